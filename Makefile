@@ -1,0 +1,64 @@
+# Baolei: the two commands a fresh machine needs are `make run` and `make test`.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PROTO_SRC := $(wildcard proto/baolei_events/v1/*.proto)
+
+.PHONY: help setup proto proto-check kafka-fetch kafka-start kafka-stop run test test-unit test-integration test-e2e bench clean
+
+help:
+	@echo "make run    - set up, start Kafka + the three services on SQLite with a demo city"
+	@echo "make test   - set up, start Kafka, run unit + integration (+ e2e) tests"
+	@echo "make bench  - matcher and ledger benchmarks"
+
+$(STAMP): pyproject.toml
+	@echo "[setup] creating the virtual environment in $(VENV) and installing pinned packages (first time: ~30 s)..."
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP) kafka-fetch
+
+proto: $(STAMP)
+	@rm -rf proto/gen && mkdir -p proto/gen
+	@$(BIN)/python -m grpc_tools.protoc -I proto --python_out=proto/gen --pyi_out=proto/gen $(PROTO_SRC)
+	@touch proto/gen/baolei_events/__init__.py proto/gen/baolei_events/v1/__init__.py
+	@echo "[proto] generated proto/gen/baolei_events/v1"
+
+# Fails when the committed generated code differs from what `make proto` would write.
+proto-check: $(STAMP)
+	@tmp=$$(mktemp -d) && $(BIN)/python -m grpc_tools.protoc -I proto --python_out=$$tmp --pyi_out=$$tmp $(PROTO_SRC) \
+	 && touch $$tmp/baolei_events/__init__.py $$tmp/baolei_events/v1/__init__.py \
+	 && diff -r -x __pycache__ $$tmp/baolei_events proto/gen/baolei_events \
+	 && echo "[proto] generated code is up to date" \
+	 || { echo "[proto] generated code is stale: run 'make proto' and commit"; exit 1; }
+
+kafka-fetch:
+	@deploy/kafka.sh fetch
+
+kafka-start: kafka-fetch
+	@deploy/kafka.sh start
+
+kafka-stop:
+	@deploy/kafka.sh stop
+
+run: setup
+	@$(BIN)/python -m baolei_common.run
+
+test: setup proto-check
+	@bash tests/run.sh
+
+test-unit: $(STAMP)
+	@$(BIN)/pytest -q tests/unit
+
+test-integration: setup
+	@bash tests/run.sh integration
+
+bench: setup
+	@$(BIN)/python -m bench.run
+
+clean:
+	@deploy/kafka.sh stop || true
+	@rm -rf var

@@ -1,0 +1,1 @@
+"""Matcher solver core: pure Python, no I/O."""
