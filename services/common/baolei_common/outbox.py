@@ -1,0 +1,103 @@
+"""Transactional outbox: an event is written to the database in the same transaction as the change
+it describes, and a relay publishes it to Kafka after commit. Nothing accepted is lost if Kafka is
+down or the service crashes; at worst an event is sent twice, and consumers dedupe by event id.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import DateTime, Integer, LargeBinary, String, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+
+from baolei_common.config import KafkaSettings
+from baolei_common.events import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class OutboxMixin:
+    """Columns of an outbox table; each service maps it on its own declarative base."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    topic: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+
+
+def add_event(session: Session, model: type, topic: str, key: str, message) -> None:
+    """Stage one protobuf message for publication, inside the caller's transaction."""
+    session.add(model(topic=topic, key=key, payload=message.SerializeToString()))
+
+
+class OutboxRelay:
+    """Publishes unsent outbox rows in id order, then marks them sent."""
+
+    def __init__(self, session_factory: sessionmaker, model: type, kafka: KafkaSettings,
+                 *, poll_interval_s: float = 0.2, batch: int = 500) -> None:
+        self._sessions = session_factory
+        self._model = model
+        self._kafka = kafka
+        self._poll = poll_interval_s
+        self._batch = batch
+        self._wake = asyncio.Event()
+        self._producer: AIOKafkaProducer | None = None
+        self.published = 0
+
+    def wake(self) -> None:
+        """Called after a commit so the event goes out without waiting for the next poll."""
+        self._wake.set()
+
+    def _pending(self) -> list[tuple[int, str, str, bytes]]:
+        with self._sessions() as s:
+            rows = s.execute(
+                select(self._model.id, self._model.topic, self._model.key, self._model.payload)
+                .where(self._model.sent_at.is_(None)).order_by(self._model.id).limit(self._batch)
+            ).all()
+        return [tuple(r) for r in rows]
+
+    def _mark_sent(self, ids: list[int]) -> None:
+        with self._sessions.begin() as s:
+            s.execute(update(self._model).where(self._model.id.in_(ids)).values(sent_at=utcnow()))
+
+    async def flush_once(self) -> int:
+        assert self._producer is not None
+        rows = await asyncio.to_thread(self._pending)
+        if not rows:
+            return 0
+        futures = [
+            await self._producer.send(self._kafka.topic(topic), value=payload, key=key.encode())
+            for _, topic, key, payload in rows
+        ]
+        await asyncio.gather(*futures)
+        await asyncio.to_thread(self._mark_sent, [r[0] for r in rows])
+        self.published += len(rows)
+        return len(rows)
+
+    async def run(self) -> None:
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=self._kafka.bootstrap_servers, acks="all", enable_idempotence=True,
+            client_id=f"{self._kafka.client_id}-outbox",
+        )
+        await self._producer.start()
+        try:
+            while True:
+                try:
+                    while await self.flush_once():
+                        pass
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # Kafka or DB hiccup: keep the rows, retry after a pause
+                    log.exception("outbox relay failed; retrying in 1 s")
+                    await asyncio.sleep(1.0)
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
+                except asyncio.TimeoutError:
+                    pass
+                self._wake.clear()
+        finally:
+            await self._producer.stop()

@@ -1,0 +1,72 @@
+"""The Kafka topics of Baolei, created explicitly with their partitions and settings.
+
+State topics (latest value per key) are compacted; event logs keep their history.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+log = logging.getLogger(__name__)
+
+NEEDS = "baolei.needs.v1"
+ASSIGNMENTS = "baolei.assignments.v1"
+STOCK = "baolei.stock.v1"
+PRICES = "baolei.prices.v1"
+PRICE_ALERTS = "baolei.price-alerts.v1"
+BUSES = "baolei.buses.v1"
+HOTELS = "baolei.hotels.v1"
+DEADLETTER = "baolei.deadletter.v1"
+
+FOREVER = {"retention.ms": "-1"}
+COMPACTED = {"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1", "segment.ms": "3600000"}
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    config: dict[str, str] = field(default_factory=dict)
+    key: str = ""
+    message: str = ""
+    producer: str = ""
+    consumers: str = ""
+
+
+TOPICS: tuple[TopicSpec, ...] = (
+    TopicSpec(NEEDS, 3, FOREVER, "need id", "NeedEvent", "requests", "matcher"),
+    TopicSpec(ASSIGNMENTS, 3, FOREVER, "need id", "AssignmentEvent", "matcher, requests",
+              "requests, inventory, matcher"),
+    TopicSpec(STOCK, 3, COMPACTED, "warehouse:sku", "StockChanged", "inventory", "matcher, requests"),
+    TopicSpec(PRICES, 3, FOREVER, "sku:district", "PriceObserved", "inventory", "inventory, requests"),
+    TopicSpec(PRICE_ALERTS, 1, FOREVER, "sku:district", "PriceAlert", "inventory", "requests"),
+    TopicSpec(BUSES, 3, COMPACTED, "bus id", "BusStatus", "requests", "matcher, requests"),
+    TopicSpec(HOTELS, 3, COMPACTED, "hotel id", "HotelRooms", "requests", "matcher, requests"),
+    TopicSpec(DEADLETTER, 1, {"retention.ms": str(30 * 24 * 3600 * 1000)}, "original key",
+              "DeadLetter", "every consumer", "operators"),
+)
+
+
+def ensure_topics(bootstrap_servers: str, prefix: str = "") -> list[str]:
+    """Create every topic that does not exist yet; return the names created."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="baolei-admin")
+    try:
+        existing = set(admin.list_topics())
+        wanted = [
+            NewTopic(prefix + t.name, num_partitions=t.partitions, replication_factor=1,
+                     topic_configs=dict(t.config))
+            for t in TOPICS if prefix + t.name not in existing
+        ]
+        if wanted:
+            try:
+                admin.create_topics(wanted)
+            except TopicAlreadyExistsError:
+                pass
+        created = [t.name for t in wanted]
+        log.info("topics ready: %d created, %d existed", len(created), len(TOPICS) - len(created))
+        return created
+    finally:
+        admin.close()

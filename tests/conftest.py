@@ -1,0 +1,48 @@
+"""Shared fixtures: the real Kafka broker and PostgreSQL started by tests/run.sh (or `make test`)."""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from baolei_common.config import KafkaSettings
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> str:
+    return os.environ.get("BAOLEI_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
+
+
+@pytest.fixture
+def kafka_settings(kafka_bootstrap: str) -> KafkaSettings:
+    """A fresh topic namespace per test: the topics exist, and nothing else writes to them."""
+    from baolei_common.topics import ensure_topics
+
+    prefix = f"t{uuid.uuid4().hex[:8]}."
+    ensure_topics(kafka_bootstrap, prefix)
+    return KafkaSettings(bootstrap_servers=kafka_bootstrap, topic_prefix=prefix)
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    url = os.environ.get("BAOLEI_TEST_PG_URL")
+    if not url:
+        pytest.fail("BAOLEI_TEST_PG_URL is not set: run the tests with `make test` (it starts PostgreSQL)")
+    return url
+
+
+@pytest.fixture
+def pg_database(pg_url: str):
+    """A fresh PostgreSQL database per test (dropped afterwards)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"t_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
