@@ -1,0 +1,1 @@
+"""Edges of the requests service: database, Kafka, protobuf."""

@@ -1,0 +1,129 @@
+"""SQLAlchemy models of the requests service: needs, assignments, the resource registry, outbox."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from baolei_common.events import utcnow
+from baolei_common.outbox import OutboxMixin
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Site(Base):
+    __tablename__ = "sites"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    district: Mapped[str] = mapped_column(String(50), default="")
+    street: Mapped[str] = mapped_column(String(50), default="")
+    zone: Mapped[str] = mapped_column(String(20), default="other")
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    organisation: Mapped[str] = mapped_column(String(100), default="")
+
+
+class Need(Base):
+    __tablename__ = "needs"
+    __table_args__ = (UniqueConstraint("idempotency_key", "created_by", name="uq_need_idempotency"),)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    organisation: Mapped[str] = mapped_column(String(100), default="")
+    priority: Mapped[int] = mapped_column(Integer)
+    priority_reason: Mapped[str] = mapped_column(String(300), default="")
+    vulnerabilities: Mapped[list] = mapped_column(JSON, default=list)
+    risk: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    people: Mapped[int] = mapped_column(Integer, default=0)
+    rooms: Mapped[dict] = mapped_column(JSON, default=dict)
+    lines: Mapped[list] = mapped_column(JSON, default=list)
+    ready_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
+    unmet_code: Mapped[str] = mapped_column(String(60), default="")
+    unmet_reason_zh: Mapped[str] = mapped_column(Text, default="")
+    unmet_reason_en: Mapped[str] = mapped_column(Text, default="")
+    duplicate_of: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    site: Mapped[Site] = relationship(lazy="joined")
+    assignments: Mapped[list["Assignment"]] = relationship(back_populates="need", order_by="Assignment.proposed_at")
+
+
+class Assignment(Base):
+    __tablename__ = "assignments"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    need_id: Mapped[str] = mapped_column(ForeignKey("needs.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="proposed", index=True)
+    organisations: Mapped[list] = mapped_column(JSON, default=list)
+    room: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    trips: Mapped[list] = mapped_column(JSON, default=list)
+    picks: Mapped[list] = mapped_column(JSON, default=list)
+    people: Mapped[int] = mapped_column(Integer, default=0)
+    explanation_zh: Mapped[str] = mapped_column(Text, default="")
+    explanation_en: Mapped[str] = mapped_column(Text, default="")
+    solve_id: Mapped[str] = mapped_column(String(64), default="")
+    release_reason: Mapped[str] = mapped_column(String(200), default="")
+    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    hold_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decided_by: Mapped[str] = mapped_column(String(100), default="")
+    need: Mapped[Need] = relationship(back_populates="assignments")
+
+
+class Hotel(Base):
+    __tablename__ = "hotels"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    operator: Mapped[str] = mapped_column(String(100), index=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    accepts: Mapped[list] = mapped_column(JSON, default=list)
+    rooms: Mapped[dict] = mapped_column(JSON, default=dict)       # total by type
+    out_of_use: Mapped[dict] = mapped_column(JSON, default=dict)  # closed or being cleaned, by type
+    open_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    site: Mapped[Site] = relationship(lazy="joined")
+
+
+class Bus(Base):
+    __tablename__ = "buses"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    operator: Mapped[str] = mapped_column(String(100), index=True)
+    plate: Mapped[str] = mapped_column(String(30), default="")
+    depot_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    seats: Mapped[int] = mapped_column(Integer)
+    load_limit: Mapped[float] = mapped_column(Float, default=0.5)
+    shift_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    shift_end: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    turnaround_min: Mapped[int] = mapped_column(Integer, default=30)
+    state: Mapped[str] = mapped_column(String(20), default="in_service")
+    depot: Mapped[Site] = relationship(lazy="joined")
+
+
+class ProcessedEvent(Base):
+    """Event ids already handled: consumers are idempotent."""
+    __tablename__ = "processed_events"
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(100))
+    before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
+class Outbox(OutboxMixin, Base):
+    __tablename__ = "outbox"

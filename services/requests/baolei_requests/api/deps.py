@@ -1,0 +1,41 @@
+"""Dependencies of the routes: database session and the signed-in principal."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from baolei_requests.service import Principal
+
+bearer = HTTPBearer(auto_error=False)
+
+
+def session(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as s:
+        yield s
+
+
+def principal(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
+    if creds is None:
+        raise HTTPException(401, detail={"field": "Authorization", "message_zh": "请先登录（缺少令牌）",
+                                         "message_en": "sign in first: bearer token missing"})
+    info = request.app.state.config.tokens.get(creds.credentials)
+    if info is None:
+        raise HTTPException(401, detail={"field": "Authorization", "message_zh": "令牌无效",
+                                         "message_en": "invalid token"})
+    return Principal(token=creds.credentials, user=info["user"], role=info["role"],
+                     organisation=info.get("organisation", ""))
+
+
+def writer(p: Principal = Depends(principal)) -> Principal:
+    if p.role == "viewer":
+        raise HTTPException(403, detail={"message_zh": "只读用户不能修改", "message_en": "viewers only read"})
+    return p
+
+
+def operator(p: Principal = Depends(principal)) -> Principal:
+    if p.role != "operator":
+        raise HTTPException(403, detail={"message_zh": "仅指挥部操作员可执行", "message_en": "operators only"})
+    return p

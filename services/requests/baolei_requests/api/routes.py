@@ -1,0 +1,151 @@
+"""Routes of the requests service: needs, resources, assignments."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from baolei_requests import service
+from baolei_requests.adapters.codec import as_utc
+from baolei_requests.adapters.models import Bus, Hotel, Need
+from baolei_requests.api import schemas
+from baolei_requests.api.deps import operator, principal, session, writer
+from baolei_requests.domain.needs import STATUS_ZH, NeedStatus
+from baolei_requests.service import Principal
+
+router = APIRouter(prefix="/api")
+
+
+def need_read(need: Need) -> schemas.NeedRead:
+    active = [a for a in need.assignments if a.status in ("proposed", "confirmed")]
+    if need.kind == "transfer":
+        asked = need.people
+        confirmed = sum(a.people for a in active if a.status == "confirmed")
+        proposed = sum(a.people for a in active)
+    else:
+        asked = sum(l["quantity"] for l in need.lines)
+        confirmed = sum(p["quantity"] for a in active if a.status == "confirmed" for p in a.picks)
+        proposed = sum(p["quantity"] for a in active for p in a.picks)
+    delivered = asked if need.status == NeedStatus.DONE else 0
+    return schemas.NeedRead(
+        id=need.id, kind=need.kind, site_id=need.site_id, site_name=need.site.name, district=need.site.district,
+        organisation=need.organisation, priority=need.priority, priority_reason=need.priority_reason,
+        status=need.status, status_zh=STATUS_ZH[NeedStatus(need.status)], risk=need.risk, people=need.people,
+        rooms=need.rooms, lines=need.lines, ready_at=as_utc(need.ready_at), due_at=as_utc(need.due_at),
+        created_at=as_utc(need.created_at), duplicate_of=need.duplicate_of, unmet_code=need.unmet_code,
+        unmet_reason_zh=need.unmet_reason_zh, unmet_reason_en=need.unmet_reason_en,
+        progress={"asked": asked, "proposed": proposed, "confirmed": confirmed, "delivered": delivered,
+                  "remaining": asked - max(confirmed, delivered)},
+        assignments=[schemas.AssignmentRead(
+            id=a.id, status=a.status, organisations=a.organisations, room=a.room, trips=a.trips, picks=a.picks,
+            people=a.people, explanation_zh=a.explanation_zh, explanation_en=a.explanation_en,
+            release_reason=a.release_reason, proposed_at=as_utc(a.proposed_at),
+            hold_expires_at=as_utc(a.hold_expires_at)) for a in need.assignments],
+    )
+
+
+def _commit(request: Request, s: Session) -> None:
+    s.commit()
+    request.app.state.relay.wake()
+
+
+@router.post("/needs", status_code=201, response_model=schemas.NeedRead, summary="提交需求 / raise a need")
+def create_need(body: schemas.NeedCreate, request: Request, response: Response,
+                s: Session = Depends(session), p: Principal = Depends(writer),
+                idempotency_key: str | None = Header(None, max_length=200)) -> schemas.NeedRead:
+    need, created = service.create_need(s, p, body.model_dump(), idempotency_key)
+    _commit(request, s)
+    if not created:
+        response.status_code = 200
+    return need_read(service.get_need(s, need.id))
+
+
+@router.get("/needs/{need_id}", response_model=schemas.NeedRead, summary="查看需求 / one need")
+def get_need(need_id: str, s: Session = Depends(session), p: Principal = Depends(principal)) -> schemas.NeedRead:
+    return need_read(service.get_need(s, need_id))
+
+
+@router.get("/needs", response_model=list[schemas.NeedRead], summary="需求列表 / needs by priority and age")
+def list_needs(status: str | None = None, limit: int = 200, s: Session = Depends(session),
+               p: Principal = Depends(principal)) -> list[schemas.NeedRead]:
+    q = select(Need).order_by(Need.priority, Need.created_at).limit(min(limit, 2000))
+    if status:
+        q = q.where(Need.status == status)
+    if p.role == "site":
+        q = q.where(Need.organisation == p.organisation)
+    return [need_read(n) for n in s.scalars(q).unique().all()]
+
+
+@router.post("/needs/{need_id}/cancel", response_model=schemas.NeedRead, summary="取消需求 / cancel")
+def cancel_need(need_id: str, body: schemas.CancelIn, request: Request, s: Session = Depends(session),
+                p: Principal = Depends(writer)) -> schemas.NeedRead:
+    need = service.get_need(s, need_id)
+    if p.role not in ("operator",) and need.organisation != p.organisation:
+        raise service.Forbidden(f"need {need_id} belongs to {need.organisation}")
+    service.cancel_need(s, p, need_id, body.reason)
+    _commit(request, s)
+    return need_read(service.get_need(s, need_id))
+
+
+@router.post("/assignments/{assignment_id}/accept", summary="调度接受 / dispatcher accepts")
+def accept(assignment_id: str, request: Request, s: Session = Depends(session),
+           p: Principal = Depends(writer)) -> dict:
+    a = service.decide(s, p, assignment_id, True)
+    _commit(request, s)
+    return {"assignment": a.id, "status": "confirming"}
+
+
+@router.post("/assignments/{assignment_id}/decline", summary="调度拒绝 / dispatcher declines")
+def decline(assignment_id: str, body: schemas.Decision, request: Request, s: Session = Depends(session),
+            p: Principal = Depends(writer)) -> dict:
+    a = service.decide(s, p, assignment_id, False, body.reason)
+    _commit(request, s)
+    return {"assignment": a.id, "status": "releasing"}
+
+
+@router.put("/sites/{site_id}", summary="登记地点 / register a site")
+def put_site(site_id: str, body: schemas.SiteCreate, request: Request, s: Session = Depends(session),
+             p: Principal = Depends(operator)) -> dict:
+    if body.id != site_id:
+        raise HTTPException(422, detail={"field": "id", "message_zh": "路径与正文 id 不一致", "message_en": "id mismatch"})
+    service.upsert_site(s, p, body.model_dump())
+    _commit(request, s)
+    return {"id": site_id}
+
+
+@router.put("/hotels/{hotel_id}", summary="登记/更新隔离酒店 / register or update a hotel")
+def put_hotel(hotel_id: str, body: schemas.HotelCreate, request: Request, s: Session = Depends(session),
+              p: Principal = Depends(writer)) -> dict:
+    if p.role == "dispatcher" and body.operator != p.organisation:
+        raise service.Forbidden(f"{p.organisation} cannot manage hotels of {body.operator}")
+    service.upsert_hotel(s, p, body.model_dump(mode="python"))
+    _commit(request, s)
+    return {"id": hotel_id}
+
+
+@router.put("/buses/{bus_id}", summary="登记/更新车辆 / register or update a bus")
+def put_bus(bus_id: str, body: schemas.BusCreate, request: Request, s: Session = Depends(session),
+            p: Principal = Depends(writer)) -> dict:
+    if p.role == "dispatcher" and body.operator != p.organisation:
+        raise service.Forbidden(f"{p.organisation} cannot manage buses of {body.operator}")
+    service.upsert_bus(s, p, body.model_dump(mode="python"))
+    _commit(request, s)
+    return {"id": bus_id}
+
+
+@router.get("/hotels", summary="隔离酒店 / hotels")
+def list_hotels(s: Session = Depends(session), p: Principal = Depends(principal)) -> list[dict]:
+    q = select(Hotel)
+    if p.role == "dispatcher":
+        q = q.where(Hotel.operator == p.organisation)
+    return [{"id": h.id, "name": h.name, "operator": h.operator, "site_id": h.site_id, "accepts": h.accepts,
+             "rooms": h.rooms, "out_of_use": h.out_of_use, "state": h.state} for h in s.scalars(q).all()]
+
+
+@router.get("/buses", summary="车辆 / buses")
+def list_buses(s: Session = Depends(session), p: Principal = Depends(principal)) -> list[dict]:
+    q = select(Bus)
+    if p.role == "dispatcher":
+        q = q.where(Bus.operator == p.organisation)
+    return [{"id": b.id, "operator": b.operator, "plate": b.plate, "depot_id": b.depot_id, "seats": b.seats,
+             "load_limit": b.load_limit, "state": b.state} for b in s.scalars(q).all()]

@@ -1,0 +1,42 @@
+"""The requests service's one typed config, read from `BAOLEI_REQUESTS_*` environment variables."""
+from __future__ import annotations
+
+import json
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from baolei_common.config import KafkaSettings
+
+DEFAULT_TOKENS = {
+    "demo-operator": {"user": "指挥部值班员", "role": "operator", "organisation": "指挥部"},
+    "demo-viewer": {"user": "观察员", "role": "viewer", "organisation": "指挥部"},
+    "demo-bus": {"user": "巴士集团调度", "role": "dispatcher", "organisation": "巴士集团"},
+    "demo-east": {"user": "东部公交调度", "role": "dispatcher", "organisation": "东部公交"},
+    "demo-west": {"user": "西部公交调度", "role": "dispatcher", "organisation": "西部公交"},
+    "demo-hotel": {"user": "投控公司调度", "role": "dispatcher", "organisation": "投控公司"},
+    "demo-fmg": {"user": "食品物资集团调度", "role": "dispatcher", "organisation": "食品物资集团"},
+    "demo-site": {"user": "福田区莲花街道社区", "role": "site", "organisation": "莲花街道"},
+}
+
+
+class RequestsConfig(BaseSettings):
+    """Requests service settings. Env prefix `BAOLEI_REQUESTS_`."""
+
+    model_config = SettingsConfigDict(env_prefix="BAOLEI_REQUESTS_", extra="ignore")
+
+    database_url: str = Field("sqlite:///var/requests.db", description="SQLAlchemy URL of the service's database")
+    host: str = Field("127.0.0.1", description="HTTP bind address")
+    port: int = Field(8001, description="HTTP port")
+    group_id: str = Field("baolei-requests", description="Kafka consumer group")
+    hold_ttl_s: int = Field(900, description="Seconds a proposal waits for its dispatcher before it expires")
+    tokens: dict[str, dict[str, str]] = Field(
+        default_factory=lambda: dict(DEFAULT_TOKENS),
+        description="JSON map of bearer token -> {user, role, organisation}; roles operator, dispatcher, site, viewer",
+    )
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+
+    @field_validator("tokens", mode="before")
+    @classmethod
+    def _parse_tokens(cls, value):
+        return json.loads(value) if isinstance(value, str) else value

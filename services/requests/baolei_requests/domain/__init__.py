@@ -1,0 +1,1 @@
+"""Plain rules of needs: validation, priority, lifecycle. No I/O."""

@@ -1,0 +1,225 @@
+"""Use cases of the requests service. Each runs in one transaction; events go via the outbox."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from baolei_common import topics
+from baolei_common.events import meta, new_id, utcnow
+from baolei_common.outbox import add_event
+from baolei_events.v1 import assignments_pb2
+
+from baolei_requests.adapters import codec
+from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel, Need, Outbox, ProcessedEvent, Site
+from baolei_requests.domain.needs import NeedStatus, derive_priority
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Principal:
+    token: str
+    user: str
+    role: str  # operator, dispatcher, site, viewer
+    organisation: str
+
+
+class NotFound(Exception):
+    def __init__(self, what: str, ident: str) -> None:
+        super().__init__(f"{what} {ident} not found")
+        self.what, self.ident = what, ident
+
+
+class Conflict(Exception):
+    pass
+
+
+class Forbidden(Exception):
+    pass
+
+
+def audit(session: Session, actor: Principal | str, action: str, entity: str,
+          before: dict | None, after: dict | None) -> None:
+    who = actor.user if isinstance(actor, Principal) else actor
+    session.add(AuditEntry(actor=who, action=action, entity=entity, before=before, after=after))
+
+
+def upsert_site(session: Session, actor: Principal, data: dict) -> Site:
+    site = session.get(Site, data["id"])
+    before = None if site is None else {"name": site.name, "zone": site.zone}
+    if site is None:
+        site = Site(**data)
+        session.add(site)
+    else:
+        for k, v in data.items():
+            setattr(site, k, v)
+    audit(session, actor, "site.upsert", f"site:{site.id}", before, {"name": site.name, "zone": site.zone})
+    return site
+
+
+def require_site(session: Session, site_id: str) -> Site:
+    site = session.get(Site, site_id)
+    if site is None:
+        raise NotFound("site", site_id)
+    return site
+
+
+def upsert_hotel(session: Session, actor: Principal, data: dict) -> Hotel:
+    require_site(session, data["site_id"])
+    hotel = session.get(Hotel, data["id"])
+    if hotel is not None and actor.role != "operator" and hotel.operator != actor.organisation:
+        raise Forbidden(f"hotel {hotel.id} belongs to {hotel.operator}")
+    before = None if hotel is None else {"rooms": hotel.rooms, "out_of_use": hotel.out_of_use, "state": hotel.state}
+    if hotel is None:
+        hotel = Hotel(**data)
+        session.add(hotel)
+    else:
+        for k, v in data.items():
+            setattr(hotel, k, v)
+    session.flush()
+    session.refresh(hotel)
+    audit(session, actor, "hotel.upsert", f"hotel:{hotel.id}", before,
+          {"rooms": hotel.rooms, "out_of_use": hotel.out_of_use, "state": hotel.state})
+    add_event(session, Outbox, topics.HOTELS, hotel.id, codec.hotel_rooms(hotel, actor.user))
+    return hotel
+
+
+def upsert_bus(session: Session, actor: Principal, data: dict) -> Bus:
+    require_site(session, data["depot_id"])
+    bus = session.get(Bus, data["id"])
+    if bus is not None and actor.role != "operator" and bus.operator != actor.organisation:
+        raise Forbidden(f"bus {bus.id} belongs to {bus.operator}")
+    before = None if bus is None else {"state": bus.state, "seats": bus.seats}
+    if bus is None:
+        bus = Bus(**data)
+        session.add(bus)
+    else:
+        for k, v in data.items():
+            setattr(bus, k, v)
+    session.flush()
+    session.refresh(bus)
+    audit(session, actor, "bus.upsert", f"bus:{bus.id}", before, {"state": bus.state, "seats": bus.seats})
+    add_event(session, Outbox, topics.BUSES, bus.id, codec.bus_status(bus, actor.user))
+    return bus
+
+
+def find_duplicate(session: Session, need: Need) -> str | None:
+    """A likely duplicate: same site, same kind, overlapping time window, still open."""
+    start = need.ready_at or need.created_at
+    rows = session.scalars(select(Need).where(
+        Need.site_id == need.site_id, Need.kind == need.kind, Need.id != need.id,
+        Need.status.in_([s.value for s in (NeedStatus.SUBMITTED, NeedStatus.PROPOSED, NeedStatus.CONFIRMED,
+                                           NeedStatus.UNMET)]))).all()
+    for other in rows:
+        o_start = codec.as_utc(other.ready_at or other.created_at)
+        if o_start <= codec.as_utc(need.due_at) and codec.as_utc(start) <= codec.as_utc(other.due_at):
+            return other.id
+    return None
+
+
+def create_need(session: Session, actor: Principal, data: dict, idempotency_key: str | None) -> tuple[Need, bool]:
+    """Store a need and stage its NeedSubmitted event. Returns (need, created)."""
+    if idempotency_key:
+        prior = session.scalars(select(Need).where(Need.idempotency_key == idempotency_key,
+                                                   Need.created_by == actor.user)).first()
+        if prior is not None:
+            return prior, False
+    site = require_site(session, data["site_id"])
+    vulns = data.get("vulnerabilities") or []
+    derived = derive_priority(site.zone, vulns)
+    priority, reason = derived.value, derived.reason_zh
+    if data.get("priority") is not None and data["priority"] != derived.value:
+        priority, reason = data["priority"], f"人工调整：{data.get('priority_reason') or ''}（建议 {derived.value}：{derived.reason_zh}）"
+    need = Need(id=new_id("N-")[:18], kind=data["kind"], site_id=site.id,
+                organisation=data.get("organisation") or actor.organisation, priority=priority,
+                priority_reason=reason, vulnerabilities=vulns, risk=data.get("risk"),
+                people=data.get("people") or 0, rooms=data.get("rooms") or {}, lines=data.get("lines") or [],
+                ready_at=data.get("ready_at"), due_at=data["due_at"], note=data.get("note") or "",
+                idempotency_key=idempotency_key, created_by=actor.user, status=NeedStatus.SUBMITTED,
+                created_at=utcnow())
+    session.add(need)
+    session.flush()
+    need.duplicate_of = find_duplicate(session, need)
+    audit(session, actor, "need.create", f"need:{need.id}", None,
+          {"kind": need.kind, "priority": need.priority, "duplicate_of": need.duplicate_of})
+    add_event(session, Outbox, topics.NEEDS, need.id, codec.need_submitted(need, actor.user))
+    return need, True
+
+
+def get_need(session: Session, need_id: str) -> Need:
+    need = session.get(Need, need_id)
+    if need is None:
+        raise NotFound("need", need_id)
+    return need
+
+
+def cancel_need(session: Session, actor: Principal, need_id: str, reason: str) -> Need:
+    need = get_need(session, need_id)
+    if need.status in (NeedStatus.DONE, NeedStatus.CANCELLED):
+        raise Conflict(f"need {need_id} is already {need.status}")
+    before = {"status": need.status}
+    need.status = NeedStatus.CANCELLED
+    audit(session, actor, "need.cancel", f"need:{need.id}", before, {"status": need.status, "reason": reason})
+    add_event(session, Outbox, topics.NEEDS, need.id, codec.need_cancelled(need, reason, actor.user))
+    for a in need.assignments:
+        if a.status in ("proposed", "confirmed"):
+            stage_release(session, a, "cancelled", actor.user)
+    return need
+
+
+def stage_release(session: Session, a: Assignment, reason: str, actor: str) -> None:
+    ev = assignments_pb2.AssignmentEvent(
+        meta=meta(producer=codec.PRODUCER, correlation_id=a.need_id, actor=actor),
+        released=assignments_pb2.AssignmentReleased(assignment_id=a.id, need_id=a.need_id, reason=reason))
+    add_event(session, Outbox, topics.ASSIGNMENTS, a.need_id, ev)
+
+
+def decide(session: Session, actor: Principal, assignment_id: str, accept: bool, reason: str = "") -> Assignment:
+    """A dispatcher accepts (confirms) or declines (releases) a proposal of their organisation."""
+    a = session.get(Assignment, assignment_id)
+    if a is None:
+        raise NotFound("assignment", assignment_id)
+    if actor.role == "viewer" or actor.role == "site" or (
+            actor.role == "dispatcher" and actor.organisation not in a.organisations):
+        raise Forbidden(f"assignment {a.id} belongs to {', '.join(a.organisations)}")
+    if a.status != "proposed":
+        raise Conflict(f"assignment {a.id} is {a.status}, not proposed")
+    if accept:
+        ev = assignments_pb2.AssignmentEvent(
+            meta=meta(producer=codec.PRODUCER, correlation_id=a.need_id, actor=actor.user),
+            confirmed=assignments_pb2.AssignmentConfirmed(assignment_id=a.id, need_id=a.need_id,
+                                                          organisation=actor.organisation))
+        add_event(session, Outbox, topics.ASSIGNMENTS, a.need_id, ev)
+    else:
+        stage_release(session, a, f"declined: {reason}" if reason else "declined", actor.user)
+    audit(session, actor, "assignment.accept" if accept else "assignment.decline", f"assignment:{a.id}",
+          {"status": a.status}, {"status": "confirming" if accept else "releasing", "reason": reason})
+    return a
+
+
+def expire_holds(session: Session, now: datetime | None = None) -> int:
+    """Release proposals not answered in time; their needs go back to matching."""
+    now = now or utcnow()
+    rows = session.scalars(select(Assignment).where(Assignment.status == "proposed")).all()
+    n = 0
+    for a in rows:
+        if a.hold_expires_at and codec.as_utc(a.hold_expires_at) <= now:
+            a.status = "expiring"
+            stage_release(session, a, "expired", "system")
+            n += 1
+    return n
+
+
+def default_hold(ttl_s: int) -> datetime:
+    return utcnow() + timedelta(seconds=ttl_s)
+
+
+def already_processed(session: Session, event_id: str) -> bool:
+    if session.get(ProcessedEvent, event_id) is not None:
+        return True
+    session.add(ProcessedEvent(event_id=event_id))
+    return False
