@@ -1,0 +1,210 @@
+"""Bus stage: trips from pickups to hotels by cheapest insertion with consolidation.
+
+Why this shape: the goals are, in order, weighted unserved people, person-minutes late, km.
+When buses are tight, throughput comes from filling each trip (one risk category and one
+hotel per trip, several pickups in order) rather than sending a bus per need. Requests are taken
+most urgent first (then earliest due); each is placed where the cost *per person moved* is lowest,
+either as a new pickup inside an existing trip to the same hotel (a detour) or as a new trip
+appended to a nearby bus. Cost = added person-minutes late + BUSY_W × added bus-minutes +
+KM_W × added km, so a bus's time — the scarce resource — is spent where it moves most people.
+A big need simply takes several loads. Each candidate is timed by the exact forward pass in
+`fleet.py`, so every schedule written is feasible.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import reasons
+from .fleet import BusState, DraftStop, DraftTrip, Request
+from .plan import Trip, Unmet
+from .travel import Travel
+
+logger = logging.getLogger(__name__)
+
+BUSY_W = 2.0      # cost of one bus-minute, in person-minutes late
+KM_W = 0.5        # cost of one km, in person-minutes late
+MAX_JOIN = 12     # existing trips tried per request
+MAX_NEW = 6       # buses tried for a new trip per request
+JOIN_KM = 12.0    # only join trips with a stop within this many road km
+
+
+@dataclass
+class _Option:
+    cost: float
+    amount: int
+    bus: int
+    trip: DraftTrip | None = None  # None: a new trip
+    pos: int = 0                   # stop index to insert at (or merge into)
+    merge: bool = False
+
+
+class Router:
+    def __init__(self, fleet: list[BusState], travel: Travel) -> None:
+        self.fleet = fleet
+        self.travel = travel
+        self.by_key: dict[tuple[str, str], list[tuple[int, DraftTrip]]] = defaultdict(list)
+        self.free = np.array([b.timing.free_s for b in fleet], dtype=np.int64)
+        self.pos = np.array([travel.index[b.pos] for b in fleet], dtype=np.int64)
+        self.end = np.array([b.shift_end for b in fleet], dtype=np.int64)
+        self.cap = np.array([b.cap for b in fleet], dtype=np.int64)
+        self.base_free = np.array([b.base_free for b in fleet], dtype=np.int64)
+        self.base_pos = np.array([travel.index[b.base_pos] for b in fleet], dtype=np.int64)
+
+    def _sync(self, bi: int) -> None:
+        b = self.fleet[bi]
+        self.free[bi] = b.timing.free_s
+        self.pos[bi] = self.travel.index[b.pos]
+
+    def seed(self, bi: int, trip: DraftTrip) -> bool:
+        """Append a trip (kept from the previous plan) if the bus can still do it."""
+        b = self.fleet[bi]
+        if trip.people() > b.cap or not trip.stops:
+            return False
+        if not b.evaluate(b.trips + [trip]).feasible:
+            return False
+        b.commit(b.trips + [trip])
+        self.by_key[(trip.hotel, trip.risk)].append((bi, trip))
+        self._sync(bi)
+        return True
+
+    def route(self, req: Request) -> int:
+        """Place as many of the request's people as possible; return how many were placed."""
+        placed = 0
+        while req.remaining > 0:
+            opt = self._best(req)
+            if opt is None:
+                break
+            self._apply(req, opt)
+            req.remaining -= opt.amount
+            placed += opt.amount
+        return placed
+
+    def _best(self, req: Request) -> _Option | None:
+        best: _Option | None = None
+        for opt in self._join_options(req):
+            if best is None or opt.cost < best.cost:
+                best = opt
+        for opt in self._new_options(req):
+            if best is None or opt.cost < best.cost:
+                best = opt
+        return best
+
+    def _delta(self, b: BusState, trips: list[DraftTrip]) -> float | None:
+        t = b.evaluate(trips)
+        if not t.feasible:
+            return None
+        cur = b.timing
+        return (t.late_pm - cur.late_pm) + BUSY_W * (t.free_s - cur.free_s) / 60.0 + KM_W * (t.km - cur.km)
+
+    def _join_options(self, req: Request):
+        tr = self.travel
+        cands = []
+        for bi, trip in self.by_key.get((req.hotel, req.need.risk), []):
+            spare = self.fleet[bi].cap - trip.people()
+            if spare <= 0:
+                continue
+            d = min(tr.km(s.site, req.need.site) for s in trip.stops)
+            if d <= JOIN_KM:
+                cands.append((d, bi, trip, spare))
+        cands.sort(key=lambda c: c[0])
+        for _, bi, trip, spare in cands[:MAX_JOIN]:
+            b = self.fleet[bi]
+            amount = min(spare, req.remaining)
+            k = b.trips.index(trip)
+            same = [j for j, s in enumerate(trip.stops) if s.site == req.need.site]
+            positions = [(j, True) for j in same] or [(j, False) for j in range(len(trip.stops) + 1)]
+            for j, merge in positions:
+                new = _with_load(trip, req.need.id, req.need.site, amount, j, merge)
+                delta = self._delta(b, b.trips[:k] + [new] + b.trips[k + 1:])
+                if delta is not None:
+                    yield _Option(delta / amount, amount, bi, trip, j, merge)
+
+    def _new_options(self, req: Request):
+        tr = self.travel
+        site, hsite = req.need.site, req.hotel_site
+        to_site = np.ceil(tr.km_from_many(self.pos, site) / tr.speed * 3600.0 + 1e-6).astype(np.int64)
+        leg = tr.drive_s(site, hsite)
+        at = np.maximum(self.free + to_site, req.ready_s)
+        arrive = np.maximum(at + tr.dwell_s + leg, req.open_s)
+        ok = (arrive <= self.end) & (self.cap > 0)
+        idx = np.nonzero(ok)[0]
+        if len(idx) == 0:
+            return
+        amount = np.minimum(self.cap[idx], req.remaining)
+        late = amount * np.maximum(0, arrive[idx] - req.due_s) / 60.0
+        busy = (arrive[idx] - self.free[idx]) / 60.0
+        approx = (late + BUSY_W * busy) / amount
+        for k in np.argsort(approx, kind="stable")[:MAX_NEW]:
+            bi = int(idx[k])
+            b = self.fleet[bi]
+            amt = int(amount[k])
+            trip = DraftTrip(req.hotel, hsite, req.need.risk, req.open_s, [DraftStop(site, {req.need.id: amt})])
+            delta = self._delta(b, b.trips + [trip])
+            if delta is not None:
+                yield _Option(delta / amt, amt, bi, None)
+
+    def _apply(self, req: Request, opt: _Option) -> None:
+        b = self.fleet[opt.bus]
+        if opt.trip is None:
+            trip = DraftTrip(req.hotel, req.hotel_site, req.need.risk, req.open_s,
+                             [DraftStop(req.need.site, {req.need.id: opt.amount})])
+            b.commit(b.trips + [trip])
+            self.by_key[(req.hotel, req.need.risk)].append((opt.bus, trip))
+        else:
+            new = _with_load(opt.trip, req.need.id, req.need.site, opt.amount, opt.pos, opt.merge)
+            opt.trip.stops = new.stops
+            b.commit(b.trips)
+        self._sync(opt.bus)
+
+    def why_not(self, req: Request) -> Unmet:
+        """Reason for people of `req` left without a seat."""
+        n = req.need
+        if not self.fleet:
+            return reasons.no_buses(n.id, req.remaining)
+        tr = self.travel
+        to_site = np.ceil(tr.km_from_many(self.base_pos, n.site) / tr.speed * 3600.0).astype(np.int64)
+        at = np.maximum(self.base_free + to_site, req.ready_s)
+        arrive = np.maximum(at + tr.dwell_s + tr.drive_s(n.site, req.hotel_site), req.open_s)
+        if not np.any(arrive <= self.end):
+            return reasons.no_bus_in_shift(n.id, req.remaining)
+        return reasons.buses_fully_booked(n.id, req.remaining)
+
+    def trips(self) -> list[Trip]:
+        out: list[Trip] = []
+        for b in self.fleet:
+            out.extend(b.to_trips())
+        return out
+
+
+def _with_load(trip: DraftTrip, need: str, site: str, amount: int, j: int, merge: bool) -> DraftTrip:
+    stops = list(trip.stops)
+    if merge:
+        loads = dict(stops[j].loads)
+        loads[need] = loads.get(need, 0) + amount
+        stops[j] = DraftStop(site, loads)
+    else:
+        stops.insert(j, DraftStop(site, {need: amount}))
+    return DraftTrip(trip.hotel, trip.hotel_site, trip.risk, trip.open_s, stops)
+
+
+def route_all(router: Router, requests: list[Request], deadline: float) -> list[Unmet]:
+    """Route requests most urgent first, then earliest due. Past `deadline` the rest are left
+    unserved and reported as such, so a solve never overruns its time limit by much."""
+    unmet: list[Unmet] = []
+    order = sorted(requests, key=lambda r: (r.need.priority, r.due_s, r.ready_s, r.need.id))
+    for i, req in enumerate(order):
+        if time.perf_counter() > deadline:
+            logger.warning("bus routing out of time after %d/%d requests", i, len(order))
+            for r in order[i:]:
+                if r.remaining:
+                    unmet.append(reasons.buses_fully_booked(r.need.id, r.remaining))
+            break
+        router.route(req)
+        if req.remaining > 0:
+            unmet.append(router.why_not(req))
+    return unmet

@@ -1,0 +1,149 @@
+"""Bus schedules as mutable drafts, timed by an exact forward pass.
+
+Why: every routing heuristic here (the matcher's insertion, the greedy baseline, keeping the
+previous plan) edits trips and must know at once whether the bus's whole day still fits its shift,
+and what it costs. `BusState.evaluate` recomputes one bus's schedule from scratch with the
+earliest feasible times, in integer seconds, exactly as the checker reads them: a trip starts
+when the bus is free, waits at a stop for the `ready_at` of what it loads, and arrives no earlier
+than the hotel opens. Times read back from the forward pass are what gets written.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+
+from .model import Bus, Scenario, TransferNeed
+from .plan import Load, Stop, Trip
+from .travel import Travel
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Request:
+    """People of one transfer need that have rooms at `hotel` and still need a seat."""
+
+    need: TransferNeed
+    hotel: str
+    hotel_site: str
+    open_s: int
+    ready_s: int
+    due_s: int
+    remaining: int
+
+
+@dataclass
+class DraftStop:
+    site: str
+    loads: dict[str, int] = field(default_factory=dict)  # need id -> people
+
+
+@dataclass
+class DraftTrip:
+    hotel: str
+    hotel_site: str
+    risk: str
+    open_s: int
+    stops: list[DraftStop] = field(default_factory=list)
+    # filled by the forward pass
+    start_s: int = 0
+    at_s: list[int] = field(default_factory=list)
+    arrive_s: int = 0
+
+    def people(self) -> int:
+        return sum(sum(s.loads.values()) for s in self.stops)
+
+
+@dataclass
+class Timing:
+    feasible: bool
+    late_pm: float = 0.0   # person-minutes late
+    km: float = 0.0
+    free_s: int = 0        # when the bus is free after its last trip
+
+
+class BusState:
+    """One bus: where and when it is free after its fixed trips, and the trips drafted since."""
+
+    def __init__(self, bus: Bus, travel: Travel, ready: dict[str, int], due: dict[str, int],
+                 base_pos: str | None = None, base_free: int | None = None) -> None:
+        self.bus = bus
+        self.travel = travel
+        self.cap = bus.capacity
+        self.turn_s = int(math.ceil(bus.turnaround_min * 60 - 1e-9))
+        self.shift_end = travel.sec_floor(bus.shift_end)
+        self.base_pos = base_pos or bus.depot
+        self.base_free = base_free if base_free is not None else travel.sec(bus.shift_start)
+        self.trips: list[DraftTrip] = []
+        self.ready, self.due = ready, due
+        self.timing = Timing(True, free_s=self.base_free)
+
+    @property
+    def pos(self) -> str:
+        return self.trips[-1].hotel_site if self.trips else self.base_pos
+
+    def evaluate(self, trips: list[DraftTrip], write: bool = False) -> Timing:
+        """Forward pass over `trips` from the base position; `write` stores the times."""
+        tr = self.travel
+        pos, free = self.base_pos, self.base_free
+        late = 0.0
+        km = 0.0
+        for t in trips:
+            clock = free
+            ats = []
+            for s in t.stops:
+                ready = max((self.ready[n] for n in s.loads), default=0)
+                at = max(clock + tr.drive_s(pos, s.site), ready)
+                km += tr.km(pos, s.site)
+                ats.append(at)
+                clock = at + tr.dwell_s
+                pos = s.site
+            arrive = max(clock + tr.drive_s(pos, t.hotel_site), t.open_s)
+            km += tr.km(pos, t.hotel_site)
+            if arrive > self.shift_end:
+                return Timing(False)
+            for s in t.stops:
+                for n, p in s.loads.items():
+                    late += p * max(0, arrive - self.due[n]) / 60.0
+            if write:
+                t.start_s, t.at_s, t.arrive_s = free, ats, arrive
+            pos, free = t.hotel_site, arrive + self.turn_s
+        return Timing(True, late, km, free)
+
+    def commit(self, trips: list[DraftTrip]) -> None:
+        self.trips = trips
+        self.timing = self.evaluate(trips, write=True)
+        if not self.timing.feasible:
+            raise AssertionError(f"bus {self.bus.id}: committed an infeasible schedule")
+
+    def to_trips(self) -> list[Trip]:
+        at = self.travel.at
+        out = []
+        for t in self.trips:
+            if not t.people():
+                continue
+            stops = [Stop(s.site, at(a), [Load(n, p) for n, p in s.loads.items() if p > 0])
+                     for s, a in zip(t.stops, t.at_s)]
+            out.append(Trip(self.bus.id, at(t.start_s), stops, t.hotel, at(t.arrive_s)))
+        return out
+
+
+def make_fleet(scenario: Scenario, travel: Travel, fixed_trips: list[Trip]) -> list[BusState]:
+    """A `BusState` per bus, starting after its fixed trips (new trips only follow them)."""
+    ready = {n.id: travel.sec(n.ready_at) for n in scenario.transfers}
+    due = {n.id: travel.sec(n.due_at) for n in scenario.transfers}
+    last: dict[str, Trip] = {}
+    for t in fixed_trips:
+        if t.bus not in last or t.start_at > last[t.bus].start_at:
+            last[t.bus] = t
+    hotels = {h.id: h for h in scenario.hotels}
+    fleet = []
+    for b in scenario.buses:
+        lt = last.get(b.id)
+        if lt is None:
+            fleet.append(BusState(b, travel, ready, due))
+        else:
+            free = travel.sec(lt.arrive_at) + int(math.ceil(b.turnaround_min * 60 - 1e-9))
+            fleet.append(BusState(b, travel, ready, due, hotels[lt.hotel].site, free))
+    return fleet
