@@ -1,0 +1,1 @@
+"""Edges of the inventory: database, migrations, protobuf mapping, Kafka handling."""

@@ -1,0 +1,77 @@
+"""The handler of baolei.assignments.v1: decode, dedupe by event id, call the stock use case.
+
+Runs inside `baolei_common.consumer.ConsumerLoop` (a worker thread per message). Bytes that do not
+decode raise, and the loop dead-letters them. The event id is recorded in `processed_events` in the
+same transaction as the holds it causes, so a replayed event changes nothing.
+"""
+from __future__ import annotations
+
+import logging
+
+from aiokafka import ConsumerRecord
+from sqlalchemy.exc import IntegrityError
+
+from baolei_common import topics
+from baolei_common.outbox import add_event
+from baolei_inventory.adapters import proto
+from baolei_inventory.adapters.orm import OutboxRow, ProcessedEventRow
+from baolei_inventory.domain.commands import (Command, ConfirmAssignment, HoldPicks, Ignore,
+                                              ReleaseAssignment)
+from baolei_inventory.domain.errors import Conflict, DomainError, InsufficientStock
+from baolei_inventory.service.stock import StockService
+
+log = logging.getLogger(__name__)
+
+
+class AssignmentHandler:
+    def __init__(self, stock: StockService) -> None:
+        self.stock = stock
+
+    def __call__(self, logical_topic: str, record: ConsumerRecord) -> None:
+        command = proto.decode_assignment(record.value or b"")
+        outcome = self.handle(command)
+        log.info("handled %s[%d]@%d event=%s %s: %s", logical_topic, record.partition, record.offset,
+                 command.event_id, type(command).__name__, outcome)
+
+    def handle(self, command: Command) -> str:
+        """Apply one command once; returns what happened, for the log line."""
+        try:
+            with self.stock.store.transaction() as s:
+                if s.get(ProcessedEventRow, command.event_id) is not None:
+                    return "duplicate, skipped"
+                s.add(ProcessedEventRow(event_id=command.event_id))
+                s.flush()
+                return self._dispatch(s, command)
+        except IntegrityError:  # the same event handled concurrently by another worker
+            return "duplicate, skipped"
+
+    def _dispatch(self, s, command: Command) -> str:
+        stock = self.stock
+        if isinstance(command, Ignore):
+            return f"ignored ({command.why})"
+        if isinstance(command, HoldPicks):
+            try:
+                holds = stock.hold_in(s, actor=command.actor, assignment_id=command.assignment_id,
+                                      need_id=command.need_id, picks=list(command.picks),
+                                      expires_at=command.hold_expires_at)
+            except InsufficientStock as exc:
+                add_event(s, OutboxRow, topics.ASSIGNMENTS, command.need_id or command.assignment_id,
+                          proto.assignment_released(command.assignment_id, command.need_id, "stock_short"))
+                return f"stock short for {command.assignment_id} ({exc.reason_en}); released"
+            except Conflict as exc:
+                return f"ignored ({exc.reason_en})"
+            return f"held {len(holds)} line(s) for {command.assignment_id}"
+        if isinstance(command, ConfirmAssignment):
+            try:
+                holds = stock.confirm_in(s, actor=command.actor or "dispatcher",
+                                         assignment_id=command.assignment_id)
+            except DomainError as exc:  # nothing held (e.g. it was short) or stock counted away
+                log.warning("confirm of %s not applied: %s", command.assignment_id, exc.reason_en)
+                return f"not issued ({exc.reason_en})"
+            return f"issued {len(holds)} line(s) for {command.assignment_id}"
+        if isinstance(command, ReleaseAssignment):
+            holds = stock.release_in(s, actor=command.actor or "matcher",
+                                     assignment_id=command.assignment_id,
+                                     reason=command.reason or "released")
+            return f"released {len(holds)} line(s) for {command.assignment_id}"
+        raise TypeError(f"unknown command {command!r}")

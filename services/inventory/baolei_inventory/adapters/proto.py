@@ -1,0 +1,101 @@
+"""Protobuf at the edge: domain values to wire messages and back. Nothing else imports *_pb2."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from baolei_common.events import from_ts, meta
+from baolei_events.v1 import assignments_pb2, common_pb2, stock_pb2
+from baolei_inventory.domain.commands import (Command, ConfirmAssignment, HoldPicks, Ignore,
+                                              ReleaseAssignment)
+from baolei_inventory.domain.model import Level, Pick, Warehouse
+from baolei_inventory.domain.prices import Assessment, Grade
+
+PRODUCER = "inventory"
+SOURCES = {"market_survey": stock_pb2.PRICE_SOURCE_MARKET_SURVEY,
+           "supply_group_sale": stock_pb2.PRICE_SOURCE_SUPPLY_GROUP_SALE}
+GRADES = {Grade.NORMAL: stock_pb2.PRICE_GRADE_NORMAL, Grade.STRESS: stock_pb2.PRICE_GRADE_STRESS,
+          Grade.ALERT: stock_pb2.PRICE_GRADE_ALERT, Grade.CRISIS: stock_pb2.PRICE_GRADE_CRISIS}
+
+
+def stock_key(warehouse_id: str, sku: str) -> str:
+    return f"{warehouse_id}:{sku}"
+
+
+def cause(kind: str, movement_id: str, assignment_id: str = "") -> str:
+    """`<kind> movement=<id>[ assignment=<id>]`: the matcher finds its hold reflected by the id."""
+    text = f"{kind} movement={movement_id}"
+    return f"{text} assignment={assignment_id}" if assignment_id else text
+
+
+def stock_changed(level: Level, warehouse: Warehouse, unit: str, *, cause_text: str,
+                  occurred_at: datetime, actor: str, correlation_id: str = "") -> stock_pb2.StockChanged:
+    return stock_pb2.StockChanged(
+        meta=meta(producer=PRODUCER, occurred_at=occurred_at, actor=actor, correlation_id=correlation_id),
+        warehouse=common_pb2.Site(id=warehouse.id, name=warehouse.name, district=warehouse.district,
+                                  lat=warehouse.lat, lon=warehouse.lon),
+        warehouse_operator=warehouse.organisation, sku=level.sku, on_hand=level.on_hand,
+        held=level.held, available=level.available, reserve=level.reserve, cause=cause_text, unit=unit)
+
+
+def level_of(msg: stock_pb2.StockChanged) -> Level:
+    return Level(msg.warehouse.id, msg.sku, msg.on_hand, msg.held, msg.reserve)
+
+
+def assignment_released(assignment_id: str, need_id: str, reason: str, *, actor: str = "inventory"
+                        ) -> assignments_pb2.AssignmentEvent:
+    return assignments_pb2.AssignmentEvent(
+        meta=meta(producer=PRODUCER, correlation_id=need_id, actor=actor),
+        released=assignments_pb2.AssignmentReleased(assignment_id=assignment_id, need_id=need_id,
+                                                    reason=reason))
+
+
+def price_observed(sku: str, district: str, source: str, price_fen: int, unit: str,
+                   occurred_at: datetime, actor: str) -> stock_pb2.PriceObserved:
+    return stock_pb2.PriceObserved(
+        meta=meta(producer=PRODUCER, occurred_at=occurred_at, actor=actor), sku=sku,
+        district=district, source=SOURCES.get(source, stock_pb2.PRICE_SOURCE_UNSPECIFIED),
+        price_fen=price_fen, unit=unit)
+
+
+def price_alert(sku: str, district: str, a: Assessment, release: int, zh: str, en: str, *,
+                event_id: str, occurred_at: datetime, actor: str) -> stock_pb2.PriceAlert:
+    return stock_pb2.PriceAlert(
+        meta=meta(producer=PRODUCER, occurred_at=occurred_at, actor=actor, event_id=event_id),
+        sku=sku, district=district, grade=GRADES[a.grade], price_fen=a.price_fen,
+        baseline_fen=a.baseline_fen, rise_ratio=a.rise_ratio, recommended_reserve_release=release,
+        message_zh=zh, message_en=en)
+
+
+def decode_assignment(payload: bytes) -> Command:
+    """A command from AssignmentEvent bytes; raises on bytes that are not a usable event (the
+    consumer loop then dead-letters the message)."""
+    if not payload:
+        raise ValueError("empty message")
+    event = assignments_pb2.AssignmentEvent()
+    event.ParseFromString(payload)
+    event_id = event.meta.event_id
+    if not event_id:
+        raise ValueError("AssignmentEvent without meta.event_id")
+    which = event.WhichOneof("event")
+    actor = event.meta.actor
+    if which == "proposed":
+        p = event.proposed
+        if not p.assignment_id:
+            raise ValueError("proposed without assignment_id")
+        picks = tuple(Pick(x.warehouse_id, x.sku, int(x.quantity)) for x in p.picks)
+        if not picks:
+            return Ignore(event_id, "proposal without supply picks")
+        for x in picks:
+            if not x.warehouse_id or not x.sku or x.quantity <= 0:
+                raise ValueError(f"invalid pick {x}")
+        return HoldPicks(event_id, p.assignment_id, p.need_id, picks, from_ts(p.hold_expires_at),
+                         actor or "matcher")
+    if which == "confirmed":
+        c = event.confirmed
+        return ConfirmAssignment(event_id, c.assignment_id, c.need_id, actor)
+    if which == "released":
+        r = event.released
+        return ReleaseAssignment(event_id, r.assignment_id, r.need_id, r.reason, actor)
+    if which == "unmet":
+        return Ignore(event_id, "need unmet")
+    raise ValueError("AssignmentEvent without an event")

@@ -1,0 +1,48 @@
+"""Composition root: builds the store, use cases, Kafka handler and background workers from config.
+Nothing connects at import time; `bootstrap(config)` opens the engine (lazily) and wires things."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from baolei_common import topics
+from baolei_common.consumer import ConsumerLoop
+from baolei_common.outbox import OutboxRelay
+from baolei_inventory.adapters.db import Store, make_engine
+from baolei_inventory.adapters.kafka_handler import AssignmentHandler
+from baolei_inventory.adapters.orm import OutboxRow
+from baolei_inventory.config import InventoryConfig
+from baolei_inventory.domain.prices import Thresholds
+from baolei_inventory.service.catalog import CatalogService
+from baolei_inventory.service.prices import PriceService
+from baolei_inventory.service.stock import StockService
+
+
+@dataclass
+class Container:
+    config: InventoryConfig
+    store: Store
+    stock: StockService
+    prices: PriceService
+    catalog: CatalogService
+    handler: AssignmentHandler
+
+    def relay(self) -> OutboxRelay:
+        return OutboxRelay(self.store.sessions, OutboxRow, self.config.kafka)
+
+    def consumer(self) -> ConsumerLoop:
+        return ConsumerLoop(self.config.kafka, [topics.ASSIGNMENTS], self.config.consumer_group,
+                            self.handler, service="inventory")
+
+
+def bootstrap(config: InventoryConfig) -> Container:
+    store = Store(make_engine(config.database_url, pool_size=config.db_pool_size,
+                              max_overflow=config.db_max_overflow))
+    stock = StockService(store, hold_ttl_s=config.hold_ttl_s)
+    prices = PriceService(
+        store, thresholds=Thresholds(config.price_stress, config.price_alert, config.price_crisis),
+        baseline_window_days=config.baseline_window_days, cover_window_days=config.cover_window_days,
+        target_days={"alert": config.reserve_target_days_alert,
+                     "crisis": config.reserve_target_days_crisis})
+    catalog = CatalogService(store, cover_window_days=config.cover_window_days,
+                             low_cover_days=config.low_cover_days)
+    return Container(config, store, stock, prices, catalog, AssignmentHandler(stock))

@@ -1,0 +1,79 @@
+"""The inventory service's one typed config, read from `BAOLEI_INVENTORY_*` environment variables.
+
+Every field has a documented default so `create_app(InventoryConfig())` runs on a laptop: SQLite in
+var/, Kafka on 127.0.0.1:19092 (`BAOLEI_KAFKA_*`, see baolei_common.config), demo tokens.
+"""
+from __future__ import annotations
+
+import json
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from baolei_common.config import KafkaSettings
+
+ROLES = ("operator", "dispatcher", "viewer")
+FMG = "食品物资集团"
+
+
+class TokenUser(BaseModel):
+    """Who a bearer token stands for."""
+
+    user: str
+    role: str
+    organisation: str = ""
+
+    @field_validator("role")
+    @classmethod
+    def _role(cls, v: str) -> str:
+        if v not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}")
+        return v
+
+
+DEFAULT_TOKENS: dict[str, TokenUser] = {
+    "demo-operator": TokenUser(user="demo-operator", role="operator", organisation="指挥部"),
+    "demo-fmg": TokenUser(user="demo-fmg", role="dispatcher", organisation=FMG),
+    "demo-viewer": TokenUser(user="demo-viewer", role="viewer", organisation=""),
+}
+
+
+class InventoryConfig(BaseSettings):
+    """Settings of the inventory service. Env prefix `BAOLEI_INVENTORY_`."""
+
+    model_config = SettingsConfigDict(env_prefix="BAOLEI_INVENTORY_", extra="ignore")
+
+    database_url: str = Field("sqlite:///var/inventory.db", description="SQLAlchemy URL (PostgreSQL in production)")
+    db_pool_size: int = Field(10, description="connections kept open (PostgreSQL)")
+    db_max_overflow: int = Field(20, description="extra connections under load (PostgreSQL)")
+    http_host: str = Field("127.0.0.1", description="bind address of the HTTP API")
+    http_port: int = Field(8003, description="port of the HTTP API")
+    hold_ttl_s: float = Field(900, description="seconds a hold waits for confirmation before it expires")
+    expiry_poll_s: float = Field(5.0, description="how often the expiry task looks for due holds")
+    consumer_group: str = Field("inventory", description="Kafka consumer group for assignments")
+    start_consumer: bool = Field(True, description="consume baolei.assignments.v1 in the app")
+    price_stress: float = Field(0.05, description="rise over baseline from which a price is 'stress'")
+    price_alert: float = Field(0.10, description="rise over baseline from which a price is 'alert'")
+    price_crisis: float = Field(0.20, description="rise over baseline from which a price is 'crisis'")
+    baseline_window_days: int = Field(7, description="days of observations for the median baseline")
+    cover_window_days: int = Field(7, description="days of issues that define recent consumption")
+    low_cover_days: float = Field(3.0, description="below this many days of cover a level is low stock")
+    reserve_target_days_alert: float = Field(3.0, description="days of consumption to release as reserve in alert")
+    reserve_target_days_crisis: float = Field(7.0, description="days of consumption to release as reserve in crisis")
+    tokens: dict[str, TokenUser] = Field(
+        default_factory=lambda: dict(DEFAULT_TOKENS),
+        description='bearer token → {"user","role","organisation"} (JSON); demo tokens by default')
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings, description="shared Kafka settings")
+
+    @field_validator("tokens", mode="before")
+    @classmethod
+    def _tokens(cls, v: object) -> object:
+        return json.loads(v) if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _order(self) -> "InventoryConfig":
+        if not 0 < self.price_stress < self.price_alert < self.price_crisis:
+            raise ValueError("price thresholds must satisfy 0 < stress < alert < crisis")
+        if self.hold_ttl_s <= 0:
+            raise ValueError("hold_ttl_s must be positive")
+        return self

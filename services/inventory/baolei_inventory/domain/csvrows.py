@@ -1,0 +1,129 @@
+"""Validation of CSV uploads (stock counts, price surveys): all rows or none.
+
+Every bad row is reported with its row number (1 = the header, so data starts at 2) and the reason,
+in Chinese and English. The caller applies the rows only when the error list is empty.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+
+COUNT_COLUMNS = ("warehouse_id", "sku", "lot", "counted")
+COUNT_OPTIONAL = ("expiry", "reserve")
+PRICE_COLUMNS = ("sku", "district", "source", "price_fen")
+PRICE_OPTIONAL = ("observed_at",)
+SOURCES = ("market_survey", "supply_group_sale")
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    field: str
+    reason_zh: str
+    reason_en: str
+
+
+@dataclass(frozen=True)
+class CountRow:
+    row: int
+    warehouse_id: str
+    sku: str
+    lot: str
+    counted: int
+    expiry: date | None
+    reserve: bool
+
+
+@dataclass(frozen=True)
+class PriceRow:
+    row: int
+    sku: str
+    district: str
+    source: str
+    price_fen: int
+    observed_at: datetime | None
+
+
+def _reader(text: str, required: tuple[str, ...]) -> tuple[list[dict[str, str]], list[RowError]]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in required if c not in header]
+    if missing:
+        return [], [RowError(1, ",".join(missing), f"缺少列：{', '.join(missing)}",
+                             f"missing columns: {', '.join(missing)}")]
+    rows = [{(k or "").strip(): (v or "").strip() for k, v in r.items()} for r in reader]
+    if not rows:
+        return [], [RowError(1, "file", "文件没有数据行", "the file has no data rows")]
+    return rows, []
+
+
+def _int(value: str, row: int, name: str, errors: list[RowError], *, minimum: int) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        errors.append(RowError(row, name, f"{name} 不是整数：{value!r}", f"{name} is not an integer: {value!r}"))
+        return 0
+    if n < minimum:
+        errors.append(RowError(row, name, f"{name} 不能小于 {minimum}", f"{name} must be at least {minimum}"))
+    return n
+
+
+def _required(r: dict[str, str], row: int, names: tuple[str, ...], errors: list[RowError]) -> None:
+    for name in names:
+        if not r.get(name):
+            errors.append(RowError(row, name, f"{name} 不能为空", f"{name} is empty"))
+
+
+def parse_counts(text: str, *, warehouses: set[str], skus: set[str]) -> tuple[list[CountRow], list[RowError]]:
+    rows, errors = _reader(text, COUNT_COLUMNS)
+    out: list[CountRow] = []
+    seen: set[tuple[str, str, str, bool]] = set()
+    for i, r in enumerate(rows, start=2):
+        before = len(errors)
+        _required(r, i, ("warehouse_id", "sku", "lot"), errors)
+        if r.get("warehouse_id") and r["warehouse_id"] not in warehouses:
+            errors.append(RowError(i, "warehouse_id", f"未知仓库：{r['warehouse_id']}", f"unknown warehouse: {r['warehouse_id']}"))
+        if r.get("sku") and r["sku"] not in skus:
+            errors.append(RowError(i, "sku", f"未知品类：{r['sku']}", f"unknown SKU: {r['sku']}"))
+        counted = _int(r.get("counted", ""), i, "counted", errors, minimum=0)
+        expiry = None
+        if r.get("expiry"):
+            try:
+                expiry = date.fromisoformat(r["expiry"])
+            except ValueError:
+                errors.append(RowError(i, "expiry", "保质期格式应为 YYYY-MM-DD", "expiry must be YYYY-MM-DD"))
+        reserve_text = r.get("reserve", "").lower()
+        if reserve_text not in ("", "0", "1", "true", "false", "yes", "no"):
+            errors.append(RowError(i, "reserve", "reserve 应为 true/false", "reserve must be true or false"))
+        reserve = reserve_text in ("1", "true", "yes")
+        key = (r.get("warehouse_id", ""), r.get("sku", ""), r.get("lot", ""), reserve)
+        if key in seen:
+            errors.append(RowError(i, "lot", "同一批次在文件中重复出现", "the same lot appears twice in the file"))
+        seen.add(key)
+        if len(errors) == before:
+            out.append(CountRow(i, r["warehouse_id"], r["sku"], r["lot"], counted, expiry, reserve))
+    return out, errors
+
+
+def parse_prices(text: str, *, skus: set[str]) -> tuple[list[PriceRow], list[RowError]]:
+    rows, errors = _reader(text, PRICE_COLUMNS)
+    out: list[PriceRow] = []
+    for i, r in enumerate(rows, start=2):
+        before = len(errors)
+        _required(r, i, ("sku", "district", "source"), errors)
+        if r.get("sku") and r["sku"] not in skus:
+            errors.append(RowError(i, "sku", f"未知品类：{r['sku']}", f"unknown SKU: {r['sku']}"))
+        if r.get("source") and r["source"] not in SOURCES:
+            errors.append(RowError(i, "source", f"来源应为 {'/'.join(SOURCES)}", f"source must be one of {', '.join(SOURCES)}"))
+        price = _int(r.get("price_fen", ""), i, "price_fen", errors, minimum=1)
+        observed = None
+        if r.get("observed_at"):
+            try:
+                observed = datetime.fromisoformat(r["observed_at"])
+            except ValueError:
+                errors.append(RowError(i, "observed_at", "时间格式应为 ISO 8601", "observed_at must be ISO 8601"))
+        if len(errors) == before:
+            out.append(PriceRow(i, r["sku"], r["district"], r["source"], price, observed))
+    return out, errors

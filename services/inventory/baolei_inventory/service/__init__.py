@@ -1,0 +1,1 @@
+"""Use cases: each public function is one transaction (ledger + balances + outbox, then commit)."""
