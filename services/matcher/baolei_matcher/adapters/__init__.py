@@ -1,0 +1,1 @@
+"""Edges of the matcher: protobuf mapping and the Faust app's agents."""

@@ -1,0 +1,39 @@
+"""What a re-match decides: proposals to hold resources, and needs it cannot serve, with reasons."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from baolei_matcher.domain.state import Pick, Trip
+
+
+@dataclass
+class Proposal:
+    assignment_id: str
+    need_id: str
+    kind: str
+    hotel_id: str = ""
+    hotel_operator: str = ""
+    rooms: dict[str, int] = field(default_factory=dict)
+    trips: list[Trip] = field(default_factory=list)
+    picks: list[Pick] = field(default_factory=list)
+    people: int = 0
+    people_unserved: int = 0
+    quantity_unserved: dict[str, int] = field(default_factory=dict)
+    explanation_zh: str = ""
+    explanation_en: str = ""
+
+
+@dataclass
+class Unmet:
+    need_id: str
+    code: str
+    reason_zh: str
+    reason_en: str
+
+
+@dataclass
+class Decisions:
+    solve_id: str
+    proposals: list[Proposal] = field(default_factory=list)
+    unmet: list[Unmet] = field(default_factory=list)
+    status: str = "feasible"

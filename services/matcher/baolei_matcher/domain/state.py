@@ -1,0 +1,202 @@
+"""What the matcher knows: open needs, rooms, buses, stock, and the holds of its own proposals.
+
+Free capacity is derived, never stored: a hotel's usable rooms minus the rooms of active
+(proposed or confirmed) assignments; a bus's position and next free time from its trips; a
+warehouse's available stock as the inventory published it, minus picks of proposals whose hold the
+inventory has not reflected yet.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+ROOM_TYPES = ("standard", "family", "accessible")
+
+
+@dataclass(frozen=True)
+class Place:
+    id: str
+    name: str
+    district: str
+    lat: float
+    lon: float
+
+    @property
+    def at(self) -> tuple[float, float]:
+        return (self.lat, self.lon)
+
+
+@dataclass
+class Need:
+    id: str
+    kind: str  # transfer | supply
+    site: Place
+    priority: int
+    due_at: datetime
+    submitted_at: datetime
+    risk: str = ""
+    people: int = 0
+    rooms: dict[str, int] = field(default_factory=dict)
+    ready_at: datetime | None = None
+    lines: dict[str, int] = field(default_factory=dict)
+    cancelled: bool = False
+
+
+@dataclass
+class Hotel:
+    id: str
+    name: str
+    operator: str
+    site: Place
+    accepts: frozenset[str]
+    usable: dict[str, int]
+    open_at: datetime | None
+    open: bool = True
+
+
+@dataclass
+class Bus:
+    id: str
+    operator: str
+    depot: Place
+    seats: int
+    load_limit: float
+    shift_start: datetime
+    shift_end: datetime
+    turnaround_min: int
+    in_service: bool = True
+    plate: str = ""
+
+    @property
+    def capacity(self) -> int:
+        return int(self.seats * self.load_limit + 1e-9)
+
+
+@dataclass
+class Stock:
+    warehouse: Place
+    operator: str
+    sku: str
+    available: int
+
+
+@dataclass
+class Stop:
+    site: Place
+    at: datetime
+    load: list[tuple[str, int]]
+
+
+@dataclass
+class Trip:
+    bus_id: str
+    start_at: datetime
+    stops: list[Stop]
+    hotel_id: str
+    hotel_site: Place
+    arrive_at: datetime
+
+
+@dataclass
+class Pick:
+    warehouse_id: str
+    sku: str
+    quantity: int
+    operator: str = ""
+    reflected: bool = False  # the inventory's published level already includes this hold
+
+
+@dataclass
+class Hold:
+    """A proposal of the matcher while it is proposed or confirmed."""
+    assignment_id: str
+    need_id: str
+    status: str = "proposed"
+    hotel_id: str = ""
+    rooms: dict[str, int] = field(default_factory=dict)
+    trips: list[Trip] = field(default_factory=list)
+    picks: list[Pick] = field(default_factory=list)
+    people: int = 0
+
+
+class MatcherState:
+    def __init__(self) -> None:
+        self.needs: dict[str, Need] = {}
+        self.hotels: dict[str, Hotel] = {}
+        self.buses: dict[str, Bus] = {}
+        self.stock: dict[tuple[str, str], Stock] = {}
+        self.holds: dict[str, Hold] = {}
+        self.unmet: dict[str, str] = {}  # need id -> last reason code published
+
+    # --- applying events -------------------------------------------------------------------
+    def upsert_need(self, need: Need) -> None:
+        self.needs[need.id] = need
+
+    def cancel_need(self, need_id: str) -> None:
+        if need_id in self.needs:
+            self.needs[need_id].cancelled = True
+
+    def upsert_stock(self, item: Stock, cause: str) -> None:
+        self.stock[(item.warehouse.id, item.sku)] = item
+        for hold in self.holds.values():
+            if hold.assignment_id in cause:
+                for p in hold.picks:
+                    if (p.warehouse_id, p.sku) == (item.warehouse.id, item.sku):
+                        p.reflected = True
+
+    def add_hold(self, hold: Hold) -> None:
+        self.holds[hold.assignment_id] = hold
+
+    def confirm(self, assignment_id: str) -> None:
+        if assignment_id in self.holds:
+            self.holds[assignment_id].status = "confirmed"
+
+    def release(self, assignment_id: str) -> None:
+        self.holds.pop(assignment_id, None)
+
+    # --- derived capacity ------------------------------------------------------------------
+    def rooms_free(self) -> dict[str, dict[str, int]]:
+        free = {h.id: dict(h.usable) for h in self.hotels.values()}
+        for hold in self.holds.values():
+            if hold.hotel_id in free:
+                for t in ROOM_TYPES:
+                    free[hold.hotel_id][t] -= hold.rooms.get(t, 0)
+        return free
+
+    def stock_free(self) -> dict[tuple[str, str], int]:
+        free = {k: s.available for k, s in self.stock.items()}
+        for hold in self.holds.values():
+            if hold.status != "proposed":
+                continue
+            for p in hold.picks:
+                if not p.reflected and (p.warehouse_id, p.sku) in free:
+                    free[(p.warehouse_id, p.sku)] -= p.quantity
+        return free
+
+    def bus_positions(self) -> dict[str, tuple[Place, datetime]]:
+        """Where each bus is free next, and from when (turnaround included)."""
+        out: dict[str, tuple[Place, datetime]] = {b.id: (b.depot, b.shift_start) for b in self.buses.values()}
+        for hold in self.holds.values():
+            for trip in hold.trips:
+                bus = self.buses.get(trip.bus_id)
+                if bus is None:
+                    continue
+                free_at = trip.arrive_at + timedelta(minutes=bus.turnaround_min)
+                if free_at > out[bus.id][1]:
+                    out[bus.id] = (trip.hotel_site, free_at)
+        return out
+
+    def served(self, need: Need) -> tuple[int, dict[str, int]]:
+        people, qty = 0, {}
+        for hold in self.holds.values():
+            if hold.need_id == need.id:
+                people += hold.people
+                for p in hold.picks:
+                    qty[p.sku] = qty.get(p.sku, 0) + p.quantity
+        return people, qty
+
+    def to_match(self) -> list[Need]:
+        """Open needs with no active proposal, most urgent first, then first come."""
+        held = {h.need_id for h in self.holds.values()}
+        open_ = [n for n in self.needs.values() if not n.cancelled and n.id not in held]
+        return sorted(open_, key=lambda n: (n.priority, n.submitted_at))

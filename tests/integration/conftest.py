@@ -1,0 +1,84 @@
+"""Integration fixtures: services started for real against the real broker and PostgreSQL."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from baolei_common.config import KafkaSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(url: str, proc: subprocess.Popen, timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url}: process exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} not ready in {timeout_s} s")
+
+
+def start_service(module: str, env: dict[str, str], ready_url: str, log: Path) -> subprocess.Popen:
+    full = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", module], env=full, cwd=ROOT,
+                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    try:
+        wait_ready(ready_url, proc)
+    except Exception:
+        proc.kill()
+        raise RuntimeError(f"{module} did not start; log:\n{log.read_text()[-4000:]}")
+    return proc
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture
+def matcher(kafka_settings: KafkaSettings, tmp_path: Path) -> Iterator[dict]:
+    """The matcher worker (Faust) as its own process, on this test's topics."""
+    port = free_port()
+    env = {"BAOLEI_KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
+           "BAOLEI_KAFKA_TOPIC_PREFIX": kafka_settings.topic_prefix,
+           "BAOLEI_MATCHER_APP_ID": f"matcher-{uuid.uuid4().hex[:8]}",
+           "BAOLEI_MATCHER_WEB_PORT": str(port), "BAOLEI_MATCHER_BATCH_WINDOW_S": "0.2"}
+    log = tmp_path / "matcher.log"
+    proc = start_service("baolei_matcher", env, f"http://127.0.0.1:{port}/readyz", log)
+    yield {"url": f"http://127.0.0.1:{port}", "log": log, "proc": proc}
+    stop(proc)
+
+
+def poll(fn, *, timeout_s: float = 30, every_s: float = 0.2):
+    """Calls fn until it returns something truthy; returns it, or fails with the last value."""
+    deadline = time.monotonic() + timeout_s
+    last = None
+    while time.monotonic() < deadline:
+        last = fn()
+        if last:
+            return last
+        time.sleep(every_s)
+    raise AssertionError(f"condition not met in {timeout_s} s; last value: {last!r}")

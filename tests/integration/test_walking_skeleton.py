@@ -1,0 +1,108 @@
+"""A need posted over HTTP comes back matched through the real broker and the Faust matcher."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from fastapi.testclient import TestClient
+from kafka import KafkaConsumer, KafkaProducer
+
+from baolei_common import topics
+from baolei_events.v1 import deadletter_pb2
+from baolei_requests.app import create_app
+from baolei_requests.config import RequestsConfig
+from tests.integration.conftest import poll
+
+pytestmark = pytest.mark.integration
+OP = {"Authorization": "Bearer demo-operator"}
+
+
+def iso(d: datetime) -> str:
+    return d.isoformat()
+
+
+@pytest.fixture
+def requests_client(kafka_settings, pg_database):
+    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, group_id="requests-test")
+    with TestClient(create_app(cfg)) as client:
+        yield client
+
+
+def register_city(c: TestClient) -> None:
+    now = datetime.now(timezone.utc)
+    for site in (
+        {"id": "lianhua", "name": "莲花北社区", "district": "福田", "zone": "sealed", "lat": 22.5585, "lon": 114.0578},
+        {"id": "hzb", "name": "会展北", "district": "福田", "lat": 22.5367, "lon": 114.0545},
+        {"id": "depot-futian", "name": "巴士集团福田车场", "district": "福田", "lat": 22.5401, "lon": 114.0300},
+    ):
+        assert c.put(f"/api/sites/{site['id']}", json=site, headers=OP).status_code == 200
+    r = c.put("/api/hotels/H-hzb", headers=OP, json={
+        "id": "H-hzb", "name": "会展北", "operator": "投控公司", "site_id": "hzb",
+        "accepts": ["close_contact", "secondary_contact"], "rooms": {"standard": 40, "family": 5, "accessible": 2}})
+    assert r.status_code == 200, r.text
+    r = c.put("/api/buses/B-001", headers=OP, json={
+        "id": "B-001", "operator": "巴士集团", "plate": "粤B·D1234", "depot_id": "depot-futian", "seats": 40,
+        "load_limit": 0.5, "shift_start": iso(now - timedelta(hours=1)), "shift_end": iso(now + timedelta(hours=10)),
+        "turnaround_min": 30})
+    assert r.status_code == 200, r.text
+
+
+def test_transfer_need_is_matched_end_to_end(requests_client, matcher):
+    c = requests_client
+    register_city(c)
+    now = datetime.now(timezone.utc)
+    r = c.post("/api/needs", headers=OP, json={
+        "kind": "transfer", "site_id": "lianhua", "risk": "close_contact", "people": 25,
+        "rooms": {"standard": 19, "family": 2}, "ready_at": iso(now), "due_at": iso(now + timedelta(hours=3))})
+    assert r.status_code == 201, r.text
+    need_id = r.json()["id"]
+    assert r.json()["priority"] == 1  # sealed zone
+
+    need = poll(lambda: (n := c.get(f"/api/needs/{need_id}", headers=OP).json())["status"] == "proposed" and n)
+    (a,) = need["assignments"]
+    assert a["room"]["hotel"] == "H-hzb"
+    assert a["room"]["family"] == 2 and a["room"]["standard"] == 19
+    # 25 people, 20 aboard at most (40 seats x 0.5): two trips of the one bus
+    assert [sum(l["people"] for s in t["stops"] for l in s["load"]) for t in a["trips"]] == [20, 5]
+    assert all(t["bus"] == "B-001" and t["hotel"] == "H-hzb" for t in a["trips"])
+    assert "会展北" in a["explanation_zh"]
+    assert sorted(a["organisations"]) == ["巴士集团", "投控公司"]
+    assert need["progress"] == {"asked": 25, "proposed": 25, "confirmed": 0, "delivered": 0, "remaining": 25}
+
+
+def test_unservable_need_gets_a_reason(requests_client, matcher):
+    c = requests_client
+    register_city(c)
+    now = datetime.now(timezone.utc)
+    r = c.post("/api/needs", headers=OP, json={
+        "kind": "transfer", "site_id": "lianhua", "risk": "inbound", "people": 2,
+        "ready_at": iso(now), "due_at": iso(now + timedelta(hours=3))})
+    need_id = r.json()["id"]
+    need = poll(lambda: (n := c.get(f"/api/needs/{need_id}", headers=OP).json())["status"] == "unmet" and n)
+    assert need["unmet_code"] == "no_hotel_accepts_risk"
+    assert "入境" in need["unmet_reason_zh"]
+
+
+def test_poison_message_goes_to_dead_letter_and_matching_goes_on(kafka_settings, requests_client, matcher):
+    producer = KafkaProducer(bootstrap_servers=kafka_settings.bootstrap_servers)
+    producer.send(kafka_settings.topic(topics.NEEDS), key=b"junk", value=b"\xff\xfe not a protobuf \x00\x01")
+    producer.flush()
+    producer.close()
+    consumer = KafkaConsumer(kafka_settings.topic(topics.DEADLETTER), bootstrap_servers=kafka_settings.bootstrap_servers,
+                             auto_offset_reset="earliest", consumer_timeout_ms=30000)
+    record = next(iter(consumer))
+    consumer.close()
+    dl = deadletter_pb2.DeadLetter.FromString(record.value)
+    assert dl.source_topic == kafka_settings.topic(topics.NEEDS)
+    assert dl.value == b"\xff\xfe not a protobuf \x00\x01"
+    assert dl.error  # the cause, e.g. DecodeError
+    assert dl.meta.event_id
+    # the consumer did not stop: a real need after the poison is still matched
+    c = requests_client
+    register_city(c)
+    now = datetime.now(timezone.utc)
+    r = c.post("/api/needs", headers=OP, json={
+        "kind": "transfer", "site_id": "lianhua", "risk": "close_contact", "people": 3,
+        "ready_at": iso(now), "due_at": iso(now + timedelta(hours=3))})
+    need_id = r.json()["id"]
+    poll(lambda: c.get(f"/api/needs/{need_id}", headers=OP).json()["status"] == "proposed")
