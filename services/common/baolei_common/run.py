@@ -1,0 +1,128 @@
+"""`make run`: the broker, the three services on SQLite, and a demo city, stopped cleanly on Ctrl-C."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from baolei_common.config import KafkaSettings
+from baolei_common.topics import ensure_topics
+
+ROOT = Path(__file__).resolve().parents[3]
+VAR = ROOT / "var"
+
+SERVICES = [
+    # (name, module, port env, port, readiness path)
+    ("requests", "baolei_requests", "BAOLEI_REQUESTS_PORT", 8001, "/readyz"),
+    ("inventory", "baolei_inventory", "BAOLEI_INVENTORY_PORT", 8003, "/readyz"),
+    ("matcher", "baolei_matcher", "BAOLEI_MATCHER_WEB_PORT", 8002, "/readyz"),
+]
+
+
+def say(msg: str) -> None:
+    print(f"[baolei] {msg}", flush=True)
+
+
+def wait_ready(name: str, url: str, proc: subprocess.Popen, log: Path, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"{name} exited ({proc.returncode}); see {log}:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"{name} not ready after {timeout_s} s; see {log}")
+
+
+def main() -> int:
+    kafka = KafkaSettings()
+    (VAR / "logs").mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
+    kafka_sh = str(ROOT / "deploy" / "kafka.sh")
+    ours = subprocess.run([kafka_sh, "status"], capture_output=True).returncode != 0
+    if ours:
+        say("starting the Kafka broker (first run fetches its jars from Maven Central)...")
+        subprocess.run([kafka_sh, "start"], check=True)
+    else:
+        say("using the Kafka broker already running")
+    created = ensure_topics(kafka.bootstrap_servers, kafka.topic_prefix)
+    say(f"topics ready ({len(created)} created)")
+    procs: list[tuple[str, subprocess.Popen]] = []
+
+    def shutdown(*_args) -> None:
+        say("stopping services...")
+        for name, p in reversed(procs):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for name, p in reversed(procs):
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        if ours:
+            subprocess.run([kafka_sh, "stop"], check=False)
+        say("stopped.")
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1",
+           "BAOLEI_REQUESTS_DATABASE_URL": os.environ.get("BAOLEI_REQUESTS_DATABASE_URL", f"sqlite:///{VAR}/requests.db"),
+           "BAOLEI_INVENTORY_DATABASE_URL": os.environ.get("BAOLEI_INVENTORY_DATABASE_URL", f"sqlite:///{VAR}/inventory.db")}
+    urls: dict[str, str] = {}
+    try:
+        for name, module, port_env, port, ready in SERVICES:
+            if importlib.util.find_spec(f"{module}.__main__") is None:
+                say(f"{name}: not built yet, skipped")
+                continue
+            port = int(os.environ.get(port_env, port))
+            log = VAR / "logs" / f"{name}.log"
+            say(f"starting {name} on http://127.0.0.1:{port} (log: {log.relative_to(ROOT)})")
+            p = subprocess.Popen([sys.executable, "-m", module], env=env, cwd=ROOT,
+                                 stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+            procs.append((name, p))
+            wait_ready(name, f"http://127.0.0.1:{port}{ready}", p, log)
+            urls[name] = f"http://127.0.0.1:{port}"
+        say("loading the demo city (Shenzhen)...")
+        if "inventory" in urls:
+            from baolei_inventory.demo import load_demo as load_stock
+            load_stock(urls["inventory"], "demo-operator")
+        from baolei_requests.demo import load_demo
+        counts = load_demo(urls["requests"], "demo-operator")
+        say(f"demo city: {counts}")
+        say(f"up in {time.monotonic() - t0:.0f} s. Press Ctrl-C to stop.\n")
+        print(BANNER.format(**{k: urls.get(k, "(not running)") for k in ("requests", "inventory", "matcher")}),
+              flush=True)
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        while all(p.poll() is None for _, p in procs):
+            time.sleep(0.5)
+        dead = [n for n, p in procs if p.poll() is not None]
+        say(f"service exited unexpectedly: {', '.join(dead)}; see var/logs/")
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        shutdown()
+
+
+BANNER = """  指挥中心 / command center console : {requests}/
+  需求受理 API / requests API docs   : {requests}/docs
+  库存与稳价 API / inventory API docs: {inventory}/docs
+  匹配服务 / matcher readiness       : {matcher}/readyz
+  演示令牌 / demo tokens: demo-operator (指挥部), demo-bus (巴士集团), demo-hotel (投控公司),
+                          demo-fmg (食品物资集团), demo-site (莲花街道社区), demo-viewer
+  Try:  curl -s -X POST {requests}/api/needs -H 'Authorization: Bearer demo-operator' \\
+          -H 'Content-Type: application/json' -d '{{"kind":"transfer","site_id":"c-huaqiang-nan",
+          "risk":"close_contact","people":4,"ready_at":"'$(date -Iseconds)'",
+          "due_at":"'$(date -Iseconds -d '+3 hours')'"}}'
+        then: curl -s {requests}/api/needs/<id> -H 'Authorization: Bearer demo-operator'
+"""
+
+if __name__ == "__main__":
+    sys.exit(main())
