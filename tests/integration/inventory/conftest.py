@@ -1,29 +1,13 @@
 """Fixtures of the inventory integration tests: a migrated PostgreSQL database per test, wired by
-the service's own bootstrap, with one warehouse of 食品物资集团 and the rice SKU."""
+the service's own bootstrap, with two warehouses of 食品物资集团 and two SKUs."""
 from __future__ import annotations
 
 import pytest
 
 from baolei_inventory.adapters.db import migrate
-from baolei_inventory.bootstrap import Container, bootstrap
-from baolei_inventory.config import InventoryConfig
-from baolei_inventory.domain.model import Sku, Warehouse
+from baolei_inventory.bootstrap import bootstrap
 
-FMG = "食品物资集团"
-
-
-def make_config(pg_database: str, kafka_settings=None, **overrides) -> InventoryConfig:
-    fields = {"database_url": pg_database, "db_pool_size": 20, "db_max_overflow": 40, **overrides}
-    if kafka_settings is not None:
-        fields["kafka"] = kafka_settings
-    return InventoryConfig(**fields)
-
-
-def seed(c: Container) -> None:
-    c.catalog.upsert_sku(Sku("rice", "大米", "rice", "bag"))
-    c.catalog.upsert_sku(Sku("oil", "食用油", "cooking oil", "bottle"))
-    c.catalog.upsert_warehouse(Warehouse("wh-ft", "福田仓", FMG, "福田", 22.541, 114.055))
-    c.catalog.upsert_warehouse(Warehouse("wh-ns", "南山仓", FMG, "南山", 22.533, 113.930))
+from inv_fixtures import make_config, seed
 
 
 @pytest.fixture

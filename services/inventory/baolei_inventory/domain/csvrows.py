@@ -1,6 +1,6 @@
 """Validation of CSV uploads (stock counts, price surveys): all rows or none.
 
-Every bad row is reported with its row number (1 = the header, so data starts at 2) and the reason,
+Times without an offset are Shenzhen local time (UTC+8). Every bad row is reported with its row number (1 = the header, so data starts at 2) and the reason,
 in Chinese and English. The caller applies the rows only when the error list is empty.
 """
 from __future__ import annotations
@@ -8,13 +8,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
 COUNT_COLUMNS = ("warehouse_id", "sku", "lot", "counted")
 COUNT_OPTIONAL = ("expiry", "reserve")
 PRICE_COLUMNS = ("sku", "district", "source", "price_fen")
 PRICE_OPTIONAL = ("observed_at",)
 SOURCES = ("market_survey", "supply_group_sale")
+SHENZHEN = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,8 @@ def parse_prices(text: str, *, skus: set[str]) -> tuple[list[PriceRow], list[Row
         if r.get("observed_at"):
             try:
                 observed = datetime.fromisoformat(r["observed_at"])
+                if observed.tzinfo is None:  # a survey's local time is Shenzhen time
+                    observed = observed.replace(tzinfo=SHENZHEN)
             except ValueError:
                 errors.append(RowError(i, "observed_at", "时间格式应为 ISO 8601", "observed_at must be ISO 8601"))
         if len(errors) == before:

@@ -1,0 +1,1 @@
+"""HTTP API of the inventory (FastAPI routers, schemas, auth and error mapping)."""

@@ -1,0 +1,74 @@
+"""Holds for assignments (hold / confirm / release) and reserve release (储备投放)."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from fastapi import APIRouter, Depends
+
+from baolei_inventory.api import schemas as sc
+from baolei_inventory.api.auth import User, check_org, current_user, operator, writer
+from baolei_inventory.api.deps import container, warehouse_or_404
+from baolei_inventory.bootstrap import Container
+from baolei_inventory.domain.errors import NotFound
+from baolei_inventory.domain.model import HoldView, Pick
+
+router = APIRouter(prefix="/api", tags=["holds"])
+
+
+def _read(h: HoldView) -> sc.HoldRead:
+    d = asdict(h)
+    d["status"] = h.status.value
+    return sc.HoldRead(**d)
+
+
+def _check_assignment(c: Container, user: User, assignment_id: str) -> None:
+    holds = c.catalog.holds(assignment_id=assignment_id, status="held")
+    if not holds:
+        raise NotFound("assignment_id", f"没有待处理的占用：{assignment_id}",
+                       f"no open holds for assignment: {assignment_id}")
+    for h in holds:
+        check_org(user, warehouse_or_404(c, h.warehouse_id).organisation)
+
+
+@router.post("/holds", response_model=list[sc.HoldRead], status_code=201,
+             summary="Hold stock for an assignment: every pick or none (409 when short)")
+def post_hold(body: sc.HoldCreate, user: User = Depends(writer), c: Container = Depends(container)):
+    for i, p in enumerate(body.picks):
+        check_org(user, warehouse_or_404(c, p.warehouse_id, f"picks.{i}.warehouse_id").organisation,
+                  f"picks.{i}.warehouse_id")
+    holds = c.stock.hold(actor=user.name, assignment_id=body.assignment_id, need_id=body.need_id,
+                         picks=[Pick(p.warehouse_id, p.sku, p.quantity) for p in body.picks])
+    return [_read(h) for h in holds]
+
+
+@router.get("/holds", response_model=list[sc.HoldRead])
+def list_holds(assignment_id: str | None = None, status: str | None = None,
+               user: User = Depends(current_user), c: Container = Depends(container)):
+    return [_read(h) for h in c.catalog.holds(assignment_id=assignment_id, status=status,
+                                              organisation=user.org_filter)]
+
+
+@router.post("/holds/{assignment_id}/confirm", response_model=list[sc.HoldRead],
+             summary="Confirm: issue the held stock, earliest expiry first")
+def confirm(assignment_id: str, user: User = Depends(writer), c: Container = Depends(container)):
+    _check_assignment(c, user, assignment_id)
+    return [_read(h) for h in c.stock.confirm(actor=user.name, assignment_id=assignment_id)]
+
+
+@router.post("/holds/{assignment_id}/release", response_model=list[sc.HoldRead],
+             summary="Release the holds of an assignment")
+def release(assignment_id: str, body: sc.ReleaseIn | None = None, user: User = Depends(writer),
+            c: Container = Depends(container)):
+    _check_assignment(c, user, assignment_id)
+    reason = body.reason if body else "released"
+    return [_read(h) for h in c.stock.release(actor=user.name, assignment_id=assignment_id, reason=reason)]
+
+
+@router.post("/reserve/release", response_model=sc.MovementDone, tags=["reserve"],
+             summary="储备投放: turn reserve stock into available stock (operators)")
+def release_reserve(body: sc.ReserveRelease, user: User = Depends(operator),
+                    c: Container = Depends(container)) -> sc.MovementDone:
+    warehouse_or_404(c, body.warehouse_id)
+    mid = c.stock.release_reserve(actor=user.name, warehouse_id=body.warehouse_id, sku=body.sku,
+                                  quantity=body.quantity, reason=body.reason)
+    return sc.MovementDone(movement_id=mid)

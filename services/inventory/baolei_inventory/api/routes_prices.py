@@ -1,0 +1,45 @@
+"""Price observations, baselines and price alerts (稳价)."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from fastapi import APIRouter, Depends, Query
+
+from baolei_inventory.api import schemas as sc
+from baolei_inventory.api.auth import User, current_user, operator, writer
+from baolei_inventory.api.deps import container
+from baolei_inventory.bootstrap import Container
+
+router = APIRouter(prefix="/api", tags=["prices"])
+
+
+@router.post("/prices", response_model=sc.PriceRead, status_code=201,
+             summary="Record a price observation; alert/crisis grades raise a PriceAlert")
+def post_price(body: sc.PriceCreate, user: User = Depends(writer), c: Container = Depends(container)):
+    return sc.PriceRead(**asdict(c.prices.observe(actor=user.name, **body.model_dump())))
+
+
+@router.get("/prices", response_model=list[sc.PriceRead])
+def list_prices(sku: str | None = None, district: str | None = None,
+                limit: int = Query(200, ge=1, le=5000), _: User = Depends(current_user),
+                c: Container = Depends(container)):
+    return [sc.PriceRead(id=r.id, sku=r.sku, district=r.district, source=r.source,
+                         price_fen=r.price_fen, observed_at=r.observed_at, grade=r.grade)
+            for r in c.prices.observations(sku=sku, district=district, limit=limit)]
+
+
+@router.put("/baselines", response_model=sc.BaselineSet, summary="Set the baseline price of a SKU in a district (operators)")
+def put_baseline(body: sc.BaselineSet, user: User = Depends(operator), c: Container = Depends(container)):
+    c.prices.set_baseline(actor=user.name, **body.model_dump())
+    return body
+
+
+@router.get("/baselines", response_model=list[sc.BaselineRead])
+def list_baselines(_: User = Depends(current_user), c: Container = Depends(container)):
+    return [sc.BaselineRead.model_validate(b) for b in c.prices.baselines()]
+
+
+@router.get("/alerts", response_model=list[sc.AlertRead], summary="Price alerts, newest first")
+def list_alerts(district: str | None = None, _: User = Depends(current_user),
+                c: Container = Depends(container)):
+    return [sc.AlertRead.model_validate(a) for a in c.prices.alerts(district=district)]

@@ -1,0 +1,108 @@
+"""`create_app(config)` builds the inventory's FastAPI app. Its lifespan migrates the database
+(Alembic `upgrade head`), then runs three tasks: the outbox relay (publish after commit), the
+consumer of baolei.assignments.v1, and the hold-expiry sweep.
+
+Run: uvicorn --factory baolei_inventory.app:app_from_env --port 8003
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import Depends, FastAPI
+from fastapi.responses import JSONResponse
+
+from baolei_inventory.adapters.db import migrate
+from baolei_inventory.api import errors, routes_csv, routes_holds, routes_prices, routes_stock
+from baolei_inventory.api.deps import container
+from baolei_inventory.bootstrap import Container, bootstrap
+from baolei_inventory.config import InventoryConfig
+
+log = logging.getLogger(__name__)
+
+
+async def _supervise(name: str, make, state: dict) -> None:
+    """Keep a worker running: restart it after a failure (e.g. Kafka not up yet)."""
+    delay = 1.0
+    while True:
+        worker = make()
+        state[name] = worker
+        try:
+            await worker.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s stopped; restarting in %.0f s", name, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+
+
+async def _expiry(c: Container) -> None:
+    while True:
+        try:
+            await asyncio.to_thread(c.stock.expire_due)
+        except Exception:
+            log.exception("hold expiry sweep failed")
+        await asyncio.sleep(c.config.expiry_poll_s)
+
+
+def create_app(config: InventoryConfig) -> FastAPI:
+    c = bootstrap(config)
+    workers: dict = {}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(migrate, c.store.engine)
+        loop = asyncio.get_running_loop()
+        c.store.on_commit(lambda: loop.call_soon_threadsafe(_wake, workers))
+        tasks = [asyncio.create_task(_supervise("relay", c.relay, workers)),
+                 asyncio.create_task(_expiry(c))]
+        if config.start_consumer:
+            tasks.append(asyncio.create_task(_supervise("consumer", c.consumer, workers)))
+        try:
+            yield
+        finally:
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            c.store.engine.dispose()
+
+    app = FastAPI(title="Baolei inventory (堡垒 库存)", version="1.0",
+                  description="Stock ledger, holds for assignments, reserve (储备) and price stability "
+                              "(稳价). Errors: {detail: [{field, reason_zh, reason_en}]}.",
+                  lifespan=lifespan)
+    app.state.container = c
+    app.state.workers = workers
+    errors.install(app)
+    for r in (routes_stock.router, routes_holds.router, routes_prices.router, routes_csv.router):
+        app.include_router(r)
+
+    @app.get("/healthz", tags=["health"], summary="The process is alive")
+    def healthz() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], summary="Database reachable and consumer started")
+    def readyz(cc: Container = Depends(container)) -> JSONResponse:
+        db = cc.store.ping()
+        consumer = workers.get("consumer")
+        consuming = (not config.start_consumer) or (consumer is not None and consumer.ready.is_set())
+        ok = db and consuming
+        return JSONResponse({"database": db, "consumer": consuming}, 200 if ok else 503)
+
+    return app
+
+
+def _wake(workers: dict) -> None:
+    relay = workers.get("relay")
+    if relay is not None:
+        relay.wake()
+
+
+def app_from_env() -> FastAPI:
+    """Factory for uvicorn: config from BAOLEI_INVENTORY_* / BAOLEI_KAFKA_* variables."""
+    from baolei_common import logs
+
+    logs.setup("inventory")
+    return create_app(InventoryConfig())

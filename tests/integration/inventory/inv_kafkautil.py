@@ -1,0 +1,44 @@
+"""Reading the test's prefixed topics from the start with kafka-python (no consumer group)."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from kafka import KafkaConsumer, KafkaProducer
+
+
+def produce(bootstrap: str, topic: str, key: bytes, value: bytes) -> None:
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    try:
+        producer.send(topic, key=key, value=value).get(timeout=30)
+        producer.flush()
+    finally:
+        producer.close()
+
+
+def wait_for(bootstrap: str, topic: str, match: Callable[[bytes, bytes], object], *,
+             deadline_s: float = 60.0):
+    """The first decoded value `match(key, value)` returns truthy, reading from the beginning."""
+    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                             enable_auto_commit=False, group_id=None, consumer_timeout_ms=1000)
+    end = time.monotonic() + deadline_s
+    try:
+        while time.monotonic() < end:
+            for record in consumer:
+                found = match(record.key, record.value)
+                if found:
+                    return found
+        raise AssertionError(f"nothing matching on {topic} within {deadline_s} s")
+    finally:
+        consumer.close()
+
+
+def eventually(check: Callable[[], object], *, deadline_s: float = 60.0, every_s: float = 0.2):
+    end = time.monotonic() + deadline_s
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > end:
+            raise AssertionError("condition not met before the deadline")
+        time.sleep(every_s)
