@@ -1,9 +1,8 @@
-"""Helpers of the inventory integration tests: a migrated PostgreSQL database per test, wired by
-the service's own bootstrap, with one warehouse of 食品物资集团 and the rice SKU."""
+"""Helpers of the inventory integration tests: the config for a test database and a small seed
+(two warehouses of 食品物资集团, rice and oil)."""
 from __future__ import annotations
 
-from baolei_inventory.adapters.db import migrate
-from baolei_inventory.bootstrap import Container, bootstrap
+from baolei_inventory.bootstrap import Container
 from baolei_inventory.config import InventoryConfig
 from baolei_inventory.domain.model import Sku, Warehouse
 
