@@ -42,7 +42,7 @@ def test_days_of_cover_and_low_stock():
 
 
 def test_reserve_release_recommendation():
-    assert cover.recommend_reserve_release(daily=20, available=10, reserve=500, target_days=3) == 50
-    assert cover.recommend_reserve_release(daily=20, available=10, reserve=30, target_days=3) == 30
-    assert cover.recommend_reserve_release(daily=20, available=100, reserve=30, target_days=3) == 0
-    assert cover.recommend_reserve_release(daily=0, available=0, reserve=30, target_days=3) == 0
+    assert cover.recommend_reserve_release(daily=20, reserve=500, target_days=3) == 60
+    assert cover.recommend_reserve_release(daily=20 / 7, reserve=500, target_days=7) == 20
+    assert cover.recommend_reserve_release(daily=20, reserve=30, target_days=3) == 30
+    assert cover.recommend_reserve_release(daily=0, reserve=30, target_days=3) == 0

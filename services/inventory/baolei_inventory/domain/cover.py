@@ -5,9 +5,10 @@ the district over the last `window_days` (default 7) divided by `window_days`. W
 consumption, cover is unbounded (None). A level below `low_days` days is low stock.
 
 Reserve release rule (储备投放建议): for a district whose price grade is alert or crisis, release
-enough reserve for the district to cover `target_days` of its recent daily consumption
-(alert: 3 days, crisis: 7 days by default) beyond the regular stock already available, never more
-than the reserve held in the district: clamp(ceil(target_days × daily) - available, 0, reserve).
+onto the market enough reserve to cover `target_days` of the district's recent daily consumption
+(alert: 3 days, crisis: 7 days by default), never more than the reserve held in the district:
+min(ceil(target_days × daily), reserve). Regular stock is not subtracted: a price rise means the
+market lacks supply even while warehouses hold stock, and the release is what adds supply.
 With no recorded consumption, nothing is recommended (there is no evidence of demand to size it).
 """
 from __future__ import annotations
@@ -37,8 +38,7 @@ def days_of_cover(*, sku: str, district: str, available: int, reserve: int, issu
     return Cover(sku, district, available, reserve, issued_window, window_days, daily, days, low)
 
 
-def recommend_reserve_release(*, daily: float, available: int, reserve: int, target_days: float) -> int:
-    if daily <= 0 or reserve <= 0:
+def recommend_reserve_release(*, daily: float, reserve: int, target_days: float) -> int:
+    if daily <= 0 or reserve <= 0 or target_days <= 0:
         return 0
-    want = math.ceil(target_days * daily) - available
-    return max(0, min(want, reserve))
+    return min(math.ceil(target_days * daily - 1e-9), reserve)

@@ -114,13 +114,10 @@ class PriceService:
         since = utcnow() - timedelta(days=self.cover_window_days)
         whs = {w.id for w in s.execute(select(WarehouseRow).where(WarehouseRow.district == district)).scalars()}
         issued = sum(q for wh, k, q in repo.issued_since(s, since) if k == sku and wh in whs)
-        available = reserve = 0
-        for r in s.execute(select(LevelRow).where(LevelRow.sku == sku)).scalars():
-            if r.warehouse_id in whs:
-                available += max(0, r.on_hand - r.held)
-                reserve += r.reserve
-        return recommend_reserve_release(daily=issued / self.cover_window_days, available=available,
-                                         reserve=reserve, target_days=self.target_days.get(grade, 0.0))
+        reserve = sum(r.reserve for r in s.execute(select(LevelRow).where(LevelRow.sku == sku)).scalars()
+                      if r.warehouse_id in whs)
+        return recommend_reserve_release(daily=issued / self.cover_window_days, reserve=reserve,
+                                         target_days=self.target_days.get(grade, 0.0))
 
     def alerts(self, *, district: str | None = None, limit: int = 200) -> list[AlertRow]:
         with self.store.read() as s:

@@ -1,0 +1,121 @@
+"""The HTTP API on PostgreSQL: permissions, error bodies, CSV all-or-nothing, reserve, cover, demo."""
+from __future__ import annotations
+
+import socket
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from baolei_inventory.app import create_app
+from baolei_inventory.demo import load_demo
+
+from inv_fixtures import make_config
+from inv_kafkautil import eventually
+
+OP = {"Authorization": "Bearer demo-operator"}
+FMG = {"Authorization": "Bearer demo-fmg"}
+VIEW = {"Authorization": "Bearer demo-viewer"}
+
+
+@pytest.fixture
+def client(pg_database, kafka_settings):
+    app = create_app(make_config(pg_database, kafka_settings, start_consumer=False))
+    with TestClient(app) as c:
+        c.post("/api/skus", headers=OP, json={"id": "rice", "name_zh": "大米", "name_en": "rice", "unit": "bag"})
+        for wid, org, district in (("wh-fmg", "食品物资集团", "福田"), ("wh-other", "其他国企", "南山")):
+            c.post("/api/warehouses", headers=OP, json={"id": wid, "name": wid, "organisation": org,
+                                                        "district": district, "lat": 22.5, "lon": 114.0})
+            c.post("/api/movements", headers=OP, json={"kind": "receipt", "warehouse_id": wid, "sku": "rice",
+                                                       "lot": "L1", "quantity": 10})
+        yield c
+
+
+def _hold(wid: str, aid: str, q: int = 2) -> dict:
+    return {"assignment_id": aid, "picks": [{"warehouse_id": wid, "sku": "rice", "quantity": q}]}
+
+
+def test_permissions(client):
+    r = client.post("/api/holds", json=_hold("wh-fmg", "a0"))
+    assert r.status_code == 401 and r.json()["detail"][0]["field"] == "Authorization"
+    assert client.get("/api/balances").status_code == 401
+    assert client.get("/api/balances", headers=VIEW).status_code == 200
+    assert client.post("/api/holds", headers=VIEW, json=_hold("wh-fmg", "a1")).status_code == 403
+    assert client.post("/api/holds", headers=FMG, json=_hold("wh-fmg", "a2")).status_code == 201
+    r = client.post("/api/holds", headers=FMG, json=_hold("wh-other", "a3"))
+    assert r.status_code == 403 and r.json()["detail"][0]["field"] == "picks.0.warehouse_id"
+    assert client.post("/api/holds", headers=OP, json=_hold("wh-other", "a4")).status_code == 201
+    assert client.post("/api/holds/a4/confirm", headers=FMG).status_code == 403
+    assert client.post("/api/holds/a2/confirm", headers=FMG).status_code == 200
+    assert {b["warehouse_id"] for b in client.get("/api/balances", headers=FMG).json()} == {"wh-fmg"}
+    assert client.post("/api/reserve/release", headers=FMG, json={
+        "warehouse_id": "wh-fmg", "sku": "rice", "quantity": 1}).status_code == 403
+
+
+def test_errors_name_the_field_in_chinese_and_english(client):
+    r = client.post("/api/holds", headers=OP, json=_hold("wh-fmg", "a5", 0))
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "picks.0.quantity"
+    r = client.post("/api/holds", headers=OP, json=_hold("wh-fmg", "a6", 11))
+    body = r.json()["detail"][0]
+    assert r.status_code == 409 and "可用库存不足" in body["reason_zh"] and "insufficient" in body["reason_en"]
+    r = client.post("/api/movements", headers=OP, json={"kind": "receipt", "warehouse_id": "nope",
+                                                        "sku": "rice", "lot": "L", "quantity": 1})
+    assert r.status_code == 404 and r.json()["detail"][0]["field"] == "warehouse_id"
+
+
+def test_csv_counts_all_or_nothing(client):
+    bad = "warehouse_id,sku,lot,counted\nwh-fmg,rice,L1,7\nwh-fmg,rice,L2,x\nwh-zz,rice,L1,1\n"
+    r = client.post("/api/stock-counts/csv", headers=OP, files={"file": ("c.csv", bad, "text/csv")})
+    assert r.status_code == 422
+    assert [(e["row"], e["field"]) for e in r.json()["detail"]] == [(3, "counted"), (4, "warehouse_id")]
+    assert client.get("/api/balances", params={"warehouse_id": "wh-fmg"}, headers=OP).json()[0]["on_hand"] == 10
+    r = client.post("/api/stock-counts/csv", headers=FMG, files={"file": ("c.csv", "warehouse_id,sku,lot,counted\nwh-other,rice,L1,1\n", "text/csv")})
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "warehouse_id"
+    good = "warehouse_id,sku,lot,counted,reserve\nwh-fmg,rice,L1,7,\nwh-fmg,rice,R1,50,true\n"
+    r = client.post("/api/stock-counts/csv", headers=FMG, files={"file": ("c.csv", good, "text/csv")})
+    assert r.status_code == 200 and r.json() == {"applied": 2}
+    b = client.get("/api/balances", params={"warehouse_id": "wh-fmg"}, headers=OP).json()[0]
+    assert (b["on_hand"], b["available"], b["reserve"]) == (7, 7, 50)
+    r = client.post("/api/prices/csv", headers=OP, files={"file": ("p.csv", "sku,district,source,price_fen\nrice,福田,market_survey,5000\n", "text/csv")})
+    assert r.json() == {"applied": 1}
+
+
+def test_reserve_is_excluded_until_released_and_cover(client):
+    client.post("/api/movements", headers=OP, json={"kind": "receipt", "warehouse_id": "wh-fmg", "sku": "rice",
+                                                    "lot": "R", "quantity": 100, "reserve": True})
+    assert client.post("/api/holds", headers=OP, json=_hold("wh-fmg", "a7", 11)).status_code == 409
+    r = client.post("/api/reserve/release", headers=OP, json={"warehouse_id": "wh-fmg", "sku": "rice", "quantity": 40})
+    assert r.status_code == 200, r.text
+    b = client.get("/api/balances", params={"warehouse_id": "wh-fmg"}, headers=OP).json()[0]
+    assert (b["on_hand"], b["available"], b["reserve"]) == (50, 50, 60)
+    day = datetime.now(timezone.utc) - timedelta(days=1)
+    client.post("/api/movements", headers=OP, json={"kind": "issue", "warehouse_id": "wh-fmg", "sku": "rice",
+                                                    "quantity": 35, "occurred_at": day.isoformat()})
+    cover = {(x["sku"], x["district"]): x for x in client.get("/api/cover", headers=OP).json()}
+    futian = cover[("rice", "福田")]
+    assert futian["daily"] == 5 and futian["days"] == 3 and futian["available"] == 15
+    assert cover[("rice", "南山")]["days"] is None
+
+
+def test_demo_loads_over_http(pg_database, kafka_settings):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app(make_config(pg_database, kafka_settings, start_consumer=False))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        eventually(lambda: server.started)
+        load_demo(f"http://127.0.0.1:{port}", "demo-operator")
+        c = app.state.container
+        assert len(c.catalog.warehouses()) == 6 and c.catalog.ledger_agrees()
+        alerts = {(a.sku, a.district): a for a in c.prices.alerts()}
+        assert alerts[("pork", "福田")].grade == "crisis"
+        assert alerts[("pork", "福田")].recommended_reserve_release > 0
+        assert alerts[("eggs", "罗湖")].grade == "alert"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
