@@ -10,10 +10,10 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from baolei_common.config import KafkaSettings
+from baolei_common.procs import wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,29 +24,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_ready(url: str, proc: subprocess.Popen, timeout_s: float = 90) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{url}: process exited with {proc.returncode}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise TimeoutError(f"{url} not ready in {timeout_s} s")
-
-
 def start_service(module: str, env: dict[str, str], ready_url: str, log: Path) -> subprocess.Popen:
     full = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", module], env=full, cwd=ROOT,
                             stdout=log.open("wb"), stderr=subprocess.STDOUT)
     try:
-        wait_ready(ready_url, proc)
+        wait_ready(ready_url, proc, log, timeout_s=90)
     except Exception:
         proc.kill()
-        raise RuntimeError(f"{module} did not start; log:\n{log.read_text()[-4000:]}")
+        raise
     return proc
 
 

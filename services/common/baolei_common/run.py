@@ -9,9 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
-
 from baolei_common.config import KafkaSettings
+from baolei_common.procs import wait_ready
 from baolei_common.topics import ensure_topics
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -27,20 +26,6 @@ SERVICES = [
 
 def say(msg: str) -> None:
     print(f"[baolei] {msg}", flush=True)
-
-
-def wait_ready(name: str, url: str, proc: subprocess.Popen, log: Path, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"{name} exited ({proc.returncode}); see {log}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"{name} not ready after {timeout_s} s; see {log}")
 
 
 def main() -> int:
@@ -87,7 +72,10 @@ def main() -> int:
             p = subprocess.Popen([sys.executable, "-m", module], env=env, cwd=ROOT,
                                  stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
             procs.append((name, p))
-            wait_ready(name, f"http://127.0.0.1:{port}{ready}", p, log)
+            try:
+                wait_ready(f"http://127.0.0.1:{port}{ready}", p, log)
+            except RuntimeError as exc:
+                raise SystemExit(f"{name} did not start: {exc}")
             urls[name] = f"http://127.0.0.1:{port}"
         say("loading the demo city (Shenzhen)...")
         if "inventory" in urls:
