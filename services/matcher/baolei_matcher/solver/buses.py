@@ -44,8 +44,9 @@ class _Option:
 
 
 class Router:
-    def __init__(self, fleet: list[BusState], travel: Travel) -> None:
+    def __init__(self, fleet: list[BusState], travel: Travel, busy_w: float = BUSY_W, km_w: float = KM_W) -> None:
         self.fleet = fleet
+        self.busy_w, self.km_w = busy_w, km_w
         self.travel = travel
         self.by_key: dict[tuple[str, str], list[tuple[int, DraftTrip]]] = defaultdict(list)
         self.free = np.array([b.timing.free_s for b in fleet], dtype=np.int64)
@@ -99,7 +100,7 @@ class Router:
         if not t.feasible:
             return None
         cur = b.timing
-        return (t.late_pm - cur.late_pm) + BUSY_W * (t.free_s - cur.free_s) / 60.0 + KM_W * (t.km - cur.km)
+        return (t.late_pm - cur.late_pm) + self.busy_w * (t.free_s - cur.free_s) / 60.0 + self.km_w * (t.km - cur.km)
 
     def _join_options(self, req: Request):
         tr = self.travel
@@ -138,7 +139,7 @@ class Router:
         amount = np.minimum(self.cap[idx], req.remaining)
         late = amount * np.maximum(0, arrive[idx] - req.due_s) / 60.0
         busy = (arrive[idx] - self.free[idx]) / 60.0
-        approx = (late + BUSY_W * busy) / amount
+        approx = (late + self.busy_w * busy) / amount
         for k in np.argsort(approx, kind="stable")[:MAX_NEW]:
             bi = int(idx[k])
             b = self.fleet[bi]

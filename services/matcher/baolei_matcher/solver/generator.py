@@ -121,6 +121,8 @@ def _hotels(rng: random.Random, size: str, family: str, districts: list[str], n:
     asked = {t: sum(x["rooms"][t] for x in transfers) for t in ("standard", "family", "accessible")}
     if family == "rooms_scarce":
         total = {t: int(q * 0.6) for t, q in asked.items()}
+        # hotels keep a realistic size (ROOMS_PER_HOTEL): fewer of them, not tiny ones
+        n = max(4, min(n, round(sum(total.values()) / ROOMS_PER_HOTEL[size])))
     else:
         base = ROOMS_PER_HOTEL[size] * n
         scale = max(1.8, base / max(1, sum(asked.values())))

@@ -14,6 +14,7 @@ bonus for keeping the hotel proposed before (limit churn).
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,12 +26,14 @@ from .model import Hotel, Scenario, TransferNeed
 from .plan import Plan, RoomAssignment
 from .result import StageReport, Status
 from .rooms_bound import rooms_lp_bound
+from .rooms_lp import lp_round
 from .travel import Travel
 
 logger = logging.getLogger(__name__)
 
 UPGRADE_COST = 20
 CHURN_BONUS = 30
+MAX_POLISH_VARS = 15000
 
 
 @dataclass
@@ -82,12 +85,15 @@ def prepare(scenario: Scenario, travel: Travel, needs: list[TransferNeed], resid
     return inp
 
 
-def greedy_rooms(inp: RoomsInput, order: list[TransferNeed]) -> dict[str, tuple[int, tuple[int, int, int]]]:
-    """Place needs in the given order at the nearest eligible hotel where they fit."""
+def greedy_rooms(inp: RoomsInput, order: list[TransferNeed], prefer: dict[str, list[int]] | None = None
+                 ) -> dict[str, tuple[int, tuple[int, int, int]]]:
+    """Place needs in the given order at the first hotel where they fit: preferred ones first
+    (if given), then the nearest eligible."""
     cap = {h: list(v) for h, v in inp.residual.items()}
     out: dict[str, tuple[int, tuple[int, int, int]]] = {}
     for n in order:
-        for hi in inp.eligible.get(n.id, []):
+        first = (prefer or {}).get(n.id, [])
+        for hi in first + [h for h in inp.eligible.get(n.id, []) if h not in first]:
             hid = inp.hotels[hi].id
             got = fit(n, cap[hid])
             if got is not None:
@@ -95,6 +101,17 @@ def greedy_rooms(inp: RoomsInput, order: list[TransferNeed]) -> dict[str, tuple[
                 cap[hid] = [cap[hid][0] - got[0], cap[hid][1] - got[1], cap[hid][2] - got[2]]
                 break
     return out
+
+
+def _value(n: TransferNeed, h: Hotel, km: float, wait_rank: int, travel: Travel, was_prev: bool) -> int:
+    """Objective coefficient of placing `n` at `h` (see the module docstring)."""
+    late_open = max(0, travel.sec(h.open_at, -10**9) - travel.sec(n.due_at)) // 60
+    return ((1000 + wait_rank) * n.weight * n.people - int(min(km, 300)) - int(min(late_open, 600)) // 2
+            + (CHURN_BONUS if was_prev else 0))
+
+
+def _placed_w(placed: dict, needs: list[TransferNeed]) -> int:
+    return sum(n.weight * n.people for n in needs if n.id in placed)
 
 
 def urgency_order(needs: list[TransferNeed]) -> list[TransferNeed]:
@@ -109,12 +126,33 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
     order = urgency_order(needs)
     wait_rank = {n.id: 100 - (100 * i) // max(1, len(order)) for i, n in enumerate(order)}
     prev_hotel = {r.need: r.hotel for r in (previous.rooms if previous else [])}
-    hint = greedy_rooms(inp, order)
     hotel_pos = {h.id: i for i, h in enumerate(inp.hotels)}
     bound = rooms_lp_bound(inp)
     total_w = sum(n.weight * n.people for n in inp.needs)
     if not needs:
         return [], StageReport("rooms", Status.OPTIMAL, float(total_w), float(total_w), time.perf_counter() - t0)
+    cands: dict[str, list[int]] = {}
+    values: dict[tuple[str, int], int] = {}
+    for n in needs:
+        cands[n.id] = list(inp.eligible[n.id][:k_candidates])
+        ph = hotel_pos.get(prev_hotel.get(n.id, ""))
+        if ph is not None and ph not in cands[n.id] and ph in inp.eligible[n.id]:
+            cands[n.id].append(ph)
+        for hi in cands[n.id]:
+            values[(n.id, hi)] = _value(n, inp.hotels[hi], inp.km[(n.id, hi)], wait_rank[n.id], travel,
+                                        prev_hotel.get(n.id) == inp.hotels[hi].id)
+    hint = greedy_rooms(inp, order)
+    source = "greedy"
+    if bound > 0:  # rooms are short: try LP rounding as the warm start
+        lp_hint = lp_round(inp, needs, values, cands, order, t0 + 0.4 * time_limit_s)
+        if lp_hint is not None:
+            if _placed_w(lp_hint, needs) > _placed_w(hint, needs):
+                hint, source = lp_hint, "lp"
+    for nid, (hi, _) in hint.items():
+        if hi not in cands[nid]:
+            cands[nid].append(hi)
+            n = next(x for x in needs if x.id == nid)
+            values[(nid, hi)] = _value(n, inp.hotels[hi], inp.km[(nid, hi)], wait_rank[nid], travel, False)
 
     m = cp_model.CpModel()
     x: dict[tuple[str, int], cp_model.IntVar] = {}
@@ -122,12 +160,8 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
     use: dict[int, list[list]] = {}
     objective = []
     for n in needs:
-        cands = list(inp.eligible[n.id][:k_candidates])
-        for hi in (hint.get(n.id, (None,))[0], hotel_pos.get(prev_hotel.get(n.id, ""), None)):
-            if hi is not None and hi not in cands and hi in inp.eligible[n.id]:
-                cands.append(hi)
         lits = []
-        for hi in cands:
+        for hi in cands[n.id]:
             cap = inp.residual[inp.hotels[hi].id]
             if fit(n, cap) is None:
                 continue
@@ -135,11 +169,7 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
             x[(n.id, hi)] = v
             lits.append(v)
             terms = use.setdefault(hi, [[], [], []])
-            h = inp.hotels[hi]
-            late_open = max(0, travel.sec(h.open_at, -10**9) - travel.sec(n.due_at)) // 60
-            value = (1000 + wait_rank[n.id]) * n.weight * n.people - int(min(inp.km[(n.id, hi)], 300)) \
-                - int(min(late_open, 600)) // 2 + (CHURN_BONUS if prev_hotel.get(n.id) == h.id else 0)
-            objective.append(value * v)
+            objective.append(values[(n.id, hi)] * v)
             s, f, a = n.rooms.standard, n.rooms.family, n.rooms.accessible
             uf = m.new_int_var(0, min(s, cap[1] - f), f"uf_{n.id}_{hi}") if s and cap[1] > f else None
             ua = m.new_int_var(0, min(s, cap[2] - a), f"ua_{n.id}_{hi}") if s and cap[2] > a else None
@@ -169,35 +199,41 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, time_limit_s)
     solver.parameters.num_workers = 2
-    watchdog = threading.Timer(time_limit_s * 1.5 + 1.0, solver.stop_search)
-    watchdog.start()
-    try:
-        st = solver.solve(m)
-    finally:
-        watchdog.cancel()
-    placed: dict[str, tuple[int, tuple[int, int, int]]]
+    hint_w = sum(n.weight * n.people for n in inp.needs if n.id not in hint)
+    # Nothing left to gain on the goal and too big to polish km in time: keep the warm start.
+    skip = hint_w <= bound + 1e-6 and len(x) > MAX_POLISH_VARS
+    st = cp_model.UNKNOWN
+    if not skip:
+        watchdog = threading.Timer(time_limit_s * 1.5 + 1.0, solver.stop_search)
+        watchdog.start()
+        try:
+            st = solver.solve(m)
+        finally:
+            watchdog.cancel()
+    placed = hint
+    status = Status.FEASIBLE if skip else Status.OUT_OF_TIME
     if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        placed = {}
+        found: dict[str, tuple[int, tuple[int, int, int]]] = {}
         by_id = {n.id: n for n in needs}
         for (nid, hi), v in x.items():
             if solver.value(v):
                 n = by_id[nid]
                 uf, ua = (0 if u is None else int(solver.value(u)) for u in upg[(nid, hi)])
-                placed[nid] = (hi, (n.rooms.standard - uf - ua, n.rooms.family + uf, n.rooms.accessible + ua))
-        status = Status.OPTIMAL if st == cp_model.OPTIMAL else Status.FEASIBLE
-    else:
-        logger.warning("rooms CP-SAT returned %s; keeping the greedy placement", solver.status_name(st))
-        placed, status = hint, Status.OUT_OF_TIME
+                found[nid] = (hi, (n.rooms.standard - uf - ua, n.rooms.family + uf, n.rooms.accessible + ua))
+        if _placed_w(found, needs) >= _placed_w(hint, needs):
+            placed = found
+            status = Status.OPTIMAL if st == cp_model.OPTIMAL else Status.FEASIBLE
+    elif not skip:
+        logger.warning("rooms CP-SAT returned %s; keeping the warm start", solver.status_name(st))
     out = [RoomAssignment(nid, inp.hotels[hi].id, *got) for nid, (hi, got) in placed.items()]
     by_need = {n.id: n for n in inp.needs}
     unplaced_w = sum(n.weight * n.people for n in inp.needs if n.id not in placed)
-    hint_w = sum(n.weight * n.people for n in inp.needs if n.id not in hint)
-    if status == Status.FEASIBLE and unplaced_w <= bound + 1e-6:
-        status = Status.OPTIMAL if solver.wall_time < time_limit_s * 0.95 else Status.FEASIBLE
+    if unplaced_w <= math.ceil(bound - 1e-6):  # objective is an integer, so ceil(bound) is a bound
+        status = Status.OPTIMAL  # the goal (weighted unplaced people) meets its proven bound
     upgrades = sum(r.family - by_need[r.need].rooms.family + r.accessible - by_need[r.need].rooms.accessible
                    for r in out)
     report = StageReport("rooms", status, float(unplaced_w), float(bound), time.perf_counter() - t0,
-                         {"cp_sat_status": solver.status_name(st), "greedy_objective": float(hint_w),
+                         {"cp_sat_status": "skipped" if skip else solver.status_name(st), "warm_start": source, "warm_start_objective": float(hint_w),
                           "upgrades": upgrades, "candidates": len(x)})
     logger.info("rooms: %d/%d placed, weighted unplaced %d (bound %.1f, greedy %d) in %.2fs",
                 len(out), len(inp.needs), unplaced_w, bound, hint_w, report.seconds)
