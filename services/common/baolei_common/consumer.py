@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from baolei_common import topics
 from baolei_common.config import KafkaSettings
@@ -71,13 +72,36 @@ class ConsumerLoop:
 
     async def _handle(self, record: ConsumerRecord, producer: AIOKafkaProducer) -> None:
         logical = self._by_name[record.topic]
-        try:
-            await asyncio.to_thread(self._handler, logical, record)
-            self.handled += 1
-        except Exception as exc:  # poison message: dead-letter it with its cause, keep going
-            log.warning("dead-lettering %s[%d]@%d: %s: %s", record.topic, record.partition,
-                        record.offset, type(exc).__name__, exc)
-            payload = dead_letter(record, consumer=self._group, error=exc, producer=self._service)
-            await producer.send_and_wait(self._kafka.topic(topics.DEADLETTER), payload,
-                                         key=record.key or b"")
-            self.dead_lettered += 1
+        delay = 0.5
+        while True:
+            try:
+                await asyncio.to_thread(self._handler, logical, record)
+                self.handled += 1
+                return
+            except (OperationalError, DBAPIError) as exc:
+                if not is_transient(exc):
+                    await self._dead_letter(record, producer, exc)
+                    return
+                # the database is down or busy: not the message's fault, so retry, never dead-letter
+                log.warning("database unavailable handling %s[%d]@%d (%s); retrying in %.1f s",
+                            record.topic, record.partition, record.offset, type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+            except Exception as exc:  # poison message: dead-letter it with its cause, keep going
+                await self._dead_letter(record, producer, exc)
+                return
+
+    async def _dead_letter(self, record: ConsumerRecord, producer: AIOKafkaProducer, exc: Exception) -> None:
+        log.warning("dead-lettering %s[%d]@%d: %s: %s", record.topic, record.partition,
+                    record.offset, type(exc).__name__, exc)
+        payload = dead_letter(record, consumer=self._group, error=exc, producer=self._service)
+        await producer.send_and_wait(self._kafka.topic(topics.DEADLETTER), payload,
+                                     key=record.key or b"")
+        self.dead_lettered += 1
+
+
+def is_transient(exc: Exception) -> bool:
+    """Connection loss, lock timeouts, serialization failures: worth retrying."""
+    if isinstance(exc, OperationalError):
+        return True
+    return bool(getattr(exc, "connection_invalidated", False))

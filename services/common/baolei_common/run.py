@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
+
 from baolei_common.config import KafkaSettings
 from baolei_common.procs import wait_ready
 from baolei_common.topics import ensure_topics
@@ -19,7 +21,7 @@ VAR = ROOT / "var"
 SERVICES = [
     # (name, module, port env, port, readiness path)
     ("requests", "baolei_requests", "BAOLEI_REQUESTS_PORT", 8001, "/readyz"),
-    ("inventory", "baolei_inventory", "BAOLEI_INVENTORY_PORT", 8003, "/readyz"),
+    ("inventory", "baolei_inventory", "BAOLEI_INVENTORY_HTTP_PORT", 8003, "/readyz"),
     ("matcher", "baolei_matcher", "BAOLEI_MATCHER_WEB_PORT", 8002, "/readyz"),
 ]
 
@@ -80,7 +82,9 @@ def main() -> int:
         say("loading the demo city (Shenzhen)...")
         if "inventory" in urls:
             from baolei_inventory.demo import load_demo as load_stock
-            load_stock(urls["inventory"], "demo-operator")
+            ops = {"Authorization": "Bearer demo-operator"}
+            if not httpx.get(f"{urls['inventory']}/api/warehouses", headers=ops, timeout=10).json():
+                load_stock(urls["inventory"], "demo-operator")
         from baolei_requests.demo import load_demo
         counts = load_demo(urls["requests"], "demo-operator")
         say(f"demo city: {counts}")

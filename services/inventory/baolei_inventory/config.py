@@ -10,9 +10,9 @@ import json
 from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from baolei_common.auth import DEFAULT_TOKENS as COMMON_TOKENS, ROLES
 from baolei_common.config import KafkaSettings
 
-ROLES = ("operator", "dispatcher", "viewer")
 FMG = "食品物资集团"
 
 
@@ -31,11 +31,7 @@ class TokenUser(BaseModel):
         return v
 
 
-DEFAULT_TOKENS: dict[str, TokenUser] = {
-    "demo-operator": TokenUser(user="demo-operator", role="operator", organisation="指挥部"),
-    "demo-fmg": TokenUser(user="demo-fmg", role="dispatcher", organisation=FMG),
-    "demo-viewer": TokenUser(user="demo-viewer", role="viewer", organisation=""),
-}
+DEFAULT_TOKENS: dict[str, TokenUser] = {k: TokenUser(**v) for k, v in COMMON_TOKENS.items()}
 
 
 class InventoryConfig(BaseSettings):

@@ -6,18 +6,8 @@ import json
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from baolei_common.auth import DEFAULT_TOKENS
 from baolei_common.config import KafkaSettings
-
-DEFAULT_TOKENS = {
-    "demo-operator": {"user": "指挥部值班员", "role": "operator", "organisation": "指挥部"},
-    "demo-viewer": {"user": "观察员", "role": "viewer", "organisation": "指挥部"},
-    "demo-bus": {"user": "巴士集团调度", "role": "dispatcher", "organisation": "巴士集团"},
-    "demo-east": {"user": "东部公交调度", "role": "dispatcher", "organisation": "东部公交"},
-    "demo-west": {"user": "西部公交调度", "role": "dispatcher", "organisation": "西部公交"},
-    "demo-hotel": {"user": "投控公司调度", "role": "dispatcher", "organisation": "投控公司"},
-    "demo-fmg": {"user": "食品物资集团调度", "role": "dispatcher", "organisation": "食品物资集团"},
-    "demo-site": {"user": "福田区莲花街道社区", "role": "site", "organisation": "莲花街道"},
-}
 
 
 class RequestsConfig(BaseSettings):

@@ -46,8 +46,8 @@ def current_user(request: Request,
 
 
 def writer(user: User = Depends(current_user)) -> User:
-    if user.role == "viewer":
-        raise Forbidden("Authorization", "只读用户不能修改数据", "viewers may only read")
+    if user.role in ("viewer", "site"):
+        raise Forbidden("Authorization", "只读用户不能修改库存数据", "viewers and sites may only read stock")
     return user
 
 
