@@ -33,16 +33,29 @@ def pg_url() -> str:
 
 
 @pytest.fixture
-def pg_database(pg_url: str):
-    """A fresh PostgreSQL database per test (dropped afterwards)."""
+def pg_databases(pg_url: str):
+    """A factory of fresh PostgreSQL databases for one test; all dropped afterwards."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    name = f"t_{uuid.uuid4().hex[:10]}"
     admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    names: list[str] = []
+
+    def make() -> str:
+        name = f"t_{uuid.uuid4().hex[:10]}"
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+        names.append(name)
+        return make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+
+    yield make
     with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(pg_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        for name in names:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture
+def pg_database(pg_databases) -> str:
+    """A fresh PostgreSQL database for this test."""
+    return pg_databases()

@@ -68,3 +68,17 @@ def poll(fn, *, timeout_s: float = 30, every_s: float = 0.2):
             return last
         time.sleep(every_s)
     raise AssertionError(f"condition not met in {timeout_s} s; last value: {last!r}")
+
+
+@pytest.fixture
+def inventory(kafka_settings: KafkaSettings, pg_database: str, tmp_path: Path) -> Iterator[dict]:
+    """The inventory service as a real uvicorn server on PostgreSQL, on this test's topics."""
+    port = free_port()
+    env = {"BAOLEI_KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
+           "BAOLEI_KAFKA_TOPIC_PREFIX": kafka_settings.topic_prefix,
+           "BAOLEI_INVENTORY_DATABASE_URL": pg_database, "BAOLEI_INVENTORY_HTTP_PORT": str(port),
+           "BAOLEI_INVENTORY_CONSUMER_GROUP": f"inventory-{uuid.uuid4().hex[:8]}"}
+    log = tmp_path / "inventory.log"
+    proc = start_service("baolei_inventory", env, f"http://127.0.0.1:{port}/readyz", log)
+    yield {"url": f"http://127.0.0.1:{port}", "log": log, "proc": proc}
+    stop(proc)
