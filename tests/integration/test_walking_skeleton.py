@@ -79,7 +79,7 @@ def test_unservable_need_gets_a_reason(requests_client, matcher):
         "ready_at": iso(now), "due_at": iso(now + timedelta(hours=3))})
     need_id = r.json()["id"]
     need = poll(lambda: (n := c.get(f"/api/needs/{need_id}", headers=OP).json())["status"] == "unmet" and n)
-    assert need["unmet_code"] == "no_hotel_accepts_risk"
+    assert need["unmet_code"] == "no_hotel_for_risk"
     assert "入境" in need["unmet_reason_zh"]
 
 

@@ -18,7 +18,7 @@ from baolei_events.v1 import assignments_pb2, deadletter_pb2, needs_pb2, resourc
 from baolei_matcher.adapters import codec
 from baolei_matcher.adapters.replay import Progress
 from baolei_matcher.config import MatcherConfig
-from baolei_matcher.domain.firstfit import first_fit
+from baolei_matcher.domain.batch import match_batch
 from baolei_matcher.domain.state import MatcherState
 
 log = logging.getLogger(__name__)
@@ -171,7 +171,8 @@ async def _rematch_once(rt: Runtime, out, loop) -> None:
     snapshot = copy.deepcopy(st)
     now = datetime.now(timezone.utc)
     t0 = loop.time()
-    decisions = await loop.run_in_executor(None, first_fit, snapshot, [snapshot.needs[n.id] for n in todo], now)
+    decisions = await loop.run_in_executor(None, match_batch, snapshot, [snapshot.needs[n.id] for n in todo], now,
+                                           rt.config.solve_time_limit_s)
     rt.last_batch_ms = (loop.time() - t0) * 1000
     rt.batches += 1
     operators = {b.id: b.operator for b in st.buses.values()}
@@ -187,5 +188,5 @@ async def _rematch_once(rt: Runtime, out, loop) -> None:
             continue  # already told; tried again on the next change
         st.unmet[u.need_id] = u.code
         await out.send(key=u.need_id.encode(), value=codec.unmet(u, solve_id=decisions.solve_id).SerializeToString())
-    log.info("re-match %s: %d needs, %d proposed, %d unmet in %.0f ms", decisions.solve_id, len(todo),
-             len(decisions.proposals), len(decisions.unmet), rt.last_batch_ms)
+    log.info("re-match %s (%s): %d needs, %d proposed, %d unmet in %.0f ms", decisions.solve_id,
+             decisions.status, len(todo), len(decisions.proposals), len(decisions.unmet), rt.last_batch_ms)
