@@ -57,7 +57,7 @@ test-integration: setup
 	@bash tests/run.sh integration
 
 bench: setup
-	@$(BIN)/python -m bench.run
+	@bash bench/run.sh
 
 clean:
 	@deploy/kafka.sh stop || true

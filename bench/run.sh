@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `make bench`: the matcher against the greedy baseline, the streaming re-match latency, and the
+# ledger's throughput on PostgreSQL; each prints its table and writes bench/results/*.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+started_kafka=0
+if ! deploy/kafka.sh status >/dev/null 2>&1; then deploy/kafka.sh start; started_kafka=1; fi
+trap '[ $started_kafka = 1 ] && deploy/kafka.sh stop' EXIT
+export BAOLEI_TEST_PG_URL="${BAOLEI_TEST_PG_URL:-$(deploy/postgres.sh)}"
+echo "== solver: matcher vs greedy baseline =="; $BIN/python -m bench.solver_bench
+echo "== stream: one new need against 1,000 open needs =="; $BIN/python -m bench.stream_bench
+echo "== inventory ledger on PostgreSQL =="; $BIN/python -m bench.ledger_bench
