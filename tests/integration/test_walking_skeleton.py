@@ -106,3 +106,30 @@ def test_poison_message_goes_to_dead_letter_and_matching_goes_on(kafka_settings,
         "ready_at": iso(now), "due_at": iso(now + timedelta(hours=3))})
     need_id = r.json()["id"]
     poll(lambda: c.get(f"/api/needs/{need_id}", headers=OP).json()["status"] == "proposed")
+
+
+def test_requests_consumer_dead_letters_poison_and_goes_on(kafka_settings, requests_client):
+    c = requests_client
+    producer = KafkaProducer(bootstrap_servers=kafka_settings.bootstrap_servers)
+    producer.send(kafka_settings.topic(topics.ASSIGNMENTS), key=b"x", value=b"\x08\x96\x01garbage")
+    producer.flush()
+    consumer = KafkaConsumer(kafka_settings.topic(topics.DEADLETTER), bootstrap_servers=kafka_settings.bootstrap_servers,
+                             auto_offset_reset="earliest", consumer_timeout_ms=30000)
+    record = next(iter(consumer))
+    consumer.close()
+    dl = deadletter_pb2.DeadLetter.FromString(record.value)
+    assert dl.consumer == "requests-test" and dl.source_topic == kafka_settings.topic(topics.ASSIGNMENTS)
+    assert dl.value == b"\x08\x96\x01garbage" and dl.error
+    # the consumer is still alive: a valid event for an unknown need is dead-lettered too, by its own cause
+    from baolei_common.events import meta
+    from baolei_events.v1 import assignments_pb2
+    ev = assignments_pb2.AssignmentEvent(meta=meta(producer="test"), unmet=assignments_pb2.NeedUnmet(need_id="nope"))
+    producer.send(kafka_settings.topic(topics.ASSIGNMENTS), key=b"nope", value=ev.SerializeToString())
+    producer.flush()
+    producer.close()
+    consumer = KafkaConsumer(kafka_settings.topic(topics.DEADLETTER), bootstrap_servers=kafka_settings.bootstrap_servers,
+                             auto_offset_reset="earliest", consumer_timeout_ms=30000)
+    records = [r for _, r in zip(range(2), consumer)]
+    consumer.close()
+    assert "unknown need nope" in deadletter_pb2.DeadLetter.FromString(records[1].value).error
+    assert c.get("/readyz").json()["consumer"] is True
