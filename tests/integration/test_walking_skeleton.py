@@ -81,6 +81,15 @@ def test_unservable_need_gets_a_reason(requests_client, matcher):
     need = poll(lambda: (n := c.get(f"/api/needs/{need_id}", headers=OP).json())["status"] == "unmet" and n)
     assert need["unmet_code"] == "no_hotel_for_risk"
     assert "入境" in need["unmet_reason_zh"]
+    # a hotel opens for inbound travellers: the unmet need is tried again and matched
+    assert c.put("/api/sites/bg", headers=OP, json={"id": "bg", "name": "坝光国际酒店", "district": "大鹏",
+                                                    "lat": 22.6510, "lon": 114.5420}).status_code == 200
+    r = c.put("/api/hotels/H-bg", headers=OP, json={
+        "id": "H-bg", "name": "坝光国际酒店", "operator": "投控公司", "site_id": "bg", "accepts": ["inbound"],
+        "rooms": {"standard": 100, "family": 10, "accessible": 5}})
+    assert r.status_code == 200, r.text
+    need = poll(lambda: (n := c.get(f"/api/needs/{need_id}", headers=OP).json())["status"] == "proposed" and n)
+    assert need["assignments"][0]["room"]["hotel"] == "H-bg"
 
 
 def test_poison_message_goes_to_dead_letter_and_matching_goes_on(kafka_settings, requests_client, matcher):
