@@ -90,11 +90,13 @@ def apply_event(rt: Runtime, logical: str, value: bytes) -> str:
     raise ValueError(f"unexpected topic {logical}")
 
 
-def create_app(config: MatcherConfig | None = None) -> tuple[faust.App, Runtime]:
+def create_app(config: MatcherConfig | None = None, *, group_id: str | None = None) -> tuple[faust.App, Runtime]:
+    """The Faust app id is the consumer group; it has no tables or internal topics, so a run may
+    use a group of its own (`group_id`) and replay the log from the beginning."""
     cfg = config or MatcherConfig()
     k = cfg.kafka
     app = faust.App(
-        cfg.app_id, broker=f"kafka://{k.bootstrap_servers}", topic_partitions=3, web_port=cfg.web_port,
+        group_id or cfg.app_id, broker=f"kafka://{k.bootstrap_servers}", topic_partitions=3, web_port=cfg.web_port,
         web_bind=cfg.web_host, web_host=cfg.web_host, consumer_auto_offset_reset="earliest",
         producer_acks=-1, topic_allow_declare=False, topic_disable_leader=True, store="memory://",
     )

@@ -12,7 +12,7 @@ class MatcherConfig(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="BAOLEI_MATCHER_", extra="ignore")
 
-    app_id: str = Field("baolei-matcher", description="Faust app id; the consumer group is <app_id>-<run id>")
+    app_id: str = Field("baolei-matcher", description="Faust app id; each run consumes as group <app_id>-<run id>")
     web_host: str = Field("127.0.0.1", description="Bind address of /healthz and /readyz")
     web_port: int = Field(8002, description="Port of /healthz and /readyz")
     batch_window_s: float = Field(0.5, gt=0, le=1.0, description="Micro-batch window: changes within it are matched together (at most 1 s)")

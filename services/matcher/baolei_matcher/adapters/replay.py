@@ -1,27 +1,36 @@
 """Replay bookkeeping: the matcher rebuilds its state from the log on every start.
 
-Before the worker starts, the matcher's consumer group is deleted, so its agents read every topic
-from the beginning (compacted state topics hold the latest resource states; the needs and
-assignments logs are kept). It does not match until it has read up to the end offsets seen at start,
+Each run consumes with a consumer group of its own (`<app_id>-<run id>`), so its agents read every
+topic from the beginning (compacted state topics hold the latest resource states; the needs and
+assignments logs are kept) and never wait for a crashed predecessor's session to time out. The
+groups of earlier runs are deleted when they are empty. It does not match until it has read up to the end offsets seen at start,
 so it never re-proposes for a need whose proposal it has not read back yet.
 """
 from __future__ import annotations
 
 import logging
+import uuid
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
-from kafka.errors import GroupIdNotFoundError, KafkaError
+from kafka.errors import KafkaError
 
 log = logging.getLogger(__name__)
 
 
-def reset_group(bootstrap: str, group_id: str) -> None:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=f"{group_id}-reset")
+def run_group(app_id: str) -> str:
+    return f"{app_id}-{uuid.uuid4().hex[:8]}"
+
+
+def drop_old_groups(bootstrap: str, app_id: str, keep: str) -> None:
+    """Best effort: delete the empty consumer groups of earlier runs."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=f"{app_id}-cleanup")
     try:
-        admin.delete_consumer_groups([group_id])
-        log.info("consumer group %s reset: replaying the log", group_id)
-    except (GroupIdNotFoundError, KafkaError) as exc:
-        log.info("consumer group %s not reset (%s): first start", group_id, type(exc).__name__)
+        old = [g for g, _ in admin.list_consumer_groups() if g.startswith(f"{app_id}-") and g != keep]
+        if old:
+            admin.delete_consumer_groups(old)  # non-empty groups are refused and left alone
+            log.info("dropped %d consumer groups of earlier runs", len(old))
+    except KafkaError as exc:
+        log.info("could not drop old consumer groups: %s", exc)
     finally:
         admin.close()
 
