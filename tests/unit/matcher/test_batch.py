@@ -85,3 +85,13 @@ def test_reflected_picks_are_not_subtracted_twice():
     assert st.stock_free()[("hzb", "rice")] == 40
     st.upsert_stock(Stock(HZB, "食品物资集团", "rice", 40), cause="hold movement=7 assignment=A-1")
     assert st.stock_free()[("hzb", "rice")] == 40
+
+
+def test_a_proposal_read_before_its_hotel_places_the_bus_at_the_hotel():
+    st = state()
+    unknown = Place("far", "far", "", 0.0, 0.0)  # what a replay knows if the proposal comes first
+    trip = Trip("b1", NOW, [Stop(SITE, NOW + timedelta(minutes=10), [("x", 5)])], "far", unknown,
+                NOW + timedelta(minutes=40))
+    st.add_hold(Hold("a1", "x", hotel_id="far", rooms={"standard": 5}, trips=[trip], people=5))
+    where, free_at = st.bus_positions()["b1"]
+    assert where == FAR and free_at == NOW + timedelta(minutes=70)

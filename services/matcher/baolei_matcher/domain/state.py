@@ -183,7 +183,9 @@ class MatcherState:
                     continue
                 free_at = trip.arrive_at + timedelta(minutes=bus.turnaround_min)
                 if free_at > out[bus.id][1]:
-                    out[bus.id] = (trip.hotel_site, free_at)
+                    # the hotel as known now: a proposal may have been read before its hotel
+                    hotel = self.hotels.get(trip.hotel_id)
+                    out[bus.id] = (hotel.site if hotel else trip.hotel_site, free_at)
         return out
 
     def served(self, need: Need) -> tuple[int, dict[str, int]]:
