@@ -174,7 +174,7 @@ async def _rematch_once(rt: Runtime, out, loop) -> None:
     now = datetime.now(timezone.utc)
     t0 = loop.time()
     decisions = await loop.run_in_executor(None, match_batch, snapshot, [snapshot.needs[n.id] for n in todo], now,
-                                           rt.config.solve_time_limit_s)
+                                           rt.config.solve_time_limit_s, rt.config.planning_tz)
     rt.last_batch_ms = (loop.time() - t0) * 1000
     rt.batches += 1
     operators = {b.id: b.operator for b in st.buses.values()}

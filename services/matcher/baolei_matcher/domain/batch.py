@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from baolei_matcher import solver as sv
 from baolei_matcher.domain.decisions import Decisions, Proposal, Unmet
@@ -93,15 +94,15 @@ def decisions_from(state: MatcherState, needs: list[Need], scenario: sv.Scenario
             out.unmet.append(Unmet(need.id, first.code if first else "unserved",
                                    zh_why or "暂无可用资源", en_why or "no resources available"))
             continue
-        zh, en = _split(result.explanations.get(need.id, ""))
-        p.explanation_zh = zh + (f"；未满足部分：{zh_why}" if zh_why else "")
-        p.explanation_en = en + (f"; not served: {en_why}" if en_why else "")
+        p.explanation_zh, p.explanation_en = _split(result.explanations.get(need.id, ""))
         out.proposals.append(p)
     return out
 
 
-def match_batch(state: MatcherState, needs: list[Need], now: datetime, time_limit_s: float) -> Decisions:
-    """Runs off the event loop on a snapshot of the state."""
-    scenario = scenario_for(state, needs, now)
+def match_batch(state: MatcherState, needs: list[Need], now: datetime, time_limit_s: float,
+                tz: str = "Asia/Shanghai") -> Decisions:
+    """Runs off the event loop on a snapshot of the state. Plans in the city's time zone, so the
+    times in explanations are the ones people on the ground read."""
+    scenario = scenario_for(state, needs, now.astimezone(ZoneInfo(tz)))
     result = sv.solve(scenario, time_limit_s=time_limit_s)
     return decisions_from(state, needs, scenario, result)

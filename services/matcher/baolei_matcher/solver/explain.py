@@ -37,7 +37,7 @@ def room_reason(n: TransferNeed, inp: RoomsInput, residual: dict[str, list[int]]
 
 
 def explain(scenario: Scenario, plan: Plan, travel: Travel) -> dict[str, str]:
-    """One line per need: what it got, in Chinese / English, plus its unmet reasons."""
+    """One line per need, "中文 / English": what it got (where, how far, when) and why not more."""
     hotels = {h.id: h for h in scenario.hotels}
     rooms = {r.need: r for r in plan.rooms}
     trips: dict[str, list] = defaultdict(list)
@@ -45,35 +45,51 @@ def explain(scenario: Scenario, plan: Plan, travel: Travel) -> dict[str, str]:
         for s in t.stops:
             for ld in s.load:
                 trips[ld.need].append((t, ld.people))
-    supplied: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    picks: dict[str, list] = defaultdict(list)
     for a in plan.supply:
-        supplied[a.need][a.sku] += a.quantity
-    why: dict[str, list[str]] = defaultdict(list)
+        if a.quantity > 0:
+            picks[a.need].append(a)
+    why: dict[str, list[Unmet]] = defaultdict(list)
     for u in plan.unmet:
-        why[u.need].append(u.reason)
-    out: dict[str, str] = {}
+        why[u.need].append(u)
+
+    def name(site_id: str) -> str:
+        return scenario.sites[site_id].name or site_id
+
+    out: dict[str, tuple[str, str]] = {}
     for n in scenario.transfers:
         r = rooms.get(n.id)
         if r is None:
-            text = "未安排房间 / no rooms"
-        else:
-            h = hotels[r.hotel]
-            name = h.name or scenario.sites[h.site].name or h.id
-            moved = sum(p for _, p in trips[n.id])
-            last = max((t.arrive_at for t, _ in trips[n.id]), default=None)
-            when = last.strftime("%H:%M") if last else "-"
-            upg = r.family - n.rooms.family + r.accessible - n.rooms.accessible
-            text = (f"安排至 {name}（{r.hotel}），{len(trips[n.id])} 趟车转运 {moved}/{n.people} 人，"
-                    f"最晚 {when} 到达{'，升级 %d 间' % upg if upg else ''} / placed at {r.hotel}, "
-                    f"{moved}/{n.people} people on {len(trips[n.id])} trips, last arrives {when}"
-                    f"{', %d rooms upgraded' % upg if upg else ''}")
-        out[n.id] = "; ".join([text] + why[n.id])
+            out[n.id] = ("未安排房间", "no rooms")
+            continue
+        h = hotels[r.hotel]
+        km = travel.km(n.site, h.site)
+        moved = sum(p for _, p in trips[n.id])
+        last = max((t.arrive_at for t, _ in trips[n.id]), default=None)
+        when = last.strftime("%H:%M") if last else "-"
+        buses = sorted({t.bus for t, _ in trips[n.id]})
+        upg = r.family - n.rooms.family + r.accessible - n.rooms.accessible
+        given_zh = "、".join(f"{reasons.ROOM_ZH[k]}{v}间" for k, v in
+                             (("standard", r.standard), ("family", r.family), ("accessible", r.accessible)) if v)
+        given_en = ", ".join(f"{v} {k}" for k, v in
+                             (("standard", r.standard), ("family", r.family), ("accessible", r.accessible)) if v)
+        out[n.id] = (
+            f"{h.name or name(h.site)}（{h.operator or r.hotel}）{given_zh}，距离 {km:.1f} 公里；"
+            f"{len(buses)} 辆车 {len(trips[n.id])} 趟转运 {moved}/{n.people} 人，最晚 {when} 到达"
+            f"{'；升级 %d 间' % upg if upg else ''}",
+            f"{h.name or r.hotel} ({h.operator or r.hotel}): {given_en}, {km:.1f} km away; {moved}/{n.people} "
+            f"people on {len(trips[n.id])} trip(s) by {len(buses)} bus(es), last arrives {when}"
+            f"{'; %d room(s) upgraded' % upg if upg else ''}")
     for n in scenario.supplies:
         parts_zh, parts_en = [], []
         for ln in n.lines:
             zh, unit_zh, en, unit_en = reasons.sku_words(ln.sku)
-            got = supplied[n.id][ln.sku]
-            parts_zh.append(f"{zh} {got}/{ln.quantity} {unit_zh}")
-            parts_en.append(f"{en} {got}/{ln.quantity} {unit_en}")
-        out[n.id] = "; ".join([f"{'，'.join(parts_zh)} / {', '.join(parts_en)}"] + why[n.id])
-    return out
+            mine = [a for a in picks[n.id] if a.sku == ln.sku]
+            got = sum(a.quantity for a in mine)
+            src_zh = "、".join(f"{name(a.warehouse)} {a.quantity}" for a in mine)
+            src_en = ", ".join(f"{a.quantity} from {a.warehouse}" for a in mine)
+            parts_zh.append(f"{zh} {got}/{ln.quantity} {unit_zh}" + (f"（{src_zh}）" if mine else ""))
+            parts_en.append(f"{en} {got}/{ln.quantity} {unit_en}" + (f" ({src_en})" if mine else ""))
+        out[n.id] = ("；".join(parts_zh), "; ".join(parts_en))
+    return {nid: "；".join([zh] + [u.zh for u in why[nid]]) + " / " + "; ".join([en] + [u.en for u in why[nid]])
+            for nid, (zh, en) in out.items()}
