@@ -162,6 +162,19 @@ def create_app(config: MatcherConfig | None = None, *, group_id: str | None = No
                          "batches": rt.batches, "last_batch_ms": round(rt.last_batch_ms, 1)},
                         status=200 if ok else 503)
 
+    @app.page("/state/stock")
+    async def stock_view(web, request):
+        """What the matcher believes is available: the inventory's level and what it may still give."""
+        free = rt.state.stock_free()
+        return web.json([{"warehouse": w, "sku": k, "available": s.available, "free": free[(w, k)]}
+                         for (w, k), s in sorted(rt.state.stock.items())])
+
+    @app.page("/state/rooms")
+    async def rooms_view(web, request):
+        free = rt.state.rooms_free()
+        return web.json([{"hotel": h.id, "name": h.name, "operator": h.operator, "usable": h.usable,
+                          "free": free[h.id], "open": h.open} for h in rt.state.hotels.values()])
+
     return app, rt
 
 
