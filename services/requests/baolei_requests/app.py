@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from baolei_common import topics
@@ -17,7 +18,9 @@ from baolei_common.outbox import OutboxRelay
 from baolei_requests import service
 from baolei_requests.adapters import db, handlers
 from baolei_requests.adapters.models import Outbox
+from baolei_requests.api import routes_console, routes_flow
 from baolei_requests.api.routes import router
+from baolei_requests.live.broadcast import Broadcaster, KafkaFanout
 from baolei_requests.config import RequestsConfig
 
 log = logging.getLogger(__name__)
@@ -34,8 +37,15 @@ async def _expire_loop(app: FastAPI, every_s: float = 5.0) -> None:
             if n:
                 log.info("expired %d unanswered proposals", n)
                 app.state.relay.wake()
+                app.state.live.publish({"type": "changed", "expired": n})
         except Exception:
             log.exception("hold expiry failed")
+
+
+def _log_crash(task: asyncio.Task) -> None:
+    """A background task that dies says why (readiness then reports it as not ready)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background task %s stopped: %r", task.get_name(), task.exception(), exc_info=task.exception())
 
 
 @asynccontextmanager
@@ -46,11 +56,18 @@ async def lifespan(app: FastAPI):
     app.state.engine = engine
     app.state.sessions = db.make_sessions(engine)
     app.state.relay = OutboxRelay(app.state.sessions, Outbox, cfg.kafka)
+    app.state.live.bind(asyncio.get_running_loop())
     app.state.consumer = ConsumerLoop(cfg.kafka, [topics.ASSIGNMENTS], cfg.group_id,
-                                      handlers.make_handler(app.state.sessions), service="requests")
+                                      handlers.make_handler(app.state.sessions, app.state.live.publish_threadsafe),
+                                      service="requests")
     tasks = [asyncio.create_task(app.state.relay.run(), name="outbox"),
              asyncio.create_task(app.state.consumer.run(), name="consumer"),
              asyncio.create_task(_expire_loop(app), name="expiry")]
+    if cfg.live_feed:
+        app.state.fanout = KafkaFanout(cfg.kafka, app.state.live)
+        tasks.append(asyncio.create_task(app.state.fanout.run(), name="live-feed"))
+    for t in tasks:
+        t.add_done_callback(_log_crash)
     app.state.tasks = tasks
     log.info("requests service up: db=%s kafka=%s", engine.url.render_as_string(hide_password=True),
              cfg.kafka.bootstrap_servers)
@@ -78,7 +95,12 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
     app = FastAPI(title="Baolei 堡垒 — requests service", version="0.1.0", lifespan=lifespan,
                   description="需求受理、资源登记、匹配结果 / intake of needs, resource registry, assignments")
     app.state.config = cfg
+    app.state.live = Broadcaster()
+    app.state.fanout = None
     app.include_router(router)
+    app.include_router(routes_flow.router)
+    app.include_router(routes_console.router)
+    app.mount("/console", StaticFiles(directory=routes_console.CONSOLE_DIR, html=True), name="console")
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError):
@@ -105,6 +127,8 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
     @app.get("/readyz", include_in_schema=False)
     def readyz() -> JSONResponse:
         checks = {"consumer": app.state.consumer.ready.is_set()}
+        if app.state.fanout is not None:
+            checks["live_feed"] = app.state.fanout.ready.is_set()
         try:
             with app.state.engine.connect() as c:
                 c.execute(text("SELECT 1"))

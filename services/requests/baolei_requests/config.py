@@ -24,6 +24,8 @@ class RequestsConfig(BaseSettings):
         default_factory=lambda: dict(DEFAULT_TOKENS),
         description="JSON map of bearer token -> {user, role, organisation}; roles operator, dispatcher, site, viewer",
     )
+    inventory_url: str = Field("http://127.0.0.1:8003", description="Base URL of the inventory service's API")
+    live_feed: bool = Field(True, description="Fan Kafka events out to consoles over SSE (/api/live)")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
 
     @field_validator("tokens", mode="before")

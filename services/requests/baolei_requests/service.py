@@ -44,8 +44,13 @@ class Forbidden(Exception):
 
 def audit(session: Session, actor: Principal | str, action: str, entity: str,
           before: dict | None, after: dict | None) -> None:
-    who = actor.user if isinstance(actor, Principal) else actor
-    session.add(AuditEntry(actor=who, action=action, entity=entity, before=before, after=after))
+    """One audit row: who (user, role, organisation), when, what, before and after."""
+    if isinstance(actor, Principal):
+        who, role, org = actor.user, actor.role, actor.organisation
+    else:
+        who, role, org = actor, "system", ""
+    session.add(AuditEntry(actor=who, role=role, organisation=org, action=action, entity=entity,
+                           before=before, after=after))
 
 
 def upsert_site(session: Session, actor: Principal, data: dict) -> Site:
@@ -113,7 +118,7 @@ def find_duplicate(session: Session, need: Need) -> str | None:
     rows = session.scalars(select(Need).where(
         Need.site_id == need.site_id, Need.kind == need.kind, Need.id != need.id,
         Need.status.in_([s.value for s in (NeedStatus.SUBMITTED, NeedStatus.PROPOSED, NeedStatus.CONFIRMED,
-                                           NeedStatus.UNMET)]))).all()
+                                           NeedStatus.UNDER_WAY, NeedStatus.UNMET)]))).all()
     for other in rows:
         o_start = codec.as_utc(other.ready_at or other.created_at)
         if o_start <= codec.as_utc(need.due_at) and codec.as_utc(start) <= codec.as_utc(other.due_at):
@@ -210,6 +215,8 @@ def expire_holds(session: Session, now: datetime | None = None) -> int:
         if a.hold_expires_at and codec.as_utc(a.hold_expires_at) <= now:
             a.status = "expiring"
             stage_release(session, a, "expired", "system")
+            audit(session, "system", "assignment.expire", f"assignment:{a.id}", {"status": "proposed"},
+                  {"status": "expiring", "need": a.need_id})
             n += 1
     return n
 

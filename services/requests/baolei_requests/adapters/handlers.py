@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from aiokafka import ConsumerRecord
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,26 +13,14 @@ from baolei_events.v1 import assignments_pb2
 from baolei_requests import service
 from baolei_requests.adapters import codec
 from baolei_requests.adapters.models import Assignment, Need
-from baolei_requests.domain.needs import NeedStatus
+from baolei_requests.transitions import refresh_need
 
 log = logging.getLogger(__name__)
 
-TERMINAL = {NeedStatus.CANCELLED, NeedStatus.DONE}
-
 
 def refresh_status(need: Need) -> None:
-    """A need's status follows its assignments: confirmed > proposed > unmet/submitted."""
-    if need.status in TERMINAL:
-        return
-    active = [a for a in need.assignments if a.status in ("proposed", "confirmed")]
-    if any(a.status == "confirmed" for a in active):
-        need.status = NeedStatus.CONFIRMED
-    elif active:
-        need.status = NeedStatus.PROPOSED
-    elif need.unmet_code:
-        need.status = NeedStatus.UNMET
-    else:
-        need.status = NeedStatus.SUBMITTED
+    """A need's status follows its assignments (domain/lifecycle.py)."""
+    refresh_need(need)
 
 
 def apply(session: Session, ev: assignments_pb2.AssignmentEvent) -> str:
@@ -57,6 +46,8 @@ def apply(session: Session, ev: assignments_pb2.AssignmentEvent) -> str:
         a = session.get(Assignment, body.assignment_id)
         if a is None:
             raise ValueError(f"unknown assignment {body.assignment_id}")
+        if a.status in ("under_way", "done"):
+            return f"{which} for {a.id} ignored: already {a.status}"
         a.status = "confirmed" if which == "confirmed" else "released"
         a.decided_at = codec.as_utc(ev.meta.recorded_at.ToDatetime())
         a.decided_by = ev.meta.actor
@@ -70,7 +61,8 @@ def apply(session: Session, ev: assignments_pb2.AssignmentEvent) -> str:
     return f"{which} need={need.id} status={need.status}"
 
 
-def make_handler(sessions: sessionmaker):
+def make_handler(sessions: sessionmaker, notify: Callable[[dict], None] | None = None):
+    """`notify` hears about each applied event after commit (the console's live feed)."""
     def handle(logical_topic: str, record: ConsumerRecord) -> None:
         if logical_topic != topics.ASSIGNMENTS:
             raise ValueError(f"unexpected topic {logical_topic}")
@@ -78,4 +70,7 @@ def make_handler(sessions: sessionmaker):
         with sessions.begin() as session:
             outcome = apply(session, ev)
         log.info("assignment event %s: %s", ev.meta.event_id, outcome)
+        if notify is not None:
+            body = getattr(ev, ev.WhichOneof("event"))
+            notify({"type": "changed", "need_id": body.need_id, "cause": ev.WhichOneof("event")})
     return handle

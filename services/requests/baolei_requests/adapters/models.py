@@ -75,6 +75,9 @@ class Assignment(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     hold_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     decided_by: Mapped[str] = mapped_column(String(100), default="")
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    delivered: Mapped[int] = mapped_column(Integer, default=0)  # people moved or units handed over
     need: Mapped[Need] = relationship(back_populates="assignments")
 
 
@@ -119,8 +122,10 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20), default="")
+    organisation: Mapped[str] = mapped_column(String(100), default="")
     action: Mapped[str] = mapped_column(String(60))
-    entity: Mapped[str] = mapped_column(String(100))
+    entity: Mapped[str] = mapped_column(String(100), index=True)
     before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     after: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 

@@ -5,56 +5,55 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from baolei_requests import service
+from baolei_requests import permissions, service
 from baolei_requests.adapters.codec import as_utc
-from baolei_requests.adapters.models import Bus, Hotel, Need
+from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need
 from baolei_requests.api import schemas
 from baolei_requests.api.deps import operator, principal, session, writer
+from baolei_requests.domain.lifecycle import ASSIGNMENT_ZH
 from baolei_requests.domain.needs import STATUS_ZH, NeedStatus
 from baolei_requests.service import Principal
+from baolei_requests.transitions import progress_of
 
 router = APIRouter(prefix="/api")
 
 
 def need_read(need: Need) -> schemas.NeedRead:
-    active = [a for a in need.assignments if a.status in ("proposed", "confirmed")]
-    if need.kind == "transfer":
-        asked = need.people
-        confirmed = sum(a.people for a in active if a.status == "confirmed")
-        proposed = sum(a.people for a in active)
-    else:
-        asked = sum(l["quantity"] for l in need.lines)
-        confirmed = sum(p["quantity"] for a in active if a.status == "confirmed" for p in a.picks)
-        proposed = sum(p["quantity"] for a in active for p in a.picks)
-    delivered = asked if need.status == NeedStatus.DONE else 0
     return schemas.NeedRead(
         id=need.id, kind=need.kind, site_id=need.site_id, site_name=need.site.name, district=need.site.district,
         organisation=need.organisation, priority=need.priority, priority_reason=need.priority_reason,
         status=need.status, status_zh=STATUS_ZH[NeedStatus(need.status)], risk=need.risk, people=need.people,
         rooms=need.rooms, lines=need.lines, ready_at=as_utc(need.ready_at), due_at=as_utc(need.due_at),
         created_at=as_utc(need.created_at), duplicate_of=need.duplicate_of, unmet_code=need.unmet_code,
-        unmet_reason_zh=need.unmet_reason_zh, unmet_reason_en=need.unmet_reason_en,
-        progress={"asked": asked, "proposed": proposed, "confirmed": confirmed, "delivered": delivered,
-                  "remaining": asked - max(confirmed, delivered)},
-        assignments=[schemas.AssignmentRead(
-            id=a.id, status=a.status, organisations=a.organisations, room=a.room, trips=a.trips, picks=a.picks,
-            people=a.people, explanation_zh=a.explanation_zh, explanation_en=a.explanation_en,
-            release_reason=a.release_reason, proposed_at=as_utc(a.proposed_at),
-            hold_expires_at=as_utc(a.hold_expires_at)) for a in need.assignments],
-    )
+        unmet_reason_zh=need.unmet_reason_zh, unmet_reason_en=need.unmet_reason_en, note=need.note,
+        progress=progress_of(need).as_dict(), assignments=[assignment_read(a) for a in need.assignments])
 
 
-def _commit(request: Request, s: Session) -> None:
+def assignment_read(a: Assignment) -> schemas.AssignmentRead:
+    return schemas.AssignmentRead(
+        id=a.id, need_id=a.need_id, status=a.status, status_zh=ASSIGNMENT_ZH.get(a.status, a.status),
+        organisations=a.organisations, room=a.room, trips=a.trips, picks=a.picks, people=a.people,
+        explanation_zh=a.explanation_zh, explanation_en=a.explanation_en, release_reason=a.release_reason,
+        proposed_at=as_utc(a.proposed_at), hold_expires_at=as_utc(a.hold_expires_at),
+        started_at=as_utc(a.started_at), done_at=as_utc(a.done_at), delivered=a.delivered or 0,
+        decided_by=a.decided_by)
+
+
+def _commit(request: Request, s: Session, **what) -> None:
+    """Commit, send the staged events now, and tell live consoles that something changed."""
     s.commit()
     request.app.state.relay.wake()
+    request.app.state.live.publish_threadsafe({"type": "changed", **what})
 
 
 @router.post("/needs", status_code=201, response_model=schemas.NeedRead, summary="提交需求 / raise a need")
 def create_need(body: schemas.NeedCreate, request: Request, response: Response,
                 s: Session = Depends(session), p: Principal = Depends(writer),
                 idempotency_key: str | None = Header(None, max_length=200)) -> schemas.NeedRead:
+    if p.role == "site" and service.require_site(s, body.site_id).organisation != p.organisation:
+        raise service.Forbidden(f"site {body.site_id} is not one of {p.organisation}'s")
     need, created = service.create_need(s, p, body.model_dump(), idempotency_key)
-    _commit(request, s)
+    _commit(request, s, need_id=need.id)
     if not created:
         response.status_code = 200
     return need_read(service.get_need(s, need.id))
@@ -62,7 +61,9 @@ def create_need(body: schemas.NeedCreate, request: Request, response: Response,
 
 @router.get("/needs/{need_id}", response_model=schemas.NeedRead, summary="查看需求 / one need")
 def get_need(need_id: str, s: Session = Depends(session), p: Principal = Depends(principal)) -> schemas.NeedRead:
-    return need_read(service.get_need(s, need_id))
+    need = service.get_need(s, need_id)
+    permissions.require_need(p, need)
+    return need_read(need)
 
 
 @router.get("/needs", response_model=list[schemas.NeedRead], summary="需求列表 / needs by priority and age")
@@ -73,17 +74,16 @@ def list_needs(status: str | None = None, limit: int = 200, s: Session = Depends
         q = q.where(Need.status == status)
     if p.role == "site":
         q = q.where(Need.organisation == p.organisation)
-    return [need_read(n) for n in s.scalars(q).unique().all()]
+    rows = s.scalars(q).unique().all()
+    return [need_read(n) for n in rows if permissions.can_read_need(p, n)]
 
 
 @router.post("/needs/{need_id}/cancel", response_model=schemas.NeedRead, summary="取消需求 / cancel")
 def cancel_need(need_id: str, body: schemas.CancelIn, request: Request, s: Session = Depends(session),
                 p: Principal = Depends(writer)) -> schemas.NeedRead:
-    need = service.get_need(s, need_id)
-    if p.role not in ("operator",) and need.organisation != p.organisation:
-        raise service.Forbidden(f"need {need_id} belongs to {need.organisation}")
+    permissions.require_need_owner(p, service.get_need(s, need_id))
     service.cancel_need(s, p, need_id, body.reason)
-    _commit(request, s)
+    _commit(request, s, need_id=need_id)
     return need_read(service.get_need(s, need_id))
 
 
@@ -91,7 +91,7 @@ def cancel_need(need_id: str, body: schemas.CancelIn, request: Request, s: Sessi
 def accept(assignment_id: str, request: Request, s: Session = Depends(session),
            p: Principal = Depends(writer)) -> dict:
     a = service.decide(s, p, assignment_id, True)
-    _commit(request, s)
+    _commit(request, s, need_id=a.need_id, assignment_id=a.id)
     return {"assignment": a.id, "status": "confirming"}
 
 
@@ -99,7 +99,7 @@ def accept(assignment_id: str, request: Request, s: Session = Depends(session),
 def decline(assignment_id: str, body: schemas.Decision, request: Request, s: Session = Depends(session),
             p: Principal = Depends(writer)) -> dict:
     a = service.decide(s, p, assignment_id, False, body.reason)
-    _commit(request, s)
+    _commit(request, s, need_id=a.need_id, assignment_id=a.id)
     return {"assignment": a.id, "status": "releasing"}
 
 
@@ -139,7 +139,8 @@ def list_hotels(s: Session = Depends(session), p: Principal = Depends(principal)
     if p.role == "dispatcher":
         q = q.where(Hotel.operator == p.organisation)
     return [{"id": h.id, "name": h.name, "operator": h.operator, "site_id": h.site_id, "accepts": h.accepts,
-             "rooms": h.rooms, "out_of_use": h.out_of_use, "state": h.state} for h in s.scalars(q).all()]
+             "rooms": h.rooms, "out_of_use": h.out_of_use, "state": h.state,
+             "open_at": as_utc(h.open_at)} for h in s.scalars(q).all()]
 
 
 @router.get("/buses", summary="车辆 / buses")
@@ -148,4 +149,5 @@ def list_buses(s: Session = Depends(session), p: Principal = Depends(principal))
     if p.role == "dispatcher":
         q = q.where(Bus.operator == p.organisation)
     return [{"id": b.id, "operator": b.operator, "plate": b.plate, "depot_id": b.depot_id, "seats": b.seats,
-             "load_limit": b.load_limit, "state": b.state} for b in s.scalars(q).all()]
+             "load_limit": b.load_limit, "state": b.state, "shift_start": as_utc(b.shift_start),
+             "shift_end": as_utc(b.shift_end), "turnaround_min": b.turnaround_min} for b in s.scalars(q).all()]

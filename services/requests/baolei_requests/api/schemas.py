@@ -106,7 +106,9 @@ class BusCreate(BaseModel):
 
 class AssignmentRead(BaseModel):
     id: str
+    need_id: str
     status: str
+    status_zh: str
     organisations: list[str]
     room: dict | None
     trips: list[dict]
@@ -117,6 +119,10 @@ class AssignmentRead(BaseModel):
     release_reason: str
     proposed_at: datetime
     hold_expires_at: datetime | None
+    started_at: datetime | None = None
+    done_at: datetime | None = None
+    delivered: int = 0
+    decided_by: str = ""
 
 
 class NeedRead(BaseModel):
@@ -141,6 +147,7 @@ class NeedRead(BaseModel):
     unmet_code: str
     unmet_reason_zh: str
     unmet_reason_en: str
+    note: str = ""
     progress: dict
     assignments: list[AssignmentRead]
 
@@ -151,3 +158,17 @@ class Decision(BaseModel):
 
 class CancelIn(BaseModel):
     reason: str = Field(min_length=1, max_length=300)
+
+
+class DoneIn(BaseModel):
+    delivered: int | None = Field(None, ge=0, description="实际送达人数/数量，缺省为计划数 / defaults to planned")
+    note: str = Field("", max_length=300)
+
+
+class BusStateIn(BaseModel):
+    state: Literal["in_service", "out_of_service"]
+
+
+class HotelStateIn(BaseModel):
+    state: Literal["open", "closed"] = "open"
+    out_of_use: Rooms = Field(default_factory=Rooms, description="关闭或消杀中的房间 / closed or being cleaned")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 15:24:36.271001
+Create Date: 2026-11-28 15:47:45.635027
 
 """
 from typing import Sequence, Union
@@ -25,6 +25,8 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('actor', sa.String(length=100), nullable=False),
+    sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('organisation', sa.String(length=100), nullable=False),
     sa.Column('action', sa.String(length=60), nullable=False),
     sa.Column('entity', sa.String(length=100), nullable=False),
     sa.Column('before', sa.JSON(), nullable=True),
@@ -33,6 +35,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_log_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_log_entity'), ['entity'], unique=False)
 
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -145,6 +148,9 @@ def upgrade() -> None:
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('hold_expires_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('decided_by', sa.String(length=100), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('done_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('delivered', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['need_id'], ['needs.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -183,6 +189,7 @@ def downgrade() -> None:
 
     op.drop_table('outbox')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_log_entity'))
         batch_op.drop_index(batch_op.f('ix_audit_log_at'))
 
     op.drop_table('audit_log')

@@ -1,0 +1,106 @@
+"""Read models of the command center: what is open and why, resources at a glance, the city map,
+and stock and staple prices per district read from the inventory service's API.
+
+The inventory is read with the caller's own token, so its permissions apply unchanged; if it does
+not answer, the console says so instead of failing.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta, timezone
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need, Site
+from baolei_requests.domain.lifecycle import ACTIVE
+from baolei_requests.domain.needs import NeedStatus
+
+log = logging.getLogger(__name__)
+CLOSED = (NeedStatus.DONE, NeedStatus.CANCELLED)
+
+
+def overview(session: Session) -> dict:
+    needs = session.scalars(select(Need)).unique().all()
+    by_status = Counter(n.status for n in needs)
+    unmet = Counter((n.unmet_code, n.unmet_reason_zh, n.unmet_reason_en) for n in needs
+                    if n.status == NeedStatus.UNMET)
+    active = session.scalars(select(Assignment).where(Assignment.status.in_(sorted(ACTIVE)))).all()
+    buses = session.scalars(select(Bus)).all()
+    busy = {t["bus"] for a in active if a.status != "done" for t in a.trips}
+    hotels = session.scalars(select(Hotel)).all()
+    held = defaultdict(int)
+    for a in active:
+        if a.room:
+            held[a.room["hotel"]] += sum(a.room.get(k, 0) for k in ("standard", "family", "accessible"))
+    total = sum(sum(h.rooms.values()) for h in hotels if h.state == "open")
+    out_of_use = sum(sum((h.out_of_use or {}).values()) for h in hotels)
+    return {
+        "needs": {"by_status": dict(by_status), "open": sum(v for k, v in by_status.items() if k not in CLOSED),
+                  "people_waiting": sum(n.people for n in needs if n.status in (NeedStatus.SUBMITTED,
+                                                                               NeedStatus.PROPOSED,
+                                                                               NeedStatus.UNMET))},
+        "unmet": [{"code": c, "reason_zh": zh, "reason_en": en, "count": k} for (c, zh, en), k in unmet.most_common()],
+        "buses": {"total": len(buses), "in_service": sum(b.state == "in_service" for b in buses),
+                  "out_of_service": sum(b.state != "in_service" for b in buses), "busy": len(busy)},
+        "rooms": {"total": total, "out_of_use": out_of_use, "held": sum(held.values()),
+                  "free": max(0, total - out_of_use - sum(held.values())), "hotels": len(hotels)},
+    }
+
+
+def city_map(session: Session) -> dict:
+    """Sites with coordinates and the lines of active assignments (pickup site → hotel)."""
+    hotels = {h.id: h for h in session.scalars(select(Hotel)).all()}
+    depots = {b.depot_id for b in session.scalars(select(Bus)).all()}
+    hotel_sites = {h.site_id for h in hotels.values()}
+    sites = [{"id": s.id, "name": s.name, "district": s.district, "zone": s.zone, "lat": s.lat, "lon": s.lon,
+              "organisation": s.organisation,
+              "role": "hotel" if s.id in hotel_sites else "depot" if s.id in depots else "community"}
+             for s in session.scalars(select(Site)).all()]
+    lines = []
+    for a in session.scalars(select(Assignment).where(Assignment.status.in_(sorted(ACTIVE)))).all():
+        if a.room and a.room["hotel"] in hotels:
+            lines.append({"assignment": a.id, "need": a.need_id, "from": a.need.site_id,
+                          "to": hotels[a.room["hotel"]].site_id, "status": a.status, "people": a.people})
+    return {"sites": sites, "lines": lines}
+
+
+async def stock_and_prices(inventory_url: str, token: str, days: int = 7) -> dict:
+    """Available stock per district and SKU now, its daily trend, price series and alerts."""
+    headers = {"Authorization": f"Bearer {token}"}
+    now = datetime.now(timezone.utc)
+    instants = [now - timedelta(days=d) for d in range(days - 1, 0, -1)]
+    try:
+        async with httpx.AsyncClient(base_url=inventory_url, headers=headers, timeout=8) as c:
+            wh, skus, now_bal, prices, alerts, baselines, *past = await asyncio.gather(
+                c.get("/api/warehouses"), c.get("/api/skus"), c.get("/api/balances"),
+                c.get("/api/prices", params={"limit": 2000}), c.get("/api/alerts"), c.get("/api/baselines"),
+                *[c.get("/api/balances", params={"as_of": t.isoformat()}) for t in instants])
+        for r in (wh, skus, now_bal, prices, alerts, baselines, *past):
+            r.raise_for_status()
+    except (httpx.HTTPError, ValueError) as exc:
+        log.warning("inventory at %s unavailable: %s", inventory_url, exc)
+        return {"available": False, "error": f"{type(exc).__name__}: {exc}"}
+    district = {w["id"]: w["district"] for w in wh.json()}
+
+    def by_district(rows: list[dict]) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for b in rows:
+            out[district.get(b["warehouse_id"], "?")][b["sku"]] += b["available"]
+        return {d: dict(v) for d, v in out.items()}
+
+    series = [(t, by_district(r.json())) for t, r in zip(instants, past)] + [(now, by_district(now_bal.json()))]
+    trend: dict[str, list[dict]] = defaultdict(list)
+    for t, levels in series:
+        for d, per_sku in levels.items():
+            trend[d].append({"at": t.isoformat(), "available": sum(per_sku.values()), **per_sku})
+    price_series: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for p in sorted(prices.json(), key=lambda p: p["observed_at"]):
+        price_series[p["district"]][p["sku"]].append({"at": p["observed_at"], "fen": p["price_fen"],
+                                                      "grade": p["grade"]})
+    return {"available": True, "skus": skus.json(), "now": by_district(now_bal.json()), "trend": dict(trend),
+            "prices": {d: dict(v) for d, v in price_series.items()}, "alerts": alerts.json()[:20],
+            "baselines": baselines.json()}

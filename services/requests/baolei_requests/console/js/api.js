@@ -1,0 +1,35 @@
+// The console's only way to the server: fetch with the stored bearer token, and the live feed.
+const KEY = "baolei.token";
+export const token = () => localStorage.getItem(KEY);
+export const setToken = (v) => v ? localStorage.setItem(KEY, v) : localStorage.removeItem(KEY);
+
+export class ApiError extends Error {
+  constructor(status, body) { super(body?.message_zh || body?.detail?.message_zh || `HTTP ${status}`); this.status = status; this.body = body; }
+}
+
+export async function api(path, { method = "GET", body, raw, headers = {} } = {}) {
+  const h = { Authorization: `Bearer ${token()}`, ...headers };
+  let payload = raw;
+  if (body !== undefined) { h["Content-Type"] = "application/json"; payload = JSON.stringify(body); }
+  const r = await fetch(path, { method, headers: h, body: payload });
+  const ct = r.headers.get("content-type") || "";
+  const data = ct.includes("json") ? await r.json() : await r.blob();
+  if (!r.ok) throw new ApiError(r.status, data);
+  return data;
+}
+
+export async function download(path, filename) {
+  const blob = await api(path);
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob); a.download = filename; a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 5000);
+}
+
+// Server-Sent Events from /api/live; calls onUpdate(summary) for each event, onState(true|false).
+export function connectLive(onUpdate, onState) {
+  const es = new EventSource(`/api/live?token=${encodeURIComponent(token())}`);
+  es.addEventListener("hello", () => onState(true));
+  es.addEventListener("update", (e) => onUpdate(JSON.parse(e.data)));
+  es.onerror = () => onState(false);
+  return es;
+}

@@ -1,0 +1,78 @@
+// The console shell: sign-in, navigation by role, language toggle and the live feed.
+import { api, connectLive, setToken, token } from "./api.js";
+import { applyStatic, getLang, setLang, t, esc } from "./i18n.js";
+import { toast } from "./common.js";
+import * as command from "./command.js";
+import * as dispatch from "./dispatch.js";
+import * as site from "./site.js";
+
+const VIEWS = { command, dispatch, site };
+const PAGES = { operator: ["command", "dispatch", "site"], viewer: ["command"], dispatcher: ["dispatch"], site: ["site"] };
+const state = { me: null, view: null, live: null, pending: null };
+const main = document.getElementById("main");
+
+function route() { return (location.hash.replace(/^#\/?/, "").split("?")[0]) || ""; }
+
+async function signIn(value) {
+  setToken(value);
+  try { state.me = await api("/api/me"); return true; }
+  catch { setToken(null); state.me = null; return false; }
+}
+
+function renderLogin(msg = "") {
+  document.getElementById("nav").innerHTML = "";
+  document.getElementById("who").textContent = "";
+  main.innerHTML = `<div class="card login"><h2>${t("login.title")}</h2>
+    <form id="login-form"><label>${t("login.token")}<input id="token" name="token" autocomplete="off" data-testid="token"></label>
+    <button class="primary" type="submit" data-testid="sign-in">${t("login.go")}</button> <span class="err">${esc(msg)}</span></form>
+    <p class="small muted">${t("login.hint")}</p></div>`;
+  document.getElementById("login-form").onsubmit = async (e) => {
+    e.preventDefault();
+    if (await signIn(document.getElementById("token").value.trim())) {
+      startLive();
+      const target = `#/${PAGES[state.me.role][0]}`;
+      if (location.hash !== target) location.hash = target; else render();  // hashchange renders
+    }
+    else renderLogin(t("login.bad"));
+  };
+}
+
+function renderNav(page) {
+  const pages = PAGES[state.me.role] || [];
+  document.getElementById("nav").innerHTML = pages.map(p =>
+    `<a href="#/${p}" class="${p === page ? "active" : ""}" data-testid="nav-${p}">${t("nav." + p)}</a>`).join("");
+  document.getElementById("who").textContent = `${state.me.user} · ${state.me.organisation} · ${state.me.role_zh}`;
+}
+
+async function render() {
+  applyStatic();
+  document.getElementById("lang").textContent = getLang() === "zh" ? "English" : "中文";
+  if (!state.me) return renderLogin();
+  let page = route();
+  const allowed = PAGES[state.me.role] || [];
+  if (!allowed.includes(page)) { page = allowed[0]; history.replaceState(null, "", `#/${page}`); }
+  renderNav(page);
+  state.view = VIEWS[page];
+  await state.view.render(main, state.me);
+}
+
+function startLive() {
+  if (state.live) state.live.close();
+  const ind = document.getElementById("live");
+  state.live = connectLive((ev) => {
+    ind.dataset.last = ev.type;
+    clearTimeout(state.pending);  // bursts of events: one refresh
+    state.pending = setTimeout(() => state.view?.refresh?.(ev), 250);
+  }, (on) => { ind.className = `live ${on ? "on" : "off"}`; ind.textContent = t(on ? "live.on" : "live.off"); });
+}
+
+document.getElementById("lang").onclick = () => { setLang(getLang() === "zh" ? "en" : "zh"); render(); };
+document.getElementById("signout").onclick = () => { setToken(null); state.me = null; state.live?.close(); location.hash = "#/login"; render(); };
+window.addEventListener("hashchange", render);
+window.addEventListener("unhandledrejection", (e) => toast(e.reason?.message || String(e.reason)));
+
+(async () => {
+  setLang(getLang());
+  if (token() && await signIn(token())) startLive();
+  render();
+})();

@@ -1,0 +1,60 @@
+// Small pieces shared by the three consoles: status tags, priority badges, progress, ages.
+import { t, esc, pick } from "./i18n.js";
+
+export const tag = (status) => `<span class="tag ${esc(status)}" data-status="${esc(status)}">${esc(t("st." + status))}</span>`;
+export const pri = (p) => `<span class="pri p${p}">${p}</span>`;
+
+export function ago(iso) {
+  const min = Math.max(0, Math.round((Date.now() - new Date(iso)) / 60000));
+  return min < 120 ? `${min} ${t("m.min")}` : `${Math.round(min / 60)} ${t("m.h")}`;
+}
+
+export function hhmm(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  return d.toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+}
+
+export function progressBar(p) {
+  const a = Math.max(p.asked, 1), w = v => `${Math.min(100, 100 * v / a)}%`;
+  return `<div class="progress" title="${t("m.asked")} ${p.asked} / ${t("m.confirmed")} ${p.confirmed} / ${t("m.delivered")} ${p.delivered} / ${t("m.remaining")} ${p.remaining}">
+    <i class="d" style="width:${w(p.delivered)}"></i><i class="c" style="width:${w(Math.max(0, p.confirmed - p.delivered))}"></i>
+    <i class="p" style="width:${w(Math.max(0, p.proposed - p.confirmed))}"></i></div>
+    <span class="small muted" data-testid="progress">${t("m.asked")} ${p.asked} · ${t("m.confirmed")} ${p.confirmed} · ${t("m.delivered")} ${p.delivered} · ${t("m.remaining")} ${p.remaining}</span>`;
+}
+
+export function amount(n) {
+  return n.kind === "transfer" ? `${n.people} ${t("risk." + n.risk)}` : n.lines.map(l => `${esc(l.sku)}×${l.quantity}`).join(" ");
+}
+
+export function needNotes(n) {
+  const parts = [];
+  if (n.status === "unmet") parts.push(`<span class="err">${esc(pick(n, "unmet_reason"))}</span>`);
+  for (const a of n.assignments.filter(a => ["proposed", "confirmed", "under_way", "done"].includes(a.status)))
+    parts.push(`<span class="small">${esc(pick(a, "explanation"))}</span>`);
+  if (n.duplicate_of) parts.push(`<span class="small err">${t("m.dup")} ${esc(n.duplicate_of)}</span>`);
+  if (n.priority_reason) parts.push(`<span class="small muted">${esc(n.priority_reason)}</span>`);
+  return parts.join("<br>");
+}
+
+export function needsTable(needs, { actions = () => "" } = {}) {
+  if (!needs.length) return `<p class="muted">${t("m.none")}</p>`;
+  return `<table data-testid="needs-table"><tr><th>${t("c.pri")}</th><th>${t("c.site")}</th><th>${t("c.kind")}</th>
+    <th>${t("c.amount")}</th><th>${t("c.status")}</th><th>${t("c.age")}</th><th>${t("c.progress")}</th><th>${t("c.reason")}</th><th></th></tr>
+    ${needs.map(n => `<tr data-need="${esc(n.id)}"><td>${pri(n.priority)}</td><td>${esc(n.site_name)}<br><span class="small muted">${esc(n.district)} · ${esc(n.id)}</span></td>
+      <td>${t("kind." + n.kind)}</td><td>${amount(n)}</td><td>${tag(n.status)}</td><td>${ago(n.created_at)}</td>
+      <td>${progressBar(n.progress)}</td><td>${needNotes(n)}</td><td>${actions(n)}</td></tr>`).join("")}</table>`;
+}
+
+export function toast(msg) {
+  const el = document.getElementById("toast");
+  el.textContent = msg; el.classList.add("show");
+  clearTimeout(toast._t); toast._t = setTimeout(() => el.classList.remove("show"), 2500);
+}
+
+export function errorText(e) {
+  const b = e.body || {};
+  const errs = b.errors || (b.detail && Array.isArray(b.detail) ? b.detail : null);
+  const head = pick(b, "message") || pick(b.detail || {}, "message") || e.message;
+  return errs ? `${head}: ${errs.map(x => `${x.field || x.column || ""} ${x.reason || pick(x, "reason")}`).join("; ")}` : head;
+}

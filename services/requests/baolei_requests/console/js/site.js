@@ -1,0 +1,90 @@
+// Site (社区/隔离点): raise a need, import the community's spreadsheet, follow my needs live.
+import { api } from "./api.js";
+import { esc, pick, t } from "./i18n.js";
+import { errorText, needsTable, toast } from "./common.js";
+
+let root, me;
+const VULNS = ["elderly_alone", "disabled", "pregnant", "children_alone", "medicine_needed"];
+const local = (h) => { const d = new Date(Date.now() + h * 3600e3 + 8 * 3600e3); return d.toISOString().slice(0, 16); };
+
+export async function render(el, who) {
+  root = el; me = who;
+  const map = await api("/api/map");
+  const sites = map.sites.filter(s => s.role === "community" && (me.role !== "site" || s.organisation === me.organisation));
+  root.innerHTML = `<div class="grid g2">
+    <div class="card"><h2>${t("h.raise")}</h2>
+      <form class="need" id="need-form" data-testid="need-form">
+        <div class="row"><label>${t("f.kind")} <select name="kind" data-testid="f-kind">
+          <option value="transfer">${t("kind.transfer")}</option><option value="supply">${t("kind.supply")}</option></select></label>
+        <label>${t("f.site")} <select name="site_id" data-testid="f-site">${sites.map(s => `<option value="${esc(s.id)}">${esc(s.name)}</option>`).join("")}</select></label></div>
+        <div id="transfer-fields"><div class="row">
+          <label>${t("f.people")} <input name="people" type="number" min="1" value="4" style="width:70px" data-testid="f-people"></label>
+          <label>${t("f.risk")} <select name="risk" data-testid="f-risk">${["close_contact", "secondary_contact", "inbound"].map(r => `<option value="${r}">${t("risk." + r)}</option>`).join("")}</select></label></div>
+          <div class="row">${["standard", "family", "accessible"].map(k => `<label>${t("f." + k)} <input name="${k}" type="number" min="0" style="width:60px" placeholder="${k === "standard" ? "=" : "0"}"></label>`).join("")}</div>
+          <label>${t("f.ready")} <input name="ready_at" type="datetime-local" value="${local(0)}"></label></div>
+        <div id="supply-fields" style="display:none"><label>${t("f.lines")}<br><textarea name="lines" rows="3" cols="30" placeholder="rice:80&#10;oil:30"></textarea></label></div>
+        <label>${t("f.due")} <input name="due_at" type="datetime-local" value="${local(4)}"></label>
+        <div class="row">${t("f.vuln")}: ${VULNS.map(v => `<label><input type="checkbox" name="v" value="${v}"> ${t("v." + v)}</label>`).join("")}</div>
+        <label>${t("f.note")} <input name="note" style="width:60%"></label>
+        <button class="primary" type="submit" data-testid="submit-need" ${me.can_write ? "" : "disabled"}>${t("a.submit")}</button>
+        <span id="form-msg"></span></form></div>
+    <div class="card"><h2>${t("h.upload")}</h2>
+      <p class="small muted">地点, 类别, 人数, 风险, 标准间, 家庭房, 无障碍房, 就绪时间, 截止时间, 物资明细, 脆弱人群, 备注</p>
+      <input type="file" id="file" accept=".csv,.xlsx" data-testid="upload-file"> <button id="upload" ${me.can_write ? "" : "disabled"}>${t("a.upload")}</button>
+      <div id="upload-msg" data-testid="upload-msg"></div></div></div>
+    <div class="card" style="margin-top:14px"><h2>${t("h.myneeds")}</h2><div id="mine"></div></div>`;
+  const form = root.querySelector("#need-form");
+  form.kind.onchange = () => {
+    root.querySelector("#transfer-fields").style.display = form.kind.value === "transfer" ? "" : "none";
+    root.querySelector("#supply-fields").style.display = form.kind.value === "supply" ? "" : "none";
+  };
+  form.onsubmit = (e) => { e.preventDefault(); submit(form); };
+  root.querySelector("#upload").onclick = upload;
+  await refresh();
+}
+
+const zoned = (v) => v ? `${v}:00+08:00` : undefined;
+
+async function submit(form) {
+  const f = form.elements, body = { kind: f.kind.value, site_id: f.site_id.value, due_at: zoned(f.due_at.value),
+    vulnerabilities: [...form.querySelectorAll("input[name=v]:checked")].map(i => i.value), note: f.note.value || undefined };
+  if (body.kind === "transfer") {
+    Object.assign(body, { people: Number(f.people.value), risk: f.risk.value, ready_at: zoned(f.ready_at.value) });
+    if (f.standard.value || f.family.value || f.accessible.value)
+      body.rooms = { standard: Number(f.standard.value || 0), family: Number(f.family.value || 0), accessible: Number(f.accessible.value || 0) };
+  } else {
+    body.lines = f.lines.value.split(/\n+/).filter(Boolean).map(l => { const [sku, q] = l.split(/[:：]/); return { sku: sku.trim(), quantity: Number(q) }; });
+  }
+  const msg = root.querySelector("#form-msg");
+  try {
+    const n = await api("/api/needs", { method: "POST", body, headers: { "Idempotency-Key": crypto.randomUUID() } });
+    msg.innerHTML = `<span data-testid="created-need" data-need="${esc(n.id)}">${t("m.created")} ${esc(n.id)}</span>` +
+      (n.duplicate_of ? ` <span class="err">${t("m.dup")} ${esc(n.duplicate_of)}</span>` : "");
+    refresh();
+  } catch (e) { msg.innerHTML = `<span class="err">${esc(errorText(e))}</span>`; }
+}
+
+async function upload() {
+  const file = root.querySelector("#file").files[0], out = root.querySelector("#upload-msg");
+  if (!file) return;
+  try {
+    const r = await api(`/api/needs/import?filename=${encodeURIComponent(file.name)}`, { method: "POST", raw: await file.arrayBuffer(),
+      headers: { "Content-Type": "application/octet-stream", "Idempotency-Key": `${file.name}:${file.size}:${file.lastModified}` } });
+    out.innerHTML = `<p>${t("m.imported")} ${r.imported} (${r.repeated})</p>`; refresh();
+  } catch (e) {
+    const b = e.body || {};
+    out.innerHTML = `<p class="err">${esc(pick(b, "message") || e.message)}</p>` + (b.errors ? `<table class="small"><tr><th>${t("m.row")}</th><th>${t("m.col")}</th><th></th></tr>
+      ${b.errors.map(x => `<tr><td>${x.row}</td><td>${esc(x.column)}</td><td>${esc(pick(x, "reason"))}</td></tr>`).join("")}</table>` : "");
+  }
+}
+
+export async function refresh() {
+  if (!root?.isConnected) return;
+  const needs = await api("/api/needs?limit=200");
+  root.querySelector("#mine").innerHTML = needsTable(needs, { actions: n => me.can_write && ["submitted", "proposed", "unmet", "confirmed"].includes(n.status)
+    ? `<button data-cancel="${esc(n.id)}">${t("a.cancel")}</button>` : "" });
+  root.querySelectorAll("[data-cancel]").forEach(b => b.onclick = async () => {
+    const reason = prompt(t("m.cancelreason")); if (!reason) return;
+    try { await api(`/api/needs/${b.dataset.cancel}/cancel`, { method: "POST", body: { reason } }); refresh(); } catch (e) { toast(errorText(e)); }
+  });
+}

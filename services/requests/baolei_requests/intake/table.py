@@ -1,0 +1,201 @@
+"""A spreadsheet of needs, as a community keeps it, to NeedCreate-shaped dicts.
+
+Headers may be Chinese or English (地点/site, 类别/kind, 人数/people, 风险/risk, …); values may
+be Chinese too (转运, 密接, 大米:80;食用油:30). Times without a zone are Beijing time. Each
+problem is reported with the row number as the spreadsheet shows it, the column and a reason in
+Chinese and English. Pure code: no database, no web framework.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+BEIJING = timezone(timedelta(hours=8))
+
+HEADERS: dict[str, str] = {}
+for canonical, names in {
+    "ref": ("编号", "序号", "ref", "id"),
+    "site": ("地点", "站点", "社区", "小区", "地点编号", "site", "site_id"),
+    "kind": ("类别", "类型", "需求类型", "kind"),
+    "people": ("人数", "people"),
+    "risk": ("风险", "风险类别", "人员类别", "risk"),
+    "standard": ("标准间", "standard"),
+    "family": ("家庭房", "family"),
+    "accessible": ("无障碍房", "accessible"),
+    "ready_at": ("就绪时间", "可出发时间", "ready_at"),
+    "due_at": ("截止时间", "最晚到达", "要求送达", "due_at"),
+    "lines": ("物资明细", "物资", "lines"),
+    "sku": ("品类", "sku"),
+    "quantity": ("数量", "quantity"),
+    "vulnerabilities": ("脆弱人群", "重点人群", "vulnerabilities"),
+    "priority": ("优先级", "priority"),
+    "priority_reason": ("调整理由", "理由", "priority_reason"),
+    "note": ("备注", "note"),
+}.items():
+    for n in names:
+        HEADERS[n.lower()] = canonical
+
+KINDS = {"转运": "transfer", "转运隔离": "transfer", "transfer": "transfer",
+         "物资": "supply", "物资保障": "supply", "supply": "supply"}
+RISKS = {"密接": "close_contact", "密切接触者": "close_contact", "close_contact": "close_contact",
+         "次密接": "secondary_contact", "secondary_contact": "secondary_contact",
+         "入境": "inbound", "入境人员": "inbound", "inbound": "inbound"}
+VULNS = {"独居老人": "elderly_alone", "孤寡老人": "elderly_alone", "elderly_alone": "elderly_alone",
+         "残障人士": "disabled", "残疾人": "disabled", "disabled": "disabled", "孕妇": "pregnant",
+         "pregnant": "pregnant", "留守儿童": "children_alone", "children_alone": "children_alone",
+         "需用药": "medicine_needed", "需要药品": "medicine_needed", "medicine_needed": "medicine_needed"}
+SKUS = {"大米": "rice", "米": "rice", "面粉": "flour", "面": "flour", "食用油": "oil", "油": "oil",
+        "猪肉": "pork", "肉": "pork", "鸡蛋": "eggs", "蛋": "eggs", "牛奶": "milk", "奶": "milk"}
+SPLIT = re.compile(r"[;；,，、\s]+")
+
+
+@dataclass
+class RowError:
+    row: int          # as the spreadsheet shows it: the header is row 1
+    column: str
+    reason_zh: str
+    reason_en: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "reason_zh": self.reason_zh, "reason_en": self.reason_en}
+
+
+@dataclass
+class Parsed:
+    rows: list[tuple[int, dict, dict[str, str]]] = field(default_factory=list)  # (row no, data, field→column)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    text = data.decode("utf-8-sig") if not data.startswith(b"\xff\xfe") else data.decode("utf-16")
+    return [r for r in csv.reader(io.StringIO(text))]
+
+
+def read_xlsx(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    out = []
+    for row in wb.worksheets[0].iter_rows(values_only=True):
+        out.append(["" if v is None else (v.isoformat(sep=" ") if isinstance(v, datetime) else str(v)) for v in row])
+    wb.close()
+    return out
+
+
+def parse_time(value: str) -> datetime:
+    v = value.strip().replace("/", "-")
+    try:
+        d = datetime.fromisoformat(v)
+    except ValueError:
+        raise ValueError(f"时间格式应为“2022-01-14 08:00”，而不是“{value}”|"
+                         f"time must look like '2022-01-14 08:00', not '{value}'") from None
+    return d if d.tzinfo else d.replace(tzinfo=BEIJING)
+
+
+def _int(v: str) -> int:
+    if re.fullmatch(r"-?\d+(\.0+)?", v.strip()):
+        return int(float(v))
+    raise ValueError(f"应为整数，而不是“{v}”|must be a whole number, not '{v}'")
+
+
+def _lines(v: str) -> list[dict]:
+    out = []
+    for part in re.split(r"[;；\n]+", v):
+        part = part.strip()
+        if not part:
+            continue
+        m = re.fullmatch(r"(.+?)\s*[:：×xX*]\s*(\d+)", part)
+        if not m:
+            raise ValueError(f"物资明细应写作“大米:80;食用油:30”，而不是“{part}”|"
+                             f"supply lines are written 'rice:80;oil:30', not '{part}'")
+        out.append({"sku": SKUS.get(m[1].strip(), m[1].strip()), "quantity": int(m[2])})
+    return out
+
+
+def _coded(table: dict[str, str], v: str, what_zh: str, what_en: str) -> str:
+    key = v.strip()
+    if key in table or key.lower() in table:
+        return table.get(key, table.get(key.lower()))
+    raise ValueError(f"无法识别的{what_zh}“{key}”|unknown {what_en} '{key}'")
+
+
+def parse_table(rows: list[list[str]]) -> Parsed:
+    """Rows (header first) to need dicts; every problem found, none skipped."""
+    out = Parsed()
+    rows = [r for r in rows if any(str(c).strip() for c in r)]
+    if not rows:
+        out.errors.append(RowError(1, "", "文件为空", "the file is empty"))
+        return out
+    header = [str(h).strip() for h in rows[0]]
+    columns: dict[int, str] = {}
+    for i, h in enumerate(header):
+        canonical = HEADERS.get(h.lower())
+        if canonical is None:
+            out.errors.append(RowError(1, h, f"无法识别的列名“{h}”", f"unknown column '{h}'"))
+        else:
+            columns[i] = canonical
+    for need in ("site", "kind", "due_at"):
+        if need not in columns.values():
+            out.errors.append(RowError(1, need, f"缺少必需的列：{need}", f"missing required column: {need}"))
+    if out.errors:
+        return out
+    for n, raw in enumerate(rows[1:], start=2):
+        cells = {columns[i]: str(v).strip() for i, v in enumerate(raw) if i in columns and str(v).strip()}
+        col_of = {columns[i]: header[i] for i in columns}
+        data, ok = _row(n, cells, col_of, out.errors)
+        if ok:
+            out.rows.append((n, data, col_of))
+    return out
+
+
+def _row(n: int, cells: dict[str, str], col_of: dict[str, str], errors: list[RowError]) -> tuple[dict, bool]:
+    data: dict = {}
+    rooms: dict[str, int] = {}
+    before = len(errors)
+
+    def conv(name: str, fn) -> None:
+        if name not in cells:
+            return
+        try:
+            value = fn(cells[name])
+        except (ValueError, TypeError) as exc:
+            zh, _, en = str(exc).partition("|")
+            if not en:
+                zh, en = f"格式无效：“{cells[name]}”", f"invalid value '{cells[name]}'"
+            errors.append(RowError(n, col_of.get(name, name), zh, en))
+            return
+        if name in ("standard", "family", "accessible"):
+            rooms[name] = value
+        else:
+            data[name] = value
+
+    conv("ref", str)
+    conv("site", str)
+    conv("kind", lambda v: _coded(KINDS, v, "类别", "kind"))
+    conv("people", _int)
+    conv("risk", lambda v: _coded(RISKS, v, "风险类别", "risk"))
+    for r in ("standard", "family", "accessible"):
+        conv(r, _int)
+    conv("ready_at", parse_time)
+    conv("due_at", parse_time)
+    conv("lines", _lines)
+    conv("vulnerabilities", lambda v: [_coded(VULNS, x, "脆弱人群", "vulnerability") for x in SPLIT.split(v) if x])
+    conv("priority", _int)
+    conv("priority_reason", str)
+    conv("note", str)
+    if "sku" in cells or "quantity" in cells:
+        try:
+            sku = cells.get("sku", "")
+            data["lines"] = data.get("lines", []) + [{"sku": SKUS.get(sku, sku),
+                                                      "quantity": _int(cells.get("quantity", ""))}]
+        except ValueError as exc:
+            zh, _, en = str(exc).partition("|")
+            errors.append(RowError(n, col_of.get("quantity", "quantity"), zh, en))
+    if rooms:
+        data["rooms"] = rooms
+    for req in ("site", "kind", "due_at"):
+        if req not in cells:
+            errors.append(RowError(n, col_of.get(req, req), "必填项为空", "required value is empty"))
+    return data, len(errors) == before

@@ -1,0 +1,74 @@
+// The console flow in headless Chromium: an operator signs in and watches the command center; a
+// site raises a need; the bus dispatcher accepts the proposal; the operator sees it confirmed,
+// all without reloading (Server-Sent Events). Screenshots of the three consoles go to docs/.
+//   node console_flow.mjs <base url> <screenshot dir>
+import { chromium } from "playwright-core";
+
+const [base, shots] = process.argv.slice(2);
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const T = 60000;
+const log = (step, extra = {}) => console.log(JSON.stringify({ step, ...extra }));
+
+async function signIn(browser, token) {
+  const ctx = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+  const page = await ctx.newPage();
+  page.on("pageerror", (e) => log("pageerror", { token, error: String(e) }));
+  await page.goto(`${base}/`);
+  await page.getByTestId("token").fill(token);
+  await page.getByTestId("sign-in").click();
+  await page.getByTestId("who").filter({ hasText: "·" }).waitFor({ timeout: T });
+  await page.locator(".live.on").waitFor({ timeout: T });
+  return page;
+}
+
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS, headless: true });
+try {
+  const operator = await signIn(browser, "demo-operator");
+  await operator.getByTestId("kpi-open").waitFor({ timeout: T });
+  await operator.getByTestId("city-map").waitFor({ timeout: T });
+  log("operator signed in", { url: operator.url() });
+
+  const site = await signIn(browser, "demo-site");
+  await site.getByTestId("need-form").waitFor({ timeout: T });
+  await site.getByTestId("f-site").selectOption("c-lianhua-bei");
+  await site.getByTestId("f-people").fill("6");
+  await site.getByTestId("submit-need").click();
+  const created = site.getByTestId("created-need");
+  await created.waitFor({ timeout: T });
+  const needId = await created.getAttribute("data-need");
+  log("site raised a need", { needId });
+
+  // the operator's table shows it without a reload, then as proposed once the matcher answers
+  const opRow = operator.locator(`tr[data-need="${needId}"]`);
+  await opRow.waitFor({ timeout: T });
+  await opRow.locator('[data-status="proposed"]').waitFor({ timeout: T });
+  log("operator sees the proposal live");
+
+  const bus = await signIn(browser, "demo-bus");
+  const accept = bus.locator(`tr[data-need="${needId}"] button[data-act="accept"]`);
+  await accept.waitFor({ timeout: T });
+  await accept.click();
+  await bus.locator(`tr[data-need="${needId}"] [data-status="confirmed"]`).waitFor({ timeout: T });
+  log("dispatcher accepted");
+
+  await opRow.locator('[data-status="confirmed"]').waitFor({ timeout: T });
+  log("operator sees it confirmed");
+  await site.locator(`tr[data-need="${needId}"] [data-status="confirmed"]`).waitFor({ timeout: T });
+  log("site sees it confirmed");
+
+  if (shots) {
+    await operator.waitForTimeout(500);
+    await operator.screenshot({ path: `${shots}/console-command-center.png`, fullPage: true });
+    await bus.screenshot({ path: `${shots}/console-dispatcher.png`, fullPage: true });
+    await site.screenshot({ path: `${shots}/console-site.png`, fullPage: true });
+    log("screenshots", { dir: shots });
+  }
+  const reloads = await operator.evaluate(() => performance.getEntriesByType("navigation").length);
+  log("done", { needId, navigations: reloads });
+} catch (e) {
+  log("failed", { error: String(e) });
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
