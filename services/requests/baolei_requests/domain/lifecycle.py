@@ -34,10 +34,12 @@ class Progress:
     proposed: int
     confirmed: int
     delivered: int
+    in_flight: int = 0  # confirmed or under way, not yet done
 
     @property
     def remaining(self) -> int:
-        return max(0, self.asked - max(self.confirmed, self.delivered))
+        """Neither delivered nor covered by a confirmed job still to be done."""
+        return max(0, self.asked - self.delivered - self.in_flight)
 
     def as_dict(self) -> dict[str, int]:
         return {"asked": self.asked, "proposed": self.proposed, "confirmed": self.confirmed,
@@ -48,7 +50,8 @@ def progress(asked: int, parts: list[Part]) -> Progress:
     return Progress(asked=asked,
                     proposed=sum(p.amount for p in parts if p.status in ACTIVE),
                     confirmed=sum(p.amount for p in parts if p.status in COMMITTED),
-                    delivered=sum(p.delivered for p in parts if p.status == "done"))
+                    delivered=sum(p.delivered for p in parts if p.status == "done"),
+                    in_flight=sum(p.amount for p in parts if p.status in ("confirmed", "under_way")))
 
 
 def need_status(current: str, asked: int, parts: list[Part], unmet_code: str) -> NeedStatus:
