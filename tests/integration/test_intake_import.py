@@ -1,0 +1,88 @@
+"""A community's spreadsheet (CSV or XLSX, Chinese headers) becomes needs: every error reported
+by row and column in Chinese and English and nothing applied, or all rows applied once; the needs
+then flow to the real matcher like any other."""
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.integration.conftest import poll
+from tests.integration.test_lifecycle_console_api import OP, SITE, city, client  # noqa: F401
+
+pytestmark = pytest.mark.integration
+
+BEIJING = timezone(timedelta(hours=8))
+NOW = datetime.now(BEIJING)
+GOOD = f"""地点,类别,人数,风险,家庭房,标准间,就绪时间,截止时间,物资明细,脆弱人群,备注
+莲花北社区,转运,5,密接,1,2,{NOW:%Y-%m-%d %H:%M},{NOW + timedelta(hours=3):%Y/%m/%d %H:%M},,,3 栋
+c-lianhua,物资,,,,,,{NOW + timedelta(hours=8):%Y-%m-%d %H:%M},大米:20;食用油:5,独居老人,
+"""
+BAD = """地点,类别,人数,风险,就绪时间,截止时间
+莲花北社区,转运,5,密接,2030-01-14 08:00,2030-01-14 12:00
+不存在社区,转运,3,密接,2030-01-14 08:00,2030-01-14 12:00
+莲花北社区,转运,abc,外星,2030-01-14 08:00,明天
+莲花北社区,转运,4,密接,2030-01-14 08:00,2030-01-14 07:00
+"""
+
+
+def upload(c: TestClient, body: bytes, name: str, key: str | None = None, headers=OP):
+    h = {**headers, "Content-Type": "application/octet-stream"} | ({"Idempotency-Key": key} if key else {})
+    return c.post("/api/needs/import", params={"filename": name}, content=body, headers=h)
+
+
+def test_bad_rows_are_all_reported_and_nothing_is_applied(client):
+    city(client)
+    r = upload(client, BAD.encode(), "needs.csv")
+    assert r.status_code == 422
+    body = r.json()
+    assert body["imported"] == 0 and "未导入" in body["message_zh"]
+    got = {(e["row"], e["column"]) for e in body["errors"]}
+    assert got == {(3, "地点"), (4, "人数"), (4, "风险"), (4, "截止时间"), (5, "截止时间")}
+    assert all(e["reason_zh"] and e["reason_en"] for e in body["errors"])
+    assert client.get("/api/needs", headers=OP).json() == []
+    r = upload(client, "名字,类别\nx,转运\n".encode(), "needs.csv")
+    assert {(e["row"], e["column"]) for e in r.json()["errors"]} >= {(1, "名字"), (1, "site"), (1, "due_at")}
+
+
+def test_good_csv_is_imported_once_and_matched(client, matcher):
+    city(client)
+    r = upload(client, GOOD.encode("utf-8-sig"), "莲花北.csv", key="lianhua-0114")
+    assert r.status_code == 201, r.text
+    assert r.json()["imported"] == 2 and r.json()["repeated"] == 0
+    first = r.json()["needs"][0]
+    assert first["priority"] == 1
+    again = upload(client, GOOD.encode("utf-8-sig"), "莲花北.csv", key="lianhua-0114").json()
+    assert again["imported"] == 0 and again["repeated"] == 2
+    needs = client.get("/api/needs", headers=OP).json()
+    assert len(needs) == 2
+    transfer = next(n for n in needs if n["kind"] == "transfer")
+    assert transfer["rooms"] == {"standard": 2, "family": 1, "accessible": 0} and transfer["note"] == "3 栋"
+    supply = next(n for n in needs if n["kind"] == "supply")
+    assert supply["lines"] == [{"sku": "rice", "quantity": 20}, {"sku": "oil", "quantity": 5}]
+    assert "独居老人" in supply["priority_reason"]
+    poll(lambda: client.get(f"/api/needs/{transfer['id']}", headers=OP).json()["status"] == "proposed")
+
+
+def test_xlsx_by_a_site_and_likely_duplicates_flagged(client):
+    from openpyxl import Workbook
+    city(client)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["社区", "类型", "人数", "人员类别", "可出发时间", "最晚到达"])
+    ws.append(["莲花北社区", "转运", 2, "次密接", "2030-01-14 08:00", "2030-01-14 12:00"])
+    ws.append(["莲花北社区", "转运", 2, "次密接", "2030-01-14 09:00", "2030-01-14 13:00"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = upload(client, buf.getvalue(), "list.xlsx", headers=SITE)
+    assert r.status_code == 201, r.text
+    a, b = r.json()["needs"]
+    assert a["duplicate_of"] is None and b["duplicate_of"] == a["id"]  # flagged, not dropped
+    ws.append(["东门社区", "转运", 2, "次密接", "2030-01-14 09:00", "2030-01-14 13:00"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = upload(client, buf.getvalue(), "list.xlsx", headers=SITE)
+    assert r.status_code == 422 and r.json()["errors"][0]["row"] == 4  # not this site's community
+    assert len(client.get("/api/needs", headers=OP).json()) == 2
