@@ -95,3 +95,19 @@ def test_a_proposal_read_before_its_hotel_places_the_bus_at_the_hotel():
     st.add_hold(Hold("a1", "x", hotel_id="far", rooms={"standard": 5}, trips=[trip], people=5))
     where, free_at = st.bus_positions()["b1"]
     assert where == FAR and free_at == NOW + timedelta(minutes=70)
+
+
+def test_the_rest_of_a_short_supply_need_is_tried_again_when_stock_arrives():
+    st = state()
+    st.stock[("hzb", "rice")] = Stock(HZB, "食品物资集团", "rice", 40)
+    need = Need("s1", "supply", SITE, 2, NOW + timedelta(hours=4), NOW, lines={"rice": 100, "oil": 5})
+    st.upsert_need(need)
+    (p,) = match_batch(st, st.to_match(), NOW, 5).proposals
+    st.add_hold(Hold(p.assignment_id, "s1", picks=p.picks))
+    (rest,) = st.to_match()
+    assert rest.id == "s1" and rest.lines == {"rice": 60, "oil": 5}
+    assert st.needs["s1"].lines == {"rice": 100, "oil": 5}  # the need itself is unchanged
+    st.upsert_stock(Stock(HZB, "食品物资集团", "rice", 0), cause=f"hold assignment={p.assignment_id}")
+    st.stock[("bg", "rice")] = Stock(FAR, "食品物资集团", "rice", 500)
+    (p2,) = match_batch(st, st.to_match(), NOW, 5).proposals
+    assert [(k.warehouse_id, k.sku, k.quantity) for k in p2.picks] == [("bg", "rice", 60)]

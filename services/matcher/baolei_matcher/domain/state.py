@@ -7,7 +7,7 @@ inventory has not reflected yet.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 ROOM_TYPES = ("standard", "family", "accessible")
@@ -198,7 +198,24 @@ class MatcherState:
         return people, qty
 
     def to_match(self) -> list[Need]:
-        """Open needs with no active proposal, most urgent first, then first come."""
-        held = {h.need_id for h in self.holds.values()}
-        open_ = [n for n in self.needs.values() if not n.cancelled and n.id not in held]
-        return sorted(open_, key=lambda n: (n.priority, n.submitted_at))
+        """Open needs still wanting something, most urgent first, then first come: those with no
+        active proposal, and the rest of a supply need whose proposals fell short (tried again
+        when stock changes). A transfer with a proposal waits for its dispatchers' answer."""
+        held: dict[str, list[Hold]] = {}
+        for h in self.holds.values():
+            held.setdefault(h.need_id, []).append(h)
+        out = []
+        for n in self.needs.values():
+            if n.cancelled:
+                continue
+            if n.id not in held:
+                out.append(n)
+            elif n.kind == "supply":
+                got: dict[str, int] = {}
+                for h in held[n.id]:
+                    for p in h.picks:
+                        got[p.sku] = got.get(p.sku, 0) + p.quantity
+                rest = {k: q - got.get(k, 0) for k, q in n.lines.items() if q > got.get(k, 0)}
+                if rest:
+                    out.append(replace(n, lines=rest))
+        return sorted(out, key=lambda n: (n.priority, n.submitted_at))
