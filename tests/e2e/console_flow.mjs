@@ -28,6 +28,11 @@ try {
   await operator.getByTestId("kpi-open").waitFor({ timeout: T });
   await operator.getByTestId("city-map").waitFor({ timeout: T });
   log("operator signed in", { url: operator.url() });
+  await operator.getByTestId("lang-toggle").click();  // English one click away, and back
+  await operator.getByTestId("kpi-open").filter({ hasText: "Open needs" }).waitFor({ timeout: T });
+  await operator.getByTestId("lang-toggle").click();
+  await operator.getByTestId("kpi-open").filter({ hasText: "待处理需求" }).waitFor({ timeout: T });
+  log("language toggled");
 
   const site = await signIn(browser, "demo-site");
   await site.getByTestId("need-form").waitFor({ timeout: T });
