@@ -1,5 +1,5 @@
 // The console flow in headless Chromium: an operator signs in and watches the command center; a
-// site raises a need; the bus dispatcher accepts the proposal; the operator sees it confirmed,
+// site raises a need; the bus and the hotel dispatchers accept the proposal; the operator sees it confirmed,
 // all without reloading (Server-Sent Events). Screenshots of the three consoles go to docs/.
 //   node console_flow.mjs <base url> <screenshot dir>
 import { chromium } from "playwright-core";
@@ -54,8 +54,16 @@ try {
   const accept = bus.locator(`tr[data-need="${needId}"] button[data-act="accept"]`);
   await accept.waitFor({ timeout: T });
   await accept.click();
+  await bus.locator(`tr[data-need="${needId}"] [data-testid="awaiting"]`).waitFor({ timeout: T });
+  log("bus dispatcher accepted; the hotel's answer is awaited");
+
+  const hotel = await signIn(browser, "demo-hotel");
+  const accept2 = hotel.locator(`tr[data-need="${needId}"] button[data-act="accept"]`);
+  await accept2.waitFor({ timeout: T });
+  await accept2.click();
+  await hotel.locator(`tr[data-need="${needId}"] [data-status="confirmed"]`).waitFor({ timeout: T });
   await bus.locator(`tr[data-need="${needId}"] [data-status="confirmed"]`).waitFor({ timeout: T });
-  log("dispatcher accepted");
+  log("hotel dispatcher accepted: confirmed");
 
   await opRow.locator('[data-status="confirmed"]').waitFor({ timeout: T });
   log("operator sees it confirmed");

@@ -77,7 +77,13 @@ def test_accept_start_done_with_audit_and_another_company_refused(client, matche
     assert c.post(f"/api/assignments/{a['id']}/start", headers=EAST).status_code == 403
     assert c.post(f"/api/assignments/{a['id']}/accept", headers=VIEWER).status_code == 403
     assert c.post(f"/api/assignments/{a['id']}/start", headers=BUS).status_code == 409  # not confirmed yet
-    assert c.post(f"/api/assignments/{a['id']}/accept", headers=BUS).status_code == 200
+    r = c.post(f"/api/assignments/{a['id']}/accept", headers=BUS)
+    assert r.status_code == 200 and r.json() == {"assignment": a["id"], "status": "awaiting",
+                                                 "awaiting": ["投控公司"], "accepted_by": ["巴士集团"]}
+    assert c.post(f"/api/assignments/{a['id']}/start", headers=BUS).status_code == 409  # the hotel has not said yes
+    assert c.get(f"/api/needs/{need_id}", headers=OP).json()["assignments"][0]["accepted_by"] == ["巴士集团"]
+    r = c.post(f"/api/assignments/{a['id']}/accept", headers=HOTEL)
+    assert r.status_code == 200 and r.json()["status"] == "confirming" and r.json()["awaiting"] == []
     need = status(c, need_id, "confirmed")
     assert need["progress"] == {"asked": 5, "proposed": 5, "confirmed": 5, "delivered": 0, "remaining": 0}
     assert c.post(f"/api/assignments/{a['id']}/start", headers=BUS).json()["status"] == "under_way"
@@ -89,7 +95,8 @@ def test_accept_start_done_with_audit_and_another_company_refused(client, matche
     need = c.get(f"/api/needs/{need_id}", headers=OP).json()
     assert need["status"] == "done" and need["progress"]["delivered"] == 5 and need["progress"]["remaining"] == 0
     audit = c.get("/api/audit", headers=OP, params={"entity": f"assignment:{a['id']}"}).json()
-    assert [e["action"] for e in audit] == ["assignment.done", "assignment.start", "assignment.accept"]
+    assert [e["action"] for e in audit] == ["assignment.done", "assignment.start", "assignment.accept",
+                                            "assignment.accept"]
     done = audit[0]
     assert done["actor"] == "巴士集团调度" and done["role"] == "dispatcher" and done["organisation"] == "巴士集团"
     assert done["before"]["status"] == "under_way" and done["after"]["status"] == "done" and done["at"]
@@ -101,7 +108,7 @@ def test_partial_delivery_leaves_the_rest_visible(client, matcher):
     city(c)
     need_id = raise_need(c, OP, people=4)
     a = proposed(c, need_id)
-    assert c.post(f"/api/assignments/{a['id']}/accept", headers=HOTEL).status_code == 200
+    assert c.post(f"/api/assignments/{a['id']}/accept", headers=OP).status_code == 200  # an operator stands for all
     status(c, need_id, "confirmed")
     assert c.post(f"/api/assignments/{a['id']}/done", headers=OP, json={"delivered": 3, "note": "1 人发热留观"}).status_code == 200
     need = c.get(f"/api/needs/{need_id}", headers=OP).json()

@@ -183,27 +183,46 @@ def stage_release(session: Session, a: Assignment, reason: str, actor: str) -> N
     add_event(session, Outbox, topics.ASSIGNMENTS, a.need_id, ev)
 
 
-def decide(session: Session, actor: Principal, assignment_id: str, accept: bool, reason: str = "") -> Assignment:
-    """A dispatcher accepts (confirms) or declines (releases) a proposal of their organisation."""
+def get_assignment(session: Session, assignment_id: str) -> Assignment:
     a = session.get(Assignment, assignment_id)
     if a is None:
         raise NotFound("assignment", assignment_id)
+    return a
+
+
+def decide(session: Session, actor: Principal, assignment_id: str, accept: bool, reason: str = "") -> list[str]:
+    """A dispatcher accepts or declines a proposal that uses their organisation's resources.
+
+    Every organisation whose bus, hotel or stock the proposal holds must accept before it is
+    confirmed (an operator's accept stands for all); one decline releases it. Returns the
+    organisations still to accept (empty once the confirmation is on its way)."""
+    a = get_assignment(session, assignment_id)
     if actor.role == "viewer" or actor.role == "site" or (
             actor.role == "dispatcher" and actor.organisation not in a.organisations):
         raise Forbidden(f"assignment {a.id} belongs to {', '.join(a.organisations)}")
     if a.status != "proposed":
         raise Conflict(f"assignment {a.id} is {a.status}, not proposed")
+    before = {"status": a.status, "accepted_by": list(a.accepted_by or [])}
+    pending: list[str] = []
     if accept:
-        ev = assignments_pb2.AssignmentEvent(
-            meta=meta(producer=codec.PRODUCER, correlation_id=a.need_id, actor=actor.user),
-            confirmed=assignments_pb2.AssignmentConfirmed(assignment_id=a.id, need_id=a.need_id,
-                                                          organisation=actor.organisation))
-        add_event(session, Outbox, topics.ASSIGNMENTS, a.need_id, ev)
+        if actor.role == "operator":
+            a.accepted_by = list(a.organisations)
+        else:
+            a.accepted_by = sorted(set(a.accepted_by or []) | {actor.organisation})
+        pending = [o for o in a.organisations if o not in a.accepted_by]
+        if not pending:
+            ev = assignments_pb2.AssignmentEvent(
+                meta=meta(producer=codec.PRODUCER, correlation_id=a.need_id, actor=actor.user),
+                confirmed=assignments_pb2.AssignmentConfirmed(assignment_id=a.id, need_id=a.need_id,
+                                                              organisation=actor.organisation))
+            add_event(session, Outbox, topics.ASSIGNMENTS, a.need_id, ev)
     else:
         stage_release(session, a, f"declined: {reason}" if reason else "declined", actor.user)
+    after = {"status": ("confirming" if not pending else "awaiting") if accept else "releasing",
+             "accepted_by": list(a.accepted_by or []), "awaiting": pending, "reason": reason}
     audit(session, actor, "assignment.accept" if accept else "assignment.decline", f"assignment:{a.id}",
-          {"status": a.status}, {"status": "confirming" if accept else "releasing", "reason": reason})
-    return a
+          before, after)
+    return pending
 
 
 def expire_holds(session: Session, now: datetime | None = None) -> int:

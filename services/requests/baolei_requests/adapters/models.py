@@ -63,6 +63,7 @@ class Assignment(Base):
     kind: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default="proposed", index=True)
     organisations: Mapped[list] = mapped_column(JSON, default=list)
+    accepted_by: Mapped[list] = mapped_column(JSON, default=list)  # organisations that said yes so far
     room: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     trips: Mapped[list] = mapped_column(JSON, default=list)
     picks: Mapped[list] = mapped_column(JSON, default=list)

@@ -36,7 +36,7 @@ def assignment_read(a: Assignment) -> schemas.AssignmentRead:
         explanation_zh=a.explanation_zh, explanation_en=a.explanation_en, release_reason=a.release_reason,
         proposed_at=as_utc(a.proposed_at), hold_expires_at=as_utc(a.hold_expires_at),
         started_at=as_utc(a.started_at), done_at=as_utc(a.done_at), delivered=a.delivered or 0,
-        decided_by=a.decided_by)
+        decided_by=a.decided_by, accepted_by=a.accepted_by or [])
 
 
 def _commit(request: Request, s: Session, **what) -> None:
@@ -90,15 +90,18 @@ def cancel_need(need_id: str, body: schemas.CancelIn, request: Request, s: Sessi
 @router.post("/assignments/{assignment_id}/accept", summary="调度接受 / dispatcher accepts")
 def accept(assignment_id: str, request: Request, s: Session = Depends(session),
            p: Principal = Depends(writer)) -> dict:
-    a = service.decide(s, p, assignment_id, True)
+    pending = service.decide(s, p, assignment_id, True)
+    a = service.get_assignment(s, assignment_id)
     _commit(request, s, need_id=a.need_id, assignment_id=a.id)
-    return {"assignment": a.id, "status": "confirming"}
+    return {"assignment": a.id, "status": "awaiting" if pending else "confirming", "awaiting": pending,
+            "accepted_by": a.accepted_by}
 
 
 @router.post("/assignments/{assignment_id}/decline", summary="调度拒绝 / dispatcher declines")
 def decline(assignment_id: str, body: schemas.Decision, request: Request, s: Session = Depends(session),
             p: Principal = Depends(writer)) -> dict:
-    a = service.decide(s, p, assignment_id, False, body.reason)
+    service.decide(s, p, assignment_id, False, body.reason)
+    a = service.get_assignment(s, assignment_id)
     _commit(request, s, need_id=a.need_id, assignment_id=a.id)
     return {"assignment": a.id, "status": "releasing"}
 

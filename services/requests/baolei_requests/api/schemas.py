@@ -123,6 +123,7 @@ class AssignmentRead(BaseModel):
     done_at: datetime | None = None
     delivered: int = 0
     decided_by: str = ""
+    accepted_by: list[str] = []
 
 
 class NeedRead(BaseModel):

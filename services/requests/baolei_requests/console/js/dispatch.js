@@ -50,7 +50,8 @@ function mine(a) {
 function taskTable(tasks) {
   const el = root.querySelector("#tasks");
   if (!tasks.length) { el.innerHTML = `<p class="muted">${t("m.none")}</p>`; return; }
-  const buttons = a => !me.can_write ? "" : a.status === "proposed"
+  const buttons = a => !me.can_write ? "" : a.status === "proposed" && me.role !== "operator" && (a.accepted_by || []).includes(me.organisation) ? ""
+    : a.status === "proposed"
     ? `<button class="ok" data-act="accept" data-id="${a.id}" data-testid="accept-${a.id}">${t("a.accept")}</button>
        <button data-act="decline" data-id="${a.id}">${t("a.decline")}</button>`
     : a.status === "confirmed" ? `<button data-act="start" data-id="${a.id}">${t("a.start")}</button> <button data-act="done" data-id="${a.id}">${t("a.done")}</button>`
@@ -58,6 +59,7 @@ function taskTable(tasks) {
   el.innerHTML = `<table data-testid="tasks-table"><tr><th>${t("c.task")}</th><th>${t("c.status")}</th><th>${t("c.reason")}</th><th>${t("c.action")}</th></tr>
     ${tasks.map(a => `<tr data-assignment="${a.id}" data-need="${a.need_id}"><td>${mine(a)}<br><span class="small muted">${esc(a.id)} · ${esc(a.need_id)}</span></td>
       <td>${tag(a.status)}${a.status === "proposed" && a.hold_expires_at ? `<br><span class="small muted">${t("m.expires")} ${hhmm(a.hold_expires_at)}</span>` : ""}
+      ${a.status === "proposed" && (a.accepted_by || []).length ? `<br><span class="small" data-testid="awaiting">${t("m.accepted_by")} ${esc(a.accepted_by.join("、"))}；${t("m.awaiting")} ${esc(a.organisations.filter(o => !a.accepted_by.includes(o)).join("、"))}</span>` : ""}
       ${a.status === "done" ? `<br><span class="small">${t("m.delivered")} ${a.delivered}</span>` : ""}</td>
       <td class="small">${esc(pick(a, "explanation"))}</td><td>${buttons(a)}</td></tr>`).join("")}</table>`;
   el.querySelectorAll("[data-act]").forEach(b => b.onclick = () => act(b.dataset.act, b.dataset.id));

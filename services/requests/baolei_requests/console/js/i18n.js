@@ -29,6 +29,7 @@ const DICT = {
   "st.under_way": ["执行中", "under way"], "st.done": ["已完成", "done"], "st.unmet": ["暂无法满足", "unmet"], "st.cancelled": ["已取消", "cancelled"],
   "st.released": ["已释放", "released"], "st.expiring": ["超时释放中", "expiring"],
   "st.in_service": ["运营中", "in service"], "st.out_of_service": ["停运", "out of service"], "st.open": ["开放", "open"], "st.closed": ["关闭", "closed"],
+  "m.accepted_by": ["已接受：", "accepted by"], "m.awaiting": ["待确认：", "awaiting"],
   "a.accept": ["接受", "Accept"], "a.decline": ["拒绝", "Decline"], "a.start": ["出发/开始", "Start"], "a.done": ["完成/送达", "Done"],
   "a.cancel": ["取消", "Cancel"], "a.stop": ["停运", "Take out of service"], "a.resume": ["恢复运营", "Back in service"],
   "a.save": ["保存", "Save"], "a.submit": ["提交", "Submit"], "a.print": ["打印调度单", "Print sheet"], "a.csv": ["导出 CSV", "CSV"], "a.xlsx": ["导出 Excel", "Excel"],
