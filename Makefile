@@ -13,10 +13,13 @@ help:
 	@echo "make test   - set up, start Kafka, run unit + integration (+ e2e) tests"
 	@echo "make bench  - matcher and ledger benchmarks"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml tests/e2e/package-lock.json
 	@echo "[setup] creating the virtual environment in $(VENV) and installing pinned packages (first time: ~30 s)..."
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	@$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	@set -o pipefail; $(BIN)/pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 \
+	  | { grep -v -i "editable\|!!\|\*\*\*\|careful\|precedence\|wheel_obj\|^ *$$" || true; }
+	@echo "[setup] installing playwright-core for the console's browser tests (npm)..."
+	@cd tests/e2e && npm ci --no-audit --no-fund --silent
 	@touch $(STAMP)
 
 setup: $(STAMP) kafka-fetch
@@ -55,6 +58,9 @@ test-unit: $(STAMP)
 
 test-integration: setup
 	@bash tests/run.sh integration
+
+test-e2e: setup
+	@bash tests/run.sh e2e
 
 bench: setup
 	@bash bench/run.sh
