@@ -53,17 +53,29 @@ def audit(session: Session, actor: Principal | str, action: str, entity: str,
                            before=before, after=after))
 
 
-def upsert_site(session: Session, actor: Principal, data: dict) -> Site:
-    site = session.get(Site, data["id"])
-    before = None if site is None else {"name": site.name, "zone": site.zone}
-    if site is None:
-        site = Site(**data)
-        session.add(site)
+def _upsert(session: Session, model: type, kind: str, data: dict, owner: str | None, actor: Principal,
+            audited: tuple[str, ...]):
+    """Insert or update one registry row; a dispatcher may change only their organisation's.
+    Returns (row, before, after) with the audited fields."""
+    row = session.get(model, data["id"])
+    if row is not None and owner and actor.role != "operator" and getattr(row, owner) != actor.organisation:
+        raise Forbidden(f"{kind} {row.id} belongs to {getattr(row, owner)}")
+    before = None if row is None else {f: getattr(row, f) for f in audited}
+    if row is None:
+        row = model(**data)
+        session.add(row)
     else:
         for k, v in data.items():
-            setattr(site, k, v)
-    audit(session, actor, "site.upsert", f"site:{site.id}", before, {"name": site.name, "zone": site.zone})
-    return site
+            setattr(row, k, v)
+    session.flush()
+    session.refresh(row)
+    after = {f: getattr(row, f) for f in audited}
+    audit(session, actor, f"{kind}.upsert", f"{kind}:{row.id}", before, after)
+    return row
+
+
+def upsert_site(session: Session, actor: Principal, data: dict) -> Site:
+    return _upsert(session, Site, "site", data, None, actor, ("name", "zone"))
 
 
 def require_site(session: Session, site_id: str) -> Site:
@@ -75,39 +87,14 @@ def require_site(session: Session, site_id: str) -> Site:
 
 def upsert_hotel(session: Session, actor: Principal, data: dict) -> Hotel:
     require_site(session, data["site_id"])
-    hotel = session.get(Hotel, data["id"])
-    if hotel is not None and actor.role != "operator" and hotel.operator != actor.organisation:
-        raise Forbidden(f"hotel {hotel.id} belongs to {hotel.operator}")
-    before = None if hotel is None else {"rooms": hotel.rooms, "out_of_use": hotel.out_of_use, "state": hotel.state}
-    if hotel is None:
-        hotel = Hotel(**data)
-        session.add(hotel)
-    else:
-        for k, v in data.items():
-            setattr(hotel, k, v)
-    session.flush()
-    session.refresh(hotel)
-    audit(session, actor, "hotel.upsert", f"hotel:{hotel.id}", before,
-          {"rooms": hotel.rooms, "out_of_use": hotel.out_of_use, "state": hotel.state})
+    hotel = _upsert(session, Hotel, "hotel", data, "operator", actor, ("rooms", "out_of_use", "state"))
     add_event(session, Outbox, topics.HOTELS, hotel.id, codec.hotel_rooms(hotel, actor.user))
     return hotel
 
 
 def upsert_bus(session: Session, actor: Principal, data: dict) -> Bus:
     require_site(session, data["depot_id"])
-    bus = session.get(Bus, data["id"])
-    if bus is not None and actor.role != "operator" and bus.operator != actor.organisation:
-        raise Forbidden(f"bus {bus.id} belongs to {bus.operator}")
-    before = None if bus is None else {"state": bus.state, "seats": bus.seats}
-    if bus is None:
-        bus = Bus(**data)
-        session.add(bus)
-    else:
-        for k, v in data.items():
-            setattr(bus, k, v)
-    session.flush()
-    session.refresh(bus)
-    audit(session, actor, "bus.upsert", f"bus:{bus.id}", before, {"state": bus.state, "seats": bus.seats})
+    bus = _upsert(session, Bus, "bus", data, "operator", actor, ("state", "seats"))
     add_event(session, Outbox, topics.BUSES, bus.id, codec.bus_status(bus, actor.user))
     return bus
 
