@@ -6,7 +6,7 @@ import { chromium } from "playwright-core";
 
 const [base, shots] = process.argv.slice(2);
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=zh-CN"];
 const T = 60000;
 const log = (step, extra = {}) => console.log(JSON.stringify({ step, ...extra }));
 
@@ -22,7 +22,8 @@ async function signIn(browser, token) {
   return page;
 }
 
-const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS, headless: true });
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS, headless: true,
+  env: { ...process.env, LANG: "zh_CN.UTF-8", LANGUAGE: "zh_CN:zh" } });
 try {
   const operator = await signIn(browser, "demo-operator");
   await operator.getByTestId("kpi-open").waitFor({ timeout: T });
