@@ -9,6 +9,7 @@ from baolei_common.consumer import ConsumerLoop
 from baolei_common.outbox import OutboxRelay
 from baolei_inventory.adapters.db import Store, make_engine
 from baolei_inventory.adapters.kafka_handler import AssignmentHandler
+from baolei_inventory.adapters.refcache import RefCache
 from baolei_inventory.adapters.orm import OutboxRow
 from baolei_inventory.config import InventoryConfig
 from baolei_inventory.domain.prices import Thresholds
@@ -37,12 +38,13 @@ class Container:
 def bootstrap(config: InventoryConfig) -> Container:
     store = Store(make_engine(config.database_url, pool_size=config.db_pool_size,
                               max_overflow=config.db_max_overflow))
-    stock = StockService(store, hold_ttl_s=config.hold_ttl_s)
+    refs = RefCache(ttl_s=config.ref_cache_ttl_s)
+    stock = StockService(store, hold_ttl_s=config.hold_ttl_s, refs=refs)
     prices = PriceService(
         store, thresholds=Thresholds(config.price_stress, config.price_alert, config.price_crisis),
         baseline_window_days=config.baseline_window_days, cover_window_days=config.cover_window_days,
         target_days={"alert": config.reserve_target_days_alert,
                      "crisis": config.reserve_target_days_crisis})
     catalog = CatalogService(store, cover_window_days=config.cover_window_days,
-                             low_cover_days=config.low_cover_days)
+                             low_cover_days=config.low_cover_days, refs=refs)
     return Container(config, store, stock, prices, catalog, AssignmentHandler(stock))

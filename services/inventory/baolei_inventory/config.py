@@ -42,6 +42,8 @@ class InventoryConfig(BaseSettings):
     database_url: str = Field("sqlite:///var/inventory.db", description="SQLAlchemy URL (PostgreSQL in production)")
     db_pool_size: int = Field(10, description="connections kept open (PostgreSQL)")
     db_max_overflow: int = Field(20, description="extra connections under load (PostgreSQL)")
+    ref_cache_ttl_s: float = Field(30.0, description="seconds a warehouse or SKU read by the ledger is cached "
+                                   "per process (edits through another process show after this)")
     http_host: str = Field("127.0.0.1", description="bind address of the HTTP API")
     http_port: int = Field(8003, description="port of the HTTP API")
     hold_ttl_s: float = Field(900, description="seconds a hold waits for confirmation before it expires")

@@ -1,5 +1,7 @@
 """Engine, sessions and migrations. `Store.transaction()` is the unit of work: one commit, then the
 after-commit hooks (waking the outbox relay) run — events are published only after commit.
+`Store.begin()` is the same unit of work on a bare Core connection, for the ledger's hot path
+(no ORM session to build, flush or expire).
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -61,6 +63,14 @@ class Store:
     def transaction(self) -> Iterator[Session]:
         with self.sessions.begin() as session:
             yield session
+        for hook in self._after_commit:
+            hook()
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """One Core transaction (commit on success, rollback on error), then the after-commit hooks."""
+        with self.engine.begin() as conn:
+            yield conn
         for hook in self._after_commit:
             hook()
 

@@ -2,25 +2,30 @@
 
 Runs inside `baolei_common.consumer.ConsumerLoop` (a worker thread per message). Bytes that do not
 decode raise, and the loop dead-letters them. The event id is recorded in `processed_events` in the
-same transaction as the holds it causes, so a replayed event changes nothing.
+same transaction as the holds it causes, so a replayed event changes nothing: the first statement
+claims the id (INSERT … ON CONFLICT DO NOTHING RETURNING; a concurrent worker with the same event
+waits on the unique key and then finds it taken).
 """
 from __future__ import annotations
 
 import logging
 
 from aiokafka import ConsumerRecord
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from baolei_common import topics
 from baolei_common.outbox import add_event
 from baolei_inventory.adapters import proto
-from baolei_inventory.adapters.orm import OutboxRow, ProcessedEventRow
+from baolei_inventory.adapters.orm import OutboxRow
 from baolei_inventory.domain.commands import (Command, ConfirmAssignment, HoldPicks, Ignore,
                                               ReleaseAssignment)
 from baolei_inventory.domain.errors import Conflict, DomainError, InsufficientStock
 from baolei_inventory.service.stock import StockService
 
 log = logging.getLogger(__name__)
+_CLAIM = text("INSERT INTO processed_events (event_id, processed_at) VALUES (:id, CURRENT_TIMESTAMP)"
+              " ON CONFLICT (event_id) DO NOTHING RETURNING event_id")
 
 
 class AssignmentHandler:
@@ -37,10 +42,8 @@ class AssignmentHandler:
         """Apply one command once; returns what happened, for the log line."""
         try:
             with self.stock.store.transaction() as s:
-                if s.get(ProcessedEventRow, command.event_id) is not None:
+                if s.connection().execute(_CLAIM, {"id": command.event_id}).first() is None:
                     return "duplicate, skipped"
-                s.add(ProcessedEventRow(event_id=command.event_id))
-                s.flush()
                 return self._dispatch(s, command)
         except IntegrityError:  # the same event handled concurrently by another worker
             return "duplicate, skipped"

@@ -1,4 +1,5 @@
-"""Warehouses, SKUs and read models: balances, ledger, holds, days of cover."""
+"""Warehouses, SKUs and read models: balances, ledger, holds, days of cover. Edits of warehouses and
+SKUs drop the entry of the per-process cache the stock service reads them through."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from baolei_common.events import utcnow
 from baolei_inventory.adapters import repository as repo
 from baolei_inventory.adapters.db import Store
+from baolei_inventory.adapters.refcache import RefCache
 from baolei_inventory.adapters.orm import (HoldRow, LevelRow, LotBalanceRow, LotRow, MovementRow,
                                            SkuRow, WarehouseRow)
 from baolei_inventory.domain import cover, ledger
@@ -18,19 +20,23 @@ from baolei_inventory.service.stock import hold_view
 
 
 class CatalogService:
-    def __init__(self, store: Store, *, cover_window_days: int, low_cover_days: float) -> None:
+    def __init__(self, store: Store, *, cover_window_days: int, low_cover_days: float,
+                 refs: RefCache | None = None) -> None:
         self.store = store
+        self.refs = refs or RefCache()  # the stock service's cache: an edit here drops its entry
         self.window = cover_window_days
         self.low_days = low_cover_days
 
     def upsert_warehouse(self, w: Warehouse) -> Warehouse:
         with self.store.transaction() as s:
             s.merge(WarehouseRow(**asdict(w)))
+        self.refs.forget_warehouse(w.id)
         return w
 
     def upsert_sku(self, k: Sku) -> Sku:
         with self.store.transaction() as s:
             s.merge(SkuRow(**asdict(k)))
+        self.refs.forget_sku(k.id)
         return k
 
     def warehouses(self, organisation: str | None = None) -> list[Warehouse]:

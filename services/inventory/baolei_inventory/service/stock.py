@@ -1,6 +1,11 @@
 """Stock use cases: receipts, transfers, counts, issues, holds, confirmations, releases, expiry and
-reserve release. Each call is one transaction that appends to the ledger, updates the locked
-balance rows and stages a StockChanged per touched warehouse×SKU in the outbox.
+reserve release. Each call is one transaction that changes the level rows it touches (locking them,
+guarded so available never goes below zero), appends its entries to the ledger and stages a
+StockChanged per touched warehouse×SKU in the outbox (see adapters/ledger_sql.py for the locking).
+
+The calls own their transaction (Core connection, no ORM unit of work: the hot path). The `*_in`
+variants run inside a caller's session and wrap their work in a SAVEPOINT, so a refused hold or
+confirmation leaves nothing behind even when the caller goes on and commits.
 """
 from __future__ import annotations
 
@@ -8,32 +13,28 @@ import logging
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from baolei_common import topics
 from baolei_common.events import new_id, utcnow
-from baolei_common.outbox import add_event
+from baolei_inventory.adapters import ledger_sql as sql
 from baolei_inventory.adapters import proto
-from baolei_inventory.adapters import repository as repo
 from baolei_inventory.adapters.db import Store
-from baolei_inventory.adapters.orm import HoldRow, LevelRow, OutboxRow, SkuRow, WarehouseRow
+from baolei_inventory.adapters.orm import HoldRow, SkuRow
+from baolei_inventory.adapters.refcache import RefCache
+from baolei_inventory.adapters.repository import aware
 from baolei_inventory.domain import fefo, ledger
 from baolei_inventory.domain.errors import Conflict, DomainError, InsufficientStock, NotFound
-from baolei_inventory.domain.model import (Entry, HoldStatus, HoldView, Kind, Pick, StockClass,
-                                           Warehouse)
+from baolei_inventory.domain.model import (Entry, HoldStatus, HoldView, Kind, Level, Pick,
+                                           StockClass, Warehouse)
 
 log = logging.getLogger(__name__)
-
-
-def warehouse(s: Session, warehouse_id: str, field: str = "warehouse_id") -> Warehouse:
-    row = s.get(WarehouseRow, warehouse_id)
-    if row is None:
-        raise NotFound(field, f"仓库不存在：{warehouse_id}", f"unknown warehouse: {warehouse_id}")
-    return Warehouse(row.id, row.name, row.organisation, row.district, row.lat, row.lon)
+Key = tuple[str, str]
 
 
 def sku_row(s: Session, sku: str, field: str = "sku") -> SkuRow:
+    """The SKU's row in an ORM session (prices); NotFound when there is none."""
     row = s.get(SkuRow, sku)
     if row is None:
         raise NotFound(field, f"品类不存在：{sku}", f"unknown SKU: {sku}")
@@ -42,30 +43,66 @@ def sku_row(s: Session, sku: str, field: str = "sku") -> SkuRow:
 
 def hold_view(h: HoldRow) -> HoldView:
     return HoldView(h.id, h.assignment_id, h.warehouse_id, h.sku, h.quantity, HoldStatus(h.status),
-                    repo.aware(h.created_at), repo.aware(h.expires_at))
+                    aware(h.created_at), aware(h.expires_at))
 
 
 class StockService:
-    def __init__(self, store: Store, *, hold_ttl_s: float) -> None:
+    def __init__(self, store: Store, *, hold_ttl_s: float, refs: RefCache | None = None) -> None:
         self.store = store
         self.hold_ttl = timedelta(seconds=hold_ttl_s)
+        self.refs = refs or RefCache()
 
-    def _apply(self, s: Session, levels: dict[tuple[str, str], LevelRow], entries: list[Entry], *,
-               occurred_at: datetime | None, actor: str, reason: str) -> None:
+    # --- shared steps --------------------------------------------------------------------------
+
+    def _warehouse(self, conn: Connection, warehouse_id: str, field: str = "warehouse_id") -> Warehouse:
+        w = self.refs.warehouse(conn, warehouse_id)
+        if w is None:
+            raise NotFound(field, f"仓库不存在：{warehouse_id}", f"unknown warehouse: {warehouse_id}")
+        return w
+
+    def _unit(self, conn: Connection, sku: str, field: str = "sku") -> str:
+        unit = self.refs.unit(conn, sku)
+        if unit is None:
+            raise NotFound(field, f"品类不存在：{sku}", f"unknown SKU: {sku}")
+        return unit
+
+    @staticmethod
+    def _change(conn: Connection, deltas: dict[Key, sql.Delta], *, create: frozenset[Key] = frozenset(),
+                refuse=None) -> dict[Key, Level]:
+        """Change levels in sorted key order; `refuse(key, level_now)` raises when a guard fails."""
+        out: dict[Key, Level] = {}
+        for key in sorted(deltas):
+            level = sql.change_level(conn, key, deltas[key], create=key in create)
+            if level is None:
+                if refuse is not None:
+                    refuse(key, sql.read_level(conn, key))
+                raise InsufficientStock("quantity", "库存已变化，请重试", "stock changed, try again")
+            out[key] = level
+        return out
+
+    def _record(self, conn: Connection, levels: dict[Key, Level], applied: dict[Key, sql.Delta],
+                entries: list[Entry], *, occurred_at: datetime | None, actor: str, reason: str) -> None:
         """Write entries, then stage the new level of every warehouse×SKU they touched."""
+        if sql.deltas_of(entries) != {k: d for k, d in applied.items() if d != sql.Delta()}:
+            raise RuntimeError("ledger entries do not add up to the level changes")  # a bug, not input
         now = utcnow()
         occurred = occurred_at or now
-        repo.write(s, entries, levels, occurred_at=occurred, recorded_at=now, actor=actor, reason=reason)
-        seen: dict[tuple[str, str], Entry] = {}
+        sql.write_entries(conn, entries, occurred_at=occurred, recorded_at=now, actor=actor, reason=reason)
+        first: dict[Key, Entry] = {}
         for e in entries:
-            seen.setdefault((e.warehouse_id, e.sku), e)
-        for (wh, sku), e in seen.items():
-            level = repo.as_level(levels[(wh, sku)])
+            first.setdefault((e.warehouse_id, e.sku), e)
+        events = []
+        for (wh, sku), e in first.items():
             msg = proto.stock_changed(
-                level, warehouse(s, wh), sku_row(s, sku).unit,
+                levels[(wh, sku)], self._warehouse(conn, wh), self._unit(conn, sku),
                 cause_text=proto.cause(e.kind.value, e.movement_id, e.assignment_id),
                 occurred_at=occurred, actor=actor, correlation_id=e.assignment_id)
-            add_event(s, OutboxRow, topics.STOCK, proto.stock_key(wh, sku), msg)
+            events.append((topics.STOCK, proto.stock_key(wh, sku), msg.SerializeToString()))
+        sql.stage_events(conn, events, now)
+
+    @staticmethod
+    def _refuse_removal(key: Key, level: Level | None, quantity: int, from_held: int = 0) -> None:
+        ledger.check_can_remove(level, quantity, from_held=from_held)
 
     # --- goods in, out and between -------------------------------------------------------------
 
@@ -75,27 +112,28 @@ class StockService:
         ledger.check_positive(quantity)
         mid = new_id("mv-")
         klass = StockClass.RESERVE if reserve else StockClass.REGULAR
-        with self.store.transaction() as s:
-            warehouse(s, warehouse_id)
-            sku_row(s, sku)
-            levels = repo.lock_levels(s, [(warehouse_id, sku)], create=True)
-            repo.ensure_lot(s, warehouse_id, sku, lot, expiry)
-            self._apply(s, levels, [Entry(mid, Kind.RECEIPT, warehouse_id, sku, lot, klass, quantity)],
-                        occurred_at=occurred_at, actor=actor, reason=reason)
+        key = (warehouse_id, sku)
+        with self.store.begin() as conn:
+            self._warehouse(conn, warehouse_id)
+            self._unit(conn, sku)
+            entries = [Entry(mid, Kind.RECEIPT, warehouse_id, sku, lot, klass, quantity)]
+            deltas = sql.deltas_of(entries)
+            levels = self._change(conn, deltas, create=frozenset([key]))
+            sql.ensure_lot(conn, warehouse_id, sku, lot, expiry)
+            self._record(conn, levels, deltas, entries, occurred_at=occurred_at, actor=actor, reason=reason)
         return mid
 
     def issue(self, *, actor: str, warehouse_id: str, sku: str, quantity: int,
               occurred_at: datetime | None = None, reason: str = "") -> str:
         ledger.check_positive(quantity)
         mid = new_id("mv-")
-        with self.store.transaction() as s:
-            levels = repo.lock_levels(s, [(warehouse_id, sku)], create=False)
-            level = repo.as_level(levels.get((warehouse_id, sku)))
-            ledger.check_can_remove(level, quantity)
-            picks = fefo.pick(repo.lot_stock(s, warehouse_id, sku, StockClass.REGULAR), quantity)
+        deltas = {(warehouse_id, sku): sql.Delta(on_hand=-quantity)}
+        with self.store.begin() as conn:
+            levels = self._change(conn, deltas, refuse=lambda k, lv: self._refuse_removal(k, lv, quantity))
+            picks = fefo.pick(sql.lot_stock(conn, warehouse_id, sku, StockClass.REGULAR), quantity)
             entries = [Entry(mid, Kind.ISSUE, warehouse_id, sku, lot, StockClass.REGULAR, -q)
                        for lot, q in picks]
-            self._apply(s, levels, entries, occurred_at=occurred_at, actor=actor, reason=reason)
+            self._record(conn, levels, deltas, entries, occurred_at=occurred_at, actor=actor, reason=reason)
         return mid
 
     def transfer(self, *, actor: str, from_warehouse: str, to_warehouse: str, sku: str, quantity: int,
@@ -104,16 +142,19 @@ class StockService:
         if from_warehouse == to_warehouse:
             raise DomainError("to_warehouse", "调入与调出仓库相同", "source and destination are the same")
         mid = new_id("mv-")
-        with self.store.transaction() as s:
-            warehouse(s, to_warehouse, "to_warehouse")
-            levels = repo.lock_levels(s, [(from_warehouse, sku), (to_warehouse, sku)], create=True)
-            ledger.check_can_remove(repo.as_level(levels[(from_warehouse, sku)]), quantity)
+        src, dst = (from_warehouse, sku), (to_warehouse, sku)
+        deltas = {src: sql.Delta(on_hand=-quantity), dst: sql.Delta(on_hand=quantity)}
+        with self.store.begin() as conn:
+            self._warehouse(conn, to_warehouse, "to_warehouse")
+            levels = self._change(conn, deltas, create=frozenset([dst]),
+                                  refuse=lambda k, lv: self._refuse_removal(k, lv, quantity))
+            lots = {x.lot: x for x in sql.lot_stock(conn, from_warehouse, sku, StockClass.REGULAR)}
             entries: list[Entry] = []
-            for lot, q in fefo.pick(repo.lot_stock(s, from_warehouse, sku, StockClass.REGULAR), quantity):
-                repo.ensure_lot(s, to_warehouse, sku, lot, repo.lot_expiry(s, from_warehouse, sku, lot))
+            for lot, q in fefo.pick(list(lots.values()), quantity):
+                sql.ensure_lot(conn, to_warehouse, sku, lot, lots[lot].expiry)
                 entries.append(Entry(mid, Kind.TRANSFER, from_warehouse, sku, lot, StockClass.REGULAR, -q))
                 entries.append(Entry(mid, Kind.TRANSFER, to_warehouse, sku, lot, StockClass.REGULAR, q))
-            self._apply(s, levels, entries, occurred_at=occurred_at, actor=actor, reason=reason)
+            self._record(conn, levels, deltas, entries, occurred_at=occurred_at, actor=actor, reason=reason)
         return mid
 
     def count(self, s: Session, *, actor: str, warehouse_id: str, sku: str, lot: str, counted: int,
@@ -121,17 +162,21 @@ class StockService:
               reason: str = "stock count") -> str | None:
         """A stock count sets a lot to what was counted (inside the caller's transaction). A count
         is a fact and is always accepted; if it falls below what is held, available shows zero."""
-        warehouse(s, warehouse_id)
-        sku_row(s, sku)
+        conn = s.connection()
+        self._warehouse(conn, warehouse_id)
+        self._unit(conn, sku)
+        key = (warehouse_id, sku)
         klass = StockClass.RESERVE if reserve else StockClass.REGULAR
-        levels = repo.lock_levels(s, [(warehouse_id, sku)], create=True)
-        repo.ensure_lot(s, warehouse_id, sku, lot, expiry)
-        delta = counted - repo.lot_on_hand(s, warehouse_id, sku, lot, klass)
+        sql.change_level(conn, key, sql.Delta(), create=True)  # lock (and create) before reading the lot
+        sql.ensure_lot(conn, warehouse_id, sku, lot, expiry)
+        delta = counted - sql.lot_on_hand(conn, warehouse_id, sku, lot, klass)
         if delta == 0:
             return None
         mid = new_id("mv-")
-        self._apply(s, levels, [Entry(mid, Kind.ADJUST, warehouse_id, sku, lot, klass, delta)],
-                    occurred_at=occurred_at, actor=actor, reason=reason)
+        entries = [Entry(mid, Kind.ADJUST, warehouse_id, sku, lot, klass, delta)]
+        deltas = sql.deltas_of(entries)
+        levels = self._change(conn, deltas, create=frozenset([key]))
+        self._record(conn, levels, deltas, entries, occurred_at=occurred_at, actor=actor, reason=reason)
         return mid
 
     def release_reserve(self, *, actor: str, warehouse_id: str, sku: str, quantity: int,
@@ -139,107 +184,120 @@ class StockService:
         """储备投放: reserve stock becomes regular (available) stock, earliest expiry first."""
         ledger.check_positive(quantity)
         mid = new_id("mv-")
-        with self.store.transaction() as s:
-            levels = repo.lock_levels(s, [(warehouse_id, sku)], create=False)
-            have = levels[(warehouse_id, sku)].reserve if (warehouse_id, sku) in levels else 0
-            if have < quantity:
-                raise InsufficientStock("quantity", f"储备不足：需要 {quantity}，储备 {have}",
-                                        f"not enough reserve: need {quantity}, reserve {have}")
+        deltas = {(warehouse_id, sku): sql.Delta(on_hand=quantity, reserve=-quantity)}
+
+        def refuse(key: Key, level: Level | None) -> None:
+            have = level.reserve if level else 0
+            raise InsufficientStock("quantity", f"储备不足：需要 {quantity}，储备 {have}",
+                                    f"not enough reserve: need {quantity}, reserve {have}")
+
+        with self.store.begin() as conn:
+            levels = self._change(conn, deltas, refuse=refuse)
             entries: list[Entry] = []
-            for lot, q in fefo.pick(repo.lot_stock(s, warehouse_id, sku, StockClass.RESERVE), quantity):
+            for lot, q in fefo.pick(sql.lot_stock(conn, warehouse_id, sku, StockClass.RESERVE), quantity):
                 entries.append(Entry(mid, Kind.RESERVE_RELEASE, warehouse_id, sku, lot, StockClass.RESERVE, -q))
                 entries.append(Entry(mid, Kind.RESERVE_RELEASE, warehouse_id, sku, lot, StockClass.REGULAR, q))
-            self._apply(s, levels, entries, occurred_at=None, actor=actor, reason=reason)
+            self._record(conn, levels, deltas, entries, occurred_at=None, actor=actor, reason=reason)
         return mid
 
     # --- holds ---------------------------------------------------------------------------------
 
-    def hold_in(self, s: Session, *, actor: str, assignment_id: str, need_id: str, picks: list[Pick],
-                expires_at: datetime | None = None) -> list[HoldView]:
-        """Hold every pick or none (raises InsufficientStock before writing anything)."""
+    def _hold(self, conn: Connection, *, actor: str, assignment_id: str, need_id: str,
+              picks: list[Pick], expires_at: datetime | None = None) -> list[HoldView]:
         if not picks:
             raise DomainError("picks", "至少需要一条拣货", "at least one pick is required")
-        if s.execute(select(HoldRow.id).where(HoldRow.assignment_id == assignment_id).limit(1)).first():
+        if sql.has_holds(conn, assignment_id):
             raise Conflict("assignment_id", f"该分配已有占用：{assignment_id}",
                            f"assignment already has holds: {assignment_id}")
-        wanted: dict[tuple[str, str], int] = defaultdict(int)
+        wanted: dict[Key, int] = defaultdict(int)
         for i, p in enumerate(picks):
             ledger.check_positive(p.quantity, f"picks[{i}].quantity")
             wanted[(p.warehouse_id, p.sku)] += p.quantity
-        levels = repo.lock_levels(s, wanted, create=False)
-        for (wh, sku), q in wanted.items():
-            ledger.check_can_hold(repo.as_level(levels.get((wh, sku))), q, f"picks[{wh}:{sku}].quantity")
+        deltas = {k: sql.Delta(held=q) for k, q in wanted.items()}
+        levels = self._change(conn, deltas, refuse=lambda k, lv: ledger.check_can_hold(
+            lv, wanted[k], f"picks[{k[0]}:{k[1]}].quantity"))
         now = utcnow()
         expiry = now + self.hold_ttl
         if expires_at is not None and expires_at < expiry:
             expiry = expires_at
+        views = [HoldView(sql.add_hold(conn, assignment_id=assignment_id, need_id=need_id, warehouse_id=wh,
+                                       sku=sku, quantity=q, status=HoldStatus.HELD.value, created_at=now,
+                                       expires_at=expiry, actor=actor),
+                          assignment_id, wh, sku, q, HoldStatus.HELD, now, expiry)
+                 for (wh, sku), q in wanted.items()]
         mid = new_id("mv-")
-        rows = [HoldRow(assignment_id=assignment_id, need_id=need_id, warehouse_id=wh, sku=sku,
-                        quantity=q, status=HoldStatus.HELD.value, created_at=now, expires_at=expiry,
-                        actor=actor) for (wh, sku), q in wanted.items()]
-        s.add_all(rows)
         entries = [Entry(mid, Kind.HOLD, wh, sku, held_delta=q, assignment_id=assignment_id)
                    for (wh, sku), q in wanted.items()]
-        self._apply(s, levels, entries, occurred_at=now, actor=actor, reason=f"hold for {assignment_id}")
-        return [hold_view(h) for h in rows]
+        self._record(conn, levels, deltas, entries, occurred_at=now, actor=actor,
+                     reason=f"hold for {assignment_id}")
+        return views
+
+    def hold_in(self, s: Session, **kwargs) -> list[HoldView]:
+        """Hold every pick or none, inside the caller's transaction."""
+        with s.begin_nested():
+            return self._hold(s.connection(), **kwargs)
 
     def hold(self, **kwargs) -> list[HoldView]:
-        with self.store.transaction() as s:
-            return self.hold_in(s, **kwargs)
+        with self.store.begin() as conn:
+            return self._hold(conn, **kwargs)
 
-    def _open_holds(self, s: Session, assignment_id: str) -> tuple[list[HoldRow], dict]:
-        """The assignment's open holds, read after locking their levels (so a concurrent confirm,
-        release or expiry of the same assignment waits and then sees them closed)."""
-        keys = s.execute(select(HoldRow.warehouse_id, HoldRow.sku)
-                         .where(HoldRow.assignment_id == assignment_id,
-                                HoldRow.status == HoldStatus.HELD.value)).all()
-        levels = repo.lock_levels(s, [tuple(k) for k in keys], create=False)
-        holds = list(s.execute(select(HoldRow).where(
-            HoldRow.assignment_id == assignment_id, HoldRow.status == HoldStatus.HELD.value)
-            .order_by(HoldRow.id).execution_options(populate_existing=True)).scalars())
-        return holds, levels
-
-    def confirm_in(self, s: Session, *, actor: str, assignment_id: str) -> list[HoldView]:
+    def _confirm(self, conn: Connection, *, actor: str, assignment_id: str) -> list[HoldView]:
         """Issue the held stock, earliest expiry first."""
-        holds, levels = self._open_holds(s, assignment_id)
+        now = utcnow()
+        holds = sql.close_holds(conn, assignment_id, HoldStatus.ISSUED.value, now)
         if not holds:
             raise NotFound("assignment_id", f"没有待确认的占用：{assignment_id}",
                            f"no open holds for assignment: {assignment_id}")
+        held = {(h.warehouse_id, h.sku): h.quantity for h in holds}
+        deltas = {k: sql.Delta(on_hand=-q, held=-q) for k, q in held.items()}
+        levels = self._change(conn, deltas, refuse=lambda k, lv: self._refuse_removal(k, lv, held[k], held[k]))
         mid = new_id("mv-")
         entries: list[Entry] = []
         for h in holds:
-            ledger.check_can_remove(repo.as_level(levels[(h.warehouse_id, h.sku)]), h.quantity,
-                                    from_held=h.quantity)
-            lots = repo.lot_stock(s, h.warehouse_id, h.sku, StockClass.REGULAR)
+            lots = sql.lot_stock(conn, h.warehouse_id, h.sku, StockClass.REGULAR)
             for lot, q in fefo.pick(lots, h.quantity):
                 entries.append(Entry(mid, Kind.ISSUE, h.warehouse_id, h.sku, lot, StockClass.REGULAR,
                                      -q, assignment_id=assignment_id))
             entries.append(Entry(mid, Kind.ISSUE, h.warehouse_id, h.sku, held_delta=-h.quantity,
                                  assignment_id=assignment_id))
-            h.status, h.closed_at = HoldStatus.ISSUED.value, utcnow()
-        self._apply(s, levels, entries, occurred_at=None, actor=actor, reason=f"issue for {assignment_id}")
-        return [hold_view(h) for h in holds]
+        self._record(conn, levels, deltas, entries, occurred_at=None, actor=actor,
+                     reason=f"issue for {assignment_id}")
+        return self._views(assignment_id, holds, HoldStatus.ISSUED)
+
+    def confirm_in(self, s: Session, *, actor: str, assignment_id: str) -> list[HoldView]:
+        with s.begin_nested():
+            return self._confirm(s.connection(), actor=actor, assignment_id=assignment_id)
 
     def confirm(self, *, actor: str, assignment_id: str) -> list[HoldView]:
-        with self.store.transaction() as s:
-            return self.confirm_in(s, actor=actor, assignment_id=assignment_id)
+        with self.store.begin() as conn:
+            return self._confirm(conn, actor=actor, assignment_id=assignment_id)
 
-    def release_in(self, s: Session, *, actor: str, assignment_id: str, reason: str,
-                   status: HoldStatus = HoldStatus.RELEASED) -> list[HoldView]:
-        holds, levels = self._open_holds(s, assignment_id)
+    def _release(self, conn: Connection, *, actor: str, assignment_id: str, reason: str,
+                 status: HoldStatus = HoldStatus.RELEASED) -> list[HoldView]:
+        holds = sql.close_holds(conn, assignment_id, status.value, utcnow())
         if not holds:
             return []
+        deltas = {(h.warehouse_id, h.sku): sql.Delta(held=-h.quantity) for h in holds}
+        levels = self._change(conn, deltas)  # giving back never lowers available: unguarded
         mid = new_id("mv-")
         entries = [Entry(mid, Kind.RELEASE, h.warehouse_id, h.sku, held_delta=-h.quantity,
                          assignment_id=assignment_id) for h in holds]
-        for h in holds:
-            h.status, h.closed_at = status.value, utcnow()
-        self._apply(s, levels, entries, occurred_at=None, actor=actor, reason=reason)
-        return [hold_view(h) for h in holds]
+        self._record(conn, levels, deltas, entries, occurred_at=None, actor=actor, reason=reason)
+        return self._views(assignment_id, holds, status)
+
+    def release_in(self, s: Session, *, actor: str, assignment_id: str, reason: str,
+                   status: HoldStatus = HoldStatus.RELEASED) -> list[HoldView]:
+        return self._release(s.connection(), actor=actor, assignment_id=assignment_id, reason=reason,
+                             status=status)
 
     def release(self, *, actor: str, assignment_id: str, reason: str = "released") -> list[HoldView]:
-        with self.store.transaction() as s:
-            return self.release_in(s, actor=actor, assignment_id=assignment_id, reason=reason)
+        with self.store.begin() as conn:
+            return self._release(conn, actor=actor, assignment_id=assignment_id, reason=reason)
+
+    @staticmethod
+    def _views(assignment_id: str, holds: list[sql.OpenHold], status: HoldStatus) -> list[HoldView]:
+        return [HoldView(h.id, assignment_id, h.warehouse_id, h.sku, h.quantity, status,
+                         aware(h.created_at), aware(h.expires_at)) for h in holds]
 
     def expire_due(self, now: datetime | None = None) -> list[str]:
         """Release holds past their expiry and tell the assignments topic (reason "expired")."""
@@ -249,11 +307,12 @@ class StockService:
                 HoldRow.status == HoldStatus.HELD.value, HoldRow.expires_at <= now).distinct()).all()
         expired: list[str] = []
         for assignment_id, need_id in due:
-            with self.store.transaction() as s:
-                if self.release_in(s, actor="inventory", assignment_id=assignment_id,
-                                   reason="hold expired", status=HoldStatus.EXPIRED):
-                    add_event(s, OutboxRow, topics.ASSIGNMENTS, need_id or assignment_id,
-                              proto.assignment_released(assignment_id, need_id, "expired"))
+            with self.store.begin() as conn:
+                if self._release(conn, actor="inventory", assignment_id=assignment_id,
+                                 reason="hold expired", status=HoldStatus.EXPIRED):
+                    msg = proto.assignment_released(assignment_id, need_id, "expired")
+                    sql.stage_events(conn, [(topics.ASSIGNMENTS, need_id or assignment_id,
+                                             msg.SerializeToString())], utcnow())
                     expired.append(assignment_id)
         for a in expired:
             log.info("hold expired assignment=%s", a)
