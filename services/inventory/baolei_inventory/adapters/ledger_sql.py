@@ -1,4 +1,4 @@
-"""The ledger's writes as a few plain SQL statements on a Core connection (PostgreSQL and SQLite).
+"""The ledger's level, lot and hold statements on a Core connection (PostgreSQL and SQLite).
 
 Why: the ORM version spent ~6 ms of client CPU and 9-14 statements per movement (select, then
 update, then flush and refresh); the service was bound by Python, not by PostgreSQL. Here a movement
@@ -19,9 +19,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Connection, Date, DateTime, Integer, String, bindparam, insert, text
+from sqlalchemy import BigInteger, Connection, Date, DateTime, Integer, String
 
-from baolei_inventory.adapters.orm import HoldRow, MovementRow, OutboxRow
+from baolei_inventory.adapters.sqlrun import Stmt, run
+
 from baolei_inventory.domain.model import Entry, Level, LotStock, StockClass
 
 Key = tuple[str, str]
@@ -53,7 +54,7 @@ def deltas_of(entries: Iterable[Entry]) -> dict[Key, Delta]:
 
 
 _RET = " RETURNING on_hand, held, reserve"
-_UPSERT_LEVEL = text(
+_UPSERT_LEVEL = Stmt(
     "INSERT INTO levels (warehouse_id, sku, on_hand, held, reserve) VALUES (:wh, :sku, :oh, :hd, :rs)"
     " ON CONFLICT (warehouse_id, sku) DO UPDATE SET on_hand = levels.on_hand + excluded.on_hand,"
     " held = levels.held + excluded.held, reserve = levels.reserve + excluded.reserve" + _RET)
@@ -62,9 +63,9 @@ _UPDATE = ("UPDATE levels SET on_hand = on_hand + :oh, held = held + :hd, reserv
 _AVAIL = " AND on_hand + :oh >= held + :hd"
 _RESERVE = " AND reserve + :rs >= 0"
 _UPDATE_LEVEL = {  # (guard available, guard reserve) -> statement
-    (False, False): text(_UPDATE + _RET), (True, False): text(_UPDATE + _AVAIL + _RET),
-    (False, True): text(_UPDATE + _RESERVE + _RET), (True, True): text(_UPDATE + _AVAIL + _RESERVE + _RET)}
-_LEVEL = text("SELECT on_hand, held, reserve FROM levels WHERE warehouse_id = :wh AND sku = :sku")
+    (False, False): Stmt(_UPDATE + _RET), (True, False): Stmt(_UPDATE + _AVAIL + _RET),
+    (False, True): Stmt(_UPDATE + _RESERVE + _RET), (True, True): Stmt(_UPDATE + _AVAIL + _RESERVE + _RET)}
+_LEVEL = Stmt("SELECT on_hand, held, reserve FROM levels WHERE warehouse_id = :wh AND sku = :sku")
 
 
 def change_level(conn: Connection, key: Key, d: Delta, *, create: bool = False) -> Level | None:
@@ -76,85 +77,53 @@ def change_level(conn: Connection, key: Key, d: Delta, *, create: bool = False) 
     (nothing was changed)."""
     params = {"wh": key[0], "sku": key[1], "oh": d.on_hand, "hd": d.held, "rs": d.reserve}
     stmt = _UPSERT_LEVEL if create else _UPDATE_LEVEL[(d.lowers_available(), d.reserve < 0)]
-    row = conn.execute(stmt, params).first()
+    rows = run(conn, stmt, params)
+    row = rows[0] if rows else None
     return Level(key[0], key[1], row[0], row[1], row[2]) if row is not None else None
 
 
 def read_level(conn: Connection, key: Key) -> Level | None:
     """The committed level, unlocked (for the numbers in an error message)."""
-    row = conn.execute(_LEVEL, {"wh": key[0], "sku": key[1]}).first()
+    rows = run(conn, _LEVEL, {"wh": key[0], "sku": key[1]})
+    row = rows[0] if rows else None
     return Level(key[0], key[1], row[0], row[1], row[2]) if row is not None else None
 
 
-_ENSURE_LOT = text(
+_ENSURE_LOT = Stmt(
     "INSERT INTO lots (warehouse_id, sku, lot, expiry) VALUES (:wh, :sku, :lot, :expiry)"
-    " ON CONFLICT (warehouse_id, sku, lot) DO NOTHING").bindparams(bindparam("expiry", type_=Date))
-_ADD_LOT = text(
-    "INSERT INTO lot_balances (warehouse_id, sku, lot, stock_class, on_hand)"
-    " VALUES (:wh, :sku, :lot, :cls, :q) ON CONFLICT (warehouse_id, sku, lot, stock_class)"
-    " DO UPDATE SET on_hand = lot_balances.on_hand + excluded.on_hand")
-_LOT_STOCK = text(
+    " ON CONFLICT (warehouse_id, sku, lot) DO NOTHING", binds={"expiry": Date()})
+_LOT_STOCK = Stmt(
     "SELECT b.lot, l.expiry, b.on_hand FROM lot_balances b JOIN lots l ON l.warehouse_id ="
     " b.warehouse_id AND l.sku = b.sku AND l.lot = b.lot WHERE b.warehouse_id = :wh AND b.sku = :sku"
-    " AND b.stock_class = :cls AND b.on_hand > 0").columns(lot=String, expiry=Date, on_hand=BigInteger)
-_LOT_ON_HAND = text("SELECT on_hand FROM lot_balances WHERE warehouse_id = :wh AND sku = :sku"
+    " AND b.stock_class = :cls AND b.on_hand > 0", columns={"lot": String(), "expiry": Date(),
+                                                           "on_hand": BigInteger()})
+_LOT_ON_HAND = Stmt("SELECT on_hand FROM lot_balances WHERE warehouse_id = :wh AND sku = :sku"
                     " AND lot = :lot AND stock_class = :cls")
 
 
 def ensure_lot(conn: Connection, wh: str, sku: str, lot: str, expiry: date | None) -> None:
-    conn.execute(_ENSURE_LOT, {"wh": wh, "sku": sku, "lot": lot, "expiry": expiry})
+    run(conn, _ENSURE_LOT, {"wh": wh, "sku": sku, "lot": lot, "expiry": expiry})
 
 
 def lot_stock(conn: Connection, wh: str, sku: str, stock_class: StockClass) -> list[LotStock]:
     """Lots of a level with stock; call only after the level's row is locked."""
-    rows = conn.execute(_LOT_STOCK, {"wh": wh, "sku": sku, "cls": stock_class.value}).all()
+    rows = run(conn, _LOT_STOCK, {"wh": wh, "sku": sku, "cls": stock_class.value})
     return [LotStock(r[0], r[1], r[2], stock_class) for r in rows]
 
 
 def lot_on_hand(conn: Connection, wh: str, sku: str, lot: str, stock_class: StockClass) -> int:
-    q = conn.execute(_LOT_ON_HAND, {"wh": wh, "sku": sku, "lot": lot, "cls": stock_class.value}).scalar()
-    return int(q or 0)
+    rows = run(conn, _LOT_ON_HAND, {"wh": wh, "sku": sku, "lot": lot, "cls": stock_class.value})
+    return int(rows[0][0]) if rows else 0
 
 
-_MOVEMENTS = insert(MovementRow.__table__)
-_OUTBOX = insert(OutboxRow.__table__)
-
-
-def write_entries(conn: Connection, entries: list[Entry], *, occurred_at: datetime,
-                  recorded_at: datetime, actor: str, reason: str) -> None:
-    """Append entries to the ledger and apply their lot deltas (levels are the caller's, already
-    changed by `change_level`) — one executemany each."""
-    conn.execute(_MOVEMENTS, [
-        {"movement_id": e.movement_id, "kind": e.kind.value, "warehouse_id": e.warehouse_id,
-         "sku": e.sku, "lot": e.lot, "stock_class": e.stock_class.value,
-         "on_hand_delta": e.on_hand_delta, "held_delta": e.held_delta,
-         "assignment_id": e.assignment_id, "occurred_at": occurred_at, "recorded_at": recorded_at,
-         "actor": actor, "reason": reason} for e in entries])
-    lots: dict[tuple[str, str, str, str], int] = {}
-    for e in entries:
-        if e.lot and e.on_hand_delta:
-            k = (e.warehouse_id, e.sku, e.lot, e.stock_class.value)
-            lots[k] = lots.get(k, 0) + e.on_hand_delta
-    if lots:
-        conn.execute(_ADD_LOT, [{"wh": w, "sku": s, "lot": lot, "cls": c, "q": q}
-                                for (w, s, lot, c), q in sorted(lots.items())])
-
-
-def stage_events(conn: Connection, rows: list[tuple[str, str, bytes]], created_at: datetime) -> None:
-    """Outbox rows (topic, key, payload) in the caller's transaction; the relay publishes after commit."""
-    if rows:
-        conn.execute(_OUTBOX, [{"topic": t, "key": k, "payload": p, "created_at": created_at}
-                               for t, k, p in rows])
-
-
-_HAS_HOLDS = text("SELECT 1 FROM holds WHERE assignment_id = :a LIMIT 1")
-_ADD_HOLD = insert(HoldRow.__table__).returning(HoldRow.__table__.c.id)
-_CLOSE_HOLDS = text(
+_HAS_HOLDS = Stmt("SELECT 1 FROM holds WHERE assignment_id = :a LIMIT 1")
+_CLOSE_HOLDS = Stmt(
     "UPDATE holds SET status = :status, closed_at = :now WHERE assignment_id = :a AND status = 'held'"
-    " RETURNING id, need_id, warehouse_id, sku, quantity, created_at, expires_at"
-).bindparams(bindparam("now", type_=DateTime(timezone=True))).columns(
-    id=Integer, need_id=String, warehouse_id=String, sku=String, quantity=BigInteger,
-    created_at=DateTime(timezone=True), expires_at=DateTime(timezone=True))
+    " RETURNING id, need_id, warehouse_id, sku, quantity, created_at, expires_at",
+    binds={"now": DateTime(timezone=True)},
+    columns={"id": Integer(), "need_id": String(), "warehouse_id": String(), "sku": String(),
+             "quantity": BigInteger(), "created_at": DateTime(timezone=True),
+             "expires_at": DateTime(timezone=True)})
 
 
 @dataclass(frozen=True)
@@ -169,15 +138,11 @@ class OpenHold:
 
 
 def has_holds(conn: Connection, assignment_id: str) -> bool:
-    return conn.execute(_HAS_HOLDS, {"a": assignment_id}).first() is not None
-
-
-def add_hold(conn: Connection, **values: object) -> int:
-    return int(conn.execute(_ADD_HOLD, values).scalar_one())
+    return bool(run(conn, _HAS_HOLDS, {"a": assignment_id}))
 
 
 def close_holds(conn: Connection, assignment_id: str, status: str, now: datetime) -> list[OpenHold]:
     """Claim the assignment's open holds (row locks; a concurrent confirm, release or expiry of the
     same assignment waits, then finds them closed). Hold rows are always locked before levels."""
-    rows = conn.execute(_CLOSE_HOLDS, {"status": status, "now": now, "a": assignment_id}).all()
+    rows = run(conn, _CLOSE_HOLDS, {"status": status, "now": now, "a": assignment_id})
     return sorted((OpenHold(*r) for r in rows), key=lambda h: h.id)

@@ -13,15 +13,16 @@ import logging
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from baolei_common import topics
 from baolei_common.events import new_id, utcnow
 from baolei_inventory.adapters import ledger_sql as sql
+from baolei_inventory.adapters import ledger_write as tail
 from baolei_inventory.adapters import proto
 from baolei_inventory.adapters.db import Store
-from baolei_inventory.adapters.orm import HoldRow, SkuRow
+from baolei_inventory.adapters.orm import HoldRow, OutboxRow, SkuRow
 from baolei_inventory.adapters.refcache import RefCache
 from baolei_inventory.adapters.repository import aware
 from baolei_inventory.domain import fefo, ledger
@@ -81,13 +82,15 @@ class StockService:
         return out
 
     def _record(self, conn: Connection, levels: dict[Key, Level], applied: dict[Key, sql.Delta],
-                entries: list[Entry], *, occurred_at: datetime | None, actor: str, reason: str) -> None:
-        """Write entries, then stage the new level of every warehouse×SKU they touched."""
+                entries: list[Entry], *, occurred_at: datetime | None, actor: str, reason: str,
+                now: datetime | None = None, new_lots: list | None = None,
+                holds: list[dict] | None = None) -> dict[Key, int]:
+        """Write entries (with new lots and hold rows), then stage the new level of every
+        warehouse×SKU they touched; returns new hold ids by key."""
         if sql.deltas_of(entries) != {k: d for k, d in applied.items() if d != sql.Delta()}:
             raise RuntimeError("ledger entries do not add up to the level changes")  # a bug, not input
-        now = utcnow()
+        now = now or utcnow()
         occurred = occurred_at or now
-        sql.write_entries(conn, entries, occurred_at=occurred, recorded_at=now, actor=actor, reason=reason)
         first: dict[Key, Entry] = {}
         for e in entries:
             first.setdefault((e.warehouse_id, e.sku), e)
@@ -98,7 +101,8 @@ class StockService:
                 cause_text=proto.cause(e.kind.value, e.movement_id, e.assignment_id),
                 occurred_at=occurred, actor=actor, correlation_id=e.assignment_id)
             events.append((topics.STOCK, proto.stock_key(wh, sku), msg.SerializeToString()))
-        sql.stage_events(conn, events, now)
+        return tail.write(conn, tail.Tail(entries, occurred, now, actor, reason, new_lots=new_lots or [],
+                                          events=events, holds=holds or []))
 
     @staticmethod
     def _refuse_removal(key: Key, level: Level | None, quantity: int, from_held: int = 0) -> None:
@@ -119,8 +123,8 @@ class StockService:
             entries = [Entry(mid, Kind.RECEIPT, warehouse_id, sku, lot, klass, quantity)]
             deltas = sql.deltas_of(entries)
             levels = self._change(conn, deltas, create=frozenset([key]))
-            sql.ensure_lot(conn, warehouse_id, sku, lot, expiry)
-            self._record(conn, levels, deltas, entries, occurred_at=occurred_at, actor=actor, reason=reason)
+            self._record(conn, levels, deltas, entries, occurred_at=occurred_at, actor=actor, reason=reason,
+                         new_lots=[(warehouse_id, sku, lot, expiry)])
         return mid
 
     def issue(self, *, actor: str, warehouse_id: str, sku: str, quantity: int,
@@ -150,11 +154,13 @@ class StockService:
                                   refuse=lambda k, lv: self._refuse_removal(k, lv, quantity))
             lots = {x.lot: x for x in sql.lot_stock(conn, from_warehouse, sku, StockClass.REGULAR)}
             entries: list[Entry] = []
+            new_lots = []
             for lot, q in fefo.pick(list(lots.values()), quantity):
-                sql.ensure_lot(conn, to_warehouse, sku, lot, lots[lot].expiry)
+                new_lots.append((to_warehouse, sku, lot, lots[lot].expiry))
                 entries.append(Entry(mid, Kind.TRANSFER, from_warehouse, sku, lot, StockClass.REGULAR, -q))
                 entries.append(Entry(mid, Kind.TRANSFER, to_warehouse, sku, lot, StockClass.REGULAR, q))
-            self._record(conn, levels, deltas, entries, occurred_at=occurred_at, actor=actor, reason=reason)
+            self._record(conn, levels, deltas, entries, occurred_at=occurred_at, actor=actor, reason=reason,
+                         new_lots=new_lots)
         return mid
 
     def count(self, s: Session, *, actor: str, warehouse_id: str, sku: str, lot: str, counted: int,
@@ -220,17 +226,15 @@ class StockService:
         expiry = now + self.hold_ttl
         if expires_at is not None and expires_at < expiry:
             expiry = expires_at
-        views = [HoldView(sql.add_hold(conn, assignment_id=assignment_id, need_id=need_id, warehouse_id=wh,
-                                       sku=sku, quantity=q, status=HoldStatus.HELD.value, created_at=now,
-                                       expires_at=expiry, actor=actor),
-                          assignment_id, wh, sku, q, HoldStatus.HELD, now, expiry)
-                 for (wh, sku), q in wanted.items()]
         mid = new_id("mv-")
         entries = [Entry(mid, Kind.HOLD, wh, sku, held_delta=q, assignment_id=assignment_id)
                    for (wh, sku), q in wanted.items()]
-        self._record(conn, levels, deltas, entries, occurred_at=now, actor=actor,
-                     reason=f"hold for {assignment_id}")
-        return views
+        rows = [{"assignment_id": assignment_id, "need_id": need_id, "warehouse_id": wh, "sku": sku,
+                 "quantity": q, "expires_at": expiry} for (wh, sku), q in wanted.items()]
+        ids = self._record(conn, levels, deltas, entries, occurred_at=now, actor=actor,
+                           reason=f"hold for {assignment_id}", now=now, holds=rows)
+        return sorted((HoldView(ids[(wh, sku)], assignment_id, wh, sku, q, HoldStatus.HELD, now, expiry)
+                       for (wh, sku), q in wanted.items()), key=lambda h: h.id)
 
     def hold_in(self, s: Session, **kwargs) -> list[HoldView]:
         """Hold every pick or none, inside the caller's transaction."""
@@ -311,8 +315,9 @@ class StockService:
                 if self._release(conn, actor="inventory", assignment_id=assignment_id,
                                  reason="hold expired", status=HoldStatus.EXPIRED):
                     msg = proto.assignment_released(assignment_id, need_id, "expired")
-                    sql.stage_events(conn, [(topics.ASSIGNMENTS, need_id or assignment_id,
-                                             msg.SerializeToString())], utcnow())
+                    conn.execute(insert(OutboxRow.__table__).values(
+                        topic=topics.ASSIGNMENTS, key=need_id or assignment_id,
+                        payload=msg.SerializeToString(), created_at=utcnow()))
                     expired.append(assignment_id)
         for a in expired:
             log.info("hold expired assignment=%s", a)
