@@ -21,7 +21,9 @@ import numpy as np
 
 from . import reasons
 from .fleet import BusState, DraftStop, DraftTrip, Request
+from .model import Hotel
 from .plan import Trip, Unmet
+from .rehotel import HotelChooser
 from .travel import Travel
 
 logger = logging.getLogger(__name__)
@@ -30,7 +32,10 @@ BUSY_W = 2.0      # cost of one bus-minute, in person-minutes late
 KM_W = 0.5        # cost of one km, in person-minutes late
 MAX_JOIN = 12     # existing trips tried per request
 MAX_NEW = 6       # buses tried for a new trip per request
+MAX_MID = 12      # buses tried for a new trip slipped in *between* two of their trips
+MID_SLOTS = 2     # slots per bus tried for such a trip (the first ones after the need is ready)
 JOIN_KM = 12.0    # only join trips with a stop within this many road km
+SCAN_TRIPS = 600  # look for trips to other hotels passing nearby only while there are this few trips
 
 
 @dataclass
@@ -39,13 +44,16 @@ class _Option:
     amount: int
     bus: int
     trip: DraftTrip | None = None  # None: a new trip
-    pos: int = 0                   # stop index to insert at (or merge into)
+    pos: int = 0                   # stop index to insert at (or merge into); trip index for a new trip
     merge: bool = False
+    hotel: Hotel | None = None     # move the need's rooms to this hotel first (see rehotel.py)
 
 
 class Router:
-    def __init__(self, fleet: list[BusState], travel: Travel, busy_w: float = BUSY_W, km_w: float = KM_W) -> None:
+    def __init__(self, fleet: list[BusState], travel: Travel, busy_w: float = BUSY_W, km_w: float = KM_W,
+                 chooser: HotelChooser | None = None) -> None:
         self.fleet = fleet
+        self.chooser = chooser
         self.busy_w, self.km_w = busy_w, km_w
         self.travel = travel
         self.by_key: dict[tuple[str, str], list[tuple[int, DraftTrip]]] = defaultdict(list)
@@ -55,6 +63,7 @@ class Router:
         self.cap = np.array([b.cap for b in fleet], dtype=np.int64)
         self.base_free = np.array([b.base_free for b in fleet], dtype=np.int64)
         self.base_pos = np.array([travel.index[b.base_pos] for b in fleet], dtype=np.int64)
+        self.journal: dict[int, list[DraftTrip]] | None = None  # bus -> its trips before a change (undo)
 
     def _sync(self, bi: int) -> None:
         b = self.fleet[bi]
@@ -86,6 +95,40 @@ class Router:
         return placed
 
     def _best(self, req: Request) -> _Option | None:
+        best = self._best_here(req)
+        ch = self.chooser
+        if ch is None or not ch.movable(req):
+            return best
+        own = (req.hotel, req.hotel_site, req.open_s)
+        alts = {h.id: h for h in ch.candidates(req) + self._passing(req)}
+        for h in alts.values():
+            req.hotel, req.hotel_site, req.open_s = h.id, h.site, self.travel.sec(h.open_at, -10**9)
+            opt = self._best_here(req)
+            if opt is not None and (best is None or opt.cost < best.cost):
+                opt.hotel = h
+                best = opt
+        req.hotel, req.hotel_site, req.open_s = own
+        return best
+
+    def _passing(self, req: Request) -> list[Hotel]:
+        """Hotels of trips of the need's risk with seats left and a stop nearby, where it fits."""
+        ch = self.chooser
+        if ch is None or sum(len(v) for v in self.by_key.values()) > SCAN_TRIPS:
+            return []
+        out: dict[str, Hotel] = {}
+        site = req.need.site
+        for (hid, risk), trips in self.by_key.items():
+            if risk != req.need.risk or hid == req.hotel or hid in out:
+                continue
+            for bi, t in trips:
+                if self.fleet[bi].cap > t.people() and any(self.travel.km(s.site, site) <= JOIN_KM for s in t.stops):
+                    h = ch.hotel_by_id[hid]
+                    if ch.fits(req.need, h):
+                        out[hid] = h
+                    break
+        return list(out.values())
+
+    def _best_here(self, req: Request) -> _Option | None:
         best: _Option | None = None
         for opt in self._join_options(req):
             if best is None or opt.cost < best.cost:
@@ -93,10 +136,14 @@ class Router:
         for opt in self._new_options(req):
             if best is None or opt.cost < best.cost:
                 best = opt
+        for opt in self._mid_options(req):
+            if best is None or opt.cost < best.cost:
+                best = opt
         return best
 
-    def _delta(self, b: BusState, trips: list[DraftTrip]) -> float | None:
-        t = b.evaluate(trips)
+    def _delta(self, b: BusState, k: int, middle: list[DraftTrip], j: int) -> float | None:
+        """Added cost of replacing the bus's trips[k:j] by `middle`."""
+        t = b.splice(k, middle, j)
         if not t.feasible:
             return None
         cur = b.timing
@@ -121,7 +168,7 @@ class Router:
             positions = [(j, True) for j in same] or [(j, False) for j in range(len(trip.stops) + 1)]
             for j, merge in positions:
                 new = _with_load(trip, req.need.id, req.need.site, amount, j, merge)
-                delta = self._delta(b, b.trips[:k] + [new] + b.trips[k + 1:])
+                delta = self._delta(b, k, [new], k + 1)
                 if delta is not None:
                     yield _Option(delta / amount, amount, bi, trip, j, merge)
 
@@ -145,16 +192,47 @@ class Router:
             b = self.fleet[bi]
             amt = int(amount[k])
             trip = DraftTrip(req.hotel, hsite, req.need.risk, req.open_s, [DraftStop(site, {req.need.id: amt})])
-            delta = self._delta(b, b.trips + [trip])
+            delta = self._delta(b, len(b.trips), [trip], len(b.trips))
             if delta is not None:
-                yield _Option(delta / amt, amt, bi, None)
+                yield _Option(delta / amt, amt, bi, None, len(b.trips))
+
+    def _mid_options(self, req: Request):
+        """A new trip inserted before one of a bus's later trips (which then shift later): lets a
+        need due early use a bus whose day was filled by less urgent ones routed before it."""
+        busy = [bi for bi, b in enumerate(self.fleet)
+                if b.trips and b.trips[-1].arrive_s > req.ready_s and b.cap > 0]
+        if not busy:
+            return
+        if len(busy) > MAX_MID:
+            idx = np.array(busy, dtype=np.int64)
+            km = self.travel.km_from_many(self.base_pos[idx], req.need.site)
+            busy = [busy[int(k)] for k in np.argsort(km, kind="stable")[:MAX_MID]]
+        site, hsite = req.need.site, req.hotel_site
+        for bi in busy:
+            b = self.fleet[bi]
+            amt = min(b.cap, req.remaining)
+            tried = 0
+            for k, t in enumerate(b.trips):
+                if t.arrive_s <= req.ready_s:
+                    continue
+                trip = DraftTrip(req.hotel, hsite, req.need.risk, req.open_s, [DraftStop(site, {req.need.id: amt})])
+                delta = self._delta(b, k, [trip], k)
+                if delta is not None:
+                    yield _Option(delta / amt, amt, bi, None, k)
+                tried += 1
+                if tried >= MID_SLOTS:
+                    break
 
     def _apply(self, req: Request, opt: _Option) -> None:
         b = self.fleet[opt.bus]
+        if opt.hotel is not None and opt.hotel.id != req.hotel and self.chooser is not None:
+            self.chooser.move(req, opt.hotel, self.travel.sec(opt.hotel.open_at, -10**9))
+        if self.journal is not None and opt.bus not in self.journal:
+            self.journal[opt.bus] = [DraftTrip(t.hotel, t.hotel_site, t.risk, t.open_s, list(t.stops)) for t in b.trips]
         if opt.trip is None:
             trip = DraftTrip(req.hotel, req.hotel_site, req.need.risk, req.open_s,
                              [DraftStop(req.need.site, {req.need.id: opt.amount})])
-            b.commit(b.trips + [trip])
+            b.commit(b.trips[:opt.pos] + [trip] + b.trips[opt.pos:])
             self.by_key[(req.hotel, req.need.risk)].append((opt.bus, trip))
         else:
             new = _with_load(opt.trip, req.need.id, req.need.site, opt.amount, opt.pos, opt.merge)

@@ -15,8 +15,9 @@ from collections import defaultdict
 from typing import Callable
 
 from .buses import Router, route_all
+from .busstage import route_buses
 from .explain import explain, room_reason
-from .fleet import DraftStop, DraftTrip, Request, make_fleet
+from .fleet import DraftStop, DraftTrip, Request
 from .model import Scenario, TransferNeed
 from .plan import Plan, RoomAssignment, Trip, Unmet
 from .result import SolveResult, StageReport, Status, combine
@@ -27,7 +28,6 @@ from .travel import Travel
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
-BUSY_WEIGHTS = (2.0, 0.3, 0.0)  # bus-minute prices tried (tight fleets want 2, ample ones 0)
 
 
 def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | None = None,
@@ -71,24 +71,14 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
             for ld in s.load:
                 carried[ld.need] += ld.people
     fixed_needs = {r.need for r in fixed.rooms}
-    best = None
-    for i, busy_w in enumerate(BUSY_WEIGHTS):
-        left = deadline - time.perf_counter()
-        if i and left < 0.4 * time_limit_s:  # keep time for the first run's answer and the rest
-            break
-        fleet = make_fleet(scenario, travel, fixed.trips)
-        router = Router(fleet, travel, busy_w=busy_w)
-        requests = _requests(room_of, needs, hotels, travel, carried)
-        if previous is not None:
+    seed = None
+    if previous is not None:
+        def seed(router: Router, requests: dict[str, Request], fleet: list) -> None:
             _seed_previous(router, previous, requests, fleet)
-        bus_unmet = route_all(router, list(requests.values()), deadline - 0.05 * time_limit_s)
-        score = _score(router, requests)
-        say(f"buses: busy weight {busy_w:g}: weighted unserved {score[0]}, late {score[1]:.0f} person-min")
-        if best is None or score < best[0]:
-            best = (score, router, requests, bus_unmet)
-        if previous is not None:
-            break  # incremental: one pass from the previous plan
-    _, router, requests, bus_unmet = best
+    outcome = route_buses(scenario, travel, fixed.trips, room_of, residual, fixed_needs | set(kept_prev),
+                          lambda rooms: _requests(rooms, needs, hotels, travel, carried), seed,
+                          deadline, time_limit_s, say)
+    router, requests, bus_unmet = outcome.router, outcome.requests, outcome.unmet
 
     # Rooms of needs nobody can carry are released, and offered to needs still without rooms.
     bus_why = {u.need: u for u in bus_unmet}
@@ -221,14 +211,6 @@ def _retry(scenario: Scenario, travel: Travel, retry: list[TransferNeed], residu
     failed = [nid for nid, r in reqs.items() if r.remaining == r.need.people]
     _release(failed, room_of, residual, needs)
     return [u for u in unmet if u.need not in failed]
-
-
-def _score(router: Router, requests: dict[str, Request]) -> tuple[int, float, float]:
-    """Lexicographic: weighted unserved people, person-minutes late, km."""
-    unserved = sum(r.need.weight * r.remaining for r in requests.values())
-    late = sum(b.timing.late_pm for b in router.fleet)
-    km = sum(b.timing.km for b in router.fleet)
-    return unserved, round(late, 3), km
 
 
 def _bus_report(plan: Plan, scenario: Scenario, travel: Travel, rooms: StageReport, status: Status,

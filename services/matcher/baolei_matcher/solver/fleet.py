@@ -67,7 +67,8 @@ class BusState:
     """One bus: where and when it is free after its fixed trips, and the trips drafted since."""
 
     def __init__(self, bus: Bus, travel: Travel, ready: dict[str, int], due: dict[str, int],
-                 base_pos: str | None = None, base_free: int | None = None) -> None:
+                 base_pos: str | None = None, base_free: int | None = None,
+                 drive_cache: dict[tuple[str, str], tuple[int, float]] | None = None) -> None:
         self.bus = bus
         self.travel = travel
         self.cap = bus.capacity
@@ -77,7 +78,10 @@ class BusState:
         self.base_free = base_free if base_free is not None else travel.sec(bus.shift_start)
         self.trips: list[DraftTrip] = []
         self.ready, self.due = ready, due
+        self._legs = drive_cache if drive_cache is not None else {}  # (a, b) -> (drive s, km), shared
         self.timing = Timing(True, free_s=self.base_free)
+        # state before committed trip k (k = len(trips): after the last): pos, free, late, km
+        self._pre: list[tuple[str, int, float, float]] = [(self.base_pos, self.base_free, 0.0, 0.0)]
 
     @property
     def pos(self) -> str:
@@ -85,30 +89,69 @@ class BusState:
 
     def evaluate(self, trips: list[DraftTrip], write: bool = False) -> Timing:
         """Forward pass over `trips` from the base position; `write` stores the times."""
-        tr = self.travel
-        pos, free = self.base_pos, self.base_free
-        late = 0.0
-        km = 0.0
+        pre = [(self.base_pos, self.base_free, 0.0, 0.0)] if write else None
+        t = self._run(trips, self.base_pos, self.base_free, 0.0, 0.0, write, pre)
+        if write and t.feasible:
+            self._pre = pre
+        return t
+
+    def _leg(self, a: str, b: str) -> tuple[int, float]:
+        leg = self._legs.get((a, b))
+        if leg is None:
+            leg = self._legs[(a, b)] = (self.travel.drive_s(a, b), self.travel.km(a, b))
+        return leg
+
+    def _run(self, trips: list[DraftTrip], pos: str, free: int, late: float, km: float, write: bool = False,
+             pre: list | None = None) -> Timing:
+        dwell, ready_of, due, leg = self.travel.dwell_s, self.ready, self.due, self._leg
         for t in trips:
             clock = free
             ats = []
             for s in t.stops:
-                ready = max((self.ready[n] for n in s.loads), default=0)
-                at = max(clock + tr.drive_s(pos, s.site), ready)
-                km += tr.km(pos, s.site)
+                ready = max([ready_of[n] for n in s.loads], default=0)
+                d, k = leg(pos, s.site)
+                at = clock + d
+                if ready > at:
+                    at = ready
+                km += k
                 ats.append(at)
-                clock = at + tr.dwell_s
+                clock = at + dwell
                 pos = s.site
-            arrive = max(clock + tr.drive_s(pos, t.hotel_site), t.open_s)
-            km += tr.km(pos, t.hotel_site)
+            d, k = leg(pos, t.hotel_site)
+            arrive = max(clock + d, t.open_s)
+            km += k
             if arrive > self.shift_end:
                 return Timing(False)
             for s in t.stops:
                 for n, p in s.loads.items():
-                    late += p * max(0, arrive - self.due[n]) / 60.0
+                    if arrive > due[n]:
+                        late += p * (arrive - due[n]) / 60.0
             if write:
                 t.start_s, t.at_s, t.arrive_s = free, ats, arrive
             pos, free = t.hotel_site, arrive + self.turn_s
+            if pre is not None:
+                pre.append((pos, free, late, km))
+        return Timing(True, late, km, free)
+
+    def splice(self, k: int, middle: list[DraftTrip], j: int) -> Timing:
+        """Timing of the committed trips[:k] + `middle` + trips[j:], without re-running the
+        unchanged prefix, and stopping early once the bus is back on its committed schedule."""
+        pos, free, late, km = self._pre[k]
+        t = self._run(middle, pos, free, late, km)
+        if not t.feasible:
+            return t
+        pos = middle[-1].hotel_site if middle else pos
+        free, late, km = t.free_s, t.late_pm, t.km
+        n = len(self.trips)
+        for i in range(j, n):
+            cpos, cfree, clate, ckm = self._pre[i]
+            if cpos == pos and cfree == free:
+                end = self._pre[n]
+                return Timing(True, late + end[2] - clate, km + end[3] - ckm, end[1])
+            t = self._run(self.trips[i:i + 1], pos, free, late, km)
+            if not t.feasible:
+                return t
+            pos, free, late, km = self.trips[i].hotel_site, t.free_s, t.late_pm, t.km
         return Timing(True, late, km, free)
 
     def commit(self, trips: list[DraftTrip]) -> None:
@@ -138,12 +181,13 @@ def make_fleet(scenario: Scenario, travel: Travel, fixed_trips: list[Trip]) -> l
         if t.bus not in last or t.start_at > last[t.bus].start_at:
             last[t.bus] = t
     hotels = {h.id: h for h in scenario.hotels}
+    legs: dict[tuple[str, str], tuple[int, float]] = {}
     fleet = []
     for b in scenario.buses:
         lt = last.get(b.id)
         if lt is None:
-            fleet.append(BusState(b, travel, ready, due))
+            fleet.append(BusState(b, travel, ready, due, drive_cache=legs))
         else:
             free = travel.sec(lt.arrive_at) + int(math.ceil(b.turnaround_min * 60 - 1e-9))
-            fleet.append(BusState(b, travel, ready, due, hotels[lt.hotel].site, free))
+            fleet.append(BusState(b, travel, ready, due, hotels[lt.hotel].site, free, legs))
     return fleet

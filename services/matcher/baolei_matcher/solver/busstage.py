@@ -1,0 +1,83 @@
+"""Bus stage driver: multi-start insertion, then ruin-and-recreate, under the solve's deadline.
+
+Why: which bus-minute price works best depends on how tight the fleet is, so insertion runs with
+a few prices (cheap: well under a second at medium size) and the best start by (weighted unserved
+people, person-minutes late, km) is then improved by `improve.py` for the time left. Hotels of
+needs not yet carried may move to where a trip goes (`rehotel.py`); each start works on its own
+copy of the room book, and the winner's copy is written back. With a `previous` plan the stage
+re-seeds its trips and routes only what is new, with hotels frozen: re-matching must not churn.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .buses import Router, route_all
+from .fleet import Request, make_fleet
+from .improve import improve, score
+from .model import Hotel, Scenario
+from .plan import RoomAssignment, Trip, Unmet
+from .rehotel import HotelChooser
+from .travel import Travel
+
+logger = logging.getLogger(__name__)
+
+BUSY_WEIGHTS = (2.0, 0.3, 0.0)  # bus-minute prices tried (tight fleets want 2, ample ones 0)
+IMPROVE_SHARE = 0.9             # share of the time left that the local search may use
+
+
+@dataclass
+class BusOutcome:
+    router: Router
+    requests: dict[str, Request]
+    unmet: list[Unmet]
+    info: dict = field(default_factory=dict)
+
+
+def route_buses(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], room_of: dict[str, RoomAssignment],
+                residual: dict[str, list[int]], frozen: set[str],
+                make_requests: Callable[[dict[str, RoomAssignment]], dict[str, Request]],
+                seed_previous: Callable[[Router, dict[str, Request], list], None] | None,
+                deadline: float, time_limit_s: float, say: Callable[[str], None]) -> BusOutcome:
+    """Route every need with rooms; `room_of` and `residual` are updated in place if hotels move."""
+    hotels: list[Hotel] = scenario.hotels
+    incremental = seed_previous is not None
+    best: tuple | None = None
+    for i, busy_w in enumerate(BUSY_WEIGHTS):
+        left = deadline - time.perf_counter()
+        if i and left < 0.4 * time_limit_s:  # keep time for the first run's answer and the rest
+            break
+        rooms = dict(room_of)
+        resid = {h: list(v) for h, v in residual.items()}
+        chooser = None if incremental else HotelChooser(hotels, travel, resid, rooms, frozen)
+        fleet = make_fleet(scenario, travel, fixed_trips)
+        router = Router(fleet, travel, busy_w=busy_w, chooser=chooser)
+        requests = make_requests(rooms)
+        if seed_previous is not None:
+            seed_previous(router, requests, fleet)
+        unmet = route_all(router, list(requests.values()), deadline - 0.05 * time_limit_s)
+        sc = score(router, requests)
+        say(f"buses: busy weight {busy_w:g}: weighted unserved {sc[0]}, late {sc[1]:.0f} person-min")
+        if best is None or sc < best[0]:
+            best = (sc, router, requests, unmet, rooms, resid)
+        if incremental:
+            break  # incremental: one pass from the previous plan
+    sc, router, requests, unmet, rooms, resid = best
+    info: dict = {"start": sc}
+    if not incremental and router.fleet and requests:
+        until = time.perf_counter() + IMPROVE_SHARE * max(0.0, deadline - 0.1 * time_limit_s - time.perf_counter())
+        sc, info = improve(router, requests, until)
+        say(f"buses: local search {info['iterations']} steps: weighted unserved {sc[0]}, late {sc[1]:.0f} person-min")
+        unmet = _still_unmet(router, requests, unmet)
+    room_of.clear()
+    room_of.update(rooms)
+    for h, v in resid.items():
+        residual[h][:] = v
+    return BusOutcome(router, requests, unmet, info)
+
+
+def _still_unmet(router: Router, requests: dict[str, Request], before: list[Unmet]) -> list[Unmet]:
+    """Reasons for what the local search left unserved (it may serve more than insertion did)."""
+    return [router.why_not(r) for r in requests.values() if r.remaining > 0]
