@@ -1,4 +1,4 @@
-"""Helpers for the solver tests: the shared checker (tools/check_plan.py), imported by path."""
+"""Helpers for the solver tests: the contract checker (tools/check_plan.py, a copy of the shared one), imported by path."""
 from __future__ import annotations
 
 import importlib.util
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-CHECKER = Path(os.environ.get("BAOLEI_CHECK_PLAN", "/work/shared/tools/check_plan.py"))
+CHECKER = Path(os.environ.get("BAOLEI_CHECK_PLAN", Path(__file__).resolve().parents[3] / "tools" / "check_plan.py"))
 
 
 def _load_checker():
