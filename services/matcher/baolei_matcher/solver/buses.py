@@ -34,6 +34,7 @@ MAX_JOIN = 12     # existing trips tried per request
 MAX_NEW = 6       # buses tried for a new trip per request
 MAX_MID = 12      # buses tried for a new trip slipped in *between* two of their trips
 MID_SLOTS = 2     # slots per bus tried for such a trip (the first ones after the need is ready)
+MID_MAX_FLEET = 300  # larger fleets are ample: appending suffices, and slipping in costs too much time
 JOIN_KM = 12.0    # only join trips with a stop within this many road km
 SCAN_TRIPS = 600  # look for trips to other hotels passing nearby only while there are this few trips
 
@@ -199,6 +200,8 @@ class Router:
     def _mid_options(self, req: Request):
         """A new trip inserted before one of a bus's later trips (which then shift later): lets a
         need due early use a bus whose day was filled by less urgent ones routed before it."""
+        if len(self.fleet) > MID_MAX_FLEET:
+            return
         busy = [bi for bi, b in enumerate(self.fleet)
                 if b.trips and b.trips[-1].arrive_s > req.ready_s and b.cap > 0]
         if not busy:

@@ -17,6 +17,7 @@ from typing import Callable
 from .buses import Router, route_all
 from .fleet import Request, make_fleet
 from .improve import improve, score
+from .tripmoves import polish
 from .model import Hotel, Scenario
 from .plan import RoomAssignment, Trip, Unmet
 from .rehotel import HotelChooser
@@ -26,6 +27,10 @@ logger = logging.getLogger(__name__)
 
 BUSY_WEIGHTS = (2.0, 0.3, 0.0)  # bus-minute prices tried (tight fleets want 2, ample ones 0)
 IMPROVE_SHARE = 0.9             # share of the time left that the local search may use
+# Switches for measuring (the benchmark's "insertion only" column); all on in production.
+PHASES = {"rehotel": True, "polish": True, "improve": True}
+POLISH_SHARE = 0.06            # time for the trip moves after each start, as a share of the limit
+REHOTEL_MAX_NEEDS = 1500        # above this, trying other hotels makes insertion overrun (city scale)
 
 
 @dataclass
@@ -45,19 +50,25 @@ def route_buses(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], roo
     hotels: list[Hotel] = scenario.hotels
     incremental = seed_previous is not None
     best: tuple | None = None
+    # With rooms short, freed rooms go to needs still without any (core's retry): do not reshuffle them.
+    rooms_short = any(n.id not in room_of for n in scenario.transfers if n.people > 0)
     for i, busy_w in enumerate(BUSY_WEIGHTS):
         left = deadline - time.perf_counter()
         if i and left < 0.4 * time_limit_s:  # keep time for the first run's answer and the rest
             break
         rooms = dict(room_of)
         resid = {h: list(v) for h, v in residual.items()}
-        chooser = None if incremental else HotelChooser(hotels, travel, resid, rooms, frozen)
+        rehotel = (PHASES["rehotel"] and not incremental and not rooms_short
+                   and len(room_of) <= REHOTEL_MAX_NEEDS)
+        chooser = None if not rehotel else HotelChooser(hotels, travel, resid, rooms, frozen)
         fleet = make_fleet(scenario, travel, fixed_trips)
         router = Router(fleet, travel, busy_w=busy_w, chooser=chooser)
         requests = make_requests(rooms)
         if seed_previous is not None:
             seed_previous(router, requests, fleet)
         unmet = route_all(router, list(requests.values()), deadline - 0.05 * time_limit_s)
+        if not incremental and PHASES["polish"]:
+            polish(router, min(deadline - 0.3 * time_limit_s, time.perf_counter() + POLISH_SHARE * time_limit_s))
         sc = score(router, requests)
         say(f"buses: busy weight {busy_w:g}: weighted unserved {sc[0]}, late {sc[1]:.0f} person-min")
         if best is None or sc < best[0]:
@@ -66,11 +77,12 @@ def route_buses(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], roo
             break  # incremental: one pass from the previous plan
     sc, router, requests, unmet, rooms, resid = best
     info: dict = {"start": sc}
-    if not incremental and router.fleet and requests:
+    if not incremental and PHASES["improve"] and router.fleet and requests:
         until = time.perf_counter() + IMPROVE_SHARE * max(0.0, deadline - 0.1 * time_limit_s - time.perf_counter())
         sc, info = improve(router, requests, until)
         say(f"buses: local search {info['iterations']} steps: weighted unserved {sc[0]}, late {sc[1]:.0f} person-min")
         unmet = _still_unmet(router, requests, unmet)
+    router.chooser = None  # rooms are the caller's again: later routing (retry) must not move them
     room_of.clear()
     room_of.update(rooms)
     for h, v in resid.items():

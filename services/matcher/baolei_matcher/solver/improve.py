@@ -18,6 +18,7 @@ from collections import defaultdict
 
 from .buses import Router
 from .fleet import DraftStop, DraftTrip, Request
+from .tripmoves import polish
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class Improver:
         self._index()
         self.iterations = 0
         self.accepted = 0
+        self.deadline = float("inf")
 
     def _index(self) -> None:
         self.where.clear()
@@ -159,6 +161,7 @@ class Improver:
         todo.sort(key=lambda r: (r.need.priority, r.due_s + noise[r.need.id]))
         for r in todo:
             router.route(r)
+        polish(router, self.deadline, sorted(saved), rounds=1)
         router.journal = None
         if router.chooser is not None:
             router.chooser.journal = None
@@ -195,7 +198,9 @@ class Improver:
 def improve(router: Router, requests: dict[str, Request], deadline: float, seed: int = 0) -> tuple[Score, dict]:
     """Run ruin-and-recreate until `deadline` (perf_counter) or MAX_STALL idle iterations."""
     busy_w = router.busy_w
+    polish(router, deadline)
     imp = Improver(router, requests, seed)
+    imp.deadline = deadline
     cur = score(router, requests)
     start = cur
     stall = 0

@@ -1,0 +1,143 @@
+"""Bus stage: moves of whole trips — re-order a bus's day, hand a trip to another bus, swap two.
+
+Why: insertion fixes the order of a bus's trips by when each request was routed (most urgent
+first), not by when its people are due, so people due early wait behind trips that could go
+later. Moving whole trips never changes who is carried, only when: weighted unserved people stay
+as they are and each accepted move strictly lowers (person-minutes late, km). Each candidate is
+timed by `BusState.splice`, the exact forward pass, so an accepted move is always feasible.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+
+from .buses import Router
+from .fleet import BusState
+
+logger = logging.getLogger(__name__)
+
+NEAR_BUSES = 10   # other buses tried for a trip (nearest depots/positions first)
+EPS = 1e-6
+
+
+def _gain(old: tuple[float, float], new: tuple[float, float]) -> bool:
+    return new[0] < old[0] - EPS or (abs(new[0] - old[0]) <= EPS and new[1] < old[1] - EPS)
+
+
+def reorder(b: BusState) -> bool:
+    """Best single relocation of one trip inside the bus's day; True if one was applied."""
+    n = len(b.trips)
+    if n < 2:
+        return False
+    cur = (b.timing.late_pm, b.timing.km)
+    best, best_key = None, cur
+    for i in range(n):
+        rest = b.trips[:i] + b.trips[i + 1:]
+        for j in range(n):
+            if j == i:
+                continue
+            trips = rest[:j] + [b.trips[i]] + rest[j:]
+            lo = min(i, j)
+            t = b.splice(lo, trips[lo:], n)
+            if t.feasible and _gain(best_key, (t.late_pm, t.km)):
+                best, best_key = trips, (t.late_pm, t.km)
+    if best is None:
+        return False
+    b.commit(best)
+    return True
+
+
+def relocate(router: Router, ai: int, near: list[int]) -> bool:
+    """Best move of one trip of bus `ai` to any slot of a nearby bus (or swap with one of its
+    trips); True if the sum over both buses improved and the move was applied."""
+    a = router.fleet[ai]
+    best = None
+    best_gain = 0.0
+    for i, trip in enumerate(a.trips):
+        if trip.people() == 0:
+            continue
+        ta = a.splice(i, [], i + 1)
+        for ci in near:
+            c = router.fleet[ci]
+            if ci == ai or trip.people() > c.cap:
+                continue
+            base = a.timing.late_pm + c.timing.late_pm + 0.01 * (a.timing.km + c.timing.km)
+            for j in range(len(c.trips) + 1):
+                if ta.feasible:
+                    tc = c.splice(j, [trip], j)
+                    if tc.feasible:
+                        g = base - (ta.late_pm + tc.late_pm + 0.01 * (ta.km + tc.km))
+                        if g > best_gain + EPS:
+                            best_gain, best = g, ("move", i, ci, j)
+                if j < len(c.trips) and c.trips[j].people() <= a.cap:
+                    sa = a.splice(i, [c.trips[j]], i + 1)
+                    if sa.feasible:
+                        sc = c.splice(j, [trip], j + 1)
+                        if sc.feasible:
+                            g = base - (sa.late_pm + sc.late_pm + 0.01 * (sa.km + sc.km))
+                            if g > best_gain + EPS:
+                                best_gain, best = g, ("swap", i, ci, j)
+    if best is None:
+        return False
+    kind, i, ci, j = best
+    c = router.fleet[ci]
+    trip = a.trips[i]
+    if router.journal is not None:
+        for bi in (ai, ci):
+            router.journal.setdefault(bi, [_copy(t) for t in router.fleet[bi].trips])
+    if kind == "move":
+        a.commit(a.trips[:i] + a.trips[i + 1:])
+        c.commit(c.trips[:j] + [trip] + c.trips[j:])
+    else:
+        other = c.trips[j]
+        a.commit(a.trips[:i] + [other] + a.trips[i + 1:])
+        c.commit(c.trips[:j] + [trip] + c.trips[j + 1:])
+    router._sync(ai)
+    router._sync(ci)
+    return True
+
+
+def _copy(t):
+    from .fleet import DraftTrip
+    return DraftTrip(t.hotel, t.hotel_site, t.risk, t.open_s, list(t.stops))
+
+
+def polish(router: Router, deadline: float, buses: list[int] | None = None, rounds: int = 50) -> int:
+    """Descent with trip moves until no move helps or `deadline`; returns moves applied.
+    Rebuilds nothing: trips keep their identity, so `router.by_key` stays valid."""
+    fleet = router.fleet
+    todo = list(range(len(fleet))) if buses is None else list(buses)
+    moves = 0
+    seen_rounds = 0
+    while todo and time.perf_counter() < deadline and seen_rounds < rounds:
+        seen_rounds += 1
+        changed: set[int] = set()
+        for bi in todo:
+            if time.perf_counter() > deadline:
+                break
+            b = fleet[bi]
+            if not b.trips:
+                continue
+            if router.journal is not None and bi not in router.journal:
+                router.journal[bi] = [_copy(t) for t in b.trips]
+            while reorder(b):
+                moves += 1
+                changed.add(bi)
+            router._sync(bi)
+            near = _near(router, bi)
+            if relocate(router, bi, near):
+                moves += 1
+                changed.update((bi, *near))
+        todo = sorted(changed)
+    return moves
+
+
+def _near(router: Router, bi: int) -> list[int]:
+    n = len(router.fleet)
+    if n <= NEAR_BUSES + 1:
+        return [i for i in range(n) if i != bi]
+    site = router.fleet[bi].base_pos
+    km = router.travel.km_from_many(router.base_pos, site)
+    return [int(i) for i in np.argsort(km, kind="stable")[:NEAR_BUSES + 1] if int(i) != bi][:NEAR_BUSES]
