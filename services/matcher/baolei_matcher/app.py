@@ -178,6 +178,12 @@ def create_app(config: MatcherConfig | None = None, *, group_id: str | None = No
     return app, rt
 
 
+def solve_budget(n_needs: int, limit_s: float) -> float:
+    """Time for one re-match: a few new needs must come back within a second (the bus stage
+    polishes for a share of whatever it is given); a big batch gets up to the configured limit."""
+    return min(limit_s, max(0.25, 0.004 * n_needs))
+
+
 async def _rematch_once(rt: Runtime, out, loop) -> None:
     st = rt.state
     todo = st.to_match()
@@ -187,7 +193,8 @@ async def _rematch_once(rt: Runtime, out, loop) -> None:
     now = datetime.now(timezone.utc)
     t0 = loop.time()
     decisions = await loop.run_in_executor(None, match_batch, snapshot, [snapshot.needs[n.id] for n in todo], now,
-                                           rt.config.solve_time_limit_s, rt.config.planning_tz)
+                                           solve_budget(len(todo), rt.config.solve_time_limit_s),
+                                           rt.config.planning_tz)
     rt.last_batch_ms = (loop.time() - t0) * 1000
     rt.batches += 1
     operators = {b.id: b.operator for b in st.buses.values()}

@@ -16,7 +16,7 @@ class MatcherConfig(BaseSettings):
     web_host: str = Field("127.0.0.1", description="Bind address of /healthz and /readyz")
     web_port: int = Field(8002, description="Port of /healthz and /readyz")
     batch_window_s: float = Field(0.5, gt=0, le=1.0, description="Micro-batch window: changes within it are matched together (at most 1 s)")
-    solve_time_limit_s: float = Field(5.0, gt=0, description="Time limit of one re-match")
+    solve_time_limit_s: float = Field(2.0, gt=0, description="Time limit of one re-match (the bus stage polishes for a share of it)")
     hold_ttl_s: int = Field(900, description="Seconds a proposal holds its resources before it expires")
     planning_tz: str = Field("Asia/Shanghai", description="Time zone of plans shown to people")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
