@@ -27,7 +27,7 @@ from baolei_matcher.solver.greedy import solve_greedy
 
 logger = logging.getLogger(__name__)
 
-CHECKER = Path(os.environ.get("BAOLEI_CHECK_PLAN", "/work/shared/tools/check_plan.py"))
+CHECKER = Path(os.environ.get("BAOLEI_CHECK_PLAN", Path(__file__).resolve().parents[1] / "tools" / "check_plan.py"))
 RESULTS = Path(__file__).parent / "results" / "solver.md"
 METRICS = ["weighted_unserved_people", "weighted_unserved_quantity", "late_person_minutes", "bus_km",
            "room_upgrades", "quantity_km"]
