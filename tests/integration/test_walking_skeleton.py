@@ -28,6 +28,16 @@ def requests_client(kafka_settings, pg_database):
         yield client
 
 
+def raise_transfer(c: TestClient, risk: str, people: int, **extra) -> dict:
+    """A transfer need at 莲花北社区, ready now, due in three hours; asserts it was accepted."""
+    now = datetime.now(timezone.utc)
+    r = c.post("/api/needs", headers=OP, json={
+        "kind": "transfer", "site_id": "lianhua", "risk": risk, "people": people,
+        "ready_at": iso(now), "due_at": iso(now + timedelta(hours=3)), **extra})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
 def register_city(c: TestClient) -> None:
     now = datetime.now(timezone.utc)
     for site in (
@@ -50,13 +60,9 @@ def register_city(c: TestClient) -> None:
 def test_transfer_need_is_matched_end_to_end(requests_client, matcher):
     c = requests_client
     register_city(c)
-    now = datetime.now(timezone.utc)
-    r = c.post("/api/needs", headers=OP, json={
-        "kind": "transfer", "site_id": "lianhua", "risk": "close_contact", "people": 25,
-        "rooms": {"standard": 19, "family": 2}, "ready_at": iso(now), "due_at": iso(now + timedelta(hours=3))})
-    assert r.status_code == 201, r.text
-    need_id = r.json()["id"]
-    assert r.json()["priority"] == 1  # sealed zone
+    created = raise_transfer(c, "close_contact", 25, rooms={"standard": 19, "family": 2})
+    need_id = created["id"]
+    assert created["priority"] == 1  # sealed zone
 
     need = poll(lambda: (n := c.get(f"/api/needs/{need_id}", headers=OP).json())["status"] == "proposed" and n)
     (a,) = need["assignments"]
@@ -73,11 +79,7 @@ def test_transfer_need_is_matched_end_to_end(requests_client, matcher):
 def test_unservable_need_gets_a_reason(requests_client, matcher):
     c = requests_client
     register_city(c)
-    now = datetime.now(timezone.utc)
-    r = c.post("/api/needs", headers=OP, json={
-        "kind": "transfer", "site_id": "lianhua", "risk": "inbound", "people": 2,
-        "ready_at": iso(now), "due_at": iso(now + timedelta(hours=3))})
-    need_id = r.json()["id"]
+    need_id = raise_transfer(c, "inbound", 2)["id"]
     need = poll(lambda: (n := c.get(f"/api/needs/{need_id}", headers=OP).json())["status"] == "unmet" and n)
     assert need["unmet_code"] == "no_hotel_for_risk"
     assert "入境" in need["unmet_reason_zh"]
@@ -109,11 +111,7 @@ def test_poison_message_goes_to_dead_letter_and_matching_goes_on(kafka_settings,
     # the consumer did not stop: a real need after the poison is still matched
     c = requests_client
     register_city(c)
-    now = datetime.now(timezone.utc)
-    r = c.post("/api/needs", headers=OP, json={
-        "kind": "transfer", "site_id": "lianhua", "risk": "close_contact", "people": 3,
-        "ready_at": iso(now), "due_at": iso(now + timedelta(hours=3))})
-    need_id = r.json()["id"]
+    need_id = raise_transfer(c, "close_contact", 3)["id"]
     poll(lambda: c.get(f"/api/needs/{need_id}", headers=OP).json()["status"] == "proposed")
 
 
