@@ -95,3 +95,28 @@ def test_reordering_a_bus_day_by_due_time_removes_lateness(check):
     metrics = check(doc, _plan(router, rooms))
     assert [t.stops[0].loads for t in fleet.trips] == [{"A": 4}, {"B": 4}]
     assert metrics["late_person_minutes"] == 0 < late_before
+
+
+def _index_is_true(router) -> None:
+    for (hid, risk), entries in router.by_key.items():
+        for bi, trip in entries:
+            assert any(t is trip for t in router.fleet[bi].trips), (hid, risk, router.fleet[bi].bus.id)
+
+
+def test_the_trip_index_follows_trips_that_trip_moves_hand_to_another_bus(check):
+    """A trip relocated to another bus must be found on that bus when a later need joins it
+    (this once crashed the retry after the local search with `ValueError: not in list`)."""
+    from baolei_matcher.solver.generator import generate
+    from baolei_matcher.solver.tripmoves import relocate
+    doc = generate("medium", "buses_saturated", 1)
+    sc, router, requests, room_of = _routed(doc)
+    everyone = list(range(len(router.fleet)))
+    assert any(relocate(router, bi, [c for c in everyone if c != bi]) for bi in everyone)
+    _index_is_true(router)
+    polish(router, time.perf_counter() + 5)
+    _index_is_true(router)
+    improve(router, requests, time.perf_counter() + 1.0)
+    _index_is_true(router)
+    for r in requests.values():  # routing again after the moves must not raise
+        router.route(r)
+    check(doc, _plan(router, room_of))

@@ -66,6 +66,15 @@ class Router:
         self.base_pos = np.array([travel.index[b.base_pos] for b in fleet], dtype=np.int64)
         self.journal: dict[int, list[DraftTrip]] | None = None  # bus -> its trips before a change (undo)
 
+    def rebuild_keys(self) -> None:
+        """Index every drafted trip by (hotel, risk) with the bus that now runs it; needed after
+        trips move between buses (trip moves, undo of a search step)."""
+        keys: dict[tuple[str, str], list[tuple[int, DraftTrip]]] = defaultdict(list)
+        for bi, b in enumerate(self.fleet):
+            for t in b.trips:
+                keys[(t.hotel, t.risk)].append((bi, t))
+        self.by_key = keys
+
     def _sync(self, bi: int) -> None:
         b = self.fleet[bi]
         self.free[bi] = b.timing.free_s
@@ -164,7 +173,9 @@ class Router:
         for _, bi, trip, spare in cands[:MAX_JOIN]:
             b = self.fleet[bi]
             amount = min(spare, req.remaining)
-            k = b.trips.index(trip)
+            k = next((i for i, t in enumerate(b.trips) if t is trip), None)
+            if k is None:  # stale index entry: the trip moved to another bus
+                continue
             same = [j for j, s in enumerate(trip.stops) if s.site == req.need.site]
             positions = [(j, True) for j in same] or [(j, False) for j in range(len(trip.stops) + 1)]
             for j, merge in positions:

@@ -85,11 +85,7 @@ class Improver:
                         self.where[n].add(bi)
 
     def _rebuild_keys(self) -> None:
-        keys: dict[tuple[str, str], list] = defaultdict(list)
-        for bi, b in enumerate(self.router.fleet):
-            for t in b.trips:
-                keys[(t.hotel, t.risk)].append((bi, t))
-        self.router.by_key = keys
+        self.router.rebuild_keys()
 
     # --- choosing what to take off -------------------------------------------------------
     def _served(self) -> list[str]:

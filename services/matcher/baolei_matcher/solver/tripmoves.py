@@ -96,6 +96,7 @@ def relocate(router: Router, ai: int, near: list[int]) -> bool:
         c.commit(c.trips[:j] + [trip] + c.trips[j + 1:])
     router._sync(ai)
     router._sync(ci)
+    router.rebuild_keys()  # the trip now runs on another bus
     return True
 
 
@@ -106,7 +107,7 @@ def _copy(t):
 
 def polish(router: Router, deadline: float, buses: list[int] | None = None, rounds: int = 50) -> int:
     """Descent with trip moves until no move helps or `deadline`; returns moves applied.
-    Rebuilds nothing: trips keep their identity, so `router.by_key` stays valid."""
+    Trips keep their identity; `relocate` re-indexes the router's (hotel, risk) index itself."""
     fleet = router.fleet
     todo = list(range(len(fleet))) if buses is None else list(buses)
     moves = 0
