@@ -15,7 +15,8 @@ from baolei_matcher.solver.greedy import solve_greedy
 from .conftest import CHECKER
 
 CASES = [("tiny", "mixed"), ("small", "mixed"), ("small", "rooms_scarce"), ("small", "stock_scarce"),
-         ("small", "buses_tight"), ("medium", "mixed"), ("medium", "buses_tight")]
+         ("small", "buses_tight"), ("medium", "mixed"), ("medium", "buses_tight"),
+         ("small", "buses_saturated")]
 
 
 @pytest.mark.parametrize("size,family", CASES)
@@ -63,6 +64,14 @@ def test_cli_scenario_then_solve_writes_a_valid_plan(tmp_path):
 def test_generator_is_deterministic():
     assert generate("small", "mixed", 5) == generate("small", "mixed", 5)
     assert generate("small", "mixed", 5) != generate("small", "mixed", 6)
+
+
+def test_bus_families_share_needs_and_hotels_and_differ_in_fleet():
+    tight, saturated = generate("medium", "buses_tight", 1), generate("medium", "buses_saturated", 1)
+    assert tight["needs"] == saturated["needs"] and tight["hotels"] == saturated["hotels"]
+    transfers = sum(1 for n in tight["needs"] if n["kind"] == "transfer")
+    assert len(tight["buses"]) == transfers // 10 and len(saturated["buses"]) == transfers // 14
+    assert tight["buses"][:len(saturated["buses"])] == saturated["buses"]
 
 
 @pytest.mark.skipif(os.environ.get("BAOLEI_SLOW") != "1", reason="city scale: set BAOLEI_SLOW=1")

@@ -4,7 +4,8 @@ Why: the matcher is judged on scenarios that look like the outbreak it serves �
 sealed / controlled / precaution zones raising transfers and staple orders, isolation hotels
 (会展北, 坝光国际酒店 and the like), the three bus operators' convoys, the Food & Materials Group's
 warehouses — and on families that stress one resource at a time: `rooms_scarce`, `stock_scarce`,
-`buses_tight`, or `mixed`. Everything comes from one `random.Random(seed)`, so a (size, family,
+`buses_tight` (a fleet that one need per trip runs out of), `buses_saturated` (one that no
+router can serve in full), or `mixed`. Everything comes from one `random.Random(seed)`, so a (size, family,
 seed) triple always gives the same JSON.
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .generator_data import (BUS_OPERATOR, DISTRICT_ORDER, DISTRICTS, FAMILIES, HOTEL_OPERATORS,
-                             LANDMARK_HOTELS, RISKS, SIZES, SKUS, ZONES)
+                             LANDMARK_HOTELS, RISKS, SIZES, SKUS, TRANSFERS_PER_BUS, ZONES)
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,9 @@ def generate(size: str = "small", family: str = "mixed", seed: int = 1) -> dict[
     """A scenario/v1 document."""
     if size not in SIZES or family not in FAMILIES:
         raise ValueError(f"size must be one of {list(SIZES)}, family one of {list(FAMILIES)}")
-    rng = random.Random(f"{size}/{family}/{seed}")
+    # The two bus families share their needs and hotels (one stream): only the fleet differs.
+    stream = "buses_tight" if family == "buses_saturated" else family
+    rng = random.Random(f"{size}/{stream}/{seed}")
     n_comm, n_hotels, n_buses, n_wh, n_needs = SIZES[size]
     districts = DISTRICT_ORDER[: max(3, min(len(DISTRICT_ORDER), n_comm // 8))]
     sites: list[dict[str, Any]] = []
@@ -78,7 +81,7 @@ def _priority(rng: random.Random, zone: str) -> int:
 
 
 def _needs(rng: random.Random, communities: list, n: int, family: str) -> list[dict[str, Any]]:
-    tight = family == "buses_tight"
+    tight = family in TRANSFERS_PER_BUS
     out = []
     for i in range(n):
         c = rng.choice(communities)
@@ -157,8 +160,8 @@ def _pick_list(rng: random.Random, pool: list[tuple[list[str], float]]) -> list[
 
 def _buses(rng: random.Random, family: str, districts: list[str], n: int, transfers: list,
            sites: list) -> list[dict[str, Any]]:
-    if family == "buses_tight":
-        n = max(2, len(transfers) // 14)
+    if family in TRANSFERS_PER_BUS:
+        n = max(2, len(transfers) // TRANSFERS_PER_BUS[family])
     depots = {}
     out = []
     for i in range(n):
@@ -169,7 +172,7 @@ def _buses(rng: random.Random, family: str, districts: list[str], n: int, transf
             depots[d] = f"D-{ABBR[d]}"
             sites.append({"id": depots[d], "name": f"{op} {d}车场", "district": d, "lat": lat, "lon": lon})
         start = NOW + timedelta(hours=rng.choice([0, 0, 1]))
-        hours = 8 if family == "buses_tight" else rng.choice([10, 12, 12])
+        hours = 8 if family in TRANSFERS_PER_BUS else rng.choice([10, 12, 12])
         out.append({"id": f"B-{ABBR[d]}-{i + 1:04d}", "operator": op, "depot": depots[d],
                     "seats": rng.choice([35, 41, 45, 49]), "load_limit": 0.5, "shift_start": _iso(start),
                     "shift_end": _iso(start + timedelta(hours=hours)), "turnaround_min": rng.choice([30, 30, 40])})

@@ -57,4 +57,8 @@ SIZES: dict[str, tuple[int, int, int, int, int]] = {
     "large": (400, 120, 700, 30, 1500),
     "city": (670, 300, 2000, 50, 5000),
 }
-FAMILIES = ("mixed", "rooms_scarce", "stock_scarce", "buses_tight")
+FAMILIES = ("mixed", "rooms_scarce", "stock_scarce", "buses_tight", "buses_saturated")
+# transfers per bus in the bus families: `buses_tight` is a fleet a one-need-per-trip dispatcher
+# runs out of but a consolidating router can serve; `buses_saturated` is one no router can serve
+# in full (every bus busy its whole shift), kept to show how the matcher rations.
+TRANSFERS_PER_BUS = {"buses_tight": 10, "buses_saturated": 14}
