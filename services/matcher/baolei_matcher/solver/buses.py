@@ -113,7 +113,7 @@ class Router:
         alts = {h.id: h for h in ch.candidates(req) + self._passing(req)}
         for h in alts.values():
             req.hotel, req.hotel_site, req.open_s = h.id, h.site, self.travel.sec(h.open_at, -10**9)
-            opt = self._best_here(req)
+            opt = self._best_here(req, mid=False)  # slipping a trip in between: own hotel only (costly)
             if opt is not None and (best is None or opt.cost < best.cost):
                 opt.hotel = h
                 best = opt
@@ -138,7 +138,7 @@ class Router:
                     break
         return list(out.values())
 
-    def _best_here(self, req: Request) -> _Option | None:
+    def _best_here(self, req: Request, mid: bool = True) -> _Option | None:
         best: _Option | None = None
         for opt in self._join_options(req):
             if best is None or opt.cost < best.cost:
@@ -146,7 +146,7 @@ class Router:
         for opt in self._new_options(req):
             if best is None or opt.cost < best.cost:
                 best = opt
-        for opt in self._mid_options(req):
+        for opt in (self._mid_options(req) if mid else ()):
             if best is None or opt.cost < best.cost:
                 best = opt
         return best

@@ -35,8 +35,13 @@ class Request:
 
 @dataclass
 class DraftStop:
+    """A pickup. `loads` is never changed once the stop is built (edits make a new stop), so
+    what the forward pass derives from it is cached on the stop."""
+
     site: str
     loads: dict[str, int] = field(default_factory=dict)  # need id -> people
+    # cache for the forward pass: (latest ready_s, ((due_s, people), ...)); same for every bus
+    timing_key: tuple | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -103,32 +108,41 @@ class BusState:
 
     def _run(self, trips: list[DraftTrip], pos: str, free: int, late: float, km: float, write: bool = False,
              pre: list | None = None) -> Timing:
-        dwell, ready_of, due, leg = self.travel.dwell_s, self.ready, self.due, self._leg
+        # The hot loop of the whole bus stage: locals only, stop data cached on the stop.
+        dwell, legs, leg, shift_end, turn = self.travel.dwell_s, self._legs, self._leg, self.shift_end, self.turn_s
         for t in trips:
             clock = free
-            ats = []
-            for s in t.stops:
-                ready = max([ready_of[n] for n in s.loads], default=0)
-                d, k = leg(pos, s.site)
-                at = clock + d
-                if ready > at:
-                    at = ready
-                km += k
-                ats.append(at)
+            ats = [] if write else None
+            stops = t.stops
+            for s in stops:
+                key = s.timing_key
+                if key is None:
+                    key = s.timing_key = _stop_key(s, self.ready, self.due)
+                site = s.site
+                lg = legs.get((pos, site)) or leg(pos, site)
+                at = clock + lg[0]
+                if key[0] > at:
+                    at = key[0]
+                km += lg[1]
+                if write:
+                    ats.append(at)
                 clock = at + dwell
-                pos = s.site
-            d, k = leg(pos, t.hotel_site)
-            arrive = max(clock + d, t.open_s)
-            km += k
-            if arrive > self.shift_end:
+                pos = site
+            hsite = t.hotel_site
+            lg = legs.get((pos, hsite)) or leg(pos, hsite)
+            arrive = clock + lg[0]
+            if t.open_s > arrive:
+                arrive = t.open_s
+            km += lg[1]
+            if arrive > shift_end:
                 return Timing(False)
-            for s in t.stops:
-                for n, p in s.loads.items():
-                    if arrive > due[n]:
-                        late += p * (arrive - due[n]) / 60.0
+            for s in stops:
+                for due, p in s.timing_key[1]:
+                    if arrive > due:
+                        late += p * (arrive - due) / 60.0
             if write:
                 t.start_s, t.at_s, t.arrive_s = free, ats, arrive
-            pos, free = t.hotel_site, arrive + self.turn_s
+            pos, free = hsite, arrive + turn
             if pre is not None:
                 pre.append((pos, free, late, km))
         return Timing(True, late, km, free)
@@ -170,6 +184,10 @@ class BusState:
                      for s, a in zip(t.stops, t.at_s)]
             out.append(Trip(self.bus.id, at(t.start_s), stops, t.hotel, at(t.arrive_s)))
         return out
+
+
+def _stop_key(s: DraftStop, ready: dict[str, int], due: dict[str, int]) -> tuple:
+    return (max([ready[n] for n in s.loads], default=0), tuple((due[n], p) for n, p in s.loads.items()))
 
 
 def make_fleet(scenario: Scenario, travel: Travel, fixed_trips: list[Trip]) -> list[BusState]:

@@ -19,6 +19,7 @@ from .fleet import BusState
 logger = logging.getLogger(__name__)
 
 NEAR_BUSES = 10   # other buses tried for a trip (nearest depots/positions first)
+SLOT_WINDOW_S = 2 * 3600  # slots of another bus tried for a trip: free within this of its start
 EPS = 1e-6
 
 
@@ -64,7 +65,7 @@ def relocate(router: Router, ai: int, near: list[int]) -> bool:
             if ci == ai or trip.people() > c.cap:
                 continue
             base = a.timing.late_pm + c.timing.late_pm + 0.01 * (a.timing.km + c.timing.km)
-            for j in range(len(c.trips) + 1):
+            for j in _slots_near(c, trip.start_s):
                 if ta.feasible:
                     tc = c.splice(j, [trip], j)
                     if tc.feasible:
@@ -98,6 +99,13 @@ def relocate(router: Router, ai: int, near: list[int]) -> bool:
     router._sync(ci)
     router.rebuild_keys()  # the trip now runs on another bus
     return True
+
+
+def _slots_near(c: BusState, start_s: int) -> list[int]:
+    """Slots of bus `c` whose bus is free within SLOT_WINDOW_S of `start_s`: a trip moved hours
+    away from its time almost never helps, and trying every slot is what made this move costly."""
+    pre = c._pre
+    return [j for j in range(len(c.trips) + 1) if abs(pre[j][1] - start_s) <= SLOT_WINDOW_S]
 
 
 def _copy(t):
