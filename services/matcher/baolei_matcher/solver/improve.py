@@ -26,7 +26,8 @@ Score = tuple[int, float, float]
 MAX_STALL = 600          # consecutive iterations without a strict gain before giving up
 REMOVE_MIN, REMOVE_MAX = 3, 12
 BUSY_CHOICES = (0.0, 0.3, 1.0, 2.0)
-MAX_UNSERVED_TRIED = 4   # requests still (partly) unserved offered a seat again per iteration
+MAX_UNSERVED_TRIED = 4
+STEP_NEAR_BUSES = 3      # trip moves after each step: other buses a trip may move to (nearest first)   # requests still (partly) unserved offered a seat again per iteration
 
 
 def score(router: Router, requests: dict[str, Request]) -> Score:
@@ -157,7 +158,7 @@ class Improver:
         todo.sort(key=lambda r: (r.need.priority, r.due_s + noise[r.need.id]))
         for r in todo:
             router.route(r)
-        polish(router, self.deadline, sorted(saved), rounds=1)
+        polish(router, self.deadline, sorted(saved), rounds=1, near_buses=STEP_NEAR_BUSES)
         router.journal = None
         if router.chooser is not None:
             router.chooser.journal = None

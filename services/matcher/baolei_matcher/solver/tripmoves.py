@@ -60,19 +60,26 @@ def relocate(router: Router, ai: int, near: list[int]) -> bool:
         if trip.people() == 0:
             continue
         ta = a.splice(i, [], i + 1)
+        # Bounds that skip hopeless candidates (exact, by the triangle inequality): putting a trip
+        # into a bus's day never lowers its lateness or km, so a move gains at most what taking
+        # the trip off `a` saves; a swap gains at most the lateness and km both buses have from
+        # the swapped trips on.
+        move_ub = (a.timing.late_pm - ta.late_pm + 0.01 * (a.timing.km - ta.km)) if ta.feasible else -1.0
+        a_tail = a.timing.late_pm - a._pre[i][2] + 0.01 * (a.timing.km - a._pre[i][3])
         for ci in near:
             c = router.fleet[ci]
             if ci == ai or trip.people() > c.cap:
                 continue
             base = a.timing.late_pm + c.timing.late_pm + 0.01 * (a.timing.km + c.timing.km)
             for j in _slots_near(c, trip.start_s):
-                if ta.feasible:
+                if ta.feasible and move_ub > best_gain + EPS:
                     tc = c.splice(j, [trip], j)
                     if tc.feasible:
                         g = base - (ta.late_pm + tc.late_pm + 0.01 * (ta.km + tc.km))
                         if g > best_gain + EPS:
                             best_gain, best = g, ("move", i, ci, j)
-                if j < len(c.trips) and c.trips[j].people() <= a.cap:
+                c_tail = c.timing.late_pm - c._pre[j][2] + 0.01 * (c.timing.km - c._pre[j][3])
+                if j < len(c.trips) and c.trips[j].people() <= a.cap and a_tail + c_tail > best_gain + EPS:
                     sa = a.splice(i, [c.trips[j]], i + 1)
                     if sa.feasible:
                         sc = c.splice(j, [trip], j + 1)
@@ -113,7 +120,8 @@ def _copy(t):
     return DraftTrip(t.hotel, t.hotel_site, t.risk, t.open_s, list(t.stops))
 
 
-def polish(router: Router, deadline: float, buses: list[int] | None = None, rounds: int = 50) -> int:
+def polish(router: Router, deadline: float, buses: list[int] | None = None, rounds: int = 50,
+           near_buses: int = NEAR_BUSES) -> int:
     """Descent with trip moves until no move helps or `deadline`; returns moves applied.
     Trips keep their identity; `relocate` re-indexes the router's (hotel, risk) index itself."""
     fleet = router.fleet
@@ -135,18 +143,20 @@ def polish(router: Router, deadline: float, buses: list[int] | None = None, roun
                 moves += 1
                 changed.add(bi)
             router._sync(bi)
-            near = _near(router, bi)
-            if relocate(router, bi, near):
+            near = _near(router, bi, near_buses)
+            if near and relocate(router, bi, near):
                 moves += 1
                 changed.update((bi, *near))
         todo = sorted(changed)
     return moves
 
 
-def _near(router: Router, bi: int) -> list[int]:
+def _near(router: Router, bi: int, k: int = NEAR_BUSES) -> list[int]:
     n = len(router.fleet)
-    if n <= NEAR_BUSES + 1:
+    if k <= 0:
+        return []
+    if n <= k + 1:
         return [i for i in range(n) if i != bi]
     site = router.fleet[bi].base_pos
     km = router.travel.km_from_many(router.base_pos, site)
-    return [int(i) for i in np.argsort(km, kind="stable")[:NEAR_BUSES + 1] if int(i) != bi][:NEAR_BUSES]
+    return [int(i) for i in np.argsort(km, kind="stable")[:k + 1] if int(i) != bi][:k]
