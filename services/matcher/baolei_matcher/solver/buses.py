@@ -295,7 +295,7 @@ def route_all(router: Router, requests: list[Request], deadline: float) -> list[
             logger.warning("bus routing out of time after %d/%d requests", i, len(order))
             for r in order[i:]:
                 if r.remaining:
-                    unmet.append(reasons.buses_fully_booked(r.need.id, r.remaining))
+                    unmet.append(reasons.not_routed_in_time(r.need.id, r.remaining))
             break
         router.route(req)
         if req.remaining > 0:

@@ -65,6 +65,13 @@ def buses_fully_booked(need: str, people: int) -> Unmet:
                  "buses_fully_booked", people=people)
 
 
+def not_routed_in_time(need: str, people: int) -> Unmet:
+    """The solve's time limit ran out before this need's turn: not a shortage, so say so."""
+    return Unmet(need, f"本轮匹配时限内未能安排（{people} 人），将自动重新匹配",
+                 f"not matched within this round's time limit ({people} people); it is matched again automatically",
+                 "out_of_time", people=people)
+
+
 def no_buses(need: str, people: int) -> Unmet:
     return Unmet(need, "没有可用车辆", "no buses available", "no_buses", people=people)
 

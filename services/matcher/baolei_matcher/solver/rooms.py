@@ -33,8 +33,8 @@ logger = logging.getLogger(__name__)
 
 UPGRADE_COST = 20
 CHURN_BONUS = 30
-MAX_POLISH_VARS = 15000
-POLISH_ONLY_S = 1.0  # CP-SAT budget when the warm start is already optimal on the goal
+MAX_POLISH_VARS = 2000  # above this many candidate pairs, a warm start at the bound is kept as it is
+POLISH_ONLY_S = 1.0     # CP-SAT budget when the warm start is already optimal on the goal
 
 
 def hint_w_of(hint: dict, inp: "RoomsInput") -> int:
@@ -160,6 +160,13 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
             n = next(x for x in needs if x.id == nid)
             values[(nid, hi)] = _value(n, inp.hotels[hi], inp.km[(nid, hi)], wait_rank[nid], travel, False)
 
+    hint_w = hint_w_of(hint, inp)
+    at_bound = hint_w <= bound + 1e-6
+    if at_bound and sum(len(c) for c in cands.values()) > MAX_POLISH_VARS:
+        # Nothing left to gain on the goal, and CP-SAT would spend the budget on the secondary
+        # terms only (at this size it often finds nothing better in time, and building the model
+        # alone takes a good part of a second): keep the warm start, the bus stage gets the time.
+        return _report(hint, inp, bound, source, hint_w, "skipped", Status.FEASIBLE, 0, t0)
     m = cp_model.CpModel()
     x: dict[tuple[str, int], cp_model.IntVar] = {}
     upg: dict[tuple[str, int], tuple] = {}
@@ -203,26 +210,19 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
     m.maximize(sum(objective))
 
     solver = cp_model.CpSolver()
-    if hint_w_of(hint, inp) <= bound + 1e-6:
-        # The warm start already meets the proven bound on the goal: CP-SAT only polishes the
-        # secondary terms (waiting, km, upgrades), so it gets a short budget and the time left
-        # goes to the bus stage, where the drive is decided.
-        time_limit_s = min(time_limit_s, POLISH_ONLY_S)
-    solver.parameters.max_time_in_seconds = max(0.05, time_limit_s)
+    # The stage's time counts from its start (building the model takes time too); when the warm
+    # start already meets the bound CP-SAT only polishes waiting, km and upgrades: a short budget.
+    budget = min(time_limit_s, POLISH_ONLY_S) if at_bound else time_limit_s
+    solver.parameters.max_time_in_seconds = max(0.05, budget - (time.perf_counter() - t0))
     solver.parameters.num_workers = 2
-    hint_w = hint_w_of(hint, inp)
-    # Nothing left to gain on the goal and too big to polish km in time: keep the warm start.
-    skip = hint_w <= bound + 1e-6 and len(x) > MAX_POLISH_VARS
-    st = cp_model.UNKNOWN
-    if not skip:
-        watchdog = threading.Timer(time_limit_s * 1.5 + 1.0, solver.stop_search)
-        watchdog.start()
-        try:
-            st = solver.solve(m)
-        finally:
-            watchdog.cancel()
+    watchdog = threading.Timer(budget * 1.5 + 1.0, solver.stop_search)
+    watchdog.start()
+    try:
+        st = solver.solve(m)
+    finally:
+        watchdog.cancel()
     placed = hint
-    status = Status.FEASIBLE if skip else Status.OUT_OF_TIME
+    status = Status.OUT_OF_TIME
     if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         found: dict[str, tuple[int, tuple[int, int, int]]] = {}
         by_id = {n.id: n for n in needs}
@@ -234,8 +234,13 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
         if _placed_w(found, needs) >= _placed_w(hint, needs):
             placed = found
             status = Status.OPTIMAL if st == cp_model.OPTIMAL else Status.FEASIBLE
-    elif not skip:
+    else:
         logger.warning("rooms CP-SAT returned %s; keeping the warm start", solver.status_name(st))
+    return _report(placed, inp, bound, source, hint_w, solver.status_name(st), status, len(x), t0)
+
+
+def _report(placed: dict, inp: RoomsInput, bound: float, source: str, hint_w: int, cp_status: str,
+            status: Status, candidates: int, t0: float) -> tuple[list[RoomAssignment], StageReport]:
     out = [RoomAssignment(nid, inp.hotels[hi].id, *got) for nid, (hi, got) in placed.items()]
     by_need = {n.id: n for n in inp.needs}
     unplaced_w = sum(n.weight * n.people for n in inp.needs if n.id not in placed)
@@ -244,8 +249,8 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
     upgrades = sum(r.family - by_need[r.need].rooms.family + r.accessible - by_need[r.need].rooms.accessible
                    for r in out)
     report = StageReport("rooms", status, float(unplaced_w), float(bound), time.perf_counter() - t0,
-                         {"cp_sat_status": "skipped" if skip else solver.status_name(st), "warm_start": source, "warm_start_objective": float(hint_w),
-                          "upgrades": upgrades, "candidates": len(x)})
+                         {"cp_sat_status": cp_status, "warm_start": source, "warm_start_objective": float(hint_w),
+                          "upgrades": upgrades, "candidates": candidates})
     logger.info("rooms: %d/%d placed, weighted unplaced %d (bound %.1f, greedy %d) in %.2fs",
                 len(out), len(inp.needs), unplaced_w, bound, hint_w, report.seconds)
     return out, report
