@@ -152,14 +152,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--arrivals", type=int, default=30)
     ap.add_argument("--window", type=float, default=0.05, help="matcher batch window for the run (s)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--log-dir", type=Path, help="keep the matcher logs here (default: a temporary directory)")
     args = ap.parse_args(argv)
     bootstrap = os.environ.get("BAOLEI_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
     city = City("large", args.seed)
     needs = city.doc["needs"]
     open_needs, arrivals = needs[:args.open], needs[args.open:args.open + args.arrivals]
     with tempfile.TemporaryDirectory() as tmp:
-        base, _ = run_case(bootstrap, city, [], arrivals, args.window, Path(tmp))
-        lat, absorb = run_case(bootstrap, city, open_needs, arrivals, args.window, Path(tmp))
+        logs = args.log_dir or Path(tmp)
+        logs.mkdir(parents=True, exist_ok=True)
+        base, _ = run_case(bootstrap, city, [], arrivals, args.window, logs)
+        lat, absorb = run_case(bootstrap, city, open_needs, arrivals, args.window, logs)
     rows = [("no other open needs (baseline)", base), (f"{args.open} open needs", lat)]
     lines = [f"Stream re-match latency (`python -m bench.stream_bench`, {datetime.now():%Y-%m-%d}, 2 cores): "
              f"a new need on Kafka → its proposal or unmet reason on Kafka, through the real matcher process; "

@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 import asyncio
-import copy
+import functools
 import logging
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import faust
 
@@ -18,7 +19,8 @@ from baolei_events.v1 import assignments_pb2, deadletter_pb2, needs_pb2, resourc
 from baolei_matcher.adapters import codec
 from baolei_matcher.adapters.replay import Progress
 from baolei_matcher.config import MatcherConfig
-from baolei_matcher.domain.batch import match_batch
+from baolei_matcher import solver as sv
+from baolei_matcher.domain.batch import decisions_from, scenario_for
 from baolei_matcher.domain.state import MatcherState
 
 log = logging.getLogger(__name__)
@@ -74,12 +76,14 @@ def apply_event(rt: Runtime, logical: str, value: bytes) -> str:
         if not h.hotel_id:
             raise ValueError("HotelRooms without hotel_id")
         st.hotels[h.hotel_id] = codec.hotel(h)
+        st.resources_changed = True
         return f"hotel {h.hotel_id} rooms {dict(st.hotels[h.hotel_id].usable)}"
     if logical == topics.BUSES:
         b = resources_pb2.BusStatus.FromString(value)
         if not b.bus_id:
             raise ValueError("BusStatus without bus_id")
         st.buses[b.bus_id] = codec.bus(b)
+        st.resources_changed = True
         return f"bus {b.bus_id} {'in service' if st.buses[b.bus_id].in_service else 'out of service'}"
     if logical == topics.STOCK:
         s = stock_pb2.StockChanged.FromString(value)
@@ -149,6 +153,7 @@ def create_app(config: MatcherConfig | None = None, *, group_id: str | None = No
             try:
                 await _rematch_once(rt, out, loop)
             except Exception:
+                rt.state.resources_changed = True  # nothing was found out: take everything again
                 log.exception("re-match failed; will retry on the next change")
 
     @app.page("/healthz")
@@ -186,15 +191,19 @@ def solve_budget(n_needs: int, limit_s: float) -> float:
 
 async def _rematch_once(rt: Runtime, out, loop) -> None:
     st = rt.state
-    todo = st.to_match()
+    todo = st.batch()
     if not todo:
         return
-    snapshot = copy.deepcopy(st)
+    # The residual world is read on the event loop (a consistent view, no copy of the state: a
+    # deep copy of 1,000 holds took 250-400 ms here); only the solve runs in the executor.
+    t_read = loop.time()
     now = datetime.now(timezone.utc)
+    scenario = scenario_for(st, todo, now.astimezone(ZoneInfo(rt.config.planning_tz)))
+    read_ms = (loop.time() - t_read) * 1000
     t0 = loop.time()
-    decisions = await loop.run_in_executor(None, match_batch, snapshot, [snapshot.needs[n.id] for n in todo], now,
-                                           solve_budget(len(todo), rt.config.solve_time_limit_s),
-                                           rt.config.planning_tz)
+    budget = solve_budget(len(todo), rt.config.solve_time_limit_s)
+    result = await loop.run_in_executor(None, functools.partial(sv.solve, scenario, time_limit_s=budget))
+    decisions = decisions_from(st, todo, scenario, result)
     rt.last_batch_ms = (loop.time() - t0) * 1000
     rt.batches += 1
     operators = {b.id: b.operator for b in st.buses.values()}
@@ -210,5 +219,6 @@ async def _rematch_once(rt: Runtime, out, loop) -> None:
             continue  # already told; tried again on the next change
         st.unmet[u.need_id] = u.code
         await out.send(key=u.need_id.encode(), value=codec.unmet(u, solve_id=decisions.solve_id).SerializeToString())
-    log.info("re-match %s (%s): %d needs, %d proposed, %d unmet in %.0f ms", decisions.solve_id,
-             decisions.status, len(todo), len(decisions.proposals), len(decisions.unmet), rt.last_batch_ms)
+    log.info("re-match %s (%s): %d needs, %d proposed, %d unmet in %.0f ms (state read in %.0f ms)",
+             decisions.solve_id, decisions.status, len(todo), len(decisions.proposals), len(decisions.unmet),
+             rt.last_batch_ms, read_ms)

@@ -111,3 +111,27 @@ def test_the_rest_of_a_short_supply_need_is_tried_again_when_stock_arrives():
     st.stock[("bg", "rice")] = Stock(FAR, "食品物资集团", "rice", 500)
     (p2,) = match_batch(st, st.to_match(), NOW, 5).proposals
     assert [(k.warehouse_id, k.sku, k.quantity) for k in p2.picks] == [("bg", "rice", 60)]
+
+
+def test_needs_found_unmet_wait_for_a_change_of_resources():
+    """A backlog of unmet needs is not solved again for every new need (it slowed each new need
+    to seconds with 600 unmet ones); a release, a hotel or bus update, more free stock, or a
+    time-limit cut-off bring them back."""
+    st = state()
+    st.upsert_need(transfer("n1", 2, {"standard": 2}))
+    st.upsert_need(transfer("lost", 2, {"standard": 2}, risk="inbound"))
+    assert {n.id for n in st.batch()} == {"n1", "lost"}
+    st.unmet["lost"] = "no_hotel_for_risk"
+    st.upsert_need(transfer("n2", 1, {"standard": 1}))
+    assert {n.id for n in st.batch()} == {"n1", "n2"}  # n1 and n2: no answer yet; lost: waits
+    st.stock[("hzb", "rice")] = Stock(HZB, "食品物资集团", "rice", 10)
+    st.add_hold(Hold("h1", "s9", picks=[Pick("hzb", "rice", 4, "食品物资集团")]))
+    st.upsert_stock(Stock(HZB, "食品物资集团", "rice", 6), cause="hold assignment=h1")  # the hold taken: no change
+    assert "lost" not in {n.id for n in st.batch()}
+    st.upsert_stock(Stock(HZB, "食品物资集团", "rice", 50), cause="receipt movement=7")  # more stock
+    assert "lost" in {n.id for n in st.batch()}
+    assert "lost" not in {n.id for n in st.batch()}
+    st.release("h1")
+    assert "lost" in {n.id for n in st.batch()}
+    st.unmet["lost"] = "out_of_time"  # cut off by the time limit: not a finding
+    assert "lost" in {n.id for n in st.batch()}

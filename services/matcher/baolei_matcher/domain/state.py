@@ -119,6 +119,9 @@ class Hold:
     people: int = 0
 
 
+OUT_OF_TIME = "out_of_time"  # unmet code of a need the solve's time limit cut off (solver.reasons)
+
+
 class MatcherState:
     def __init__(self) -> None:
         self.needs: dict[str, Need] = {}
@@ -127,6 +130,9 @@ class MatcherState:
         self.stock: dict[tuple[str, str], Stock] = {}
         self.holds: dict[str, Hold] = {}
         self.unmet: dict[str, str] = {}  # need id -> last reason code published
+        # Set when something may have freed or added capacity (a hotel or bus update, a release,
+        # a cancellation, more free stock): needs found unmet are tried again only then.
+        self.resources_changed = True
 
     # --- applying events -------------------------------------------------------------------
     def upsert_need(self, need: Need) -> None:
@@ -135,14 +141,27 @@ class MatcherState:
     def cancel_need(self, need_id: str) -> None:
         if need_id in self.needs:
             self.needs[need_id].cancelled = True
+            self.resources_changed = True  # its holds are no longer counted
 
     def upsert_stock(self, item: Stock, cause: str) -> None:
-        self.stock[(item.warehouse.id, item.sku)] = item
+        key = (item.warehouse.id, item.sku)
+        before = self._free_of(key)
+        self.stock[key] = item
         for hold in self.holds.values():
             if hold.assignment_id in cause:
                 for p in hold.picks:
-                    if (p.warehouse_id, p.sku) == (item.warehouse.id, item.sku):
+                    if (p.warehouse_id, p.sku) == key:
                         p.reflected = True
+        if self._free_of(key) > before:  # a hold the inventory took is no change; a receipt is
+            self.resources_changed = True
+
+    def _free_of(self, key: tuple[str, str]) -> int:
+        s = self.stock.get(key)
+        if s is None:
+            return 0
+        held = sum(p.quantity for h in self.holds.values() if h.status == "proposed"
+                   for p in h.picks if not p.reflected and (p.warehouse_id, p.sku) == key)
+        return s.available - held
 
     def add_hold(self, hold: Hold) -> None:
         self.holds[hold.assignment_id] = hold
@@ -152,7 +171,8 @@ class MatcherState:
             self.holds[assignment_id].status = "confirmed"
 
     def release(self, assignment_id: str) -> None:
-        self.holds.pop(assignment_id, None)
+        if self.holds.pop(assignment_id, None) is not None:
+            self.resources_changed = True
 
     # --- derived capacity ------------------------------------------------------------------
     def rooms_free(self) -> dict[str, dict[str, int]]:
@@ -219,3 +239,14 @@ class MatcherState:
                 if rest:
                     out.append(replace(n, lines=rest))
         return sorted(out, key=lambda n: (n.priority, n.submitted_at))
+
+    def batch(self) -> list[Need]:
+        """What the next re-match takes: `to_match()`, less the needs already found unmet while
+        nothing has freed or added capacity since (they would only be found unmet again, and
+        a city's backlog of them must not slow every new need down). A need cut off by the time
+        limit is not a finding: it is always taken again."""
+        todo = self.to_match()
+        if not self.resources_changed:
+            todo = [n for n in todo if self.unmet.get(n.id, OUT_OF_TIME) == OUT_OF_TIME]
+        self.resources_changed = False
+        return todo
