@@ -230,7 +230,11 @@ def main() -> None:
         admin.dispose()
     if lines:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text("\n".join(lines), encoding="utf-8")
+        # Sections written by hand (from "## " on, e.g. a before/after run) are kept as they are.
+        old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+        kept = old[old.index("\n## "):] if "\n## " in old else ""
+        RESULTS.write_text("\n".join(lines).rstrip("\n") + "\n\n" + kept.lstrip("\n") if kept else "\n".join(lines),
+                           encoding="utf-8")
         print(f"wrote {RESULTS}")
 
 

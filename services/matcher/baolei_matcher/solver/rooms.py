@@ -210,10 +210,10 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
     m.maximize(sum(objective))
 
     solver = cp_model.CpSolver()
-    # The stage's time counts from its start (building the model takes time too); when the warm
-    # start already meets the bound CP-SAT only polishes waiting, km and upgrades: a short budget.
+    # When the warm start already meets the bound CP-SAT only polishes waiting, km and upgrades:
+    # a short budget. When rooms are short it gets the stage's whole limit (as measured in the bench).
     budget = min(time_limit_s, POLISH_ONLY_S) if at_bound else time_limit_s
-    solver.parameters.max_time_in_seconds = max(0.05, budget - (time.perf_counter() - t0))
+    solver.parameters.max_time_in_seconds = max(0.05, budget)
     solver.parameters.num_workers = 2
     watchdog = threading.Timer(budget * 1.5 + 1.0, solver.stop_search)
     watchdog.start()
