@@ -5,6 +5,7 @@ State topics (latest value per key) are compacted; event logs keep their history
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 
 from kafka.admin import KafkaAdminClient, NewTopic
@@ -66,7 +67,27 @@ def ensure_topics(bootstrap_servers: str, prefix: str = "") -> list[str]:
             except TopicAlreadyExistsError:
                 pass
         created = [t.name for t in wanted]
+        _wait_for_leaders(admin, [prefix + t.name for t in TOPICS], {prefix + t.name: t.partitions for t in TOPICS})
         log.info("topics ready: %d created, %d existed", len(created), len(TOPICS) - len(created))
         return created
     finally:
         admin.close()
+
+
+def _wait_for_leaders(admin: KafkaAdminClient, names: list[str], partitions: dict[str, int],
+                      timeout_s: float = 30.0) -> None:
+    """Return once every topic is in the metadata with all its partitions led. A freshly created
+    topic can show up for a moment with no partitions led; a consumer without a group that reads
+    the metadata then assigns itself nothing and looks again only minutes later."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        missing = []
+        for t in admin.describe_topics(names):
+            parts = [p for p in t.get("partitions", []) if p.get("leader", -1) >= 0]
+            if t.get("error_code") or len(parts) < partitions[t["topic"]]:
+                missing.append(t["topic"])
+        if not missing:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"topics without a leader after {timeout_s:g} s: {sorted(missing)}")
+        time.sleep(0.2)

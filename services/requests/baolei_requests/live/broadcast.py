@@ -76,8 +76,24 @@ class KafkaFanout:
         self.ready = asyncio.Event()
 
     async def run(self) -> None:
+        """Follow the topics; a consumer that could not get its partitions is replaced by a new
+        one (readiness stays false meanwhile and the log says why) instead of the feed dying."""
+        while True:
+            try:
+                await self._run_once()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("live feed restarting in 2 s: %s", exc)
+                await asyncio.sleep(2)
+
+    async def _run_once(self) -> None:
         consumer = AIOKafkaConsumer(bootstrap_servers=self._kafka.bootstrap_servers, group_id=None,
                                     enable_auto_commit=False, auto_offset_reset="latest",
+                                    # without a group, partitions are (re)assigned on metadata updates:
+                                    # look again often, so a topic that had no leader yet is picked up
+                                    metadata_max_age_ms=5000,
                                     client_id=f"{self._kafka.client_id}-requests-live")
         await consumer.start()
         try:
