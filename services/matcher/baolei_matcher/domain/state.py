@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from baolei_matcher.solver.reasons import OUT_OF_TIME
+
 ROOM_TYPES = ("standard", "family", "accessible")
 
 
@@ -117,9 +119,6 @@ class Hold:
     trips: list[Trip] = field(default_factory=list)
     picks: list[Pick] = field(default_factory=list)
     people: int = 0
-
-
-OUT_OF_TIME = "out_of_time"  # unmet code of a need the solve's time limit cut off (solver.reasons)
 
 
 class MatcherState:

@@ -173,9 +173,9 @@ class Router:
         for _, bi, trip, spare in cands[:MAX_JOIN]:
             b = self.fleet[bi]
             amount = min(spare, req.remaining)
-            k = next((i for i, t in enumerate(b.trips) if t is trip), None)
-            if k is None:  # stale index entry: the trip moved to another bus
-                continue
+            k = next((i for i, t in enumerate(b.trips) if t is trip), None)  # by identity: equal trips may exist
+            if k is None:
+                raise AssertionError(f"trip index out of date: a trip to {trip.hotel} is not on bus {b.bus.id}")
             same = [j for j, s in enumerate(trip.stops) if s.site == req.need.site]
             positions = [(j, True) for j in same] or [(j, False) for j in range(len(trip.stops) + 1)]
             for j, merge in positions:

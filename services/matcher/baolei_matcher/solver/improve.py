@@ -26,8 +26,8 @@ Score = tuple[int, float, float]
 MAX_STALL = 600          # consecutive iterations without a strict gain before giving up
 REMOVE_MIN, REMOVE_MAX = 3, 12
 BUSY_CHOICES = (0.0, 0.3, 1.0, 2.0)
-MAX_UNSERVED_TRIED = 4
-STEP_NEAR_BUSES = 3      # trip moves after each step: other buses a trip may move to (nearest first)   # requests still (partly) unserved offered a seat again per iteration
+MAX_UNSERVED_TRIED = 4   # requests still (partly) unserved offered a seat again per iteration
+STEP_NEAR_BUSES = 3      # trip moves after each step: other buses a trip may move to (nearest first)
 
 
 def score(router: Router, requests: dict[str, Request]) -> Score:

@@ -65,11 +65,14 @@ def buses_fully_booked(need: str, people: int) -> Unmet:
                  "buses_fully_booked", people=people)
 
 
+OUT_OF_TIME = "out_of_time"  # code of a need the time limit cut off (the stream takes it again at once)
+
+
 def not_routed_in_time(need: str, people: int) -> Unmet:
     """The solve's time limit ran out before this need's turn: not a shortage, so say so."""
     return Unmet(need, f"本轮匹配时限内未能安排（{people} 人），将自动重新匹配",
                  f"not matched within this round's time limit ({people} people); it is matched again automatically",
-                 "out_of_time", people=people)
+                 OUT_OF_TIME, people=people)
 
 
 def no_buses(need: str, people: int) -> Unmet:

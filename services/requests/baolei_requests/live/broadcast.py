@@ -91,9 +91,6 @@ class KafkaFanout:
     async def _run_once(self) -> None:
         consumer = AIOKafkaConsumer(bootstrap_servers=self._kafka.bootstrap_servers, group_id=None,
                                     enable_auto_commit=False, auto_offset_reset="latest",
-                                    # without a group, partitions are (re)assigned on metadata updates:
-                                    # look again often, so a topic that had no leader yet is picked up
-                                    metadata_max_age_ms=5000,
                                     client_id=f"{self._kafka.client_id}-requests-live")
         await consumer.start()
         try:
