@@ -1,0 +1,286 @@
+"""Pure bookkeeping of the load benchmark: what one need went through, and the per-level summary.
+
+Why a module of its own: the load benchmark (`bench.load_bench`) drives the real stack, but what
+it reports — percentiles, who counts as accepted, which waits break the targets — must be right
+without a broker to check it. Everything here is a pure function of records, unit-tested in
+tests/unit/test_load_stats.py. Times are `time.perf_counter()` seconds of the bench process.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+# Limits the benchmark is judged by (issue 10, point 7).
+OUTCOME_WAIT_S = 30.0        # after the end of a level: how long a need may still wait for its first outcome
+ACCEPT_LEVEL = 100           # at this rate every need must be accepted (503 then accepted on retry is fine)
+OUTCOME_P95_LIMIT_S = 2.0    # submit → first outcome p95 at ACCEPT_LEVEL
+STATUS_LAG_P95_LIMIT_S = 1.0  # Kafka outcome → API status p95 at ACCEPT_LEVEL
+NO_HANG_LEVEL = 200          # at this rate: no timeouts, no 30 s waits, nothing left without an outcome
+LONG_WAIT_S = 30.0
+
+
+@dataclass
+class Attempt:
+    """One HTTP POST of a need: its status (None: no answer — timeout or connection error)."""
+
+    started: float
+    ended: float
+    status: int | None
+    error: str = ""          # "timeout", or the exception's class name when status is None
+
+    @property
+    def latency(self) -> float:
+        return self.ended - self.started
+
+
+@dataclass
+class NeedRecord:
+    """Everything the bench saw of one need it sent."""
+
+    index: int
+    kind: str                # "transfer" | "supply"
+    scheduled: float         # when the open-loop schedule said to send it
+    attempts: list[Attempt] = field(default_factory=list)
+    need_id: str | None = None
+    gave_up: bool = False    # still 503 when its retry budget ran out
+    sampled: bool = False    # its API status is polled after its outcome
+    outcome: str | None = None        # "proposed" | "unmet": the first AssignmentEvent for it
+    outcome_at: float | None = None   # when the bench's Kafka consumer got it
+    status_at: float | None = None    # when GET /api/needs/{id} first showed status != "submitted"
+    status_polls: int = 0
+
+    @property
+    def first_sent(self) -> float | None:
+        return self.attempts[0].started if self.attempts else None
+
+    @property
+    def accepted(self) -> Attempt | None:
+        return next((a for a in self.attempts if a.status in (200, 201)), None)
+
+
+def retry_delay_s(headers: Mapping[str, str], body: object, default_s: float = 1.0, cap_s: float = 30.0) -> float:
+    """How long to wait before retrying a 503: the `Retry-After-Ms` header, else a `retry_after_ms`
+    field of the JSON body (top level or under `detail`), else `Retry-After` in seconds (an HTTP
+    date is not understood: default); capped, never negative."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    candidates: list[float | None] = [_num(lower.get("retry-after-ms"), 1e-3)]
+    if isinstance(body, dict):
+        candidates.append(_num(body.get("retry_after_ms"), 1e-3))
+        if isinstance(body.get("detail"), dict):
+            candidates.append(_num(body["detail"].get("retry_after_ms"), 1e-3))
+    candidates.append(_num(lower.get("retry-after"), 1.0))
+    delay = next((c for c in candidates if c is not None), default_s)
+    return min(max(delay, 0.0), cap_s)
+
+
+def _num(v: object, scale: float) -> float | None:
+    if v is None or isinstance(v, bool):
+        return None
+    try:
+        x = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return x * scale if math.isfinite(x) else None
+
+
+def percentile(xs: Sequence[float], q: float) -> float | None:
+    """The q-th percentile (0–100) by linear interpolation between closest ranks (numpy's default);
+    None for no data."""
+    if not xs:
+        return None
+    if not 0 <= q <= 100:
+        raise ValueError(f"percentile {q} outside 0..100")
+    s = sorted(xs)
+    pos = (len(s) - 1) * q / 100
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return s[lo] + (s[hi] - s[lo]) * (pos - lo)
+
+
+def pcts(xs: Sequence[float], qs: Sequence[float] = (50, 95, 99)) -> dict[str, float | None]:
+    out: dict[str, float | None] = {f"p{q:g}": percentile(xs, q) for q in qs}
+    out["max"] = max(xs) if xs else None
+    out["n"] = len(xs)
+    return out
+
+
+@dataclass
+class LevelSummary:
+    rate: float                  # needs/s asked for
+    duration_s: float
+    sent: int
+    accepted: int
+    accepted_after_503: int
+    status_503: int               # 503 answers, all attempts
+    retries: int                  # attempts after the first
+    errors: dict[str, int]        # other final answers by status code ("422": 3 …), not 503s
+    timeouts: int                 # attempts that got no answer in the client's time limit
+    conn_errors: int              # attempts that failed otherwise without an answer
+    gave_up: int                  # needs still 503 when their retry budget ran out
+    http_attempt: dict            # latency of every attempt that got an answer (s)
+    http_accepted: dict           # first send → accepted answer, retries included (s)
+    outcome: dict                 # first send → first outcome on Kafka (s), accepted needs with one
+    outcomes: dict[str, int]      # first outcomes by kind (proposed / unmet)
+    no_outcome: int               # accepted needs without an outcome by the end of the wait
+    long_waits: int               # accepted needs whose outcome came ≥ 30 s after their first send, or never
+    status_lag: dict              # Kafka outcome → API status != submitted (s), sampled needs
+    status_sampled: int
+    status_never: int             # sampled needs with an outcome whose status never moved in the poll window
+    kafka_rtt: dict               # produce → consume on a scratch topic during the level (s)
+    schedule_lag: dict            # how late the generator sent, against its schedule (s)
+    achieved_rate: float          # needs sent per second of the schedule actually taken
+
+    def row(self) -> dict:
+        return self.__dict__.copy()
+
+
+def summarize_level(rate: float, duration_s: float, records: Sequence[NeedRecord],
+                    kafka_rtt: Sequence[float] = ()) -> LevelSummary:
+    """The per-level figures of the report, from the records alone."""
+    sent = [r for r in records if r.attempts]
+    attempts = [a for r in sent for a in r.attempts]
+    accepted = [r for r in sent if r.accepted is not None]
+    errors: Counter[str] = Counter()
+    for r in sent:
+        last = r.attempts[-1]
+        if r.accepted is None and last.status is not None and last.status != 503:
+            errors[str(last.status)] += 1
+    outcome_lat = [r.outcome_at - r.first_sent for r in accepted if r.outcome_at is not None]
+    no_outcome = sum(1 for r in accepted if r.outcome_at is None)
+    long_waits = no_outcome + sum(1 for x in outcome_lat if x >= LONG_WAIT_S)
+    sampled = [r for r in accepted if r.sampled and r.outcome_at is not None]
+    lags = [r.status_at - r.outcome_at for r in sampled if r.status_at is not None]
+    starts = [r.first_sent for r in sent]
+    span = (max(starts) - min(starts)) if len(starts) > 1 else 0.0
+    return LevelSummary(
+        rate=rate, duration_s=duration_s, sent=len(sent), accepted=len(accepted),
+        accepted_after_503=sum(1 for r in accepted if any(a.status == 503 for a in r.attempts)),
+        status_503=sum(1 for a in attempts if a.status == 503),
+        retries=sum(len(r.attempts) - 1 for r in sent),
+        errors=dict(sorted(errors.items())),
+        timeouts=sum(1 for a in attempts if a.status is None and a.error == "timeout"),
+        conn_errors=sum(1 for a in attempts if a.status is None and a.error != "timeout"),
+        gave_up=sum(1 for r in sent if r.gave_up and r.accepted is None),
+        http_attempt=pcts([a.latency for a in attempts if a.status is not None]),
+        http_accepted=pcts([r.accepted.ended - r.first_sent for r in accepted]),
+        outcome=pcts(outcome_lat),
+        outcomes=dict(sorted(Counter(r.outcome for r in accepted if r.outcome).items())),
+        no_outcome=no_outcome, long_waits=long_waits,
+        status_lag=pcts(lags), status_sampled=len(sampled), status_never=len(sampled) - len(lags),
+        kafka_rtt=pcts(list(kafka_rtt)),
+        schedule_lag=pcts([r.first_sent - r.scheduled for r in sent]),
+        achieved_rate=(len(sent) - 1) / span if span > 0 else float(len(sent)),
+    )
+
+
+@dataclass
+class Target:
+    name: str
+    level: float
+    met: bool | None       # None: the level was not run
+    detail: str
+
+    def line(self) -> str:
+        verdict = {True: "MET", False: "MISSED", None: "not run"}[self.met]
+        return f"- {self.name}: **{verdict}** — {self.detail}"
+
+
+def _at(levels: Sequence[LevelSummary], rate: float) -> LevelSummary | None:
+    return next((s for s in levels if s.rate == rate), None)
+
+
+def targets(levels: Sequence[LevelSummary]) -> list[Target]:
+    """The four targets of issue 10, point 7, judged on the summaries of one database's run."""
+    out: list[Target] = []
+    s = _at(levels, ACCEPT_LEVEL)
+    if s is None:
+        out += [Target(f"{ACCEPT_LEVEL}/s every need accepted", ACCEPT_LEVEL, None, "level not in this run"),
+                Target(f"{ACCEPT_LEVEL}/s submit → first outcome p95 ≤ {OUTCOME_P95_LIMIT_S:g} s", ACCEPT_LEVEL, None,
+                       "level not in this run"),
+                Target(f"{ACCEPT_LEVEL}/s status lag p95 ≤ {STATUS_LAG_P95_LIMIT_S:g} s", ACCEPT_LEVEL, None,
+                       "level not in this run")]
+    else:
+        out.append(Target(f"{ACCEPT_LEVEL}/s every need accepted (503 then accepted on retry counts)", s.rate,
+                          s.sent > 0 and s.accepted == s.sent,
+                          f"{s.accepted}/{s.sent} accepted ({s.accepted_after_503} after a 503), {s.timeouts} timeouts, "
+                          f"{s.gave_up} gave up on 503, errors {s.errors or '{}'}"))
+        p95 = s.outcome["p95"]
+        complete = s.no_outcome == 0 and s.accepted == s.sent
+        out.append(Target(f"{ACCEPT_LEVEL}/s submit → first outcome p95 ≤ {OUTCOME_P95_LIMIT_S:g} s", s.rate,
+                          p95 is not None and p95 <= OUTCOME_P95_LIMIT_S and complete,
+                          f"p95 {_s(p95)} over {s.outcome['n']} outcomes; {s.no_outcome} accepted needs without one"
+                          + ("" if s.accepted == s.sent else f"; {s.sent - s.accepted} needs never accepted")))
+        lag = s.status_lag["p95"]
+        out.append(Target(f"{ACCEPT_LEVEL}/s status lag p95 ≤ {STATUS_LAG_P95_LIMIT_S:g} s", s.rate,
+                          lag is not None and lag <= STATUS_LAG_P95_LIMIT_S and s.status_never == 0,
+                          f"p95 {_s(lag)} over {s.status_lag['n']} sampled needs; {s.status_never} never left "
+                          f"'submitted' within the poll window"))
+    s = _at(levels, NO_HANG_LEVEL)
+    if s is None:
+        out.append(Target(f"{NO_HANG_LEVEL}/s no hang, no 30 s waits", NO_HANG_LEVEL, None, "level not in this run"))
+    else:
+        slow_http = s.http_accepted["max"] is not None and s.http_accepted["max"] >= LONG_WAIT_S
+        out.append(Target(f"{NO_HANG_LEVEL}/s no hang, no 30 s waits", s.rate,
+                          s.timeouts == 0 and s.conn_errors == 0 and s.long_waits == 0 and not slow_http
+                          and s.gave_up == 0,
+                          f"{s.timeouts} timeouts, {s.conn_errors} connection errors, {s.gave_up} gave up on 503, "
+                          f"{s.long_waits} needs waited ≥ {LONG_WAIT_S:g} s for an outcome or never got one, "
+                          f"slowest accepted answer {_s(s.http_accepted['max'])}"))
+    return out
+
+
+def _s(x: float | None) -> str:
+    return "–" if x is None else f"{x:.2f} s"
+
+
+def _ms(x: float | None) -> str:
+    return "–" if x is None else f"{x * 1000:.0f}"
+
+
+def _ratio(x: float | None, base: float | None) -> str:
+    if x is None or base is None or base <= 0:
+        return ""
+    return f" (×{x / base:.1f})"
+
+
+def render_table(levels: Sequence[LevelSummary]) -> str:
+    """A markdown table: one column per level, absolute figures and, for latencies, the ratio to
+    the first (baseline) level measured in the same run."""
+    if not levels:
+        return "(no levels run)\n"
+    base = levels[0]
+    head = "| metric | " + " | ".join(f"{s.rate:g}/s" for s in levels) + " |"
+    sep = "| --- | " + " | ".join("---:" for _ in levels) + " |"
+    rows: list[str] = [head, sep]
+
+    def add(name: str, cell) -> None:
+        rows.append(f"| {name} | " + " | ".join(cell(s) for s in levels) + " |")
+
+    def lat(name: str, key: str, q: str, fmt=_ms) -> None:
+        add(name, lambda s: fmt(getattr(s, key)[q]) + _ratio(getattr(s, key)[q], getattr(base, key)[q]))
+
+    add("sent (achieved rate/s)", lambda s: f"{s.sent} ({s.achieved_rate:.1f})")
+    add("accepted (after a 503)", lambda s: f"{s.accepted} ({s.accepted_after_503})")
+    add("503s / retries", lambda s: f"{s.status_503} / {s.retries}")
+    add("gave up on 503", lambda s: str(s.gave_up))
+    add("other errors by code", lambda s: ", ".join(f"{k}: {v}" for k, v in s.errors.items()) or "0")
+    add("**timeouts** / connection errors", lambda s: f"**{s.timeouts}** / {s.conn_errors}")
+    for q in ("p50", "p95", "p99"):
+        lat(f"HTTP attempt {q} ms", "http_attempt", q)
+    for q in ("p50", "p95", "p99"):
+        lat(f"HTTP accepted incl. retries {q} ms", "http_accepted", q)
+    add("HTTP accepted max ms", lambda s: _ms(s.http_accepted["max"]))
+    for q in ("p50", "p95", "p99"):
+        lat(f"submit → first outcome {q} s", "outcome", q, fmt=lambda x: "–" if x is None else f"{x:.2f}")
+    add("submit → first outcome max s", lambda s: "–" if s.outcome["max"] is None else f"{s.outcome['max']:.2f}")
+    add("first outcomes (proposed / unmet)",
+        lambda s: f"{s.outcomes.get('proposed', 0)} / {s.outcomes.get('unmet', 0)}")
+    add(f"no outcome {OUTCOME_WAIT_S:g} s after the end", lambda s: str(s.no_outcome))
+    for q in ("p50", "p95"):
+        lat(f"status lag {q} ms", "status_lag", q)
+    add("status lag: sampled / never moved", lambda s: f"{s.status_sampled} / {s.status_never}")
+    for q in ("p50", "p95"):
+        lat(f"Kafka produce → consume {q} ms", "kafka_rtt", q)
+    add("generator lag p99 / max ms", lambda s: f"{_ms(s.schedule_lag['p99'])} / {_ms(s.schedule_lag['max'])}")
+    return "\n".join(rows) + "\n"
