@@ -4,6 +4,12 @@ Free capacity is derived, never stored: a hotel's usable rooms minus the rooms o
 (proposed or confirmed) assignments; a bus's position and next free time from its trips; a
 warehouse's available stock as the inventory published it, minus picks of proposals whose hold the
 inventory has not reflected yet.
+
+Finished needs leave the state, so it (and its snapshot) stays the size of what is open, not of the
+outbreak's history: a need cancelled, or one of whose assignments is done (released with reason
+`done`), is closed to matching and dropped with its last hold. A done hold's lasting effects are
+folded into two small aggregates that keep the derived capacity exactly as if the hold were still
+there: the rooms it took (per hotel) and where its bus is left (per bus).
 """
 from __future__ import annotations
 
@@ -42,6 +48,7 @@ class Need:
     ready_at: datetime | None = None
     lines: dict[str, int] = field(default_factory=dict)
     cancelled: bool = False
+    closed: bool = False  # an assignment of it is done: never matched again, dropped with its last hold
 
 
 @dataclass
@@ -128,19 +135,38 @@ class MatcherState:
         self.buses: dict[str, Bus] = {}
         self.stock: dict[tuple[str, str], Stock] = {}
         self.holds: dict[str, Hold] = {}
+        self._holds_of: dict[str, set[str]] = {}  # need id -> its hold ids (an index of `holds`)
         self.unmet: dict[str, str] = {}  # need id -> last reason code published
+        # What done holds leave behind: rooms still taken per hotel, and each bus's last trip end
+        # (where it is and when it is free, turnaround included).
+        self.rooms_taken: dict[str, dict[str, int]] = {}
+        self.bus_after: dict[str, tuple[Place, datetime]] = {}
         # Set when something may have freed or added capacity (a hotel or bus update, a release,
         # a cancellation, more free stock): needs found unmet are tried again only then.
         self.resources_changed = True
 
     # --- applying events -------------------------------------------------------------------
     def upsert_need(self, need: Need) -> None:
+        old = self.needs.get(need.id)
+        if old is not None:  # an event sent twice must not reopen a cancelled or closed need
+            need.cancelled, need.closed = old.cancelled, old.closed
         self.needs[need.id] = need
 
     def cancel_need(self, need_id: str) -> None:
         if need_id in self.needs:
             self.needs[need_id].cancelled = True
             self.resources_changed = True  # its holds are no longer counted
+            self._drop_if_finished(need_id)
+
+    def _drop_if_finished(self, need_id: str) -> None:
+        """A cancelled or closed need leaves the state once no hold of it is left."""
+        n = self.needs.get(need_id)
+        if n is None or not (n.cancelled or n.closed):
+            return
+        if self._holds_of.get(need_id):
+            return
+        del self.needs[need_id]
+        self.unmet.pop(need_id, None)
 
     def upsert_stock(self, item: Stock, cause: str) -> None:
         key = (item.warehouse.id, item.sku)
@@ -163,19 +189,74 @@ class MatcherState:
         return s.available - held
 
     def add_hold(self, hold: Hold) -> None:
+        old = self.holds.get(hold.assignment_id)
+        if old is not None and old.need_id != hold.need_id:
+            self._unindex(old)
         self.holds[hold.assignment_id] = hold
+        self._holds_of.setdefault(hold.need_id, set()).add(hold.assignment_id)
+
+    def _unindex(self, hold: Hold) -> None:
+        ids = self._holds_of.get(hold.need_id)
+        if ids is not None:
+            ids.discard(hold.assignment_id)
+            if not ids:
+                del self._holds_of[hold.need_id]
+
+    def drop_hold(self, assignment_id: str) -> Hold | None:
+        """Forget a hold that never reached the log (its proposal could not be published)."""
+        hold = self.holds.pop(assignment_id, None)
+        if hold is not None:
+            self._unindex(hold)
+            self.resources_changed = True
+        return hold
+
+    def reindex(self) -> None:
+        """Rebuild the need -> holds index (after the holds were loaded from a snapshot)."""
+        self._holds_of = {}
+        for h in self.holds.values():
+            self._holds_of.setdefault(h.need_id, set()).add(h.assignment_id)
 
     def confirm(self, assignment_id: str) -> None:
         if assignment_id in self.holds:
             self.holds[assignment_id].status = "confirmed"
 
-    def release(self, assignment_id: str) -> None:
-        if self.holds.pop(assignment_id, None) is not None:
+    def release(self, assignment_id: str, reason: str = "") -> None:
+        """A hold ends. Declined, expired, cancelled: its resources are free again. Done: the job
+        is finished; the rooms stay taken and the bus is where the trip left it, the stock was
+        issued (the inventory's published level says so); the need is closed."""
+        hold = self.holds.pop(assignment_id, None)
+        if hold is None:
+            return
+        self._unindex(hold)
+        if is_done(reason):
+            self._retire(hold)
+            if hold.need_id in self.needs:
+                self.needs[hold.need_id].closed = True
+        else:
             self.resources_changed = True
+        self._drop_if_finished(hold.need_id)
+
+    def _retire(self, hold: Hold) -> None:
+        if hold.hotel_id and any(hold.rooms.values()):
+            taken = self.rooms_taken.setdefault(hold.hotel_id, {})
+            for t, k in hold.rooms.items():
+                if k:
+                    taken[t] = taken.get(t, 0) + k
+        for trip in hold.trips:
+            bus = self.buses.get(trip.bus_id)
+            free_at = trip.arrive_at + timedelta(minutes=bus.turnaround_min if bus else 0)
+            last = self.bus_after.get(trip.bus_id)
+            if last is None or free_at > last[1]:
+                hotel = self.hotels.get(trip.hotel_id)
+                self.bus_after[trip.bus_id] = (hotel.site if hotel else trip.hotel_site, free_at)
 
     # --- derived capacity ------------------------------------------------------------------
     def rooms_free(self) -> dict[str, dict[str, int]]:
         free = {h.id: dict(h.usable) for h in self.hotels.values()}
+        for hotel_id, taken in self.rooms_taken.items():
+            if hotel_id in free:
+                for t, k in taken.items():
+                    free[hotel_id][t] = free[hotel_id].get(t, 0) - k
         for hold in self.holds.values():
             if hold.hotel_id in free:
                 for t in ROOM_TYPES:
@@ -195,6 +276,9 @@ class MatcherState:
     def bus_positions(self) -> dict[str, tuple[Place, datetime]]:
         """Where each bus is free next, and from when (turnaround included)."""
         out: dict[str, tuple[Place, datetime]] = {b.id: (b.depot, b.shift_start) for b in self.buses.values()}
+        for bus_id, (where, free_at) in self.bus_after.items():
+            if bus_id in out and free_at > out[bus_id][1]:
+                out[bus_id] = (where, free_at)
         for hold in self.holds.values():
             for trip in hold.trips:
                 bus = self.buses.get(trip.bus_id)
@@ -225,7 +309,7 @@ class MatcherState:
             held.setdefault(h.need_id, []).append(h)
         out = []
         for n in self.needs.values():
-            if n.cancelled:
+            if n.cancelled or n.closed:
                 continue
             if n.id not in held:
                 out.append(n)
@@ -249,3 +333,8 @@ class MatcherState:
             todo = [n for n in todo if self.unmet.get(n.id, OUT_OF_TIME) == OUT_OF_TIME]
         self.resources_changed = False
         return todo
+
+
+def is_done(reason: str) -> bool:
+    """`AssignmentReleased.reason` of a finished job: "done", or "done: <note>"."""
+    return reason == "done" or reason.startswith("done:")
