@@ -127,7 +127,7 @@ def test_decline_and_expiry_send_the_need_back_to_matching(client, matcher):
     assert released[0]["status"] == "released" and "车辆故障" in released[0]["release_reason"]
     with c.app.state.sessions.begin() as s:  # an hour later nobody has answered
         assert service.expire_holds(s, now=utcnow() + timedelta(days=1)) >= 1
-    c.app.state.relay.wake()
+    c.app.state.workers["outbox"].wake()
     third = proposed(c, need_id, exclude=(first["id"], second["id"]))
     assert third["id"] not in (first["id"], second["id"])
     audit = c.get("/api/audit", headers=OP, params={"entity": f"assignment:{second['id']}"}).json()

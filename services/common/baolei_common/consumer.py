@@ -1,17 +1,20 @@
-"""A Kafka consumer loop for the FastAPI services: one handler call per message, at-least-once.
+"""A Kafka consumer loop for the FastAPI services: at-least-once, in batches, never past an event
+it has not applied.
 
-A message the handler cannot process (undecodable, invalid) goes to the dead-letter topic with its
-cause and the original bytes; the loop goes on. Offsets are committed only after the handler (or
-the dead-letter write) succeeded, so a crash replays messages; handlers are idempotent by event id.
+Only a message that cannot be used — undecodable, invalid — goes to the dead-letter topic, with its
+cause and the original bytes. A database or network failure is not the message's fault: the batch
+is retried with backoff (it was rolled back whole) and offsets are not committed until it is
+applied, so a crash or a stop replays it; handlers are idempotent by event id. A loop that loses
+the broker raises, and `baolei_common.supervise` starts a fresh one.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
-from sqlalchemy.exc import DBAPIError, OperationalError
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from sqlalchemy import exc as sa_exc
 
 from baolei_common import topics
 from baolei_common.config import KafkaSettings
@@ -21,6 +24,9 @@ from baolei_events.v1 import deadletter_pb2
 log = logging.getLogger(__name__)
 
 Handler = Callable[[str, ConsumerRecord], None]
+# Applies records of one topic in order; returns, per record, None (applied) or the exception that
+# makes it poison. Raises (and applies nothing) on a transient failure.
+BatchHandler = Callable[[str, Sequence[ConsumerRecord]], list[BaseException | None]]
 
 
 def dead_letter(record: ConsumerRecord, *, consumer: str, error: BaseException, producer: str) -> bytes:
@@ -37,18 +43,53 @@ def dead_letter(record: ConsumerRecord, *, consumer: str, error: BaseException, 
     ).SerializeToString()
 
 
+def is_transient(exc: BaseException) -> bool:
+    """Worth retrying, never dead-lettering: the database is down, busy, locked or out of
+    connections (pool timeout), a lock or serialization conflict, a unique key taken by a
+    concurrent replica handling the same event (the retry finds it processed)."""
+    if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError,
+                        sa_exc.DisconnectionError, sa_exc.IntegrityError, ConnectionError, TimeoutError)):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return bool(getattr(exc, "connection_invalidated", False))
+
+
+def per_record(handler: Handler) -> BatchHandler:
+    """A batch handler from a one-record handler: each record in its own transaction."""
+    def handle(logical: str, records: Sequence[ConsumerRecord]) -> list[BaseException | None]:
+        out: list[BaseException | None] = []
+        for r in records:
+            try:
+                handler(logical, r)
+                out.append(None)
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                out.append(exc)
+        return out
+    return handle
+
+
 class ConsumerLoop:
-    """Consumes `logical_topics`, calls `handler(logical_topic, record)` in a worker thread."""
+    """Consumes `logical_topics` with group `group_id`; hands each partition's records, in order,
+    to the handler in a worker thread; dead-letters poison; commits after the batch is applied."""
 
     def __init__(self, kafka: KafkaSettings, logical_topics: list[str], group_id: str,
-                 handler: Handler, *, service: str) -> None:
+                 handler: Handler | None = None, *, service: str, batch_handler: BatchHandler | None = None,
+                 max_records: int = 200, session_timeout_ms: int = 10_000) -> None:
+        if (handler is None) == (batch_handler is None):
+            raise ValueError("give exactly one of handler and batch_handler")
         self._kafka = kafka
         self._by_name = {kafka.topic(t): t for t in logical_topics}
         self._group = group_id
-        self._handler = handler
+        self._batch = batch_handler or per_record(handler)  # type: ignore[arg-type]
         self._service = service
+        self._max_records = max_records
+        self._session_timeout_ms = session_timeout_ms
         self.handled = 0
         self.dead_lettered = 0
+        self.retries = 0
         self.ready = asyncio.Event()
 
     async def run(self) -> None:
@@ -56,52 +97,52 @@ class ConsumerLoop:
             *self._by_name, bootstrap_servers=self._kafka.bootstrap_servers, group_id=self._group,
             enable_auto_commit=False, auto_offset_reset="earliest",
             client_id=f"{self._kafka.client_id}-{self._service}",
+            session_timeout_ms=self._session_timeout_ms, heartbeat_interval_ms=self._session_timeout_ms // 4,
         )
-        producer = AIOKafkaProducer(bootstrap_servers=self._kafka.bootstrap_servers, acks="all")
-        await consumer.start()
-        await producer.start()
-        self.ready.set()
+        producer = AIOKafkaProducer(bootstrap_servers=self._kafka.bootstrap_servers, acks="all",
+                                    client_id=f"{self._kafka.client_id}-{self._service}-dlq")
         try:
-            async for record in consumer:
-                await self._handle(record, producer)
+            await consumer.start()
+            await producer.start()
+            self.ready.set()
+            while True:
+                batches = await consumer.getmany(timeout_ms=500, max_records=self._max_records)
+                if not batches:
+                    continue
+                for tp, records in batches.items():
+                    await self._apply(tp, records, producer)
                 await consumer.commit()
         finally:
             self.ready.clear()
             await consumer.stop()
             await producer.stop()
 
-    async def _handle(self, record: ConsumerRecord, producer: AIOKafkaProducer) -> None:
-        logical = self._by_name[record.topic]
-        delay = 0.5
+    async def _apply(self, tp: TopicPartition, records: list[ConsumerRecord], producer: AIOKafkaProducer) -> None:
+        logical = self._by_name[tp.topic]
+        delay = 0.2
         while True:
             try:
-                await asyncio.to_thread(self._handler, logical, record)
-                self.handled += 1
-                return
-            except (OperationalError, DBAPIError) as exc:
+                results = await asyncio.to_thread(self._batch, logical, records)
+                break
+            except Exception as exc:
                 if not is_transient(exc):
-                    await self._dead_letter(record, producer, exc)
-                    return
-                # the database is down or busy: not the message's fault, so retry, never dead-letter
-                log.warning("database unavailable handling %s[%d]@%d (%s); retrying in %.1f s",
-                            record.topic, record.partition, record.offset, type(exc).__name__, delay)
+                    raise  # a bug in the handler itself: stop, be restarted, replay (nothing committed)
+                self.retries += 1
+                log.warning("transient failure applying %d record(s) of %s[%d] from offset %d (%s: %s); "
+                            "retrying in %.1f s, nothing committed", len(records), tp.topic, tp.partition,
+                            records[0].offset, type(exc).__name__, str(exc)[:200], delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
-            except Exception as exc:  # poison message: dead-letter it with its cause, keep going
-                await self._dead_letter(record, producer, exc)
-                return
+        for record, error in zip(records, results):
+            if error is None:
+                self.handled += 1
+            else:
+                await self._dead_letter(record, producer, error)
 
-    async def _dead_letter(self, record: ConsumerRecord, producer: AIOKafkaProducer, exc: Exception) -> None:
+    async def _dead_letter(self, record: ConsumerRecord, producer: AIOKafkaProducer, exc: BaseException) -> None:
         log.warning("dead-lettering %s[%d]@%d: %s: %s", record.topic, record.partition,
                     record.offset, type(exc).__name__, exc)
         payload = dead_letter(record, consumer=self._group, error=exc, producer=self._service)
         await producer.send_and_wait(self._kafka.topic(topics.DEADLETTER), payload,
                                      key=record.key or b"")
         self.dead_lettered += 1
-
-
-def is_transient(exc: Exception) -> bool:
-    """Connection loss, lock timeouts, serialization failures: worth retrying."""
-    if isinstance(exc, OperationalError):
-        return True
-    return bool(getattr(exc, "connection_invalidated", False))

@@ -1,6 +1,11 @@
 """Transactional outbox: an event is written to the database in the same transaction as the change
 it describes, and a relay publishes it to Kafka after commit. Nothing accepted is lost if Kafka is
 down or the service crashes; at worst an event is sent twice, and consumers dedupe by event id.
+
+Replicas of a service share one database and one outbox: on PostgreSQL each flush takes a
+transaction-scoped advisory lock first, so one replica publishes at a time, in id order (events of
+one need never overtake each other); the others skip the round. A relay that cannot reach the
+broker raises out of `run()` and is started again by `baolei_common.supervise`.
 """
 from __future__ import annotations
 
@@ -9,7 +14,9 @@ import logging
 from datetime import datetime
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import DateTime, Integer, LargeBinary, String, select, update
+import zlib
+
+from sqlalchemy import DateTime, Integer, LargeBinary, String, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from baolei_common.config import KafkaSettings
@@ -47,6 +54,10 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
         self.published = 0
+        self.connected = False
+        bind = session_factory.kw.get("bind")
+        self._is_postgres = bind is not None and bind.dialect.name == "postgresql"
+        self._lock_key = zlib.crc32(model.__tablename__.encode())
 
     def wake(self) -> None:
         """Called after a commit so the event goes out without waiting for the next poll."""
@@ -64,17 +75,59 @@ class OutboxRelay:
         with self._sessions.begin() as s:
             s.execute(update(self._model).where(self._model.id.in_(ids)).values(sent_at=utcnow()))
 
-    async def flush_once(self) -> int:
+    def _claim(self) -> tuple[Session, list[tuple[int, str, str, bytes]]] | None:
+        """PostgreSQL: open a transaction holding the outbox's advisory lock and read the next rows;
+        None when another replica holds the lock."""
+        s = self._sessions()
+        try:
+            got = s.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": self._lock_key}).scalar()
+            if not got:
+                s.close()
+                return None
+            rows = s.execute(
+                select(self._model.id, self._model.topic, self._model.key, self._model.payload)
+                .where(self._model.sent_at.is_(None)).order_by(self._model.id).limit(self._batch)
+            ).all()
+            return s, [tuple(r) for r in rows]
+        except Exception:
+            s.close()
+            raise
+
+    @staticmethod
+    def _finish(s: Session, model: type, ids: list[int]) -> None:
+        try:
+            if ids:
+                s.execute(update(model).where(model.id.in_(ids)).values(sent_at=utcnow()))
+            s.commit()
+        finally:
+            s.close()
+
+    async def _publish(self, rows: list[tuple[int, str, str, bytes]]) -> None:
         assert self._producer is not None
-        rows = await asyncio.to_thread(self._pending)
-        if not rows:
-            return 0
         futures = [
             await self._producer.send(self._kafka.topic(topic), value=payload, key=key.encode())
             for _, topic, key, payload in rows
         ]
         await asyncio.gather(*futures)
-        await asyncio.to_thread(self._mark_sent, [r[0] for r in rows])
+
+    async def flush_once(self) -> int:
+        if self._is_postgres:
+            claim = await asyncio.to_thread(self._claim)
+            if claim is None:
+                return 0
+            session, rows = claim
+            try:
+                if rows:
+                    await self._publish(rows)
+            except BaseException:
+                await asyncio.to_thread(session.close)
+                raise
+            await asyncio.to_thread(self._finish, session, self._model, [r[0] for r in rows])
+        else:
+            rows = await asyncio.to_thread(self._pending)
+            if rows:
+                await self._publish(rows)
+                await asyncio.to_thread(self._mark_sent, [r[0] for r in rows])
         self.published += len(rows)
         return len(rows)
 
@@ -83,16 +136,19 @@ class OutboxRelay:
             bootstrap_servers=self._kafka.bootstrap_servers, acks="all", enable_idempotence=True,
             client_id=f"{self._kafka.client_id}-outbox",
         )
-        await self._producer.start()
         try:
+            await self._producer.start()
+            self.connected = True
             while True:
                 try:
                     while await self.flush_once():
                         pass
+                    self.connected = True
                 except asyncio.CancelledError:
                     raise
-                except Exception:  # Kafka or DB hiccup: keep the rows, retry after a pause
-                    log.exception("outbox relay failed; retrying in 1 s")
+                except Exception as exc:  # Kafka or DB hiccup: keep the rows, retry after a pause
+                    self.connected = False
+                    log.warning("outbox relay failed (%s: %s); retrying in 1 s", type(exc).__name__, str(exc)[:200])
                     await asyncio.sleep(1.0)
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
@@ -100,4 +156,5 @@ class OutboxRelay:
                     pass
                 self._wake.clear()
         finally:
+            self.connected = False
             await self._producer.stop()

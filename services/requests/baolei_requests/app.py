@@ -10,11 +10,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
 from baolei_common import topics
-from baolei_common.consumer import ConsumerLoop
+from baolei_common.admission import Admission, AdmissionGate, set_thread_limit
+from baolei_common.consumer import ConsumerLoop, is_transient
 from baolei_common.outbox import OutboxRelay
+from baolei_common.reconcile import Reconciler
+from baolei_common.supervise import every, supervise
 from baolei_requests import service
 from baolei_requests.adapters import db, handlers
 from baolei_requests.adapters.models import Outbox
@@ -26,51 +30,62 @@ from baolei_requests.config import RequestsConfig
 log = logging.getLogger(__name__)
 
 
-async def _expire_loop(app: FastAPI, every_s: float = 5.0) -> None:
-    while True:
-        await asyncio.sleep(every_s)
-        try:
-            def run() -> int:
-                with app.state.sessions.begin() as s:
-                    return service.expire_holds(s)
-            n = await asyncio.to_thread(run)
-            if n:
-                log.info("expired %d unanswered proposals", n)
-                app.state.relay.wake()
-                app.state.live.publish({"type": "changed", "expired": n})
-        except Exception:
-            log.exception("hold expiry failed")
-
-
 def _log_crash(task: asyncio.Task) -> None:
     """A background task that dies says why (readiness then reports it as not ready)."""
     if not task.cancelled() and task.exception() is not None:
         log.error("background task %s stopped: %r", task.get_name(), task.exception(), exc_info=task.exception())
 
 
+async def _expire_once(app: FastAPI) -> None:
+    def run() -> int:
+        with app.state.background.begin() as s:
+            return service.expire_holds(s)
+    n = await asyncio.to_thread(run)
+    if n:
+        log.info("expired %d unanswered proposals", n)
+        relay = app.state.workers.get("outbox")
+        if relay is not None:
+            relay.wake()
+        app.state.live.publish({"type": "changed", "expired": n})
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     cfg: RequestsConfig = app.state.config
     await asyncio.to_thread(db.migrate, cfg.database_url)
-    engine = db.make_engine(cfg.database_url)
+    # Two pools: API requests (as many connections as requests admitted at once, so an admitted
+    # request never waits) and the background loops (which request traffic cannot starve).
+    engine = db.make_engine(cfg.database_url, pool_size=cfg.max_inflight, max_overflow=0,
+                            pool_timeout_s=cfg.pool_timeout_s)
+    background = db.make_engine(cfg.database_url, pool_size=cfg.background_pool_size, max_overflow=2,
+                                pool_timeout_s=30)
+    set_thread_limit(cfg.max_inflight + 24)
     app.state.engine = engine
     app.state.sessions = db.make_sessions(engine)
-    app.state.relay = OutboxRelay(app.state.sessions, Outbox, cfg.kafka)
+    app.state.background = db.make_sessions(background)
     app.state.live.bind(asyncio.get_running_loop())
-    app.state.consumer = ConsumerLoop(cfg.kafka, [topics.ASSIGNMENTS], cfg.group_id,
-                                      handlers.make_handler(app.state.sessions, app.state.live.publish_threadsafe),
-                                      service="requests")
-    tasks = [asyncio.create_task(app.state.relay.run(), name="outbox"),
-             asyncio.create_task(app.state.consumer.run(), name="consumer"),
-             asyncio.create_task(_expire_loop(app), name="expiry")]
+    workers = app.state.workers
+    handler = handlers.make_batch_handler(app.state.background, app.state.live.publish_threadsafe)
+    reconciler = Reconciler(cfg.kafka, topics.ASSIGNMENTS, cfg.group_id, handler,
+                            handlers.processed_ids_fn(app.state.background), service="requests")
+    app.state.reconciler = reconciler
+    tasks = [asyncio.create_task(supervise("outbox", lambda: OutboxRelay(app.state.background, Outbox, cfg.kafka),
+                                           workers), name="outbox"),
+             asyncio.create_task(supervise("consumer", lambda: ConsumerLoop(
+                 cfg.kafka, [topics.ASSIGNMENTS], cfg.group_id, batch_handler=handler, service="requests"),
+                 workers), name="consumer"),
+             asyncio.create_task(every("hold expiry", 5.0, lambda: _expire_once(app)), name="expiry"),
+             asyncio.create_task(every("reconciliation", cfg.reconcile_interval_s, reconciler.run_once),
+                                 name="reconcile")]
     if cfg.live_feed:
         app.state.fanout = KafkaFanout(cfg.kafka, app.state.live)
         tasks.append(asyncio.create_task(app.state.fanout.run(), name="live-feed"))
     for t in tasks:
         t.add_done_callback(_log_crash)
     app.state.tasks = tasks
-    log.info("requests service up: db=%s kafka=%s", engine.url.render_as_string(hide_password=True),
-             cfg.kafka.bootstrap_servers)
+    log.info("requests service up: db=%s kafka=%s; %d requests at once, %d may wait %.1f s",
+             engine.url.render_as_string(hide_password=True), cfg.kafka.bootstrap_servers,
+             cfg.max_inflight, cfg.max_queued, cfg.admission_wait_s)
     try:
         yield
     finally:
@@ -80,6 +95,15 @@ async def lifespan(app: FastAPI):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
         engine.dispose()
+        background.dispose()
+
+
+def _busy(retry_after_ms: int) -> JSONResponse:
+    return JSONResponse(status_code=503, headers={"Retry-After": str(max(1, -(-retry_after_ms // 1000))),
+                                                  "Retry-After-Ms": str(retry_after_ms)},
+                        content={"message_zh": f"数据库繁忙，请 {retry_after_ms} 毫秒后重试",
+                                 "message_en": f"database busy: retry in {retry_after_ms} ms",
+                                 "retry_after_ms": retry_after_ms})
 
 
 def _errors(exc: RequestValidationError) -> list[dict]:
@@ -97,6 +121,11 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
     app.state.config = cfg
     app.state.live = Broadcaster()
     app.state.fanout = None
+    app.state.workers = {}
+    gate = Admission(limit=cfg.max_inflight, max_wait_s=cfg.admission_wait_s,
+                     max_queued=cfg.max_queued, exempt=("/api/live",))
+    app.state.gate = gate
+    app.add_middleware(AdmissionGate, admission=gate)
     app.include_router(router)
     app.include_router(routes_flow.router)
     app.include_router(routes_console.router)
@@ -120,22 +149,33 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
     async def _conflict(_: Request, exc: service.Conflict):
         return JSONResponse(status_code=409, content={"message_zh": f"状态冲突：{exc}", "message_en": str(exc)})
 
+    @app.exception_handler(sa_exc.SQLAlchemyError)
+    async def _database(_: Request, exc: sa_exc.SQLAlchemyError):
+        if not is_transient(exc):
+            raise exc
+        log.warning("database busy or unavailable: %s: %s", type(exc).__name__, str(exc)[:200])
+        return _busy(gate.retry_after_ms())
+
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict:
         return {"status": "ok"}
 
     @app.get("/readyz", include_in_schema=False)
     def readyz() -> JSONResponse:
-        checks = {"consumer": app.state.consumer.ready.is_set()}
+        workers = app.state.workers
+        checks = {name: bool(w is not None and getattr(w, "ready", None) is not None and w.ready.is_set())
+                  for name, w in (("consumer", workers.get("consumer")),)}
+        checks["outbox"] = workers.get("outbox") is not None and workers["outbox"].connected
         if app.state.fanout is not None:
             checks["live_feed"] = app.state.fanout.ready.is_set()
         try:
-            with app.state.engine.connect() as c:
+            with app.state.background.kw["bind"].connect() as c:
                 c.execute(text("SELECT 1"))
             checks["database"] = True
         except Exception:
             checks["database"] = False
         ok = all(checks.values())
-        return JSONResponse(status_code=200 if ok else 503, content={"ready": ok, **checks})
+        return JSONResponse(status_code=200 if ok else 503,
+                            content={"ready": ok, **checks, "admission": gate.stats()})
 
     return app

@@ -5,7 +5,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from baolei_common import topics
@@ -99,18 +99,19 @@ def upsert_bus(session: Session, actor: Principal, data: dict) -> Bus:
     return bus
 
 
+OPEN_STATUSES = tuple(s.value for s in (NeedStatus.SUBMITTED, NeedStatus.PROPOSED, NeedStatus.CONFIRMED,
+                                        NeedStatus.UNDER_WAY, NeedStatus.UNMET))
+
+
 def find_duplicate(session: Session, need: Need) -> str | None:
-    """A likely duplicate: same site, same kind, overlapping time window, still open."""
+    """A likely duplicate: same site, same kind, overlapping time window, still open. One indexed
+    query that reads only needs whose window overlaps, not every open need of the site."""
     start = need.ready_at or need.created_at
-    rows = session.scalars(select(Need).where(
+    return session.scalars(select(Need.id).where(
         Need.site_id == need.site_id, Need.kind == need.kind, Need.id != need.id,
-        Need.status.in_([s.value for s in (NeedStatus.SUBMITTED, NeedStatus.PROPOSED, NeedStatus.CONFIRMED,
-                                           NeedStatus.UNDER_WAY, NeedStatus.UNMET)]))).all()
-    for other in rows:
-        o_start = codec.as_utc(other.ready_at or other.created_at)
-        if o_start <= codec.as_utc(need.due_at) and codec.as_utc(start) <= codec.as_utc(other.due_at):
-            return other.id
-    return None
+        Need.status.in_(OPEN_STATUSES), Need.due_at >= start,
+        func.coalesce(Need.ready_at, Need.created_at) <= need.due_at,
+    ).order_by(Need.created_at).limit(1)).first()
 
 
 def create_need(session: Session, actor: Principal, data: dict, idempotency_key: str | None) -> tuple[Need, bool]:
@@ -183,7 +184,9 @@ def decide(session: Session, actor: Principal, assignment_id: str, accept: bool,
     Every organisation whose bus, hotel or stock the proposal holds must accept before it is
     confirmed (an operator's accept stands for all); one decline releases it. Returns the
     organisations still to accept (empty once the confirmation is on its way)."""
-    a = get_assignment(session, assignment_id)
+    a = session.get(Assignment, assignment_id, with_for_update=True)  # not at once with expiry
+    if a is None:
+        raise NotFound("assignment", assignment_id)
     if actor.role == "viewer" or actor.role == "site" or (
             actor.role == "dispatcher" and actor.organisation not in a.organisations):
         raise Forbidden(f"assignment {a.id} belongs to {', '.join(a.organisations)}")
@@ -215,7 +218,10 @@ def decide(session: Session, actor: Principal, assignment_id: str, accept: bool,
 def expire_holds(session: Session, now: datetime | None = None) -> int:
     """Release proposals not answered in time; their needs go back to matching."""
     now = now or utcnow()
-    rows = session.scalars(select(Assignment).where(Assignment.status == "proposed")).all()
+    # Rows another replica is expiring right now are skipped (PostgreSQL), so a hold is released once.
+    rows = session.scalars(select(Assignment).where(Assignment.status == "proposed",
+                                                    Assignment.hold_expires_at <= now)
+                           .with_for_update(skip_locked=True)).all()
     n = 0
     for a in rows:
         if a.hold_expires_at and codec.as_utc(a.hold_expires_at) <= now:

@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 
 from aiokafka import ConsumerRecord
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from baolei_common import topics
+from baolei_common.consumer import is_transient
 from baolei_events.v1 import assignments_pb2
 
 from baolei_requests import service
 from baolei_requests.adapters import codec
-from baolei_requests.adapters.models import Assignment, Need
+from baolei_requests.adapters.models import Assignment, Need, ProcessedEvent
 from baolei_requests.transitions import refresh_need
 
 log = logging.getLogger(__name__)
@@ -61,16 +63,55 @@ def apply(session: Session, ev: assignments_pb2.AssignmentEvent) -> str:
     return f"{which} need={need.id} status={need.status}"
 
 
-def make_handler(sessions: sessionmaker, notify: Callable[[dict], None] | None = None):
-    """`notify` hears about each applied event after commit (the console's live feed)."""
-    def handle(logical_topic: str, record: ConsumerRecord) -> None:
+def decode(record: ConsumerRecord) -> assignments_pb2.AssignmentEvent:
+    ev = assignments_pb2.AssignmentEvent.FromString(record.value or b"")
+    if not ev.meta.event_id or ev.WhichOneof("event") is None:
+        raise ValueError("AssignmentEvent without an event id or a body")
+    return ev
+
+
+def make_batch_handler(sessions: sessionmaker, notify: Callable[[dict], None] | None = None):
+    """Applies a partition's records in one transaction, each under a savepoint: a poison record is
+    rolled back alone and reported (the consumer dead-letters it); a database failure rolls back
+    the whole batch and raises, so the consumer retries it and commits nothing meanwhile.
+    `notify` hears about each applied event after commit (the console's live feed)."""
+    def handle(logical_topic: str, records: Sequence[ConsumerRecord]) -> list[BaseException | None]:
         if logical_topic != topics.ASSIGNMENTS:
-            raise ValueError(f"unexpected topic {logical_topic}")
-        ev = assignments_pb2.AssignmentEvent.FromString(record.value)
+            return [ValueError(f"unexpected topic {logical_topic}") for _ in records]
+        results: list[BaseException | None] = []
+        applied: list[dict] = []
         with sessions.begin() as session:
-            outcome = apply(session, ev)
-        log.info("assignment event %s: %s", ev.meta.event_id, outcome)
+            for record in records:
+                try:
+                    ev = decode(record)
+                except Exception as exc:  # undecodable: poison
+                    results.append(exc)
+                    continue
+                try:
+                    with session.begin_nested():
+                        outcome = apply(session, ev)
+                except Exception as exc:
+                    if is_transient(exc):
+                        raise
+                    results.append(exc)
+                    continue
+                results.append(None)
+                log.info("assignment event %s: %s", ev.meta.event_id, outcome)
+                body = getattr(ev, ev.WhichOneof("event"))
+                applied.append({"type": "changed", "need_id": body.need_id, "cause": ev.WhichOneof("event")})
         if notify is not None:
-            body = getattr(ev, ev.WhichOneof("event"))
-            notify({"type": "changed", "need_id": body.need_id, "cause": ev.WhichOneof("event")})
+            for what in applied:
+                notify(what)
+        return results
     return handle
+
+
+def processed_ids_fn(sessions: sessionmaker) -> Callable[[Iterable[str]], set[str]]:
+    """Which of these event ids the database has applied (for reconciliation)."""
+    def processed(ids: Iterable[str]) -> set[str]:
+        wanted = list(ids)
+        if not wanted:
+            return set()
+        with sessions() as s:
+            return set(s.scalars(select(ProcessedEvent.event_id).where(ProcessedEvent.event_id.in_(wanted))))
+    return processed

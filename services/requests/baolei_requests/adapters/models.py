@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from baolei_common.events import utcnow
@@ -28,7 +28,8 @@ class Site(Base):
 
 class Need(Base):
     __tablename__ = "needs"
-    __table_args__ = (UniqueConstraint("idempotency_key", "created_by", name="uq_need_idempotency"),)
+    __table_args__ = (UniqueConstraint("idempotency_key", "created_by", name="uq_need_idempotency"),
+                      Index("ix_needs_site_kind_status_due", "site_id", "kind", "status", "due_at"))
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
@@ -58,6 +59,7 @@ class Need(Base):
 
 class Assignment(Base):
     __tablename__ = "assignments"
+    __table_args__ = (Index("ix_assignments_status_expiry", "status", "hold_expires_at"),)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     need_id: Mapped[str] = mapped_column(ForeignKey("needs.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))

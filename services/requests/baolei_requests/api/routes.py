@@ -42,7 +42,9 @@ def assignment_read(a: Assignment) -> schemas.AssignmentRead:
 def _commit(request: Request, s: Session, **what) -> None:
     """Commit, send the staged events now, and tell live consoles that something changed."""
     s.commit()
-    request.app.state.relay.wake()
+    relay = request.app.state.workers.get("outbox")
+    if relay is not None:
+        relay.wake()
     request.app.state.live.publish_threadsafe({"type": "changed", **what})
 
 

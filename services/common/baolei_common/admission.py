@@ -1,0 +1,132 @@
+"""Admission control for the HTTP services: a bounded number of requests run at once, a bounded
+number wait briefly for a slot, and the rest are refused at once with 503 and a retry delay.
+
+Why: the routes are synchronous and each holds a database connection until its response is
+serialised — which itself needs a worker thread. If more requests run than there are connections,
+the ones holding a connection wait for a thread held by the ones waiting for a connection (FastAPI
+issue 3205) and the service hangs for the pool timeout (30 s). With at most `limit` requests
+admitted, a connection pool of `limit` and a thread limiter above `limit`, no admitted request ever
+waits for a connection or a thread: the service stays responsive under any burst and sheds the
+excess with a clear answer. Long-lived streams (Server-Sent Events) and health checks are not
+counted.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
+
+
+class Admission:
+    """The gate's limits and counters: at most `limit` requests under `prefixes` run at once; up
+    to `max_queued` wait up to `max_wait_s` for a slot; every other request gets 503 with
+    `Retry-After` (seconds, as HTTP defines it), `Retry-After-Ms` and `retry_after_ms` in the body."""
+
+    def __init__(self, *, limit: int, max_wait_s: float, max_queued: int,
+                 prefixes: Iterable[str] = ("/api/",), exempt: Iterable[str] = ()) -> None:
+        self.limit = limit
+        self.max_wait_s = max_wait_s
+        self.max_queued = max_queued
+        self.prefixes = tuple(prefixes)
+        self.exempt = tuple(exempt)
+        self._slots: asyncio.Semaphore | None = None
+        self.running = 0
+        self.queued = 0
+        self.admitted = 0
+        self.shed = 0
+        self._service_s: deque[float] = deque(maxlen=200)
+
+    def _gated(self, scope: Scope) -> bool:
+        if scope["type"] != "http":
+            return False
+        path = scope.get("path", "")
+        return path.startswith(self.prefixes) and not path.startswith(self.exempt)
+
+    def retry_after_ms(self) -> int:
+        """Roughly the time the current backlog needs to drain, with jitter so retries spread."""
+        mean = sum(self._service_s) / len(self._service_s) if self._service_s else 0.05
+        drain = (self.queued + self.running) * mean / max(1, self.limit)
+        base = min(5000.0, max(100.0, drain * 1000))
+        return int(base * random.uniform(1.0, 1.5))
+
+    def stats(self) -> dict[str, int]:
+        return {"limit": self.limit, "running": self.running, "queued": self.queued,
+                "admitted": self.admitted, "shed": self.shed}
+
+    async def __call__(self, app: ASGIApp, scope: Scope, receive, send) -> None:
+        if not self._gated(scope):
+            await app(scope, receive, send)
+            return
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.limit)
+        if self._slots.locked() and self.queued >= self.max_queued:
+            await self._refuse(send, "queue full")
+            return
+        self.queued += 1
+        try:
+            await asyncio.wait_for(self._slots.acquire(), timeout=self.max_wait_s)
+        except asyncio.TimeoutError:
+            self.queued -= 1
+            await self._refuse(send, "no slot in time")
+            return
+        self.queued -= 1
+        self.running += 1
+        self.admitted += 1
+        t0 = time.monotonic()
+        try:
+            await app(scope, receive, send)
+        finally:
+            self._service_s.append(time.monotonic() - t0)
+            self.running -= 1
+            self._slots.release()
+
+    async def _refuse(self, send, why: str) -> None:
+        self.shed += 1
+        ms = self.retry_after_ms()
+        if self.shed % 100 == 1:
+            log.warning("overloaded (%s): %d running, %d queued; 503 retry after %d ms (%d shed so far)",
+                        why, self.running, self.queued, ms, self.shed)
+        await send_busy(send, ms)
+
+
+class AdmissionGate:
+    """ASGI middleware around an `Admission` (`app.add_middleware(AdmissionGate, admission=...)`)."""
+
+    def __init__(self, app: ASGIApp, admission: Admission) -> None:
+        self.app = app
+        self.admission = admission
+
+    async def __call__(self, scope: Scope, receive, send) -> None:
+        await self.admission(self.app, scope, receive, send)
+
+
+async def send_busy(send, retry_after_ms: int) -> None:
+    """A 503 that says when to come back, in Chinese and English."""
+    body = json.dumps({
+        "message_zh": f"系统繁忙，请 {retry_after_ms} 毫秒后重试（请求未被受理，重试不会重复提交）",
+        "message_en": f"busy: retry in {retry_after_ms} ms (nothing was accepted; a retry is safe)",
+        "retry_after_ms": retry_after_ms}, ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": 503, "headers": [
+        (b"content-type", b"application/json; charset=utf-8"),
+        (b"retry-after", str(max(1, -(-retry_after_ms // 1000))).encode()),
+        (b"retry-after-ms", str(retry_after_ms).encode()),
+        (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def set_thread_limit(tokens: int) -> None:
+    """Worker threads of synchronous routes (anyio's default limiter, 40 unless set)."""
+    import anyio.to_thread
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = tokens
