@@ -14,6 +14,8 @@ from collections.abc import AsyncIterator
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 
+from baolei_common.admission import Admission, AdmissionGate, set_thread_limit
+from baolei_common.supervise import every, supervise
 from baolei_inventory.adapters.db import migrate
 from baolei_inventory.api import errors, routes_csv, routes_holds, routes_prices, routes_stock
 from baolei_inventory.api.deps import container
@@ -23,26 +25,10 @@ from baolei_inventory.config import InventoryConfig
 log = logging.getLogger(__name__)
 
 
-async def _supervise(name: str, make, state: dict) -> None:
-    """Keep a worker running: restart it after a failure (e.g. Kafka not up yet)."""
-    delay = 1.0
-    while True:
-        worker = make()
-        state[name] = worker
-        try:
-            await worker.run()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("%s stopped; restarting in %.0f s", name, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)
-
-
 async def _expiry(c: Container) -> None:
     while True:
         try:
-            await asyncio.to_thread(c.stock.expire_due)
+            await asyncio.to_thread(c.background_stock.expire_due)
         except Exception:
             log.exception("hold expiry sweep failed")
         await asyncio.sleep(c.config.expiry_poll_s)
@@ -55,12 +41,18 @@ def create_app(config: InventoryConfig) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(migrate, c.store.engine)
+        set_thread_limit(config.db_pool_size + 24)
         loop = asyncio.get_running_loop()
-        c.store.on_commit(lambda: loop.call_soon_threadsafe(_wake, workers))
-        tasks = [asyncio.create_task(_supervise("relay", c.relay, workers)),
+        for store in (c.store, c.background):
+            store.on_commit(lambda: loop.call_soon_threadsafe(_wake, workers))
+        tasks = [asyncio.create_task(supervise("relay", c.relay, workers)),
                  asyncio.create_task(_expiry(c))]
         if config.start_consumer:
-            tasks.append(asyncio.create_task(_supervise("consumer", c.consumer, workers)))
+            tasks.append(asyncio.create_task(supervise("consumer", c.consumer, workers)))
+            reconciler = c.reconciler()
+            app.state.reconciler = reconciler
+            tasks.append(asyncio.create_task(every("reconciliation", config.reconcile_interval_s,
+                                                   reconciler.run_once)))
         try:
             yield
         finally:
@@ -68,6 +60,7 @@ def create_app(config: InventoryConfig) -> FastAPI:
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             c.store.engine.dispose()
+            c.background.engine.dispose()
 
     app = FastAPI(title="Baolei inventory (堡垒 库存)", version="1.0",
                   description="Stock ledger, holds for assignments, reserve (储备) and price stability "
@@ -75,6 +68,9 @@ def create_app(config: InventoryConfig) -> FastAPI:
                   lifespan=lifespan)
     app.state.container = c
     app.state.workers = workers
+    gate = Admission(limit=config.db_pool_size, max_wait_s=config.admission_wait_s, max_queued=config.max_queued)
+    app.state.gate = gate
+    app.add_middleware(AdmissionGate, admission=gate)
     errors.install(app)
     for r in (routes_stock.router, routes_holds.router, routes_prices.router, routes_csv.router):
         app.include_router(r)
@@ -85,11 +81,14 @@ def create_app(config: InventoryConfig) -> FastAPI:
 
     @app.get("/readyz", tags=["health"], summary="Database reachable and consumer started")
     def readyz(cc: Container = Depends(container)) -> JSONResponse:
-        db = cc.store.ping()
+        db = cc.background.ping()
         consumer = workers.get("consumer")
         consuming = (not config.start_consumer) or (consumer is not None and consumer.ready.is_set())
-        ok = db and consuming
-        return JSONResponse({"database": db, "consumer": consuming}, 200 if ok else 503)
+        relay = workers.get("relay")
+        outbox = relay is not None and relay.connected
+        ok = db and consuming and outbox
+        return JSONResponse({"database": db, "consumer": consuming, "outbox": outbox,
+                             "admission": gate.stats()}, 200 if ok else 503)
 
     return app
 

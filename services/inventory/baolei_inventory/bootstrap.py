@@ -2,15 +2,19 @@
 Nothing connects at import time; `bootstrap(config)` opens the engine (lazily) and wires things."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from baolei_common import topics
-from baolei_common.consumer import ConsumerLoop
+from baolei_common.consumer import ConsumerLoop, per_record
+from baolei_common.reconcile import Reconciler
 from baolei_common.outbox import OutboxRelay
 from baolei_inventory.adapters.db import Store, make_engine
 from baolei_inventory.adapters.kafka_handler import AssignmentHandler
 from baolei_inventory.adapters.refcache import RefCache
-from baolei_inventory.adapters.orm import OutboxRow
+from baolei_inventory.adapters.orm import OutboxRow, ProcessedEventRow
 from baolei_inventory.config import InventoryConfig
 from baolei_inventory.domain.prices import Thresholds
 from baolei_inventory.service.catalog import CatalogService
@@ -26,20 +30,36 @@ class Container:
     prices: PriceService
     catalog: CatalogService
     handler: AssignmentHandler
+    background: Store  # the relay, consumer, expiry and reconciliation: a pool the API cannot starve
+    background_stock: StockService
 
     def relay(self) -> OutboxRelay:
-        return OutboxRelay(self.store.sessions, OutboxRow, self.config.kafka)
+        return OutboxRelay(self.background.sessions, OutboxRow, self.config.kafka)
 
     def consumer(self) -> ConsumerLoop:
         return ConsumerLoop(self.config.kafka, [topics.ASSIGNMENTS], self.config.consumer_group,
                             self.handler, service="inventory")
 
+    def reconciler(self) -> Reconciler:
+        return Reconciler(self.config.kafka, topics.ASSIGNMENTS, self.config.consumer_group,
+                          per_record(self.handler), self._processed, service="inventory")
+
+    def _processed(self, ids: Iterable[str]) -> set[str]:
+        wanted = list(ids)
+        if not wanted:
+            return set()
+        with self.background.read() as s:
+            return set(s.scalars(select(ProcessedEventRow.event_id)
+                                 .where(ProcessedEventRow.event_id.in_(wanted))))
+
 
 def bootstrap(config: InventoryConfig) -> Container:
     store = Store(make_engine(config.database_url, pool_size=config.db_pool_size,
                               max_overflow=config.db_max_overflow))
+    background = Store(make_engine(config.database_url, pool_size=config.background_pool_size, max_overflow=2))
     refs = RefCache(ttl_s=config.ref_cache_ttl_s)
     stock = StockService(store, hold_ttl_s=config.hold_ttl_s, refs=refs)
+    background_stock = StockService(background, hold_ttl_s=config.hold_ttl_s, refs=refs)
     prices = PriceService(
         store, thresholds=Thresholds(config.price_stress, config.price_alert, config.price_crisis),
         baseline_window_days=config.baseline_window_days, cover_window_days=config.cover_window_days,
@@ -47,4 +67,5 @@ def bootstrap(config: InventoryConfig) -> Container:
                      "crisis": config.reserve_target_days_crisis})
     catalog = CatalogService(store, cover_window_days=config.cover_window_days,
                              low_cover_days=config.low_cover_days, refs=refs)
-    return Container(config, store, stock, prices, catalog, AssignmentHandler(stock))
+    return Container(config, store, stock, prices, catalog, AssignmentHandler(background_stock),
+                     background, background_stock)

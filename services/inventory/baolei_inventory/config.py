@@ -40,8 +40,12 @@ class InventoryConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BAOLEI_INVENTORY_", extra="ignore")
 
     database_url: str = Field("sqlite:///var/inventory.db", description="SQLAlchemy URL (PostgreSQL in production)")
-    db_pool_size: int = Field(10, description="connections kept open (PostgreSQL)")
-    db_max_overflow: int = Field(20, description="extra connections under load (PostgreSQL)")
+    db_pool_size: int = Field(16, ge=1, le=200, description="API requests served at once, and the connections of the API's pool")
+    db_max_overflow: int = Field(4, ge=0, description="extra API connections (health checks); admitted requests never need them")
+    max_queued: int = Field(64, ge=0, description="API requests that may wait for a slot; beyond this, 503 at once")
+    admission_wait_s: float = Field(1.0, gt=0, le=10, description="longest wait for a slot before 503 with Retry-After")
+    background_pool_size: int = Field(4, ge=2, description="connections of the relay, consumer, expiry and reconciliation (never shared with the API)")
+    reconcile_interval_s: float = Field(60.0, gt=0, description="how often the assignments log is checked against the holds")
     ref_cache_ttl_s: float = Field(30.0, description="seconds a warehouse or SKU read by the ledger is cached "
                                    "per process (edits through another process show after this)")
     http_host: str = Field("127.0.0.1", description="bind address of the HTTP API")

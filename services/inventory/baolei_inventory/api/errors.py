@@ -9,6 +9,9 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
+
+from baolei_common.consumer import is_transient
 
 from baolei_inventory.domain.csvrows import RowError
 from baolei_inventory.domain.errors import DomainError
@@ -28,6 +31,17 @@ def _field(loc: tuple) -> str:
 
 
 def install(app: FastAPI) -> None:
+    @app.exception_handler(SQLAlchemyError)
+    async def _database(request: Request, exc: SQLAlchemyError) -> JSONResponse:
+        if not is_transient(exc):
+            raise exc
+        ms = request.app.state.gate.retry_after_ms()
+        log.warning("database busy or unavailable: %s: %s", type(exc).__name__, str(exc)[:200])
+        return JSONResponse({"detail": [{"field": "database", "reason_zh": f"数据库繁忙，请 {ms} 毫秒后重试",
+                                         "reason_en": f"database busy: retry in {ms} ms"}],
+                             "retry_after_ms": ms}, 503,
+                            headers={"Retry-After": str(max(1, -(-ms // 1000))), "Retry-After-Ms": str(ms)})
+
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
