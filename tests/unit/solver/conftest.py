@@ -1,4 +1,5 @@
-"""Helpers for the solver tests: the contract checker (tools/check_plan.py, a copy of the shared one), imported by path."""
+"""Helpers for the solver tests: the contract checker (tools/check_plan.py, a copy of the shared one),
+imported by path."""
 from __future__ import annotations
 
 import importlib.util

@@ -51,7 +51,8 @@ def test_every_unserved_need_has_a_bilingual_reason(check):
 def test_cli_scenario_then_solve_writes_a_valid_plan(tmp_path):
     scen, plan = tmp_path / "s.json", tmp_path / "p.json"
     run = [sys.executable, "-m", "baolei_matcher.solver.cli"]
-    subprocess.run(run + ["scenario", "--size", "tiny", "--family", "mixed", "--seed", "2", "-o", str(scen)], check=True)
+    subprocess.run(run + ["scenario", "--size", "tiny", "--family", "mixed", "--seed", "2", "-o", str(scen)],
+                   check=True)
     done = subprocess.run(run + ["solve", str(scen), "-o", str(plan), "--time-limit", "3"],
                           check=True, capture_output=True, text=True)
     assert "wrote" in done.stderr

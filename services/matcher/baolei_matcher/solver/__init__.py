@@ -6,8 +6,20 @@ Public API (what the streaming matcher calls):
     parse_plan(doc) -> Plan
 """
 from .core import solve
-from .model import (Bus, Hotel, Rooms, Scenario, ScenarioError, Site, StockItem, SupplyLine, SupplyNeed,
-                    TransferNeed, TravelModel, parse_scenario)
+from .model import (
+    Bus,
+    Hotel,
+    Rooms,
+    Scenario,
+    ScenarioError,
+    Site,
+    StockItem,
+    SupplyLine,
+    SupplyNeed,
+    TransferNeed,
+    TravelModel,
+    parse_scenario,
+)
 from .plan import Load, Plan, RoomAssignment, Stop, SupplyAssignment, Trip, Unmet, parse_plan
 from .result import SolveResult, StageReport, Status
 

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .buses import Router, route_all
 from .fleet import Request, make_fleet
-from .improve import improve, score
-from .tripmoves import polish
+from .improve import Score, improve, score
 from .model import Hotel, Scenario
 from .plan import RoomAssignment, Trip, Unmet
 from .rehotel import HotelChooser
 from .travel import Travel
+from .tripmoves import polish
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,10 @@ RESERVE_SHARE, RESERVE_S = 0.03, 0.05
 PHASES = {"rehotel": True, "polish": True, "improve": True}
 POLISH_SHARE = 0.06            # time for the trip moves after each start, as a share of the limit
 REHOTEL_MAX_NEEDS = 1500        # above this, trying other hotels makes insertion overrun (city scale)
+
+
+# one start's outcome: score, router, requests, unmet, rooms, residual rooms
+_Start = tuple[Score, Router, dict[str, Request], list[Unmet], dict[str, RoomAssignment], dict[str, list[int]]]
 
 
 @dataclass
@@ -51,7 +55,7 @@ def route_buses(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], roo
     """Route every need with rooms; `room_of` and `residual` are updated in place if hotels move."""
     hotels: list[Hotel] = scenario.hotels
     incremental = seed_previous is not None
-    best: tuple | None = None
+    best: _Start | None = None
     # With rooms short, freed rooms go to needs still without any (core's retry): do not reshuffle them.
     rooms_short = any(n.id not in room_of for n in scenario.transfers if n.people > 0)
     for i, busy_w in enumerate(BUSY_WEIGHTS):
@@ -77,6 +81,7 @@ def route_buses(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], roo
             best = (sc, router, requests, unmet, rooms, resid)
         if incremental:
             break  # incremental: one pass from the previous plan
+    assert best is not None  # the first start always runs
     sc, router, requests, unmet, rooms, resid = best
     info: dict = {"start": sc}
     if not incremental and PHASES["improve"] and router.fleet and requests:

@@ -12,14 +12,14 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from typing import Callable
+from collections.abc import Callable
 
 from .buses import Router, route_all
 from .busstage import route_buses
 from .explain import explain, room_reason
 from .fleet import DraftStop, DraftTrip, Request
 from .model import Scenario, TransferNeed
-from .plan import Plan, RoomAssignment, Trip, Unmet
+from .plan import Plan, RoomAssignment, Unmet
 from .result import SolveResult, StageReport, Status, combine
 from .rooms import greedy_rooms, prepare, solve_rooms, urgency_order
 from .supply import solve_supply
@@ -53,7 +53,8 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
     say(f"rooms: placing {len(todo)} transfer needs ({len(kept_prev)} kept from the previous plan)")
     inp = prepare(scenario, travel, todo, residual, horizon)
     k = 20 if len(todo) <= 1500 else 10
-    new_rooms, rooms_report = solve_rooms(scenario, travel, inp, time_limit_s=max(0.1, 0.4 * time_limit_s), k_candidates=k)
+    new_rooms, rooms_report = solve_rooms(scenario, travel, inp, time_limit_s=max(0.1, 0.4 * time_limit_s),
+                                          k_candidates=k)
     statuses.append(rooms_report.status)
     for r in new_rooms:
         room_of[r.need] = r
@@ -65,7 +66,7 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
 
     say(f"buses: routing {len(room_of)} needs with rooms over {len(scenario.buses)} buses")
     t_bus = time.perf_counter()
-    carried = defaultdict(int)
+    carried: dict[str, int] = defaultdict(int)
     for t in fixed.trips:
         for s in t.stops:
             for ld in s.load:
@@ -147,7 +148,7 @@ def _keep_previous_rooms(previous: Plan | None, room_of: dict[str, RoomAssignmen
         got = (r.standard, r.family, r.accessible)
         cap = residual[h.id]
         if (sum(got) != n.rooms.total() or got[1] < n.rooms.family or got[2] < n.rooms.accessible
-                or any(g > c for g, c in zip(got, cap))):
+                or any(g > c for g, c in zip(got, cap, strict=True))):
             continue
         room_of[r.need] = RoomAssignment(r.need, r.hotel, *got)
         _consume([room_of[r.need]], residual)
@@ -175,9 +176,11 @@ def _seed_previous(router: Router, previous: Plan, requests: dict[str, Request],
         bi = index.get(t.bus)
         if bi is None:
             continue
-        stops, risk, taken = [], None, {}
+        stops: list[DraftStop] = []
+        risk: str | None = None
+        taken: dict[str, int] = {}
         for s in t.stops:
-            loads = {}
+            loads: dict[str, int] = {}
             for ld in s.load:
                 req = requests.get(ld.need)
                 if req is None or req.hotel != t.hotel or (risk and req.need.risk != risk):

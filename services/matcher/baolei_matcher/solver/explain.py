@@ -76,20 +76,20 @@ def explain(scenario: Scenario, plan: Plan, travel: Travel) -> dict[str, str]:
         out[n.id] = (
             f"{h.name or name(h.site)}（{h.operator or r.hotel}）{given_zh}，距离 {km:.1f} 公里；"
             f"{len(buses)} 辆车 {len(trips[n.id])} 趟转运 {moved}/{n.people} 人，最晚 {when} 到达"
-            f"{'；升级 %d 间' % upg if upg else ''}",
+            f"{f'；升级 {upg} 间' if upg else ''}",
             f"{h.name or r.hotel} ({h.operator or r.hotel}): {given_en}, {km:.1f} km away; {moved}/{n.people} "
             f"people on {len(trips[n.id])} trip(s) by {len(buses)} bus(es), last arrives {when}"
-            f"{'; %d room(s) upgraded' % upg if upg else ''}")
-    for n in scenario.supplies:
+            f"{f'; {upg} room(s) upgraded' if upg else ''}")
+    for sn in scenario.supplies:
         parts_zh, parts_en = [], []
-        for ln in n.lines:
+        for ln in sn.lines:
             zh, unit_zh, en, unit_en = reasons.sku_words(ln.sku)
-            mine = [a for a in picks[n.id] if a.sku == ln.sku]
+            mine = [a for a in picks[sn.id] if a.sku == ln.sku]
             got = sum(a.quantity for a in mine)
             src_zh = "、".join(f"{name(a.warehouse)} {a.quantity}" for a in mine)
             src_en = ", ".join(f"{a.quantity} from {a.warehouse}" for a in mine)
             parts_zh.append(f"{zh} {got}/{ln.quantity} {unit_zh}" + (f"（{src_zh}）" if mine else ""))
             parts_en.append(f"{en} {got}/{ln.quantity} {unit_en}" + (f" ({src_en})" if mine else ""))
-        out[n.id] = ("；".join(parts_zh), "; ".join(parts_en))
+        out[sn.id] = ("；".join(parts_zh), "; ".join(parts_en))
     return {nid: "；".join([zh] + [u.zh for u in why[nid]]) + " / " + "; ".join([en] + [u.en for u in why[nid]])
             for nid, (zh, en) in out.items()}

@@ -19,6 +19,11 @@ from .travel import Travel
 
 logger = logging.getLogger(__name__)
 
+# what the forward pass needs of a stop: (latest ready_s, ((due_s, people), ...))
+StopKey = tuple[int, tuple[tuple[int, int], ...]]
+# the state before a committed trip: position, free at, person-minutes late, km
+PreState = tuple[str, int, float, float]
+
 
 @dataclass
 class Request:
@@ -41,7 +46,7 @@ class DraftStop:
     site: str
     loads: dict[str, int] = field(default_factory=dict)  # need id -> people
     # cache for the forward pass: (latest ready_s, ((due_s, people), ...)); same for every bus
-    timing_key: tuple | None = field(default=None, compare=False, repr=False)
+    timing_key: StopKey | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -86,7 +91,7 @@ class BusState:
         self._legs = drive_cache if drive_cache is not None else {}  # (a, b) -> (drive s, km), shared
         self.timing = Timing(True, free_s=self.base_free)
         # state before committed trip k (k = len(trips): after the last): pos, free, late, km
-        self._pre: list[tuple[str, int, float, float]] = [(self.base_pos, self.base_free, 0.0, 0.0)]
+        self._pre: list[PreState] = [(self.base_pos, self.base_free, 0.0, 0.0)]
 
     @property
     def pos(self) -> str:
@@ -94,9 +99,9 @@ class BusState:
 
     def evaluate(self, trips: list[DraftTrip], write: bool = False) -> Timing:
         """Forward pass over `trips` from the base position; `write` stores the times."""
-        pre = [(self.base_pos, self.base_free, 0.0, 0.0)] if write else None
+        pre: list[PreState] | None = [(self.base_pos, self.base_free, 0.0, 0.0)] if write else None
         t = self._run(trips, self.base_pos, self.base_free, 0.0, 0.0, write, pre)
-        if write and t.feasible:
+        if pre is not None and t.feasible:
             self._pre = pre
         return t
 
@@ -107,12 +112,12 @@ class BusState:
         return leg
 
     def _run(self, trips: list[DraftTrip], pos: str, free: int, late: float, km: float, write: bool = False,
-             pre: list | None = None) -> Timing:
+             pre: list[PreState] | None = None) -> Timing:
         # The hot loop of the whole bus stage: locals only, stop data cached on the stop.
         dwell, legs, leg, shift_end, turn = self.travel.dwell_s, self._legs, self._leg, self.shift_end, self.turn_s
         for t in trips:
             clock = free
-            ats = [] if write else None
+            ats: list[int] | None = [] if write else None
             stops = t.stops
             for s in stops:
                 key = s.timing_key
@@ -124,7 +129,7 @@ class BusState:
                 if key[0] > at:
                     at = key[0]
                 km += lg[1]
-                if write:
+                if ats is not None:
                     ats.append(at)
                 clock = at + dwell
                 pos = site
@@ -137,10 +142,12 @@ class BusState:
             if arrive > shift_end:
                 return Timing(False)
             for s in stops:
-                for due, p in s.timing_key[1]:
+                key = s.timing_key
+                assert key is not None  # set by the pass above
+                for due, p in key[1]:
                     if arrive > due:
                         late += p * (arrive - due) / 60.0
-            if write:
+            if ats is not None:
                 t.start_s, t.at_s, t.arrive_s = free, ats, arrive
             pos, free = hsite, arrive + turn
             if pre is not None:
@@ -181,12 +188,12 @@ class BusState:
             if not t.people():
                 continue
             stops = [Stop(s.site, at(a), [Load(n, p) for n, p in s.loads.items() if p > 0])
-                     for s, a in zip(t.stops, t.at_s)]
+                     for s, a in zip(t.stops, t.at_s, strict=True)]
             out.append(Trip(self.bus.id, at(t.start_s), stops, t.hotel, at(t.arrive_s)))
         return out
 
 
-def _stop_key(s: DraftStop, ready: dict[str, int], due: dict[str, int]) -> tuple:
+def _stop_key(s: DraftStop, ready: dict[str, int], due: dict[str, int]) -> StopKey:
     return (max([ready[n] for n in s.loads], default=0), tuple((due[n], p) for n, p in s.loads.items()))
 
 

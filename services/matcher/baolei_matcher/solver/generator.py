@@ -15,8 +15,19 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from .generator_data import (BUS_OPERATOR, DISTRICT_ORDER, DISTRICTS, FAMILIES, HOTEL_OPERATORS,
-                             LANDMARK_HOTELS, RISKS, SIZES, SKUS, TRANSFERS_PER_BUS, ZONES)
+from .generator_data import (
+    BUS_OPERATOR,
+    DISTRICT_ORDER,
+    DISTRICTS,
+    FAMILIES,
+    HOTEL_OPERATORS,
+    LANDMARK_HOTELS,
+    RISKS,
+    SIZES,
+    SKUS,
+    TRANSFERS_PER_BUS,
+    ZONES,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -197,7 +208,7 @@ def _stock(rng: random.Random, family: str, districts: list[str], n: int, suppli
         total = int(asked[s] * factor)
         shares = [rng.random() for _ in whs]
         z = sum(shares) or 1.0
-        for w, sh in zip(whs, shares):
+        for w, sh in zip(whs, shares, strict=True):
             q = int(total * sh / z)
             if q > 0:
                 out.append({"warehouse": w, "sku": s, "quantity": q})

@@ -74,17 +74,17 @@ def solve_greedy(scenario: Scenario) -> SolveResult:
         stock[(s.warehouse, s.sku)] += s.quantity
     for a in fixed.supply:
         stock[(a.warehouse, a.sku)] -= a.quantity
-    for n in sorted(scenario.supplies, key=lambda n: (n.priority, n.raised_at or n.due_at, n.id)):
-        for ln in n.lines:
-            left = ln.quantity - sum(a.quantity for a in fixed.supply if a.need == n.id and a.sku == ln.sku)
+    for sn in sorted(scenario.supplies, key=lambda n: (n.priority, n.raised_at or n.due_at, n.id)):
+        for ln in sn.lines:
+            left = ln.quantity - sum(a.quantity for a in fixed.supply if a.need == sn.id and a.sku == ln.sku)
             whs = sorted((w for (w, s), q in stock.items() if s == ln.sku and q > 0),
-                         key=lambda w: travel.km(w, n.site))
+                         key=lambda w: travel.km(w, sn.site))
             for w in whs:
                 if left <= 0:
                     break
                 q = min(left, stock[(w, ln.sku)])
                 stock[(w, ln.sku)] -= q
                 left -= q
-                supply.append(SupplyAssignment(n.id, ln.sku, w, q))
+                supply.append(SupplyAssignment(sn.id, ln.sku, w, q))
     plan = Plan(list(fixed.rooms) + rooms, trips, supply, [])
     return SolveResult(Status.FEASIBLE, plan, seconds=time.perf_counter() - t0, message="greedy baseline")

@@ -8,9 +8,10 @@ turns them into integer seconds after `now` (see `travel.py`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 logger = logging.getLogger(__name__)
 

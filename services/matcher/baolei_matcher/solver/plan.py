@@ -7,9 +7,10 @@ JSON (`raw`) so they are written back byte-for-byte equal, as the checker demand
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 logger = logging.getLogger(__name__)
 

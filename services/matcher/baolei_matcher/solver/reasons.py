@@ -83,7 +83,8 @@ def stock_short(need: str, sku: str, short: int, total_short: int, rationed: boo
     zh_name, zh_unit, en_name, en_unit = sku_words(sku)
     if rationed:
         zh = f"{zh_name}缺口 {total_short} {zh_unit}，按比例配给，本需求少 {short} {zh_unit}"
-        en = f"{en_name} short by {total_short} {en_unit} in the warehouses; rationed fairly, this need gets {short} fewer"
+        en = (f"{en_name} short by {total_short} {en_unit} in the warehouses; "
+              f"rationed fairly, this need gets {short} fewer")
     else:
         zh = f"{zh_name}缺口 {total_short} {zh_unit}，库存已优先供应更紧急的需求，本需求少 {short} {zh_unit}"
         en = (f"{en_name} short by {total_short} {en_unit} in the warehouses; stock went to more urgent needs, "

@@ -11,7 +11,7 @@ from a previous plan never move. Every move is journalled so a rejected search s
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

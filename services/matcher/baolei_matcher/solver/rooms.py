@@ -37,7 +37,7 @@ MAX_POLISH_VARS = 2000  # above this many candidate pairs, a warm start at the b
 POLISH_ONLY_S = 1.0     # CP-SAT budget when the warm start is already optimal on the goal
 
 
-def hint_w_of(hint: dict, inp: "RoomsInput") -> int:
+def hint_w_of(hint: dict, inp: RoomsInput) -> int:
     """Weighted people the warm start leaves without rooms."""
     return sum(n.weight * n.people for n in inp.needs if n.id not in hint)
 
@@ -171,7 +171,7 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
     x: dict[tuple[str, int], cp_model.IntVar] = {}
     upg: dict[tuple[str, int], tuple] = {}
     use: dict[int, list[list]] = {}
-    objective = []
+    objective: list[cp_model.LinearExprT] = []
     for n in needs:
         lits = []
         for hi in cands[n.id]:
@@ -229,8 +229,8 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
         for (nid, hi), v in x.items():
             if solver.value(v):
                 n = by_id[nid]
-                uf, ua = (0 if u is None else int(solver.value(u)) for u in upg[(nid, hi)])
-                found[nid] = (hi, (n.rooms.standard - uf - ua, n.rooms.family + uf, n.rooms.accessible + ua))
+                gf, ga = (0 if u is None else int(solver.value(u)) for u in upg[(nid, hi)])
+                found[nid] = (hi, (n.rooms.standard - gf - ga, n.rooms.family + gf, n.rooms.accessible + ga))
         if _placed_w(found, needs) >= _placed_w(hint, needs):
             placed = found
             status = Status.OPTIMAL if st == cp_model.OPTIMAL else Status.FEASIBLE

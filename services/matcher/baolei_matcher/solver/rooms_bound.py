@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 _MOVES = ((0, 0), (0, 1), (0, 2), (1, 1), (2, 2))
 
 
-def rooms_lp_bound(inp: "RoomsInput") -> float:
+def rooms_lp_bound(inp: RoomsInput) -> float:
     """Lower bound on Σ weight × people of needs left without rooms (over all of `inp.needs`)."""
     total = float(sum(n.weight * n.people for n in inp.needs))
     groups: dict[tuple[int, ...], list] = defaultdict(list)
@@ -41,12 +41,13 @@ def rooms_lp_bound(inp: "RoomsInput") -> float:
     inf = solver.infinity()
     given: dict[tuple[int, int], list] = defaultdict(list)  # (hotel idx, given type) -> vars
     objective = solver.Objective()
-    for g, (hotels, needs) in enumerate(groups.items()):
+    for hotels, needs in groups.items():
         ys = [solver.NumVar(0.0, 1.0, "") for _ in needs]
-        for n, y in zip(needs, ys):
+        for n, y in zip(needs, ys, strict=True):
             objective.SetCoefficient(y, float(n.weight * n.people))
         for req in range(3):
-            demand = [(y, (n.rooms.standard, n.rooms.family, n.rooms.accessible)[req]) for n, y in zip(needs, ys)]
+            demand = [(y, (n.rooms.standard, n.rooms.family, n.rooms.accessible)[req])
+                      for n, y in zip(needs, ys, strict=True)]
             if not any(q for _, q in demand):
                 continue
             row = solver.Constraint(0.0, 0.0)

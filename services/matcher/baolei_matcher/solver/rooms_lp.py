@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ortools.linear_solver import pywraplp
@@ -24,7 +25,7 @@ logger = logging.getLogger(__name__)
 MAX_ROUNDS = 12
 
 
-def lp_round(inp: "RoomsInput", needs: list[TransferNeed], values: dict[tuple[str, int], float],
+def lp_round(inp: RoomsInput, needs: list[TransferNeed], values: Mapping[tuple[str, int], float],
              cands: dict[str, list[int]], order: list[TransferNeed], deadline: float
              ) -> dict[str, tuple[int, tuple[int, int, int]]] | None:
     """Iterated LP rounding: solve the LP, fix every need it places whole, fix the largest
@@ -66,19 +67,19 @@ def lp_round(inp: "RoomsInput", needs: list[TransferNeed], values: dict[tuple[st
     return placed
 
 
-def _place(n: TransferNeed, hi: int, inp: "RoomsInput", cap_of: dict[str, list[int]],
+def _place(n: TransferNeed, hi: int, inp: RoomsInput, cap_of: dict[str, list[int]],
            placed: dict, fit) -> bool:
     hid = inp.hotels[hi].id
     got = fit(n, cap_of[hid])
     if got is None:
         return False
     placed[n.id] = (hi, got)
-    cap_of[hid] = [c - g for c, g in zip(cap_of[hid], got)]
+    cap_of[hid] = [c - g for c, g in zip(cap_of[hid], got, strict=True)]
     return True
 
 
-def _solve_lp(inp: "RoomsInput", cap_of: dict[str, list[int]], needs: list[TransferNeed],
-              values: dict[tuple[str, int], float], cands: dict[str, list[int]]
+def _solve_lp(inp: RoomsInput, cap_of: dict[str, list[int]], needs: list[TransferNeed],
+              values: Mapping[tuple[str, int], float], cands: dict[str, list[int]]
               ) -> dict[str, list[tuple[float, int]]] | None:
     """LP relaxation on the candidates; per need, (x, hotel) pairs with x > 0, largest first."""
     from .rooms import fit
@@ -110,7 +111,7 @@ def _solve_lp(inp: "RoomsInput", cap_of: dict[str, list[int]], needs: list[Trans
             if ups:
                 lim = solver.Constraint(-inf, 0.0)
                 lim.SetCoefficient(x, -float(s))
-            for t, u in ups:
+            for _, u in ups:
                 lim.SetCoefficient(u, 1.0)
                 objective.SetCoefficient(u, -20.0)
             for t, q in enumerate((s, f, a)):
