@@ -1,7 +1,8 @@
 """Validation of CSV uploads (stock counts, price surveys): all rows or none.
 
-Times without an offset are Shenzhen local time (UTC+8). Every bad row is reported with its row number (1 = the header, so data starts at 2) and the reason,
-in Chinese and English. The caller applies the rows only when the error list is empty.
+Times without an offset are Shenzhen local time (UTC+8). Every bad row is reported with its row
+number (1 = the header, so data starts at 2) and the reason, in Chinese and English. The caller
+applies the rows only when the error list is empty.
 """
 from __future__ import annotations
 
@@ -85,7 +86,8 @@ def parse_counts(text: str, *, warehouses: set[str], skus: set[str]) -> tuple[li
         before = len(errors)
         _required(r, i, ("warehouse_id", "sku", "lot"), errors)
         if r.get("warehouse_id") and r["warehouse_id"] not in warehouses:
-            errors.append(RowError(i, "warehouse_id", f"未知仓库：{r['warehouse_id']}", f"unknown warehouse: {r['warehouse_id']}"))
+            errors.append(RowError(i, "warehouse_id", f"未知仓库：{r['warehouse_id']}",
+                                   f"unknown warehouse: {r['warehouse_id']}"))
         if r.get("sku") and r["sku"] not in skus:
             errors.append(RowError(i, "sku", f"未知品类：{r['sku']}", f"unknown SKU: {r['sku']}"))
         counted = _int(r.get("counted", ""), i, "counted", errors, minimum=0)
@@ -117,7 +119,8 @@ def parse_prices(text: str, *, skus: set[str]) -> tuple[list[PriceRow], list[Row
         if r.get("sku") and r["sku"] not in skus:
             errors.append(RowError(i, "sku", f"未知品类：{r['sku']}", f"unknown SKU: {r['sku']}"))
         if r.get("source") and r["source"] not in SOURCES:
-            errors.append(RowError(i, "source", f"来源应为 {'/'.join(SOURCES)}", f"source must be one of {', '.join(SOURCES)}"))
+            errors.append(RowError(i, "source", f"来源应为 {'/'.join(SOURCES)}",
+                                   f"source must be one of {', '.join(SOURCES)}"))
         price = _int(r.get("price_fen", ""), i, "price_fen", errors, minimum=1)
         observed = None
         if r.get("observed_at"):

@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, overload
 
 from baolei_matcher.domain.state import Bus, Hold, Hotel, MatcherState, Need, Pick, Place, Stock, Stop, Trip
 
@@ -36,10 +36,18 @@ class Snapshot:
     info: dict[str, Any] = field(default_factory=dict)
 
 
+@overload
+def _t(d: datetime) -> int: ...
+@overload
+def _t(d: None) -> None: ...
 def _t(d: datetime | None) -> int | None:
     return None if d is None else (d - EPOCH) // US
 
 
+@overload
+def _d(n: int) -> datetime: ...
+@overload
+def _d(n: None) -> None: ...
 def _d(n: int | None) -> datetime | None:
     return None if n is None else EPOCH + n * US
 
@@ -84,7 +92,8 @@ def to_doc(state: MatcherState, offsets: dict[tuple[str, int], int], *, taken_at
     return {"format": FORMAT, "taken_at": _t(taken_at), "events": events, "info": info or {},
             "offsets": [[t, p, o] for (t, p), o in sorted(offsets.items())],
             "places": pl.rows, "needs": needs, "hotels": hotels, "buses": buses, "stock": stock,
-            "holds": holds, "unmet": dict(state.unmet), "rooms_taken": {h: dict(v) for h, v in state.rooms_taken.items()},
+            "holds": holds, "unmet": dict(state.unmet),
+            "rooms_taken": {h: dict(v) for h, v in state.rooms_taken.items()},
             "bus_after": bus_after}
 
 

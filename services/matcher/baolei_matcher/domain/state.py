@@ -292,7 +292,8 @@ class MatcherState:
         return out
 
     def served(self, need: Need) -> tuple[int, dict[str, int]]:
-        people, qty = 0, {}
+        people = 0
+        qty: dict[str, int] = {}
         for hold in self.holds.values():
             if hold.need_id == need.id:
                 people += hold.people
