@@ -38,16 +38,26 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from google.protobuf.message import DecodeError
 
 from baolei_common import topics
 from baolei_common.procs import wait_ready
-from bench.loadgen_stats import (OUTCOME_WAIT_S, Attempt, LevelSummary, NeedRecord, percentile, render_table,
-                                 retry_delay_s, summarize_level, targets)
+from bench.loadgen_stats import (
+    OUTCOME_WAIT_S,
+    Attempt,
+    LevelSummary,
+    NeedRecord,
+    percentile,
+    render_table,
+    retry_delay_s,
+    summarize_level,
+    targets,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results" / "load.md"
@@ -59,6 +69,7 @@ RETRY_BUDGET_S = 60.0                # after its scheduled time a need is no lon
 STATUS_POLL_EVERY_S = 0.1
 STATUS_POLL_FOR_S = 30.0             # a sampled need's status is polled this long after its outcome
 RTT_PROBE_EVERY_S = 0.2
+LOOP_TICK_S = 0.05
 SKUS = ("rice", "flour", "oil", "pork", "eggs", "milk")  # the demo's staples: 米面油、肉蛋奶 (meat is pork)
 RISKS = (("close_contact", 0.6), ("secondary_contact", 0.3), ("inbound", 0.1))
 VULNS = ("elderly_alone", "disabled", "pregnant", "children_alone", "medicine_needed")
@@ -97,8 +108,9 @@ class Stack:
     procs: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
     pg_dbs: list[str] = field(default_factory=list)
     tmp: tempfile.TemporaryDirectory | None = None
+    notes: list[str] = field(default_factory=list)
 
-    def __enter__(self) -> "Stack":
+    def __enter__(self) -> Stack:
         try:
             self._start()
         except BaseException:
@@ -167,8 +179,16 @@ class Stack:
             self.procs.append((name, p))
             wait_ready(f"{self.urls[name]}/readyz", p, log, timeout_s=120)
 
-    def alive(self) -> list[str]:
-        return [n for n, p in self.procs if p.poll() is not None]
+    def exited(self) -> list[str]:
+        return [f"{n} (exit {p.returncode})" for n, p in self.procs if p.poll() is not None]
+
+    def log_tails(self, chars: int = 2000) -> str:
+        out = []
+        for name in ("requests", "inventory", "matcher"):
+            log = self.log_dir / f"{self.db}-{name}.log"
+            if log.exists():
+                out.append(f"--- {log} (tail)\n{log.read_text(errors='replace')[-chars:]}")
+        return "\n".join(out)
 
     def close(self) -> None:
         for name, p in reversed(self.procs):
@@ -211,10 +231,12 @@ class City:
 
 def load_city(stack: Stack, planned_needs: int, transfer_share: float, rng: random.Random) -> City:
     """The demo city as `make run` loads it, plus capacity sized to the planned load: hotels with
-    rooms for all the people the run will send, buses for about a fifth of them per shift (so some
-    transfers are unmet late in a long run, as in a real surge), stock for every supply need, and
-    40 more communities so the needs come from 50 sites."""
-    from baolei_inventory.demo import FMG, WAREHOUSES, load_demo as load_stock
+    rooms for all the people the run will send, buses for about half of them per shift (so late in a
+    long run some transfers are unmet for want of buses, and the matcher's unmet path is exercised
+    too), stock for every supply need several times over, and 40 more communities so the needs come from
+    50 sites."""
+    from baolei_inventory.demo import FMG, WAREHOUSES
+    from baolei_inventory.demo import load_demo as load_stock
     from baolei_requests.demo import COMMUNITIES, DEPOTS, load_demo
 
     load_stock(stack.urls["inventory"], TOKEN)
@@ -246,7 +268,7 @@ def load_city(stack: Stack, planned_needs: int, transfer_share: float, rng: rand
                                       "site_id": sid, "accepts": [r for r, _ in RISKS],
                                       "rooms": {"standard": rooms_each, "family": 50, "accessible": 20}})
         counts["hotels"] += len(DISTRICT_POINTS)
-        buses_per_depot = max(10, math.ceil(people / 5 / 200 / len(DEPOTS)))  # ~200 people per bus and shift
+        buses_per_depot = max(10, math.ceil(people / 2 / 200 / len(DEPOTS)))  # ~200 people per bus and shift
         for did, _name, _district, _lat, _lon, op, _n, plate in DEPOTS:
             for i in range(1, buses_per_depot + 1):
                 bid = f"load-{did.removeprefix('d-')}-{i:03d}"
@@ -266,9 +288,10 @@ def load_city(stack: Stack, planned_needs: int, transfer_share: float, rng: rand
                                                    "reason": f"压测备货 / bench stock ({FMG})"})
                 if r.status_code >= 400:
                     raise RuntimeError(f"POST /api/movements: {r.status_code} {r.text}")
-    counts.update(communities=len(COMMUNITIES) + len(extra_sites), bench_stock_per_sku_and_warehouse=per_level,
-                  hotel_rooms_added=rooms_each * len(DISTRICT_POINTS))
-    return City([c[0] for c in COMMUNITIES] + extra_sites, counts)
+    city_counts = {"communities": len(COMMUNITIES) + len(extra_sites), "hotels": counts["hotels"],
+                   "bench hotel rooms": rooms_each * len(DISTRICT_POINTS) + 70 * len(DISTRICT_POINTS),
+                   "buses": counts["buses"], "bench stock per SKU and warehouse": per_level}
+    return City([c[0] for c in COMMUNITIES] + extra_sites, city_counts)
 
 
 def need_body(rng: random.Random, city: City, transfer_share: float) -> dict:
@@ -299,9 +322,10 @@ class Watcher:
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
         self.first: dict[str, tuple[str, float]] = {}   # need id -> (proposed|unmet, arrival)
-        self.on_outcome: dict[str, "asyncio.Future[None]"] = {}
+        self.on_outcome: dict[str, asyncio.Future[None]] = {}
         self.rtt_sent: dict[int, float] = {}
         self.rtt: list[float] = []
+        self.loop_lag: list[float] = []
         self._seq = 0
         self.consumer = AIOKafkaConsumer(bootstrap_servers=stack.bootstrap, group_id=None, enable_auto_commit=False,
                                          auto_offset_reset="earliest", client_id="baolei-load-bench")
@@ -318,7 +342,8 @@ class Watcher:
         self.consumer.assign([TopicPartition(self.stack.topic(topics.ASSIGNMENTS), p) for p in range(spec.partitions)]
                              + [TopicPartition(self.stack.topic(RTT_TOPIC), 0)])
         self._tasks = [asyncio.create_task(self._consume(), name="consume"),
-                       asyncio.create_task(self._probe(), name="rtt-probe")]
+                       asyncio.create_task(self._probe(), name="rtt-probe"),
+                       asyncio.create_task(self._loop_ticker(), name="loop-lag")]
 
     async def stop(self) -> None:
         for t in self._tasks:
@@ -345,7 +370,7 @@ class Watcher:
                         continue
                     try:
                         ev = assignments_pb2.AssignmentEvent.FromString(m.value)
-                    except Exception:
+                    except DecodeError:  # not ours to judge: the services dead-letter it
                         continue
                     which = ev.WhichOneof("event")
                     if which not in ("proposed", "unmet"):
@@ -366,11 +391,22 @@ class Watcher:
                 await self.producer.send(topic, value=str(self._seq).encode())
             await asyncio.sleep(RTT_PROBE_EVERY_S)
 
+    async def _loop_ticker(self) -> None:
+        """Every arrival time the bench records is late by as much as its own loop is: measure it."""
+        while True:
+            t = time.perf_counter()
+            await asyncio.sleep(LOOP_TICK_S)
+            self.loop_lag.append(max(0.0, time.perf_counter() - t - LOOP_TICK_S))
+
     def take_rtt(self) -> list[float]:
         out, self.rtt = self.rtt, []
         return out
 
-    def wait_outcome(self, need_id: str) -> "asyncio.Future[None]":
+    def take_loop_lag(self) -> list[float]:
+        out, self.loop_lag = self.loop_lag, []
+        return out
+
+    def wait_outcome(self, need_id: str) -> asyncio.Future[None]:
         fut = asyncio.get_running_loop().create_future()
         if need_id in self.first:
             fut.set_result(None)
@@ -458,6 +494,7 @@ async def run_level(rate: float, duration_s: float, city: City, stack: Stack, wa
     n = max(1, round(rate * duration_s))
     tasks: list[asyncio.Task] = []
     watcher.take_rtt()
+    watcher.take_loop_lag()
     t0 = time.perf_counter() + 0.2
     for i in range(n):
         sched = t0 + i / rate
@@ -469,7 +506,7 @@ async def run_level(rate: float, duration_s: float, city: City, stack: Stack, wa
         level.records.append(rec)
         tasks.append(asyncio.create_task(send_need(rec, body, client, level, watcher, polls)))
     say(f"  {rate:g}/s: {n} needs scheduled over {duration_s:g} s; waiting for the answers")
-    done, pending = await asyncio.wait(tasks, timeout=RETRY_BUDGET_S + CLIENT_TIMEOUT_S + 10)
+    _done, pending = await asyncio.wait(tasks, timeout=RETRY_BUDGET_S + CLIENT_TIMEOUT_S + 10)
     for t in pending:  # cannot happen with bounded attempts; never hang on it anyway
         t.cancel()
     end = time.perf_counter()
@@ -489,10 +526,12 @@ async def run_level(rate: float, duration_s: float, city: City, stack: Stack, wa
     for r in accepted:  # a status seen only for an outcome that came after the snapshot is not a lag
         if r.outcome_at is None:
             r.status_at = None
-    dead = stack.alive()
+    dead = stack.exited()
     if dead:
-        say(f"  service(s) exited during the level: {', '.join(dead)}")
-    return summarize_level(rate, duration_s, level.records, watcher.take_rtt())
+        note = f"at {rate:g}/s: service(s) exited: {', '.join(dead)}"
+        say(f"  {note}")
+        stack.notes.append(note)
+    return summarize_level(rate, duration_s, level.records, watcher.take_rtt(), watcher.take_loop_lag())
 
 
 async def run_database(stack: Stack, city: City, args: argparse.Namespace) -> tuple[list[LevelSummary], dict]:
@@ -539,9 +578,9 @@ def machine_note() -> str:
             f"machine — broker, PostgreSQL, the three services and the load generator share the {cpus} cores")
 
 
-def report(results: list[tuple[str, list[LevelSummary], dict, dict]], args: argparse.Namespace, command: str) -> str:
+def report(results: list[DbResult], args: argparse.Namespace, command: str) -> str:
     lines = ["# Load benchmark (requests → matcher → API, over the real broker)", "",
-             f"`{command}` — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {machine_note()}.", "",
+             f"`{command}` — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {machine_note()}.", "",
              f"Open loop: each level sends needs on schedule for {args.duration:g} s whatever the answers "
              f"({args.transfer_share:.0%} transfers of 1–8 people, the rest supply orders of 1–3 staples; "
              f"50 communities; +08:00 times), over at most {args.connections} connections, each with an "
@@ -553,15 +592,34 @@ def report(results: list[tuple[str, list[LevelSummary], dict, dict]], args: argp
              f"its outcome's arrival until its status leaves `submitted`. Levels run one after the other "
              f"on the same stack (needs of earlier levels stay held); the matcher runs with its defaults "
              f"(batch window 0.5 s). Ratios (×) are against the first level of the same run.", ""]
-    for db, summaries, idle, counts in results:
-        lines += [f"## {db}", "",
-                  f"City: {', '.join(f'{k} {v}' for k, v in counts.items())}. Kafka produce → consume at rest: "
-                  f"p50 {1000 * (idle.get('p50') or 0):.0f} ms, p95 {1000 * (idle.get('p95') or 0):.0f} ms "
-                  f"({idle.get('n', 0)} probes).", "",
-                  render_table(summaries), "Targets:", ""]
-        lines += [t.line() for t in targets(summaries)]
-        lines.append("")
+    for r in results:
+        lines += [f"## {r.db}", ""]
+        if r.counts:
+            lines += [f"City: {', '.join(f'{k} {v}' for k, v in r.counts.items())}. Kafka produce → consume at "
+                      f"rest: p50 {_ms(r.idle.get('p50'))} ms, p95 {_ms(r.idle.get('p95'))} ms "
+                      f"({r.idle.get('n', 0)} probes).", ""]
+        if r.error:
+            lines += [f"**The run failed:** {r.error}", ""]
+        lines += [f"Note: {n}" for n in r.notes] + ([""] if r.notes else [])
+        if r.summaries:
+            lines += [render_table(r.summaries), "Targets:", ""]
+            lines += [t.line() for t in targets(r.summaries)]
+            lines.append("")
     return "\n".join(lines)
+
+
+def _ms(x: float | None) -> str:
+    return "–" if x is None else f"{x * 1000:.0f}"
+
+
+@dataclass
+class DbResult:
+    db: str
+    summaries: list[LevelSummary] = field(default_factory=list)
+    idle: dict = field(default_factory=dict)
+    counts: dict = field(default_factory=dict)
+    error: str = ""
+    notes: list[str] = field(default_factory=list)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -590,7 +648,7 @@ def pg_url() -> str:
     url = os.environ.get("BAOLEI_TEST_PG_URL")
     if url:
         return url
-    out = subprocess.run([str(ROOT / "deploy" / "postgres.sh")], capture_output=True, text=True, timeout=120)
+    out = subprocess.run([str(ROOT / "deploy" / "postgres.sh")], capture_output=True, text=True, timeout=120, check=False)
     if out.returncode != 0 or not out.stdout.strip():
         raise SystemExit(f"no PostgreSQL: set BAOLEI_TEST_PG_URL or fix deploy/postgres.sh:\n{out.stderr}")
     return out.stdout.strip().splitlines()[-1]
@@ -614,31 +672,46 @@ def main(argv: list[str] | None = None) -> int:
                                                         " " + shlex.join(argv if argv is not None else sys.argv[1:]))
     bootstrap = os.environ.get("BAOLEI_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
     planned = round(sum(args.levels) * args.duration)
-    results = []
-    with sigterm_as_interrupt(), tempfile.TemporaryDirectory(prefix="baolei-load-logs-") as tmp:
-        log_dir = args.log_dir or Path(tmp)
-        log_dir.mkdir(parents=True, exist_ok=True)
-        for db in args.databases:
-            with Stack(db, bootstrap, log_dir, pg_url=pg_url() if db == "postgresql" else None) as stack:
-                say(f"{db}: loading the demo city and the bench's capacity for {planned} needs")
-                city = load_city(stack, planned, args.transfer_share, random.Random(args.seed))
-                say(f"{db}: {city.counts}")
-                summaries, idle = asyncio.run(run_database(stack, city, args))
-                results.append((db, summaries, idle, city.counts))
-                print(f"\n## {db}\n\n{render_table(summaries)}", flush=True)
-                for t in targets(summaries):
-                    print(t.line(), flush=True)
-                print(flush=True)
-                if args.log_dir is None:
-                    for name, p in stack.procs:
-                        if p.poll() is not None:
-                            log = log_dir / f"{db}-{name}.log"
-                            say(f"{name} exited early; its log's tail:\n{log.read_text()[-3000:]}")
+    results: list[DbResult] = []
+    try:
+        with sigterm_as_interrupt(), tempfile.TemporaryDirectory(prefix="baolei-load-logs-") as tmp:
+            log_dir = args.log_dir or Path(tmp)
+            log_dir.mkdir(parents=True, exist_ok=True)
+            for db in args.databases:
+                results.append(run_one(db, bootstrap, log_dir, planned, args))
+    except KeyboardInterrupt:
+        say("interrupted: everything the bench started is stopped; no report written")
+        return 130
     text = report(results, args, command)
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(text)
     say(f"wrote {args.results}")
-    return 0
+    return 1 if any(r.error for r in results) else 0
+
+
+def run_one(db: str, bootstrap: str, log_dir: Path, planned: int, args: argparse.Namespace) -> DbResult:
+    """One database's stack, levels and table; a failure is reported, not raised (the other
+    database still runs). Everything started is stopped before this returns."""
+    res = DbResult(db)
+    stack = Stack(db, bootstrap, log_dir, pg_url=pg_url() if db == "postgresql" else None)
+    try:
+        with stack:
+            say(f"{db}: loading the demo city and the bench's capacity for {planned} needs")
+            city = load_city(stack, planned, args.transfer_share, random.Random(args.seed))
+            res.counts = city.counts
+            say(f"{db}: {city.counts}")
+            res.summaries, res.idle = asyncio.run(run_database(stack, city, args))
+            if stack.notes:
+                say(f"{db}: {'; '.join(stack.notes)}\n{stack.log_tails()}")
+    except Exception as exc:
+        res.error = f"{type(exc).__name__}: {str(exc)[:1500]}"
+        say(f"{db}: FAILED: {res.error}\n{stack.log_tails()}")
+    res.notes = stack.notes
+    print(f"\n## {db}\n\n{render_table(res.summaries)}", flush=True)
+    for t in targets(res.summaries):
+        print(t.line(), flush=True)
+    print(flush=True)
+    return res
 
 
 if __name__ == "__main__":

@@ -118,17 +118,19 @@ class LevelSummary:
     timeouts: int                 # attempts that got no answer in the client's time limit
     conn_errors: int              # attempts that failed otherwise without an answer
     gave_up: int                  # needs still 503 when their retry budget ran out
-    http_attempt: dict            # latency of every attempt that got an answer (s)
+    http_attempt: dict            # latency of every attempt that got an answer or timed out (s)
     http_accepted: dict           # first send → accepted answer, retries included (s)
     outcome: dict                 # first send → first outcome on Kafka (s), accepted needs with one
     outcomes: dict[str, int]      # first outcomes by kind (proposed / unmet)
     no_outcome: int               # accepted needs without an outcome by the end of the wait
     long_waits: int               # accepted needs whose outcome came ≥ 30 s after their first send, or never
-    status_lag: dict              # Kafka outcome → API status != submitted (s), sampled needs
+    status_lag: dict              # Kafka outcome (or the HTTP answer, if later) → API status != submitted (s)
+    outcome_before_answer: int    # accepted needs whose outcome was on Kafka before their HTTP answer came
     status_sampled: int
     status_never: int             # sampled needs with an outcome whose status never moved in the poll window
     kafka_rtt: dict               # produce → consume on a scratch topic during the level (s)
     schedule_lag: dict            # how late the generator sent, against its schedule (s)
+    loop_lag: dict                # how late the bench's own event loop woke (s): its timestamps are this late
     achieved_rate: float          # needs sent per second of the schedule actually taken
 
     def row(self) -> dict:
@@ -136,8 +138,10 @@ class LevelSummary:
 
 
 def summarize_level(rate: float, duration_s: float, records: Sequence[NeedRecord],
-                    kafka_rtt: Sequence[float] = ()) -> LevelSummary:
-    """The per-level figures of the report, from the records alone."""
+                    kafka_rtt: Sequence[float] = (), loop_lag: Sequence[float] = ()) -> LevelSummary:
+    """The per-level figures of the report, from the records alone. A timed-out attempt counts in
+    the attempt latencies at what it waited (a lock-up must not leave p99 looking fine); an attempt
+    that failed at once without an answer (connection refused) does not."""
     sent = [r for r in records if r.attempts]
     attempts = [a for r in sent for a in r.attempts]
     accepted = [r for r in sent if r.accepted is not None]
@@ -150,7 +154,9 @@ def summarize_level(rate: float, duration_s: float, records: Sequence[NeedRecord
     no_outcome = sum(1 for r in accepted if r.outcome_at is None)
     long_waits = no_outcome + sum(1 for x in outcome_lat if x >= LONG_WAIT_S)
     sampled = [r for r in accepted if r.sampled and r.outcome_at is not None]
-    lags = [r.status_at - r.outcome_at for r in sampled if r.status_at is not None]
+    # The API can only be asked once the client knows the need's id: lag counts from the later of
+    # the outcome's arrival and the accepted answer (an answer slower than the matcher is no API lag).
+    lags = [r.status_at - max(r.outcome_at, r.accepted.ended) for r in sampled if r.status_at is not None]
     starts = [r.first_sent for r in sent]
     span = (max(starts) - min(starts)) if len(starts) > 1 else 0.0
     return LevelSummary(
@@ -162,14 +168,17 @@ def summarize_level(rate: float, duration_s: float, records: Sequence[NeedRecord
         timeouts=sum(1 for a in attempts if a.status is None and a.error == "timeout"),
         conn_errors=sum(1 for a in attempts if a.status is None and a.error != "timeout"),
         gave_up=sum(1 for r in sent if r.gave_up and r.accepted is None),
-        http_attempt=pcts([a.latency for a in attempts if a.status is not None]),
+        http_attempt=pcts([a.latency for a in attempts if a.status is not None or a.error == "timeout"]),
         http_accepted=pcts([r.accepted.ended - r.first_sent for r in accepted]),
         outcome=pcts(outcome_lat),
         outcomes=dict(sorted(Counter(r.outcome for r in accepted if r.outcome).items())),
         no_outcome=no_outcome, long_waits=long_waits,
-        status_lag=pcts(lags), status_sampled=len(sampled), status_never=len(sampled) - len(lags),
+        status_lag=pcts(lags),
+        outcome_before_answer=sum(1 for r in accepted if r.outcome_at is not None and r.outcome_at < r.accepted.ended),
+        status_sampled=len(sampled), status_never=len(sampled) - len(lags),
         kafka_rtt=pcts(list(kafka_rtt)),
         schedule_lag=pcts([r.first_sent - r.scheduled for r in sent]),
+        loop_lag=pcts(list(loop_lag)),
         achieved_rate=(len(sent) - 1) / span if span > 0 else float(len(sent)),
     )
 
@@ -274,6 +283,7 @@ def render_table(levels: Sequence[LevelSummary]) -> str:
     for q in ("p50", "p95", "p99"):
         lat(f"submit → first outcome {q} s", "outcome", q, fmt=lambda x: "–" if x is None else f"{x:.2f}")
     add("submit → first outcome max s", lambda s: "–" if s.outcome["max"] is None else f"{s.outcome['max']:.2f}")
+    add("outcome on Kafka before the HTTP answer", lambda s: str(s.outcome_before_answer))
     add("first outcomes (proposed / unmet)",
         lambda s: f"{s.outcomes.get('proposed', 0)} / {s.outcomes.get('unmet', 0)}")
     add(f"no outcome {OUTCOME_WAIT_S:g} s after the end", lambda s: str(s.no_outcome))
@@ -283,4 +293,5 @@ def render_table(levels: Sequence[LevelSummary]) -> str:
     for q in ("p50", "p95"):
         lat(f"Kafka produce → consume {q} ms", "kafka_rtt", q)
     add("generator lag p99 / max ms", lambda s: f"{_ms(s.schedule_lag['p99'])} / {_ms(s.schedule_lag['max'])}")
+    add("bench event-loop lag p95 / max ms", lambda s: f"{_ms(s.loop_lag['p95'])} / {_ms(s.loop_lag['max'])}")
     return "\n".join(rows) + "\n"

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bench.loadgen_stats import (Attempt, NeedRecord, percentile, render_table, retry_delay_s, summarize_level,
-                                 targets)
+from bench.loadgen_stats import (
+    Attempt,
+    NeedRecord,
+    percentile,
+    render_table,
+    retry_delay_s,
+    summarize_level,
+    targets,
+)
 
 
 def rec(i: int, *attempts: tuple[float, float, int | None, str], outcome: tuple[str, float] | None = None,
@@ -45,7 +52,7 @@ def test_summary_counts_each_kind_of_answer():
         rec(5, (0.5, 0.6, 201, "")),                                 # accepted, no outcome in the wait
         rec(6, (0.6, 0.7, None, "ConnectError")),
     ]
-    s = summarize_level(10, 1.0, records, kafka_rtt=[0.01, 0.02, 0.03])
+    s = summarize_level(10, 1.0, records, kafka_rtt=[0.01, 0.02, 0.03], loop_lag=[0.001, 0.2])
     assert (s.sent, s.accepted, s.accepted_after_503) == (7, 3, 1)
     assert (s.status_503, s.retries, s.gave_up) == (3, 2, 1)
     assert s.errors == {"422": 1}
@@ -58,8 +65,10 @@ def test_summary_counts_each_kind_of_answer():
     assert s.outcome["p50"] == pytest.approx((0.6 + 1.8) / 2)
     # HTTP accepted: first send → accepted answer; attempts: only those with an answer
     assert s.http_accepted["max"] == pytest.approx(1.2)
-    assert s.http_attempt["n"] == 7  # 9 attempts, 2 without an answer
+    assert s.http_attempt["n"] == 8  # 9 attempts; the timeout counts at 35 s, the connection error not
+    assert s.http_attempt["max"] == pytest.approx(35.0)
     assert s.kafka_rtt["p50"] == pytest.approx(0.02)
+    assert s.loop_lag["max"] == pytest.approx(0.2)
 
 
 def test_status_lag_only_for_sampled_needs_with_an_outcome():
@@ -72,6 +81,15 @@ def test_status_lag_only_for_sampled_needs_with_an_outcome():
     s = summarize_level(10, 1.0, records)
     assert s.status_sampled == 2 and s.status_never == 1
     assert s.status_lag["n"] == 1 and s.status_lag["p95"] == pytest.approx(0.3)
+    assert s.outcome_before_answer == 0
+
+
+def test_status_lag_counts_from_the_answer_when_the_outcome_came_first():
+    # the matcher answered on Kafka at 1.0, the HTTP answer came at 2.0; the first GET saw it at 2.1
+    r = rec(0, (0.0, 2.0, 201, ""), outcome=("proposed", 1.0), sampled=True, status_at=2.1)
+    s = summarize_level(10, 1.0, [r])
+    assert s.status_lag["p50"] == pytest.approx(0.1)
+    assert s.outcome_before_answer == 1
 
 
 def test_long_waits_and_generator_lag():
