@@ -56,8 +56,10 @@ class Reconciler:
         await consumer.start()
         read = applied = 0
         try:
-            await consumer.topics()
-            parts = consumer.partitions_for_topic(self._topic) or set()
+            cluster = await consumer._client.fetch_all_metadata()  # the consumer's own cache knows no topics yet
+            parts = cluster.partitions_for_topic(self._topic) or set()
+            if not parts:
+                raise RuntimeError(f"topic {self._topic} has no partitions (not created yet?)")
             tps = [TopicPartition(self._topic, p) for p in sorted(parts)]
             consumer.assign(tps)
             for tp in tps:
