@@ -6,11 +6,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROTO_SRC := $(wildcard proto/baolei_events/v1/*.proto)
 
-.PHONY: help setup proto proto-check kafka-fetch kafka-start kafka-stop run test test-unit test-integration test-e2e bench clean
+.PHONY: help setup proto proto-check kafka-fetch kafka-start kafka-stop run lint test test-unit test-integration test-e2e bench clean
 
 help:
 	@echo "make run    - set up, start Kafka + the three services on SQLite with a demo city"
 	@echo "make test   - set up, start Kafka, run unit + integration (+ e2e) tests"
+	@echo "make lint   - ruff over the code, mypy over the domain and solver packages (part of make test)"
 	@echo "make bench  - matcher and ledger benchmarks"
 
 $(STAMP): pyproject.toml tests/e2e/package-lock.json
@@ -50,7 +51,17 @@ kafka-stop:
 run: setup
 	@$(BIN)/python -m baolei_common.run
 
-test: setup proto-check
+# ruff (rules and per-file exceptions in pyproject.toml) and mypy on the domain and solver packages.
+LINT_PATHS := services tests bench tools
+TYPED_PKGS := services/matcher/baolei_matcher/solver services/matcher/baolei_matcher/domain \
+  services/requests/baolei_requests/domain services/inventory/baolei_inventory/domain
+lint: $(STAMP)
+	@echo "[lint] ruff check $(LINT_PATHS)"
+	@$(BIN)/ruff check $(LINT_PATHS)
+	@echo "[lint] mypy (domain and solver packages)"
+	@$(BIN)/mypy $(TYPED_PKGS)
+
+test: lint setup proto-check
 	@bash tests/run.sh
 
 test-unit: $(STAMP)
