@@ -30,6 +30,54 @@ def say(msg: str) -> None:
     print(f"[baolei] {msg}", flush=True)
 
 
+SPAWNED: dict[int, float] = {}  # pid -> when it was started
+
+
+def spawn(module: str, env: dict[str, str], log: Path) -> subprocess.Popen:
+    p = subprocess.Popen([sys.executable, "-m", module], env=env, cwd=ROOT,
+                            stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+    SPAWNED[p.pid] = time.monotonic()
+    return p
+
+
+class Keeper:
+    """Restarts what dies instead of stopping the city: a crashed service is started again after a
+    pause that doubles with each crash in a row (1 s up to 60 s; back to 1 s once it ran 2 min), and
+    the broker this run started is started again if it dies. The services reconnect by themselves."""
+
+    def __init__(self, procs: list[tuple[str, subprocess.Popen]], env: dict[str, str], kafka_sh: str | None) -> None:
+        self.procs = procs
+        self.env = env
+        self.kafka_sh = kafka_sh
+        self.delay: dict[str, float] = {}
+        self.due: dict[str, float] = {}
+        self.broker_due = 0.0
+
+    def check(self) -> None:
+        now = time.monotonic()
+        if self.kafka_sh and now >= self.broker_due and subprocess.run(
+                [self.kafka_sh, "status"], capture_output=True).returncode != 0:
+            say("the Kafka broker stopped; starting it again (services reconnect by themselves)")
+            if subprocess.run([self.kafka_sh, "start"]).returncode != 0:
+                say("the broker did not start; trying again in 10 s (see var/kafka/broker.log)")
+            self.broker_due = now + 10
+        for i, (name, p) in enumerate(self.procs):
+            if p.poll() is None:
+                continue
+            if name not in self.due:
+                ran = now - SPAWNED.get(p.pid, now)
+                delay = 1.0 if ran > 120 else min(60.0, self.delay.get(name, 0.5) * 2)
+                self.delay[name] = delay
+                self.due[name] = now + delay
+                say(f"{name} exited (code {p.returncode}) after {ran:.0f} s; restarting in {delay:.0f} s "
+                    f"(log: var/logs/{name}.log)")
+            elif now >= self.due[name]:
+                module = next(m for n, m, *_ in SERVICES if n == name)
+                self.procs[i] = (name, spawn(module, self.env, VAR / "logs" / f"{name}.log"))
+                del self.due[name]
+                say(f"{name} restarted")
+
+
 def main() -> int:
     kafka = KafkaSettings()
     (VAR / "logs").mkdir(parents=True, exist_ok=True)
@@ -71,8 +119,7 @@ def main() -> int:
             port = int(os.environ.get(port_env, port))
             log = VAR / "logs" / f"{name}.log"
             say(f"starting {name} on http://127.0.0.1:{port} (log: {log.relative_to(ROOT)})")
-            p = subprocess.Popen([sys.executable, "-m", module], env=env, cwd=ROOT,
-                                 stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+            p = spawn(module, env, log)
             procs.append((name, p))
             try:
                 wait_ready(f"http://127.0.0.1:{port}{ready}", p, log)
@@ -92,11 +139,10 @@ def main() -> int:
         print(BANNER.format(**{k: urls.get(k, "(not running)") for k in ("requests", "inventory", "matcher")}),
               flush=True)
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-        while all(p.poll() is None for _, p in procs):
+        keeper = Keeper(procs, env, kafka_sh if ours else None)
+        while True:
+            keeper.check()
             time.sleep(0.5)
-        dead = [n for n, p in procs if p.poll() is not None]
-        say(f"service exited unexpectedly: {', '.join(dead)}; see var/logs/")
-        return 1
     except KeyboardInterrupt:
         return 0
     finally:
