@@ -4,6 +4,9 @@ retried, not dead-lettered; a burst is shed with 503 and Retry-After, never a 30
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -122,3 +125,65 @@ def test_burst_is_shed_with_503_and_retry_after_then_served(kafka_settings, pg_d
         assert len(needs) == 200
     finally:
         stop(proc)
+
+
+def test_requests_and_inventory_started_before_the_broker_recover_by_themselves(pg_databases, tmp_path):
+    """Both services start while Kafka is down: they serve (a need is accepted with 201 and kept in
+    the outbox), say they are not ready, and once the broker is up — without a restart — they are
+    ready and the need is on the needs topic."""
+    from tests.integration.faults_support import PrivateBroker
+
+    broker = PrivateBroker(tmp_path / "kafka", free_port())
+    prefix = f"r{uuid.uuid4().hex[:6]}."
+    kafka_env = {"BAOLEI_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "BAOLEI_KAFKA_TOPIC_PREFIX": prefix}
+    rport, iport = free_port(), free_port()
+    procs = []
+    try:
+        procs.append(_spawn("baolei_requests", {**kafka_env, "BAOLEI_REQUESTS_DATABASE_URL": pg_databases(),
+                                                "BAOLEI_REQUESTS_PORT": str(rport),
+                                                "BAOLEI_REQUESTS_LIVE_FEED": "false"},
+                            tmp_path / "requests.log"))
+        procs.append(_spawn("baolei_inventory", {**kafka_env, "BAOLEI_INVENTORY_DATABASE_URL": pg_databases(),
+                                                 "BAOLEI_INVENTORY_HTTP_PORT": str(iport)},
+                            tmp_path / "inventory.log"))
+        rurl, iurl = f"http://127.0.0.1:{rport}", f"http://127.0.0.1:{iport}"
+        poll(lambda: _status(f"{rurl}/healthz") == 200 and _status(f"{iurl}/healthz") == 200, timeout_s=60)
+        assert _status(f"{rurl}/readyz") == 503 and _status(f"{iurl}/readyz") == 503
+        with httpx.Client(base_url=rurl, timeout=10) as h:
+            city(h)  # type: ignore[arg-type]
+            need_id = raise_need(h, OP, people=2)  # type: ignore[arg-type]
+        time.sleep(3)  # the relay and consumer fail and retry meanwhile
+        broker.start()
+        from baolei_common.topics import ensure_topics
+        ensure_topics(broker.bootstrap, prefix)
+        t0 = time.monotonic()
+        poll(lambda: _status(f"{rurl}/readyz") == 200 and _status(f"{iurl}/readyz") == 200, timeout_s=45)
+        ready_after = time.monotonic() - t0
+        keys = _keys_on(broker.bootstrap, prefix + topics.NEEDS)
+        assert need_id.encode() in keys
+        assert ready_after < 45
+    finally:
+        for p in procs:
+            stop(p)
+        broker.stop()
+
+
+def _spawn(module: str, env: dict[str, str], log) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", module], env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
+                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
+
+
+def _status(url: str) -> int:
+    try:
+        return httpx.get(url, timeout=3).status_code
+    except httpx.HTTPError:
+        return 0
+
+
+def _keys_on(bootstrap: str, topic: str) -> set[bytes]:
+    c = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                      consumer_timeout_ms=8000, enable_auto_commit=False)
+    try:
+        return {m.key for m in c}
+    finally:
+        c.close()
