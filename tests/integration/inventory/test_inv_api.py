@@ -119,3 +119,22 @@ def test_demo_loads_over_http(pg_database, kafka_settings):
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def test_holds_are_paged_and_say_how_many_there_are(client):
+    """GET /api/holds used to stop at 500 rows without a word: now it says the total and where the
+    next page starts, and the pages together are every hold exactly once."""
+    for i in range(7):
+        assert client.post("/api/holds", headers=OP, json=_hold("wh-fmg", f"as-{i}", 1)).status_code == 201
+    seen: list[int] = []
+    before = None
+    while True:
+        params = {"limit": 3, **({"before_id": before} if before else {})}
+        r = client.get("/api/holds", headers=OP, params=params)
+        assert r.status_code == 200 and r.headers["X-Total-Count"] == "7"
+        seen += [h["id"] for h in r.json()]
+        before = r.headers.get("X-Next-Before-Id")
+        if before is None:
+            break
+    assert len(seen) == 7 and len(set(seen)) == 7 and seen == sorted(seen, reverse=True)
+    assert client.get("/api/holds", headers=OP, params={"limit": 0}).status_code == 422

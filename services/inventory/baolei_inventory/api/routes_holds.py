@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Response
 
 from baolei_inventory.api import schemas as sc
 from baolei_inventory.api.auth import User, check_org, current_user, operator, writer
@@ -41,11 +41,19 @@ def post_hold(body: sc.HoldCreate, user: User = Depends(writer), c: Container = 
     return [_read(h) for h in holds]
 
 
-@router.get("/holds", response_model=list[sc.HoldRead])
-def list_holds(assignment_id: str | None = None, status: str | None = None,
+@router.get("/holds", response_model=list[sc.HoldRead],
+            summary="Holds, newest first, a page at a time",
+            description="At most `limit` rows (default 500). `X-Total-Count` gives how many match; when more "
+                        "remain, `X-Next-Before-Id` gives the `before_id` of the next page (absent on the last).")
+def list_holds(response: Response, assignment_id: str | None = None, status: str | None = None,
+               limit: int = Query(500, ge=1, le=5000), before_id: int | None = Query(None, ge=1),
                user: User = Depends(current_user), c: Container = Depends(container)):
-    return [_read(h) for h in c.catalog.holds(assignment_id=assignment_id, status=status,
-                                              organisation=user.org_filter)]
+    page, total, next_before = c.catalog.holds_page(assignment_id=assignment_id, status=status,
+                                                    organisation=user.org_filter, limit=limit, before_id=before_id)
+    response.headers["X-Total-Count"] = str(total)
+    if next_before is not None:
+        response.headers["X-Next-Before-Id"] = str(next_before)
+    return [_read(h) for h in page]
 
 
 @router.post("/holds/{assignment_id}/confirm", response_model=list[sc.HoldRead],

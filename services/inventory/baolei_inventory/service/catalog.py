@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from baolei_common.events import utcnow
 from baolei_inventory.adapters import repository as repo
@@ -99,16 +99,30 @@ class CatalogService:
             return list(s.execute(q).scalars())
 
     def holds(self, *, assignment_id: str | None = None, status: str | None = None,
-              organisation: str | None = None, limit: int = 500):
+              organisation: str | None = None, limit: int = 500, before_id: int | None = None):
+        """Newest first, one page of `limit`; `before_id` continues after the last id of a page."""
+        return self.holds_page(assignment_id=assignment_id, status=status, organisation=organisation,
+                               limit=limit, before_id=before_id)[0]
+
+    def holds_page(self, *, assignment_id: str | None = None, status: str | None = None,
+                   organisation: str | None = None, limit: int = 500,
+                   before_id: int | None = None) -> tuple[list, int, int | None]:
+        """(page, total matching, id to continue before or None when this is the last page)."""
         with self.store.read() as s:
-            q = select(HoldRow).join(WarehouseRow).order_by(HoldRow.id.desc()).limit(limit)
+            q = select(HoldRow).join(WarehouseRow)
             if assignment_id:
                 q = q.where(HoldRow.assignment_id == assignment_id)
             if status:
                 q = q.where(HoldRow.status == status)
             if organisation:
                 q = q.where(WarehouseRow.organisation == organisation)
-            return [hold_view(h) for h in s.execute(q).scalars()]
+            total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+            if before_id is not None:
+                q = q.where(HoldRow.id < before_id)
+            rows = list(s.execute(q.order_by(HoldRow.id.desc()).limit(limit + 1)).scalars())
+            more = len(rows) > limit
+            page = [hold_view(h) for h in rows[:limit]]
+            return page, total, (page[-1].id if more and page else None)
 
     def ledger_agrees(self) -> bool:
         """True when the stored balances equal the fold of the ledger (the ledger is the truth)."""
