@@ -5,12 +5,14 @@ from __future__ import annotations
 import uvicorn
 
 from baolei_common.logs import setup
+from baolei_matcher.adapters import quiet
 from baolei_matcher.app import create_app
 from baolei_matcher.config import MatcherConfig
 
 
 def main() -> None:
     setup("matcher")
+    quiet.install()
     cfg = MatcherConfig()
     uvicorn.run(create_app(cfg), host=cfg.web_host, port=cfg.web_port, log_level="warning", access_log=False,
                 lifespan="on", timeout_graceful_shutdown=15)

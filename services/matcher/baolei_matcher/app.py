@@ -52,6 +52,9 @@ from baolei_matcher.domain.state import MatcherState, Place
 log = logging.getLogger(__name__)
 
 SOURCES = (topics.NEEDS, topics.ASSIGNMENTS, topics.HOTELS, topics.BUSES, topics.STOCK)
+# On start, the needs and resources are read up to the end offsets first, then the assignments
+# (each refers to a need written before it), then the stock levels (which reflect holds).
+REPLAY_PHASES = ((topics.NEEDS, topics.HOTELS, topics.BUSES), (topics.ASSIGNMENTS,), (topics.STOCK,))
 
 # Roles: starting (connecting, replaying) -> standby | taking_over -> active.
 STARTING, STANDBY, TAKING_OVER, ACTIVE = "starting", "standby", "taking_over", "active"
@@ -195,7 +198,9 @@ class Matcher:
                     rt.state, resume = snap.state, snap.offsets
                     rt.snapshot = {"loaded_bytes": size, "loaded_taken_at": snap.taken_at.isoformat(),
                                    "loaded_needs": len(snap.state.needs), "loaded_holds": len(snap.state.holds)}
+        log.info("snapshot step done at +%.2f s", time.monotonic() - t0)
         await retrying("连接事件流 / connecting the event feed", lambda: self.feed.start(partitions, resume), **backoff)
+        log.info("feed assigned at +%.2f s", time.monotonic() - t0)
         target = await retrying("读取末端偏移 / reading end offsets", self.feed.end_offsets, **backoff)
         if resume is not None and any(resume.get(key, 0) > end for key, end in target.items()):
             log.warning("snapshot is ahead of the log (topics recreated?): replaying from the beginning")
@@ -204,12 +209,15 @@ class Matcher:
             self.feed = Feed(self.bootstrap, list(self.sources), f"{cfg.app_id}-feed")
             await retrying("连接事件流 / connecting the event feed", lambda: self.feed.start(partitions, None), **backoff)
         rt.kafka_up = True
+        log.info("feed connected at +%.2f s", time.monotonic() - t0)
         self.producer = await retrying("连接生产者 / starting the producer", self._start_producer, **backoff)
+        phases = [[k.topic(t) for t in phase] for phase in REPLAY_PHASES]
+        self.feed.hold_back([t for phase in phases[1:] for t in phase])
         self.tasks.append(asyncio.create_task(self.feed.run(self._on_record, self._after_batch), name="feed"))
         self.tasks.append(asyncio.create_task(self._health(), name="health"))
         behind = self.feed.lag(target)
         log.info("replaying %d events %s / 回放中", behind, "after the snapshot" if resume else "from the beginning")
-        await self.feed.reached(target)
+        await self.feed.replay(target, phases)
         rt.replayed = True
         rt.replay = {"events": behind, "seconds": round(time.monotonic() - t0, 2), "from_snapshot": resume is not None}
         st = rt.state
