@@ -1,4 +1,5 @@
-"""Builds the requests service's FastAPI app from its config. Nothing connects at import time."""
+"""Builds the requests service's FastAPI app from its config (`bootstrap.py` wires the parts).
+Nothing connects at import time."""
 from __future__ import annotations
 
 import asyncio
@@ -13,19 +14,16 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
-from baolei_common import topics
-from baolei_common.admission import Admission, AdmissionGate, set_thread_limit
-from baolei_common.consumer import ConsumerLoop, is_transient
-from baolei_common.outbox import OutboxRelay
-from baolei_common.reconcile import Reconciler
+from baolei_common.admission import AdmissionGate, set_thread_limit
+from baolei_common.consumer import is_transient
 from baolei_common.supervise import every, supervise
 from baolei_requests import service
-from baolei_requests.adapters import db, handlers
-from baolei_requests.adapters.models import Outbox
+from baolei_requests.adapters import db
 from baolei_requests.api import routes_console, routes_flow
 from baolei_requests.api.routes import router
-from baolei_requests.live.broadcast import Broadcaster, KafkaFanout
+from baolei_requests.bootstrap import Container, bootstrap
 from baolei_requests.config import RequestsConfig
+from baolei_requests.live.broadcast import Broadcaster, KafkaFanout
 
 log = logging.getLogger(__name__)
 
@@ -51,29 +49,15 @@ async def _expire_once(app: FastAPI) -> None:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
-    cfg: RequestsConfig = app.state.config
+    c: Container = app.state.container
+    cfg = c.config
     await asyncio.to_thread(db.migrate, cfg.database_url)
-    # Two pools: API requests (as many connections as requests admitted at once, so an admitted
-    # request never waits) and the background loops (which request traffic cannot starve).
-    engine = db.make_engine(cfg.database_url, pool_size=cfg.max_inflight, max_overflow=0,
-                            pool_timeout_s=cfg.pool_timeout_s)
-    background = db.make_engine(cfg.database_url, pool_size=cfg.background_pool_size, max_overflow=2,
-                                pool_timeout_s=30)
-    set_thread_limit(cfg.max_inflight + 24)
-    app.state.engine = engine
-    app.state.sessions = db.make_sessions(engine)
-    app.state.background = db.make_sessions(background)
+    set_thread_limit(cfg.max_inflight + 24)  # above the admission limit: an admitted request never waits for a thread
     app.state.live.bind(asyncio.get_running_loop())
     workers = app.state.workers
-    handler = handlers.make_batch_handler(app.state.background, app.state.live.publish_threadsafe)
-    reconciler = Reconciler(cfg.kafka, topics.ASSIGNMENTS, cfg.group_id, handler,
-                            handlers.processed_ids_fn(app.state.background), service="requests")
-    app.state.reconciler = reconciler
-    tasks = [asyncio.create_task(supervise("outbox", lambda: OutboxRelay(app.state.background, Outbox, cfg.kafka),
-                                           workers), name="outbox"),
-             asyncio.create_task(supervise("consumer", lambda: ConsumerLoop(
-                 cfg.kafka, [topics.ASSIGNMENTS], cfg.group_id, batch_handler=handler, service="requests"),
-                 workers), name="consumer"),
+    app.state.reconciler = reconciler = c.reconciler()
+    tasks = [asyncio.create_task(supervise("outbox", c.relay, workers), name="outbox"),
+             asyncio.create_task(supervise("consumer", c.consumer, workers), name="consumer"),
              asyncio.create_task(every("hold expiry", 5.0, lambda: _expire_once(app)), name="expiry"),
              asyncio.create_task(every("reconciliation", cfg.reconcile_interval_s, reconciler.run_once),
                                  name="reconcile")]
@@ -84,7 +68,7 @@ async def lifespan(app: FastAPI):
         t.add_done_callback(_log_crash)
     app.state.tasks = tasks
     log.info("requests service up: db=%s kafka=%s; %d requests at once, %d may wait %.1f s",
-             engine.url.render_as_string(hide_password=True), cfg.kafka.bootstrap_servers,
+             c.sessions.kw["bind"].url.render_as_string(hide_password=True), cfg.kafka.bootstrap_servers,
              cfg.max_inflight, cfg.max_queued, cfg.admission_wait_s)
     try:
         yield
@@ -94,8 +78,7 @@ async def lifespan(app: FastAPI):
         for t in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
-        engine.dispose()
-        background.dispose()
+        c.dispose()
 
 
 def _busy(retry_after_ms: int) -> JSONResponse:
@@ -122,9 +105,11 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
     app.state.live = Broadcaster()
     app.state.fanout = None
     app.state.workers = {}
-    gate = Admission(limit=cfg.max_inflight, max_wait_s=cfg.admission_wait_s,
-                     max_queued=cfg.max_queued, exempt=("/api/live",))
-    app.state.gate = gate
+    c = bootstrap(cfg, app.state.live.publish_threadsafe)
+    app.state.container = c
+    app.state.sessions = c.sessions
+    app.state.background = c.background
+    gate = app.state.gate = c.gate
     app.add_middleware(AdmissionGate, admission=gate)
     app.include_router(router)
     app.include_router(routes_flow.router)

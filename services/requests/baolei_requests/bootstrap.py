@@ -1,0 +1,61 @@
+"""Composition root of the requests service: two pools, the admission gate sized with the first,
+and the background workers (outbox relay, assignments consumer, reconciliation) wired from config.
+Nothing connects here; engines connect lazily on first use.
+
+Why two pools: API requests get exactly as many connections as requests are admitted at once, so
+an admitted request never waits for one (issue 10: 40 worker threads waiting on a pool of 15 locked
+the service up); the background loops have a pool of their own, so request traffic cannot starve
+them — the relay keeps publishing and the consumer keeps applying matches during a burst.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import sessionmaker
+
+from baolei_common import topics
+from baolei_common.admission import Admission
+from baolei_common.consumer import BatchHandler, ConsumerLoop
+from baolei_common.outbox import OutboxRelay
+from baolei_common.reconcile import Reconciler
+from baolei_requests.adapters import db, handlers
+from baolei_requests.adapters.models import Outbox
+from baolei_requests.config import RequestsConfig
+
+
+@dataclass
+class Container:
+    config: RequestsConfig
+    sessions: sessionmaker  # API requests
+    background: sessionmaker  # relay, consumer, expiry, reconciliation
+    gate: Admission
+    handler: BatchHandler
+
+    def relay(self) -> OutboxRelay:
+        return OutboxRelay(self.background, Outbox, self.config.kafka)
+
+    def consumer(self) -> ConsumerLoop:
+        return ConsumerLoop(self.config.kafka, [topics.ASSIGNMENTS], self.config.group_id,
+                            batch_handler=self.handler, service="requests")
+
+    def reconciler(self) -> Reconciler:
+        return Reconciler(self.config.kafka, topics.ASSIGNMENTS, self.config.group_id, self.handler,
+                          handlers.processed_ids_fn(self.background), service="requests")
+
+    def dispose(self) -> None:
+        for maker in (self.sessions, self.background):
+            maker.kw["bind"].dispose()
+
+
+def bootstrap(config: RequestsConfig, notify: Callable[[dict], None] | None = None) -> Container:
+    """`notify` hears about every applied assignment event (the console's live feed)."""
+    engine = db.make_engine(config.database_url, pool_size=config.max_inflight, max_overflow=0,
+                            pool_timeout_s=config.pool_timeout_s)
+    background = db.make_engine(config.database_url, pool_size=config.background_pool_size, max_overflow=2,
+                                pool_timeout_s=30)
+    bg_sessions = db.make_sessions(background)
+    gate = Admission(limit=config.max_inflight, max_wait_s=config.admission_wait_s,
+                     max_queued=config.max_queued, exempt=("/api/live",))
+    return Container(config, db.make_sessions(engine), bg_sessions, gate,
+                     handlers.make_batch_handler(bg_sessions, notify))
