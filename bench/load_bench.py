@@ -79,6 +79,7 @@ DISTRICT_POINTS = [  # district, lat, lon: bench communities and hotels sit arou
     ("宝安", 22.5750, 113.8800), ("龙岗", 22.6600, 114.1800), ("龙华", 22.6500, 114.0300),
 ]
 RTT_TOPIC = "bench.rtt"
+DEFAULT_LEVELS = [10.0, 30.0, 100.0, 200.0]
 
 
 def say(msg: str) -> None:
@@ -432,9 +433,16 @@ async def send_need(rec: NeedRecord, body: dict, client: httpx.AsyncClient, leve
         started = time.perf_counter()
         status: int | None = None
         error, delay = "", 0.0
+        wire: list[float] = []
+
+        async def trace(_event: str, _info: dict, wire: list[float] = wire) -> None:
+            if not wire:  # the first step on a connection: the pool gave us one
+                wire.append(time.perf_counter())
+
         try:
             async with asyncio.timeout(CLIENT_TIMEOUT_S):
-                r = await client.post("/api/needs", json=body, headers={"Idempotency-Key": key})
+                r = await client.post("/api/needs", json=body, headers={"Idempotency-Key": key},
+                                      extensions={"trace": trace})
             status = r.status_code
             if status in (200, 201):
                 rec.need_id = r.json()["id"]
@@ -448,7 +456,7 @@ async def send_need(rec: NeedRecord, body: dict, client: httpx.AsyncClient, leve
             error = "timeout"
         except (httpx.HTTPError, OSError, ValueError, KeyError) as exc:
             error = type(exc).__name__
-        rec.attempts.append(Attempt(started, time.perf_counter(), status, error))
+        rec.attempts.append(Attempt(started, time.perf_counter(), status, error, wire[0] if wire else None))
         if rec.need_id is not None:
             if rec.sampled:
                 level.pollers.append(asyncio.create_task(poll_status(rec, watcher, polls)))
@@ -475,8 +483,10 @@ async def poll_status(rec: NeedRecord, watcher: Watcher, polls: httpx.AsyncClien
     while time.perf_counter() < arrived + STATUS_POLL_FOR_S:
         rec.status_polls += 1
         with contextlib.suppress(httpx.HTTPError, ValueError, TimeoutError):
+            t = time.perf_counter()
             async with asyncio.timeout(5):
                 r = await polls.get(f"/api/needs/{rec.need_id}")
+            rec.poll_latencies.append(time.perf_counter() - t)
             if r.status_code == 200 and r.json().get("status") != "submitted":
                 rec.status_at = time.perf_counter()
                 return
@@ -572,6 +582,18 @@ def fmt_s(x: float | None) -> str:
 # Report.
 
 
+def code_note() -> str:
+    """Which code ran: the commit, and whether services/ had changes not committed yet."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=10, check=False).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "services", "proto"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=10, check=False).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return "code: unknown commit"
+    return f"code: {head or 'unknown commit'}" + (" with uncommitted changes to services/" if dirty else "")
+
+
 def machine_note() -> str:
     cpus = os.cpu_count() or 0
     return (f"{platform.node()} ({cpus} cores, Python {platform.python_version()}); everything on this one "
@@ -580,7 +602,10 @@ def machine_note() -> str:
 
 def report(results: list[DbResult], args: argparse.Namespace, command: str) -> str:
     lines = ["# Load benchmark (requests → matcher → API, over the real broker)", "",
-             f"`{command}` — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {machine_note()}.", "",
+             f"`{command}` — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {machine_note()}; {code_note()}.", "",
+             *([f"**Short run** ({args.duration:g} s per level, levels {', '.join(f'{r:g}' for r in args.levels)}): "
+                "a development check, not the benchmark's figures.", ""]
+               if args.duration < 60 or args.levels != DEFAULT_LEVELS else []),
              f"Open loop: each level sends needs on schedule for {args.duration:g} s whatever the answers "
              f"({args.transfer_share:.0%} transfers of 1–8 people, the rest supply orders of 1–3 staples; "
              f"50 communities; +08:00 times), over at most {args.connections} connections, each with an "
@@ -588,8 +613,9 @@ def report(results: list[DbResult], args: argparse.Namespace, command: str) -> s
              f"{RETRY_BUDGET_S:g} s; client time limit {CLIENT_TIMEOUT_S:g} s per attempt (a timeout is a "
              f"failure). First outcome = the first `proposed` or `unmet` AssignmentEvent of the need on "
              f"`<prefix>baolei.assignments.v1`, as read by the bench's own consumer; submit = the need's first "
-             f"send. Status lag: 1 in {args.sample_every} accepted needs is polled (GET every 100 ms) from "
-             f"its outcome's arrival until its status leaves `submitted`. Levels run one after the other "
+             f"send. Status lag: every {args.sample_every}th need, if accepted, is polled (GET every 100 ms) from "
+             f"its outcome's arrival (or its HTTP answer, if that came later) until its status leaves "
+             f"`submitted`. Levels run one after the other "
              f"on the same stack (needs of earlier levels stay held); the matcher runs with its defaults "
              f"(batch window 0.5 s). Ratios (×) are against the first level of the same run.", ""]
     for r in results:
@@ -625,7 +651,7 @@ class DbResult:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--duration", type=float, default=60.0, help="seconds per level (default 60)")
-    ap.add_argument("--levels", default="10,30,100,200", help="needs/s, comma-separated; the first is the baseline")
+    ap.add_argument("--levels", default=",".join(f"{r:g}" for r in DEFAULT_LEVELS), help="needs/s, comma-separated; the first is the baseline")
     ap.add_argument("--databases", default="postgresql,sqlite", help="postgresql, sqlite or both")
     ap.add_argument("--connections", type=int, default=100, help="connection limit of the load client")
     ap.add_argument("--transfer-share", type=float, default=0.7)

@@ -29,6 +29,7 @@ class Attempt:
     ended: float
     status: int | None
     error: str = ""          # "timeout", or the exception's class name when status is None
+    on_wire: float | None = None  # when the client got a connection and began to send (httpx trace)
 
     @property
     def latency(self) -> float:
@@ -50,6 +51,7 @@ class NeedRecord:
     outcome_at: float | None = None   # when the bench's Kafka consumer got it
     status_at: float | None = None    # when GET /api/needs/{id} first showed status != "submitted"
     status_polls: int = 0
+    poll_latencies: list[float] = field(default_factory=list)  # of each GET /api/needs/{id} that answered
 
     @property
     def first_sent(self) -> float | None:
@@ -120,6 +122,7 @@ class LevelSummary:
     gave_up: int                  # needs still 503 when their retry budget ran out
     http_attempt: dict            # latency of every attempt that got an answer or timed out (s)
     http_accepted: dict           # first send → accepted answer, retries included (s)
+    pool_wait: dict               # attempt start → on the wire: queued in the client's connection pool (s)
     outcome: dict                 # first send → first outcome on Kafka (s), accepted needs with one
     outcomes: dict[str, int]      # first outcomes by kind (proposed / unmet)
     no_outcome: int               # accepted needs without an outcome by the end of the wait
@@ -127,6 +130,7 @@ class LevelSummary:
     status_lag: dict              # Kafka outcome (or the HTTP answer, if later) → API status != submitted (s)
     outcome_before_answer: int    # accepted needs whose outcome was on Kafka before their HTTP answer came
     status_sampled: int
+    status_get: dict              # latency of the status polls (s): the lag counts up to their answers
     status_never: int             # sampled needs with an outcome whose status never moved in the poll window
     kafka_rtt: dict               # produce → consume on a scratch topic during the level (s)
     schedule_lag: dict            # how late the generator sent, against its schedule (s)
@@ -170,11 +174,13 @@ def summarize_level(rate: float, duration_s: float, records: Sequence[NeedRecord
         gave_up=sum(1 for r in sent if r.gave_up and r.accepted is None),
         http_attempt=pcts([a.latency for a in attempts if a.status is not None or a.error == "timeout"]),
         http_accepted=pcts([r.accepted.ended - r.first_sent for r in accepted]),
+        pool_wait=pcts([a.on_wire - a.started for a in attempts if a.on_wire is not None]),
         outcome=pcts(outcome_lat),
         outcomes=dict(sorted(Counter(r.outcome for r in accepted if r.outcome).items())),
         no_outcome=no_outcome, long_waits=long_waits,
         status_lag=pcts(lags),
         outcome_before_answer=sum(1 for r in accepted if r.outcome_at is not None and r.outcome_at < r.accepted.ended),
+        status_get=pcts([x for r in sent for x in r.poll_latencies]),
         status_sampled=len(sampled), status_never=len(sampled) - len(lags),
         kafka_rtt=pcts(list(kafka_rtt)),
         schedule_lag=pcts([r.first_sent - r.scheduled for r in sent]),
@@ -280,6 +286,8 @@ def render_table(levels: Sequence[LevelSummary]) -> str:
     for q in ("p50", "p95", "p99"):
         lat(f"HTTP accepted incl. retries {q} ms", "http_accepted", q)
     add("HTTP accepted max ms", lambda s: _ms(s.http_accepted["max"]))
+    add("of which in the client's connection pool p95 / max ms",
+        lambda s: f"{_ms(s.pool_wait['p95'])} / {_ms(s.pool_wait['max'])}")
     for q in ("p50", "p95", "p99"):
         lat(f"submit → first outcome {q} s", "outcome", q, fmt=lambda x: "–" if x is None else f"{x:.2f}")
     add("submit → first outcome max s", lambda s: "–" if s.outcome["max"] is None else f"{s.outcome['max']:.2f}")
@@ -290,6 +298,7 @@ def render_table(levels: Sequence[LevelSummary]) -> str:
     for q in ("p50", "p95"):
         lat(f"status lag {q} ms", "status_lag", q)
     add("status lag: sampled / never moved", lambda s: f"{s.status_sampled} / {s.status_never}")
+    add("status GET p50 / p95 ms", lambda s: f"{_ms(s.status_get['p50'])} / {_ms(s.status_get['p95'])}")
     for q in ("p50", "p95"):
         lat(f"Kafka produce → consume {q} ms", "kafka_rtt", q)
     add("generator lag p99 / max ms", lambda s: f"{_ms(s.schedule_lag['p99'])} / {_ms(s.schedule_lag['max'])}")

@@ -69,6 +69,14 @@ def test_summary_counts_each_kind_of_answer():
     assert s.http_attempt["max"] == pytest.approx(35.0)
     assert s.kafka_rtt["p50"] == pytest.approx(0.02)
     assert s.loop_lag["max"] == pytest.approx(0.2)
+    assert s.pool_wait["n"] == 0  # no trace in these records
+
+
+def test_pool_wait_is_attempt_start_to_the_wire():
+    r = NeedRecord(index=0, kind="supply", scheduled=0.0,
+                   attempts=[Attempt(0.0, 1.0, 201, "", on_wire=0.75)], need_id="N-1")
+    s = summarize_level(10, 1.0, [r])
+    assert s.pool_wait["max"] == pytest.approx(0.75)
 
 
 def test_status_lag_only_for_sampled_needs_with_an_outcome():
@@ -82,6 +90,7 @@ def test_status_lag_only_for_sampled_needs_with_an_outcome():
     assert s.status_sampled == 2 and s.status_never == 1
     assert s.status_lag["n"] == 1 and s.status_lag["p95"] == pytest.approx(0.3)
     assert s.outcome_before_answer == 0
+    assert s.status_get["n"] == 0
 
 
 def test_status_lag_counts_from_the_answer_when_the_outcome_came_first():
