@@ -76,7 +76,7 @@ class Admission:
         self.queued += 1
         try:
             await asyncio.wait_for(self._slots.acquire(), timeout=self.max_wait_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.queued -= 1
             await self._refuse(send, "no slot in time")
             return

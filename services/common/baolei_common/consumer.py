@@ -133,7 +133,7 @@ class ConsumerLoop:
                             records[0].offset, type(exc).__name__, str(exc)[:200], delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
-        for record, error in zip(records, results):
+        for record, error in zip(records, results, strict=True):
             if error is None:
                 self.handled += 1
             else:

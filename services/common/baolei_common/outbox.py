@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import zlib
 from datetime import datetime
 
 from aiokafka import AIOKafkaProducer
-import zlib
-
 from sqlalchemy import DateTime, Integer, LargeBinary, String, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
@@ -152,7 +151,7 @@ class OutboxRelay:
                     await asyncio.sleep(1.0)
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
                 self._wake.clear()
         finally:

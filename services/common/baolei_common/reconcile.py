@@ -95,7 +95,7 @@ class Reconciler:
         if not missing:
             return 0
         results = await asyncio.to_thread(self._handler, self._logical, missing)
-        for r, err in zip(missing, results):
+        for r, err in zip(missing, results, strict=True):
             if err is not None:
                 log.warning("reconciliation could not apply %s[%d]@%d: %s", r.topic, r.partition, r.offset, err)
         return sum(1 for err in results if err is None)

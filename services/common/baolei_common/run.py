@@ -95,10 +95,10 @@ def main() -> int:
 
     def shutdown(*_args) -> None:
         say("stopping services...")
-        for name, p in reversed(procs):
+        for _name, p in reversed(procs):
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
-        for name, p in reversed(procs):
+        for _name, p in reversed(procs):
             try:
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -124,7 +124,7 @@ def main() -> int:
             try:
                 wait_ready(f"http://127.0.0.1:{port}{ready}", p, log)
             except RuntimeError as exc:
-                raise SystemExit(f"{name} did not start: {exc}")
+                raise SystemExit(f"{name} did not start: {exc}") from exc
             urls[name] = f"http://127.0.0.1:{port}"
         say("loading the demo city (Shenzhen)...")
         if "inventory" in urls:

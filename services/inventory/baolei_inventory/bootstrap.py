@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from baolei_common import topics
 from baolei_common.consumer import ConsumerLoop, per_record
-from baolei_common.reconcile import Reconciler
 from baolei_common.outbox import OutboxRelay
+from baolei_common.reconcile import Reconciler
 from baolei_inventory.adapters.db import Store, make_engine
 from baolei_inventory.adapters.kafka_handler import AssignmentHandler
-from baolei_inventory.adapters.refcache import RefCache
 from baolei_inventory.adapters.orm import OutboxRow, ProcessedEventRow
+from baolei_inventory.adapters.refcache import RefCache
 from baolei_inventory.config import InventoryConfig
 from baolei_inventory.domain.prices import Thresholds
 from baolei_inventory.service.catalog import CatalogService

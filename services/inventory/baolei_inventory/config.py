@@ -10,7 +10,8 @@ import json
 from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from baolei_common.auth import DEFAULT_TOKENS as COMMON_TOKENS, ROLES
+from baolei_common.auth import DEFAULT_TOKENS as COMMON_TOKENS
+from baolei_common.auth import ROLES
 from baolei_common.config import KafkaSettings
 
 FMG = "食品物资集团"
@@ -40,12 +41,16 @@ class InventoryConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BAOLEI_INVENTORY_", extra="ignore")
 
     database_url: str = Field("sqlite:///var/inventory.db", description="SQLAlchemy URL (PostgreSQL in production)")
-    db_pool_size: int = Field(16, ge=1, le=200, description="API requests served at once, and the connections of the API's pool")
-    db_max_overflow: int = Field(4, ge=0, description="extra API connections (health checks); admitted requests never need them")
+    db_pool_size: int = Field(16, ge=1, le=200,
+                              description="API requests served at once, and the connections of the API's pool")
+    db_max_overflow: int = Field(4, ge=0,
+                                 description="extra API connections (health checks); admitted requests never need them")
     max_queued: int = Field(64, ge=0, description="API requests that may wait for a slot; beyond this, 503 at once")
     admission_wait_s: float = Field(1.0, gt=0, le=10, description="longest wait for a slot before 503 with Retry-After")
-    background_pool_size: int = Field(4, ge=2, description="connections of the relay, consumer, expiry and reconciliation (never shared with the API)")
-    reconcile_interval_s: float = Field(60.0, gt=0, description="how often the assignments log is checked against the holds")
+    background_pool_size: int = Field(
+        4, ge=2, description="connections of the relay, consumer, expiry and reconciliation (not shared with the API)")
+    reconcile_interval_s: float = Field(60.0, gt=0,
+                                        description="how often the assignments log is checked against the holds")
     ref_cache_ttl_s: float = Field(30.0, description="seconds a warehouse or SKU read by the ledger is cached "
                                    "per process (edits through another process show after this)")
     http_host: str = Field("127.0.0.1", description="bind address of the HTTP API")
@@ -73,7 +78,7 @@ class InventoryConfig(BaseSettings):
         return json.loads(v) if isinstance(v, str) else v
 
     @model_validator(mode="after")
-    def _order(self) -> "InventoryConfig":
+    def _order(self) -> InventoryConfig:
         if not 0 < self.price_stress < self.price_alert < self.price_crisis:
             raise ValueError("price thresholds must satisfy 0 < stress < alert < crisis")
         if self.hold_ttl_s <= 0:

@@ -61,7 +61,8 @@ def load_demo(base_url: str, token: str) -> None:
                         "occurred_at": (now - timedelta(days=8)).isoformat(), "reason": "市储备 demo"}))
                 for d in range(1, 4):  # some consumption over the last days
                     _ok(http.post("/api/movements", json={
-                        "kind": "issue", "warehouse_id": wid, "sku": sku, "quantity": int(daily * (0.5 + 0.25 * (i % 3))),
+                        "kind": "issue", "warehouse_id": wid, "sku": sku,
+                        "quantity": int(daily * (0.5 + 0.25 * (i % 3))),
                         "occurred_at": (now - timedelta(days=d)).isoformat(), "reason": "demo community supply"}))
         for sku, *_rest, price in SKUS:
             for _wid, _name, district, *_ in WAREHOUSES[:3]:

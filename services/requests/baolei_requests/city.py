@@ -92,7 +92,8 @@ async def stock_and_prices(inventory_url: str, token: str, days: int = 7) -> dic
             out[district.get(b["warehouse_id"], "?")][b["sku"]] += b["available"]
         return {d: dict(v) for d, v in out.items()}
 
-    series = [(t, by_district(r.json())) for t, r in zip(instants, past)] + [(now, by_district(now_bal.json()))]
+    series = [(t, by_district(r.json())) for t, r in zip(instants, past, strict=True)]
+    series.append((now, by_district(now_bal.json())))
     trend: dict[str, list[dict]] = defaultdict(list)
     for t, levels in series:
         for d, per_sku in levels.items():

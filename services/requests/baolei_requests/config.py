@@ -26,12 +26,16 @@ class RequestsConfig(BaseSettings):
     )
     inventory_url: str = Field("http://127.0.0.1:8003", description="Base URL of the inventory service's API")
     live_feed: bool = Field(True, description="Fan Kafka events out to consoles over SSE (/api/live)")
-    max_inflight: int = Field(16, ge=1, le=200, description="API requests served at once; the request connection pool has this many connections")
+    max_inflight: int = Field(
+        16, ge=1, le=200, description="API requests served at once; the request pool has this many connections")
     max_queued: int = Field(64, ge=0, description="API requests that may wait for a slot; beyond this, 503 at once")
     admission_wait_s: float = Field(1.0, gt=0, le=10, description="Longest wait for a slot before 503 with Retry-After")
     pool_timeout_s: float = Field(5.0, gt=0, le=30, description="Longest wait for a database connection before 503")
-    background_pool_size: int = Field(4, ge=2, description="Connections of the outbox relay, consumer, expiry and reconciliation (never shared with requests)")
-    reconcile_interval_s: float = Field(60.0, gt=0, description="How often the assignments log is checked against the database")
+    background_pool_size: int = Field(
+        4, ge=2,
+        description="Connections of the outbox relay, consumer, expiry and reconciliation (never shared with requests)")
+    reconcile_interval_s: float = Field(
+        60.0, gt=0, description="How often the assignments log is checked against the database")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
 
     @field_validator("tokens", mode="before")

@@ -52,7 +52,7 @@ def sheet_rows(session: Session, organisation: str, day: date | None) -> list[di
             if organisation and t["operator"] != organisation:
                 continue
             stops = [s for s in t["stops"]]
-            people = sum(l["people"] for s in stops for l in s["load"])
+            people = sum(ld["people"] for s in stops for ld in s["load"])
             rows.append(base | {"task": "转运 transfer", "resource": t["bus"], "start": _local(t["start_at"]),
                                 "from": " → ".join(f"{names.get(s['site'], s['site'])} {_local(s['at'])[-5:]}"
                                                    for s in stops),
@@ -95,7 +95,7 @@ def to_xlsx(rows: list[dict], title: str) -> bytes:
         cell.font = Font(bold=True)
     for r in rows:
         ws.append([r.get(k, "") for k, _, _ in COLUMNS])
-    for col, width in zip("ABCDEFGHIJKL", (14, 22, 22, 10, 8, 18, 17, 40, 22, 17, 20, 10)):
+    for col, width in zip("ABCDEFGHIJKL", (14, 22, 22, 10, 8, 18, 17, 40, 22, 17, 20, 10), strict=True):
         ws.column_dimensions[col].width = width
     out = io.BytesIO()
     wb.save(out)

@@ -12,7 +12,6 @@ from baolei_common import topics
 from baolei_common.events import meta, new_id, utcnow
 from baolei_common.outbox import add_event
 from baolei_events.v1 import assignments_pb2
-
 from baolei_requests.adapters import codec
 from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel, Need, Outbox, ProcessedEvent, Site
 from baolei_requests.domain.needs import NeedStatus, derive_priority
@@ -126,7 +125,8 @@ def create_need(session: Session, actor: Principal, data: dict, idempotency_key:
     derived = derive_priority(site.zone, vulns)
     priority, reason = derived.value, derived.reason_zh
     if data.get("priority") is not None and data["priority"] != derived.value:
-        priority, reason = data["priority"], f"人工调整：{data.get('priority_reason') or ''}（建议 {derived.value}：{derived.reason_zh}）"
+        why = data.get("priority_reason") or ""
+        priority, reason = data["priority"], f"人工调整：{why}（建议 {derived.value}：{derived.reason_zh}）"
     need = Need(id=new_id("N-")[:18], kind=data["kind"], site_id=site.id,
                 organisation=data.get("organisation") or actor.organisation, priority=priority,
                 priority_reason=reason, vulnerabilities=vulns, risk=data.get("risk"),

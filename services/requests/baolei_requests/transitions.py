@@ -7,7 +7,6 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from baolei_common.events import utcnow
-
 from baolei_requests import permissions
 from baolei_requests.adapters.models import Assignment, Need
 from baolei_requests.domain import lifecycle
@@ -19,7 +18,7 @@ def amount_of(a: Assignment) -> int:
 
 
 def asked_of(need: Need) -> int:
-    return need.people if need.kind == "transfer" else sum(l["quantity"] for l in need.lines)
+    return need.people if need.kind == "transfer" else sum(ln["quantity"] for ln in need.lines)
 
 
 def parts_of(need: Need) -> list[lifecycle.Part]:

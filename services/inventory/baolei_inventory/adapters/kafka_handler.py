@@ -18,8 +18,7 @@ from baolei_common import topics
 from baolei_common.outbox import add_event
 from baolei_inventory.adapters import proto
 from baolei_inventory.adapters.orm import OutboxRow
-from baolei_inventory.domain.commands import (Command, ConfirmAssignment, HoldPicks, Ignore,
-                                              ReleaseAssignment)
+from baolei_inventory.domain.commands import Command, ConfirmAssignment, HoldPicks, Ignore, ReleaseAssignment
 from baolei_inventory.domain.errors import Conflict, DomainError, InsufficientStock
 from baolei_inventory.service.stock import StockService
 

@@ -22,7 +22,6 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Connection, Date, DateTime, Integer, String
 
 from baolei_inventory.adapters.sqlrun import Stmt, run
-
 from baolei_inventory.domain.model import Entry, Level, LotStock, StockClass
 
 Key = tuple[str, str]

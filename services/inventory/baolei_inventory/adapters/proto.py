@@ -5,8 +5,7 @@ from datetime import datetime
 
 from baolei_common.events import from_ts, meta
 from baolei_events.v1 import assignments_pb2, common_pb2, stock_pb2
-from baolei_inventory.domain.commands import (Command, ConfirmAssignment, HoldPicks, Ignore,
-                                              ReleaseAssignment)
+from baolei_inventory.domain.commands import Command, ConfirmAssignment, HoldPicks, Ignore, ReleaseAssignment
 from baolei_inventory.domain.model import Level, Pick, Warehouse
 from baolei_inventory.domain.prices import Assessment, Grade
 

@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from baolei_common.consumer import is_transient
-
 from baolei_inventory.domain.csvrows import RowError
 from baolei_inventory.domain.errors import DomainError
 

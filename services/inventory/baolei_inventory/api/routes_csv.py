@@ -20,7 +20,7 @@ def _text(upload: UploadFile) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise CsvRejected([RowError(0, "file", "文件须为 UTF-8 编码", "the file must be UTF-8")])
+        raise CsvRejected([RowError(0, "file", "文件须为 UTF-8 编码", "the file must be UTF-8")]) from None
 
 
 @router.post("/stock-counts/csv", response_model=sc.CsvApplied,

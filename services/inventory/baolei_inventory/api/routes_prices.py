@@ -28,7 +28,8 @@ def list_prices(sku: str | None = None, district: str | None = None,
             for r in c.prices.observations(sku=sku, district=district, limit=limit)]
 
 
-@router.put("/baselines", response_model=sc.BaselineSet, summary="Set the baseline price of a SKU in a district (operators)")
+@router.put("/baselines", response_model=sc.BaselineSet,
+            summary="Set the baseline price of a SKU in a district (operators)")
 def put_baseline(body: sc.BaselineSet, user: User = Depends(operator), c: Container = Depends(container)):
     c.prices.set_baseline(actor=user.name, **body.model_dump())
     return body

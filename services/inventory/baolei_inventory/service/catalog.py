@@ -11,9 +11,8 @@ from sqlalchemy import func, select
 from baolei_common.events import utcnow
 from baolei_inventory.adapters import repository as repo
 from baolei_inventory.adapters.db import Store
+from baolei_inventory.adapters.orm import HoldRow, LevelRow, LotBalanceRow, LotRow, MovementRow, SkuRow, WarehouseRow
 from baolei_inventory.adapters.refcache import RefCache
-from baolei_inventory.adapters.orm import (HoldRow, LevelRow, LotBalanceRow, LotRow, MovementRow,
-                                           SkuRow, WarehouseRow)
 from baolei_inventory.domain import cover, ledger
 from baolei_inventory.domain.model import Level, Sku, Warehouse
 from baolei_inventory.service.stock import hold_view

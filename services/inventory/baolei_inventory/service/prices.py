@@ -20,8 +20,7 @@ from baolei_common.outbox import add_event
 from baolei_inventory.adapters import proto
 from baolei_inventory.adapters import repository as repo
 from baolei_inventory.adapters.db import Store
-from baolei_inventory.adapters.orm import (AlertRow, BaselineRow, LevelRow, OutboxRow,
-                                           PriceObservationRow, WarehouseRow)
+from baolei_inventory.adapters.orm import AlertRow, BaselineRow, LevelRow, OutboxRow, PriceObservationRow, WarehouseRow
 from baolei_inventory.domain import prices
 from baolei_inventory.domain.cover import recommend_reserve_release
 from baolei_inventory.domain.csvrows import SOURCES

@@ -27,8 +27,7 @@ from baolei_inventory.adapters.refcache import RefCache
 from baolei_inventory.adapters.repository import aware
 from baolei_inventory.domain import fefo, ledger
 from baolei_inventory.domain.errors import Conflict, DomainError, InsufficientStock, NotFound
-from baolei_inventory.domain.model import (Entry, HoldStatus, HoldView, Kind, Level, Pick,
-                                           StockClass, Warehouse)
+from baolei_inventory.domain.model import Entry, HoldStatus, HoldView, Kind, Level, Pick, StockClass, Warehouse
 
 log = logging.getLogger(__name__)
 Key = tuple[str, str]

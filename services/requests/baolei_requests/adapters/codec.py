@@ -5,7 +5,6 @@ from datetime import datetime, timezone
 
 from baolei_common.events import from_ts, meta, ts
 from baolei_events.v1 import assignments_pb2, common_pb2, needs_pb2, resources_pb2
-
 from baolei_requests.adapters.models import Bus, Hotel, Need, Site
 
 PRODUCER = "requests"
@@ -46,7 +45,7 @@ def need_submitted(need: Need, actor: str) -> needs_pb2.NeedEvent:
         body.rooms.CopyFrom(rooms_pb(need.rooms))
         body.ready_at.CopyFrom(ts(as_utc(need.ready_at)))
     else:
-        body.lines.extend(needs_pb2.SupplyLine(sku=l["sku"], quantity=l["quantity"]) for l in need.lines)
+        body.lines.extend(needs_pb2.SupplyLine(sku=ln["sku"], quantity=ln["quantity"]) for ln in need.lines)
     return needs_pb2.NeedEvent(meta=meta(producer=PRODUCER, correlation_id=need.id, actor=actor,
                                          occurred_at=as_utc(need.created_at)), submitted=body)
 
@@ -75,7 +74,8 @@ def bus_status(bus: Bus, actor: str = "") -> resources_pb2.BusStatus:
         depot=site_pb(bus.depot), seats=bus.seats, load_limit=bus.load_limit,
         shift_start=ts(as_utc(bus.shift_start)), shift_end=ts(as_utc(bus.shift_end)),
         turnaround_min=bus.turnaround_min, plate=bus.plate,
-        state=resources_pb2.BUS_STATE_IN_SERVICE if bus.state == "in_service" else resources_pb2.BUS_STATE_OUT_OF_SERVICE,
+        state=(resources_pb2.BUS_STATE_IN_SERVICE if bus.state == "in_service"
+               else resources_pb2.BUS_STATE_OUT_OF_SERVICE),
     )
 
 
@@ -93,12 +93,12 @@ def proposal_dict(p: assignments_pb2.AssignmentProposed) -> dict:
     trips = [{"bus": t.bus_id, "operator": t.bus_operator, "start_at": _iso(t.start_at), "hotel": t.hotel_id,
               "arrive_at": _iso(t.arrive_at),
               "stops": [{"site": s.site_id, "at": _iso(s.at),
-                         "load": [{"need": l.need_id, "people": l.people} for l in s.load]} for s in t.stops]}
+                         "load": [{"need": ld.need_id, "people": ld.people} for ld in s.load]} for s in t.stops]}
              for t in p.trips]
     picks = [{"sku": k.sku, "warehouse": k.warehouse_id, "operator": k.warehouse_operator, "quantity": k.quantity}
              for k in p.picks]
     orgs = sorted({x for x in ([room["operator"]] if room else []) + [t["operator"] for t in trips]
                    + [k["operator"] for k in picks] if x})
-    people = sum(l["people"] for t in trips for s in t["stops"] for l in s["load"] if l["need"] == p.need_id)
+    people = sum(ld["people"] for t in trips for s in t["stops"] for ld in s["load"] if ld["need"] == p.need_id)
     return {"room": room, "trips": trips, "picks": picks, "organisations": orgs, "people": people,
             "hold_expires_at": from_ts(p.hold_expires_at)}

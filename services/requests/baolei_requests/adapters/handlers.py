@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from baolei_common import topics
 from baolei_common.consumer import is_transient
 from baolei_events.v1 import assignments_pb2
-
 from baolei_requests import service
 from baolei_requests.adapters import codec
 from baolei_requests.adapters.models import Assignment, Need, ProcessedEvent

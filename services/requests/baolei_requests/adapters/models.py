@@ -54,7 +54,7 @@ class Need(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     site: Mapped[Site] = relationship(lazy="joined")
-    assignments: Mapped[list["Assignment"]] = relationship(back_populates="need", order_by="Assignment.proposed_at")
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="need", order_by="Assignment.proposed_at")
 
 
 class Assignment(Base):

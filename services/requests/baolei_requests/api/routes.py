@@ -112,7 +112,8 @@ def decline(assignment_id: str, body: schemas.Decision, request: Request, s: Ses
 def put_site(site_id: str, body: schemas.SiteCreate, request: Request, s: Session = Depends(session),
              p: Principal = Depends(operator)) -> dict:
     if body.id != site_id:
-        raise HTTPException(422, detail={"field": "id", "message_zh": "路径与正文 id 不一致", "message_en": "id mismatch"})
+        raise HTTPException(422, detail={"field": "id", "message_zh": "路径与正文 id 不一致",
+                                         "message_en": "id mismatch"})
     service.upsert_site(s, p, body.model_dump())
     _commit(request, s)
     return {"id": site_id}

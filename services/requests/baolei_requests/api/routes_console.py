@@ -23,7 +23,8 @@ def root() -> RedirectResponse:
 @router.get("/api/overview", summary="指挥中心概览 / command-center overview")
 def get_overview(s: Session = Depends(session), p: Principal = Depends(principal)) -> dict:
     if p.role not in ("operator", "viewer"):
-        raise HTTPException(403, detail={"message_zh": "仅指挥部可查看全市概览", "message_en": "operators and viewers only"})
+        raise HTTPException(403, detail={"message_zh": "仅指挥部可查看全市概览",
+                                         "message_en": "operators and viewers only"})
     return city.overview(s)
 
 

@@ -36,7 +36,7 @@ class NeedCreate(BaseModel):
     note: str | None = Field(None, max_length=2000)
 
     @model_validator(mode="after")
-    def _by_kind(self) -> "NeedCreate":
+    def _by_kind(self) -> NeedCreate:
         if self.priority is not None and not self.priority_reason:
             raise ValueError("priority_reason: 人工调整优先级必须填写理由 / an override of priority needs a reason")
         if self.kind == NeedKind.TRANSFER:
@@ -56,7 +56,7 @@ class NeedCreate(BaseModel):
         else:
             if not self.lines:
                 raise ValueError("lines: 物资需求至少一行 / a supply need needs at least one line")
-            skus = [l.sku for l in self.lines]
+            skus = [ln.sku for ln in self.lines]
             if len(set(skus)) != len(skus):
                 raise ValueError("lines: 同一物资重复出现 / each sku at most once")
         return self
@@ -98,7 +98,7 @@ class BusCreate(BaseModel):
     state: Literal["in_service", "out_of_service"] = "in_service"
 
     @model_validator(mode="after")
-    def _shift(self) -> "BusCreate":
+    def _shift(self) -> BusCreate:
         if self.shift_end <= self.shift_start:
             raise ValueError("shift_end: 必须晚于 shift_start / must be after shift_start")
         return self

@@ -57,7 +57,7 @@ class Broadcaster:
             while True:
                 try:
                     summary = await asyncio.wait_for(q.get(), timeout=heartbeat_s)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     yield ": keep-alive\n\n"
                     continue
                 if visible(role, organisation, summary):
