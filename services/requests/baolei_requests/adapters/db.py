@@ -24,12 +24,20 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 0, pool_tim
 
         @event.listens_for(engine, "connect")
         def _pragmas(conn, _record):  # WAL lets the relay read while a request writes
+            conn.isolation_level = None  # transactions are begun below, not by the driver
             conn.execute("PRAGMA journal_mode=WAL")
             # WAL + NORMAL: a commit survives a killed process; only a power cut may roll back the
             # last commits (no fsync per commit: SQLite's ~5 ms fsync capped intake near 60/s here).
             # PostgreSQL is the production database.
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):
+            # Take the write lock up front: a transaction that read first and writes later fails at
+            # once with "database is locked" when another writer committed in between (WAL snapshot);
+            # BEGIN IMMEDIATE waits its turn (busy timeout) instead.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         return engine
     return create_engine(url, pool_pre_ping=True, **pool)
 
