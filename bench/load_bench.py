@@ -203,7 +203,7 @@ class Stack:
                 p.kill()
                 p.wait(timeout=10)
         self.procs.clear()
-        if self.pg_dbs:
+        if self.pg_dbs and self.pg_url:
             from sqlalchemy import create_engine, text
 
             admin = create_engine(self.pg_url, isolation_level="AUTOCOMMIT")
@@ -526,7 +526,7 @@ async def run_level(rate: float, duration_s: float, city: City, stack: Stack, wa
         await asyncio.sleep(0.2)
     closed = time.perf_counter()
     for r in accepted:  # the snapshot: outcomes after the wait do not count
-        got = watcher.first.get(r.need_id)
+        got = watcher.first.get(r.need_id or "")
         if got is not None and got[1] <= closed:
             r.outcome, r.outcome_at = got
     if level.pollers:

@@ -54,8 +54,17 @@ class NeedRecord:
     poll_latencies: list[float] = field(default_factory=list)  # of each GET /api/needs/{id} that answered
 
     @property
-    def first_sent(self) -> float | None:
-        return self.attempts[0].started if self.attempts else None
+    def first_sent(self) -> float:
+        """When its first attempt began (only for a need that was sent)."""
+        return self.attempts[0].started
+
+    @property
+    def answered_at(self) -> float:
+        """When its accepted answer came (only for an accepted need)."""
+        a = self.accepted
+        if a is None:
+            raise ValueError(f"need #{self.index} was not accepted")
+        return a.ended
 
     @property
     def accepted(self) -> Attempt | None:
@@ -131,6 +140,7 @@ class LevelSummary:
     outcome_before_answer: int    # accepted needs whose outcome was on Kafka before their HTTP answer came
     status_sampled: int
     status_get: dict              # latency of the status polls (s): the lag counts up to their answers
+    status_gets: int              # GETs the polling sent: load the bench adds on top of the POSTs
     status_never: int             # sampled needs with an outcome whose status never moved in the poll window
     kafka_rtt: dict               # produce → consume on a scratch topic during the level (s)
     schedule_lag: dict            # how late the generator sent, against its schedule (s)
@@ -154,13 +164,14 @@ def summarize_level(rate: float, duration_s: float, records: Sequence[NeedRecord
         last = r.attempts[-1]
         if r.accepted is None and last.status is not None and last.status != 503:
             errors[str(last.status)] += 1
-    outcome_lat = [r.outcome_at - r.first_sent for r in accepted if r.outcome_at is not None]
-    no_outcome = sum(1 for r in accepted if r.outcome_at is None)
+    with_outcome = [(r, r.outcome_at) for r in accepted if r.outcome_at is not None]
+    outcome_lat = [at - r.first_sent for r, at in with_outcome]
+    no_outcome = len(accepted) - len(with_outcome)
     long_waits = no_outcome + sum(1 for x in outcome_lat if x >= LONG_WAIT_S)
-    sampled = [r for r in accepted if r.sampled and r.outcome_at is not None]
+    sampled = [(r, at) for r, at in with_outcome if r.sampled]
     # The API can only be asked once the client knows the need's id: lag counts from the later of
     # the outcome's arrival and the accepted answer (an answer slower than the matcher is no API lag).
-    lags = [r.status_at - max(r.outcome_at, r.accepted.ended) for r in sampled if r.status_at is not None]
+    lags = [r.status_at - max(at, r.answered_at) for r, at in sampled if r.status_at is not None]
     starts = [r.first_sent for r in sent]
     span = (max(starts) - min(starts)) if len(starts) > 1 else 0.0
     return LevelSummary(
@@ -173,14 +184,15 @@ def summarize_level(rate: float, duration_s: float, records: Sequence[NeedRecord
         conn_errors=sum(1 for a in attempts if a.status is None and a.error != "timeout"),
         gave_up=sum(1 for r in sent if r.gave_up and r.accepted is None),
         http_attempt=pcts([a.latency for a in attempts if a.status is not None or a.error == "timeout"]),
-        http_accepted=pcts([r.accepted.ended - r.first_sent for r in accepted]),
+        http_accepted=pcts([r.answered_at - r.first_sent for r in accepted]),
         pool_wait=pcts([a.on_wire - a.started for a in attempts if a.on_wire is not None]),
         outcome=pcts(outcome_lat),
-        outcomes=dict(sorted(Counter(r.outcome for r in accepted if r.outcome).items())),
+        outcomes=dict(sorted(Counter(r.outcome for r, _ in with_outcome if r.outcome).items())),
         no_outcome=no_outcome, long_waits=long_waits,
         status_lag=pcts(lags),
-        outcome_before_answer=sum(1 for r in accepted if r.outcome_at is not None and r.outcome_at < r.accepted.ended),
+        outcome_before_answer=sum(1 for r, at in with_outcome if at < r.answered_at),
         status_get=pcts([x for r in sent for x in r.poll_latencies]),
+        status_gets=sum(r.status_polls for r in sent),
         status_sampled=len(sampled), status_never=len(sampled) - len(lags),
         kafka_rtt=pcts(list(kafka_rtt)),
         schedule_lag=pcts([r.first_sent - r.scheduled for r in sent]),
@@ -298,7 +310,8 @@ def render_table(levels: Sequence[LevelSummary]) -> str:
     for q in ("p50", "p95"):
         lat(f"status lag {q} ms", "status_lag", q)
     add("status lag: sampled / never moved", lambda s: f"{s.status_sampled} / {s.status_never}")
-    add("status GET p50 / p95 ms", lambda s: f"{_ms(s.status_get['p50'])} / {_ms(s.status_get['p95'])}")
+    add("status GETs sent / p50 / p95 ms",
+        lambda s: f"{s.status_gets} / {_ms(s.status_get['p50'])} / {_ms(s.status_get['p95'])}")
     for q in ("p50", "p95"):
         lat(f"Kafka produce → consume {q} ms", "kafka_rtt", q)
     add("generator lag p99 / max ms", lambda s: f"{_ms(s.schedule_lag['p99'])} / {_ms(s.schedule_lag['max'])}")
