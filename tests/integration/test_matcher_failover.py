@@ -146,6 +146,45 @@ def test_standby_takes_over_within_10_s_of_a_kill_and_no_need_is_proposed_twice(
         city.close()
 
 
+def test_a_paused_active_matcher_publishes_nothing_after_its_standby_took_over(kafka_settings, tmp_path):
+    """A zombie: the active process is frozen (SIGSTOP) long enough to lose its lease, then resumes
+    with new needs to read; only the new active one answers them."""
+    app_id = f"matcher-{uuid.uuid4().hex[:8]}"
+    city = City(kafka_settings)
+    city.resources()
+    ports = [free_port(), free_port()]
+    procs: list[subprocess.Popen] = []
+    try:
+        for i, port in enumerate(ports):
+            procs.append(start_service("baolei_matcher", matcher_env(kafka_settings, app_id, port),
+                                       f"http://127.0.0.1:{port}/readyz", tmp_path / f"m{i}.log"))
+            if i == 0:
+                poll(lambda: status(ports[0]).get("role") == "active", timeout_s=15)
+        poll(lambda: status(ports[1]).get("role") == "standby", timeout_s=15)
+        procs[0].send_signal(signal.SIGSTOP)
+        poll(lambda: status(ports[1]).get("role") == "active", timeout_s=15, every_s=0.1)
+        during = [city.need() for _ in range(4)]
+        poll(lambda: city.answered(during), timeout_s=30)
+        procs[0].send_signal(signal.SIGCONT)  # it reads the same needs, and still thinks it leads
+        poll(lambda: status(ports[0]).get("role") == "standby", timeout_s=20)
+        later = [city.need() for _ in range(2)]
+        poll(lambda: city.answered(later), timeout_s=30)
+        time.sleep(2)
+        city.read()
+        assert all(len(city.proposals[n]) == 1 for n in during + later), city.proposals
+        assert status(ports[1])["role"] == "active"
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGCONT)
+                p.terminate()
+                try:
+                    p.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        city.close()
+
+
 def _two_free_ports() -> int:
     """A broker port whose neighbour (the controller port) is free too."""
     for _ in range(50):

@@ -415,14 +415,19 @@ class Matcher:
             log.info("re-match %s not published: no longer the active matcher / 非主节点，不发布",
                      decisions.solve_id)
             return
+        leased_at = time.monotonic()
+        lease_s = min(2.0, self.cfg.leader_session_timeout_ms / 3000)  # a lease older than this is not trusted
         rt.batches += 1
         operators = {b.id: b.operator for b in st.buses.values()}
         sites = {h.id: h.site for h in st.hotels.values()}
         sent: list[tuple[asyncio.Future, str | None, tuple[str, str] | None]] = []
         try:
             for p in decisions.proposals:
-                if rt.role != ACTIVE:
-                    break  # the partition was revoked meanwhile: stop at once
+                if rt.role != ACTIVE or time.monotonic() - leased_at > lease_s:
+                    # revoked meanwhile, or this process was paused since the lease: stop at once
+                    st.resources_changed = True
+                    rt.dirty.set()
+                    break
                 ev = codec.proposed(p, solve_id=decisions.solve_id, hold_ttl_s=rt.config.hold_ttl_s, now=now,
                                     bus_operator=operators, kind=p.kind)
                 st.add_hold(codec.hold(ev.proposed, sites))  # in flight until read back from the topic
@@ -432,7 +437,7 @@ class Matcher:
                                                value=ev.SerializeToString())
                 sent.append((fut, p.assignment_id, None))
             for u in decisions.unmet:
-                if rt.role != ACTIVE:
+                if rt.role != ACTIVE or time.monotonic() - leased_at > lease_s:
                     break
                 if st.unmet.get(u.need_id) == u.code:
                     continue  # already told; tried again on the next change

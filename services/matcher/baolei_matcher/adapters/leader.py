@@ -3,8 +3,11 @@ of the leader topic. Kafka's group coordinator decides; nothing here votes.
 
 Why a consumer group: the broker already detects a dead member (no heartbeat for the session
 timeout, 6 s by default and the broker's minimum) and hands its partitions to the others. The
-sticky assignor keeps the partition where it is when a standby joins, so a new standby does not
-take leadership from a healthy active one.
+assignor below gives the partition to the member that took it last (each member tells, in its
+join metadata, the group generation in which it was given the partition): a standby that joins
+does not take leadership from a healthy active one, and a paused process that comes back with an
+old claim does not take it back from its successor. (aiokafka's sticky assignor gave it back to the
+paused one: aiokafka never tells that assignor the generation, so both claims look the same.)
 
 Publishing is fenced twice: a member stops at once when the partition is revoked (the listener
 below runs before any rebalance), and before each batch the active commits an offset on the
@@ -19,11 +22,45 @@ import logging
 from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
-from aiokafka.coordinator.assignors.sticky.sticky_assignor import StickyPartitionAssignor
+from aiokafka.coordinator.assignors.abstract import AbstractPartitionAssignor
+from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment, ConsumerProtocolMemberMetadata
 
 from baolei_matcher.adapters.feed import stop_quietly
 
 log = logging.getLogger(__name__)
+
+
+class LatestClaimAssignor(AbstractPartitionAssignor):
+    """Every partition to the member with the latest claim (ties: the first member id); run by the
+    group's leader member. Subclassed per Elector, since aiokafka calls assignors as classes."""
+
+    name = "baolei-latest-claim"
+    version = 0
+    claim = -1  # the generation in which this process was given the partition; -1: never
+
+    @classmethod
+    def assign(cls, cluster, members):
+        claims = {m: _claim(md.user_data) for m, md in members.items()}
+        winner = max(sorted(members), key=lambda m: claims[m])
+        topics = sorted({t for md in members.values() for t in md.subscription})
+        parts = [(t, sorted(cluster.partitions_for_topic(t) or ())) for t in topics]
+        return {m: ConsumerProtocolMemberAssignment(cls.version, parts if m == winner else [], b"")
+                for m in members}
+
+    @classmethod
+    def metadata(cls, topics):
+        return ConsumerProtocolMemberMetadata(cls.version, list(topics), str(cls.claim).encode())
+
+    @classmethod
+    def on_assignment(cls, assignment) -> None:
+        pass
+
+
+def _claim(user_data: bytes | None) -> int:
+    try:
+        return int(user_data or b"-1")
+    except ValueError:
+        return -1
 
 
 class Elector(ConsumerRebalanceListener):
@@ -35,6 +72,7 @@ class Elector(ConsumerRebalanceListener):
         self.on_gain, self.on_loss = on_gain, on_loss
         self.holding = False
         self.consumer: AIOKafkaConsumer | None = None
+        self.assignor = type("LeaderAssignor", (LatestClaimAssignor,), {"claim": -1})
 
     # --- ConsumerRebalanceListener: called by the consumer's group coordinator -------------------
     def on_partitions_revoked(self, revoked) -> None:
@@ -46,6 +84,8 @@ class Elector(ConsumerRebalanceListener):
     def on_partitions_assigned(self, assigned) -> None:
         if self.tp in set(assigned) and not self.holding:
             self.holding = True
+            coordinator = getattr(self.consumer, "_coordinator", None)
+            self.assignor.claim = max(self.assignor.claim + 1, getattr(coordinator, "generation", 0))
             log.info("leader partition assigned: taking over / 获得主节点身份，开始接管")
             self.on_gain()
 
@@ -56,7 +96,7 @@ class Elector(ConsumerRebalanceListener):
                              session_timeout_ms=self.session_timeout_ms, heartbeat_interval_ms=self.heartbeat_ms,
                              rebalance_timeout_ms=self.session_timeout_ms, max_poll_interval_ms=60000,
                              request_timeout_ms=max(10000, self.session_timeout_ms + 2000), retry_backoff_ms=250,
-                             partition_assignment_strategy=(StickyPartitionAssignor,))
+                             partition_assignment_strategy=(self.assignor,))
         c.subscribe([self.topic], listener=self)
         try:
             await c.start()
