@@ -180,6 +180,25 @@ class Stack:
             self.procs.append((name, p))
             wait_ready(f"{self.urls[name]}/readyz", p, log, timeout_s=120)
 
+    def _drop_topics(self) -> None:
+        """The run's topics (ours, the services' and the matcher's own) go with it."""
+        from kafka.admin import KafkaAdminClient
+
+        try:
+            admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id="baolei-load-bench",
+                                     request_timeout_ms=15000)
+        except Exception as exc:  # noqa: BLE001 — the report matters more; say what is left behind
+            say(f"{self.db}: topics under {self.prefix!r} left on the broker: {exc}")
+            return
+        try:
+            mine = [t for t in admin.list_topics() if t.startswith(self.prefix)]
+            if mine:
+                admin.delete_topics(mine, timeout_ms=15000)
+        except Exception as exc:  # noqa: BLE001
+            say(f"{self.db}: topics under {self.prefix!r} left on the broker: {exc}")
+        finally:
+            admin.close()
+
     def exited(self) -> list[str]:
         return [f"{n} (exit {p.returncode})" for n, p in self.procs if p.poll() is not None]
 
@@ -203,6 +222,7 @@ class Stack:
                 p.kill()
                 p.wait(timeout=10)
         self.procs.clear()
+        self._drop_topics()
         if self.pg_dbs and self.pg_url:
             from sqlalchemy import create_engine, text
 
