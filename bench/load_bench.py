@@ -12,7 +12,8 @@ subprocesses on free ports, the demo city plus bench hotels, buses, communities 
 sends needs at each level for `--duration` seconds from an asyncio client, open loop (requests go
 out on schedule whatever the answers), and watches `<prefix>baolei.assignments.v1` for each need's
 first outcome. The Kafka produce → consume round trip is measured on a scratch topic in the same
-run. Everything it started is stopped (also on Ctrl-C), and the PostgreSQL databases dropped.
+run. Everything it started is stopped (also on Ctrl-C or SIGTERM), its topics deleted and its
+PostgreSQL databases dropped; every wait is bounded, so an overloaded stack is reported, not waited on.
 
 Run:  .venv/bin/python -m bench.load_bench [--duration 60] [--levels 10,30,100,200]
                                            [--databases postgresql,sqlite] [--log-dir DIR]
