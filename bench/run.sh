@@ -11,3 +11,4 @@ export BAOLEI_TEST_PG_URL="${BAOLEI_TEST_PG_URL:-$(deploy/postgres.sh)}"
 echo "== solver: matcher vs greedy baseline =="; $BIN/python -m bench.solver_bench
 echo "== stream: one new need against 1,000 open needs =="; $BIN/python -m bench.stream_bench
 echo "== inventory ledger on PostgreSQL =="; $BIN/python -m bench.ledger_bench
+echo "== load: open-loop needs at 10/30/100/200 per s through the whole stack, PostgreSQL and SQLite =="; $BIN/python -m bench.load_bench
