@@ -1,7 +1,7 @@
 """The matcher's one typed config, read from `BAOLEI_MATCHER_*` environment variables."""
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from baolei_common.config import KafkaSettings
@@ -28,3 +28,10 @@ class MatcherConfig(BaseSettings):
     snapshot_interval_s: float = Field(30.0, gt=0, description="Write a snapshot at least this often while events arrive")
     snapshot_every_events: int = Field(50000, gt=0, description="... and after this many events, whichever comes first")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+
+    @model_validator(mode="after")
+    def _publish_within_the_lease(self) -> "MatcherConfig":
+        """A proposal still in flight when a successor takes over could be published twice."""
+        if self.publish_timeout_ms >= self.leader_session_timeout_ms:
+            raise ValueError("publish_timeout_ms must be below leader_session_timeout_ms")
+        return self
