@@ -92,6 +92,25 @@ class PrivateBroker:
                     pass
 
 
+def broker_port() -> int:
+    """A free port whose successor is free too (deploy/kafka.sh puts the controller on port + 1)."""
+    import socket
+
+    for _ in range(50):
+        with socket.socket() as a:
+            a.bind(("127.0.0.1", 0))
+            port = a.getsockname()[1]
+            if port >= 65535:
+                continue
+            with socket.socket() as b:
+                try:
+                    b.bind(("127.0.0.1", port + 1))
+                except OSError:
+                    continue
+            return port
+    raise RuntimeError("no two consecutive free ports")
+
+
 def _zombie(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
@@ -433,7 +452,8 @@ def group_lag(bootstrap: str, group: str, topic: str) -> int | None:
     from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, request_timeout_ms=10000)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
+                             request_timeout_ms=10000)
     try:
         committed = admin.list_consumer_group_offsets(group)
         tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
@@ -530,8 +550,9 @@ def _ts(s: str) -> datetime:
     return datetime.fromisoformat(s.replace("Z", "+00:00"))
 
 
-def check_needs(db: dict[str, Any], stream: NeedStream) -> list[str]:
-    """Every accepted need exists once under its key and has exactly one live outcome."""
+def check_keys(db: dict[str, Any], stream: NeedStream) -> list[str]:
+    """Every need a client was told about exists once, under its Idempotency-Key, with the id the
+    client was given; no need exists that no client raised."""
     bad: list[str] = []
     by_key: dict[str, list[dict]] = defaultdict(list)
     for n in db["needs"]:
@@ -553,6 +574,13 @@ def check_needs(db: dict[str, Any], stream: NeedStream) -> list[str]:
     strangers = [n["id"] for n in db["needs"] if n["idempotency_key"] not in stream.posted]
     if strangers:
         bad.append(f"needs no client raised: {strangers[:10]}")
+    return bad
+
+
+def check_outcomes(db: dict[str, Any]) -> list[str]:
+    """Every need has exactly one live outcome: a proposal or confirmed assignment (for a transfer
+    one at most; for supply no more than asked), or unmet with a reason; none is left submitted."""
+    bad: list[str] = []
     live_of: dict[str, list[dict]] = defaultdict(list)
     for a in db["assignments"]:
         if a["status"] in LIVE:
@@ -719,3 +747,164 @@ def booking_stats(db: dict[str, Any]) -> dict[str, Any]:
             "live_supply": sum(1 for a in live if a["kind"] == "supply"),
             "trips": len(trips), "buses_used": len({t[0] for t in trips}), "rooms_held": dict(rooms),
             "units_live": sum(k["quantity"] for a in live for k in (a["picks"] or []))}
+
+
+# --- the whole stack -----------------------------------------------------------------------------
+
+POISON_NEEDS = b"\xff\xfe fault test: not a protobuf \x00\x01"
+POISON_ASSIGNMENTS = b"\x08\x96\x01fault test: garbage"
+
+
+class Stack:
+    """A private broker, fresh databases, the requests and inventory services and `n_matchers`
+    matchers on one APP_ID (the first is the active one), and the small city loaded."""
+
+    def __init__(self, tmp_path: Path, pg_databases, *, n_matchers: int = 2) -> None:
+        import uuid
+
+        self.tmp = tmp_path
+        self.broker = PrivateBroker(tmp_path / "kafka", broker_port())
+        self.prefix = f"f{uuid.uuid4().hex[:6]}."
+        self.rq_db, self.inv_db = pg_databases(), pg_databases()
+        self.rq_group, self.inv_group, self.app_id = f"rq-{self.prefix}", f"inv-{self.prefix}", f"matcher-{self.prefix}"
+        logs = tmp_path / "logs"
+        logs.mkdir(exist_ok=True)
+        kafka = {"BAOLEI_KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap, "BAOLEI_KAFKA_TOPIC_PREFIX": self.prefix}
+        from tests.integration.conftest import free_port
+
+        inv_port, rq_port = free_port(), free_port()
+        self.inventory = Service("inventory", "baolei_inventory", {
+            **kafka, "BAOLEI_INVENTORY_DATABASE_URL": self.inv_db, "BAOLEI_INVENTORY_HTTP_PORT": str(inv_port),
+            "BAOLEI_INVENTORY_CONSUMER_GROUP": self.inv_group, "BAOLEI_INVENTORY_HOLD_TTL_S": "86400",
+            "BAOLEI_INVENTORY_RECONCILE_INTERVAL_S": "20"}, inv_port, logs)
+        self.requests = Service("requests", "baolei_requests", {
+            **kafka, "BAOLEI_REQUESTS_DATABASE_URL": self.rq_db, "BAOLEI_REQUESTS_PORT": str(rq_port),
+            "BAOLEI_REQUESTS_GROUP_ID": self.rq_group, "BAOLEI_REQUESTS_HOLD_TTL_S": "86400",
+            "BAOLEI_REQUESTS_INVENTORY_URL": self.inventory.url, "BAOLEI_REQUESTS_RECONCILE_INTERVAL_S": "20"},
+            rq_port, logs)
+        self.matchers: list[Service] = []
+        for k in range(n_matchers):
+            port = free_port()
+            self.matchers.append(Service(f"matcher-{'abcdefgh'[k]}", "baolei_matcher", {
+                **kafka, "BAOLEI_MATCHER_APP_ID": self.app_id, "BAOLEI_MATCHER_WEB_PORT": str(port),
+                "BAOLEI_MATCHER_BATCH_WINDOW_S": "0.2", "BAOLEI_MATCHER_HOLD_TTL_S": "86400",
+                "BAOLEI_MATCHER_SNAPSHOT_INTERVAL_S": "5"}, port, logs))
+        self.services = [self.requests, self.inventory, *self.matchers]
+        self.city: dict[str, Any] = {}
+        self.expected_dead_letters: Counter = Counter()
+
+    def start(self) -> dict[str, float]:
+        from baolei_common.topics import ensure_topics
+
+        t0 = time.monotonic()
+        took = {"broker": round(self.broker.start(), 1)}
+        ensure_topics(self.broker.bootstrap, self.prefix)
+        first = [self.requests, self.inventory, self.matchers[0]]
+        for s in first:
+            s.start()
+        for s in first:
+            s.wait_ready(90)
+        for m in self.matchers[1:]:  # standbys join once the first one is active
+            m.start()
+            m.wait_ready(90)
+        took["services"] = round(time.monotonic() - t0 - took["broker"], 1)
+        self.city = load_city(self.requests.url, self.inventory.url)
+        say(f"stack up in {time.monotonic() - t0:.0f} s on broker {self.broker.bootstrap}, prefix {self.prefix}")
+        return took
+
+    def close(self) -> None:
+        for s in reversed(self.services):
+            try:
+                s.stop()
+            except Exception as exc:
+                say(f"stopping {s.name}: {exc}")
+        self.broker.stop()
+
+    def all_ready(self, timeout_s: float) -> dict[str, float]:
+        """Seconds until each service's /readyz said 200 (all within `timeout_s`)."""
+        t0 = time.monotonic()
+        out = {}
+        for s in self.services:
+            s.wait_ready(max(1.0, timeout_s - (time.monotonic() - t0)))
+            out[s.name] = round(time.monotonic() - t0, 1)
+        return out
+
+    def active_matcher(self) -> Service | None:
+        live = [m for m in self.matchers if m.proc is not None and m.proc.poll() is None]
+        act = [m for m in live if m.readyz().get("role") == "active"]
+        return act[0] if len(act) == 1 else None
+
+    def dead_letters(self) -> list[Any]:
+        from baolei_events.v1 import deadletter_pb2
+
+        return [deadletter_pb2.DeadLetter.FromString(r.value)
+                for r in read_topic(self.broker.bootstrap, self.prefix + "baolei.deadletter.v1")]
+
+    def send_poison(self, timeout_s: float = 30) -> None:
+        """One undecodable message on the needs topic and one on the assignments topic; waits until
+        every consumer has dead-lettered each once (the matcher: only the active one does)."""
+        from kafka import KafkaProducer
+
+        producer = KafkaProducer(bootstrap_servers=self.broker.bootstrap, acks="all")
+        producer.send(self.prefix + "baolei.needs.v1", key=b"poison", value=POISON_NEEDS)
+        producer.send(self.prefix + "baolei.assignments.v1", key=b"poison", value=POISON_ASSIGNMENTS)
+        producer.flush()
+        producer.close()
+        self.expected_dead_letters = Counter({
+            (self.app_id, POISON_NEEDS): 1, (self.app_id, POISON_ASSIGNMENTS): 1,
+            (self.rq_group, POISON_ASSIGNMENTS): 1, (self.inv_group, POISON_ASSIGNMENTS): 1})
+        deadline = time.monotonic() + timeout_s
+        while True:
+            dls = self.dead_letters()
+            if Counter((d.consumer, d.value) for d in dls) == self.expected_dead_letters:
+                return
+            assert time.monotonic() < deadline, f"dead letters of the poison: {[(d.consumer, d.value, d.error) for d in dls]}"
+            time.sleep(0.5)
+
+    def check_dead_letters(self) -> list[str]:
+        dls = self.dead_letters()
+        got = Counter((d.consumer, d.value) for d in dls)
+        if got == self.expected_dead_letters:
+            return []
+        return [f"dead letter {d.consumer} {d.source_topic}[{d.partition}]@{d.offset}: {d.error[:300]}"
+                for d in dls if (d.consumer, d.value) not in self.expected_dead_letters
+                or got[(d.consumer, d.value)] > 1] + \
+               [f"dead letter missing: {k}" for k in self.expected_dead_letters if k not in got]
+
+    def problems(self, stream: NeedStream | None = None) -> list[str]:
+        """Everything that is not (yet) as it must be once the stack is quiet; empty when all agree."""
+        problems: list[str] = []
+        db = requests_db(self.rq_db)
+        submitted = [n["id"] for n in db["needs"] if n["status"] == "submitted"]
+        if submitted:
+            problems.append(f"{len(submitted)} needs still submitted: {submitted[:10]}")
+        if db["unsent"]:
+            problems.append(f"requests outbox: {db['unsent']} events unsent")
+        if (inv_unsent := unsent_outbox(self.inv_db)):
+            problems.append(f"inventory outbox: {inv_unsent} events unsent")
+        for group in (self.rq_group, self.inv_group):
+            lag = group_lag(self.broker.bootstrap, group, self.prefix + "baolei.assignments.v1")
+            if lag != 0:
+                problems.append(f"consumer group {group}: lag {lag}")
+        if problems:
+            return problems
+        log_view, log_problems = assignments_log_view(
+            read_topic(self.broker.bootstrap, self.prefix + "baolei.assignments.v1"))
+        holds = inventory_holds(self.inventory.url)
+        balances = httpx.get(f"{self.inventory.url}/api/balances", headers=OP, timeout=30).json()
+        seen = [{"name": m.name, "readyz": m.readyz(),
+                 "rooms": httpx.get(f"{m.url}/state/rooms", timeout=10).json(),
+                 "stock": httpx.get(f"{m.url}/state/stock", timeout=10).json()}
+                for m in self.matchers if m.proc is not None and m.proc.poll() is None]
+        return (log_problems + (check_keys(db, stream) if stream is not None else []) + check_outcomes(db)
+                + check_capacity(db, self.city) + check_stock(balances, holds, self.city)
+                + check_agreement(db, log_view, holds, seen, self.city, balances))
+
+    def wait_quiet(self, timeout_s: float, stream: NeedStream | None = None) -> tuple[list[str], float]:
+        """Polls `problems()` until it is empty or `timeout_s` passed; returns the last ones and the time."""
+        t0 = time.monotonic()
+        while True:
+            found = self.problems(stream)
+            if not found or time.monotonic() - t0 > timeout_s:
+                return found, round(time.monotonic() - t0, 1)
+            time.sleep(2.0)

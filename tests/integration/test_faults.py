@@ -1,39 +1,44 @@
 """Crash faults under load: every part of the stack is killed with SIGKILL while sites keep raising
 needs, and the stack must come back by itself and agree with itself afterwards.
 
-One run, on a private Kafka broker (its own port and data directory, so killing it hurts no other
-test) and fresh PostgreSQL databases: requests, inventory and two matchers (active and standby)
-as real processes; a small city with scarce rooms, buses and stock; a stream of transfer and
-supply needs at ~6 per second, each retried under its Idempotency-Key on 503 and on connection
-errors, with a dispatcher accepting and declining some proposals. While it runs: kill -9 the
-requests service and start it again, the same for the inventory, kill -9 the active matcher (the
-standby must take over) and start it again, kill -9 the broker and start it again after 15 s
-(the services must recover without a restart). After each fault every service's /readyz must be
-200 again within a bound.
+Each test runs on a private Kafka broker (its own port and data directory, so killing it hurts no
+other test) and fresh PostgreSQL databases, with requests, inventory and the matcher as real
+processes and a small city with scarce rooms, buses and stock (tests/integration/faults_support.py).
 
-Then, once quiet: every accepted need exists once under its key and has exactly one live outcome
-(a proposal or confirmed assignment, or unmet with a reason); no room, bus time or stock unit is
-booked twice; the live holds are the same in the requests database, the assignments log, both
-matchers and the inventory; the dead-letter topic holds only the two undecodable messages sent on
-purpose, once per consumer.
+`test_stack_recovers_from_crashes_of_every_part`: two matchers (active and standby); a stream of
+transfer and supply needs at ~6 per second, each retried under its Idempotency-Key on 503 and on
+connection errors (one in ten posted twice at once, as a double-clicking client does), with a
+dispatcher accepting and declining some proposals. While it runs: kill -9 the requests service and
+start it again, the same for the inventory, kill -9 the active matcher (the standby must take
+over) and start it again, kill -9 the broker and start it again after 15 s (the services must
+recover without a restart; the requests service is killed once more while the broker is away, so
+it also has to start without one). After each fault every service's /readyz must be 200 again
+within a bound.
+
+`test_competing_answers_leave_one_live_assignment`: two answers to one proposal arrive before the
+first is echoed back from Kafka (the bus company declines while the command center accepts, in
+both orders) — what a dispatcher retrying after a timeout, or two organisations answering at once,
+produce.
+
+Then, once quiet, for both: every accepted need exists once under its key and has exactly one live
+outcome (a proposal or confirmed assignment, or unmet with a reason); no room, bus time or stock
+unit is booked twice; the live holds are the same in the requests database, the assignments log,
+every matcher and the inventory; the dead-letter topic holds only the two undecodable messages
+sent on purpose, once per consumer.
 """
 from __future__ import annotations
 
 import contextlib
 import json
 import time
-import uuid
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
 import pytest
 
-from baolei_common import topics
-from baolei_common.topics import ensure_topics
-from baolei_events.v1 import deadletter_pb2
 from tests.integration import faults_support as fs
-from tests.integration.conftest import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -45,85 +50,16 @@ BROKER_DOWN_S = 15.0
 STEADY_S = 10.0  # the stream runs this long between two faults
 QUIET_S = 120.0  # after the stream stops, everything agrees within this
 
-POISON_NEEDS = b"\xff\xfe fault test: not a protobuf \x00\x01"
-POISON_ASSIGNMENTS = b"\x08\x96\x01fault test: garbage"
-
-
-def _all_ready(services: list[fs.Service], timeout_s: float) -> dict[str, float]:
-    t0 = time.monotonic()
-    out = {}
-    for s in services:
-        s.wait_ready(max(1.0, timeout_s - (time.monotonic() - t0)))
-        out[s.name] = round(time.monotonic() - t0, 1)
-    return out
-
-
-def _active(matchers: list[fs.Service]) -> fs.Service | None:
-    live = [m for m in matchers if m.proc is not None and m.proc.poll() is None]
-    act = [m for m in live if m.readyz().get("role") == "active"]
-    return act[0] if len(act) == 1 else None
-
-
-def _dead_letters(bootstrap: str, prefix: str) -> list[deadletter_pb2.DeadLetter]:
-    return [deadletter_pb2.DeadLetter.FromString(r.value)
-            for r in fs.read_topic(bootstrap, prefix + topics.DEADLETTER)]
-
 
 def test_stack_recovers_from_crashes_of_every_part(pg_databases, tmp_path: Path) -> None:
     t_start = time.monotonic()
     report: dict = {"faults": []}
-    broker = fs.PrivateBroker(tmp_path / "kafka", free_port())
-    services: list[fs.Service] = []
+    stack = fs.Stack(tmp_path, pg_databases, n_matchers=2)
+    requests, inventory, matchers = stack.requests, stack.inventory, stack.matchers
     stream: fs.NeedStream | None = None
     try:
-        report["broker_start_s"] = round(broker.start(), 1)
-        prefix = f"f{uuid.uuid4().hex[:6]}."
-        ensure_topics(broker.bootstrap, prefix)
-        kafka = {"BAOLEI_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "BAOLEI_KAFKA_TOPIC_PREFIX": prefix}
-        rq_db, inv_db = pg_databases(), pg_databases()
-        logs = tmp_path / "logs"
-        logs.mkdir()
-        rq_group, inv_group, app_id = f"rq-{prefix}", f"inv-{prefix}", f"matcher-{prefix}"
-        inv_port, rq_port = free_port(), free_port()
-        inventory = fs.Service("inventory", "baolei_inventory", {
-            **kafka, "BAOLEI_INVENTORY_DATABASE_URL": inv_db, "BAOLEI_INVENTORY_HTTP_PORT": str(inv_port),
-            "BAOLEI_INVENTORY_CONSUMER_GROUP": inv_group, "BAOLEI_INVENTORY_HOLD_TTL_S": "86400",
-            "BAOLEI_INVENTORY_RECONCILE_INTERVAL_S": "20"}, inv_port, logs)
-        requests = fs.Service("requests", "baolei_requests", {
-            **kafka, "BAOLEI_REQUESTS_DATABASE_URL": rq_db, "BAOLEI_REQUESTS_PORT": str(rq_port),
-            "BAOLEI_REQUESTS_GROUP_ID": rq_group, "BAOLEI_REQUESTS_HOLD_TTL_S": "86400",
-            "BAOLEI_REQUESTS_INVENTORY_URL": inventory.url, "BAOLEI_REQUESTS_RECONCILE_INTERVAL_S": "20"},
-            rq_port, logs)
-        matchers = []
-        for name in ("matcher-a", "matcher-b"):
-            port = free_port()
-            matchers.append(fs.Service(name, "baolei_matcher", {
-                **kafka, "BAOLEI_MATCHER_APP_ID": app_id, "BAOLEI_MATCHER_WEB_PORT": str(port),
-                "BAOLEI_MATCHER_BATCH_WINDOW_S": "0.2", "BAOLEI_MATCHER_HOLD_TTL_S": "86400",
-                "BAOLEI_MATCHER_SNAPSHOT_INTERVAL_S": "5"}, port, logs))
-        services = [requests, inventory, *matchers]
-        for s in (requests, inventory, matchers[0]):
-            s.start()
-        _all_ready([requests, inventory, matchers[0]], 90)
-        matchers[1].start()  # joins as the standby
-        matchers[1].wait_ready(90)
-        city = fs.load_city(requests.url, inventory.url)
-        fs.say(f"stack up in {time.monotonic() - t_start:.0f} s on broker {broker.bootstrap}, prefix {prefix}")
-
-        # Two undecodable messages, sent on purpose: each consumer must dead-letter each once.
-        from kafka import KafkaProducer
-        producer = KafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
-        producer.send(prefix + topics.NEEDS, key=b"poison", value=POISON_NEEDS)
-        producer.send(prefix + topics.ASSIGNMENTS, key=b"poison", value=POISON_ASSIGNMENTS)
-        producer.flush()
-        producer.close()
-        expected_dl = Counter({(app_id, POISON_NEEDS): 1, (app_id, POISON_ASSIGNMENTS): 1,
-                               (rq_group, POISON_ASSIGNMENTS): 1, (inv_group, POISON_ASSIGNMENTS): 1})
-        deadline = time.monotonic() + 30
-        while Counter((d.consumer, d.value) for d in _dead_letters(broker.bootstrap, prefix)) != expected_dl:
-            assert time.monotonic() < deadline, \
-                f"dead letters of the poison: {[(d.consumer, d.value, d.error) for d in _dead_letters(broker.bootstrap, prefix)]}"
-            time.sleep(0.5)
+        report["start_s"] = stack.start()
+        stack.send_poison()
         time.sleep(1.5)  # the consumers commit past the poison before anything is killed
 
         stream = fs.NeedStream(requests.url, rate=RATE_PER_S)
@@ -142,7 +78,7 @@ def test_stack_recovers_from_crashes_of_every_part(pg_databases, tmp_path: Path)
         time.sleep(1.0)
         requests.start()
         back = {"requests": round(requests.wait_ready(READY_AFTER_RESTART_S), 1)}
-        back.update(_all_ready(services, READY_AFTER_RESTART_S))
+        back.update(stack.all_ready(READY_AFTER_RESTART_S))
         fault("kill -9 requests", time.monotonic() - t0, back)
         time.sleep(STEADY_S)
 
@@ -152,12 +88,12 @@ def test_stack_recovers_from_crashes_of_every_part(pg_databases, tmp_path: Path)
         time.sleep(1.0)
         inventory.start()
         back = {"inventory": round(inventory.wait_ready(READY_AFTER_RESTART_S), 1)}
-        back.update(_all_ready(services, READY_AFTER_RESTART_S))
+        back.update(stack.all_ready(READY_AFTER_RESTART_S))
         fault("kill -9 inventory", time.monotonic() - t0, back)
         time.sleep(STEADY_S)
 
         # 3. The active matcher crashes: the standby takes over; the crashed one comes back as standby.
-        active = _active(matchers)
+        active = stack.active_matcher()
         assert active is not None, [m.readyz() for m in matchers]
         standby = next(m for m in matchers if m is not active)
         t0 = time.monotonic()
@@ -169,77 +105,44 @@ def test_stack_recovers_from_crashes_of_every_part(pg_databases, tmp_path: Path)
         takeover = round(time.monotonic() - t0, 1)
         active.start()
         back = {"takeover": takeover, active.name: round(active.wait_ready(READY_AFTER_RESTART_S), 1)}
-        back.update(_all_ready(services, READY_AFTER_RESTART_S))
-        assert _active(matchers) is standby, [m.readyz() for m in matchers]
+        back.update(stack.all_ready(READY_AFTER_RESTART_S))
+        assert stack.active_matcher() is standby, [m.readyz() for m in matchers]
         fault(f"kill -9 active matcher ({active.name})", time.monotonic() - t0, back)
         time.sleep(STEADY_S)
 
         # 4. The broker crashes and stays away; the services must notice, wait and recover alone.
+        # Meanwhile the requests service crashes too and starts again while there is no broker.
         t0 = time.monotonic()
-        broker.kill9()
+        stack.broker.kill9()
         time.sleep(BROKER_DOWN_S / 2)
-        during = {s.name: s.readyz().get("http") for s in services}
+        during = {s.name: s.readyz().get("http") for s in stack.services}
+        requests.kill9()
+        requests.start()
         time.sleep(BROKER_DOWN_S / 2)
-        restart_s = broker.start()
+        restart_s = stack.broker.start()
         t_back = time.monotonic()
-        back = _all_ready(services, READY_AFTER_BROKER_S)
+        back = stack.all_ready(READY_AFTER_BROKER_S)
         back["broker_start"] = round(restart_s, 1)
-        fault("kill -9 broker", t_back - t0, back)
-        report["readyz_while_broker_down"] = during  # told, not asserted: accepting needs into the
-        # outbox while Kafka is away is what the requests service is for
+        fault("kill -9 broker (and kill -9 requests while it is down)", t_back - t0, back)
+        # Told, not asserted: the requests and inventory services take writes into their outboxes
+        # while Kafka is away, so they may well say ready; the matchers cannot match and say not.
+        report["readyz_while_broker_down"] = during
         time.sleep(STEADY_S)
 
         stream.stop()
         report["stream"] = stream.summary()
         fs.say(f"stream stopped: {json.dumps(report['stream'], ensure_ascii=False)}")
 
-        # Quiet: nothing submitted, outboxes empty, consumers caught up, and every view agrees.
-        t_quiet = time.monotonic()
-        problems: list[str] = []
-        while True:
-            problems = []
-            db = fs.requests_db(rq_db)
-            submitted = [n["id"] for n in db["needs"] if n["status"] == "submitted"]
-            if submitted:
-                problems.append(f"{len(submitted)} needs still submitted: {submitted[:10]}")
-            if db["unsent"]:
-                problems.append(f"requests outbox: {db['unsent']} events unsent")
-            if (inv_unsent := fs.unsent_outbox(inv_db)):
-                problems.append(f"inventory outbox: {inv_unsent} events unsent")
-            for group in (rq_group, inv_group):
-                lag = fs.group_lag(broker.bootstrap, group, prefix + topics.ASSIGNMENTS)
-                if lag != 0:
-                    problems.append(f"consumer group {group}: lag {lag}")
-            if not problems:
-                log_view, log_problems = fs.assignments_log_view(
-                    fs.read_topic(broker.bootstrap, prefix + topics.ASSIGNMENTS))
-                holds = fs.inventory_holds(inventory.url)
-                balances = httpx.get(f"{inventory.url}/api/balances", headers=fs.OP, timeout=30).json()
-                seen = []
-                for m in matchers:
-                    seen.append({"name": m.name, "readyz": m.readyz(),
-                                 "rooms": httpx.get(f"{m.url}/state/rooms", timeout=10).json(),
-                                 "stock": httpx.get(f"{m.url}/state/stock", timeout=10).json()})
-                problems = (log_problems + fs.check_needs(db, stream) + fs.check_capacity(db, city)
-                            + fs.check_stock(balances, holds, city)
-                            + fs.check_agreement(db, log_view, holds, seen, city, balances))
-            if not problems or time.monotonic() - t_quiet > QUIET_S:
-                break
-            time.sleep(2.0)
-        report["quiet_s"] = round(time.monotonic() - t_quiet, 1)
-        db = fs.requests_db(rq_db)
+        problems, report["quiet_s"] = stack.wait_quiet(QUIET_S, stream)
+        db = fs.requests_db(stack.rq_db)
         report["needs_by_status"] = dict(Counter(n["status"] for n in db["needs"]))
         report["assignments_by_status"] = dict(Counter(a["status"] for a in db["assignments"]))
         report["unmet_codes"] = dict(Counter(n["unmet_code"] for n in db["needs"] if n["status"] == "unmet"))
         report["booked"] = fs.booking_stats(db)
         assert not problems, "after the faults:\n" + "\n".join(problems[:60])
-
-        dls = _dead_letters(broker.bootstrap, prefix)
-        got = Counter((d.consumer, d.value) for d in dls)
-        assert got == expected_dl, "dead letters other than the poison sent on purpose:\n" + "\n".join(
-            f"{d.consumer} {d.source_topic}[{d.partition}]@{d.offset}: {d.error[:300]}"
-            for d in dls if (d.consumer, d.value) not in expected_dl or got[(d.consumer, d.value)] > 1)
-        roles = sorted(m.readyz().get("role") for m in matchers)
+        dead = stack.check_dead_letters()
+        assert not dead, "dead letters other than the poison sent on purpose:\n" + "\n".join(dead[:30])
+        roles = sorted(str(m.readyz().get("role")) for m in matchers)
         assert roles == ["active", "standby"], f"matcher roles at the end: {[m.readyz() for m in matchers]}"
     finally:
         report["wall_s"] = round(time.monotonic() - t_start, 1)
@@ -248,6 +151,75 @@ def test_stack_recovers_from_crashes_of_every_part(pg_databases, tmp_path: Path)
         if stream is not None and not stream.stopped:
             with contextlib.suppress(Exception):
                 stream.stop(drain_s=5)
-        for s in reversed(services):
-            s.stop()
-        broker.stop()
+        stack.close()
+
+
+DISPATCHER_TOKENS = {"巴士集团": "demo-bus", "西部公交": "demo-west", "投控公司": "demo-hotel",
+                     "食品物资集团": "demo-fmg"}
+
+
+def test_competing_answers_leave_one_live_assignment(pg_databases, tmp_path: Path) -> None:
+    stack = fs.Stack(tmp_path, pg_databases, n_matchers=1)
+    report: dict = {}
+    try:
+        stack.start()
+        stack.send_poison()
+        now = datetime.now(timezone.utc)
+        posted: dict[str, fs.Posted] = {}
+        with httpx.Client(base_url=stack.requests.url, headers=fs.OP, timeout=15) as c:
+            for i, (site, *_rest) in enumerate(fs.COMMUNITIES * 2):
+                body = ({"kind": "transfer", "site_id": site, "risk": "close_contact", "people": 2,
+                         "ready_at": now.isoformat(), "due_at": (now + timedelta(hours=4)).isoformat()}
+                        if i % 3 else
+                        {"kind": "supply", "site_id": site, "due_at": (now + timedelta(hours=6)).isoformat(),
+                         "lines": [{"sku": "rice", "quantity": 10}]})
+                key = f"race-{i}"
+                r = c.post("/api/needs", json=body, headers={"Idempotency-Key": key})
+                assert r.status_code == 201, r.text
+                posted[key] = fs.Posted(key=key, body=body, need_id=r.json()["id"], final_status=201)
+
+            def proposals() -> list[dict] | None:
+                found = []
+                for p in posted.values():
+                    n = c.get(f"/api/needs/{p.need_id}").json()
+                    if n["status"] == "submitted":
+                        return None
+                    found += [a for a in n["assignments"] if a["status"] == "proposed"]
+                return found
+
+            deadline = time.monotonic() + 60
+            while (props := proposals()) is None:
+                assert time.monotonic() < deadline, "needs not matched within 60 s"
+                time.sleep(0.5)
+            assert len(props) >= 6, props
+
+            # Two answers to each proposal, the second before the first is echoed back: a
+            # dispatcher declines and the command center accepts (or the other way round).
+            answers: list[tuple[str, str, int, int]] = []
+            for k, a in enumerate(props):
+                org = next((o for o in a["organisations"] if o in DISPATCHER_TOKENS), None)
+                decline_as = {"Authorization": f"Bearer {DISPATCHER_TOKENS[org]}"} if org else fs.OP
+
+                def decline(aid: str = a["id"], h: dict = decline_as) -> int:
+                    return c.post(f"/api/assignments/{aid}/decline", headers=h,
+                                  json={"reason": "车辆故障 / bus broke down"}).status_code
+
+                def accept(aid: str = a["id"]) -> int:
+                    return c.post(f"/api/assignments/{aid}/accept").status_code
+
+                first, second = (decline, accept) if k % 2 == 0 else (accept, decline)
+                s1, s2 = first(), second()
+                answers.append((a["id"], first.__name__ + " then " + second.__name__, s1, s2))
+            report["answers"] = answers
+
+        stream = fs.NeedStream(stack.requests.url, rate=1)  # only for its record of what was posted
+        stream.posted = posted
+        problems, report["quiet_s"] = stack.wait_quiet(45, stream)
+        db = fs.requests_db(stack.rq_db)
+        report["assignments"] = [(a["id"], a["need_id"], a["kind"], a["status"]) for a in db["assignments"]]
+        assert not problems, "after competing answers:\n" + "\n".join(problems[:40])
+        dead = stack.check_dead_letters()
+        assert not dead, "dead letters other than the poison sent on purpose:\n" + "\n".join(dead[:30])
+    finally:
+        fs.say("report: " + json.dumps(report, ensure_ascii=False, default=str))
+        stack.close()
