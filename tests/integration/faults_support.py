@@ -9,7 +9,6 @@ standby and snapshots exist for.
 """
 from __future__ import annotations
 
-import logging
 import math
 import os
 import queue
@@ -30,7 +29,6 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 KAFKA_SH = ROOT / "deploy" / "kafka.sh"
 OP = {"Authorization": "Bearer demo-operator"}
-log = logging.getLogger("faults")
 
 
 def say(msg: str) -> None:
@@ -687,8 +685,8 @@ def check_agreement(db: dict[str, Any], log_view: dict[str, str], inv_holds: lis
                    f"status differs {[(k, db_live[k], log_view[k]) for k in differ[:10]]}")
     by_id = {a["id"]: a for a in db["assignments"]}
     supply_live = {aid: s for aid, s in db_live.items() if by_id[aid]["kind"] == "supply"}
-    inv_open = defaultdict(Counter)
-    inv_issued = defaultdict(Counter)
+    inv_open: dict[str, Counter] = defaultdict(Counter)
+    inv_issued: dict[str, Counter] = defaultdict(Counter)
     for h in inv_holds:
         target = inv_open if h["status"] == "held" else inv_issued if h["status"] == "issued" else None
         if target is not None:
@@ -724,9 +722,9 @@ def check_agreement(db: dict[str, Any], log_view: dict[str, str], inv_holds: lis
         for r in m["rooms"]:
             want = {t: city["rooms"][r["hotel"]].get(t, 0) - rooms_used[r["hotel"]][t]
                     for t in ("standard", "family", "accessible")}
-            got = {t: r["free"].get(t, 0) for t in want}
-            if got != want:
-                bad.append(f"matcher {name}: hotel {r['hotel']} free {got}, requests db says {want}")
+            free = {t: r["free"].get(t, 0) for t in want}
+            if free != want:
+                bad.append(f"matcher {name}: hotel {r['hotel']} free {free}, requests db says {want}")
         for s in m["stock"]:
             key = (s["warehouse"], s["sku"])
             if s["free"] != available.get(key) or s["available"] != available.get(key):
