@@ -22,6 +22,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
+import signal
 import time
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
@@ -525,7 +527,10 @@ def create_app(config: MatcherConfig | None = None) -> FastAPI:
 
         def died(t: asyncio.Task) -> None:
             if not t.cancelled() and t.exception() is not None:
-                log.error("matcher stopped: %r", t.exception())
+                # not ready any more, and out: whatever supervises the process starts it again
+                matcher.rt.role = "failed"
+                log.critical("matcher stopped: %r; exiting", t.exception(), exc_info=t.exception())
+                os.kill(os.getpid(), signal.SIGTERM)
 
         task.add_done_callback(died)
         try:

@@ -104,7 +104,14 @@ class Feed:
         together, between two awaits: whoever reads them on the loop sees a consistent pair."""
         assert self.consumer is not None
         while True:
-            batches = await self.consumer.getmany(timeout_ms=500, max_records=5000)
+            try:
+                batches = await self.consumer.getmany(timeout_ms=500, max_records=5000)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the client reconnects by itself; say so, and ask again
+                log.warning("feed: %s: %s", type(exc).__name__, exc)
+                await asyncio.sleep(1.0)
+                continue
             for tp, recs in batches.items():
                 key = (tp.topic, tp.partition)
                 for r in recs:

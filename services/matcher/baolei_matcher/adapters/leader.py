@@ -98,12 +98,13 @@ class Elector(ConsumerRebalanceListener):
                              request_timeout_ms=max(10000, self.session_timeout_ms + 2000), retry_backoff_ms=250,
                              partition_assignment_strategy=(self.assignor,))
         c.subscribe([self.topic], listener=self)
+        self.consumer = c  # before start: the first assignment may come during it (its generation is read)
         try:
             await c.start()
         except BaseException:
+            self.consumer = None
             await stop_quietly(c)
             raise
-        self.consumer = c
 
     async def run(self) -> None:
         """Poll: the group's membership needs a consumer that keeps asking (nothing is ever written)."""
