@@ -12,7 +12,7 @@ again, some cancelled), a month of them, and a thousand needs still open at the 
 3. starts it again, loading the snapshot: it replays only the tail (timed);
 and checks both starts end with the same open needs and holds as the history says.
 
-Run: python -m bench.restart_bench [--events 1000000] [--open 1000] [--tail 20000] [--prefix P --reuse]
+Run: python -m bench.restart_bench [--events 1000000] [--open 1000] [--tail 20000] [--out FILE]
 (needs the broker; `make bench` starts it)
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import os
 import random
+import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +33,7 @@ from pathlib import Path
 import httpx
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
+from kafka.admin import KafkaAdminClient
 
 from baolei_common import topics
 from baolei_common.config import KafkaSettings
@@ -191,7 +193,9 @@ async def write_history(bootstrap: str, k: KafkaSettings, hist: History, events:
 
 
 def time_start(k: KafkaSettings, app_id: str, load: bool, log: Path, timeout_s: float = 600) -> tuple[float, dict, subprocess.Popen, int]:
-    port = 18000 + (os.getpid() + (7 if load else 3)) % 1000
+    with socket.socket() as sock:  # a free port
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
     env = {**os.environ, "BAOLEI_KAFKA_BOOTSTRAP_SERVERS": k.bootstrap_servers, "BAOLEI_KAFKA_TOPIC_PREFIX": k.topic_prefix,
            "BAOLEI_MATCHER_APP_ID": app_id, "BAOLEI_MATCHER_WEB_PORT": str(port),
            "BAOLEI_MATCHER_SNAPSHOT_LOAD": "true" if load else "false", "PYTHONUNBUFFERED": "1"}
@@ -238,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tail", type=int, default=20_000, help="events written after the snapshot")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--log-dir", type=Path)
+    ap.add_argument("--out", type=Path, default=RESULTS, help="where the table goes (default bench/results/restart.md)")
+    ap.add_argument("--keep", action="store_true", help="keep the history's topics (default: deleted at the end)")
     args = ap.parse_args(argv)
     bootstrap = os.environ.get("BAOLEI_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
     k = KafkaSettings(bootstrap_servers=bootstrap, topic_prefix=f"rb{uuid.uuid4().hex[:6]}.")
@@ -250,6 +256,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"history: {written:,} events on {k.topic_prefix}* in {gen_s:.1f} s ({written / gen_s:,.0f}/s); "
           f"open at the end: {len(hist.open_needs)} needs, {len(hist.live_holds)} holds", flush=True)
     app_id = f"restart-{uuid.uuid4().hex[:6]}"
+    try:
+        return measure(args, k, hist, app_id, written, gen_s, now)
+    finally:
+        if not args.keep:  # a million events is ~400 MB of the shared broker's disk
+            admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+            try:
+                admin.delete_topics([t for t in admin.list_topics() if t.startswith(k.topic_prefix)])
+            finally:
+                admin.close()
+
+
+def measure(args: argparse.Namespace, k: KafkaSettings, hist: History, app_id: str, written: int, gen_s: float,
+            now: datetime) -> int:
+    bootstrap = k.bootstrap_servers
     with tempfile.TemporaryDirectory() as tmp:
         logs = args.log_dir or Path(tmp)
         logs.mkdir(parents=True, exist_ok=True)
@@ -285,8 +305,8 @@ def main(argv: list[str] | None = None) -> int:
         f"history (open needs {len(hist.open_needs)}, holds {len(hist.live_holds)}): {'yes' if ok_full else 'NO'}.",
     ]
     text = "\n".join(lines) + "\n"
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text)
     print(text)
     return 0 if ok_full else 1
 
