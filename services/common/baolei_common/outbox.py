@@ -54,13 +54,25 @@ class OutboxRelay:
         self._producer: AIOKafkaProducer | None = None
         self.published = 0
         self.connected = False
+        self._loop: asyncio.AbstractEventLoop | None = None
         bind = session_factory.kw.get("bind")
         self._is_postgres = bind is not None and bind.dialect.name == "postgresql"
         self._lock_key = zlib.crc32(model.__tablename__.encode())
 
     def wake(self) -> None:
-        """Called after a commit so the event goes out without waiting for the next poll."""
-        self._wake.set()
+        """Called after a commit so the event goes out without waiting for the next poll; safe from
+        a worker thread (a synchronous route), where asyncio.Event.set() would not wake the loop."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._wake.set()
+        elif not self._wake.is_set():
+            loop.call_soon_threadsafe(self._wake.set)
 
     def _pending(self) -> list[tuple[int, str, str, bytes]]:
         with self._sessions() as s:
@@ -131,6 +143,7 @@ class OutboxRelay:
         return len(rows)
 
     async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
         self._producer = AIOKafkaProducer(
             bootstrap_servers=self._kafka.bootstrap_servers, acks="all", enable_idempotence=True,
             client_id=f"{self._kafka.client_id}-outbox",

@@ -4,8 +4,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from baolei_common import topics
@@ -113,8 +114,12 @@ def find_duplicate(session: Session, need: Need) -> str | None:
     ).order_by(Need.created_at).limit(1)).first()
 
 
-def create_need(session: Session, actor: Principal, data: dict, idempotency_key: str | None) -> tuple[Need, bool]:
-    """Store a need and stage its NeedSubmitted event. Returns (need, created)."""
+def create_need(session: Session, actor: Principal, data: dict,
+                idempotency_key: str | None) -> tuple[Need | SimpleNamespace, bool]:
+    """Store a need and stage its NeedSubmitted event. Returns (need, created): the stored row if the
+    key was seen before, else a read-only view of the new need (every field a response or an event
+    reads). The hot path of intake: plain INSERTs through the session's transaction (no unit of work
+    to flush), one indexed query each for the key, the site and a likely duplicate."""
     if idempotency_key:
         prior = session.scalars(select(Need).where(Need.idempotency_key == idempotency_key,
                                                    Need.created_by == actor.user)).first()
@@ -127,19 +132,25 @@ def create_need(session: Session, actor: Principal, data: dict, idempotency_key:
     if data.get("priority") is not None and data["priority"] != derived.value:
         why = data.get("priority_reason") or ""
         priority, reason = data["priority"], f"人工调整：{why}（建议 {derived.value}：{derived.reason_zh}）"
-    need = Need(id=new_id("N-")[:18], kind=data["kind"], site_id=site.id,
-                organisation=data.get("organisation") or actor.organisation, priority=priority,
-                priority_reason=reason, vulnerabilities=vulns, risk=data.get("risk"),
-                people=data.get("people") or 0, rooms=data.get("rooms") or {}, lines=data.get("lines") or [],
-                ready_at=data.get("ready_at"), due_at=data["due_at"], note=data.get("note") or "",
-                idempotency_key=idempotency_key, created_by=actor.user, status=NeedStatus.SUBMITTED,
-                created_at=utcnow())
-    session.add(need)
-    session.flush()
-    need.duplicate_of = find_duplicate(session, need)
-    audit(session, actor, "need.create", f"need:{need.id}", None,
-          {"kind": need.kind, "priority": need.priority, "duplicate_of": need.duplicate_of})
-    add_event(session, Outbox, topics.NEEDS, need.id, codec.need_submitted(need, actor.user))
+    now = utcnow()
+    row = dict(id=new_id("N-")[:18], kind=data["kind"], site_id=site.id,
+               organisation=data.get("organisation") or actor.organisation, priority=priority,
+               priority_reason=reason, vulnerabilities=vulns, risk=data.get("risk"),
+               people=data.get("people") or 0, rooms=data.get("rooms") or {}, lines=data.get("lines") or [],
+               ready_at=data.get("ready_at"), due_at=data["due_at"], note=data.get("note") or "",
+               idempotency_key=idempotency_key, created_by=actor.user, status=NeedStatus.SUBMITTED.value,
+               created_at=now, updated_at=now, unmet_code="", unmet_reason_zh="", unmet_reason_en="")
+    need = SimpleNamespace(**row, site=site, assignments=[], duplicate_of=None)
+    need.duplicate_of = find_duplicate(session, need)  # type: ignore[arg-type]
+    row["duplicate_of"] = need.duplicate_of
+    session.execute(insert(Need), [row])
+    session.execute(insert(AuditEntry), [dict(
+        at=now, actor=actor.user, role=actor.role, organisation=actor.organisation, action="need.create",
+        entity=f"need:{need.id}", before=None,
+        after={"kind": need.kind, "priority": need.priority, "duplicate_of": need.duplicate_of})])
+    event = codec.need_submitted(need, actor.user)  # type: ignore[arg-type]
+    session.execute(insert(Outbox), [dict(topic=topics.NEEDS, key=need.id, payload=event.SerializeToString(),
+                                          created_at=now)])
     return need, True
 
 

@@ -5,9 +5,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
+
+from baolei_common.sqlite import one_writer
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -22,22 +24,7 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 0, pool_tim
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_s}, **pool)
 
-        @event.listens_for(engine, "connect")
-        def _pragmas(conn, _record):  # WAL lets the relay read while a request writes
-            conn.isolation_level = None  # transactions are begun below, not by the driver
-            conn.execute("PRAGMA journal_mode=WAL")
-            # WAL + NORMAL: a commit survives a killed process; only a power cut may roll back the
-            # last commits (no fsync per commit: SQLite's ~5 ms fsync capped intake near 60/s here).
-            # PostgreSQL is the production database.
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-
-        @event.listens_for(engine, "begin")
-        def _begin(conn):
-            # Take the write lock up front: a transaction that read first and writes later fails at
-            # once with "database is locked" when another writer committed in between (WAL snapshot);
-            # BEGIN IMMEDIATE waits its turn (busy timeout) instead.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        one_writer(engine, url.removeprefix("sqlite:///"), wait_s=busy_timeout_s)
         return engine
     return create_engine(url, pool_pre_ping=True, **pool)
 

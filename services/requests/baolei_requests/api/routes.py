@@ -58,7 +58,8 @@ def create_need(body: schemas.NeedCreate, request: Request, response: Response,
     _commit(request, s, need_id=need.id)
     if not created:
         response.status_code = 200
-    return need_read(service.get_need(s, need.id))
+        return need_read(service.get_need(s, need.id))
+    return need_read(need)  # type: ignore[arg-type]  # the new need as stored, without reading it back
 
 
 @router.get("/needs/{need_id}", response_model=schemas.NeedRead, summary="查看需求 / one need")
