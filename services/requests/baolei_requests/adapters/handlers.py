@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from aiokafka import ConsumerRecord
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from baolei_common import topics
 from baolei_common.consumer import is_transient
@@ -24,12 +24,19 @@ def refresh_status(need: Need) -> None:
     refresh_need(need)
 
 
-def apply(session: Session, ev: assignments_pb2.AssignmentEvent) -> str:
+def apply(session: Session, ev: assignments_pb2.AssignmentEvent, processed: set[str] | None = None) -> str:
+    """Apply one event. `processed` (optional) holds the event ids known to be applied, read for a
+    whole batch at once; without it each event id is looked up."""
     which = ev.WhichOneof("event")
     if which is None:
         raise ValueError("AssignmentEvent without a body")
-    if service.already_processed(session, ev.meta.event_id):
+    if processed is None:
+        if service.already_processed(session, ev.meta.event_id):
+            return f"duplicate {ev.meta.event_id} ignored"
+    elif ev.meta.event_id in processed:
         return f"duplicate {ev.meta.event_id} ignored"
+    else:
+        session.add(ProcessedEvent(event_id=ev.meta.event_id))
     body = getattr(ev, which)
     need = session.get(Need, body.need_id)
     if need is None:
@@ -57,8 +64,7 @@ def apply(session: Session, ev: assignments_pb2.AssignmentEvent) -> str:
     else:  # unmet
         need.unmet_code, need.unmet_reason_zh, need.unmet_reason_en = body.code, body.reason_zh, body.reason_en
     session.flush()
-    session.refresh(need)
-    refresh_status(need)
+    refresh_status(need)  # from the assignments in memory: loaded for the batch, or lazily here
     return f"{which} need={need.id} status={need.status}"
 
 
@@ -79,16 +85,23 @@ def make_batch_handler(sessions: sessionmaker, notify: Callable[[dict], None] | 
             return [ValueError(f"unexpected topic {logical_topic}") for _ in records]
         results: list[BaseException | None] = []
         applied: list[dict] = []
+        decoded: list[assignments_pb2.AssignmentEvent | Exception] = []
+        for record in records:
+            try:
+                decoded.append(decode(record))
+            except Exception as exc:  # undecodable: poison
+                decoded.append(exc)
+        events = [e for e in decoded if not isinstance(e, Exception)]
         with sessions.begin() as session:
-            for record in records:
-                try:
-                    ev = decode(record)
-                except Exception as exc:  # undecodable: poison
-                    results.append(exc)
+            processed = _prefetch(session, events)
+            for ev in decoded:
+                if isinstance(ev, Exception):
+                    results.append(ev)
                     continue
                 try:
                     with session.begin_nested():
-                        outcome = apply(session, ev)
+                        outcome = apply(session, ev, processed)
+                        processed.add(ev.meta.event_id)
                 except Exception as exc:
                     if is_transient(exc):
                         raise
@@ -103,6 +116,19 @@ def make_batch_handler(sessions: sessionmaker, notify: Callable[[dict], None] | 
                 notify(what)
         return results
     return handle
+
+
+def _prefetch(session: Session, events: list[assignments_pb2.AssignmentEvent]) -> set[str]:
+    """Two queries for a batch instead of several per event: the needs it touches with their
+    assignments (into the session, where each event then finds them), and the event ids applied."""
+    need_ids = {getattr(ev, ev.WhichOneof("event")).need_id for ev in events}
+    if need_ids:
+        session.scalars(select(Need).where(Need.id.in_(need_ids))
+                        .options(selectinload(Need.assignments))).unique().all()
+    ids = [ev.meta.event_id for ev in events]
+    if not ids:
+        return set()
+    return set(session.scalars(select(ProcessedEvent.event_id).where(ProcessedEvent.event_id.in_(ids))))
 
 
 def processed_ids_fn(sessions: sessionmaker) -> Callable[[Iterable[str]], set[str]]:
