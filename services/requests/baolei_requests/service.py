@@ -170,7 +170,7 @@ def cancel_need(session: Session, actor: Principal, need_id: str, reason: str) -
     audit(session, actor, "need.cancel", f"need:{need.id}", before, {"status": need.status, "reason": reason})
     add_event(session, Outbox, topics.NEEDS, need.id, codec.need_cancelled(need, reason, actor.user))
     for a in need.assignments:
-        if a.status in ("proposed", "confirmed"):
+        if a.status in ("proposed", "confirming", "confirmed"):
             stage_release(session, a, "cancelled", actor.user)
     return need
 
@@ -217,8 +217,10 @@ def decide(session: Session, actor: Principal, assignment_id: str, accept: bool,
                 confirmed=assignments_pb2.AssignmentConfirmed(assignment_id=a.id, need_id=a.need_id,
                                                               organisation=actor.organisation))
             add_event(session, Outbox, topics.ASSIGNMENTS, a.need_id, ev)
+            a.status = "confirming"  # a second answer now gets 409 instead of a second booking
     else:
         stage_release(session, a, f"declined: {reason}" if reason else "declined", actor.user)
+        a.status = "releasing"
     after = {"status": ("confirming" if not pending else "awaiting") if accept else "releasing",
              "accepted_by": list(a.accepted_by or []), "awaiting": pending, "reason": reason}
     audit(session, actor, "assignment.accept" if accept else "assignment.decline", f"assignment:{a.id}",

@@ -56,6 +56,10 @@ def apply(session: Session, ev: assignments_pb2.AssignmentEvent, processed: set[
             raise ValueError(f"unknown assignment {body.assignment_id}")
         if a.status in ("under_way", "done"):
             return f"{which} for {a.id} ignored: already {a.status}"
+        if which == "confirmed" and a.status == "released":
+            # released first (declined, expired, stock short) wins: the matcher and the inventory
+            # read the same log in the same order and have let its resources go too
+            return f"confirmed for {a.id} ignored: already released"
         a.status = "confirmed" if which == "confirmed" else "released"
         a.decided_at = codec.as_utc(ev.meta.recorded_at.ToDatetime())
         a.decided_by = ev.meta.actor

@@ -10,14 +10,16 @@ from dataclasses import dataclass
 
 from baolei_requests.domain.needs import NeedStatus
 
-# Assignment states: proposed (a hold), confirmed (dispatcher accepted), under_way, done,
-# released (declined, expired or cancelled), expiring (release staged, not yet echoed back).
-ACTIVE = frozenset({"proposed", "confirmed", "under_way", "done"})
+# Assignment states: proposed (a hold), confirming (every dispatcher accepted; the confirmation is
+# on its way through the log), confirmed, under_way, done, released (declined, expired or
+# cancelled), releasing / expiring (a decline or an expiry staged, not yet echoed back). Only a
+# proposed assignment can be answered, so a second answer to one proposal is refused, not booked.
+ACTIVE = frozenset({"proposed", "confirming", "confirmed", "under_way", "done"})
 COMMITTED = frozenset({"confirmed", "under_way", "done"})
 TERMINAL_NEED = frozenset({NeedStatus.CANCELLED, NeedStatus.DONE})
 
 ASSIGNMENT_ZH = {"proposed": "待确认", "confirmed": "已确认", "under_way": "执行中", "done": "已完成",
-                 "released": "已释放", "expiring": "超时释放中"}
+                 "released": "已释放", "expiring": "超时释放中", "confirming": "确认中", "releasing": "释放中"}
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def need_status(current: str, asked: int, parts: list[Part], unmet_code: str) ->
         return NeedStatus.UNDER_WAY
     if statuses & {"confirmed", "done"}:
         return NeedStatus.CONFIRMED
-    if "proposed" in statuses:
+    if statuses & {"proposed", "confirming"}:
         return NeedStatus.PROPOSED
     if unmet_code:
         return NeedStatus.UNMET
