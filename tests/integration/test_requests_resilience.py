@@ -7,8 +7,10 @@ import asyncio
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import httpx
@@ -187,3 +189,27 @@ def _keys_on(bootstrap: str, topic: str) -> set[bytes]:
         return {m.key for m in c}
     finally:
         c.close()
+
+
+def test_one_idempotency_key_raised_at_once_gives_one_need(kafka_settings, pg_database):
+    """A double click: twenty POSTs with one key at the same moment — one need, one 201, the rest
+    200 with that need; none fails."""
+    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, group_id=f"r-{uuid.uuid4().hex[:6]}",
+                         inventory_url="http://127.0.0.1:9", live_feed=False)
+    with TestClient(create_app(cfg)) as c:
+        city(c)
+        now = datetime.now(timezone(timedelta(hours=8)))
+        body = {"kind": "transfer", "site_id": "c-lianhua", "risk": "close_contact", "people": 2,
+                "ready_at": now.isoformat(), "due_at": (now + timedelta(hours=3)).isoformat()}
+        barrier = threading.Barrier(20)
+
+        def post(_: int) -> tuple[int, str]:
+            barrier.wait()
+            r = c.post("/api/needs", json=body, headers={**OP, "Idempotency-Key": "double-click"})
+            return r.status_code, r.json().get("id", r.text)
+
+        with ThreadPoolExecutor(20) as pool:
+            results = list(pool.map(post, range(20)))
+        codes = sorted(code for code, _ in results)
+        assert codes.count(201) == 1 and codes.count(200) == 19, results
+        assert len({nid for _, nid in results}) == 1

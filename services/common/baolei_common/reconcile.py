@@ -53,9 +53,9 @@ class Reconciler:
         consumer = AIOKafkaConsumer(bootstrap_servers=self._kafka.bootstrap_servers, group_id=self._group,
                                     enable_auto_commit=False, auto_offset_reset="earliest",
                                     client_id=f"{self._kafka.client_id}-{self._service}-reconcile")
-        await consumer.start()
         read = applied = 0
         try:
+            await consumer.start()
             cluster = await consumer._client.fetch_all_metadata()  # the consumer's own cache knows no topics yet
             parts = cluster.partitions_for_topic(self._topic) or set()
             if not parts:

@@ -21,6 +21,8 @@ PRICE_ALERTS = "baolei.price-alerts.v1"
 BUSES = "baolei.buses.v1"
 HOTELS = "baolei.hotels.v1"
 DEADLETTER = "baolei.deadletter.v1"
+MATCHER_LEADER = "baolei.matcher-leader.v1"
+MATCHER_SNAPSHOTS = "baolei.matcher-snapshots.v1"
 
 FOREVER = {"retention.ms": "-1"}
 COMPACTED = {"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1", "segment.ms": "3600000"}
@@ -48,6 +50,10 @@ TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(HOTELS, 3, COMPACTED, "hotel id", "HotelRooms", "requests", "matcher, requests"),
     TopicSpec(DEADLETTER, 1, {"retention.ms": str(30 * 24 * 3600 * 1000)}, "original key",
               "DeadLetter", "every consumer", "operators"),
+    TopicSpec(MATCHER_LEADER, 1, {"retention.ms": "3600000"}, "(none)",
+              "(none: its group elects the active matcher)", "(none)", "matcher"),
+    TopicSpec(MATCHER_SNAPSHOTS, 1, {**COMPACTED, "segment.ms": "600000", "max.message.bytes": str(16 * 1024 * 1024)},
+              "matcher APP_ID", "matcher state snapshot (zlib JSON)", "matcher", "matcher"),
 )
 
 

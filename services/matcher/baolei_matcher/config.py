@@ -30,7 +30,7 @@ class MatcherConfig(BaseSettings):
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
 
     @model_validator(mode="after")
-    def _publish_within_the_lease(self) -> "MatcherConfig":
+    def _publish_within_the_lease(self) -> MatcherConfig:
         """A proposal still in flight when a successor takes over could be published twice."""
         if self.publish_timeout_ms >= self.leader_session_timeout_ms:
             raise ValueError("publish_timeout_ms must be below leader_session_timeout_ms")

@@ -114,6 +114,11 @@ def find_duplicate(session: Session, need: Need) -> str | None:
     ).order_by(Need.created_at).limit(1)).first()
 
 
+def need_by_key(session: Session, actor: Principal, idempotency_key: str) -> Need | None:
+    return session.scalars(select(Need).where(Need.idempotency_key == idempotency_key,
+                                              Need.created_by == actor.user)).first()
+
+
 def create_need(session: Session, actor: Principal, data: dict,
                 idempotency_key: str | None) -> tuple[Need | SimpleNamespace, bool]:
     """Store a need and stage its NeedSubmitted event. Returns (need, created): the stored row if the
@@ -121,8 +126,7 @@ def create_need(session: Session, actor: Principal, data: dict,
     reads). The hot path of intake: plain INSERTs through the session's transaction (no unit of work
     to flush), one indexed query each for the key, the site and a likely duplicate."""
     if idempotency_key:
-        prior = session.scalars(select(Need).where(Need.idempotency_key == idempotency_key,
-                                                   Need.created_by == actor.user)).first()
+        prior = need_by_key(session, actor, idempotency_key)
         if prior is not None:
             return prior, False
     site = require_site(session, data["site_id"])

@@ -10,7 +10,7 @@ from baolei_common.events import utcnow
 from baolei_requests import permissions
 from baolei_requests.adapters.models import Assignment, Need
 from baolei_requests.domain import lifecycle
-from baolei_requests.service import Conflict, NotFound, Principal, audit
+from baolei_requests.service import Conflict, NotFound, Principal, audit, stage_release
 
 
 def amount_of(a: Assignment) -> int:
@@ -72,4 +72,9 @@ def finish(session: Session, actor: Principal, assignment_id: str, delivered: in
     refresh_need(a.need)
     audit(session, actor, "assignment.done", f"assignment:{a.id}", before,
           {"status": a.status, "delivered": got, "planned": planned, "need_status": a.need.status, "note": note})
+    # Tell the log the job is over: the matcher retires the hold (the rooms stay taken, the bus is
+    # where the trip left it) and drops the need once nothing of it is open, so its state and
+    # snapshot stay the size of what is open. The requests and inventory consumers ignore it for a
+    # done assignment.
+    stage_release(session, a, f"done: delivered {got} of {planned}", actor.user)
     return a

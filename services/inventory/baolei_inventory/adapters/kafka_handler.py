@@ -68,7 +68,7 @@ class AssignmentHandler:
                 holds = stock.confirm_in(s, actor=command.actor or "dispatcher",
                                          assignment_id=command.assignment_id)
             except DomainError as exc:  # nothing held (e.g. it was short) or stock counted away
-                log.warning("confirm of %s not applied: %s", command.assignment_id, exc.reason_en)
+                log.info("confirm of %s not applied: %s", command.assignment_id, exc.reason_en)
                 return f"not issued ({exc.reason_en})"
             return f"issued {len(holds)} line(s) for {command.assignment_id}"
         if isinstance(command, ReleaseAssignment):

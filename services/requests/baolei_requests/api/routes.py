@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from baolei_requests import permissions, service
@@ -54,8 +55,17 @@ def create_need(body: schemas.NeedCreate, request: Request, response: Response,
                 idempotency_key: str | None = Header(None, max_length=200)) -> schemas.NeedRead:
     if p.role == "site" and service.require_site(s, body.site_id).organisation != p.organisation:
         raise service.Forbidden(f"site {body.site_id} is not one of {p.organisation}'s")
-    need, created = service.create_need(s, p, body.model_dump(), idempotency_key)
-    _commit(request, s, need_id=need.id)
+    try:
+        need, created = service.create_need(s, p, body.model_dump(), idempotency_key)
+        _commit(request, s, need_id=need.id)
+    except IntegrityError:
+        # the same Idempotency-Key raised at the same moment (a double click): the other request
+        # stored it first, so this one answers with that need instead of an error
+        s.rollback()
+        prior = service.need_by_key(s, p, idempotency_key) if idempotency_key else None
+        if prior is None:
+            raise
+        need, created = prior, False
     if not created:
         response.status_code = 200
         return need_read(service.get_need(s, need.id))

@@ -92,8 +92,8 @@ class KafkaFanout:
         consumer = AIOKafkaConsumer(bootstrap_servers=self._kafka.bootstrap_servers, group_id=None,
                                     enable_auto_commit=False, auto_offset_reset="latest",
                                     client_id=f"{self._kafka.client_id}-requests-live")
-        await consumer.start()
         try:
+            await consumer.start()
             consumer.subscribe(list(self._by_name))  # without a group: every partition, no commits
             await self._await_assignment(consumer)
             self.ready.set()
