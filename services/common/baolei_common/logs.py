@@ -12,5 +12,5 @@ def setup(service: str) -> None:
         format=f"%(asctime)s %(levelname)s {service} %(name)s: %(message)s",
         force=True,
     )
-    for noisy in ("aiokafka", "kafka", "faust", "mode", "uvicorn.access"):
+    for noisy in ("aiokafka", "kafka", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
