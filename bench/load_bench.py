@@ -59,6 +59,7 @@ from bench.loadgen_stats import (
     summarize_level,
     targets,
 )
+from bench.rawhttp import RawClient
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results" / "load.md"
@@ -67,7 +68,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 CST = timezone(timedelta(hours=8))   # needs carry +08:00 times, as Shenzhen's clients send them
 CLIENT_TIMEOUT_S = 35.0              # one attempt; a timeout is a failure, reported
 RETRY_BUDGET_S = 60.0                # after its scheduled time a need is no longer retried on 503
-STATUS_POLL_EVERY_S = 0.1
+STATUS_POLL_EVERY_S = 0.2  # resolution of the status lag (target 1 s); every poll is load on the service measured
 STATUS_POLL_FOR_S = 30.0             # a sampled need's status is polled this long after its outcome
 RTT_PROBE_EVERY_S = 0.2
 LOOP_TICK_S = 0.05
@@ -164,7 +165,10 @@ class Stack:
             "requests": {"BAOLEI_REQUESTS_DATABASE_URL": self._database_url("requests"),
                          "BAOLEI_REQUESTS_PORT": str(ports["requests"]),
                          "BAOLEI_REQUESTS_GROUP_ID": f"requests-load-{run_id}",
-                         "BAOLEI_REQUESTS_INVENTORY_URL": self.urls["inventory"]},
+                         "BAOLEI_REQUESTS_INVENTORY_URL": self.urls["inventory"],
+                         # two replicas of the requests service on PostgreSQL (one process cannot
+                         # both take 100 needs/s and apply their outcomes: one GIL); one on SQLite
+                         "BAOLEI_REQUESTS_WORKERS": "2" if self.db == "postgresql" else "1"},
             "inventory": {"BAOLEI_INVENTORY_DATABASE_URL": self._database_url("inventory"),
                           "BAOLEI_INVENTORY_HTTP_PORT": str(ports["inventory"]),
                           "BAOLEI_INVENTORY_CONSUMER_GROUP": f"inventory-load-{run_id}"},
@@ -445,8 +449,8 @@ class Level:
     pollers: list[asyncio.Task] = field(default_factory=list)
 
 
-async def send_need(rec: NeedRecord, body: dict, client: httpx.AsyncClient, level: Level, watcher: Watcher,
-                    polls: httpx.AsyncClient) -> None:
+async def send_need(rec: NeedRecord, body: dict, client: RawClient, level: Level, watcher: Watcher,
+                    polls: RawClient) -> None:
     """POST one need; retry a 503 after the delay it asks for, with the same Idempotency-Key."""
     key = f"load-{uuid.uuid4()}"
     deadline = rec.scheduled + RETRY_BUDGET_S
@@ -490,8 +494,8 @@ async def send_need(rec: NeedRecord, body: dict, client: httpx.AsyncClient, leve
         await asyncio.sleep(delay)
 
 
-async def poll_status(rec: NeedRecord, watcher: Watcher, polls: httpx.AsyncClient) -> None:
-    """For a sampled need: once its first outcome is on Kafka, GET it every 100 ms until its status
+async def poll_status(rec: NeedRecord, watcher: Watcher, polls: RawClient) -> None:
+    """For a sampled need: once its first outcome is on Kafka, GET it every 200 ms until its status
     is no longer "submitted" (bounded)."""
     assert rec.need_id
     try:
@@ -519,7 +523,7 @@ async def poll_status(rec: NeedRecord, watcher: Watcher, polls: httpx.AsyncClien
 
 
 async def run_level(rate: float, duration_s: float, city: City, stack: Stack, watcher: Watcher,
-                    client: httpx.AsyncClient, polls: httpx.AsyncClient, rng: random.Random,
+                    client: RawClient, polls: RawClient, rng: random.Random,
                     transfer_share: float, sample_every: int) -> LevelSummary:
     level = Level(rate, duration_s)
     n = max(1, round(rate * duration_s))
@@ -568,13 +572,11 @@ async def run_level(rate: float, duration_s: float, city: City, stack: Stack, wa
 async def run_database(stack: Stack, city: City, args: argparse.Namespace) -> tuple[list[LevelSummary], dict]:
     rng = random.Random(args.seed)
     watcher = Watcher(stack)
-    limits = httpx.Limits(max_connections=args.connections, max_keepalive_connections=args.connections)
-    timeout = httpx.Timeout(CLIENT_TIMEOUT_S)
     summaries: list[LevelSummary] = []
     idle: dict = {}
-    async with httpx.AsyncClient(base_url=stack.urls["requests"], headers=AUTH, limits=limits, timeout=timeout) as client, \
-            httpx.AsyncClient(base_url=stack.urls["requests"], headers=AUTH, timeout=timeout,
-                              limits=httpx.Limits(max_connections=20)) as polls:
+    # the generator's own HTTP client is a minimal one (bench/rawhttp.py): httpx cost it ~0.6 core
+    async with RawClient(stack.urls["requests"], headers=AUTH, max_connections=args.connections) as client, \
+            RawClient(stack.urls["requests"], headers=AUTH, max_connections=20) as polls:
         await watcher.start()
         try:
             await asyncio.sleep(3)  # the probe alone: the broker's round trip at rest
@@ -634,7 +636,7 @@ def report(results: list[DbResult], args: argparse.Namespace, command: str) -> s
              f"{RETRY_BUDGET_S:g} s; client time limit {CLIENT_TIMEOUT_S:g} s per attempt (a timeout is a "
              f"failure). First outcome = the first `proposed` or `unmet` AssignmentEvent of the need on "
              f"`<prefix>baolei.assignments.v1`, as read by the bench's own consumer; submit = the need's first "
-             f"send. Status lag: every {args.sample_every}th need, if accepted, is polled (GET every 100 ms) from "
+             f"send. Status lag: every {args.sample_every}th need, if accepted, is polled (GET every 200 ms) from "
              f"its outcome's arrival (or its HTTP answer, if that came later) until its status leaves "
              f"`submitted`. Levels run one after the other "
              f"on the same stack (needs of earlier levels stay held); the matcher runs with its defaults "
@@ -676,7 +678,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--databases", default="postgresql,sqlite", help="postgresql, sqlite or both")
     ap.add_argument("--connections", type=int, default=100, help="connection limit of the load client")
     ap.add_argument("--transfer-share", type=float, default=0.7)
-    ap.add_argument("--sample-every", type=int, default=10, help="poll the status of 1 in N accepted needs")
+    ap.add_argument("--sample-every", type=int, default=20, help="poll the status of 1 in N accepted needs")
     ap.add_argument("--pause", type=float, default=5.0, help="seconds between levels")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--log-dir", type=Path, help="keep the services' logs here (default: a temporary directory)")

@@ -1,4 +1,6 @@
-"""`python -m baolei_requests` runs the service with uvicorn on its configured host and port."""
+"""`python -m baolei_requests` runs the service with uvicorn on its configured host and port:
+one process, or `WORKERS` processes sharing the port (each a full replica: its own admission gate,
+pools, consumer in the shared group, relay and expiry; PostgreSQL only)."""
 import uvicorn
 
 from baolei_common.logs import setup
@@ -8,4 +10,8 @@ from baolei_requests.config import RequestsConfig
 if __name__ == "__main__":
     setup("requests")
     cfg = RequestsConfig()
-    uvicorn.run(create_app(cfg), host=cfg.host, port=cfg.port, log_config=None)
+    if cfg.workers > 1:
+        uvicorn.run("baolei_requests.app:app_from_env", factory=True, workers=cfg.workers,
+                    host=cfg.host, port=cfg.port, log_config=None)
+    else:
+        uvicorn.run(create_app(cfg), host=cfg.host, port=cfg.port, log_config=None)

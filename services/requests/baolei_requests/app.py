@@ -164,3 +164,11 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
                             content={"ready": ok, **checks, "admission": gate.stats()})
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for uvicorn's worker processes: config from BAOLEI_REQUESTS_* / BAOLEI_KAFKA_*."""
+    from baolei_common import logs
+
+    logs.setup("requests")
+    return create_app(RequestsConfig())

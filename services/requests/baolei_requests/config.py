@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from baolei_common.auth import DEFAULT_TOKENS
@@ -36,7 +36,14 @@ class RequestsConfig(BaseSettings):
         description="Connections of the outbox relay, consumer, expiry and reconciliation (never shared with requests)")
     reconcile_interval_s: float = Field(
         60.0, gt=0, description="How often the assignments log is checked against the database")
+    workers: int = Field(1, ge=1, le=16, description="Processes serving the port, each a replica (PostgreSQL only)")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+
+    @model_validator(mode="after")
+    def _replicas_need_postgres(self) -> RequestsConfig:
+        if self.workers > 1 and self.database_url.startswith("sqlite"):
+            raise ValueError("workers > 1 needs PostgreSQL: SQLite has one writer and no advisory lock for the relay")
+        return self
 
     @field_validator("tokens", mode="before")
     @classmethod
