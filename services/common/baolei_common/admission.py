@@ -40,7 +40,13 @@ class Admission:
         self.max_queued = max_queued
         self.prefixes = tuple(prefixes)
         self.exempt = tuple(exempt)
-        self._slots: asyncio.Semaphore | None = None
+        self._waiters: deque[asyncio.Future[bool]] = deque()
+        self._squeezed = False
+        # seconds the service's own consumer is behind (None: not watched); above `high` the limit
+        # drops to a quarter until it is back under `low`
+        self.pressure: Callable[[], float] | None = None
+        self.pressure_high_s = 1.0
+        self.pressure_low_s = 0.3
         self.running = 0
         self.queued = 0
         self.admitted = 0
@@ -61,35 +67,76 @@ class Admission:
         return int(base * random.uniform(1.0, 1.5))
 
     def stats(self) -> dict[str, int]:
-        return {"limit": self.limit, "running": self.running, "queued": self.queued,
-                "admitted": self.admitted, "shed": self.shed}
+        self._grant()  # a limit raised again since the last release
+        return {"limit": self.limit, "current_limit": self.current_limit(), "running": self.running,
+                "queued": self.queued, "admitted": self.admitted, "shed": self.shed}
+
+    def current_limit(self) -> int:
+        """The limit, lowered to a quarter while the service's own consumer is behind: applying the
+        outcomes of needs already taken comes before taking more (their status would lag)."""
+        if self.pressure is None:
+            return self.limit
+        behind = self.pressure()
+        if behind >= self.pressure_high_s:
+            self._squeezed = True
+        elif behind <= self.pressure_low_s:
+            self._squeezed = False
+        return max(1, self.limit // 4) if self._squeezed else self.limit
+
+    def _grant(self) -> None:
+        """Hand free slots to the longest waiting requests, in arrival order."""
+        limit = self.current_limit()
+        while self._waiters and self.running < limit:
+            fut = self._waiters.popleft()
+            if not fut.done():
+                fut.set_result(True)
+                self.running += 1
+
+    async def _acquire(self) -> bool:
+        if not self._waiters and self.running < self.current_limit():
+            self.running += 1
+            return True
+        if len(self._waiters) >= self.max_queued:
+            return False
+        fut = asyncio.get_running_loop().create_future()
+        self._waiters.append(fut)
+        self.queued = len(self._waiters)
+        self._grant()  # the limit may have been raised since the last release
+        try:
+            return await asyncio.wait_for(asyncio.shield(fut), timeout=self.max_wait_s)
+        except TimeoutError:
+            if fut.done():  # granted at the last moment: keep it
+                return True
+            fut.cancel()
+            return False
+        except asyncio.CancelledError:  # the client went away
+            if fut.done() and not fut.cancelled():
+                self._release()  # it had been given a slot: give it back
+            fut.cancel()
+            raise
+        finally:
+            if fut in self._waiters:
+                self._waiters.remove(fut)
+            self.queued = len(self._waiters)
+
+    def _release(self) -> None:
+        self.running -= 1
+        self._grant()
 
     async def __call__(self, app: ASGIApp, scope: Scope, receive, send) -> None:
         if not self._gated(scope):
             await app(scope, receive, send)
             return
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.limit)
-        if self._slots.locked() and self.queued >= self.max_queued:
-            await self._refuse(send, "queue full")
+        if not await self._acquire():
+            await self._refuse(send, "queue full" if len(self._waiters) >= self.max_queued else "no slot in time")
             return
-        self.queued += 1
-        try:
-            await asyncio.wait_for(self._slots.acquire(), timeout=self.max_wait_s)
-        except TimeoutError:
-            self.queued -= 1
-            await self._refuse(send, "no slot in time")
-            return
-        self.queued -= 1
-        self.running += 1
         self.admitted += 1
         t0 = time.monotonic()
         try:
             await app(scope, receive, send)
         finally:
             self._service_s.append(time.monotonic() - t0)
-            self.running -= 1
-            self._slots.release()
+            self._release()
 
     async def _refuse(self, send, why: str) -> None:
         self.shed += 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -90,6 +91,7 @@ class ConsumerLoop:
         self.handled = 0
         self.dead_lettered = 0
         self.retries = 0
+        self.behind_s = 0.0  # age of the last record applied; 0 when nothing is waiting
         self.ready = asyncio.Event()
 
     async def run(self) -> None:
@@ -108,6 +110,7 @@ class ConsumerLoop:
             while True:
                 batches = await consumer.getmany(timeout_ms=500, max_records=self._max_records)
                 if not batches:
+                    self.behind_s = 0.0
                     continue
                 for tp, records in batches.items():
                     await self._apply(tp, records, producer)
@@ -133,6 +136,7 @@ class ConsumerLoop:
                             records[0].offset, type(exc).__name__, str(exc)[:200], delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
+        self.behind_s = max(0.0, time.time() - records[-1].timestamp / 1000)
         for record, error in zip(records, results, strict=True):
             if error is None:
                 self.handled += 1

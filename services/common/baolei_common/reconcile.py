@@ -34,13 +34,15 @@ def event_id(record: ConsumerRecord) -> str | None:
 
 class Reconciler:
     def __init__(self, kafka: KafkaSettings, logical_topic: str, group_id: str, handler: BatchHandler,
-                 processed_ids: ProcessedIds, *, service: str, batch: int = 500) -> None:
+                 processed_ids: ProcessedIds, *, service: str, batch: int = 500,
+                 relevant: Callable[[ConsumerRecord], bool] | None = None) -> None:
         self._kafka = kafka
         self._logical = logical_topic
         self._topic = kafka.topic(logical_topic)
         self._group = group_id
         self._handler = handler
         self._processed = processed_ids
+        self._relevant = relevant  # events the service records at all (default: every one)
         self._service = service
         self._batch = batch
         self._checkpoint: dict[int, int] = {}
@@ -91,7 +93,8 @@ class Reconciler:
     async def _apply_missing(self, records: Sequence[ConsumerRecord]) -> int:
         ids = {r.offset: event_id(r) for r in records}
         known = await asyncio.to_thread(self._processed, [i for i in ids.values() if i])
-        missing = [r for r in records if ids[r.offset] and ids[r.offset] not in known]
+        missing = [r for r in records if ids[r.offset] and ids[r.offset] not in known
+                   and (self._relevant is None or self._relevant(r))]
         if not missing:
             return 0
         results = await asyncio.to_thread(self._handler, self._logical, missing)

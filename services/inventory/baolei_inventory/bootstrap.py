@@ -14,8 +14,10 @@ from baolei_common.reconcile import Reconciler
 from baolei_inventory.adapters.db import Store, make_engine
 from baolei_inventory.adapters.kafka_handler import AssignmentHandler
 from baolei_inventory.adapters.orm import OutboxRow, ProcessedEventRow
+from baolei_inventory.adapters.proto import decode_assignment
 from baolei_inventory.adapters.refcache import RefCache
 from baolei_inventory.config import InventoryConfig
+from baolei_inventory.domain.commands import Ignore
 from baolei_inventory.domain.prices import Thresholds
 from baolei_inventory.service.catalog import CatalogService
 from baolei_inventory.service.prices import PriceService
@@ -42,7 +44,8 @@ class Container:
 
     def reconciler(self) -> Reconciler:
         return Reconciler(self.config.kafka, topics.ASSIGNMENTS, self.config.consumer_group,
-                          per_record(self.handler), self._processed, service="inventory")
+                          per_record(self.handler), self._processed, service="inventory",
+                          relevant=_holds_stock)
 
     def _processed(self, ids: Iterable[str]) -> set[str]:
         wanted = list(ids)
@@ -51,6 +54,14 @@ class Container:
         with self.background.read() as s:
             return set(s.scalars(select(ProcessedEventRow.event_id)
                                  .where(ProcessedEventRow.event_id.in_(wanted))))
+
+
+def _holds_stock(record) -> bool:
+    """Events the inventory acts on (a transfer's proposal is ignored and never recorded)."""
+    try:
+        return not isinstance(decode_assignment(record.value or b""), Ignore)
+    except Exception:
+        return False
 
 
 def bootstrap(config: InventoryConfig) -> Container:

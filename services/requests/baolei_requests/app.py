@@ -55,6 +55,9 @@ async def lifespan(app: FastAPI):
     set_thread_limit(cfg.max_inflight + 24)  # above the admission limit: an admitted request never waits for a thread
     app.state.live.bind(asyncio.get_running_loop())
     workers = app.state.workers
+    # intake yields to the consumer: while the outcomes of needs already taken wait to be applied,
+    # fewer new ones are admitted (the API's status would lag otherwise)
+    c.gate.pressure = lambda: getattr(workers.get("consumer"), "behind_s", 0.0)
     app.state.reconciler = reconciler = c.reconciler()
     tasks = [asyncio.create_task(supervise("outbox", c.relay, workers), name="outbox"),
              asyncio.create_task(supervise("consumer", c.consumer, workers), name="consumer"),

@@ -82,3 +82,34 @@ async def test_streams_and_health_are_not_counted():
     codes = [r[0] for r in await asyncio.gather(*[call(app, "/api/live") for _ in range(5)],
                                                 *[call(app, "/healthz") for _ in range(5)])]
     assert codes == [201] * 10 and gate.admitted == 0
+
+
+async def test_intake_yields_while_the_consumer_is_behind():
+    """While the service's own consumer is more than a second behind, a quarter of the slots are
+    given; once it has caught up, all of them again."""
+    inner = SlowApp(hold_s=0.05)
+    gate = Admission(limit=8, max_wait_s=5.0, max_queued=100)
+    behind = {"s": 2.0}
+    gate.pressure = lambda: behind["s"]
+    app = AdmissionGate(inner, gate)
+    codes = [r[0] for r in await asyncio.gather(*[call(app) for _ in range(16)])]
+    assert codes == [201] * 16 and inner.peak == 2
+    behind["s"] = 0.1
+    inner.peak = 0
+    codes = [r[0] for r in await asyncio.gather(*[call(app) for _ in range(16)])]
+    assert codes == [201] * 16 and inner.peak == 8
+
+
+async def test_a_client_gone_while_waiting_gives_its_slot_back():
+    inner = SlowApp(hold_s=0.2)
+    gate = Admission(limit=1, max_wait_s=5.0, max_queued=10)
+    app = AdmissionGate(inner, gate)
+    first = asyncio.create_task(call(app))
+    await asyncio.sleep(0.01)
+    waiting = asyncio.create_task(call(app))
+    await asyncio.sleep(0.01)
+    waiting.cancel()
+    assert (await first)[0] == 201
+    await asyncio.sleep(0.01)
+    assert gate.running == 0 and gate.queued == 0
+    assert (await call(app))[0] == 201

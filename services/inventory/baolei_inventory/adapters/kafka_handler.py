@@ -39,6 +39,8 @@ class AssignmentHandler:
 
     def handle(self, command: Command) -> str:
         """Apply one command once; returns what happened, for the log line."""
+        if isinstance(command, Ignore):  # nothing to do, so nothing to remember: no transaction
+            return f"ignored ({command.why})"
         try:
             with self.stock.store.transaction() as s:
                 if s.connection().execute(_CLAIM, {"id": command.event_id}).first() is None:
