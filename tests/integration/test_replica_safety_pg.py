@@ -98,3 +98,26 @@ def test_two_relays_on_one_outbox_publish_each_row_once_in_order(pg_database, ka
     values = [int(m.value) for m in c]
     c.close()
     assert values == list(range(n))
+
+
+def _migrate(service: str, url: str) -> None:
+    if service == "requests":
+        db.migrate(url)
+    else:
+        from baolei_inventory.adapters.db import make_engine, migrate
+
+        migrate(make_engine(url))
+
+
+@pytest.mark.parametrize("service", ["requests", "inventory"])
+def test_replicas_starting_at_once_on_a_new_database_migrate_it_once(pg_database, service):
+    """Four processes of one service start together on an empty database (two uvicorn workers,
+    a rolling deploy): one creates the schema, the others wait and find it done."""
+    import multiprocessing as mp
+
+    procs = [mp.get_context("spawn").Process(target=_migrate, args=(service, pg_database)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    assert [p.exitcode for p in procs] == [0, 0, 0, 0]

@@ -39,6 +39,8 @@ def migrate(engine: Engine) -> None:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # replicas starting at once: one migrates, the rest wait
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7012202)")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     log.info("database migrated to head")
