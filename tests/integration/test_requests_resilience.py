@@ -114,7 +114,7 @@ def test_burst_is_shed_with_503_and_retry_after_then_served(kafka_settings, pg_d
         assert max(r[1] for r in results) < 10, "a request waited far longer than the admission limit"
         for code, _, headers in results:
             if code == 503:
-                assert int(headers["retry-after-ms"]) >= 100 and int(headers["retry-after"]) >= 1
+                assert int(headers["retry-after-ms"]) >= 500 and int(headers["retry-after"]) >= 1
         # recovered the moment load drops: the refused ones are accepted on retry, once each
         refused = [i for i, r in enumerate(results) if r[0] == 503]
         with httpx.Client(base_url=url, timeout=10) as h:

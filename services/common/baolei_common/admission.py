@@ -63,7 +63,7 @@ class Admission:
         """Roughly the time the current backlog needs to drain, with jitter so retries spread."""
         mean = sum(self._service_s) / len(self._service_s) if self._service_s else 0.05
         drain = (self.queued + self.running) * mean / max(1, self.limit)
-        base = min(5000.0, max(100.0, drain * 1000))
+        base = min(5000.0, max(500.0, drain * 1000))  # a retry sooner than 0.5 s only adds to the load
         return int(base * random.uniform(1.0, 1.5))
 
     def stats(self) -> dict[str, int]:
