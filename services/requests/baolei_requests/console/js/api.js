@@ -7,15 +7,26 @@ export class ApiError extends Error {
   constructor(status, body) { super(body?.message_zh || body?.detail?.message_zh || `HTTP ${status}`); this.status = status; this.body = body; }
 }
 
+const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
+
+// A 503 means the server took nothing (it sheds load before doing any work, or rolled the work
+// back), so it is always safe to send again: up to 3 times, after the delay it asks for.
 export async function api(path, { method = "GET", body, raw, headers = {} } = {}) {
   const h = { Authorization: `Bearer ${token()}`, ...headers };
   let payload = raw;
   if (body !== undefined) { h["Content-Type"] = "application/json"; payload = JSON.stringify(body); }
-  const r = await fetch(path, { method, headers: h, body: payload });
-  const ct = r.headers.get("content-type") || "";
-  const data = ct.includes("json") ? await r.json() : await r.blob();
-  if (!r.ok) throw new ApiError(r.status, data);
-  return data;
+  for (let attempt = 0; ; attempt++) {
+    const r = await fetch(path, { method, headers: h, body: payload });
+    const ct = r.headers.get("content-type") || "";
+    const data = ct.includes("json") ? await r.json() : await r.blob();
+    if (r.status === 503 && attempt < 3) {
+      const ms = Number(r.headers.get("retry-after-ms")) || Number(data?.retry_after_ms) || 1000;
+      await sleep(Math.min(ms, 5000));
+      continue;
+    }
+    if (!r.ok) throw new ApiError(r.status, data);
+    return data;
+  }
 }
 
 export async function download(path, filename) {
