@@ -19,8 +19,6 @@ import os
 import platform
 import random
 import resource
-import statistics
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor

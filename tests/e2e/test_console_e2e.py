@@ -10,8 +10,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.integration.conftest import poll
-
 pytestmark = pytest.mark.e2e
 # BAOLEI_UPDATE_SCREENSHOTS=1 make test  rewrites docs/console-*.png from this run
 DOCS = Path(__file__).resolve().parents[2] / "docs"

@@ -37,7 +37,6 @@ from fastapi.responses import JSONResponse
 from baolei_common import topics
 from baolei_common.events import meta
 from baolei_events.v1 import assignments_pb2, deadletter_pb2, needs_pb2, resources_pb2, stock_pb2
-
 from baolei_matcher import solver as sv
 from baolei_matcher.adapters import codec
 from baolei_matcher.adapters import topics as mtopics

@@ -3,11 +3,10 @@ the service's own bootstrap, with two warehouses of 食品物资集团 and two S
 from __future__ import annotations
 
 import pytest
+from inv_fixtures import make_config, seed
 
 from baolei_inventory.adapters.db import migrate
 from baolei_inventory.bootstrap import bootstrap
-
-from inv_fixtures import make_config, seed
 
 
 @pytest.fixture

@@ -8,12 +8,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from inv_fixtures import make_config
+from inv_kafkautil import eventually
 
 from baolei_inventory.app import create_app
 from baolei_inventory.demo import load_demo
-
-from inv_fixtures import make_config
-from inv_kafkautil import eventually
 
 OP = {"Authorization": "Bearer demo-operator"}
 FMG = {"Authorization": "Bearer demo-fmg"}

@@ -6,12 +6,11 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from baolei_events.v1 import assignments_pb2
 from baolei_inventory.adapters import proto
 from baolei_inventory.adapters.orm import MovementRow, OutboxRow
-from baolei_inventory.domain.commands import HoldPicks
 from baolei_inventory.domain.errors import InsufficientStock
 from baolei_inventory.domain.model import Pick
-from baolei_events.v1 import assignments_pb2
 
 
 def _level(c, wh="wh-ft", sku="rice"):

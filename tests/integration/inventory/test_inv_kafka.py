@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from inv_fixtures import make_config
+from inv_kafkautil import eventually, produce, wait_for
 
 from baolei_common import topics
 from baolei_common.events import meta
 from baolei_events.v1 import assignments_pb2, deadletter_pb2, stock_pb2
 from baolei_inventory.app import create_app
-
-from inv_fixtures import make_config
-from inv_kafkautil import eventually, produce, wait_for
 
 OP = {"Authorization": "Bearer demo-operator"}
 

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 
 from baolei_common.events import from_ts, meta, ts
 from baolei_events.v1 import assignments_pb2, common_pb2, needs_pb2, resources_pb2, stock_pb2
-
 from baolei_matcher.domain.decisions import Proposal, Unmet
 from baolei_matcher.domain.state import Bus, Hold, Hotel, Need, Pick, Place, Stock, Stop, Trip
 

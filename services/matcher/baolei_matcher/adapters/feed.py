@@ -142,5 +142,5 @@ class Feed:
             if any(self.next_offset.get(k, 0) < target[k] for k in behind):
                 try:
                     await asyncio.wait_for(self._tick.wait(), 1.0)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
