@@ -98,6 +98,28 @@ def matcher_env(k: KafkaSettings, app_id: str, port: int) -> dict[str, str]:
             "BAOLEI_MATCHER_BATCH_WINDOW_S": "0.2", "BAOLEI_MATCHER_KAFKA_RETRY_MAX_S": "2"}
 
 
+def start_pair(k: KafkaSettings, app_id: str, ports: list[int], tmp_path, procs: list[subprocess.Popen]) -> None:
+    """Two matchers on one APP_ID: the first becomes active before the second joins as standby."""
+    for i, port in enumerate(ports):
+        procs.append(start_service("baolei_matcher", matcher_env(k, app_id, port),
+                                   f"http://127.0.0.1:{port}/readyz", tmp_path / f"m{i}.log"))
+        if i == 0:
+            poll(lambda: status(ports[0]).get("role") == "active", timeout_s=15)
+    poll(lambda: status(ports[1]).get("role") == "standby", timeout_s=15)
+
+
+def stop_all(procs: list[subprocess.Popen]) -> None:
+    """Stop what still runs (a paused one is resumed first, or it would ignore the TERM)."""
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGCONT)
+            p.terminate()
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
 def test_standby_takes_over_within_10_s_of_a_kill_and_no_need_is_proposed_twice(kafka_settings, tmp_path):
     app_id = f"matcher-{uuid.uuid4().hex[:8]}"
     city = City(kafka_settings)
@@ -105,12 +127,7 @@ def test_standby_takes_over_within_10_s_of_a_kill_and_no_need_is_proposed_twice(
     ports = [free_port(), free_port()]
     procs: list[subprocess.Popen] = []
     try:
-        for i, port in enumerate(ports):
-            procs.append(start_service("baolei_matcher", matcher_env(kafka_settings, app_id, port),
-                                       f"http://127.0.0.1:{port}/readyz", tmp_path / f"m{i}.log"))
-            if i == 0:
-                poll(lambda: status(ports[0]).get("role") == "active", timeout_s=15)
-        poll(lambda: status(ports[1]).get("role") == "standby", timeout_s=15)
+        start_pair(kafka_settings, app_id, ports, tmp_path, procs)
         time.sleep(2)  # the standby's join settled: leadership stayed where it was (sticky)
         roles = [status(p).get("role") for p in ports]
         assert roles == ["active", "standby"], roles
@@ -136,13 +153,7 @@ def test_standby_takes_over_within_10_s_of_a_kill_and_no_need_is_proposed_twice(
         assert status(ports[1])["holds"] == 15
         print(f"standby active {took_over:.2f} s after kill -9")
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop_all(procs)
         city.close()
 
 
@@ -155,12 +166,7 @@ def test_a_paused_active_matcher_publishes_nothing_after_its_standby_took_over(k
     ports = [free_port(), free_port()]
     procs: list[subprocess.Popen] = []
     try:
-        for i, port in enumerate(ports):
-            procs.append(start_service("baolei_matcher", matcher_env(kafka_settings, app_id, port),
-                                       f"http://127.0.0.1:{port}/readyz", tmp_path / f"m{i}.log"))
-            if i == 0:
-                poll(lambda: status(ports[0]).get("role") == "active", timeout_s=15)
-        poll(lambda: status(ports[1]).get("role") == "standby", timeout_s=15)
+        start_pair(kafka_settings, app_id, ports, tmp_path, procs)
         procs[0].send_signal(signal.SIGSTOP)
         poll(lambda: status(ports[1]).get("role") == "active", timeout_s=15, every_s=0.1)
         during = [city.need() for _ in range(4)]
@@ -174,14 +180,7 @@ def test_a_paused_active_matcher_publishes_nothing_after_its_standby_took_over(k
         assert all(len(city.proposals[n]) == 1 for n in during + later), city.proposals
         assert status(ports[1])["role"] == "active"
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGCONT)
-                p.terminate()
-                try:
-                    p.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop_all(procs)
         city.close()
 
 
