@@ -213,3 +213,28 @@ def test_one_idempotency_key_raised_at_once_gives_one_need(kafka_settings, pg_da
         codes = sorted(code for code, _ in results)
         assert codes.count(201) == 1 and codes.count(200) == 19, results
         assert len({nid for _, nid in results}) == 1
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_times_sent_with_an_offset_read_back_as_the_same_instant(kafka_settings, pg_database, tmp_path, database):
+    """20:00+08:00 and 12:00Z are one instant, on both databases (SQLite used to keep the wall
+    clock and give back 20:00Z); the duplicate check compares instants too."""
+    url = pg_database if database == "postgresql" else f"sqlite:///{tmp_path / 'requests.db'}"
+    cfg = RequestsConfig(database_url=url, kafka=kafka_settings, group_id=f"r-{uuid.uuid4().hex[:6]}",
+                         inventory_url="http://127.0.0.1:9", live_feed=False)
+    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).date().isoformat()
+    with TestClient(create_app(cfg)) as c:
+        city(c)
+        ids = []
+        for ready, due in ((f"{tomorrow}T20:00:00+08:00", f"{tomorrow}T23:00:00+08:00"),
+                           (f"{tomorrow}T12:00:00Z", f"{tomorrow}T15:00:00Z")):
+            r = c.post("/api/needs", headers=OP, json={"kind": "transfer", "site_id": "c-lianhua",
+                                                       "risk": "close_contact", "people": 2,
+                                                       "ready_at": ready, "due_at": due})
+            assert r.status_code == 201, r.text
+            ids.append(r.json())
+        for posted in ids:
+            got = c.get(f"/api/needs/{posted['id']}", headers=OP).json()
+            assert datetime.fromisoformat(got["ready_at"]) == datetime.fromisoformat(f"{tomorrow}T12:00:00+00:00")
+            assert datetime.fromisoformat(got["due_at"]) == datetime.fromisoformat(posted["due_at"])
+        assert ids[1]["duplicate_of"] == ids[0]["id"]  # same site, same window: flagged

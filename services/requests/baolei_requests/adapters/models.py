@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from baolei_common.events import utcnow
 from baolei_common.outbox import OutboxMixin
+from baolei_common.timecol import UTCDateTime
 
 
 class Base(DeclarativeBase):
@@ -41,8 +42,8 @@ class Need(Base):
     people: Mapped[int] = mapped_column(Integer, default=0)
     rooms: Mapped[dict] = mapped_column(JSON, default=dict)
     lines: Mapped[list] = mapped_column(JSON, default=list)
-    ready_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
     unmet_code: Mapped[str] = mapped_column(String(60), default="")
     unmet_reason_zh: Mapped[str] = mapped_column(Text, default="")
@@ -51,8 +52,8 @@ class Need(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_by: Mapped[str] = mapped_column(String(100), default="")
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     site: Mapped[Site] = relationship(lazy="joined")
     assignments: Mapped[list[Assignment]] = relationship(back_populates="need", order_by="Assignment.proposed_at")
 
@@ -74,12 +75,12 @@ class Assignment(Base):
     explanation_en: Mapped[str] = mapped_column(Text, default="")
     solve_id: Mapped[str] = mapped_column(String(64), default="")
     release_reason: Mapped[str] = mapped_column(String(200), default="")
-    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    hold_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     decided_by: Mapped[str] = mapped_column(String(100), default="")
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     delivered: Mapped[int] = mapped_column(Integer, default=0)  # people moved or units handed over
     need: Mapped[Need] = relationship(back_populates="assignments")
 
@@ -93,7 +94,7 @@ class Hotel(Base):
     accepts: Mapped[list] = mapped_column(JSON, default=list)
     rooms: Mapped[dict] = mapped_column(JSON, default=dict)       # total by type
     out_of_use: Mapped[dict] = mapped_column(JSON, default=dict)  # closed or being cleaned, by type
-    open_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    open_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     state: Mapped[str] = mapped_column(String(20), default="open")
     site: Mapped[Site] = relationship(lazy="joined")
 
@@ -106,8 +107,8 @@ class Bus(Base):
     depot_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
     seats: Mapped[int] = mapped_column(Integer)
     load_limit: Mapped[float] = mapped_column(Float, default=0.5)
-    shift_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    shift_end: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    shift_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    shift_end: Mapped[datetime] = mapped_column(UTCDateTime())
     turnaround_min: Mapped[int] = mapped_column(Integer, default=30)
     state: Mapped[str] = mapped_column(String(20), default="in_service")
     depot: Mapped[Site] = relationship(lazy="joined")
@@ -117,13 +118,13 @@ class ProcessedEvent(Base):
     """Event ids already handled: consumers are idempotent."""
     __tablename__ = "processed_events"
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(20), default="")
     organisation: Mapped[str] = mapped_column(String(100), default="")
