@@ -80,6 +80,22 @@ def ensure_topics(bootstrap_servers: str, prefix: str = "") -> list[str]:
         admin.close()
 
 
+def delete_topics(bootstrap_servers: str, prefix: str, timeout_ms: int = 15000) -> list[str]:
+    """Delete every topic under a (non-empty) prefix; return their names. A broker holding thousands
+    of stale topics from old runs answers metadata requests slowly and every client pays for it."""
+    if not prefix:
+        raise ValueError("refusing to delete topics without a prefix")
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="baolei-admin",
+                             request_timeout_ms=timeout_ms)
+    try:
+        mine = [t for t in admin.list_topics() if t.startswith(prefix)]
+        if mine:
+            admin.delete_topics(mine, timeout_ms=timeout_ms)
+        return mine
+    finally:
+        admin.close()
+
+
 def _wait_for_leaders(admin: KafkaAdminClient, names: list[str], partitions: dict[str, int],
                       timeout_s: float = 30.0) -> None:
     """Return once every topic is in the metadata with all its partitions led. A freshly created

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from baolei_common import topics
@@ -106,30 +106,42 @@ OPEN_STATUSES = tuple(s.value for s in (NeedStatus.SUBMITTED, NeedStatus.PROPOSE
 def find_duplicate(session: Session, need: Need) -> str | None:
     """A likely duplicate: same site, same kind, overlapping time window, still open. One indexed
     query that reads only needs whose window overlaps, not every open need of the site."""
+    t = Need.__table__.c
     start = need.ready_at or need.created_at
-    return session.scalars(select(Need.id).where(
-        Need.site_id == need.site_id, Need.kind == need.kind, Need.id != need.id,
-        Need.status.in_(OPEN_STATUSES), Need.due_at >= start,
-        func.coalesce(Need.ready_at, Need.created_at) <= need.due_at,
-    ).order_by(Need.created_at).limit(1)).first()
+    return session.connection().execute(select(t.id).where(
+        t.site_id == need.site_id, t.kind == need.kind, t.id != need.id,
+        t.status.in_(OPEN_STATUSES), t.due_at >= start,
+        func.coalesce(t.ready_at, t.created_at) <= need.due_at,
+    ).order_by(t.created_at).limit(1)).scalar()
 
 
 def need_by_key(session: Session, actor: Principal, idempotency_key: str) -> Need | None:
-    return session.scalars(select(Need).where(Need.idempotency_key == idempotency_key,
-                                              Need.created_by == actor.user)).first()
+    t = Need.__table__.c
+    need_id = session.connection().execute(select(t.id).where(
+        t.idempotency_key == idempotency_key, t.created_by == actor.user)).scalar()
+    return None if need_id is None else session.get(Need, need_id)
+
+
+def site_view(session: Session, site_id: str) -> SimpleNamespace:
+    """The site as a read-only view (a Core row: no ORM object to build for intake's hot path)."""
+    row = session.connection().execute(select(Site.__table__).where(Site.__table__.c.id == site_id)).first()
+    if row is None:
+        raise NotFound("site", site_id)
+    return SimpleNamespace(**row._mapping)
 
 
 def create_need(session: Session, actor: Principal, data: dict,
                 idempotency_key: str | None) -> tuple[Need | SimpleNamespace, bool]:
     """Store a need and stage its NeedSubmitted event. Returns (need, created): the stored row if the
     key was seen before, else a read-only view of the new need (every field a response or an event
-    reads). The hot path of intake: plain INSERTs through the session's transaction (no unit of work
-    to flush), one indexed query each for the key, the site and a likely duplicate."""
+    reads). The hot path of intake, in Core on the session's connection and transaction (no ORM
+    object built, no unit of work to flush): one indexed query each for the key, the site and a
+    likely duplicate, then three INSERTs."""
     if idempotency_key:
         prior = need_by_key(session, actor, idempotency_key)
         if prior is not None:
             return prior, False
-    site = require_site(session, data["site_id"])
+    site = site_view(session, data["site_id"])
     vulns = data.get("vulnerabilities") or []
     derived = derive_priority(site.zone, vulns)
     priority, reason = derived.value, derived.reason_zh
@@ -147,14 +159,15 @@ def create_need(session: Session, actor: Principal, data: dict,
     need = SimpleNamespace(**row, site=site, assignments=[], duplicate_of=None)
     need.duplicate_of = find_duplicate(session, need)  # type: ignore[arg-type]
     row["duplicate_of"] = need.duplicate_of
-    session.execute(insert(Need), [row])
-    session.execute(insert(AuditEntry), [dict(
+    conn = session.connection()
+    conn.execute(Need.__table__.insert(), row)
+    conn.execute(AuditEntry.__table__.insert(), dict(
         at=now, actor=actor.user, role=actor.role, organisation=actor.organisation, action="need.create",
         entity=f"need:{need.id}", before=None,
-        after={"kind": need.kind, "priority": need.priority, "duplicate_of": need.duplicate_of})])
+        after={"kind": need.kind, "priority": need.priority, "duplicate_of": need.duplicate_of}))
     event = codec.need_submitted(need, actor.user)  # type: ignore[arg-type]
-    session.execute(insert(Outbox), [dict(topic=topics.NEEDS, key=need.id, payload=event.SerializeToString(),
-                                          created_at=now)])
+    conn.execute(Outbox.__table__.insert(), dict(topic=topics.NEEDS, key=need.id,
+                                                 payload=event.SerializeToString(), created_at=now))
     return need, True
 
 

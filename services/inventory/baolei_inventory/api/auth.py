@@ -35,7 +35,7 @@ class User:
         return self.organisation if self.role == "dispatcher" else None
 
 
-def current_user(request: Request,
+async def current_user(request: Request,
                  creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> User:
     if creds is None or not creds.credentials:
         raise Unauthenticated("Authorization", "缺少 Bearer 令牌", "missing Bearer token")
@@ -45,13 +45,13 @@ def current_user(request: Request,
     return User(entry.user, entry.role, entry.organisation)
 
 
-def writer(user: User = Depends(current_user)) -> User:
+async def writer(user: User = Depends(current_user)) -> User:
     if user.role in ("viewer", "site"):
         raise Forbidden("Authorization", "只读用户不能修改库存数据", "viewers and sites may only read stock")
     return user
 
 
-def operator(user: User = Depends(current_user)) -> User:
+async def operator(user: User = Depends(current_user)) -> User:
     if not user.is_operator:
         raise Forbidden("Authorization", "仅指挥部操作员可执行此操作", "only operators may do this")
     return user

@@ -8,7 +8,7 @@ from baolei_inventory.domain.errors import NotFound
 from baolei_inventory.domain.model import Warehouse
 
 
-def container(request: Request) -> Container:
+async def container(request: Request) -> Container:  # no I/O: async, so no thread hop per request
     return request.app.state.container
 
 

@@ -67,7 +67,6 @@ def apply(session: Session, ev: assignments_pb2.AssignmentEvent, processed: set[
             a.release_reason = body.reason
     else:  # unmet
         need.unmet_code, need.unmet_reason_zh, need.unmet_reason_en = body.code, body.reason_zh, body.reason_en
-    session.flush()
     refresh_status(need)  # from the assignments in memory: loaded for the batch, or lazily here
     return f"{which} need={need.id} status={need.status}"
 
@@ -116,7 +115,9 @@ def _apply_all(sessions: sessionmaker, decoded: list) -> tuple[list[BaseExceptio
     applied: list[dict] = []
     events = [e for e in decoded if not isinstance(e, Exception)]
     with sessions.begin() as session:
-        processed = _prefetch(session, events)
+        # `loaded` keeps the batch's needs referenced: the session's identity map holds objects
+        # weakly, so without it each event's get() read its need (and lazily its assignments) again
+        processed, loaded = _prefetch(session, events)
         for ev in decoded:
             if isinstance(ev, Exception):
                 results.append(ev)
@@ -127,20 +128,23 @@ def _apply_all(sessions: sessionmaker, decoded: list) -> tuple[list[BaseExceptio
             log.info("assignment event %s: %s", ev.meta.event_id, outcome)
             body = getattr(ev, ev.WhichOneof("event"))
             applied.append({"type": "changed", "need_id": body.need_id, "cause": ev.WhichOneof("event")})
+        del loaded
     return results, applied
 
 
-def _prefetch(session: Session, events: list[assignments_pb2.AssignmentEvent]) -> set[str]:
+def _prefetch(session: Session, events: list[assignments_pb2.AssignmentEvent]) -> tuple[set[str], list[Need]]:
     """Two queries for a batch instead of several per event: the needs it touches with their
-    assignments (into the session, where each event then finds them), and the event ids applied."""
+    assignments (into the session, where each event then finds them; returned so that they stay
+    there), and the event ids applied."""
     need_ids = {getattr(ev, ev.WhichOneof("event")).need_id for ev in events}
+    loaded: list[Need] = []
     if need_ids:
-        session.scalars(select(Need).where(Need.id.in_(need_ids))
-                        .options(selectinload(Need.assignments))).unique().all()
+        loaded = list(session.scalars(select(Need).where(Need.id.in_(need_ids))
+                                      .options(selectinload(Need.assignments))).unique().all())
     ids = [ev.meta.event_id for ev in events]
     if not ids:
-        return set()
-    return set(session.scalars(select(ProcessedEvent.event_id).where(ProcessedEvent.event_id.in_(ids))))
+        return set(), loaded
+    return set(session.scalars(select(ProcessedEvent.event_id).where(ProcessedEvent.event_id.in_(ids)))), loaded
 
 
 def processed_ids_fn(sessions: sessionmaker) -> Callable[[Iterable[str]], set[str]]:

@@ -17,7 +17,7 @@ def session(request: Request) -> Iterator[Session]:
         yield s
 
 
-def principal(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
+async def principal(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
     if creds is None:
         raise HTTPException(401, detail={"field": "Authorization", "message_zh": "请先登录（缺少令牌）",
                                          "message_en": "sign in first: bearer token missing"})
@@ -29,13 +29,13 @@ def principal(request: Request, creds: HTTPAuthorizationCredentials | None = Dep
                      organisation=info.get("organisation", ""))
 
 
-def writer(p: Principal = Depends(principal)) -> Principal:
+async def writer(p: Principal = Depends(principal)) -> Principal:
     if p.role == "viewer":
         raise HTTPException(403, detail={"message_zh": "只读用户不能修改", "message_en": "viewers only read"})
     return p
 
 
-def operator(p: Principal = Depends(principal)) -> Principal:
+async def operator(p: Principal = Depends(principal)) -> Principal:
     if p.role != "operator":
         raise HTTPException(403, detail={"message_zh": "仅指挥部操作员可执行", "message_en": "operators only"})
     return p
