@@ -34,7 +34,7 @@ class AssignmentHandler:
     def __call__(self, logical_topic: str, record: ConsumerRecord) -> None:
         command = proto.decode_assignment(record.value or b"")
         outcome = self.handle(command)
-        log.info("handled %s[%d]@%d event=%s %s: %s", logical_topic, record.partition, record.offset,
+        log.debug("handled %s[%d]@%d event=%s %s: %s", logical_topic, record.partition, record.offset,
                  command.event_id, type(command).__name__, outcome)
 
     def handle(self, command: Command) -> str:

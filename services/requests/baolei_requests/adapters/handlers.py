@@ -125,7 +125,7 @@ def _apply_all(sessions: sessionmaker, decoded: list) -> tuple[list[BaseExceptio
             outcome = apply(session, ev, processed)
             processed.add(ev.meta.event_id)
             results.append(None)
-            log.info("assignment event %s: %s", ev.meta.event_id, outcome)
+            log.debug("assignment event %s: %s", ev.meta.event_id, outcome)
             body = getattr(ev, ev.WhichOneof("event"))
             applied.append({"type": "changed", "need_id": body.need_id, "cause": ev.WhichOneof("event")})
         del loaded
