@@ -168,7 +168,7 @@ class Stack:
                          "BAOLEI_REQUESTS_INVENTORY_URL": self.urls["inventory"],
                          # two replicas of the requests service on PostgreSQL (one process cannot
                          # both take 100 needs/s and apply their outcomes: one GIL); one on SQLite
-                         "BAOLEI_REQUESTS_WORKERS": "2" if self.db == "postgresql" else "1"},
+                         "BAOLEI_REQUESTS_WORKERS": os.environ.get("BENCH_REQUESTS_WORKERS", "2") if self.db == "postgresql" else "1"},
             "inventory": {"BAOLEI_INVENTORY_DATABASE_URL": self._database_url("inventory"),
                           "BAOLEI_INVENTORY_HTTP_PORT": str(ports["inventory"]),
                           "BAOLEI_INVENTORY_CONSUMER_GROUP": f"inventory-load-{run_id}"},

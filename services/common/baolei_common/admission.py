@@ -47,6 +47,12 @@ class Admission:
         self.pressure: Callable[[], float] | None = None
         self.pressure_high_s = 1.0
         self.pressure_low_s = 0.3
+        # Intake (new work: POST to `intake_paths`) is refused while `intake_closed()` says so — the
+        # work already taken is too far behind (see the requests service's backlog watch); reads,
+        # dispatchers' answers and everything else still pass
+        self.intake_paths: tuple[str, ...] = ()
+        self.intake_closed: Callable[[], bool] | None = None
+        self.intake_shed = 0
         self.running = 0
         self.queued = 0
         self.admitted = 0
@@ -68,7 +74,8 @@ class Admission:
 
     def stats(self) -> dict[str, int]:
         self._grant()  # a limit raised again since the last release
-        return {"limit": self.limit, "current_limit": self.current_limit(), "running": self.running,
+        return {"limit": self.limit, "current_limit": self.current_limit(), "intake_shed": self.intake_shed,
+                "running": self.running,
                 "queued": self.queued, "admitted": self.admitted, "shed": self.shed}
 
     def current_limit(self) -> int:
@@ -127,6 +134,12 @@ class Admission:
         if not self._gated(scope):
             await app(scope, receive, send)
             return
+        if (self.intake_closed is not None and scope.get("method") == "POST"
+                and scope.get("path", "") in self.intake_paths and self.intake_closed()):
+            self.intake_shed += 1
+            # a backlog drains in seconds, not in the milliseconds of a full queue
+            await self._refuse(send, "intake closed: matching is behind", int(random.uniform(2000, 3000)))
+            return
         if not await self._acquire():
             await self._refuse(send, "queue full" if len(self._waiters) >= self.max_queued else "no slot in time")
             return
@@ -138,9 +151,9 @@ class Admission:
             self._service_s.append(time.monotonic() - t0)
             self._release()
 
-    async def _refuse(self, send, why: str) -> None:
+    async def _refuse(self, send, why: str, ms: int | None = None) -> None:
         self.shed += 1
-        ms = self.retry_after_ms()
+        ms = ms if ms is not None else self.retry_after_ms()
         if self.shed % 100 == 1:
             log.warning("overloaded (%s): %d running, %d queued; 503 retry after %d ms (%d shed so far)",
                         why, self.running, self.queued, ms, self.shed)

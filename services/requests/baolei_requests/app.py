@@ -19,6 +19,7 @@ from baolei_common.consumer import is_transient
 from baolei_common.supervise import every, supervise
 from baolei_requests import service
 from baolei_requests.adapters import db
+from baolei_requests.backlog import Backlog
 from baolei_requests.api import routes_console, routes_flow
 from baolei_requests.api.routes import router
 from baolei_requests.bootstrap import Container, bootstrap
@@ -58,12 +59,20 @@ async def lifespan(app: FastAPI):
     # intake yields to the consumer: while the outcomes of needs already taken wait to be applied,
     # fewer new ones are admitted (the API's status would lag otherwise)
     c.gate.pressure = lambda: getattr(workers.get("consumer"), "behind_s", 0.0)
+    # and new needs wait at the door while matching is far behind the ones already taken
+    app.state.backlog = backlog = Backlog(
+        c.background, lambda: workers.get("outbox") is not None and workers["outbox"].connected,
+        high_s=cfg.intake_pause_s, low_s=cfg.intake_pause_s / 2)
+    c.gate.intake_paths = ("/api/needs", "/api/needs/import")
+    c.gate.intake_closed = lambda: backlog.closed
     app.state.reconciler = reconciler = c.reconciler()
     tasks = [asyncio.create_task(supervise("outbox", c.relay, workers), name="outbox"),
              asyncio.create_task(supervise("consumer", c.consumer, workers), name="consumer"),
              asyncio.create_task(every("hold expiry", 5.0, lambda: _expire_once(app)), name="expiry"),
              asyncio.create_task(every("reconciliation", cfg.reconcile_interval_s, reconciler.run_once),
-                                 name="reconcile")]
+                                 name="reconcile"),
+             asyncio.create_task(every("backlog watch", 0.5, lambda: asyncio.to_thread(backlog.refresh)),
+                                 name="backlog")]
     if cfg.live_feed:
         app.state.fanout = KafkaFanout(cfg.kafka, app.state.live)
         tasks.append(asyncio.create_task(app.state.fanout.run(), name="live-feed"))
@@ -164,7 +173,9 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
             checks["database"] = False
         ok = all(checks.values())
         return JSONResponse(status_code=200 if ok else 503,
-                            content={"ready": ok, **checks, "admission": gate.stats()})
+                            content={"ready": ok, **checks, "admission": gate.stats(),
+                                     "matching_backlog_s": round(getattr(app.state, "backlog", None).delay_s, 1)
+                                     if getattr(app.state, "backlog", None) else None})
 
     return app
 

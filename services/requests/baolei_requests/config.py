@@ -36,6 +36,10 @@ class RequestsConfig(BaseSettings):
         description="Connections of the outbox relay, consumer, expiry and reconciliation (never shared with requests)")
     reconcile_interval_s: float = Field(
         60.0, gt=0, description="How often the assignments log is checked against the database")
+    intake_pause_s: float = Field(
+        10.0, gt=0, le=300,
+        description="New needs get 503 while the oldest need accepted in the last 2 min has waited this long for "
+                    "an outcome (matching is behind); intake opens again at half of it")
     workers: int = Field(1, ge=1, le=16, description="Processes serving the port, each a replica (PostgreSQL only)")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
 

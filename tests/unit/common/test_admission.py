@@ -113,3 +113,22 @@ async def test_a_client_gone_while_waiting_gives_its_slot_back():
     await asyncio.sleep(0.01)
     assert gate.running == 0 and gate.queued == 0
     assert (await call(app))[0] == 201
+
+
+async def test_intake_closed_refuses_new_needs_only_and_says_when_to_come_back():
+    """While matching is behind, POST /api/needs (and imports) get 503 with a retry delay of
+    seconds; reads and a dispatcher's answer still pass; once open, needs are taken again."""
+    inner = SlowApp(hold_s=0.0)
+    gate = Admission(limit=8, max_wait_s=1.0, max_queued=10)
+    closed = {"v": True}
+    gate.intake_paths = ("/api/needs", "/api/needs/import")
+    gate.intake_closed = lambda: closed["v"]
+    app = AdmissionGate(inner, gate)
+    status, headers, body = await call(app, "/api/needs")
+    assert status == 503 and 2000 <= int(headers[b"retry-after-ms"]) <= 3000
+    assert json.loads(body)["retry_after_ms"] == int(headers[b"retry-after-ms"])
+    assert (await call(app, "/api/needs/import"))[0] == 503
+    assert (await call(app, "/api/assignments/A-1/accept"))[0] == 201
+    assert gate.stats()["intake_shed"] == 2
+    closed["v"] = False
+    assert (await call(app, "/api/needs"))[0] == 201

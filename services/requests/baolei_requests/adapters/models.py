@@ -30,7 +30,8 @@ class Site(Base):
 class Need(Base):
     __tablename__ = "needs"
     __table_args__ = (UniqueConstraint("idempotency_key", "created_by", name="uq_need_idempotency"),
-                      Index("ix_needs_site_kind_status_due", "site_id", "kind", "status", "due_at"))
+                      Index("ix_needs_site_kind_status_due", "site_id", "kind", "status", "due_at"),
+                      Index("ix_needs_status_created", "status", "created_at"))
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
