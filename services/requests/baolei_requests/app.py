@@ -19,9 +19,9 @@ from baolei_common.consumer import is_transient
 from baolei_common.supervise import every, supervise
 from baolei_requests import service
 from baolei_requests.adapters import db
-from baolei_requests.backlog import Backlog
 from baolei_requests.api import routes_console, routes_flow
 from baolei_requests.api.routes import router
+from baolei_requests.backlog import Backlog
 from baolei_requests.bootstrap import Container, bootstrap
 from baolei_requests.config import RequestsConfig
 from baolei_requests.live.broadcast import Broadcaster, KafkaFanout

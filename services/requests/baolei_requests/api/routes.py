@@ -75,10 +75,12 @@ def create_need(body: schemas.NeedCreate, request: Request, response: Response, 
 
 
 @router.get("/needs/{need_id}", response_model=schemas.NeedRead, summary="查看需求 / one need")
-def get_need(need_id: str, s: Session = Depends(session), p: Principal = Depends(principal)) -> schemas.NeedRead:
-    need = service.get_need(s, need_id)
-    permissions.require_need(p, need)
-    return need_read(need)
+def get_need(need_id: str, request: Request, p: Principal = Depends(principal)) -> schemas.NeedRead:
+    # polled by consoles while a need is matched: its session opened here saves two thread hops
+    with request.app.state.sessions() as s:
+        need = service.get_need(s, need_id)
+        permissions.require_need(p, need)
+        return need_read(need)
 
 
 @router.get("/needs", response_model=list[schemas.NeedRead], summary="需求列表 / needs by priority and age")
