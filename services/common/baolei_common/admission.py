@@ -65,6 +65,14 @@ class Admission:
         path = scope.get("path", "")
         return path.startswith(self.prefixes) and not path.startswith(self.exempt)
 
+    def expected_wait_s(self) -> float:
+        """How long a request queued now would wait for a slot, from the recent service times
+        (0 until there are enough of them to say)."""
+        if len(self._service_s) < 20:
+            return 0.0
+        mean = sum(self._service_s) / len(self._service_s)
+        return (len(self._waiters) + 1) * mean / max(1, self.current_limit())
+
     def retry_after_ms(self) -> int:
         """Roughly the time the current backlog needs to drain, with jitter so retries spread."""
         mean = sum(self._service_s) / len(self._service_s) if self._service_s else 0.05
@@ -103,7 +111,10 @@ class Admission:
         if not self._waiters and self.running < self.current_limit():
             self.running += 1
             return True
-        if len(self._waiters) >= self.max_queued:
+        if len(self._waiters) >= self.max_queued or self.expected_wait_s() > self.max_wait_s:
+            # a request that would only time out in the queue is told at once: waiting a second for
+            # a 503 ties up the client's connection (a generator with 100 connections then queued
+            # its own needs for 20 s at 200/s) and answers nothing sooner
             return False
         fut = asyncio.get_running_loop().create_future()
         self._waiters.append(fut)

@@ -132,3 +132,20 @@ async def test_intake_closed_refuses_new_needs_only_and_says_when_to_come_back()
     assert gate.stats()["intake_shed"] == 2
     closed["v"] = False
     assert (await call(app, "/api/needs"))[0] == 201
+
+
+async def test_a_request_that_could_only_time_out_in_the_queue_is_refused_at_once():
+    """Once the gate knows its service time, a request that would wait longer than `max_wait_s`
+    for a slot gets its 503 at once, not after waiting `max_wait_s` for nothing."""
+    inner = SlowApp(hold_s=0.2)
+    gate = Admission(limit=2, max_wait_s=0.5, max_queued=100)
+    app = AdmissionGate(inner, gate)
+    for _ in range(10):   # learn the service time: 20 requests, two at a time
+        await asyncio.gather(call(app), call(app))
+    t0 = asyncio.get_running_loop().time()
+    results = await asyncio.gather(*[call(app) for _ in range(20)])
+    codes = [r[0] for r in results]
+    # 2 run, about 0.5 s / 0.2 s × 2 = 5 may wait; the rest are refused without waiting
+    assert 4 <= codes.count(201) <= 9 and codes.count(503) == 20 - codes.count(201)
+    assert asyncio.get_running_loop().time() - t0 < 1.0
+    assert gate.expected_wait_s() > 0
