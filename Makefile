@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROTO_SRC := $(wildcard proto/baolei_events/v1/*.proto)
 
-.PHONY: help setup proto proto-check kafka-fetch kafka-start kafka-stop run lint test test-unit test-integration test-e2e bench clean
+
+.PHONY: help setup test-deps proto proto-check kafka-fetch kafka-start kafka-stop run lint test test-unit test-integration test-e2e bench clean
 
 help:
 	@echo "make run    - set up, start Kafka + the three services on SQLite with a demo city"
@@ -61,16 +62,19 @@ lint: $(STAMP)
 	@echo "[lint] mypy (domain and solver packages)"
 	@$(BIN)/mypy $(TYPED_PKGS)
 
-test: lint setup proto-check
+test-deps:
+	@bash deploy/system-deps.sh
+
+test: test-deps lint setup proto-check
 	@bash tests/run.sh
 
 test-unit: $(STAMP)
 	@$(BIN)/pytest -q tests/unit
 
-test-integration: setup
+test-integration: test-deps setup
 	@bash tests/run.sh integration
 
-test-e2e: setup
+test-e2e: test-deps setup
 	@bash tests/run.sh e2e
 
 bench: setup

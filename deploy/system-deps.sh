@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# What the tests need from Debian besides Python, Java and Maven: PostgreSQL (integration tests
+# of concurrency and durability), Chromium and a Chinese font (the console's browser tests).
+# Installs whatever is missing — as root, or through sudo without a password — so that `make test`
+# does its own set-up on a fresh machine; otherwise says what to install, and fails.
+set -euo pipefail
+missing=()
+command -v pg_lsclusters >/dev/null || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || missing+=(fonts-wqy-microhei)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  sudo=(sudo -n)
+else
+  echo "[deps] missing Debian packages: ${missing[*]}" >&2
+  echo "[deps] install them once: sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+echo "[deps] installing from Debian packages: ${missing[*]} (first time: a minute or two)"
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
