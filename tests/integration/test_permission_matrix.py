@@ -113,8 +113,8 @@ class Matrix:
         if allowed:
             ok = r.status_code not in (401, 403)
         else:
-            is_json = r.headers.get("content-type", "").startswith("application/json")
-            detail = r.json().get("detail") if is_json else None
+            body = r.json() if r.headers.get("content-type", "").startswith("application/json") else None
+            detail = body.get("detail") if isinstance(body, dict) else None
             ok = (r.status_code == 403 and isinstance(detail, list) and bool(detail)
                   and all({"field", "reason_zh", "reason_en"} <= set(d) for d in detail)
                   and any("\u4e00" <= ch <= "\u9fff" for ch in detail[0]["reason_zh"]))
