@@ -439,3 +439,9 @@ def test_organisation_comes_from_the_token_and_transfers_stay_inside_the_clerks_
         "sku": "rice", "district": inv.district[fmg], "source": "market_survey", "price_fen": 99999})
     assert r.status_code == 403 and "无权" in r.json()["detail"][0]["reason_zh"]
     assert inventory_client.get("/api/alerts", headers=auth("operator")).json() == []
+    # both services tell the caller its share of the one policy
+    me = inventory_client.get("/api/me", headers=auth("bus dispatcher")).json()
+    assert me["kind"] == "bus" and me["actions"] == {}
+    assert inventory_client.get("/api/me", headers=auth("supply dispatcher")).json()["actions"]["price.record"] == "own"
+    site_me = requests_client.get("/api/me", headers=site).json()
+    assert site_me["actions"]["need.raise"] == "own" and "bus.manage" not in site_me["actions"]
