@@ -22,7 +22,8 @@ def node_tooling() -> Path:
     if shutil.which("node") is None:
         pytest.fail("node is not installed: the console e2e tests need Node 20 and npm")
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs it) or `apt-get install -y chromium fonts-wqy-microhei`")
+        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs it) "
+                    "or `apt-get install -y chromium fonts-wqy-microhei`")
     if not (E2E / "node_modules" / "playwright-core").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=E2E, check=True)
     return E2E

@@ -84,5 +84,6 @@ def test_xlsx_by_a_site_and_likely_duplicates_flagged(client):
     buf = io.BytesIO()
     wb.save(buf)
     r = upload(client, buf.getvalue(), "list.xlsx", headers=SITE)
-    assert r.status_code == 422 and r.json()["errors"][0]["row"] == 4  # not this site's community
+    assert r.status_code == 403 and r.json()["detail"][0]["row"] == 4  # not this site's community: refused
+    assert "无权" in r.json()["detail"][0]["reason_zh"] and r.json()["imported"] == 0
     assert len(client.get("/api/needs", headers=OP).json()) == 2

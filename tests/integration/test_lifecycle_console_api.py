@@ -73,7 +73,7 @@ def test_accept_start_done_with_audit_and_another_company_refused(client, matche
     need_id = raise_need(c, SITE, people=5)
     a = proposed(c, need_id)
     r = c.post(f"/api/assignments/{a['id']}/accept", headers=EAST)
-    assert r.status_code == 403 and "无权" in r.json()["message_zh"]
+    assert r.status_code == 403 and "无权" in r.json()["detail"][0]["reason_zh"]
     assert c.post(f"/api/assignments/{a['id']}/start", headers=EAST).status_code == 403
     assert c.post(f"/api/assignments/{a['id']}/accept", headers=VIEWER).status_code == 403
     assert c.post(f"/api/assignments/{a['id']}/start", headers=BUS).status_code == 409  # not confirmed yet
@@ -146,8 +146,11 @@ def test_who_sees_what(client, matcher):
     assert c.get(f"/api/needs/{other}", headers=SITE).status_code == 403
     assert c.get("/api/needs", headers={}).status_code == 401
     assert c.post("/api/needs", headers=VIEWER, json={}).status_code == 403
-    assert c.get("/api/me", headers=BUS).json() == {"user": "巴士集团调度", "role": "dispatcher", "role_zh": "国企调度",
-                                                    "organisation": "巴士集团", "can_write": True}
+    me = c.get("/api/me", headers=BUS).json()
+    assert {k: me[k] for k in ("user", "role", "role_zh", "organisation", "kind", "can_write")} == {
+        "user": "巴士集团调度", "role": "dispatcher", "role_zh": "国企调度", "organisation": "巴士集团", "kind": "bus",
+        "can_write": True}
+    assert me["actions"]["bus.manage"] == "own" and "need.raise" not in me["actions"]
     a = proposed(c, mine)
     proposed(c, other)
     assert {x["need_id"] for x in c.get("/api/assignments", headers=BUS).json()} == {mine, other}

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from baolei_common.admission import Admission, AdmissionGate, set_thread_limit
 from baolei_common.supervise import every, supervise
 from baolei_inventory.adapters.db import migrate
-from baolei_inventory.api import errors, routes_csv, routes_holds, routes_prices, routes_stock
+from baolei_inventory.api import errors, routes_csv, routes_holds, routes_me, routes_prices, routes_stock
 from baolei_inventory.api.deps import container
 from baolei_inventory.bootstrap import Container, bootstrap
 from baolei_inventory.config import InventoryConfig
@@ -72,7 +72,7 @@ def create_app(config: InventoryConfig) -> FastAPI:
     app.state.gate = gate
     app.add_middleware(AdmissionGate, admission=gate)
     errors.install(app)
-    for r in (routes_stock.router, routes_holds.router, routes_prices.router, routes_csv.router):
+    for r in (routes_stock.router, routes_holds.router, routes_prices.router, routes_csv.router, routes_me.router):
         app.include_router(r)
 
     @app.get("/healthz", tags=["health"], summary="The process is alive")

@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from baolei_common.auth import DEFAULT_TOKENS as COMMON_TOKENS
-from baolei_common.auth import ROLES
 from baolei_common.config import KafkaSettings
+from baolei_common.policy import check_tokens
 
 FMG = "食品物资集团"
 
@@ -23,13 +23,7 @@ class TokenUser(BaseModel):
     user: str
     role: str
     organisation: str = ""
-
-    @field_validator("role")
-    @classmethod
-    def _role(cls, v: str) -> str:
-        if v not in ROLES:
-            raise ValueError(f"role must be one of {ROLES}")
-        return v
+    kind: str = Field("", description="a dispatcher's kind of organisation: bus, hotel or supply")
 
 
 DEFAULT_TOKENS: dict[str, TokenUser] = {k: TokenUser(**v) for k, v in COMMON_TOKENS.items()}
@@ -69,13 +63,16 @@ class InventoryConfig(BaseSettings):
     reserve_target_days_crisis: float = Field(7.0, description="days of consumption to release as reserve in crisis")
     tokens: dict[str, TokenUser] = Field(
         default_factory=lambda: dict(DEFAULT_TOKENS),
-        description='bearer token → {"user","role","organisation"} (JSON); demo tokens by default')
+        description='bearer token → {"user","role","organisation","kind"} (JSON); demo tokens by default')
     kafka: KafkaSettings = Field(default_factory=KafkaSettings, description="shared Kafka settings")
 
     @field_validator("tokens", mode="before")
     @classmethod
     def _tokens(cls, v: object) -> object:
-        return json.loads(v) if isinstance(v, str) else v
+        v = json.loads(v) if isinstance(v, str) else v
+        if isinstance(v, dict):  # roles and kinds checked by the one policy (baolei_common.policy)
+            check_tokens({k: dict(e) if isinstance(e, dict) else e.model_dump() for k, e in v.items()})
+        return v
 
     @model_validator(mode="after")
     def _order(self) -> InventoryConfig:

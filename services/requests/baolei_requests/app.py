@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
+from baolei_common import policy
 from baolei_common.admission import AdmissionGate, set_thread_limit
 from baolei_common.consumer import is_transient
 from baolei_common.supervise import every, supervise
@@ -24,7 +25,9 @@ from baolei_requests.api.routes import router
 from baolei_requests.backlog import Backlog
 from baolei_requests.bootstrap import Container, bootstrap
 from baolei_requests.config import RequestsConfig
+from baolei_requests.live.audience import Audience
 from baolei_requests.live.broadcast import Broadcaster, KafkaFanout
+from baolei_requests.live.tickets import Tickets
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +75,8 @@ async def lifespan(app: FastAPI):
              asyncio.create_task(every("reconciliation", cfg.reconcile_interval_s, reconciler.run_once),
                                  name="reconcile"),
              asyncio.create_task(every("backlog watch", 0.5, lambda: asyncio.to_thread(backlog.refresh)),
-                                 name="backlog")]
+                                 name="backlog"),
+             asyncio.create_task(app.state.live.run(), name="live-audience")]
     if cfg.live_feed:
         app.state.fanout = KafkaFanout(cfg.kafka, app.state.live)
         tasks.append(asyncio.create_task(app.state.fanout.run(), name="live-feed"))
@@ -119,6 +123,8 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
     app.state.workers = {}
     c = bootstrap(cfg, app.state.live.publish_threadsafe)
     app.state.container = c
+    app.state.live.audience = Audience(c.background)
+    app.state.tickets = Tickets(cfg.tokens, cfg.live_ticket_ttl_s, cfg.live_ticket_secret)
     app.state.sessions = c.sessions
     app.state.background = c.background
     gate = app.state.gate = c.gate
@@ -137,6 +143,10 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
     async def _missing(_: Request, exc: service.NotFound):
         return JSONResponse(status_code=404, content={
             "field": exc.what, "message_zh": f"未找到 {exc.ident}", "message_en": str(exc)})
+
+    @app.exception_handler(policy.Denied)
+    async def _denied(_: Request, exc: policy.Denied):
+        return JSONResponse(status_code=403, content={"detail": exc.detail})
 
     @app.exception_handler(service.Forbidden)
     async def _forbidden(_: Request, exc: service.Forbidden):

@@ -8,6 +8,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from baolei_common.auth import DEFAULT_TOKENS
 from baolei_common.config import KafkaSettings
+from baolei_common.policy import check_tokens
 
 
 class RequestsConfig(BaseSettings):
@@ -22,10 +23,15 @@ class RequestsConfig(BaseSettings):
     hold_ttl_s: int = Field(900, description="Seconds a proposal waits for its dispatcher before it expires")
     tokens: dict[str, dict[str, str]] = Field(
         default_factory=lambda: dict(DEFAULT_TOKENS),
-        description="JSON map of bearer token -> {user, role, organisation}; roles operator, dispatcher, site, viewer",
+        description="JSON map of bearer token -> {user, role, organisation, kind}; roles operator, dispatcher, "
+                    "site, viewer; a dispatcher's kind is bus, hotel or supply (see baolei_common.policy)",
     )
     inventory_url: str = Field("http://127.0.0.1:8003", description="Base URL of the inventory service's API")
     live_feed: bool = Field(True, description="Fan Kafka events out to consoles over SSE (/api/live)")
+    live_ticket_ttl_s: float = Field(
+        30.0, gt=0, le=60, description="Seconds a single-use ticket for opening the live feed stays valid")
+    live_ticket_secret: str = Field(
+        "", description="Key signing live-feed tickets; empty: derived from the token map (the same in every worker)")
     max_inflight: int = Field(
         16, ge=1, le=200, description="API requests served at once; the request pool has this many connections")
     max_queued: int = Field(64, ge=0, description="API requests that may wait for a slot; beyond this, 503 at once")
@@ -53,3 +59,9 @@ class RequestsConfig(BaseSettings):
     @classmethod
     def _parse_tokens(cls, value):
         return json.loads(value) if isinstance(value, str) else value
+
+    @field_validator("tokens")
+    @classmethod
+    def _known_roles(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        check_tokens(value)
+        return value

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from baolei_common import topics
+from baolei_common import policy, topics
 from baolei_common.events import meta, new_id, utcnow
 from baolei_common.outbox import add_event
 from baolei_events.v1 import assignments_pb2
@@ -26,6 +26,7 @@ class Principal:
     user: str
     role: str  # operator, dispatcher, site, viewer
     organisation: str
+    kind: str = ""  # a dispatcher's kind of organisation: bus, hotel, supply (baolei_common.policy)
 
 
 class NotFound(Exception):
@@ -55,11 +56,11 @@ def audit(session: Session, actor: Principal | str, action: str, entity: str,
 
 def _upsert(session: Session, model: type, kind: str, data: dict, owner: str | None, actor: Principal,
             audited: tuple[str, ...]):
-    """Insert or update one registry row; a dispatcher may change only their organisation's.
-    Returns (row, before, after) with the audited fields."""
+    """Insert or update one registry row; a dispatcher may change only their organisation's
+    (policy action `<kind>.manage`). Returns the row."""
     row = session.get(model, data["id"])
-    if row is not None and owner and actor.role != "operator" and getattr(row, owner) != actor.organisation:
-        raise Forbidden(f"{kind} {row.id} belongs to {getattr(row, owner)}")
+    if row is not None and owner:
+        policy.require(actor, f"{kind}.manage", getattr(row, owner), "id")
     before = None if row is None else {f: getattr(row, f) for f in audited}
     if row is None:
         row = model(**data)
@@ -130,8 +131,8 @@ def site_view(session: Session, site_id: str) -> SimpleNamespace:
     return SimpleNamespace(**row._mapping)
 
 
-def create_need(session: Session, actor: Principal, data: dict,
-                idempotency_key: str | None) -> tuple[Need | SimpleNamespace, bool]:
+def create_need(session: Session, actor: Principal, data: dict, idempotency_key: str | None,
+                site: SimpleNamespace | None = None) -> tuple[Need | SimpleNamespace, bool]:
     """Store a need and stage its NeedSubmitted event. Returns (need, created): the stored row if the
     key was seen before, else a read-only view of the new need (every field a response or an event
     reads). The hot path of intake, in Core on the session's connection and transaction (no ORM
@@ -141,7 +142,8 @@ def create_need(session: Session, actor: Principal, data: dict,
         prior = need_by_key(session, actor, idempotency_key)
         if prior is not None:
             return prior, False
-    site = site_view(session, data["site_id"])
+    if site is None or site.id != data["site_id"]:  # the route may have read it already
+        site = site_view(session, data["site_id"])
     vulns = data.get("vulnerabilities") or []
     derived = derive_priority(site.zone, vulns)
     priority, reason = derived.value, derived.reason_zh
@@ -150,7 +152,7 @@ def create_need(session: Session, actor: Principal, data: dict,
         priority, reason = data["priority"], f"人工调整：{why}（建议 {derived.value}：{derived.reason_zh}）"
     now = utcnow()
     row = dict(id=new_id("N-")[:18], kind=data["kind"], site_id=site.id,
-               organisation=data.get("organisation") or actor.organisation, priority=priority,
+               organisation=site.organisation or actor.organisation, priority=priority,
                priority_reason=reason, vulnerabilities=vulns, risk=data.get("risk"),
                people=data.get("people") or 0, rooms=data.get("rooms") or {}, lines=data.get("lines") or [],
                ready_at=data.get("ready_at"), due_at=data["due_at"], note=data.get("note") or "",
@@ -215,9 +217,7 @@ def decide(session: Session, actor: Principal, assignment_id: str, accept: bool,
     a = session.get(Assignment, assignment_id, with_for_update=True)  # not at once with expiry
     if a is None:
         raise NotFound("assignment", assignment_id)
-    if actor.role == "viewer" or actor.role == "site" or (
-            actor.role == "dispatcher" and actor.organisation not in a.organisations):
-        raise Forbidden(f"assignment {a.id} belongs to {', '.join(a.organisations)}")
+    policy.require(actor, "assignment.answer", list(a.organisations), "assignment_id")
     if a.status != "proposed":
         raise Conflict(f"assignment {a.id} is {a.status}, not proposed")
     before = {"status": a.status, "accepted_by": list(a.accepted_by or [])}

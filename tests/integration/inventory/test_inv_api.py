@@ -71,7 +71,7 @@ def test_csv_counts_all_or_nothing(client):
     assert [(e["row"], e["field"]) for e in r.json()["detail"]] == [(3, "counted"), (4, "warehouse_id")]
     assert client.get("/api/balances", params={"warehouse_id": "wh-fmg"}, headers=OP).json()[0]["on_hand"] == 10
     r = client.post("/api/stock-counts/csv", headers=FMG, files={"file": ("c.csv", "warehouse_id,sku,lot,counted\nwh-other,rice,L1,1\n", "text/csv")})
-    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "warehouse_id"
+    assert r.status_code == 403 and r.json()["detail"][0]["field"] == "warehouse_id"  # not theirs: refused
     good = "warehouse_id,sku,lot,counted,reserve\nwh-fmg,rice,L1,7,\nwh-fmg,rice,R1,50,true\n"
     r = client.post("/api/stock-counts/csv", headers=FMG, files={"file": ("c.csv", good, "text/csv")})
     assert r.status_code == 200 and r.json() == {"applied": 2}

@@ -14,8 +14,9 @@ def test_assignment_proposed_names_its_organisations():
     s = summarise(topics.ASSIGNMENTS, ev.SerializeToString())
     assert s == {"type": "assignment.proposed", "need_id": "N1", "assignment_id": "A1",
                  "organisations": ["巴士集团", "投控公司"]}
-    assert visible("dispatcher", "巴士集团", s) and not visible("dispatcher", "东部公交", s)
-    assert visible("operator", "", s) and visible("site", "莲花街道", s)
+    s["audience"] = {"need_org": "莲花街道", "orgs": s["organisations"]}  # live/audience.py adds it
+    assert visible("dispatcher", "巴士集团", s, "bus") and not visible("dispatcher", "东部公交", s, "bus")
+    assert visible("operator", "", s) and visible("site", "莲花街道", s) and not visible("site", "东门街道", s)
 
 
 def test_resources_stock_alerts_and_needs():

@@ -19,9 +19,12 @@ log = logging.getLogger(__name__)
 
 
 class CsvRejected(Exception):
-    def __init__(self, errors: list[RowError]) -> None:
+    """Bad rows: 422; rows the caller is not entitled to (another organisation's): 403."""
+
+    def __init__(self, errors: list[RowError], status: int = 422) -> None:
         super().__init__(f"{len(errors)} bad row(s)")
         self.errors = errors
+        self.status = status
 
 
 def _field(loc: tuple) -> str:
@@ -58,4 +61,4 @@ def install(app: FastAPI) -> None:
     async def _csv(_: Request, exc: CsvRejected) -> JSONResponse:
         detail = [{"row": e.row, "field": e.field, "reason_zh": e.reason_zh, "reason_en": e.reason_en}
                   for e in exc.errors]
-        return JSONResponse({"detail": detail, "applied": 0}, 422)
+        return JSONResponse({"detail": detail, "applied": 0}, exc.status)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, UploadFile
 
+from baolei_common import policy
 from baolei_inventory.api import schemas as sc
-from baolei_inventory.api.auth import User, writer
+from baolei_inventory.api.auth import User, requires
 from baolei_inventory.api.deps import container
 from baolei_inventory.api.errors import CsvRejected
 from baolei_inventory.bootstrap import Container
@@ -25,16 +26,19 @@ def _text(upload: UploadFile) -> str:
 
 @router.post("/stock-counts/csv", response_model=sc.CsvApplied,
              summary="Import stock counts: columns warehouse_id,sku,lot,counted[,expiry,reserve]")
-def import_counts(file: UploadFile = File(...), user: User = Depends(writer),
+def import_counts(file: UploadFile = File(...), user: User = Depends(requires("stock.move")),
                   c: Container = Depends(container)) -> sc.CsvApplied:
     warehouses = {w.id: w for w in c.catalog.warehouses()}
     rows, errors = csvrows.parse_counts(_text(file), warehouses=set(warehouses),
                                         skus={k.id for k in c.catalog.skus()})
+    denied = []
     for r in rows:
         org = warehouses[r.warehouse_id].organisation
-        if not user.is_operator and org != user.organisation:
-            errors.append(RowError(r.row, "warehouse_id", f"无权操作其他单位的仓库（{org}）",
+        if not policy.allows(user, "stock.move", org):
+            denied.append(RowError(r.row, "warehouse_id", f"无权操作其他单位的仓库（{org}）",
                                    f"you may act only on warehouses of your organisation, not {org}"))
+    if denied:  # not entitled: 403, nothing applied
+        raise CsvRejected(denied, 403)
     if errors:
         raise CsvRejected(sorted(errors, key=lambda e: e.row))
     with c.store.transaction() as s:
@@ -47,11 +51,20 @@ def import_counts(file: UploadFile = File(...), user: User = Depends(writer),
 
 @router.post("/prices/csv", response_model=sc.CsvApplied,
              summary="Import a price survey: columns sku,district,source,price_fen[,observed_at]")
-def import_prices(file: UploadFile = File(...), user: User = Depends(writer),
+def import_prices(file: UploadFile = File(...), user: User = Depends(requires("price.record")),
                   c: Container = Depends(container)) -> sc.CsvApplied:
     rows, errors = csvrows.parse_prices(_text(file), skus={k.id for k in c.catalog.skus()})
+    owners: dict[str, set[str]] = {}
+    for w in c.catalog.warehouses():
+        owners.setdefault(w.district, set()).add(w.organisation)
+    denied = [RowError(r.row, "district", f"无权上报此区价格：本单位在{r.district}没有仓库",
+                       f"you may record prices only in districts where your organisation has a warehouse, "
+                       f"not {r.district}")
+              for r in rows if not policy.allows(user, "price.record", owners.get(r.district, set()))]
+    if denied:  # not entitled: 403, nothing applied
+        raise CsvRejected(denied, 403)
     if errors:
-        raise CsvRejected(errors)
+        raise CsvRejected(sorted(errors, key=lambda e: e.row))
     with c.store.transaction() as s:
         for r in rows:
             c.prices.observe_in(s, actor=user.name, sku=r.sku, district=r.district, source=r.source,

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from fastapi import APIRouter, Depends, Query, Response
 
 from baolei_inventory.api import schemas as sc
-from baolei_inventory.api.auth import User, check_org, current_user, operator, writer
+from baolei_inventory.api.auth import User, authorize, current_user, requires
 from baolei_inventory.api.deps import container, warehouse_or_404
 from baolei_inventory.bootstrap import Container
 from baolei_inventory.domain.errors import NotFound
@@ -27,14 +27,15 @@ def _check_assignment(c: Container, user: User, assignment_id: str) -> None:
         raise NotFound("assignment_id", f"没有待处理的占用：{assignment_id}",
                        f"no open holds for assignment: {assignment_id}")
     for h in holds:
-        check_org(user, warehouse_or_404(c, h.warehouse_id).organisation)
+        authorize(user, "hold.manage", warehouse_or_404(c, h.warehouse_id).organisation, "assignment_id")
 
 
 @router.post("/holds", response_model=list[sc.HoldRead], status_code=201,
              summary="Hold stock for an assignment: every pick or none (409 when short)")
-def post_hold(body: sc.HoldCreate, user: User = Depends(writer), c: Container = Depends(container)):
+def post_hold(body: sc.HoldCreate, user: User = Depends(requires("hold.manage")),
+              c: Container = Depends(container)):
     for i, p in enumerate(body.picks):
-        check_org(user, warehouse_or_404(c, p.warehouse_id, f"picks.{i}.warehouse_id").organisation,
+        authorize(user, "hold.manage", warehouse_or_404(c, p.warehouse_id, f"picks.{i}.warehouse_id").organisation,
                   f"picks.{i}.warehouse_id")
     holds = c.stock.hold(actor=user.name, assignment_id=body.assignment_id, need_id=body.need_id,
                          picks=[Pick(p.warehouse_id, p.sku, p.quantity) for p in body.picks])
@@ -58,14 +59,14 @@ def list_holds(response: Response, assignment_id: str | None = None, status: str
 
 @router.post("/holds/{assignment_id}/confirm", response_model=list[sc.HoldRead],
              summary="Confirm: issue the held stock, earliest expiry first")
-def confirm(assignment_id: str, user: User = Depends(writer), c: Container = Depends(container)):
+def confirm(assignment_id: str, user: User = Depends(requires("hold.manage")), c: Container = Depends(container)):
     _check_assignment(c, user, assignment_id)
     return [_read(h) for h in c.stock.confirm(actor=user.name, assignment_id=assignment_id)]
 
 
 @router.post("/holds/{assignment_id}/release", response_model=list[sc.HoldRead],
              summary="Release the holds of an assignment")
-def release(assignment_id: str, body: sc.ReleaseIn | None = None, user: User = Depends(writer),
+def release(assignment_id: str, body: sc.ReleaseIn | None = None, user: User = Depends(requires("hold.manage")),
             c: Container = Depends(container)):
     _check_assignment(c, user, assignment_id)
     reason = body.reason if body else "released"
@@ -74,7 +75,7 @@ def release(assignment_id: str, body: sc.ReleaseIn | None = None, user: User = D
 
 @router.post("/reserve/release", response_model=sc.MovementDone, tags=["reserve"],
              summary="储备投放: turn reserve stock into available stock (operators)")
-def release_reserve(body: sc.ReserveRelease, user: User = Depends(operator),
+def release_reserve(body: sc.ReserveRelease, user: User = Depends(requires("reserve.release")),
                     c: Container = Depends(container)) -> sc.MovementDone:
     warehouse_or_404(c, body.warehouse_id)
     mid = c.stock.release_reserve(actor=user.name, warehouse_id=body.warehouse_id, sku=body.sku,

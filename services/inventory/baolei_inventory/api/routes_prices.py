@@ -6,16 +6,23 @@ from dataclasses import asdict
 from fastapi import APIRouter, Depends, Query
 
 from baolei_inventory.api import schemas as sc
-from baolei_inventory.api.auth import User, current_user, operator, writer
+from baolei_inventory.api.auth import User, authorize, current_user, requires
 from baolei_inventory.api.deps import container
 from baolei_inventory.bootstrap import Container
 
 router = APIRouter(prefix="/api", tags=["prices"])
 
 
+def district_owners(c: Container, district: str) -> set[str]:
+    """The organisations with a warehouse in this district: a supply group reports prices there."""
+    return {w.organisation for w in c.catalog.warehouses() if w.district == district}
+
+
 @router.post("/prices", response_model=sc.PriceRead, status_code=201,
              summary="Record a price observation; alert/crisis grades raise a PriceAlert")
-def post_price(body: sc.PriceCreate, user: User = Depends(writer), c: Container = Depends(container)):
+def post_price(body: sc.PriceCreate, user: User = Depends(requires("price.record")),
+               c: Container = Depends(container)):
+    authorize(user, "price.record", district_owners(c, body.district), "district")
     return sc.PriceRead(**asdict(c.prices.observe(actor=user.name, **body.model_dump())))
 
 
@@ -30,7 +37,8 @@ def list_prices(sku: str | None = None, district: str | None = None,
 
 @router.put("/baselines", response_model=sc.BaselineSet,
             summary="Set the baseline price of a SKU in a district (operators)")
-def put_baseline(body: sc.BaselineSet, user: User = Depends(operator), c: Container = Depends(container)):
+def put_baseline(body: sc.BaselineSet, user: User = Depends(requires("baseline.set")),
+                 c: Container = Depends(container)):
     c.prices.set_baseline(actor=user.name, **body.model_dump())
     return body
 

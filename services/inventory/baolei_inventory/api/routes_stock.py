@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Query
 
 from baolei_inventory.api import schemas as sc
-from baolei_inventory.api.auth import User, check_org, current_user, operator, writer
+from baolei_inventory.api.auth import User, authorize, check_read, current_user, requires
 from baolei_inventory.api.deps import container, warehouse_or_404
 from baolei_inventory.bootstrap import Container
 from baolei_inventory.domain.errors import DomainError
@@ -23,12 +23,12 @@ def _balance(level: Level) -> sc.BalanceRead:
 
 @router.post("/warehouses", response_model=sc.WarehouseRead, tags=["catalog"],
              summary="Create or update a warehouse (dispatchers: own organisation only)")
-def put_warehouse(body: sc.WarehouseCreate, user: User = Depends(writer),
+def put_warehouse(body: sc.WarehouseCreate, user: User = Depends(requires("warehouse.manage")),
                   c: Container = Depends(container)) -> sc.WarehouseRead:
-    check_org(user, body.organisation, "organisation")
+    authorize(user, "warehouse.manage", body.organisation, "organisation")
     existing = c.catalog.warehouse(body.id)
     if existing is not None:
-        check_org(user, existing.organisation, "id")
+        authorize(user, "warehouse.manage", existing.organisation, "id")
     return sc.WarehouseRead(**asdict(c.catalog.upsert_warehouse(Warehouse(**body.model_dump()))))
 
 
@@ -38,7 +38,7 @@ def list_warehouses(user: User = Depends(current_user), c: Container = Depends(c
 
 
 @router.post("/skus", response_model=sc.SkuRead, tags=["catalog"], summary="Create or update a SKU (operators)")
-def put_sku(body: sc.SkuCreate, _: User = Depends(operator), c: Container = Depends(container)):
+def put_sku(body: sc.SkuCreate, _: User = Depends(requires("sku.manage")), c: Container = Depends(container)):
     return sc.SkuRead(**asdict(c.catalog.upsert_sku(Sku(**body.model_dump()))))
 
 
@@ -49,10 +49,10 @@ def list_skus(_: User = Depends(current_user), c: Container = Depends(container)
 
 @router.post("/movements", response_model=sc.MovementDone, status_code=201, tags=["ledger"],
              summary="Record a receipt, issue, transfer or stock count")
-def post_movement(body: sc.MovementCreate, user: User = Depends(writer),
+def post_movement(body: sc.MovementCreate, user: User = Depends(requires("stock.move")),
                   c: Container = Depends(container)) -> sc.MovementDone:
     wh = warehouse_or_404(c, body.warehouse_id)
-    check_org(user, wh.organisation)
+    authorize(user, "stock.move", wh.organisation, "warehouse_id")
     common = {"actor": user.name, "occurred_at": body.occurred_at, "reason": body.reason}
     if body.kind == "adjust":
         if not body.lot:
@@ -71,7 +71,9 @@ def post_movement(body: sc.MovementCreate, user: User = Depends(writer),
     else:
         if not body.to_warehouse:
             raise DomainError("to_warehouse", "调拨需要目标仓库", "a transfer needs to_warehouse")
-        warehouse_or_404(c, body.to_warehouse, "to_warehouse")
+        # both ends of a transfer must be the clerk's own warehouses, unless an operator acts
+        authorize(user, "stock.move", warehouse_or_404(c, body.to_warehouse, "to_warehouse").organisation,
+                  "to_warehouse")
         mid = c.stock.transfer(from_warehouse=wh.id, to_warehouse=body.to_warehouse, sku=body.sku,
                                quantity=body.quantity, **common)
     return sc.MovementDone(movement_id=mid)
@@ -83,7 +85,7 @@ def list_movements(warehouse_id: str | None = None, sku: str | None = None,
                    assignment_id: str | None = None, limit: int = Query(200, ge=1, le=5000),
                    user: User = Depends(current_user), c: Container = Depends(container)):
     if warehouse_id and user.org_filter:
-        check_org(user, warehouse_or_404(c, warehouse_id).organisation)
+        check_read(user, warehouse_or_404(c, warehouse_id).organisation)
     rows = c.catalog.movements(warehouse_id=warehouse_id, sku=sku, assignment_id=assignment_id, limit=limit)
     if user.org_filter and not warehouse_id:
         own = {w.id for w in c.catalog.warehouses(user.org_filter)}
@@ -110,7 +112,7 @@ def list_balances(warehouse_id: str | None = None, sku: str | None = None,
 def list_lots(warehouse_id: str, sku: str, user: User = Depends(current_user),
               c: Container = Depends(container)) -> list[dict]:
     if user.org_filter:
-        check_org(user, warehouse_or_404(c, warehouse_id).organisation)
+        check_read(user, warehouse_or_404(c, warehouse_id).organisation)
     return c.catalog.lots(warehouse_id, sku)
 
 

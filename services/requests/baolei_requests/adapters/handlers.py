@@ -127,7 +127,11 @@ def _apply_all(sessions: sessionmaker, decoded: list) -> tuple[list[BaseExceptio
             results.append(None)
             log.debug("assignment event %s: %s", ev.meta.event_id, outcome)
             body = getattr(ev, ev.WhichOneof("event"))
-            applied.append({"type": "changed", "need_id": body.need_id, "cause": ev.WhichOneof("event")})
+            need = session.get(Need, body.need_id)  # in the session already: whose the change is, for the live feed
+            orgs = sorted({o for x in need.assignments for o in (x.organisations or [])}) if need is not None else []
+            applied.append({"type": "changed", "need_id": body.need_id, "cause": ev.WhichOneof("event"),
+                            "need_organisation": need.organisation if need is not None else "",
+                            "organisations": orgs})
         del loaded
     return results, applied
 

@@ -10,7 +10,7 @@ from baolei_requests import permissions, service
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need
 from baolei_requests.api import schemas
-from baolei_requests.api.deps import operator, principal, session, writer
+from baolei_requests.api.deps import enforce, principal, requires, session
 from baolei_requests.domain.lifecycle import ASSIGNMENT_ZH
 from baolei_requests.domain.needs import STATUS_ZH, NeedStatus
 from baolei_requests.service import Principal
@@ -40,6 +40,24 @@ def assignment_read(a: Assignment) -> schemas.AssignmentRead:
         decided_by=a.decided_by, accepted_by=a.accepted_by or [])
 
 
+def organisation_of(p: Principal, site_organisation: str, requested: str | None) -> str:
+    """The need's organisation: the site's, never the body's (a different one is a 422)."""
+    try:
+        return permissions.need_organisation(p, site_organisation, requested)
+    except ValueError as exc:
+        raise HTTPException(422, detail=[{
+            "field": "organisation",
+            "reason_zh": f"需求所属单位由令牌和地点决定（{exc}），不能在正文中指定为“{requested}”",
+            "reason_en": f"a need's organisation comes from the token and the site ({exc}), "
+                         f"not from the body ({requested!r})"}]) from None
+
+
+def about(a: Assignment) -> dict:
+    """What a live event about this assignment says, and whose it is (live/audience.py)."""
+    return {"need_id": a.need_id, "assignment_id": a.id, "need_organisation": a.need.organisation,
+            "organisations": list(a.organisations)}
+
+
 def _commit(request: Request, s: Session, **what) -> None:
     """Commit, send the staged events now, and tell live consoles that something changed."""
     s.commit()
@@ -50,16 +68,19 @@ def _commit(request: Request, s: Session, **what) -> None:
 
 
 @router.post("/needs", status_code=201, response_model=schemas.NeedRead, summary="提交需求 / raise a need")
-def create_need(body: schemas.NeedCreate, request: Request, response: Response, p: Principal = Depends(writer),
+def create_need(body: schemas.NeedCreate, request: Request, response: Response,
+                p: Principal = Depends(requires("need.raise")),
                 idempotency_key: str | None = Header(None, max_length=200)) -> schemas.NeedRead:
     # The session is opened here, not by a dependency: a sync generator dependency costs two more
     # thread hops per request (enter and exit), and intake is the hottest path of a surge.
     with request.app.state.sessions() as s:
-        if p.role == "site" and service.site_view(s, body.site_id).organisation != p.organisation:
-            raise service.Forbidden(f"site {body.site_id} is not one of {p.organisation}'s")
+        site = service.site_view(s, body.site_id)
+        enforce(p, "need.raise", site.organisation, "site_id")
+        data = body.model_dump()
+        data["organisation"] = organisation_of(p, site.organisation, body.organisation)
         try:
-            need, created = service.create_need(s, p, body.model_dump(), idempotency_key)
-            _commit(request, s, need_id=need.id)
+            need, created = service.create_need(s, p, data, idempotency_key, site)
+            _commit(request, s, need_id=need.id, need_organisation=need.organisation)
         except IntegrityError:
             # the same Idempotency-Key raised at the same moment (a double click): the other request
             # stored it first, so this one answers with that need instead of an error
@@ -97,35 +118,36 @@ def list_needs(status: str | None = None, limit: int = 200, s: Session = Depends
 
 @router.post("/needs/{need_id}/cancel", response_model=schemas.NeedRead, summary="取消需求 / cancel")
 def cancel_need(need_id: str, body: schemas.CancelIn, request: Request, s: Session = Depends(session),
-                p: Principal = Depends(writer)) -> schemas.NeedRead:
-    permissions.require_need_owner(p, service.get_need(s, need_id))
+                p: Principal = Depends(requires("need.cancel"))) -> schemas.NeedRead:
+    need = service.get_need(s, need_id)
+    permissions.require_need_owner(p, need)
     service.cancel_need(s, p, need_id, body.reason)
-    _commit(request, s, need_id=need_id)
+    _commit(request, s, need_id=need_id, need_organisation=need.organisation)
     return need_read(service.get_need(s, need_id))
 
 
 @router.post("/assignments/{assignment_id}/accept", summary="调度接受 / dispatcher accepts")
 def accept(assignment_id: str, request: Request, s: Session = Depends(session),
-           p: Principal = Depends(writer)) -> dict:
+           p: Principal = Depends(requires("assignment.answer"))) -> dict:
     pending = service.decide(s, p, assignment_id, True)
     a = service.get_assignment(s, assignment_id)
-    _commit(request, s, need_id=a.need_id, assignment_id=a.id)
+    _commit(request, s, **about(a))
     return {"assignment": a.id, "status": "awaiting" if pending else "confirming", "awaiting": pending,
             "accepted_by": a.accepted_by}
 
 
 @router.post("/assignments/{assignment_id}/decline", summary="调度拒绝 / dispatcher declines")
 def decline(assignment_id: str, body: schemas.Decision, request: Request, s: Session = Depends(session),
-            p: Principal = Depends(writer)) -> dict:
+            p: Principal = Depends(requires("assignment.answer"))) -> dict:
     service.decide(s, p, assignment_id, False, body.reason)
     a = service.get_assignment(s, assignment_id)
-    _commit(request, s, need_id=a.need_id, assignment_id=a.id)
+    _commit(request, s, **about(a))
     return {"assignment": a.id, "status": "releasing"}
 
 
 @router.put("/sites/{site_id}", summary="登记地点 / register a site")
 def put_site(site_id: str, body: schemas.SiteCreate, request: Request, s: Session = Depends(session),
-             p: Principal = Depends(operator)) -> dict:
+             p: Principal = Depends(requires("site.register"))) -> dict:
     if body.id != site_id:
         raise HTTPException(422, detail={"field": "id", "message_zh": "路径与正文 id 不一致",
                                          "message_en": "id mismatch"})
@@ -136,9 +158,8 @@ def put_site(site_id: str, body: schemas.SiteCreate, request: Request, s: Sessio
 
 @router.put("/hotels/{hotel_id}", summary="登记/更新隔离酒店 / register or update a hotel")
 def put_hotel(hotel_id: str, body: schemas.HotelCreate, request: Request, s: Session = Depends(session),
-              p: Principal = Depends(writer)) -> dict:
-    if p.role == "dispatcher" and body.operator != p.organisation:
-        raise service.Forbidden(f"{p.organisation} cannot manage hotels of {body.operator}")
+              p: Principal = Depends(requires("hotel.manage"))) -> dict:
+    enforce(p, "hotel.manage", body.operator, "operator")
     service.upsert_hotel(s, p, body.model_dump(mode="python"))
     _commit(request, s)
     return {"id": hotel_id}
@@ -146,9 +167,8 @@ def put_hotel(hotel_id: str, body: schemas.HotelCreate, request: Request, s: Ses
 
 @router.put("/buses/{bus_id}", summary="登记/更新车辆 / register or update a bus")
 def put_bus(bus_id: str, body: schemas.BusCreate, request: Request, s: Session = Depends(session),
-            p: Principal = Depends(writer)) -> dict:
-    if p.role == "dispatcher" and body.operator != p.organisation:
-        raise service.Forbidden(f"{p.organisation} cannot manage buses of {body.operator}")
+            p: Principal = Depends(requires("bus.manage"))) -> dict:
+    enforce(p, "bus.manage", body.operator, "operator")
     service.upsert_bus(s, p, body.model_dump(mode="python"))
     _commit(request, s)
     return {"id": bus_id}

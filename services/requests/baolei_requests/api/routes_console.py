@@ -1,14 +1,21 @@
 """The web console (static files, no build step) and the read models and live feed it uses."""
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from baolei_common import policy
 from baolei_requests import city
-from baolei_requests.api.deps import principal, session
+from baolei_requests.adapters.models import ProcessedEvent
+from baolei_requests.api import schemas
+from baolei_requests.api.deps import bearer, forbidden, principal, principal_of, requires, session, unauthenticated
+from baolei_requests.live.tickets import BadTicket
 from baolei_requests.service import Principal
 
 CONSOLE_DIR = Path(__file__).resolve().parent.parent / "console"
@@ -21,10 +28,7 @@ def root() -> RedirectResponse:
 
 
 @router.get("/api/overview", summary="指挥中心概览 / command-center overview")
-def get_overview(s: Session = Depends(session), p: Principal = Depends(principal)) -> dict:
-    if p.role not in ("operator", "viewer"):
-        raise HTTPException(403, detail={"message_zh": "仅指挥部可查看全市概览",
-                                         "message_en": "operators and viewers only"})
+def get_overview(s: Session = Depends(session), p: Principal = Depends(requires("overview.read"))) -> dict:
     return city.overview(s)
 
 
@@ -41,12 +45,52 @@ async def get_stock(request: Request, p: Principal = Depends(principal)) -> dict
     return await city.stock_and_prices(request.app.state.config.inventory_url, p.token)
 
 
-@router.get("/api/live", summary="实时事件（SSE）/ live events as Server-Sent Events")
-async def live(request: Request, token: str | None = Query(None, description="EventSource cannot send headers")):
-    creds = token or request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-    info = request.app.state.config.tokens.get(creds or "")
-    if info is None:
-        raise HTTPException(401, detail={"message_zh": "请先登录", "message_en": "sign in first"})
-    stream = request.app.state.live.stream(info["role"], info.get("organisation", ""))
+def _use_once(request: Request, nonce: str) -> bool:
+    """Record a ticket's nonce; False if it was recorded before (on any replica)."""
+    try:
+        with request.app.state.background.begin() as s:
+            s.add(ProcessedEvent(event_id=f"live-ticket:{nonce}"))
+        return True
+    except IntegrityError:
+        return False
+
+
+@router.post("/api/live/ticket", summary="实时事件凭证（一次性，≤60 秒）/ a single-use ticket for /api/live",
+             response_model=schemas.LiveTicket)
+async def live_ticket(request: Request, p: Principal = Depends(requires("live.subscribe"))) -> schemas.LiveTicket:
+    tickets = request.app.state.tickets
+    return schemas.LiveTicket(ticket=tickets.issue(p.token), expires_in_s=tickets.ttl_s)
+
+
+@router.get("/api/live", summary="实时事件（SSE）/ live events as Server-Sent Events",
+            description="Open with `?ticket=` from `POST /api/live/ticket` (a browser's EventSource cannot send "
+                        "headers), or with an Authorization header. Each role and organisation receives only "
+                        "its share. A bearer token in the URL is refused.",
+            responses={401: {"description": "missing, invalid, expired or reused ticket or token"}})
+async def live(request: Request,
+               ticket: str | None = Query(None, max_length=500, description="from POST /api/live/ticket"),
+               token: str | None = Query(None, include_in_schema=False),
+               creds: HTTPAuthorizationCredentials | None = Depends(bearer)):
+    if token is not None:
+        raise unauthenticated("令牌不能放在网址中，请先用 POST /api/live/ticket 获取一次性凭证",
+                              "a token in the URL is refused: get a single-use ticket from POST /api/live/ticket",
+                              "token")
+    if ticket is not None:
+        try:
+            tok, nonce = request.app.state.tickets.check(ticket)
+        except BadTicket as exc:
+            raise unauthenticated(exc.reason_zh, exc.reason_en, "ticket") from None
+        if not await asyncio.to_thread(_use_once, request, nonce):
+            raise unauthenticated("实时连接凭证已使用过，请重新获取", "live-feed ticket already used", "ticket")
+        p = principal_of(request, tok)
+    elif creds is not None:
+        p = principal_of(request, creds.credentials)
+    else:
+        raise unauthenticated("请先登录：缺少凭证", "sign in first: ticket or bearer token missing", "ticket")
+    try:
+        policy.require_role(p, "live.subscribe")
+    except policy.Denied as exc:
+        raise forbidden(exc) from None
+    stream = request.app.state.live.stream(p.role, p.organisation, p.kind)
     return StreamingResponse(stream, media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from baolei_common import policy
 from baolei_requests import exports, permissions, service, transitions
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel
 from baolei_requests.api import schemas
-from baolei_requests.api.deps import operator, principal, session, writer
-from baolei_requests.api.routes import _commit, assignment_read
+from baolei_requests.api.deps import principal, requires, session
+from baolei_requests.api.routes import _commit, about, assignment_read
 from baolei_requests.intake.service import ImportRejected, import_needs
 from baolei_requests.service import Principal
 
@@ -25,8 +26,19 @@ ROLE_ZH = {"operator": "指挥部操作员", "dispatcher": "国企调度", "site
 
 @router.get("/me", summary="当前用户 / who is signed in")
 def me(p: Principal = Depends(principal)) -> dict:
+    """Who is signed in and what they may do: `actions` maps each action of the one policy
+    (baolei_common.policy) this user may take to `any` or `own` (own organisation only)."""
+    actions = policy.grants_of(p)
+    role_zh, role_en = policy.ROLE_NAMES.get(policy.policy_role(p.role, p.kind), (p.role, p.role))
     return {"user": p.user, "role": p.role, "role_zh": ROLE_ZH.get(p.role, p.role), "organisation": p.organisation,
-            "can_write": p.role != "viewer"}
+            "kind": p.kind, "title_zh": role_zh, "title_en": role_en, "actions": actions,
+            "can_write": any(a not in policy.READ_ACTIONS for a in actions)}
+
+
+@router.get("/policy", summary="权限表 / the permission policy: role × own organisation × action")
+def get_policy(_: Principal = Depends(principal)) -> dict:
+    return {"roles": {r: {"zh": zh, "en": en} for r, (zh, en) in policy.ROLE_NAMES.items()},
+            "actions": policy.table()}
 
 
 @router.get("/assignments", response_model=list[schemas.AssignmentRead], summary="任务 / assignments I may see")
@@ -41,36 +53,36 @@ def list_assignments(status: str | None = None, limit: int = Query(500, le=5000)
 @router.post("/assignments/{assignment_id}/start", response_model=schemas.AssignmentRead,
              summary="开始执行 / trip or pick under way")
 def start(assignment_id: str, request: Request, s: Session = Depends(session),
-          p: Principal = Depends(writer)) -> schemas.AssignmentRead:
+          p: Principal = Depends(requires("assignment.run"))) -> schemas.AssignmentRead:
     a = transitions.start(s, p, assignment_id)
-    _commit(request, s, need_id=a.need_id, assignment_id=a.id)
+    _commit(request, s, **about(a))
     return assignment_read(a)
 
 
 @router.post("/assignments/{assignment_id}/done", response_model=schemas.AssignmentRead,
              summary="完成/送达 / done, delivered")
 def done(assignment_id: str, body: schemas.DoneIn, request: Request, s: Session = Depends(session),
-         p: Principal = Depends(writer)) -> schemas.AssignmentRead:
+         p: Principal = Depends(requires("assignment.run"))) -> schemas.AssignmentRead:
     a = transitions.finish(s, p, assignment_id, body.delivered, body.note)
-    _commit(request, s, need_id=a.need_id, assignment_id=a.id)
+    _commit(request, s, **about(a))
     return assignment_read(a)
 
 
 @router.post("/buses/{bus_id}/state", summary="车辆停运/恢复 / bus out of service or back")
 def bus_state(bus_id: str, body: schemas.BusStateIn, request: Request, s: Session = Depends(session),
-              p: Principal = Depends(writer)) -> dict:
+              p: Principal = Depends(requires("bus.manage"))) -> dict:
     bus = s.get(Bus, bus_id)
     if bus is None:
         raise service.NotFound("bus", bus_id)
     permissions.require_resource(p, bus)
     service.upsert_bus(s, p, {"id": bus.id, "state": body.state, "depot_id": bus.depot_id})
-    _commit(request, s, bus_id=bus_id)
+    _commit(request, s, bus_id=bus_id, organisations=[bus.operator])
     return {"id": bus_id, "state": body.state}
 
 
 @router.post("/hotels/{hotel_id}/state", summary="开放/关闭/消杀房间 / rooms opened, closed or being cleaned")
 def hotel_state(hotel_id: str, body: schemas.HotelStateIn, request: Request, s: Session = Depends(session),
-                p: Principal = Depends(writer)) -> dict:
+                p: Principal = Depends(requires("hotel.manage"))) -> dict:
     hotel = s.get(Hotel, hotel_id)
     if hotel is None:
         raise service.NotFound("hotel", hotel_id)
@@ -80,12 +92,13 @@ def hotel_state(hotel_id: str, body: schemas.HotelStateIn, request: Request, s: 
         if v > hotel.rooms.get(k, 0):
             raise service.Conflict(f"out_of_use.{k}: {v} exceeds the hotel's {hotel.rooms.get(k, 0)} rooms")
     service.upsert_hotel(s, p, {"id": hotel.id, "state": body.state, "out_of_use": out, "site_id": hotel.site_id})
-    _commit(request, s, hotel_id=hotel_id)
+    _commit(request, s, hotel_id=hotel_id, organisations=[hotel.operator])
     return {"id": hotel_id, "state": body.state, "out_of_use": out}
 
 
 @router.post("/needs/import", summary="表格导入需求（CSV/XLSX，全部或全不）/ import a spreadsheet, all rows or none")
-async def import_sheet(request: Request, filename: str = Query("needs.csv"), p: Principal = Depends(writer),
+async def import_sheet(request: Request, filename: str = Query("needs.csv"),
+                       p: Principal = Depends(requires("need.import")),
                        idempotency_key: str | None = Header(None, max_length=200)) -> JSONResponse:
     data = await request.body()
 
@@ -95,11 +108,15 @@ async def import_sheet(request: Request, filename: str = Query("needs.csv"), p: 
                 done = import_needs(s, p, data, filename, idempotency_key)
             except ImportRejected as exc:
                 s.rollback()
+                if exc.denied:  # rows for another organisation's sites: not entitled, nothing applied
+                    return JSONResponse(status_code=403, content={"imported": 0, "detail": [
+                        {"row": e.row, "field": e.column, "reason_zh": e.reason_zh, "reason_en": e.reason_en}
+                        for e in exc.denied]})
                 return JSONResponse(status_code=422, content={
                     "message_zh": f"发现 {len(exc.errors)} 处错误，未导入任何需求", "imported": 0,
                     "message_en": f"{len(exc.errors)} error(s) found; nothing was imported",
                     "errors": [e.as_dict() for e in exc.errors]})
-            _commit(request, s, imported=len(done))
+            _commit(request, s, imported=len(done), need_organisation=p.organisation if p.role == "site" else "")
             return JSONResponse(status_code=201, content={
                 "imported": sum(d.created for d in done), "repeated": sum(not d.created for d in done),
                 "needs": [{"row": d.row, "id": d.need.id, "created": d.created, "priority": d.need.priority,
@@ -134,7 +151,7 @@ def _attachment(name: str) -> dict[str, str]:
 
 @router.get("/audit", summary="审计日志（指挥部）/ audit log, operators only")
 def audit_log(entity: str | None = None, actor: str | None = None, limit: int = Query(200, le=5000),
-              s: Session = Depends(session), p: Principal = Depends(operator)) -> list[dict]:
+              s: Session = Depends(session), p: Principal = Depends(requires("audit.read"))) -> list[dict]:
     q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if entity:
         q = q.where(AuditEntry.entity == entity)

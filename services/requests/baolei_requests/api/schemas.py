@@ -173,3 +173,8 @@ class BusStateIn(BaseModel):
 class HotelStateIn(BaseModel):
     state: Literal["open", "closed"] = "open"
     out_of_use: Rooms = Field(default_factory=Rooms, description="关闭或消杀中的房间 / closed or being cleaned")
+
+
+class LiveTicket(BaseModel):
+    ticket: str = Field(description="open GET /api/live?ticket=… with it, once, before it expires")
+    expires_in_s: float

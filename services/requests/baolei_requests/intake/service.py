@@ -9,7 +9,8 @@ from pydantic import ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from baolei_requests import service
+from baolei_common import policy
+from baolei_requests import permissions, service
 from baolei_requests.adapters.models import Need, Site
 from baolei_requests.api.schemas import NeedCreate
 from baolei_requests.intake.table import Parsed, RowError, parse_table, read_csv, read_xlsx
@@ -25,9 +26,10 @@ FIELD_TO_COLUMN = {"site_id": "site", "rooms": "standard", "lines": "lines"}
 class ImportRejected(Exception):
     """The upload has errors; nothing was applied."""
 
-    def __init__(self, errors: list[RowError]) -> None:
+    def __init__(self, errors: list[RowError], denied: list[RowError] | None = None) -> None:
         super().__init__(f"{len(errors)} error(s); nothing was imported")
         self.errors = errors
+        self.denied = denied or []  # rows the caller may not raise needs for: the answer is 403
 
 
 @dataclass
@@ -70,6 +72,7 @@ def _site(session: Session, ref: str) -> Site | None:
 def validate(session: Session, actor: service.Principal, parsed: Parsed) -> list[tuple[int, dict]]:
     """Every row checked against the same rules as POST /api/needs, plus site and permission."""
     errors = list(parsed.errors)
+    denied: list[RowError] = []
     good: list[tuple[int, dict]] = []
     for n, data, col_of in parsed.rows:
         site = _site(session, data.get("site", ""))
@@ -77,11 +80,20 @@ def validate(session: Session, actor: service.Principal, parsed: Parsed) -> list
             errors.append(RowError(n, col_of.get("site", "site"), f"未登记的地点“{data.get('site')}”",
                                    f"unknown site '{data.get('site')}'"))
             continue
-        if actor.role == "site" and site.organisation != actor.organisation:
-            errors.append(RowError(n, col_of.get("site", "site"), f"无权为“{site.name}”提交需求",
-                                   f"you cannot raise needs for {site.name}"))
+        if not policy.allows(actor, "need.import", site.organisation):
+            denied.append(RowError(n, col_of.get("site", "site"),
+                                   f"无权为“{site.name}”提交需求（不属于{actor.organisation}）",
+                                   f"you cannot raise needs for {site.name}: not a site of {actor.organisation}"))
+            errors.append(denied[-1])
             continue
         body = {k: v for k, v in data.items() if k not in ("site", "ref")} | {"site_id": site.id}
+        try:  # the organisation comes from the token and the site, never from a column
+            body["organisation"] = permissions.need_organisation(actor, site.organisation, body.get("organisation"))
+        except ValueError:
+            errors.append(RowError(n, col_of.get("organisation", "organisation"),
+                                   f"需求所属单位由令牌和地点决定，不能填写为“{body.get('organisation')}”",
+                                   "a need's organisation comes from the token and the site, not from the file"))
+            continue
         try:
             need = NeedCreate(**body)
         except ValidationError as exc:
@@ -89,7 +101,7 @@ def validate(session: Session, actor: service.Principal, parsed: Parsed) -> list
             continue
         good.append((n, need.model_dump() | {"_ref": data.get("ref")}))
     if errors:
-        raise ImportRejected(sorted(errors, key=lambda e: (e.row, e.column)))
+        raise ImportRejected(sorted(errors, key=lambda e: (e.row, e.column)), denied)
     return good
 
 

@@ -17,7 +17,8 @@ from aiokafka import AIOKafkaConsumer
 
 from baolei_common import topics
 from baolei_common.config import KafkaSettings
-from baolei_requests.live.summaries import summarise, visible
+from baolei_requests.live.audience import Audience
+from baolei_requests.live.summaries import public, summarise, visible
 
 log = logging.getLogger(__name__)
 
@@ -25,31 +26,55 @@ FOLLOWED = [topics.NEEDS, topics.ASSIGNMENTS, topics.HOTELS, topics.BUSES, topic
 
 
 class Broadcaster:
-    """Fan-out of summaries to subscriber queues; a slow subscriber loses old events, not new ones."""
+    """Fan-out of summaries to subscriber queues; a slow subscriber loses old events, not new ones.
 
-    def __init__(self, queue_size: int = 500) -> None:
+    Every summary first gets its audience (whose it is, live/audience.py) in one task, in order,
+    then each subscriber receives those its role and organisation may see."""
+
+    def __init__(self, queue_size: int = 500, audience: Audience | None = None) -> None:
         self._subs: set[asyncio.Queue] = set()
         self._size = queue_size
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._inbox: asyncio.Queue | None = None
+        self.audience = audience or Audience()
         self.sent = 0
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
+        self._inbox = asyncio.Queue(10 * self._size)
 
-    def publish(self, summary: dict) -> None:
+    async def run(self) -> None:
+        """Annotate and fan out what was published, in order (started by the app's lifespan)."""
+        assert self._inbox is not None, "bind() first"
+        while True:
+            summary = await self._inbox.get()
+            if self._subs:
+                self._fan_out(await self.audience.annotate(summary))
+
+    def _fan_out(self, summary: dict) -> None:
         for q in list(self._subs):
             if q.full():
                 q.get_nowait()
             q.put_nowait(summary)
         self.sent += 1
 
+    def publish(self, summary: dict) -> None:
+        """From the event loop. Nothing is kept while nobody listens."""
+        if not self._subs or self._inbox is None:
+            return
+        if self._inbox.full():
+            self._inbox.get_nowait()
+        self._inbox.put_nowait(summary)
+
     def publish_threadsafe(self, summary: dict) -> None:
         """From a worker thread (the consumer handler, a sync route)."""
-        if self._loop is not None and not self._loop.is_closed():
+        if self._subs and self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self.publish, summary)
 
-    async def stream(self, role: str, organisation: str, heartbeat_s: float = 15.0) -> AsyncIterator[str]:
-        """SSE frames for one subscriber until it goes away."""
+    async def stream(self, role: str, organisation: str, kind: str = "",
+                     heartbeat_s: float = 15.0) -> AsyncIterator[str]:
+        """SSE frames for one subscriber until it goes away: only what its role and organisation
+        may see (summaries.visible)."""
         q: asyncio.Queue = asyncio.Queue(self._size)
         self._subs.add(q)
         try:
@@ -60,8 +85,8 @@ class Broadcaster:
                 except TimeoutError:
                     yield ": keep-alive\n\n"
                     continue
-                if visible(role, organisation, summary):
-                    yield f"event: update\ndata: {json.dumps(summary, ensure_ascii=False)}\n\n"
+                if visible(role, organisation, summary, kind):
+                    yield f"event: update\ndata: {json.dumps(public(summary), ensure_ascii=False)}\n\n"
         finally:
             self._subs.discard(q)
 

@@ -59,18 +59,25 @@ def summarise(logical_topic: str, value: bytes) -> dict | None:
     return None
 
 
-def visible(role: str, organisation: str, summary: dict) -> bool:
-    """Dispatchers get events about their own resources and assignments; sites about their needs
-    and anything touching needs (the console re-reads through the API); others get everything."""
+def visible(role: str, organisation: str, summary: dict, kind: str = "") -> bool:
+    """Operators and viewers get everything; a site only events about its organisation's needs; a
+    dispatcher only events about its organisation's resources and the needs and assignments they
+    serve (price alerts also reach supply groups). Whose an event is comes from its `audience`
+    (live/audience.py); an event without one reaches operators and viewers only."""
     if role in ("operator", "viewer"):
         return True
-    kind = summary["type"]
-    if role == "dispatcher":
-        if kind in ("hotel", "bus", "stock"):
-            return summary.get("operator") == organisation
-        if kind == "assignment.proposed":
-            return organisation in summary.get("organisations", [])
-        return kind.startswith("assignment.") or kind == "changed"
+    if summary.get("type") == "price_alert":
+        return role == "dispatcher" and kind == "supply"
+    audience = summary.get("audience")
+    if audience is None or not organisation:
+        return False
     if role == "site":
-        return kind.startswith(("need.", "assignment.")) or kind == "changed"
+        return audience.get("need_org") == organisation
+    if role == "dispatcher":
+        return organisation in audience.get("orgs", ())
     return False
+
+
+def public(summary: dict) -> dict:
+    """The summary as sent: without the audience it was filtered by."""
+    return {k: v for k, v in summary.items() if k != "audience"}

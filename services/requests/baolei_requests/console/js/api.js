@@ -36,11 +36,28 @@ export async function download(path, filename) {
   setTimeout(() => URL.revokeObjectURL(a.href), 5000);
 }
 
+// What the signed-in user may do, from the one policy the services enforce (GET /api/me -> actions):
+// "any" (every organisation), "own" (own organisation only) or absent (not at all).
+export const can = (me, action) => Boolean(me?.actions?.[action]);
+
 // Server-Sent Events from /api/live; calls onUpdate(summary) for each event, onState(true|false).
+// The bearer token never goes into a URL: each connection first POSTs for a single-use ticket valid
+// for seconds, and a dropped connection asks for a new one (a used ticket cannot open the stream again).
 export function connectLive(onUpdate, onState) {
-  const es = new EventSource(`/api/live?token=${encodeURIComponent(token())}`);
-  es.addEventListener("hello", () => onState(true));
-  es.addEventListener("update", (e) => onUpdate(JSON.parse(e.data)));
-  es.onerror = () => onState(false);
-  return es;
+  const live = { es: null, closed: false, timer: null, close() { this.closed = true; clearTimeout(this.timer); this.es?.close(); } };
+  let delay = 1000;
+  const open = async () => {
+    if (live.closed) return;
+    try {
+      const { ticket } = await api("/api/live/ticket", { method: "POST" });
+      if (live.closed) return;
+      const es = live.es = new EventSource(`/api/live?ticket=${encodeURIComponent(ticket)}`);
+      es.addEventListener("hello", () => { delay = 1000; onState(true); });
+      es.addEventListener("update", (e) => onUpdate(JSON.parse(e.data)));
+      es.onerror = () => { es.close(); onState(false); retry(); };
+    } catch { onState(false); retry(); }
+  };
+  const retry = () => { if (!live.closed) { live.timer = setTimeout(open, delay); delay = Math.min(delay * 2, 15000); } };
+  open();
+  return live;
 }

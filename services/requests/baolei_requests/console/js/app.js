@@ -1,5 +1,5 @@
 // The console shell: sign-in, navigation by role, language toggle and the live feed.
-import { api, connectLive, setToken, token } from "./api.js";
+import { api, can, connectLive, setToken, token } from "./api.js";
 import { applyStatic, getLang, setLang, t, esc } from "./i18n.js";
 import { toast } from "./common.js";
 import * as command from "./command.js";
@@ -7,7 +7,9 @@ import * as dispatch from "./dispatch.js";
 import * as site from "./site.js";
 
 const VIEWS = { command, dispatch, site };
-const PAGES = { operator: ["command", "dispatch", "site"], viewer: ["command"], dispatcher: ["dispatch"], site: ["site"] };
+// Pages by what the policy lets the user do (GET /api/me -> actions), not by a role list of its own.
+const PAGE_ACTIONS = { command: ["overview.read"], dispatch: ["assignment.answer", "bus.manage", "hotel.manage"], site: ["need.raise", "need.import"] };
+const pagesOf = (me) => Object.keys(PAGE_ACTIONS).filter(p => PAGE_ACTIONS[p].some(a => can(me, a)));
 const state = { me: null, view: null, live: null, pending: null };
 const main = document.getElementById("main");
 
@@ -30,7 +32,7 @@ function renderLogin(msg = "") {
     e.preventDefault();
     if (await signIn(document.getElementById("token").value.trim())) {
       startLive();
-      const target = `#/${PAGES[state.me.role][0]}`;
+      const target = `#/${pagesOf(state.me)[0] || ""}`;
       if (location.hash !== target) location.hash = target; else render();  // hashchange renders
     }
     else renderLogin(t("login.bad"));
@@ -38,10 +40,10 @@ function renderLogin(msg = "") {
 }
 
 function renderNav(page) {
-  const pages = PAGES[state.me.role] || [];
+  const pages = pagesOf(state.me);
   document.getElementById("nav").innerHTML = pages.map(p =>
     `<a href="#/${p}" class="${p === page ? "active" : ""}" data-testid="nav-${p}">${t("nav." + p)}</a>`).join("");
-  document.getElementById("who").textContent = `${state.me.user} · ${state.me.organisation} · ${state.me.role_zh}`;
+  document.getElementById("who").textContent = `${state.me.user} · ${state.me.organisation} · ${state.me.title_zh || state.me.role_zh}`;
 }
 
 async function render() {
@@ -49,7 +51,8 @@ async function render() {
   document.getElementById("lang").textContent = getLang() === "zh" ? "English" : "中文";
   if (!state.me) return renderLogin();
   let page = route();
-  const allowed = PAGES[state.me.role] || [];
+  const allowed = pagesOf(state.me);
+  if (!allowed.length) { main.innerHTML = `<div class="card"><p class="muted">${t("m.none")}</p></div>`; return; }
   if (!allowed.includes(page)) { page = allowed[0]; history.replaceState(null, "", `#/${page}`); }
   renderNav(page);
   state.view = VIEWS[page];

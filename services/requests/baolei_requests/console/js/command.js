@@ -1,6 +1,6 @@
 // Command center (指挥中心): open needs by priority and age, what is unmet and why, resources at a
 // glance, the city picture, stock and price trends per district, price alerts, recent changes.
-import { api } from "./api.js";
+import { api, can } from "./api.js";
 import { cityMap, lineChart, PALETTE } from "./charts.js";
 import { esc, getLang, pick, t } from "./i18n.js";
 import { needsTable, toast, errorText } from "./common.js";
@@ -33,7 +33,7 @@ export async function refresh(ev) {
   }
   const s = stockCache;
   kpis(ov, s);
-  root.querySelector("#needs").innerHTML = needsTable(open, { actions: n => me.role === "operator" && !["done", "cancelled", "under_way"].includes(n.status)
+  root.querySelector("#needs").innerHTML = needsTable(open, { actions: n => can(me, "need.cancel") && !["done", "cancelled", "under_way"].includes(n.status)
     ? `<button data-cancel="${esc(n.id)}">${t("a.cancel")}</button>` : "" });
   root.querySelectorAll("[data-cancel]").forEach(b => b.onclick = async () => {
     const reason = prompt(t("m.cancelreason")); if (!reason) return;
@@ -44,7 +44,7 @@ export async function refresh(ev) {
   root.querySelector("#unmet").innerHTML = ov.unmet.length ? `<ul>${ov.unmet.map(u =>
     `<li><b>${u.count}</b> × ${esc(pick(u, "reason"))} <span class="small muted">${esc(u.code)}</span></li>`).join("")}</ul>` : `<p class="muted">${t("m.none")}</p>`;
   stockCharts(s);
-  if (me.role === "operator") {
+  if (can(me, "audit.read")) {
     const audit = await api("/api/audit?limit=12");
     root.querySelector("#audit").innerHTML = `<table class="small"><tr><th>${t("c.when")}</th><th>${t("c.who")}</th><th>${t("c.what")}</th><th>${t("c.entity")}</th></tr>
       ${audit.map(a => `<tr><td>${new Date(a.at).toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai" })}</td><td>${esc(a.actor)}</td>

@@ -1,6 +1,6 @@
 // Dispatcher (调度台): my trips, rooms and picks; accept or decline holds; start and finish jobs;
 // the live state of my buses and hotels; a printable dispatch sheet and CSV/XLSX exports.
-import { api, download } from "./api.js";
+import { api, can, download } from "./api.js";
 import { esc, pick, t } from "./i18n.js";
 import { errorText, hhmm, tag, toast } from "./common.js";
 
@@ -50,7 +50,8 @@ function mine(a) {
 function taskTable(tasks) {
   const el = root.querySelector("#tasks");
   if (!tasks.length) { el.innerHTML = `<p class="muted">${t("m.none")}</p>`; return; }
-  const buttons = a => !me.can_write ? "" : a.status === "proposed" && me.role !== "operator" && (a.accepted_by || []).includes(me.organisation) ? ""
+  const buttons = a => a.status === "proposed" && (!can(me, "assignment.answer") || (me.role !== "operator" && (a.accepted_by || []).includes(me.organisation))) ? ""
+    : !can(me, "assignment.run") && a.status !== "proposed" ? ""
     : a.status === "proposed"
     ? `<button class="ok" data-act="accept" data-id="${a.id}" data-testid="accept-${a.id}">${t("a.accept")}</button>
        <button data-act="decline" data-id="${a.id}">${t("a.decline")}</button>`
@@ -82,7 +83,7 @@ function busTable(buses) {
   if (!buses.length) { root.querySelector("#buses").innerHTML = `<p class="muted">${t("m.none")}</p>`; return; }
   root.querySelector("#buses").innerHTML = `<table><tr><th>${t("c.bus")}</th><th>${t("c.status")}</th><th></th></tr>
     ${buses.map(b => `<tr data-bus="${esc(b.id)}"><td>${esc(b.plate)} <span class="small muted">${esc(b.id)} · ${b.seats}×${b.load_limit}</span></td>
-      <td>${tag(b.state)}</td><td>${me.can_write ? `<button data-bus-state="${b.state === "in_service" ? "out_of_service" : "in_service"}" data-id="${esc(b.id)}">
+      <td>${tag(b.state)}</td><td>${can(me, "bus.manage") ? `<button data-bus-state="${b.state === "in_service" ? "out_of_service" : "in_service"}" data-id="${esc(b.id)}">
       ${t(b.state === "in_service" ? "a.stop" : "a.resume")}</button>` : ""}</td></tr>`).join("")}</table>`;
   root.querySelectorAll("[data-bus-state]").forEach(b => b.onclick = async () => {
     try { await api(`/api/buses/${b.dataset.id}/state`, { method: "POST", body: { state: b.dataset.busState } }); refresh(); }
@@ -97,7 +98,7 @@ function hotelTable(hotels) {
     ${hotels.map(h => `<tr data-hotel="${esc(h.id)}"><td>${esc(h.name)}</td><td>${h.rooms.standard}/${h.rooms.family}/${h.rooms.accessible}</td>
       <td>${inp(h, "standard")}${inp(h, "family")}${inp(h, "accessible")}</td>
       <td><select data-state>${["open", "closed"].map(s => `<option value="${s}" ${h.state === s ? "selected" : ""}>${t("st." + s)}</option>`).join("")}</select></td>
-      <td>${me.can_write ? `<button data-save="${esc(h.id)}">${t("a.save")}</button>` : ""}</td></tr>`).join("")}</table>`;
+      <td>${can(me, "hotel.manage") ? `<button data-save="${esc(h.id)}">${t("a.save")}</button>` : ""}</td></tr>`).join("")}</table>`;
   root.querySelectorAll("[data-save]").forEach(b => b.onclick = async () => {
     const tr = b.closest("tr"), out = {};
     tr.querySelectorAll("input[data-k]").forEach(i => { out[i.dataset.k] = Number(i.value); });

@@ -1,5 +1,5 @@
 // Site (社区/隔离点): raise a need, import the community's spreadsheet, follow my needs live.
-import { api } from "./api.js";
+import { api, can } from "./api.js";
 import { esc, pick, t } from "./i18n.js";
 import { errorText, needsTable, toast } from "./common.js";
 
@@ -26,11 +26,11 @@ export async function render(el, who) {
         <label>${t("f.due")} <input name="due_at" type="datetime-local" value="${local(4)}"></label>
         <div class="row">${t("f.vuln")}: ${VULNS.map(v => `<label><input type="checkbox" name="v" value="${v}"> ${t("v." + v)}</label>`).join("")}</div>
         <label>${t("f.note")} <input name="note" style="width:60%"></label>
-        <button class="primary" type="submit" data-testid="submit-need" ${me.can_write ? "" : "disabled"}>${t("a.submit")}</button>
+        <button class="primary" type="submit" data-testid="submit-need" ${can(me, "need.raise") ? "" : "disabled"}>${t("a.submit")}</button>
         <span id="form-msg"></span></form></div>
     <div class="card"><h2>${t("h.upload")}</h2>
       <p class="small muted">地点, 类别, 人数, 风险, 标准间, 家庭房, 无障碍房, 就绪时间, 截止时间, 物资明细, 脆弱人群, 备注</p>
-      <input type="file" id="file" accept=".csv,.xlsx" data-testid="upload-file"> <button id="upload" ${me.can_write ? "" : "disabled"}>${t("a.upload")}</button>
+      <input type="file" id="file" accept=".csv,.xlsx" data-testid="upload-file"> <button id="upload" ${can(me, "need.import") ? "" : "disabled"}>${t("a.upload")}</button>
       <div id="upload-msg" data-testid="upload-msg"></div></div></div>
     <div class="card" style="margin-top:14px"><h2>${t("h.myneeds")}</h2><div id="mine"></div></div>`;
   const form = root.querySelector("#need-form");
@@ -81,7 +81,7 @@ async function upload() {
 export async function refresh() {
   if (!root?.isConnected) return;
   const needs = await api("/api/needs?limit=200");
-  root.querySelector("#mine").innerHTML = needsTable(needs, { actions: n => me.can_write && ["submitted", "proposed", "unmet", "confirmed"].includes(n.status)
+  root.querySelector("#mine").innerHTML = needsTable(needs, { actions: n => can(me, "need.cancel") && ["submitted", "proposed", "unmet", "confirmed"].includes(n.status)
     ? `<button data-cancel="${esc(n.id)}">${t("a.cancel")}</button>` : "" });
   root.querySelectorAll("[data-cancel]").forEach(b => b.onclick = async () => {
     const reason = prompt(t("m.cancelreason")); if (!reason) return;

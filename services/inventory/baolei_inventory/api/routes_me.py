@@ -1,0 +1,18 @@
+"""Who is signed in and what the one permission policy (baolei_common.policy) lets them do here."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from baolei_common import policy
+from baolei_inventory.api.auth import User, current_user
+
+router = APIRouter(prefix="/api", tags=["auth"])
+
+
+@router.get("/me", summary="当前用户及可执行的操作 / who is signed in and what they may do")
+async def me(user: User = Depends(current_user)) -> dict:
+    """`actions`: each inventory action of the policy this user may take, `any` (every organisation)
+    or `own` (warehouses of their own organisation only)."""
+    grants = policy.grants_of(user)
+    return {"user": user.name, "role": user.role, "organisation": user.organisation, "kind": user.kind,
+            "actions": {a: s for a, s in grants.items() if policy.ACTIONS[a].service == "inventory"}}
