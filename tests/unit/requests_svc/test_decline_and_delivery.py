@@ -51,3 +51,20 @@ def test_delivered_per_sku():
                                    "reason_en": "must be between 0 and 10"}]
     with pytest.raises(Invalid):
         _per_sku(two, None, {"flour": 1})
+
+
+@pytest.mark.parametrize("body,loc", [
+    ({"lines": {"rice": -1}}, ("lines", "rice")),
+    ({"lines": {"rice": 10**12}}, ("lines", "rice")),
+    ({"lines": {"": 1}}, ("lines", "", "[key]")),
+    ({"delivered": 10**12}, ("delivered",)),
+])
+def test_done_and_arrive_bodies_are_bounded(body, loc):
+    from pydantic import ValidationError
+
+    from baolei_requests.api.schemas import ArriveIn, DoneIn
+    with pytest.raises(ValidationError) as exc:
+        DoneIn(**body)
+    assert exc.value.errors()[0]["loc"] == loc
+    with pytest.raises(ValidationError):
+        ArriveIn(arrived=-1)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
@@ -166,10 +166,15 @@ class CancelIn(BaseModel):
     reason: str = Field(min_length=1, max_length=300)
 
 
+SkuKey = Annotated[str, Field(min_length=1, max_length=50)]
+Quantity = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
 class DoneIn(BaseModel):
     delivered: int | None = Field(None, ge=0, le=1_000_000,
                                   description="实际送达人数/数量，缺省为计划数 / defaults to planned")
-    lines: dict[str, int] | None = Field(None, description="supply: units handed over per SKU / 按物资填写送达数量")
+    lines: dict[SkuKey, Quantity] | None = Field(None, max_length=50,
+                                                 description="supply: units handed over per SKU / 按物资填写送达数量")
     note: str = Field("", max_length=300)
 
 
