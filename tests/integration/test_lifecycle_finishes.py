@@ -207,6 +207,27 @@ def test_declines_are_not_offered_back_a_breakdown_stops_the_bus_and_unmet_says_
     assert proposal(c, other)["trips"]
 
 
+def test_a_breakdown_releases_the_bus_other_waiting_holds_until_it_is_back(client, matcher):
+    c = client
+    city(c, buses=(("B-001", "巴士集团"),))
+    mine, other = raise_transfer(c, 2), raise_transfer(c, 2)
+    a, b = proposal(c, mine), proposal(c, other)
+    assert {t["bus"] for t in a["trips"] + b["trips"]} == {"B-001"}
+    assert c.post(f"/api/assignments/{a['id']}/decline", headers=BUS, json={"reason": "车辆故障"}).status_code == 200
+    # the other need's hold on the broken bus is released too, and it says why
+    released = poll(lambda: [x for x in need_of(c, other)["assignments"] if x["status"] == "released"])
+    assert released[0]["release_reason"] == "bus out of service: B-001 (车辆故障)"
+    for need_id in (mine, other):  # no bus is left for either
+        poll(lambda n=need_id: need_of(c, n)["status"] == "unmet")
+    assert "已排除调度拒绝过的资源" in need_of(c, mine)["unmet_reason_zh"]
+    assert "已排除" not in need_of(c, other)["unmet_reason_zh"]
+    # the bus is back: the other need gets it again; the need that declined it does not
+    assert c.post("/api/buses/B-001/state", headers=BUS, json={"state": "in_service"}).status_code == 200
+    again = proposal(c, other, exclude=(b["id"],))
+    assert {t["bus"] for t in again["trips"]} == {"B-001"}
+    assert need_of(c, mine)["status"] == "unmet"
+
+
 def released_on_log(kafka_settings, assignment_id: str, wait_s: float) -> list[assignments_pb2.AssignmentReleased]:
     """Every AssignmentReleased of this assignment on the log, read for `wait_s` seconds."""
     consumer = KafkaConsumer(kafka_settings.topic(topics.ASSIGNMENTS),

@@ -222,9 +222,12 @@ def declined_resources(actor: Principal, a: Assignment) -> list[tuple[str, str]]
     return out
 
 
-def take_out_of_service(session: Session, actor: Principal, bus_ids: list[str], why: str) -> list[str]:
+def take_out_of_service(session: Session, actor: Principal, bus_ids: list[str], why: str,
+                        declined: str = "") -> list[str]:
     """A breakdown: these buses are out of service (and the matcher hears so) until a dispatcher
-    puts them back with `POST /api/buses/{id}/state`."""
+    puts them back with `POST /api/buses/{id}/state`. Other proposals still waiting on them
+    (`declined` is the one being declined) are released too and their needs matched again;
+    confirmed jobs stay as they are (only an operator releases what was confirmed)."""
     out = []
     for bus_id in bus_ids:
         bus = session.get(Bus, bus_id)
@@ -236,6 +239,17 @@ def take_out_of_service(session: Session, actor: Principal, bus_ids: list[str], 
         add_event(session, Outbox, topics.BUSES, bus.id, codec.bus_status(bus, actor.user))
         audit(session, actor, "bus.breakdown", f"bus:{bus.id}", before, {"state": bus.state, "reason": why})
         out.append(bus.id)
+    if out:
+        waiting = session.scalars(select(Assignment).where(
+            Assignment.status == "proposed", Assignment.kind == "transfer", Assignment.id != declined)
+            .with_for_update(skip_locked=True)).all()
+        for other in waiting:
+            hit = sorted({t["bus"] for t in other.trips or []} & set(out))
+            if hit:
+                stage_release(session, other, f"bus out of service: {', '.join(hit)} ({why})", actor.user)
+                other.status = "releasing"
+                audit(session, actor, "assignment.release", f"assignment:{other.id}", {"status": "proposed"},
+                      {"status": "releasing", "reason": f"bus out of service: {', '.join(hit)}"})
     return out
 
 
@@ -282,11 +296,12 @@ def decide(session: Session, actor: Principal, assignment_id: str, accept: bool,
             a.status = "confirming"  # a second answer now gets 409 instead of a second booking
     else:
         refs = declined_resources(actor, a)
+        if breakdown or lifecycle.is_breakdown(reason):  # staged first: the matcher hears of it before the release
+            broken = take_out_of_service(session, actor, [i for k, i in refs if k == "bus"], reason or "breakdown",
+                                         declined=a.id)
         stage_release(session, a, f"declined: {reason}" if reason else "declined", actor.user,
                       declined=[assignments_pb2.ResourceRef(kind=codec.RESOURCE_KINDS[k], id=i) for k, i in refs])
         a.status = "releasing"
-        if breakdown or lifecycle.is_breakdown(reason):
-            broken = take_out_of_service(session, actor, [i for k, i in refs if k == "bus"], reason or "breakdown")
     after = {"status": ("confirming" if not pending else "awaiting") if accept else "releasing",
              "accepted_by": list(a.accepted_by or []), "awaiting": pending, "reason": reason}
     if not accept:
