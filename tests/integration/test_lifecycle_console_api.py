@@ -91,19 +91,23 @@ def test_accept_start_done_with_audit_and_another_company_refused(client, matche
     r = c.post(f"/api/assignments/{a['id']}/done", headers=BUS, json={"delivered": 6})
     assert r.status_code == 409
     r = c.post(f"/api/assignments/{a['id']}/done", headers=BUS, json={"delivered": 5})
-    assert r.status_code == 200 and r.json()["delivered"] == 5
+    assert r.status_code == 200 and r.json()["delivered"] == 5 and r.json()["status"] == "arriving"
+    assert c.get(f"/api/needs/{need_id}", headers=OP).json()["status"] == "under_way"  # the hotel has not confirmed
+    assert c.post(f"/api/assignments/{a['id']}/arrive", headers=EAST, json={}).status_code == 403
+    assert c.post(f"/api/assignments/{a['id']}/arrive", headers=HOTEL, json={}).status_code == 200
     need = c.get(f"/api/needs/{need_id}", headers=OP).json()
     assert need["status"] == "done" and need["progress"]["delivered"] == 5 and need["progress"]["remaining"] == 0
     audit = c.get("/api/audit", headers=OP, params={"entity": f"assignment:{a['id']}"}).json()
-    assert [e["action"] for e in audit] == ["assignment.done", "assignment.start", "assignment.accept",
-                                            "assignment.accept"]
-    done = audit[0]
+    assert [e["action"] for e in audit] == ["assignment.arrived", "assignment.done", "assignment.start",
+                                            "assignment.accept", "assignment.accept"]
+    assert audit[0]["actor"] == "投控公司调度" and audit[0]["after"]["status"] == "done"
+    done = audit[1]
     assert done["actor"] == "巴士集团调度" and done["role"] == "dispatcher" and done["organisation"] == "巴士集团"
-    assert done["before"]["status"] == "under_way" and done["after"]["status"] == "done" and done["at"]
+    assert done["before"]["status"] == "under_way" and done["after"]["status"] == "arriving" and done["at"]
     assert c.get("/api/audit", headers=BUS).status_code == 403
 
 
-def test_partial_delivery_leaves_the_rest_visible(client, matcher):
+def test_partial_delivery_leaves_the_rest_visible_and_matched_again(client, matcher):
     c = client
     city(c)
     need_id = raise_need(c, OP, people=4)
@@ -111,18 +115,28 @@ def test_partial_delivery_leaves_the_rest_visible(client, matcher):
     assert c.post(f"/api/assignments/{a['id']}/accept", headers=OP).status_code == 200  # an operator stands for all
     status(c, need_id, "confirmed")
     assert c.post(f"/api/assignments/{a['id']}/done", headers=OP, json={"delivered": 3, "note": "1 人发热留观"}).status_code == 200
+    assert c.post(f"/api/assignments/{a['id']}/arrive", headers=OP, json={}).status_code == 200  # an operator may confirm
     need = c.get(f"/api/needs/{need_id}", headers=OP).json()
-    assert need["progress"] == {"asked": 4, "proposed": 4, "confirmed": 4, "delivered": 3, "remaining": 1}
-    assert need["status"] == "confirmed"
+    assert need["progress"]["delivered"] == 3 and need["progress"]["remaining"] == 1 and need["status"] != "done"
+    rest = proposed(c, need_id, exclude=(a["id"],))  # the one left behind is matched again
+    assert rest["people"] == 1
 
 
 def test_decline_and_expiry_send_the_need_back_to_matching(client, matcher):
     c = client
     city(c)
+    now = datetime.now(timezone.utc)
+    assert c.put("/api/buses/B-002", headers=OP, json={  # the declined bus is not offered again: another one is
+        "id": "B-002", "operator": "东部公交", "plate": "粤B·E5678", "depot_id": "depot", "seats": 40,
+        "load_limit": 0.5, "shift_start": (now - timedelta(hours=1)).isoformat(),
+        "shift_end": (now + timedelta(hours=10)).isoformat()}).status_code == 200
     need_id = raise_need(c, OP, people=3)
     first = proposed(c, need_id)
-    assert c.post(f"/api/assignments/{first['id']}/decline", headers=BUS, json={"reason": "车辆故障"}).status_code == 200
+    org = first["trips"][0]["operator"]
+    assert c.post(f"/api/assignments/{first['id']}/decline", headers=BUS if org == "巴士集团" else EAST,
+                  json={"reason": "车辆故障"}).status_code == 200
     second = proposed(c, need_id, exclude=(first["id"],))
+    assert second["trips"][0]["bus"] != first["trips"][0]["bus"]
     released = [x for x in c.get(f"/api/needs/{need_id}", headers=OP).json()["assignments"] if x["id"] == first["id"]]
     assert released[0]["status"] == "released" and "车辆故障" in released[0]["release_reason"]
     with c.app.state.sessions.begin() as s:  # an hour later nobody has answered

@@ -54,6 +54,7 @@ EXPECT_REQUESTS: dict[tuple[str, str], dict[str, frozenset]] = {
     ("POST", "/api/assignments/{assignment_id}/decline"): {"operator": BOTH, **DISPATCHERS_OWN},
     ("POST", "/api/assignments/{assignment_id}/start"): {"operator": BOTH, **DISPATCHERS_OWN},
     ("POST", "/api/assignments/{assignment_id}/done"): {"operator": BOTH, **DISPATCHERS_OWN},
+    ("POST", "/api/assignments/{assignment_id}/arrive"): {"operator": BOTH, "hotel dispatcher": OWN},
     ("PUT", "/api/sites/{site_id}"): {"operator": BOTH},
     ("PUT", "/api/hotels/{hotel_id}"): {"operator": BOTH, "hotel dispatcher": OWN},
     ("POST", "/api/hotels/{hotel_id}/state"): {"operator": BOTH, "hotel dispatcher": OWN},
@@ -244,7 +245,7 @@ class RequestsCity:
 
 
 KIND = {"bus dispatcher": "bus", "hotel dispatcher": "hotel", "supply dispatcher": "supply"}
-ASSIGNMENT_ROUTES = ("accept", "decline", "start", "done")
+ASSIGNMENT_ROUTES = ("accept", "decline", "start", "done", "arrive")
 
 
 def requests_calls(city: RequestsCity, assignments: dict) -> dict:
@@ -260,7 +261,8 @@ def requests_calls(city: RequestsCity, assignments: dict) -> dict:
 
     def answer(what):
         def call(h, org, key):
-            body = {"reason": "车辆故障"} if what == "decline" else {} if what == "done" else None
+            body = ({"reason": "车辆故障"} if what == "decline" else {} if what == "done"
+                    else {"arrived": 1} if what == "arrive" else None)
             return c.post(f"/api/assignments/{assignments[key]}/{what}", headers=h, json=body)
         return call
 

@@ -76,6 +76,8 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
            {OPERATOR: ANY, **_DISPATCHERS}),
     Action("assignment.run", "requests", "开始或完成任务", "start or finish a job", "本单位参与的任务",
            "a job your organisation takes part in", {OPERATOR: ANY, **_DISPATCHERS}),
+    Action("assignment.arrive", "requests", "确认入住人数", "confirm who arrived at the hotel", "本单位酒店的任务",
+           "a transfer to your organisation's hotel", {OPERATOR: ANY, f"{DISPATCHER}:{HOTEL}": OWN}),
     Action("site.register", "requests", "登记地点", "register a site", "", "", {OPERATOR: ANY}),
     Action("hotel.manage", "requests", "登记或变更隔离酒店", "register or change a hotel", "本单位的酒店",
            "a hotel of your organisation", {OPERATOR: ANY, f"{DISPATCHER}:{HOTEL}": OWN}),

@@ -1,6 +1,7 @@
 """`create_app(config)` builds the inventory's FastAPI app. Its lifespan migrates the database
-(Alembic `upgrade head`), then runs three tasks: the outbox relay (publish after commit), the
-consumer of baolei.assignments.v1, and the hold-expiry sweep.
+(Alembic `upgrade head`), then runs the outbox relay (publish after commit), the consumer of
+baolei.assignments.v1 and reconciliation. Holds have no timer here: the requests service alone
+expires them (AssignmentReleased `expired` on the log, which the consumer applies).
 
 Run: uvicorn --factory baolei_inventory.app:app_from_env --port 8003
 """
@@ -25,15 +26,6 @@ from baolei_inventory.config import InventoryConfig
 log = logging.getLogger(__name__)
 
 
-async def _expiry(c: Container) -> None:
-    while True:
-        try:
-            await asyncio.to_thread(c.background_stock.expire_due)
-        except Exception:
-            log.exception("hold expiry sweep failed")
-        await asyncio.sleep(c.config.expiry_poll_s)
-
-
 def create_app(config: InventoryConfig) -> FastAPI:
     c = bootstrap(config)
     workers: dict = {}
@@ -45,8 +37,7 @@ def create_app(config: InventoryConfig) -> FastAPI:
         loop = asyncio.get_running_loop()
         for store in (c.store, c.background):
             store.on_commit(lambda: loop.call_soon_threadsafe(_wake, workers))
-        tasks = [asyncio.create_task(supervise("relay", c.relay, workers)),
-                 asyncio.create_task(_expiry(c))]
+        tasks = [asyncio.create_task(supervise("relay", c.relay, workers))]
         if config.start_consumer:
             tasks.append(asyncio.create_task(supervise("consumer", c.consumer, workers)))
             reconciler = c.reconciler()

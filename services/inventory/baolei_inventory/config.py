@@ -42,15 +42,14 @@ class InventoryConfig(BaseSettings):
     max_queued: int = Field(64, ge=0, description="API requests that may wait for a slot; beyond this, 503 at once")
     admission_wait_s: float = Field(1.0, gt=0, le=10, description="longest wait for a slot before 503 with Retry-After")
     background_pool_size: int = Field(
-        4, ge=2, description="connections of the relay, consumer, expiry and reconciliation (not shared with the API)")
+        4, ge=2, description="connections of the relay, consumer and reconciliation (not shared with the API)")
     reconcile_interval_s: float = Field(60.0, gt=0,
                                         description="how often the assignments log is checked against the holds")
     ref_cache_ttl_s: float = Field(30.0, description="seconds a warehouse or SKU read by the ledger is cached "
                                    "per process (edits through another process show after this)")
     http_host: str = Field("127.0.0.1", description="bind address of the HTTP API")
     http_port: int = Field(8003, description="port of the HTTP API")
-    hold_ttl_s: float = Field(900, description="seconds a hold waits for confirmation before it expires")
-    expiry_poll_s: float = Field(5.0, description="how often the expiry task looks for due holds")
+    hold_ttl_s: float = Field(900, description="longest expiry shown on a hold (the requests service expires holds)")
     consumer_group: str = Field("inventory", description="Kafka consumer group for assignments")
     start_consumer: bool = Field(True, description="consume baolei.assignments.v1 in the app")
     price_stress: float = Field(0.05, description="rise over baseline from which a price is 'stress'")

@@ -47,7 +47,7 @@ from baolei_matcher.adapters.snapshots import load_latest
 from baolei_matcher.adapters.topics import SNAPSHOT_MAX_BYTES
 from baolei_matcher.config import MatcherConfig
 from baolei_matcher.domain import snapshot as snapmod
-from baolei_matcher.domain.batch import decisions_from, scenario_for
+from baolei_matcher.domain.batch import decisions_from, groups, scenario_for
 from baolei_matcher.domain.state import MatcherState, Place
 
 log = logging.getLogger(__name__)
@@ -124,8 +124,10 @@ def apply_event(rt: Runtime, logical: str, value: bytes) -> str:
             st.confirm(ev.confirmed.assignment_id)
             return f"assignment {ev.confirmed.assignment_id} confirmed"
         if which == "released":
-            st.release(ev.released.assignment_id, ev.released.reason)
-            return f"assignment {ev.released.assignment_id} released ({ev.released.reason})"
+            r = ev.released
+            st.exclude(r.need_id, codec.declined(r))
+            st.release(r.assignment_id, r.reason, codec.delivered(r))
+            return f"assignment {r.assignment_id} released ({r.reason})"
         if which == "unmet":
             if ev.unmet.need_id in st.needs:
                 st.unmet[ev.unmet.need_id] = ev.unmet.code
@@ -149,7 +151,7 @@ def apply_event(rt: Runtime, logical: str, value: bytes) -> str:
         s = stock_pb2.StockChanged.FromString(value)
         if not s.sku or not s.warehouse.id:
             raise ValueError("StockChanged without warehouse or sku")
-        st.upsert_stock(codec.stock(s), s.cause)
+        st.upsert_stock(codec.stock(s), s.cause, s.assignment_id)
         return f"stock {s.warehouse.id}:{s.sku} available {s.available}"
     raise ValueError(f"unexpected topic {logical}")
 
@@ -395,16 +397,23 @@ class Matcher:
             log.warning("%d proposals never reached the log; their needs are matched again", len(lost))
 
     async def _rematch_once(self) -> None:
+        """The needs to match, in groups (domain/batch.py `groups`): those a dispatcher declined a
+        resource for are solved after the others, in a world without what they declined. Each
+        group's proposals hold their resources before the next group is read."""
+        todo = self.rt.state.batch()
+        for exclude, needs in groups(todo):
+            if not await self._match_group(needs, exclude):
+                return
+
+    async def _match_group(self, todo: list, exclude: frozenset[str]) -> bool:
+        """Solve and publish one group; False when this process may not publish (any more)."""
         rt, loop = self.rt, asyncio.get_running_loop()
         st = rt.state
-        todo = st.batch()
-        if not todo:
-            return
         # The residual world is read on the event loop (a consistent view, no copy of the state: a
         # deep copy of 1,000 holds took 250-400 ms here); only the solve runs in the executor.
         t_read = loop.time()
         now = datetime.now(timezone.utc)
-        scenario = scenario_for(st, todo, now.astimezone(ZoneInfo(rt.config.planning_tz)))
+        scenario = scenario_for(st, todo, now.astimezone(ZoneInfo(rt.config.planning_tz)), exclude)
         read_ms = (loop.time() - t_read) * 1000
         t0 = loop.time()
         budget = solve_budget(len(todo), rt.config.solve_time_limit_s)
@@ -417,7 +426,7 @@ class Matcher:
             rt.dirty.set()
             log.info("re-match %s not published: no longer the active matcher / 非主节点，不发布",
                      decisions.solve_id)
-            return
+            return False
         leased_at = time.monotonic()
         lease_s = min(2.0, self.cfg.leader_session_timeout_ms / 3000)  # a lease older than this is not trusted
         rt.batches += 1
@@ -460,9 +469,10 @@ class Matcher:
             rt.dirty.set()
             log.warning("re-match %s: %d of %d messages not published (%s)", decisions.solve_id, len(failed),
                         len(sent), failed[0])
-        log.info("re-match %s (%s): %d needs, %d proposed, %d unmet in %.0f ms (state read in %.0f ms)",
+        log.info("re-match %s (%s): %d needs, %d proposed, %d unmet in %.0f ms (state read in %.0f ms)%s",
                  decisions.solve_id, decisions.status, len(todo), len(decisions.proposals), len(decisions.unmet),
-                 rt.last_batch_ms, read_ms)
+                 rt.last_batch_ms, read_ms, f", without {sorted(exclude)}" if exclude else "")
+        return not failed and rt.role == ACTIVE
 
     # --- snapshots ----------------------------------------------------------------------------
     async def _snapshot_loop(self) -> None:

@@ -1,16 +1,32 @@
 """Dispatcher and operator transitions after confirmation: a trip or pick starts (under way) and
-is done (delivered, possibly less than planned). Each change is audited; the need's status and
-progress are recomputed from all its assignments (see domain/lifecycle.py).
+is done (delivered, possibly less than planned); a transfer is done only once the hotel confirms
+who arrived. Each change is audited; the need's status and progress are recomputed from all its
+assignments (see domain/lifecycle.py).
+
+A finished job tells the log what it delivered (`AssignmentReleased.delivery`): the matcher counts
+it and matches whatever of the need is left at once, instead of closing the need.
 """
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from baolei_common.events import utcnow
+from baolei_events.v1 import assignments_pb2, needs_pb2
 from baolei_requests import permissions
 from baolei_requests.adapters.models import Assignment, Need
 from baolei_requests.domain import lifecycle
-from baolei_requests.service import Conflict, NotFound, Principal, audit, stage_release
+from baolei_requests.service import Conflict, Forbidden, NotFound, Principal, audit, stage_release
+
+
+class Invalid(Exception):
+    """Input that cannot be applied (422): which field, and why in Chinese and English."""
+
+    def __init__(self, field: str, reason_zh: str, reason_en: str) -> None:
+        super().__init__(f"{field}: {reason_en}")
+        self.field, self.reason_zh, self.reason_en = field, reason_zh, reason_en
+
+    def detail(self) -> list[dict[str, str]]:
+        return [{"field": self.field, "reason_zh": self.reason_zh, "reason_en": self.reason_en}]
 
 
 def amount_of(a: Assignment) -> int:
@@ -55,26 +71,115 @@ def start(session: Session, actor: Principal, assignment_id: str) -> Assignment:
 
 
 def finish(session: Session, actor: Principal, assignment_id: str, delivered: int | None,
-           note: str = "") -> Assignment:
-    """Done: people arrived or goods handed over; `delivered` may be less than planned."""
+           note: str = "", lines: dict[str, int] | None = None) -> Assignment:
+    """Done: goods handed over, or a transfer's bus unloaded at the hotel; `delivered` may be less
+    than planned (per SKU in `lines` when several SKUs were partly handed over). A transfer then
+    waits for the hotel to confirm who arrived (`arrive`); nobody delivered, or a supply job, is
+    finished at once."""
     a = _assignment(session, assignment_id)
     permissions.require_assignment(actor, a)
     if not lifecycle.can_finish(a.status):
         raise Conflict(f"assignment {a.id} is {a.status}; only a confirmed or under-way assignment can finish")
     planned = amount_of(a)
-    got = planned if delivered is None else delivered
+    per_sku = _per_sku(a, delivered, lines) if a.kind == "supply" else {}
+    got = sum(per_sku.values()) if a.kind == "supply" else (planned if delivered is None else delivered)
     if got < 0 or got > planned:
         raise Conflict(f"delivered must be between 0 and {planned}, got {got}")
     before = {"status": a.status, "delivered": a.delivered, "need_status": a.need.status}
     now = utcnow()
-    a.status, a.done_at, a.delivered = "done", now, got
     a.started_at = a.started_at or now
-    refresh_need(a.need)
-    audit(session, actor, "assignment.done", f"assignment:{a.id}", before,
-          {"status": a.status, "delivered": got, "planned": planned, "need_status": a.need.status, "note": note})
-    # Tell the log the job is over: the matcher retires the hold (the rooms stay taken, the bus is
-    # where the trip left it) and drops the need once nothing of it is open, so its state and
-    # snapshot stay the size of what is open. The requests and inventory consumers ignore it for a
-    # done assignment.
-    stage_release(session, a, f"done: delivered {got} of {planned}", actor.user)
+    a.delivered = got
+    if a.kind == "transfer" and got > 0:
+        a.status = "arriving"  # the hotel confirms who arrived; the need is not done before that
+        refresh_need(a.need)
+        audit(session, actor, "assignment.done", f"assignment:{a.id}", before,
+              {"status": a.status, "delivered": got, "planned": planned, "need_status": a.need.status,
+               "note": note, "awaiting": [(a.room or {}).get("operator", "")]})
+        return a
+    _close(session, actor, a, got, planned, per_sku, note, before, "assignment.done")
     return a
+
+
+def arrive(session: Session, actor: Principal, assignment_id: str, arrived: int | None,
+           note: str = "") -> Assignment:
+    """The hotel confirms who arrived (its dispatcher, or an operator): the transfer is done, and
+    whoever did not arrive goes back to matching."""
+    a = _assignment(session, assignment_id)
+    hotel, hotel_org = (a.room or {}).get("hotel", "the hotel"), (a.room or {}).get("operator", "")
+    if not (actor.role == "operator" or (actor.role == "dispatcher" and actor.organisation == hotel_org)):
+        raise Forbidden(f"arrival at {hotel} is confirmed by {hotel_org or 'its hotel'}")
+    if not lifecycle.can_arrive(a.status):
+        raise Conflict(f"assignment {a.id} is {a.status}; arrival is confirmed after the bus is done")
+    brought = a.delivered or 0
+    got = brought if arrived is None else arrived
+    if got < 0 or got > brought:
+        raise Invalid("arrived", f"入住人数须在 0 到 {brought}（车辆送达人数）之间",
+                      f"arrived must be between 0 and {brought} (the people the bus delivered)")
+    before = {"status": a.status, "delivered": brought, "need_status": a.need.status}
+    _close(session, actor, a, got, amount_of(a), {}, note, before, "assignment.arrived")
+    return a
+
+
+def _per_sku(a: Assignment, delivered: int | None, lines: dict[str, int] | None) -> dict[str, int]:
+    """Units handed over per SKU: as given, all planned, or `delivered` of the only SKU."""
+    planned: dict[str, int] = {}
+    for k in a.picks:
+        planned[k["sku"]] = planned.get(k["sku"], 0) + k["quantity"]
+    if lines:
+        for sku, q in lines.items():
+            if sku not in planned:
+                raise Invalid(f"lines.{sku}", f"该任务没有物资 {sku}", f"this job carries no {sku}")
+            if not 0 <= q <= planned[sku]:
+                raise Invalid(f"lines.{sku}", f"送达数量须在 0 到 {planned[sku]} 之间",
+                              f"must be between 0 and {planned[sku]}")
+        return {sku: lines.get(sku, 0) for sku in planned}
+    if delivered is None or delivered == sum(planned.values()):
+        return planned
+    if len(planned) == 1:
+        return {next(iter(planned)): delivered}
+    raise Invalid("lines", "多种物资部分送达时，请逐项填写送达数量（lines）",
+                  "several SKUs were partly delivered: give the quantity of each in `lines`")
+
+
+def _close(session: Session, actor: Principal, a: Assignment, got: int, planned: int, per_sku: dict[str, int],
+           note: str, before: dict, action: str) -> None:
+    """The job is over: audit it, and tell the log what was delivered. The matcher retires the hold
+    (the rooms people moved into stay taken, the bus is where the trip left it) and matches what of
+    the need is left at once; it drops the need once nothing of it is open, so its state and
+    snapshot stay the size of what is open. The requests and inventory consumers ignore the event
+    for a done assignment."""
+    a.status, a.done_at, a.delivered = "done", utcnow(), got
+    need = a.need
+    if need.status != "cancelled":
+        need.unmet_code = need.unmet_reason_zh = need.unmet_reason_en = ""  # the rest is matched anew
+    refresh_need(need)
+    pr = progress_of(need)
+    audit(session, actor, action, f"assignment:{a.id}", before,
+          {"status": a.status, "delivered": got, "planned": planned, "need_status": need.status, "note": note,
+           "need_delivered": pr.delivered, "need_remaining": pr.remaining})
+    delivery = assignments_pb2.Delivery(people=got if a.kind == "transfer" else 0,
+                                        quantities=[needs_pb2.SupplyLine(sku=k, quantity=q)
+                                                    for k, q in per_sku.items()])
+    if need.kind == "transfer":
+        delivery.people_remaining = max(0, need.people - pr.delivered)
+    else:
+        done_by_sku = _delivered_by_sku(need)
+        delivery.quantity_remaining.extend(
+            needs_pb2.SupplyLine(sku=ln["sku"], quantity=ln["quantity"] - done_by_sku.get(ln["sku"], 0))
+            for ln in need.lines if ln["quantity"] > done_by_sku.get(ln["sku"], 0))
+    stage_release(session, a, f"done: delivered {got} of {planned}", actor.user, delivery=delivery)
+
+
+def _delivered_by_sku(need: Need) -> dict[str, int]:
+    """Units handed over per SKU by the need's finished supply jobs (each job's `delivered` is
+    spread over its picks in order: exact when a job carries one SKU or delivered all)."""
+    out: dict[str, int] = {}
+    for a in need.assignments:
+        if a.status != "done":
+            continue
+        left = a.delivered or 0
+        for k in a.picks:
+            q = min(left, k["quantity"])
+            out[k["sku"]] = out.get(k["sku"], 0) + q
+            left -= q
+    return out

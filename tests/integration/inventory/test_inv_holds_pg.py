@@ -1,4 +1,5 @@
-"""Holds on PostgreSQL: no oversell under concurrency, idempotent replay, expiry, FEFO, late movements."""
+"""Holds on PostgreSQL: no oversell under concurrency, idempotent replay, expiry from the log, FEFO,
+late movements."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -6,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from baolei_events.v1 import assignments_pb2
+from baolei_events.v1 import assignments_pb2, stock_pb2
 from baolei_inventory.adapters import proto
 from baolei_inventory.adapters.orm import MovementRow, OutboxRow
 from baolei_inventory.domain.errors import InsufficientStock
@@ -95,20 +96,34 @@ def test_short_stock_holds_nothing_and_releases_the_assignment(container):
     assert msg.released.assignment_id == "as-2" and msg.released.reason == "stock_short"
 
 
-def test_expired_holds_are_released_and_announced(container):
+def _released(event_id: str, assignment_id: str, reason: str) -> bytes:
+    from baolei_common.events import meta
+    return assignments_pb2.AssignmentEvent(
+        meta=meta(producer="requests", event_id=event_id, actor="system"),
+        released=assignments_pb2.AssignmentReleased(assignment_id=assignment_id, need_id="need-3", reason=reason),
+    ).SerializeToString()
+
+
+def test_holds_expire_only_when_the_requests_service_says_so(container):
+    """The requests service owns every hold's expiry: the inventory has no timer of its own (a hold
+    past its shown expiry stays held) and releases it when `expired` arrives on the log, once."""
     c = container
+    assert not hasattr(c.stock, "expire_due")
     c.stock.receive(actor="t", warehouse_id="wh-ft", sku="rice", lot="L1", quantity=10)
-    c.stock.hold(actor="t", assignment_id="as-3", need_id="need-3", picks=[Pick("wh-ft", "rice", 6)])
-    assert c.stock.expire_due(datetime.now(timezone.utc)) == []
-    later = datetime.now(timezone.utc) + timedelta(seconds=c.config.hold_ttl_s + 1)
-    assert c.stock.expire_due(later) == ["as-3"]
+    assert c.handler.handle(proto.decode_assignment(_proposed("ev-3", "as-3", 6))).startswith("held")
+    assert _level(c).held == 6
+    outcome = c.handler.handle(proto.decode_assignment(_released("ev-4", "as-3", "expired")))
+    assert outcome == "released 1 line(s) for as-3"
     assert _level(c).held == 0 and _level(c).available == 10
     assert c.catalog.holds(assignment_id="as-3")[0].status.value == "expired"
+    assert c.handler.handle(proto.decode_assignment(_released("ev-4", "as-3", "expired"))).startswith("duplicate")
     with c.store.read() as s:
-        rows = s.execute(select(OutboxRow).where(OutboxRow.topic == "baolei.assignments.v1")).scalars().all()
-    msg = assignments_pb2.AssignmentEvent.FromString(rows[-1].payload)
-    assert msg.released.assignment_id == "as-3" and msg.released.reason == "expired"
-    assert c.stock.expire_due(later) == []
+        rows = s.execute(select(OutboxRow).order_by(OutboxRow.id)).scalars().all()
+    assert not [r for r in rows if r.topic == "baolei.assignments.v1"]  # the inventory announces no expiry
+    levels = [stock_pb2.StockChanged.FromString(r.payload) for r in rows if r.topic == "baolei.stock.v1"]
+    # each level names its assignment in a field of its own, with the movement's kind
+    assert [(m.assignment_id, m.movement_kind, m.held) for m in levels[-2:]] == [("as-3", "hold", 6),
+                                                                                 ("as-3", "release", 0)]
 
 
 def test_confirm_issues_earliest_expiry_first(container):

@@ -2,6 +2,8 @@
 price alerts and dead letters out."""
 from __future__ import annotations
 
+import time
+
 import pytest
 from fastapi.testclient import TestClient
 from inv_fixtures import make_config
@@ -17,7 +19,7 @@ OP = {"Authorization": "Bearer demo-operator"}
 
 @pytest.fixture
 def app_client(pg_database, kafka_settings):
-    app = create_app(make_config(pg_database, kafka_settings, hold_ttl_s=900, expiry_poll_s=0.2,
+    app = create_app(make_config(pg_database, kafka_settings, hold_ttl_s=900,
                                  consumer_group=f"inv-{kafka_settings.topic_prefix}"))
     with TestClient(app) as client:
         eventually(lambda: client.get("/readyz").status_code == 200)
@@ -96,28 +98,30 @@ def test_price_above_the_band_raises_an_alert_on_kafka(app_client):
     assert listed[0]["event_id"] == msg.meta.event_id
 
 
-def test_an_unconfirmed_hold_expires_and_is_announced(pg_database, kafka_settings):
-    app = create_app(make_config(pg_database, kafka_settings, hold_ttl_s=0.5, expiry_poll_s=0.2,
-                                 start_consumer=False))
+def test_a_hold_outlives_the_inventory_ttl_until_the_log_says_expired(pg_database, kafka_settings):
+    """One owner of hold expiry, the requests service: the inventory's hold TTL only dates the hold."""
+    app = create_app(make_config(pg_database, kafka_settings, hold_ttl_s=0.5,
+                                 consumer_group=f"inv-{kafka_settings.topic_prefix}"))
     with TestClient(app) as client:
+        eventually(lambda: client.get("/readyz").status_code == 200)
         client.post("/api/skus", headers=OP, json={"id": "rice", "name_zh": "大米", "name_en": "rice", "unit": "bag"})
         client.post("/api/warehouses", headers=OP, json={
             "id": "wh-ft", "name": "福田仓", "organisation": "食品物资集团", "district": "福田",
             "lat": 22.541, "lon": 114.055})
         client.post("/api/movements", headers=OP, json={
             "kind": "receipt", "warehouse_id": "wh-ft", "sku": "rice", "lot": "L1", "quantity": 10})
-        r = client.post("/api/holds", headers=OP, json={
-            "assignment_id": "as-9", "need_id": "need-9",
-            "picks": [{"warehouse_id": "wh-ft", "sku": "rice", "quantity": 4}]})
-        assert r.status_code == 201, r.text
-
-        def released(key: bytes, value: bytes):
-            msg = assignments_pb2.AssignmentEvent.FromString(value)
-            return msg if msg.released.assignment_id == "as-9" else None
-
-        msg = wait_for(kafka_settings.bootstrap_servers, kafka_settings.topic(topics.ASSIGNMENTS), released)
-        assert msg.released.reason == "expired" and msg.released.need_id == "need-9"
-        holds = client.get("/api/holds", params={"assignment_id": "as-9"}, headers=OP).json()
-        assert holds[0]["status"] == "expired"
+        produce(kafka_settings.bootstrap_servers, kafka_settings.topic(topics.ASSIGNMENTS), b"need-9",
+                _proposed("e-9", "as-9", 4))
+        eventually(lambda: client.get("/api/holds", params={"assignment_id": "as-9"}, headers=OP).json())
+        time.sleep(2)  # four TTLs
+        assert client.get("/api/holds", params={"assignment_id": "as-9"}, headers=OP).json()[0]["status"] == "held"
+        released = assignments_pb2.AssignmentEvent(
+            meta=meta(producer="requests", event_id="e-10", actor="system"),
+            released=assignments_pb2.AssignmentReleased(assignment_id="as-9", need_id="need-7", reason="expired"))
+        produce(kafka_settings.bootstrap_servers, kafka_settings.topic(topics.ASSIGNMENTS), b"need-7",
+                released.SerializeToString())
+        holds = eventually(lambda: (h := client.get("/api/holds", params={"assignment_id": "as-9"}, headers=OP)
+                                    .json())[0]["status"] == "expired" and h)
+        assert holds[0]["quantity"] == 4
         balance = client.get("/api/balances", headers=OP).json()[0]
         assert (balance["held"], balance["available"]) == (0, 10)

@@ -4,12 +4,24 @@ from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from baolei_events.v1 import common_pb2 as _common_pb2
 from baolei_events.v1 import needs_pb2 as _needs_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class ResourceKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RESOURCE_KIND_UNSPECIFIED: _ClassVar[ResourceKind]
+    RESOURCE_KIND_BUS: _ClassVar[ResourceKind]
+    RESOURCE_KIND_HOTEL: _ClassVar[ResourceKind]
+    RESOURCE_KIND_WAREHOUSE: _ClassVar[ResourceKind]
+RESOURCE_KIND_UNSPECIFIED: ResourceKind
+RESOURCE_KIND_BUS: ResourceKind
+RESOURCE_KIND_HOTEL: ResourceKind
+RESOURCE_KIND_WAREHOUSE: ResourceKind
 
 class RoomGrant(_message.Message):
     __slots__ = ("hotel_id", "hotel_operator", "rooms")
@@ -106,14 +118,38 @@ class AssignmentConfirmed(_message.Message):
     def __init__(self, assignment_id: _Optional[str] = ..., need_id: _Optional[str] = ..., organisation: _Optional[str] = ...) -> None: ...
 
 class AssignmentReleased(_message.Message):
-    __slots__ = ("assignment_id", "need_id", "reason")
+    __slots__ = ("assignment_id", "need_id", "reason", "delivery", "declined")
     ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
     NEED_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_FIELD_NUMBER: _ClassVar[int]
+    DECLINED_FIELD_NUMBER: _ClassVar[int]
     assignment_id: str
     need_id: str
     reason: str
-    def __init__(self, assignment_id: _Optional[str] = ..., need_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+    delivery: Delivery
+    declined: _containers.RepeatedCompositeFieldContainer[ResourceRef]
+    def __init__(self, assignment_id: _Optional[str] = ..., need_id: _Optional[str] = ..., reason: _Optional[str] = ..., delivery: _Optional[_Union[Delivery, _Mapping]] = ..., declined: _Optional[_Iterable[_Union[ResourceRef, _Mapping]]] = ...) -> None: ...
+
+class Delivery(_message.Message):
+    __slots__ = ("people", "quantities", "people_remaining", "quantity_remaining")
+    PEOPLE_FIELD_NUMBER: _ClassVar[int]
+    QUANTITIES_FIELD_NUMBER: _ClassVar[int]
+    PEOPLE_REMAINING_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_REMAINING_FIELD_NUMBER: _ClassVar[int]
+    people: int
+    quantities: _containers.RepeatedCompositeFieldContainer[_needs_pb2.SupplyLine]
+    people_remaining: int
+    quantity_remaining: _containers.RepeatedCompositeFieldContainer[_needs_pb2.SupplyLine]
+    def __init__(self, people: _Optional[int] = ..., quantities: _Optional[_Iterable[_Union[_needs_pb2.SupplyLine, _Mapping]]] = ..., people_remaining: _Optional[int] = ..., quantity_remaining: _Optional[_Iterable[_Union[_needs_pb2.SupplyLine, _Mapping]]] = ...) -> None: ...
+
+class ResourceRef(_message.Message):
+    __slots__ = ("kind", "id")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    kind: ResourceKind
+    id: str
+    def __init__(self, kind: _Optional[_Union[ResourceKind, str]] = ..., id: _Optional[str] = ...) -> None: ...
 
 class NeedUnmet(_message.Message):
     __slots__ = ("need_id", "code", "reason_zh", "reason_en", "solve_id")

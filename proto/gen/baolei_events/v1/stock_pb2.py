@@ -25,21 +25,21 @@ _sym_db = _symbol_database.Default()
 from baolei_events.v1 import common_pb2 as baolei__events_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x62\x61olei_events/v1/stock.proto\x12\x10\x62\x61olei_events.v1\x1a\x1d\x62\x61olei_events/v1/common.proto\"\xed\x01\n\x0cStockChanged\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.baolei_events.v1.EventMeta\x12)\n\twarehouse\x18\x02 \x01(\x0b\x32\x16.baolei_events.v1.Site\x12\x1a\n\x12warehouse_operator\x18\x03 \x01(\t\x12\x0b\n\x03sku\x18\x04 \x01(\t\x12\x0f\n\x07on_hand\x18\x05 \x01(\x03\x12\x0c\n\x04held\x18\x06 \x01(\x03\x12\x11\n\tavailable\x18\x07 \x01(\x03\x12\x0f\n\x07reserve\x18\x08 \x01(\x03\x12\r\n\x05\x63\x61use\x18\t \x01(\t\x12\x0c\n\x04unit\x18\n \x01(\t\"\xa9\x01\n\rPriceObserved\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.baolei_events.v1.EventMeta\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\x10\n\x08\x64istrict\x18\x03 \x01(\t\x12-\n\x06source\x18\x04 \x01(\x0e\x32\x1d.baolei_events.v1.PriceSource\x12\x11\n\tprice_fen\x18\x05 \x01(\x03\x12\x0c\n\x04unit\x18\x06 \x01(\t\"\x8d\x02\n\nPriceAlert\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.baolei_events.v1.EventMeta\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\x10\n\x08\x64istrict\x18\x03 \x01(\t\x12+\n\x05grade\x18\x04 \x01(\x0e\x32\x1c.baolei_events.v1.PriceGrade\x12\x11\n\tprice_fen\x18\x05 \x01(\x03\x12\x14\n\x0c\x62\x61seline_fen\x18\x06 \x01(\x03\x12\x12\n\nrise_ratio\x18\x07 \x01(\x01\x12#\n\x1brecommended_reserve_release\x18\x08 \x01(\x03\x12\x12\n\nmessage_zh\x18\t \x01(\t\x12\x12\n\nmessage_en\x18\n \x01(\t*o\n\x0bPriceSource\x12\x1c\n\x18PRICE_SOURCE_UNSPECIFIED\x10\x00\x12\x1e\n\x1aPRICE_SOURCE_MARKET_SURVEY\x10\x01\x12\"\n\x1ePRICE_SOURCE_SUPPLY_GROUP_SALE\x10\x02*\x88\x01\n\nPriceGrade\x12\x1b\n\x17PRICE_GRADE_UNSPECIFIED\x10\x00\x12\x16\n\x12PRICE_GRADE_NORMAL\x10\x01\x12\x16\n\x12PRICE_GRADE_STRESS\x10\x02\x12\x15\n\x11PRICE_GRADE_ALERT\x10\x03\x12\x16\n\x12PRICE_GRADE_CRISIS\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x62\x61olei_events/v1/stock.proto\x12\x10\x62\x61olei_events.v1\x1a\x1d\x62\x61olei_events/v1/common.proto\"\x9b\x02\n\x0cStockChanged\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.baolei_events.v1.EventMeta\x12)\n\twarehouse\x18\x02 \x01(\x0b\x32\x16.baolei_events.v1.Site\x12\x1a\n\x12warehouse_operator\x18\x03 \x01(\t\x12\x0b\n\x03sku\x18\x04 \x01(\t\x12\x0f\n\x07on_hand\x18\x05 \x01(\x03\x12\x0c\n\x04held\x18\x06 \x01(\x03\x12\x11\n\tavailable\x18\x07 \x01(\x03\x12\x0f\n\x07reserve\x18\x08 \x01(\x03\x12\r\n\x05\x63\x61use\x18\t \x01(\t\x12\x0c\n\x04unit\x18\n \x01(\t\x12\x15\n\rassignment_id\x18\x0b \x01(\t\x12\x15\n\rmovement_kind\x18\x0c \x01(\t\"\xa9\x01\n\rPriceObserved\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.baolei_events.v1.EventMeta\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\x10\n\x08\x64istrict\x18\x03 \x01(\t\x12-\n\x06source\x18\x04 \x01(\x0e\x32\x1d.baolei_events.v1.PriceSource\x12\x11\n\tprice_fen\x18\x05 \x01(\x03\x12\x0c\n\x04unit\x18\x06 \x01(\t\"\x8d\x02\n\nPriceAlert\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.baolei_events.v1.EventMeta\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\x10\n\x08\x64istrict\x18\x03 \x01(\t\x12+\n\x05grade\x18\x04 \x01(\x0e\x32\x1c.baolei_events.v1.PriceGrade\x12\x11\n\tprice_fen\x18\x05 \x01(\x03\x12\x14\n\x0c\x62\x61seline_fen\x18\x06 \x01(\x03\x12\x12\n\nrise_ratio\x18\x07 \x01(\x01\x12#\n\x1brecommended_reserve_release\x18\x08 \x01(\x03\x12\x12\n\nmessage_zh\x18\t \x01(\t\x12\x12\n\nmessage_en\x18\n \x01(\t*o\n\x0bPriceSource\x12\x1c\n\x18PRICE_SOURCE_UNSPECIFIED\x10\x00\x12\x1e\n\x1aPRICE_SOURCE_MARKET_SURVEY\x10\x01\x12\"\n\x1ePRICE_SOURCE_SUPPLY_GROUP_SALE\x10\x02*\x88\x01\n\nPriceGrade\x12\x1b\n\x17PRICE_GRADE_UNSPECIFIED\x10\x00\x12\x16\n\x12PRICE_GRADE_NORMAL\x10\x01\x12\x16\n\x12PRICE_GRADE_STRESS\x10\x02\x12\x15\n\x11PRICE_GRADE_ALERT\x10\x03\x12\x16\n\x12PRICE_GRADE_CRISIS\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'baolei_events.v1.stock_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PRICESOURCE']._serialized_start=765
-  _globals['_PRICESOURCE']._serialized_end=876
-  _globals['_PRICEGRADE']._serialized_start=879
-  _globals['_PRICEGRADE']._serialized_end=1015
+  _globals['_PRICESOURCE']._serialized_start=811
+  _globals['_PRICESOURCE']._serialized_end=922
+  _globals['_PRICEGRADE']._serialized_start=925
+  _globals['_PRICEGRADE']._serialized_end=1061
   _globals['_STOCKCHANGED']._serialized_start=82
-  _globals['_STOCKCHANGED']._serialized_end=319
-  _globals['_PRICEOBSERVED']._serialized_start=322
-  _globals['_PRICEOBSERVED']._serialized_end=491
-  _globals['_PRICEALERT']._serialized_start=494
-  _globals['_PRICEALERT']._serialized_end=763
+  _globals['_STOCKCHANGED']._serialized_end=365
+  _globals['_PRICEOBSERVED']._serialized_start=368
+  _globals['_PRICEOBSERVED']._serialized_end=537
+  _globals['_PRICEALERT']._serialized_start=540
+  _globals['_PRICEALERT']._serialized_end=809
 # @@protoc_insertion_point(module_scope)

@@ -30,7 +30,7 @@ PRICE_GRADE_ALERT: PriceGrade
 PRICE_GRADE_CRISIS: PriceGrade
 
 class StockChanged(_message.Message):
-    __slots__ = ("meta", "warehouse", "warehouse_operator", "sku", "on_hand", "held", "available", "reserve", "cause", "unit")
+    __slots__ = ("meta", "warehouse", "warehouse_operator", "sku", "on_hand", "held", "available", "reserve", "cause", "unit", "assignment_id", "movement_kind")
     META_FIELD_NUMBER: _ClassVar[int]
     WAREHOUSE_FIELD_NUMBER: _ClassVar[int]
     WAREHOUSE_OPERATOR_FIELD_NUMBER: _ClassVar[int]
@@ -41,6 +41,8 @@ class StockChanged(_message.Message):
     RESERVE_FIELD_NUMBER: _ClassVar[int]
     CAUSE_FIELD_NUMBER: _ClassVar[int]
     UNIT_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    MOVEMENT_KIND_FIELD_NUMBER: _ClassVar[int]
     meta: _common_pb2.EventMeta
     warehouse: _common_pb2.Site
     warehouse_operator: str
@@ -51,7 +53,9 @@ class StockChanged(_message.Message):
     reserve: int
     cause: str
     unit: str
-    def __init__(self, meta: _Optional[_Union[_common_pb2.EventMeta, _Mapping]] = ..., warehouse: _Optional[_Union[_common_pb2.Site, _Mapping]] = ..., warehouse_operator: _Optional[str] = ..., sku: _Optional[str] = ..., on_hand: _Optional[int] = ..., held: _Optional[int] = ..., available: _Optional[int] = ..., reserve: _Optional[int] = ..., cause: _Optional[str] = ..., unit: _Optional[str] = ...) -> None: ...
+    assignment_id: str
+    movement_kind: str
+    def __init__(self, meta: _Optional[_Union[_common_pb2.EventMeta, _Mapping]] = ..., warehouse: _Optional[_Union[_common_pb2.Site, _Mapping]] = ..., warehouse_operator: _Optional[str] = ..., sku: _Optional[str] = ..., on_hand: _Optional[int] = ..., held: _Optional[int] = ..., available: _Optional[int] = ..., reserve: _Optional[int] = ..., cause: _Optional[str] = ..., unit: _Optional[str] = ..., assignment_id: _Optional[str] = ..., movement_kind: _Optional[str] = ...) -> None: ...
 
 class PriceObserved(_message.Message):
     __slots__ = ("meta", "sku", "district", "source", "price_fen", "unit")

@@ -20,6 +20,7 @@ from baolei_inventory.adapters import proto
 from baolei_inventory.adapters.orm import OutboxRow
 from baolei_inventory.domain.commands import Command, ConfirmAssignment, HoldPicks, Ignore, ReleaseAssignment
 from baolei_inventory.domain.errors import Conflict, DomainError, InsufficientStock
+from baolei_inventory.domain.model import HoldStatus
 from baolei_inventory.service.stock import StockService
 
 log = logging.getLogger(__name__)
@@ -74,8 +75,10 @@ class AssignmentHandler:
                 return f"not issued ({exc.reason_en})"
             return f"issued {len(holds)} line(s) for {command.assignment_id}"
         if isinstance(command, ReleaseAssignment):
+            # "expired" comes from the requests service, the one owner of every hold's expiry
+            status = HoldStatus.EXPIRED if command.reason == "expired" else HoldStatus.RELEASED
             holds = stock.release_in(s, actor=command.actor or "matcher",
                                      assignment_id=command.assignment_id,
-                                     reason=command.reason or "released")
+                                     reason=command.reason or "released", status=status)
             return f"released {len(holds)} line(s) for {command.assignment_id}"
         raise TypeError(f"unknown command {command!r}")

@@ -27,13 +27,17 @@ def cause(kind: str, movement_id: str, assignment_id: str = "") -> str:
 
 
 def stock_changed(level: Level, warehouse: Warehouse, unit: str, *, cause_text: str,
-                  occurred_at: datetime, actor: str, correlation_id: str = "") -> stock_pb2.StockChanged:
+                  occurred_at: datetime, actor: str, correlation_id: str = "", assignment_id: str = "",
+                  movement_kind: str = "") -> stock_pb2.StockChanged:
+    """`assignment_id` is the structured name of the assignment whose hold, issue or release made
+    this level (the matcher matches its holds on it); `cause` keeps the same for people to read."""
     return stock_pb2.StockChanged(
         meta=meta(producer=PRODUCER, occurred_at=occurred_at, actor=actor, correlation_id=correlation_id),
         warehouse=common_pb2.Site(id=warehouse.id, name=warehouse.name, district=warehouse.district,
                                   lat=warehouse.lat, lon=warehouse.lon),
         warehouse_operator=warehouse.organisation, sku=level.sku, on_hand=level.on_hand,
-        held=level.held, available=level.available, reserve=level.reserve, cause=cause_text, unit=unit)
+        held=level.held, available=level.available, reserve=level.reserve, cause=cause_text, unit=unit,
+        assignment_id=assignment_id, movement_kind=movement_kind)
 
 
 def level_of(msg: stock_pb2.StockChanged) -> Level:

@@ -1,5 +1,8 @@
-"""Stock use cases: receipts, transfers, counts, issues, holds, confirmations, releases, expiry and
-reserve release. Each call is one transaction that changes the level rows it touches (locking them,
+"""Stock use cases: receipts, transfers, counts, issues, holds, confirmations, releases and reserve
+release. Holds do not expire here: the requests service owns the expiry of every assignment's hold
+and publishes AssignmentReleased `expired`, which the consumer applies like any release.
+
+Each call is one transaction that changes the level rows it touches (locking them,
 guarded so available never goes below zero), appends its entries to the ledger and stages a
 StockChanged per touched warehouse×SKU in the outbox (see adapters/ledger_sql.py for the locking).
 
@@ -13,7 +16,7 @@ import logging
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from baolei_common import topics
@@ -22,7 +25,7 @@ from baolei_inventory.adapters import ledger_sql as sql
 from baolei_inventory.adapters import ledger_write as tail
 from baolei_inventory.adapters import proto
 from baolei_inventory.adapters.db import Store
-from baolei_inventory.adapters.orm import HoldRow, OutboxRow, SkuRow
+from baolei_inventory.adapters.orm import HoldRow, SkuRow
 from baolei_inventory.adapters.refcache import RefCache
 from baolei_inventory.adapters.repository import aware
 from baolei_inventory.domain import fefo, ledger
@@ -98,7 +101,8 @@ class StockService:
             msg = proto.stock_changed(
                 levels[(wh, sku)], self._warehouse(conn, wh), self._unit(conn, sku),
                 cause_text=proto.cause(e.kind.value, e.movement_id, e.assignment_id),
-                occurred_at=occurred, actor=actor, correlation_id=e.assignment_id)
+                occurred_at=occurred, actor=actor, correlation_id=e.assignment_id,
+                assignment_id=e.assignment_id, movement_kind=e.kind.value)
             events.append((topics.STOCK, proto.stock_key(wh, sku), msg.SerializeToString()))
         return tail.write(conn, tail.Tail(entries, occurred, now, actor, reason, new_lots=new_lots or [],
                                           events=events, holds=holds or []))
@@ -301,23 +305,3 @@ class StockService:
     def _views(assignment_id: str, holds: list[sql.OpenHold], status: HoldStatus) -> list[HoldView]:
         return [HoldView(h.id, assignment_id, h.warehouse_id, h.sku, h.quantity, status,
                          aware(h.created_at), aware(h.expires_at)) for h in holds]
-
-    def expire_due(self, now: datetime | None = None) -> list[str]:
-        """Release holds past their expiry and tell the assignments topic (reason "expired")."""
-        now = now or utcnow()
-        with self.store.read() as s:
-            due = s.execute(select(HoldRow.assignment_id, HoldRow.need_id).where(
-                HoldRow.status == HoldStatus.HELD.value, HoldRow.expires_at <= now).distinct()).all()
-        expired: list[str] = []
-        for assignment_id, need_id in due:
-            with self.store.begin() as conn:
-                if self._release(conn, actor="inventory", assignment_id=assignment_id,
-                                 reason="hold expired", status=HoldStatus.EXPIRED):
-                    msg = proto.assignment_released(assignment_id, need_id, "expired")
-                    conn.execute(insert(OutboxRow.__table__).values(
-                        topic=topics.ASSIGNMENTS, key=need_id or assignment_id,
-                        payload=msg.SerializeToString(), created_at=utcnow()))
-                    expired.append(assignment_id)
-        for a in expired:
-            log.info("hold expired assignment=%s", a)
-        return expired

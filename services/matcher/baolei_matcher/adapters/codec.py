@@ -6,13 +6,15 @@ from datetime import datetime, timedelta
 from baolei_common.events import from_ts, meta, ts
 from baolei_events.v1 import assignments_pb2, common_pb2, needs_pb2, resources_pb2, stock_pb2
 from baolei_matcher.domain.decisions import Proposal, Unmet
-from baolei_matcher.domain.state import Bus, Hold, Hotel, Need, Pick, Place, Stock, Stop, Trip
+from baolei_matcher.domain.state import Bus, Delivered, Hold, Hotel, Need, Pick, Place, Stock, Stop, Trip
 
 PRODUCER = "matcher"
 RISK = {needs_pb2.RISK_CLOSE_CONTACT: "close_contact", needs_pb2.RISK_SECONDARY_CONTACT: "secondary_contact",
         needs_pb2.RISK_INBOUND: "inbound"}
 KIND = {needs_pb2.NEED_KIND_TRANSFER: "transfer", needs_pb2.NEED_KIND_SUPPLY: "supply"}
 KIND_PB = {v: k for k, v in KIND.items()}
+RESOURCE = {assignments_pb2.RESOURCE_KIND_BUS: "bus", assignments_pb2.RESOURCE_KIND_HOTEL: "hotel",
+            assignments_pb2.RESOURCE_KIND_WAREHOUSE: "warehouse"}
 
 
 def place(s: common_pb2.Site) -> Place:
@@ -95,3 +97,15 @@ def hold(p: assignments_pb2.AssignmentProposed, hotel_sites: dict[str, Place]) -
     return Hold(assignment_id=p.assignment_id, need_id=p.need_id, hotel_id=p.room.hotel_id,
                 rooms=rooms(p.room.rooms), trips=trips, people=people,
                 picks=[Pick(k.warehouse_id, k.sku, k.quantity, k.warehouse_operator) for k in p.picks])
+
+
+def delivered(r: assignments_pb2.AssignmentReleased) -> Delivered | None:
+    """What a `done` release says was delivered; None for an event written without it."""
+    if not r.HasField("delivery"):
+        return None
+    return Delivered(people=r.delivery.people, quantities={q.sku: q.quantity for q in r.delivery.quantities})
+
+
+def declined(r: assignments_pb2.AssignmentReleased) -> list[str]:
+    """The resources a decline turned down, as "bus:<id>", "hotel:<id>", "warehouse:<id>"."""
+    return [f"{RESOURCE[x.kind]}:{x.id}" for x in r.declined if x.kind in RESOURCE and x.id]

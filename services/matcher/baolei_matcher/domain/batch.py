@@ -4,6 +4,10 @@ Active proposals and confirmed assignments are not re-planned: their rooms, bus 
 taken off first (each bus starts from where its last held trip leaves it), so nothing already
 offered to a dispatcher changes under them — churn is zero by construction — and the OR-Tools core
 places the new and the still-unmet needs optimally in what remains.
+
+A need a dispatcher declined a resource for is solved in a group of its own (`groups`), in a world
+without the resources it excluded, after the others: declines are rare, and the solver core stays
+free of per-need exceptions.
 """
 from __future__ import annotations
 
@@ -16,8 +20,19 @@ from baolei_matcher.domain.decisions import Decisions, Proposal, Unmet
 from baolei_matcher.domain.state import ROOM_TYPES, MatcherState, Need, Pick, Place, Stop, Trip
 
 
-def scenario_for(state: MatcherState, needs: list[Need], now: datetime) -> sv.Scenario:
-    """The residual world as a solver scenario: free rooms, free bus time, unheld stock."""
+def groups(needs: list[Need]) -> list[tuple[frozenset[str], list[Need]]]:
+    """Needs solved together: those without exclusions first, then one group per set of excluded
+    resources (each solved after the groups before it have taken their share)."""
+    out: dict[frozenset[str], list[Need]] = {frozenset(): []}
+    for n in needs:
+        out.setdefault(frozenset(n.excluded), []).append(n)
+    return [(k, v) for k, v in out.items() if v]
+
+
+def scenario_for(state: MatcherState, needs: list[Need], now: datetime,
+                 exclude: frozenset[str] = frozenset()) -> sv.Scenario:
+    """The residual world as a solver scenario: free rooms, free bus time, unheld stock, without
+    the resources in `exclude` ("bus:<id>", "hotel:<id>", "warehouse:<id>")."""
     sites: dict[str, sv.Site] = {}
 
     def site(p: Place) -> str:
@@ -27,17 +42,17 @@ def scenario_for(state: MatcherState, needs: list[Need], now: datetime) -> sv.Sc
     free_rooms = state.rooms_free()
     hotels = [sv.Hotel(h.id, site(h.site), h.accepts,
                        sv.Rooms(*(max(0, free_rooms[h.id][t]) for t in ROOM_TYPES)), h.open_at, h.operator, h.name)
-              for h in state.hotels.values() if h.open]
+              for h in state.hotels.values() if h.open and f"hotel:{h.id}" not in exclude]
     positions = state.bus_positions()
     buses = []
     for b in state.buses.values():
         where, free_at = positions[b.id]
         start = max(free_at, now, b.shift_start)
-        if b.in_service and b.capacity > 0 and start < b.shift_end:
+        if b.in_service and b.capacity > 0 and start < b.shift_end and f"bus:{b.id}" not in exclude:
             buses.append(sv.Bus(b.id, site(where), b.seats, b.load_limit, start, b.shift_end,
                                 float(b.turnaround_min), b.operator))
     stock = [sv.StockItem(site(state.stock[key].warehouse), key[1], q)
-             for key, q in state.stock_free().items() if q > 0]
+             for key, q in state.stock_free().items() if q > 0 and f"warehouse:{key[0]}" not in exclude]
     transfers = [sv.TransferNeed(n.id, site(n.site), n.priority, n.risk, n.people,
                                  sv.Rooms(*(n.rooms.get(t, 0) for t in ROOM_TYPES)),
                                  n.ready_at or now, n.due_at, n.submitted_at)
@@ -51,6 +66,33 @@ def scenario_for(state: MatcherState, needs: list[Need], now: datetime) -> sv.Sc
 def _split(text: str) -> tuple[str, str]:
     zh, _, en = text.partition(" / ")
     return zh, en or zh
+
+
+def context(need: Need) -> tuple[str, str]:
+    """What an operator must know before the plan of a need: that it is the remainder of a partial
+    delivery, and which resources were declined for it and so are not offered again."""
+    zh, en = [], []
+    if need.is_remainder:
+        if need.kind == "transfer":
+            zh.append(f"剩余部分重新匹配：已送达 {need.delivered_people} 人，尚余 {need.people} 人")
+            en.append(f"re-match of the remainder: {need.delivered_people} delivered, {need.people} left")
+        else:
+            done = ", ".join(f"{k} {q}" for k, q in sorted(need.delivered_lines.items()) if q)
+            left = ", ".join(f"{k} {q}" for k, q in sorted(need.lines.items()))
+            zh.append(f"剩余部分重新匹配：已送达 {done}，尚余 {left}")
+            en.append(f"re-match of the remainder: delivered {done}; left {left}")
+    if need.excluded:
+        ids = ", ".join(sorted(x.partition(":")[2] for x in need.excluded))
+        zh.append(f"已排除调度拒绝过的资源：{ids}")
+        en.append(f"declined for this need, not offered again: {ids}")
+    return "；".join(zh), "; ".join(en)
+
+
+def _with_context(need: Need, zh: str, en: str) -> tuple[str, str]:
+    czh, cen = context(need)
+    if not czh:
+        return zh, en
+    return f"{czh}。{zh}", f"{cen[:1].upper()}{cen[1:]}. {en[:1].upper()}{en[1:]}"
 
 
 def decisions_from(state: MatcherState, needs: list[Need], scenario: sv.Scenario,
@@ -91,10 +133,10 @@ def decisions_from(state: MatcherState, needs: list[Need], scenario: sv.Scenario
             p.quantity_unserved = {sku: q - got.get(sku, 0) for sku, q in need.lines.items() if q > got.get(sku, 0)}
         if p.people == 0 and not p.picks:
             first = reasons[0] if reasons else None
-            out.unmet.append(Unmet(need.id, first.code if first else "unserved",
-                                   zh_why or "暂无可用资源", en_why or "no resources available"))
+            zh, en = _with_context(need, zh_why or "暂无可用资源", en_why or "no resources available")
+            out.unmet.append(Unmet(need.id, first.code if first else "unserved", zh, en))
             continue
-        p.explanation_zh, p.explanation_en = _split(result.explanations.get(need.id, ""))
+        p.explanation_zh, p.explanation_en = _with_context(need, *_split(result.explanations.get(need.id, "")))
         out.proposals.append(p)
     return out
 
@@ -103,6 +145,7 @@ def match_batch(state: MatcherState, needs: list[Need], now: datetime, time_limi
                 tz: str = "Asia/Shanghai") -> Decisions:
     """Runs off the event loop on a snapshot of the state. Plans in the city's time zone, so the
     times in explanations are the ones people on the ground read."""
-    scenario = scenario_for(state, needs, now.astimezone(ZoneInfo(tz)))
+    excluded = frozenset(x for n in needs for x in n.excluded)  # one solve: the union (the process groups them)
+    scenario = scenario_for(state, needs, now.astimezone(ZoneInfo(tz)), excluded)
     result = sv.solve(scenario, time_limit_s=time_limit_s)
     return decisions_from(state, needs, scenario, result)

@@ -72,13 +72,28 @@ def _trip(t: Trip, pl: _Places) -> list:
             t.hotel_id, pl.ref(t.hotel_site), _t(t.arrive_at)]
 
 
+def _progress(n: Need) -> list[dict]:
+    """A need's deliveries and exclusions, as an optional 13th column (absent when there are none,
+    and in snapshots written before they were kept)."""
+    extra: dict[str, Any] = {}
+    if n.delivered_people:
+        extra["delivered_people"] = n.delivered_people
+    if n.delivered_lines:
+        extra["delivered_lines"] = n.delivered_lines
+    if n.rooms_done:
+        extra["rooms_done"] = n.rooms_done
+    if n.excluded:
+        extra["excluded"] = sorted(n.excluded)
+    return [extra] if extra else []
+
+
 def to_doc(state: MatcherState, offsets: dict[tuple[str, int], int], *, taken_at: datetime,
            skip_holds: Iterable[str] = (), events: int = 0, info: dict[str, Any] | None = None) -> dict:
     """The state as a JSON-ready dict. `skip_holds`: holds not on the log yet (in flight)."""
     skip = set(skip_holds)
     pl = _Places()
     needs = [[n.id, n.kind, pl.ref(n.site), n.priority, _t(n.due_at), _t(n.submitted_at), n.risk, n.people,
-              n.rooms, _t(n.ready_at), n.lines, int(n.cancelled) | (2 * int(n.closed))]
+              n.rooms, _t(n.ready_at), n.lines, int(n.cancelled) | (2 * int(n.closed)), *_progress(n)]
              for n in state.needs.values()]
     hotels = [[h.id, h.name, h.operator, pl.ref(h.site), sorted(h.accepts), h.usable, _t(h.open_at), h.open]
               for h in state.hotels.values()]
@@ -102,9 +117,14 @@ def from_doc(doc: dict) -> Snapshot:
         raise ValueError(f"snapshot format {doc.get('format')!r}, this matcher reads {FORMAT}")
     places = [Place(i, n, d, la, lo) for i, n, d, la, lo in doc["places"]]
     st = MatcherState()
-    for nid, kind, site, prio, due, sub, risk, people, rooms, ready, lines, flags in doc["needs"]:
+    for row in doc["needs"]:
+        nid, kind, site, prio, due, sub, risk, people, rooms, ready, lines, flags = row[:12]
+        extra = row[12] if len(row) > 12 else {}  # written since partial deliveries and declines are kept
         st.needs[nid] = Need(nid, kind, places[site], prio, _d(due), _d(sub), risk, people, rooms, _d(ready), lines,
-                             cancelled=bool(flags & 1), closed=bool(flags & 2))
+                             cancelled=bool(flags & 1), closed=bool(flags & 2),
+                             delivered_people=extra.get("delivered_people", 0),
+                             delivered_lines=dict(extra.get("delivered_lines", {})),
+                             rooms_done=dict(extra.get("rooms_done", {})), excluded=set(extra.get("excluded", [])))
     for hid, name, op, site, accepts, usable, open_at, is_open in doc["hotels"]:
         st.hotels[hid] = Hotel(hid, name, op, places[site], frozenset(accepts), usable, _d(open_at), is_open)
     for bid, op, depot, seats, load, s0, s1, turn, in_service, plate in doc["buses"]:

@@ -6,13 +6,19 @@ warehouse's available stock as the inventory published it, minus picks of propos
 inventory has not reflected yet.
 
 Finished needs leave the state, so it (and its snapshot) stays the size of what is open, not of the
-outbreak's history: a need cancelled, or one of whose assignments is done (released with reason
-`done`), is closed to matching and dropped with its last hold. A done hold's lasting effects are
-folded into two small aggregates that keep the derived capacity exactly as if the hold were still
-there: the rooms it took (per hotel) and where its bus is left (per bus).
+outbreak's history: a need cancelled, or one whose jobs delivered everything it asked, is closed to
+matching and dropped with its last hold. A done hold's lasting effects are folded into two small
+aggregates that keep the derived capacity exactly as if the hold were still there: the rooms it
+took (per hotel) and where its bus is left (per bus).
+
+A partial delivery (released `done` with a `Delivery` of fewer people or units than planned) leaves
+the need open: what was delivered is counted, the rooms nobody moved into are given back, and the
+remainder is matched again at once, with the need's priority and original waiting time. A decline
+names the resources turned down; the need keeps them as exclusions and is never offered them again.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -48,7 +54,41 @@ class Need:
     ready_at: datetime | None = None
     lines: dict[str, int] = field(default_factory=dict)
     cancelled: bool = False
-    closed: bool = False  # an assignment of it is done: never matched again, dropped with its last hold
+    closed: bool = False  # everything it asked was delivered: never matched again, dropped with its last hold
+    # What finished jobs delivered so far, and the rooms they took (a partial delivery leaves the rest open)
+    delivered_people: int = 0
+    delivered_lines: dict[str, int] = field(default_factory=dict)
+    rooms_done: dict[str, int] = field(default_factory=dict)
+    # Resources a dispatcher declined for this need ("bus:<id>", "hotel:<id>", "warehouse:<id>")
+    excluded: set[str] = field(default_factory=set)
+
+    @property
+    def open_people(self) -> int:
+        return max(0, self.people - self.delivered_people)
+
+    def open_lines(self) -> dict[str, int]:
+        return {k: q - self.delivered_lines.get(k, 0) for k, q in self.lines.items()
+                if q > self.delivered_lines.get(k, 0)}
+
+    @property
+    def is_remainder(self) -> bool:
+        return self.delivered_people > 0 or any(self.delivered_lines.values())
+
+    def remainder(self) -> Need:
+        """The part still to match: open people with rooms that fit them, or the open lines."""
+        if not self.is_remainder:
+            return self
+        if self.kind == "transfer":
+            left = {t: max(0, self.rooms.get(t, 0) - self.rooms_done.get(t, 0)) for t in ROOM_TYPES}
+            return replace(self, people=self.open_people, rooms=fit_rooms(left, self.open_people))
+        return replace(self, lines=self.open_lines())
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """What a finished job delivered (`AssignmentReleased.delivery`)."""
+    people: int = 0
+    quantities: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -153,7 +193,15 @@ class MatcherState:
         old = self.needs.get(need.id)
         if old is not None:  # an event sent twice must not reopen a cancelled or closed need
             need.cancelled, need.closed = old.cancelled, old.closed
+            need.delivered_people, need.delivered_lines = old.delivered_people, old.delivered_lines
+            need.rooms_done, need.excluded = old.rooms_done, old.excluded
         self.needs[need.id] = need
+
+    def exclude(self, need_id: str, resources: Iterable[str]) -> None:
+        """A dispatcher declined these resources for this need: never offer them to it again."""
+        n = self.needs.get(need_id)
+        if n is not None:
+            n.excluded.update(resources)
 
     def cancel_need(self, need_id: str) -> None:
         if need_id in self.needs:
@@ -171,13 +219,15 @@ class MatcherState:
         del self.needs[need_id]
         self.unmet.pop(need_id, None)
 
-    def upsert_stock(self, item: Stock, cause: str) -> None:
+    def upsert_stock(self, item: Stock, cause: str, assignment_id: str = "") -> None:
+        """A level from the inventory. `assignment_id` (StockChanged.assignment_id) names the hold
+        this level reflects; events written before that field carry it only in `cause` text."""
         key = (item.warehouse.id, item.sku)
         before = self._free_of(key)
         self.stock[key] = item
         for aid in self._picks_at.get(key, ()):
             hold = self.holds[aid]
-            if aid in cause:
+            if aid == assignment_id or (not assignment_id and aid in cause):
                 for p in hold.picks:
                     if (p.warehouse_id, p.sku) == key:
                         p.reflected = True
@@ -239,26 +289,50 @@ class MatcherState:
         if assignment_id in self.holds:
             self.holds[assignment_id].status = "confirmed"
 
-    def release(self, assignment_id: str, reason: str = "") -> None:
+    def release(self, assignment_id: str, reason: str = "", delivered: Delivered | None = None) -> None:
         """A hold ends. Declined, expired, cancelled: its resources are free again. Done: the job
-        is finished; the rooms stay taken and the bus is where the trip left it, the stock was
-        issued (the inventory's published level says so); the need is closed."""
+        is finished; the rooms people moved into stay taken and the bus is where the trip left it,
+        the stock was issued (the inventory's published level says so). With `delivered` (what
+        arrived), the need stays open for whatever is left and is matched again at once; without
+        it (an event from before partial deliveries were counted) the need is closed."""
         hold = self.holds.pop(assignment_id, None)
         if hold is None:
             return
         self._unindex(hold)
+        need = self.needs.get(hold.need_id)
         if is_done(reason):
-            self._retire(hold)
-            if hold.need_id in self.needs:
-                self.needs[hold.need_id].closed = True
+            kept = hold.rooms
+            if delivered is not None and hold.hotel_id:
+                kept = rooms_kept(hold.rooms, delivered.people)
+            self._retire(hold, kept)
+            if any(kept.get(t, 0) != hold.rooms.get(t, 0) for t in ROOM_TYPES):
+                self.resources_changed = True  # rooms nobody moved into are free again
+            if need is not None:
+                if delivered is None:
+                    need.closed = True
+                else:
+                    self._count_delivery(need, delivered, kept)
         else:
             self.resources_changed = True
         self._drop_if_finished(hold.need_id)
 
-    def _retire(self, hold: Hold) -> None:
-        if hold.hotel_id and any(hold.rooms.values()):
+    def _count_delivery(self, need: Need, delivered: Delivered, kept: dict[str, int]) -> None:
+        need.delivered_people += delivered.people
+        for sku, q in delivered.quantities.items():
+            need.delivered_lines[sku] = need.delivered_lines.get(sku, 0) + q
+        for t, k in kept.items():
+            if k:
+                need.rooms_done[t] = need.rooms_done.get(t, 0) + k
+        if (need.open_people if need.kind == "transfer" else bool(need.open_lines())):
+            self.unmet.pop(need.id, None)  # the remainder is new work: matched now, not parked as unmet
+            self.resources_changed = True
+        else:
+            need.closed = True
+
+    def _retire(self, hold: Hold, rooms: dict[str, int]) -> None:
+        if hold.hotel_id and any(rooms.values()):
             taken = self.rooms_taken.setdefault(hold.hotel_id, {})
-            for t, k in hold.rooms.items():
+            for t, k in rooms.items():
                 if k:
                     taken[t] = taken.get(t, 0) + k
         for trip in hold.trips:
@@ -332,13 +406,15 @@ class MatcherState:
             if n.cancelled or n.closed:
                 continue
             if n.id not in held:
-                out.append(n)
+                rest_of = n.remainder()
+                if rest_of.people > 0 or rest_of.lines:
+                    out.append(rest_of)
             elif n.kind == "supply":
                 got: dict[str, int] = {}
                 for h in held[n.id]:
                     for p in h.picks:
                         got[p.sku] = got.get(p.sku, 0) + p.quantity
-                rest = {k: q - got.get(k, 0) for k, q in n.lines.items() if q > got.get(k, 0)}
+                rest = {k: q - got.get(k, 0) for k, q in n.open_lines().items() if q > got.get(k, 0)}
                 if rest:
                     out.append(replace(n, lines=rest))
         return sorted(out, key=lambda n: (n.priority, n.submitted_at))
@@ -358,3 +434,30 @@ class MatcherState:
 def is_done(reason: str) -> bool:
     """`AssignmentReleased.reason` of a finished job: "done", or "done: <note>"."""
     return reason == "done" or reason.startswith("done:")
+
+
+def fit_rooms(rooms: dict[str, int], people: int) -> dict[str, int]:
+    """Rooms that hold `people` (standard and accessible one each, family one to three), starting
+    from `rooms`: surplus rooms go (standard, then family, then accessible), a shortfall is made
+    up with standard rooms (which any room type may serve)."""
+    r = {t: max(0, rooms.get(t, 0)) for t in ROOM_TYPES}
+    while sum(r.values()) > people:
+        t = next(x for x in ("standard", "family", "accessible") if r[x] > 0)
+        r[t] -= 1
+    short = people - (r["standard"] + r["accessible"] + 3 * r["family"])
+    if short > 0:
+        r["standard"] += short
+    return r
+
+
+def rooms_kept(rooms: dict[str, int], arrived: int) -> dict[str, int]:
+    """The rooms of a grant still taken once `arrived` people moved in: rooms of one person
+    (standard, then accessible) are given back while there are more rooms than people and the
+    rest still hold them; family rooms are kept (who shares them is not known), so a room is never
+    counted free while someone may be in it."""
+    kept = {t: rooms.get(t, 0) for t in ROOM_TYPES}
+    for t in ("standard", "accessible"):
+        while kept[t] > 0 and sum(kept.values()) > arrived and (
+                kept["standard"] + kept["accessible"] - 1 + 3 * kept["family"]) >= arrived:
+            kept[t] -= 1
+    return kept

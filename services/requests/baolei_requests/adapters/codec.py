@@ -15,6 +15,8 @@ RISKS = {"close_contact": needs_pb2.RISK_CLOSE_CONTACT, "secondary_contact": nee
 RISK_NAMES = {v: k for k, v in RISKS.items()}
 KINDS = {"transfer": needs_pb2.NEED_KIND_TRANSFER, "supply": needs_pb2.NEED_KIND_SUPPLY}
 KIND_NAMES = {v: k for k, v in KINDS.items()}
+RESOURCE_KINDS = {"bus": assignments_pb2.RESOURCE_KIND_BUS, "hotel": assignments_pb2.RESOURCE_KIND_HOTEL,
+                  "warehouse": assignments_pb2.RESOURCE_KIND_WAREHOUSE}
 
 
 def as_utc(value: datetime | None) -> datetime | None:

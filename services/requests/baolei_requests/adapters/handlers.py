@@ -54,7 +54,7 @@ def apply(session: Session, ev: assignments_pb2.AssignmentEvent, processed: set[
         a = session.get(Assignment, body.assignment_id)
         if a is None:
             raise ValueError(f"unknown assignment {body.assignment_id}")
-        if a.status in ("under_way", "done"):
+        if a.status in ("under_way", "arriving", "done"):
             return f"{which} for {a.id} ignored: already {a.status}"
         if which == "confirmed" and a.status == "released":
             # released first (declined, expired, stock short) wins: the matcher and the inventory

@@ -11,7 +11,7 @@ from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need
 from baolei_requests.api import schemas
 from baolei_requests.api.deps import enforce, principal, requires, session
-from baolei_requests.domain.lifecycle import ASSIGNMENT_ZH
+from baolei_requests.domain.lifecycle import ASSIGNMENT_ZH, awaiting
 from baolei_requests.domain.needs import STATUS_ZH, NeedStatus
 from baolei_requests.service import Principal
 from baolei_requests.transitions import progress_of
@@ -37,7 +37,9 @@ def assignment_read(a: Assignment) -> schemas.AssignmentRead:
         explanation_zh=a.explanation_zh, explanation_en=a.explanation_en, release_reason=a.release_reason,
         proposed_at=as_utc(a.proposed_at), hold_expires_at=as_utc(a.hold_expires_at),
         started_at=as_utc(a.started_at), done_at=as_utc(a.done_at), delivered=a.delivered or 0,
-        decided_by=a.decided_by, accepted_by=a.accepted_by or [])
+        decided_by=a.decided_by, accepted_by=a.accepted_by or [],
+        awaiting=awaiting(a.status, a.organisations or [], a.accepted_by or []),
+        decline_reason=a.release_reason.partition(":")[2].strip() if a.release_reason.startswith("declined") else "")
 
 
 def organisation_of(p: Principal, site_organisation: str, requested: str | None) -> str:
@@ -139,10 +141,10 @@ def accept(assignment_id: str, request: Request, s: Session = Depends(session),
 @router.post("/assignments/{assignment_id}/decline", summary="调度拒绝 / dispatcher declines")
 def decline(assignment_id: str, body: schemas.Decision, request: Request, s: Session = Depends(session),
             p: Principal = Depends(requires("assignment.answer"))) -> dict:
-    service.decide(s, p, assignment_id, False, body.reason)
+    service.decide(s, p, assignment_id, False, body.reason, body.breakdown)
     a = service.get_assignment(s, assignment_id)
     _commit(request, s, **about(a))
-    return {"assignment": a.id, "status": "releasing"}
+    return {"assignment": a.id, "status": "releasing", "reason": body.reason}
 
 
 @router.put("/sites/{site_id}", summary="登记地点 / register a site")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -60,10 +60,27 @@ def start(assignment_id: str, request: Request, s: Session = Depends(session),
 
 
 @router.post("/assignments/{assignment_id}/done", response_model=schemas.AssignmentRead,
-             summary="完成/送达 / done, delivered")
+             summary="完成/送达 / done, delivered (a transfer then waits for the hotel to confirm arrival)")
 def done(assignment_id: str, body: schemas.DoneIn, request: Request, s: Session = Depends(session),
          p: Principal = Depends(requires("assignment.run"))) -> schemas.AssignmentRead:
-    a = transitions.finish(s, p, assignment_id, body.delivered, body.note)
+    try:
+        a = transitions.finish(s, p, assignment_id, body.delivered, body.note, body.lines)
+    except transitions.Invalid as exc:
+        raise HTTPException(422, detail=exc.detail()) from exc
+    _commit(request, s, **about(a))
+    return assignment_read(a)
+
+
+@router.post("/assignments/{assignment_id}/arrive", response_model=schemas.AssignmentRead,
+             summary="酒店确认入住 / the hotel confirms who arrived; whoever did not goes back to matching",
+             responses={403: {"description": "not the hotel's organisation"},
+                        409: {"description": "the bus has not reported done"}, 422: {"description": "bad count"}})
+def arrive(assignment_id: str, body: schemas.ArriveIn, request: Request, s: Session = Depends(session),
+           p: Principal = Depends(requires("assignment.arrive"))) -> schemas.AssignmentRead:
+    try:
+        a = transitions.arrive(s, p, assignment_id, body.arrived, body.note)
+    except transitions.Invalid as exc:
+        raise HTTPException(422, detail=exc.detail()) from exc
     _commit(request, s, **about(a))
     return assignment_read(a)
 

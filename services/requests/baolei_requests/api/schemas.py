@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
@@ -118,12 +118,15 @@ class AssignmentRead(BaseModel):
     explanation_en: str
     release_reason: str
     proposed_at: datetime
-    hold_expires_at: datetime | None
+    hold_expires_at: datetime | None = Field(description="when the hold expires if not everyone has accepted "
+                                                         "(the requests service expires it) / 占用到期时间")
     started_at: datetime | None = None
     done_at: datetime | None = None
     delivered: int = 0
     decided_by: str = ""
     accepted_by: list[str] = []
+    awaiting: list[str] = Field([], description="organisations that still have to answer this hold / 尚待确认的单位")
+    decline_reason: str = Field("", description="why a dispatcher declined it / 拒绝原因")
 
 
 class NeedRead(BaseModel):
@@ -155,14 +158,29 @@ class NeedRead(BaseModel):
 
 class Decision(BaseModel):
     reason: str = Field("", max_length=300)
+    breakdown: bool = Field(False, description="车辆故障: the declined buses go out of service until put back "
+                                               "(also when the reason says 车辆故障)")
 
 
 class CancelIn(BaseModel):
     reason: str = Field(min_length=1, max_length=300)
 
 
+SkuKey = Annotated[str, Field(min_length=1, max_length=50)]
+Quantity = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
 class DoneIn(BaseModel):
-    delivered: int | None = Field(None, ge=0, description="实际送达人数/数量，缺省为计划数 / defaults to planned")
+    delivered: int | None = Field(None, ge=0, le=1_000_000,
+                                  description="实际送达人数/数量，缺省为计划数 / defaults to planned")
+    lines: dict[SkuKey, Quantity] | None = Field(None, max_length=50,
+                                                 description="supply: units handed over per SKU / 按物资填写送达数量")
+    note: str = Field("", max_length=300)
+
+
+class ArriveIn(BaseModel):
+    arrived: int | None = Field(None, ge=0, le=2000,
+                                description="实际入住人数，缺省为车辆送达人数 / defaults to what the bus delivered")
     note: str = Field("", max_length=300)
 
 

@@ -3,6 +3,10 @@
 submitted → proposed → confirmed → under way → done, or unmet (with the matcher's reason), or
 cancelled. A need may be served by several assignments, so its status and its progress (asked /
 proposed / confirmed / delivered / remaining) are computed from all of them together.
+
+A transfer is done when the hotel has confirmed who arrived (the bus's `done` leaves it `arriving`).
+A need is done only when everything it asked was delivered: after a partial delivery the rest is
+matched again, and the need shows the status of that remainder (submitted, proposed, unmet …).
 """
 from __future__ import annotations
 
@@ -11,15 +15,21 @@ from dataclasses import dataclass
 from baolei_requests.domain.needs import NeedStatus
 
 # Assignment states: proposed (a hold), confirming (every dispatcher accepted; the confirmation is
-# on its way through the log), confirmed, under_way, done, released (declined, expired or
-# cancelled), releasing / expiring (a decline or an expiry staged, not yet echoed back). Only a
-# proposed assignment can be answered, so a second answer to one proposal is refused, not booked.
-ACTIVE = frozenset({"proposed", "confirming", "confirmed", "under_way", "done"})
-COMMITTED = frozenset({"confirmed", "under_way", "done"})
+# on its way through the log), confirmed, under_way, arriving (a transfer's bus is done; the hotel
+# has not yet confirmed who arrived), done, released (declined, expired or cancelled), releasing /
+# expiring (a decline or an expiry staged, not yet echoed back). Only a proposed assignment can be
+# answered, so a second answer to one proposal is refused, not booked.
+ACTIVE = frozenset({"proposed", "confirming", "confirmed", "under_way", "arriving", "done"})
+COMMITTED = frozenset({"confirmed", "under_way", "arriving", "done"})
+IN_FLIGHT = frozenset({"confirmed", "under_way", "arriving"})
 TERMINAL_NEED = frozenset({NeedStatus.CANCELLED, NeedStatus.DONE})
 
 ASSIGNMENT_ZH = {"proposed": "待确认", "confirmed": "已确认", "under_way": "执行中", "done": "已完成",
-                 "released": "已释放", "expiring": "超时释放中", "confirming": "确认中", "releasing": "释放中"}
+                 "released": "已释放", "expiring": "超时释放中", "confirming": "确认中", "releasing": "释放中",
+                 "arriving": "待酒店确认入住"}
+
+# A decline for one of these reasons also takes the declining company's buses out of service
+BREAKDOWN_WORDS = ("车辆故障", "故障", "抛锚", "breakdown", "broke down", "broken down")
 
 
 @dataclass(frozen=True)
@@ -53,7 +63,7 @@ def progress(asked: int, parts: list[Part]) -> Progress:
                     proposed=sum(p.amount for p in parts if p.status in ACTIVE),
                     confirmed=sum(p.amount for p in parts if p.status in COMMITTED),
                     delivered=sum(p.delivered for p in parts if p.status == "done"),
-                    in_flight=sum(p.amount for p in parts if p.status in ("confirmed", "under_way")))
+                    in_flight=sum(p.amount for p in parts if p.status in IN_FLIGHT))
 
 
 def need_status(current: str, asked: int, parts: list[Part], unmet_code: str) -> NeedStatus:
@@ -64,15 +74,15 @@ def need_status(current: str, asked: int, parts: list[Part], unmet_code: str) ->
     statuses = {p.status for p in parts}
     if pr.delivered >= asked > 0:
         return NeedStatus.DONE
-    if "under_way" in statuses:
+    if statuses & {"under_way", "arriving"}:
         return NeedStatus.UNDER_WAY
-    if statuses & {"confirmed", "done"}:
+    if "confirmed" in statuses:
         return NeedStatus.CONFIRMED
     if statuses & {"proposed", "confirming"}:
         return NeedStatus.PROPOSED
     if unmet_code:
         return NeedStatus.UNMET
-    return NeedStatus.SUBMITTED
+    return NeedStatus.SUBMITTED  # nothing yet, or the rest of a partial delivery waiting for the matcher
 
 
 def can_start(assignment_status: str) -> bool:
@@ -81,3 +91,20 @@ def can_start(assignment_status: str) -> bool:
 
 def can_finish(assignment_status: str) -> bool:
     return assignment_status in ("confirmed", "under_way")
+
+
+def can_arrive(assignment_status: str) -> bool:
+    return assignment_status == "arriving"
+
+
+def is_breakdown(reason: str) -> bool:
+    """A decline because the vehicle broke down (车辆故障): the bus is out of service until it is back."""
+    low = reason.lower()
+    return any(w in low for w in BREAKDOWN_WORDS)
+
+
+def awaiting(status: str, organisations: list[str], accepted_by: list[str]) -> list[str]:
+    """Who still has to answer a hold: the organisations that have not accepted it yet."""
+    if status != "proposed":
+        return []
+    return [o for o in organisations if o not in accepted_by]

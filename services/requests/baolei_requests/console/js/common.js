@@ -30,11 +30,19 @@ export function amount(n) {
 export function needNotes(n) {
   const parts = [];
   if (n.status === "unmet") parts.push(`<span class="err">${esc(pick(n, "unmet_reason"))}</span>`);
-  for (const a of n.assignments.filter(a => ["proposed", "confirmed", "under_way", "done"].includes(a.status)))
+  for (const a of n.assignments.filter(a => ["proposed", "confirmed", "under_way", "arriving", "done"].includes(a.status)))
     parts.push(`<span class="small">${esc(pick(a, "explanation"))}</span>`);
+  for (const a of n.assignments.filter(a => a.status === "proposed"))  // a hold: who still has to answer, until when
+    parts.push(`<span class="small muted" data-testid="hold">${t("m.awaiting")} ${esc((a.awaiting || []).join("、") || "—")} · ${t("m.expires")} ${hhmm(a.hold_expires_at)}</span>`);
+  for (const a of n.assignments.filter(a => (a.release_reason || "").startsWith("declined")))  // a dispatcher's decline, for the operators
+    parts.push(`<span class="small err" data-testid="decline">${t("m.declined")}：${esc(resources(a))} — ${esc(a.decline_reason || "—")}（${esc(a.decided_by)}）</span>`);
   if (n.duplicate_of) parts.push(`<span class="small err">${t("m.dup")} ${esc(n.duplicate_of)}</span>`);
   if (n.priority_reason) parts.push(`<span class="small muted">${esc(n.priority_reason)}</span>`);
   return parts.join("<br>");
+}
+
+export function resources(a) {
+  return [...new Set([...a.trips.map(x => x.bus), ...(a.room ? [a.room.hotel] : []), ...a.picks.map(x => x.warehouse)])].join("、");
 }
 
 export function needsTable(needs, { actions = () => "" } = {}) {

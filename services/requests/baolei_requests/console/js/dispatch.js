@@ -28,7 +28,7 @@ export async function render(el, who) {
 export async function refresh() {
   if (!root?.isConnected) return;
   const [tasks, buses, hotels] = await Promise.all([
-    api("/api/assignments?status=proposed,confirmed,under_way,done&limit=300"), api("/api/buses"), api("/api/hotels")]);
+    api("/api/assignments?status=proposed,confirmed,under_way,arriving,done&limit=300"), api("/api/buses"), api("/api/hotels")]);
   taskTable(tasks);
   busTable(me.role === "operator" ? buses.slice(0, 30) : buses);
   hotelTable(me.role === "operator" ? hotels.slice(0, 30) : hotels);
@@ -56,12 +56,14 @@ function taskTable(tasks) {
     ? `<button class="ok" data-act="accept" data-id="${a.id}" data-testid="accept-${a.id}">${t("a.accept")}</button>
        <button data-act="decline" data-id="${a.id}">${t("a.decline")}</button>`
     : a.status === "confirmed" ? `<button data-act="start" data-id="${a.id}">${t("a.start")}</button> <button data-act="done" data-id="${a.id}">${t("a.done")}</button>`
-    : a.status === "under_way" ? `<button class="ok" data-act="done" data-id="${a.id}">${t("a.done")}</button>` : "";
+    : a.status === "under_way" ? `<button class="ok" data-act="done" data-id="${a.id}">${t("a.done")}</button>`
+    : a.status === "arriving" && (me.role === "operator" || a.room?.operator === me.organisation)
+      ? `<button class="ok" data-act="arrive" data-id="${a.id}" data-testid="arrive-${a.id}">${t("a.arrive")}</button>` : "";
   el.innerHTML = `<table data-testid="tasks-table"><tr><th>${t("c.task")}</th><th>${t("c.status")}</th><th>${t("c.reason")}</th><th>${t("c.action")}</th></tr>
     ${tasks.map(a => `<tr data-assignment="${a.id}" data-need="${a.need_id}"><td>${mine(a)}<br><span class="small muted">${esc(a.id)} · ${esc(a.need_id)}</span></td>
       <td>${tag(a.status)}${a.status === "proposed" && a.hold_expires_at ? `<br><span class="small muted">${t("m.expires")} ${hhmm(a.hold_expires_at)}</span>` : ""}
-      ${a.status === "proposed" && (a.accepted_by || []).length ? `<br><span class="small" data-testid="awaiting">${t("m.accepted_by")} ${esc(a.accepted_by.join("、"))}；${t("m.awaiting")} ${esc(a.organisations.filter(o => !a.accepted_by.includes(o)).join("、"))}</span>` : ""}
-      ${a.status === "done" ? `<br><span class="small">${t("m.delivered")} ${a.delivered}</span>` : ""}</td>
+      ${a.status === "proposed" ? `<br><span class="small" data-testid="awaiting">${(a.accepted_by || []).length ? `${t("m.accepted_by")} ${esc(a.accepted_by.join("、"))}；` : ""}${t("m.awaiting")} ${esc((a.awaiting || []).join("、"))}</span>` : ""}
+      ${["arriving", "done"].includes(a.status) ? `<br><span class="small">${t("m.delivered")} ${a.delivered}</span>` : ""}</td>
       <td class="small">${esc(pick(a, "explanation"))}</td><td>${buttons(a)}</td></tr>`).join("")}</table>`;
   el.querySelectorAll("[data-act]").forEach(b => b.onclick = () => act(b.dataset.act, b.dataset.id));
 }
@@ -69,11 +71,14 @@ function taskTable(tasks) {
 async function act(what, id) {
   try {
     if (what === "decline") {
-      const reason = prompt(t("m.declinereason")); if (reason === null) return;
+      const reason = prompt(t("m.declinereason") + t("m.declinereason_hint")); if (reason === null) return;
       await api(`/api/assignments/${id}/decline`, { method: "POST", body: { reason } });
     } else if (what === "done") {
       const v = prompt(t("m.delivered_q"), ""); if (v === null) return;
       await api(`/api/assignments/${id}/done`, { method: "POST", body: v.trim() ? { delivered: Number(v) } : {} });
+    } else if (what === "arrive") {
+      const v = prompt(t("m.arrived_q"), ""); if (v === null) return;
+      await api(`/api/assignments/${id}/arrive`, { method: "POST", body: v.trim() ? { arrived: Number(v) } : {} });
     } else await api(`/api/assignments/${id}/${what}`, { method: "POST" });
     toast(t("m.updated")); refresh();
   } catch (e) { toast(errorText(e)); }
