@@ -15,7 +15,7 @@ from baolei_requests import exports, permissions, service, transitions
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel
 from baolei_requests.api import schemas
-from baolei_requests.api.deps import principal, requires, session
+from baolei_requests.api.deps import enforce, principal, requires, session
 from baolei_requests.api.routes import _commit, about, assignment_read
 from baolei_requests.intake.service import ImportRejected, import_needs
 from baolei_requests.service import Principal
@@ -77,6 +77,8 @@ def done(assignment_id: str, body: schemas.DoneIn, request: Request, s: Session 
                         409: {"description": "the bus has not reported done"}, 422: {"description": "bad count"}})
 def arrive(assignment_id: str, body: schemas.ArriveIn, request: Request, s: Session = Depends(session),
            p: Principal = Depends(requires("assignment.arrive"))) -> schemas.AssignmentRead:
+    hotel_org = (service.get_assignment(s, assignment_id).room or {}).get("operator", "")
+    enforce(p, "assignment.arrive", hotel_org, "assignment_id")
     try:
         a = transitions.arrive(s, p, assignment_id, body.arrived, body.note)
     except transitions.Invalid as exc:
