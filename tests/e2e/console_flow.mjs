@@ -10,8 +10,11 @@ const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "
 const T = 60000;
 const log = (step, extra = {}) => console.log(JSON.stringify({ step, ...extra }));
 
-async function signIn(browser, token) {
-  const ctx = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+const DESKTOP = { viewport: { width: 1440, height: 1000 } };
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+async function signIn(browser, token, size = DESKTOP) {
+  const ctx = await browser.newContext({ ...size, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
   const page = await ctx.newPage();
   page.on("pageerror", (e) => log("pageerror", { token, error: String(e) }));
   await page.goto(`${base}/`);
@@ -71,7 +74,31 @@ try {
   await site.locator(`tr[data-need="${needId}"] [data-status="confirmed"]`).waitFor({ timeout: T });
   log("site sees it confirmed");
 
+  // a community worker on a phone: the same page, one column, no sideways scrolling, and a need
+  // raised there reaches the operator live
+  const phone = await signIn(browser, "demo-site", PHONE);
+  await phone.getByTestId("need-form").waitFor({ timeout: T });
+  await phone.getByTestId("upload-file").waitFor({ timeout: T });
+  const widthOf = () => phone.evaluate(() => {
+    const over = [...document.querySelectorAll("main *")].filter((e) => e.getBoundingClientRect().right > innerWidth + 1)
+      .map((e) => `${e.tagName.toLowerCase()}${e.dataset.testid ? "#" + e.dataset.testid : ""}`).slice(0, 5);
+    return { page: document.documentElement.scrollWidth, viewport: innerWidth, over };
+  });
+  const before = await widthOf();
+  const submitBox = await phone.getByTestId("submit-need").boundingBox();
+  await phone.getByTestId("f-site").selectOption("c-lianhua-bei");
+  await phone.getByTestId("f-people").fill("3");
+  await phone.getByTestId("submit-need").tap();
+  const phoneCreated = phone.getByTestId("created-need");
+  await phoneCreated.waitFor({ timeout: T });
+  const phoneNeed = await phoneCreated.getAttribute("data-need");
+  await phone.locator(`tr[data-need="${phoneNeed}"]`).waitFor({ timeout: T });
+  await operator.locator(`tr[data-need="${phoneNeed}"]`).waitFor({ timeout: T });
+  const after = await widthOf();
+  log("phone", { before, after, submit: submitBox, needId: phoneNeed });
+
   if (shots) {
+    await phone.screenshot({ path: `${shots}/console-site-phone.png`, fullPage: true });
     await operator.waitForTimeout(500);
     await operator.screenshot({ path: `${shots}/console-command-center.png`, fullPage: true });
     await bus.screenshot({ path: `${shots}/console-dispatcher.png`, fullPage: true });

@@ -30,6 +30,12 @@ def test_operator_site_and_dispatcher_in_the_browser(node_tooling, requests_serv
     assert [s["step"] for s in steps if s["step"] != "pageerror"][-1] == "done"
     assert not [s for s in steps if s["step"] == "pageerror"], steps
     need_id = steps[-1]["needId"]
+    # on a 390 px phone the site page fits: no sideways scrolling before or after raising a need there
+    phone = next(s for s in steps if s["step"] == "phone")
+    for when in ("before", "after"):
+        w = phone[when]
+        assert w["viewport"] == 390 and w["page"] <= 390 and not w["over"], phone
+    assert phone["submit"]["x"] + phone["submit"]["width"] <= 390, phone
     assert steps[-1]["navigations"] == 1  # no reload: the updates came live
 
     op = {"Authorization": "Bearer demo-operator"}
@@ -47,4 +53,4 @@ def test_operator_site_and_dispatcher_in_the_browser(node_tooling, requests_serv
         if os.environ.get("BAOLEI_UPDATE_SCREENSHOTS") == "1" or not (DOCS / png.name).exists():
             (DOCS / png.name).write_bytes(png.read_bytes())
     assert {p.name for p in shots.glob("*.png")} == {"console-command-center.png", "console-dispatcher.png",
-                                                     "console-site.png"}
+                                                     "console-site.png", "console-site-phone.png"}
