@@ -19,9 +19,12 @@ log = logging.getLogger(__name__)
 
 
 class CsvRejected(Exception):
-    def __init__(self, errors: list[RowError]) -> None:
+    """Nothing applied. `errors` may be the first few of `total` (a long list is capped)."""
+
+    def __init__(self, errors: list[RowError], total: int | None = None) -> None:
         super().__init__(f"{len(errors)} bad row(s)")
         self.errors = errors
+        self.total = len(errors) if total is None else total
 
 
 def _field(loc: tuple) -> str:
@@ -58,4 +61,4 @@ def install(app: FastAPI) -> None:
     async def _csv(_: Request, exc: CsvRejected) -> JSONResponse:
         detail = [{"row": e.row, "field": e.field, "reason_zh": e.reason_zh, "reason_en": e.reason_en}
                   for e in exc.errors]
-        return JSONResponse({"detail": detail, "applied": 0}, 422)
+        return JSONResponse({"detail": detail, "applied": 0, "error_count": exc.total}, 422)
