@@ -12,7 +12,6 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from enum import Enum
 from typing import Any
 
 from baolei_common import skus
@@ -99,19 +98,14 @@ def sense(data: dict, *, now: datetime, rules: IntakeRules, site_role: str | Non
     return out
 
 
-def _plain(v: Any) -> Any:
+def _json_default(v: Any) -> Any:
     if isinstance(v, datetime):
         return v.astimezone(timezone.utc).isoformat()
-    if isinstance(v, Enum):
-        return v.value
-    if isinstance(v, dict):
-        return {str(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_plain(x) for x in v]
-    return v
+    raise TypeError(f"not JSON: {type(v).__name__}")
 
 
 def body_hash(data: dict) -> str:
-    """The need as validated, canonical (times in UTC, keys sorted): what an Idempotency-Key stands for."""
-    canonical = json.dumps(_plain(data), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """The need as validated, canonical (times in UTC, keys sorted): what an Idempotency-Key stands for.
+    Enums are str subclasses and go as their values."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default)
     return hashlib.sha256(canonical.encode()).hexdigest()
