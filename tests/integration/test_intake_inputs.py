@@ -169,3 +169,23 @@ def test_a_key_reused_for_another_body_is_422_and_a_race_never_500(client):
     assert all(code in (200, 201) for b, code, _ in results if b == winner), results
     assert all(code == 422 for b, code, _ in results if b != winner), results
     assert len({nid for b, _, nid in results if b == winner}) == 1
+
+
+def test_an_import_checks_sense_and_its_key_like_a_single_need(client):
+    city(client)
+    now = datetime.now(BEIJING)
+    t = [f"{now + timedelta(hours=h):%Y-%m-%d %H:%M}" for h in (1, 4)]
+    sheet = ("地点,类别,人数,风险,就绪时间,截止时间\n"
+             f"莲花北社区,转运,2,密接,{t[0]},{t[1]}\n"
+             "莲花北社区,转运,2,密接,2020-01-14 08:00,2020-01-14 12:00\n"   # in the past
+             f"会展北,转运,2,密接,{t[0]},{t[1]}\n")                          # a hotel as pickup site
+    r = upload(client, sheet.encode("gbk"), "转运.csv", key="sheet-1")
+    assert r.status_code == 422
+    assert {(d["row"], d["column"]) for d in r.json()["detail"]} == {(3, "截止时间"), (4, "地点")}
+    good = sheet.split("\n")[:2]
+    r = upload(client, ("\n".join(good) + "\n").encode("gbk"), "转运.csv", key="sheet-1")
+    assert r.status_code == 201 and r.json()["imported"] == 1
+    changed = good[1].replace(",2,", ",3,", 1)
+    r = upload(client, f"{good[0]}\n{changed}\n".encode("gbk"), "转运.csv", key="sheet-1")
+    assert r.status_code == 422 and r.json()["detail"][0]["column"] == "Idempotency-Key"
+    assert len(client.get("/api/needs", headers=OP).json()) == 1
