@@ -109,6 +109,10 @@ def test_broken_junk_and_oversized_files_get_one_short_422(client):
         (problem,) = r.json()["detail"]
         assert problem["field"] == "file" and problem["reason_zh"] and problem["reason_en"], what
         assert len(r.content) < 1000 and "Traceback" not in r.text and "Error" not in problem["reason_en"], what
+    for data, name in ((b"", "needs.csv"), ("地点,类别,截止时间\n".encode(), "needs.csv"), (b"\x00" * 10, "x.xlsx"),
+                       (b'a,"b\n', "needs.csv")):
+        r = upload(client, data, name)
+        assert r.status_code == 422 and r.json()["detail"] and len(r.content) < 1000, (data, r.text)
     due = f"{datetime.now(BEIJING) + timedelta(hours=6):%Y-%m-%d %H:%M}"
     bad = "地点,类别,截止时间,物资明细\n" + f"莲花北社区,物资,{due},黄金:1\n" * 3000
     r = upload(client, bad.encode(), "needs.csv")

@@ -119,8 +119,15 @@ def _import_rejected(errors: list, limits: Limits) -> JSONResponse:
         "message_en": f"{total} error(s) found{more_en}; nothing was imported"})
 
 
+IMPORT_BODY = {"requestBody": {"required": True, "description": "CSV（UTF-8、GBK、GB18030）或 XLSX，最大 5 MB / "
+                                                           "CSV (UTF-8, GBK, GB18030) or XLSX, at most 5 MB",
+                               "content": {"text/csv": {"schema": {"type": "string"}},
+                                           "application/octet-stream": {"schema": {"type": "string",
+                                                                                   "format": "binary"}}}}}
+
+
 @router.post("/needs/import", summary="表格导入需求（CSV/XLSX，全部或全不）/ import a spreadsheet, all rows or none",
-             responses=IMPORT_RESPONSES, status_code=201)
+             responses=IMPORT_RESPONSES, status_code=201, openapi_extra=IMPORT_BODY)
 async def import_sheet(request: Request, filename: str = Query("needs.csv", max_length=200),
                        p: Principal = Depends(writer),
                        idempotency_key: str | None = Header(None, max_length=200)) -> JSONResponse:

@@ -131,6 +131,8 @@ def parse_table(rows: list[list[str]]) -> Parsed:
     for need in ("site", "kind", "due_at"):
         if need not in columns.values():
             out.errors.append(RowError(1, need, f"缺少必需的列：{need}", f"missing required column: {need}"))
+    if len(rows) == 1:
+        out.errors.append(RowError(2, "", "文件只有表头，没有数据行", "the file has a header but no data rows"))
     if out.errors:
         return out
     for n, raw in enumerate(rows[1:], start=2):
