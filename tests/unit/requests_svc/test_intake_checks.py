@@ -88,3 +88,11 @@ def test_duplicate_index_agrees_with_the_row_by_row_rule():
         assert index.find(site, kind, start, due) == _brute(stored, site, kind, start, due)
         index.add(site, kind, f"N{i}", start, due)
         stored.append((f"N{i}", site, kind, start, due))
+
+
+def test_row_keys_fit_the_column_and_stay_distinct():
+    from baolei_requests.intake.service import row_key
+    long = "k" * 200
+    keys = {row_key(long, str(i)) for i in range(100)}
+    assert len(keys) == 100 and all(len(k) <= 200 for k in keys)
+    assert row_key("sheet-1", "A1") == "sheet-1:A1"

@@ -146,7 +146,7 @@ def _check_rows(parsed: Parsed, actor: service.Principal, known: _Known, rules: 
         if problems:
             errors.extend(RowError(n, _column(p.field, col_of), p.reason_zh, p.reason_en) for p in problems)
             continue
-        good.append(_Row(n, dumped, site, f"{batch_key}:{ref}"[:200], body_hash(dumped)))
+        good.append(_Row(n, dumped, site, row_key(batch_key, ref), body_hash(dumped)))
     return good, errors
 
 
@@ -177,6 +177,13 @@ def _open_needs(session: Session, rows: list[_Row]) -> DuplicateIndex:
     for nid, site_id, kind, ready, created, due in sorted(found, key=lambda r: r.created_at):
         index.add(site_id, kind, nid, ready or created, due)
     return index
+
+
+def row_key(batch_key: str, ref: str) -> str:
+    """`<batch key>:<ref>`, or its hash where that would not fit the column (never cut: two rows
+    would share a key)."""
+    key = f"{batch_key}:{ref}"
+    return key if len(key) <= 200 else f"sha256-{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def batch_key_for(data: bytes, header_key: str | None) -> str:
