@@ -205,7 +205,7 @@ def _insert(conn: Connection, table: Table, rows: list[dict]) -> None:
     """Many rows on PostgreSQL by COPY (an import's 10,000 needs: psycopg's executemany sends a
     statement per row, and stored them in 5 s); otherwise an INSERT (executemany on SQLite)."""
     if len(rows) < 20 or conn.dialect.name != "postgresql":
-        conn.execute(table.insert(), rows)
+        conn.execute(table.insert(), rows[0] if len(rows) == 1 else rows)  # one row: no executemany
         return
     columns = list(rows[0])
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
