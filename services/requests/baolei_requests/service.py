@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from enum import Enum
 from types import SimpleNamespace
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Table, exists, func, select
 from sqlalchemy.orm import Session
 
 from baolei_common import topics
@@ -144,13 +144,10 @@ def site_view(session: Session, site_id: str) -> SimpleNamespace:
 def site_role(session: Session, site_id: str) -> str | None:
     """"depot" for a bus depot, "hotel" for an isolation hotel's own site, None for anything else
     (a community, a compound, an isolation site that is not a registered hotel)."""
-    conn = session.connection()
     b, h = Bus.__table__.c, Hotel.__table__.c
-    if conn.execute(select(b.id).where(b.depot_id == site_id).limit(1)).first() is not None:
-        return "depot"
-    if conn.execute(select(h.id).where(h.site_id == site_id).limit(1)).first() is not None:
-        return "hotel"
-    return None
+    depot, hotel = session.connection().execute(select(
+        exists().where(b.depot_id == site_id), exists().where(h.site_id == site_id))).one()
+    return "depot" if depot else "hotel" if hotel else None
 
 
 def need_row(actor: Principal, data: dict, site: SimpleNamespace, idempotency_key: str | None, digest: str,
