@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: the matcher against the greedy baseline, the streaming re-match latency, and the
-# ledger's throughput on PostgreSQL; each prints its table and writes bench/results/*.md.
+# `make bench`: the matcher against the greedy baseline, the streaming re-match latency, the
+# ledger's throughput on PostgreSQL, the load and the import; each prints its table and writes bench/results/*.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -12,3 +12,4 @@ echo "== solver: matcher vs greedy baseline =="; $BIN/python -m bench.solver_ben
 echo "== stream: one new need against 1,000 open needs =="; $BIN/python -m bench.stream_bench
 echo "== inventory ledger on PostgreSQL =="; $BIN/python -m bench.ledger_bench
 echo "== load: open-loop needs at 10/30/100/200 per s through the whole stack, PostgreSQL and SQLite =="; $BIN/python -m bench.load_bench
+echo "== import: 1,000 and 10,000 rows while another office writes, SQLite and PostgreSQL =="; $BIN/python -m bench.import_bench

@@ -20,11 +20,13 @@ GOOD = f"""地点,类别,人数,风险,家庭房,标准间,就绪时间,截止�
 莲花北社区,转运,5,密接,1,2,{NOW:%Y-%m-%d %H:%M},{NOW + timedelta(hours=3):%Y/%m/%d %H:%M},,,3 栋
 c-lianhua,物资,,,,,,{NOW + timedelta(hours=8):%Y-%m-%d %H:%M},大米:20;食用油:5,独居老人,
 """
-BAD = """地点,类别,人数,风险,就绪时间,截止时间
-莲花北社区,转运,5,密接,2030-01-14 08:00,2030-01-14 12:00
-不存在社区,转运,3,密接,2030-01-14 08:00,2030-01-14 12:00
-莲花北社区,转运,abc,外星,2030-01-14 08:00,明天
-莲花北社区,转运,4,密接,2030-01-14 08:00,2030-01-14 07:00
+T1, T2, T3 = (f"{NOW + timedelta(hours=h):%Y-%m-%d %H:%M}" for h in (1, 4, 5))
+T0 = f"{NOW + timedelta(minutes=50):%Y-%m-%d %H:%M}"
+BAD = f"""地点,类别,人数,风险,就绪时间,截止时间
+莲花北社区,转运,5,密接,{T1},{T2}
+不存在社区,转运,3,密接,{T1},{T2}
+莲花北社区,转运,abc,外星,{T1},明天
+莲花北社区,转运,4,密接,{T1},{T0}
 """
 
 
@@ -38,13 +40,13 @@ def test_bad_rows_are_all_reported_and_nothing_is_applied(client):
     r = upload(client, BAD.encode(), "needs.csv")
     assert r.status_code == 422
     body = r.json()
-    assert body["imported"] == 0 and "未导入" in body["message_zh"]
-    got = {(e["row"], e["column"]) for e in body["errors"]}
+    assert body["imported"] == 0 and "未导入" in body["message_zh"] and body["error_count"] == 5
+    got = {(e["row"], e["column"]) for e in body["detail"]}
     assert got == {(3, "地点"), (4, "人数"), (4, "风险"), (4, "截止时间"), (5, "截止时间")}
-    assert all(e["reason_zh"] and e["reason_en"] for e in body["errors"])
+    assert all(e["field"] and e["reason_zh"] and e["reason_en"] for e in body["detail"])
     assert client.get("/api/needs", headers=OP).json() == []
     r = upload(client, "名字,类别\nx,转运\n".encode(), "needs.csv")
-    assert {(e["row"], e["column"]) for e in r.json()["errors"]} >= {(1, "名字"), (1, "site"), (1, "due_at")}
+    assert {(e["row"], e["column"]) for e in r.json()["detail"]} >= {(1, "名字"), (1, "site"), (1, "due_at")}
 
 
 def test_good_csv_is_imported_once_and_matched(client, matcher):
@@ -72,15 +74,15 @@ def test_xlsx_by_a_site_and_likely_duplicates_flagged(client):
     wb = Workbook()
     ws = wb.active
     ws.append(["社区", "类型", "人数", "人员类别", "可出发时间", "最晚到达"])
-    ws.append(["莲花北社区", "转运", 2, "次密接", "2030-01-14 08:00", "2030-01-14 12:00"])
-    ws.append(["莲花北社区", "转运", 2, "次密接", "2030-01-14 09:00", "2030-01-14 13:00"])
+    ws.append(["莲花北社区", "转运", 2, "次密接", T1, T2])
+    ws.append(["莲花北社区", "转运", 2, "次密接", T1, T3])
     buf = io.BytesIO()
     wb.save(buf)
     r = upload(client, buf.getvalue(), "list.xlsx", headers=SITE)
     assert r.status_code == 201, r.text
     a, b = r.json()["needs"]
     assert a["duplicate_of"] is None and b["duplicate_of"] == a["id"]  # flagged, not dropped
-    ws.append(["东门社区", "转运", 2, "次密接", "2030-01-14 09:00", "2030-01-14 13:00"])
+    ws.append(["东门社区", "转运", 2, "次密接", T1, T3])
     buf = io.BytesIO()
     wb.save(buf)
     r = upload(client, buf.getvalue(), "list.xlsx", headers=SITE)

@@ -11,6 +11,7 @@ from baolei_common import topics
 from baolei_common.consumer import ConsumerLoop, per_record
 from baolei_common.outbox import OutboxRelay
 from baolei_common.reconcile import Reconciler
+from baolei_common.uploads import Limits
 from baolei_inventory.adapters.db import Store, make_engine
 from baolei_inventory.adapters.kafka_handler import AssignmentHandler
 from baolei_inventory.adapters.orm import OutboxRow, ProcessedEventRow
@@ -34,6 +35,11 @@ class Container:
     handler: AssignmentHandler
     background: Store  # the relay, consumer, expiry and reconciliation: a pool the API cannot starve
     background_stock: StockService
+
+    @property
+    def upload_limits(self) -> Limits:
+        return Limits(max_bytes=self.config.upload_max_bytes, max_rows=self.config.upload_max_rows,
+                      max_errors=self.config.upload_max_errors)
 
     def relay(self) -> OutboxRelay:
         return OutboxRelay(self.background.sessions, OutboxRow, self.config.kafka)

@@ -60,6 +60,9 @@ class InventoryConfig(BaseSettings):
     low_cover_days: float = Field(3.0, description="below this many days of cover a level is low stock")
     reserve_target_days_alert: float = Field(3.0, description="days of consumption to release as reserve in alert")
     reserve_target_days_crisis: float = Field(7.0, description="days of consumption to release as reserve in crisis")
+    upload_max_bytes: int = Field(5 * 1024 * 1024, ge=1024, description="largest CSV upload (stock counts, prices)")
+    upload_max_rows: int = Field(20_000, ge=1, description="most data rows of one CSV upload")
+    upload_max_errors: int = Field(50, ge=1, le=10_000, description="row errors listed in a CSV's 422 (plus a count)")
     tokens: dict[str, TokenUser] = Field(
         default_factory=lambda: dict(DEFAULT_TOKENS),
         description='bearer token → {"user","role","organisation","kind"} (JSON); demo tokens by default')

@@ -19,9 +19,11 @@ from baolei_common.admission import Admission
 from baolei_common.consumer import BatchHandler, ConsumerLoop
 from baolei_common.outbox import OutboxRelay
 from baolei_common.reconcile import Reconciler
+from baolei_common.uploads import Limits
 from baolei_requests.adapters import db, handlers
 from baolei_requests.adapters.models import Outbox
 from baolei_requests.config import RequestsConfig
+from baolei_requests.intake.checks import IntakeRules
 
 
 @dataclass
@@ -31,6 +33,16 @@ class Container:
     background: sessionmaker  # relay, consumer, expiry, reconciliation
     gate: Admission
     handler: BatchHandler
+
+    @property
+    def intake_rules(self) -> IntakeRules:
+        return IntakeRules(clock_skew_s=self.config.intake_clock_skew_s,
+                           max_ahead_days=self.config.intake_max_ahead_days)
+
+    @property
+    def import_limits(self) -> Limits:
+        return Limits(max_bytes=self.config.import_max_bytes, max_rows=self.config.import_max_rows,
+                      max_errors=self.config.import_max_errors)
 
     def relay(self) -> OutboxRelay:
         return OutboxRelay(self.background, Outbox, self.config.kafka)

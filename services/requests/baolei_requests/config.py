@@ -46,6 +46,16 @@ class RequestsConfig(BaseSettings):
         10.0, gt=0, le=300,
         description="New needs get 503 while the oldest need accepted in the last 2 min has waited this long for "
                     "an outcome (matching is behind); intake opens again at half of it")
+    intake_clock_skew_s: float = Field(
+        600.0, ge=0, le=86400, description="A need's due_at may lie at most this far in the past (clock skew)")
+    intake_max_ahead_days: float = Field(
+        30.0, gt=0, le=3650, description="A need's due_at may lie at most this many days ahead")
+    import_max_bytes: int = Field(5 * 1024 * 1024, ge=1024, description="Largest spreadsheet accepted by the import")
+    import_max_rows: int = Field(20_000, ge=1, description="Most data rows of one spreadsheet import")
+    import_max_errors: int = Field(
+        50, ge=1, le=10_000, description="Row errors listed in an import's 422 (plus a count)")
+    import_chunk_rows: int = Field(
+        500, ge=1, le=20_000, description="Needs of an import written per transaction (others write in between)")
     workers: int = Field(1, ge=1, le=16, description="Processes serving the port, each a replica (PostgreSQL only)")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
 

@@ -1,12 +1,14 @@
 """Use cases of the requests service. Each runs in one transaction; events go via the outbox."""
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from enum import Enum
 from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Table, exists, func, select
 from sqlalchemy.orm import Session
 
 from baolei_common import policy, topics
@@ -17,6 +19,7 @@ from baolei_requests.adapters import codec
 from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel, Need, Outbox, ProcessedEvent, Site
 from baolei_requests.domain import lifecycle
 from baolei_requests.domain.needs import NeedStatus, derive_priority
+from baolei_requests.intake.checks import IntakeRejected, IntakeRules, KeyReused, body_hash, resolve_skus, sense
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +127,14 @@ def need_by_key(session: Session, actor: Principal, idempotency_key: str) -> Nee
     return None if need_id is None else session.get(Need, need_id)
 
 
+def prior_for_key(session: Session, actor: Principal, idempotency_key: str, digest: str) -> Need | None:
+    """The need stored under this key, if any; KeyReused if it was stored for a different body."""
+    prior = need_by_key(session, actor, idempotency_key)
+    if prior is not None and prior.body_hash and prior.body_hash != digest:
+        raise KeyReused(prior.id)
+    return prior
+
+
 def site_view(session: Session, site_id: str) -> SimpleNamespace:
     """The site as a read-only view (a Core row: no ORM object to build for intake's hot path)."""
     row = session.connection().execute(select(Site.__table__).where(Site.__table__.c.id == site_id)).first()
@@ -132,45 +143,108 @@ def site_view(session: Session, site_id: str) -> SimpleNamespace:
     return SimpleNamespace(**row._mapping)
 
 
-def create_need(session: Session, actor: Principal, data: dict, idempotency_key: str | None,
-                site: SimpleNamespace | None = None) -> tuple[Need | SimpleNamespace, bool]:
-    """Store a need and stage its NeedSubmitted event. Returns (need, created): the stored row if the
-    key was seen before, else a read-only view of the new need (every field a response or an event
-    reads). The hot path of intake, in Core on the session's connection and transaction (no ORM
-    object built, no unit of work to flush): one indexed query each for the key, the site and a
-    likely duplicate, then three INSERTs."""
-    if idempotency_key:
-        prior = need_by_key(session, actor, idempotency_key)
-        if prior is not None:
-            return prior, False
-    if site is None or site.id != data["site_id"]:  # the route may have read it already
-        site = site_view(session, data["site_id"])
+def site_role(session: Session, site_id: str) -> str | None:
+    """"depot" for a bus depot, "hotel" for an isolation hotel's own site, None for anything else
+    (a community, a compound, an isolation site that is not a registered hotel)."""
+    b, h = Bus.__table__.c, Hotel.__table__.c
+    depot, hotel = session.connection().execute(select(
+        exists().where(b.depot_id == site_id), exists().where(h.site_id == site_id))).one()
+    return "depot" if depot else "hotel" if hotel else None
+
+
+def need_row(actor: Principal, data: dict, site: SimpleNamespace, idempotency_key: str | None, digest: str,
+             now: datetime) -> dict:
+    """The row of a new need: priority derived from the site's zone and the vulnerable people."""
     vulns = data.get("vulnerabilities") or []
     derived = derive_priority(site.zone, vulns)
     priority, reason = derived.value, derived.reason_zh
     if data.get("priority") is not None and data["priority"] != derived.value:
         why = data.get("priority_reason") or ""
         priority, reason = data["priority"], f"人工调整：{why}（建议 {derived.value}：{derived.reason_zh}）"
-    now = utcnow()
-    row = dict(id=new_id("N-")[:18], kind=data["kind"], site_id=site.id,
-               organisation=site.organisation or actor.organisation, priority=priority,
-               priority_reason=reason, vulnerabilities=vulns, risk=data.get("risk"),
-               people=data.get("people") or 0, rooms=data.get("rooms") or {}, lines=data.get("lines") or [],
-               ready_at=data.get("ready_at"), due_at=data["due_at"], note=data.get("note") or "",
-               idempotency_key=idempotency_key, created_by=actor.user, status=NeedStatus.SUBMITTED.value,
-               created_at=now, updated_at=now, unmet_code="", unmet_reason_zh="", unmet_reason_en="")
-    need = SimpleNamespace(**row, site=site, assignments=[], duplicate_of=None)
-    need.duplicate_of = find_duplicate(session, need)  # type: ignore[arg-type]
-    row["duplicate_of"] = need.duplicate_of
+    return dict(id=new_id("N-")[:18], kind=data["kind"], site_id=site.id,
+                # a need belongs to its site's organisation (baolei_common.policy), whoever raised it
+                organisation=site.organisation or data.get("organisation") or actor.organisation, priority=priority,
+                priority_reason=reason, vulnerabilities=vulns, risk=data.get("risk"),
+                people=data.get("people") or 0, rooms=data.get("rooms") or {}, lines=data.get("lines") or [],
+                ready_at=data.get("ready_at"), due_at=data["due_at"], note=data.get("note") or "",
+                idempotency_key=idempotency_key, body_hash=digest, created_by=actor.user,
+                status=NeedStatus.SUBMITTED.value, created_at=now, updated_at=now, unmet_code="",
+                unmet_reason_zh="", unmet_reason_en="", duplicate_of=None)
+
+
+def insert_needs(session: Session, actor: Principal, rows: list[dict], sites: dict[str, SimpleNamespace]) -> None:
+    """The needs, their audit rows and their NeedSubmitted events, in one statement each."""
+    if not rows:
+        return
     conn = session.connection()
-    conn.execute(Need.__table__.insert(), row)
-    conn.execute(AuditEntry.__table__.insert(), dict(
-        at=now, actor=actor.user, role=actor.role, organisation=actor.organisation, action="need.create",
-        entity=f"need:{need.id}", before=None,
-        after={"kind": need.kind, "priority": need.priority, "duplicate_of": need.duplicate_of}))
-    event = codec.need_submitted(need, actor.user)  # type: ignore[arg-type]
-    conn.execute(Outbox.__table__.insert(), dict(topic=topics.NEEDS, key=need.id,
-                                                 payload=event.SerializeToString(), created_at=now))
+    _insert(conn, Need.__table__, rows)
+    _insert(conn, AuditEntry.__table__, [dict(
+        at=r["created_at"], actor=actor.user, role=actor.role, organisation=actor.organisation, action="need.create",
+        entity=f"need:{r['id']}", before=None,
+        after={"kind": r["kind"], "priority": r["priority"], "duplicate_of": r["duplicate_of"]}) for r in rows])
+    events = []
+    for r in rows:
+        need = SimpleNamespace(**r, site=sites[r["site_id"]])
+        event = codec.need_submitted(need, actor.user)  # type: ignore[arg-type]
+        events.append(dict(topic=topics.NEEDS, key=r["id"], payload=event.SerializeToString(),
+                           created_at=r["created_at"]))
+    _insert(conn, Outbox.__table__, events)
+
+
+def _copy_value(v: object) -> object:
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, Enum):
+        return v.value
+    if isinstance(v, datetime):
+        return v.astimezone(timezone.utc)
+    return v
+
+
+def _insert(conn: Connection, table: Table, rows: list[dict]) -> None:
+    """Many rows on PostgreSQL by COPY (an import's 10,000 needs: psycopg's executemany sends a
+    statement per row, and stored them in 5 s); otherwise an INSERT (executemany on SQLite)."""
+    if len(rows) < 20 or conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), rows[0] if len(rows) == 1 else rows)  # one row: no executemany
+        return
+    columns = list(rows[0])
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        names = ", ".join(f'"{c}"' for c in columns)
+        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for r in rows:
+                copy.write_row([_copy_value(r[c]) for c in columns])
+    finally:
+        cursor.close()
+
+
+def create_need(session: Session, actor: Principal, data: dict, idempotency_key: str | None,
+                rules: IntakeRules | None = None,
+                site: SimpleNamespace | None = None) -> tuple[Need | SimpleNamespace, bool]:
+    """Store a need and stage its NeedSubmitted event. Returns (need, created): the stored row if the
+    key was seen before with the same body (KeyReused if with another), else a read-only view of the
+    new need (every field a response or an event reads). Staple names are resolved to codes and the
+    need is checked for sense (IntakeRejected). The hot path of intake, in Core on the session's
+    connection and transaction (no ORM object built, no unit of work to flush): one indexed query
+    each for the key, the site, its role and a likely duplicate, then three INSERTs."""
+    problems = resolve_skus(data.get("lines") or [])
+    if problems:
+        raise IntakeRejected(problems)
+    digest = body_hash(data)
+    if idempotency_key:
+        prior = prior_for_key(session, actor, idempotency_key, digest)
+        if prior is not None:
+            return prior, False
+    if site is None or site.id != data["site_id"]:  # the route may have read it already
+        site = site_view(session, data["site_id"])
+    now = utcnow()
+    problems = sense(data, now=now, rules=rules or IntakeRules(), site_role=site_role(session, site.id))
+    if problems:
+        raise IntakeRejected(problems)
+    row = need_row(actor, data, site, idempotency_key, digest, now)
+    need = SimpleNamespace(**row, site=site, assignments=[])
+    need.duplicate_of = row["duplicate_of"] = find_duplicate(session, need)  # type: ignore[arg-type]
+    insert_needs(session, actor, [row], {site.id: site})
     return need, True
 
 

@@ -46,3 +46,28 @@ def test_price_rows():
     rows, errors = csvrows.parse_prices(text, skus=SKUS)
     assert len(rows) == 1 and rows[0].observed_at.utcoffset().total_seconds() == 8 * 3600
     assert {(e.row, e.field) for e in errors} == {(3, "source"), (4, "price_fen"), (4, "observed_at")}
+
+
+def test_staples_by_chinese_name_and_unknown_skus_reported():
+    text = ("sku,district,source,price_fen\n"
+            "大米,福田,market_survey,5200\n"
+            "食用油,福田,market_survey,7900\n"
+            "黄金,福田,market_survey,100\n")
+    rows, errors = csvrows.parse_prices(text, skus=SKUS)
+    assert [r.sku for r in rows] == ["rice", "oil"]
+    assert [(e.row, e.field) for e in errors] == [(4, "sku")] and "黄金" in errors[0].reason_zh
+    text = "warehouse_id,sku,lot,counted\nwh-ft,米,L1,10\nwh-ft,牛奶,L2,3\n"
+    rows, errors = csvrows.parse_counts(text, warehouses=WH, skus=SKUS)
+    assert [r.sku for r in rows] == ["rice"]
+    assert [(e.row, e.field) for e in errors] == [(3, "sku")]  # milk is a staple, but not registered here
+
+
+def test_row_limit():
+    import pytest
+
+    from baolei_common.uploads import Limits, UploadRejected
+    text = "sku,district,source,price_fen\n" + "rice,福田,market_survey,5200\n" * 11
+    with pytest.raises(UploadRejected, match="too many rows"):
+        csvrows.parse_prices(text, skus=SKUS, limits=Limits(max_rows=10))
+    rows, errors = csvrows.parse_prices(text, skus=SKUS, limits=Limits(max_rows=11))
+    assert len(rows) == 11 and errors == []

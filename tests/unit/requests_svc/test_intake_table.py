@@ -4,7 +4,18 @@ from __future__ import annotations
 import io
 from datetime import datetime, timedelta, timezone
 
-from baolei_requests.intake.table import parse_table, read_csv, read_xlsx
+from baolei_common.uploads import Limits
+from baolei_common.uploads import read_csv as _read_csv
+from baolei_common.uploads import read_xlsx as _read_xlsx
+from baolei_requests.intake.table import parse_table
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    return _read_csv(data, Limits())
+
+
+def read_xlsx(data: bytes) -> list[list[str]]:
+    return _read_xlsx(data, Limits())
 
 
 def test_chinese_headers_and_values():
@@ -52,3 +63,18 @@ def test_xlsx_cells_including_dates():
     wb.save(buf)
     (_, data, _), = parse_table(read_xlsx(buf.getvalue())).rows
     assert data["due_at"].hour == 12 and data["lines"] == [{"sku": "eggs", "quantity": 3}]
+
+
+def test_staples_by_name_and_unknown_ones_named():
+    rows = read_csv("地点,类别,截止时间,物资明细,品类,数量\n"
+                    "a,物资,2022-01-14 12:00,米:5;花生油:2;RICE CRACKERS:1,Milk,3\n"
+                    "b,物资,2022-01-14 12:00,,黄金,3\n".encode())
+    parsed = parse_table(rows)
+    errs = {(e.row, e.column): e for e in parsed.errors}
+    assert set(errs) == {(2, "物资明细"), (3, "品类")}
+    assert "RICE CRACKERS" in errs[(2, "物资明细")].reason_zh and "大米(rice)" in errs[(2, "物资明细")].reason_zh
+    assert "黄金" in errs[(3, "品类")].reason_en and "rice, flour" in errs[(3, "品类")].reason_en
+    rows = read_csv("地点,类别,截止时间,物资明细,品类,数量\na,物资,2022-01-14 12:00,米:5;花生油:2,Milk,3\n".encode())
+    (_, data, _), = parse_table(rows).rows
+    assert data["lines"] == [{"sku": "rice", "quantity": 5}, {"sku": "oil", "quantity": 2},
+                             {"sku": "milk", "quantity": 3}]

@@ -19,12 +19,14 @@ log = logging.getLogger(__name__)
 
 
 class CsvRejected(Exception):
-    """Bad rows: 422; rows the caller is not entitled to (another organisation's): 403."""
+    """Nothing applied. Bad rows: 422; rows the caller is not entitled to (another organisation's): 403.
+    `errors` may be the first few of `total` (a long list is capped)."""
 
-    def __init__(self, errors: list[RowError], status: int = 422) -> None:
+    def __init__(self, errors: list[RowError], status: int = 422, total: int | None = None) -> None:
         super().__init__(f"{len(errors)} bad row(s)")
         self.errors = errors
         self.status = status
+        self.total = len(errors) if total is None else total
 
 
 def _field(loc: tuple) -> str:
@@ -61,4 +63,4 @@ def install(app: FastAPI) -> None:
     async def _csv(_: Request, exc: CsvRejected) -> JSONResponse:
         detail = [{"row": e.row, "field": e.field, "reason_zh": e.reason_zh, "reason_en": e.reason_en}
                   for e in exc.errors]
-        return JSONResponse({"detail": detail, "applied": 0}, exc.status)
+        return JSONResponse({"detail": detail, "applied": 0, "error_count": exc.total}, exc.status)

@@ -2,9 +2,13 @@
 is reported with its row number and reason (422), and nothing is applied."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from fastapi import APIRouter, Depends, File, UploadFile
 
 from baolei_common import policy
+from baolei_common.uploads import Limits, UploadRejected, capped, check_size, decode_text
 from baolei_inventory.api import schemas as sc
 from baolei_inventory.api.auth import User, requires
 from baolei_inventory.api.deps import container
@@ -14,23 +18,40 @@ from baolei_inventory.domain import csvrows
 from baolei_inventory.domain.csvrows import RowError
 
 router = APIRouter(prefix="/api", tags=["csv"])
+T = TypeVar("T")
 
 
-def _text(upload: UploadFile) -> str:
-    raw = upload.file.read()
+def _text(upload: UploadFile, limits: Limits) -> str:
+    """The upload as text: at most `limits.max_bytes` read; UTF-8 (with or without BOM), GBK or GB18030."""
+    raw = upload.file.read(limits.max_bytes + 1)
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CsvRejected([RowError(0, "file", "文件须为 UTF-8 编码", "the file must be UTF-8")]) from None
+        check_size(raw, limits)
+        return decode_text(raw)[0]
+    except UploadRejected as exc:
+        raise CsvRejected([RowError(0, exc.field, exc.reason_zh, exc.reason_en)]) from None
+
+
+def _parsed(parse: Callable[[], tuple[list[T], list[RowError]]]) -> tuple[list[T], list[RowError]]:
+    try:
+        return parse()
+    except UploadRejected as exc:
+        raise CsvRejected([RowError(0, exc.field, exc.reason_zh, exc.reason_en)]) from None
+
+
+def _reject(errors: list[RowError], limits: Limits) -> CsvRejected:
+    shown, total = capped(sorted(errors, key=lambda e: e.row), limits)
+    return CsvRejected(shown, total=total)
 
 
 @router.post("/stock-counts/csv", response_model=sc.CsvApplied,
              summary="Import stock counts: columns warehouse_id,sku,lot,counted[,expiry,reserve]")
 def import_counts(file: UploadFile = File(...), user: User = Depends(requires("stock.move")),
                   c: Container = Depends(container)) -> sc.CsvApplied:
+    limits = c.upload_limits
+    text = _text(file, limits)
     warehouses = {w.id: w for w in c.catalog.warehouses()}
-    rows, errors = csvrows.parse_counts(_text(file), warehouses=set(warehouses),
-                                        skus={k.id for k in c.catalog.skus()})
+    rows, errors = _parsed(lambda: csvrows.parse_counts(text, warehouses=set(warehouses),
+                                                        skus={k.id for k in c.catalog.skus()}, limits=limits))
     denied = []
     for r in rows:
         org = warehouses[r.warehouse_id].organisation
@@ -38,9 +59,10 @@ def import_counts(file: UploadFile = File(...), user: User = Depends(requires("s
             denied.append(RowError(r.row, "warehouse_id", f"无权操作其他单位的仓库（{org}）",
                                    f"you may act only on warehouses of your organisation, not {org}"))
     if denied:  # not entitled: 403, nothing applied
-        raise CsvRejected(denied, 403)
+        shown, total = capped(denied, limits)
+        raise CsvRejected(shown, 403, total)
     if errors:
-        raise CsvRejected(sorted(errors, key=lambda e: e.row))
+        raise _reject(errors, limits)
     with c.store.transaction() as s:
         for r in sorted(rows, key=lambda r: (r.warehouse_id, r.sku)):  # lock order
             c.stock.count(s, actor=user.name, warehouse_id=r.warehouse_id, sku=r.sku, lot=r.lot,
@@ -53,7 +75,9 @@ def import_counts(file: UploadFile = File(...), user: User = Depends(requires("s
              summary="Import a price survey: columns sku,district,source,price_fen[,observed_at]")
 def import_prices(file: UploadFile = File(...), user: User = Depends(requires("price.record")),
                   c: Container = Depends(container)) -> sc.CsvApplied:
-    rows, errors = csvrows.parse_prices(_text(file), skus={k.id for k in c.catalog.skus()})
+    limits = c.upload_limits
+    text = _text(file, limits)
+    rows, errors = _parsed(lambda: csvrows.parse_prices(text, skus={k.id for k in c.catalog.skus()}, limits=limits))
     owners: dict[str, set[str]] = {}
     for w in c.catalog.warehouses():
         owners.setdefault(w.district, set()).add(w.organisation)
@@ -62,9 +86,10 @@ def import_prices(file: UploadFile = File(...), user: User = Depends(requires("p
                        f"not {r.district}")
               for r in rows if not policy.allows(user, "price.record", owners.get(r.district, set()))]
     if denied:  # not entitled: 403, nothing applied
-        raise CsvRejected(denied, 403)
+        shown, total = capped(denied, limits)
+        raise CsvRejected(shown, 403, total)
     if errors:
-        raise CsvRejected(sorted(errors, key=lambda e: e.row))
+        raise _reject(errors, limits)
     with c.store.transaction() as s:
         for r in rows:
             c.prices.observe_in(s, actor=user.name, sku=r.sku, district=r.district, source=r.source,

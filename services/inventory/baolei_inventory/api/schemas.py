@@ -3,9 +3,21 @@ prices are integers in fen (0.01 yuan)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from baolei_common import skus as staples
+
+
+def _staple_code(v: object) -> object:
+    """A staple's name or alias as users write it (大米, 食用油, Rice) becomes its code; other SKUs
+    pass as they are and are checked against the registered ones."""
+    return (staples.resolve(v) or v) if isinstance(v, str) else v
+
+
+SkuIn = Annotated[str, BeforeValidator(_staple_code), Field(
+    min_length=1, max_length=64, description="品类编码或名称（rice、大米、米…）/ SKU code or a staple's name")]
 
 
 class WarehouseCreate(BaseModel):
@@ -39,7 +51,7 @@ class MovementCreate(BaseModel):
 
     kind: Literal["receipt", "issue", "transfer", "adjust"]
     warehouse_id: str = Field(min_length=1)
-    sku: str = Field(min_length=1)
+    sku: SkuIn
     quantity: int = Field(ge=0, description="units; for adjust, the counted quantity")
     lot: str | None = Field(None, description="lot code (receipt, adjust)")
     expiry: date | None = None
@@ -82,7 +94,7 @@ class BalanceRead(BaseModel):
 
 class PickIn(BaseModel):
     warehouse_id: str = Field(min_length=1)
-    sku: str = Field(min_length=1)
+    sku: SkuIn
     quantity: int = Field(gt=0)
 
 
@@ -109,13 +121,13 @@ class ReleaseIn(BaseModel):
 
 class ReserveRelease(BaseModel):
     warehouse_id: str = Field(min_length=1)
-    sku: str = Field(min_length=1)
+    sku: SkuIn
     quantity: int = Field(gt=0)
     reason: str = "储备投放 reserve release"
 
 
 class PriceCreate(BaseModel):
-    sku: str = Field(min_length=1)
+    sku: SkuIn
     district: str = Field(min_length=1)
     source: Literal["market_survey", "supply_group_sale"]
     price_fen: int = Field(gt=0, description="price per unit in fen (0.01 yuan)")
@@ -136,7 +148,7 @@ class PriceRead(BaseModel):
 
 
 class BaselineSet(BaseModel):
-    sku: str = Field(min_length=1)
+    sku: SkuIn
     district: str = Field(min_length=1)
     baseline_fen: int = Field(gt=0)
 

@@ -11,6 +11,9 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from baolei_common import skus as staples
+from baolei_common.uploads import Limits, UploadRejected, too_many_rows
+
 COUNT_COLUMNS = ("warehouse_id", "sku", "lot", "counted")
 COUNT_OPTIONAL = ("expiry", "reserve")
 PRICE_COLUMNS = ("sku", "district", "source", "price_fen")
@@ -48,14 +51,21 @@ class PriceRow:
     observed_at: datetime | None
 
 
-def _reader(text: str, required: tuple[str, ...]) -> tuple[list[dict[str, str]], list[RowError]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in required if c not in header]
-    if missing:
-        return [], [RowError(1, ",".join(missing), f"缺少列：{', '.join(missing)}",
-                             f"missing columns: {', '.join(missing)}")]
-    rows = [{(k or "").strip(): (v or "").strip() for k, v in r.items()} for r in reader]
+def _reader(text: str, required: tuple[str, ...], limits: Limits) -> tuple[list[dict[str, str]], list[RowError]]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        missing = [c for c in required if c not in header]
+        if missing:
+            return [], [RowError(1, ",".join(missing), f"缺少列：{', '.join(missing)}",
+                                 f"missing columns: {', '.join(missing)}")]
+        rows = []
+        for r in reader:
+            rows.append({(k or "").strip(): (v if isinstance(v, str) else "").strip() for k, v in r.items()})
+            if len(rows) > limits.max_rows:
+                raise too_many_rows(limits)
+    except csv.Error as exc:
+        raise UploadRejected("CSV 格式有误", "malformed CSV") from exc
     if not rows:
         return [], [RowError(1, "file", "文件没有数据行", "the file has no data rows")]
     return rows, []
@@ -72,14 +82,25 @@ def _int(value: str, row: int, name: str, errors: list[RowError], *, minimum: in
     return n
 
 
+def _sku(r: dict[str, str], row: int, known: set[str], errors: list[RowError]) -> None:
+    """The staple's code for a name or alias (大米 → rice), in place; a SKU nobody registered is an error."""
+    if not r.get("sku"):
+        return
+    r["sku"] = staples.resolve(r["sku"]) or r["sku"]
+    if r["sku"] not in known:
+        errors.append(RowError(row, "sku", f"未知品类：{r['sku']}（已登记：{'、'.join(sorted(known)) or '无'}）",
+                               f"unknown SKU: {r['sku']} (registered: {', '.join(sorted(known)) or 'none'})"))
+
+
 def _required(r: dict[str, str], row: int, names: tuple[str, ...], errors: list[RowError]) -> None:
     for name in names:
         if not r.get(name):
             errors.append(RowError(row, name, f"{name} 不能为空", f"{name} is empty"))
 
 
-def parse_counts(text: str, *, warehouses: set[str], skus: set[str]) -> tuple[list[CountRow], list[RowError]]:
-    rows, errors = _reader(text, COUNT_COLUMNS)
+def parse_counts(text: str, *, warehouses: set[str], skus: set[str],
+                 limits: Limits | None = None) -> tuple[list[CountRow], list[RowError]]:
+    rows, errors = _reader(text, COUNT_COLUMNS, limits or Limits())
     out: list[CountRow] = []
     seen: set[tuple[str, str, str, bool]] = set()
     for i, r in enumerate(rows, start=2):
@@ -88,8 +109,7 @@ def parse_counts(text: str, *, warehouses: set[str], skus: set[str]) -> tuple[li
         if r.get("warehouse_id") and r["warehouse_id"] not in warehouses:
             errors.append(RowError(i, "warehouse_id", f"未知仓库：{r['warehouse_id']}",
                                    f"unknown warehouse: {r['warehouse_id']}"))
-        if r.get("sku") and r["sku"] not in skus:
-            errors.append(RowError(i, "sku", f"未知品类：{r['sku']}", f"unknown SKU: {r['sku']}"))
+        _sku(r, i, skus, errors)
         counted = _int(r.get("counted", ""), i, "counted", errors, minimum=0)
         expiry = None
         if r.get("expiry"):
@@ -110,14 +130,14 @@ def parse_counts(text: str, *, warehouses: set[str], skus: set[str]) -> tuple[li
     return out, errors
 
 
-def parse_prices(text: str, *, skus: set[str]) -> tuple[list[PriceRow], list[RowError]]:
-    rows, errors = _reader(text, PRICE_COLUMNS)
+def parse_prices(text: str, *, skus: set[str],
+                 limits: Limits | None = None) -> tuple[list[PriceRow], list[RowError]]:
+    rows, errors = _reader(text, PRICE_COLUMNS, limits or Limits())
     out: list[PriceRow] = []
     for i, r in enumerate(rows, start=2):
         before = len(errors)
         _required(r, i, ("sku", "district", "source"), errors)
-        if r.get("sku") and r["sku"] not in skus:
-            errors.append(RowError(i, "sku", f"未知品类：{r['sku']}", f"unknown SKU: {r['sku']}"))
+        _sku(r, i, skus, errors)
         if r.get("source") and r["source"] not in SOURCES:
             errors.append(RowError(i, "source", f"来源应为 {'/'.join(SOURCES)}",
                                    f"source must be one of {', '.join(SOURCES)}"))

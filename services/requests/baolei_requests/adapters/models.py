@@ -51,6 +51,7 @@ class Need(Base):
     unmet_reason_en: Mapped[str] = mapped_column(Text, default="")
     duplicate_of: Mapped[str | None] = mapped_column(String(64), nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    body_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # what the key was used for
     created_by: Mapped[str] = mapped_column(String(100), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -91,7 +92,7 @@ class Hotel(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     operator: Mapped[str] = mapped_column(String(100), index=True)
-    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
     accepts: Mapped[list] = mapped_column(JSON, default=list)
     rooms: Mapped[dict] = mapped_column(JSON, default=dict)       # total by type
     out_of_use: Mapped[dict] = mapped_column(JSON, default=dict)  # closed or being cleaned, by type
@@ -105,7 +106,7 @@ class Bus(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     operator: Mapped[str] = mapped_column(String(100), index=True)
     plate: Mapped[str] = mapped_column(String(30), default="")
-    depot_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    depot_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
     seats: Mapped[int] = mapped_column(Integer)
     load_limit: Mapped[float] = mapped_column(Float, default=0.5)
     shift_start: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -13,6 +13,7 @@ from baolei_requests.api import schemas
 from baolei_requests.api.deps import enforce, principal, requires, session
 from baolei_requests.domain.lifecycle import ASSIGNMENT_ZH, awaiting
 from baolei_requests.domain.needs import STATUS_ZH, NeedStatus
+from baolei_requests.intake.checks import IntakeRejected, KeyReused, Problem
 from baolei_requests.service import Principal
 from baolei_requests.transitions import progress_of
 
@@ -69,28 +70,42 @@ def _commit(request: Request, s: Session, **what) -> None:
     request.app.state.live.publish_threadsafe({"type": "changed", **what})
 
 
-@router.post("/needs", status_code=201, response_model=schemas.NeedRead, summary="提交需求 / raise a need")
+def rejected(problems: list[Problem]) -> HTTPException:
+    """422 in the agreed shape: each problem names its field, with reasons in Chinese and English."""
+    return HTTPException(422, detail=[p.as_detail() for p in problems])
+
+
+@router.post("/needs", status_code=201, response_model=schemas.NeedRead, summary="提交需求 / raise a need",
+             responses={200: {"description": "同一幂等键、同一内容：返回已有需求 / same key and body: the need stored"},
+                        422: {"description": "输入有误（字段与原因）/ invalid input, each field with its reason"}})
 def create_need(body: schemas.NeedCreate, request: Request, response: Response,
                 p: Principal = Depends(requires("need.raise")),
                 idempotency_key: str | None = Header(None, max_length=200)) -> schemas.NeedRead:
     # The session is opened here, not by a dependency: a sync generator dependency costs two more
     # thread hops per request (enter and exit), and intake is the hottest path of a surge.
+    rules = request.app.state.container.intake_rules
     with request.app.state.sessions() as s:
         site = service.site_view(s, body.site_id)
         enforce(p, "need.raise", site.organisation, "site_id")
         data = body.model_dump()
         data["organisation"] = organisation_of(p, site.organisation, body.organisation)
         try:
-            need, created = service.create_need(s, p, data, idempotency_key, site)
-            _commit(request, s, need_id=need.id, need_organisation=need.organisation)
-        except IntegrityError:
-            # the same Idempotency-Key raised at the same moment (a double click): the other request
-            # stored it first, so this one answers with that need instead of an error
-            s.rollback()
-            prior = service.need_by_key(s, p, idempotency_key) if idempotency_key else None
-            if prior is None:
-                raise
-            need, created = prior, False
+            try:
+                need, created = service.create_need(s, p, data, idempotency_key, rules, site)
+                _commit(request, s, need_id=need.id, need_organisation=need.organisation)
+            except IntegrityError:
+                # the same Idempotency-Key raised at the same moment (a double click): the other request
+                # stored it first, so this one answers with that need (or 422 if its body differs)
+                s.rollback()
+                if not idempotency_key:
+                    raise
+                need, created = service.create_need(s, p, data, idempotency_key, rules, site)
+                if created:  # the other request's need is gone again: this one is stored now
+                    _commit(request, s, need_id=need.id, need_organisation=need.organisation)
+        except IntakeRejected as exc:
+            raise rejected(exc.problems) from None
+        except KeyReused as exc:
+            raise rejected([exc.problem]) from None
         if not created:
             response.status_code = 200
             return need_read(service.get_need(s, need.id))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from baolei_common import policy
+from baolei_common.uploads import Limits, UploadRejected, capped, too_large
 from baolei_requests import exports, permissions, service, transitions
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel
@@ -115,31 +116,82 @@ def hotel_state(hotel_id: str, body: schemas.HotelStateIn, request: Request, s: 
     return {"id": hotel_id, "state": body.state, "out_of_use": out}
 
 
-@router.post("/needs/import", summary="表格导入需求（CSV/XLSX，全部或全不）/ import a spreadsheet, all rows or none")
-async def import_sheet(request: Request, filename: str = Query("needs.csv"),
+IMPORT_RESPONSES: dict[int | str, dict] = {
+    201: {"description": "全部导入（或此前已导入）/ every row stored (or stored before under the same key)"},
+    422: {"description": "文件过大、无法读取、行数过多或有错误行（列出前若干条及总数），未导入任何需求 / "
+                         "file too large or unreadable, too many rows, or bad rows (the first ones listed, "
+                         "with the total); nothing imported"},
+}
+
+
+async def _read_capped(request: Request, max_bytes: int) -> bytes | None:
+    """The body, or None once it passes `max_bytes` (read no further)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _import_rejected(errors: list, limits: Limits) -> JSONResponse:
+    shown, total = capped(errors, limits)
+    more = f"（仅列出前 {len(shown)} 处）" if total > len(shown) else ""
+    more_en = f" (the first {len(shown)} listed)" if total > len(shown) else ""
+    return JSONResponse(status_code=422, content={
+        "detail": [{"field": f"rows[{e.row}].{e.column}" if e.column else f"rows[{e.row}]",
+                    "reason_zh": e.reason_zh, "reason_en": e.reason_en, "row": e.row, "column": e.column}
+                   for e in shown],
+        "message_zh": f"发现 {total} 处错误{more}，未导入任何需求", "imported": 0, "error_count": total,
+        "message_en": f"{total} error(s) found{more_en}; nothing was imported"})
+
+
+IMPORT_BODY = {"requestBody": {"required": True, "description": "CSV（UTF-8、GBK、GB18030）或 XLSX，最大 5 MB / "
+                                                           "CSV (UTF-8, GBK, GB18030) or XLSX, at most 5 MB",
+                               "content": {"text/csv": {"schema": {"type": "string"}},
+                                           "application/octet-stream": {"schema": {"type": "string",
+                                                                                   "format": "binary"}}}}}
+
+
+@router.post("/needs/import", summary="表格导入需求（CSV/XLSX，全部或全不）/ import a spreadsheet, all rows or none",
+             responses=IMPORT_RESPONSES, status_code=201, openapi_extra=IMPORT_BODY)
+async def import_sheet(request: Request, filename: str = Query("needs.csv", max_length=200),
                        p: Principal = Depends(requires("need.import")),
                        idempotency_key: str | None = Header(None, max_length=200)) -> JSONResponse:
-    data = await request.body()
+    c = request.app.state.container
+    limits = c.import_limits
+    data = await _read_capped(request, limits.max_bytes)
+    if data is None:
+        return JSONResponse(status_code=422, content={"detail": [too_large(limits).as_detail()], "imported": 0})
+
+    def woke(_: int) -> None:
+        relay = request.app.state.workers.get("outbox")
+        if relay is not None:
+            relay.wake()
 
     def run() -> JSONResponse:
-        with request.app.state.sessions() as s:
-            try:
-                done = import_needs(s, p, data, filename, idempotency_key)
-            except ImportRejected as exc:
-                s.rollback()
-                if exc.denied:  # rows for another organisation's sites: not entitled, nothing applied
-                    return JSONResponse(status_code=403, content={"imported": 0, "detail": [
-                        {"row": e.row, "field": e.column, "reason_zh": e.reason_zh, "reason_en": e.reason_en}
-                        for e in exc.denied]})
-                return JSONResponse(status_code=422, content={
-                    "message_zh": f"发现 {len(exc.errors)} 处错误，未导入任何需求", "imported": 0,
-                    "message_en": f"{len(exc.errors)} error(s) found; nothing was imported",
-                    "errors": [e.as_dict() for e in exc.errors]})
-            _commit(request, s, imported=len(done), need_organisation=p.organisation if p.role == "site" else "")
-            return JSONResponse(status_code=201, content={
-                "imported": sum(d.created for d in done), "repeated": sum(not d.created for d in done),
-                "needs": [{"row": d.row, "id": d.need.id, "created": d.created, "priority": d.need.priority,
-                           "duplicate_of": d.need.duplicate_of} for d in done]})
+        try:
+            done = import_needs(request.app.state.sessions, p, data, filename, idempotency_key, limits=limits,
+                                rules=c.intake_rules, chunk_rows=c.config.import_chunk_rows, on_commit=woke)
+        except UploadRejected as exc:
+            return JSONResponse(status_code=422, content={"detail": [exc.as_detail()], "imported": 0})
+        except ImportRejected as exc:
+            if exc.denied:  # rows for another organisation's sites: not entitled, nothing applied
+                shown, total = capped(exc.denied, limits)
+                return JSONResponse(status_code=403, content={"imported": 0, "error_count": total, "detail": [
+                    {"row": e.row, "column": e.column, "field": f"rows[{e.row}].{e.column}",
+                     "reason_zh": e.reason_zh, "reason_en": e.reason_en} for e in shown]})
+            return _import_rejected(exc.errors, limits)
+        request.app.state.live.publish_threadsafe({"type": "changed", "imported": len(done),
+                                                   "need_organisation": p.organisation if p.role == "site" else ""})
+        return JSONResponse(status_code=201, content={
+            "imported": sum(d.created for d in done), "repeated": sum(not d.created for d in done),
+            "needs": [{"row": d.row, "id": d.need.id, "created": d.created, "priority": d.need.priority,
+                       "duplicate_of": d.need.duplicate_of} for d in done]})
     return await run_in_threadpool(run)
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
 
+from baolei_common import skus
 from baolei_requests.domain.needs import NeedKind, Risk, Vulnerability, Zone, rooms_fit_people
 
 
@@ -16,8 +17,15 @@ class Rooms(BaseModel):
 
 
 class SupplyLineIn(BaseModel):
-    sku: str = Field(min_length=1, max_length=50)
+    sku: str = Field(min_length=1, max_length=50, description="物资编码或名称（大米、rice…）/ a staple's code or name")
     quantity: int = Field(gt=0, le=1_000_000)
+
+    @field_validator("sku", mode="before")
+    @classmethod
+    def _staple_code(cls, v: object) -> object:
+        """A staple's name or alias becomes its code (大米 → rice), so 大米 and rice are one line;
+        intake refuses a name the catalogue does not know, naming the line."""
+        return (skus.resolve(v) or v) if isinstance(v, str) else v
 
 
 class NeedCreate(BaseModel):

@@ -7,11 +7,11 @@ Chinese and English. Pure code: no database, no web framework.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+
+from baolei_common import skus
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -47,8 +47,6 @@ VULNS = {"独居老人": "elderly_alone", "孤寡老人": "elderly_alone", "elde
          "残障人士": "disabled", "残疾人": "disabled", "disabled": "disabled", "孕妇": "pregnant",
          "pregnant": "pregnant", "留守儿童": "children_alone", "children_alone": "children_alone",
          "需用药": "medicine_needed", "需要药品": "medicine_needed", "medicine_needed": "medicine_needed"}
-SKUS = {"大米": "rice", "米": "rice", "面粉": "flour", "面": "flour", "食用油": "oil", "油": "oil",
-        "猪肉": "pork", "肉": "pork", "鸡蛋": "eggs", "蛋": "eggs", "牛奶": "milk", "奶": "milk"}
 SPLIT = re.compile(r"[;；,，、\s]+")
 
 
@@ -67,21 +65,6 @@ class RowError:
 class Parsed:
     rows: list[tuple[int, dict, dict[str, str]]] = field(default_factory=list)  # (row no, data, field→column)
     errors: list[RowError] = field(default_factory=list)
-
-
-def read_csv(data: bytes) -> list[list[str]]:
-    text = data.decode("utf-8-sig") if not data.startswith(b"\xff\xfe") else data.decode("utf-16")
-    return [r for r in csv.reader(io.StringIO(text))]
-
-
-def read_xlsx(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    out = []
-    for row in wb.worksheets[0].iter_rows(values_only=True):
-        out.append(["" if v is None else (v.isoformat(sep=" ") if isinstance(v, datetime) else str(v)) for v in row])
-    wb.close()
-    return out
 
 
 def parse_time(value: str) -> datetime:
@@ -110,8 +93,17 @@ def _lines(v: str) -> list[dict]:
         if not m:
             raise ValueError(f"物资明细应写作“大米:80;食用油:30”，而不是“{part}”|"
                              f"supply lines are written 'rice:80;oil:30', not '{part}'")
-        out.append({"sku": SKUS.get(m[1].strip(), m[1].strip()), "quantity": int(m[2])})
+        out.append({"sku": _sku(m[1]), "quantity": int(m[2])})
     return out
+
+
+def _sku(name: str) -> str:
+    """A staple's code for its code, name or alias (大米, 米, Rice…); an unknown name is an error."""
+    code = skus.resolve(name)
+    if code is None:
+        zh, en = skus.unknown_reason(name.strip())
+        raise ValueError(f"{zh}|{en}")
+    return code
 
 
 def _coded(table: dict[str, str], v: str, what_zh: str, what_en: str) -> str:
@@ -139,6 +131,8 @@ def parse_table(rows: list[list[str]]) -> Parsed:
     for need in ("site", "kind", "due_at"):
         if need not in columns.values():
             out.errors.append(RowError(1, need, f"缺少必需的列：{need}", f"missing required column: {need}"))
+    if len(rows) == 1:
+        out.errors.append(RowError(2, "", "文件只有表头，没有数据行", "the file has a header but no data rows"))
     if out.errors:
         return out
     for n, raw in enumerate(rows[1:], start=2):
@@ -186,13 +180,15 @@ def _row(n: int, cells: dict[str, str], col_of: dict[str, str], errors: list[Row
     conv("priority_reason", str)
     conv("note", str)
     if "sku" in cells or "quantity" in cells:
-        try:
-            sku = cells.get("sku", "")
-            data["lines"] = data.get("lines", []) + [{"sku": SKUS.get(sku, sku),
-                                                      "quantity": _int(cells.get("quantity", ""))}]
-        except ValueError as exc:
-            zh, _, en = str(exc).partition("|")
-            errors.append(RowError(n, col_of.get("quantity", "quantity"), zh, en))
+        line: dict = {}
+        for name, fn in (("sku", _sku), ("quantity", _int)):
+            try:
+                line[name] = fn(cells.get(name, ""))
+            except ValueError as exc:
+                zh, _, en = str(exc).partition("|")
+                errors.append(RowError(n, col_of.get(name, name), zh, en))
+        if len(line) == 2:
+            data["lines"] = data.get("lines", []) + [line]
     if rooms:
         data["rooms"] = rooms
     for req in ("site", "kind", "due_at"):

@@ -73,8 +73,8 @@ async function upload() {
     out.innerHTML = `<p>${t("m.imported")} ${r.imported} (${r.repeated})</p>`; refresh();
   } catch (e) {
     const b = e.body || {};
-    out.innerHTML = `<p class="err">${esc(pick(b, "message") || e.message)}</p>` + (b.errors ? `<table class="small"><tr><th>${t("m.row")}</th><th>${t("m.col")}</th><th></th></tr>
-      ${b.errors.map(x => `<tr><td>${x.row}</td><td>${esc(x.column)}</td><td>${esc(pick(x, "reason"))}</td></tr>`).join("")}</table>` : "");
+    out.innerHTML = `<p class="err">${esc(pick(b, "message") || e.message)}</p>` + (b.detail && Array.isArray(b.detail) ? `<table class="small"><tr><th>${t("m.row")}</th><th>${t("m.col")}</th><th></th></tr>
+      ${b.detail.map(x => `<tr><td>${x.row ?? ""}</td><td>${esc(x.column ?? x.field)}</td><td>${esc(pick(x, "reason"))}</td></tr>`).join("")}</table>` : "");
   }
 }
 
