@@ -149,3 +149,38 @@ async def test_a_request_that_could_only_time_out_in_the_queue_is_refused_at_onc
     assert 4 <= codes.count(201) <= 9 and codes.count(503) == 20 - codes.count(201)
     assert asyncio.get_running_loop().time() - t0 < 1.0
     assert gate.expected_wait_s() > 0
+
+
+async def call_keyed(app, key: bytes) -> int:
+    out: dict = {}
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    async def send(msg):
+        if msg["type"] == "http.response.start":
+            out["status"] = msg["status"]
+
+    await app({"type": "http", "path": "/api/needs", "method": "POST",
+               "headers": [(b"idempotency-key", key)]}, receive, send)
+    return out["status"]
+
+
+async def test_a_refused_request_coming_back_is_queued_first_not_refused_again():
+    """Under a burst, a retry (same Idempotency-Key as a refused request) waits at the head of the
+    queue instead of being refused at once again, so no request loses the draw over and over."""
+    inner = SlowApp(hold_s=0.05)
+    gate = Admission(limit=1, max_wait_s=0.5, max_queued=100)
+    app = AdmissionGate(inner, gate)
+    for _ in range(20):  # learn the service time
+        await call(app)
+    codes = await asyncio.gather(*[call_keyed(app, f"k-{i}".encode()) for i in range(30)])
+    refused = [i for i, c in enumerate(codes) if c == 503]
+    assert refused, codes
+    # the burst goes on (new requests keep coming) while the refused ones come back
+    fresh = [call_keyed(app, f"new-{i}".encode()) for i in range(30)]
+    again = [call_keyed(app, f"k-{i}".encode()) for i in refused[:5]]
+    results = await asyncio.gather(*fresh, *again)   # the fresh ones fill the queue first
+    assert results[30:] == [201] * 5, results[30:]
+    assert 503 in results[:30]
+    assert gate.stats()["priority_admitted"] == 5
