@@ -38,13 +38,13 @@ def test_bad_rows_are_all_reported_and_nothing_is_applied(client):
     r = upload(client, BAD.encode(), "needs.csv")
     assert r.status_code == 422
     body = r.json()
-    assert body["imported"] == 0 and "未导入" in body["message_zh"]
-    got = {(e["row"], e["column"]) for e in body["errors"]}
+    assert body["imported"] == 0
+    got = {(e["row"], e["column"]) for e in body["detail"]}
     assert got == {(3, "地点"), (4, "人数"), (4, "风险"), (4, "截止时间"), (5, "截止时间")}
-    assert all(e["reason_zh"] and e["reason_en"] for e in body["errors"])
+    assert all(e["field"] == e["column"] and e["reason_zh"] and e["reason_en"] for e in body["detail"])
     assert client.get("/api/needs", headers=OP).json() == []
     r = upload(client, "名字,类别\nx,转运\n".encode(), "needs.csv")
-    assert {(e["row"], e["column"]) for e in r.json()["errors"]} >= {(1, "名字"), (1, "site"), (1, "due_at")}
+    assert {(e["row"], e["column"]) for e in r.json()["detail"]} >= {(1, "名字"), (1, "site"), (1, "due_at")}
 
 
 def test_good_csv_is_imported_once_and_matched(client, matcher):
@@ -84,5 +84,5 @@ def test_xlsx_by_a_site_and_likely_duplicates_flagged(client):
     buf = io.BytesIO()
     wb.save(buf)
     r = upload(client, buf.getvalue(), "list.xlsx", headers=SITE)
-    assert r.status_code == 422 and r.json()["errors"][0]["row"] == 4  # not this site's community
+    assert r.status_code == 422 and r.json()["detail"][0]["row"] == 4  # not this site's community
     assert len(client.get("/api/needs", headers=OP).json()) == 2

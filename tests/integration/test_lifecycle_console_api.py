@@ -73,7 +73,7 @@ def test_accept_start_done_with_audit_and_another_company_refused(client, matche
     need_id = raise_need(c, SITE, people=5)
     a = proposed(c, need_id)
     r = c.post(f"/api/assignments/{a['id']}/accept", headers=EAST)
-    assert r.status_code == 403 and "无权" in r.json()["message_zh"]
+    assert r.status_code == 403 and "无权" in r.json()["detail"][0]["reason_zh"]
     assert c.post(f"/api/assignments/{a['id']}/start", headers=EAST).status_code == 403
     assert c.post(f"/api/assignments/{a['id']}/accept", headers=VIEWER).status_code == 403
     assert c.post(f"/api/assignments/{a['id']}/start", headers=BUS).status_code == 409  # not confirmed yet

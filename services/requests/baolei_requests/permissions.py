@@ -31,25 +31,31 @@ def can_act_on_assignment(p: Principal, a: Assignment) -> bool:
 
 def require_need(p: Principal, need: Need) -> None:
     if not can_read_need(p, need):
-        raise Forbidden(f"need {need.id} belongs to {need.organisation or 'another organisation'}")
+        raise Forbidden(f"need {need.id} belongs to {need.organisation or 'another organisation'}",
+                        f"需求 {need.id} 属于{need.organisation or '其他单位'}，无权查看", "need_id")
 
 
 def require_assignment(p: Principal, a: Assignment) -> None:
     if not can_act_on_assignment(p, a):
-        raise Forbidden(f"assignment {a.id} belongs to {', '.join(a.organisations) or 'nobody'}")
+        raise Forbidden(f"assignment {a.id} belongs to {', '.join(a.organisations) or 'nobody'}",
+                        f"任务 {a.id} 属于{'、'.join(a.organisations) or '其他单位'}，无权处理", "assignment_id")
 
 
 def require_need_owner(p: Principal, need: Need) -> None:
     """Cancel or change a need: operators, or the site that raised it."""
     if p.role == "operator" or (p.role == "site" and need.organisation == p.organisation):
         return
-    raise Forbidden(f"need {need.id} belongs to {need.organisation}")
+    raise Forbidden(f"need {need.id} belongs to {need.organisation}",
+                    f"需求 {need.id} 属于{need.organisation}，只有提交单位或指挥部可以修改", "need_id")
 
 
 def require_resource(p: Principal, resource: Bus | Hotel) -> None:
     if p.role == "operator" or (p.role == "dispatcher" and resource.operator == p.organisation):
         return
-    raise Forbidden(f"{type(resource).__name__.lower()} {resource.id} belongs to {resource.operator}")
+    kind = type(resource).__name__.lower()
+    raise Forbidden(f"{kind} {resource.id} belongs to {resource.operator}",
+                    f"{'车辆' if kind == 'bus' else '隔离酒店'} {resource.id} 属于{resource.operator}，无权操作",
+                    f"{kind}_id")
 
 
 def assignment_view(p: Principal, a: Assignment) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, UploadFile
 
+from baolei_common.errors import BASE, responses
 from baolei_inventory.api import schemas as sc
 from baolei_inventory.api.auth import User, writer
 from baolei_inventory.api.deps import container
@@ -12,7 +13,7 @@ from baolei_inventory.bootstrap import Container
 from baolei_inventory.domain import csvrows
 from baolei_inventory.domain.csvrows import RowError
 
-router = APIRouter(prefix="/api", tags=["csv"])
+router = APIRouter(prefix="/api", tags=["csv"], responses=responses(*BASE, 403))
 
 
 def _text(upload: UploadFile) -> str:

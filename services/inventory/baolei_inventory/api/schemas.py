@@ -7,14 +7,19 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from baolei_common.fields import Code, Id, Instant, Name, Reason, count, text
+
+MAX_QUANTITY = 1_000_000_000  # units in one movement, hold or count
+MAX_PRICE_FEN = 100_000_000  # one million yuan per unit
+
 
 class WarehouseCreate(BaseModel):
-    id: str = Field(min_length=1, max_length=64, examples=["fmg-futian"])
-    name: str = Field(min_length=1, max_length=200, examples=["食品物资集团福田仓"])
-    organisation: str = Field(min_length=1, max_length=200, examples=["食品物资集团"])
-    district: str = Field(min_length=1, max_length=50, examples=["福田"])
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    id: Id = Field(examples=["fmg-futian"])
+    name: Name = Field(examples=["食品物资集团福田仓"])
+    organisation: Name = Field(examples=["食品物资集团"])
+    district: Code = Field(examples=["福田"])
+    lat: float = Field(ge=-90, le=90, strict=True)
+    lon: float = Field(ge=-180, le=180, strict=True)
 
 
 class WarehouseRead(WarehouseCreate):
@@ -22,11 +27,11 @@ class WarehouseRead(WarehouseCreate):
 
 
 class SkuCreate(BaseModel):
-    id: str = Field(min_length=1, max_length=64, examples=["rice"])
-    name_zh: str = Field(min_length=1, examples=["大米"])
-    name_en: str = Field(min_length=1, examples=["rice"])
-    unit: str = Field(min_length=1, examples=["bag"])
-    staple: bool = True
+    id: Id = Field(examples=["rice"])
+    name_zh: text(100, min_length=1) = Field(examples=["大米"])
+    name_en: text(100, min_length=1) = Field(examples=["rice"])
+    unit: text(20, min_length=1) = Field(examples=["bag"])
+    staple: bool = Field(True, strict=True)
 
 
 class SkuRead(SkuCreate):
@@ -38,15 +43,15 @@ class MovementCreate(BaseModel):
     to `to_warehouse`, earliest expiry first; adjust: a stock count setting `lot` to `quantity`."""
 
     kind: Literal["receipt", "issue", "transfer", "adjust"]
-    warehouse_id: str = Field(min_length=1)
-    sku: str = Field(min_length=1)
-    quantity: int = Field(ge=0, description="units; for adjust, the counted quantity")
-    lot: str | None = Field(None, description="lot code (receipt, adjust)")
+    warehouse_id: Id
+    sku: Id
+    quantity: int = count(ge=0, le=MAX_QUANTITY, description="units; for adjust, the counted quantity")
+    lot: text(64) | None = Field(None, description="lot code (receipt, adjust)")
     expiry: date | None = None
-    reserve: bool = False
-    to_warehouse: str | None = None
-    occurred_at: datetime | None = Field(None, description="when it happened; late facts are accepted")
-    reason: str = ""
+    reserve: bool = Field(False, strict=True)
+    to_warehouse: Id | None = None
+    occurred_at: Instant | None = Field(None, description="when it happened, with its zone; late facts are accepted")
+    reason: Reason = ""
 
 
 class MovementRead(BaseModel):
@@ -67,6 +72,13 @@ class MovementRead(BaseModel):
     reason: str
 
 
+class LotRead(BaseModel):
+    lot: str
+    stock_class: str
+    on_hand: int
+    expiry: date | None
+
+
 class MovementDone(BaseModel):
     movement_id: str | None
 
@@ -81,15 +93,15 @@ class BalanceRead(BaseModel):
 
 
 class PickIn(BaseModel):
-    warehouse_id: str = Field(min_length=1)
-    sku: str = Field(min_length=1)
-    quantity: int = Field(gt=0)
+    warehouse_id: Id
+    sku: Id
+    quantity: int = count(ge=1, le=MAX_QUANTITY)
 
 
 class HoldCreate(BaseModel):
-    assignment_id: str = Field(min_length=1, max_length=64)
-    need_id: str = ""
-    picks: list[PickIn] = Field(min_length=1)
+    assignment_id: Id
+    need_id: text(64) = ""
+    picks: list[PickIn] = Field(min_length=1, max_length=100)
 
 
 class HoldRead(BaseModel):
@@ -104,22 +116,22 @@ class HoldRead(BaseModel):
 
 
 class ReleaseIn(BaseModel):
-    reason: str = "released"
+    reason: Reason = "released"
 
 
 class ReserveRelease(BaseModel):
-    warehouse_id: str = Field(min_length=1)
-    sku: str = Field(min_length=1)
-    quantity: int = Field(gt=0)
-    reason: str = "储备投放 reserve release"
+    warehouse_id: Id
+    sku: Id
+    quantity: int = count(ge=1, le=MAX_QUANTITY)
+    reason: Reason = "储备投放 reserve release"
 
 
 class PriceCreate(BaseModel):
-    sku: str = Field(min_length=1)
-    district: str = Field(min_length=1)
+    sku: Id
+    district: Code
     source: Literal["market_survey", "supply_group_sale"]
-    price_fen: int = Field(gt=0, description="price per unit in fen (0.01 yuan)")
-    observed_at: datetime | None = None
+    price_fen: int = count(ge=1, le=MAX_PRICE_FEN, description="price per unit in fen (0.01 yuan)")
+    observed_at: Instant | None = Field(None, description="when it was seen, with its zone; default now")
 
 
 class PriceRead(BaseModel):
@@ -136,9 +148,9 @@ class PriceRead(BaseModel):
 
 
 class BaselineSet(BaseModel):
-    sku: str = Field(min_length=1)
-    district: str = Field(min_length=1)
-    baseline_fen: int = Field(gt=0)
+    sku: Id
+    district: Code
+    baseline_fen: int = count(ge=1, le=MAX_PRICE_FEN)
 
 
 class BaselineRead(BaselineSet):

@@ -48,6 +48,7 @@ const DICT = {
   "m.delivered_q": ["实际送达人数/数量（默认计划数）", "Delivered (default: as planned)"],
   "m.min": ["分钟", "min"], "m.h": ["小时", "h"], "m.row": ["行", "row"], "m.col": ["列", "column"],
   "m.readonly": ["只读账户", "Read-only account"],
+  "m.importfail": ["发现 {n} 处错误，未导入任何需求", "{n} error(s) found; nothing was imported"],
 };
 let lang = localStorage.getItem("baolei.lang") || "zh";
 export const getLang = () => lang;
