@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from inv_fixtures import make_config
-from inv_kafkautil import wait_for
+from inv_kafkautil import eventually, wait_for
 
 from baolei_common import topics
 from baolei_events.v1 import stock_pb2
@@ -37,6 +37,9 @@ def client(request, tmp_path: Path, kafka_settings):
         assert c.post("/api/warehouses", headers=OP, json={
             "id": "wh-ft", "name": "福田仓", "organisation": "食品物资集团", "district": "福田", "lat": 22.5,
             "lon": 114.0}).status_code == 200
+        # ready (the outbox relay's producer started) before the test, so closing the app never
+        # cancels a producer half way through its start
+        eventually(lambda: c.get("/readyz").status_code == 200, deadline_s=60)
         yield c
 
 
