@@ -13,13 +13,14 @@ counted.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
+
+from baolei_common.errors import busy_bytes
 
 log = logging.getLogger(__name__)
 
@@ -219,11 +220,8 @@ class AdmissionGate:
 
 
 async def send_busy(send, retry_after_ms: int) -> None:
-    """A 503 that says when to come back, in Chinese and English."""
-    body = json.dumps({
-        "message_zh": f"系统繁忙，请 {retry_after_ms} 毫秒后重试（请求未被受理，重试不会重复提交）",
-        "message_en": f"busy: retry in {retry_after_ms} ms (nothing was accepted; a retry is safe)",
-        "retry_after_ms": retry_after_ms}, ensure_ascii=False).encode()
+    """A 503 in the one error shape that says when to come back, in Chinese and English."""
+    body = busy_bytes(retry_after_ms)
     await send({"type": "http.response.start", "status": 503, "headers": [
         (b"content-type", b"application/json; charset=utf-8"),
         (b"retry-after", str(max(1, -(-retry_after_ms // 1000))).encode()),

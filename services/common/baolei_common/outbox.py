@@ -15,11 +15,12 @@ import zlib
 from datetime import datetime
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import DateTime, Integer, LargeBinary, String, select, text, update
+from sqlalchemy import Integer, LargeBinary, String, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from baolei_common.config import KafkaSettings
 from baolei_common.events import utcnow
+from baolei_common.timecol import UTCDateTime
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,8 @@ class OutboxMixin:
     topic: Mapped[str] = mapped_column(String(100))
     key: Mapped[str] = mapped_column(String(200))
     payload: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
 
 
 def add_event(session: Session, model: type, topic: str, key: str, message) -> None:

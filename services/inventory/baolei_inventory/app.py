@@ -70,7 +70,10 @@ def create_app(config: InventoryConfig) -> FastAPI:
     def healthz() -> dict:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"], summary="Database reachable and consumer started")
+    @app.get("/readyz", tags=["health"], summary="Database reachable and consumer started",
+             responses={200: {"description": "就绪 / ready", "content": {"application/json": {}}},
+                        503: {"description": "数据库、消费者或发件箱未就绪 / database, consumer or outbox not ready",
+                              "content": {"application/json": {}}}})
     def readyz(cc: Container = Depends(container)) -> JSONResponse:
         db = cc.background.ping()
         consumer = workers.get("consumer")

@@ -8,15 +8,12 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
-from baolei_common import policy
+from baolei_common import errors, policy
 from baolei_common.admission import AdmissionGate, set_thread_limit
-from baolei_common.consumer import is_transient
 from baolei_common.supervise import every, supervise
 from baolei_requests import service
 from baolei_requests.adapters import db
@@ -97,22 +94,6 @@ async def lifespan(app: FastAPI):
         c.dispose()
 
 
-def _busy(retry_after_ms: int) -> JSONResponse:
-    return JSONResponse(status_code=503, headers={"Retry-After": str(max(1, -(-retry_after_ms // 1000))),
-                                                  "Retry-After-Ms": str(retry_after_ms)},
-                        content={"message_zh": f"数据库繁忙，请 {retry_after_ms} 毫秒后重试",
-                                 "message_en": f"database busy: retry in {retry_after_ms} ms",
-                                 "retry_after_ms": retry_after_ms})
-
-
-def _errors(exc: RequestValidationError) -> list[dict]:
-    out = []
-    for e in exc.errors():
-        loc = [str(x) for x in e.get("loc", ()) if x not in ("body",)]
-        out.append({"field": ".".join(loc) or "body", "reason": str(e.get("msg", "")).removeprefix("Value error, ")})
-    return out
-
-
 def create_app(config: RequestsConfig | None = None) -> FastAPI:
     cfg = config or RequestsConfig()
     app = FastAPI(title="Baolei 堡垒 — requests service", version="0.1.0", lifespan=lifespan,
@@ -134,34 +115,11 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
     app.include_router(routes_console.router)
     app.mount("/console", StaticFiles(directory=routes_console.CONSOLE_DIR, html=True), name="console")
 
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError):
-        return JSONResponse(status_code=422, content={
-            "message_zh": "输入有误", "message_en": "invalid input", "errors": _errors(exc)})
-
-    @app.exception_handler(service.NotFound)
-    async def _missing(_: Request, exc: service.NotFound):
-        return JSONResponse(status_code=404, content={
-            "field": exc.what, "message_zh": f"未找到 {exc.ident}", "message_en": str(exc)})
+    errors.install(app, retry_after_ms=gate.retry_after_ms)
 
     @app.exception_handler(policy.Denied)
     async def _denied(_: Request, exc: policy.Denied):
         return JSONResponse(status_code=403, content={"detail": exc.detail})
-
-    @app.exception_handler(service.Forbidden)
-    async def _forbidden(_: Request, exc: service.Forbidden):
-        return JSONResponse(status_code=403, content={"message_zh": f"无权操作：{exc}", "message_en": str(exc)})
-
-    @app.exception_handler(service.Conflict)
-    async def _conflict(_: Request, exc: service.Conflict):
-        return JSONResponse(status_code=409, content={"message_zh": f"状态冲突：{exc}", "message_en": str(exc)})
-
-    @app.exception_handler(sa_exc.SQLAlchemyError)
-    async def _database(_: Request, exc: sa_exc.SQLAlchemyError):
-        if not is_transient(exc):
-            raise exc
-        log.warning("database busy or unavailable: %s: %s", type(exc).__name__, str(exc)[:200])
-        return _busy(gate.retry_after_ms())
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict:

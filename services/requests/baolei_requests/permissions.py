@@ -28,7 +28,8 @@ def can_read_need(p: Principal, need: Need) -> bool:
 
 def require_need(p: Principal, need: Need) -> None:
     if not can_read_need(p, need):
-        raise Forbidden(f"need {need.id} belongs to {need.organisation or 'another organisation'}")
+        raise Forbidden(f"need {need.id} belongs to {need.organisation or 'another organisation'}",
+                        f"需求 {need.id} 属于{need.organisation or '其他单位'}，无权查看", "need_id")
 
 
 def require_assignment(p: Principal, a: Assignment, action: str = "assignment.run") -> None:

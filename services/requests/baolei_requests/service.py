@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from baolei_common import policy, topics
 from baolei_common.events import meta, new_id, utcnow
 from baolei_common.outbox import add_event
+from baolei_common.problems import Problem
 from baolei_events.v1 import assignments_pb2
 from baolei_requests.adapters import codec
 from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel, Need, Outbox, ProcessedEvent, Site
@@ -33,18 +34,36 @@ class Principal:
     kind: str = ""  # a dispatcher's kind of organisation: bus, hotel, supply (baolei_common.policy)
 
 
-class NotFound(Exception):
-    def __init__(self, what: str, ident: str) -> None:
-        super().__init__(f"{what} {ident} not found")
+WHAT_ZH = {"site": "地点", "need": "需求", "assignment": "任务", "bus": "车辆", "hotel": "隔离酒店"}
+
+
+class NotFound(Problem):
+    """404 about `<what>_id` (a path parameter or a body field of that name)."""
+
+    status = 404
+
+    def __init__(self, what: str, ident: str, field: str | None = None) -> None:
+        super().__init__(field or f"{what}_id", f"未找到{WHAT_ZH.get(what, what)}：{ident}",
+                         f"{what} {ident} not found")
         self.what, self.ident = what, ident
 
 
-class Conflict(Exception):
-    pass
+class Conflict(Problem):
+    """409: the request does not fit the current state. `zh` says it in Chinese."""
+
+    status = 409
+
+    def __init__(self, message_en: str, zh: str = "状态冲突，无法执行此操作", field: str = "status") -> None:
+        super().__init__(field, zh, message_en)
 
 
-class Forbidden(Exception):
-    pass
+class Forbidden(Problem):
+    """403: not this caller's to see or do. `zh` says it in Chinese."""
+
+    status = 403
+
+    def __init__(self, message_en: str, zh: str = "无权执行此操作", field: str = "Authorization") -> None:
+        super().__init__(field, zh, message_en)
 
 
 def audit(session: Session, actor: Principal | str, action: str, entity: str,
@@ -258,7 +277,7 @@ def get_need(session: Session, need_id: str) -> Need:
 def cancel_need(session: Session, actor: Principal, need_id: str, reason: str) -> Need:
     need = get_need(session, need_id)
     if need.status in (NeedStatus.DONE, NeedStatus.CANCELLED):
-        raise Conflict(f"need {need_id} is already {need.status}")
+        raise Conflict(f"need {need_id} is already {need.status}", f"需求 {need_id} 已结束（{need.status}），不能取消")
     before = {"status": need.status}
     need.status = NeedStatus.CANCELLED
     audit(session, actor, "need.cancel", f"need:{need.id}", before, {"status": need.status, "reason": reason})
@@ -352,7 +371,8 @@ def decide(session: Session, actor: Principal, assignment_id: str, accept: bool,
         raise NotFound("assignment", assignment_id)
     policy.require(actor, "assignment.answer", list(a.organisations), "assignment_id")
     if a.status != "proposed":
-        raise Conflict(f"assignment {a.id} is {a.status}, not proposed")
+        raise Conflict(f"assignment {a.id} is {a.status}, not proposed",
+                       f"任务 {a.id} 当前为 {a.status}，已不在待确认状态")
     before = {"status": a.status, "accepted_by": list(a.accepted_by or [])}
     pending: list[str] = []
     if accept:

@@ -44,7 +44,7 @@ def test_permissions(client):
     assert client.post("/api/holds", headers=VIEW, json=_hold("wh-fmg", "a1")).status_code == 403
     assert client.post("/api/holds", headers=FMG, json=_hold("wh-fmg", "a2")).status_code == 201
     r = client.post("/api/holds", headers=FMG, json=_hold("wh-other", "a3"))
-    assert r.status_code == 403 and r.json()["detail"][0]["field"] == "picks.0.warehouse_id"
+    assert r.status_code == 403 and r.json()["detail"][0]["field"] == "picks[0].warehouse_id"
     assert client.post("/api/holds", headers=OP, json=_hold("wh-other", "a4")).status_code == 201
     assert client.post("/api/holds/a4/confirm", headers=FMG).status_code == 403
     assert client.post("/api/holds/a2/confirm", headers=FMG).status_code == 200
@@ -55,7 +55,7 @@ def test_permissions(client):
 
 def test_errors_name_the_field_in_chinese_and_english(client):
     r = client.post("/api/holds", headers=OP, json=_hold("wh-fmg", "a5", 0))
-    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "picks.0.quantity"
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "picks[0].quantity"
     r = client.post("/api/holds", headers=OP, json=_hold("wh-fmg", "a6", 11))
     body = r.json()["detail"][0]
     assert r.status_code == 409 and "可用库存不足" in body["reason_zh"] and "insufficient" in body["reason_en"]

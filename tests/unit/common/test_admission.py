@@ -63,7 +63,8 @@ async def test_burst_is_bounded_then_shed_with_retry_after_and_recovers():
             assert 500 <= ms <= 7500
             assert int(headers[b"retry-after"]) >= 1
             payload = json.loads(body)
-            assert payload["retry_after_ms"] == ms and "重试" in payload["message_zh"]
+            assert payload["retry_after_ms"] == ms and "重试" in payload["detail"][0]["reason_zh"]
+            assert payload["detail"][0]["field"] and "retry" in payload["detail"][0]["reason_en"]
     assert (await call(app))[0] == 201           # served again the moment load drops
     assert gate.stats()["shed"] == 36 and gate.running == 0 and gate.queued == 0
 

@@ -19,8 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Connection, Date, DateTime, Integer, String
+from sqlalchemy import BigInteger, Connection, Date, Integer, String
 
+from baolei_common.timecol import UTCDateTime
 from baolei_inventory.adapters.sqlrun import Stmt, run
 from baolei_inventory.domain.model import Entry, Level, LotStock, StockClass
 
@@ -119,10 +120,10 @@ _HAS_HOLDS = Stmt("SELECT 1 FROM holds WHERE assignment_id = :a LIMIT 1")
 _CLOSE_HOLDS = Stmt(
     "UPDATE holds SET status = :status, closed_at = :now WHERE assignment_id = :a AND status = 'held'"
     " RETURNING id, need_id, warehouse_id, sku, quantity, created_at, expires_at",
-    binds={"now": DateTime(timezone=True)},
+    binds={"now": UTCDateTime()},
     columns={"id": Integer(), "need_id": String(), "warehouse_id": String(), "sku": String(),
-             "quantity": BigInteger(), "created_at": DateTime(timezone=True),
-             "expires_at": DateTime(timezone=True)})
+             "quantity": BigInteger(), "created_at": UTCDateTime(),
+             "expires_at": UTCDateTime()})
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""SQLAlchemy tables of the inventory. The `movements` table is the append-only ledger (the truth);
+"""SQLAlchemy tables of the inventory. Every instant is a `UTCDateTime`: stored in UTC and read back
+aware, on SQLite as on PostgreSQL. The `movements` table is the append-only ledger (the truth);
 `levels` and `lot_balances` are balances kept in the same transaction for speed, and the row of
 `levels` is the lock every change of a warehouse×SKU takes first (SELECT ... FOR UPDATE).
 """
@@ -10,7 +11,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -23,6 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from baolei_common.events import utcnow
 from baolei_common.outbox import OutboxMixin
+from baolei_common.timecol import UTCDateTime
 
 
 class Base(DeclarativeBase):
@@ -77,8 +78,8 @@ class MovementRow(Base):
     on_hand_delta: Mapped[int] = mapped_column(BigInteger, default=0)
     held_delta: Mapped[int] = mapped_column(BigInteger, default=0)
     assignment_id: Mapped[str] = mapped_column(String(64), default="", index=True)
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(Text, default="")
 
@@ -113,9 +114,9 @@ class HoldRow(Base):
     sku: Mapped[str] = mapped_column(ForeignKey("skus.id"))
     quantity: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(10), default="held")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     actor: Mapped[str] = mapped_column(String(100), default="")
 
 
@@ -124,7 +125,7 @@ class ProcessedEventRow(Base):
 
     __tablename__ = "processed_events"
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class PriceObservationRow(Base):
@@ -135,8 +136,8 @@ class PriceObservationRow(Base):
     district: Mapped[str] = mapped_column(String(50))
     source: Mapped[str] = mapped_column(String(30))
     price_fen: Mapped[int] = mapped_column(BigInteger)
-    observed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor: Mapped[str] = mapped_column(String(100))
     grade: Mapped[str] = mapped_column(String(10))
 
@@ -147,7 +148,7 @@ class BaselineRow(Base):
     district: Mapped[str] = mapped_column(String(50), primary_key=True)
     baseline_fen: Mapped[int] = mapped_column(BigInteger)
     set_by: Mapped[str] = mapped_column(String(100))
-    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AlertRow(Base):
@@ -163,7 +164,7 @@ class AlertRow(Base):
     recommended_reserve_release: Mapped[int] = mapped_column(BigInteger, default=0)
     message_zh: Mapped[str] = mapped_column(Text)
     message_en: Mapped[str] = mapped_column(Text)
-    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class OutboxRow(OutboxMixin, Base):

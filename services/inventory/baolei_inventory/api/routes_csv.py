@@ -8,6 +8,7 @@ from typing import TypeVar
 from fastapi import APIRouter, Depends, File, UploadFile
 
 from baolei_common import policy
+from baolei_common.errors import BASE, responses
 from baolei_common.uploads import Limits, UploadRejected, capped, check_size, decode_text
 from baolei_inventory.api import schemas as sc
 from baolei_inventory.api.auth import User, requires
@@ -17,7 +18,7 @@ from baolei_inventory.bootstrap import Container
 from baolei_inventory.domain import csvrows
 from baolei_inventory.domain.csvrows import RowError
 
-router = APIRouter(prefix="/api", tags=["csv"])
+router = APIRouter(prefix="/api", tags=["csv"], responses=responses(*BASE, 403))
 T = TypeVar("T")
 
 

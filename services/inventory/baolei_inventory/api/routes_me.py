@@ -4,9 +4,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from baolei_common import policy
+from baolei_common.errors import responses
 from baolei_inventory.api.auth import User, current_user
 
-router = APIRouter(prefix="/api", tags=["auth"])
+router = APIRouter(prefix="/api", tags=["auth"], responses=responses(401, 503))
 
 
 @router.get("/me", summary="当前用户及可执行的操作 / who is signed in and what they may do")

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from baolei_common.errors import BASE, responses
+from baolei_common.fields import Id, text
 from baolei_inventory.api import schemas as sc
 from baolei_inventory.api.auth import User, authorize, current_user, requires
 from baolei_inventory.api.deps import container
 from baolei_inventory.bootstrap import Container
 
-router = APIRouter(prefix="/api", tags=["prices"])
+router = APIRouter(prefix="/api", tags=["prices"], responses=responses(*BASE))
 
 
 def district_owners(c: Container, district: str) -> set[str]:
@@ -18,7 +21,7 @@ def district_owners(c: Container, district: str) -> set[str]:
     return {w.organisation for w in c.catalog.warehouses() if w.district == district}
 
 
-@router.post("/prices", response_model=sc.PriceRead, status_code=201,
+@router.post("/prices", response_model=sc.PriceRead, status_code=201, responses=responses(400, 403, 404),
              summary="Record a price observation; alert/crisis grades raise a PriceAlert")
 def post_price(body: sc.PriceCreate, user: User = Depends(requires("price.record")),
                c: Container = Depends(container)):
@@ -27,15 +30,15 @@ def post_price(body: sc.PriceCreate, user: User = Depends(requires("price.record
 
 
 @router.get("/prices", response_model=list[sc.PriceRead])
-def list_prices(sku: str | None = None, district: str | None = None,
-                limit: int = Query(200, ge=1, le=5000), _: User = Depends(current_user),
+def list_prices(sku: Annotated[Id | None, Query()] = None, district: Annotated[text(50) | None, Query()] = None,
+                limit: Annotated[int, Query(ge=1, le=5000)] = 200, _: User = Depends(current_user),
                 c: Container = Depends(container)):
     return [sc.PriceRead(id=r.id, sku=r.sku, district=r.district, source=r.source,
                          price_fen=r.price_fen, observed_at=r.observed_at, grade=r.grade)
             for r in c.prices.observations(sku=sku, district=district, limit=limit)]
 
 
-@router.put("/baselines", response_model=sc.BaselineSet,
+@router.put("/baselines", response_model=sc.BaselineSet, responses=responses(400, 403, 404),
             summary="Set the baseline price of a SKU in a district (operators)")
 def put_baseline(body: sc.BaselineSet, user: User = Depends(requires("baseline.set")),
                  c: Container = Depends(container)):
@@ -49,6 +52,6 @@ def list_baselines(_: User = Depends(current_user), c: Container = Depends(conta
 
 
 @router.get("/alerts", response_model=list[sc.AlertRead], summary="Price alerts, newest first")
-def list_alerts(district: str | None = None, _: User = Depends(current_user),
+def list_alerts(district: Annotated[text(50) | None, Query()] = None, _: User = Depends(current_user),
                 c: Container = Depends(container)):
     return [sc.AlertRead.model_validate(a) for a in c.prices.alerts(district=district)]

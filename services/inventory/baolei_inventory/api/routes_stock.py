@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
+from baolei_common.errors import BASE, responses
+from baolei_common.fields import Id, Instant, text
 from baolei_inventory.api import schemas as sc
 from baolei_inventory.api.auth import User, authorize, check_read, current_user, requires
 from baolei_inventory.api.deps import container, warehouse_or_404
@@ -13,7 +15,8 @@ from baolei_inventory.bootstrap import Container
 from baolei_inventory.domain.errors import DomainError
 from baolei_inventory.domain.model import Level, Sku, Warehouse
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=responses(*BASE))
+IdQuery = Annotated[Id | None, Query()]
 
 
 def _balance(level: Level) -> sc.BalanceRead:
@@ -21,7 +24,7 @@ def _balance(level: Level) -> sc.BalanceRead:
                           held=level.held, available=level.available, reserve=level.reserve)
 
 
-@router.post("/warehouses", response_model=sc.WarehouseRead, tags=["catalog"],
+@router.post("/warehouses", response_model=sc.WarehouseRead, tags=["catalog"], responses=responses(403),
              summary="Create or update a warehouse (dispatchers: own organisation only)")
 def put_warehouse(body: sc.WarehouseCreate, user: User = Depends(requires("warehouse.manage")),
                   c: Container = Depends(container)) -> sc.WarehouseRead:
@@ -37,7 +40,8 @@ def list_warehouses(user: User = Depends(current_user), c: Container = Depends(c
     return [sc.WarehouseRead(**asdict(w)) for w in c.catalog.warehouses(user.org_filter)]
 
 
-@router.post("/skus", response_model=sc.SkuRead, tags=["catalog"], summary="Create or update a SKU (operators)")
+@router.post("/skus", response_model=sc.SkuRead, tags=["catalog"], summary="Create or update a SKU (operators)",
+             responses=responses(403))
 def put_sku(body: sc.SkuCreate, _: User = Depends(requires("sku.manage")), c: Container = Depends(container)):
     return sc.SkuRead(**asdict(c.catalog.upsert_sku(Sku(**body.model_dump()))))
 
@@ -48,7 +52,7 @@ def list_skus(_: User = Depends(current_user), c: Container = Depends(container)
 
 
 @router.post("/movements", response_model=sc.MovementDone, status_code=201, tags=["ledger"],
-             summary="Record a receipt, issue, transfer or stock count")
+             summary="Record a receipt, issue, transfer or stock count", responses=responses(400, 403, 404, 409))
 def post_movement(body: sc.MovementCreate, user: User = Depends(requires("stock.move")),
                   c: Container = Depends(container)) -> sc.MovementDone:
     wh = warehouse_or_404(c, body.warehouse_id)
@@ -80,9 +84,9 @@ def post_movement(body: sc.MovementCreate, user: User = Depends(requires("stock.
 
 
 @router.get("/movements", response_model=list[sc.MovementRead], tags=["ledger"],
-            summary="Ledger entries, newest first")
-def list_movements(warehouse_id: str | None = None, sku: str | None = None,
-                   assignment_id: str | None = None, limit: int = Query(200, ge=1, le=5000),
+            summary="Ledger entries, newest first", responses=responses(403, 404))
+def list_movements(warehouse_id: IdQuery = None, sku: IdQuery = None,
+                   assignment_id: IdQuery = None, limit: Annotated[int, Query(ge=1, le=5000)] = 200,
                    user: User = Depends(current_user), c: Container = Depends(container)):
     if warehouse_id and user.org_filter:
         check_read(user, warehouse_or_404(c, warehouse_id).organisation)
@@ -95,8 +99,9 @@ def list_movements(warehouse_id: str | None = None, sku: str | None = None,
 
 @router.get("/balances", response_model=list[sc.BalanceRead], tags=["ledger"],
             summary="On hand, held, available and reserve per warehouse×SKU (as_of: from the ledger)")
-def list_balances(warehouse_id: str | None = None, sku: str | None = None,
-                  as_of: datetime | None = Query(None, description="balances at this event time"),
+def list_balances(warehouse_id: IdQuery = None, sku: IdQuery = None,
+                  as_of: Annotated[Instant | None,
+                                   Query(description="balances at this event time (with its zone)")] = None,
                   user: User = Depends(current_user), c: Container = Depends(container)):
     if as_of is not None:
         levels = c.catalog.levels_as_of(as_of, warehouse_id=warehouse_id, sku=sku)
@@ -108,8 +113,9 @@ def list_balances(warehouse_id: str | None = None, sku: str | None = None,
     return [_balance(x) for x in levels]
 
 
-@router.get("/warehouses/{warehouse_id}/lots", tags=["ledger"], summary="Lots of one SKU, by expiry")
-def list_lots(warehouse_id: str, sku: str, user: User = Depends(current_user),
+@router.get("/warehouses/{warehouse_id}/lots", tags=["ledger"], summary="Lots of one SKU, by expiry",
+            response_model=list[sc.LotRead], responses=responses(403, 404))
+def list_lots(warehouse_id: Annotated[Id, Path()], sku: Annotated[Id, Query()], user: User = Depends(current_user),
               c: Container = Depends(container)) -> list[dict]:
     if user.org_filter:
         check_read(user, warehouse_or_404(c, warehouse_id).organisation)
@@ -118,7 +124,7 @@ def list_lots(warehouse_id: str, sku: str, user: User = Depends(current_user),
 
 @router.get("/cover", response_model=list[sc.CoverRead], tags=["cover"],
             summary="Days of cover per SKU×district from the last days of issues")
-def list_cover(district: str | None = None, low_only: bool = False,
+def list_cover(district: Annotated[text(50) | None, Query()] = None, low_only: bool = False,
                _: User = Depends(current_user), c: Container = Depends(container)):
     rows = [sc.CoverRead(**asdict(x)) for x in c.catalog.cover(district=district)]
     return [r for r in rows if r.low] if low_only else rows

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from baolei_common import skus as staples
+from baolei_common.fields import Code, Id, Instant, Name, Reason, count, text
 
 
 def _staple_code(v: object) -> object:
@@ -20,13 +21,17 @@ SkuIn = Annotated[str, BeforeValidator(_staple_code), Field(
     min_length=1, max_length=64, description="品类编码或名称（rice、大米、米…）/ SKU code or a staple's name")]
 
 
+MAX_QUANTITY = 1_000_000_000  # units in one movement, hold or count
+MAX_PRICE_FEN = 100_000_000  # one million yuan per unit
+
+
 class WarehouseCreate(BaseModel):
-    id: str = Field(min_length=1, max_length=64, examples=["fmg-futian"])
-    name: str = Field(min_length=1, max_length=200, examples=["食品物资集团福田仓"])
-    organisation: str = Field(min_length=1, max_length=200, examples=["食品物资集团"])
-    district: str = Field(min_length=1, max_length=50, examples=["福田"])
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    id: Id = Field(examples=["fmg-futian"])
+    name: Name = Field(examples=["食品物资集团福田仓"])
+    organisation: Name = Field(examples=["食品物资集团"])
+    district: Code = Field(examples=["福田"])
+    lat: float = Field(ge=-90, le=90, strict=True)
+    lon: float = Field(ge=-180, le=180, strict=True)
 
 
 class WarehouseRead(WarehouseCreate):
@@ -34,11 +39,11 @@ class WarehouseRead(WarehouseCreate):
 
 
 class SkuCreate(BaseModel):
-    id: str = Field(min_length=1, max_length=64, examples=["rice"])
-    name_zh: str = Field(min_length=1, examples=["大米"])
-    name_en: str = Field(min_length=1, examples=["rice"])
-    unit: str = Field(min_length=1, examples=["bag"])
-    staple: bool = True
+    id: Id = Field(examples=["rice"])
+    name_zh: text(100, min_length=1) = Field(examples=["大米"])
+    name_en: text(100, min_length=1) = Field(examples=["rice"])
+    unit: text(20, min_length=1) = Field(examples=["bag"])
+    staple: bool = Field(True, strict=True)
 
 
 class SkuRead(SkuCreate):
@@ -50,15 +55,15 @@ class MovementCreate(BaseModel):
     to `to_warehouse`, earliest expiry first; adjust: a stock count setting `lot` to `quantity`."""
 
     kind: Literal["receipt", "issue", "transfer", "adjust"]
-    warehouse_id: str = Field(min_length=1)
+    warehouse_id: Id
     sku: SkuIn
-    quantity: int = Field(ge=0, description="units; for adjust, the counted quantity")
-    lot: str | None = Field(None, description="lot code (receipt, adjust)")
+    quantity: int = count(ge=0, le=MAX_QUANTITY, description="units; for adjust, the counted quantity")
+    lot: text(64) | None = Field(None, description="lot code (receipt, adjust)")
     expiry: date | None = None
-    reserve: bool = False
-    to_warehouse: str | None = None
-    occurred_at: datetime | None = Field(None, description="when it happened; late facts are accepted")
-    reason: str = ""
+    reserve: bool = Field(False, strict=True)
+    to_warehouse: Id | None = None
+    occurred_at: Instant | None = Field(None, description="when it happened, with its zone; late facts are accepted")
+    reason: Reason = ""
 
 
 class MovementRead(BaseModel):
@@ -79,6 +84,13 @@ class MovementRead(BaseModel):
     reason: str
 
 
+class LotRead(BaseModel):
+    lot: str
+    stock_class: str
+    on_hand: int
+    expiry: date | None
+
+
 class MovementDone(BaseModel):
     movement_id: str | None
 
@@ -93,15 +105,15 @@ class BalanceRead(BaseModel):
 
 
 class PickIn(BaseModel):
-    warehouse_id: str = Field(min_length=1)
+    warehouse_id: Id
     sku: SkuIn
-    quantity: int = Field(gt=0)
+    quantity: int = count(ge=1, le=MAX_QUANTITY)
 
 
 class HoldCreate(BaseModel):
-    assignment_id: str = Field(min_length=1, max_length=64)
-    need_id: str = ""
-    picks: list[PickIn] = Field(min_length=1)
+    assignment_id: Id
+    need_id: text(64) = ""
+    picks: list[PickIn] = Field(min_length=1, max_length=100)
 
 
 class HoldRead(BaseModel):
@@ -116,22 +128,22 @@ class HoldRead(BaseModel):
 
 
 class ReleaseIn(BaseModel):
-    reason: str = "released"
+    reason: Reason = "released"
 
 
 class ReserveRelease(BaseModel):
-    warehouse_id: str = Field(min_length=1)
+    warehouse_id: Id
     sku: SkuIn
-    quantity: int = Field(gt=0)
-    reason: str = "储备投放 reserve release"
+    quantity: int = count(ge=1, le=MAX_QUANTITY)
+    reason: Reason = "储备投放 reserve release"
 
 
 class PriceCreate(BaseModel):
     sku: SkuIn
-    district: str = Field(min_length=1)
+    district: Code
     source: Literal["market_survey", "supply_group_sale"]
-    price_fen: int = Field(gt=0, description="price per unit in fen (0.01 yuan)")
-    observed_at: datetime | None = None
+    price_fen: int = count(ge=1, le=MAX_PRICE_FEN, description="price per unit in fen (0.01 yuan)")
+    observed_at: Instant | None = Field(None, description="when it was seen, with its zone; default now")
 
 
 class PriceRead(BaseModel):
@@ -149,8 +161,8 @@ class PriceRead(BaseModel):
 
 class BaselineSet(BaseModel):
     sku: SkuIn
-    district: str = Field(min_length=1)
-    baseline_fen: int = Field(gt=0)
+    district: Code
+    baseline_fen: int = count(ge=1, le=MAX_PRICE_FEN)
 
 
 class BaselineRead(BaselineSet):

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from baolei_common import skus as staples
-from baolei_common.uploads import Limits, UploadRejected, too_many_rows
+from baolei_common.uploads import Limits, too_many_rows
 
 COUNT_COLUMNS = ("warehouse_id", "sku", "lot", "counted")
 COUNT_OPTIONAL = ("expiry", "reserve")
@@ -59,26 +60,58 @@ def _reader(text: str, required: tuple[str, ...], limits: Limits) -> tuple[list[
         if missing:
             return [], [RowError(1, ",".join(missing), f"缺少列：{', '.join(missing)}",
                                  f"missing columns: {', '.join(missing)}")]
-        rows = []
+        rows: list[dict[str, str]] = []
+        errors: list[RowError] = []
         for r in reader:
-            rows.append({(k or "").strip(): (v if isinstance(v, str) else "").strip() for k, v in r.items()})
+            if None in r:  # more cells than the header has columns
+                return [], [RowError(reader.line_num, "file", "该行的列数多于表头",
+                                     "the row has more cells than the header")]
+            row = {(k or "").strip(): (v if isinstance(v, str) else "").strip() for k, v in r.items()}
+            errors.extend(_cell_errors(len(rows) + 2, row))
+            rows.append(row)
             if len(rows) > limits.max_rows:
                 raise too_many_rows(limits)
     except csv.Error as exc:
-        raise UploadRejected("CSV 格式有误", "malformed CSV") from exc
+        return [], [RowError(reader.line_num, "file", "不是有效的 CSV 文件", f"not a valid CSV file: {exc}")]
     if not rows:
         return [], [RowError(1, "file", "文件没有数据行", "the file has no data rows")]
-    return rows, []
+    return rows, errors
 
 
-def _int(value: str, row: int, name: str, errors: list[RowError], *, minimum: int) -> int:
+CELL_LIMITS = {"warehouse_id": 64, "sku": 64, "lot": 64, "district": 50, "source": 30}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _cell_errors(row: int, cells: dict[str, str]) -> list[RowError]:
+    """Cells the database could not take: too long for their column, or with control characters."""
+    out = []
+    for name, value in cells.items():
+        limit = CELL_LIMITS.get(name, 200)
+        if len(value) > limit:
+            out.append(RowError(row, name, f"{name} 不能超过 {limit} 个字符",
+                                f"{name} must be at most {limit} characters"))
+        elif _CONTROL.search(value):
+            out.append(RowError(row, name, f"{name} 不能包含控制字符", f"{name} must not contain control characters"))
+    return out
+
+
+MAX_QUANTITY = 1_000_000_000  # units in one movement or count; also the largest price in fen
+
+
+def _int(value: str, row: int, name: str, errors: list[RowError], *, minimum: int,
+         maximum: int = MAX_QUANTITY) -> int:
     try:
+        if len(value) > 20:  # no 10,000-digit number to parse
+            raise ValueError(value[:40])
         n = int(value)
     except ValueError:
-        errors.append(RowError(row, name, f"{name} 不是整数：{value!r}", f"{name} is not an integer: {value!r}"))
+        errors.append(RowError(row, name, f"{name} 不是整数：{value[:40]!r}",
+                               f"{name} is not an integer: {value[:40]!r}"))
         return 0
     if n < minimum:
         errors.append(RowError(row, name, f"{name} 不能小于 {minimum}", f"{name} must be at least {minimum}"))
+    elif n > maximum:
+        errors.append(RowError(row, name, f"{name} 不能大于 {maximum}", f"{name} must be at most {maximum}"))
     return n
 
 
@@ -148,6 +181,8 @@ def parse_prices(text: str, *, skus: set[str],
                 observed = datetime.fromisoformat(r["observed_at"])
                 if observed.tzinfo is None:  # a survey's local time is Shenzhen time
                     observed = observed.replace(tzinfo=SHENZHEN)
+                if not 1970 <= observed.year <= 2200:
+                    raise ValueError("year out of range")
             except ValueError:
                 errors.append(RowError(i, "observed_at", "时间格式应为 ISO 8601", "observed_at must be ISO 8601"))
         if len(errors) == before:

@@ -1,17 +1,14 @@
-"""Domain errors: each names the field at fault and says why, in Chinese and English."""
+"""Domain errors: each names the field at fault and says why, in Chinese and English (the one
+error shape of `baolei_common.problems`, answered by the web edge with its status)."""
 from __future__ import annotations
 
+from baolei_common.problems import Problem
 
-class DomainError(Exception):
+
+class DomainError(Problem):
     """A request the rules refuse. `field` names the input at fault."""
 
     status = 400
-
-    def __init__(self, field: str, reason_zh: str, reason_en: str) -> None:
-        super().__init__(f"{field}: {reason_en}")
-        self.field = field
-        self.reason_zh = reason_zh
-        self.reason_en = reason_en
 
 
 class InsufficientStock(DomainError):

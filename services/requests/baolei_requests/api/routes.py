@@ -1,11 +1,16 @@
 """Routes of the requests service: needs, resources, assignments."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from baolei_common.errors import BASE, responses
+from baolei_common.fields import Id, one_line
+from baolei_common.problems import Problem
 from baolei_requests import permissions, service
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need
@@ -13,11 +18,17 @@ from baolei_requests.api import schemas
 from baolei_requests.api.deps import enforce, principal, requires, session
 from baolei_requests.domain.lifecycle import ASSIGNMENT_ZH, awaiting
 from baolei_requests.domain.needs import STATUS_ZH, NeedStatus
-from baolei_requests.intake.checks import IntakeRejected, KeyReused, Problem
+from baolei_requests.intake.checks import IntakeRejected, KeyReused
+from baolei_requests.intake.checks import Problem as IntakeProblem
 from baolei_requests.service import Principal
 from baolei_requests.transitions import progress_of
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=responses(*BASE))
+# path parameters: an id, bounded, no control characters
+NeedId = Annotated[Id, Path(description="需求编号 / need id")]
+AssignmentId = Annotated[Id, Path(description="任务编号 / assignment id")]
+ResourceId = Annotated[Id, Path(description="地点、酒店或车辆编号 / site, hotel or bus id")]
+KEY = Header(max_length=200, description="幂等键：同一键重复提交只受理一次 / one need per key")
 
 
 def need_read(need: Need) -> schemas.NeedRead:
@@ -61,6 +72,15 @@ def about(a: Assignment) -> dict:
             "organisations": list(a.organisations)}
 
 
+def one_line_key(key: str | None) -> None:
+    """An Idempotency-Key is one line of text."""
+    try:
+        one_line(key)
+    except ValueError:
+        raise Problem("Idempotency-Key", "幂等键不能包含控制字符",
+                      "Idempotency-Key must not contain control characters", status=422) from None
+
+
 def _commit(request: Request, s: Session, **what) -> None:
     """Commit, send the staged events now, and tell live consoles that something changed."""
     s.commit()
@@ -70,17 +90,19 @@ def _commit(request: Request, s: Session, **what) -> None:
     request.app.state.live.publish_threadsafe({"type": "changed", **what})
 
 
-def rejected(problems: list[Problem]) -> HTTPException:
+def rejected(problems: list[IntakeProblem]) -> HTTPException:
     """422 in the agreed shape: each problem names its field, with reasons in Chinese and English."""
     return HTTPException(422, detail=[p.as_detail() for p in problems])
 
 
 @router.post("/needs", status_code=201, response_model=schemas.NeedRead, summary="提交需求 / raise a need",
-             responses={200: {"description": "同一幂等键、同一内容：返回已有需求 / same key and body: the need stored"},
-                        422: {"description": "输入有误（字段与原因）/ invalid input, each field with its reason"}})
+             responses={200: {"model": schemas.NeedRead, "description": "同一幂等键、同一内容：返回原需求 / "
+                                                                        "the need this Idempotency-Key already raised"},
+                        **responses(403, 404, 409)})
 def create_need(body: schemas.NeedCreate, request: Request, response: Response,
                 p: Principal = Depends(requires("need.raise")),
-                idempotency_key: str | None = Header(None, max_length=200)) -> schemas.NeedRead:
+                idempotency_key: Annotated[str | None, KEY] = None) -> schemas.NeedRead:
+    one_line_key(idempotency_key)
     # The session is opened here, not by a dependency: a sync generator dependency costs two more
     # thread hops per request (enter and exit), and intake is the hottest path of a surge.
     rules = request.app.state.container.intake_rules
@@ -112,8 +134,9 @@ def create_need(body: schemas.NeedCreate, request: Request, response: Response,
         return need_read(need)  # type: ignore[arg-type]  # the new need as stored, without reading it back
 
 
-@router.get("/needs/{need_id}", response_model=schemas.NeedRead, summary="查看需求 / one need")
-def get_need(need_id: str, request: Request, p: Principal = Depends(principal)) -> schemas.NeedRead:
+@router.get("/needs/{need_id}", response_model=schemas.NeedRead, summary="查看需求 / one need",
+            responses=responses(403, 404))
+def get_need(need_id: NeedId, request: Request, p: Principal = Depends(principal)) -> schemas.NeedRead:
     # polled by consoles while a need is matched: its session opened here saves two thread hops
     with request.app.state.sessions() as s:
         need = service.get_need(s, need_id)
@@ -122,9 +145,10 @@ def get_need(need_id: str, request: Request, p: Principal = Depends(principal)) 
 
 
 @router.get("/needs", response_model=list[schemas.NeedRead], summary="需求列表 / needs by priority and age")
-def list_needs(status: str | None = None, limit: int = 200, s: Session = Depends(session),
+def list_needs(status: Annotated[NeedStatus | None, Query(description="按状态筛选 / only this status")] = None,
+               limit: Annotated[int, Query(ge=1, le=2000)] = 200, s: Session = Depends(session),
                p: Principal = Depends(principal)) -> list[schemas.NeedRead]:
-    q = select(Need).order_by(Need.priority, Need.created_at).limit(min(limit, 2000))
+    q = select(Need).order_by(Need.priority, Need.created_at).limit(limit)
     if status:
         q = q.where(Need.status == status)
     if p.role == "site":
@@ -133,8 +157,9 @@ def list_needs(status: str | None = None, limit: int = 200, s: Session = Depends
     return [need_read(n) for n in rows if permissions.can_read_need(p, n)]
 
 
-@router.post("/needs/{need_id}/cancel", response_model=schemas.NeedRead, summary="取消需求 / cancel")
-def cancel_need(need_id: str, body: schemas.CancelIn, request: Request, s: Session = Depends(session),
+@router.post("/needs/{need_id}/cancel", response_model=schemas.NeedRead, summary="取消需求 / cancel",
+             responses=responses(403, 404, 409))
+def cancel_need(need_id: NeedId, body: schemas.CancelIn, request: Request, s: Session = Depends(session),
                 p: Principal = Depends(requires("need.cancel"))) -> schemas.NeedRead:
     need = service.get_need(s, need_id)
     permissions.require_need_owner(p, need)
@@ -143,8 +168,9 @@ def cancel_need(need_id: str, body: schemas.CancelIn, request: Request, s: Sessi
     return need_read(service.get_need(s, need_id))
 
 
-@router.post("/assignments/{assignment_id}/accept", summary="调度接受 / dispatcher accepts")
-def accept(assignment_id: str, request: Request, s: Session = Depends(session),
+@router.post("/assignments/{assignment_id}/accept", summary="调度接受 / dispatcher accepts",
+             response_model=schemas.AcceptRead, responses=responses(403, 404, 409))
+def accept(assignment_id: AssignmentId, request: Request, s: Session = Depends(session),
            p: Principal = Depends(requires("assignment.answer"))) -> dict:
     pending = service.decide(s, p, assignment_id, True)
     a = service.get_assignment(s, assignment_id)
@@ -153,8 +179,9 @@ def accept(assignment_id: str, request: Request, s: Session = Depends(session),
             "accepted_by": a.accepted_by}
 
 
-@router.post("/assignments/{assignment_id}/decline", summary="调度拒绝 / dispatcher declines")
-def decline(assignment_id: str, body: schemas.Decision, request: Request, s: Session = Depends(session),
+@router.post("/assignments/{assignment_id}/decline", summary="调度拒绝 / dispatcher declines",
+             response_model=schemas.DeclineRead, responses=responses(403, 404, 409))
+def decline(assignment_id: AssignmentId, body: schemas.Decision, request: Request, s: Session = Depends(session),
             p: Principal = Depends(requires("assignment.answer"))) -> dict:
     service.decide(s, p, assignment_id, False, body.reason, body.breakdown)
     a = service.get_assignment(s, assignment_id)
@@ -162,36 +189,42 @@ def decline(assignment_id: str, body: schemas.Decision, request: Request, s: Ses
     return {"assignment": a.id, "status": "releasing", "reason": body.reason}
 
 
-@router.put("/sites/{site_id}", summary="登记地点 / register a site")
-def put_site(site_id: str, body: schemas.SiteCreate, request: Request, s: Session = Depends(session),
+@router.put("/sites/{site_id}", summary="登记地点 / register a site", response_model=schemas.IdRead,
+            responses=responses(403))
+def put_site(site_id: ResourceId, body: schemas.SiteCreate, request: Request, s: Session = Depends(session),
              p: Principal = Depends(requires("site.register"))) -> dict:
     if body.id != site_id:
-        raise HTTPException(422, detail={"field": "id", "message_zh": "路径与正文 id 不一致",
-                                         "message_en": "id mismatch"})
+        raise Problem("id", "正文中的 id 与路径不一致", "the id in the body differs from the path's", status=422)
     service.upsert_site(s, p, body.model_dump())
     _commit(request, s)
     return {"id": site_id}
 
 
-@router.put("/hotels/{hotel_id}", summary="登记/更新隔离酒店 / register or update a hotel")
-def put_hotel(hotel_id: str, body: schemas.HotelCreate, request: Request, s: Session = Depends(session),
+@router.put("/hotels/{hotel_id}", summary="登记/更新隔离酒店 / register or update a hotel",
+            response_model=schemas.IdRead, responses=responses(403, 404))
+def put_hotel(hotel_id: ResourceId, body: schemas.HotelCreate, request: Request, s: Session = Depends(session),
               p: Principal = Depends(requires("hotel.manage"))) -> dict:
+    if body.id != hotel_id:
+        raise Problem("id", "正文中的 id 与路径不一致", "the id in the body differs from the path's", status=422)
     enforce(p, "hotel.manage", body.operator, "operator")
     service.upsert_hotel(s, p, body.model_dump(mode="python"))
     _commit(request, s)
     return {"id": hotel_id}
 
 
-@router.put("/buses/{bus_id}", summary="登记/更新车辆 / register or update a bus")
-def put_bus(bus_id: str, body: schemas.BusCreate, request: Request, s: Session = Depends(session),
+@router.put("/buses/{bus_id}", summary="登记/更新车辆 / register or update a bus",
+            response_model=schemas.IdRead, responses=responses(403, 404))
+def put_bus(bus_id: ResourceId, body: schemas.BusCreate, request: Request, s: Session = Depends(session),
             p: Principal = Depends(requires("bus.manage"))) -> dict:
+    if body.id != bus_id:
+        raise Problem("id", "正文中的 id 与路径不一致", "the id in the body differs from the path's", status=422)
     enforce(p, "bus.manage", body.operator, "operator")
     service.upsert_bus(s, p, body.model_dump(mode="python"))
     _commit(request, s)
     return {"id": bus_id}
 
 
-@router.get("/hotels", summary="隔离酒店 / hotels")
+@router.get("/hotels", summary="隔离酒店 / hotels", response_model=list[schemas.HotelRead])
 def list_hotels(s: Session = Depends(session), p: Principal = Depends(principal)) -> list[dict]:
     q = select(Hotel)
     if p.role == "dispatcher":
@@ -201,7 +234,7 @@ def list_hotels(s: Session = Depends(session), p: Principal = Depends(principal)
              "open_at": as_utc(h.open_at)} for h in s.scalars(q).all()]
 
 
-@router.get("/buses", summary="车辆 / buses")
+@router.get("/buses", summary="车辆 / buses", response_model=list[schemas.BusRead])
 def list_buses(s: Session = Depends(session), p: Principal = Depends(principal)) -> list[dict]:
     q = select(Bus)
     if p.role == "dispatcher":

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from baolei_common import policy
+from baolei_common.errors import responses
 from baolei_requests import city
 from baolei_requests.adapters.models import ProcessedEvent
 from baolei_requests.api import schemas
@@ -27,12 +28,12 @@ def root() -> RedirectResponse:
     return RedirectResponse("/console/")
 
 
-@router.get("/api/overview", summary="指挥中心概览 / command-center overview")
+@router.get("/api/overview", summary="指挥中心概览 / command-center overview", responses=responses(401, 403, 503))
 def get_overview(s: Session = Depends(session), p: Principal = Depends(requires("overview.read"))) -> dict:
     return city.overview(s)
 
 
-@router.get("/api/map", summary="城市地图：地点与任务连线 / sites and assignment lines")
+@router.get("/api/map", summary="城市地图：地点与任务连线 / sites and assignment lines", responses=responses(401, 503))
 def get_map(s: Session = Depends(session), p: Principal = Depends(principal)) -> dict:
     data = city.city_map(s)
     if p.role not in ("operator", "viewer"):
@@ -40,7 +41,8 @@ def get_map(s: Session = Depends(session), p: Principal = Depends(principal)) ->
     return data
 
 
-@router.get("/api/city/stock", summary="各区库存与价格（来自库存服务）/ stock and prices per district")
+@router.get("/api/city/stock", summary="各区库存与价格（来自库存服务）/ stock and prices per district",
+            responses=responses(401, 503))
 async def get_stock(request: Request, p: Principal = Depends(principal)) -> dict:
     return await city.stock_and_prices(request.app.state.config.inventory_url, p.token)
 
@@ -56,7 +58,7 @@ def _use_once(request: Request, nonce: str) -> bool:
 
 
 @router.post("/api/live/ticket", summary="实时事件凭证（一次性，≤60 秒）/ a single-use ticket for /api/live",
-             response_model=schemas.LiveTicket)
+             response_model=schemas.LiveTicket, responses=responses(401, 403, 503))
 async def live_ticket(request: Request, p: Principal = Depends(requires("live.subscribe"))) -> schemas.LiveTicket:
     tickets = request.app.state.tickets
     return schemas.LiveTicket(ticket=tickets.issue(p.token), expires_in_s=tickets.ttl_s)
@@ -66,7 +68,9 @@ async def live_ticket(request: Request, p: Principal = Depends(requires("live.su
             description="Open with `?ticket=` from `POST /api/live/ticket` (a browser's EventSource cannot send "
                         "headers), or with an Authorization header. Each role and organisation receives only "
                         "its share. A bearer token in the URL is refused.",
-            responses={401: {"description": "missing, invalid, expired or reused ticket or token"}})
+            response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}}, "description": "事件流 / the event stream"},
+                       **responses(401, 403, 422)})
 async def live(request: Request,
                ticket: str | None = Query(None, max_length=500, description="from POST /api/live/ticket"),
                token: str | None = Query(None, include_in_schema=False),

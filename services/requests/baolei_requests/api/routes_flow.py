@@ -3,29 +3,32 @@ dispatchers, spreadsheet import, dispatch-sheet exports and the audit log."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from baolei_common import policy
+from baolei_common.errors import BASE, responses
+from baolei_common.fields import text
 from baolei_common.uploads import Limits, UploadRejected, capped, too_large
 from baolei_requests import exports, permissions, service, transitions
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel
 from baolei_requests.api import schemas
 from baolei_requests.api.deps import enforce, principal, requires, session
-from baolei_requests.api.routes import _commit, about, assignment_read
+from baolei_requests.api.routes import KEY, AssignmentId, ResourceId, _commit, about, assignment_read, one_line_key
 from baolei_requests.intake.service import ImportRejected, import_needs
 from baolei_requests.service import Principal
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=responses(*BASE))
 ROLE_ZH = {"operator": "指挥部操作员", "dispatcher": "国企调度", "site": "社区/隔离点", "viewer": "只读观察员"}
 
 
-@router.get("/me", summary="当前用户 / who is signed in")
+@router.get("/me", summary="当前用户 / who is signed in", response_model=schemas.MeRead)
 def me(p: Principal = Depends(principal)) -> dict:
     """Who is signed in and what they may do: `actions` maps each action of the one policy
     (baolei_common.policy) this user may take to `any` or `own` (own organisation only)."""
@@ -43,7 +46,9 @@ def get_policy(_: Principal = Depends(principal)) -> dict:
 
 
 @router.get("/assignments", response_model=list[schemas.AssignmentRead], summary="任务 / assignments I may see")
-def list_assignments(status: str | None = None, limit: int = Query(500, le=5000), s: Session = Depends(session),
+def list_assignments(status: Annotated[text(200) | None,
+                                       Query(description="逗号分隔的状态 / statuses, comma-separated")] = None,
+                     limit: Annotated[int, Query(ge=1, le=5000)] = 500, s: Session = Depends(session),
                      p: Principal = Depends(principal)) -> list[schemas.AssignmentRead]:
     q = select(Assignment).order_by(Assignment.proposed_at.desc()).limit(limit)
     if status:
@@ -52,8 +57,8 @@ def list_assignments(status: str | None = None, limit: int = Query(500, le=5000)
 
 
 @router.post("/assignments/{assignment_id}/start", response_model=schemas.AssignmentRead,
-             summary="开始执行 / trip or pick under way")
-def start(assignment_id: str, request: Request, s: Session = Depends(session),
+             summary="开始执行 / trip or pick under way", responses=responses(403, 404, 409))
+def start(assignment_id: AssignmentId, request: Request, s: Session = Depends(session),
           p: Principal = Depends(requires("assignment.run"))) -> schemas.AssignmentRead:
     a = transitions.start(s, p, assignment_id)
     _commit(request, s, **about(a))
@@ -61,8 +66,9 @@ def start(assignment_id: str, request: Request, s: Session = Depends(session),
 
 
 @router.post("/assignments/{assignment_id}/done", response_model=schemas.AssignmentRead,
-             summary="完成/送达 / done, delivered (a transfer then waits for the hotel to confirm arrival)")
-def done(assignment_id: str, body: schemas.DoneIn, request: Request, s: Session = Depends(session),
+             summary="完成/送达 / done, delivered (a transfer then waits for the hotel to confirm arrival)",
+             responses=responses(403, 404, 409))
+def done(assignment_id: AssignmentId, body: schemas.DoneIn, request: Request, s: Session = Depends(session),
          p: Principal = Depends(requires("assignment.run"))) -> schemas.AssignmentRead:
     try:
         a = transitions.finish(s, p, assignment_id, body.delivered, body.note, body.lines)
@@ -74,9 +80,8 @@ def done(assignment_id: str, body: schemas.DoneIn, request: Request, s: Session 
 
 @router.post("/assignments/{assignment_id}/arrive", response_model=schemas.AssignmentRead,
              summary="酒店确认入住 / the hotel confirms who arrived; whoever did not goes back to matching",
-             responses={403: {"description": "not the hotel's organisation"},
-                        409: {"description": "the bus has not reported done"}, 422: {"description": "bad count"}})
-def arrive(assignment_id: str, body: schemas.ArriveIn, request: Request, s: Session = Depends(session),
+             responses=responses(403, 404, 409))
+def arrive(assignment_id: AssignmentId, body: schemas.ArriveIn, request: Request, s: Session = Depends(session),
            p: Principal = Depends(requires("assignment.arrive"))) -> schemas.AssignmentRead:
     hotel_org = (service.get_assignment(s, assignment_id).room or {}).get("operator", "")
     enforce(p, "assignment.arrive", hotel_org, "assignment_id")
@@ -88,8 +93,9 @@ def arrive(assignment_id: str, body: schemas.ArriveIn, request: Request, s: Sess
     return assignment_read(a)
 
 
-@router.post("/buses/{bus_id}/state", summary="车辆停运/恢复 / bus out of service or back")
-def bus_state(bus_id: str, body: schemas.BusStateIn, request: Request, s: Session = Depends(session),
+@router.post("/buses/{bus_id}/state", summary="车辆停运/恢复 / bus out of service or back",
+             response_model=schemas.IdRead, responses=responses(403, 404))
+def bus_state(bus_id: ResourceId, body: schemas.BusStateIn, request: Request, s: Session = Depends(session),
               p: Principal = Depends(requires("bus.manage"))) -> dict:
     bus = s.get(Bus, bus_id)
     if bus is None:
@@ -100,8 +106,9 @@ def bus_state(bus_id: str, body: schemas.BusStateIn, request: Request, s: Sessio
     return {"id": bus_id, "state": body.state}
 
 
-@router.post("/hotels/{hotel_id}/state", summary="开放/关闭/消杀房间 / rooms opened, closed or being cleaned")
-def hotel_state(hotel_id: str, body: schemas.HotelStateIn, request: Request, s: Session = Depends(session),
+@router.post("/hotels/{hotel_id}/state", summary="开放/关闭/消杀房间 / rooms opened, closed or being cleaned",
+             response_model=schemas.IdRead, responses=responses(403, 404, 409))
+def hotel_state(hotel_id: ResourceId, body: schemas.HotelStateIn, request: Request, s: Session = Depends(session),
                 p: Principal = Depends(requires("hotel.manage"))) -> dict:
     hotel = s.get(Hotel, hotel_id)
     if hotel is None:
@@ -110,17 +117,19 @@ def hotel_state(hotel_id: str, body: schemas.HotelStateIn, request: Request, s: 
     out = body.out_of_use.model_dump()
     for k, v in out.items():
         if v > hotel.rooms.get(k, 0):
-            raise service.Conflict(f"out_of_use.{k}: {v} exceeds the hotel's {hotel.rooms.get(k, 0)} rooms")
+            raise service.Conflict(f"out_of_use.{k}: {v} exceeds the hotel's {hotel.rooms.get(k, 0)} rooms",
+                                   f"停用房间数 {v} 超过该酒店的 {hotel.rooms.get(k, 0)} 间", f"out_of_use.{k}")
     service.upsert_hotel(s, p, {"id": hotel.id, "state": body.state, "out_of_use": out, "site_id": hotel.site_id})
     _commit(request, s, hotel_id=hotel_id, organisations=[hotel.operator])
     return {"id": hotel_id, "state": body.state, "out_of_use": out}
 
 
 IMPORT_RESPONSES: dict[int | str, dict] = {
-    201: {"description": "全部导入（或此前已导入）/ every row stored (or stored before under the same key)"},
-    422: {"description": "文件过大、无法读取、行数过多或有错误行（列出前若干条及总数），未导入任何需求 / "
+    422: {"model": schemas.ImportRejectedRead,
+          "description": "文件过大、无法读取、行数过多或有错误行（列出前若干条及总数），未导入任何需求 / "
                          "file too large or unreadable, too many rows, or bad rows (the first ones listed, "
                          "with the total); nothing imported"},
+    **responses(403),
 }
 
 
@@ -158,10 +167,12 @@ IMPORT_BODY = {"requestBody": {"required": True, "description": "CSV（UTF-8、G
 
 
 @router.post("/needs/import", summary="表格导入需求（CSV/XLSX，全部或全不）/ import a spreadsheet, all rows or none",
-             responses=IMPORT_RESPONSES, status_code=201, openapi_extra=IMPORT_BODY)
-async def import_sheet(request: Request, filename: str = Query("needs.csv", max_length=200),
+             responses=IMPORT_RESPONSES, status_code=201, response_model=schemas.ImportRead,
+             openapi_extra=IMPORT_BODY)
+async def import_sheet(request: Request, filename: Annotated[text(200, min_length=1), Query()] = "needs.csv",
                        p: Principal = Depends(requires("need.import")),
-                       idempotency_key: str | None = Header(None, max_length=200)) -> JSONResponse:
+                       idempotency_key: Annotated[str | None, KEY] = None) -> JSONResponse:
+    one_line_key(idempotency_key)
     c = request.app.state.container
     limits = c.import_limits
     data = await _read_capped(request, limits.max_bytes)
@@ -195,15 +206,19 @@ async def import_sheet(request: Request, filename: str = Query("needs.csv", max_
     return await run_in_threadpool(run)
 
 
-@router.get("/exports/dispatch-sheet", summary="调度单导出 CSV/XLSX / dispatch sheet per organisation and day")
-def dispatch_sheet(organisation: str | None = None, day: date | None = None,
+@router.get("/exports/dispatch-sheet", summary="调度单导出 CSV/XLSX / dispatch sheet per organisation and day",
+            responses={200: {"content": {"text/csv": {}, "application/json": {},
+                                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}},
+                             "description": "CSV、XLSX 或 JSON / CSV, XLSX or JSON"}, **responses(403)})
+def dispatch_sheet(organisation: Annotated[text(200) | None, Query()] = None, day: date | None = None,
                    format: str = Query("csv", pattern="^(csv|xlsx|json)$"), s: Session = Depends(session),
                    p: Principal = Depends(principal)) -> Response:
     org = organisation or ("" if permissions.sees_all(p) else p.organisation)
     if not permissions.sees_all(p) and org != p.organisation:
-        raise service.Forbidden(f"{p.organisation} cannot export the sheet of {org}")
+        raise service.Forbidden(f"{p.organisation} cannot export the sheet of {org}",
+                                f"{p.organisation}无权导出{org}的调度单", "organisation")
     if p.role == "site":
-        raise service.Forbidden("sites have no dispatch sheet")
+        raise service.Forbidden("sites have no dispatch sheet", "社区/隔离点没有调度单")
     rows = exports.sheet_rows(s, org, day)
     title = f"调度单 dispatch sheet — {org or '全部 all'} — {day.isoformat() if day else '全部日期 all days'}"
     name = f"dispatch-{org or 'all'}-{day or 'all'}"
@@ -220,8 +235,10 @@ def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"}
 
 
-@router.get("/audit", summary="审计日志（指挥部）/ audit log, operators only")
-def audit_log(entity: str | None = None, actor: str | None = None, limit: int = Query(200, le=5000),
+@router.get("/audit", summary="审计日志（指挥部）/ audit log, operators only", response_model=list[schemas.AuditRead],
+            responses=responses(403))
+def audit_log(entity: Annotated[text(200) | None, Query()] = None, actor: Annotated[text(100) | None, Query()] = None,
+              limit: Annotated[int, Query(ge=1, le=5000)] = 200,
               s: Session = Depends(session), p: Principal = Depends(requires("audit.read"))) -> list[dict]:
     q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if entity:

@@ -4,21 +4,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from baolei_common import skus
+from baolei_common.fields import Code, Id, Instant, Name, Note, Reason, count, text
 from baolei_requests.domain.needs import NeedKind, Risk, Vulnerability, Zone, rooms_fit_people
+
+MAX_ROOMS = 10_000  # rooms of one kind in one hotel, or asked by one need
 
 
 class Rooms(BaseModel):
-    standard: int = Field(0, ge=0, description="单人标准间 / one person each")
-    family: int = Field(0, ge=0, description="家庭房 / one household, up to 3")
-    accessible: int = Field(0, ge=0, description="无障碍房 / one person, wheelchair")
+    standard: int = count(default=0, le=MAX_ROOMS, description="单人标准间 / one person each")
+    family: int = count(default=0, le=MAX_ROOMS, description="家庭房 / one household, up to 3")
+    accessible: int = count(default=0, le=MAX_ROOMS, description="无障碍房 / one person, wheelchair")
 
 
 class SupplyLineIn(BaseModel):
-    sku: str = Field(min_length=1, max_length=50, description="物资编码或名称（大米、rice…）/ a staple's code or name")
-    quantity: int = Field(gt=0, le=1_000_000)
+    sku: Code = Field(description="物资编码或名称（大米、rice…）/ a staple's code or name")
+    quantity: int = count(ge=1, le=1_000_000)
 
     @field_validator("sku", mode="before")
     @classmethod
@@ -30,18 +33,18 @@ class SupplyLineIn(BaseModel):
 
 class NeedCreate(BaseModel):
     kind: NeedKind
-    site_id: str = Field(min_length=1, max_length=64)
-    due_at: AwareDatetime
-    priority: int | None = Field(None, ge=1, le=4, description="人工指定优先级（需填写理由）")
-    priority_reason: str | None = Field(None, max_length=300)
-    vulnerabilities: list[Vulnerability] = Field(default_factory=list)
+    site_id: Id
+    due_at: Instant
+    priority: int | None = count(default=None, ge=1, le=4, description="人工指定优先级（需填写理由）")
+    priority_reason: text(200, multiline=True) | None = None  # kept with the suggested priority in 300
+    vulnerabilities: list[Vulnerability] = Field(default_factory=list, max_length=10)
     risk: Risk | None = None
-    people: int | None = Field(None, gt=0, le=2000)
+    people: int | None = count(default=None, ge=1, le=2000)
     rooms: Rooms | None = None
-    ready_at: AwareDatetime | None = None
-    lines: list[SupplyLineIn] = Field(default_factory=list)
-    organisation: str | None = Field(None, max_length=100)
-    note: str | None = Field(None, max_length=2000)
+    ready_at: Instant | None = None
+    lines: list[SupplyLineIn] = Field(default_factory=list, max_length=50)
+    organisation: text(100) | None = None
+    note: Note | None = None
 
     @model_validator(mode="after")
     def _by_kind(self) -> NeedCreate:
@@ -71,38 +74,38 @@ class NeedCreate(BaseModel):
 
 
 class SiteCreate(BaseModel):
-    id: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=200)
-    district: str = ""
-    street: str = ""
+    id: Id
+    name: Name
+    district: text(50) = ""
+    street: text(50) = ""
     zone: Zone = Zone.OTHER
-    lat: float = Field(ge=18, le=54)
-    lon: float = Field(ge=73, le=135)
-    organisation: str = ""
+    lat: float = Field(ge=18, le=54, strict=True)
+    lon: float = Field(ge=73, le=135, strict=True)
+    organisation: text(100) = ""
 
 
 class HotelCreate(BaseModel):
-    id: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=200)
-    operator: str = Field(min_length=1)
-    site_id: str
-    accepts: list[Risk] = Field(min_length=1)
+    id: Id
+    name: Name
+    operator: text(100, min_length=1)
+    site_id: Id
+    accepts: list[Risk] = Field(min_length=1, max_length=3)
     rooms: Rooms
     out_of_use: Rooms = Field(default_factory=Rooms)
-    open_at: AwareDatetime | None = None
+    open_at: Instant | None = None
     state: Literal["open", "closed"] = "open"
 
 
 class BusCreate(BaseModel):
-    id: str = Field(min_length=1, max_length=64)
-    operator: str = Field(min_length=1)
-    plate: str = ""
-    depot_id: str
-    seats: int = Field(gt=0, le=100)
-    load_limit: float = Field(0.5, gt=0, le=1)
-    shift_start: AwareDatetime
-    shift_end: AwareDatetime
-    turnaround_min: int = Field(30, ge=0, le=600)
+    id: Id
+    operator: text(100, min_length=1)
+    plate: text(20) = ""
+    depot_id: Id
+    seats: int = count(ge=1, le=100)
+    load_limit: float = Field(0.5, gt=0, le=1, strict=True)
+    shift_start: Instant
+    shift_end: Instant
+    turnaround_min: int = count(default=30, ge=0, le=600)
     state: Literal["in_service", "out_of_service"] = "in_service"
 
     @model_validator(mode="after")
@@ -165,13 +168,13 @@ class NeedRead(BaseModel):
 
 
 class Decision(BaseModel):
-    reason: str = Field("", max_length=300)
+    reason: text(180, multiline=True) = ""  # kept as "declined: <reason>" in a column of 200
     breakdown: bool = Field(False, description="车辆故障: the declined buses go out of service until put back "
                                                "(also when the reason says 车辆故障)")
 
 
 class CancelIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=300)
+    reason: text(300, min_length=1, multiline=True)
 
 
 SkuKey = Annotated[str, Field(min_length=1, max_length=50)]
@@ -179,17 +182,17 @@ Quantity = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
 class DoneIn(BaseModel):
-    delivered: int | None = Field(None, ge=0, le=1_000_000,
+    delivered: int | None = count(default=None, ge=0, le=1_000_000,
                                   description="实际送达人数/数量，缺省为计划数 / defaults to planned")
     lines: dict[SkuKey, Quantity] | None = Field(None, max_length=50,
                                                  description="supply: units handed over per SKU / 按物资填写送达数量")
-    note: str = Field("", max_length=300)
+    note: Reason = ""
 
 
 class ArriveIn(BaseModel):
-    arrived: int | None = Field(None, ge=0, le=2000,
+    arrived: int | None = count(default=None, ge=0, le=2000,
                                 description="实际入住人数，缺省为车辆送达人数 / defaults to what the bus delivered")
-    note: str = Field("", max_length=300)
+    note: Reason = ""
 
 
 class BusStateIn(BaseModel):
@@ -204,3 +207,102 @@ class HotelStateIn(BaseModel):
 class LiveTicket(BaseModel):
     ticket: str = Field(description="open GET /api/live?ticket=… with it, once, before it expires")
     expires_in_s: float
+
+
+class AcceptRead(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    assignment: str
+    status: str = Field(description="awaiting（仍待其他单位确认）或 confirming / "
+                                    "awaiting other organisations, or confirming")
+    awaiting: list[str]
+    accepted_by: list[str]
+
+
+class DeclineRead(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    assignment: str
+    status: str
+
+
+class IdRead(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+
+
+class HotelRead(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    name: str
+    operator: str
+    site_id: str
+    accepts: list[str]
+    rooms: dict
+    out_of_use: dict
+    state: str
+    open_at: datetime | None
+
+
+class BusRead(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    operator: str
+    plate: str
+    depot_id: str
+    seats: int
+    load_limit: float
+    state: str
+    shift_start: datetime
+    shift_end: datetime
+    turnaround_min: int
+
+
+class MeRead(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    user: str
+    role: str
+    role_zh: str
+    organisation: str
+    can_write: bool
+
+
+class ImportedNeed(BaseModel):
+    row: int
+    id: str
+    created: bool
+    priority: int
+    duplicate_of: str | None
+
+
+class ImportRead(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    imported: int
+    repeated: int
+    needs: list[ImportedNeed]
+
+
+class RowErrorRead(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    field: str
+    row: int = Field(0, description="表格中的行号（表头为第 1 行；0 为整个文件）/ row as the spreadsheet shows it, "
+                                    "header = 1; 0 for the whole file")
+    column: str = ""
+    reason_zh: str
+    reason_en: str
+
+
+class ImportRejectedRead(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    detail: list[RowErrorRead]
+    imported: int = 0
+
+
+class AuditRead(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    role: str
+    organisation: str
+    action: str
+    entity: str
+    before: dict | None
+    after: dict | None

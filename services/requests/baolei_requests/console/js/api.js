@@ -1,10 +1,18 @@
 // The console's only way to the server: fetch with the stored bearer token, and the live feed.
+import { pick } from "./i18n.js";
+
 const KEY = "baolei.token";
 export const token = () => localStorage.getItem(KEY);
 export const setToken = (v) => v ? localStorage.setItem(KEY, v) : localStorage.removeItem(KEY);
 
+// Every refusal is {"detail": [{"field", "reason_zh", "reason_en", ...}]}: `items` holds them, the
+// message is the first reason in the console's language.
 export class ApiError extends Error {
-  constructor(status, body) { super(body?.message_zh || body?.detail?.message_zh || `HTTP ${status}`); this.status = status; this.body = body; }
+  constructor(status, body) {
+    const items = Array.isArray(body?.detail) ? body.detail : [];
+    super(items.length ? pick(items[0], "reason") : `HTTP ${status}`);
+    this.status = status; this.body = body; this.items = items;
+  }
 }
 
 const sleep = (ms) => new Promise((res) => setTimeout(res, ms));

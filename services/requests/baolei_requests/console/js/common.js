@@ -60,9 +60,23 @@ export function toast(msg) {
   clearTimeout(toast._t); toast._t = setTimeout(() => el.classList.remove("show"), 2500);
 }
 
+// The input a refusal is about, as the form labels it (an unknown field keeps its own name).
+const FIELD_LABEL = { kind: "f.kind", site_id: "f.site", site: "f.site", people: "f.people", risk: "f.risk",
+  standard: "f.standard", family: "f.family", accessible: "f.accessible", ready_at: "f.ready", due_at: "f.due",
+  lines: "f.lines", sku: "f.lines", quantity: "f.lines", vulnerabilities: "f.vuln", note: "f.note", day: "f.day" };
+
+export function fieldLabel(field) {
+  const last = String(field || "").replace(/\[\d+\]/g, "").split(".").pop();
+  return FIELD_LABEL[last] ? t(FIELD_LABEL[last]) : String(field || "");
+}
+
+// One line per refusal, each in the console's language only: "field: reason; field: reason".
 export function errorText(e) {
-  const b = e.body || {};
-  const errs = b.errors || (b.detail && Array.isArray(b.detail) ? b.detail : null);
-  const head = pick(b, "message") || pick(b.detail || {}, "message") || e.message;
-  return errs ? `${head}: ${errs.map(x => `${x.field || x.column || ""} ${x.reason || pick(x, "reason")}`).join("; ")}` : head;
+  const items = e.items || (Array.isArray(e.body?.detail) ? e.body.detail : []);
+  if (!items.length) return e.message;
+  const shown = items.slice(0, 5).map(x => {
+    const where = x.row ? `${t("m.row")} ${x.row} ${fieldLabel(x.column || x.field)}` : fieldLabel(x.field);
+    return where && !["request", "body", "Authorization", "status"].includes(where) ? `${where}: ${pick(x, "reason")}` : pick(x, "reason");
+  });
+  return shown.join("; ") + (items.length > 5 ? ` (+${items.length - 5})` : "");
 }

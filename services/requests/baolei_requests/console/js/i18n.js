@@ -51,6 +51,7 @@ const DICT = {
   "m.declined": ["调度拒绝", "Declined"], "m.declinereason_hint": ["（如“车辆故障”，车辆将停运直至恢复）", " (e.g. 车辆故障: the bus goes out of service until put back)"],
   "m.min": ["分钟", "min"], "m.h": ["小时", "h"], "m.row": ["行", "row"], "m.col": ["列", "column"],
   "m.readonly": ["只读账户", "Read-only account"],
+  "m.importfail": ["发现 {n} 处错误，未导入任何需求", "{n} error(s) found; nothing was imported"],
 };
 let lang = localStorage.getItem("baolei.lang") || "zh";
 export const getLang = () => lang;

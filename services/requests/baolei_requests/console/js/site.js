@@ -72,9 +72,11 @@ async function upload() {
       headers: { "Content-Type": "application/octet-stream", "Idempotency-Key": `${file.name}:${file.size}:${file.lastModified}` } });
     out.innerHTML = `<p>${t("m.imported")} ${r.imported} (${r.repeated})</p>`; refresh();
   } catch (e) {
-    const b = e.body || {};
-    out.innerHTML = `<p class="err">${esc(pick(b, "message") || e.message)}</p>` + (b.detail && Array.isArray(b.detail) ? `<table class="small"><tr><th>${t("m.row")}</th><th>${t("m.col")}</th><th></th></tr>
-      ${b.detail.map(x => `<tr><td>${x.row ?? ""}</td><td>${esc(x.column ?? x.field)}</td><td>${esc(pick(x, "reason"))}</td></tr>`).join("")}</table>` : "");
+    const rows = (e.items || []).filter(x => x.row !== undefined);
+    out.innerHTML = rows.length
+      ? `<p class="err">${esc(t("m.importfail").replace("{n}", (e.body && e.body.error_count) || rows.length))}</p><table class="small"><tr><th>${t("m.row")}</th><th>${t("m.col")}</th><th></th></tr>
+      ${rows.map(x => `<tr><td>${x.row}</td><td>${esc(x.column || x.field)}</td><td>${esc(pick(x, "reason"))}</td></tr>`).join("")}</table>`
+      : `<p class="err">${esc(errorText(e))}</p>`;
   }
 }
 
