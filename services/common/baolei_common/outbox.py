@@ -170,4 +170,9 @@ class OutboxRelay:
                 self._wake.clear()
         finally:
             self.connected = False
-            await self._producer.stop()
+            # bounded: stopping a producer that is still connecting can hang (seen in tests shutting
+            # an app down before the broker answered), and a shutdown must end
+            try:
+                await asyncio.wait_for(self._producer.stop(), timeout=5.0)
+            except Exception as exc:  # noqa: BLE001 — a timeout or a broken connection: gone either way
+                log.warning("outbox producer did not stop cleanly: %r", exc)
