@@ -20,10 +20,11 @@ RESOURCE_KINDS = {"bus": assignments_pb2.RESOURCE_KIND_BUS, "hotel": assignments
 
 
 def as_utc(value: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; everything stored is UTC."""
+    """An instant in UTC. SQLite returns naive datetimes, and everything stored is UTC; an aware
+    one (a new need's times as sent, +08:00) is converted, so POST and GET render it alike."""
     if value is None:
         return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def site_pb(site: Site) -> common_pb2.Site:
