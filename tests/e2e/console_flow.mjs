@@ -74,6 +74,20 @@ try {
   await site.locator(`tr[data-need="${needId}"] [data-status="confirmed"]`).waitFor({ timeout: T });
   log("site sees it confirmed");
 
+  // 停运 is dangerous: it asks first (dismissed: nothing changes), and wants a reason for the audit
+  const stopBtn = bus.locator('button[data-bus-state="out_of_service"]').first();
+  await stopBtn.waitFor({ timeout: T });
+  const busId = await stopBtn.getAttribute("data-id");
+  bus.once("dialog", (d) => d.dismiss());
+  await stopBtn.click();
+  await bus.waitForTimeout(500);
+  const stillIn = await bus.locator(`tr[data-bus="${busId}"] [data-status="in_service"]`).count();
+  let asked = "";
+  bus.once("dialog", (d) => { asked = d.message(); d.accept("车辆故障：刹车异常"); });
+  await bus.locator(`button[data-bus-state="out_of_service"][data-id="${busId}"]`).click();
+  await bus.locator(`tr[data-bus="${busId}"] [data-status="out_of_service"]`).waitFor({ timeout: T });
+  log("bus taken out of service after confirming", { busId, stillInAfterDismiss: stillIn, asked });
+
   // a community worker on a phone: the same page, one column, no sideways scrolling, and a need
   // raised there reaches the operator live
   const phone = await signIn(browser, "demo-site", PHONE);

@@ -30,6 +30,9 @@ def test_operator_site_and_dispatcher_in_the_browser(node_tooling, requests_serv
     assert [s["step"] for s in steps if s["step"] != "pageerror"][-1] == "done"
     assert not [s for s in steps if s["step"] == "pageerror"], steps
     need_id = steps[-1]["needId"]
+    # 停运 asked first: dismissed, the bus stayed in service; confirmed with a reason, the audit keeps it
+    stop = next(s for s in steps if s["step"] == "bus taken out of service after confirming")
+    assert stop["stillInAfterDismiss"] == 1 and "停运" in stop["asked"], stop
     # on a 390 px phone the site page fits: no sideways scrolling before or after raising a need there
     phone = next(s for s in steps if s["step"] == "phone")
     for when in ("before", "after"):
@@ -43,6 +46,8 @@ def test_operator_site_and_dispatcher_in_the_browser(node_tooling, requests_serv
     assert need["status"] == "confirmed" and need["progress"]["confirmed"] == 6
     audit = httpx.get(f"{requests_server['url']}/api/audit", headers=op, params={"limit": 500}).json()
     assert {"need.create", "assignment.accept"} <= {a["action"] for a in audit}
+    assert any(a["action"] == "bus.state" and a["entity"] == f"bus:{stop['busId']}"
+               and a["after"]["reason"] == "车辆故障：刹车异常" for a in audit), audit[:5]
     # another company's dispatcher may not touch this trip
     a_id = need["assignments"][0]["id"]
     r = httpx.post(f"{requests_server['url']}/api/assignments/{a_id}/decline", json={"reason": "not ours"},

@@ -197,11 +197,14 @@ class ArriveIn(BaseModel):
 
 class BusStateIn(BaseModel):
     state: Literal["in_service", "out_of_service"]
+    reason: Reason = Field("", description="停运原因（控制台必填，记入审计）/ why: the console asks for it; audited")
 
 
 class HotelStateIn(BaseModel):
     state: Literal["open", "closed"] = "open"
     out_of_use: Rooms = Field(default_factory=Rooms, description="关闭或消杀中的房间 / closed or being cleaned")
+    reason: Reason = Field("", description="关闭或停用房间的原因（控制台必填，记入审计）/ "
+                                           "why: the console asks for it; audited")
 
 
 class LiveTicket(BaseModel):

@@ -91,7 +91,14 @@ function busTable(buses) {
       <td>${tag(b.state)}</td><td>${can(me, "bus.manage") ? `<button data-bus-state="${b.state === "in_service" ? "out_of_service" : "in_service"}" data-id="${esc(b.id)}">
       ${t(b.state === "in_service" ? "a.stop" : "a.resume")}</button>` : ""}</td></tr>`).join("")}</table>`;
   root.querySelectorAll("[data-bus-state]").forEach(b => b.onclick = async () => {
-    try { await api(`/api/buses/${b.dataset.id}/state`, { method: "POST", body: { state: b.dataset.busState } }); refresh(); }
+    let reason = "";
+    if (b.dataset.busState === "out_of_service") {  // dangerous: confirm, with a reason for the audit
+      const bus = buses.find(x => x.id === b.dataset.id);
+      reason = prompt(t("m.stop_q").replace("{bus}", bus ? bus.plate || bus.id : b.dataset.id));
+      if (reason === null) return;
+      if (!reason.trim()) { toast(t("m.reason_needed")); return; }
+    }
+    try { await api(`/api/buses/${b.dataset.id}/state`, { method: "POST", body: { state: b.dataset.busState, reason } }); refresh(); }
     catch (e) { toast(errorText(e)); }
   });
 }
@@ -107,7 +114,15 @@ function hotelTable(hotels) {
   root.querySelectorAll("[data-save]").forEach(b => b.onclick = async () => {
     const tr = b.closest("tr"), out = {};
     tr.querySelectorAll("input[data-k]").forEach(i => { out[i.dataset.k] = Number(i.value); });
-    try { await api(`/api/hotels/${b.dataset.save}/state`, { method: "POST", body: { state: tr.querySelector("[data-state]").value, out_of_use: out } }); toast(t("m.updated")); refresh(); }
+    const state = tr.querySelector("[data-state]").value, h = hotels.find(x => x.id === b.dataset.save) || {};
+    const before = h.out_of_use || {};
+    let reason = "";
+    if ((state === "closed" && h.state !== "closed") || Object.keys(out).some(k => out[k] > (before[k] || 0))) {
+      reason = prompt(t("m.close_q").replace("{hotel}", h.name || b.dataset.save));  // dangerous: confirm, with a reason
+      if (reason === null) return;
+      if (!reason.trim()) { toast(t("m.reason_needed")); return; }
+    }
+    try { await api(`/api/hotels/${b.dataset.save}/state`, { method: "POST", body: { state, out_of_use: out, reason } }); toast(t("m.updated")); refresh(); }
     catch (e) { toast(errorText(e)); }
   });
 }
