@@ -46,3 +46,16 @@ async def every(name: str, period_s: float, step: Callable[[], Awaitable[Any]]) 
         except Exception:
             log.exception("%s failed; trying again in %.0f s", name, period_s)
         await asyncio.sleep(period_s)
+
+
+async def stop_all(tasks: list[asyncio.Task], timeout_s: float = 10.0) -> None:
+    """Cancel the background tasks and wait for them, but not for ever: a shutdown must end. A task
+    still running after `timeout_s` (a Kafka client stuck closing, say) is named in the log and left
+    to the process's exit; seen as a rare hang of an app closed while its clients were connecting."""
+    for t in tasks:
+        t.cancel()
+    if not tasks:
+        return
+    _, pending = await asyncio.wait(tasks, timeout=timeout_s)
+    for t in pending:
+        log.warning("background task %s did not stop within %.0f s; leaving it", t.get_name(), timeout_s)

@@ -16,7 +16,7 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 
 from baolei_common.admission import Admission, AdmissionGate, set_thread_limit
-from baolei_common.supervise import every, supervise
+from baolei_common.supervise import every, stop_all, supervise
 from baolei_inventory.adapters.db import migrate
 from baolei_inventory.api import errors, routes_csv, routes_holds, routes_me, routes_prices, routes_stock
 from baolei_inventory.api.deps import container
@@ -47,9 +47,7 @@ def create_app(config: InventoryConfig) -> FastAPI:
         try:
             yield
         finally:
-            for t in tasks:
-                t.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await stop_all(tasks)
             c.store.engine.dispose()
             c.background.engine.dispose()
 

@@ -3,7 +3,6 @@ Nothing connects at import time."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from contextlib import asynccontextmanager
 
@@ -14,7 +13,7 @@ from sqlalchemy import text
 
 from baolei_common import errors, policy
 from baolei_common.admission import AdmissionGate, set_thread_limit
-from baolei_common.supervise import every, supervise
+from baolei_common.supervise import every, stop_all, supervise
 from baolei_requests import service
 from baolei_requests.adapters import db
 from baolei_requests.api import routes_console, routes_flow
@@ -86,11 +85,7 @@ async def lifespan(app: FastAPI):
     try:
         yield
     finally:
-        for t in tasks:
-            t.cancel()
-        for t in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await t
+        await stop_all(tasks)
         c.dispose()
 
 
