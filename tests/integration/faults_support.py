@@ -91,22 +91,30 @@ class PrivateBroker:
 
 
 def broker_port() -> int:
-    """A free port whose successor is free too (deploy/kafka.sh puts the controller on port + 1)."""
+    """A free port whose successor is free too (deploy/kafka.sh puts the controller on port + 1).
+
+    Picked below the kernel's ephemeral range (ip_local_port_range, 32768+ here): a port taken from
+    the ephemeral range can be handed to some client's outgoing connection before the broker binds
+    it, and the services of a test keep dialling the broker while it is down (CI failed so once).
+    """
+    import random as _random
     import socket
 
-    for _ in range(50):
-        with socket.socket() as a:
-            a.bind(("127.0.0.1", 0))
-            port = a.getsockname()[1]
-            if port >= 65535:
-                continue
-            with socket.socket() as b:
-                try:
-                    b.bind(("127.0.0.1", port + 1))
-                except OSError:
-                    continue
-            return port
-    raise RuntimeError("no two consecutive free ports")
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    top = max(low - 2, 21000)
+    for _ in range(200):
+        port = _random.randrange(20000, top)
+        try:
+            with socket.socket() as a, socket.socket() as b:
+                a.bind(("127.0.0.1", port))
+                b.bind(("127.0.0.1", port + 1))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("no free pair of ports for a private broker")
 
 
 def _zombie(pid: int) -> bool:

@@ -133,9 +133,9 @@ def test_requests_and_inventory_started_before_the_broker_recover_by_themselves(
     """Both services start while Kafka is down: they serve (a need is accepted with 201 and kept in
     the outbox), say they are not ready, and once the broker is up — without a restart — they are
     ready and the need is on the needs topic."""
-    from tests.integration.faults_support import PrivateBroker
+    from tests.integration.faults_support import PrivateBroker, broker_port
 
-    broker = PrivateBroker(tmp_path / "kafka", free_port())
+    broker = PrivateBroker(tmp_path / "kafka", broker_port())
     prefix = f"r{uuid.uuid4().hex[:6]}."
     kafka_env = {"BAOLEI_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "BAOLEI_KAFKA_TOPIC_PREFIX": prefix}
     rport, iport = free_port(), free_port()
