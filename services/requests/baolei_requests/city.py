@@ -68,6 +68,19 @@ def city_map(session: Session) -> dict:
     return {"sites": sites, "lines": lines}
 
 
+def warehouses(inventory_url: str, token: str) -> list[dict] | None:
+    """The inventory's warehouses for the map, read with the caller's token; None if it does not answer."""
+    try:
+        r = httpx.get(f"{inventory_url}/api/warehouses", headers={"Authorization": f"Bearer {token}"}, timeout=3)
+        r.raise_for_status()
+        rows = r.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        log.warning("inventory at %s unavailable for the map: %s", inventory_url, exc)
+        return None
+    return [{"id": w["id"], "name": w["name"], "district": w["district"], "organisation": w["organisation"],
+             "lat": w["lat"], "lon": w["lon"]} for w in rows]
+
+
 async def stock_and_prices(inventory_url: str, token: str, days: int = 7) -> dict:
     """Available stock per district and SKU now, its daily trend, price series and alerts."""
     headers = {"Authorization": f"Bearer {token}"}

@@ -7,7 +7,19 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from baolei_common import skus
-from baolei_common.fields import Code, Id, Instant, Name, Note, Reason, count, text
+from baolei_common.fields import (
+    Code,
+    Id,
+    Instant,
+    Latitude,
+    Longitude,
+    Name,
+    Note,
+    Reason,
+    count,
+    outside_shenzhen,
+    text,
+)
 from baolei_requests.domain.needs import NeedKind, Risk, Vulnerability, Zone, rooms_fit_people
 
 MAX_ROOMS = 10_000  # rooms of one kind in one hotel, or asked by one need
@@ -79,9 +91,16 @@ class SiteCreate(BaseModel):
     district: text(50) = ""
     street: text(50) = ""
     zone: Zone = Zone.OTHER
-    lat: float = Field(ge=18, le=54, strict=True)
-    lon: float = Field(ge=73, le=135, strict=True)
+    lat: Latitude = Field(description="纬度（WGS-84），须在深圳市范围内 / latitude, within Shenzhen")
+    lon: Longitude = Field(description="经度（WGS-84），须在深圳市范围内 / longitude, within Shenzhen")
     organisation: text(100) = ""
+
+    @model_validator(mode="after")
+    def _in_shenzhen(self) -> SiteCreate:
+        problem = outside_shenzhen(self.lat, self.lon)
+        if problem:
+            raise ValueError(problem)
+        return self
 
 
 class HotelCreate(BaseModel):

@@ -1,7 +1,7 @@
 // Command center (指挥中心): open needs by priority and age, what is unmet and why, resources at a
 // glance, the city picture, stock and price trends per district, price alerts, recent changes.
 import { api, can } from "./api.js";
-import { cityMap, lineChart, PALETTE } from "./charts.js";
+import { drawCityMap, drawPriceCharts, drawStockCharts } from "./charts.js";
 import { esc, getLang, pick, t } from "./i18n.js";
 import { needsTable, toast, errorText } from "./common.js";
 
@@ -40,7 +40,7 @@ export async function refresh(ev) {
     try { await api(`/api/needs/${b.dataset.cancel}/cancel`, { method: "POST", body: { reason } }); refresh(); }
     catch (e) { toast(errorText(e)); }
   });
-  root.querySelector("#map").innerHTML = cityMap(map);
+  await drawCityMap(root.querySelector("#map"), map);
   root.querySelector("#unmet").innerHTML = ov.unmet.length ? `<ul>${ov.unmet.map(u =>
     `<li><b>${u.count}</b> × ${esc(pick(u, "reason"))} <span class="small muted">${esc(u.code)}</span></li>`).join("")}</ul>` : `<p class="muted">${t("m.none")}</p>`;
   stockCharts(s);
@@ -67,18 +67,8 @@ function kpis(ov, s) {
 function stockCharts(s) {
   const stockEl = root.querySelector("#stock"), priceEl = root.querySelector("#prices"), alertEl = root.querySelector("#alerts");
   if (!s.available) { stockEl.innerHTML = priceEl.innerHTML = alertEl.innerHTML = `<p class="muted">${t("m.noinv")}</p>`; return; }
-  const skuName = Object.fromEntries(s.skus.map(k => [k.id, getLang() === "zh" ? k.name_zh : k.name_en]));
-  const skus = s.skus.map(k => k.id), color = Object.fromEntries(skus.map((k, i) => [k, PALETTE[i % PALETTE.length]]));
-  const legend = `<div class="small" style="grid-column:1/-1">${skus.map(k => `<span style="color:${color[k]}">■</span> ${esc(skuName[k])}`).join(" &nbsp; ")}</div>`;
-  stockEl.innerHTML = legend + Object.entries(s.trend).sort().map(([d, pts]) =>
-    lineChart(d, Object.keys(s.now[d] || {}).map(k => ({ name: skuName[k] || k, color: color[k],
-      points: pts.map(p => [new Date(p.at), p[k] || 0]) })))).join("");
-  // prices as an index against each district's baseline (100 = baseline; the band is 100–110)
-  priceEl.innerHTML = legend + Object.entries(s.prices).sort().map(([d, bySku]) => lineChart(`${d} · 100 = ${t("c.baseline")}`,
-    Object.entries(bySku).map(([k, pts]) => {
-      const base = s.baselines.find(b => b.district === d && b.sku === k)?.baseline_fen || pts[0].fen;
-      return { name: skuName[k] || k, color: color[k], points: pts.map(p => [new Date(p.at), 100 * p.fen / base]) };
-    }), { band: [100, 110], fmt: v => v.toFixed(0) })).join("");
+  drawStockCharts(stockEl, s);
+  drawPriceCharts(priceEl, s);
   alertEl.innerHTML = s.alerts.length ? `<ul data-testid="price-alerts">${s.alerts.map(a =>
     `<li><span class="tag unmet">${esc(a.grade)}</span> ${esc(pick(a, "message"))} <span class="small muted">+${(a.rise_ratio * 100).toFixed(0)}%</span></li>`).join("")}</ul>`
     : `<p class="muted">${t("m.none")}</p>`;

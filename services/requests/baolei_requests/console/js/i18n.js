@@ -13,7 +13,7 @@ const DICT = {
   "k.rooms": ["可用房间 / 总数", "Free rooms / all"], "k.alerts": ["价格预警", "Price alerts"],
   "h.needs": ["待处理需求（按优先级与等待时长）", "Open needs by priority and age"],
   "h.unmet": ["无法满足的原因", "What is unmet and why"], "h.map": ["城市态势图", "City picture"],
-  "h.stock": ["各区库存趋势（可用量）", "Stock per district (available)"], "h.prices": ["各区主副食价格指数（基准=100，绿带为允许区间）", "Staple price index per district (baseline = 100, green = allowed band)"],
+  "h.stock": ["各区库存趋势（可用量）", "Stock per district (available)"], "h.prices": ["各区主副食价格", "Staple prices per district"],
   "h.alerts": ["价格预警", "Price alerts"], "h.audit": ["最近操作", "Recent changes"],
   "h.mytasks": ["我的任务", "My jobs"], "h.mybuses": ["我的车辆", "My buses"], "h.myhotels": ["我的隔离酒店", "My hotels"],
   "h.sheet": ["调度单", "Dispatch sheet"], "h.raise": ["提交需求", "Raise a need"], "h.upload": ["表格导入（CSV / XLSX）", "Import a spreadsheet (CSV / XLSX)"],
