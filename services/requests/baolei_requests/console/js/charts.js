@@ -88,7 +88,9 @@ export function mapOption(data, bbox, { narrow = false } = {}) {
   const shown = places.filter(inside), outside = places.filter(p => !inside(p));
   const at = Object.fromEntries(shown.map(p => [p.id, p]));
   const name = id => at[id]?.name || id;
-  const item = p => ({ name: p.name, value: [p.lon, p.lat], id: p.id, district: p.district, role: p.role, zone: p.zone });
+  // labels to the right, except near the eastern edge, where they would leave the canvas (坝光)
+  const item = p => ({ name: p.name, value: [p.lon, p.lat], id: p.id, district: p.district, role: p.role, zone: p.zone,
+    ...(p.lon > x1 - (x1 - x0) * 0.3 ? { label: { position: "left" } } : {}) });
   const label = { show: true, formatter: "{b}", position: "right", distance: 4, fontSize: narrow ? 10 : 11, color: "#1d2330",
     textBorderColor: "#fff", textBorderWidth: 2 };
   const scatter = (name, color, symbol, size, points, z) => ({
@@ -129,11 +131,12 @@ export function mapOption(data, bbox, { narrow = false } = {}) {
     : Object.fromEntries(Object.keys(DISTRICT_EN).map(d => [`${d}区`, DISTRICT_EN[d]]));
   const option = {
     animation: false, tooltip,
-    legend: { top: 0, left: 0, right: 0, type: "scroll", itemWidth: 14, itemHeight: 10,
+    // on a phone the legend wraps onto up to three lines (no scroll arrows to find)
+    legend: { top: 0, left: 0, right: 0, type: "plain", itemWidth: 14, itemHeight: 10, itemGap: narrow ? 8 : 10,
       textStyle: { fontSize: narrow ? 11 : 12 } },
     geo: { map: "shenzhen", nameMap, roam: !narrow, scaleLimit: { min: 1, max: 10 }, selectedMode: false,
       aspectScale: Math.cos(((y0 + y1) / 2) * Math.PI / 180),  // degrees of longitude are shorter here
-      top: narrow ? 48 : 40, bottom: 6, left: 6, right: 6,
+      top: narrow ? 72 : 40, bottom: 6, left: 6, right: 6,
       label: { show: true, color: "#98a2b3", fontSize: narrow ? 10 : 12 },
       itemStyle: { areaColor: "#f3f5f8", borderColor: "#9aa4b2", borderWidth: 1 },
       emphasis: { label: { show: true, color: "#475467" }, itemStyle: { areaColor: "#e8edf3" } },
@@ -172,7 +175,8 @@ function timeOption({ title, unit, series, fmt = v => v.toLocaleString(getLang()
     title: { text: title, left: 0, top: 0, textStyle: { fontSize: 13, fontWeight: 600 } },
     grid: { left: 8, right: 14, top: 44, bottom: 22, containLabel: true },
     tooltip: { trigger: "axis", confine: true, valueFormatter: v => (v == null ? "—" : `${fmt(v)} ${unit}`) },
-    xAxis: { type: "time", splitNumber: 4, axisLabel: { fontSize: 10, hideOverlap: true,
+    // at least six hours wide: observations made within seconds of each other still read as times of day
+    xAxis: { type: "time", splitNumber: 4, min: v => Math.min(v.min, v.max - 6 * 3600 * 1000), max: v => v.max, axisLabel: { fontSize: 10, hideOverlap: true,
       formatter: { year: "{yyyy}", month: L("{M}月", "{MMM}"), day: "{M}/{d}", hour: "{HH}:{mm}", minute: "{HH}:{mm}", second: "{HH}:{mm}:{ss}" } } },
     yAxis: { type: "value", name: unit, nameLocation: "end", nameGap: 8, nameTextStyle: { align: "left", fontSize: 11, color: "#667085" },
       scale: true, axisLabel: { fontSize: 10 }, splitNumber: 3 },
@@ -183,7 +187,9 @@ function timeOption({ title, unit, series, fmt = v => v.toLocaleString(getLang()
 function grid(container, items) {
   // one element per item, kept across refreshes (keyed), so a live update redraws in place
   if (!container.querySelector(":scope > .tgrid")) {
-    container.innerHTML = `<div class="small tlegend" style="margin-bottom:6px"></div><div class="charts tgrid"></div>`;
+    // both span the whole width, also when the container is itself a grid
+    container.innerHTML = `<div class="small tlegend" style="grid-column:1/-1;margin-bottom:6px"></div>
+      <div class="charts tgrid" style="grid-column:1/-1"></div>`;
   }
   const holder = container.querySelector(":scope > .tgrid");
   const keep = new Set(items.map(i => i.key));
