@@ -177,7 +177,7 @@ function timeOption({ title, unit, series, fmt = v => v.toLocaleString(getLang()
     tooltip: { trigger: "axis", confine: true, valueFormatter: v => (v == null ? "—" : `${fmt(v)} ${unit}`) },
     // at least six hours wide: observations made within seconds of each other still read as times of day
     xAxis: { type: "time", splitNumber: 4, min: v => Math.min(v.min, v.max - 6 * 3600 * 1000), max: v => v.max, axisLabel: { fontSize: 10, hideOverlap: true,
-      formatter: { year: "{yyyy}", month: L("{M}月", "{MMM}"), day: "{M}/{d}", hour: "{HH}:{mm}", minute: "{HH}:{mm}", second: "{HH}:{mm}:{ss}" } } },
+      formatter: { year: "{yyyy}/{M}/{d}", month: "{M}/{d}", day: "{M}/{d}", hour: "{HH}:{mm}", minute: "{HH}:{mm}", second: "{HH}:{mm}:{ss}" } } },
     yAxis: { type: "value", name: unit, nameLocation: "end", nameGap: 8, nameTextStyle: { align: "left", fontSize: 11, color: "#667085" },
       scale: true, axisLabel: { fontSize: 10 }, splitNumber: 3 },
     series,
