@@ -71,8 +71,9 @@ def test_city_map_and_charts_at_desktop_and_phone_sizes(node_tooling, requests_s
         assert m["page"] <= m["viewport"] and not m["over"], m
     assert maps["phone"]["viewport"] == 390 and maps["desktop"]["viewport"] == 1440
     tips = {s["size"]: s for s in steps if s["step"] == "tooltip"}
-    for size, tip in tips.items():
-        assert tip["hovered"] in tip["tooltip"], tip
+    assert set(tips) == {"desktop", "phone"}
+    for tip in tips.values():  # the hovered place's name, never its id
+        assert tip["hovered"] in tip["tooltip"] and not any(i in tip["tooltip"] for i in places), tip
     for en in (s for s in steps if s["step"] == "english"):
         assert "Isolation hotels" in {s["name"] for s in en["series"]}, en
         assert {"bags", "kg", "yuan/kg", "yuan/bag"} <= set(en["units"]) and "rice" in en["titles"], en

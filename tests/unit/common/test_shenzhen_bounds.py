@@ -18,7 +18,8 @@ from baolei_requests.api.schemas import SiteCreate
 ROOT = Path(__file__).resolve().parents[3]
 GEO = ROOT / "services/requests/baolei_requests/console/vendor/shenzhen.geo.json"
 SITE = {"id": "s", "name": "莲花北社区", "lat": 22.5585, "lon": 114.0578}
-WAREHOUSE = {"id": "w", "name": "福田仓", "organisation": "食品物资集团", "district": "福田", "lat": 22.5431, "lon": 114.0579}
+WAREHOUSE = {"id": "w", "name": "福田仓", "organisation": "食品物资集团", "district": "福田",
+             "lat": 22.5431, "lon": 114.0579}
 
 
 def outline_extent() -> tuple[float, float, float, float]:
