@@ -3,10 +3,11 @@
 // /api/map that lies in Shenzhen drawn (and a stray coordinate left out and counted), assignment lines,
 // labels that do not overlap, tooltips with names; stock and price charts with time axes and units.
 // Prints one JSON line per step; screenshots go to the given directory.
-//   node map_flow.mjs <base url> <screenshot dir>
+//   node map_flow.mjs <base url> <screenshot dir> <registration box as JSON: {lon: [lo, hi], lat: [lo, hi]}>
 import { chromium } from "playwright-core";
 
-const [base, shots] = process.argv.slice(2);
+const [base, shots, boxJson] = process.argv.slice(2);
+const accepted = JSON.parse(boxJson);
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=zh-CN"];
 const T = 60000;
@@ -19,7 +20,7 @@ const OP = { Authorization: "Bearer demo-operator" };
 const apiMap = async () => (await fetch(`${base}/api/map`, { headers: OP })).json();
 
 // everything the page can tell about the map and the charts, read from the ECharts instances themselves
-function inspect() {
+function inspect(accepted) {
   return import("/console/js/charts.js").then(async (m) => {
     const box = document.querySelector("[data-testid=city-map]");
     const chart = m.instanceOf(box);
@@ -48,6 +49,9 @@ function inspect() {
     // a stray coordinate (Beijing) does not squash the city: left out and counted
     const stray = m.mapOption({ sites: [{ id: "far", name: "远方", lat: 39.9, lon: 116.4, role: "community", zone: "sealed" }],
       lines: [], warehouses: [] }, sz.bbox);
+    // whatever registration accepts in the main box is drawn, its corners included
+    const corners = m.mapOption({ sites: accepted.lon.flatMap((lon, i) => accepted.lat.map((lat, j) =>
+      ({ id: `k${i}${j}`, name: `k${i}${j}`, lat, lon, role: "community" }))), lines: [], warehouses: [] }, sz.bbox);
     const series = opt.series.map((s) => ({ type: s.type, name: s.name, n: s.data.length, hideOverlap: !!s.labelLayout?.hideOverlap }));
     const tip = opt.tooltip[0].formatter({ seriesType: "scatter", componentType: "series", name: points[0]?.name, data: opt.series.find((s) => s.type === "scatter").data[0] });
     const charts = [...document.querySelectorAll("[data-testid=time-chart]")].map((el) => {
@@ -58,8 +62,8 @@ function inspect() {
         canvas: !!el.querySelector("canvas"), width: el.getBoundingClientRect().width };
     });
     return { canvas: !!box.querySelector("canvas"), box: { w: rect.width, h: rect.height, right: rect.right },
-      map: opt.geo[0].map, geoTop: opt.geo[0].top, districts: sz.districts, cityPx: { w: bx - ax, h: by - ay, left: ax, top: ay, right: bx, bottom: by },
-      points, lines, series, labels: labels.map((l) => l.text), overlaps, stray: { outside: stray.outside.length, shown: stray.shown },
+      map: opt.geo[0].map, nameMap: opt.geo[0].nameMap || null, geoTop: opt.geo[0].top, districts: sz.districts, cityPx: { w: bx - ax, h: by - ay, left: ax, top: ay, right: bx, bottom: by },
+      points, lines, series, labels: labels.map((l) => l.text), overlaps, stray: { outside: stray.outside.length, shown: stray.shown }, corners: corners.shown,
       outsideNote: document.querySelector("[data-testid=map-outside]").textContent, tip, charts,
       page: document.documentElement.scrollWidth, viewport: innerWidth,
       drawnTypes: [...new Set(drawnEls.map((e) => e.type))],
@@ -90,7 +94,7 @@ try {
     await page.locator("[data-testid=city-map] canvas").first().waitFor({ timeout: T });
     await page.waitForFunction(() => Number(document.querySelector("[data-testid=city-map]")?.dataset.lines) > 0, null, { timeout: T });
     await page.locator("[data-testid=time-chart] canvas").first().waitFor({ timeout: T });
-    const zh = await page.evaluate(inspect);
+    const zh = await page.evaluate(inspect, accepted);
     log("map", { size, expected: { sites: expected.sites.length, warehouses: expected.warehouses?.length ?? 0, lines: expected.lines.length }, ...zh });
 
     // a tooltip on hovering a place names it (no ids)
@@ -117,8 +121,8 @@ try {
     await page.getByTestId("lang-toggle").click();
     await page.waitForFunction(() => document.querySelector("[data-testid=city-map]")?.dataset.lang === "en", null, { timeout: T });
     await page.waitForFunction(() => Number(document.querySelector("[data-testid=city-map]")?.dataset.lines) > 0, null, { timeout: T });
-    const en = await page.evaluate(inspect);
-    log("english", { size, series: en.series, units: en.charts.map((c) => c.unit), titles: en.charts.map((c) => c.title),
+    const en = await page.evaluate(inspect, accepted);
+    log("english", { size, nameMap: en.nameMap, series: en.series, units: en.charts.map((c) => c.unit), titles: en.charts.map((c) => c.title),
       tip: en.tip, labels: en.labels.length, page: en.page });
     await ctx.close();
   }

@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from baolei_common.fields import SHENZHEN_BOUNDS
+
 pytestmark = pytest.mark.e2e
 # BAOLEI_UPDATE_SCREENSHOTS=1 rewrites docs/console-map*.png from this run
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -26,7 +28,9 @@ def test_city_map_and_charts_at_desktop_and_phone_sizes(node_tooling, requests_s
     load_demo(requests_server["url"], "demo-operator")
     shots = tmp_path / "shots"
     shots.mkdir()
-    run = subprocess.run(["node", "map_flow.mjs", requests_server["url"], str(shots)], cwd=node_tooling,
+    main = SHENZHEN_BOUNDS[0]
+    box = json.dumps({"lon": list(main.lon), "lat": list(main.lat)})
+    run = subprocess.run(["node", "map_flow.mjs", requests_server["url"], str(shots), box], cwd=node_tooling,
                          capture_output=True, text=True, timeout=300)
     steps = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
     assert run.returncode == 0, f"{run.stdout}\n{run.stderr}\n{requests_server['log'].read_text()[-3000:]}"
@@ -58,6 +62,7 @@ def test_city_map_and_charts_at_desktop_and_phone_sizes(node_tooling, requests_s
         # labels: many drawn, none overlapping (the hidden ones show on hover)
         assert m["overlaps"] == [] and len(m["labels"]) >= (10 if size == "desktop" else 5), m["labels"]
         assert m["stray"] == {"outside": 1, "shown": 0} and m["outsideNote"] == ""
+        assert m["corners"] == 4  # what registration accepts, the map draws
         assert "<b>" in m["tip"] and not any(i in m["tip"] for i in places), m["tip"]
         # the charts: a time axis in Beijing time and the staple's unit on the value axis
         charts = m["charts"]
@@ -76,6 +81,7 @@ def test_city_map_and_charts_at_desktop_and_phone_sizes(node_tooling, requests_s
         assert tip["hovered"] in tip["tooltip"] and not any(i in tip["tooltip"] for i in places), tip
     for en in (s for s in steps if s["step"] == "english"):
         assert "Isolation hotels" in {s["name"] for s in en["series"]}, en
+        assert en["nameMap"]["福田区"] == "Futian" and en["nameMap"]["宝安区"] == "Bao'an", en
         assert {"bags", "kg", "yuan/kg", "yuan/bag"} <= set(en["units"]) and "rice" in en["titles"], en
         assert en["labels"] > 0 and en["page"] <= (390 if en["size"] == "phone" else 1440), en
 

@@ -77,7 +77,9 @@ const ROLE = {
 };
 const LINE = { proposed: ["转运（待确认）", "Transfers awaiting answers", "#e07a00", "dashed"],
   active: ["转运（已确认/执行中）", "Transfers confirmed or under way", "#12805c", "solid"] };
-const MARGIN = 0.02;  // degrees around the outlines where a point is still drawn
+// degrees around the outlines where a point is still drawn: at least the margin registration allows
+// (baolei_common.fields.SHENZHEN_BOUNDS); the 深汕特别合作区 lies beyond the outlines and is counted instead
+const MARGIN = 0.03;
 
 // The chart option for `data` (GET /api/map) on the outlines' extent `bbox`; points beyond it are left
 // out (and counted) so that one stray coordinate cannot shrink the city into a corner.
@@ -163,8 +165,8 @@ export async function drawCityMap(el, data) {
   Object.assign(box.dataset, { shown, outside: outside.length, lines, districts: sz.districts.length });
   chartOn(box).setOption(option, { replaceMerge: ["series"] });
   el.querySelector("[data-testid=map-outside]").textContent = outside.length
-    ? L(`另有 ${outside.length} 处坐标在深圳地图范围外，未画出：${outside.map(p => p.name).join("、")}`,
-      `${outside.length} place(s) outside the map of Shenzhen, not drawn: ${outside.map(p => p.name).join(", ")}`) : "";
+    ? L(`另有 ${outside.length} 处在本图范围外，未画出：${outside.map(p => p.name).join("、")}`,
+      `${outside.length} place(s) beyond this map, not drawn: ${outside.map(p => p.name).join(", ")}`) : "";
   return box;
 }
 
