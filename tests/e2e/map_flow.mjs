@@ -55,11 +55,16 @@ function inspect(accepted) {
     const series = opt.series.map((s) => ({ type: s.type, name: s.name, n: s.data.length, hideOverlap: !!s.labelLayout?.hideOverlap }));
     const tip = opt.tooltip[0].formatter({ seriesType: "scatter", componentType: "series", name: points[0]?.name, data: opt.series.find((s) => s.type === "scatter").data[0] });
     const charts = [...document.querySelectorAll("[data-testid=time-chart]")].map((el) => {
-      const o = m.instanceOf(el).getOption();
+      const inst = m.instanceOf(el), o = inst.getOption();
       const first = o.series[0]?.data[0];
+      // the x-axis labels as drawn, with the values they stand for (ECharts' own axis model)
+      let ticks;
+      try { ticks = inst.getModel().getComponent("xAxis", 0).axis.getViewLabels().map((l) => [l.tick.value, l.formattedLabel]); }
+      catch (e) { ticks = String(e); }
+      const xs = o.series.flatMap((s) => s.data.map((d) => (Array.isArray(d) ? d[0] : d.value[0])));
       return { panel: el.closest(".card").querySelector("h2").textContent, title: o.title[0].text, xType: o.xAxis[0].type,
         unit: o.yAxis[0].name, useUTC: o.useUTC, series: o.series.length, firstX: Array.isArray(first) ? first[0] : first?.value?.[0],
-        canvas: !!el.querySelector("canvas"), width: el.getBoundingClientRect().width };
+        canvas: !!el.querySelector("canvas"), width: el.getBoundingClientRect().width, ticks, maxX: Math.max(...xs) };
     });
     return { canvas: !!box.querySelector("canvas"), box: { w: rect.width, h: rect.height, right: rect.right },
       map: opt.geo[0].map, nameMap: opt.geo[0].nameMap || null, geoTop: opt.geo[0].top, districts: sz.districts, cityPx: { w: bx - ax, h: by - ay, left: ax, top: ay, right: bx, bottom: by },
@@ -84,7 +89,8 @@ try {
   }
   log("api", { sites: expected.sites.length, warehouses: expected.warehouses?.length ?? null, lines: expected.lines.length });
   for (const [size, opts] of Object.entries(SIZES)) {
-    const ctx = await browser.newContext({ ...opts, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+    // the phone is set to New York time: the charts must still read Beijing time
+    const ctx = await browser.newContext({ ...opts, locale: "zh-CN", timezoneId: size === "phone" ? "America/New_York" : "Asia/Shanghai" });
     const page = await ctx.newPage();
     page.on("pageerror", (e) => log("pageerror", { size, error: String(e) }));
     page.on("response", (r) => { if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) log("http-error", { size, url: r.url(), status: r.status() }); });
@@ -95,7 +101,7 @@ try {
     await page.waitForFunction(() => Number(document.querySelector("[data-testid=city-map]")?.dataset.lines) > 0, null, { timeout: T });
     await page.locator("[data-testid=time-chart] canvas").first().waitFor({ timeout: T });
     const zh = await page.evaluate(inspect, accepted);
-    log("map", { size, expected: { sites: expected.sites.length, warehouses: expected.warehouses?.length ?? 0, lines: expected.lines.length }, ...zh });
+    log("map", { size, timezone: await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone), expected: { sites: expected.sites.length, warehouses: expected.warehouses?.length ?? 0, lines: expected.lines.length }, ...zh });
 
     // a tooltip on hovering a place names it (no ids)
     const p = zh.points.find((q) => q.id === "h-baguang") || zh.points[0];

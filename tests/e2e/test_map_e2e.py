@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -18,6 +20,8 @@ pytestmark = pytest.mark.e2e
 # BAOLEI_UPDATE_SCREENSHOTS=1 rewrites docs/console-map*.png from this run
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 OP = {"Authorization": "Bearer demo-operator"}
+BEIJING = ZoneInfo("Asia/Shanghai")
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def test_city_map_and_charts_at_desktop_and_phone_sizes(node_tooling, requests_server, inventory, matcher, tmp_path):
@@ -42,6 +46,8 @@ def test_city_map_and_charts_at_desktop_and_phone_sizes(node_tooling, requests_s
     assert len(api["warehouses"]) == 6 and len(api["sites"]) == 10 + 5 + 3  # the demo city, all in Shenzhen
     maps = {s["size"]: s for s in steps if s["step"] == "map"}
     assert set(maps) == {"desktop", "phone"}
+    assert maps["phone"]["timezone"] == "America/New_York"
+    stock = httpx.get(f"{requests_server['url']}/api/city/stock", headers=OP, timeout=30).json()
     for size, m in maps.items():
         assert m["canvas"] and m["map"] == "shenzhen" and len(m["districts"]) == 8 and "福田区" in m["districts"]
         # every place of /api/map drawn once, with its own symbol per kind; every line of an assignment
@@ -72,6 +78,21 @@ def test_city_map_and_charts_at_desktop_and_phone_sizes(node_tooling, requests_s
         prices = {c["title"]: c["unit"] for c in charts if not c["panel"].startswith("各区库存")}
         assert prices["猪肉"] == "元/公斤" and prices["大米"] == "元/袋", prices
         assert all(c["width"] <= m["viewport"] for c in charts)
+        # Beijing time whatever the browser's zone (the phone runs on New York time): each price chart ends
+        # at its staple's latest observation, and every axis label is that instant's Beijing wall clock
+        for c in charts:
+            labels = [(ms, text) for ms, text in c["ticks"] if text]
+            assert len(labels) >= 2, c
+            for ms, text in labels:
+                at = datetime.fromtimestamp(ms / 1000 - 8 * 3600, BEIJING)
+                assert text in (f"{at:%H:%M}", f"{at.month}/{at.day}", f"{at.year}/{at.month}/{at.day}"), (size, c)
+        for c in charts:
+            if c["panel"].startswith("各区主副食价格"):
+                sku = next(k["id"] for k in stock["skus"] if k["name_zh"] == c["title"])
+                last = max(datetime.fromisoformat(p["at"]) for per in stock["prices"].values()
+                           for p in per.get(sku, []))
+                ms = (last - EPOCH) // timedelta(milliseconds=1)  # whole ms, as JS parses it
+                assert c["maxX"] == ms + 8 * 3600 * 1000, (size, c, last)
         # the page fits the screen
         assert m["page"] <= m["viewport"] and not m["over"], m
     assert maps["phone"]["viewport"] == 390 and maps["desktop"]["viewport"] == 1440

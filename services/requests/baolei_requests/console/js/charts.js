@@ -8,7 +8,8 @@ import { esc, getLang, t } from "./i18n.js";
 
 export const PALETTE = ["#c8102e", "#2e6fd8", "#12805c", "#e07a00", "#7a3fbf", "#667085", "#0e7490", "#a16207"];
 const L = (zh, en) => (getLang() === "zh" ? zh : en);
-const CST_MS = 8 * 3600 * 1000;  // Asia/Shanghai has no daylight saving: UTC+8 all year
+const HOUR = 3600 * 1000;
+const CST_MS = 8 * HOUR;  // Asia/Shanghai has no daylight saving: UTC+8 all year
 const cst = at => +new Date(at) + CST_MS;  // shown with useUTC, so the axis reads Beijing time
 
 const DISTRICT_EN = { 福田: "Futian", 罗湖: "Luohu", 南山: "Nanshan", 盐田: "Yantian", 宝安: "Bao'an", 龙岗: "Longgang",
@@ -177,9 +178,12 @@ function timeOption({ title, unit, series, fmt = v => v.toLocaleString(getLang()
     title: { text: title, left: 0, top: 0, textStyle: { fontSize: 13, fontWeight: 600 } },
     grid: { left: 8, right: 14, top: 44, bottom: 22, containLabel: true },
     tooltip: { trigger: "axis", confine: true, valueFormatter: v => (v == null ? "—" : `${fmt(v)} ${unit}`) },
-    // at least six hours wide: observations made within seconds of each other still read as times of day
-    xAxis: { type: "time", splitNumber: 4, min: v => Math.min(v.min, v.max - 6 * 3600 * 1000), max: v => v.max, axisLabel: { fontSize: 10, hideOverlap: true,
-      formatter: { year: "{yyyy}/{M}/{d}", month: "{M}/{d}", day: "{M}/{d}", hour: "{HH}:{mm}", minute: "{HH}:{mm}", second: "{HH}:{mm}:{ss}" } } },
+    // whole hours at both ends, at least six hours apart: observations made within seconds of each other
+    // still read as times of day, and the end labels are not split seconds
+    xAxis: { type: "time", splitNumber: 4, axisLabel: { fontSize: 10, hideOverlap: true,
+      formatter: { year: "{yyyy}/{M}/{d}", month: "{M}/{d}", day: "{M}/{d}", hour: "{HH}:{mm}", minute: "{HH}:{mm}",
+        second: "{HH}:{mm}", millisecond: "{HH}:{mm}" } },
+      min: v => Math.floor(Math.min(v.min, v.max - 6 * HOUR) / HOUR) * HOUR, max: v => Math.ceil(v.max / HOUR) * HOUR },
     yAxis: { type: "value", name: unit, nameLocation: "end", nameGap: 8, nameTextStyle: { align: "left", fontSize: 11, color: "#667085" },
       scale: true, axisLabel: { fontSize: 10 }, splitNumber: 3 },
     series,
