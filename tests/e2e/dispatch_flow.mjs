@@ -88,7 +88,7 @@ try {
   // the sheets: planned vs delivered, signature columns, in words
   await bus.getByTestId("open-sheet").click();
   const trips = bus.getByTestId("sheet-trips");
-  await trips.locator("td", { hasText: String(planned) }).first().waitFor({ timeout: T });
+  await trips.locator('td[data-col="status"]', { hasText: "已完成" }).first().waitFor({ timeout: T });  // live, after the check-in
   const sheetOf = (page, key) => page.getByTestId(`sheet-${key}`).evaluate((t) => ({
     headers: [...t.querySelectorAll("thead th")].map((th) => th.innerText.trim()),
     rows: [...t.querySelectorAll("tbody tr")].map((tr) => Object.fromEntries([...tr.querySelectorAll("td")].map((td) => [td.dataset.col, td.innerText.trim()]))),
@@ -155,6 +155,7 @@ try {
   // English one click away: the same sheet in English
   await bus.getByTestId("lang-toggle").click();
   await bus.getByTestId("sheet-trips").locator("th", { hasText: "Driver's signature" }).waitFor({ timeout: T });
+  if (tmp) await bus.screenshot({ path: `${tmp}/dispatcher-en.png`, fullPage: true });
   log("english", { headers: (await sheetOf(bus, "trips")).headers, task: await busRow.locator("td").first().innerText() });
   log("done", { needId, assignmentId: aId });
 } catch (e) {

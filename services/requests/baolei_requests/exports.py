@@ -285,7 +285,7 @@ def _trips(jobs: list[Assignment], names: Names, org: str, day: date | None, lan
             n = sum(ld["people"] for ld in s["load"] if ld["need"] in live)
             if n:
                 planned += n
-                unit = " people" if lang == "en" else " 人"
+                unit = (" person" if n == 1 else " people") if lang == "en" else " 人"
                 stops.append(f"{names.site(s['site'])} {_when(s['at'], day)} · {n}{unit}")
         reported = [per_trip.get((a.id, bus, start)) for a, _ in members]
         statuses = list(dict.fromkeys(status_text(a.status, lang) for a, _ in members))

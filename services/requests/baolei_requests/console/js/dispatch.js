@@ -19,6 +19,7 @@ const D = {
     "Sign by hand; the delivered figures signed for are the ones that count."],
 };
 const d = (k) => (D[k] ? D[k][getLang() === "zh" ? 0 : 1] : k);
+const ppl = (n) => `${n} ${getLang() === "zh" || n !== 1 ? d("people") : "person"}`;
 // the staples (baolei_common/skus.py): name and unit in both languages
 const SKU = { rice: ["大米", "袋", "rice", "bags"], flour: ["面粉", "袋", "flour", "bags"], oil: ["食用油", "瓶", "cooking oil", "bottles"],
   pork: ["猪肉", "公斤", "pork", "kg"], eggs: ["鸡蛋", "托", "eggs", "trays"], milk: ["牛奶", "箱", "milk", "cases"] };
@@ -77,10 +78,11 @@ function mine(a) {
   const n = (id) => esc((a.names || {})[id] || id);
   const parts = [];
   const head = [a.kind === "supply" ? t("kind.supply") : t("kind.transfer"), esc(a.site_name || n(a.need_id))];
-  if (a.kind !== "supply") head.push(`${a.people} ${d("people")}`, a.risk ? t("risk." + a.risk) : "");
+  if (a.kind !== "supply") head.push(ppl(a.people), a.risk ? t("risk." + a.risk) : "");
   parts.push(`<b>${head.filter(Boolean).join(" · ")}</b>`);
   for (const tr of (a.trips || []).filter(x => !org || x.operator === org)) {
-    const stops = tr.stops.map(s => `${n(s.site)} ${hhmm(s.at).slice(-5)}（${s.load.reduce((m, l) => m + l.people, 0)} ${d("people")}）`);
+    const [lp, rp] = getLang() === "zh" ? ["（", "）"] : [" (", ")"];
+    const stops = tr.stops.map(s => `${n(s.site)} ${hhmm(s.at).slice(-5)}${lp}${ppl(s.load.reduce((m, l) => m + l.people, 0))}${rp}`);
     parts.push(`<span class="tag">${d("transfer")}</span> <b>${n(tr.bus)}</b> ${d("departs")} ${hhmm(tr.start_at)} · ${stops.join(" → ")} → ${n(tr.hotel)} · ${d("due_at_hotel")} ${hhmm(tr.arrive_at).slice(-5)}`);
   }
   if (a.room && (!org || a.room.operator === org)) {
@@ -110,7 +112,7 @@ function statusCell(a) {
   let s = tag(a.status);
   if (a.status === "proposed" && a.hold_expires_at) s += `<br><span class="small muted">${t("m.expires")} ${hhmm(a.hold_expires_at)}</span>`;
   if (a.status === "proposed")
-    s += `<br><span class="small" data-testid="awaiting">${(a.accepted_by || []).length ? `${t("m.accepted_by")} ${who(a.accepted_by)}；` : ""}${t("m.awaiting")} ${who(a.awaiting)}</span>`;
+    s += `<br><span class="small" data-testid="awaiting">${(a.accepted_by || []).length ? `${t("m.accepted_by")} ${who(a.accepted_by)}${getLang() === "zh" ? "；" : "; "}` : ""}${t("m.awaiting")} ${who(a.awaiting)}</span>`;
   if (a.status === "arriving") s += `<br><span class="small">${d("brought")} ${a.delivered} ${d("of")} ${a.people}</span>`;
   if (a.status === "done") {
     const amount = a.kind === "supply" ? (a.picks || []).reduce((m, p) => m + p.quantity, 0) : a.people;
@@ -199,7 +201,7 @@ async function sheet() {
   };
   const empty = s.sections.every(x => !x.rows.length);
   root.querySelector("#sheet").innerHTML = `<div class="sheet-head"><h1 data-testid="sheet-title">${esc(s.title)}</h1>
-      <p class="small muted">${d("printed")} ${esc(s.printed_at)}（${d("sheet_day")}）· ${d("signature_note")}</p></div>
+      <p class="small muted">${d("printed")} ${esc(s.printed_at)} ${getLang() === "zh" ? `（${d("sheet_day")}）` : `(${d("sheet_day")})`} · ${d("signature_note")}</p></div>
     ${empty ? `<p class="muted" data-testid="sheet-empty">${d("sheet_none")}</p>` : ""}
     ${s.sections.filter(x => x.rows.length).map(x => `<section class="sheet-section" data-section="${esc(x.key)}"><h3>${esc(x.title)}</h3>
       <table class="sheet-table" data-testid="sheet-${esc(x.key)}"><thead><tr>${x.columns.map(c => `<th data-col="${esc(c.key)}">${esc(c.label)}</th>`).join("")}</tr></thead>
