@@ -125,32 +125,39 @@ try {
   }
   log("phones", { phones });
 
-  // print: A4, only the sheet, header row repeated, signature cells to sign in
-  const a4 = await browser.newContext({ viewport: { width: 1123, height: 794 }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
-  const printPage = await a4.newPage();
-  printPage.on("pageerror", (e) => log("pageerror", { token: "print", error: String(e) }));
-  await printPage.addInitScript((tok) => { localStorage.setItem("baolei.token", tok); localStorage.setItem("baolei.lang", "zh"); }, "demo-hotel");
-  await printPage.goto(`${base}/#/dispatch`);
-  await printPage.getByTestId("sheet-rooms").waitFor({ timeout: T });
-  await printPage.emulateMedia({ media: "print" });
-  const printed = await printPage.evaluate(() => {
-    const shown = (sel) => { const e = document.querySelector(sel); return !!e && getComputedStyle(e).display !== "none" && e.getBoundingClientRect().height > 0; };
-    const table = document.querySelector('[data-testid="sheet-rooms"]');
-    const sign = table.querySelector("td.sign");
-    return { header: shown("header.top"), tasks: shown("#tasks"), printButton: shown('[data-testid="print-sheet"]'),
-      sheet: shown('[data-testid="sheet-rooms"]'), theadDisplay: getComputedStyle(table.querySelector("thead")).display,
-      rowBreak: getComputedStyle(table.querySelector("tbody tr")).breakInside,
-      headers: [...table.querySelectorAll("thead th")].map((th) => th.innerText.trim()),
-      signHeight: sign ? sign.getBoundingClientRect().height : 0, title: document.querySelector('[data-testid="sheet-title"]').innerText };
-  });
-  if (shots) await printPage.screenshot({ path: `${shots}/dispatch-sheet-a4.png`, fullPage: true });
-  let pdf = { ok: false };
-  try {
-    const path = `${tmp}/dispatch-sheet.pdf`;
-    await printPage.pdf({ path, format: "A4", landscape: true, preferCSSPageSize: true, printBackground: true });
-    pdf = { ok: existsSync(path), bytes: existsSync(path) ? statSync(path).size : 0, path };
-  } catch (e) { pdf = { ok: false, error: String(e) }; }
-  log("print", { printed, pdf });
+  // print: A4 landscape, only the sheet, header row repeated, rows kept whole, cells to sign in; the
+  // viewport is the printable width of the page (297 mm less 2 × 8 mm margins at 96 dpi)
+  const printCheck = async (token, key, png) => {
+    const ctx = await browser.newContext({ viewport: { width: 1062, height: 718 }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+    const page = await ctx.newPage();
+    page.on("pageerror", (e) => log("pageerror", { token, error: String(e) }));
+    await page.addInitScript((tok) => { localStorage.setItem("baolei.token", tok); localStorage.setItem("baolei.lang", "zh"); }, token);
+    await page.goto(`${base}/#/dispatch`);
+    await page.getByTestId(`sheet-${key}`).waitFor({ timeout: T });
+    await page.emulateMedia({ media: "print" });
+    const printed = await page.evaluate((key) => {
+      const shown = (sel) => { const e = document.querySelector(sel); return !!e && getComputedStyle(e).display !== "none" && e.getBoundingClientRect().height > 0; };
+      const table = document.querySelector(`[data-testid="sheet-${key}"]`);
+      const sign = table.querySelector("td.sign");
+      return { header: shown("header.top"), tasks: shown("#tasks"), printButton: shown('[data-testid="print-sheet"]'),
+        sheet: shown(`[data-testid="sheet-${key}"]`), theadDisplay: getComputedStyle(table.querySelector("thead")).display,
+        rowBreak: getComputedStyle(table.querySelector("tbody tr")).breakInside,
+        headers: [...table.querySelectorAll("thead th")].map((th) => th.innerText.trim()),
+        tableRight: table.getBoundingClientRect().right, width: innerWidth,
+        signHeight: sign ? sign.getBoundingClientRect().height : 0, title: document.querySelector('[data-testid="sheet-title"]').innerText };
+    }, key);
+    await page.screenshot({ path: png, fullPage: true });
+    let pdf = { ok: false };
+    try {
+      const path = `${tmp}/dispatch-sheet-${key}.pdf`;
+      await page.pdf({ path, format: "A4", landscape: true, preferCSSPageSize: true, printBackground: true });
+      pdf = { ok: existsSync(path), bytes: existsSync(path) ? statSync(path).size : 0, path };
+    } catch (e) { pdf = { ok: false, error: String(e) }; }
+    await ctx.close();
+    return { printed, pdf };
+  };
+  log("print", { bus: await printCheck("demo-bus", "trips", shots ? `${shots}/dispatch-sheet-a4.png` : `${tmp}/a4-bus.png`),
+    hotel: await printCheck("demo-hotel", "rooms", `${tmp}/a4-hotel.png`) });
 
   // English one click away: the same sheet in English
   await bus.getByTestId("lang-toggle").click();

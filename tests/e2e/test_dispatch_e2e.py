@@ -73,17 +73,20 @@ def test_dispatchers_see_names_run_a_transfer_and_print_the_sheet(node_tooling, 
             assert w["viewport"] == 390 and w["page"] <= 390 and not w["over"], (who, w)
         assert p["raw"] is None, (who, p)
 
-    # print: only the sheet, the header row on every page, rows kept whole, room to sign, a PDF
-    pr = step["print"]["printed"]
-    assert not pr["header"] and not pr["tasks"] and not pr["printButton"] and pr["sheet"], pr
-    assert pr["theadDisplay"] == "table-header-group" and pr["rowBreak"] == "avoid", pr
-    assert {"实际入住", "酒店签收"} <= set(pr["headers"]) and pr["signHeight"] >= 30, pr
-    assert "投控公司" in pr["title"]
-    pdf = step["print"]["pdf"]
-    raw = Path(pdf["path"]).read_bytes()
-    assert pdf["ok"] and raw.startswith(b"%PDF"), pdf
-    box = [float(x) for x in re.search(rb"/MediaBox\s*\[([^\]]*)\]", raw).group(1).split()]
-    assert abs(box[2] - 842) < 2 and abs(box[3] - 595) < 2, box  # A4 landscape, in points
+    # print: only the sheet, the header row on every page, rows kept whole, room to sign, within the
+    # printable width of A4 landscape, and a PDF of that size
+    for who, want in (("bus", {"实际送达", "司机签字", "社区确认", "酒店签收"}), ("hotel", {"实际入住", "酒店签收"})):
+        pr, pdf = step["print"][who]["printed"], step["print"][who]["pdf"]
+        assert not pr["header"] and not pr["tasks"] and not pr["printButton"] and pr["sheet"], pr
+        assert pr["theadDisplay"] == "table-header-group" and pr["rowBreak"] == "avoid", pr
+        assert want <= set(pr["headers"]) and pr["signHeight"] >= 30, pr
+        assert pr["tableRight"] <= pr["width"], pr
+        raw = Path(pdf["path"]).read_bytes()
+        assert pdf["ok"] and raw.startswith(b"%PDF"), pdf
+        box = [float(x) for x in re.search(rb"/MediaBox\s*\[([^\]]*)\]", raw).group(1).split()]
+        assert abs(box[2] - 842) < 2 and abs(box[3] - 595) < 2, box  # A4 landscape, in points
+    assert "巴士集团" in step["print"]["bus"]["printed"]["title"]
+    assert "投控公司" in step["print"]["hotel"]["printed"]["title"]
 
     # English one click away
     en = step["english"]
