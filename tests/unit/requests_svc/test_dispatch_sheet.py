@@ -162,3 +162,24 @@ def test_csv_has_a_bom_chinese_headers_and_signature_columns_and_xlsx_one_sheet_
     en = list(csv.reader(io.StringIO(exports.to_csv(_sheet(exports.build([a], NAMES, "", date(2026, 12, 2), "en"),
                                                                    "en")).decode("utf-8-sig"))))
     assert en[2] == ["Transfer trips"] and en[3][0] == "Plate" and en[3][-1] == "Hotel's signature"
+
+
+def test_warehouse_names_come_from_the_inventory_with_the_callers_token_and_are_kept_a_while(monkeypatch):
+    import httpx
+
+    calls = []
+
+    def fake_get(url, headers, timeout):
+        calls.append((url, headers["Authorization"]))
+        if "down" in url:
+            raise httpx.ConnectError("refused")
+        return httpx.Response(200, json=[{"id": "fmg-baoan", "name": "食品物资集团宝安西乡仓"}],
+                              request=httpx.Request("GET", url))
+
+    monkeypatch.setattr(exports, "_WAREHOUSES", {})
+    monkeypatch.setattr(exports.httpx, "get", fake_get)
+    assert exports.warehouse_names("http://inv", "tok-fmg") == {"fmg-baoan": "食品物资集团宝安西乡仓"}
+    assert exports.warehouse_names("http://inv", "tok-fmg") == {"fmg-baoan": "食品物资集团宝安西乡仓"}
+    assert calls == [("http://inv/api/warehouses", "Bearer tok-fmg")]  # the second came from the cache
+    assert exports.warehouse_names("http://down", "tok-op") == {}  # unavailable: ids are shown, no error
+    assert exports.Names().warehouse("fmg-baoan") == "fmg-baoan"
