@@ -112,11 +112,22 @@ try {
   for (const token of ["demo-bus", "demo-hotel"]) {
     const p = await signIn(browser, token, PHONE);
     await p.locator(`tr[data-assignment="${aId}"] [data-status="done"]`).waitFor({ timeout: T });
-    const before = await widthOf(p);
+    const before = await widthOf(p), raw = await scan(p);
+    // the rest of the need (the one who did not arrive) is proposed again: the hotel answers it by phone
+    let tapped = null, acceptBox = null;
+    if (token === "demo-hotel") {
+      const row = p.locator("tr[data-assignment]:has(button[data-act=accept])").first();
+      await row.waitFor({ timeout: T });
+      tapped = await row.getAttribute("data-assignment");
+      acceptBox = await row.locator("button[data-act=accept]").boundingBox();
+      await row.locator("button[data-act=accept]").tap();
+      await p.locator(`tr[data-assignment="${tapped}"] button[data-act=accept]`).waitFor({ state: "detached", timeout: T });
+      await p.locator(`tr[data-assignment="${tapped}"] [data-testid="awaiting"]`).waitFor({ timeout: T });
+    }
     await p.getByTestId("open-sheet").tap();
     await p.waitForTimeout(600);
-    phones[token] = { width: before, sheetWidth: await widthOf(p), raw: await scan(p),
-      acceptBox: await p.locator("button[data-act=accept]").first().boundingBox().catch(() => null) };
+    phones[token] = { width: before, sheetWidth: await widthOf(p), raw, rawAfter: await scan(p), tapped, acceptBox,
+      awaiting: tapped ? await p.locator(`tr[data-assignment="${tapped}"] [data-testid="awaiting"]`).innerText() : null };
     if (token === "demo-bus" && shots) {
       await p.evaluate(() => scrollTo(0, 0));
       await p.screenshot({ path: `${shots}/console-dispatcher-phone.png`, fullPage: true });

@@ -71,7 +71,12 @@ def test_dispatchers_see_names_run_a_transfer_and_print_the_sheet(node_tooling, 
     for who, p in step["phones"]["phones"].items():
         for w in (p["width"], p["sheetWidth"]):
             assert w["viewport"] == 390 and w["page"] <= 390 and not w["over"], (who, w)
-        assert p["raw"] is None, (who, p)
+        assert p["raw"] is None and p["rawAfter"] is None, (who, p)
+    hotel_phone = step["phones"]["phones"]["demo-hotel"]
+    box = hotel_phone["acceptBox"]
+    assert hotel_phone["tapped"] and box["x"] >= 0 and box["x"] + box["width"] <= 390, hotel_phone
+    accepted, _, waiting = hotel_phone["awaiting"].partition("待确认")
+    assert "投控公司" in accepted and "巴士集团" in waiting, hotel_phone
 
     # print: only the sheet, the header row on every page, rows kept whole, room to sign, within the
     # printable width of A4 landscape, and a PDF of that size
