@@ -98,6 +98,8 @@ try {
   const busSheet = await sheetOf(bus, "trips"), hotelSheet = await sheetOf(hotel, "rooms");
   log("sheets", { busSheet, hotelSheet, busRaw: await scan(bus), hotelRaw: await scan(hotel) });
 
+  await bus.locator(".toast.show").waitFor({ state: "hidden", timeout: T });  // the picture without the toast
+  await bus.waitForTimeout(400);  // (it fades out)
   if (shots) await bus.screenshot({ path: `${shots}/console-dispatcher.png`, fullPage: true });
 
   // the supply group: staples by name with their units, warehouses by name
