@@ -77,7 +77,7 @@ function mine(a) {
   const org = me.role === "operator" ? null : me.organisation;
   const n = (id) => esc((a.names || {})[id] || id);
   const parts = [];
-  const head = [a.kind === "supply" ? t("kind.supply") : t("kind.transfer"), esc(a.site_name || n(a.need_id))];
+  const head = [a.kind === "supply" ? t("kind.supply") : t("kind.transfer"), esc(a.site_name || "")];
   if (a.kind !== "supply") head.push(ppl(a.people), a.risk ? t("risk." + a.risk) : "");
   parts.push(`<b>${head.filter(Boolean).join(" · ")}</b>`);
   for (const tr of (a.trips || []).filter(x => !org || x.operator === org)) {
