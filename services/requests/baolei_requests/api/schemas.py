@@ -157,6 +157,12 @@ class AssignmentRead(BaseModel):
     accepted_by: list[str] = []
     awaiting: list[str] = Field([], description="organisations that still have to answer this hold / 尚待确认的单位")
     decline_reason: str = Field("", description="why a dispatcher declined it / 拒绝原因")
+    # display names for the dispatcher console (GET /api/assignments): ids never shown to people
+    names: dict[str, str] = Field({}, description="bus plates, site, hotel and warehouse names by id / 车牌、地点、"
+                                                  "酒店与仓库名称（按编号）")
+    kind: str = Field("", description="transfer or supply / 转运或物资")
+    risk: str = Field("", description="the need's risk category (transfers) / 人员类别")
+    site_name: str = Field("", description="the need's site (pickup or delivery) / 需求地点名称")
 
 
 class NeedRead(BaseModel):
