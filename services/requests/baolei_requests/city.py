@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need, Site
 from baolei_requests.domain.lifecycle import ACTIVE
 from baolei_requests.domain.needs import NeedStatus
+from baolei_requests.labels import WAREHOUSE_NAMES
 
 log = logging.getLogger(__name__)
 CLOSED = (NeedStatus.DONE, NeedStatus.CANCELLED)
@@ -85,6 +86,7 @@ async def stock_and_prices(inventory_url: str, token: str, days: int = 7) -> dic
         log.warning("inventory at %s unavailable: %s", inventory_url, exc)
         return {"available": False, "error": f"{type(exc).__name__}: {exc}"}
     district = {w["id"]: w["district"] for w in wh.json()}
+    WAREHOUSE_NAMES.update({w["id"]: w["name"] for w in wh.json() if w.get("name")})
 
     def by_district(rows: list[dict]) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -104,4 +106,4 @@ async def stock_and_prices(inventory_url: str, token: str, days: int = 7) -> dic
                                                       "grade": p["grade"]})
     return {"available": True, "skus": skus.json(), "now": by_district(now_bal.json()), "trend": dict(trend),
             "prices": {d: dict(v) for d, v in price_series.items()}, "alerts": alerts.json()[:20],
-            "baselines": baselines.json()}
+            "baselines": baselines.json(), "warehouses": {w["id"]: w.get("name", "") for w in wh.json()}}

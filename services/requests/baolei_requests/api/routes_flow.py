@@ -15,7 +15,7 @@ from baolei_common import policy
 from baolei_common.errors import BASE, responses
 from baolei_common.fields import text
 from baolei_common.uploads import Limits, UploadRejected, capped, too_large
-from baolei_requests import exports, permissions, service, transitions
+from baolei_requests import exports, labels, permissions, service, transitions
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel
 from baolei_requests.api import schemas
@@ -250,5 +250,11 @@ def audit_log(entity: Annotated[text(200) | None, Query()] = None, actor: Annota
         q = q.where(AuditEntry.entity == entity)
     if actor:
         q = q.where(AuditEntry.actor == actor)
-    return [{"id": e.id, "at": as_utc(e.at), "actor": e.actor, "role": e.role, "organisation": e.organisation,
-             "action": e.action, "entity": e.entity, "before": e.before, "after": e.after} for e in s.scalars(q)]
+    names = labels.Names.of(s)
+    out = []
+    for e in s.scalars(q).all():
+        zh, en = labels.audit_text(e, names)
+        out.append({"id": e.id, "at": as_utc(e.at), "actor": e.actor, "role": e.role, "organisation": e.organisation,
+                    "action": e.action, "entity": e.entity, "before": e.before, "after": e.after,
+                    "text_zh": zh, "text_en": en})
+    return out
