@@ -21,7 +21,8 @@ RISK = {"close_contact": ("密接", "close contacts"), "secondary_contact": ("�
 ROOM = {"standard": ("标准间", "standard rooms"), "family": ("家庭房", "family rooms"),
         "accessible": ("无障碍房", "accessible rooms")}
 UNIT_EN = {"bag": "bags", "bottle": "bottles", "kg": "kg", "tray": "trays", "case": "cases"}
-GRADE = {"alert": ("预警", "alert"), "crisis": ("危机", "crisis"), "normal": ("正常", "normal")}
+GRADE = {"alert": ("预警", "alert"), "crisis": ("危机", "crisis"), "normal": ("正常", "normal"),
+         "stress": ("承压", "under stress")}
 NEED_STATUS = {"submitted": ("已提交", "submitted"), "proposed": ("已匹配待确认", "proposed"),
                "confirmed": ("已确认", "confirmed"), "under_way": ("执行中", "under way"), "done": ("已完成", "done"),
                "unmet": ("暂无法满足", "unmet"), "cancelled": ("已取消", "cancelled")}
@@ -146,6 +147,22 @@ class Names:
             names.append(self.warehouse(k.get("warehouse", ""), k.get("operator", "")))
         text = "、".join(dict.fromkeys(names))
         return text, text.replace("、", ", ")
+
+
+def price_alert_text(a: dict) -> tuple[str, str]:
+    """A price alert in words with the staple's own unit in each language (元/袋, yuan per bag)."""
+    nz, ne, uz, ue = staple(a.get("sku", ""))
+    gz, ge = GRADE.get(a.get("grade", ""), (a.get("grade", ""), a.get("grade", "")))
+    price, base, pct = a.get("price_fen", 0) / 100, a.get("baseline_fen", 0) / 100, a.get("rise_ratio", 0) * 100
+    unit_en = ue[:-1] if ue.endswith("s") else ue
+    zh = f"{a.get('district', '')}{nz}价格{gz}：{price:.2f} 元/{uz}，较基准 {base:.2f} 元上涨 {pct:.1f}%。"
+    en = (f"{ne} in {a.get('district', '')}: price {ge}, {price:.2f} yuan per {unit_en}, "
+          f"{pct:.1f}% above the baseline of {base:.2f} yuan.")
+    release = a.get("recommended_reserve_release") or 0
+    if release > 0:
+        zh += f"建议向该区投放储备 {release} {uz}。"
+        en += f" Recommend releasing {release} {ue} of reserve stock in the district."
+    return zh, en
 
 
 # Warehouse id -> name, as the inventory's API last listed them (city.stock_and_prices fills it).

@@ -61,7 +61,7 @@ class NeedCreate(BaseModel):
                 raise ValueError("rooms: 房间数与人数不符（标准间、无障碍房各 1 人，家庭房 1–3 人）/ "
                                  "rooms do not fit people (standard and accessible hold 1, family 1–3)")
             if self.due_at <= self.ready_at:
-                raise ValueError("due_at: 必须晚于 ready_at / must be after ready_at")
+                raise ValueError("due_at: 必须晚于可出发时间 / must be after the time people are ready")
             if self.lines:
                 raise ValueError("lines: 转运需求不应包含物资明细 / a transfer need has no supply lines")
         else:
