@@ -8,6 +8,7 @@ from here, so the Chinese and the English say the same thing.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -79,6 +80,8 @@ class Names:
     _hotels: dict[str, Hotel] | None = None
     _sites: dict[str, Site] | None = None
     warehouses: dict[str, str] = field(default_factory=dict)
+    _pattern: re.Pattern | None = None
+    _table: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, session: Session) -> Names:
@@ -120,6 +123,19 @@ class Names:
 
     def warehouse(self, warehouse_id: str, operator: str = "") -> str:
         return self.warehouses.get(warehouse_id) or f"{operator}仓库"
+
+    def humanise(self, text: str) -> str:
+        """Ids of buses, hotels, sites and warehouses inside a text (a matcher's explanation names the
+        resources a decline excluded by id) replaced by their plates and names."""
+        if not text:
+            return text
+        if self._pattern is None:
+            table = {**{i: self.plate(i) for i in self.buses}, **{i: h.name for i, h in self.hotels.items()},
+                     **{i: s.name for i, s in self.sites.items()}, **self.warehouses}
+            self._table = table
+            ids = sorted(table, key=len, reverse=True)
+            self._pattern = re.compile("|".join(re.escape(i) for i in ids)) if ids else re.compile(r"(?!x)x")
+        return self._pattern.sub(lambda m: self._table[m.group(0)], text)
 
     def trips(self, trips: list[dict]) -> list[dict]:
         return [{**t, "plate": self.plate(t.get("bus", "")), "hotel_name": self.hotel(t["hotel"]) if t.get("hotel")

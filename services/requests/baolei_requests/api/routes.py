@@ -34,6 +34,7 @@ KEY = Header(max_length=200, description="幂等键：同一键重复提交只�
 
 def need_read(need: Need, s: Session | None = None, p: Principal | None = None) -> schemas.NeedRead:
     label_zh, label_en = labels.need_text(need.kind, need.site.name, need.people, need.lines)
+    words = labels.Names.of(s).humanise if s is not None and need.unmet_code else (lambda text: text)
     return schemas.NeedRead(
         id=need.id, kind=need.kind, site_id=need.site_id, site_name=need.site.name, district=need.site.district,
         organisation=need.organisation, priority=need.priority, priority_reason=need.priority_reason,
@@ -41,7 +42,7 @@ def need_read(need: Need, s: Session | None = None, p: Principal | None = None) 
         status=need.status, status_zh=STATUS_ZH[NeedStatus(need.status)], risk=need.risk, people=need.people,
         rooms=need.rooms, lines=need.lines, ready_at=as_utc(need.ready_at), due_at=as_utc(need.due_at),
         created_at=as_utc(need.created_at), duplicate_of=need.duplicate_of, unmet_code=need.unmet_code,
-        unmet_reason_zh=need.unmet_reason_zh, unmet_reason_en=need.unmet_reason_en, note=need.note,
+        unmet_reason_zh=words(need.unmet_reason_zh), unmet_reason_en=words(need.unmet_reason_en), note=need.note,
         progress=progress_of(need).as_dict(), assignments=[assignment_read(a) for a in need.assignments],
         duplicate=duplicate_ref(need, s, p))
 
@@ -80,7 +81,8 @@ def assignment_read(a: Assignment) -> schemas.AssignmentRead:
         organisations=a.organisations, room=names.room(a.room) if names else a.room,
         trips=names.trips(a.trips) if names else a.trips, picks=names.picks(a.picks) if names else a.picks,
         people=a.people, resources_zh=res_zh, resources_en=res_en,
-        explanation_zh=a.explanation_zh, explanation_en=a.explanation_en, release_reason=a.release_reason,
+        explanation_zh=names.humanise(a.explanation_zh) if names else a.explanation_zh,
+        explanation_en=names.humanise(a.explanation_en) if names else a.explanation_en, release_reason=a.release_reason,
         proposed_at=as_utc(a.proposed_at), hold_expires_at=as_utc(a.hold_expires_at),
         started_at=as_utc(a.started_at), done_at=as_utc(a.done_at), delivered=a.delivered or 0,
         decided_by=a.decided_by, accepted_by=a.accepted_by or [],
