@@ -152,6 +152,20 @@ try {
   await scan(site, "site", "desktop");
   await operator.waitForTimeout(500);
   await scan(operator, "command", "desktop");
+  // English one click away, all of it: what Chinese is left must be names (sites, hotels, companies, people)
+  const cjkRuns = async (page) => page.evaluate(() => [...new Set(document.body.innerText.match(/[\u3400-\u9fff\uff00-\uffef\u3000-\u303f·]+/g) || [])]);
+  await operator.getByTestId("lang-toggle").click();
+  await operator.getByTestId("attention").filter({ hasText: "Needs a decision" }).waitFor({ timeout: T });
+  await operator.waitForTimeout(1500);
+  const enCommand = await cjkRuns(operator);
+  await operator.getByTestId("lang-toggle").click();
+  await operator.getByTestId("attention").filter({ hasText: "待决事项" }).waitFor({ timeout: T });
+  await site.getByTestId("lang-toggle").click();
+  await site.locator("h2", { hasText: "Raise a need" }).waitFor({ timeout: T });
+  await site.waitForTimeout(1000);
+  const enSite = await cjkRuns(site);
+  await site.getByTestId("lang-toggle").click();
+  log("english", { command: enCommand, site: enSite });
   const opPhone = await signIn(browser, "demo-operator", PHONE);
   await opPhone.getByTestId("attention").getByTestId("att-hold").first().waitFor({ timeout: T });
   await opPhone.getByTestId("kpi-open").waitFor({ timeout: T });

@@ -63,6 +63,26 @@ def decisions_waiting(base: str) -> dict:
     return {"unmet_need": unmet["id"], "declined_need": need["id"], "decline_reason": reason}
 
 
+def names_of(base: str) -> set[str]:
+    """Proper names the console may show in Chinese in its English mode."""
+    from baolei_common.auth import DEFAULT_TOKENS
+    op = {"Authorization": "Bearer demo-operator"}
+    names = {"中文", "·", "堡"}  # the language switch, the logo
+    for s in httpx.get(f"{base}/api/map", headers=op).json()["sites"]:
+        names |= {s["name"], s["district"], s["organisation"]}
+    for h in httpx.get(f"{base}/api/hotels", headers=op).json():
+        names |= {h["name"], h["operator"]}
+    for b in httpx.get(f"{base}/api/buses", headers=op).json():
+        names |= {b["operator"], b["plate"]}
+    for n in httpx.get(f"{base}/api/needs", headers=op, params={"limit": 500}).json():
+        names.add(n["note"])
+    names |= set(httpx.get(f"{base}/api/city/stock", headers=op).json().get("warehouses", {}).values())
+    for a in httpx.get(f"{base}/api/audit", headers=op, params={"limit": 500}).json():
+        names.add((a["after"] or {}).get("reason") or "")  # reasons as people wrote them
+    names |= {v["user"] for v in DEFAULT_TOKENS.values()} | {v["organisation"] for v in DEFAULT_TOKENS.values()}
+    return {n for n in names if n}
+
+
 def test_operator_site_and_dispatcher_in_the_browser(node_tooling, requests_server, inventory, matcher, tmp_path):
     from baolei_inventory.demo import load_demo as load_stock
     from baolei_requests.demo import load_demo
@@ -125,3 +145,8 @@ def test_operator_site_and_dispatcher_in_the_browser(node_tooling, requests_serv
         assert not sc["codes"], sc
         if sc["size"] == "phone":
             assert sc["width"]["page"] <= 390 and not sc["width"]["over"], sc
+    # in English, what Chinese is left is names: of sites, districts, hotels, companies, people, notes
+    english = next(s for s in steps if s["step"] == "english")
+    allowed = names_of(requests_server["url"])
+    left = sorted({r for r in english["command"] + english["site"] if not any(r in n for n in allowed)})
+    assert not left, left

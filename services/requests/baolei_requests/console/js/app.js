@@ -49,6 +49,8 @@ function renderNav(page) {
 async function render() {
   applyStatic();
   document.getElementById("lang").textContent = getLang() === "zh" ? "English" : "中文";
+  const ind = document.getElementById("live");
+  if (ind.textContent) ind.textContent = t(ind.classList.contains("on") ? "live.on" : "live.off");
   if (!state.me) return renderLogin();
   let page = route();
   const allowed = pagesOf(state.me);

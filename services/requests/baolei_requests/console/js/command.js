@@ -3,7 +3,7 @@
 import { api, can } from "./api.js";
 import { cityMap, lineChart, PALETTE } from "./charts.js";
 import { esc, getLang, gradeName, pick, t } from "./i18n.js";
-import { hhmm, needLink, needsTable, pri, toast, errorText } from "./common.js";
+import { colon, hhmm, listOf, needLink, needsTable, pri, toast, errorText } from "./common.js";
 
 let root, me, stockCache = null, stockAt = 0;
 
@@ -90,12 +90,12 @@ function attention(att) {
   if (!att) { card.style.display = "none"; return; }
   const sec = (id, title, items) => items.length ? `<div class="att-sec" data-testid="att-${id}s"><h3>${t(title)} <span class="count">${items.length}</span></h3><ul>${items.join("")}</ul></div>` : "";
   const holds = att.holds.map(h => `<li data-testid="att-hold" data-need="${esc(h.need_id)}">${pri(h.priority)} ${needLink(h.need_id, pick(h, "label"))}
-    <span class="small muted">${esc(pick(h, "resources"))}</span><br><b>${esc(t("m.waitfor", { who: h.awaiting.join("、") || "—" }))}</b> ·
+    <span class="small muted">${esc(pick(h, "resources"))}</span><br><b>${esc(t("m.waitfor", { who: listOf(h.awaiting) || "—" }))}</b> ·
     <span class="${h.expires_in_min !== null && h.expires_in_min <= 5 ? "err" : ""}" data-testid="att-expiry">${h.expires_in_min === null ? "" : h.expires_in_min > 0 ? esc(t("m.expires_in", { n: h.expires_in_min })) : t("m.expired")}</span>
     <span class="small muted">(${hhmm(h.expires_at)})</span></li>`);
-  const unmet = att.unmet.map(g => `<li data-testid="att-unmet" data-cause="${esc(g.cause)}"><b>${esc(pick(g, "title"))}</b>：${esc(pick(g, "short"))}
-    ${pick(g, "fix") ? `<br><span class="fix" data-testid="att-fix">${t("m.fix")}：${esc(pick(g, "fix"))}</span>` : ""}
-    <br><span class="small">${g.needs.slice(0, 6).map(n => needLink(n.need_id, pick(n, "label"))).join("、")}${g.needs.length > 6 ? " …" : ""}</span></li>`);
+  const unmet = att.unmet.map(g => `<li data-testid="att-unmet" data-cause="${esc(g.cause)}"><b>${esc(pick(g, "title"))}</b>${colon()}${esc(pick(g, "short"))}
+    ${pick(g, "fix") ? `<br><span class="fix" data-testid="att-fix">${t("m.fix")}${colon()}${esc(pick(g, "fix"))}</span>` : ""}
+    <br><span class="small">${g.needs.slice(0, 6).map(n => needLink(n.need_id, pick(n, "label"))).join(getLang() === "zh" ? "、" : "; ")}${g.needs.length > 6 ? " …" : ""}</span></li>`);
   const declines = att.declines.map(d => `<li data-testid="att-decline" data-need="${esc(d.need_id)}">${needLink(d.need_id, pick(d, "label"))}
     <br><span class="err">${esc(t("m.declined_by", { who: d.by, why: d.reason || t("m.noreason") }))}</span> <span class="small muted">${esc(pick(d, "resources"))} · ${hhmm(d.at)}</span></li>`);
   const stranded = att.stranded.map(x => `<li data-testid="att-stranded">${needLink(x.need_id, pick(x, "label"))}

@@ -24,6 +24,11 @@ export function progressBar(p) {
     <span class="small muted" data-testid="progress">${t("m.asked")} ${p.asked} · ${t("m.confirmed")} ${p.confirmed} · ${t("m.delivered")} ${p.delivered} · ${t("m.remaining")} ${p.remaining}</span>`;
 }
 
+// Punctuation of the console's language: 、 and ： and （） in Chinese, ", " and ": " and () in English.
+export const listOf = (xs) => (xs || []).filter(Boolean).join(getLang() === "zh" ? "、" : ", ");
+export const colon = () => getLang() === "zh" ? "：" : ": ";
+export const paren = (x) => x ? esc(getLang() === "zh" ? `（${x}）` : `(${x})`) : "";
+
 export function amount(n) {
   return n.kind === "transfer" ? `${n.people} ${t("m.people")} · ${esc(riskName(n.risk))}` : esc(linesText(n.lines));
 }
@@ -38,7 +43,7 @@ export function priorityReason(n) {
 
 export function holdLine(a) {  // a hold: who still has to answer, until when
   const mins = Math.max(0, Math.ceil((new Date(a.hold_expires_at) - Date.now()) / 60000));
-  const who = (a.awaiting || []).join("、") || "—";
+  const who = listOf(a.awaiting) || "—";
   return `<span class="small muted" data-testid="hold">${esc(t("m.waitfor", { who }))} · ${esc(a.hold_expires_at ? t("m.expires_in", { n: mins }) : "")} (${hhmm(a.hold_expires_at)})</span>`;
 }
 
@@ -57,7 +62,7 @@ export function needNotes(n) {
     parts.push(`<span class="small">${esc(pick(a, "explanation"))}</span>`);
   for (const a of n.assignments.filter(a => a.status === "proposed")) parts.push(holdLine(a));
   for (const a of n.assignments.filter(a => (a.release_reason || "").startsWith("declined")))  // a dispatcher's decline, for the operators
-    parts.push(`<span class="small err" data-testid="decline">${t("m.declined")}：${esc(resources(a))} — ${esc(a.decline_reason || t("m.noreason"))}（${esc(a.decided_by)}）</span>`);
+    parts.push(`<span class="small err" data-testid="decline">${t("m.declined")}${colon()}${esc(resources(a))} — ${esc(a.decline_reason || t("m.noreason"))} ${paren(a.decided_by)}</span>`);
   const dup = dupNote(n);
   if (dup) parts.push(dup);
   if (priorityReason(n)) parts.push(`<span class="small muted">${esc(priorityReason(n))}</span>`);
@@ -66,7 +71,7 @@ export function needNotes(n) {
 
 export function resources(a) {
   return pick(a, "resources") || [...new Set([...a.trips.map(x => x.plate || ""), ...(a.room ? [a.room.hotel_name || ""] : []),
-    ...a.picks.map(x => x.warehouse_name || "")].filter(Boolean))].join("、");
+    ...a.picks.map(x => x.warehouse_name || "")].filter(Boolean))].join(getLang() === "zh" ? "、" : ", ");
 }
 
 export function needsTable(needs, { actions = () => "" } = {}) {
@@ -87,7 +92,7 @@ export async function openNeed(id) {
   if (!el) { el = document.createElement("aside"); el.id = "need-drawer"; el.className = "drawer"; el.dataset.testid = "need-drawer"; document.body.appendChild(el); }
   const row = (k, v) => v ? `<tr><th>${t(k)}</th><td>${v}</td></tr>` : "";
   const jobs = n.assignments.map(a => `<li>${tag(a.status)} ${esc(resources(a))}<br><span class="small">${esc(pick(a, "explanation"))}</span>
-    ${a.status === "proposed" ? "<br>" + holdLine(a) : ""}${a.decline_reason ? `<br><span class="small err">${t("m.declined")}：${esc(a.decline_reason)}（${esc(a.decided_by)}）</span>` : ""}</li>`).join("");
+    ${a.status === "proposed" ? "<br>" + holdLine(a) : ""}${a.decline_reason ? `<br><span class="small err">${t("m.declined")}${colon()}${esc(a.decline_reason)} ${paren(a.decided_by)}</span>` : ""}</li>`).join("");
   el.innerHTML = `<div class="drawer-head"><h2>${esc(needLabel(n))}</h2><button class="link" data-close>${t("m.close")}</button></div>
     <table class="kv">${row("c.status", tag(n.status))}${row("f.priority", `${pri(n.priority)} ${esc(priorityReason(n))}`)}
     ${row("f.site", `${esc(n.site_name)} · ${esc(n.district)}`)}${row("f.org", esc(n.organisation))}

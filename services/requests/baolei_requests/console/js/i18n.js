@@ -79,7 +79,7 @@ const DICT = {
   "m.dup_named": ["疑似重复：{what}（{when} 提交）", "Likely duplicate of {what} (raised {when})"],
   "m.created_label": ["需求已提交：", "Need submitted: "],
   "m.import_cols": ["表头：地点, 类别, 人数, 风险, 标准间, 家庭房, 无障碍房, 就绪时间, 截止时间, 物资明细, 脆弱人群, 备注",
-                    "Columns (Chinese headers as in the template): 地点 site, 类别 kind, 人数 people, 风险 risk, 标准间 standard, 家庭房 family, 无障碍房 accessible, 就绪时间 ready at, 截止时间 due by, 物资明细 supplies, 脆弱人群 vulnerable, 备注 note"],
+                    "Columns: site, kind, people, risk, standard, family, accessible, ready_at, due_at, lines, vulnerabilities, note"],
   "m.lines_ph": ["大米:80\n食用油:30", "rice:80\ncooking oil:30"],
   "m.imported_n": ["已导入 {n} 项，重复 {r} 项", "Imported {n}, repeated {r}"],
   "m.priority_by_hand": ["人工调整", "set by hand"],
