@@ -115,3 +115,25 @@ def test_a_site_sees_every_need_for_its_sites_and_opens_the_duplicate(client):  
     assert again.status_code == 201, again.text
     dup = again.json()["duplicate"]
     assert dup["need_id"] == by_operator and dup["label_zh"] == "莲花北社区 4 人转运", dup
+
+
+def test_a_partial_delivery_waiting_for_its_rest_is_stranded(client, matcher):  # noqa: F811
+    c = client
+    city(c)
+    need_id = raise_need(c, SITE, site="c-lianhua", people=5)
+    a = proposed(c, need_id)
+    assert c.post(f"/api/assignments/{a['id']}/accept", headers=OP).status_code == 200
+    status(c, need_id, "confirmed")
+    assert c.post(f"/api/assignments/{a['id']}/start", headers=BUS).status_code == 200
+    assert c.post(f"/api/assignments/{a['id']}/done", headers=BUS, json={"delivered": 3}).status_code == 200
+    # the only bus breaks down before the rest can be fetched: two people wait with nothing to carry them
+    r = c.post("/api/buses/B-001/state", headers=BUS, json={"state": "out_of_service", "reason": "车辆故障"})
+    assert r.status_code == 200, r.text
+    assert c.post(f"/api/assignments/{a['id']}/arrive", headers=HOTEL, json={}).status_code == 200
+    att = poll(lambda: (x := c.get("/api/attention", headers=OP).json())["stranded"] and x)
+    stranded = next(s for s in att["stranded"] if s["need_id"] == need_id)
+    assert stranded["delivered"] == 3 and stranded["remaining"] == 2 and stranded["label_zh"] == "莲花北社区 5 人转运"
+    # and once the matcher says why, the cause names the bus that could be put back
+    att = poll(lambda: (x := c.get("/api/attention", headers=OP).json())["unmet"] and x)
+    buses = next(g for g in att["unmet"] if g["cause"] == "buses")
+    assert buses["shortfall"] == 2 and "粤B·D1234" in buses["fix_zh"] and "恢复运营" in buses["fix_zh"], buses

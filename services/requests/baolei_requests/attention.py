@@ -67,17 +67,15 @@ def _cause_of(code: str) -> str:
     return code or "unknown"
 
 
-def _held(needs: list[Need]) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
-    """Rooms by type and people already given to these needs by live assignments."""
+def _held(needs: list[Need]) -> dict[str, dict[str, int]]:
+    """Rooms by type already given to these needs by live or finished assignments."""
     rooms: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    people: dict[str, int] = defaultdict(int)
     for n in needs:
         for a in n.assignments:
             if a.status in ACTIVE:
-                people[n.id] += a.people
                 for k in ROOM_TYPES:
                     rooms[n.id][k] += (a.room or {}).get(k, 0)
-    return rooms, people
+    return rooms
 
 
 def _room_fixes(hotels: list[Hotel], risks: set[str], kinds: tuple[str, ...], now: datetime) -> tuple[list, list]:
@@ -108,7 +106,7 @@ def unmet_groups(session: Session, names: Names, now: datetime) -> list[dict]:
     for n in needs:
         groups[_cause_of(n.unmet_code)].append(n)
     hotels = list(names.hotels.values())
-    rooms_held, people_held = _held(needs)
+    rooms_held = _held(needs)
     out = []
     for cause, members in groups.items():
         risks = {n.risk for n in members if n.risk}
@@ -133,14 +131,14 @@ def unmet_groups(session: Session, names: Names, now: datetime) -> list[dict]:
                 fix_zh = [f"需协调接收{risk_zh}的酒店新增{label_zh} {short} 间"]
                 fix_en = [f"find {short} more {label_en} at hotels taking {risk_en}"]
         elif cause == "no_hotel_for_risk":
-            short = sum(n.people for n in members)
+            short = sum(progress_of(n).remaining for n in members)
             g["title_zh"], g["title_en"] = f"没有接收{risk_zh}的酒店", f"No hotel takes {risk_en}"
             g["short_zh"], g["short_en"] = f"{short} 人待安置", f"{short} people to house"
             g["shortfall"] = short
             fix_zh = [f"登记或指定一家接收{risk_zh}的隔离酒店"]
             fix_en = [f"register or designate a hotel that takes {risk_en}"]
         elif cause == "hotel_not_open":
-            short = sum(n.people for n in members)
+            short = sum(progress_of(n).remaining for n in members)
             g["title_zh"], g["title_en"] = "可接收的酒店尚未开放", "Accepting hotels not open yet"
             g["short_zh"], g["short_en"] = f"{short} 人待安置", f"{short} people to house"
             g["shortfall"] = short
@@ -148,7 +146,7 @@ def unmet_groups(session: Session, names: Names, now: datetime) -> list[dict]:
             if not fix_zh:
                 fix_zh, fix_en = ["提前开放可接收的酒店"], ["open an accepting hotel earlier"]
         elif cause == "buses":
-            short = sum(max(0, n.people - people_held[n.id]) for n in members)
+            short = sum(progress_of(n).remaining for n in members)  # neither delivered nor on a live job
             buses = list(names.buses.values())
             per_bus = max(1, int(max((b.seats * b.load_limit for b in buses), default=22)))
             need_buses = math.ceil(short / per_bus) if short else 0
