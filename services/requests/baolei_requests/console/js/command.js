@@ -3,12 +3,16 @@
 import { api, can } from "./api.js";
 import { cityMap, lineChart, PALETTE } from "./charts.js";
 import { esc, getLang, gradeName, pick, t } from "./i18n.js";
-import { colon, hhmm, listOf, needLink, needsTable, pri, toast, errorText } from "./common.js";
+import { clock, colon, hhmm, listOf, needLink, needsTable, pri, toast, errorText } from "./common.js";
 
 let root, me, stockCache = null, stockAt = 0;
 
+let ticker = null;
+
 export async function render(el, who) {
   root = el; me = who;
+  clearInterval(ticker);  // the expiry countdown moves even when nothing else happens
+  ticker = setInterval(() => { if (root?.isConnected && can(me, "attention.read")) api("/api/attention").then(attention, () => {}); else clearInterval(ticker); }, 30000);
   root.innerHTML = `<div class="card attention" id="attention-card" data-testid="attention"><h2>${t("h.attention")}</h2><div id="attention"></div></div>
     <div class="grid g6" id="kpis" data-testid="kpis" style="margin-top:14px"></div>
     <div class="card" style="margin-top:14px"><h2>${t("h.needs")}</h2><div id="needs"></div></div>
@@ -92,7 +96,7 @@ function attention(att) {
   const holds = att.holds.map(h => `<li data-testid="att-hold" data-need="${esc(h.need_id)}">${pri(h.priority)} ${needLink(h.need_id, pick(h, "label"))}
     <span class="small muted">${esc(pick(h, "resources"))}</span><br><b>${esc(t("m.waitfor", { who: listOf(h.awaiting) || "—" }))}</b> ·
     <span class="${h.expires_in_min !== null && h.expires_in_min <= 5 ? "err" : ""}" data-testid="att-expiry">${h.expires_in_min === null ? "" : h.expires_in_min > 0 ? esc(t("m.expires_in", { n: h.expires_in_min })) : t("m.expired")}</span>
-    <span class="small muted">(${hhmm(h.expires_at)})</span></li>`);
+    <span class="small muted">(${clock(h.expires_at)})</span></li>`);
   const unmet = att.unmet.map(g => `<li data-testid="att-unmet" data-cause="${esc(g.cause)}"><b>${esc(pick(g, "title"))}</b>${colon()}${esc(pick(g, "short"))}
     ${pick(g, "fix") ? `<br><span class="fix" data-testid="att-fix">${t("m.fix")}${colon()}${esc(pick(g, "fix"))}</span>` : ""}
     <br><span class="small">${g.needs.slice(0, 6).map(n => needLink(n.need_id, pick(n, "label"))).join(getLang() === "zh" ? "、" : "; ")}${g.needs.length > 6 ? " …" : ""}</span></li>`);

@@ -16,6 +16,12 @@ export function hhmm(iso) {
   return d.toLocaleString(getLang() === "zh" ? "zh-CN" : "en-GB", { timeZone: "Asia/Shanghai", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
 }
 
+// The time of day only ("15:55"), for what happens within the hour.
+export function clock(iso) {
+  if (!iso) return "";
+  return new Date(iso).toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hour12: false });
+}
+
 export function progressBar(p) {
   const a = Math.max(p.asked, 1), w = v => `${Math.min(100, 100 * v / a)}%`;
   return `<div class="progress" title="${t("m.asked")} ${p.asked} / ${t("m.confirmed")} ${p.confirmed} / ${t("m.delivered")} ${p.delivered} / ${t("m.remaining")} ${p.remaining}">
@@ -44,7 +50,7 @@ export function priorityReason(n) {
 export function holdLine(a) {  // a hold: who still has to answer, until when
   const mins = Math.max(0, Math.ceil((new Date(a.hold_expires_at) - Date.now()) / 60000));
   const who = listOf(a.awaiting) || "—";
-  return `<span class="small muted" data-testid="hold">${esc(t("m.waitfor", { who }))} · ${esc(a.hold_expires_at ? t("m.expires_in", { n: mins }) : "")} (${hhmm(a.hold_expires_at)})</span>`;
+  return `<span class="small muted" data-testid="hold">${esc(t("m.waitfor", { who }))} · ${esc(a.hold_expires_at ? t("m.expires_in", { n: mins }) : "")} (${clock(a.hold_expires_at)})</span>`;
 }
 
 export function dupNote(n) {

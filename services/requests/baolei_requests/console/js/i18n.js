@@ -83,6 +83,7 @@ const DICT = {
   "m.lines_ph": ["大米:80\n食用油:30", "rice:80\ncooking oil:30"],
   "m.imported_n": ["已导入 {n} 项，重复 {r} 项", "Imported {n}, repeated {r}"],
   "m.priority_by_hand": ["人工调整", "set by hand"],
+  "a.choose": ["选择文件", "Choose a file"], "m.nofile": ["未选择文件", "No file chosen"],
   "m.at": ["时间", "at"], "m.hold_of": ["方案", "Proposal"],
   "m.importfail": ["发现 {n} 处错误，未导入任何需求", "{n} error(s) found; nothing was imported"],
 };

@@ -30,7 +30,9 @@ export async function render(el, who) {
         <span id="form-msg"></span></form></div>
     <div class="card"><h2>${t("h.upload")}</h2>
       <p class="small muted" data-testid="import-hint">${t("m.import_cols")}</p>
-      <input type="file" id="file" accept=".csv,.xlsx" data-testid="upload-file"> <button id="upload" ${can(me, "need.import") ? "" : "disabled"}>${t("a.upload")}</button>
+      <div class="row"><label class="filepick"><span>${t("a.choose")}</span><input type="file" id="file" accept=".csv,.xlsx" data-testid="upload-file"></label>
+        <span id="file-name" class="small muted">${t("m.nofile")}</span>
+        <button id="upload" ${can(me, "need.import") ? "" : "disabled"}>${t("a.upload")}</button></div>
       <div id="upload-msg" data-testid="upload-msg"></div></div></div>
     <div class="card" style="margin-top:14px"><h2>${t("h.myneeds")}</h2><div id="mine"></div></div>`;
   const form = root.querySelector("#need-form");
@@ -40,6 +42,7 @@ export async function render(el, who) {
   };
   form.onsubmit = (e) => { e.preventDefault(); submit(form); };
   root.querySelector("#upload").onclick = upload;
+  root.querySelector("#file").onchange = (e) => { root.querySelector("#file-name").textContent = e.target.files[0]?.name || t("m.nofile"); };
   await refresh();
 }
 
