@@ -85,6 +85,17 @@ try {
   const needId = await created.getAttribute("data-need");
   log("site raised a need", { needId });
 
+  // a refusal in the user's language only, with the field as the form labels it
+  const at = (h) => new Date(Date.now() + (8 + h) * 3600e3).toISOString().slice(0, 16);
+  await site.locator("input[name=ready_at]").fill(at(3));
+  await site.locator("input[name=due_at]").fill(at(1));
+  await site.getByTestId("submit-need").click();
+  const refusal = site.locator("#form-msg .err");
+  await refusal.waitFor({ timeout: T });
+  log("validation", { text: await refusal.innerText() });
+  await site.locator("input[name=ready_at]").fill(at(0));
+  await site.locator("input[name=due_at]").fill(at(4));
+
   // the operator's table shows it without a reload, then as proposed once the matcher answers
   const opRow = operator.locator(`tr[data-need="${needId}"]`);
   await opRow.waitFor({ timeout: T });

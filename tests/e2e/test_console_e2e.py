@@ -135,6 +135,9 @@ def test_operator_site_and_dispatcher_in_the_browser(node_tooling, requests_serv
     assert "无障碍房不足" in first["unmet"] and "可加开" in first["unmet"], first
     assert setup["decline_reason"] in first["decline"], first
     assert first["drawer"] and first["drawerTitle"], first
+    # a refusal says which input and why in Chinese only ("最晚完成时间: 必须晚于可出发时间")
+    refusal = next(s for s in steps if s["step"] == "validation")["text"]
+    assert refusal.startswith("最晚完成时间") and "必须晚于" in refusal and not re.search(r"[A-Za-z]", refusal), refusal
     # a site sees the need an operator raised for it
     assert next(s for s in steps if s["step"] == "site sees the operator's need")["seen"] is True
     # no raw code or id in the Chinese pages, and every page fits 390 px
