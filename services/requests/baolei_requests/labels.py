@@ -80,8 +80,6 @@ class Names:
     _hotels: dict[str, Hotel] | None = None
     _sites: dict[str, Site] | None = None
     warehouses: dict[str, str] = field(default_factory=dict)
-    _pattern: re.Pattern | None = None
-    _table: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, session: Session) -> Names:
@@ -126,16 +124,24 @@ class Names:
 
     def humanise(self, text: str) -> str:
         """Ids of buses, hotels, sites and warehouses inside a text (a matcher's explanation names the
-        resources a decline excluded by id) replaced by their plates and names."""
-        if not text:
+        resources a decline excluded by id) replaced by their plates and names. Only id-like tokens
+        are looked up, one by one, so a long registry costs nothing here."""
+        if not text or not ID_LIKE.search(text):
             return text
-        if self._pattern is None:
-            table = {**{i: self.plate(i) for i in self.buses}, **{i: h.name for i, h in self.hotels.items()},
-                     **{i: s.name for i, s in self.sites.items()}, **self.warehouses}
-            self._table = table
-            ids = sorted(table, key=len, reverse=True)
-            self._pattern = re.compile("|".join(re.escape(i) for i in ids)) if ids else re.compile(r"(?!x)x")
-        return self._pattern.sub(lambda m: self._table[m.group(0)], text)
+        return ID_LIKE.sub(lambda m: self._name_of(m.group(0)) or m.group(0), text)
+
+    def _name_of(self, ident: str) -> str | None:
+        if ident in self.buses:
+            return self.plate(ident)
+        if ident in self.hotels:
+            return self.hotels[ident].name
+        if ident in self.warehouses:
+            return self.warehouses[ident]
+        if self._sites is not None:
+            site = self._sites.get(ident)
+        else:
+            site = self.session.get(Site, ident)
+        return site.name if site is not None else None
 
     def trips(self, trips: list[dict]) -> list[dict]:
         return [{**t, "plate": self.plate(t.get("bus", "")), "hotel_name": self.hotel(t["hotel"]) if t.get("hotel")
@@ -180,6 +186,8 @@ def price_alert_text(a: dict) -> tuple[str, str]:
         en += f" Recommend releasing {release} {ue} of reserve stock in the district."
     return zh, en
 
+
+ID_LIKE = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)+(?![\w-])")
 
 # Warehouse id -> name, as the inventory's API last listed them (city.stock_and_prices fills it).
 WAREHOUSE_NAMES: dict[str, str] = {}
