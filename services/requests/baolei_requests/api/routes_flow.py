@@ -102,7 +102,7 @@ def bus_state(bus_id: ResourceId, body: schemas.BusStateIn, request: Request, s:
         raise service.NotFound("bus", bus_id)
     permissions.require_resource(p, bus)
     before = bus.state
-    service.upsert_bus(s, p, {"id": bus.id, "state": body.state, "depot_id": bus.depot_id})
+    service.upsert_bus(s, p, {"id": bus.id, "state": body.state, "depot_id": bus.depot_id}, record=False)
     service.audit(s, p, "bus.state", f"bus:{bus.id}", {"state": before}, {"state": body.state, "reason": body.reason})
     _commit(request, s, bus_id=bus_id, organisations=[bus.operator])
     return {"id": bus_id, "state": body.state}
@@ -122,7 +122,8 @@ def hotel_state(hotel_id: ResourceId, body: schemas.HotelStateIn, request: Reque
             raise service.Conflict(f"out_of_use.{k}: {v} exceeds the hotel's {hotel.rooms.get(k, 0)} rooms",
                                    f"停用房间数 {v} 超过该酒店的 {hotel.rooms.get(k, 0)} 间", f"out_of_use.{k}")
     before = {"state": hotel.state, "out_of_use": dict(hotel.out_of_use or {})}
-    service.upsert_hotel(s, p, {"id": hotel.id, "state": body.state, "out_of_use": out, "site_id": hotel.site_id})
+    service.upsert_hotel(s, p, {"id": hotel.id, "state": body.state, "out_of_use": out, "site_id": hotel.site_id},
+                         record=False)
     service.audit(s, p, "hotel.state", f"hotel:{hotel.id}", before,
                   {"state": body.state, "out_of_use": out, "reason": body.reason})
     _commit(request, s, hotel_id=hotel_id, organisations=[hotel.operator])
