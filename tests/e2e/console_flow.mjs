@@ -169,6 +169,7 @@ try {
   await operator.getByTestId("attention").filter({ hasText: "Needs a decision" }).waitFor({ timeout: T });
   await operator.waitForTimeout(1500);
   const enCommand = await cjkRuns(operator);
+  if (process.env.BAOLEI_SHOT_EN) await operator.screenshot({ path: process.env.BAOLEI_SHOT_EN, fullPage: true });
   await operator.getByTestId("lang-toggle").click();
   await operator.getByTestId("attention").filter({ hasText: "待决事项" }).waitFor({ timeout: T });
   await site.getByTestId("lang-toggle").click();
