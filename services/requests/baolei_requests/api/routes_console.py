@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Scope
 
 from baolei_common import policy
 from baolei_common.errors import responses
-from baolei_requests import city
+from baolei_requests import attention, city
 from baolei_requests.adapters.models import ProcessedEvent
 from baolei_requests.api import schemas
 from baolei_requests.api.deps import bearer, forbidden, principal, principal_of, requires, session, unauthenticated
@@ -52,6 +52,12 @@ def root() -> RedirectResponse:
 @router.get("/api/overview", summary="指挥中心概览 / command-center overview", responses=responses(401, 403, 503))
 def get_overview(s: Session = Depends(session), p: Principal = Depends(requires("overview.read"))) -> dict:
     return city.overview(s)
+
+
+@router.get("/api/attention", summary="待决事项：待确认、无法满足（按原因）、拒绝、待补送 / what needs a decision",
+            response_model=schemas.AttentionRead, responses=responses(401, 403, 503))
+def get_attention(s: Session = Depends(session), p: Principal = Depends(requires("attention.read"))) -> dict:
+    return attention.attention(s)
 
 
 @router.get("/api/map", summary="城市地图：地点、仓库与任务连线 / sites, warehouses and assignment lines",

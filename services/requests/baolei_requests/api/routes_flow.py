@@ -15,7 +15,7 @@ from baolei_common import policy
 from baolei_common.errors import BASE, responses
 from baolei_common.fields import text
 from baolei_common.uploads import Limits, UploadRejected, capped, too_large
-from baolei_requests import exports, permissions, service, transitions
+from baolei_requests import exports, labels, permissions, service, transitions
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel
 from baolei_requests.api import schemas
@@ -108,7 +108,7 @@ def bus_state(bus_id: ResourceId, body: schemas.BusStateIn, request: Request, s:
         raise service.NotFound("bus", bus_id)
     permissions.require_resource(p, bus)
     before = bus.state
-    service.upsert_bus(s, p, {"id": bus.id, "state": body.state, "depot_id": bus.depot_id})
+    service.upsert_bus(s, p, {"id": bus.id, "state": body.state, "depot_id": bus.depot_id}, record=False)
     service.audit(s, p, "bus.state", f"bus:{bus.id}", {"state": before}, {"state": body.state, "reason": body.reason})
     _commit(request, s, bus_id=bus_id, organisations=[bus.operator])
     return {"id": bus_id, "state": body.state}
@@ -128,7 +128,8 @@ def hotel_state(hotel_id: ResourceId, body: schemas.HotelStateIn, request: Reque
             raise service.Conflict(f"out_of_use.{k}: {v} exceeds the hotel's {hotel.rooms.get(k, 0)} rooms",
                                    f"停用房间数 {v} 超过该酒店的 {hotel.rooms.get(k, 0)} 间", f"out_of_use.{k}")
     before = {"state": hotel.state, "out_of_use": dict(hotel.out_of_use or {})}
-    service.upsert_hotel(s, p, {"id": hotel.id, "state": body.state, "out_of_use": out, "site_id": hotel.site_id})
+    service.upsert_hotel(s, p, {"id": hotel.id, "state": body.state, "out_of_use": out, "site_id": hotel.site_id},
+                         record=False)
     service.audit(s, p, "hotel.state", f"hotel:{hotel.id}", before,
                   {"state": body.state, "out_of_use": out, "reason": body.reason})
     _commit(request, s, hotel_id=hotel_id, organisations=[hotel.operator])
@@ -261,5 +262,11 @@ def audit_log(entity: Annotated[text(200) | None, Query()] = None, actor: Annota
         q = q.where(AuditEntry.entity == entity)
     if actor:
         q = q.where(AuditEntry.actor == actor)
-    return [{"id": e.id, "at": as_utc(e.at), "actor": e.actor, "role": e.role, "organisation": e.organisation,
-             "action": e.action, "entity": e.entity, "before": e.before, "after": e.after} for e in s.scalars(q)]
+    names = labels.Names.of(s)
+    out = []
+    for e in s.scalars(q).all():
+        zh, en = labels.audit_text(e, names)
+        out.append({"id": e.id, "at": as_utc(e.at), "actor": e.actor, "role": e.role, "organisation": e.organisation,
+                    "action": e.action, "entity": e.entity, "before": e.before, "after": e.after,
+                    "text_zh": zh, "text_en": en})
+    return out
