@@ -42,9 +42,10 @@ from bench.stream_bench import City
 
 RESULTS = Path(__file__).parent / "results" / "burst.md"
 OUT_OF_TIME = "out_of_time"
-# "re-match S-… (feasible) part 2/9: 220 needs, 220 proposed, 0 unmet in 1130 ms (budget 900 ms, ...)"
-ROUND = re.compile(r"^(\S+ \S+) .*re-match (\S+) \((\w+)\)(?: part (\d+)/(\d+))?: (\d+) needs, (\d+) proposed, "
-                   r"(\d+) unmet in (\d+) ms")
+# "re-match S-… (feasible) round 3 part 2: 220 needs, 220 proposed, 0 unmet in 1130 ms (budget 1080 ms, …,
+# 12 cut off by the time limit: solved again)"; older matchers log no round, part or budget
+ROUND = re.compile(r"^(\S+ \S+) .*re-match (\S+) \((\w+)\)(?: round (\d+) part (\d+))?: (\d+) needs, (\d+) proposed, "
+                   r"(\d+) unmet in (\d+) ms(?: \(budget (\d+) ms)?(?:.*, (\d+) cut off)?")
 
 
 @dataclass
@@ -55,6 +56,9 @@ class Solve:
     proposed: int
     unmet: int
     ms: int
+    budget_ms: int | None = None
+    cut: int = 0
+    round: int | None = None
 
 
 @dataclass
@@ -121,7 +125,9 @@ def parse_solves(log: Path) -> list[Solve]:
         m = ROUND.search(line)
         if m:
             at = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S,%f")
-            out.append(Solve(at, m.group(3), int(m.group(6)), int(m.group(7)), int(m.group(8)), int(m.group(9))))
+            out.append(Solve(at, m.group(3), int(m.group(6)), int(m.group(7)), int(m.group(8)), int(m.group(9)),
+                             int(m.group(10)) if m.group(10) else None, int(m.group(11) or 0),
+                             int(m.group(4)) if m.group(4) else None))
     return out
 
 
@@ -219,13 +225,13 @@ def outcomes(b: Burst) -> str:
 def solves_row(label: str, b: Burst) -> str:
     s = b.solves
     if not s:
-        return f"| {label} | 0 | | | | |"
+        return f"| {label} | 0 | | | | | |"
     sizes = sorted(x.needs for x in s)
     ms = sorted(x.ms for x in s)
     late = sum(1 for x in s if x.status == OUT_OF_TIME)
     span = (s[-1].at - s[0].at).total_seconds() + s[-1].ms / 1000
     return (f"| {label} | {len(s)} | {statistics.median(sizes):.0f} / {sizes[-1]} | {statistics.median(ms):.0f} / "
-            f"{q([float(x) for x in ms], 95):.0f} / {ms[-1]} | {late} | {span:.1f} |")
+            f"{q([float(x) for x in ms], 95):.0f} / {ms[-1]} | {late} | {sum(x.cut for x in s)} | {span:.1f} |")
 
 
 def report(burst: Burst, base: Burst, args: argparse.Namespace, load: tuple[float, float, float]) -> str:
@@ -256,18 +262,20 @@ def report(burst: Burst, base: Burst, args: argparse.Namespace, load: tuple[floa
         "Solves (one line of the matcher's log each): needs per solve median / max, duration median / p95 / max "
         "(state read, solve, decisions; publishing not included), solves whose status was `out_of_time`, and the "
         "span from the first solve's end to the last one's.", "",
-        "| case | solves | needs per solve | ms per solve | out_of_time | span s |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| case | solves | needs per solve | ms per solve | out_of_time | cut off, solved again | span s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         solves_row("baseline", a), solves_row("burst", b), "",
         "The burst's solves in order (s after the first):", "",
-        "| # | at s | status | needs | proposed | unmet | ms |", "| ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+        "| # | at s | round | status | needs | proposed | unmet | cut off, solved again | ms | budget ms |",
+        "| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     s0 = b.solves[0].at if b.solves else None
     for i, s in enumerate(b.solves[:60], 1):
-        lines.append(f"| {i} | {(s.at - s0).total_seconds():.1f} | {s.status} | {s.needs} | {s.proposed} | "
-                     f"{s.unmet} | {s.ms} |")
+        lines.append(f"| {i} | {(s.at - s0).total_seconds():.1f} | {s.round or ''} | {s.status} | {s.needs} | "
+                     f"{s.proposed} | {s.unmet} | {s.cut} | {s.ms} | {s.budget_ms or ''} |")
     if len(b.solves) > 60:
-        lines.append(f"| … | | | {sum(s.needs for s in b.solves[60:])} more in {len(b.solves) - 60} solves | | | |")
+        rest = b.solves[60:]
+        lines.append(f"| … | | | | {sum(s.needs for s in rest)} more in {len(rest)} solves | | | | | |")
     return "\n".join(lines) + "\n"
 
 
@@ -297,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--bound", type=float, default=60.0, help="the promise: every need answered within this (s)")
     ap.add_argument("--cap", type=float, default=180.0, help="give up waiting this long after the last publish (s)")
-    ap.add_argument("--env", nargs="*", default=[], help="extra matcher settings, e.g. BAOLEI_MATCHER_SOLVE_TIME_LIMIT_S=3")
+    ap.add_argument("--env", nargs="*", default=[], help="extra matcher env, e.g. BAOLEI_MATCHER_MAX_SOLVE_NEEDS=400")
     ap.add_argument("--log-dir", type=Path, help="keep the matcher logs here (default: a temporary directory)")
     ap.add_argument("--no-write", action="store_true", help="print only; do not write bench/results/burst.md")
     args = ap.parse_args(argv)

@@ -1,0 +1,91 @@
+"""A burst is matched in solves that fit their time: first answers and the oldest first, a need the
+time limit cut off solved again in a smaller solve with the whole limit, never told a reason a
+solve out of time cannot prove."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from baolei_matcher import solver as sv
+from baolei_matcher.domain.batch import (
+    MAX_CUTS,
+    Pacer,
+    cut_off,
+    max_needs_within,
+    solve_budget,
+)
+from baolei_matcher.domain.decisions import Decisions, Unmet
+from baolei_matcher.domain.state import Hold
+from tests.unit.matcher.test_batch import NOW, state, transfer
+
+
+def aged(nid: str, minutes: int, prio: int = 3):
+    n = transfer(nid, 1, {"standard": 1}, prio=prio)
+    n.submitted_at = NOW + timedelta(minutes=minutes)
+    return n
+
+
+def test_first_answers_first_then_oldest_and_each_solve_most_urgent_first():
+    p = Pacer(max_needs=3, min_needs=1)
+    needs = [aged("new-late", 9, prio=1), aged("old-told", 0), aged("new-early", 1, prio=4),
+             aged("new-mid", 5, prio=2), aged("new-last", 12)]
+    queue = p.order(needs, answered={"old-told"})
+    assert [n.id for n in queue] == ["new-early", "new-mid", "new-late", "new-last", "old-told"]
+    first, rest = p.take(queue)
+    assert [n.id for n in first] == ["new-late", "new-mid", "new-early"]  # the solver sees priority order
+    assert [n.id for n in rest] == ["new-last", "old-told"]
+
+
+def test_budget_grows_with_the_solve_and_never_passes_the_limit():
+    assert solve_budget(1, 2.0) == 0.25  # one new need: an answer within a quarter of a second
+    assert solve_budget(50, 2.0) >= 0.4  # 50 needs against a city's fleet got no bus in 0.25 s
+    sizes = (10, 100, 250, 450)
+    assert [solve_budget(n, 2.0) for n in sizes] == sorted(solve_budget(n, 2.0) for n in sizes)
+    for limit in (0.5, 1.0, 2.0, 5.0):
+        cap = max_needs_within(limit)
+        assert solve_budget(cap, limit) <= limit and solve_budget(cap + 30, limit) == limit
+
+
+def test_with_a_backlog_every_solve_gets_the_whole_limit():
+    p = Pacer(max_needs=200)
+    chunk = [aged(f"n{i}", i) for i in range(50)]
+    assert p.budget(chunk, 2.0) == solve_budget(50, 2.0) < 2.0  # nothing behind it: a quick answer
+    assert p.budget(chunk, 2.0, queued=1) == 2.0
+
+
+def test_a_cut_off_need_goes_again_with_the_whole_limit_in_a_solve_sized_to_what_fit_then_is_told():
+    p = Pacer(max_needs=200, min_needs=10)
+    chunk = [aged(f"n{i}", i) for i in range(200)]
+    again = p.after(chunk, {f"n{i}" for i in range(120)})
+    assert again == {f"n{i}" for i in range(120)} and p.size == 80  # 80 placed in time: 80 next
+    retry = [n for n in chunk if n.id in {"n3", "n7"}] + [aged("n300", 300)]
+    assert p.budget(retry, 2.0) == 2.0
+    assert p.after(retry, {"n3"}) == {"n3"} and p.size == 10 and "n7" not in p.cuts  # min_needs
+    for _ in range(MAX_CUTS - 2):
+        assert p.after(retry, {"n3"}) == set()  # cut off MAX_CUTS times: told what the solver found
+    assert "n3" not in p.cuts
+    p.size = 100
+    p.after(chunk[:10], {n.id for n in chunk[:10]})  # nothing placed: half
+    assert p.size == 50
+    for _ in range(12):
+        p.after(retry, set())
+    assert p.size == 200  # clean solves grow it back, up to the cap
+
+
+def test_only_time_bound_reasons_of_a_solve_out_of_time_count_as_cut_off():
+    d = Decisions("S-1", unmet=[Unmet("a", "buses_fully_booked", "", ""), Unmet("b", "no_hotel_for_risk", "", ""),
+                                Unmet("c", "out_of_time", "", ""), Unmet("d", "family_rooms_full", "", "")])
+    late = sv.SolveResult(sv.Status.OUT_OF_TIME, sv.Plan())
+    in_time = sv.SolveResult(sv.Status.FEASIBLE, sv.Plan())
+    assert cut_off(late, d) == {"a", "c", "d"}
+    assert cut_off(in_time, d) == {"c"}  # a solve in time proves its shortages
+
+
+def test_a_need_proposed_or_cancelled_while_the_round_ran_is_not_solved_again():
+    st = state()
+    a, b, c = aged("a", 0), aged("b", 1), aged("c", 2)
+    for n in (a, b, c):
+        st.upsert_need(n)
+    taken = st.batch()
+    st.add_hold(Hold("h1", "a", hotel_id="far", rooms={"standard": 1}))
+    st.cancel_need("b")
+    assert [n.id for n in taken if st.still_open(n)] == ["c"]
