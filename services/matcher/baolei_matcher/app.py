@@ -438,7 +438,7 @@ class Matcher:
         result = await loop.run_in_executor(None, functools.partial(sv.solve, scenario, time_limit_s=budget))
         decisions = decisions_from(st, todo, scenario, result)
         cut = cut_off(result, decisions)
-        again = rt.pacer.after(todo, cut)
+        again = rt.pacer.after(todo, cut, budget, rt.config.solve_time_limit_s)
         rt.last_batch_ms = (loop.time() - t0) * 1000
         assert self.elector is not None and self.producer is not None
         if rt.role != ACTIVE or not await self.elector.lease():

@@ -52,21 +52,40 @@ def test_with_a_backlog_every_solve_gets_the_whole_limit():
     assert p.budget(chunk, 2.0, queued=1) == 2.0
 
 
+def test_a_quick_solve_cut_off_on_a_busy_machine_stretches_the_next_quick_budgets():
+    p = Pacer()
+    few = [aged(f"n{i}", i) for i in range(8)]
+    fresh = [aged(f"m{i}", i) for i in range(8)]  # needs never cut off (those get the whole limit)
+    quick = p.budget(fresh, 2.0)
+    p.after(few, {"n1"}, quick, 2.0)
+    assert p.budget(fresh, 2.0) == 2 * quick
+    p.after(few, {"n1"}, 2 * quick, 2.0)
+    p.after(few, {"n2"}, 4 * quick, 2.0)
+    assert p.budget(fresh, 2.0) == 2.0  # never over the limit
+    for _ in range(100):
+        p.after(few, set(), quick, 2.0)
+    assert abs(p.budget(fresh, 2.0) - quick) < 0.01  # back to the idle machine's budget once solves fit
+    p.after(few, {"n1"}, 2.0, 2.0)
+    assert abs(p.budget(fresh, 2.0) - quick) < 0.01  # a solve with the whole limit says nothing about it
+
+
 def test_a_cut_off_need_goes_again_with_the_whole_limit_in_a_solve_sized_to_what_fit_then_is_told():
     p = Pacer(max_needs=200, min_needs=10)
     chunk = [aged(f"n{i}", i) for i in range(200)]
     again = p.after(chunk, {f"n{i}" for i in range(120)})
-    assert again == {f"n{i}" for i in range(120)} and p.size == 80  # 80 placed in time: 80 next
+    assert again == {f"n{i}" for i in range(120)} and p.size == 100  # 80 placed in time: no less than half
+    p.after(chunk[120:], {f"n{i}" for i in range(120, 130)})
+    assert p.size == 70  # 70 placed in time: 70 next
     retry = [n for n in chunk if n.id in {"n3", "n7"}] + [aged("n300", 300)]
     assert p.budget(retry, 2.0) == 2.0
-    assert p.after(retry, {"n3"}) == {"n3"} and p.size == 10 and "n7" not in p.cuts  # min_needs
+    assert p.after(retry, {"n3"}) == {"n3"} and p.size == 35 and "n7" not in p.cuts
     for _ in range(MAX_CUTS - 2):
         assert p.after(retry, {"n3"}) == set()  # cut off MAX_CUTS times: told what the solver found
     assert "n3" not in p.cuts
     p.size = 100
     p.after(chunk[:10], {n.id for n in chunk[:10]})  # nothing placed: half
     assert p.size == 50
-    for _ in range(12):
+    for _ in range(8):
         p.after(retry, set())
     assert p.size == 200  # clean solves grow it back, up to the cap
 

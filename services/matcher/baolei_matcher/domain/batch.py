@@ -67,14 +67,17 @@ class Pacer:
     Two modes. With nothing queued behind it, a solve gets `solve_budget` for its size: a few new
     needs come back fast. With a backlog, every solve gets the whole limit: the bus stage's fixed
     cost is paid once for as many needs as fit, so the backlog drains fastest. The size starts at
-    `max_needs`; after a solve that cut needs off it drops to what that solve did place (at least
-    `min_needs`, half when it placed nothing), and it grows back by a quarter after each solve that
-    cut nobody off. `cuts` counts, per need, the cut-offs not yet told; a solve holding such a need
-    gets the whole limit too."""
+    `max_needs`; after a solve that cut needs off it drops to what that solve did place, but to no
+    less than half (one slow solve on a busy machine is noise) nor `min_needs`, and it grows back
+    by a third after each solve that cut nobody off. `cuts` counts, per need, the cut-offs not yet
+    told; a solve holding such a need gets the whole limit too."""
     max_needs: int = 250
     min_needs: int = 10
     size: int = 0
     cuts: dict[str, int] = field(default_factory=dict)
+    # `solve_budget` is measured on an idle machine; a quick solve cut off doubles it (up to 8x, a
+    # machine shared with other work), each quick solve in time takes a tenth of the excess back
+    stretch: float = 1.0
 
     def __post_init__(self) -> None:
         self.size = self.size or self.max_needs
@@ -93,11 +96,13 @@ class Pacer:
     def budget(self, chunk: list[Need], limit_s: float, queued: int = 0) -> float:
         if queued or any(n.id in self.cuts for n in chunk):
             return limit_s
-        return solve_budget(len(chunk), limit_s)
+        return min(limit_s, solve_budget(len(chunk), limit_s) * self.stretch)
 
-    def after(self, chunk: list[Need], cut: set[str]) -> set[str]:
+    def after(self, chunk: list[Need], cut: set[str], budget_s: float = 0.0, limit_s: float = 0.0) -> set[str]:
         """Record one solve's outcome; returns the needs to hold back and solve again (cut off
         fewer than MAX_CUTS times); the others are told what the solver found."""
+        if budget_s < limit_s:  # a quick solve: did its budget fit this machine?
+            self.stretch = min(8.0, self.stretch * 2) if cut else max(1.0, 1 + (self.stretch - 1) * 0.9)
         for n in chunk:
             if n.id not in cut:
                 self.cuts.pop(n.id, None)
@@ -109,10 +114,10 @@ class Pacer:
             else:
                 del self.cuts[nid]
         done = len(chunk) - len(cut)
-        if cut:
-            self.size = max(self.min_needs, min(self.size, done) if done else self.size // 2)
+        if cut:  # to what fit, but at most half at once: one slow solve on a busy machine is noise
+            self.size = max(self.min_needs, min(self.size, max(done, self.size // 2)))
         else:
-            self.size = min(self.max_needs, self.size + max(self.min_needs, self.size // 4))
+            self.size = min(self.max_needs, self.size + max(self.min_needs, self.size // 3))
         return again
 
 
