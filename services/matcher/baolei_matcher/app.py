@@ -48,7 +48,7 @@ from baolei_matcher.adapters.topics import SNAPSHOT_MAX_BYTES
 from baolei_matcher.config import MatcherConfig
 from baolei_matcher.domain import snapshot as snapmod
 from baolei_matcher.domain.batch import Pacer, cut_off, decisions_from, groups, max_needs_within, scenario_for
-from baolei_matcher.domain.state import MatcherState, Place
+from baolei_matcher.domain.state import MatcherState, Need, Place
 
 log = logging.getLogger(__name__)
 
@@ -395,30 +395,46 @@ class Matcher:
 
     async def _rematch_once(self) -> None:
         """One round: the needs to match (domain/batch.py `groups`: those a dispatcher declined a
-        resource for are solved after the others, in a world without what they declined), each
-        group in solves of at most the pacer's size, first answers and oldest first. Each solve's
-        proposals hold their resources before the next solve reads the residual world; a need cut
-        off by the time limit goes to the front again, in a smaller solve."""
+        resource for are solved after the others, in a world without what they declined), in
+        solves of at most the pacer's size, first answers and oldest first. Each solve's proposals
+        hold their resources before the next solve reads the residual world; a need cut off by the
+        time limit goes back to the queue at once. Needs arriving meanwhile join the queue (in
+        their place by age), so a burst is one round and every solve knows whether a backlog waits."""
         rt = self.rt
         st, pacer = rt.state, rt.pacer
         rt.rounds += 1
         part = 0
-        for exclude, needs in groups(st.batch()):
-            queue = pacer.order(needs, st.unmet)
-            while queue:
-                rt.backlog = len(queue)
-                chunk, queue = pacer.take(queue)
+        pending: dict[frozenset[str], dict[str, Need]] = {}
+
+        def refill() -> None:
+            rt.dirty.clear()
+            for exclude, needs in groups(st.batch()):
+                pending.setdefault(exclude, {}).update((n.id, n) for n in needs)
+
+        refill()
+        try:
+            while pending:
+                exclude = frozenset() if frozenset() in pending else next(iter(pending))
+                group = pending[exclude]
+                chunk, _ = pacer.take(pacer.order(group.values(), st.unmet))
+                for n in chunk:
+                    del group[n.id]
+                if not group:
+                    del pending[exclude]
+                rt.backlog = sum(len(g) for g in pending.values())
                 chunk = [n for n in chunk if st.still_open(n)]
-                if not chunk:
-                    continue
-                part += 1
-                again = await self._match_group(chunk, exclude, part, len(queue))
-                if again is None:
-                    rt.backlog = 0
-                    return
-                if again:  # cut off: to the front, in a smaller solve with the whole limit
-                    queue = pacer.order([n for n in chunk if n.id in again], ()) + queue
-        rt.backlog = 0
+                if chunk:
+                    part += 1
+                    again = await self._match_group(chunk, exclude, part, rt.backlog)
+                    if again is None:
+                        return
+                    for n in chunk:
+                        if n.id in again:
+                            pending.setdefault(exclude, {})[n.id] = n
+                if rt.dirty.is_set():
+                    refill()
+        finally:
+            rt.backlog = 0
 
     async def _match_group(self, todo: list, exclude: frozenset[str], part: int = 1,
                            queued: int = 0) -> set[str] | None:
