@@ -47,7 +47,15 @@ from baolei_matcher.adapters.snapshots import load_latest
 from baolei_matcher.adapters.topics import SNAPSHOT_MAX_BYTES
 from baolei_matcher.config import MatcherConfig
 from baolei_matcher.domain import snapshot as snapmod
-from baolei_matcher.domain.batch import Pacer, cut_off, decisions_from, groups, max_needs_within, scenario_for
+from baolei_matcher.domain.batch import (
+    Pacer,
+    cut_off,
+    decisions_from,
+    groups,
+    max_needs_within,
+    scenario_for,
+    told_cut_off,
+)
 from baolei_matcher.domain.state import MatcherState, Need, Place
 
 log = logging.getLogger(__name__)
@@ -484,9 +492,12 @@ class Matcher:
                 fut = await self.producer.send(self.assignments_topic, key=p.need_id.encode(),
                                                value=ev.SerializeToString())
                 sent.append((fut, p.assignment_id, None))
+            of = {n.id: n for n in todo}
             for u in decisions.unmet:
                 if rt.role != ACTIVE or time.monotonic() - leased_at > lease_s:
                     break
+                if u.need_id in cut and u.need_id not in again:
+                    u = told_cut_off(of[u.need_id])  # cut off MAX_CUTS times: say so, not a shortage
                 if u.need_id in again or st.unmet.get(u.need_id) == u.code:
                     continue  # cut off: solved again at once; or already told: tried again on the next change
                 fut = await self.producer.send(self.assignments_topic, key=u.need_id.encode(),

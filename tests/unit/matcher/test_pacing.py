@@ -12,6 +12,7 @@ from baolei_matcher.domain.batch import (
     cut_off,
     max_needs_within,
     solve_budget,
+    told_cut_off,
 )
 from baolei_matcher.domain.decisions import Decisions, Unmet
 from baolei_matcher.domain.state import Hold
@@ -108,3 +109,14 @@ def test_a_need_proposed_or_cancelled_while_the_round_ran_is_not_solved_again():
     st.add_hold(Hold("h1", "a", hotel_id="far", rooms={"standard": 1}))
     st.cancel_need("b")
     assert [n.id for n in taken if st.still_open(n)] == ["c"]
+
+
+def test_a_need_cut_off_too_often_is_told_time_ran_out_not_a_shortage():
+    u = told_cut_off(transfer("n1", 6, {"standard": 6}))
+    assert u.need_id == "n1" and u.code == "out_of_time"
+    assert "自动重新匹配" in u.reason_zh and "6" in u.reason_zh and "matched again automatically" in u.reason_en
+    st = state()
+    st.upsert_need(transfer("n1", 6, {"standard": 6}))
+    st.unmet["n1"] = u.code
+    st.resources_changed = False
+    assert [n.id for n in st.batch()] == ["n1"]  # and the stream takes it again at once

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from baolei_matcher import solver as sv
 from baolei_matcher.domain.decisions import Decisions, Proposal, Unmet
 from baolei_matcher.domain.state import ROOM_TYPES, MatcherState, Need, Pick, Place, Stop, Trip
-from baolei_matcher.solver.reasons import OUT_OF_TIME
+from baolei_matcher.solver.reasons import OUT_OF_TIME, not_routed_in_time
 
 # Reasons a solve cut short by its time limit does not prove: a stage that ran out of time leaves
 # needs without rooms or buses that a solve in time would have placed (seen: "buses fully booked"
@@ -36,7 +36,7 @@ from baolei_matcher.solver.reasons import OUT_OF_TIME
 # (no hotel takes the risk category, no bus in shift, no stock) stand.
 TIME_BOUND_CODES = frozenset({OUT_OF_TIME, "buses_fully_booked", "rooms_to_more_urgent", "rooms_full",
                               "standard_rooms_full", "family_rooms_full", "accessible_rooms_full"})
-MAX_CUTS = 3  # a need cut off this often is told whatever the solver says (it is matched again later)
+MAX_CUTS = 3  # a need cut off this often is told so (`told_cut_off`), and matched again at once
 
 
 def solve_budget(n_needs: int, limit_s: float) -> float:
@@ -58,6 +58,13 @@ def cut_off(result: sv.SolveResult, decisions: Decisions) -> set[str]:
     timed_out = result.status == sv.Status.OUT_OF_TIME
     return {u.need_id for u in decisions.unmet
             if u.code == OUT_OF_TIME or (timed_out and u.code in TIME_BOUND_CODES)}
+
+
+def told_cut_off(need: Need) -> Unmet:
+    """What a need cut off MAX_CUTS times in a row is told: that time ran out this round and it is
+    matched again automatically — never a shortage that no solve in time has found."""
+    r = not_routed_in_time(need.id, need.people)
+    return Unmet(need.id, OUT_OF_TIME, r.zh, r.en)
 
 
 @dataclass
