@@ -220,6 +220,16 @@ def row(label: str, b: Burst, bound_s: float) -> str:
             f"{len(b.cut_off)} / {cut_twice} |")
 
 
+def by_tenth(b: Burst) -> list[float]:
+    ids = sorted(b.latency)  # ids are numbered in publish order
+    out = []
+    for k in range(10):
+        part = [b.latency[i] for i in ids[k * len(ids) // 10:(k + 1) * len(ids) // 10]]
+        xs = [x for x in part if x is not None]
+        out.append(statistics.median(xs) if xs else float("nan"))
+    return out
+
+
 def verdict(b: Burst, bound_s: float) -> str:
     if b.within(bound_s) == b.needs:
         return (f"**Target met**: all {b.needs} needs answered within {bound_s:.0f} s "
@@ -271,6 +281,8 @@ def report(burst: Burst, base: Burst, args: argparse.Namespace, load: tuple[floa
         f"| ratio (burst / baseline) | | {ratio(lambda r: q(r.answered, 50))} | {ratio(lambda r: q(r.answered, 95))} | "
         f"{ratio(lambda r: max(r.answered, default=0))} | | | |", "",
         verdict(b, args.bound), "",
+        "Burst, time to the first outcome by tenth of the burst in publish order (median s; first answers go "
+        "oldest first): " + " · ".join(f"{x:.1f}" for x in by_tenth(b)) + ".", "",
         "First outcomes: " + "; ".join(f"{label} — {outcomes(r)}" for label, r in (("baseline", a), ("burst", b)))
         + ".", "",
         "Solves (one line of the matcher's log each): needs per solve median / max, duration median / p95 / max "
