@@ -44,6 +44,9 @@ def test_budget_grows_with_the_solve_and_never_passes_the_limit():
     for limit in (0.5, 1.0, 2.0, 5.0):
         cap = max_needs_within(limit)
         assert solve_budget(cap, limit) <= limit and solve_budget(cap + 30, limit) == limit
+    tiny = Pacer(max_needs=max_needs_within(0.1))  # a limit below the fleet's fixed cost: one need a solve
+    tiny.after([aged("a", 0)], {"a"})
+    assert tiny.size == 1
 
 
 def test_with_a_backlog_every_solve_gets_the_whole_limit():

@@ -87,6 +87,7 @@ class Pacer:
     stretch: float = 1.0
 
     def __post_init__(self) -> None:
+        self.min_needs = min(self.min_needs, self.max_needs)
         self.size = self.size or self.max_needs
 
     def order(self, needs: Iterable[Need], answered: Iterable[str]) -> list[Need]:
