@@ -15,7 +15,7 @@ from baolei_matcher.domain.batch import (
     told_cut_off,
 )
 from baolei_matcher.domain.decisions import Decisions, Unmet
-from baolei_matcher.domain.state import Hold
+from baolei_matcher.domain.state import Hold, Place
 from tests.unit.matcher.test_batch import NOW, state, transfer
 
 
@@ -34,6 +34,23 @@ def test_first_answers_first_then_oldest_and_each_solve_most_urgent_first():
     first, rest = p.take(queue)
     assert [n.id for n in first] == ["new-late", "new-mid", "new-early"]  # the solver sees priority order
     assert [n.id for n in rest] == ["new-last", "old-told"]
+
+
+def test_a_solve_takes_whole_districts_in_the_order_of_their_oldest_need_within_a_window():
+    p = Pacer(max_needs=3, min_needs=1, window=2)
+    far = Place("bg", "坝光", "大鹏", 22.6, 114.1)
+    needs = [aged("a-ft", 0), aged("b-dp", 1), aged("c-ft", 2), aged("d-dp", 3), aged("e-ft", 4),
+             aged("f-ft", 5), aged("g-dp", 6), aged("h-dp", 7)]
+    for n in needs:
+        if n.id.endswith("dp"):
+            n.site = far
+    chunk, rest = p.take(p.order(needs, ()))
+    assert {n.id for n in chunk} == {"a-ft", "c-ft", "e-ft"}  # the oldest need's district, within 2 x 3
+    assert [n.id for n in rest] == ["b-dp", "d-dp", "f-ft", "g-dp", "h-dp"]
+    chunk, rest = p.take(rest)
+    assert {n.id for n in chunk} == {"b-dp", "d-dp", "g-dp"}  # b-dp waited one solve, no more
+    chunk, rest = p.take(rest)
+    assert {n.id for n in chunk} == {"f-ft", "h-dp"} and rest == []
 
 
 def test_budget_grows_with_the_solve_and_never_passes_the_limit():

@@ -80,6 +80,7 @@ class Pacer:
     told; a solve holding such a need gets the whole limit too."""
     max_needs: int = 250
     min_needs: int = 10
+    window: int = 4  # solves' worth of the queue whose districts are grouped (`take`)
     size: int = 0
     cuts: dict[str, int] = field(default_factory=dict)
     # `solve_budget` is measured on an idle machine; a quick solve cut off doubles it (up to 8x, a
@@ -97,9 +98,26 @@ class Pacer:
         return sorted(needs, key=lambda n: (n.id in told and n.id not in self.cuts, n.submitted_at, n.id))
 
     def take(self, queue: list[Need]) -> tuple[list[Need], list[Need]]:
-        """The next solve's needs (restored to most urgent first for the solver) and the rest."""
-        chunk = queue[:self.size]
-        return sorted(chunk, key=lambda n: (n.priority, n.submitted_at)), queue[self.size:]
+        """The next solve's needs (restored to most urgent first for the solver) and the rest.
+
+        From the first `window` solves' worth of the queue, whole districts are taken in the order
+        of their first need in the queue: the oldest need always goes, and needs of one district
+        share a solve, so their trips can share buses. Offline, 2,000 city needs in 8 solves of 250
+        with 2 s each (3 runs, a machine shared with other work): 738-776 trips with a window of 4
+        against 867-1,039 in strict arrival order, and as many or more needs placed in time
+        (lateness varied too much between runs to compare). A need waits at most `window` solves
+        once it is among the first `window` x `size` of the queue."""
+        if len(queue) <= self.size:
+            return sorted(queue, key=lambda n: (n.priority, n.submitted_at)), []
+        span = queue[:self.window * self.size]
+        rank: dict[str, int] = {}
+        for n in span:
+            rank.setdefault(n.site.district, len(rank))
+        pos = {n.id: i for i, n in enumerate(span)}
+        chunk = sorted(span, key=lambda n: (rank[n.site.district], pos[n.id]))[:self.size]
+        taken = {n.id for n in chunk}
+        rest = [n for n in queue if n.id not in taken]
+        return sorted(chunk, key=lambda n: (n.priority, n.submitted_at)), rest
 
     def budget(self, chunk: list[Need], limit_s: float, queued: int = 0) -> float:
         if queued or any(n.id in self.cuts for n in chunk):
