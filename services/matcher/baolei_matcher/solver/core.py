@@ -6,22 +6,38 @@ rooms chosen for them, supply is independent — so they run in that order under
 are consumed first. `previous` (only proposed earlier) is kept where still valid: its rooms are
 reserved again and its trips re-seeded, and only what is new or no longer valid is re-matched, so
 one new need against a thousand open ones is cheap and the plan does not churn.
+
+Anytime, on time: the greedy baseline (`greedy.py`, about half a second at city size) is computed
+first and is the floor — transfers (rooms and trips) and supply share no resource, so each part
+of the returned plan is the search's or greedy's, whichever is better on the goals in their order
+(weighted unserved people, then late person-minutes; weighted unserved quantity). Stage budgets
+follow progress: the bus stage's share is reserved before the rooms stage starts (at least
+BUS_SHARE of the time, more if its insertion, estimated from how long greedy took to route, needs
+it), the rooms stage gets the rest and hands on whatever it does not use, and if the rooms stage
+overran anyway the bus stage still runs, as insertion only. A little time (`_tail_s`) is kept for
+what follows the bus stage: freed rooms offered again, the floor, explanations.
 """
 from __future__ import annotations
 
 import logging
+import math
+import multiprocessing as mp
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 
 from .buses import Router, route_all
-from .busstage import route_buses
+from .busstage import BusOutcome, route_buses
 from .explain import explain, room_reason
-from .fleet import DraftStop, DraftTrip, Request
+from .fleet import DraftStop, DraftTrip, Request, make_fleet
+from .greedy import GreedyPlan, greedy_plan, horizon_s
 from .model import Scenario, TransferNeed
 from .plan import Plan, RoomAssignment, Unmet
+from .reasons import OUT_OF_TIME
 from .result import SolveResult, StageReport, Status, combine
-from .rooms import greedy_rooms, prepare, solve_rooms, urgency_order
+from .rooms import RoomsInput, greedy_rooms, prepare, solve_rooms, urgency_order
 from .supply import solve_supply
 from .travel import Travel
 
@@ -30,12 +46,26 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 
 
+# The time plan (seconds are wall clock; see the module docstring).
+BUS_SHARE = 0.4          # the bus stage's reserve, as a share of the time left once the floor is known
+BUS_EST_FACTOR = 3.0     # ... and at least this many times its estimated insertion time
+INSERT_PER_NEED = 1e-3   # insertion seconds per need (measured 0.3-0.8 ms, loaded 2-core machine) ...
+INSERT_PER_GREEDY = 2.0  # ... or this many times greedy's routing time per need, if more: greedy's
+                         # pace gauges how loaded the machine is (measured ratio 1.6-8, 1.8 at city)
+FAST_FACTOR = 2.0        # with fewer insertion times than this left, the bus stage runs insertion only
+ROOMS_SAFETY = 0.75      # share of its budget solve_rooms is told (it has been seen to overrun 1.6x)
+ROOMS_MIN_S = 0.02       # below this, the rooms stage keeps its greedy placement without a model
+GUARD_MIN_S, GUARD_MIN_NEEDS = 1.0, 200  # from this budget and size on, the rooms stage runs in a child
+LATE_EPS = 1e-6          # person-minutes: a tie on lateness keeps the search's plan
+
+
 def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | None = None,
           progress: Progress | None = None) -> SolveResult:
     """Match needs to rooms, buses and stock within `time_limit_s` seconds; never raises on a
     merely hard scenario — an over-full `fixed` gives status `infeasible` with the best plan."""
     t0 = time.perf_counter()
     say = progress or (lambda msg: None)
+    time_limit_s = max(0.0, time_limit_s)
     deadline = t0 + time_limit_s
     travel = Travel(scenario)
     fixed = scenario.fixed or Plan()
@@ -46,72 +76,306 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
     if not _consume(fixed.rooms, residual):
         statuses.append(Status.INFEASIBLE)
     room_of: dict[str, RoomAssignment] = {r.need: r for r in fixed.rooms}
+    fixed_needs = set(room_of)
+    tail = _tail_s(scenario, time_limit_s)
+    horizon = horizon_s(scenario, travel)
+    open_needs = [n for n in scenario.transfers if n.id not in room_of and n.people > 0]
+    inp_all = prepare(scenario, travel, open_needs, residual, horizon)
+
+    # greedy places the needs of the previous plan afresh, in the rooms left after `fixed`
+    inp_floor = RoomsInput(open_needs, scenario.hotels, {h: list(v) for h, v in residual.items()},
+                           inp_all.eligible, inp_all.km)
     kept_prev = _keep_previous_rooms(previous, room_of, needs, hotels, residual)
-
-    horizon = max((travel.sec_floor(b.shift_end) for b in scenario.buses), default=10**9)
-    todo = [n for n in scenario.transfers if n.id not in room_of and n.people > 0]
-    say(f"rooms: placing {len(todo)} transfer needs ({len(kept_prev)} kept from the previous plan)")
-    inp = prepare(scenario, travel, todo, residual, horizon)
-    k = 20 if len(todo) <= 1500 else 10
-    new_rooms, rooms_report = solve_rooms(scenario, travel, inp, time_limit_s=max(0.1, 0.4 * time_limit_s),
-                                          k_candidates=k)
-    statuses.append(rooms_report.status)
-    for r in new_rooms:
-        room_of[r.need] = r
-    _consume(new_rooms, residual)
-
-    say("supply: allocating stock")
-    supply, supply_unmet, supply_report = solve_supply(scenario, travel, fixed=fixed, previous=previous)
-    statuses.append(supply_report.status)
-
-    say(f"buses: routing {len(room_of)} needs with rooms over {len(scenario.buses)} buses")
-    t_bus = time.perf_counter()
+    todo = [n for n in open_needs if n.id not in room_of]
+    inp = inp_all if not kept_prev else RoomsInput(todo, scenario.hotels, residual,
+                                                    {n.id: inp_all.eligible[n.id] for n in todo}, inp_all.km)
     carried: dict[str, int] = defaultdict(int)
     for t in fixed.trips:
         for s in t.stops:
             for ld in s.load:
                 carried[ld.need] += ld.people
-    fixed_needs = {r.need for r in fixed.rooms}
+
+    # Time for the rooms stage: what is left once the bus stage's share is reserved for the needs
+    # that may hold rooms. A big rooms model runs in a child process (`_RoomsJob`) while this one
+    # computes the floor and the supply.
+    n_route = sum(1 for nid, n in needs.items() if n.people > carried[nid]) if scenario.buses else 0
+    avail = deadline - tail - time.perf_counter()
+    bus_reserve = 0.0
+    if n_route:
+        bus_reserve = min(max(0.0, avail), max(BUS_SHARE * avail, BUS_EST_FACTOR * INSERT_PER_NEED * n_route))
+    rooms_budget = avail - bus_reserve
+    rooms_until = time.perf_counter() + rooms_budget
+    say(f"rooms: placing {len(todo)} transfer needs ({len(kept_prev)} kept from the previous plan); "
+        f"{max(0.0, rooms_budget):.1f}s, {bus_reserve:.1f}s kept for the buses")
+    t_rooms = time.perf_counter()
+    job = _RoomsJob(scenario, travel, inp, rooms_budget, 20 if len(todo) <= 1500 else 10) if todo else None
+
+    # The floor: what a careful dispatcher would do (cheap; rooms are placed in a copy).
+    floor = greedy_plan(scenario, travel, inp_floor)
+    floor_goals = _transfer_goals(scenario, floor.rooms, floor.trips)
+    say(f"floor: greedy leaves {floor_goals[0]} weighted people unserved, {floor_goals[1]:.0f} person-min late "
+        f"({sum(floor.seconds.values()):.2f}s)")
+    say("supply: allocating stock")
+    supply, supply_unmet, supply_report = solve_supply(scenario, travel, fixed=fixed, previous=previous)
+    statuses.append(supply_report.status)
+
+    got_rooms = job.finish(rooms_until) if job is not None else None
+    if job is not None and got_rooms is None:
+        say(f"rooms: no model answer after {time.perf_counter() - t_rooms:.1f}s; greedy placement kept")
+    new_rooms, rooms_report = got_rooms or _rooms_without_model(inp, todo, t_rooms, cut=job is not None)
+    rooms_report.detail["budget_s"] = round(max(0.0, rooms_budget), 3)
+    if not kept_prev:
+        new_rooms = _rooms_floor(new_rooms, rooms_report, floor, todo, fixed_needs)
+    statuses.append(rooms_report.status)
+    for r in new_rooms:
+        room_of[r.need] = r
+    _consume(new_rooms, residual)
+
+    t_bus = time.perf_counter()
+    bus_until = deadline - tail
+    per_need = max(INSERT_PER_NEED, INSERT_PER_GREEDY * floor.seconds.get("buses", 0.0) / max(1, floor.routed))
+    to_route = sum(1 for nid in room_of if needs.get(nid) and needs[nid].people > carried[nid])
+    fast = bus_until - t_bus < FAST_FACTOR * per_need * to_route or bus_until - t_bus <= 0
+    say(f"buses: routing {len(room_of)} needs with rooms over {len(scenario.buses)} buses; "
+        f"{max(0.0, bus_until - t_bus):.1f}s{' (insertion only)' if fast else ''}")
     seed = None
     if previous is not None:
         def seed(router: Router, requests: dict[str, Request], fleet: list) -> None:
             _seed_previous(router, previous, requests, fleet)
-    outcome = route_buses(scenario, travel, fixed.trips, room_of, residual, fixed_needs | set(kept_prev),
-                          lambda rooms: _requests(rooms, needs, hotels, travel, carried), seed,
-                          deadline, time_limit_s, say)
+
+    def make_requests(rooms: dict[str, RoomAssignment]) -> dict[str, Request]:
+        return _requests(rooms, needs, hotels, travel, carried)
+
+    if fast:
+        outcome = _insert_only(scenario, travel, fixed.trips, room_of, make_requests, seed, bus_until)
+    else:
+        outcome = route_buses(scenario, travel, fixed.trips, room_of, residual, fixed_needs | set(kept_prev),
+                              make_requests, seed, bus_until, bus_until - t_bus, say)
     router, requests, bus_unmet = outcome.router, outcome.requests, outcome.unmet
 
     # Rooms of needs nobody can carry are released, and offered to needs still without rooms.
     bus_why = {u.need: u for u in bus_unmet}
     released = [nid for nid, r in requests.items()
-                if r.remaining == r.need.people - carried[nid] and nid not in fixed_needs]
-    if released and time.perf_counter() < deadline:
+                if r.remaining == r.need.people - carried[nid] and nid not in fixed_needs
+                and bus_why.get(nid, Unmet(nid, "", "")).code != OUT_OF_TIME]
+    retry_until = deadline - tail / 2
+    if released and time.perf_counter() < retry_until:
         _release(released, room_of, residual, needs)
         retry = [n for n in todo if n.id not in room_of]
-        for u in _retry(scenario, travel, retry, residual, horizon, room_of, router, needs, hotels,
-                        carried, deadline):
+        for u in _retry(scenario, travel, inp_all, retry, residual, room_of, router, needs, hotels,
+                        carried, retry_until):
             bus_why[u.need] = u
-    bus_status = Status.OUT_OF_TIME if time.perf_counter() > deadline else Status.FEASIBLE
+    cut = any(u.code == OUT_OF_TIME for u in bus_why.values())
+    bus_status = Status.OUT_OF_TIME if cut or time.perf_counter() > deadline else Status.FEASIBLE
     statuses.append(bus_status)
 
     rooms_out = list(fixed.rooms) + [r for nid, r in room_of.items() if nid not in fixed_needs]
     trips_out = list(fixed.trips) + router.trips()
-    plan = Plan(rooms_out, trips_out, list(fixed.supply) + supply, [])
     transfer_unmet = [bus_why[n.id] if n.id in bus_why else room_reason(n, inp, residual)
                       for n in todo if n.id not in room_of]
+    got = _carried(trips_out)
+    transfer_unmet += [u for nid, u in bus_why.items() if nid in room_of and got[nid] < needs[nid].people]
+    search_goals = _transfer_goals(scenario, rooms_out, trips_out)
+
+    # The floor, part by part: transfers and supply share no resource, so any mix is valid.
+    floor_t = _better(floor_goals, search_goals)
+    floor_s = floor.supply_goal < supply_report.objective
+    if floor_t:
+        rooms_out, trips_out, transfer_unmet = floor.rooms, floor.trips, floor.transfer_unmet
+    if floor_s:
+        supply_out, supply_unmet = floor.supply, floor.supply_unmet
+    else:
+        supply_out = list(fixed.supply) + supply
+    plan = Plan(rooms_out, trips_out, supply_out, transfer_unmet + supply_unmet)
+    which = "greedy" if floor_t and floor_s else "mixed" if floor_t or floor_s else "search"
+    say(f"floor: {which} (search {search_goals[0]} weighted unserved, {search_goals[1]:.0f} person-min late; "
+        f"greedy {floor_goals[0]}, {floor_goals[1]:.0f})")
+    _mark_floor(rooms_report, supply_report, plan, scenario, fixed_needs, floor_t, floor_s, search_goals,
+                floor_goals, floor)
+    bus_report = _bus_report(plan, scenario, travel, rooms_report, bus_status, time.perf_counter() - t_bus)
+    bus_report.detail.update({"floor": "greedy" if floor_t else "search", "mode": "insertion" if fast else "full",
+                              "budget_s": round(max(0.0, bus_until - t_bus), 3),
+                              "search": {"weighted_unserved_people": search_goals[0],
+                                         "late_person_minutes": round(search_goals[1], 1)},
+                              "greedy": {"weighted_unserved_people": floor_goals[0],
+                                         "late_person_minutes": round(floor_goals[1], 1)}})
+    result = SolveResult(combine(statuses), plan,
+                         {"rooms": rooms_report, "buses": bus_report, "supply": supply_report},
+                         explain(scenario, plan, travel), time.perf_counter() - t0, floor=which)
+    say(f"done: {result.status.value} in {result.seconds:.1f}s")
+    return result
+
+
+def _tail_s(scenario: Scenario, time_limit_s: float) -> float:
+    """Time kept after the bus stage: freed rooms offered again, the floor, explanations (measured
+    0.1-0.2 s at city size on a loaded 2-core machine), never more than a tenth of the limit."""
+    n = len(scenario.transfers) + len(scenario.supplies)
+    return min(0.1 * time_limit_s, 0.01 + 40e-6 * n + 0.005 * time_limit_s)
+
+
+def _better(a: tuple[int, float], b: tuple[int, float]) -> bool:
+    """Is `a` strictly better than `b` on (weighted unserved people, late person-minutes)?"""
+    return a[0] < b[0] or (a[0] == b[0] and a[1] < b[1] - LATE_EPS)
+
+
+def _carried(trips: list) -> dict[str, int]:
     got: dict[str, int] = defaultdict(int)
-    for t in trips_out:
+    for t in trips:
         for st in t.stops:
             for ld in st.load:
                 got[ld.need] += ld.people
-    transfer_unmet += [u for nid, u in bus_why.items() if nid in room_of and got[nid] < needs[nid].people]
-    plan.unmet = transfer_unmet + supply_unmet
-    bus_report = _bus_report(plan, scenario, travel, rooms_report, bus_status, time.perf_counter() - t_bus)
-    result = SolveResult(combine(statuses), plan,
-                         {"rooms": rooms_report, "buses": bus_report, "supply": supply_report},
-                         explain(scenario, plan, travel), time.perf_counter() - t0)
-    say(f"done: {result.status.value} in {result.seconds:.1f}s")
-    return result
+    return got
+
+
+def _transfer_goals(scenario: Scenario, rooms: list[RoomAssignment], trips: list) -> tuple[int, float]:
+    """(weighted unserved people, late person-minutes) of a plan's transfer part, as the checker
+    counts them (people carried; minutes past due at the hotel, per person)."""
+    got: dict[str, int] = defaultdict(int)
+    due = {n.id: n.due_at for n in scenario.transfers}
+    late = 0.0
+    for t in trips:
+        for st in t.stops:
+            for ld in st.load:
+                got[ld.need] += ld.people
+                d = due.get(ld.need)
+                if d is not None:
+                    late += ld.people * max(0.0, (t.arrive_at - d).total_seconds() / 60.0)
+    unserved = sum(n.weight * max(0, n.people - got[n.id]) for n in scenario.transfers)
+    return unserved, late
+
+
+def _mark_floor(rooms: StageReport, supply: StageReport, plan: Plan, scenario: Scenario, fixed_needs: set[str],
+                floor_t: bool, floor_s: bool, search_goals: tuple[int, float], floor_goals: tuple[int, float],
+                floor: GreedyPlan) -> None:
+    """Say in the stage reports which plan each part is, and report the part returned."""
+    rooms.detail["floor"] = "greedy" if floor_t else "search"
+    supply.detail["floor"] = "greedy" if floor_s else "search"
+    supply.detail["greedy_objective"] = float(floor.supply_goal)
+    if floor_t:
+        placed = {r.need for r in plan.rooms}
+        rooms.detail.setdefault("search_objective", rooms.objective)
+        rooms.objective = float(sum(n.weight * n.people for n in scenario.transfers
+                                    if n.id not in fixed_needs and n.people > 0 and n.id not in placed))
+    if floor_s:
+        supply.detail["search_objective"] = supply.objective
+        supply.objective = float(floor.supply_goal)
+        supply.detail["search_quantity_km"] = supply.detail.get("quantity_km")
+        supply.detail["quantity_km"] = floor.supply_qkm
+
+
+def _rooms_floor(new_rooms: list[RoomAssignment], report: StageReport, floor: GreedyPlan,
+                 todo: list[TransferNeed], fixed_needs: set[str]) -> list[RoomAssignment]:
+    """Greedy's rooms where they leave fewer weighted people without rooms than the rooms stage's
+    (both place the same needs in the same rooms left, so either is valid input to the buses)."""
+    weight = {n.id: n.weight * n.people for n in todo}
+    total = sum(weight.values())
+    search = total - sum(weight.get(r.need, 0) for r in new_rooms)
+    greedy_rooms_ = [r for r in floor.rooms if r.need not in fixed_needs]
+    greedy = total - sum(weight.get(r.need, 0) for r in greedy_rooms_)
+    report.detail["rooms_from"] = "search"
+    if greedy >= search:
+        return new_rooms
+    report.detail.update({"rooms_from": "greedy", "search_objective": report.objective})
+    report.objective = float(greedy)
+    if report.bound is not None and greedy <= math.ceil(report.bound - 1e-6):
+        report.status = Status.OPTIMAL
+    return greedy_rooms_
+
+
+class _RoomsJob:
+    """`solve_rooms` within a budget, answering None if it could not finish in time.
+
+    It is told ROOMS_SAFETY of the budget. A big model is solved in a forked child process, started
+    at once (this process meanwhile computes the floor and the supply) and killed at the budget's
+    end, because a solver call inside it can block far past any time limit (an LP solve once took
+    32 s of a 6.8 s budget on a loaded machine). Forking copies nothing up front (copy on write) and
+    takes milliseconds; a small or short solve runs in this process when `finish` is called."""
+
+    def __init__(self, scenario: Scenario, travel: Travel, inp: RoomsInput, budget: float, k: int) -> None:
+        self.args = (scenario, travel, inp)
+        self.k = k
+        self.budget = budget
+        self.proc: BaseProcess | None = None
+        self.recv: Connection | None = None
+        self.off = budget < ROOMS_MIN_S
+        if self.off:
+            return
+        if budget < GUARD_MIN_S or len(inp.needs) < GUARD_MIN_NEEDS or "fork" not in mp.get_all_start_methods():
+            return
+        ctx = mp.get_context("fork")
+        self.recv, send = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(target=_rooms_child, args=(send, *self.args, ROOMS_SAFETY * budget, k),
+                                daemon=True)
+        try:
+            self.proc.start()
+        except OSError as e:
+            logger.warning("cannot start the rooms stage process (%s); solving in this one", e)
+            self.proc = None
+        send.close()
+
+    def finish(self, until: float) -> tuple[list[RoomAssignment], StageReport] | None:
+        if self.off:
+            return None
+        if self.proc is None:
+            left = until - time.perf_counter()
+            if left < ROOMS_MIN_S:
+                return None
+            return solve_rooms(*self.args, time_limit_s=ROOMS_SAFETY * left, k_candidates=self.k)
+        assert self.recv is not None
+        out = None
+        try:
+            if self.recv.poll(max(0.0, until - time.perf_counter())):
+                out = self.recv.recv()
+        except (EOFError, OSError) as e:
+            logger.warning("rooms stage process failed: %s", e)
+        finally:
+            if self.proc.is_alive():
+                self.proc.kill()
+            self.proc.join(1.0)
+            self.recv.close()
+        if isinstance(out, str):
+            logger.warning("rooms stage failed: %s", out)
+            return None
+        if out is None:
+            logger.warning("rooms stage cut off at its budget of %.1fs", self.budget)
+        return out
+
+
+def _rooms_child(send: Connection, scenario: Scenario, travel: Travel, inp: RoomsInput, told: float,
+                 k: int) -> None:
+    try:
+        send.send(solve_rooms(scenario, travel, inp, time_limit_s=told, k_candidates=k))
+    except Exception as e:  # reported to the parent, which keeps the greedy placement
+        send.send(f"{type(e).__name__}: {e}")
+    finally:
+        send.close()
+
+
+def _rooms_without_model(inp: RoomsInput, todo: list[TransferNeed], t_start: float, cut: bool
+                         ) -> tuple[list[RoomAssignment], StageReport]:
+    """No time for the rooms model, or it was cut off: the greedy placement (most urgent first,
+    nearest hotel that fits)."""
+    placed = greedy_rooms(inp, urgency_order(todo))
+    out = [RoomAssignment(nid, inp.hotels[hi].id, *got) for nid, (hi, got) in placed.items()]
+    unplaced = sum(n.weight * n.people for n in todo if n.id not in placed)
+    status = Status.OUT_OF_TIME if todo else Status.OPTIMAL
+    return out, StageReport("rooms", status, float(unplaced), None if todo else 0.0,
+                            time.perf_counter() - t_start,
+                            {"cp_sat_status": "cut off" if cut else "skipped", "warm_start": "greedy",
+                             "warm_start_objective": float(unplaced)})
+
+
+def _insert_only(scenario: Scenario, travel: Travel, fixed_trips: list, room_of: dict[str, RoomAssignment],
+                 make_requests: Callable[[dict[str, RoomAssignment]], dict[str, Request]],
+                 seed: Callable[[Router, dict[str, Request], list], None] | None, until: float) -> BusOutcome:
+    """The bus stage's fast mode: one insertion pass, hotels as given, no improvement phases."""
+    fleet = make_fleet(scenario, travel, fixed_trips)
+    router = Router(fleet, travel)
+    requests = make_requests(room_of)
+    if seed is not None:
+        seed(router, requests, fleet)
+    unmet = route_all(router, list(requests.values()), until)
+    return BusOutcome(router, requests, unmet, {"mode": "insertion"})
 
 
 def _consume(rooms: list[RoomAssignment], residual: dict[str, list[int]]) -> bool:
@@ -200,11 +464,12 @@ def _seed_previous(router: Router, previous: Plan, requests: dict[str, Request],
                 requests[nid].remaining -= q
 
 
-def _retry(scenario: Scenario, travel: Travel, retry: list[TransferNeed], residual: dict[str, list[int]],
-           horizon: int, room_of: dict[str, RoomAssignment], router: Router, needs: dict, hotels: dict,
-           carried: dict[str, int], deadline: float) -> list[Unmet]:
+def _retry(scenario: Scenario, travel: Travel, inp_all: RoomsInput, retry: list[TransferNeed],
+           residual: dict[str, list[int]], room_of: dict[str, RoomAssignment], router: Router, needs: dict,
+           hotels: dict, carried: dict[str, int], deadline: float) -> list[Unmet]:
     """Give freed rooms to needs that had none, keeping only those a bus can then carry."""
-    inp = prepare(scenario, travel, retry, residual, horizon)
+    inp = RoomsInput(retry, inp_all.hotels, residual, {n.id: inp_all.eligible.get(n.id, []) for n in retry},
+                     inp_all.km)
     placed = greedy_rooms(inp, urgency_order(retry))
     new = {nid: RoomAssignment(nid, inp.hotels[hi].id, *got) for nid, (hi, got) in placed.items()}
     room_of.update(new)
