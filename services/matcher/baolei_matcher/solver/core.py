@@ -28,11 +28,12 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from .buses import Router, route_all
+from .buses import BUSY_W, Router, route_all
 from .busstage import BusOutcome, route_buses
 from .explain import explain, room_reason
 from .fleet import DraftStop, DraftTrip, Request, make_fleet
 from .greedy import GreedyPlan, greedy_plan, horizon_s
+from .improve import improve
 from .model import Scenario, TransferNeed
 from .plan import Plan, RoomAssignment, Unmet
 from .reasons import OUT_OF_TIME
@@ -56,6 +57,7 @@ FAST_FACTOR = 2.0        # with fewer insertion times than this left, the bus st
 ROOMS_SAFETY = 0.75      # share of its budget solve_rooms is told (it has been seen to overrun 1.6x)
 ROOMS_MIN_S = 0.02       # below this, the rooms stage keeps its greedy placement without a model
 GUARD_MIN_S, GUARD_MIN_NEEDS = 1.0, 200  # from this budget and size on, the rooms stage runs in a child
+IMPROVE_MIN_S = 0.1      # fast mode: the local search runs if at least this much time is left
 LATE_EPS = 1e-6          # person-minutes: a tie on lateness keeps the search's plan
 
 
@@ -147,7 +149,8 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
         return _requests(rooms, needs, hotels, travel, carried)
 
     if fast:
-        outcome = _insert_only(scenario, travel, fixed.trips, room_of, make_requests, seed, bus_until)
+        outcome = _insert_only(scenario, travel, fixed.trips, room_of, make_requests, seed, bus_until,
+                               ample=floor.bus_unserved == 0)
     else:
         outcome = route_buses(scenario, travel, fixed.trips, room_of, residual, fixed_needs | set(kept_prev),
                               make_requests, seed, bus_until, bus_until - t_bus, say)
@@ -193,7 +196,8 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
     _mark_floor(rooms_report, supply_report, plan, scenario, fixed_needs, floor_t, floor_s, search_goals,
                 floor_goals, floor)
     bus_report = _bus_report(plan, scenario, travel, rooms_report, bus_status, time.perf_counter() - t_bus)
-    bus_report.detail.update({"floor": "greedy" if floor_t else "search", "mode": "insertion" if fast else "full",
+    bus_report.detail.update({"floor": "greedy" if floor_t else "search",
+                              "mode": outcome.info.get("mode", "insertion") if fast else "full",
                               "budget_s": round(max(0.0, bus_until - t_bus), 3),
                               "search": {"weighted_unserved_people": search_goals[0],
                                          "late_person_minutes": round(search_goals[1], 1)},
@@ -367,15 +371,24 @@ def _rooms_without_model(inp: RoomsInput, todo: list[TransferNeed], t_start: flo
 
 def _insert_only(scenario: Scenario, travel: Travel, fixed_trips: list, room_of: dict[str, RoomAssignment],
                  make_requests: Callable[[dict[str, RoomAssignment]], dict[str, Request]],
-                 seed: Callable[[Router, dict[str, Request], list], None] | None, until: float) -> BusOutcome:
-    """The bus stage's fast mode: one insertion pass, hotels as given, no improvement phases."""
+                 seed: Callable[[Router, dict[str, Request], list], None] | None, until: float,
+                 ample: bool) -> BusOutcome:
+    """The bus stage's fast mode: one insertion pass with hotels as given (bus-minutes free when
+    the fleet is `ample`: greedy carried everyone with rooms), then the local search for whatever
+    time is left."""
     fleet = make_fleet(scenario, travel, fixed_trips)
-    router = Router(fleet, travel)
+    router = Router(fleet, travel, busy_w=0.0 if ample else BUSY_W)
     requests = make_requests(room_of)
     if seed is not None:
         seed(router, requests, fleet)
     unmet = route_all(router, list(requests.values()), until)
-    return BusOutcome(router, requests, unmet, {"mode": "insertion"})
+    info: dict = {"mode": "insertion"}
+    if requests and fleet and until - time.perf_counter() > IMPROVE_MIN_S and not any(
+            u.code == OUT_OF_TIME for u in unmet):
+        _, info = improve(router, requests, until)
+        info["mode"] = "insertion+search"
+        unmet = [router.why_not(r) for r in requests.values() if r.remaining > 0]
+    return BusOutcome(router, requests, unmet, info)
 
 
 def _consume(rooms: list[RoomAssignment], residual: dict[str, list[int]]) -> bool:

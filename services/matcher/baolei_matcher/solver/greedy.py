@@ -45,6 +45,7 @@ class GreedyPlan:
     supply_unmet: list[Unmet]
     residual: dict[str, list[int]]            # rooms left after the greedy rooms (for reasons)
     routed: int = 0                           # needs the bus pass tried to carry
+    bus_unserved: int = 0                     # people with rooms the bus pass could not carry
     supply_goal: int = 0                      # weighted unserved quantity
     supply_qkm: float = 0.0                   # quantity × km of the stock drawn
     seconds: dict[str, float] = field(default_factory=dict)
@@ -111,8 +112,9 @@ def greedy_plan(scenario: Scenario, travel: Travel, inp: RoomsInput) -> GreedyPl
     unmet = [room_reason(n, inp, residual) for n in order if n.id not in placed]
     unmet += bus_unmet
     return GreedyPlan(list(fixed.rooms) + rooms, list(fixed.trips) + trips, list(fixed.supply) + supply,
-                      unmet, supply_unmet, residual, routed, supply_goal, round(qkm, 1),
-                      {"rooms": t_rooms - t0, "buses": t_buses - t_rooms, "supply": t_supply - t_buses})
+                      unmet, supply_unmet, residual, routed=routed, bus_unserved=sum(u.people for u in bus_unmet),
+                      supply_goal=supply_goal, supply_qkm=round(qkm, 1),
+                      seconds={"rooms": t_rooms - t0, "buses": t_buses - t_rooms, "supply": t_supply - t_buses})
 
 
 def _buses(scenario: Scenario, travel: Travel, fixed: Plan, rooms: list[RoomAssignment]
