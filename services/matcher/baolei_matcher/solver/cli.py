@@ -48,7 +48,8 @@ def _progress(t0: float):
 
 
 STARTUP_MAX_S = 5.0    # a process older than this did not start for this command (e.g. a test runner)
-WRITE_S, WRITE_PER_NEED_S = 0.05, 60e-6  # writing the plan (measured 0.15 s for 5,000 needs, loaded)
+WRITE_S, WRITE_PER_NEED_S = 0.05, 60e-6  # writing the plan (measured 0.35 s for 5,000 needs) ...
+WRITE_PER_READ = 1.2   # ... or this many times what reading the scenario took, if more (a loaded machine)
 
 
 def _process_age_s() -> float:
@@ -63,15 +64,19 @@ def _process_age_s() -> float:
         return 0.0
 
 
-def solve_budget(limit_s: float, started: float, n_needs: int) -> float:
+def solve_budget(limit_s: float, started: float, n_needs: int, read_s: float = 0.0) -> float:
     """The solve's own time limit: what is left of `limit_s` since `started` (perf_counter), less
-    the time writing the plan will take."""
-    return max(0.0, limit_s - (time.perf_counter() - started) - (WRITE_S + WRITE_PER_NEED_S * n_needs))
+    the time writing the plan will take (estimated from the size, or from `read_s`, how long
+    reading the scenario took)."""
+    write = max(WRITE_S + WRITE_PER_NEED_S * n_needs, WRITE_PER_READ * read_s)
+    return max(0.0, limit_s - (time.perf_counter() - started) - write)
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
     age = _process_age_s()
-    t0 = time.perf_counter() - (age if age < STARTUP_MAX_S else 0.0)
+    fresh = age < STARTUP_MAX_S  # this process was started for this command
+    t_read = time.perf_counter()
+    t0 = t_read - (age if fresh else 0.0)
     say = _progress(t0)
     try:
         with open(args.scenario, encoding="utf-8") as f:
@@ -84,7 +89,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
         return 2
     say(f"read {len(scenario.transfers)} transfer and {len(scenario.supplies)} supply needs, "
         f"{len(scenario.hotels)} hotels, {len(scenario.buses)} buses; time limit {args.time_limit:g}s")
-    budget = solve_budget(args.time_limit, t0, len(scenario.transfers) + len(scenario.supplies))
+    budget = solve_budget(args.time_limit, t0, len(scenario.transfers) + len(scenario.supplies),
+                          time.perf_counter() - t_read)
     result = solve(scenario, time_limit_s=budget, progress=say)
     text = json.dumps(result.to_dict(), ensure_ascii=False, indent=1)
     with open(args.output, "w", encoding="utf-8") as f:
@@ -94,7 +100,15 @@ def cmd_solve(args: argparse.Namespace) -> int:
     say(f"wrote {args.output}: {len(result.plan.rooms)} room assignments, {len(result.plan.trips)} trips, "
         f"{len(result.plan.supply)} supply lines, {len(result.plan.unmet)} unmet; status {result.status.value}, "
         f"floor {result.floor}; solve {result.seconds:.1f}s of {budget:.1f}s")
-    return 1 if result.status.value == "infeasible" else 0
+    rc = 1 if result.status.value == "infeasible" else 0
+    if fresh and "pytest" not in sys.modules:
+        # Everything is written: skip freeing millions of objects one by one at interpreter exit
+        # (1.3 s at city size on a loaded machine), which the time limit would otherwise pay.
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(rc)
+    return rc
 
 
 def cmd_scenario(args: argparse.Namespace) -> int:

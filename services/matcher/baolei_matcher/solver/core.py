@@ -58,6 +58,7 @@ ROOMS_SAFETY = 0.75      # share of its budget solve_rooms is told (it has been 
 ROOMS_MIN_S = 0.02       # below this, the rooms stage keeps its greedy placement without a model
 GUARD_MIN_S, GUARD_MIN_NEEDS = 1.0, 200  # from this budget and size on, the rooms stage runs in a child
 IMPROVE_MIN_S = 0.1      # fast mode: the local search runs if at least this much time is left
+TAIL_PER_SETUP = 0.5     # time kept after the bus stage, per second the setup took (see `_tail_s`)
 LATE_EPS = 1e-6          # person-minutes: a tie on lateness keeps the search's plan
 
 
@@ -79,10 +80,10 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
         statuses.append(Status.INFEASIBLE)
     room_of: dict[str, RoomAssignment] = {r.need: r for r in fixed.rooms}
     fixed_needs = set(room_of)
-    tail = _tail_s(scenario, time_limit_s)
     horizon = horizon_s(scenario, travel)
     open_needs = [n for n in scenario.transfers if n.id not in room_of and n.people > 0]
     inp_all = prepare(scenario, travel, open_needs, residual, horizon)
+    tail = _tail_s(scenario, time_limit_s, time.perf_counter() - t0)
 
     # greedy places the needs of the previous plan afresh, in the rooms left after `fixed`
     inp_floor = RoomsInput(open_needs, scenario.hotels, {h: list(v) for h, v in residual.items()},
@@ -109,7 +110,6 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
     rooms_until = time.perf_counter() + rooms_budget
     say(f"rooms: placing {len(todo)} transfer needs ({len(kept_prev)} kept from the previous plan); "
         f"{max(0.0, rooms_budget):.1f}s, {bus_reserve:.1f}s kept for the buses")
-    t_rooms = time.perf_counter()
     job = _RoomsJob(scenario, travel, inp, rooms_budget, 20 if len(todo) <= 1500 else 10) if todo else None
 
     # The floor: what a careful dispatcher would do (cheap; rooms are placed in a copy).
@@ -117,14 +117,23 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
     floor_goals = _transfer_goals(scenario, floor.rooms, floor.trips)
     say(f"floor: greedy leaves {floor_goals[0]} weighted people unserved, {floor_goals[1]:.0f} person-min late "
         f"({sum(floor.seconds.values()):.2f}s)")
-    say("supply: allocating stock")
-    supply, supply_unmet, supply_report = solve_supply(scenario, travel, fixed=fixed, previous=previous)
+    supply_skipped = time.perf_counter() >= deadline - tail
+    if not supply_skipped:
+        say("supply: allocating stock")
+        supply, supply_unmet, supply_report = solve_supply(scenario, travel, fixed=fixed, previous=previous)
+    else:  # out of time already: greedy's stock draws (strict priority, nearest first) are the plan
+        say("supply: no time left; greedy's allocation kept")
+        supply = floor.supply[len(fixed.supply):]
+        supply_unmet = floor.supply_unmet
+        supply_report = StageReport("supply", Status.OUT_OF_TIME, float(floor.supply_goal), None, 0.0,
+                                    {"quantity_km": floor.supply_qkm, "skipped": True})
     statuses.append(supply_report.status)
 
+    tried = job is not None and not job.off
     got_rooms = job.finish(rooms_until) if job is not None else None
-    if job is not None and got_rooms is None:
-        say(f"rooms: no model answer after {time.perf_counter() - t_rooms:.1f}s; greedy placement kept")
-    new_rooms, rooms_report = got_rooms or _rooms_without_model(inp, todo, t_rooms, cut=job is not None)
+    if tried and got_rooms is None:
+        say(f"rooms: no model answer within {rooms_budget:.1f}s; greedy placement kept")
+    new_rooms, rooms_report = got_rooms or _rooms_without_model(inp, todo, time.perf_counter(), cut=tried)
     rooms_report.detail["budget_s"] = round(max(0.0, rooms_budget), 3)
     if not kept_prev:
         new_rooms = _rooms_floor(new_rooms, rooms_report, floor, todo, fixed_needs)
@@ -149,8 +158,7 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
         return _requests(rooms, needs, hotels, travel, carried)
 
     if fast:
-        outcome = _insert_only(scenario, travel, fixed.trips, room_of, make_requests, seed, bus_until,
-                               ample=floor.bus_unserved == 0)
+        outcome = _insert_only(scenario, travel, fixed.trips, room_of, make_requests, seed, bus_until, floor)
     else:
         outcome = route_buses(scenario, travel, fixed.trips, room_of, residual, fixed_needs | set(kept_prev),
                               make_requests, seed, bus_until, bus_until - t_bus, say)
@@ -182,7 +190,7 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
 
     # The floor, part by part: transfers and supply share no resource, so any mix is valid.
     floor_t = _better(floor_goals, search_goals)
-    floor_s = floor.supply_goal < supply_report.objective
+    floor_s = supply_skipped or floor.supply_goal < supply_report.objective
     if floor_t:
         rooms_out, trips_out, transfer_unmet = floor.rooms, floor.trips, floor.transfer_unmet
     if floor_s:
@@ -210,11 +218,13 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
     return result
 
 
-def _tail_s(scenario: Scenario, time_limit_s: float) -> float:
+def _tail_s(scenario: Scenario, time_limit_s: float, setup_s: float) -> float:
     """Time kept after the bus stage: freed rooms offered again, the floor, explanations (measured
-    0.1-0.2 s at city size on a loaded 2-core machine), never more than a tenth of the limit."""
+    0.3 s at city size; 0.7 s with the machine's load at 10 on 2 cores), never more than a tenth of
+    the limit. How long the setup took (`setup_s`: distances from every need to every hotel)
+    gauges how loaded the machine is; the post-bus work is about half of it."""
     n = len(scenario.transfers) + len(scenario.supplies)
-    return min(0.1 * time_limit_s, 0.01 + 40e-6 * n + 0.005 * time_limit_s)
+    return min(0.1 * time_limit_s, max(0.01 + 40e-6 * n, TAIL_PER_SETUP * setup_s) + 0.005 * time_limit_s)
 
 
 def _better(a: tuple[int, float], b: tuple[int, float]) -> bool:
@@ -372,16 +382,19 @@ def _rooms_without_model(inp: RoomsInput, todo: list[TransferNeed], t_start: flo
 def _insert_only(scenario: Scenario, travel: Travel, fixed_trips: list, room_of: dict[str, RoomAssignment],
                  make_requests: Callable[[dict[str, RoomAssignment]], dict[str, Request]],
                  seed: Callable[[Router, dict[str, Request], list], None] | None, until: float,
-                 ample: bool) -> BusOutcome:
-    """The bus stage's fast mode: one insertion pass with hotels as given (bus-minutes free when
-    the fleet is `ample`: greedy carried everyone with rooms), then the local search for whatever
-    time is left."""
+                 floor: GreedyPlan) -> BusOutcome:
+    """The bus stage's fast mode. Without a previous plan it starts from greedy's trips wherever
+    the rooms agree (so it is never behind the floor), inserts the rest (bus-minutes free when the
+    fleet is ample: greedy carried everyone with rooms), then runs the local search, which keeps
+    only changes that are no worse, for whatever time is left."""
     fleet = make_fleet(scenario, travel, fixed_trips)
-    router = Router(fleet, travel, busy_w=0.0 if ample else BUSY_W)
+    router = Router(fleet, travel, busy_w=0.0 if floor.bus_unserved == 0 else BUSY_W)
     requests = make_requests(room_of)
     if seed is not None:
         seed(router, requests, fleet)
-    unmet = route_all(router, list(requests.values()), until)
+    else:
+        _seed_previous(router, Plan(trips=floor.trips[len(fixed_trips):]), requests, fleet)
+    unmet = route_all(router, [r for r in requests.values() if r.remaining > 0], until)
     info: dict = {"mode": "insertion"}
     if requests and fleet and until - time.perf_counter() > IMPROVE_MIN_S and not any(
             u.code == OUT_OF_TIME for u in unmet):
