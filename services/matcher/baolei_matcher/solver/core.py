@@ -352,11 +352,18 @@ class _RoomsJob:
             return None
         if out is None:
             logger.warning("rooms stage cut off at its budget of %.1fs", self.budget)
+        else:
+            logger.info("rooms stage (child process): %s, weighted unplaced %g, bound %s in %.2fs",
+                        out[1].detail.get("cp_sat_status"), out[1].objective, out[1].bound, out[1].seconds)
         return out
 
 
 def _rooms_child(send: Connection, scenario: Scenario, travel: Travel, inp: RoomsInput, told: float,
                  k: int) -> None:
+    # Forked from a process that may have other threads (the streaming matcher): write nothing, so
+    # no lock another thread held at the fork (a stream's buffer) is ever waited for. The parent
+    # logs the outcome.
+    logging.disable(logging.CRITICAL)
     try:
         send.send(solve_rooms(scenario, travel, inp, time_limit_s=told, k_candidates=k))
     except Exception as e:  # reported to the parent, which keeps the greedy placement
