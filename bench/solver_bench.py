@@ -121,6 +121,17 @@ def run_family(check, label: str, size: str, family: str, limit: float, seed: in
     return rows
 
 
+def _rate(a: float, b: float) -> float:
+    """a / b, with 0 / 0 = 1 and a / 0 = ∞ (greedy at zero, the matcher not)."""
+    if b == 0:
+        return 1.0 if a == 0 else float("inf")
+    return a / b
+
+
+def _show(x: float) -> str:
+    return "∞" if x == float("inf") else f"{x:.3f}"
+
+
 def _gap(objective: float, bound: float | None) -> str:
     if bound is None:
         return "–"
@@ -163,8 +174,8 @@ def seed_sweep(check, label: str, size: str, family: str, limit: float, seeds) -
         misses += 0 if ok and wall <= limit * ON_TIME else 1
         floors[result.floor] = floors.get(result.floor, 0) + 1
         worst["wall"] = max(worst["wall"], wall / limit)
-        worst["wu"] = max(worst["wu"], m[wu] / max(g[wu], 1))
-        worst["late"] = max(worst["late"], m[late] / max(g[late], 1e-9))
+        worst["wu"] = max(worst["wu"], _rate(m[wu], g[wu]))
+        worst["late"] = max(worst["late"], _rate(m[late], g[late]))
         if rs.bound is not None:
             worst["gap"] = max(worst["gap"], (rs.objective - rs.bound) / max(rs.objective, 1))
         n_t = sum(1 for n in doc["needs"] if n["kind"] == "transfer")
@@ -175,8 +186,8 @@ def seed_sweep(check, label: str, size: str, family: str, limit: float, seeds) -
                     f"{m[km]:g} | {g[km]:g} | {rs.objective:g} / {rooms_bound} ({_gap(rs.objective, rs.bound)}) | "
                     f"{_gap(m[wu], rs.bound)} | {'yes' if ok else '**no**'} | {len(bad_m) + len(bad_g)} |")
     rows.append(f"| worst | | {worst['wall']:.2f} × limit | | "
-                f"{', '.join(f'{k} {v}' for k, v in sorted(floors.items()))} | | | {worst['wu']:.3f} | | | | | | "
-                f"{worst['late']:.3f} | | | rooms gap {100 * worst['gap']:.2f} % | | "
+                f"{', '.join(f'{k} {v}' for k, v in sorted(floors.items()))} | | | {_show(worst['wu'])} | | | | | | "
+                f"{_show(worst['late'])} | | | rooms gap {100 * worst['gap']:.2f} % | | "
                 f"{'all' if not misses else f'**{misses} missed**'} | |")
     rows.append("")
     return rows
