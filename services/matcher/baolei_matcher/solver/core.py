@@ -54,7 +54,10 @@ INSERT_PER_NEED = 1e-3   # insertion seconds per need (measured 0.3-0.8 ms, load
 INSERT_PER_GREEDY = 2.0  # ... or this many times greedy's routing time per need, if more: greedy's
                          # pace gauges how loaded the machine is (measured ratio 1.6-8, 1.8 at city)
 FAST_FACTOR = 2.0        # with fewer insertion times than this left, the bus stage runs insertion only
-ROOMS_SAFETY = 0.75      # share of its budget solve_rooms is told (it has been seen to overrun 1.6x)
+ROOMS_SAFETY = 0.6       # share of its budget solve_rooms is told (its LP rounding takes up to 0.4 of
+                         # what it is told before CP-SAT gets all of it: 1.4x, plus building the model)
+ROOMS_GRACE = 0.25       # a rooms child still running at its budget's end may take this share of the
+                         # bus stage's reserve before it is killed (killed, the stage's work is lost)
 ROOMS_MIN_S = 0.02       # below this, the rooms stage keeps its greedy placement without a model
 GUARD_MIN_S, GUARD_MIN_NEEDS = 1.0, 200  # from this budget and size on, the rooms stage runs in a child
 IMPROVE_MIN_S = 0.1      # fast mode: the local search runs if at least this much time is left
@@ -130,7 +133,7 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
     statuses.append(supply_report.status)
 
     tried = job is not None and not job.off
-    got_rooms = job.finish(rooms_until) if job is not None else None
+    got_rooms = job.finish(rooms_until, rooms_until + ROOMS_GRACE * bus_reserve) if job is not None else None
     if tried and got_rooms is None:
         say(f"rooms: no model answer within {rooms_budget:.1f}s; greedy placement kept")
     new_rooms, rooms_report = got_rooms or _rooms_without_model(inp, todo, time.perf_counter(), cut=tried)
@@ -300,8 +303,8 @@ class _RoomsJob:
     """`solve_rooms` within a budget, answering None if it could not finish in time.
 
     It is told ROOMS_SAFETY of the budget. A big model is solved in a forked child process, started
-    at once (this process meanwhile computes the floor and the supply) and killed at the budget's
-    end, because a solver call inside it can block far past any time limit (an LP solve once took
+    at once (this process meanwhile computes the floor and the supply) and killed soon after the
+    budget's end (ROOMS_GRACE), because a solver call inside it can block far past any time limit (an LP solve once took
     32 s of a 6.8 s budget on a loaded machine). Forking copies nothing up front (copy on write) and
     takes milliseconds; a small or short solve runs in this process when `finish` is called."""
 
@@ -327,7 +330,8 @@ class _RoomsJob:
             self.proc = None
         send.close()
 
-    def finish(self, until: float) -> tuple[list[RoomAssignment], StageReport] | None:
+    def finish(self, until: float, kill_at: float) -> tuple[list[RoomAssignment], StageReport] | None:
+        """The answer; an in-process solve gets until `until`, a child is killed at `kill_at`."""
         if self.off:
             return None
         if self.proc is None:
@@ -338,7 +342,7 @@ class _RoomsJob:
         assert self.recv is not None
         out = None
         try:
-            if self.recv.poll(max(0.0, until - time.perf_counter())):
+            if self.recv.poll(max(0.0, kill_at - time.perf_counter())):
                 out = self.recv.recv()
         except (EOFError, OSError) as e:
             logger.warning("rooms stage process failed: %s", e)
