@@ -7,15 +7,18 @@ are consumed first. `previous` (only proposed earlier) is kept where still valid
 reserved again and its trips re-seeded, and only what is new or no longer valid is re-matched, so
 one new need against a thousand open ones is cheap and the plan does not churn.
 
-Anytime, on time: the greedy baseline (`greedy.py`, about half a second at city size) is computed
-first and is the floor — transfers (rooms and trips) and supply share no resource, so each part
-of the returned plan is the search's or greedy's, whichever is better on the goals in their order
-(weighted unserved people, then late person-minutes; weighted unserved quantity). Stage budgets
-follow progress: the bus stage's share is reserved before the rooms stage starts (at least
-BUS_SHARE of the time, more if its insertion, estimated from how long greedy took to route, needs
-it), the rooms stage gets the rest and hands on whatever it does not use, and if the rooms stage
-overran anyway the bus stage still runs, as insertion only. A little time (`_tail_s`) is kept for
-what follows the bus stage: freed rooms offered again, the floor, explanations.
+Anytime, on time: the greedy baseline (`greedy.py`, about half a second at city size) is the
+floor — transfers (rooms and trips) and supply share no resource, so each part of the returned
+plan is the search's or greedy's, whichever is better on the goals in their order (weighted
+unserved people, then late person-minutes; weighted unserved quantity). Stage budgets follow
+progress: before the rooms stage starts, the bus stage's time is reserved for the needs that may
+hold rooms (BUS_SHARE of the time, more if its estimated insertion needs it); the rooms stage gets
+the rest, and whatever it does not use goes on to the buses. A big rooms model runs in a child
+process, killed if it overruns, while this process computes the floor, the supply and greedy
+placements in other orders (the best placement of all goes to the buses). If time is short when
+the bus stage starts (judged by how fast greedy routed), it runs its fast mode: greedy's trips
+where the rooms agree, insertion for the rest, then the local search. A little time (`_tail_s`)
+is kept for what follows the bus stage: freed rooms offered again, the floor, explanations.
 """
 from __future__ import annotations
 
@@ -48,13 +51,13 @@ Progress = Callable[[str], None]
 
 
 # The time plan (seconds are wall clock; see the module docstring).
-BUS_SHARE = 0.4          # the bus stage's reserve, as a share of the time left once the floor is known
+BUS_SHARE = 0.3          # the bus stage's reserve, as a share of the time left after the setup
 BUS_EST_FACTOR = 3.0     # ... and at least this many times its estimated insertion time
 INSERT_PER_NEED = 1e-3   # insertion seconds per need (measured 0.3-0.8 ms, loaded 2-core machine) ...
 INSERT_PER_GREEDY = 2.0  # ... or this many times greedy's routing time per need, if more: greedy's
                          # pace gauges how loaded the machine is (measured ratio 1.6-8, 1.8 at city)
-FAST_FACTOR = 2.0        # with fewer insertion times than this left, the bus stage runs insertion only
-ROOMS_SAFETY = 0.6       # share of its budget solve_rooms is told (its LP rounding takes up to 0.4 of
+FAST_FACTOR = 2.0        # with fewer insertion times than this left, the bus stage runs its fast mode
+ROOMS_SAFETY = 0.7       # share of its budget solve_rooms is told (its LP rounding takes up to 0.4 of
                          # what it is told before CP-SAT gets all of it: 1.4x, plus building the model)
 ROOMS_GRACE = 0.25       # a rooms child still running at its budget's end may take this share of the
                          # bus stage's reserve before it is killed (killed, the stage's work is lost)
