@@ -141,7 +141,7 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
     if not kept_prev:
         alternatives.append(("greedy", [r for r in floor.rooms if r.need not in fixed_needs]))
     if todo and any(n.id not in {r.need for r in floor.rooms} for n in todo):
-        alternatives += _greedy_orders(inp, todo, rooms_until)
+        alternatives += _greedy_orders(inp, todo, rooms_until + ROOMS_GRACE * bus_reserve)
 
     tried = job is not None and not job.off
     got_rooms = job.finish(rooms_until, rooms_until + ROOMS_GRACE * bus_reserve) if job is not None else None
