@@ -179,7 +179,7 @@ def test_cli_solve_keeps_its_time_limit_from_process_start_to_plan_written(tmp_p
                            "--time-limit", str(limit)], capture_output=True, text=True, timeout=60)
     wall = time.perf_counter() - t0
     assert done.returncode == 0, done.stderr
-    assert wall <= limit * 1.05, (wall, done.stderr)
+    assert wall <= limit * 1.05 + SLACK_S, (wall, done.stderr)
     doc = json.loads(plan.read_text(encoding="utf-8"))
     assert doc["solver"]["floor"] in ("search", "greedy", "mixed")
     if CHECKER.exists():
