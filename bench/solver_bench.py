@@ -159,7 +159,7 @@ def seed_sweep(check, label: str, size: str, family: str, limit: float, seeds) -
             "| never worse than greedy | violations |",
             "| ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
             "| ---: | ---: | ---: | --- | ---: |"]
-    worst = {"wall": 0.0, "wu": 0.0, "late": 0.0, "gap": 0.0}
+    worst: dict[str, float] = {"wall": 0.0, "wu": 0.0, "late": 0.0}
     floors: dict[str, int] = {}
     misses = 0
     for seed in seeds:
@@ -178,7 +178,7 @@ def seed_sweep(check, label: str, size: str, family: str, limit: float, seeds) -
         worst["wu"] = max(worst["wu"], _rate(m[wu], g[wu]))
         worst["late"] = max(worst["late"], _rate(m[late], g[late]))
         if rs.bound is not None:
-            worst["gap"] = max(worst["gap"], (rs.objective - rs.bound) / max(rs.objective, 1))
+            worst["gap"] = max(worst.get("gap", 0.0), (rs.objective - rs.bound) / max(rs.objective, 1))
         n_t = sum(1 for n in doc["needs"] if n["kind"] == "transfer")
         rooms_bound = "–" if rs.bound is None else f"{rs.bound:.1f}"
         rows.append(f"| {seed} | {n_t}/{len(doc['needs']) - n_t} | {wall:.2f} ({wall / limit:.2f}) | "
@@ -186,9 +186,10 @@ def seed_sweep(check, label: str, size: str, family: str, limit: float, seeds) -
                     f"{g[wq]} | {_ratio(m[wq], g[wq])} | {m[late]:g} | {g[late]:g} | {_ratio(m[late], g[late])} | "
                     f"{m[km]:g} | {g[km]:g} | {rs.objective:g} / {rooms_bound} ({_gap(rs.objective, rs.bound)}) | "
                     f"{_gap(m[wu], rs.bound)} | {'yes' if ok else '**no**'} | {len(bad_m) + len(bad_g)} |")
+    worst_gap = "–" if "gap" not in worst else f"{100 * worst['gap']:.2f} %"
     rows.append(f"| worst | | {worst['wall']:.2f} × limit | | "
                 f"{', '.join(f'{k} {v}' for k, v in sorted(floors.items()))} | | | {_show(worst['wu'])} | | | | | | "
-                f"{_show(worst['late'])} | | | rooms gap {100 * worst['gap']:.2f} % | | "
+                f"{_show(worst['late'])} | | | rooms gap {worst_gap} | | "
                 f"{'all' if not misses else f'**{misses} missed**'} | |")
     rows.append("")
     return rows
