@@ -161,7 +161,7 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
     to_route = sum(1 for nid in room_of if needs.get(nid) and needs[nid].people > carried[nid])
     fast = bus_until - t_bus < FAST_FACTOR * per_need * to_route or bus_until - t_bus <= 0
     say(f"buses: routing {len(room_of)} needs with rooms over {len(scenario.buses)} buses; "
-        f"{max(0.0, bus_until - t_bus):.1f}s{' (insertion only)' if fast else ''}")
+        f"{max(0.0, bus_until - t_bus):.1f}s{' (fast mode: greedy trips, insertion, local search)' if fast else ''}")
     seed = None
     if previous is not None:
         def seed(router: Router, requests: dict[str, Request], fleet: list) -> None:
