@@ -1,15 +1,24 @@
 """Rooms stage: one hotel per transfer need, upgrades allowed, never downgrades.
 
 Why this shape (see shared/solver-notes.md): "one hotel per need" breaks the flow structure, so
-the rooms are chosen by CP-SAT on a reduced candidate set (the nearest accepting hotels plus the
-one a greedy pass picked), warm-started from that greedy pass so a valid answer always exists.
-The proven bound on weighted unplaced people comes from an aggregated LP relaxation (GLOP) over
-*all* accepting hotels (`rooms_bound.py`), so it holds even though CP-SAT sees only candidates.
+the rooms are chosen by CP-SAT, warm-started so a valid answer always exists, and bounded by LPs
+that know every hotel a need could legally use (`rooms_bound.py`).
 
-Objective (maximised), per placed need: 1000 × weight × people (the goal), plus up to
-100 × weight × people for waiting longest, minus km to the hotel (choose rooms with the drive in
-mind), minus lateness forced by a late-opening hotel, minus 20 per upgraded room, plus a small
-bonus for keeping the hotel proposed before (limit churn).
+Steps, all inside one deadline (`time_limit_s` counts from the call; model building included):
+1. candidates: every hotel where a need fits (accepts its risk, opens in time, has the rooms with
+   upgrades: `rules.py`); when there are few pairs CP-SAT sees them all, so its own bound is a
+   proof on the whole problem; at city scale it sees the nearest `k_candidates` plus the hotels
+   the LP uses for that kind of need.
+2. bound: the per-need assignment LP (`rooms_bound.assignment_lp`); the report carries the
+   strongest valid bound and names its source.
+3. warm start: the best of urgency-ordered greedy, rounding the assignment LP, and iterated
+   candidate-LP rounding (`rooms_lp.py`) on the goal.
+4. CP-SAT, phase 1: maximise weighted people placed (the goal alone), so its bound is in the
+   goal's unit. Phase 2 (time left): keep that many weighted people placed and prefer needs
+   waiting longest, short drives to the hotel, no lateness from a late-opening hotel, few
+   upgrades and the hotel proposed before.
+Every CP-SAT call runs behind a watchdog (`stop_search` from a timer) and keeps the best plan found
+so far; model building stops at its own deadline and the warm start is kept.
 """
 from __future__ import annotations
 
@@ -17,29 +26,37 @@ import logging
 import math
 import threading
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
+from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
-from .model import Hotel, Scenario, TransferNeed
+from . import rules
+from .model import Hotel, Rooms, Scenario, TransferNeed
 from .plan import Plan, RoomAssignment
 from .result import StageReport, Status
-from .rooms_bound import rooms_lp_bound
-from .rooms_lp import lp_round
+from .rooms_bound import AssignmentLP, assignment_lp, fitting
+from .rooms_lp import eject_insert, lp_dive
 from .travel import Travel
 
 logger = logging.getLogger(__name__)
 
 UPGRADE_COST = 20
 CHURN_BONUS = 30
-MAX_POLISH_VARS = 2000  # above this many candidate pairs, a warm start at the bound is kept as it is
-POLISH_ONLY_S = 1.0     # CP-SAT budget when the warm start is already optimal on the goal
+MAX_FULL_PAIRS = 20000   # up to this many (need, fitting hotel) pairs CP-SAT sees every one
+MAX_POLISH_VARS = 2000   # above this many pairs, a warm start at the bound is kept as it is
+POLISH_ONLY_S = 1.0      # CP-SAT budget when the warm start is already optimal on the goal
+BUILD_SHARE = 0.25       # model building may take at most this share of the stage's time
+DIVE_SHARE = 0.3         # LP diving stops starting new rounds after this share of the time
+EJECT_SHARE = 0.4        # local improvement of the warm start stops after this share
+POLISH_SHARE = 0.2       # phase 2's share of the time left after the warm start
+MIN_POLISH_S = 0.2       # phase 2 only runs with at least this much time left
+REPORT_S = 0.05          # kept back for reading the answer and writing the report
+WATCHDOG_SLACK_S = 0.1   # CP-SAT's own limit is soft: it gets this much less, the timer stops it on time
 
-
-def hint_w_of(hint: dict, inp: RoomsInput) -> int:
-    """Weighted people the warm start leaves without rooms."""
-    return sum(n.weight * n.people for n in inp.needs if n.id not in hint)
+Placement = dict[str, tuple[int, Rooms]]  # need id -> (hotel index, rooms given)
 
 
 @dataclass
@@ -51,17 +68,14 @@ class RoomsInput:
     km: dict[tuple[str, int], float] = field(default_factory=dict)
 
 
-def fit(need: TransferNeed, cap: list[int]) -> tuple[int, int, int] | None:
-    """Rooms given (standard, family, accessible) if the need fits `cap`; upgrades to family first."""
-    s, f, a = need.rooms.standard, need.rooms.family, need.rooms.accessible
-    if f > cap[1] or a > cap[2]:
-        return None
-    gs = min(s, cap[0])
-    gf = min(s - gs, cap[1] - f)
-    ga = s - gs - gf
-    if ga > cap[2] - a:
-        return None
-    return gs, f + gf, a + ga
+def hint_w_of(hint: dict, inp: RoomsInput) -> int:
+    """Weighted people the warm start leaves without rooms."""
+    return sum(n.weight * n.people for n in inp.needs if n.id not in hint)
+
+
+def fit(need: TransferNeed, cap: list[int]) -> Rooms | None:
+    """Rooms given if the need fits `cap` (see `rules.fit`); a `Rooms`, unpacks as (s, f, a)."""
+    return rules.fit(need.rooms, Rooms.of(cap))
 
 
 def prepare(scenario: Scenario, travel: Travel, needs: list[TransferNeed], residual: dict[str, list[int]],
@@ -77,7 +91,8 @@ def prepare(scenario: Scenario, travel: Travel, needs: list[TransferNeed], resid
     for n in needs:
         ok = by_risk.get(n.risk)
         if ok is None:
-            ok = np.array([n.risk in h.accepts and h.rooms.total() > 0 for h in hotels]) & (open_s <= horizon_s)
+            ok = np.array([rules.hotel_accepts(h.accepts, n.risk) and h.rooms.total() > 0
+                           for h in hotels]) & (open_s <= horizon_s)
             by_risk[n.risk] = ok
         idx = np.nonzero(ok)[0]
         if len(idx) == 0:
@@ -92,27 +107,28 @@ def prepare(scenario: Scenario, travel: Travel, needs: list[TransferNeed], resid
 
 
 def greedy_rooms(inp: RoomsInput, order: list[TransferNeed], prefer: dict[str, list[int]] | None = None
-                 ) -> dict[str, tuple[int, tuple[int, int, int]]]:
+                 ) -> Placement:
     """Place needs in the given order at the first hotel where they fit: preferred ones first
     (if given), then the nearest eligible."""
-    cap = {h: list(v) for h, v in inp.residual.items()}
-    out: dict[str, tuple[int, tuple[int, int, int]]] = {}
+    cap = {h: Rooms.of(v) for h, v in inp.residual.items()}
+    out: Placement = {}
     for n in order:
         first = (prefer or {}).get(n.id, [])
         for hi in first + [h for h in inp.eligible.get(n.id, []) if h not in first]:
             hid = inp.hotels[hi].id
-            got = fit(n, cap[hid])
+            got = rules.fit(n.rooms, cap[hid])
             if got is not None:
                 out[n.id] = (hi, got)
-                cap[hid] = [cap[hid][0] - got[0], cap[hid][1] - got[1], cap[hid][2] - got[2]]
+                cap[hid] = cap[hid] - got
                 break
     return out
 
 
 def _value(n: TransferNeed, h: Hotel, km: float, wait_rank: int, travel: Travel, was_prev: bool) -> int:
-    """Objective coefficient of placing `n` at `h` (see the module docstring)."""
+    """Phase-2 coefficient of placing `n` at `h`: waiting longest, minus km and forced lateness,
+    plus a small bonus for the hotel proposed before."""
     late_open = max(0, travel.sec(h.open_at, -10**9) - travel.sec(n.due_at)) // 60
-    return ((1000 + wait_rank) * n.weight * n.people - int(min(km, 300)) - int(min(late_open, 600)) // 2
+    return (wait_rank * n.weight * n.people - int(min(km, 300)) - int(min(late_open, 600)) // 2
             + (CHURN_BONUS if was_prev else 0))
 
 
@@ -125,122 +141,282 @@ def urgency_order(needs: list[TransferNeed]) -> list[TransferNeed]:
     return sorted(needs, key=lambda n: (n.priority, n.raised_at or n.ready_at, -n.people, n.id))
 
 
+def nearest_first(inp: RoomsInput, n: TransferNeed, hotels: list[int]) -> list[int]:
+    """`hotels` by road km from the need (those with no km known last)."""
+    return sorted(hotels, key=lambda hi: inp.km.get((n.id, hi), 1e9))
+
+
+def nearest_assignment(inp: RoomsInput, needs: list[TransferNeed], counts: dict[int, int]
+                        ) -> list[tuple[TransferNeed, int]]:
+    """Needs to hotels, `counts[h]` each, least total km (exact min-cost flow)."""
+    hotels = sorted(counts)
+    if len(hotels) == 1:
+        return [(n, hotels[0]) for n in needs]
+    flow = min_cost_flow.SimpleMinCostFlow()
+    nn = len(needs)
+    arcs = []
+    for i, n in enumerate(needs):
+        flow.set_node_supply(i, 1)
+        for j, hi in enumerate(hotels):
+            cost = int(round(inp.km.get((n.id, hi), 1e4) * 100))
+            arcs.append((flow.add_arc_with_capacity_and_unit_cost(i, nn + j, 1, cost), i, hi))
+    for j, hi in enumerate(hotels):
+        flow.set_node_supply(nn + j, -counts[hi])
+    if flow.solve() != flow.OPTIMAL:
+        return []
+    return [(needs[i], hi) for a, i, hi in arcs if flow.flow(a) > 0]
+
+
+# --- the CP-SAT model, one rule at a time ---------------------------------------------------
+
+@dataclass
+class RoomsModel:
+    m: cp_model.CpModel
+    needs: list[TransferNeed]
+    x: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
+    by_need: dict[str, list[tuple[int, cp_model.IntVar]]] = field(default_factory=dict)
+    by_hotel: dict[int, list[tuple[TransferNeed, cp_model.IntVar]]] = field(default_factory=dict)
+    upgrades: dict[int, tuple[cp_model.IntVar, cp_model.IntVar]] = field(default_factory=dict)  # hotel -> (uf, ua)
+
+
+def _add_pairs(rm: RoomsModel, inp: RoomsInput, cands: dict[str, list[int]], stop_at: float) -> bool:
+    """A boolean per (need, hotel) pair that the rules allow: the hotel accepts the need's risk and
+    the need's rooms fit there with upgrades (`rules.hotel_accepts`, `rules.fit`). False if
+    building ran past `stop_at`."""
+    for i, n in enumerate(rm.needs):
+        if i % 256 == 0 and time.perf_counter() > stop_at:
+            return False
+        lits = rm.by_need.setdefault(n.id, [])
+        for hi in cands[n.id]:
+            h = inp.hotels[hi]
+            if not rules.hotel_accepts(h.accepts, n.risk) or fit(n, inp.residual[h.id]) is None:
+                continue
+            v = rm.m.new_bool_var(f"x_{n.id}_{hi}")
+            rm.x[(n.id, hi)] = v
+            lits.append((hi, v))
+            rm.by_hotel.setdefault(hi, []).append((n, v))
+    return True
+
+
+def _add_one_hotel_per_need(rm: RoomsModel) -> None:
+    for lits in rm.by_need.values():
+        if len(lits) > 1:
+            rm.m.add_at_most_one(v for _, v in lits)
+
+
+def _add_rooms_within_with_upgrades(rm: RoomsModel, inp: RoomsInput) -> None:
+    """Per hotel and room type, never more given than left; standard rooms asked may be given as
+    family (uf) or accessible (ua) rooms, never the other way. Upgrades are counted per hotel:
+    given integral placements, the totals always split over the needs (see `_given`)."""
+    m = rm.m
+    for hi, placed in rm.by_hotel.items():
+        cap = inp.residual[inp.hotels[hi].id]
+        std = sum(n.rooms.standard * v for n, v in placed if n.rooms.standard)
+        uf = m.new_int_var(0, cap[1], f"uf_{hi}")
+        ua = m.new_int_var(0, cap[2], f"ua_{hi}")
+        rm.upgrades[hi] = (uf, ua)
+        m.add(uf + ua <= std)                                   # only standard rooms are upgraded
+        m.add(std - uf - ua <= cap[0])
+        m.add(sum(n.rooms.family * v for n, v in placed if n.rooms.family) + uf <= cap[1])
+        m.add(sum(n.rooms.accessible * v for n, v in placed if n.rooms.accessible) + ua <= cap[2])
+
+
+def build_model(inp: RoomsInput, needs: list[TransferNeed], cands: dict[str, list[int]], stop_at: float
+                ) -> RoomsModel | None:
+    """The rooms model, rule by rule; None if building would run past `stop_at`."""
+    rm = RoomsModel(cp_model.CpModel(), needs)
+    if not _add_pairs(rm, inp, cands, stop_at):
+        return None
+    _add_one_hotel_per_need(rm)
+    _add_rooms_within_with_upgrades(rm, inp)
+    return rm if time.perf_counter() <= stop_at else None
+
+
+def _hint(rm: RoomsModel, placed: Placement) -> None:
+    rm.m.clear_hints()
+    at = {nid: hi for nid, (hi, _) in placed.items()}
+    for (nid, hi), v in rm.x.items():
+        rm.m.add_hint(v, 1 if at.get(nid) == hi else 0)
+    ups: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    by_id = {n.id: n for n in rm.needs}
+    for nid, (hi, got) in placed.items():
+        if (nid, hi) in rm.x:
+            ups[hi][0] += got.family - by_id[nid].rooms.family
+            ups[hi][1] += got.accessible - by_id[nid].rooms.accessible
+    for hi, (uf, ua) in rm.upgrades.items():
+        rm.m.add_hint(uf, ups[hi][0])
+        rm.m.add_hint(ua, ups[hi][1])
+
+
+def _given(rm: RoomsModel, at: dict[str, int], uf_ua: dict[int, tuple[int, int]]) -> Placement:
+    """Split each hotel's upgrades over the standard rooms of the needs placed there."""
+    out: Placement = {}
+    by_id = {n.id: n for n in rm.needs}
+    left = {hi: list(u) for hi, u in uf_ua.items()}
+    for nid in sorted(at):
+        hi, n = at[nid], by_id[nid]
+        u = left.get(hi, [0, 0])
+        gf = min(u[0], n.rooms.standard)
+        ga = min(u[1], n.rooms.standard - gf)
+        u[0] -= gf
+        u[1] -= ga
+        out[nid] = (hi, Rooms(n.rooms.standard - gf - ga, n.rooms.family + gf, n.rooms.accessible + ga))
+    return out
+
+
+class _Best(cp_model.CpSolverSolutionCallback):
+    """Keeps the last (best) solution found, so a search stopped by the watchdog loses nothing."""
+
+    def __init__(self, rm: RoomsModel) -> None:
+        super().__init__()
+        self.rm = rm
+        self.at: dict[str, int] | None = None
+        self.ups: dict[int, tuple[int, int]] = {}
+
+    def on_solution_callback(self) -> None:
+        self.at = {nid: hi for (nid, hi), v in self.rm.x.items() if self.boolean_value(v)}
+        self.ups = {hi: (self.value(uf), self.value(ua)) for hi, (uf, ua) in self.rm.upgrades.items()}
+
+
+def _run(rm: RoomsModel, seconds: float, workers: int = 2) -> tuple[str, Placement | None, float | None]:
+    """Solve with a hard stop: (status name, best placement or None, objective bound or None)."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.02, seconds - WATCHDOG_SLACK_S)
+    solver.parameters.num_workers = workers
+    best = _Best(rm)
+    watchdog = threading.Timer(max(0.05, seconds), solver.stop_search)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        st = solver.solve(rm.m, best)
+    finally:
+        watchdog.cancel()
+    name = solver.status_name(st)
+    if best.at is None:
+        return name, None, None
+    bound = solver.best_objective_bound if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+    return name, _given(rm, best.at, best.ups), bound
+
+
 def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_limit_s: float,
                 previous: Plan | None = None, k_candidates: int = 20) -> tuple[list[RoomAssignment], StageReport]:
     t0 = time.perf_counter()
-    needs = [n for n in inp.needs if inp.eligible.get(n.id)]
-    order = urgency_order(needs)
-    wait_rank = {n.id: 100 - (100 * i) // max(1, len(order)) for i, n in enumerate(order)}
-    prev_hotel = {r.need: r.hotel for r in (previous.rooms if previous else [])}
-    hotel_pos = {h.id: i for i, h in enumerate(inp.hotels)}
-    bound = rooms_lp_bound(inp)
+    deadline = t0 + max(0.05, time_limit_s)
     total_w = sum(n.weight * n.people for n in inp.needs)
+    fits = fitting(inp)
+    needs = [n for n in inp.needs if fits[n.id]]
     if not needs:
-        return [], StageReport("rooms", Status.OPTIMAL, float(total_w), float(total_w), time.perf_counter() - t0)
-    cands: dict[str, list[int]] = {}
-    values: dict[tuple[str, int], int] = {}
-    for n in needs:
-        cands[n.id] = list(inp.eligible[n.id][:k_candidates])
-        ph = hotel_pos.get(prev_hotel.get(n.id, ""))
-        if ph is not None and ph not in cands[n.id] and ph in inp.eligible[n.id]:
-            cands[n.id].append(ph)
-        for hi in cands[n.id]:
-            values[(n.id, hi)] = _value(n, inp.hotels[hi], inp.km[(n.id, hi)], wait_rank[n.id], travel,
-                                        prev_hotel.get(n.id) == inp.hotels[hi].id)
-    hint = greedy_rooms(inp, order)
-    source = "greedy"
-    if bound > 0:  # rooms are short: try LP rounding as the warm start
-        lp_hint = lp_round(inp, needs, values, cands, order, t0 + 0.4 * time_limit_s)
-        if lp_hint is not None:
-            if _placed_w(lp_hint, needs) > _placed_w(hint, needs):
-                hint, source = lp_hint, "lp"
-    for nid, (hi, _) in hint.items():
-        if hi not in cands[nid]:
-            cands[nid].append(hi)
-            n = next(x for x in needs if x.id == nid)
-            values[(nid, hi)] = _value(n, inp.hotels[hi], inp.km[(nid, hi)], wait_rank[nid], travel, False)
+        return [], StageReport("rooms", Status.OPTIMAL, float(total_w), float(total_w), time.perf_counter() - t0,
+                               {"bound_source": "nothing fits"})
+    order = urgency_order(needs)
+    lp = assignment_lp(inp, fits)
+    bound, bound_source = (lp.bound, "assignment_lp") if lp is not None else (0.0, "none")
+    info: dict = {"lp_bound": round(bound, 3), "lp_seconds": round(lp.seconds, 3) if lp else None}
 
+    # Warm starts: the best on the goal (weighted people placed).
+    hint, source = greedy_rooms(inp, order), "greedy"
+    info["warm_greedy"] = hint_w_of(hint, inp)
+    if hint_w_of(hint, inp) > math.ceil(bound - 1e-6):  # rooms are short and greedy is not at the bound
+        for careful in (False, True):
+            stop = t0 + DIVE_SHARE * (deadline - t0) * (0.5 if not careful else 1.0)
+            dive, dive_info = lp_dive(inp, order, stop, lp, careful)
+            name = "lp_dive_careful" if careful else "lp_dive"
+            info[f"warm_{name}"] = hint_w_of(dive, inp)
+            info[f"{name}_rounds"] = dive_info["dive_rounds"]
+            if _placed_w(dive, needs) > _placed_w(hint, needs):
+                hint, source = dive, name
+        better, moves = eject_insert(inp, hint, fits, t0 + EJECT_SHARE * (deadline - t0))
+        info["eject_moves"] = moves
+        if _placed_w(better, needs) > _placed_w(hint, needs):
+            hint, source = better, f"{source}+eject"
     hint_w = hint_w_of(hint, inp)
-    at_bound = hint_w <= bound + 1e-6
-    if at_bound and sum(len(c) for c in cands.values()) > MAX_POLISH_VARS:
+    pairs = sum(len(f) for f in fits.values())
+    full = pairs <= MAX_FULL_PAIRS
+    at_bound = hint_w <= math.ceil(bound - 1e-6)
+    if at_bound and pairs > MAX_POLISH_VARS:
         # Nothing left to gain on the goal, and CP-SAT would spend the budget on the secondary
-        # terms only (at this size it often finds nothing better in time, and building the model
-        # alone takes a good part of a second): keep the warm start, the bus stage gets the time.
-        return _report(hint, inp, bound, source, hint_w, "skipped", Status.FEASIBLE, 0, t0)
-    m = cp_model.CpModel()
-    x: dict[tuple[str, int], cp_model.IntVar] = {}
-    upg: dict[tuple[str, int], tuple] = {}
-    use: dict[int, list[list]] = {}
-    objective: list[cp_model.LinearExprT] = []
+        # terms only: keep the warm start, the bus stage gets the time.
+        return _report(hint, inp, bound, bound_source, source, hint_w, "skipped", Status.FEASIBLE, 0, t0, info)
+
+    cands = _candidates(inp, needs, fits, hint, lp, previous, k_candidates, full)
+    left = deadline - time.perf_counter()
+    rm = build_model(inp, needs, cands, time.perf_counter() + BUILD_SHARE * left)
+    if rm is None:
+        logger.warning("rooms: model building ran out of its time; keeping the warm start")
+        return _report(hint, inp, bound, bound_source, source, hint_w, "build_out_of_time", Status.FEASIBLE,
+                       0, t0, info)
+    info["build_seconds"] = round(time.perf_counter() - t0, 3)
+    placed, status, cp_status = hint, Status.FEASIBLE, "skipped"
+    by_id = {n.id: n for n in needs}
+    goal = [(n.weight * n.people) * v for (nid, _), v in rm.x.items() for n in (by_id[nid],)]
+    best_w = _placed_w(hint, needs)
+    if not at_bound:
+        rm.m.maximize(sum(goal))
+        _hint(rm, hint)
+        left = deadline - time.perf_counter() - REPORT_S
+        cp_status, found, cp_bound = _run(rm, left * (1 - POLISH_SHARE))
+        if found is not None and _placed_w(found, needs) >= best_w:
+            placed, best_w = found, _placed_w(found, needs)
+        if full and cp_bound is not None:
+            cp_unplaced = total_w - math.floor(cp_bound + 1e-6)
+            info["cp_sat_bound"] = float(cp_unplaced)
+            if cp_unplaced > bound:  # CP-SAT's own bound is valid here: it saw every fitting pair
+                bound, bound_source = float(cp_unplaced), "cp_sat"
+    # Phase 2: as many weighted people placed, then waiting, km, lateness, upgrades, churn.
+    if deadline - time.perf_counter() > MIN_POLISH_S:
+        wait_rank = {n.id: 100 - (100 * i) // max(1, len(order)) for i, n in enumerate(order)}
+        prev_hotel = {r.need: r.hotel for r in (previous.rooms if previous else [])}
+        rm.m.add(sum(goal) >= best_w)
+        sec = [_value(by_id[nid], inp.hotels[hi], inp.km[(nid, hi)], wait_rank[nid], travel,
+                      prev_hotel.get(nid) == inp.hotels[hi].id) * v for (nid, hi), v in rm.x.items()]
+        sec += [-UPGRADE_COST * (uf + ua) for uf, ua in rm.upgrades.values()]
+        rm.m.maximize(sum(sec))
+        _hint(rm, placed)
+        left = deadline - time.perf_counter() - REPORT_S
+        if left > MIN_POLISH_S / 2:
+            st2, found, _ = _run(rm, min(left, POLISH_ONLY_S) if at_bound else left)
+            cp_status = st2 if cp_status == "skipped" else f"{cp_status}+{st2}"
+            if found is not None and _placed_w(found, needs) >= best_w:
+                placed = found
+    if time.perf_counter() > deadline:
+        status = Status.OUT_OF_TIME
+    return _report(placed, inp, bound, bound_source, source, hint_w, cp_status, status, len(rm.x), t0, info)
+
+
+def _candidates(inp: RoomsInput, needs: list[TransferNeed], fits: dict[str, list[int]], hint: Placement,
+                lp: AssignmentLP | None, previous: Plan | None, k: int, full: bool) -> dict[str, list[int]]:
+    """Hotels CP-SAT may choose per need: all fitting ones when `full`, else the nearest `k`, the
+    hotels the LP uses for the need's group, the warm start's and the previously proposed one."""
+    if full:
+        return {n.id: list(fits[n.id]) for n in needs}
+    prev = {r.need: r.hotel for r in (previous.rooms if previous else [])}
+    pos = {h.id: i for i, h in enumerate(inp.hotels)}
+    lp_hotels: dict[str, list[int]] = {}
+    if lp is not None:
+        for members, alloc in zip(lp.groups, lp.alloc, strict=True):
+            top = sorted(alloc, key=lambda hi: -alloc[hi])[:k]
+            for n in members:
+                lp_hotels[n.id] = top
+    out: dict[str, list[int]] = {}
     for n in needs:
-        lits = []
-        for hi in cands[n.id]:
-            cap = inp.residual[inp.hotels[hi].id]
-            if fit(n, cap) is None:
-                continue
-            v = m.new_bool_var(f"x_{n.id}_{hi}")
-            x[(n.id, hi)] = v
-            lits.append(v)
-            terms = use.setdefault(hi, [[], [], []])
-            objective.append(values[(n.id, hi)] * v)
-            s, f, a = n.rooms.standard, n.rooms.family, n.rooms.accessible
-            uf = m.new_int_var(0, min(s, cap[1] - f), f"uf_{n.id}_{hi}") if s and cap[1] > f else None
-            ua = m.new_int_var(0, min(s, cap[2] - a), f"ua_{n.id}_{hi}") if s and cap[2] > a else None
-            ups = [u for u in (uf, ua) if u is not None]
-            if ups:
-                m.add(sum(ups) <= s * v)
-                objective.append(-UPGRADE_COST * sum(ups))
-            upg[(n.id, hi)] = (uf, ua)
-            terms[0].append(s * v - sum(ups))
-            terms[1].append(f * v + (uf if uf is not None else 0))
-            terms[2].append(a * v + (ua if ua is not None else 0))
-            chosen = hint.get(n.id, (None,))[0] == hi
-            m.add_hint(v, 1 if chosen else 0)
-            got = hint[n.id][1] if chosen else (s, f, a)
-            if uf is not None:
-                m.add_hint(uf, got[1] - f)
-            if ua is not None:
-                m.add_hint(ua, got[2] - a)
-        if lits:
-            m.add_at_most_one(lits)
-    for hi, terms in use.items():
-        cap = inp.residual[inp.hotels[hi].id]
-        for t in range(3):
-            m.add(sum(terms[t]) <= cap[t])
-    m.maximize(sum(objective))
-
-    solver = cp_model.CpSolver()
-    # When the warm start already meets the bound CP-SAT only polishes waiting, km and upgrades:
-    # a short budget. When rooms are short it gets the stage's whole limit (as measured in the bench).
-    budget = min(time_limit_s, POLISH_ONLY_S) if at_bound else time_limit_s
-    solver.parameters.max_time_in_seconds = max(0.05, budget)
-    solver.parameters.num_workers = 2
-    watchdog = threading.Timer(budget * 1.5 + 1.0, solver.stop_search)
-    watchdog.start()
-    try:
-        st = solver.solve(m)
-    finally:
-        watchdog.cancel()
-    placed = hint
-    status = Status.OUT_OF_TIME
-    if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        found: dict[str, tuple[int, tuple[int, int, int]]] = {}
-        by_id = {n.id: n for n in needs}
-        for (nid, hi), v in x.items():
-            if solver.value(v):
-                n = by_id[nid]
-                gf, ga = (0 if u is None else int(solver.value(u)) for u in upg[(nid, hi)])
-                found[nid] = (hi, (n.rooms.standard - gf - ga, n.rooms.family + gf, n.rooms.accessible + ga))
-        if _placed_w(found, needs) >= _placed_w(hint, needs):
-            placed = found
-            status = Status.OPTIMAL if st == cp_model.OPTIMAL else Status.FEASIBLE
-    else:
-        logger.warning("rooms CP-SAT returned %s; keeping the warm start", solver.status_name(st))
-    return _report(placed, inp, bound, source, hint_w, solver.status_name(st), status, len(x), t0)
+        ok = set(fits[n.id])
+        c = list(fits[n.id][:k])
+        seen = set(c)
+        extra = lp_hotels.get(n.id, []) + ([hint[n.id][0]] if n.id in hint else [])
+        ph = pos.get(prev.get(n.id, ""))
+        if ph is not None:
+            extra.append(ph)
+        for hi in extra:
+            if hi in ok and hi not in seen:
+                c.append(hi)
+                seen.add(hi)
+        out[n.id] = c
+    return out
 
 
-def _report(placed: dict, inp: RoomsInput, bound: float, source: str, hint_w: int, cp_status: str,
-            status: Status, candidates: int, t0: float) -> tuple[list[RoomAssignment], StageReport]:
+def _report(placed: Placement, inp: RoomsInput, bound: float, bound_source: str, source: str, hint_w: int,
+            cp_status: str, status: Status, candidates: int, t0: float, info: dict
+            ) -> tuple[list[RoomAssignment], StageReport]:
     out = [RoomAssignment(nid, inp.hotels[hi].id, *got) for nid, (hi, got) in placed.items()]
     by_need = {n.id: n for n in inp.needs}
     unplaced_w = sum(n.weight * n.people for n in inp.needs if n.id not in placed)
@@ -250,7 +426,12 @@ def _report(placed: dict, inp: RoomsInput, bound: float, source: str, hint_w: in
                    for r in out)
     report = StageReport("rooms", status, float(unplaced_w), float(bound), time.perf_counter() - t0,
                          {"cp_sat_status": cp_status, "warm_start": source, "warm_start_objective": float(hint_w),
-                          "upgrades": upgrades, "candidates": candidates})
-    logger.info("rooms: %d/%d placed, weighted unplaced %d (bound %.1f, greedy %d) in %.2fs",
-                len(out), len(inp.needs), unplaced_w, bound, hint_w, report.seconds)
+                          "upgrades": upgrades, "candidates": candidates, "bound_source": bound_source,
+                          "gap": round(_gap(unplaced_w, bound), 5), **info})
+    logger.info("rooms: %d/%d placed, weighted unplaced %d (bound %.1f from %s, warm start %d) in %.2fs",
+                len(out), len(inp.needs), unplaced_w, bound, bound_source, hint_w, report.seconds)
     return out, report
+
+
+def _gap(objective: float, bound: float) -> float:
+    return 0.0 if objective <= 0 else max(0.0, (objective - bound) / objective)

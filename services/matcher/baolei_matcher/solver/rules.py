@@ -68,7 +68,7 @@ def short_type(asked: Rooms, cap: Rooms) -> str | None:
         return "family"
     if asked.accessible > cap.accessible:
         return "accessible"
-    if not fits_counts(*asked, *cap):
+    if not fits_counts(asked.standard, asked.family, asked.accessible, cap.standard, cap.family, cap.accessible):
         return "standard"
     return None
 
@@ -112,7 +112,7 @@ def turnaround_s(turnaround_min: float) -> int:
 
 def free_after(arrive: T, turnaround: Any) -> T:
     """When a bus is free again after arriving at a hotel (`turnaround` in the unit of `arrive`)."""
-    return arrive + turnaround  # type: ignore[operator, no-any-return]
+    return arrive + turnaround
 
 
 def starts_when_free(start: Any, free_at: Any, eps: Any = 0) -> bool:

@@ -132,13 +132,13 @@ def validate(scenario: Scenario, plan: Plan) -> list[Violation]:
     for s in scenario.stock:
         stock[(s.warehouse, s.sku)] += s.quantity
     drawn: dict[tuple[str, str], int] = defaultdict(int)
-    given: dict[tuple[str, str], int] = defaultdict(int)
+    supplied: dict[tuple[str, str], int] = defaultdict(int)
     for a in plan.supply:
         if a.need not in supplies:
             out.append(Violation("unknown", f"supply to {a.need}: not a supply need"))
             continue
         drawn[(a.warehouse, a.sku)] += a.quantity
-        given[(a.need, a.sku)] += a.quantity
+        supplied[(a.need, a.sku)] += a.quantity
     for key, q in drawn.items():
         if not rules.stock_within(q, stock.get(key, 0)):
             out.append(Violation("stock", f"warehouse {key[0]}: {q} of {key[1]} drawn, {stock.get(key, 0)} held"))
@@ -146,7 +146,7 @@ def validate(scenario: Scenario, plan: Plan) -> list[Violation]:
     for sn in supplies.values():
         for ln in sn.lines:
             asked[(sn.id, ln.sku)] += ln.quantity
-    for key, q in given.items():
+    for key, q in supplied.items():
         if q > asked.get(key, 0):
             out.append(Violation("over_supplied", f"need {key[0]}: {q} of {key[1]} given, {asked.get(key, 0)} asked"))
 
