@@ -38,7 +38,7 @@ from .model import Hotel, Rooms, Scenario, TransferNeed
 from .plan import Plan, RoomAssignment
 from .result import StageReport, Status
 from .rooms_bound import AssignmentLP, assignment_lp, fitting
-from .rooms_lp import eject_insert, lp_dive
+from .rooms_lp import eject_insert, lp_dive, ruin_recreate
 from .travel import Travel
 
 logger = logging.getLogger(__name__)
@@ -46,14 +46,18 @@ logger = logging.getLogger(__name__)
 UPGRADE_COST = 20
 CHURN_BONUS = 30
 MAX_FULL_PAIRS = 20000   # up to this many (need, fitting hotel) pairs CP-SAT sees every one
+MAX_CP_PAIRS = 30000     # above this many fitting pairs CP-SAT is not tried (city scale: UNKNOWN in 12 s)
+LOCAL_ONLY_STRETCH = 1.1  # without CP-SAT the shares stretch a little (the local search ends at 55 %; the rest goes on)
 MAX_POLISH_VARS = 2000   # above this many pairs, a warm start at the bound is kept as it is
 POLISH_ONLY_S = 1.0      # CP-SAT budget when the warm start is already optimal on the goal
-BUILD_SHARE = 0.25       # model building may take at most this share of the stage's time
+BUILD_SHARE = 0.5        # model building may take at most this share of the time left
 DIVE_SHARE = 0.3         # LP diving stops starting new rounds after this share of the time
-EJECT_SHARE = 0.4        # local improvement of the warm start stops after this share
+EJECT_SHARE = 0.4        # eject-insert on the warm starts stops after this share of the time
+RUIN_SHARE = 0.5        # ruin-and-recreate on the best warm start stops after this share
 POLISH_SHARE = 0.2       # phase 2's share of the time left after the warm start
 MIN_POLISH_S = 0.2       # phase 2 only runs with at least this much time left
-REPORT_S = 0.05          # kept back for reading the answer and writing the report
+REPORT_S = 0.15          # kept back for stopping CP-SAT's workers, reading the answer, the report
+OVERRUN_S = 0.25         # past the limit by more than this, the stage reports out_of_time
 WATCHDOG_SLACK_S = 0.1   # CP-SAT's own limit is soft: it gets this much less, the timer stops it on time
 
 Placement = dict[str, tuple[int, Rooms]]  # need id -> (hotel index, rooms given)
@@ -311,41 +315,68 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
     order = urgency_order(needs)
     lp = assignment_lp(inp, fits)
     bound, bound_source = (lp.bound, "assignment_lp") if lp is not None else (0.0, "none")
-    info: dict = {"lp_bound": round(bound, 3), "lp_seconds": round(lp.seconds, 3) if lp else None}
+    info: dict = {"lp_bound": round(bound, 3), "t_lp": round(time.perf_counter() - t0, 3)}
 
-    # Warm starts: the best on the goal (weighted people placed).
+    # Warm starts: the best on the goal (weighted people placed) of greedy and two LP dives, each
+    # improved by eject-insert moves, then by ruin and recreate. Shares are of the time left now.
     hint, source = greedy_rooms(inp, order), "greedy"
     info["warm_greedy"] = hint_w_of(hint, inp)
+    pairs = sum(len(f) for f in fits.values())
+    full = pairs <= MAX_FULL_PAIRS
+    use_cp = pairs <= MAX_CP_PAIRS or full
+    t1 = time.perf_counter()
+
+    def share(f: float) -> float:
+        return t1 + f * (deadline - t1) * (1.0 if use_cp else LOCAL_ONLY_STRETCH)
+
     if hint_w_of(hint, inp) > math.ceil(bound - 1e-6):  # rooms are short and greedy is not at the bound
-        for careful in (False, True):
-            stop = t0 + DIVE_SHARE * (deadline - t0) * (0.5 if not careful else 1.0)
-            dive, dive_info = lp_dive(inp, order, stop, lp, careful)
+        starts = [("greedy", hint)]
+        # At city scale a careful dive's rounds cost seconds and lose to the plain one: plain only.
+        for careful in (False, True) if use_cp else (False,):
+            dive, dive_info = lp_dive(inp, order, share(DIVE_SHARE * (0.5 if careful == use_cp else 1.0)), lp,
+                                      careful)
             name = "lp_dive_careful" if careful else "lp_dive"
             info[f"warm_{name}"] = hint_w_of(dive, inp)
             info[f"{name}_rounds"] = dive_info["dive_rounds"]
-            if _placed_w(dive, needs) > _placed_w(hint, needs):
-                hint, source = dive, name
-        better, moves = eject_insert(inp, hint, fits, t0 + EJECT_SHARE * (deadline - t0))
-        info["eject_moves"] = moves
+            info[f"t_{name}"] = round(time.perf_counter() - t0, 3)
+            starts.append((name, dive))
+        starts.sort(key=lambda s: -_placed_w(s[1], needs))  # the best first: it gets the time if short
+        best_w = -1
+        for i, (name, start) in enumerate(starts):
+            stop = share(DIVE_SHARE + (EJECT_SHARE - DIVE_SHARE) * (i + 1) / len(starts))
+            better, moves = eject_insert(inp, start, fits, stop)
+            if _placed_w(better, needs) > best_w:
+                best_w = _placed_w(better, needs)
+                hint, source = better, f"{name}+eject" if moves else name
+                info["eject_moves"] = moves
+        info["t_eject"] = round(time.perf_counter() - t0, 3)
+        better, steps = ruin_recreate(inp, hint, fits, share(RUIN_SHARE))
+        info["ruin_recreate_steps"] = steps
+        info["t_ruin_recreate"] = round(time.perf_counter() - t0, 3)
         if _placed_w(better, needs) > _placed_w(hint, needs):
-            hint, source = better, f"{source}+eject"
+            hint, source = better, f"{source}+ruin_recreate"
     hint_w = hint_w_of(hint, inp)
-    pairs = sum(len(f) for f in fits.values())
-    full = pairs <= MAX_FULL_PAIRS
     at_bound = hint_w <= math.ceil(bound - 1e-6)
-    if at_bound and pairs > MAX_POLISH_VARS:
-        # Nothing left to gain on the goal, and CP-SAT would spend the budget on the secondary
-        # terms only: keep the warm start, the bus stage gets the time.
+    if not use_cp or (at_bound and pairs > MAX_POLISH_VARS):
+        # Too big for CP-SAT to improve in time (city scale: it returned UNKNOWN), or nothing left to
+        # gain on the goal: shorten the drives among interchangeable needs, the bus stage gets the time.
+        hint = polish_km(inp, hint, deadline - REPORT_S)
         return _report(hint, inp, bound, bound_source, source, hint_w, "skipped", Status.FEASIBLE, 0, t0, info)
 
     cands = _candidates(inp, needs, fits, hint, lp, previous, k_candidates, full)
     left = deadline - time.perf_counter()
     rm = build_model(inp, needs, cands, time.perf_counter() + BUILD_SHARE * left)
     if rm is None:
-        logger.warning("rooms: model building ran out of its time; keeping the warm start")
+        logger.warning("rooms: model building ran out of its time; improving the warm start instead")
+        if hint_w > math.ceil(bound - 1e-6):
+            better, moves = eject_insert(inp, hint, fits, deadline - REPORT_S, max_passes=20)
+            if _placed_w(better, needs) > _placed_w(hint, needs):
+                hint, source, hint_w = better, f"{source}+eject", hint_w_of(better, inp)
+                info["eject_moves"] = info.get("eject_moves", 0) + moves
+        hint = polish_km(inp, hint, deadline - REPORT_S)
         return _report(hint, inp, bound, bound_source, source, hint_w, "build_out_of_time", Status.FEASIBLE,
                        0, t0, info)
-    info["build_seconds"] = round(time.perf_counter() - t0, 3)
+    info["t_build"] = round(time.perf_counter() - t0, 3)
     placed, status, cp_status = hint, Status.FEASIBLE, "skipped"
     by_id = {n.id: n for n in needs}
     goal = [(n.weight * n.people) * v for (nid, _), v in rm.x.items() for n in (by_id[nid],)]
@@ -378,9 +409,49 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
             cp_status = st2 if cp_status == "skipped" else f"{cp_status}+{st2}"
             if found is not None and _placed_w(found, needs) >= best_w:
                 placed = found
-    if time.perf_counter() > deadline:
+    if not cp_status.endswith(("OPTIMAL", "FEASIBLE")):  # phase 2 found nothing: drives polished here
+        placed = polish_km(inp, placed, deadline - REPORT_S)
+    if time.perf_counter() > deadline + OVERRUN_S:
         status = Status.OUT_OF_TIME
     return _report(placed, inp, bound, bound_source, source, hint_w, cp_status, status, len(rm.x), t0, info)
+
+
+def polish_km(inp: RoomsInput, placed: Placement, deadline: float) -> Placement:
+    """Shorter drives, the goal unchanged: needs asking the very same rooms may trade places
+    (hotel and rooms given), so per kind of rooms asked the placed needs are re-assigned to the
+    same hotel slots by least total km (exact min-cost flow), each only to hotels it may use."""
+    by_id = {n.id: n for n in inp.needs}
+    kinds: dict[Rooms, list[str]] = defaultdict(list)
+    for nid in sorted(placed):
+        kinds[by_id[nid].rooms].append(nid)
+    out = dict(placed)
+    for members in kinds.values():
+        if len(members) < 2:
+            continue
+        if time.perf_counter() > deadline:
+            break
+        slots: dict[tuple[int, Rooms], int] = defaultdict(int)
+        for nid in members:
+            slots[placed[nid]] += 1
+        keys = sorted(slots, key=lambda k: (k[0], tuple(k[1])))
+        flow = min_cost_flow.SimpleMinCostFlow()
+        nn = len(members)
+        arcs = []
+        for i, nid in enumerate(members):
+            flow.set_node_supply(i, 1)
+            ok = set(inp.eligible.get(nid, []))
+            for j, (hi, _) in enumerate(keys):
+                if hi in ok:
+                    cost = int(round(inp.km.get((nid, hi), 1e4) * 100))
+                    arcs.append((flow.add_arc_with_capacity_and_unit_cost(i, nn + j, 1, cost), nid, j))
+        for j, key in enumerate(keys):
+            flow.set_node_supply(nn + j, -slots[key])
+        if flow.solve() != flow.OPTIMAL:
+            continue
+        for a, nid, j in arcs:
+            if flow.flow(a) > 0:
+                out[nid] = keys[j]
+    return out
 
 
 def _candidates(inp: RoomsInput, needs: list[TransferNeed], fits: dict[str, list[int]], hint: Placement,
