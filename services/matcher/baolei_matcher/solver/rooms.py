@@ -53,7 +53,9 @@ POLISH_ONLY_S = 1.0      # CP-SAT budget when the warm start is already optimal 
 BUILD_SHARE = 0.5        # model building may take at most this share of the time left
 DIVE_SHARE = 0.3         # LP diving stops starting new rounds after this share of the time
 EJECT_SHARE = 0.4        # eject-insert on the warm starts stops after this share of the time
-RUIN_SHARE = 0.5        # ruin-and-recreate on the best warm start stops after this share
+RUIN_SHARE = 0.45       # ruin-and-recreate on the best warm start stops after this share
+LNS_STEP_S = 0.15        # time for one exact step
+LNS_SHARE = 0.7         # exact small-neighbourhood steps (CP-SAT on a few hotels) stop after this share
 POLISH_SHARE = 0.2       # phase 2's share of the time left after the warm start
 MIN_POLISH_S = 0.2       # phase 2 only runs with at least this much time left
 REPORT_S = 0.15          # kept back for stopping CP-SAT's workers, reading the answer, the report
@@ -181,6 +183,8 @@ class RoomsModel:
     by_need: dict[str, list[tuple[int, cp_model.IntVar]]] = field(default_factory=dict)
     by_hotel: dict[int, list[tuple[TransferNeed, cp_model.IntVar]]] = field(default_factory=dict)
     upgrades: dict[int, tuple[cp_model.IntVar, cp_model.IntVar]] = field(default_factory=dict)  # hotel -> (uf, ua)
+    std_cap: dict[int, int] = field(default_factory=dict)  # hotel -> standard rooms left
+    needs_w: dict[str, int] = field(default_factory=dict)  # need id -> weighted people
 
 
 def _add_pairs(rm: RoomsModel, inp: RoomsInput, cands: dict[str, list[int]], stop_at: float) -> bool:
@@ -219,6 +223,7 @@ def _add_rooms_within_with_upgrades(rm: RoomsModel, inp: RoomsInput) -> None:
         uf = m.new_int_var(0, cap[1], f"uf_{hi}")
         ua = m.new_int_var(0, cap[2], f"ua_{hi}")
         rm.upgrades[hi] = (uf, ua)
+        rm.std_cap[hi] = cap[0]
         m.add(uf + ua <= std)                                   # only standard rooms are upgraded
         m.add(std - uf - ua <= cap[0])
         m.add(sum(n.rooms.family * v for n, v in placed if n.rooms.family) + uf <= cap[1])
@@ -228,7 +233,7 @@ def _add_rooms_within_with_upgrades(rm: RoomsModel, inp: RoomsInput) -> None:
 def build_model(inp: RoomsInput, needs: list[TransferNeed], cands: dict[str, list[int]], stop_at: float
                 ) -> RoomsModel | None:
     """The rooms model, rule by rule; None if building would run past `stop_at`."""
-    rm = RoomsModel(cp_model.CpModel(), needs)
+    rm = RoomsModel(cp_model.CpModel(), needs, needs_w={n.id: n.weight * n.people for n in needs})
     if not _add_pairs(rm, inp, cands, stop_at):
         return None
     _add_one_hotel_per_need(rm)
@@ -253,10 +258,19 @@ def _hint(rm: RoomsModel, placed: Placement) -> None:
 
 
 def _given(rm: RoomsModel, at: dict[str, int], uf_ua: dict[int, tuple[int, int]]) -> Placement:
-    """Split each hotel's upgrades over the standard rooms of the needs placed there."""
+    """Split each hotel's upgrades over the standard rooms of the needs placed there. Only the
+    upgrades the standard rooms left make necessary are kept (phase 1 does not price them, so
+    its answer may upgrade more than it must), family ones first as CP-SAT chose them."""
     out: Placement = {}
     by_id = {n.id: n for n in rm.needs}
-    left = {hi: list(u) for hi, u in uf_ua.items()}
+    std: dict[int, int] = defaultdict(int)
+    for nid, hi in at.items():
+        std[hi] += by_id[nid].rooms.standard
+    left: dict[int, list[int]] = {}
+    for hi, (uf, ua) in uf_ua.items():
+        must = max(0, std[hi] - rm.std_cap.get(hi, 0))  # uf + ua >= must in any feasible answer
+        keep_f = min(uf, must)
+        left[hi] = [keep_f, min(ua, must - keep_f)]
     for nid in sorted(at):
         hi, n = at[nid], by_id[nid]
         u = left.get(hi, [0, 0])
@@ -355,6 +369,12 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
         info["t_ruin_recreate"] = round(time.perf_counter() - t0, 3)
         if _placed_w(better, needs) > _placed_w(hint, needs):
             hint, source = better, f"{source}+ruin_recreate"
+        if use_cp and hint_w_of(hint, inp) > math.ceil(bound - 1e-6):
+            better, steps = lns_exact(inp, hint, fits, share(LNS_SHARE))
+            info["lns_steps"] = steps
+            info["t_lns"] = round(time.perf_counter() - t0, 3)
+            if _placed_w(better, needs) > _placed_w(hint, needs):
+                hint, source = better, f"{source}+lns"
     hint_w = hint_w_of(hint, inp)
     at_bound = hint_w <= math.ceil(bound - 1e-6)
     if not use_cp or (at_bound and pairs > MAX_POLISH_VARS):
@@ -414,6 +434,59 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
     if time.perf_counter() > deadline + OVERRUN_S:
         status = Status.OUT_OF_TIME
     return _report(placed, inp, bound, bound_source, source, hint_w, cp_status, status, len(rm.x), t0, info)
+
+
+def lns_exact(inp: RoomsInput, placed: Placement, fits: dict[str, list[int]], deadline: float, seed: int = 1
+              ) -> tuple[Placement, int]:
+    """Large-neighbourhood search with exact steps on the goal: free a few hotels (a random one and
+    the hotels its candidate needs could also use), and let a small CP-SAT model re-place the needs
+    that were there and the unplaced needs that fit there, hinted with what was there, solved to
+    optimality in milliseconds. Kept only when weighted people placed grows.
+
+    Why: on many small hotels the tail of the knapsack needs exchanges across two or three hotels
+    at once; CP-SAT's own neighbourhoods find them too, but on the whole model each of its steps
+    pays presolve and it needs tens of seconds on a loaded 2-core machine."""
+    import random
+
+    rng = random.Random(seed)
+    by_id = {n.id: n for n in inp.needs}
+    out = dict(placed)
+    fits_at: dict[int, list[str]] = defaultdict(list)
+    for n in inp.needs:
+        for hi in fits.get(n.id, []):
+            fits_at[hi].append(n.id)
+    hotels = sorted(fits_at)
+    steps = tries = 0
+    while time.perf_counter() < deadline - 0.05 and hotels:
+        tries += 1
+        first = rng.choice(hotels)
+        waiting = [nid for nid in fits_at[first] if nid not in out]
+        near = {hi for nid in rng.sample(waiting, min(3, len(waiting))) for hi in fits[nid]} - {first}
+        pick = [first] + rng.sample(sorted(near), min(2, len(near)))
+        pool = sorted({nid for nid, (hi, _) in out.items() if hi in pick}
+                      | {nid for hi in pick for nid in fits_at[hi] if nid not in out})
+        cap = {h: Rooms.of(v) for h, v in inp.residual.items()}
+        for hi, got in out.values():
+            if hi not in pick:
+                cap[inp.hotels[hi].id] = cap[inp.hotels[hi].id] - got
+        sub = RoomsInput([by_id[x] for x in pool], inp.hotels, {h: list(c) for h, c in cap.items()},
+                         inp.eligible, inp.km)
+        cands = {nid: [hi for hi in fits[nid] if hi in pick] for nid in pool}
+        rm = build_model(sub, sub.needs, cands, deadline)
+        if rm is None:
+            break
+        before = sum(by_id[nid].weight * by_id[nid].people for nid in pool if nid in out)
+        rm.m.maximize(sum(rm.needs_w[nid] * v for (nid, _), v in rm.x.items()))
+        _hint(rm, {nid: out[nid] for nid in pool if nid in out})
+        st, found, _ = _run(rm, min(LNS_STEP_S, deadline - time.perf_counter()), workers=1)
+        if found is None or sum(rm.needs_w[nid] for nid in found) <= before:
+            continue
+        for nid in pool:
+            out.pop(nid, None)
+        out.update(found)
+        steps += 1
+    logger.debug("rooms LNS: %d of %d steps improved", steps, tries)
+    return out, steps
 
 
 def polish_km(inp: RoomsInput, placed: Placement, deadline: float) -> Placement:
