@@ -7,8 +7,9 @@ and prints, per seed: the objective, the old aggregated LP bound, the assignment
 bound reported and its source, the gap, greedy's objective and the wall time against the limit.
 
 Shapes: `rooms_scarce` (the generator's family, medium), `small_hotels` (300 needs, 20 hotels of
-10–60 rooms of mixed types and risk restrictions) and `city_rooms_short` (city scale, rooms for
-nine in ten); the last two are built by `tests/unit/solver/shapes.py`.
+10–60 rooms of mixed types and risk restrictions), `small_hotels_few_family` (the same with at
+most three family rooms and one accessible room per hotel) and `city_rooms_short` (city scale,
+rooms for nine in ten); all but the first are built by `tests/unit/solver/shapes.py`.
 
 Run: python -m bench.rooms_bench [--seeds 1 2 3] [--shapes small_hotels] [--limit-small 4] [--limit-city 12]
 """
@@ -44,6 +45,7 @@ def run_one(shape: str, seed: int, limit: float) -> dict[str, Any]:
     shapes = _shapes()
     doc = {"rooms_scarce": lambda: generate("medium", "rooms_scarce", seed),
            "small_hotels": lambda: shapes.small_hotels(seed),
+           "small_hotels_few_family": lambda: shapes.small_hotels(seed, few_family=True),
            "city_rooms_short": lambda: shapes.city_rooms_short(seed)}[shape]()
     sc = parse_scenario(doc)
     travel = Travel(sc)

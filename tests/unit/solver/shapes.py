@@ -16,9 +16,12 @@ ACCEPTS = (["close_contact"], ["secondary_contact", "inbound"], ["close_contact"
            ["inbound"], ["close_contact", "secondary_contact", "inbound"])
 
 
-def small_hotels(seed: int = 1, needs: int = 300, hotels: int = 20, buses: int = 300) -> dict[str, Any]:
+def small_hotels(seed: int = 1, needs: int = 300, hotels: int = 20, buses: int = 300,
+                 few_family: bool = False) -> dict[str, Any]:
     """`needs` transfer needs, `hotels` hotels of 10–60 rooms of mixed types, each accepting one to
-    three risk categories, `buses` buses: rooms for well under the people asking."""
+    three risk categories, `buses` buses: rooms for well under the people asking. `few_family`:
+    at most three family and one accessible room per hotel, so a household group asking more
+    fits nowhere (the shape where a bound that forgets "one hotel per need" is weakest)."""
     doc = generate("large", "mixed", seed)
     rng = random.Random(f"small_hotels/{seed}")
     transfers = [n for n in doc["needs"] if n["kind"] == "transfer"][:needs]
@@ -29,6 +32,8 @@ def small_hotels(seed: int = 1, needs: int = 300, hotels: int = 20, buses: int =
         total = rng.randint(10, 60)
         fam = int(total * rng.uniform(0.0, 0.5))
         acc = int(total * rng.uniform(0.0, 0.12))
+        if few_family:
+            fam, acc = min(fam, 3), min(acc, 1)
         rooms = {"standard": total - fam - acc, "family": fam, "accessible": acc}
         hotel = {k: v for k, v in h.items() if k != "open_at"}
         hotel.update(rooms=rooms, accepts=list(ACCEPTS[i % 2] if i < 2 else rng.choice(ACCEPTS)))

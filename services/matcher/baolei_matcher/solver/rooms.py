@@ -2,21 +2,28 @@
 
 Why this shape (see shared/solver-notes.md): "one hotel per need" breaks the flow structure, so
 the rooms are chosen by CP-SAT, warm-started so a valid answer always exists, and bounded by LPs
-that know every hotel a need could legally use (`rooms_bound.py`).
+that know every hotel a need could legally use (`rooms_bound.py`). The rules themselves (accepts
+the risk, fits with upgrades, never over what is left) come from `rules.py`.
 
 Steps, all inside one deadline (`time_limit_s` counts from the call; model building included):
-1. candidates: every hotel where a need fits (accepts its risk, opens in time, has the rooms with
-   upgrades: `rules.py`); when there are few pairs CP-SAT sees them all, so its own bound is a
-   proof on the whole problem; at city scale it sees the nearest `k_candidates` plus the hotels
-   the LP uses for that kind of need.
+1. fits: every hotel where a need fits (accepts its risk, opens in time, has the rooms with
+   upgrades), vectorised per need.
 2. bound: the per-need assignment LP (`rooms_bound.assignment_lp`); the report carries the
-   strongest valid bound and names its source.
-3. warm start: the best of urgency-ordered greedy, rounding the assignment LP, and iterated
-   candidate-LP rounding (`rooms_lp.py`) on the goal.
-4. CP-SAT, phase 1: maximise weighted people placed (the goal alone), so its bound is in the
-   goal's unit. Phase 2 (time left): keep that many weighted people placed and prefer needs
-   waiting longest, short drives to the hotel, no lateness from a late-opening hotel, few
-   upgrades and the hotel proposed before.
+   strongest valid bound, names its source (`bound_source`) and the gap.
+3. warm start, when greedy is not already at the bound: urgency-ordered greedy and two LP dives
+   (`rooms_lp.lp_dive`), each improved by eject-insert moves; the best then by ruin and recreate,
+   and (when CP-SAT will run) by exact small-neighbourhood steps (`lns_exact`).
+4. CP-SAT on the whole model, built one rule at a time (`build_model`). When there are few
+   (need, fitting hotel) pairs it sees them all, so its own bound is a proof on the whole problem;
+   otherwise the nearest `k_candidates`, the hotels the LP uses and the warm start's. Phase 1
+   maximises weighted people placed (the goal alone, so its bound is in the goal's unit); phase 2
+   (time left) keeps that many placed and prefers needs waiting longest, short drives, no
+   lateness from a late-opening hotel, few upgrades and the hotel proposed before. At city scale
+   (more than `MAX_CP_PAIRS` pairs) CP-SAT is not tried: it returned UNKNOWN in 12 s there, and
+   the local search gets within a fraction of a percent of the bound; the stage then returns
+   early and the bus stage gets the time.
+5. drives: without a phase-2 answer, needs asking the very same rooms trade places for least km
+   (`polish_km`, the goal unchanged).
 Every CP-SAT call runs behind a watchdog (`stop_search` from a timer) and keeps the best plan found
 so far; model building stops at its own deadline and the warm start is kept.
 """
