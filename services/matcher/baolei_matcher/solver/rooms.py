@@ -58,6 +58,7 @@ LOCAL_ONLY_STRETCH = 1.1  # without CP-SAT the shares stretch a little (the loca
 MAX_POLISH_VARS = 2000   # above this many pairs, a warm start at the bound is kept as it is
 POLISH_ONLY_S = 1.0      # CP-SAT budget when the warm start is already optimal on the goal
 BUILD_SHARE = 0.5        # model building may take at most this share of the time left
+DIVE_NEAR = 20           # at scale the dive's LPs offer each need this many nearest fitting hotels
 DIVE_SHARE = 0.3         # LP diving stops starting new rounds after this share of the time
 EJECT_SHARE = 0.4        # eject-insert on the warm starts stops after this share of the time
 RUIN_SHARE = 0.45       # ruin-and-recreate on the best warm start stops after this share
@@ -355,7 +356,7 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
         # At city scale a careful dive's rounds cost seconds and lose to the plain one: plain only.
         for careful in (False, True) if use_cp else (False,):
             dive, dive_info = lp_dive(inp, order, share(DIVE_SHARE * (0.5 if careful == use_cp else 1.0)), lp,
-                                      careful)
+                                      careful, near=None if full else max(k_candidates, DIVE_NEAR))
             name = "lp_dive_careful" if careful else "lp_dive"
             info[f"warm_{name}"] = hint_w_of(dive, inp)
             info[f"{name}_rounds"] = dive_info["dive_rounds"]
@@ -575,9 +576,11 @@ def _report(placed: Placement, inp: RoomsInput, bound: float, bound_source: str,
         status = Status.OPTIMAL  # the goal (weighted unplaced people) meets its proven bound
     upgrades = sum(r.family - by_need[r.need].rooms.family + r.accessible - by_need[r.need].rooms.accessible
                    for r in out)
+    person_km = sum(by_need[nid].people * inp.km.get((nid, hi), 0.0) for nid, (hi, _) in placed.items())
     report = StageReport("rooms", status, float(unplaced_w), float(bound), time.perf_counter() - t0,
                          {"cp_sat_status": cp_status, "warm_start": source, "warm_start_objective": float(hint_w),
                           "upgrades": upgrades, "candidates": candidates, "bound_source": bound_source,
+                          "person_km_per_person": round(person_km / max(1, sum(by_need[n].people for n in placed)), 2),
                           "gap": round(_gap(unplaced_w, bound), 5), **info})
     logger.info("rooms: %d/%d placed, weighted unplaced %d (bound %.1f from %s, warm start %d) in %.2fs",
                 len(out), len(inp.needs), unplaced_w, bound, bound_source, hint_w, report.seconds)

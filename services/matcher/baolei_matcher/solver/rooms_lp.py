@@ -29,22 +29,26 @@ MAX_ROUNDS = 400
 
 
 def lp_dive(inp: RoomsInput, order: list[TransferNeed], deadline: float, first: AssignmentLP | None = None,
-            careful: bool = False) -> tuple[Placement, dict]:
+            careful: bool = False, near: int | None = None) -> tuple[Placement, dict]:
     """A placement by LP diving (see the module docstring) and what the dive did (rounds, whether it
     ended on an integral LP). `first` is the LP already solved on `inp`, if any. `careful`: a
     group the LP splits fractionally waits until the LP places it whole (more rounds; neither
-    way wins on every scenario, so the rooms stage tries both)."""
+    way wins on every scenario, so the rooms stage tries both). `near`: the dive's LPs offer each
+    need only its `near` nearest fitting hotels (`first` is then not used): the LP's optimum is
+    highly degenerate, and over every hotel in a city it sends needs across town (twice the
+    km per person of greedy, measured), which the buses then pay for."""
     from .rooms import RoomsInput, greedy_rooms, nearest_assignment
 
     cap = {h: Rooms.of(v) for h, v in inp.residual.items()}
     placed: Placement = {}
     left = list(inp.needs)
     rounds, integral = 0, False
-    lp = first
+    lp = first if near is None else None
     while left and rounds < MAX_ROUNDS and (lp is not None or time.perf_counter() < deadline):  # `first`: free
         sub = RoomsInput(left, inp.hotels, {h: list(c) for h, c in cap.items()}, inp.eligible, inp.km)
         if lp is None:
-            lp = assignment_lp(sub, fitting(sub))
+            fits = fitting(sub)
+            lp = assignment_lp(sub, fits if near is None else {nid: f[:near] for nid, f in fits.items()})
             if lp is None:
                 break
         rounds += 1
