@@ -330,19 +330,29 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
     t0 = time.perf_counter()
     deadline = t0 + max(0.05, time_limit_s)
     total_w = sum(n.weight * n.people for n in inp.needs)
+    hint, source = greedy_rooms(inp, urgency_order([n for n in inp.needs if inp.eligible.get(n.id)])), "greedy"
+    # Greedy placing every need with an eligible hotel is optimal (rooms ample): no LP needed, and
+    # above a few thousand pairs no CP-SAT polish either (at city scale the LP alone takes ~1 s).
+    no_hotel_w = sum(n.weight * n.people for n in inp.needs if not inp.eligible.get(n.id))
+    everyone = hint_w_of(hint, inp) == no_hotel_w
+    if everyone and sum(len(inp.eligible.get(n.id, [])) for n in inp.needs) > MAX_POLISH_VARS:
+        return _report(hint, inp, float(no_hotel_w), "greedy_places_all", source, no_hotel_w, "skipped",
+                       Status.FEASIBLE, 0, t0, {})
     fits = fitting(inp)
     needs = [n for n in inp.needs if fits[n.id]]
     if not needs:
         return [], StageReport("rooms", Status.OPTIMAL, float(total_w), float(total_w), time.perf_counter() - t0,
                                {"bound_source": "nothing fits"})
     order = urgency_order(needs)
-    lp = assignment_lp(inp, fits)
-    bound, bound_source = (lp.bound, "assignment_lp") if lp is not None else (0.0, "none")
+    lp = None if everyone else assignment_lp(inp, fits)
+    if everyone:
+        bound, bound_source = float(no_hotel_w), "greedy_places_all"
+    else:
+        bound, bound_source = (lp.bound, "assignment_lp") if lp is not None else (0.0, "none")
     info: dict = {"lp_bound": round(bound, 3), "t_lp": round(time.perf_counter() - t0, 3)}
 
     # Warm starts: the best on the goal (weighted people placed) of greedy and two LP dives, each
     # improved by eject-insert moves, then by ruin and recreate. Shares are of the time left now.
-    hint, source = greedy_rooms(inp, order), "greedy"
     info["warm_greedy"] = hint_w_of(hint, inp)
     pairs = sum(len(f) for f in fits.values())
     full = pairs <= MAX_FULL_PAIRS
