@@ -86,12 +86,16 @@ def test_cp_sat_bound_is_not_used_when_it_sees_only_some_hotels(monkeypatch):
 
 def test_model_building_past_its_deadline_keeps_the_warm_start(monkeypatch):
     monkeypatch.setattr(rooms, "BUILD_SHARE", 0.0)
+    # warm start = greedy (well above the bound), so CP-SAT would be wanted
+    monkeypatch.setattr(rooms, "lp_dive", lambda *a, **k: ({}, {"dive_rounds": 0}))
+    for name in ("eject_insert", "ruin_recreate", "lns_exact"):
+        monkeypatch.setattr(rooms, name, lambda inp, placed, *a, **k: (placed, 0))
     doc = small_hotels(seed=1)
     sc, travel, inp = _stage(doc)
     out, rep = solve_rooms(sc, travel, inp, time_limit_s=2.0)
     _valid_rooms(sc, out)
     assert rep.detail["cp_sat_status"] == "build_out_of_time"
-    assert rep.objective == rep.detail["warm_start_objective"]
+    assert rep.objective == rep.detail["warm_start_objective"] == rep.detail["warm_greedy"] > rep.bound
 
 
 def test_city_scale_with_rooms_short_returns_inside_its_time():
