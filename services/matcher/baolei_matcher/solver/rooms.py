@@ -31,21 +31,20 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
-from ortools.sat.python import cp_model
 
 from . import rules
 from .model import Hotel, Rooms, Scenario, TransferNeed
 from .plan import Plan, RoomAssignment
 from .result import StageReport, Status
 from .rooms_bound import AssignmentLP, assignment_lp, fitting
-from .rooms_lp import eject_insert, lp_dive, ruin_recreate
+from .rooms_local import eject_insert, polish_km, ruin_recreate
+from .rooms_lp import lp_dive
+from .rooms_model import build_model, lns_exact, run, set_hint
 from .travel import Travel
 
 logger = logging.getLogger(__name__)
@@ -63,13 +62,11 @@ DIVE_SHARE = 0.3         # LP diving stops starting new rounds after this share 
 EJECT_SHARE = 0.4        # eject-insert on the warm starts stops after this share of the time
 RUIN_SHARE = 0.45       # ruin-and-recreate on the best warm start stops after this share
 RUIN_SLICE = 0.08        # ... of the time left, when CP-SAT will run
-LNS_STEP_S = 0.15        # time for one exact step
 LNS_SHARE = 0.7         # exact small-neighbourhood steps (CP-SAT on a few hotels) stop after this share
 POLISH_SHARE = 0.2       # phase 2's share of the time left after the warm start
 MIN_POLISH_S = 0.2       # phase 2 only runs with at least this much time left
 REPORT_S = 0.15          # kept back for stopping CP-SAT's workers, reading the answer, the report
 OVERRUN_S = 0.25         # past the limit by more than this, the stage reports out_of_time
-WATCHDOG_SLACK_S = 0.1   # CP-SAT's own limit is soft: it gets this much less, the timer stops it on time
 
 Placement = dict[str, tuple[int, Rooms]]  # need id -> (hotel index, rooms given)
 
@@ -156,11 +153,6 @@ def urgency_order(needs: list[TransferNeed]) -> list[TransferNeed]:
     return sorted(needs, key=lambda n: (n.priority, n.raised_at or n.ready_at, -n.people, n.id))
 
 
-def nearest_first(inp: RoomsInput, n: TransferNeed, hotels: list[int]) -> list[int]:
-    """`hotels` by road km from the need (those with no km known last)."""
-    return sorted(hotels, key=lambda hi: inp.km.get((n.id, hi), 1e9))
-
-
 def nearest_assignment(inp: RoomsInput, needs: list[TransferNeed], counts: dict[int, int]
                         ) -> list[tuple[TransferNeed, int]]:
     """Needs to hotels, `counts[h]` each, least total km (exact min-cost flow)."""
@@ -180,149 +172,6 @@ def nearest_assignment(inp: RoomsInput, needs: list[TransferNeed], counts: dict[
     if flow.solve() != flow.OPTIMAL:
         return []
     return [(needs[i], hi) for a, i, hi in arcs if flow.flow(a) > 0]
-
-
-# --- the CP-SAT model, one rule at a time ---------------------------------------------------
-
-@dataclass
-class RoomsModel:
-    m: cp_model.CpModel
-    needs: list[TransferNeed]
-    x: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
-    by_need: dict[str, list[tuple[int, cp_model.IntVar]]] = field(default_factory=dict)
-    by_hotel: dict[int, list[tuple[TransferNeed, cp_model.IntVar]]] = field(default_factory=dict)
-    upgrades: dict[int, tuple[cp_model.IntVar, cp_model.IntVar]] = field(default_factory=dict)  # hotel -> (uf, ua)
-    std_cap: dict[int, int] = field(default_factory=dict)  # hotel -> standard rooms left
-    needs_w: dict[str, int] = field(default_factory=dict)  # need id -> weighted people
-
-
-def _add_pairs(rm: RoomsModel, inp: RoomsInput, cands: dict[str, list[int]], stop_at: float) -> bool:
-    """A boolean per (need, hotel) pair that the rules allow: the hotel accepts the need's risk and
-    the need's rooms fit there with upgrades (`rules.hotel_accepts`, `rules.fit`). False if
-    building ran past `stop_at`."""
-    for i, n in enumerate(rm.needs):
-        if i % 256 == 0 and time.perf_counter() > stop_at:
-            return False
-        lits = rm.by_need.setdefault(n.id, [])
-        for hi in cands[n.id]:
-            h = inp.hotels[hi]
-            if not rules.hotel_accepts(h.accepts, n.risk) or fit(n, inp.residual[h.id]) is None:
-                continue
-            v = rm.m.new_bool_var(f"x_{n.id}_{hi}")
-            rm.x[(n.id, hi)] = v
-            lits.append((hi, v))
-            rm.by_hotel.setdefault(hi, []).append((n, v))
-    return True
-
-
-def _add_one_hotel_per_need(rm: RoomsModel) -> None:
-    for lits in rm.by_need.values():
-        if len(lits) > 1:
-            rm.m.add_at_most_one(v for _, v in lits)
-
-
-def _add_rooms_within_with_upgrades(rm: RoomsModel, inp: RoomsInput) -> None:
-    """Per hotel and room type, never more given than left; standard rooms asked may be given as
-    family (uf) or accessible (ua) rooms, never the other way. Upgrades are counted per hotel:
-    given integral placements, the totals always split over the needs (see `_given`)."""
-    m = rm.m
-    for hi, placed in rm.by_hotel.items():
-        cap = inp.residual[inp.hotels[hi].id]
-        std = sum(n.rooms.standard * v for n, v in placed if n.rooms.standard)
-        uf = m.new_int_var(0, cap[1], f"uf_{hi}")
-        ua = m.new_int_var(0, cap[2], f"ua_{hi}")
-        rm.upgrades[hi] = (uf, ua)
-        rm.std_cap[hi] = cap[0]
-        m.add(uf + ua <= std)                                   # only standard rooms are upgraded
-        m.add(std - uf - ua <= cap[0])
-        m.add(sum(n.rooms.family * v for n, v in placed if n.rooms.family) + uf <= cap[1])
-        m.add(sum(n.rooms.accessible * v for n, v in placed if n.rooms.accessible) + ua <= cap[2])
-
-
-def build_model(inp: RoomsInput, needs: list[TransferNeed], cands: dict[str, list[int]], stop_at: float
-                ) -> RoomsModel | None:
-    """The rooms model, rule by rule; None if building would run past `stop_at`."""
-    rm = RoomsModel(cp_model.CpModel(), needs, needs_w={n.id: n.weight * n.people for n in needs})
-    if not _add_pairs(rm, inp, cands, stop_at):
-        return None
-    _add_one_hotel_per_need(rm)
-    _add_rooms_within_with_upgrades(rm, inp)
-    return rm if time.perf_counter() <= stop_at else None
-
-
-def _hint(rm: RoomsModel, placed: Placement) -> None:
-    rm.m.clear_hints()
-    at = {nid: hi for nid, (hi, _) in placed.items()}
-    for (nid, hi), v in rm.x.items():
-        rm.m.add_hint(v, 1 if at.get(nid) == hi else 0)
-    ups: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    by_id = {n.id: n for n in rm.needs}
-    for nid, (hi, got) in placed.items():
-        if (nid, hi) in rm.x:
-            ups[hi][0] += got.family - by_id[nid].rooms.family
-            ups[hi][1] += got.accessible - by_id[nid].rooms.accessible
-    for hi, (uf, ua) in rm.upgrades.items():
-        rm.m.add_hint(uf, ups[hi][0])
-        rm.m.add_hint(ua, ups[hi][1])
-
-
-def _given(rm: RoomsModel, at: dict[str, int], uf_ua: dict[int, tuple[int, int]]) -> Placement:
-    """Split each hotel's upgrades over the standard rooms of the needs placed there. Only the
-    upgrades the standard rooms left make necessary are kept (phase 1 does not price them, so
-    its answer may upgrade more than it must), family ones first as CP-SAT chose them."""
-    out: Placement = {}
-    by_id = {n.id: n for n in rm.needs}
-    std: dict[int, int] = defaultdict(int)
-    for nid, hi in at.items():
-        std[hi] += by_id[nid].rooms.standard
-    left: dict[int, list[int]] = {}
-    for hi, (uf, ua) in uf_ua.items():
-        must = max(0, std[hi] - rm.std_cap.get(hi, 0))  # uf + ua >= must in any feasible answer
-        keep_f = min(uf, must)
-        left[hi] = [keep_f, min(ua, must - keep_f)]
-    for nid in sorted(at):
-        hi, n = at[nid], by_id[nid]
-        u = left.get(hi, [0, 0])
-        gf = min(u[0], n.rooms.standard)
-        ga = min(u[1], n.rooms.standard - gf)
-        u[0] -= gf
-        u[1] -= ga
-        out[nid] = (hi, Rooms(n.rooms.standard - gf - ga, n.rooms.family + gf, n.rooms.accessible + ga))
-    return out
-
-
-class _Best(cp_model.CpSolverSolutionCallback):
-    """Keeps the last (best) solution found, so a search stopped by the watchdog loses nothing."""
-
-    def __init__(self, rm: RoomsModel) -> None:
-        super().__init__()
-        self.rm = rm
-        self.at: dict[str, int] | None = None
-        self.ups: dict[int, tuple[int, int]] = {}
-
-    def on_solution_callback(self) -> None:
-        self.at = {nid: hi for (nid, hi), v in self.rm.x.items() if self.boolean_value(v)}
-        self.ups = {hi: (self.value(uf), self.value(ua)) for hi, (uf, ua) in self.rm.upgrades.items()}
-
-
-def _run(rm: RoomsModel, seconds: float, workers: int = 2) -> tuple[str, Placement | None, float | None]:
-    """Solve with a hard stop: (status name, best placement or None, objective bound or None)."""
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.02, seconds - WATCHDOG_SLACK_S)
-    solver.parameters.num_workers = workers
-    best = _Best(rm)
-    watchdog = threading.Timer(max(0.05, seconds), solver.stop_search)
-    watchdog.daemon = True
-    watchdog.start()
-    try:
-        st = solver.solve(rm.m, best)
-    finally:
-        watchdog.cancel()
-    name = solver.status_name(st)
-    if best.at is None:
-        return name, None, None
-    bound = solver.best_objective_bound if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
-    return name, _given(rm, best.at, best.ups), bound
 
 
 def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_limit_s: float,
@@ -420,15 +269,15 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
         return _report(hint, inp, bound, bound_source, source, hint_w, "build_out_of_time", Status.FEASIBLE,
                        0, t0, info)
     info["t_build"] = round(time.perf_counter() - t0, 3)
-    placed, status, cp_status = hint, Status.FEASIBLE, "skipped"
+    placed, status, cp_status, polished = hint, Status.FEASIBLE, "skipped", False
     by_id = {n.id: n for n in needs}
     goal = [(n.weight * n.people) * v for (nid, _), v in rm.x.items() for n in (by_id[nid],)]
     best_w = _placed_w(hint, needs)
     if not at_bound:
         rm.m.maximize(sum(goal))
-        _hint(rm, hint)
+        set_hint(rm, hint)
         left = deadline - time.perf_counter() - REPORT_S
-        cp_status, found, cp_bound = _run(rm, left * (1 - POLISH_SHARE))
+        cp_status, found, cp_bound = run(rm, left * (1 - POLISH_SHARE))
         if found is not None and _placed_w(found, needs) >= best_w:
             placed, best_w = found, _placed_w(found, needs)
         if full and cp_bound is not None:
@@ -445,109 +294,18 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
                       prev_hotel.get(nid) == inp.hotels[hi].id) * v for (nid, hi), v in rm.x.items()]
         sec += [-UPGRADE_COST * (uf + ua) for uf, ua in rm.upgrades.values()]
         rm.m.maximize(sum(sec))
-        _hint(rm, placed)
+        set_hint(rm, placed)
         left = deadline - time.perf_counter() - REPORT_S
         if left > MIN_POLISH_S / 2:
-            st2, found, _ = _run(rm, min(left, POLISH_ONLY_S) if at_bound else left)
+            st2, found, _ = run(rm, min(left, POLISH_ONLY_S) if at_bound else left)
             cp_status = st2 if cp_status == "skipped" else f"{cp_status}+{st2}"
             if found is not None and _placed_w(found, needs) >= best_w:
-                placed = found
-    if not cp_status.endswith(("OPTIMAL", "FEASIBLE")):  # phase 2 found nothing: drives polished here
+                placed, polished = found, True
+    if not polished:  # phase 2 did not run or found nothing: the drives are shortened here
         placed = polish_km(inp, placed, deadline - REPORT_S)
     if time.perf_counter() > deadline + OVERRUN_S:
         status = Status.OUT_OF_TIME
     return _report(placed, inp, bound, bound_source, source, hint_w, cp_status, status, len(rm.x), t0, info)
-
-
-def lns_exact(inp: RoomsInput, placed: Placement, fits: dict[str, list[int]], deadline: float, seed: int = 1
-              ) -> tuple[Placement, int]:
-    """Large-neighbourhood search with exact steps on the goal: free a few hotels (a random one and
-    the hotels its candidate needs could also use), and let a small CP-SAT model re-place the needs
-    that were there and the unplaced needs that fit there, hinted with what was there, solved to
-    optimality in milliseconds. Kept only when weighted people placed grows.
-
-    Why: on many small hotels the tail of the knapsack needs exchanges across two or three hotels
-    at once; CP-SAT's own neighbourhoods find them too, but on the whole model each of its steps
-    pays presolve and it needs tens of seconds on a loaded 2-core machine."""
-    import random
-
-    rng = random.Random(seed)
-    by_id = {n.id: n for n in inp.needs}
-    out = dict(placed)
-    fits_at: dict[int, list[str]] = defaultdict(list)
-    for n in inp.needs:
-        for hi in fits.get(n.id, []):
-            fits_at[hi].append(n.id)
-    hotels = sorted(fits_at)
-    steps = tries = 0
-    while time.perf_counter() < deadline - 0.05 and hotels:
-        tries += 1
-        first = rng.choice(hotels)
-        waiting = [nid for nid in fits_at[first] if nid not in out]
-        near = {hi for nid in rng.sample(waiting, min(3, len(waiting))) for hi in fits[nid]} - {first}
-        pick = [first] + rng.sample(sorted(near), min(2, len(near)))
-        pool = sorted({nid for nid, (hi, _) in out.items() if hi in pick}
-                      | {nid for hi in pick for nid in fits_at[hi] if nid not in out})
-        cap = {h: Rooms.of(v) for h, v in inp.residual.items()}
-        for hi, got in out.values():
-            if hi not in pick:
-                cap[inp.hotels[hi].id] = cap[inp.hotels[hi].id] - got
-        sub = RoomsInput([by_id[x] for x in pool], inp.hotels, {h: list(c) for h, c in cap.items()},
-                         inp.eligible, inp.km)
-        cands = {nid: [hi for hi in fits[nid] if hi in pick] for nid in pool}
-        rm = build_model(sub, sub.needs, cands, deadline)
-        if rm is None:
-            break
-        before = sum(by_id[nid].weight * by_id[nid].people for nid in pool if nid in out)
-        rm.m.maximize(sum(rm.needs_w[nid] * v for (nid, _), v in rm.x.items()))
-        _hint(rm, {nid: out[nid] for nid in pool if nid in out})
-        st, found, _ = _run(rm, min(LNS_STEP_S, deadline - time.perf_counter()), workers=1)
-        if found is None or sum(rm.needs_w[nid] for nid in found) <= before:
-            continue
-        for nid in pool:
-            out.pop(nid, None)
-        out.update(found)
-        steps += 1
-    logger.debug("rooms LNS: %d of %d steps improved", steps, tries)
-    return out, steps
-
-
-def polish_km(inp: RoomsInput, placed: Placement, deadline: float) -> Placement:
-    """Shorter drives, the goal unchanged: needs asking the very same rooms may trade places
-    (hotel and rooms given), so per kind of rooms asked the placed needs are re-assigned to the
-    same hotel slots by least total km (exact min-cost flow), each only to hotels it may use."""
-    by_id = {n.id: n for n in inp.needs}
-    kinds: dict[Rooms, list[str]] = defaultdict(list)
-    for nid in sorted(placed):
-        kinds[by_id[nid].rooms].append(nid)
-    out = dict(placed)
-    for members in kinds.values():
-        if len(members) < 2:
-            continue
-        if time.perf_counter() > deadline:
-            break
-        slots: dict[tuple[int, Rooms], int] = defaultdict(int)
-        for nid in members:
-            slots[placed[nid]] += 1
-        keys = sorted(slots, key=lambda k: (k[0], tuple(k[1])))
-        flow = min_cost_flow.SimpleMinCostFlow()
-        nn = len(members)
-        arcs = []
-        for i, nid in enumerate(members):
-            flow.set_node_supply(i, 1)
-            ok = set(inp.eligible.get(nid, []))
-            for j, (hi, _) in enumerate(keys):
-                if hi in ok:
-                    cost = int(round(inp.km.get((nid, hi), 1e4) * 100))
-                    arcs.append((flow.add_arc_with_capacity_and_unit_cost(i, nn + j, 1, cost), nid, j))
-        for j, key in enumerate(keys):
-            flow.set_node_supply(nn + j, -slots[key])
-        if flow.solve() != flow.OPTIMAL:
-            continue
-        for a, nid, j in arcs:
-            if flow.flow(a) > 0:
-                out[nid] = keys[j]
-    return out
 
 
 def _candidates(inp: RoomsInput, needs: list[TransferNeed], fits: dict[str, list[int]], hint: Placement,
