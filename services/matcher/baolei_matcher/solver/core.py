@@ -31,13 +31,14 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
+from . import rules
 from .buses import BUSY_W, Router, route_all
 from .busstage import BusOutcome, route_buses
 from .explain import explain, room_reason
 from .fleet import DraftStop, DraftTrip, Request, make_fleet
 from .greedy import GreedyPlan, greedy_plan, horizon_s
 from .improve import improve
-from .model import Scenario, TransferNeed
+from .model import Rooms, Scenario, TransferNeed
 from .plan import Plan, RoomAssignment, Unmet
 from .reasons import OUT_OF_TIME
 from .result import SolveResult, StageReport, Status, combine
@@ -494,12 +495,10 @@ def _keep_previous_rooms(previous: Plan | None, room_of: dict[str, RoomAssignmen
     kept: list[str] = []
     for r in (previous.rooms if previous else []):
         n, h = needs.get(r.need), hotels.get(r.hotel)
-        if n is None or h is None or r.need in room_of or n.risk not in h.accepts:
+        if n is None or h is None or r.need in room_of or not rules.hotel_accepts(h.accepts, n.risk):
             continue
-        got = (r.standard, r.family, r.accessible)
-        cap = residual[h.id]
-        if (sum(got) != n.rooms.total() or got[1] < n.rooms.family or got[2] < n.rooms.accessible
-                or any(g > c for g, c in zip(got, cap, strict=True))):
+        got = Rooms(r.standard, r.family, r.accessible)
+        if not rules.rooms_cover(n.rooms, got) or not rules.within(got, Rooms.of(residual[h.id])):
             continue
         room_of[r.need] = RoomAssignment(r.need, r.hotel, *got)
         _consume([room_of[r.need]], residual)
