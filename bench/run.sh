@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench`: the matcher against the greedy baseline, the streaming re-match latency, the
+# `make bench`: the matcher against the greedy baseline, the streaming re-match latency, a burst, the
 # ledger's throughput on PostgreSQL, the load and the import; each prints its table and writes bench/results/*.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,7 @@ trap '[ $started_kafka = 1 ] && deploy/kafka.sh stop' EXIT
 export BAOLEI_TEST_PG_URL="${BAOLEI_TEST_PG_URL:-$(deploy/postgres.sh)}"
 echo "== solver: matcher vs greedy baseline =="; $BIN/python -m bench.solver_bench
 echo "== stream: one new need against 1,000 open needs =="; $BIN/python -m bench.stream_bench
+echo "== burst: 2,000 transfer needs within 10 s against a city, time to the first outcome =="; $BIN/python -m bench.burst_bench
 echo "== inventory ledger on PostgreSQL =="; $BIN/python -m bench.ledger_bench
 echo "== load: open-loop needs at 10/30/100/200 per s through the whole stack, PostgreSQL and SQLite =="; $BIN/python -m bench.load_bench
 echo "== import: 1,000 and 10,000 rows while another office writes, SQLite and PostgreSQL =="; $BIN/python -m bench.import_bench

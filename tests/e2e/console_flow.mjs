@@ -4,7 +4,8 @@
 //   node console_flow.mjs <base url> <screenshot dir>
 import { chromium } from "playwright-core";
 
-const [base, shots] = process.argv.slice(2);
+const [base, shots, setupJson] = process.argv.slice(2);
+const setup = JSON.parse(setupJson || "{}");
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=zh-CN"];
 const T = 60000;
@@ -25,6 +26,23 @@ async function signIn(browser, token, size = DESKTOP) {
   return page;
 }
 
+// What a Chinese reader must never see: ids, codes, English words for codes, audit action names.
+const CODES = String.raw`\b(?:bus|c|h|H|d|fmg|N|A)-[A-Za-z0-9]|\b[a-z]+_[a-z_]+\b|\b(?:need|assignment|bus|hotel|site)\.[a-z]+\b` +
+  String.raw`|\b(?:standard|family|accessible|rice|flour|oil|pork|eggs?|milk|tray|bag|bottle|alert|crisis|inbound|close contact|proposed|confirmed|unmet)\b` +
+  String.raw`|[0-9a-f]{8}-[0-9a-f]{4}-|\b[0-9a-f]{16,}\b`;
+async function scan(page, name, size) {
+  const out = await page.evaluate((pattern) => {
+    const text = document.body.innerText;
+    const codes = [...new Set([...text.matchAll(new RegExp(pattern, "g"))]
+      .map((m) => text.slice(Math.max(0, m.index - 25), m.index + 25).replace(/\s+/g, " ")))].slice(0, 12);
+    const over = [...document.querySelectorAll("main *")].filter((e) => e.getBoundingClientRect().right > innerWidth + 1)
+      .map((e) => `${e.tagName.toLowerCase()}${e.dataset.testid ? "#" + e.dataset.testid : ""}`).slice(0, 5);
+    return { codes, width: { page: document.documentElement.scrollWidth, viewport: innerWidth, over } };
+  }, CODES);
+  log("scan", { page: name, size, ...out });
+  return out;
+}
+
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS, headless: true,
   env: { ...process.env, LANG: "zh_CN.UTF-8", LANGUAGE: "zh_CN:zh" } });
 try {
@@ -38,8 +56,27 @@ try {
   await operator.getByTestId("kpi-open").filter({ hasText: "待处理需求" }).waitFor({ timeout: T });
   log("language toggled");
 
+  // action first: a hold waiting (whose answer, expiring in N min), an unmet group with its fix, a
+  // decline with its reason; each one click from its need
+  const att = operator.getByTestId("attention");
+  await att.getByTestId("att-hold").first().waitFor({ timeout: T });
+  await att.getByTestId("att-fix").first().waitFor({ timeout: T });
+  await att.getByTestId("att-decline").filter({ hasText: setup.decline_reason || "" }).first().waitFor({ timeout: T });
+  const hold = await att.getByTestId("att-hold").first().innerText();
+  const unmetGroup = await att.getByTestId("att-unmet").filter({ hasText: "无障碍房" }).first().innerText();
+  const decline = await att.getByTestId("att-decline").filter({ hasText: setup.decline_reason || "" }).first().innerText();
+  await att.getByTestId("att-unmet").filter({ hasText: "无障碍房" }).first().locator("[data-open-need]").first().click();
+  const drawer = operator.getByTestId("need-drawer");
+  await drawer.waitFor({ state: "visible", timeout: T });
+  const drawerTitle = await drawer.locator("h2").innerText();
+  await drawer.locator("[data-close]").click();
+  log("action first", { hold, unmet: unmetGroup, decline, drawer: true, drawerTitle });
+
   const site = await signIn(browser, "demo-site");
   await site.getByTestId("need-form").waitFor({ timeout: T });
+  // the need the operator raised for 莲花北社区 is the site's too
+  const seen = await site.locator(`tr[data-need="${setup.unmet_need}"]`).waitFor({ timeout: T }).then(() => true, () => false);
+  log("site sees the operator's need", { seen, needId: setup.unmet_need });
   await site.getByTestId("f-site").selectOption("c-lianhua-bei");
   await site.getByTestId("f-people").fill("6");
   await site.getByTestId("submit-need").click();
@@ -47,6 +84,17 @@ try {
   await created.waitFor({ timeout: T });
   const needId = await created.getAttribute("data-need");
   log("site raised a need", { needId });
+
+  // a refusal in the user's language only, with the field as the form labels it
+  const at = (h) => new Date(Date.now() + (8 + h) * 3600e3).toISOString().slice(0, 16);
+  await site.locator("input[name=ready_at]").fill(at(3));
+  await site.locator("input[name=due_at]").fill(at(1));
+  await site.getByTestId("submit-need").click();
+  const refusal = site.locator("#form-msg .err");
+  await refusal.waitFor({ timeout: T });
+  log("validation", { text: await refusal.innerText() });
+  await site.locator("input[name=ready_at]").fill(at(0));
+  await site.locator("input[name=due_at]").fill(at(4));
 
   // the operator's table shows it without a reload, then as proposed once the matcher answers
   const opRow = operator.locator(`tr[data-need="${needId}"]`);
@@ -111,7 +159,33 @@ try {
   const after = await widthOf();
   log("phone", { before, after, submit: submitBox, needId: phoneNeed });
 
+  await scan(phone, "site", "phone");
+  await scan(site, "site", "desktop");
+  await operator.waitForTimeout(500);
+  await scan(operator, "command", "desktop");
+  // English one click away, all of it: what Chinese is left must be names (sites, hotels, companies, people)
+  const cjkRuns = async (page) => page.evaluate(() => [...new Set(document.body.innerText.match(/[\u3400-\u9fff\uff00-\uffef\u3000-\u303f·]+/g) || [])]);
+  await operator.getByTestId("lang-toggle").click();
+  await operator.getByTestId("attention").filter({ hasText: "Needs a decision" }).waitFor({ timeout: T });
+  await operator.waitForTimeout(1500);
+  const enCommand = await cjkRuns(operator);
+  if (process.env.BAOLEI_SHOT_EN) await operator.screenshot({ path: process.env.BAOLEI_SHOT_EN, fullPage: true });
+  await operator.getByTestId("lang-toggle").click();
+  await operator.getByTestId("attention").filter({ hasText: "待决事项" }).waitFor({ timeout: T });
+  await site.getByTestId("lang-toggle").click();
+  await site.locator("h2", { hasText: "Raise a need" }).waitFor({ timeout: T });
+  await site.waitForTimeout(1000);
+  const enSite = await cjkRuns(site);
+  await site.getByTestId("lang-toggle").click();
+  log("english", { command: enCommand, site: enSite });
+  const opPhone = await signIn(browser, "demo-operator", PHONE);
+  await opPhone.getByTestId("attention").getByTestId("att-hold").first().waitFor({ timeout: T });
+  await opPhone.getByTestId("kpi-open").waitFor({ timeout: T });
+  await opPhone.waitForTimeout(1000);
+  await scan(opPhone, "command", "phone");
+
   if (shots) {
+    await opPhone.screenshot({ path: `${shots}/console-command-center-phone.png`, fullPage: true });
     await phone.screenshot({ path: `${shots}/console-site-phone.png`, fullPage: true });
     await operator.waitForTimeout(500);
     await operator.screenshot({ path: `${shots}/console-command-center.png`, fullPage: true });

@@ -2,7 +2,6 @@
 accept / decline / expire, start and done with partial delivery, who may see and do what."""
 from __future__ import annotations
 
-import io
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -184,24 +183,3 @@ def test_who_sees_what(client, matcher):
     assert ov["buses"]["out_of_service"] == 1 and ov["rooms"]["out_of_use"] == 10
     assert c.get("/api/overview", headers=SITE).status_code == 403
     assert c.get("/api/city/stock", headers=OP).json()["available"] is False
-
-
-def test_dispatch_sheet_exports(client, matcher):
-    from openpyxl import load_workbook
-    c = client
-    city(c)
-    need_id = raise_need(c, OP, people=4)
-    proposed(c, need_id)
-    r = c.get("/api/exports/dispatch-sheet", headers=BUS, params={"format": "csv"})
-    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
-    text = r.content.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("任务类型 task,") and need_id in text and "B-001" in text
-    r = c.get("/api/exports/dispatch-sheet", headers=HOTEL, params={"format": "xlsx"})
-    ws = load_workbook(io.BytesIO(r.content)).active
-    rows = list(ws.iter_rows(values_only=True))
-    assert "投控公司" in rows[0][0] and rows[2][0] == "隔离房间 rooms" and rows[2][2] == need_id
-    assert not [row for row in rows[2:] if row[0] == "转运 transfer"]  # the bus company's trips are not theirs
-    assert c.get("/api/exports/dispatch-sheet", headers=BUS, params={"organisation": "东部公交"}).status_code == 403
-    tomorrow = (datetime.now(timezone(timedelta(hours=8))) + timedelta(days=2)).date().isoformat()
-    r = c.get("/api/exports/dispatch-sheet", headers=OP, params={"format": "json", "day": tomorrow})
-    assert r.json()["rows"] == []

@@ -8,6 +8,7 @@ and PostgreSQL refused it (a 500). With these every such input is a 422 naming t
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -86,3 +87,60 @@ Label = text(200)
 Code = text(50, min_length=1)
 Reason = text(300, multiline=True)
 Note = text(2000, multiline=True)
+
+
+# Where a site, hotel, depot or warehouse may be registered: Shenzhen. Why: one mistyped coordinate
+# (lat and lon swapped, a site in Beijing) squashed the console's city map into a corner and gave the
+# matcher travel times of hours. The main box is the extent of the district outlines the console ships
+# (console/vendor/shenzhen.geo.json: lon 113.7519–114.6289, lat 22.3965–22.8623) plus about 2 km; the
+# second is the 深汕特别合作区 (Shenzhen-Shanwei zone, part of Shenzhen, ≈115.0°E, not in the outlines).
+@dataclass(frozen=True)
+class Area:
+    name_zh: str
+    name_en: str
+    lon: tuple[float, float]
+    lat: tuple[float, float]
+
+    def holds(self, lat: float, lon: float) -> bool:
+        return self.lat[0] <= lat <= self.lat[1] and self.lon[0] <= lon <= self.lon[1]
+
+
+SHENZHEN_BOUNDS: tuple[Area, ...] = (
+    Area("深圳市十区", "Shenzhen's ten districts", lon=(113.73, 114.65), lat=(22.38, 22.88)),
+    Area("深汕特别合作区", "Shenzhen-Shanwei zone", lon=(114.88, 115.32), lat=(22.68, 23.08)),
+)
+_LAT = (min(a.lat[0] for a in SHENZHEN_BOUNDS), max(a.lat[1] for a in SHENZHEN_BOUNDS))
+_LON = (min(a.lon[0] for a in SHENZHEN_BOUNDS), max(a.lon[1] for a in SHENZHEN_BOUNDS))
+
+
+def _within(axis: str, axis_zh: str, lo: float, hi: float, other: tuple[float, float]) -> Any:
+    def check(value: float) -> float:
+        if not lo <= value <= hi:  # NaN fails too
+            swapped = other[0] <= value <= other[1]
+            raise PydanticCustomError("outside_shenzhen", "{axis} must be within Shenzhen ({lo} to {hi}){hint}",
+                                      {"axis": axis, "axis_zh": axis_zh, "lo": lo, "hi": hi,
+                                       "hint": "; latitude and longitude swapped?" if swapped else "",
+                                       "hint_zh": "（经纬度是否填反了？）" if swapped else ""})
+        return value
+    return check
+
+
+# a coordinate in Shenzhen (WGS-84 degrees); with both, call `outside_shenzhen(lat, lon)` in a model
+# validator: the boxes together are not a rectangle
+Latitude = Annotated[float, Field(strict=True, json_schema_extra={"minimum": _LAT[0], "maximum": _LAT[1]}),
+                     AfterValidator(_within("latitude", "纬度", *_LAT, _LON))]
+Longitude = Annotated[float, Field(strict=True, json_schema_extra={"minimum": _LON[0], "maximum": _LON[1]}),
+                      AfterValidator(_within("longitude", "经度", *_LON, _LAT))]
+
+
+def outside_shenzhen(lat: float, lon: float) -> str | None:
+    """None if (lat, lon) is in Shenzhen, else an own-check message naming the field at fault
+    ("lat: 中文 / English", as `pydantic_zh.translate` reads it)."""
+    if any(a.holds(lat, lon) for a in SHENZHEN_BOUNDS):
+        return None
+    near = [a for a in SHENZHEN_BOUNDS if a.lon[0] <= lon <= a.lon[1]]
+    field, area = ("lat", near[0]) if near else ("lon", SHENZHEN_BOUNDS[0])
+    lo, hi = area.lat if field == "lat" else area.lon
+    zh_axis, en_axis = ("纬度", "latitude") if field == "lat" else ("经度", "longitude")
+    return (f"{field}: 坐标 ({lat}, {lon}) 不在深圳市范围内：在{area.name_zh}，{zh_axis}应在 {lo}–{hi} 之间"
+            f" / ({lat}, {lon}) is outside Shenzhen: in {area.name_en} the {en_axis} must be {lo} to {hi}")

@@ -88,6 +88,8 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
            {OPERATOR: ANY, VIEWER: ANY, SITE: OWN, **_DISPATCHERS}),
     Action("overview.read", "requests", "查看全市概览", "read the city overview", "", "",
            {OPERATOR: ANY, VIEWER: ANY}),
+    Action("attention.read", "requests", "查看待决事项", "read what needs a decision", "", "",
+           {OPERATOR: ANY}),
     Action("audit.read", "requests", "查看审计日志", "read the audit log", "", "", {OPERATOR: ANY}),
     Action("warehouse.manage", "inventory", "登记或变更仓库", "register or change a warehouse", "本单位的仓库",
            "a warehouse of your organisation", {OPERATOR: ANY, f"{DISPATCHER}:{SUPPLY}": OWN}),
@@ -104,7 +106,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
 )}
 
 
-READ_ACTIONS = frozenset({"live.subscribe", "overview.read", "audit.read"})
+READ_ACTIONS = frozenset({"live.subscribe", "overview.read", "attention.read", "audit.read"})
 WRITE_ACTIONS = tuple(name for name in ACTIONS if name not in READ_ACTIONS)
 
 

@@ -116,6 +116,7 @@ ZH: dict[str, str] = {
     "datetime_from_date_parsing": "时间格式无效（应为 ISO 8601，例如 2026-12-02T20:00:00+08:00）",
     "datetime_past": "应为过去的时间",
     "datetime_range": "时间应在 {earliest} 年至 {latest} 年之间",
+    "outside_shenzhen": "不在深圳市范围内：{axis_zh}应在 {lo} 至 {hi} 之间{hint_zh}",
     "datetime_future": "应为将来的时间",
     "timezone_naive": "时间不应带时区",
     "timezone_aware": "时间须带时区（例如 +08:00 或 Z）",

@@ -47,8 +47,16 @@ from baolei_matcher.adapters.snapshots import load_latest
 from baolei_matcher.adapters.topics import SNAPSHOT_MAX_BYTES
 from baolei_matcher.config import MatcherConfig
 from baolei_matcher.domain import snapshot as snapmod
-from baolei_matcher.domain.batch import decisions_from, groups, scenario_for
-from baolei_matcher.domain.state import MatcherState, Place
+from baolei_matcher.domain.batch import (
+    Pacer,
+    cut_off,
+    decisions_from,
+    groups,
+    max_needs_within,
+    scenario_for,
+    told_cut_off,
+)
+from baolei_matcher.domain.state import MatcherState, Need, Place
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +84,10 @@ class Runtime:
         self.in_flight: set[str] = set()  # proposals published, not read back from the log yet
         self.events_since_snapshot = 0
         self.batches = 0
+        self.rounds = 0
         self.last_batch_ms = 0.0
+        self.pacer = Pacer(max_needs=min(config.max_solve_needs, max_needs_within(config.solve_time_limit_s)))
+        self.backlog = 0  # needs taken by the round under way and not solved yet
         self.started = time.monotonic()
         self.ready_after_s: float | None = None
         self.replay: dict[str, Any] = {}
@@ -154,12 +165,6 @@ def apply_event(rt: Runtime, logical: str, value: bytes) -> str:
         st.upsert_stock(codec.stock(s), s.cause, s.assignment_id)
         return f"stock {s.warehouse.id}:{s.sku} available {s.available}"
     raise ValueError(f"unexpected topic {logical}")
-
-
-def solve_budget(n_needs: int, limit_s: float) -> float:
-    """Time for one re-match: a few new needs must come back within a second (the bus stage
-    polishes for a share of whatever it is given); a big batch gets up to the configured limit."""
-    return min(limit_s, max(0.25, 0.004 * n_needs))
 
 
 class Matcher:
@@ -397,16 +402,53 @@ class Matcher:
             log.warning("%d proposals never reached the log; their needs are matched again", len(lost))
 
     async def _rematch_once(self) -> None:
-        """The needs to match, in groups (domain/batch.py `groups`): those a dispatcher declined a
-        resource for are solved after the others, in a world without what they declined. Each
-        group's proposals hold their resources before the next group is read."""
-        todo = self.rt.state.batch()
-        for exclude, needs in groups(todo):
-            if not await self._match_group(needs, exclude):
-                return
+        """One round: the needs to match (domain/batch.py `groups`: those a dispatcher declined a
+        resource for are solved after the others, in a world without what they declined), in
+        solves of at most the pacer's size, first answers and oldest first. Each solve's proposals
+        hold their resources before the next solve reads the residual world; a need cut off by the
+        time limit goes back to the queue at once. Needs arriving meanwhile join the queue (in
+        their place by age), so a burst is one round and every solve knows whether a backlog waits."""
+        rt = self.rt
+        st, pacer = rt.state, rt.pacer
+        rt.rounds += 1
+        part = 0
+        pending: dict[frozenset[str], dict[str, Need]] = {}
 
-    async def _match_group(self, todo: list, exclude: frozenset[str]) -> bool:
-        """Solve and publish one group; False when this process may not publish (any more)."""
+        def refill() -> None:
+            rt.dirty.clear()
+            for exclude, needs in groups(st.batch()):
+                pending.setdefault(exclude, {}).update((n.id, n) for n in needs)
+
+        refill()
+        try:
+            while pending:
+                exclude = frozenset() if frozenset() in pending else next(iter(pending))
+                group = pending[exclude]
+                chunk, _ = pacer.take(pacer.order(group.values(), st.unmet))
+                for n in chunk:
+                    del group[n.id]
+                if not group:
+                    del pending[exclude]
+                rt.backlog = sum(len(g) for g in pending.values())
+                chunk = [n for n in chunk if st.still_open(n)]
+                if chunk:
+                    part += 1
+                    again = await self._match_group(chunk, exclude, part, rt.backlog)
+                    if again is None:
+                        return
+                    for n in chunk:
+                        if n.id in again:
+                            pending.setdefault(exclude, {})[n.id] = n
+                if rt.dirty.is_set():
+                    refill()
+        finally:
+            rt.backlog = 0
+
+    async def _match_group(self, todo: list, exclude: frozenset[str], part: int = 1,
+                           queued: int = 0) -> set[str] | None:
+        """Solve and publish one solve's needs. Returns the needs cut off by the time limit, to be
+        solved again (their unmet reason is not published); None when this process may not
+        publish (any more)."""
         rt, loop = self.rt, asyncio.get_running_loop()
         st = rt.state
         # The residual world is read on the event loop (a consistent view, no copy of the state: a
@@ -416,9 +458,11 @@ class Matcher:
         scenario = scenario_for(st, todo, now.astimezone(ZoneInfo(rt.config.planning_tz)), exclude)
         read_ms = (loop.time() - t_read) * 1000
         t0 = loop.time()
-        budget = solve_budget(len(todo), rt.config.solve_time_limit_s)
+        budget = rt.pacer.budget(todo, rt.config.solve_time_limit_s, queued)
         result = await loop.run_in_executor(None, functools.partial(sv.solve, scenario, time_limit_s=budget))
         decisions = decisions_from(st, todo, scenario, result)
+        cut = cut_off(result, decisions)
+        again = rt.pacer.after(todo, cut, budget, rt.config.solve_time_limit_s)
         rt.last_batch_ms = (loop.time() - t0) * 1000
         assert self.elector is not None and self.producer is not None
         if rt.role != ACTIVE or not await self.elector.lease():
@@ -426,7 +470,7 @@ class Matcher:
             rt.dirty.set()
             log.info("re-match %s not published: no longer the active matcher / 非主节点，不发布",
                      decisions.solve_id)
-            return False
+            return None
         leased_at = time.monotonic()
         lease_s = min(2.0, self.cfg.leader_session_timeout_ms / 3000)  # a lease older than this is not trusted
         rt.batches += 1
@@ -448,11 +492,14 @@ class Matcher:
                 fut = await self.producer.send(self.assignments_topic, key=p.need_id.encode(),
                                                value=ev.SerializeToString())
                 sent.append((fut, p.assignment_id, None))
+            of = {n.id: n for n in todo}
             for u in decisions.unmet:
                 if rt.role != ACTIVE or time.monotonic() - leased_at > lease_s:
                     break
-                if st.unmet.get(u.need_id) == u.code:
-                    continue  # already told; tried again on the next change
+                if u.need_id in cut and u.need_id not in again:
+                    u = told_cut_off(of[u.need_id])  # cut off MAX_CUTS times: say so, not a shortage
+                if u.need_id in again or st.unmet.get(u.need_id) == u.code:
+                    continue  # cut off: solved again at once; or already told: tried again on the next change
                 fut = await self.producer.send(self.assignments_topic, key=u.need_id.encode(),
                                                value=codec.unmet(u, solve_id=decisions.solve_id).SerializeToString())
                 sent.append((fut, None, (u.need_id, u.code)))
@@ -469,10 +516,15 @@ class Matcher:
             rt.dirty.set()
             log.warning("re-match %s: %d of %d messages not published (%s)", decisions.solve_id, len(failed),
                         len(sent), failed[0])
-        log.info("re-match %s (%s): %d needs, %d proposed, %d unmet in %.0f ms (state read in %.0f ms)%s",
-                 decisions.solve_id, decisions.status, len(todo), len(decisions.proposals), len(decisions.unmet),
-                 rt.last_batch_ms, read_ms, f", without {sorted(exclude)}" if exclude else "")
-        return not failed and rt.role == ACTIVE
+        log.info("re-match %s (%s) round %d part %d: %d needs, %d proposed, %d unmet in %.0f ms (budget %.0f ms, "
+                 "state read in %.0f ms, %d queued)%s%s",
+                 decisions.solve_id, decisions.status, rt.rounds, part, len(todo), len(decisions.proposals),
+                 len(decisions.unmet) - len(again), rt.last_batch_ms, budget * 1000, read_ms, queued,
+                 f", {len(again)} cut off by the time limit: solved again" if again else "",
+                 f", without {sorted(exclude)}" if exclude else "")
+        if failed or rt.role != ACTIVE:
+            return None
+        return again
 
     # --- snapshots ----------------------------------------------------------------------------
     async def _snapshot_loop(self) -> None:
@@ -521,7 +573,8 @@ class Matcher:
         rt = self.rt
         return {"ready": rt.ready, "role": rt.role, "kafka": "up" if rt.kafka_up else "down",
                 "replayed": rt.replayed, "catching_up": rt.catching_up, "needs": len(rt.state.needs),
-                "holds": len(rt.state.holds), "batches": rt.batches, "last_batch_ms": round(rt.last_batch_ms, 1),
+                "holds": len(rt.state.holds), "batches": rt.batches, "rounds": rt.rounds, "backlog": rt.backlog,
+                "solve_size": rt.pacer.size, "last_batch_ms": round(rt.last_batch_ms, 1),
                 "active_since": rt.active_since, "ready_after_s": rt.ready_after_s, "replay": rt.replay,
                 "snapshot": rt.snapshot, "events": self.feed.records}
 

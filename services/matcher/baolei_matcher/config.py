@@ -17,6 +17,7 @@ class MatcherConfig(BaseSettings):
     web_port: int = Field(8002, description="Port of /healthz and /readyz")
     batch_window_s: float = Field(0.5, gt=0, le=1.0, description="Micro-batch window: changes within it are matched together (at most 1 s)")
     solve_time_limit_s: float = Field(2.0, gt=0, description="Time limit of one re-match (the bus stage polishes for a share of it)")
+    max_solve_needs: int = Field(250, ge=10, description="Most needs one solve takes: a burst is matched in solves of at most this many, first answers and oldest first (also capped so the solve's budget stays within the time limit)")
     hold_ttl_s: int = Field(900, description="Seconds a proposal holds its resources before it expires")
     planning_tz: str = Field("Asia/Shanghai", description="Time zone of plans shown to people")
     leader_session_timeout_ms: int = Field(6000, ge=1000, description="Session timeout of the leader group: a dead active one is replaced after this (the broker's minimum is 6000 by default)")

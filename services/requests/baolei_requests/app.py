@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from baolei_common import errors, policy
@@ -108,7 +107,7 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
     app.include_router(router)
     app.include_router(routes_flow.router)
     app.include_router(routes_console.router)
-    app.mount("/console", StaticFiles(directory=routes_console.CONSOLE_DIR, html=True), name="console")
+    app.mount("/console", routes_console.console_app(), name="console")
 
     errors.install(app, retry_after_ms=gate.retry_after_ms)
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need, Site
 from baolei_requests.domain.lifecycle import ACTIVE
 from baolei_requests.domain.needs import NeedStatus
+from baolei_requests.labels import GRADE, WAREHOUSE_NAMES, price_alert_text, staple
 
 log = logging.getLogger(__name__)
 CLOSED = (NeedStatus.DONE, NeedStatus.CANCELLED)
@@ -68,6 +69,25 @@ def city_map(session: Session) -> dict:
     return {"sites": sites, "lines": lines}
 
 
+def warehouses(inventory_url: str, token: str) -> list[dict] | None:
+    """The inventory's warehouses for the map, read with the caller's token; None if it does not answer."""
+    try:
+        r = httpx.get(f"{inventory_url}/api/warehouses", headers={"Authorization": f"Bearer {token}"}, timeout=3)
+        r.raise_for_status()
+        rows = r.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        log.warning("inventory at %s unavailable for the map: %s", inventory_url, exc)
+        return None
+    return [{"id": w["id"], "name": w["name"], "district": w["district"], "organisation": w["organisation"],
+             "lat": w["lat"], "lon": w["lon"]} for w in rows]
+def _worded(alert: dict) -> dict:
+    zh, en = price_alert_text(alert)
+    sku_zh, sku_en, unit_zh, unit_en = staple(alert.get("sku", ""))
+    return {**alert, "message_zh": zh, "message_en": en, "sku_zh": sku_zh, "sku_en": sku_en,
+            "grade_zh": GRADE.get(alert.get("grade", ""), ("", ""))[0],
+            "grade_en": GRADE.get(alert.get("grade", ""), ("", ""))[1], "unit_zh": unit_zh, "unit_en": unit_en}
+
+
 async def stock_and_prices(inventory_url: str, token: str, days: int = 7) -> dict:
     """Available stock per district and SKU now, its daily trend, price series and alerts."""
     headers = {"Authorization": f"Bearer {token}"}
@@ -85,6 +105,7 @@ async def stock_and_prices(inventory_url: str, token: str, days: int = 7) -> dic
         log.warning("inventory at %s unavailable: %s", inventory_url, exc)
         return {"available": False, "error": f"{type(exc).__name__}: {exc}"}
     district = {w["id"]: w["district"] for w in wh.json()}
+    WAREHOUSE_NAMES.update({w["id"]: w["name"] for w in wh.json() if w.get("name")})
 
     def by_district(rows: list[dict]) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -103,5 +124,5 @@ async def stock_and_prices(inventory_url: str, token: str, days: int = 7) -> dic
         price_series[p["district"]][p["sku"]].append({"at": p["observed_at"], "fen": p["price_fen"],
                                                       "grade": p["grade"]})
     return {"available": True, "skus": skus.json(), "now": by_district(now_bal.json()), "trend": dict(trend),
-            "prices": {d: dict(v) for d, v in price_series.items()}, "alerts": alerts.json()[:20],
-            "baselines": baselines.json()}
+            "prices": {d: dict(v) for d, v in price_series.items()}, "alerts": [_worded(a) for a in alerts.json()[:20]],
+            "baselines": baselines.json(), "warehouses": {w["id"]: w.get("name", "") for w in wh.json()}}

@@ -19,8 +19,8 @@ def sees_all(p: Principal) -> bool:
 def can_read_need(p: Principal, need: Need) -> bool:
     if sees_all(p):
         return True
-    if p.role == "site":
-        return need.organisation == p.organisation
+    if p.role == "site":  # needs filed under it, and any need for one of its sites, whoever raised it
+        return bool(p.organisation) and p.organisation in (need.organisation, need.site.organisation)
     if p.role == "dispatcher":
         return any(p.organisation in a.organisations for a in need.assignments)
     return False

@@ -78,7 +78,7 @@ def audit(session: Session, actor: Principal | str, action: str, entity: str,
 
 
 def _upsert(session: Session, model: type, kind: str, data: dict, owner: str | None, actor: Principal,
-            audited: tuple[str, ...]):
+            audited: tuple[str, ...], record: bool = True):
     """Insert or update one registry row; a dispatcher may change only their organisation's
     (policy action `<kind>.manage`). Returns the row."""
     row = session.get(model, data["id"])
@@ -93,8 +93,9 @@ def _upsert(session: Session, model: type, kind: str, data: dict, owner: str | N
             setattr(row, k, v)
     session.flush()
     session.refresh(row)
-    after = {f: getattr(row, f) for f in audited}
-    audit(session, actor, f"{kind}.upsert", f"{kind}:{row.id}", before, after)
+    if record:  # a state change (停运, rooms closed) is audited once, by its route, with its reason
+        after = {f: getattr(row, f) for f in audited}
+        audit(session, actor, f"{kind}.upsert", f"{kind}:{row.id}", before, after)
     return row
 
 
@@ -109,16 +110,16 @@ def require_site(session: Session, site_id: str) -> Site:
     return site
 
 
-def upsert_hotel(session: Session, actor: Principal, data: dict) -> Hotel:
+def upsert_hotel(session: Session, actor: Principal, data: dict, record: bool = True) -> Hotel:
     require_site(session, data["site_id"])
-    hotel = _upsert(session, Hotel, "hotel", data, "operator", actor, ("rooms", "out_of_use", "state"))
+    hotel = _upsert(session, Hotel, "hotel", data, "operator", actor, ("rooms", "out_of_use", "state"), record)
     add_event(session, Outbox, topics.HOTELS, hotel.id, codec.hotel_rooms(hotel, actor.user))
     return hotel
 
 
-def upsert_bus(session: Session, actor: Principal, data: dict) -> Bus:
+def upsert_bus(session: Session, actor: Principal, data: dict, record: bool = True) -> Bus:
     require_site(session, data["depot_id"])
-    bus = _upsert(session, Bus, "bus", data, "operator", actor, ("state", "seats"))
+    bus = _upsert(session, Bus, "bus", data, "operator", actor, ("state", "seats"), record)
     add_event(session, Outbox, topics.BUSES, bus.id, codec.bus_status(bus, actor.user))
     return bus
 

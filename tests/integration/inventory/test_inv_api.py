@@ -137,3 +137,15 @@ def test_holds_are_paged_and_say_how_many_there_are(client):
             break
     assert len(seen) == 7 and len(set(seen)) == 7 and seen == sorted(seen, reverse=True)
     assert client.get("/api/holds", headers=OP, params={"limit": 0}).status_code == 422
+
+
+def test_a_warehouse_outside_shenzhen_is_refused(client):
+    body = {"id": "wh-far", "name": "远方仓", "organisation": "食品物资集团", "district": "福田",
+            "lat": 39.9042, "lon": 116.4074}  # Beijing
+    r = client.post("/api/warehouses", headers=OP, json=body)
+    assert r.status_code == 422
+    assert {d["field"] for d in r.json()["detail"]} == {"lat", "lon"}
+    assert all("深圳" in d["reason_zh"] and "Shenzhen" in d["reason_en"] for d in r.json()["detail"])
+    assert "wh-far" not in {w["id"] for w in client.get("/api/warehouses", headers=OP).json()}
+    r = client.post("/api/warehouses", headers=OP, json=body | {"lat": 22.5960, "lon": 114.4780})  # 大鹏
+    assert r.status_code == 200 and r.json()["lat"] == 22.596

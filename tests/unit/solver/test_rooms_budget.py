@@ -24,6 +24,7 @@ def test_cp_sat_still_decides_when_rooms_are_short(check):
     doc = generate("small", "rooms_scarce", 2)
     result = solve(parse_scenario(doc), time_limit_s=3.0)
     rooms = result.stages["rooms"]
-    assert rooms.detail["cp_sat_status"] in ("OPTIMAL", "FEASIBLE")
+    # "phase 1+phase 2" (goal, then drives and waiting), or phase 2 alone when the warm start met the bound
+    assert rooms.detail["cp_sat_status"].split("+")[0] in ("OPTIMAL", "FEASIBLE")
     assert rooms.objective >= rooms.bound - 1e-6
     check(doc, result.plan.to_dict())

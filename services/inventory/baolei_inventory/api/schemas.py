@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from baolei_common import skus as staples
-from baolei_common.fields import Code, Id, Instant, Name, Reason, count, text
+from baolei_common.fields import Code, Id, Instant, Latitude, Longitude, Name, Reason, count, outside_shenzhen, text
 
 
 def _staple_code(v: object) -> object:
@@ -30,12 +30,26 @@ class WarehouseCreate(BaseModel):
     name: Name = Field(examples=["食品物资集团福田仓"])
     organisation: Name = Field(examples=["食品物资集团"])
     district: Code = Field(examples=["福田"])
-    lat: float = Field(ge=-90, le=90, strict=True)
-    lon: float = Field(ge=-180, le=180, strict=True)
+    lat: Latitude = Field(examples=[22.5431], description="纬度，须在深圳市内 / latitude, in Shenzhen")
+    lon: Longitude = Field(examples=[114.0579], description="经度，须在深圳市内 / longitude, in Shenzhen")
+
+    @model_validator(mode="after")
+    def _in_shenzhen(self) -> WarehouseCreate:
+        problem = outside_shenzhen(self.lat, self.lon)
+        if problem:
+            raise ValueError(problem)
+        return self
 
 
-class WarehouseRead(WarehouseCreate):
+class WarehouseRead(BaseModel):
+    """A registered warehouse as stored (one registered before the Shenzhen check still reads)."""
     model_config = ConfigDict(from_attributes=True)
+    id: str
+    name: str
+    organisation: str
+    district: str
+    lat: float
+    lon: float
 
 
 class SkuCreate(BaseModel):

@@ -419,6 +419,14 @@ class MatcherState:
                     out.append(replace(n, lines=rest))
         return sorted(out, key=lambda n: (n.priority, n.submitted_at))
 
+    def still_open(self, need: Need) -> bool:
+        """Is this need (taken for a solve a moment ago) still to match? Not if it was cancelled,
+        finished, or, for a transfer, proposed meanwhile: a round of many solves takes seconds."""
+        n = self.needs.get(need.id)
+        if n is None or n.cancelled or n.closed:
+            return False
+        return need.kind != "transfer" or not self._holds_of.get(need.id)
+
     def batch(self) -> list[Need]:
         """What the next re-match takes: `to_match()`, less the needs already found unmet while
         nothing has freed or added capacity since (they would only be found unmet again, and

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import reasons
+from . import reasons, rules
 from .fleet import BusState, DraftStop, DraftTrip, Request
 from .model import Hotel
 from .plan import Trip, Unmet
@@ -88,7 +88,7 @@ class Router:
     def seed(self, bi: int, trip: DraftTrip) -> bool:
         """Append a trip (kept from the previous plan) if the bus can still do it."""
         b = self.fleet[bi]
-        if trip.people() > b.cap or not trip.stops:
+        if not rules.seats_ok(trip.people(), b.bus.seats, b.bus.load_limit) or not trip.stops:
             return False
         if not b.evaluate(b.trips + [trip]).feasible:
             return False

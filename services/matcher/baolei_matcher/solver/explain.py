@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 
-from . import reasons
-from .model import Scenario, TransferNeed
+from . import reasons, rules
+from .model import Rooms, Scenario, TransferNeed
 from .plan import Plan, Unmet
 from .rooms import RoomsInput
 from .travel import Travel
@@ -20,19 +20,16 @@ logger = logging.getLogger(__name__)
 
 def room_reason(n: TransferNeed, inp: RoomsInput, residual: dict[str, list[int]]) -> Unmet:
     """Why need `n` has no rooms, judged on the rooms left after the plan was made."""
-    accepting = [h for h in inp.hotels if n.risk in h.accepts and h.rooms.total() > 0]
+    accepting = [h for h in inp.hotels if rules.hotel_accepts(h.accepts, n.risk) and h.rooms.total() > 0]
     if not accepting:
         return reasons.no_hotel_for_risk(n.id, n.risk, n.people)
     eligible = [inp.hotels[i] for i in inp.eligible.get(n.id, [])]
     if not eligible:
         return reasons.hotel_not_open(n.id, n.people)
-    left = [sum(residual[h.id][t] for h in eligible) for t in range(3)]
-    if n.rooms.family > left[1]:
-        return reasons.rooms_full(n.id, "family", n.people)
-    if n.rooms.accessible > left[2]:
-        return reasons.rooms_full(n.id, "accessible", n.people)
-    if n.rooms.standard > left[0] + (left[1] - n.rooms.family) + (left[2] - n.rooms.accessible):
-        return reasons.rooms_full(n.id, "standard" if n.rooms.standard else None, n.people)
+    left = Rooms.of(sum(residual[h.id][t] for h in eligible) for t in range(3))
+    short = rules.short_type(n.rooms, left)  # even pooled over every eligible hotel, this type is short
+    if short is not None:
+        return reasons.rooms_full(n.id, short, n.people)
     return reasons.rooms_given_to_more_urgent(n.id, n.people)
 
 

@@ -10,9 +10,9 @@ than the hotel opens. Times read back from the forward pass are what gets writte
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass, field
 
+from . import rules
 from .model import Bus, Scenario, TransferNeed
 from .plan import Load, Stop, Trip
 from .travel import Travel
@@ -82,7 +82,7 @@ class BusState:
         self.bus = bus
         self.travel = travel
         self.cap = bus.capacity
-        self.turn_s = int(math.ceil(bus.turnaround_min * 60 - 1e-9))
+        self.turn_s = rules.turnaround_s(bus.turnaround_min)
         self.shift_end = travel.sec_floor(bus.shift_end)
         self.base_pos = base_pos or bus.depot
         self.base_free = base_free if base_free is not None else travel.sec(bus.shift_start)
@@ -213,6 +213,6 @@ def make_fleet(scenario: Scenario, travel: Travel, fixed_trips: list[Trip]) -> l
         if lt is None:
             fleet.append(BusState(b, travel, ready, due, drive_cache=legs))
         else:
-            free = travel.sec(lt.arrive_at) + int(math.ceil(b.turnaround_min * 60 - 1e-9))
+            free = rules.free_after(travel.sec(lt.arrive_at), rules.turnaround_s(b.turnaround_min))
             fleet.append(BusState(b, travel, ready, due, hotels[lt.hotel].site, free, legs))
     return fleet

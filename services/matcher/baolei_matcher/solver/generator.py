@@ -5,7 +5,9 @@ sealed / controlled / precaution zones raising transfers and staple orders, isol
 (会展北, 坝光国际酒店 and the like), the three bus operators' convoys, the Food & Materials Group's
 warehouses — and on families that stress one resource at a time: `rooms_scarce`, `stock_scarce`,
 `buses_tight` (a fleet that one need per trip runs out of), `buses_saturated` (one that no
-router can serve in full), or `mixed`. Everything comes from one `random.Random(seed)`, so a (size, family,
+router can serve in full), `rooms_small_hotels` (rooms scarce in many small hotels with mixed room
+types and risk restrictions, a bus per need), `city_rooms_short` (rooms for nine in ten, supply
+and buses as in `mixed`), or `mixed`. Everything comes from one `random.Random(seed)`, so a (size, family,
 seed) triple always gives the same JSON.
 """
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from .generator_data import (
     BUS_OPERATOR,
+    CITY_ROOMS_SHORT_SHARE,
     DISTRICT_ORDER,
     DISTRICTS,
     FAMILIES,
@@ -25,6 +28,11 @@ from .generator_data import (
     RISKS,
     SIZES,
     SKUS,
+    SMALL_HOTEL_ACCEPTS,
+    SMALL_HOTEL_PROFILES,
+    SMALL_HOTEL_ROOMS,
+    SMALL_HOTELS_NEEDS_PER_HOTEL,
+    SMALL_HOTELS_TRANSFER_SHARE,
     TRANSFERS_PER_BUS,
     ZONES,
 )
@@ -63,7 +71,11 @@ def generate(size: str = "small", family: str = "mixed", seed: int = 1) -> dict[
     communities = _communities(rng, districts, n_comm, sites)
     needs = _needs(rng, communities, n_needs, family)
     transfers = [n for n in needs if n["kind"] == "transfer"]
-    hotels = _hotels(rng, size, family, districts, n_hotels, transfers, sites)
+    if family == "rooms_small_hotels":
+        hotels = _small_hotels(rng, districts, max(3, round(len(transfers) / SMALL_HOTELS_NEEDS_PER_HOTEL)), sites)
+        n_buses = max(2, len(transfers))
+    else:
+        hotels = _hotels(rng, size, family, districts, n_hotels, transfers, sites)
     buses = _buses(rng, family, districts, n_buses, transfers, sites)
     stock = _stock(rng, family, districts, n_wh, [n for n in needs if n["kind"] == "supply"], sites)
     return {"schema": "scenario/v1", "now": _iso(NOW), "travel": {"speed_kmh": 30, "detour": 1.3, "dwell_min": 10},
@@ -93,11 +105,12 @@ def _priority(rng: random.Random, zone: str) -> int:
 
 def _needs(rng: random.Random, communities: list, n: int, family: str) -> list[dict[str, Any]]:
     tight = family in TRANSFERS_PER_BUS
+    share = SMALL_HOTELS_TRANSFER_SHARE if family == "rooms_small_hotels" else 0.6
     out = []
     for i in range(n):
         c = rng.choice(communities)
         prio = _priority(rng, c["zone"])
-        if rng.random() < 0.6:
+        if rng.random() < share:
             out.append(_transfer(rng, f"T{i + 1:05d}", c, prio, tight))
         else:
             skus = rng.sample(sorted(SKUS), rng.randint(1, 4))
@@ -137,6 +150,8 @@ def _hotels(rng: random.Random, size: str, family: str, districts: list[str], n:
         total = {t: int(q * 0.6) for t, q in asked.items()}
         # hotels keep a realistic size (ROOMS_PER_HOTEL): fewer of them, not tiny ones
         n = max(4, min(n, round(sum(total.values()) / ROOMS_PER_HOTEL[size])))
+    elif family == "city_rooms_short":
+        total = {t: int(q * CITY_ROOMS_SHORT_SHARE) for t, q in asked.items()}
     else:
         base = ROOMS_PER_HOTEL[size] * n
         scale = max(1.8, base / max(1, sum(asked.values())))
@@ -161,6 +176,32 @@ def _hotels(rng: random.Random, size: str, family: str, districts: list[str], n:
              "accepts": accepts, "rooms": rooms}
         if opens:
             h["open_at"] = _iso(opens)
+        out.append(h)
+    return out
+
+
+def _small_hotels(rng: random.Random, districts: list[str], n: int, sites: list) -> list[dict[str, Any]]:
+    """Many small hotels (SMALL_HOTEL_ROOMS each) of different room-type profiles; the first three
+    take one risk category each, so every category has somewhere to go."""
+    out = []
+    singles = [["close_contact"], ["secondary_contact"], ["inbound"]]
+    profiles = [(fam, acc) for _, fam, acc in SMALL_HOTEL_PROFILES]
+    weights = [w for w, _, _ in SMALL_HOTEL_PROFILES]
+    for i in range(n):
+        d = rng.choice(districts)
+        lat, lon = _point(rng, d)
+        hid, name = f"H-{ABBR[d]}-{i + 1:03d}", f"{d} 第{i + 1}集中隔离酒店"
+        accepts = singles[i] if i < len(singles) else _pick_list(rng, SMALL_HOTEL_ACCEPTS)
+        total = rng.randint(*SMALL_HOTEL_ROOMS)
+        fam_share, acc_share = rng.choices(profiles, weights)[0]
+        family = int(round(total * fam_share * rng.uniform(0.7, 1.3)))
+        accessible = int(round(total * acc_share * rng.uniform(0.5, 1.5)))
+        rooms = {"standard": max(0, total - family - accessible), "family": family, "accessible": accessible}
+        sites.append({"id": f"S-{hid[2:]}", "name": name, "district": d, "lat": lat, "lon": lon})
+        h = {"id": hid, "site": f"S-{hid[2:]}", "name": name, "operator": rng.choice(HOTEL_OPERATORS),
+             "accepts": accepts, "rooms": rooms}
+        if rng.random() < 0.15:
+            h["open_at"] = _iso(NOW + timedelta(minutes=rng.randrange(60, 240, 30)))
         out.append(h)
     return out
 

@@ -61,8 +61,24 @@ SIZES: dict[str, tuple[int, int, int, int, int]] = {
     "large": (400, 120, 700, 30, 1500),
     "city": (670, 300, 2000, 50, 5000),
 }
-FAMILIES = ("mixed", "rooms_scarce", "stock_scarce", "buses_tight", "buses_saturated")
+FAMILIES = ("mixed", "rooms_scarce", "stock_scarce", "buses_tight", "buses_saturated", "rooms_small_hotels",
+            "city_rooms_short")
 # transfers per bus in the bus families: `buses_tight` is a fleet a one-need-per-trip dispatcher
 # runs out of but a consolidating router can serve; `buses_saturated` is one no router can serve
 # in full (every bus busy its whole shift), kept to show how the matcher rations.
 TRANSFERS_PER_BUS = {"buses_tight": 10, "buses_saturated": 14}
+
+# `rooms_small_hotels`: rooms scarce in many small hotels (10–60 rooms each, mixed room types, most
+# taking only some risk categories), about one bus per transfer need. At size medium: about 300
+# transfer needs, 20 hotels, 300 buses.
+SMALL_HOTELS_TRANSFER_SHARE = 0.75   # share of needs that are transfers (0.6 in the other families)
+SMALL_HOTELS_NEEDS_PER_HOTEL = 15    # hotels = transfer needs / this
+SMALL_HOTEL_ROOMS = (10, 60)         # rooms per hotel, drawn uniformly
+# room-type profiles of a small hotel: (weight, share family, share accessible)
+SMALL_HOTEL_PROFILES = [(0.30, 0.0, 0.0), (0.45, 0.3, 0.0), (0.15, 0.2, 0.06), (0.10, 0.5, 0.1)]
+SMALL_HOTEL_ACCEPTS = [(["close_contact"], 0.35), (["secondary_contact"], 0.15), (["inbound"], 0.10),
+                       (["secondary_contact", "inbound"], 0.20),
+                       (["close_contact", "secondary_contact", "inbound"], 0.20)]
+# `city_rooms_short`: the city as in `mixed` (at size city: 3,000 transfer and 2,000 supply needs, 300
+# hotels, 2,000 buses, 50 warehouses) with rooms of each type for about nine in ten of those asked.
+CITY_ROOMS_SHORT_SHARE = 0.9

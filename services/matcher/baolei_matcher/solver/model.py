@@ -8,7 +8,7 @@ turns them into integer seconds after `now` (see `travel.py`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,15 +42,34 @@ class Site:
 
 @dataclass(frozen=True)
 class Rooms:
+    """Room counts by type: what a need asks, what a hotel has or has left, what is given.
+    The one type for room counts; iterates as (standard, family, accessible)."""
+
     standard: int = 0
     family: int = 0
     accessible: int = 0
+
+    @classmethod
+    def of(cls, counts: Iterable[int]) -> Rooms:
+        s, f, a = counts
+        return cls(int(s), int(f), int(a))
 
     def get(self, room_type: str) -> int:
         return int(getattr(self, room_type))
 
     def total(self) -> int:
         return self.standard + self.family + self.accessible
+
+    def __iter__(self) -> Iterator[int]:
+        yield self.standard
+        yield self.family
+        yield self.accessible
+
+    def __add__(self, other: Rooms) -> Rooms:
+        return Rooms(self.standard + other.standard, self.family + other.family, self.accessible + other.accessible)
+
+    def __sub__(self, other: Rooms) -> Rooms:
+        return Rooms(self.standard - other.standard, self.family - other.family, self.accessible - other.accessible)
 
 
 @dataclass(frozen=True)
@@ -77,8 +96,10 @@ class Bus:
 
     @property
     def capacity(self) -> int:
-        """People allowed aboard: floor(seats × load_limit), as the checker computes it."""
-        return int(self.seats * self.load_limit + 1e-9)
+        """People allowed aboard (rules.bus_capacity: floor(seats × load limit))."""
+        from .rules import bus_capacity  # local: rules imports this module
+
+        return bus_capacity(self.seats, self.load_limit)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 
+from baolei_common.skus import BY_CODE
+
 from .plan import Unmet
 
 logger = logging.getLogger(__name__)
@@ -25,7 +27,18 @@ SKU_NAMES = {
 }
 
 
+# The staples catalogue's units, in English, for the six staple codes the services use.
+CATALOGUE_UNIT_EN = {"bag": "bags", "bottle": "bottles", "kg": "kg", "tray": "trays", "case": "cases"}
+
+
 def sku_words(sku: str) -> tuple[str, str, str, str]:
+    """(Chinese name, Chinese unit, English name, English unit). A staple of the services' catalogue
+    (baolei_common.skus: rice, oil, eggs …) is counted in the catalogue's unit (oil in 瓶, eggs in 托),
+    as the inventory and the console count it; other codes (the generator's `oil-5l`) by their prefix."""
+    staple = BY_CODE.get(sku)
+    if staple is not None:
+        return (staple.name_zh, staple.unit_zh, staple.name_en,
+                CATALOGUE_UNIT_EN.get(staple.unit, staple.unit))
     key = sku.split("-")[0].split("_")[0].lower()
     return SKU_NAMES.get(key, (sku, "件", sku, "units"))
 

@@ -15,8 +15,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+from . import rules
 from .fleet import Request
-from .model import Hotel, TransferNeed
+from .model import Hotel, Rooms, TransferNeed
 from .plan import RoomAssignment
 from .travel import Travel
 
@@ -47,7 +48,8 @@ class HotelChooser:
     def _nearest(self, need: TransferNeed) -> list[int]:
         near = self._near.get(need.id)
         if near is None:
-            idx = np.array([i for i, h in enumerate(self.hotels) if need.risk in h.accepts], dtype=np.int64)
+            idx = np.array([i for i, h in enumerate(self.hotels) if rules.hotel_accepts(h.accepts, need.risk)],
+                           dtype=np.int64)
             if len(idx) == 0:
                 near = []
             else:
@@ -57,9 +59,9 @@ class HotelChooser:
         return near
 
     def fits(self, need: TransferNeed, hotel: Hotel) -> bool:
+        """The hotel has the very rooms asked left (a move never takes an upgrade)."""
         cap = self.residual.get(hotel.id)
-        r = need.rooms
-        return cap is not None and cap[0] >= r.standard and cap[1] >= r.family and cap[2] >= r.accessible
+        return cap is not None and rules.within(need.rooms, Rooms.of(cap))
 
     def candidates(self, req: Request, extra: Callable[[], list[str]] | None = None) -> list[Hotel]:
         """Hotels the need could move to now: the nearest that fit exactly (and those named by

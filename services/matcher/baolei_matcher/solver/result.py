@@ -55,12 +55,15 @@ class SolveResult:
     explanations: dict[str, str] = field(default_factory=dict)  # need id -> "中文 / English"
     seconds: float = 0.0
     message: str = ""
+    # which plan each part is: "search", "greedy" (the baseline was better on the goals in their
+    # order, so it is returned as the floor) or "mixed" (transfers from one, supply from the other)
+    floor: str = "search"
 
     def to_dict(self) -> dict[str, Any]:
         """The plan/v1 document plus the solver's report (extra fields are allowed)."""
         doc = self.plan.to_dict()
         doc["solver"] = {"status": self.status.value, "seconds": round(self.seconds, 3),
-                         "message": self.message,
+                         "message": self.message, "floor": self.floor,
                          "stages": {k: v.to_dict() for k, v in self.stages.items()}}
         doc["explanations"] = self.explanations
         return doc

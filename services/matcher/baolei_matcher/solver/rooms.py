@@ -1,45 +1,74 @@
 """Rooms stage: one hotel per transfer need, upgrades allowed, never downgrades.
 
 Why this shape (see shared/solver-notes.md): "one hotel per need" breaks the flow structure, so
-the rooms are chosen by CP-SAT on a reduced candidate set (the nearest accepting hotels plus the
-one a greedy pass picked), warm-started from that greedy pass so a valid answer always exists.
-The proven bound on weighted unplaced people comes from an aggregated LP relaxation (GLOP) over
-*all* accepting hotels (`rooms_bound.py`), so it holds even though CP-SAT sees only candidates.
+the rooms are chosen by CP-SAT, warm-started so a valid answer always exists, and bounded by LPs
+that know every hotel a need could legally use (`rooms_bound.py`). The rules themselves (accepts
+the risk, fits with upgrades, never over what is left) come from `rules.py`.
 
-Objective (maximised), per placed need: 1000 × weight × people (the goal), plus up to
-100 × weight × people for waiting longest, minus km to the hotel (choose rooms with the drive in
-mind), minus lateness forced by a late-opening hotel, minus 20 per upgraded room, plus a small
-bonus for keeping the hotel proposed before (limit churn).
+Steps, all inside one deadline (`time_limit_s` counts from the call; model building included):
+1. fits: every hotel where a need fits (accepts its risk, opens in time, has the rooms with
+   upgrades), vectorised per need.
+2. bound: the per-need assignment LP (`rooms_bound.assignment_lp`); the report carries the
+   strongest valid bound, names its source (`bound_source`) and the gap.
+3. warm start, when greedy is not already at the bound: urgency-ordered greedy and two LP dives
+   (`rooms_lp.lp_dive`), each improved by eject-insert moves; the best then by ruin and recreate,
+   and (when CP-SAT will run) by exact small-neighbourhood steps (`lns_exact`).
+4. CP-SAT on the whole model, built one rule at a time (`build_model`). When there are few
+   (need, fitting hotel) pairs it sees them all, so its own bound is a proof on the whole problem;
+   otherwise the nearest `k_candidates`, the hotels the LP uses and the warm start's. Phase 1
+   maximises weighted people placed (the goal alone, so its bound is in the goal's unit); phase 2
+   (time left) keeps that many placed and prefers needs waiting longest, short drives, no
+   lateness from a late-opening hotel, few upgrades and the hotel proposed before. At city scale
+   (more than `MAX_CP_PAIRS` pairs) CP-SAT is not tried: it returned UNKNOWN in 12 s there, and
+   the local search gets within a fraction of a percent of the bound; the stage then returns
+   early and the bus stage gets the time.
+5. drives: without a phase-2 answer, needs asking the very same rooms trade places for least km
+   (`polish_km`, the goal unchanged).
+Every CP-SAT call runs behind a watchdog (`stop_search` from a timer) and keeps the best plan found
+so far; model building stops at its own deadline and the warm start is kept.
 """
 from __future__ import annotations
 
 import logging
 import math
-import threading
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from ortools.sat.python import cp_model
+from ortools.graph.python import min_cost_flow
 
-from .model import Hotel, Scenario, TransferNeed
+from . import rules
+from .model import Hotel, Rooms, Scenario, TransferNeed
 from .plan import Plan, RoomAssignment
 from .result import StageReport, Status
-from .rooms_bound import rooms_lp_bound
-from .rooms_lp import lp_round
+from .rooms_bound import AssignmentLP, assignment_lp, fitting
+from .rooms_local import eject_insert, polish_km, ruin_recreate
+from .rooms_lp import lp_dive
+from .rooms_model import build_model, lns_exact, run, set_hint
 from .travel import Travel
 
 logger = logging.getLogger(__name__)
 
 UPGRADE_COST = 20
 CHURN_BONUS = 30
-MAX_POLISH_VARS = 2000  # above this many candidate pairs, a warm start at the bound is kept as it is
-POLISH_ONLY_S = 1.0     # CP-SAT budget when the warm start is already optimal on the goal
+MAX_FULL_PAIRS = 20000   # up to this many (need, fitting hotel) pairs CP-SAT sees every one
+MAX_CP_PAIRS = 30000     # above this many fitting pairs CP-SAT is not tried (city scale: UNKNOWN in 12 s)
+LOCAL_ONLY_STRETCH = 1.1  # without CP-SAT the shares stretch a little (the local search ends at 55 %; the rest goes on)
+MAX_POLISH_VARS = 2000   # above this many pairs, a warm start at the bound is kept as it is
+POLISH_ONLY_S = 1.0      # CP-SAT budget when the warm start is already optimal on the goal
+BUILD_SHARE = 0.5        # model building may take at most this share of the time left
+DIVE_NEAR = 20           # at scale the dive's LPs offer each need this many nearest fitting hotels
+DIVE_SHARE = 0.3         # LP diving stops starting new rounds after this share of the time
+EJECT_SHARE = 0.4        # eject-insert on the warm starts stops after this share of the time
+RUIN_SHARE = 0.45       # ruin-and-recreate on the best warm start stops after this share
+RUIN_SLICE = 0.08        # ... of the time left, when CP-SAT will run
+LNS_SHARE = 0.45        # exact small-neighbourhood steps (CP-SAT on a few hotels) stop after this share
+POLISH_SHARE = 0.2       # phase 2's share of the time left after the warm start
+MIN_POLISH_S = 0.2       # phase 2 only runs with at least this much time left
+REPORT_S = 0.15          # kept back for stopping CP-SAT's workers, reading the answer, the report
+OVERRUN_S = 0.25         # past the limit by more than this, the stage reports out_of_time
 
-
-def hint_w_of(hint: dict, inp: RoomsInput) -> int:
-    """Weighted people the warm start leaves without rooms."""
-    return sum(n.weight * n.people for n in inp.needs if n.id not in hint)
+Placement = dict[str, tuple[int, Rooms]]  # need id -> (hotel index, rooms given)
 
 
 @dataclass
@@ -51,17 +80,14 @@ class RoomsInput:
     km: dict[tuple[str, int], float] = field(default_factory=dict)
 
 
-def fit(need: TransferNeed, cap: list[int]) -> tuple[int, int, int] | None:
-    """Rooms given (standard, family, accessible) if the need fits `cap`; upgrades to family first."""
-    s, f, a = need.rooms.standard, need.rooms.family, need.rooms.accessible
-    if f > cap[1] or a > cap[2]:
-        return None
-    gs = min(s, cap[0])
-    gf = min(s - gs, cap[1] - f)
-    ga = s - gs - gf
-    if ga > cap[2] - a:
-        return None
-    return gs, f + gf, a + ga
+def hint_w_of(hint: dict, inp: RoomsInput) -> int:
+    """Weighted people the warm start leaves without rooms."""
+    return sum(n.weight * n.people for n in inp.needs if n.id not in hint)
+
+
+def fit(need: TransferNeed, cap: list[int]) -> Rooms | None:
+    """Rooms given if the need fits `cap` (see `rules.fit`); a `Rooms`, unpacks as (s, f, a)."""
+    return rules.fit(need.rooms, Rooms.of(cap))
 
 
 def prepare(scenario: Scenario, travel: Travel, needs: list[TransferNeed], residual: dict[str, list[int]],
@@ -77,7 +103,8 @@ def prepare(scenario: Scenario, travel: Travel, needs: list[TransferNeed], resid
     for n in needs:
         ok = by_risk.get(n.risk)
         if ok is None:
-            ok = np.array([n.risk in h.accepts and h.rooms.total() > 0 for h in hotels]) & (open_s <= horizon_s)
+            ok = np.array([rules.hotel_accepts(h.accepts, n.risk) and h.rooms.total() > 0
+                           for h in hotels]) & (open_s <= horizon_s)
             by_risk[n.risk] = ok
         idx = np.nonzero(ok)[0]
         if len(idx) == 0:
@@ -92,27 +119,28 @@ def prepare(scenario: Scenario, travel: Travel, needs: list[TransferNeed], resid
 
 
 def greedy_rooms(inp: RoomsInput, order: list[TransferNeed], prefer: dict[str, list[int]] | None = None
-                 ) -> dict[str, tuple[int, tuple[int, int, int]]]:
+                 ) -> Placement:
     """Place needs in the given order at the first hotel where they fit: preferred ones first
     (if given), then the nearest eligible."""
-    cap = {h: list(v) for h, v in inp.residual.items()}
-    out: dict[str, tuple[int, tuple[int, int, int]]] = {}
+    cap = {h: Rooms.of(v) for h, v in inp.residual.items()}
+    out: Placement = {}
     for n in order:
         first = (prefer or {}).get(n.id, [])
         for hi in first + [h for h in inp.eligible.get(n.id, []) if h not in first]:
             hid = inp.hotels[hi].id
-            got = fit(n, cap[hid])
+            got = rules.fit(n.rooms, cap[hid])
             if got is not None:
                 out[n.id] = (hi, got)
-                cap[hid] = [cap[hid][0] - got[0], cap[hid][1] - got[1], cap[hid][2] - got[2]]
+                cap[hid] = cap[hid] - got
                 break
     return out
 
 
 def _value(n: TransferNeed, h: Hotel, km: float, wait_rank: int, travel: Travel, was_prev: bool) -> int:
-    """Objective coefficient of placing `n` at `h` (see the module docstring)."""
+    """Phase-2 coefficient of placing `n` at `h`: waiting longest, minus km and forced lateness,
+    plus a small bonus for the hotel proposed before."""
     late_open = max(0, travel.sec(h.open_at, -10**9) - travel.sec(n.due_at)) // 60
-    return ((1000 + wait_rank) * n.weight * n.people - int(min(km, 300)) - int(min(late_open, 600)) // 2
+    return (wait_rank * n.weight * n.people - int(min(km, 300)) - int(min(late_open, 600)) // 2
             + (CHURN_BONUS if was_prev else 0))
 
 
@@ -125,122 +153,195 @@ def urgency_order(needs: list[TransferNeed]) -> list[TransferNeed]:
     return sorted(needs, key=lambda n: (n.priority, n.raised_at or n.ready_at, -n.people, n.id))
 
 
+def nearest_assignment(inp: RoomsInput, needs: list[TransferNeed], counts: dict[int, int]
+                        ) -> list[tuple[TransferNeed, int]]:
+    """Needs to hotels, `counts[h]` each, least total km (exact min-cost flow)."""
+    hotels = sorted(counts)
+    if len(hotels) == 1:
+        return [(n, hotels[0]) for n in needs]
+    flow = min_cost_flow.SimpleMinCostFlow()
+    nn = len(needs)
+    arcs = []
+    for i, n in enumerate(needs):
+        flow.set_node_supply(i, 1)
+        for j, hi in enumerate(hotels):
+            cost = int(round(inp.km.get((n.id, hi), 1e4) * 100))
+            arcs.append((flow.add_arc_with_capacity_and_unit_cost(i, nn + j, 1, cost), i, hi))
+    for j, hi in enumerate(hotels):
+        flow.set_node_supply(nn + j, -counts[hi])
+    if flow.solve() != flow.OPTIMAL:
+        return []
+    return [(needs[i], hi) for a, i, hi in arcs if flow.flow(a) > 0]
+
+
 def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_limit_s: float,
                 previous: Plan | None = None, k_candidates: int = 20) -> tuple[list[RoomAssignment], StageReport]:
     t0 = time.perf_counter()
-    needs = [n for n in inp.needs if inp.eligible.get(n.id)]
-    order = urgency_order(needs)
-    wait_rank = {n.id: 100 - (100 * i) // max(1, len(order)) for i, n in enumerate(order)}
-    prev_hotel = {r.need: r.hotel for r in (previous.rooms if previous else [])}
-    hotel_pos = {h.id: i for i, h in enumerate(inp.hotels)}
-    bound = rooms_lp_bound(inp)
+    deadline = t0 + max(0.05, time_limit_s)
     total_w = sum(n.weight * n.people for n in inp.needs)
+    hint, source = greedy_rooms(inp, urgency_order([n for n in inp.needs if inp.eligible.get(n.id)])), "greedy"
+    # Greedy placing every need with an eligible hotel is optimal (rooms ample): no LP needed, and
+    # above a few thousand pairs no CP-SAT polish either (at city scale the LP alone takes ~1 s).
+    no_hotel_w = sum(n.weight * n.people for n in inp.needs if not inp.eligible.get(n.id))
+    everyone = hint_w_of(hint, inp) == no_hotel_w
+    if everyone and sum(len(inp.eligible.get(n.id, [])) for n in inp.needs) > MAX_POLISH_VARS:
+        return _report(hint, inp, float(no_hotel_w), "greedy_places_all", source, no_hotel_w, "skipped",
+                       Status.FEASIBLE, 0, t0, {})
+    fits = fitting(inp)
+    needs = [n for n in inp.needs if fits[n.id]]
     if not needs:
-        return [], StageReport("rooms", Status.OPTIMAL, float(total_w), float(total_w), time.perf_counter() - t0)
-    cands: dict[str, list[int]] = {}
-    values: dict[tuple[str, int], int] = {}
-    for n in needs:
-        cands[n.id] = list(inp.eligible[n.id][:k_candidates])
-        ph = hotel_pos.get(prev_hotel.get(n.id, ""))
-        if ph is not None and ph not in cands[n.id] and ph in inp.eligible[n.id]:
-            cands[n.id].append(ph)
-        for hi in cands[n.id]:
-            values[(n.id, hi)] = _value(n, inp.hotels[hi], inp.km[(n.id, hi)], wait_rank[n.id], travel,
-                                        prev_hotel.get(n.id) == inp.hotels[hi].id)
-    hint = greedy_rooms(inp, order)
-    source = "greedy"
-    if bound > 0:  # rooms are short: try LP rounding as the warm start
-        lp_hint = lp_round(inp, needs, values, cands, order, t0 + 0.4 * time_limit_s)
-        if lp_hint is not None:
-            if _placed_w(lp_hint, needs) > _placed_w(hint, needs):
-                hint, source = lp_hint, "lp"
-    for nid, (hi, _) in hint.items():
-        if hi not in cands[nid]:
-            cands[nid].append(hi)
-            n = next(x for x in needs if x.id == nid)
-            values[(nid, hi)] = _value(n, inp.hotels[hi], inp.km[(nid, hi)], wait_rank[nid], travel, False)
-
-    hint_w = hint_w_of(hint, inp)
-    at_bound = hint_w <= bound + 1e-6
-    if at_bound and sum(len(c) for c in cands.values()) > MAX_POLISH_VARS:
-        # Nothing left to gain on the goal, and CP-SAT would spend the budget on the secondary
-        # terms only (at this size it often finds nothing better in time, and building the model
-        # alone takes a good part of a second): keep the warm start, the bus stage gets the time.
-        return _report(hint, inp, bound, source, hint_w, "skipped", Status.FEASIBLE, 0, t0)
-    m = cp_model.CpModel()
-    x: dict[tuple[str, int], cp_model.IntVar] = {}
-    upg: dict[tuple[str, int], tuple] = {}
-    use: dict[int, list[list]] = {}
-    objective: list[cp_model.LinearExprT] = []
-    for n in needs:
-        lits = []
-        for hi in cands[n.id]:
-            cap = inp.residual[inp.hotels[hi].id]
-            if fit(n, cap) is None:
-                continue
-            v = m.new_bool_var(f"x_{n.id}_{hi}")
-            x[(n.id, hi)] = v
-            lits.append(v)
-            terms = use.setdefault(hi, [[], [], []])
-            objective.append(values[(n.id, hi)] * v)
-            s, f, a = n.rooms.standard, n.rooms.family, n.rooms.accessible
-            uf = m.new_int_var(0, min(s, cap[1] - f), f"uf_{n.id}_{hi}") if s and cap[1] > f else None
-            ua = m.new_int_var(0, min(s, cap[2] - a), f"ua_{n.id}_{hi}") if s and cap[2] > a else None
-            ups = [u for u in (uf, ua) if u is not None]
-            if ups:
-                m.add(sum(ups) <= s * v)
-                objective.append(-UPGRADE_COST * sum(ups))
-            upg[(n.id, hi)] = (uf, ua)
-            terms[0].append(s * v - sum(ups))
-            terms[1].append(f * v + (uf if uf is not None else 0))
-            terms[2].append(a * v + (ua if ua is not None else 0))
-            chosen = hint.get(n.id, (None,))[0] == hi
-            m.add_hint(v, 1 if chosen else 0)
-            got = hint[n.id][1] if chosen else (s, f, a)
-            if uf is not None:
-                m.add_hint(uf, got[1] - f)
-            if ua is not None:
-                m.add_hint(ua, got[2] - a)
-        if lits:
-            m.add_at_most_one(lits)
-    for hi, terms in use.items():
-        cap = inp.residual[inp.hotels[hi].id]
-        for t in range(3):
-            m.add(sum(terms[t]) <= cap[t])
-    m.maximize(sum(objective))
-
-    solver = cp_model.CpSolver()
-    # When the warm start already meets the bound CP-SAT only polishes waiting, km and upgrades:
-    # a short budget. When rooms are short it gets the stage's whole limit (as measured in the bench).
-    budget = min(time_limit_s, POLISH_ONLY_S) if at_bound else time_limit_s
-    solver.parameters.max_time_in_seconds = max(0.05, budget)
-    solver.parameters.num_workers = 2
-    watchdog = threading.Timer(budget * 1.5 + 1.0, solver.stop_search)
-    watchdog.start()
-    try:
-        st = solver.solve(m)
-    finally:
-        watchdog.cancel()
-    placed = hint
-    status = Status.OUT_OF_TIME
-    if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        found: dict[str, tuple[int, tuple[int, int, int]]] = {}
-        by_id = {n.id: n for n in needs}
-        for (nid, hi), v in x.items():
-            if solver.value(v):
-                n = by_id[nid]
-                gf, ga = (0 if u is None else int(solver.value(u)) for u in upg[(nid, hi)])
-                found[nid] = (hi, (n.rooms.standard - gf - ga, n.rooms.family + gf, n.rooms.accessible + ga))
-        if _placed_w(found, needs) >= _placed_w(hint, needs):
-            placed = found
-            status = Status.OPTIMAL if st == cp_model.OPTIMAL else Status.FEASIBLE
+        return [], StageReport("rooms", Status.OPTIMAL, float(total_w), float(total_w), time.perf_counter() - t0,
+                               {"bound_source": "nothing fits"})
+    order = urgency_order(needs)
+    lp = None if everyone else assignment_lp(inp, fits)
+    if everyone:
+        bound, bound_source = float(no_hotel_w), "greedy_places_all"
     else:
-        logger.warning("rooms CP-SAT returned %s; keeping the warm start", solver.status_name(st))
-    return _report(placed, inp, bound, source, hint_w, solver.status_name(st), status, len(x), t0)
+        bound, bound_source = (lp.bound, "assignment_lp") if lp is not None else (0.0, "none")
+    info: dict = {"lp_bound": round(bound, 3), "t_lp": round(time.perf_counter() - t0, 3)}
+
+    # Warm starts: the best on the goal (weighted people placed) of greedy and two LP dives, each
+    # improved by eject-insert moves, then by ruin and recreate. Shares are of the time left now.
+    info["warm_greedy"] = hint_w_of(hint, inp)
+    pairs = sum(len(f) for f in fits.values())
+    full = pairs <= MAX_FULL_PAIRS
+    use_cp = pairs <= MAX_CP_PAIRS or full
+    t1 = time.perf_counter()
+
+    def share(f: float) -> float:
+        return t1 + f * (deadline - t1) * (1.0 if use_cp else LOCAL_ONLY_STRETCH)
+
+    if hint_w_of(hint, inp) > math.ceil(bound - 1e-6):  # rooms are short and greedy is not at the bound
+        starts = [("greedy", hint)]
+        # At city scale a careful dive's rounds cost seconds and lose to the plain one: plain only.
+        for careful in (False, True) if use_cp else (False,):
+            dive, dive_info = lp_dive(inp, order, share(DIVE_SHARE * (0.5 if careful == use_cp else 1.0)), lp,
+                                      careful, near=None if full else max(k_candidates, DIVE_NEAR))
+            name = "lp_dive_careful" if careful else "lp_dive"
+            info[f"warm_{name}"] = hint_w_of(dive, inp)
+            info[f"{name}_rounds"] = dive_info["dive_rounds"]
+            info[f"t_{name}"] = round(time.perf_counter() - t0, 3)
+            starts.append((name, dive))
+        starts.sort(key=lambda s: -_placed_w(s[1], needs))  # the best first: it gets the time if short
+        best_w = -1
+        for i, (name, start) in enumerate(starts):
+            stop = share(DIVE_SHARE + (EJECT_SHARE - DIVE_SHARE) * (i + 1) / len(starts))
+            better, moves = eject_insert(inp, start, fits, stop)
+            if _placed_w(better, needs) > best_w:
+                best_w = _placed_w(better, needs)
+                hint, source = better, f"{name}+eject" if moves else name
+                info["eject_moves"] = moves
+        info["t_eject"] = round(time.perf_counter() - t0, 3)
+        # With CP-SAT to come, exact small steps (lns_exact) gain more per second than ruin and
+        # recreate (measured: 3-5 improving steps a second against 0-1), so it only gets a slice.
+        now = time.perf_counter()
+        ruin_stop = share(RUIN_SHARE) if not use_cp else now + RUIN_SLICE * (deadline - now)
+        better, steps = ruin_recreate(inp, hint, fits, ruin_stop)
+        info["ruin_recreate_steps"] = steps
+        info["t_ruin_recreate"] = round(time.perf_counter() - t0, 3)
+        if _placed_w(better, needs) > _placed_w(hint, needs):
+            hint, source = better, f"{source}+ruin_recreate"
+        if use_cp and hint_w_of(hint, inp) > math.ceil(bound - 1e-6):
+            better, steps = lns_exact(inp, hint, fits, share(LNS_SHARE))
+            info["lns_steps"] = steps
+            info["t_lns"] = round(time.perf_counter() - t0, 3)
+            if _placed_w(better, needs) > _placed_w(hint, needs):
+                hint, source = better, f"{source}+lns"
+    hint_w = hint_w_of(hint, inp)
+    at_bound = hint_w <= math.ceil(bound - 1e-6)
+    if not use_cp or (at_bound and pairs > MAX_POLISH_VARS):
+        # Too big for CP-SAT to improve in time (city scale: it returned UNKNOWN), or nothing left to
+        # gain on the goal: shorten the drives among interchangeable needs, the bus stage gets the time.
+        hint = polish_km(inp, hint, deadline - REPORT_S)
+        return _report(hint, inp, bound, bound_source, source, hint_w, "skipped", Status.FEASIBLE, 0, t0, info)
+
+    cands = _candidates(inp, needs, fits, hint, lp, previous, k_candidates, full)
+    left = deadline - time.perf_counter()
+    rm = build_model(inp, needs, cands, time.perf_counter() + BUILD_SHARE * left)
+    if rm is None:
+        logger.warning("rooms: model building ran out of its time; improving the warm start instead")
+        if hint_w > math.ceil(bound - 1e-6):
+            better, moves = eject_insert(inp, hint, fits, deadline - REPORT_S, max_passes=20)
+            if _placed_w(better, needs) > _placed_w(hint, needs):
+                hint, source, hint_w = better, f"{source}+eject", hint_w_of(better, inp)
+                info["eject_moves"] = info.get("eject_moves", 0) + moves
+        hint = polish_km(inp, hint, deadline - REPORT_S)
+        return _report(hint, inp, bound, bound_source, source, hint_w, "build_out_of_time", Status.FEASIBLE,
+                       0, t0, info)
+    info["t_build"] = round(time.perf_counter() - t0, 3)
+    placed, status, cp_status, polished = hint, Status.FEASIBLE, "skipped", False
+    by_id = {n.id: n for n in needs}
+    goal = [(n.weight * n.people) * v for (nid, _), v in rm.x.items() for n in (by_id[nid],)]
+    best_w = _placed_w(hint, needs)
+    if not at_bound:
+        rm.m.maximize(sum(goal))
+        set_hint(rm, hint)
+        left = deadline - time.perf_counter() - REPORT_S
+        cp_status, found, cp_bound = run(rm, left * (1 - POLISH_SHARE))
+        if found is not None and _placed_w(found, needs) >= best_w:
+            placed, best_w = found, _placed_w(found, needs)
+        if full and cp_bound is not None:
+            cp_unplaced = total_w - math.floor(cp_bound + 1e-6)
+            info["cp_sat_bound"] = float(cp_unplaced)
+            if cp_unplaced > bound:  # CP-SAT's own bound is valid here: it saw every fitting pair
+                bound, bound_source = float(cp_unplaced), "cp_sat"
+    # Phase 2: as many weighted people placed, then waiting, km, lateness, upgrades, churn.
+    if deadline - time.perf_counter() > MIN_POLISH_S:
+        wait_rank = {n.id: 100 - (100 * i) // max(1, len(order)) for i, n in enumerate(order)}
+        prev_hotel = {r.need: r.hotel for r in (previous.rooms if previous else [])}
+        rm.m.add(sum(goal) >= best_w)
+        sec = [_value(by_id[nid], inp.hotels[hi], inp.km[(nid, hi)], wait_rank[nid], travel,
+                      prev_hotel.get(nid) == inp.hotels[hi].id) * v for (nid, hi), v in rm.x.items()]
+        sec += [-UPGRADE_COST * (uf + ua) for uf, ua in rm.upgrades.values()]
+        rm.m.maximize(sum(sec))
+        set_hint(rm, placed)
+        left = deadline - time.perf_counter() - REPORT_S
+        if left > MIN_POLISH_S / 2:
+            st2, found, _ = run(rm, min(left, POLISH_ONLY_S) if at_bound else left)
+            cp_status = st2 if cp_status == "skipped" else f"{cp_status}+{st2}"
+            if found is not None and _placed_w(found, needs) >= best_w:
+                placed, polished = found, True
+    if not polished:  # phase 2 did not run or found nothing: the drives are shortened here
+        placed = polish_km(inp, placed, deadline - REPORT_S)
+    if time.perf_counter() > deadline + OVERRUN_S:
+        status = Status.OUT_OF_TIME
+    return _report(placed, inp, bound, bound_source, source, hint_w, cp_status, status, len(rm.x), t0, info)
 
 
-def _report(placed: dict, inp: RoomsInput, bound: float, source: str, hint_w: int, cp_status: str,
-            status: Status, candidates: int, t0: float) -> tuple[list[RoomAssignment], StageReport]:
+def _candidates(inp: RoomsInput, needs: list[TransferNeed], fits: dict[str, list[int]], hint: Placement,
+                lp: AssignmentLP | None, previous: Plan | None, k: int, full: bool) -> dict[str, list[int]]:
+    """Hotels CP-SAT may choose per need: all fitting ones when `full`, else the nearest `k`, the
+    hotels the LP uses for the need's group, the warm start's and the previously proposed one."""
+    if full:
+        return {n.id: list(fits[n.id]) for n in needs}
+    prev = {r.need: r.hotel for r in (previous.rooms if previous else [])}
+    pos = {h.id: i for i, h in enumerate(inp.hotels)}
+    lp_hotels: dict[str, list[int]] = {}
+    if lp is not None:
+        for members, alloc in zip(lp.groups, lp.alloc, strict=True):
+            top = sorted(alloc, key=lambda hi: -alloc[hi])[:k]
+            for n in members:
+                lp_hotels[n.id] = top
+    out: dict[str, list[int]] = {}
+    for n in needs:
+        ok = set(fits[n.id])
+        c = list(fits[n.id][:k])
+        seen = set(c)
+        extra = lp_hotels.get(n.id, []) + ([hint[n.id][0]] if n.id in hint else [])
+        ph = pos.get(prev.get(n.id, ""))
+        if ph is not None:
+            extra.append(ph)
+        for hi in extra:
+            if hi in ok and hi not in seen:
+                c.append(hi)
+                seen.add(hi)
+        out[n.id] = c
+    return out
+
+
+def _report(placed: Placement, inp: RoomsInput, bound: float, bound_source: str, source: str, hint_w: int,
+            cp_status: str, status: Status, candidates: int, t0: float, info: dict
+            ) -> tuple[list[RoomAssignment], StageReport]:
     out = [RoomAssignment(nid, inp.hotels[hi].id, *got) for nid, (hi, got) in placed.items()]
     by_need = {n.id: n for n in inp.needs}
     unplaced_w = sum(n.weight * n.people for n in inp.needs if n.id not in placed)
@@ -248,9 +349,16 @@ def _report(placed: dict, inp: RoomsInput, bound: float, source: str, hint_w: in
         status = Status.OPTIMAL  # the goal (weighted unplaced people) meets its proven bound
     upgrades = sum(r.family - by_need[r.need].rooms.family + r.accessible - by_need[r.need].rooms.accessible
                    for r in out)
+    person_km = sum(by_need[nid].people * inp.km.get((nid, hi), 0.0) for nid, (hi, _) in placed.items())
     report = StageReport("rooms", status, float(unplaced_w), float(bound), time.perf_counter() - t0,
                          {"cp_sat_status": cp_status, "warm_start": source, "warm_start_objective": float(hint_w),
-                          "upgrades": upgrades, "candidates": candidates})
-    logger.info("rooms: %d/%d placed, weighted unplaced %d (bound %.1f, greedy %d) in %.2fs",
-                len(out), len(inp.needs), unplaced_w, bound, hint_w, report.seconds)
+                          "upgrades": upgrades, "candidates": candidates, "bound_source": bound_source,
+                          "person_km_per_person": round(person_km / max(1, sum(by_need[n].people for n in placed)), 2),
+                          "gap": round(_gap(unplaced_w, bound), 5), **info})
+    logger.info("rooms: %d/%d placed, weighted unplaced %d (bound %.1f from %s, warm start %d) in %.2fs",
+                len(out), len(inp.needs), unplaced_w, bound, bound_source, hint_w, report.seconds)
     return out, report
+
+
+def _gap(objective: float, bound: float) -> float:
+    return 0.0 if objective <= 0 else max(0.0, (objective - bound) / objective)

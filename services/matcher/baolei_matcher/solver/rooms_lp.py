@@ -1,134 +1,116 @@
-"""LP rounding for the rooms stage: a near-optimal warm start when rooms are scarce.
+"""LP diving for the rooms stage: a near-optimal warm start when rooms are scarce.
 
 Why: when rooms run short, which needs to place is a multi-knapsack (a family room holds up to
-three people, a standard room one), and urgency-ordered greedy is several percent off the bound.
-CP-SAT alone improves it slowly at this size. The LP relaxation of the candidate model (GLOP,
-a second or less) is almost integral, so placing needs in the order of their LP value, each at the
-hotel the LP prefers, lands close to the bound; CP-SAT then polishes that start.
+three people, a standard room one), and urgency-ordered greedy is several percent off the bound —
+on many small hotels 30–50 %. CP-SAT alone climbs from there slowly. The per-need assignment LP
+(`rooms_bound.assignment_lp`, over every hotel where a need fits) is nearly integral, so diving on
+it lands close to the bound: solve, place every need the LP places whole, round up the largest
+fractional placement, re-solve on what is left (rooms left, needs left, fits recomputed); when the
+LP answer is integral it is the optimal completion. A deadline stops the dive; what is left is
+placed greedily in urgency order.
 """
 from __future__ import annotations
 
 import logging
+import math
 import time
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from ortools.linear_solver import pywraplp
-
-from .model import TransferNeed
+from . import rules
+from .model import Rooms, TransferNeed
+from .rooms_bound import AssignmentLP, assignment_lp, fitting
 
 if TYPE_CHECKING:
-    from .rooms import RoomsInput
+    from .rooms import Placement, RoomsInput
 
 logger = logging.getLogger(__name__)
 
-MAX_ROUNDS = 12
+MAX_ROUNDS = 400
 
 
-def lp_round(inp: RoomsInput, needs: list[TransferNeed], values: Mapping[tuple[str, int], float],
-             cands: dict[str, list[int]], order: list[TransferNeed], deadline: float
-             ) -> dict[str, tuple[int, tuple[int, int, int]]] | None:
-    """Iterated LP rounding: solve the LP, fix every need it places whole, fix the largest
-    fractional fifth at its favourite hotel, repeat on what is left; finish greedily."""
-    from .rooms import fit, greedy_rooms
+def lp_dive(inp: RoomsInput, order: list[TransferNeed], deadline: float, first: AssignmentLP | None = None,
+            careful: bool = False, near: int | None = None) -> tuple[Placement, dict]:
+    """A placement by LP diving (see the module docstring) and what the dive did (rounds, whether it
+    ended on an integral LP). `first` is the LP already solved on `inp`, if any. `careful`: a
+    group the LP splits fractionally waits until the LP places it whole (more rounds; neither
+    way wins on every scenario, so the rooms stage tries both). `near`: the dive's LPs offer each
+    need only its `near` nearest fitting hotels (`first` is then not used): the LP's optimum is
+    highly degenerate, and over every hotel in a city it sends needs across town (twice the
+    km per person of greedy, measured), which the buses then pay for."""
+    from .rooms import RoomsInput, greedy_rooms, nearest_assignment
 
-    cap_of = {h: list(v) for h, v in inp.residual.items()}
-    placed: dict[str, tuple[int, tuple[int, int, int]]] = {}
-    left = list(needs)
-    for _ in range(MAX_ROUNDS):
-        if not left or time.perf_counter() > deadline:
+    cap = {h: Rooms.of(v) for h, v in inp.residual.items()}
+    placed: Placement = {}
+    left = list(inp.needs)
+    rounds, integral = 0, False
+    lp = first if near is None else None
+    while left and rounds < MAX_ROUNDS and (lp is not None or time.perf_counter() < deadline):  # `first`: free
+        sub = RoomsInput(left, inp.hotels, {h: list(c) for h, c in cap.items()}, inp.eligible, inp.km)
+        if lp is None:
+            fits = fitting(sub)
+            lp = assignment_lp(sub, fits if near is None else {nid: f[:near] for nid, f in fits.items()})
+            if lp is None:
+                break
+        rounds += 1
+        whole = 0
+        best_frac: tuple[float, int, int] | None = None  # (fraction, group, hotel)
+        at: dict[int, list[TransferNeed]] = {}
+        for g, (members, alloc) in enumerate(zip(lp.groups, lp.alloc, strict=True)):
+            counts = {hi: int(math.floor(q + 1e-6)) for hi, q in alloc.items()}
+            k = sum(counts.values())
+            fractional = any(q - c > 1e-6 for (hi, q), c in zip(alloc.items(), counts.values(), strict=True))
+            if k and not (careful and fractional):  # groups the LP splits wait for the next round
+                for n, hi in nearest_assignment(inp, members[:k], {h: c for h, c in counts.items() if c}):
+                    at.setdefault(hi, []).append(n)
+            for hi, q in alloc.items():
+                frac = q - math.floor(q + 1e-6)
+                if frac > 1e-6 and (best_frac is None or frac > best_frac[0]):
+                    best_frac = (frac, g, hi)
+        for hi, group in at.items():
+            whole += commit(inp, hi, group, cap, placed)
+        if best_frac is None:
+            integral = True
             break
-        sol = _solve_lp(inp, cap_of, left, values, cands)
-        if sol is None:
-            return None
-        fractional = []
-        for n in left:
-            xs_n = sol[n.id]
-            if xs_n and xs_n[0][0] >= 0.999:
-                _place(n, xs_n[0][1], inp, cap_of, placed, fit)
-            elif xs_n:
-                fractional.append((xs_n[0][0], n, xs_n))
-        fractional.sort(key=lambda f: -f[0])
-        for _, n, xs_n in fractional[: max(1, len(fractional) // 5)]:
-            for _, hi in xs_n:
-                if _place(n, hi, inp, cap_of, placed, fit):
+        if not whole:  # all fractional: round up the largest one, the need next in its group's line
+            _, g, hi = best_frac
+            hid = inp.hotels[hi].id
+            for n in lp.groups[g]:
+                if n.id in placed:
+                    continue
+                got = rules.fit(n.rooms, cap[hid])
+                if got is not None:
+                    placed[n.id] = (hi, got)
+                    cap[hid] = cap[hid] - got
                     break
-        nxt = [n for n in left if n.id not in placed and sol[n.id]]
-        if len(nxt) == len(left):
-            break
-        left = nxt
-    rest = [n for n in order if n.id not in placed]
-    saved = inp.residual
-    inp.residual = cap_of
-    try:
-        placed.update(greedy_rooms(inp, rest))
-    finally:
-        inp.residual = saved
-    return placed
+        left = [n for n in left if n.id not in placed]
+        lp = None
+    sub = RoomsInput([n for n in order if n.id not in placed], inp.hotels, {h: list(c) for h, c in cap.items()},
+                     inp.eligible, inp.km)
+    placed.update(greedy_rooms(sub, sub.needs))
+    return placed, {"dive_rounds": rounds, "dive_integral": integral}
 
 
-def _place(n: TransferNeed, hi: int, inp: RoomsInput, cap_of: dict[str, list[int]],
-           placed: dict, fit) -> bool:
+def commit(inp: RoomsInput, hi: int, needs: list[TransferNeed], cap: dict[str, Rooms], placed: Placement) -> int:
+    """Give `needs` rooms at hotel `hi` together: family and accessible rooms asked first, then the
+    standard rooms asked from what is left (standard, then family, then accessible: upgrades). If
+    they do not all fit, the least weighted are left out. Returns how many were placed."""
     hid = inp.hotels[hi].id
-    got = fit(n, cap_of[hid])
-    if got is None:
-        return False
-    placed[n.id] = (hi, got)
-    cap_of[hid] = [c - g for c, g in zip(cap_of[hid], got, strict=True)]
-    return True
-
-
-def _solve_lp(inp: RoomsInput, cap_of: dict[str, list[int]], needs: list[TransferNeed],
-              values: Mapping[tuple[str, int], float], cands: dict[str, list[int]]
-              ) -> dict[str, list[tuple[float, int]]] | None:
-    """LP relaxation on the candidates; per need, (x, hotel) pairs with x > 0, largest first."""
-    from .rooms import fit
-
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    if solver is None:
-        return None
-    inf = solver.infinity()
-    objective = solver.Objective()
-    xs: dict[tuple[str, int], pywraplp.Variable] = {}
-    rows: dict[tuple[int, int], pywraplp.Constraint] = {}
-    for n in needs:
-        one = solver.Constraint(0.0, 1.0)
-        for hi in cands.get(n.id, []):
-            cap = cap_of[inp.hotels[hi].id]
-            if fit(n, cap) is None:
-                continue
-            x = solver.NumVar(0.0, 1.0, "")
-            xs[(n.id, hi)] = x
-            one.SetCoefficient(x, 1.0)
-            objective.SetCoefficient(x, values[(n.id, hi)])
-            s, f, a = n.rooms.standard, n.rooms.family, n.rooms.accessible
-            # upgrades as fractions of the need's standard rooms given as family / accessible
-            ups = []
-            if s and cap[1] > f:
-                ups.append((1, solver.NumVar(0.0, inf, "")))
-            if s and cap[2] > a:
-                ups.append((2, solver.NumVar(0.0, inf, "")))
-            if ups:
-                lim = solver.Constraint(-inf, 0.0)
-                lim.SetCoefficient(x, -float(s))
-            for _, u in ups:
-                lim.SetCoefficient(u, 1.0)
-                objective.SetCoefficient(u, -20.0)
-            for t, q in enumerate((s, f, a)):
-                row = rows.get((hi, t))
-                if row is None:
-                    row = rows[(hi, t)] = solver.Constraint(-inf, float(cap[t]))
-                if q:
-                    row.SetCoefficient(x, float(q))
-            for t, u in ups:
-                rows[(hi, 0)].SetCoefficient(u, -1.0)
-                rows[(hi, t)].SetCoefficient(u, 1.0)
-    objective.SetMaximization()
-    if solver.Solve() != pywraplp.Solver.OPTIMAL:
-        logger.warning("rooms LP rounding: GLOP did not solve; skipping")
-        return None
-    out: dict[str, list[tuple[float, int]]] = {}
-    for n in needs:
-        xs_n = [(xs[(n.id, hi)].solution_value(), hi) for hi in cands.get(n.id, []) if (n.id, hi) in xs]
-        out[n.id] = sorted((v, hi) for v, hi in xs_n if v > 1e-6)[::-1]
-    return out
+    group = sorted(needs, key=lambda n: -n.weight * n.people)
+    while group:
+        need = Rooms(sum(n.rooms.standard for n in group), sum(n.rooms.family for n in group),
+                     sum(n.rooms.accessible for n in group))
+        if rules.fit(need, cap[hid]) is not None:
+            break
+        group.pop()
+    c = cap[hid]
+    pool = c - Rooms(0, sum(n.rooms.family for n in group), sum(n.rooms.accessible for n in group))
+    for n in group:
+        gs = min(n.rooms.standard, pool.standard)
+        gf = min(n.rooms.standard - gs, pool.family)
+        ga = n.rooms.standard - gs - gf
+        pool = pool - Rooms(gs, gf, ga)
+        got = Rooms(gs, n.rooms.family + gf, n.rooms.accessible + ga)
+        placed[n.id] = (hi, got)
+        c = c - got
+    cap[hid] = c
+    return len(group)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ortools.graph.python import min_cost_flow
 
-from . import reasons
+from . import reasons, rules
 from .model import Scenario
 from .plan import Plan, SupplyAssignment, Unmet
 from .result import StageReport, Status
@@ -50,13 +50,16 @@ def solve_supply(scenario: Scenario, travel: Travel, *, fixed: Plan | None = Non
         stock[(s.warehouse, s.sku)] += s.quantity
     given_fixed: dict[tuple[str, str], int] = defaultdict(int)
     status = Status.OPTIMAL
+    held = dict(stock)
+    drawn: dict[tuple[str, str], int] = defaultdict(int)
     for a in (fixed.supply if fixed else []):
         given_fixed[(a.need, a.sku)] += a.quantity
-        stock[(a.warehouse, a.sku)] -= a.quantity
-        if stock[(a.warehouse, a.sku)] < 0:
+        key = (a.warehouse, a.sku)
+        drawn[key] += a.quantity
+        stock[key] = max(0, held.get(key, 0) - drawn[key])
+        if not rules.stock_within(drawn[key], held.get(key, 0)):
             logger.warning("fixed supply overdraws %s at %s", a.sku, a.warehouse)
             status = Status.INFEASIBLE
-            stock[(a.warehouse, a.sku)] = 0
     prev_used = {(a.need, a.sku, a.warehouse) for a in (previous.supply if previous else [])}
 
     lines: dict[str, dict[tuple[str, str], _Line]] = defaultdict(dict)

@@ -1,23 +1,24 @@
 """Routes of the requests service: needs, resources, assignments."""
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from baolei_common.errors import BASE, responses
 from baolei_common.fields import Id, one_line
 from baolei_common.problems import Problem
-from baolei_requests import permissions, service
+from baolei_requests import labels, permissions, service
 from baolei_requests.adapters.codec import as_utc
-from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need
+from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need, Site
 from baolei_requests.api import schemas
 from baolei_requests.api.deps import enforce, principal, requires, session
 from baolei_requests.domain.lifecycle import ASSIGNMENT_ZH, awaiting
-from baolei_requests.domain.needs import STATUS_ZH, NeedStatus
+from baolei_requests.domain.needs import STATUS_ZH, NeedStatus, derive_priority
 from baolei_requests.intake.checks import IntakeRejected, KeyReused
 from baolei_requests.intake.checks import Problem as IntakeProblem
 from baolei_requests.service import Principal
@@ -31,22 +32,57 @@ ResourceId = Annotated[Id, Path(description="地点、酒店或车辆编号 / si
 KEY = Header(max_length=200, description="幂等键：同一键重复提交只受理一次 / one need per key")
 
 
-def need_read(need: Need) -> schemas.NeedRead:
+def need_read(need: Need, s: Session | None = None, p: Principal | None = None) -> schemas.NeedRead:
+    label_zh, label_en = labels.need_text(need.kind, need.site.name, need.people, need.lines)
+    words = labels.Names.of(s).humanise if s is not None and need.unmet_code else (lambda text: text)
     return schemas.NeedRead(
         id=need.id, kind=need.kind, site_id=need.site_id, site_name=need.site.name, district=need.site.district,
         organisation=need.organisation, priority=need.priority, priority_reason=need.priority_reason,
+        priority_reason_en=priority_reason_en(need), label_zh=label_zh, label_en=label_en,
         status=need.status, status_zh=STATUS_ZH[NeedStatus(need.status)], risk=need.risk, people=need.people,
         rooms=need.rooms, lines=need.lines, ready_at=as_utc(need.ready_at), due_at=as_utc(need.due_at),
         created_at=as_utc(need.created_at), duplicate_of=need.duplicate_of, unmet_code=need.unmet_code,
-        unmet_reason_zh=need.unmet_reason_zh, unmet_reason_en=need.unmet_reason_en, note=need.note,
-        progress=progress_of(need).as_dict(), assignments=[assignment_read(a) for a in need.assignments])
+        unmet_reason_zh=words(need.unmet_reason_zh), unmet_reason_en=words(need.unmet_reason_en), note=need.note,
+        progress=progress_of(need).as_dict(), assignments=[assignment_read(a) for a in need.assignments],
+        duplicate=duplicate_ref(need, s, p))
+
+
+def priority_reason_en(need: Need) -> str:
+    """The priority's reason in English: derived again from the zone and the vulnerable people, or
+    the hand-set override with its reason as written."""
+    derived = derive_priority(need.site.zone, need.vulnerabilities or [])
+    if need.priority_reason == derived.reason_zh:
+        return derived.reason_en
+    m = re.fullmatch(r"人工调整：(.*)（建议 (\d)：.*）", need.priority_reason or "", flags=re.S)
+    if m:
+        return f"set by hand: {m.group(1)} (suggested {m.group(2)}: {derived.reason_en})"
+    return need.priority_reason
+
+
+def duplicate_ref(need: Need, s: Session | None, p: Principal | None) -> schemas.DuplicateRef | None:
+    """The likely duplicate in words, with its id only if the reader may open it."""
+    if not need.duplicate_of or s is None:
+        return None
+    other = s.get(Need, need.duplicate_of)
+    if other is None:
+        return None
+    zh, en = labels.need_text(other.kind, other.site.name, other.people, other.lines)
+    readable = p is None or permissions.can_read_need(p, other)
+    return schemas.DuplicateRef(need_id=other.id if readable else None, label_zh=zh, label_en=en,
+                                created_at=as_utc(other.created_at))
 
 
 def assignment_read(a: Assignment) -> schemas.AssignmentRead:
+    s = object_session(a)
+    names = labels.Names.of(s) if s is not None else None
+    res_zh, res_en = names.resources(a) if names else ("", "")
     return schemas.AssignmentRead(
         id=a.id, need_id=a.need_id, status=a.status, status_zh=ASSIGNMENT_ZH.get(a.status, a.status),
-        organisations=a.organisations, room=a.room, trips=a.trips, picks=a.picks, people=a.people,
-        explanation_zh=a.explanation_zh, explanation_en=a.explanation_en, release_reason=a.release_reason,
+        organisations=a.organisations, room=names.room(a.room) if names else a.room,
+        trips=names.trips(a.trips) if names else a.trips, picks=names.picks(a.picks) if names else a.picks,
+        people=a.people, resources_zh=res_zh, resources_en=res_en,
+        explanation_zh=names.humanise(a.explanation_zh) if names else a.explanation_zh,
+        explanation_en=names.humanise(a.explanation_en) if names else a.explanation_en, release_reason=a.release_reason,
         proposed_at=as_utc(a.proposed_at), hold_expires_at=as_utc(a.hold_expires_at),
         started_at=as_utc(a.started_at), done_at=as_utc(a.done_at), delivered=a.delivered or 0,
         decided_by=a.decided_by, accepted_by=a.accepted_by or [],
@@ -130,8 +166,8 @@ def create_need(body: schemas.NeedCreate, request: Request, response: Response,
             raise rejected([exc.problem]) from None
         if not created:
             response.status_code = 200
-            return need_read(service.get_need(s, need.id))
-        return need_read(need)  # type: ignore[arg-type]  # the new need as stored, without reading it back
+            return need_read(service.get_need(s, need.id), s, p)
+        return need_read(need, s, p)  # type: ignore[arg-type]  # the new need as stored, without reading it back
 
 
 @router.get("/needs/{need_id}", response_model=schemas.NeedRead, summary="查看需求 / one need",
@@ -141,7 +177,7 @@ def get_need(need_id: NeedId, request: Request, p: Principal = Depends(principal
     with request.app.state.sessions() as s:
         need = service.get_need(s, need_id)
         permissions.require_need(p, need)
-        return need_read(need)
+        return need_read(need, s, p)
 
 
 @router.get("/needs", response_model=list[schemas.NeedRead], summary="需求列表 / needs by priority and age")
@@ -151,10 +187,11 @@ def list_needs(status: Annotated[NeedStatus | None, Query(description="按状态
     q = select(Need).order_by(Need.priority, Need.created_at).limit(limit)
     if status:
         q = q.where(Need.status == status)
-    if p.role == "site":
-        q = q.where(Need.organisation == p.organisation)
+    if p.role == "site":  # its own: needs filed under it, and every need for one of its sites, whoever raised it
+        mine = select(Site.id).where(Site.organisation == p.organisation)
+        q = q.where(or_(Need.organisation == p.organisation, Need.site_id.in_(mine)))
     rows = s.scalars(q).unique().all()
-    return [need_read(n) for n in rows if permissions.can_read_need(p, n)]
+    return [need_read(n, s, p) for n in rows if permissions.can_read_need(p, n)]
 
 
 @router.post("/needs/{need_id}/cancel", response_model=schemas.NeedRead, summary="取消需求 / cancel",
@@ -165,7 +202,7 @@ def cancel_need(need_id: NeedId, body: schemas.CancelIn, request: Request, s: Se
     permissions.require_need_owner(p, need)
     service.cancel_need(s, p, need_id, body.reason)
     _commit(request, s, need_id=need_id, need_organisation=need.organisation)
-    return need_read(service.get_need(s, need_id))
+    return need_read(service.get_need(s, need_id), s, p)
 
 
 @router.post("/assignments/{assignment_id}/accept", summary="调度接受 / dispatcher accepts",

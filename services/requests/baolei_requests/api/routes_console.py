@@ -7,12 +7,16 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import Response
+from starlette.types import ASGIApp, Scope
 
 from baolei_common import policy
 from baolei_common.errors import responses
-from baolei_requests import city
+from baolei_requests import attention, city
 from baolei_requests.adapters.models import ProcessedEvent
 from baolei_requests.api import schemas
 from baolei_requests.api.deps import bearer, forbidden, principal, principal_of, requires, session, unauthenticated
@@ -21,6 +25,23 @@ from baolei_requests.service import Principal
 
 CONSOLE_DIR = Path(__file__).resolve().parent.parent / "console"
 router = APIRouter()
+
+
+class ConsoleFiles(StaticFiles):
+    """The console's files. Its own are revalidated on every load (ETag), so a new release shows at once;
+    the vendored libraries (vendor/: ECharts, the district outlines) are cached for a day."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code in (200, 304):
+            vendored = path.replace("\\", "/").startswith("vendor/")
+            response.headers["Cache-Control"] = "public, max-age=86400" if vendored else "no-cache"
+        return response
+
+
+def console_app() -> ASGIApp:
+    """Served gzipped when the browser accepts it (ECharts is 1.1 MB, about 370 kB gzipped)."""
+    return GZipMiddleware(ConsoleFiles(directory=CONSOLE_DIR, html=True), minimum_size=1024)
 
 
 @router.get("/", include_in_schema=False)
@@ -33,11 +54,20 @@ def get_overview(s: Session = Depends(session), p: Principal = Depends(requires(
     return city.overview(s)
 
 
-@router.get("/api/map", summary="城市地图：地点与任务连线 / sites and assignment lines", responses=responses(401, 503))
-def get_map(s: Session = Depends(session), p: Principal = Depends(principal)) -> dict:
+@router.get("/api/attention", summary="待决事项：待确认、无法满足（按原因）、拒绝、待补送 / what needs a decision",
+            response_model=schemas.AttentionRead, responses=responses(401, 403, 503))
+def get_attention(s: Session = Depends(session), p: Principal = Depends(requires("attention.read"))) -> dict:
+    return attention.attention(s)
+
+
+@router.get("/api/map", summary="城市地图：地点、仓库与任务连线 / sites, warehouses and assignment lines",
+            description="`warehouses` come from the inventory service, read with the caller's token (its "
+                        "permissions apply); null if it does not answer.", responses=responses(401, 503))
+def get_map(request: Request, s: Session = Depends(session), p: Principal = Depends(principal)) -> dict:
     data = city.city_map(s)
     if p.role not in ("operator", "viewer"):
         data["lines"] = []
+    data["warehouses"] = city.warehouses(request.app.state.config.inventory_url, p.token)
     return data
 
 

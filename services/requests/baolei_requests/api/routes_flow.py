@@ -15,7 +15,7 @@ from baolei_common import policy
 from baolei_common.errors import BASE, responses
 from baolei_common.fields import text
 from baolei_common.uploads import Limits, UploadRejected, capped, too_large
-from baolei_requests import exports, permissions, service, transitions
+from baolei_requests import exports, labels, permissions, service, transitions
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel
 from baolei_requests.api import schemas
@@ -46,14 +46,20 @@ def get_policy(_: Principal = Depends(principal)) -> dict:
 
 
 @router.get("/assignments", response_model=list[schemas.AssignmentRead], summary="任务 / assignments I may see")
-def list_assignments(status: Annotated[text(200) | None,
+def list_assignments(request: Request, status: Annotated[text(200) | None,
                                        Query(description="逗号分隔的状态 / statuses, comma-separated")] = None,
                      limit: Annotated[int, Query(ge=1, le=5000)] = 500, s: Session = Depends(session),
                      p: Principal = Depends(principal)) -> list[schemas.AssignmentRead]:
+    # warehouse names (the inventory's) first, so no database connection waits on that call
+    warehouses = exports.warehouse_names(request.app.state.config.inventory_url, p.token) \
+        if permissions.sees_all(p) or p.kind == "supply" else {}
     q = select(Assignment).order_by(Assignment.proposed_at.desc()).limit(limit)
     if status:
         q = q.where(Assignment.status.in_(status.split(",")))
-    return [assignment_read(a) for a in s.scalars(q).all() if permissions.assignment_view(p, a)]
+    mine = [a for a in s.scalars(q).all() if permissions.assignment_view(p, a)]
+    names = exports.load_names(s, mine, warehouses)
+    return [assignment_read(a).model_copy(update={"names": names.of([a]), "kind": a.kind, "risk": a.need.risk or "",
+                                                  "site_name": names.site(a.need.site_id)}) for a in mine]
 
 
 @router.post("/assignments/{assignment_id}/start", response_model=schemas.AssignmentRead,
@@ -102,7 +108,7 @@ def bus_state(bus_id: ResourceId, body: schemas.BusStateIn, request: Request, s:
         raise service.NotFound("bus", bus_id)
     permissions.require_resource(p, bus)
     before = bus.state
-    service.upsert_bus(s, p, {"id": bus.id, "state": body.state, "depot_id": bus.depot_id})
+    service.upsert_bus(s, p, {"id": bus.id, "state": body.state, "depot_id": bus.depot_id}, record=False)
     service.audit(s, p, "bus.state", f"bus:{bus.id}", {"state": before}, {"state": body.state, "reason": body.reason})
     _commit(request, s, bus_id=bus_id, organisations=[bus.operator])
     return {"id": bus_id, "state": body.state}
@@ -122,7 +128,8 @@ def hotel_state(hotel_id: ResourceId, body: schemas.HotelStateIn, request: Reque
             raise service.Conflict(f"out_of_use.{k}: {v} exceeds the hotel's {hotel.rooms.get(k, 0)} rooms",
                                    f"停用房间数 {v} 超过该酒店的 {hotel.rooms.get(k, 0)} 间", f"out_of_use.{k}")
     before = {"state": hotel.state, "out_of_use": dict(hotel.out_of_use or {})}
-    service.upsert_hotel(s, p, {"id": hotel.id, "state": body.state, "out_of_use": out, "site_id": hotel.site_id})
+    service.upsert_hotel(s, p, {"id": hotel.id, "state": body.state, "out_of_use": out, "site_id": hotel.site_id},
+                         record=False)
     service.audit(s, p, "hotel.state", f"hotel:{hotel.id}", before,
                   {"state": body.state, "out_of_use": out, "reason": body.reason})
     _commit(request, s, hotel_id=hotel_id, organisations=[hotel.operator])
@@ -214,9 +221,13 @@ async def import_sheet(request: Request, filename: Annotated[text(200, min_lengt
 @router.get("/exports/dispatch-sheet", summary="调度单导出 CSV/XLSX / dispatch sheet per organisation and day",
             responses={200: {"content": {"text/csv": {}, "application/json": {},
                                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}},
-                             "description": "CSV、XLSX 或 JSON / CSV, XLSX or JSON"}, **responses(403)})
-def dispatch_sheet(organisation: Annotated[text(200) | None, Query()] = None, day: date | None = None,
-                   format: str = Query("csv", pattern="^(csv|xlsx|json)$"), s: Session = Depends(session),
+                             "description": "CSV（UTF-8 带 BOM）、XLSX 或 JSON；中文表头（lang=en 为英文）/ "
+                                            "CSV (UTF-8, BOM), XLSX or JSON; Chinese headers (English: lang=en)"},
+                       **responses(403)})
+def dispatch_sheet(request: Request, organisation: Annotated[text(200) | None, Query()] = None,
+                   day: Annotated[date | None, Query(description="北京时间日期 / Beijing day")] = None,
+                   format: str = Query("csv", pattern="^(csv|xlsx|json)$"),
+                   lang: str = Query("zh", pattern="^(zh|en)$"), s: Session = Depends(session),
                    p: Principal = Depends(principal)) -> Response:
     org = organisation or ("" if permissions.sees_all(p) else p.organisation)
     if not permissions.sees_all(p) and org != p.organisation:
@@ -224,15 +235,16 @@ def dispatch_sheet(organisation: Annotated[text(200) | None, Query()] = None, da
                                 f"{p.organisation}无权导出{org}的调度单", "organisation")
     if p.role == "site":
         raise service.Forbidden("sites have no dispatch sheet", "社区/隔离点没有调度单")
-    rows = exports.sheet_rows(s, org, day)
-    title = f"调度单 dispatch sheet — {org or '全部 all'} — {day.isoformat() if day else '全部日期 all days'}"
+    warehouses = exports.warehouse_names(request.app.state.config.inventory_url, p.token) \
+        if permissions.sees_all(p) or p.kind == "supply" else {}  # before any query: no connection waits on it
+    data = exports.sheet(s, org, day, lang, p.kind if p.role == "dispatcher" else "", warehouses)
     name = f"dispatch-{org or 'all'}-{day or 'all'}"
     if format == "json":
-        return JSONResponse({"title": title, "columns": exports.COLUMNS, "rows": rows})
+        return JSONResponse(data)
     if format == "xlsx":
-        return Response(exports.to_xlsx(rows, title), headers=_attachment(f"{name}.xlsx"),
+        return Response(exports.to_xlsx(data), headers=_attachment(f"{name}.xlsx"),
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return Response(exports.to_csv(rows), media_type="text/csv; charset=utf-8", headers=_attachment(f"{name}.csv"))
+    return Response(exports.to_csv(data), media_type="text/csv; charset=utf-8", headers=_attachment(f"{name}.csv"))
 
 
 def _attachment(name: str) -> dict[str, str]:
@@ -250,5 +262,11 @@ def audit_log(entity: Annotated[text(200) | None, Query()] = None, actor: Annota
         q = q.where(AuditEntry.entity == entity)
     if actor:
         q = q.where(AuditEntry.actor == actor)
-    return [{"id": e.id, "at": as_utc(e.at), "actor": e.actor, "role": e.role, "organisation": e.organisation,
-             "action": e.action, "entity": e.entity, "before": e.before, "after": e.after} for e in s.scalars(q)]
+    names = labels.Names.of(s)
+    out = []
+    for e in s.scalars(q).all():
+        zh, en = labels.audit_text(e, names)
+        out.append({"id": e.id, "at": as_utc(e.at), "actor": e.actor, "role": e.role, "organisation": e.organisation,
+                    "action": e.action, "entity": e.entity, "before": e.before, "after": e.after,
+                    "text_zh": zh, "text_en": en})
+    return out

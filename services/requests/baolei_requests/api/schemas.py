@@ -7,7 +7,19 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from baolei_common import skus
-from baolei_common.fields import Code, Id, Instant, Name, Note, Reason, count, text
+from baolei_common.fields import (
+    Code,
+    Id,
+    Instant,
+    Latitude,
+    Longitude,
+    Name,
+    Note,
+    Reason,
+    count,
+    outside_shenzhen,
+    text,
+)
 from baolei_requests.domain.needs import NeedKind, Risk, Vulnerability, Zone, rooms_fit_people
 
 MAX_ROOMS = 10_000  # rooms of one kind in one hotel, or asked by one need
@@ -61,7 +73,7 @@ class NeedCreate(BaseModel):
                 raise ValueError("rooms: 房间数与人数不符（标准间、无障碍房各 1 人，家庭房 1–3 人）/ "
                                  "rooms do not fit people (standard and accessible hold 1, family 1–3)")
             if self.due_at <= self.ready_at:
-                raise ValueError("due_at: 必须晚于 ready_at / must be after ready_at")
+                raise ValueError("due_at: 必须晚于可出发时间 / must be after the time people are ready")
             if self.lines:
                 raise ValueError("lines: 转运需求不应包含物资明细 / a transfer need has no supply lines")
         else:
@@ -79,9 +91,16 @@ class SiteCreate(BaseModel):
     district: text(50) = ""
     street: text(50) = ""
     zone: Zone = Zone.OTHER
-    lat: float = Field(ge=18, le=54, strict=True)
-    lon: float = Field(ge=73, le=135, strict=True)
+    lat: Latitude = Field(description="纬度（WGS-84），须在深圳市范围内 / latitude, within Shenzhen")
+    lon: Longitude = Field(description="经度（WGS-84），须在深圳市范围内 / longitude, within Shenzhen")
     organisation: text(100) = ""
+
+    @model_validator(mode="after")
+    def _in_shenzhen(self) -> SiteCreate:
+        problem = outside_shenzhen(self.lat, self.lon)
+        if problem:
+            raise ValueError(problem)
+        return self
 
 
 class HotelCreate(BaseModel):
@@ -138,6 +157,21 @@ class AssignmentRead(BaseModel):
     accepted_by: list[str] = []
     awaiting: list[str] = Field([], description="organisations that still have to answer this hold / 尚待确认的单位")
     decline_reason: str = Field("", description="why a dispatcher declined it / 拒绝原因")
+    # display names for the dispatcher console (GET /api/assignments): ids never shown to people
+    names: dict[str, str] = Field({}, description="bus plates, site, hotel and warehouse names by id / 车牌、地点、"
+                                                  "酒店与仓库名称（按编号）")
+    kind: str = Field("", description="transfer or supply / 转运或物资")
+    risk: str = Field("", description="the need's risk category (transfers) / 人员类别")
+    site_name: str = Field("", description="the need's site (pickup or delivery) / 需求地点名称")
+    resources_zh: str = Field("", description="车牌、酒店、仓库名称 / plates, hotel and warehouse names")
+    resources_en: str = ""
+
+
+class DuplicateRef(BaseModel):
+    need_id: str | None = None
+    label_zh: str
+    label_en: str
+    created_at: datetime | None = None
 
 
 class NeedRead(BaseModel):
@@ -165,6 +199,11 @@ class NeedRead(BaseModel):
     note: str = ""
     progress: dict
     assignments: list[AssignmentRead]
+    priority_reason_en: str = ""
+    label_zh: str = Field("", description="需求的一句话，如“莲花北社区 6 人转运” / the need in a few words")
+    label_en: str = ""
+    duplicate: DuplicateRef | None = Field(None, description="疑似重复的需求：可查看时带编号，否则只有描述 / "
+                                                             "the likely duplicate: its id if the reader may open it")
 
 
 class Decision(BaseModel):
@@ -300,6 +339,8 @@ class ImportRejectedRead(BaseModel):
 
 
 class AuditRead(BaseModel):
+    text_zh: str = Field("", description="这条记录的一句话 / the entry as a sentence")
+    text_en: str = ""
     id: int
     at: datetime
     actor: str
@@ -309,3 +350,58 @@ class AuditRead(BaseModel):
     entity: str
     before: dict | None
     after: dict | None
+
+
+class AttentionNeed(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    need_id: str
+    priority: int
+    site_name: str
+    label_zh: str
+    label_en: str
+    status: str
+
+
+class AttentionHold(AttentionNeed):
+    assignment_id: str
+    awaiting: list[str]
+    accepted_by: list[str]
+    expires_at: datetime | None
+    expires_in_min: int | None
+    resources_zh: str
+    resources_en: str
+
+
+class AttentionGroup(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    cause: str
+    count: int
+    needs: list[AttentionNeed]
+    title_zh: str
+    title_en: str
+    shortfall: int
+    text_zh: str = Field(description="如“无障碍房不足：缺 12 间，坝光国际酒店可加开 20 间”")
+    text_en: str
+    fix_zh: str
+    fix_en: str
+
+
+class AttentionDecline(AttentionNeed):
+    assignment_id: str
+    at: datetime
+    by: str
+    organisation: str
+    reason: str
+
+
+class AttentionStranded(AttentionNeed):
+    delivered: int
+    remaining: int
+
+
+class AttentionRead(BaseModel):
+    at: datetime
+    holds: list[AttentionHold]
+    unmet: list[AttentionGroup]
+    declines: list[AttentionDecline]
+    stranded: list[AttentionStranded]

@@ -56,7 +56,7 @@ def derive_priority(zone: str | None, vulnerabilities: list[str]) -> Priority:
     precaution → 3, other → 4."""
     if vulnerabilities:
         return Priority(1, "含脆弱人群：" + "、".join(VULNERABILITY_ZH[Vulnerability(v)] for v in vulnerabilities),
-                        "vulnerable people: " + ", ".join(vulnerabilities))
+                        "vulnerable people: " + ", ".join(VULNERABILITY_EN[Vulnerability(v)] for v in vulnerabilities))
     if zone == Zone.SEALED:
         return Priority(1, "封控区", "sealed zone")
     if zone == Zone.CONTROLLED:
@@ -72,6 +72,14 @@ VULNERABILITY_ZH = {
     Vulnerability.PREGNANT: "孕妇",
     Vulnerability.CHILDREN_ALONE: "留守儿童",
     Vulnerability.MEDICINE_NEEDED: "需用药",
+}
+
+VULNERABILITY_EN = {
+    Vulnerability.ELDERLY_ALONE: "elderly living alone",
+    Vulnerability.DISABLED: "disabled",
+    Vulnerability.PREGNANT: "pregnant",
+    Vulnerability.CHILDREN_ALONE: "children alone",
+    Vulnerability.MEDICINE_NEEDED: "needs medicine",
 }
 
 STATUS_ZH = {

@@ -43,12 +43,14 @@ function renderNav(page) {
   const pages = pagesOf(state.me);
   document.getElementById("nav").innerHTML = pages.map(p =>
     `<a href="#/${p}" class="${p === page ? "active" : ""}" data-testid="nav-${p}">${t("nav." + p)}</a>`).join("");
-  document.getElementById("who").textContent = `${state.me.user} · ${state.me.organisation} · ${state.me.title_zh || state.me.role_zh}`;
+  document.getElementById("who").textContent = `${state.me.user} · ${state.me.organisation} · ${getLang() === "zh" ? state.me.title_zh || state.me.role_zh : state.me.title_en || state.me.role}`;
 }
 
 async function render() {
   applyStatic();
   document.getElementById("lang").textContent = getLang() === "zh" ? "English" : "中文";
+  const ind = document.getElementById("live");
+  if (ind.textContent) ind.textContent = t(ind.classList.contains("on") ? "live.on" : "live.off");
   if (!state.me) return renderLogin();
   let page = route();
   const allowed = pagesOf(state.me);

@@ -1,20 +1,24 @@
 // Command center (指挥中心): open needs by priority and age, what is unmet and why, resources at a
 // glance, the city picture, stock and price trends per district, price alerts, recent changes.
 import { api, can } from "./api.js";
-import { cityMap, lineChart, PALETTE } from "./charts.js";
-import { esc, getLang, pick, t } from "./i18n.js";
-import { needsTable, toast, errorText } from "./common.js";
+import { drawCityMap, drawPriceCharts, drawStockCharts } from "./charts.js";
+import { esc, getLang, gradeName, pick, t } from "./i18n.js";
+import { clock, colon, hhmm, listOf, needLink, needsTable, pri, toast, errorText } from "./common.js";
 
 let root, me, stockCache = null, stockAt = 0;
 
+let ticker = null;
+
 export async function render(el, who) {
   root = el; me = who;
-  root.innerHTML = `<div class="grid g6" id="kpis" data-testid="kpis"></div>
+  clearInterval(ticker);  // the expiry countdown moves even when nothing else happens
+  ticker = setInterval(() => { if (root?.isConnected && can(me, "attention.read")) api("/api/attention").then(attention, () => {}); else clearInterval(ticker); }, 30000);
+  root.innerHTML = `<div class="card attention" id="attention-card" data-testid="attention"><h2>${t("h.attention")}</h2><div id="attention"></div></div>
+    <div class="grid g6" id="kpis" data-testid="kpis" style="margin-top:14px"></div>
     <div class="card" style="margin-top:14px"><h2>${t("h.needs")}</h2><div id="needs"></div></div>
     <div class="grid g2" style="margin-top:14px">
       <div class="card"><h2>${t("h.map")}</h2><div id="map"></div></div>
-      <div class="grid"><div class="card"><h2>${t("h.unmet")}</h2><div id="unmet"></div></div>
-        <div class="card"><h2>${t("h.alerts")}</h2><div id="alerts"></div></div></div>
+      <div class="grid"><div class="card"><h2>${t("h.alerts")}</h2><div id="alerts"></div></div></div>
     </div>
     <div class="grid g2" style="margin-top:14px">
       <div class="card"><h2>${t("h.stock")}</h2><div id="stock" class="charts"></div></div>
@@ -26,13 +30,15 @@ export async function render(el, who) {
 
 export async function refresh(ev) {
   if (!root?.isConnected) return;
-  const [ov, needs, map] = await Promise.all([api("/api/overview"), api("/api/needs?limit=300"), api("/api/map")]);
+  const [ov, needs, map, att] = await Promise.all([api("/api/overview"), api("/api/needs?limit=300"), api("/api/map"),
+    can(me, "attention.read") ? api("/api/attention") : null]);
   const open = needs.filter(n => !["done", "cancelled"].includes(n.status));
   if (!stockCache || Date.now() - stockAt > 30000 || ev?.type === "stock" || ev?.type === "price_alert") {
     stockCache = await api("/api/city/stock"); stockAt = Date.now();
   }
   const s = stockCache;
   kpis(ov, s);
+  attention(att);
   root.querySelector("#needs").innerHTML = needsTable(open, { actions: n => can(me, "need.cancel") && !["done", "cancelled", "under_way"].includes(n.status)
     ? `<button data-cancel="${esc(n.id)}">${t("a.cancel")}</button>` : "" });
   root.querySelectorAll("[data-cancel]").forEach(b => b.onclick = async () => {
@@ -40,15 +46,13 @@ export async function refresh(ev) {
     try { await api(`/api/needs/${b.dataset.cancel}/cancel`, { method: "POST", body: { reason } }); refresh(); }
     catch (e) { toast(errorText(e)); }
   });
-  root.querySelector("#map").innerHTML = cityMap(map);
-  root.querySelector("#unmet").innerHTML = ov.unmet.length ? `<ul>${ov.unmet.map(u =>
-    `<li><b>${u.count}</b> × ${esc(pick(u, "reason"))} <span class="small muted">${esc(u.code)}</span></li>`).join("")}</ul>` : `<p class="muted">${t("m.none")}</p>`;
+  await drawCityMap(root.querySelector("#map"), map);
   stockCharts(s);
   if (can(me, "audit.read")) {
     const audit = await api("/api/audit?limit=12");
-    root.querySelector("#audit").innerHTML = `<table class="small"><tr><th>${t("c.when")}</th><th>${t("c.who")}</th><th>${t("c.what")}</th><th>${t("c.entity")}</th></tr>
-      ${audit.map(a => `<tr><td>${new Date(a.at).toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai" })}</td><td>${esc(a.actor)}</td>
-        <td>${esc(a.action)}</td><td>${esc(a.entity)}</td></tr>`).join("")}</table>`;
+    root.querySelector("#audit").innerHTML = `<table class="small" data-testid="audit"><tr><th>${t("c.when")}</th><th>${t("c.what")}</th></tr>
+      ${audit.map(a => `<tr><td>${new Date(a.at).toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false })}</td>
+        <td>${esc(pick(a, "text"))}</td></tr>`).join("")}</table>`;
   } else root.querySelector("#audit-card").style.display = "none";
 }
 
@@ -67,19 +71,30 @@ function kpis(ov, s) {
 function stockCharts(s) {
   const stockEl = root.querySelector("#stock"), priceEl = root.querySelector("#prices"), alertEl = root.querySelector("#alerts");
   if (!s.available) { stockEl.innerHTML = priceEl.innerHTML = alertEl.innerHTML = `<p class="muted">${t("m.noinv")}</p>`; return; }
-  const skuName = Object.fromEntries(s.skus.map(k => [k.id, getLang() === "zh" ? k.name_zh : k.name_en]));
-  const skus = s.skus.map(k => k.id), color = Object.fromEntries(skus.map((k, i) => [k, PALETTE[i % PALETTE.length]]));
-  const legend = `<div class="small" style="grid-column:1/-1">${skus.map(k => `<span style="color:${color[k]}">■</span> ${esc(skuName[k])}`).join(" &nbsp; ")}</div>`;
-  stockEl.innerHTML = legend + Object.entries(s.trend).sort().map(([d, pts]) =>
-    lineChart(d, Object.keys(s.now[d] || {}).map(k => ({ name: skuName[k] || k, color: color[k],
-      points: pts.map(p => [new Date(p.at), p[k] || 0]) })))).join("");
-  // prices as an index against each district's baseline (100 = baseline; the band is 100–110)
-  priceEl.innerHTML = legend + Object.entries(s.prices).sort().map(([d, bySku]) => lineChart(`${d} · 100 = ${t("c.baseline")}`,
-    Object.entries(bySku).map(([k, pts]) => {
-      const base = s.baselines.find(b => b.district === d && b.sku === k)?.baseline_fen || pts[0].fen;
-      return { name: skuName[k] || k, color: color[k], points: pts.map(p => [new Date(p.at), 100 * p.fen / base]) };
-    }), { band: [100, 110], fmt: v => v.toFixed(0) })).join("");
+  drawStockCharts(stockEl, s);
+  drawPriceCharts(priceEl, s);
   alertEl.innerHTML = s.alerts.length ? `<ul data-testid="price-alerts">${s.alerts.map(a =>
-    `<li><span class="tag unmet">${esc(a.grade)}</span> ${esc(pick(a, "message"))} <span class="small muted">+${(a.rise_ratio * 100).toFixed(0)}%</span></li>`).join("")}</ul>`
+    `<li><span class="tag unmet" data-grade="${esc(a.grade)}">${esc(gradeName(a.grade))}</span> ${esc(pick(a, "message"))} <span class="small muted">+${(a.rise_ratio * 100).toFixed(0)}%</span></li>`).join("")}</ul>`
     : `<p class="muted">${t("m.none")}</p>`;
+}
+
+// Action first: what waits for a decision, each item one click from its need.
+function attention(att) {
+  const card = root.querySelector("#attention-card");
+  if (!att) { card.style.display = "none"; return; }
+  const sec = (id, title, items) => items.length ? `<div class="att-sec" data-testid="att-${id}s"><h3>${t(title)} <span class="count">${items.length}</span></h3><ul>${items.join("")}</ul></div>` : "";
+  const holds = att.holds.map(h => `<li data-testid="att-hold" data-need="${esc(h.need_id)}">${pri(h.priority)} ${needLink(h.need_id, pick(h, "label"))}
+    <span class="small muted">${esc(pick(h, "resources"))}</span><br><b>${esc(t("m.waitfor", { who: listOf(h.awaiting) || "—" }))}</b> ·
+    <span class="${h.expires_in_min !== null && h.expires_in_min <= 5 ? "err" : ""}" data-testid="att-expiry">${h.expires_in_min === null ? "" : h.expires_in_min > 0 ? esc(t("m.expires_in", { n: h.expires_in_min })) : t("m.expired")}</span>
+    <span class="small muted">(${clock(h.expires_at)})</span></li>`);
+  const unmet = att.unmet.map(g => `<li data-testid="att-unmet" data-cause="${esc(g.cause)}"><b>${esc(pick(g, "title"))}</b>${colon()}${esc(pick(g, "short"))}
+    ${pick(g, "fix") ? `<br><span class="fix" data-testid="att-fix">${t("m.fix")}${colon()}${esc(pick(g, "fix"))}</span>` : ""}
+    <br><span class="small">${g.needs.slice(0, 6).map(n => needLink(n.need_id, pick(n, "label"))).join(getLang() === "zh" ? "、" : "; ")}${g.needs.length > 6 ? " …" : ""}</span></li>`);
+  const declines = att.declines.map(d => `<li data-testid="att-decline" data-need="${esc(d.need_id)}">${needLink(d.need_id, pick(d, "label"))}
+    <br><span class="err">${esc(t("m.declined_by", { who: d.by, why: d.reason || t("m.noreason") }))}</span> <span class="small muted">${esc(pick(d, "resources"))} · ${hhmm(d.at)}</span></li>`);
+  const stranded = att.stranded.map(x => `<li data-testid="att-stranded">${needLink(x.need_id, pick(x, "label"))}
+    <span class="small">${esc(t("m.stranded", { d: x.delivered, r: x.remaining }))}</span></li>`);
+  const html = sec("hold", "h.att.holds", holds) + sec("unmet", "h.att.unmet", unmet) + sec("decline", "h.att.declines", declines)
+    + sec("stranded", "h.att.stranded", stranded);
+  root.querySelector("#attention").innerHTML = html ? `<div class="att-grid">${html}</div>` : `<p class="muted">${t("m.att.none")}</p>`;
 }

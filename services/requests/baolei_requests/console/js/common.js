@@ -1,5 +1,6 @@
 // Small pieces shared by the three consoles: status tags, priority badges, progress, ages.
-import { t, esc, pick } from "./i18n.js";
+import { api } from "./api.js";
+import { t, esc, pick, getLang, riskName, linesText, roomsText } from "./i18n.js";
 
 export const tag = (status) => `<span class="tag ${esc(status)}" data-status="${esc(status)}">${esc(t("st." + status))}</span>`;
 export const pri = (p) => `<span class="pri p${p}">${p}</span>`;
@@ -12,7 +13,13 @@ export function ago(iso) {
 export function hhmm(iso) {
   if (!iso) return "";
   const d = new Date(iso);
-  return d.toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+  return d.toLocaleString(getLang() === "zh" ? "zh-CN" : "en-GB", { timeZone: "Asia/Shanghai", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+}
+
+// The time of day only ("15:55"), for what happens within the hour.
+export function clock(iso) {
+  if (!iso) return "";
+  return new Date(iso).toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hour12: false });
 }
 
 export function progressBar(p) {
@@ -23,8 +30,35 @@ export function progressBar(p) {
     <span class="small muted" data-testid="progress">${t("m.asked")} ${p.asked} · ${t("m.confirmed")} ${p.confirmed} · ${t("m.delivered")} ${p.delivered} · ${t("m.remaining")} ${p.remaining}</span>`;
 }
 
+// Punctuation of the console's language: 、 and ： and （） in Chinese, ", " and ": " and () in English.
+export const listOf = (xs) => (xs || []).filter(Boolean).join(getLang() === "zh" ? "、" : ", ");
+export const colon = () => getLang() === "zh" ? "：" : ": ";
+export const paren = (x) => x ? esc(getLang() === "zh" ? `（${x}）` : `(${x})`) : "";
+
 export function amount(n) {
-  return n.kind === "transfer" ? `${n.people} ${t("risk." + n.risk)}` : n.lines.map(l => `${esc(l.sku)}×${l.quantity}`).join(" ");
+  return n.kind === "transfer" ? `${n.people} ${t("m.people")} · ${esc(riskName(n.risk))}` : esc(linesText(n.lines));
+}
+
+// The need in a few words ("莲花北社区 6 人转运"), as a button that opens its drawer.
+export const needLabel = (n) => pick(n, "label") || `${n.site_name || ""}`;
+export const needLink = (id, label) => `<a href="#" class="needlink" data-open-need="${esc(id)}">${esc(label)}</a>`;
+
+export function priorityReason(n) {
+  return getLang() === "zh" ? n.priority_reason || "" : n.priority_reason_en || n.priority_reason || "";
+}
+
+export function holdLine(a) {  // a hold: who still has to answer, until when
+  const mins = Math.max(0, Math.ceil((new Date(a.hold_expires_at) - Date.now()) / 60000));
+  const who = listOf(a.awaiting) || "—";
+  return `<span class="small muted" data-testid="hold">${esc(t("m.waitfor", { who }))} · ${esc(a.hold_expires_at ? t("m.expires_in", { n: mins }) : "")} (${clock(a.hold_expires_at)})</span>`;
+}
+
+export function dupNote(n) {
+  const d = n.duplicate;
+  if (!d) return n.duplicate_of ? `<span class="small err" data-testid="dup">${t("m.dup")}</span>` : "";
+  const what = pick(d, "label");
+  return `<span class="small err" data-testid="dup">${d.need_id ? `${t("m.dup")} ${needLink(d.need_id, what)}`
+    : esc(t("m.dup_named", { what, when: hhmm(d.created_at) }))}</span>`;
 }
 
 export function needNotes(n) {
@@ -32,27 +66,58 @@ export function needNotes(n) {
   if (n.status === "unmet") parts.push(`<span class="err">${esc(pick(n, "unmet_reason"))}</span>`);
   for (const a of n.assignments.filter(a => ["proposed", "confirmed", "under_way", "arriving", "done"].includes(a.status)))
     parts.push(`<span class="small">${esc(pick(a, "explanation"))}</span>`);
-  for (const a of n.assignments.filter(a => a.status === "proposed"))  // a hold: who still has to answer, until when
-    parts.push(`<span class="small muted" data-testid="hold">${t("m.awaiting")} ${esc((a.awaiting || []).join("、") || "—")} · ${t("m.expires")} ${hhmm(a.hold_expires_at)}</span>`);
+  for (const a of n.assignments.filter(a => a.status === "proposed")) parts.push(holdLine(a));
   for (const a of n.assignments.filter(a => (a.release_reason || "").startsWith("declined")))  // a dispatcher's decline, for the operators
-    parts.push(`<span class="small err" data-testid="decline">${t("m.declined")}：${esc(resources(a))} — ${esc(a.decline_reason || "—")}（${esc(a.decided_by)}）</span>`);
-  if (n.duplicate_of) parts.push(`<span class="small err">${t("m.dup")} ${esc(n.duplicate_of)}</span>`);
-  if (n.priority_reason) parts.push(`<span class="small muted">${esc(n.priority_reason)}</span>`);
+    parts.push(`<span class="small err" data-testid="decline">${t("m.declined")}${colon()}${esc(resources(a))} — ${esc(a.decline_reason || t("m.noreason"))} ${paren(a.decided_by)}</span>`);
+  const dup = dupNote(n);
+  if (dup) parts.push(dup);
+  if (priorityReason(n)) parts.push(`<span class="small muted">${esc(priorityReason(n))}</span>`);
   return parts.join("<br>");
 }
 
 export function resources(a) {
-  return [...new Set([...a.trips.map(x => x.bus), ...(a.room ? [a.room.hotel] : []), ...a.picks.map(x => x.warehouse)])].join("、");
+  return pick(a, "resources") || [...new Set([...a.trips.map(x => x.plate || ""), ...(a.room ? [a.room.hotel_name || ""] : []),
+    ...a.picks.map(x => x.warehouse_name || "")].filter(Boolean))].join(getLang() === "zh" ? "、" : ", ");
 }
 
 export function needsTable(needs, { actions = () => "" } = {}) {
   if (!needs.length) return `<p class="muted">${t("m.none")}</p>`;
   return `<table data-testid="needs-table"><tr><th>${t("c.pri")}</th><th>${t("c.site")}</th><th>${t("c.kind")}</th>
     <th>${t("c.amount")}</th><th>${t("c.status")}</th><th>${t("c.age")}</th><th>${t("c.progress")}</th><th>${t("c.reason")}</th><th></th></tr>
-    ${needs.map(n => `<tr data-need="${esc(n.id)}"><td>${pri(n.priority)}</td><td>${esc(n.site_name)}<br><span class="small muted">${esc(n.district)} · ${esc(n.id)}</span></td>
+    ${needs.map(n => `<tr data-need="${esc(n.id)}"><td>${pri(n.priority)}</td><td>${needLink(n.id, n.site_name)}<br><span class="small muted">${esc(n.district)}</span></td>
       <td>${t("kind." + n.kind)}</td><td>${amount(n)}</td><td>${tag(n.status)}</td><td>${ago(n.created_at)}</td>
       <td>${progressBar(n.progress)}</td><td>${needNotes(n)}</td><td>${actions(n)}</td></tr>`).join("")}</table>`;
 }
+
+// One need in a drawer (a side panel; the whole screen on a phone): what was asked, its window,
+// priority and why, progress, every proposal or job with its resources by name, and why unmet.
+export async function openNeed(id) {
+  let n;
+  try { n = await api(`/api/needs/${encodeURIComponent(id)}`); } catch (e) { toast(errorText(e)); return; }
+  let el = document.getElementById("need-drawer");
+  if (!el) { el = document.createElement("aside"); el.id = "need-drawer"; el.className = "drawer"; el.dataset.testid = "need-drawer"; document.body.appendChild(el); }
+  const row = (k, v) => v ? `<tr><th>${t(k)}</th><td>${v}</td></tr>` : "";
+  const jobs = n.assignments.map(a => `<li>${tag(a.status)} ${esc(resources(a))}<br><span class="small">${esc(pick(a, "explanation"))}</span>
+    ${a.status === "proposed" ? "<br>" + holdLine(a) : ""}${a.decline_reason ? `<br><span class="small err">${t("m.declined")}${colon()}${esc(a.decline_reason)} ${paren(a.decided_by)}</span>` : ""}</li>`).join("");
+  el.innerHTML = `<div class="drawer-head"><h2>${esc(needLabel(n))}</h2><button class="link" data-close>${t("m.close")}</button></div>
+    <table class="kv">${row("c.status", tag(n.status))}${row("f.priority", `${pri(n.priority)} ${esc(priorityReason(n))}`)}
+    ${row("f.site", `${esc(n.site_name)} · ${esc(n.district)}`)}${row("f.org", esc(n.organisation))}
+    ${row("f.kind", t("kind." + n.kind))}${row("f.amount", amount(n))}${n.kind === "transfer" ? row("f.rooms", esc(roomsText(n.rooms))) : ""}
+    ${row("f.window", `${hhmm(n.ready_at)} – ${hhmm(n.due_at)}`)}${row("f.created", hhmm(n.created_at))}
+    ${row("c.progress", progressBar(n.progress))}${n.status === "unmet" ? row("f.unmet", `<span class="err">${esc(pick(n, "unmet_reason"))}</span>`) : ""}
+    ${row("f.note", esc(n.note))}${dupNote(n) ? row("m.dup", dupNote(n)) : ""}</table>
+    <h3>${t("f.assignments")}</h3>${jobs ? `<ul class="jobs">${jobs}</ul>` : `<p class="muted">${t("m.none")}</p>`}`;
+  el.classList.add("open");
+  el.querySelector("[data-close]").onclick = () => el.classList.remove("open");
+}
+
+// Any element with data-open-need opens that need's drawer (one listener for every page).
+document.addEventListener("click", (e) => {
+  const a = e.target.closest?.("[data-open-need]");
+  if (!a) return;
+  e.preventDefault();
+  openNeed(a.dataset.openNeed);
+});
 
 export function toast(msg) {
   const el = document.getElementById("toast");
@@ -63,11 +128,12 @@ export function toast(msg) {
 // The input a refusal is about, as the form labels it (an unknown field keeps its own name).
 const FIELD_LABEL = { kind: "f.kind", site_id: "f.site", site: "f.site", people: "f.people", risk: "f.risk",
   standard: "f.standard", family: "f.family", accessible: "f.accessible", ready_at: "f.ready", due_at: "f.due",
-  lines: "f.lines", sku: "f.lines", quantity: "f.lines", vulnerabilities: "f.vuln", note: "f.note", day: "f.day" };
+  lines: "f.lines", sku: "f.lines", quantity: "f.lines", vulnerabilities: "f.vuln", note: "f.note", day: "f.day",
+  rooms: "f.rooms", organisation: "f.org", priority: "f.priority", priority_reason: "f.priority" };
 
 export function fieldLabel(field) {
   const last = String(field || "").replace(/\[\d+\]/g, "").split(".").pop();
-  return FIELD_LABEL[last] ? t(FIELD_LABEL[last]) : String(field || "");
+  return FIELD_LABEL[last] ? t(FIELD_LABEL[last]) : "";  // an input the form does not show: the reason alone
 }
 
 // One line per refusal, each in the console's language only: "field: reason; field: reason".

@@ -1,70 +1,133 @@
 // Dispatcher (调度台): my trips, rooms and picks; accept or decline holds; start and finish jobs;
-// the live state of my buses and hotels; a printable dispatch sheet and CSV/XLSX exports.
+// the live state of my buses and hotels; the day's dispatch sheet, printable on A4 and as CSV/XLSX.
+// People read plates, community, hotel and warehouse names, never ids: GET /api/assignments carries
+// `names` (id -> display name), and the sheet comes from the server already in words.
 import { api, can, download } from "./api.js";
-import { esc, pick, t } from "./i18n.js";
+import { esc, getLang, pick, t } from "./i18n.js";
 import { errorText, hhmm, tag, toast } from "./common.js";
+
+// This page's own words (kept here so the shared dictionary stays as it is): [中文, English]
+const D = {
+  "open_sheet": ["查看调度单", "Open the sheet"], "transfer": ["转运", "Transfer"], "rooms": ["入住", "Check-in"],
+  "supply": ["物资", "Supply"], "people": ["人", "people"], "departs": ["出发", "departs"], "due_at_hotel": ["预计到达", "due"],
+  "from": ["来自", "from"], "to": ["送往", "to"], "by_bus": ["车辆", "buses"], "seats": ["座", "seats"],
+  "load": ["限载", "load limit"], "delivered": ["已送达", "delivered"], "arrived": ["已入住", "checked in"],
+  "of": ["/", "of"], "brought": ["车辆送达", "brought by bus"], "sheet_day": ["北京时间", "Beijing time"],
+  "printed": ["打印时间", "Printed"], "sheet_none": ["当日暂无任务", "Nothing on this day"],
+  "rooms_short": ["房间", "Rooms"], "out_short": ["关闭/消杀", "Closed/cleaning"],
+  "page": ["第 {n} 页", "Page {n}"], "signature_note": ["签字栏请手写；实际送达数量以签收为准。",
+    "Sign by hand; the delivered figures signed for are the ones that count."],
+};
+const d = (k) => (D[k] ? D[k][getLang() === "zh" ? 0 : 1] : k);
+const ppl = (n) => `${n} ${getLang() === "zh" || n !== 1 ? d("people") : "person"}`;
+// the staples (baolei_common/skus.py): name and unit in both languages
+const SKU = { rice: ["大米", "袋", "rice", "bags"], flour: ["面粉", "袋", "flour", "bags"], oil: ["食用油", "瓶", "cooking oil", "bottles"],
+  pork: ["猪肉", "公斤", "pork", "kg"], eggs: ["鸡蛋", "托", "eggs", "trays"], milk: ["牛奶", "箱", "milk", "cases"] };
+const skuText = (code, n) => {
+  const s = SKU[code]; if (!s) return `${esc(code)} ${n}`;
+  return getLang() === "zh" ? `${s[0]} ${n} ${s[1]}` : `${s[2]} ${n} ${s[3]}`;
+};
+const ROOM_KINDS = ["standard", "family", "accessible"];
+const roomsText = (r) => ROOM_KINDS.filter(k => r && r[k]).map(k => getLang() === "zh"
+  ? `${t("f." + k)} ${r[k]} 间` : `${r[k]} ${k}`).join(getLang() === "zh" ? "、" : ", ") + (getLang() === "zh" ? "" : " rooms");
 
 let root, me;
 const today = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);  // Beijing day
 
 export async function render(el, who) {
   root = el; me = who;
-  root.innerHTML = `<div class="card no-print"><h2>${t("h.mytasks")}</h2><div id="tasks"></div></div>
+  root.innerHTML = `<div class="dispatch"><div class="card no-print"><div class="row spread"><h2>${t("h.mytasks")}</h2>
+      <button id="to-sheet" data-testid="open-sheet">${d("open_sheet")}</button></div><div id="tasks"></div></div>
     <div class="grid g2 no-print" style="margin-top:14px">
       <div class="card"><h2>${t("h.mybuses")}</h2><div id="buses"></div></div>
       <div class="card"><h2>${t("h.myhotels")}</h2><div id="hotels"></div></div></div>
-    <div class="card sheet" style="margin-top:14px"><h2>${t("h.sheet")}</h2>
+    <div class="card sheet" id="sheet-card" data-testid="sheet-card" style="margin-top:14px"><h2 class="no-print">${t("h.sheet")}</h2>
       <div class="row no-print"><label>${t("f.day")} <input type="date" id="day" value="${today()}"></label>
-        <button id="print" data-testid="print-sheet">${t("a.print")}</button><button id="csv">${t("a.csv")}</button>
-        <button id="xlsx">${t("a.xlsx")}</button></div><div id="sheet"></div></div>`;
-  const q = () => `organisation=${encodeURIComponent(me.role === "operator" ? "" : me.organisation)}&day=${root.querySelector("#day").value}`;
-  root.querySelector("#day").onchange = () => sheet(q());
+        <button id="print" class="primary" data-testid="print-sheet">${t("a.print")}</button>
+        <button id="csv" data-testid="sheet-csv">${t("a.csv")}</button><button id="xlsx" data-testid="sheet-xlsx">${t("a.xlsx")}</button></div>
+      <div id="sheet"></div></div></div>`;
+  const day = () => root.querySelector("#day").value;
+  root.querySelector("#day").onchange = () => sheet();
+  root.querySelector("#to-sheet").onclick = () => root.querySelector("#sheet-card").scrollIntoView({ behavior: "smooth" });
   root.querySelector("#print").onclick = () => window.print();
-  root.querySelector("#csv").onclick = () => download(`/api/exports/dispatch-sheet?${q()}&format=csv`, `dispatch-${today()}.csv`);
-  root.querySelector("#xlsx").onclick = () => download(`/api/exports/dispatch-sheet?${q()}&format=xlsx`, `dispatch-${today()}.xlsx`);
+  root.querySelector("#csv").onclick = () => download(`/api/exports/dispatch-sheet?${sheetQuery()}&format=csv`, `dispatch-${day()}.csv`)
+    .catch(e => toast(errorText(e)));
+  root.querySelector("#xlsx").onclick = () => download(`/api/exports/dispatch-sheet?${sheetQuery()}&format=xlsx`, `dispatch-${day()}.xlsx`)
+    .catch(e => toast(errorText(e)));
   await refresh();
+}
+
+function sheetQuery() {
+  const org = me.role === "operator" ? "" : me.organisation;
+  return `organisation=${encodeURIComponent(org)}&day=${root.querySelector("#day").value}&lang=${getLang()}`;
 }
 
 export async function refresh() {
   if (!root?.isConnected) return;
   const [tasks, buses, hotels] = await Promise.all([
-    api("/api/assignments?status=proposed,confirmed,under_way,arriving,done&limit=300"), api("/api/buses"), api("/api/hotels")]);
+    api("/api/assignments?status=proposed,confirming,confirmed,under_way,arriving,done&limit=300"), api("/api/buses"), api("/api/hotels")]);
   taskTable(tasks);
   busTable(me.role === "operator" ? buses.slice(0, 30) : buses);
   hotelTable(me.role === "operator" ? hotels.slice(0, 30) : hotels);
-  await sheet(`organisation=${encodeURIComponent(me.role === "operator" ? "" : me.organisation)}&day=${root.querySelector("#day").value}`);
+  await sheet();
 }
 
+// What this job asks of me, in words: plates, places, times, people, rooms by type, staples.
 function mine(a) {
   const org = me.role === "operator" ? null : me.organisation;
+  const n = (id) => esc((a.names || {})[id] || id);
   const parts = [];
-  for (const tr of a.trips.filter(x => !org || x.operator === org))
-    parts.push(`<span class="tag">${t("c.bus")}</span> ${esc(tr.bus)} ${hhmm(tr.start_at)} · ${tr.stops.map(s => esc(s.site)).join(" → ")} → ${esc(tr.hotel)} ${hhmm(tr.arrive_at)}
-      (${tr.stops.reduce((n, s) => n + s.load.reduce((m, l) => m + l.people, 0), 0)})`);
-  if (a.room && (!org || a.room.operator === org))
-    parts.push(`<span class="tag">${t("c.hotel")}</span> ${esc(a.room.hotel)} · ${t("f.standard")} ${a.room.standard} / ${t("f.family")} ${a.room.family} / ${t("f.accessible")} ${a.room.accessible}`);
-  for (const p of a.picks.filter(x => !org || x.operator === org)) parts.push(`<span class="tag">${t("kind.supply")}</span> ${esc(p.warehouse)} · ${esc(p.sku)} × ${p.quantity}`);
+  const head = [a.kind === "supply" ? t("kind.supply") : t("kind.transfer"), esc(a.site_name || "")];
+  if (a.kind !== "supply") head.push(ppl(a.people), a.risk ? t("risk." + a.risk) : "");
+  parts.push(`<b>${head.filter(Boolean).join(" · ")}</b>`);
+  for (const tr of (a.trips || []).filter(x => !org || x.operator === org)) {
+    const [lp, rp] = getLang() === "zh" ? ["（", "）"] : [" (", ")"];
+    const stops = tr.stops.map(s => `${n(s.site)} ${hhmm(s.at).slice(-5)}${lp}${ppl(s.load.reduce((m, l) => m + l.people, 0))}${rp}`);
+    parts.push(`<span class="tag">${d("transfer")}</span> <b>${n(tr.bus)}</b> ${d("departs")} ${hhmm(tr.start_at)} · ${stops.join(" → ")} → ${n(tr.hotel)} · ${d("due_at_hotel")} ${hhmm(tr.arrive_at).slice(-5)}`);
+  }
+  if (a.room && (!org || a.room.operator === org)) {
+    const plates = [...new Set((a.trips || []).map(x => n(x.bus)))].join("、");
+    parts.push(`<span class="tag">${d("rooms")}</span> <b>${n(a.room.hotel)}</b> · ${d("from")} ${esc(a.site_name)} · ${roomsText(a.room)}${plates ? ` · ${d("by_bus")} ${plates}` : ""}`);
+  }
+  for (const p of (a.picks || []).filter(x => !org || x.operator === org))
+    parts.push(`<span class="tag">${d("supply")}</span> <b>${n(p.warehouse)}</b> ${d("to")} ${esc(a.site_name)} · ${skuText(p.sku, p.quantity)}`);
   return parts.join("<br>");
+}
+
+function buttonsFor(a) {
+  if (a.status === "proposed")
+    return !can(me, "assignment.answer") || (me.role !== "operator" && (a.accepted_by || []).includes(me.organisation)) ? ""
+      : `<button class="ok" data-act="accept" data-id="${a.id}" data-testid="accept-${a.id}">${t("a.accept")}</button>
+         <button data-act="decline" data-id="${a.id}">${t("a.decline")}</button>`;
+  if (!can(me, "assignment.run")) return "";
+  if (a.status === "confirmed") return `<button data-act="start" data-id="${a.id}">${t("a.start")}</button> <button data-act="done" data-id="${a.id}">${t("a.done")}</button>`;
+  if (a.status === "under_way") return `<button class="ok" data-act="done" data-id="${a.id}">${t("a.done")}</button>`;
+  if (a.status === "arriving" && (me.role === "operator" || a.room?.operator === me.organisation))
+    return `<button class="ok" data-act="arrive" data-id="${a.id}" data-testid="arrive-${a.id}">${t("a.arrive")}</button>`;
+  return "";
+}
+
+function statusCell(a) {
+  const who = (xs) => esc((xs || []).join("、"));
+  let s = tag(a.status);
+  if (a.status === "proposed" && a.hold_expires_at) s += `<br><span class="small muted">${t("m.expires")} ${hhmm(a.hold_expires_at)}</span>`;
+  if (a.status === "proposed")
+    s += `<br><span class="small" data-testid="awaiting">${(a.accepted_by || []).length ? `${t("m.accepted_by")} ${who(a.accepted_by)}${getLang() === "zh" ? "；" : "; "}` : ""}${t("m.awaiting")} ${who(a.awaiting)}</span>`;
+  if (a.status === "arriving") s += `<br><span class="small">${d("brought")} ${a.delivered} ${d("of")} ${a.people}</span>`;
+  if (a.status === "done") {
+    const amount = a.kind === "supply" ? (a.picks || []).reduce((m, p) => m + p.quantity, 0) : a.people;
+    s += `<br><span class="small" data-testid="delivered">${a.kind === "supply" ? d("delivered") : d("arrived")} ${a.delivered} ${d("of")} ${amount}</span>`;
+  }
+  return s;
 }
 
 function taskTable(tasks) {
   const el = root.querySelector("#tasks");
   if (!tasks.length) { el.innerHTML = `<p class="muted">${t("m.none")}</p>`; return; }
-  const buttons = a => a.status === "proposed" && (!can(me, "assignment.answer") || (me.role !== "operator" && (a.accepted_by || []).includes(me.organisation))) ? ""
-    : !can(me, "assignment.run") && a.status !== "proposed" ? ""
-    : a.status === "proposed"
-    ? `<button class="ok" data-act="accept" data-id="${a.id}" data-testid="accept-${a.id}">${t("a.accept")}</button>
-       <button data-act="decline" data-id="${a.id}">${t("a.decline")}</button>`
-    : a.status === "confirmed" ? `<button data-act="start" data-id="${a.id}">${t("a.start")}</button> <button data-act="done" data-id="${a.id}">${t("a.done")}</button>`
-    : a.status === "under_way" ? `<button class="ok" data-act="done" data-id="${a.id}">${t("a.done")}</button>`
-    : a.status === "arriving" && (me.role === "operator" || a.room?.operator === me.organisation)
-      ? `<button class="ok" data-act="arrive" data-id="${a.id}" data-testid="arrive-${a.id}">${t("a.arrive")}</button>` : "";
-  el.innerHTML = `<table data-testid="tasks-table"><tr><th>${t("c.task")}</th><th>${t("c.status")}</th><th>${t("c.reason")}</th><th>${t("c.action")}</th></tr>
-    ${tasks.map(a => `<tr data-assignment="${a.id}" data-need="${a.need_id}"><td>${mine(a)}<br><span class="small muted">${esc(a.id)} · ${esc(a.need_id)}</span></td>
-      <td>${tag(a.status)}${a.status === "proposed" && a.hold_expires_at ? `<br><span class="small muted">${t("m.expires")} ${hhmm(a.hold_expires_at)}</span>` : ""}
-      ${a.status === "proposed" ? `<br><span class="small" data-testid="awaiting">${(a.accepted_by || []).length ? `${t("m.accepted_by")} ${esc(a.accepted_by.join("、"))}；` : ""}${t("m.awaiting")} ${esc((a.awaiting || []).join("、"))}</span>` : ""}
-      ${["arriving", "done"].includes(a.status) ? `<br><span class="small">${t("m.delivered")} ${a.delivered}</span>` : ""}</td>
-      <td class="small">${esc(pick(a, "explanation"))}</td><td>${buttons(a)}</td></tr>`).join("")}</table>`;
+  el.innerHTML = `<table data-testid="tasks-table"><thead><tr><th>${t("c.task")}</th><th>${t("c.status")}</th><th>${t("c.reason")}</th><th>${t("c.action")}</th></tr></thead><tbody>
+    ${tasks.map(a => `<tr data-assignment="${esc(a.id)}" data-need="${esc(a.need_id)}"><td data-label="${t("c.task")}">${mine(a)}</td>
+      <td data-label="${t("c.status")}">${statusCell(a)}</td>
+      <td class="small" data-label="${t("c.reason")}">${esc(pick(a, "explanation"))}</td><td class="actions">${buttonsFor(a)}</td></tr>`).join("")}</tbody></table>`;
   el.querySelectorAll("[data-act]").forEach(b => b.onclick = () => act(b.dataset.act, b.dataset.id));
 }
 
@@ -86,10 +149,10 @@ async function act(what, id) {
 
 function busTable(buses) {
   if (!buses.length) { root.querySelector("#buses").innerHTML = `<p class="muted">${t("m.none")}</p>`; return; }
-  root.querySelector("#buses").innerHTML = `<table><tr><th>${t("c.bus")}</th><th>${t("c.status")}</th><th></th></tr>
-    ${buses.map(b => `<tr data-bus="${esc(b.id)}"><td>${esc(b.plate)} <span class="small muted">${esc(b.id)} · ${b.seats}×${b.load_limit}</span></td>
-      <td>${tag(b.state)}</td><td>${can(me, "bus.manage") ? `<button data-bus-state="${b.state === "in_service" ? "out_of_service" : "in_service"}" data-id="${esc(b.id)}">
-      ${t(b.state === "in_service" ? "a.stop" : "a.resume")}</button>` : ""}</td></tr>`).join("")}</table>`;
+  root.querySelector("#buses").innerHTML = `<table><thead><tr><th>${t("c.bus")}</th><th>${t("c.status")}</th><th></th></tr></thead><tbody>
+    ${buses.map(b => `<tr data-bus="${esc(b.id)}"><td data-label="${t("c.bus")}"><b>${esc(b.plate || b.id)}</b> <span class="small muted">${b.seats} ${d("seats")} · ${d("load")} ${Math.round(b.load_limit * 100)}%</span></td>
+      <td data-label="${t("c.status")}">${tag(b.state)}</td><td class="actions">${can(me, "bus.manage") ? `<button data-bus-state="${b.state === "in_service" ? "out_of_service" : "in_service"}" data-id="${esc(b.id)}">
+      ${t(b.state === "in_service" ? "a.stop" : "a.resume")}</button>` : ""}</td></tr>`).join("")}</tbody></table>`;
   root.querySelectorAll("[data-bus-state]").forEach(b => b.onclick = async () => {
     let reason = "";
     if (b.dataset.busState === "out_of_service") {  // dangerous: confirm, with a reason for the audit
@@ -105,12 +168,12 @@ function busTable(buses) {
 
 function hotelTable(hotels) {
   if (!hotels.length) { root.querySelector("#hotels").innerHTML = `<p class="muted">${t("m.none")}</p>`; return; }
-  const inp = (h, k) => `<input type="number" min="0" max="${h.rooms[k] || 0}" value="${(h.out_of_use || {})[k] || 0}" data-k="${k}" style="width:56px">`;
-  root.querySelector("#hotels").innerHTML = `<table><tr><th>${t("c.hotel")}</th><th>${t("c.rooms")}</th><th>${t("c.out")}</th><th>${t("c.status")}</th><th></th></tr>
-    ${hotels.map(h => `<tr data-hotel="${esc(h.id)}"><td>${esc(h.name)}</td><td>${h.rooms.standard}/${h.rooms.family}/${h.rooms.accessible}</td>
-      <td>${inp(h, "standard")}${inp(h, "family")}${inp(h, "accessible")}</td>
-      <td><select data-state>${["open", "closed"].map(s => `<option value="${s}" ${h.state === s ? "selected" : ""}>${t("st." + s)}</option>`).join("")}</select></td>
-      <td>${can(me, "hotel.manage") ? `<button data-save="${esc(h.id)}">${t("a.save")}</button>` : ""}</td></tr>`).join("")}</table>`;
+  const inp = (h, k) => `<label class="room-in">${t("f." + k)} <input type="number" min="0" max="${h.rooms[k] || 0}" value="${(h.out_of_use || {})[k] || 0}" data-k="${k}"></label>`;
+  root.querySelector("#hotels").innerHTML = `<table><thead><tr><th>${t("c.hotel")}</th><th>${d("rooms_short")}</th><th>${t("c.out")}</th><th>${t("c.status")}</th><th></th></tr></thead><tbody>
+    ${hotels.map(h => `<tr data-hotel="${esc(h.id)}"><td data-label="${t("c.hotel")}"><b>${esc(h.name)}</b></td><td data-label="${d("rooms_short")}">${roomsText(h.rooms)}</td>
+      <td data-label="${d("out_short")}">${ROOM_KINDS.map(k => inp(h, k)).join(" ")}</td>
+      <td data-label="${t("c.status")}"><select data-state>${["open", "closed"].map(s => `<option value="${s}" ${h.state === s ? "selected" : ""}>${t("st." + s)}</option>`).join("")}</select></td>
+      <td class="actions">${can(me, "hotel.manage") ? `<button data-save="${esc(h.id)}">${t("a.save")}</button>` : ""}</td></tr>`).join("")}</tbody></table>`;
   root.querySelectorAll("[data-save]").forEach(b => b.onclick = async () => {
     const tr = b.closest("tr"), out = {};
     tr.querySelectorAll("input[data-k]").forEach(i => { out[i.dataset.k] = Number(i.value); });
@@ -127,9 +190,20 @@ function hotelTable(hotels) {
   });
 }
 
-async function sheet(query) {
-  const s = await api(`/api/exports/dispatch-sheet?${query}&format=json`);
-  root.querySelector("#sheet").innerHTML = `<p class="print-only"><b>${esc(s.title)}</b></p>
-    <table class="small" data-testid="sheet-table"><tr>${s.columns.map(c => `<th>${esc(c[1])}<br>${esc(c[2])}</th>`).join("")}</tr>
-    ${s.rows.map(r => `<tr>${s.columns.map(c => `<td>${esc(r[c[0]])}</td>`).join("")}</tr>`).join("") || `<tr><td colspan="12" class="muted">${t("m.none")}</td></tr>`}</table>`;
+// The day's sheet, as the server words it: one table per section, its header repeated on every
+// printed page, empty signature cells to sign by hand (dispatch.css has the A4 print rules).
+async function sheet() {
+  const s = await api(`/api/exports/dispatch-sheet?${sheetQuery()}&format=json`);
+  const cell = (c, r) => {
+    const v = r[c.key];
+    const sign = c.key.startsWith("sign_");
+    return `<td data-label="${esc(c.label)}" data-col="${esc(c.key)}"${sign ? ' class="sign"' : ""}>${esc(Array.isArray(v) ? v.join("、") : v ?? "")}</td>`;
+  };
+  const empty = s.sections.every(x => !x.rows.length);
+  root.querySelector("#sheet").innerHTML = `<div class="sheet-head"><h1 data-testid="sheet-title">${esc(s.title)}</h1>
+      <p class="small muted">${d("printed")} ${esc(s.printed_at)} ${getLang() === "zh" ? `（${d("sheet_day")}）` : `(${d("sheet_day")})`} · ${d("signature_note")}</p></div>
+    ${empty ? `<p class="muted" data-testid="sheet-empty">${d("sheet_none")}</p>` : ""}
+    ${s.sections.filter(x => x.rows.length).map(x => `<section class="sheet-section" data-section="${esc(x.key)}"><h3>${esc(x.title)}</h3>
+      <table class="sheet-table" data-testid="sheet-${esc(x.key)}"><thead><tr>${x.columns.map(c => `<th data-col="${esc(c.key)}">${esc(c.label)}</th>`).join("")}</tr></thead>
+      <tbody>${x.rows.map(r => `<tr data-assignments="${esc((r.assignments || []).join(" "))}">${x.columns.map(c => cell(c, r)).join("")}</tr>`).join("")}</tbody></table></section>`).join("")}`;
 }

@@ -13,7 +13,7 @@ const DICT = {
   "k.rooms": ["可用房间 / 总数", "Free rooms / all"], "k.alerts": ["价格预警", "Price alerts"],
   "h.needs": ["待处理需求（按优先级与等待时长）", "Open needs by priority and age"],
   "h.unmet": ["无法满足的原因", "What is unmet and why"], "h.map": ["城市态势图", "City picture"],
-  "h.stock": ["各区库存趋势（可用量）", "Stock per district (available)"], "h.prices": ["各区主副食价格指数（基准=100，绿带为允许区间）", "Staple price index per district (baseline = 100, green = allowed band)"],
+  "h.stock": ["各区库存趋势（可用量）", "Stock per district (available)"], "h.prices": ["各区主副食价格", "Staple prices per district"],
   "h.alerts": ["价格预警", "Price alerts"], "h.audit": ["最近操作", "Recent changes"],
   "h.mytasks": ["我的任务", "My jobs"], "h.mybuses": ["我的车辆", "My buses"], "h.myhotels": ["我的隔离酒店", "My hotels"],
   "h.sheet": ["调度单", "Dispatch sheet"], "h.raise": ["提交需求", "Raise a need"], "h.upload": ["表格导入（CSV / XLSX）", "Import a spreadsheet (CSV / XLSX)"],
@@ -24,7 +24,6 @@ const DICT = {
   "c.rooms": ["房间（标准/家庭/无障碍）", "Rooms (std/family/acc.)"], "c.out": ["关闭或消杀中", "Closed or cleaning"],
   "c.baseline": ["基准价", "baseline"], "c.when": ["时间", "When"], "c.who": ["操作人", "Who"], "c.what": ["操作", "What"], "c.entity": ["对象", "Entity"],
   "kind.transfer": ["转运隔离", "Transfer"], "kind.supply": ["物资保障", "Supply"],
-  "risk.close_contact": ["密接", "close contact"], "risk.secondary_contact": ["次密接", "secondary contact"], "risk.inbound": ["入境人员", "inbound"],
   "st.submitted": ["已提交", "submitted"], "st.proposed": ["已匹配待确认", "proposed"], "st.confirmed": ["已确认", "confirmed"],
   "st.under_way": ["执行中", "under way"], "st.done": ["已完成", "done"], "st.unmet": ["暂无法满足", "unmet"], "st.cancelled": ["已取消", "cancelled"],
   "st.released": ["已释放", "released"], "st.expiring": ["超时释放中", "expiring"],
@@ -54,12 +53,66 @@ const DICT = {
   "m.declined": ["调度拒绝", "Declined"], "m.declinereason_hint": ["（如“车辆故障”，车辆将停运直至恢复）", " (e.g. 车辆故障: the bus goes out of service until put back)"],
   "m.min": ["分钟", "min"], "m.h": ["小时", "h"], "m.row": ["行", "row"], "m.col": ["列", "column"],
   "m.readonly": ["只读账户", "Read-only account"],
+  // issue 13: words for codes (risk, rooms, staples, grades), the action-first panel, the need drawer
+  "risk.close_contact": ["密接", "close contacts"], "risk.secondary_contact": ["次密接", "secondary contacts"], "risk.inbound": ["入境人员", "inbound travellers"],
+  "room.standard": ["标准间", "standard"], "room.family": ["家庭房", "family"], "room.accessible": ["无障碍房", "accessible"],
+  "sku.rice": ["大米", "rice"], "sku.flour": ["面粉", "flour"], "sku.oil": ["食用油", "cooking oil"], "sku.pork": ["猪肉", "pork"],
+  "sku.eggs": ["鸡蛋", "eggs"], "sku.milk": ["牛奶", "milk"],
+  "unit.rice": ["袋", "bags"], "unit.flour": ["袋", "bags"], "unit.oil": ["瓶", "bottles"], "unit.pork": ["公斤", "kg"],
+  "unit.eggs": ["托", "trays"], "unit.milk": ["箱", "cases"], "unit.bag": ["袋", "bags"], "unit.bottle": ["瓶", "bottles"],
+  "unit.kg": ["公斤", "kg"], "unit.tray": ["托", "trays"], "unit.case": ["箱", "cases"],
+  "grade.normal": ["正常", "normal"], "grade.stress": ["承压", "under stress"], "grade.alert": ["预警", "alert"], "grade.crisis": ["危机", "crisis"],
+  "zone.sealed": ["封控区", "sealed zone"], "zone.controlled": ["管控区", "controlled zone"], "zone.precaution": ["防范区", "precaution zone"], "zone.other": ["其他", "other"],
+  "m.people": ["人", "people"], "m.rooms_unit": ["间", "rooms"], "m.system": ["系统", "the system"],
+  "h.attention": ["待决事项", "Needs a decision"], "h.att.holds": ["待确认的方案", "Proposals waiting for an answer"],
+  "h.att.unmet": ["无法满足（按原因）", "Unmet, by cause"], "h.att.declines": ["调度拒绝", "Declined by dispatchers"],
+  "h.att.stranded": ["部分送达、余量待匹配", "Partly delivered, the rest waiting"],
+  "m.att.none": ["暂无需要决定的事项", "Nothing waits for a decision"],
+  "m.waitfor": ["待 {who} 确认", "waiting for {who}"], "m.expires_in": ["{n} 分钟后到期", "expires in {n} min"],
+  "m.expired": ["已到期，释放中", "expired, being released"], "m.fix": ["建议", "Fix"],
+  "m.declined_by": ["{who} 拒绝：{why}", "{who} declined: {why}"], "m.noreason": ["未填写原因", "no reason given"],
+  "m.stranded": ["已送达 {d}，尚余 {r} 待重新匹配", "{d} delivered, {r} waiting to be matched again"],
+  "m.needs_n": ["{n} 项需求", "{n} need(s)"], "m.open": ["查看", "Open"], "m.close": ["关闭", "Close"],
+  "h.need": ["需求详情", "Need"], "f.window": ["时间窗", "Time window"], "f.org": ["所属单位", "Organisation"],
+  "f.priority": ["优先级", "Priority"], "f.created": ["提交时间", "Raised"], "f.assignments": ["匹配方案", "Proposals and jobs"],
+  "f.rooms": ["房间", "Rooms"], "f.amount": ["需求", "Asked"], "f.unmet": ["无法满足原因", "Why unmet"],
+  "m.dup_named": ["疑似重复：{what}（{when} 提交）", "Likely duplicate of {what} (raised {when})"],
+  "m.created_label": ["需求已提交：", "Need submitted: "],
+  "m.import_cols": ["表头：地点, 类别, 人数, 风险, 标准间, 家庭房, 无障碍房, 就绪时间, 截止时间, 物资明细, 脆弱人群, 备注",
+                    "Columns: site, kind, people, risk, standard, family, accessible, ready_at, due_at, lines, vulnerabilities, note"],
+  "m.lines_ph": ["大米:80\n食用油:30", "rice:80\ncooking oil:30"],
+  "m.imported_n": ["已导入 {n} 项，重复 {r} 项", "Imported {n}, repeated {r}"],
+  "m.priority_by_hand": ["人工调整", "set by hand"],
+  "a.choose": ["选择文件", "Choose a file"], "m.nofile": ["未选择文件", "No file chosen"],
+  "m.at": ["时间", "at"], "m.hold_of": ["方案", "Proposal"],
   "m.importfail": ["发现 {n} 处错误，未导入任何需求", "{n} error(s) found; nothing was imported"],
 };
 let lang = localStorage.getItem("baolei.lang") || "zh";
 export const getLang = () => lang;
 export function setLang(l) { lang = l; localStorage.setItem("baolei.lang", l); document.documentElement.lang = l === "zh" ? "zh-CN" : "en"; }
-export function t(key) { const e = DICT[key]; return e ? e[lang === "zh" ? 0 : 1] : key; }
+export function t(key, vars) {
+  const e = DICT[key];
+  let out = e ? e[lang === "zh" ? 0 : 1] : key;
+  if (vars) for (const [k, v] of Object.entries(vars)) out = out.replaceAll(`{${k}}`, v);
+  return out;
+}
+// A code in words, or the fallback (never the raw code) when the dictionary does not know it.
+export const word = (prefix, code, fallback = "") => DICT[`${prefix}.${code}`] ? t(`${prefix}.${code}`) : (fallback || code || "");
+export const riskName = (r) => word("risk", r);
+export const roomName = (r) => word("room", r);
+export const skuName = (k, fallback) => word("sku", k, fallback);
+export const unitName = (k, fallback) => word("unit", k, fallback);
+export const gradeName = (g) => word("grade", g);
+// "大米 80 袋、食用油 30 瓶" / "80 bags of rice, 30 bottles of cooking oil"
+export function linesText(lines) {
+  return (lines || []).map(l => lang === "zh" ? `${skuName(l.sku)} ${l.quantity} ${unitName(l.sku, "件")}`
+    : `${l.quantity} ${unitName(l.sku, "units")} of ${skuName(l.sku)}`).join(lang === "zh" ? "、" : ", ");
+}
+// "标准间 12、家庭房 2" / "12 standard, 2 family"
+export function roomsText(rooms) {
+  return Object.entries(rooms || {}).filter(([, v]) => v).map(([k, v]) => lang === "zh" ? `${roomName(k)} ${v}` : `${v} ${roomName(k)}`)
+    .join(lang === "zh" ? "、" : ", ");
+}
 // Server texts come in pairs (xxx_zh / xxx_en): pick the one for the current language.
 export function pick(obj, base) { return (lang === "zh" ? obj[`${base}_zh`] : obj[`${base}_en`]) || obj[`${base}_zh`] || ""; }
 export function esc(s) { return String(s ?? "").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c])); }

@@ -1,7 +1,7 @@
 // Site (社区/隔离点): raise a need, import the community's spreadsheet, follow my needs live.
 import { api, can } from "./api.js";
 import { esc, pick, t } from "./i18n.js";
-import { errorText, needsTable, toast } from "./common.js";
+import { dupNote, errorText, needLabel, needLink, needsTable, toast } from "./common.js";
 
 let root, me;
 const VULNS = ["elderly_alone", "disabled", "pregnant", "children_alone", "medicine_needed"];
@@ -22,15 +22,17 @@ export async function render(el, who) {
           <label>${t("f.risk")} <select name="risk" data-testid="f-risk">${["close_contact", "secondary_contact", "inbound"].map(r => `<option value="${r}">${t("risk." + r)}</option>`).join("")}</select></label></div>
           <div class="row">${["standard", "family", "accessible"].map(k => `<label>${t("f." + k)} <input name="${k}" type="number" min="0" style="width:60px" placeholder="${k === "standard" ? "=" : "0"}"></label>`).join("")}</div>
           <label>${t("f.ready")} <input name="ready_at" type="datetime-local" value="${local(0)}"></label></div>
-        <div id="supply-fields" style="display:none"><label>${t("f.lines")}<br><textarea name="lines" rows="3" cols="30" placeholder="rice:80&#10;oil:30"></textarea></label></div>
+        <div id="supply-fields" style="display:none"><label>${t("f.lines")}<br><textarea name="lines" rows="3" cols="30" placeholder="${esc(t("m.lines_ph"))}"></textarea></label></div>
         <label>${t("f.due")} <input name="due_at" type="datetime-local" value="${local(4)}"></label>
         <div class="row">${t("f.vuln")}: ${VULNS.map(v => `<label><input type="checkbox" name="v" value="${v}"> ${t("v." + v)}</label>`).join("")}</div>
         <label>${t("f.note")} <input name="note" style="width:60%"></label>
         <button class="primary" type="submit" data-testid="submit-need" ${can(me, "need.raise") ? "" : "disabled"}>${t("a.submit")}</button>
         <span id="form-msg"></span></form></div>
     <div class="card"><h2>${t("h.upload")}</h2>
-      <p class="small muted">地点, 类别, 人数, 风险, 标准间, 家庭房, 无障碍房, 就绪时间, 截止时间, 物资明细, 脆弱人群, 备注</p>
-      <input type="file" id="file" accept=".csv,.xlsx" data-testid="upload-file"> <button id="upload" ${can(me, "need.import") ? "" : "disabled"}>${t("a.upload")}</button>
+      <p class="small muted" data-testid="import-hint">${t("m.import_cols")}</p>
+      <div class="row"><label class="filepick"><span>${t("a.choose")}</span><input type="file" id="file" accept=".csv,.xlsx" data-testid="upload-file"></label>
+        <span id="file-name" class="small muted">${t("m.nofile")}</span>
+        <button id="upload" ${can(me, "need.import") ? "" : "disabled"}>${t("a.upload")}</button></div>
       <div id="upload-msg" data-testid="upload-msg"></div></div></div>
     <div class="card" style="margin-top:14px"><h2>${t("h.myneeds")}</h2><div id="mine"></div></div>`;
   const form = root.querySelector("#need-form");
@@ -40,6 +42,7 @@ export async function render(el, who) {
   };
   form.onsubmit = (e) => { e.preventDefault(); submit(form); };
   root.querySelector("#upload").onclick = upload;
+  root.querySelector("#file").onchange = (e) => { root.querySelector("#file-name").textContent = e.target.files[0]?.name || t("m.nofile"); };
   await refresh();
 }
 
@@ -58,8 +61,8 @@ async function submit(form) {
   const msg = root.querySelector("#form-msg");
   try {
     const n = await api("/api/needs", { method: "POST", body, headers: { "Idempotency-Key": crypto.randomUUID() } });
-    msg.innerHTML = `<span data-testid="created-need" data-need="${esc(n.id)}">${t("m.created")} ${esc(n.id)}</span>` +
-      (n.duplicate_of ? ` <span class="err">${t("m.dup")} ${esc(n.duplicate_of)}</span>` : "");
+    msg.innerHTML = `<span data-testid="created-need" data-need="${esc(n.id)}">${t("m.created_label")}${needLink(n.id, needLabel(n))}</span>` +
+      (dupNote(n) ? ` ${dupNote(n)}` : "");
     refresh();
   } catch (e) { msg.innerHTML = `<span class="err">${esc(errorText(e))}</span>`; }
 }
@@ -70,7 +73,7 @@ async function upload() {
   try {
     const r = await api(`/api/needs/import?filename=${encodeURIComponent(file.name)}`, { method: "POST", raw: await file.arrayBuffer(),
       headers: { "Content-Type": "application/octet-stream", "Idempotency-Key": `${file.name}:${file.size}:${file.lastModified}` } });
-    out.innerHTML = `<p>${t("m.imported")} ${r.imported} (${r.repeated})</p>`; refresh();
+    out.innerHTML = `<p>${esc(t("m.imported_n", { n: r.imported, r: r.repeated }))}</p>`; refresh();
   } catch (e) {
     const rows = (e.items || []).filter(x => x.row !== undefined);
     out.innerHTML = rows.length

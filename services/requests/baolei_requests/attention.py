@@ -1,0 +1,229 @@
+"""What needs a decision now, for the command center (GET /api/attention): holds still waiting for
+an answer (whose, and how long until they expire), unmet needs grouped by cause with the shortfall
+and what would fix it, declines with their reasons, and remainders of partial deliveries.
+
+The shortfall of a cause is computed from the unmet needs themselves (rooms of a type, people to
+move, units of a staple) minus what live proposals already give them; the fixes from the
+registry: rooms out of use or a closed hotel that accepts the category, a hotel opening later,
+buses out of service that could be put back.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from baolei_requests.adapters.codec import as_utc
+from baolei_requests.adapters.models import Assignment, AuditEntry, Hotel, Need
+from baolei_requests.domain.lifecycle import ACTIVE
+from baolei_requests.domain.needs import NeedStatus
+from baolei_requests.labels import Names, need_text, risk, room, staple
+from baolei_requests.transitions import progress_of
+
+CST = timezone(timedelta(hours=8))
+ROOM_TYPES = ("standard", "family", "accessible")
+BUS_CODES = ("no_bus_in_shift", "buses_fully_booked", "no_buses")
+STOCK_CODES = ("stock_short", "no_stock")
+DECLINES_SHOWN = 20
+
+
+def _need_ref(n: Need) -> dict:
+    zh, en = need_text(n.kind, n.site.name, n.people, n.lines)
+    return {"need_id": n.id, "priority": n.priority, "site_name": n.site.name, "label_zh": zh, "label_en": en,
+            "status": n.status}
+
+
+def _hhmm(t: datetime | None) -> str:
+    return as_utc(t).astimezone(CST).strftime("%H:%M") if t else ""
+
+
+def holds(session: Session, names: Names, now: datetime) -> list[dict]:
+    rows = session.scalars(select(Assignment).where(Assignment.status == "proposed")
+                           .order_by(Assignment.hold_expires_at)).all()
+    out = []
+    for a in rows:
+        waiting = [o for o in a.organisations or [] if o not in (a.accepted_by or [])]
+        exp = as_utc(a.hold_expires_at) if a.hold_expires_at else None
+        res_zh, res_en = names.resources(a)
+        out.append({**_need_ref(a.need), "assignment_id": a.id, "awaiting": waiting,
+                    "accepted_by": list(a.accepted_by or []), "expires_at": exp,
+                    "expires_in_min": max(0, math.ceil((exp - now).total_seconds() / 60)) if exp else None,
+                    "resources_zh": res_zh, "resources_en": res_en})
+    return out
+
+
+def _cause_of(code: str) -> str:
+    if code.endswith("_rooms_full") and code.split("_")[0] in ROOM_TYPES:
+        return code
+    if code in ("rooms_full", "rooms_to_more_urgent"):
+        return "rooms"
+    if code in BUS_CODES:
+        return "buses"
+    if code in STOCK_CODES:
+        return "stock"
+    return code or "unknown"
+
+
+def _held(needs: list[Need]) -> dict[str, dict[str, int]]:
+    """Rooms by type already given to these needs by live or finished assignments."""
+    rooms: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for n in needs:
+        for a in n.assignments:
+            if a.status in ACTIVE:
+                for k in ROOM_TYPES:
+                    rooms[n.id][k] += (a.room or {}).get(k, 0)
+    return rooms
+
+
+def _room_fixes(hotels: list[Hotel], risks: set[str], kinds: tuple[str, ...], now: datetime) -> tuple[list, list]:
+    zh, en = [], []
+    for h in hotels:
+        if not risks & set(h.accepts or []):
+            continue
+        if h.state == "closed":
+            k = sum(h.rooms.get(t, 0) for t in kinds)
+            if k:
+                zh.append(f"{h.name}（已关闭）可重新开放 {k} 间")
+                en.append(f"{h.name} (closed) could reopen {k} rooms")
+            continue
+        k = sum((h.out_of_use or {}).get(t, 0) for t in kinds)
+        if k:
+            zh.append(f"{h.name}可加开 {k} 间")
+            en.append(f"{h.name} could open {k} more")
+        if h.open_at and as_utc(h.open_at) > now:
+            zh.append(f"{h.name} {_hhmm(h.open_at)} 开放")
+            en.append(f"{h.name} opens at {_hhmm(h.open_at)}")
+    return zh, en
+
+
+def unmet_groups(session: Session, names: Names, now: datetime) -> list[dict]:
+    needs = session.scalars(select(Need).where(Need.status == NeedStatus.UNMET.value)
+                            .order_by(Need.priority, Need.created_at)).unique().all()
+    groups: dict[str, list[Need]] = defaultdict(list)
+    for n in needs:
+        groups[_cause_of(n.unmet_code)].append(n)
+    hotels = list(names.hotels.values())
+    rooms_held = _held(needs)
+    out = []
+    for cause, members in groups.items():
+        risks = {n.risk for n in members if n.risk}
+        risk_zh = "、".join(risk(r)[0] for r in sorted(risks))
+        risk_en = ", ".join(risk(r)[1] for r in sorted(risks))
+        g = {"cause": cause, "codes": sorted({n.unmet_code for n in members}), "count": len(members),
+             "needs": [_need_ref(n) for n in members], "reason_zh": members[0].unmet_reason_zh,
+             "reason_en": members[0].unmet_reason_en}
+        fix_zh: list[str] = []
+        fix_en: list[str] = []
+        if cause.endswith("_rooms_full") or cause == "rooms":
+            kinds = (cause.split("_")[0],) if cause != "rooms" else ROOM_TYPES
+            short = sum(max(0, sum((n.rooms or {}).get(k, 0) for k in kinds)
+                            - sum(rooms_held[n.id][k] for k in kinds)) for n in members)
+            label_zh = room(kinds[0])[0] if len(kinds) == 1 else "隔离房间"
+            label_en = room(kinds[0])[1] if len(kinds) == 1 else "isolation rooms"
+            g["title_zh"], g["title_en"] = f"{label_zh}不足", f"Not enough {label_en}"
+            g["short_zh"], g["short_en"] = f"缺 {short} 间", f"{short} short"
+            g["shortfall"] = short
+            fix_zh, fix_en = _room_fixes(hotels, risks, kinds, now)
+            if not fix_zh:
+                fix_zh = [f"需协调接收{risk_zh}的酒店新增{label_zh} {short} 间"]
+                fix_en = [f"find {short} more {label_en} at hotels taking {risk_en}"]
+        elif cause == "no_hotel_for_risk":
+            short = sum(progress_of(n).remaining for n in members)
+            g["title_zh"], g["title_en"] = f"没有接收{risk_zh}的酒店", f"No hotel takes {risk_en}"
+            g["short_zh"], g["short_en"] = f"{short} 人待安置", f"{short} people to house"
+            g["shortfall"] = short
+            fix_zh = [f"登记或指定一家接收{risk_zh}的隔离酒店"]
+            fix_en = [f"register or designate a hotel that takes {risk_en}"]
+        elif cause == "hotel_not_open":
+            short = sum(progress_of(n).remaining for n in members)
+            g["title_zh"], g["title_en"] = "可接收的酒店尚未开放", "Accepting hotels not open yet"
+            g["short_zh"], g["short_en"] = f"{short} 人待安置", f"{short} people to house"
+            g["shortfall"] = short
+            fix_zh, fix_en = _room_fixes(hotels, risks, ROOM_TYPES, now)
+            if not fix_zh:
+                fix_zh, fix_en = ["提前开放可接收的酒店"], ["open an accepting hotel earlier"]
+        elif cause == "buses":
+            short = sum(progress_of(n).remaining for n in members)  # neither delivered nor on a live job
+            buses = list(names.buses.values())
+            per_bus = max(1, int(max((b.seats * b.load_limit for b in buses), default=22)))
+            need_buses = math.ceil(short / per_bus) if short else 0
+            g["title_zh"], g["title_en"] = "车辆不足", "Not enough buses"
+            g["short_zh"], g["short_en"] = f"{short} 人待转运，约缺 {need_buses} 车次", \
+                f"{short} people to move, about {need_buses} trip(s) short"
+            g["shortfall"] = short
+            stopped = [b for b in buses if b.state != "in_service"]
+            if stopped:
+                shown = "、".join(names.plate(b.id) for b in stopped[:3])
+                fix_zh = [f"{len(stopped)} 辆车停运中可恢复运营（{shown}{'等' if len(stopped) > 3 else ''}）"]
+                fix_en = [f"{len(stopped)} bus(es) out of service could be put back ({shown.replace('、', ', ')})"]
+            else:
+                fix_zh = [f"请公交企业增派约 {need_buses} 车次或延长班次"]
+                fix_en = [f"ask the bus companies for about {need_buses} more trip(s) or longer shifts"]
+        elif cause == "stock":
+            per_sku: dict[str, int] = defaultdict(int)
+            for n in members:
+                for ln in n.lines:
+                    per_sku[ln["sku"]] += ln["quantity"]
+            parts_zh = [f"{staple(k)[0]} {v} {staple(k)[2]}" for k, v in per_sku.items()]
+            parts_en = [f"{v} {staple(k)[3]} of {staple(k)[1]}" for k, v in per_sku.items()]
+            g["title_zh"], g["title_en"] = "库存不足", "Out of stock"
+            g["short_zh"], g["short_en"] = f"缺 {'、'.join(parts_zh)}", f"short: {', '.join(parts_en)}"
+            g["shortfall"] = sum(per_sku.values())
+            fix_zh, fix_en = ["投放储备或从其他区调拨"], ["release reserve stock or move stock from another district"]
+        elif cause == "out_of_time":
+            g["title_zh"], g["title_en"] = "本轮匹配超时", "Not matched in this round's time"
+            g["short_zh"], g["short_en"] = f"{len(members)} 项需求", f"{len(members)} need(s)"
+            g["shortfall"] = len(members)
+            fix_zh, fix_en = ["正在自动重新匹配，无需操作"], ["matched again automatically; nothing to do"]
+        else:
+            g["title_zh"], g["title_en"] = members[0].unmet_reason_zh or "暂无法满足", \
+                members[0].unmet_reason_en or "unmet"
+            g["short_zh"], g["short_en"] = f"{len(members)} 项需求", f"{len(members)} need(s)"
+            g["shortfall"] = len(members)
+        g["fix_zh"], g["fix_en"] = "；".join(fix_zh), "; ".join(fix_en)
+        g["text_zh"] = f"{g['title_zh']}：{g['short_zh']}" + (f"，{g['fix_zh']}" if g["fix_zh"] else "")
+        g["text_en"] = f"{g['title_en']}: {g['short_en']}" + (f"; {g['fix_en']}" if g["fix_en"] else "")
+        out.append(g)
+    out.sort(key=lambda g: (min(n["priority"] for n in g["needs"]), -g["count"]))
+    return out
+
+
+def declines(session: Session, names: Names) -> list[dict]:
+    """Recent declines whose need is still open, newest first, with the decliner and the reason."""
+    entries = session.scalars(select(AuditEntry).where(AuditEntry.action == "assignment.decline")
+                              .order_by(AuditEntry.id.desc()).limit(200)).all()
+    out = []
+    for e in entries:
+        a = session.get(Assignment, e.entity.partition(":")[2])
+        if a is None or a.need.status in (NeedStatus.DONE, NeedStatus.CANCELLED):
+            continue
+        res_zh, res_en = names.resources(a)
+        out.append({**_need_ref(a.need), "assignment_id": a.id, "at": as_utc(e.at), "by": e.actor,
+                    "organisation": e.organisation, "reason": (e.after or {}).get("reason") or "",
+                    "resources_zh": res_zh, "resources_en": res_en})
+        if len(out) >= DECLINES_SHOWN:
+            break
+    return out
+
+
+def stranded(session: Session) -> list[dict]:
+    """Needs partly delivered whose rest waits for a new match (nothing live carries it)."""
+    needs = session.scalars(select(Need).where(Need.status.in_(
+        (NeedStatus.SUBMITTED.value, NeedStatus.UNMET.value))).join(Assignment)
+        .where(Assignment.status == "done")).unique().all()
+    out = []
+    for n in needs:
+        p = progress_of(n)
+        if 0 < p.delivered and p.remaining > 0:
+            out.append({**_need_ref(n), "delivered": p.delivered, "remaining": p.remaining, "asked": p.asked})
+    return out
+
+
+def attention(session: Session, now: datetime | None = None) -> dict:
+    now = now or datetime.now(timezone.utc)
+    names = Names.of(session)
+    return {"at": now, "holds": holds(session, names, now), "unmet": unmet_groups(session, names, now),
+            "declines": declines(session, names), "stranded": stranded(session)}
