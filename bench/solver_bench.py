@@ -139,6 +139,11 @@ def _gap(objective: float, bound: float | None) -> str:
     return f"{100 * (objective - bound) / max(objective, 1):.2f} %"
 
 
+def _people_carried(plan: dict[str, Any]) -> int:
+    """People aboard the plan's trips (loads summed over stops)."""
+    return sum(int(ld["people"]) for t in plan.get("trips", []) for st in t.get("stops", []) for ld in st.get("load", []))
+
+
 def timed_solve(doc: dict[str, Any], limit: float):
     """Parse, solve and write the plan as JSON, as `baolei solve` does (the solve gets what is left of
     the limit after parsing, less the estimated writing time); returns result, plan doc, wall s."""
@@ -155,18 +160,20 @@ def seed_sweep(check, label: str, size: str, family: str, limit: float, seeds) -
     rows = [f"### {label} over seeds — {size}/{family}, time limit {limit:g} s", "",
             "| seed | needs (transfer/supply) | wall s (/ limit) | status | floor (rooms from) | weighted unserved people: matcher "
             "| greedy | ratio | weighted unserved qty: matcher | greedy | ratio | late person-min: matcher | greedy "
-            "| ratio | bus km: matcher | greedy | rooms: unplaced / proven bound (gap) | end-to-end gap to bound "
+            "| ratio | people carried: matcher | greedy | late min per person carried: matcher | greedy | ratio "
+            "| bus km: matcher | greedy | rooms: unplaced / proven bound (gap) | end-to-end gap to bound "
             "| never worse than greedy | violations |",
             "| ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-            "| ---: | ---: | ---: | --- | ---: |"]
-    worst: dict[str, float] = {"wall": 0.0, "wu": 0.0, "late": 0.0}
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"]
+    worst: dict[str, float] = {"wall": 0.0, "wu": 0.0, "late": 0.0, "per": 0.0}
     floors: dict[str, int] = {}
     misses = 0
     for seed in seeds:
         doc = generate(size, family, seed)
         result, plan, wall = timed_solve(doc, limit)
         bad_m, m = check(doc, plan)
-        bad_g, g = check(doc, solve_greedy(parse_scenario(doc)).plan.to_dict())
+        g_plan = solve_greedy(parse_scenario(doc)).plan.to_dict()
+        bad_g, g = check(doc, g_plan)
         wu, wq, late, km = ("weighted_unserved_people", "weighted_unserved_quantity", "late_person_minutes",
                             "bus_km")
         rs = result.stages["rooms"]
@@ -177,6 +184,9 @@ def seed_sweep(check, label: str, size: str, family: str, limit: float, seeds) -
         worst["wall"] = max(worst["wall"], wall / limit)
         worst["wu"] = max(worst["wu"], _rate(m[wu], g[wu]))
         worst["late"] = max(worst["late"], _rate(m[late], g[late]))
+        c_m, c_g = _people_carried(plan), _people_carried(g_plan)
+        per_m, per_g = m[late] / max(c_m, 1), g[late] / max(c_g, 1)
+        worst["per"] = max(worst["per"], _rate(per_m, per_g))
         if rs.bound is not None:
             worst["gap"] = max(worst.get("gap", 0.0), (rs.objective - rs.bound) / max(rs.objective, 1))
         n_t = sum(1 for n in doc["needs"] if n["kind"] == "transfer")
@@ -184,12 +194,13 @@ def seed_sweep(check, label: str, size: str, family: str, limit: float, seeds) -
         rows.append(f"| {seed} | {n_t}/{len(doc['needs']) - n_t} | {wall:.2f} ({wall / limit:.2f}) | "
                     f"{result.status.value} | {result.floor} ({rs.detail.get('rooms_from', '–')}) | {m[wu]} | {g[wu]} | {_ratio(m[wu], g[wu])} | {m[wq]} | "
                     f"{g[wq]} | {_ratio(m[wq], g[wq])} | {m[late]:g} | {g[late]:g} | {_ratio(m[late], g[late])} | "
+                    f"{c_m} | {c_g} | {per_m:.1f} | {per_g:.1f} | {_ratio(per_m, per_g)} | "
                     f"{m[km]:g} | {g[km]:g} | {rs.objective:g} / {rooms_bound} ({_gap(rs.objective, rs.bound)}) | "
                     f"{_gap(m[wu], rs.bound)} | {'yes' if ok else '**no**'} | {len(bad_m) + len(bad_g)} |")
     worst_gap = "–" if "gap" not in worst else f"{100 * worst['gap']:.2f} %"
     rows.append(f"| worst | | {worst['wall']:.2f} × limit | | "
                 f"{', '.join(f'{k} {v}' for k, v in sorted(floors.items()))} | | | {_show(worst['wu'])} | | | | | | "
-                f"{_show(worst['late'])} | | | rooms gap {worst_gap} | | "
+                f"{_show(worst['late'])} | | | | {_show(worst['per'])} | | | rooms gap {worst_gap} | | "
                 f"{'all' if not misses else f'**{misses} missed**'} | |")
     rows.append("")
     return rows

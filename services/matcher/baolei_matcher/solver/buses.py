@@ -13,6 +13,7 @@ A big need simply takes several loads. Each candidate is timed by the exact forw
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -65,6 +66,10 @@ class Router:
         self.base_free = np.array([b.base_free for b in fleet], dtype=np.int64)
         self.base_pos = np.array([travel.index[b.base_pos] for b in fleet], dtype=np.int64)
         self.journal: dict[int, list[DraftTrip]] | None = None  # bus -> its trips before a change (undo)
+        # relative noise on insertion costs (the local search sets it, so that re-inserting what it
+        # took off does not put everything back where it was); 0 when routing for real
+        self.noise = 0.0
+        self.rng = random.Random(0)
 
     def rebuild_keys(self) -> None:
         """Index every drafted trip by (hotel, risk) with the bus that now runs it; needed after
@@ -151,13 +156,17 @@ class Router:
                 best = opt
         return best
 
+
     def _delta(self, b: BusState, k: int, middle: list[DraftTrip], j: int) -> float | None:
         """Added cost of replacing the bus's trips[k:j] by `middle`."""
         t = b.splice(k, middle, j)
         if not t.feasible:
             return None
         cur = b.timing
-        return (t.late_pm - cur.late_pm) + self.busy_w * (t.free_s - cur.free_s) / 60.0 + self.km_w * (t.km - cur.km)
+        d = (t.late_pm - cur.late_pm) + self.busy_w * (t.free_s - cur.free_s) / 60.0 + self.km_w * (t.km - cur.km)
+        if self.noise:
+            d *= 1.0 + self.noise * (2.0 * self.rng.random() - 1.0)
+        return d
 
     def _join_options(self, req: Request):
         tr = self.travel

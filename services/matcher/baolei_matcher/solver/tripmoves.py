@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 NEAR_BUSES = 10   # other buses tried for a trip (nearest depots/positions first)
 SLOT_WINDOW_S = 2 * 3600  # slots of another bus tried for a trip: free within this of its start
 EPS = 1e-6
+TAILS = True      # also exchange the rest of the day between two buses
 
 
 def _gain(old: tuple[float, float], new: tuple[float, float]) -> bool:
@@ -108,6 +109,58 @@ def relocate(router: Router, ai: int, near: list[int]) -> bool:
     return True
 
 
+def exchange_tails(router: Router, ai: int, near: list[int]) -> bool:
+    """Best exchange of the rest of the day between bus `ai` and a nearby bus: `ai` takes the
+    other's trips from slot j on and gives its own from slot i on (a 2-opt* move of vehicle
+    routing). Relocate and swap move one trip; on a saturated fleet a bus that fell behind needs
+    its whole afternoon handed to a bus that is ahead. True if the sum over both improved."""
+    a = router.fleet[ai]
+    best = None
+    best_gain = 0.0
+    na = len(a.trips)
+    for ci in near:
+        c = router.fleet[ci]
+        if ci == ai:
+            continue
+        nc = len(c.trips)
+        base = a.timing.late_pm + c.timing.late_pm + 0.01 * (a.timing.km + c.timing.km)
+        a_fit = [t.people() <= c.cap for t in a.trips]
+        c_fit = [t.people() <= a.cap for t in c.trips]
+        for i in range(na + 1):
+            if not all(a_fit[i:]):
+                continue
+            a_tail = a.timing.late_pm - a._pre[i][2] + 0.01 * (a.timing.km - a._pre[i][3])
+            for j in _slots_near(c, a._pre[i][1]):
+                if (i == na and j == nc) or (i == 0 and j == 0) or not all(c_fit[j:]):
+                    continue
+                c_tail = c.timing.late_pm - c._pre[j][2] + 0.01 * (c.timing.km - c._pre[j][3])
+                if a_tail + c_tail <= best_gain + EPS:  # the tails' lateness and km is all there is to gain
+                    continue
+                sa = a.splice(i, c.trips[j:], na)
+                if not sa.feasible:
+                    continue
+                sc = c.splice(j, a.trips[i:], nc)
+                if not sc.feasible:
+                    continue
+                g = base - (sa.late_pm + sc.late_pm + 0.01 * (sa.km + sc.km))
+                if g > best_gain + EPS:
+                    best_gain, best = g, (ci, i, j)
+    if best is None:
+        return False
+    ci, i, j = best
+    c = router.fleet[ci]
+    if router.journal is not None:
+        for bi in (ai, ci):
+            router.journal.setdefault(bi, [_copy(t) for t in router.fleet[bi].trips])
+    a_trips, c_trips = a.trips, c.trips
+    a.commit(a_trips[:i] + c_trips[j:])
+    c.commit(c_trips[:j] + a_trips[i:])
+    router._sync(ai)
+    router._sync(ci)
+    router.rebuild_keys()
+    return True
+
+
 def _slots_near(c: BusState, start_s: int) -> list[int]:
     """Slots of bus `c` whose bus is free within SLOT_WINDOW_S of `start_s`: a trip moved hours
     away from its time almost never helps, and trying every slot is what made this move costly."""
@@ -145,6 +198,9 @@ def polish(router: Router, deadline: float, buses: list[int] | None = None, roun
             router._sync(bi)
             near = _near(router, bi, near_buses)
             if near and relocate(router, bi, near):
+                moves += 1
+                changed.update((bi, *near))
+            if near and TAILS and exchange_tails(router, bi, near):
                 moves += 1
                 changed.update((bi, *near))
         todo = sorted(changed)
