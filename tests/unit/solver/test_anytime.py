@@ -216,3 +216,18 @@ def test_city_rooms_short_has_rooms_for_nine_in_ten():
     have = sum(sum(h["rooms"].values()) for h in doc["hotels"])
     assert 0.85 * asked <= have <= 0.91 * asked
     assert generate("city", "city_rooms_short", 2) != doc
+
+
+def test_when_greedy_carries_everyone_the_plan_is_as_punctual_with_fewer_km(check, monkeypatch):
+    """Fleet ample (greedy carries everyone with rooms): a search that ends behind greedy on lateness
+    hands its time to improving greedy's own trips, so the plan is never greedy's as it is (twice the
+    km at city scale). Forced here: the search gets no time of its own (SECOND_START 0)."""
+    monkeypatch.setattr(core, "SECOND_START", 0.0)
+    doc = generate("small", "mixed", 3)
+    result = solve(parse_scenario(doc), time_limit_s=2.0)
+    search = check(doc, result.plan.to_dict())
+    greedy = check(doc, solve_greedy(parse_scenario(doc)).plan.to_dict())
+    assert search["weighted_unserved_people"] == greedy["weighted_unserved_people"] == 0
+    assert search["late_person_minutes"] <= greedy["late_person_minutes"] + 0.1
+    assert search["bus_km"] < greedy["bus_km"]
+    assert result.stages["buses"].detail["mode"] == "full, then greedy's trips improved"
