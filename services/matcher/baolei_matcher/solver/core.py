@@ -198,6 +198,9 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
                 if _better(other_goals, first_goals):
                     other.info["then"] = "full, then greedy's trips improved"
                     outcome = other
+            else:  # not behind: the search goes on with the rest of the time
+                improve(outcome.router, outcome.requests, bus_until)
+                outcome.unmet = [outcome.router.why_not(r) for r in outcome.requests.values() if r.remaining > 0]
     router, requests, bus_unmet = outcome.router, outcome.requests, outcome.unmet
 
     # Rooms of needs nobody can carry are released, and offered to needs still without rooms.
