@@ -68,8 +68,9 @@ def test_transfer_need_is_matched_end_to_end(requests_client, matcher):
     (a,) = need["assignments"]
     assert a["room"]["hotel"] == "H-hzb"
     assert a["room"]["family"] == 2 and a["room"]["standard"] == 19
-    # 25 people, 20 aboard at most (40 seats x 0.5): two trips of the one bus
-    assert [sum(l["people"] for s in t["stops"] for l in s["load"]) for t in a["trips"]] == [20, 5]
+    # 25 people, 20 aboard at most (40 seats x 0.5): two trips of the one bus (which goes first is the
+    # search's choice: both orders are valid and equally late)
+    assert sorted(sum(l["people"] for s in t["stops"] for l in s["load"]) for t in a["trips"]) == [5, 20]
     assert all(t["bus"] == "B-001" and t["hotel"] == "H-hzb" for t in a["trips"])
     assert "会展北" in a["explanation_zh"]
     assert sorted(a["organisations"]) == ["巴士集团", "投控公司"]
