@@ -90,7 +90,8 @@ try {
   await site.locator("input[name=ready_at]").fill(at(3));
   await site.locator("input[name=due_at]").fill(at(1));
   await site.getByTestId("submit-need").click();
-  const refusal = site.locator("#form-msg .err");
+  // the refusal itself, not the 疑似重复 note the need just raised may carry (also .err)
+  const refusal = site.getByTestId("form-error");
   await refusal.waitFor({ timeout: T });
   log("validation", { text: await refusal.innerText() });
   await site.locator("input[name=ready_at]").fill(at(0));

@@ -64,7 +64,7 @@ async function submit(form) {
     msg.innerHTML = `<span data-testid="created-need" data-need="${esc(n.id)}">${t("m.created_label")}${needLink(n.id, needLabel(n))}</span>` +
       (dupNote(n) ? ` ${dupNote(n)}` : "");
     refresh();
-  } catch (e) { msg.innerHTML = `<span class="err">${esc(errorText(e))}</span>`; }
+  } catch (e) { msg.innerHTML = `<span class="err" data-testid="form-error">${esc(errorText(e))}</span>`; }
 }
 
 async function upload() {
