@@ -67,6 +67,7 @@ def proposed(p: Proposal, *, solve_id: str, hold_ttl_s: int, now: datetime, bus_
         assignment_id=p.assignment_id, need_id=p.need_id, kind=KIND_PB[kind], solve_id=solve_id,
         explanation_zh=p.explanation_zh, explanation_en=p.explanation_en,
         hold_expires_at=ts(now + timedelta(seconds=hold_ttl_s)), people_unserved=p.people_unserved,
+        wait_minutes=p.wait_minutes, late_minutes=p.late_minutes, late_cause=p.late_cause,
         trips=[trip_pb(t, bus_operator.get(t.bus_id, "")) for t in p.trips],
         picks=[assignments_pb2.SupplyPick(sku=k.sku, warehouse_id=k.warehouse_id, warehouse_operator=k.operator,
                                           quantity=k.quantity) for k in p.picks],

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from baolei_matcher import solver as sv
 from baolei_matcher.domain.decisions import Decisions, Proposal, Unmet
 from baolei_matcher.domain.state import ROOM_TYPES, MatcherState, Need, Pick, Place, Stop, Trip
+from baolei_matcher.solver.lateness import timings
 from baolei_matcher.solver.reasons import OUT_OF_TIME, not_routed_in_time
 
 # Reasons a solve cut short by its time limit does not prove: a stage that ran out of time leaves
@@ -239,6 +240,7 @@ def decisions_from(state: MatcherState, needs: list[Need], scenario: sv.Scenario
     for u in plan.unmet:
         unmet.setdefault(u.need, []).append(u)
     out = Decisions(solve_id=f"S-{uuid.uuid4().hex[:12]}", status=result.status.value)
+    timing = timings(scenario, plan)
     for need in needs:
         reasons = unmet.get(need.id, [])
         zh_why = "；".join(u.zh for u in reasons)
@@ -254,6 +256,8 @@ def decisions_from(state: MatcherState, needs: list[Need], scenario: sv.Scenario
                                      for s in t.stops], t.hotel, hotel_site[t.hotel], t.arrive_at))
             p.people = sum(n for t in p.trips for s in t.stops for nid, n in s.load if nid == need.id)
             p.people_unserved = need.people - p.people
+            if (tm := timing.get(need.id)) is not None:
+                p.wait_minutes, p.late_minutes, p.late_cause = tm.wait_minutes, tm.late_minutes, tm.late_cause
         elif need.kind == "supply":
             p.picks = [Pick(s.warehouse, s.sku, s.quantity, wh_operator.get((s.warehouse, s.sku), ""))
                        for s in plan.supply if s.need == need.id and s.quantity > 0]

@@ -134,7 +134,19 @@ class BusCreate(BaseModel):
         return self
 
 
-class AssignmentRead(BaseModel):
+class LateRead(BaseModel):
+    """A transfer plan's wait and lateness (matcher solver/lateness.py); on a need, of its current
+    plan (its latest active assignment)."""
+
+    wait_minutes: int = Field(0, description="ready_at 至到达酒店的分钟数 / minutes from ready to arrival")
+    late_minutes: int = Field(0, description="晚于 due_at 的分钟数，0 为按时 / minutes after due_at, 0 when on time")
+    late_cause: str = Field("", description="逾期原因代码 / why late: no_bus_earlier, no_room_nearer, "
+                                            "hotel_opens_later, due_unreachable")
+    late_zh: str = Field("", description="如“逾期 45 分钟：无更早可用车辆”")
+    late_en: str = Field("", description='e.g. "45 min late: no bus free earlier"')
+
+
+class AssignmentRead(LateRead):
     id: str
     need_id: str
     status: str
@@ -174,7 +186,7 @@ class DuplicateRef(BaseModel):
     created_at: datetime | None = None
 
 
-class NeedRead(BaseModel):
+class NeedRead(LateRead):
     id: str
     kind: str
     site_id: str
