@@ -124,18 +124,20 @@ class AssignmentConfirmed(_message.Message):
     def __init__(self, assignment_id: _Optional[str] = ..., need_id: _Optional[str] = ..., organisation: _Optional[str] = ...) -> None: ...
 
 class AssignmentReleased(_message.Message):
-    __slots__ = ("assignment_id", "need_id", "reason", "delivery", "declined")
+    __slots__ = ("assignment_id", "need_id", "reason", "delivery", "declined", "faster")
     ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
     NEED_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     DELIVERY_FIELD_NUMBER: _ClassVar[int]
     DECLINED_FIELD_NUMBER: _ClassVar[int]
+    FASTER_FIELD_NUMBER: _ClassVar[int]
     assignment_id: str
     need_id: str
     reason: str
     delivery: Delivery
     declined: _containers.RepeatedCompositeFieldContainer[ResourceRef]
-    def __init__(self, assignment_id: _Optional[str] = ..., need_id: _Optional[str] = ..., reason: _Optional[str] = ..., delivery: _Optional[_Union[Delivery, _Mapping]] = ..., declined: _Optional[_Iterable[_Union[ResourceRef, _Mapping]]] = ...) -> None: ...
+    faster: _needs_pb2.FasterRequested
+    def __init__(self, assignment_id: _Optional[str] = ..., need_id: _Optional[str] = ..., reason: _Optional[str] = ..., delivery: _Optional[_Union[Delivery, _Mapping]] = ..., declined: _Optional[_Iterable[_Union[ResourceRef, _Mapping]]] = ..., faster: _Optional[_Union[_needs_pb2.FasterRequested, _Mapping]] = ...) -> None: ...
 
 class Delivery(_message.Message):
     __slots__ = ("people", "quantities", "people_remaining", "quantity_remaining")

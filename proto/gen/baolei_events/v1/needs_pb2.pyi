@@ -86,13 +86,11 @@ class NeedCancelled(_message.Message):
     def __init__(self, need_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class NeedEvent(_message.Message):
-    __slots__ = ("meta", "submitted", "cancelled", "faster")
+    __slots__ = ("meta", "submitted", "cancelled")
     META_FIELD_NUMBER: _ClassVar[int]
     SUBMITTED_FIELD_NUMBER: _ClassVar[int]
     CANCELLED_FIELD_NUMBER: _ClassVar[int]
-    FASTER_FIELD_NUMBER: _ClassVar[int]
     meta: _common_pb2.EventMeta
     submitted: NeedSubmitted
     cancelled: NeedCancelled
-    faster: FasterRequested
-    def __init__(self, meta: _Optional[_Union[_common_pb2.EventMeta, _Mapping]] = ..., submitted: _Optional[_Union[NeedSubmitted, _Mapping]] = ..., cancelled: _Optional[_Union[NeedCancelled, _Mapping]] = ..., faster: _Optional[_Union[FasterRequested, _Mapping]] = ...) -> None: ...
+    def __init__(self, meta: _Optional[_Union[_common_pb2.EventMeta, _Mapping]] = ..., submitted: _Optional[_Union[NeedSubmitted, _Mapping]] = ..., cancelled: _Optional[_Union[NeedCancelled, _Mapping]] = ...) -> None: ...

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from baolei_common.events import from_ts, meta, ts
 from baolei_events.v1 import assignments_pb2, common_pb2, needs_pb2, resources_pb2, stock_pb2
 from baolei_matcher.domain.decisions import Proposal, Unmet
+from baolei_matcher.domain.faster import Faster
 from baolei_matcher.domain.state import Bus, Delivered, Hold, Hotel, Need, Pick, Place, Stock, Stop, Trip
 
 PRODUCER = "matcher"
@@ -110,3 +111,8 @@ def delivered(r: assignments_pb2.AssignmentReleased) -> Delivered | None:
 def declined(r: assignments_pb2.AssignmentReleased) -> list[str]:
     """The resources a decline turned down, as "bus:<id>", "hotel:<id>", "warehouse:<id>"."""
     return [f"{RESOURCE[x.kind]}:{x.id}" for x in r.declined if x.kind in RESOURCE and x.id]
+
+
+def faster(r: assignments_pb2.AssignmentReleased) -> Faster:
+    """The faster alternative an operator asked for with this release."""
+    return Faster(need_id=r.need_id, time_weight=r.faster.time_weight or 1.0, bus_id=r.faster.bus_id)
