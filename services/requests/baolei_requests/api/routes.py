@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, object_session
 from baolei_common.errors import BASE, responses
 from baolei_common.fields import Id, one_line
 from baolei_common.problems import Problem
-from baolei_requests import labels, lateness, permissions, service
+from baolei_requests import faster, labels, lateness, permissions, service
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need, Site
 from baolei_requests.api import schemas
@@ -202,6 +202,18 @@ def cancel_need(need_id: NeedId, body: schemas.CancelIn, request: Request, s: Se
     need = service.get_need(s, need_id)
     permissions.require_need_owner(p, need)
     service.cancel_need(s, p, need_id, body.reason)
+    _commit(request, s, need_id=need_id, need_organisation=need.organisation)
+    return need_read(service.get_need(s, need_id), s, p)
+
+
+@router.post("/needs/{need_id}/faster", response_model=schemas.NeedRead, responses=responses(403, 404, 409),
+             summary="要求更快的方案（指挥部）/ ask for a faster alternative, operators only")
+def ask_faster(need_id: NeedId, body: schemas.FasterIn, request: Request, s: Session = Depends(session),
+               p: Principal = Depends(requires("need.faster"))) -> schemas.NeedRead:
+    """Releases the need's proposal still waiting for its dispatchers, carrying the request; the
+    matcher solves the need again with lateness weighted higher or with only the named bus."""
+    need = service.get_need(s, need_id)
+    faster.ask_faster(s, p, need_id, body.bus_id, body.time_weight)
     _commit(request, s, need_id=need_id, need_organisation=need.organisation)
     return need_read(service.get_need(s, need_id), s, p)
 

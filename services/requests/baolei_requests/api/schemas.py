@@ -224,6 +224,14 @@ class Decision(BaseModel):
                                                "(also when the reason says 车辆故障)")
 
 
+class FasterIn(BaseModel):
+    """更快的方案：指定车辆，或提高逾期权重重新匹配 / a faster alternative: a named bus, or lateness weighted higher."""
+
+    bus_id: text(64) | None = Field(None, description="只用这辆车重新匹配 / re-match with only this bus")
+    time_weight: float | None = Field(None, gt=1, le=100, description="逾期权重（缺省 5）/ lateness weight "
+                                                                       "(default 5); ignored with bus_id")
+
+
 class CancelIn(BaseModel):
     reason: text(300, min_length=1, multiline=True)
 
@@ -411,9 +419,22 @@ class AttentionStranded(AttentionNeed):
     remaining: int
 
 
+class AttentionLateItem(AttentionNeed, LateRead):
+    assignment_id: str
+
+
+class AttentionLate(BaseModel):
+    count: int = Field(description="仍待执行且晚于截止时间到达的方案数 / plans still to run that arrive after due")
+    people: int
+    title_zh: str = Field(description="如“3 个方案逾期”")
+    title_en: str
+    items: list[AttentionLateItem] = Field(description="逾期最多的在前，至多 20 项 / the latest first, at most 20")
+
+
 class AttentionRead(BaseModel):
     at: datetime
     holds: list[AttentionHold]
     unmet: list[AttentionGroup]
     declines: list[AttentionDecline]
     stranded: list[AttentionStranded]
+    late: AttentionLate | None = None
