@@ -18,16 +18,18 @@ const W = {
 };
 const w = (k, vars = {}) => W[k][getLang() === "zh" ? 0 : 1].replace(/\{(\w+)\}/g, (_, v) => vars[v]);
 
+const GONE = ["released", "releasing", "expiring"];  // a plan let go is no longer late
+
 // "逾期 45 分钟" as a tag; the cause ("无更早可用车辆") on hover. Nothing for a plan on time.
 export function lateMark(x) {
-  if (!x || !x.late_minutes) return "";
+  if (!x || !x.late_minutes || GONE.includes(x.status)) return "";
   return ` <span class="tag late" data-testid="late" data-late="${x.late_minutes}" title="${esc(pick(x, "late"))}">${esc(w("late", { n: x.late_minutes }))}</span>`;
 }
 
 // The drawer's row: how late and why, in words.
 export function lateRow(n) {
   if (!n.late_minutes) return "";
-  return `<tr><th>${w("why")}</th><td>${lateMark(n)} <span class="small err" data-testid="late-why">${esc(pick(n, "late"))}</span></td></tr>`;
+  return `<tr><th>${w("why")}</th><td><span class="err" data-testid="late-why">${esc(pick(n, "late"))}</span></td></tr>`;
 }
 
 // The attention panel's section: "3 个方案逾期", the latest first, each one click from its need.
