@@ -53,7 +53,9 @@ async function faster() {
 
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS, headless: true,
   env: { ...process.env, LANG: "zh_CN.UTF-8", LANGUAGE: "zh_CN:zh" } });
-try {
+
+// Every size: each list that shows the need, then the drawer; in English once.
+async function lists() {
   for (const [size, opts] of Object.entries(SIZES)) {
     const ctx = await browser.newContext({ ...opts, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
     const page = await signIn(ctx, "demo-operator");
@@ -95,11 +97,7 @@ try {
     log("site", { size, text: await smark.textContent(), ...await fits(spage) });
     await sctx.close();
   }
-  await faster();
-  log("done");
-} catch (e) {
-  log("failed", { error: String(e.stack || e) });
-  process.exitCode = 1;
-} finally {
-  await browser.close();
 }
+
+await lists().then(faster).then(() => log("done"), (e) => { log("failed", { error: String(e.stack || e) }); process.exitCode = 1; })
+  .finally(() => browser.close());
