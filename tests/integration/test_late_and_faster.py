@@ -93,6 +93,8 @@ def test_late_proposal_carries_how_late_and_why_and_a_named_bus_answers(c):
     assert "指定车辆" in b["explanation_zh"] and "named bus" in b["explanation_en"]
     old = next(x for x in need(c, nid)["assignments"] if x["id"] == a["id"])
     assert old["status"] == "released" and old["release_reason"].startswith("faster: bus")
+    said = [a["text_zh"] for a in c.get("/api/audit", headers=OP, params={"limit": 50}).json()]
+    assert any("要求更快的方案" in t and "指定车辆 粤B·D100" in t for t in said), said
 
     # a named bus that cannot make it: the need is unmet, and the reason says so
     r = c.post(f"/api/needs/{nid}/faster", headers=OP, json={"bus_id": "B-003"})
