@@ -87,3 +87,19 @@ def test_explanation_of_an_on_time_need_has_no_lateness() -> None:
     sc = scenario(due_min=60)
     text = ex.explain(sc, plan("H-NEAR", 0, sc), Travel(sc))["N1"]
     assert "预计 21:00 上车、21:16 到达，等候 16 分钟" in text and "逾期" not in text and "late" not in text
+
+
+def test_every_late_need_of_a_solved_generated_scenario_has_a_cause() -> None:
+    from baolei_matcher import solver as sv
+    from baolei_matcher.solver.generator import generate
+    from baolei_matcher.solver.lateness import CAUSES
+    from baolei_matcher.solver.model import parse_scenario
+
+    sc = parse_scenario(generate("small", "buses_saturated", 2))
+    plan = sv.solve(sc, time_limit_s=3).plan
+    due = {n.id: n.due_at for n in sc.transfers}
+    tm = timings(sc, plan)
+    assert tm and any(t.late_minutes for t in tm.values())  # the family is made to be late
+    for t in tm.values():
+        assert (t.late_minutes > 0) == (t.arrive_at > due[t.need]) and t.wait_minutes >= t.late_minutes
+        assert (t.late_cause in CAUSES) if t.late_minutes else t.late_cause == ""
