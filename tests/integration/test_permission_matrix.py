@@ -50,6 +50,7 @@ EXPECT_REQUESTS: dict[tuple[str, str], dict[str, frozenset]] = {
     ("POST", "/api/needs"): {"operator": BOTH, "site": OWN},
     ("POST", "/api/needs/import"): {"operator": BOTH, "site": OWN},
     ("POST", "/api/needs/{need_id}/cancel"): {"operator": BOTH, "site": OWN},
+    ("POST", "/api/needs/{need_id}/faster"): {"operator": BOTH},  # no proposal waiting: 409, still allowed
     ("POST", "/api/assignments/{assignment_id}/accept"): {"operator": BOTH, **DISPATCHERS_OWN},
     ("POST", "/api/assignments/{assignment_id}/decline"): {"operator": BOTH, **DISPATCHERS_OWN},
     ("POST", "/api/assignments/{assignment_id}/start"): {"operator": BOTH, **DISPATCHERS_OWN},
@@ -271,6 +272,8 @@ def requests_calls(city: RequestsCity, assignments: dict) -> dict:
         ("POST", "/api/needs/import"): need_import,
         ("POST", "/api/needs/{need_id}/cancel"):
             lambda h, org, key: c.post(f"/api/needs/{city.need(org)}/cancel", headers=h, json={"reason": "测试取消"}),
+        ("POST", "/api/needs/{need_id}/faster"):
+            lambda h, org, key: c.post(f"/api/needs/{city.need(org)}/faster", headers=h, json={}),
         **{("POST", f"/api/assignments/{{assignment_id}}/{w}"): answer(w) for w in ASSIGNMENT_ROUTES},
         ("PUT", "/api/sites/{site_id}"): lambda h, org, key: c.put(f"/api/sites/{city.site[org]}", headers=h, json={
             "id": city.site[org], "name": f"{org}社区", "district": "福田", "zone": "controlled", "lat": 22.55,

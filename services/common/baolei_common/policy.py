@@ -71,6 +71,8 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
            "sites of your organisation", {OPERATOR: ANY, SITE: OWN}),
     Action("need.cancel", "requests", "取消需求", "cancel a need", "本单位提交的需求", "a need of your organisation",
            {OPERATOR: ANY, SITE: OWN}),
+    Action("need.faster", "requests", "要求更快的方案", "ask for a faster alternative to a proposal", "", "",
+           {OPERATOR: ANY}),
     Action("assignment.answer", "requests", "接受或拒绝匹配方案", "accept or decline a proposal",
            "占用本单位车辆、房间或库存的方案", "a proposal holding your organisation's buses, rooms or stock",
            {OPERATOR: ANY, **_DISPATCHERS}),

@@ -56,6 +56,7 @@ from baolei_matcher.domain.batch import (
     scenario_for,
     told_cut_off,
 )
+from baolei_matcher.domain.faster import ask_faster
 from baolei_matcher.domain.state import MatcherState, Need, Place
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,8 @@ def apply_event(rt: Runtime, logical: str, value: bytes) -> str:
         if which == "released":
             r = ev.released
             st.exclude(r.need_id, codec.declined(r))
+            if r.HasField("faster"):
+                ask_faster(st, codec.faster(r))
             st.release(r.assignment_id, r.reason, codec.delivered(r))
             return f"assignment {r.assignment_id} released ({r.reason})"
         if which == "unmet":

@@ -16,8 +16,10 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from baolei_requests import lateness
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry, Hotel, Need
+from baolei_requests.attention_late import late_proposals
 from baolei_requests.domain.lifecycle import ACTIVE
 from baolei_requests.domain.needs import NeedStatus
 from baolei_requests.labels import Names, need_text, risk, room, staple
@@ -51,7 +53,7 @@ def holds(session: Session, names: Names, now: datetime) -> list[dict]:
         out.append({**_need_ref(a.need), "assignment_id": a.id, "awaiting": waiting,
                     "accepted_by": list(a.accepted_by or []), "expires_at": exp,
                     "expires_in_min": max(0, math.ceil((exp - now).total_seconds() / 60)) if exp else None,
-                    "resources_zh": res_zh, "resources_en": res_en})
+                    "resources_zh": res_zh, "resources_en": res_en, **lateness.fields(a)})
     return out
 
 
@@ -226,4 +228,4 @@ def attention(session: Session, now: datetime | None = None) -> dict:
     now = now or datetime.now(timezone.utc)
     names = Names.of(session)
     return {"at": now, "holds": holds(session, names, now), "unmet": unmet_groups(session, names, now),
-            "declines": declines(session, names), "stranded": stranded(session)}
+            "declines": declines(session, names), "stranded": stranded(session), "late": late_proposals(session)}

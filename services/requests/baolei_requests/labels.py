@@ -218,6 +218,7 @@ def audit_text(e: AuditEntry, names: Names) -> tuple[str, str]:
         "assignment.start": ("开始执行", "started"), "assignment.done": ("完成了", "finished"),
         "assignment.arrived": ("确认入住", "confirmed the arrival for"),
         "assignment.release": ("释放了", "released"), "assignment.expire": ("超时释放了", "let expire"),
+        "need.faster": ("要求更快的方案，释放了", "asked for a faster alternative, releasing"),
         "site.upsert": ("登记了地点", "registered the site"),
         "hotel.upsert": ("登记/更新了隔离酒店", "registered or updated the hotel"),
         "bus.upsert": ("登记/更新了车辆", "registered or updated the bus"),
@@ -247,6 +248,11 @@ def audit_text(e: AuditEntry, names: Names) -> tuple[str, str]:
         tail_en = f"; waiting for {', '.join(after['awaiting'])}"
     elif e.action == "need.cancel":
         tail_zh, tail_en = rz, re_
+    elif e.action == "need.faster":
+        bus = after.get("bus_id") or ""
+        tail_zh, tail_en = ((f"（指定车辆 {names.plate(bus)}）", f" (named bus {names.plate(bus)})") if bus else
+                            (f"（逾期权重 ×{after.get('time_weight', 1):g}）",
+                             f" (lateness weighted ×{after.get('time_weight', 1):g})"))
     return f"{who_zh} {verb[0]} {what_zh}{tail_zh}", f"{who_en} {verb[1]} {what_en}{tail_en}"
 
 

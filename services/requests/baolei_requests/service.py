@@ -15,7 +15,7 @@ from baolei_common import policy, topics
 from baolei_common.events import meta, new_id, utcnow
 from baolei_common.outbox import add_event
 from baolei_common.problems import Problem
-from baolei_events.v1 import assignments_pb2
+from baolei_events.v1 import assignments_pb2, needs_pb2
 from baolei_requests.adapters import codec
 from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel, Need, Outbox, ProcessedEvent, Site
 from baolei_requests.domain import lifecycle
@@ -291,9 +291,10 @@ def cancel_need(session: Session, actor: Principal, need_id: str, reason: str) -
 
 def stage_release(session: Session, a: Assignment, reason: str, actor: str,
                   delivery: assignments_pb2.Delivery | None = None,
-                  declined: list[assignments_pb2.ResourceRef] | None = None) -> None:
+                  declined: list[assignments_pb2.ResourceRef] | None = None,
+                  faster: needs_pb2.FasterRequested | None = None) -> None:
     body = assignments_pb2.AssignmentReleased(assignment_id=a.id, need_id=a.need_id, reason=reason,
-                                              declined=declined or [])
+                                              declined=declined or [], faster=faster)
     if delivery is not None:
         body.delivery.SetInParent()  # present even when nothing was delivered (that is news too)
         body.delivery.MergeFrom(delivery)

@@ -27,15 +27,15 @@ from baolei_events.v1 import common_pb2 as baolei__events_dot_v1_dot_common__pb2
 from baolei_events.v1 import needs_pb2 as baolei__events_dot_v1_dot_needs__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"baolei_events/v1/assignments.proto\x12\x10\x62\x61olei_events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1d\x62\x61olei_events/v1/common.proto\x1a\x1c\x62\x61olei_events/v1/needs.proto\"b\n\tRoomGrant\x12\x10\n\x08hotel_id\x18\x01 \x01(\t\x12\x16\n\x0ehotel_operator\x18\x02 \x01(\t\x12+\n\x05rooms\x18\x03 \x01(\x0b\x32\x1c.baolei_events.v1.RoomCounts\"+\n\x08TripLoad\x12\x0f\n\x07need_id\x18\x01 \x01(\t\x12\x0e\n\x06people\x18\x02 \x01(\x05\"m\n\x08TripStop\x12\x0f\n\x07site_id\x18\x01 \x01(\t\x12&\n\x02\x61t\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\x04load\x18\x03 \x03(\x0b\x32\x1a.baolei_events.v1.TripLoad\"\xc6\x01\n\x04Trip\x12\x0e\n\x06\x62us_id\x18\x01 \x01(\t\x12\x14\n\x0c\x62us_operator\x18\x02 \x01(\t\x12,\n\x08start_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x05stops\x18\x04 \x03(\x0b\x32\x1a.baolei_events.v1.TripStop\x12\x10\n\x08hotel_id\x18\x05 \x01(\t\x12-\n\tarrive_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"]\n\nSupplyPick\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x14\n\x0cwarehouse_id\x18\x02 \x01(\t\x12\x1a\n\x12warehouse_operator\x18\x03 \x01(\t\x12\x10\n\x08quantity\x18\x04 \x01(\x03\"\xae\x03\n\x12\x41ssignmentProposed\x12\x15\n\rassignment_id\x18\x01 \x01(\t\x12\x0f\n\x07need_id\x18\x02 \x01(\t\x12(\n\x04kind\x18\x03 \x01(\x0e\x32\x1a.baolei_events.v1.NeedKind\x12)\n\x04room\x18\x04 \x01(\x0b\x32\x1b.baolei_events.v1.RoomGrant\x12%\n\x05trips\x18\x05 \x03(\x0b\x32\x16.baolei_events.v1.Trip\x12+\n\x05picks\x18\x06 \x03(\x0b\x32\x1c.baolei_events.v1.SupplyPick\x12\x16\n\x0e\x65xplanation_zh\x18\x07 \x01(\t\x12\x16\n\x0e\x65xplanation_en\x18\x08 \x01(\t\x12\x10\n\x08solve_id\x18\t \x01(\t\x12\x33\n\x0fhold_expires_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0fpeople_unserved\x18\x0b \x01(\x05\x12\x37\n\x11quantity_unserved\x18\x0c \x03(\x0b\x32\x1c.baolei_events.v1.SupplyLine\"S\n\x13\x41ssignmentConfirmed\x12\x15\n\rassignment_id\x18\x01 \x01(\t\x12\x0f\n\x07need_id\x18\x02 \x01(\t\x12\x14\n\x0corganisation\x18\x03 \x01(\t\"\xab\x01\n\x12\x41ssignmentReleased\x12\x15\n\rassignment_id\x18\x01 \x01(\t\x12\x0f\n\x07need_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12,\n\x08\x64\x65livery\x18\x04 \x01(\x0b\x32\x1a.baolei_events.v1.Delivery\x12/\n\x08\x64\x65\x63lined\x18\x05 \x03(\x0b\x32\x1d.baolei_events.v1.ResourceRef\"\xa0\x01\n\x08\x44\x65livery\x12\x0e\n\x06people\x18\x01 \x01(\x05\x12\x30\n\nquantities\x18\x02 \x03(\x0b\x32\x1c.baolei_events.v1.SupplyLine\x12\x18\n\x10people_remaining\x18\x03 \x01(\x05\x12\x38\n\x12quantity_remaining\x18\x04 \x03(\x0b\x32\x1c.baolei_events.v1.SupplyLine\"G\n\x0bResourceRef\x12,\n\x04kind\x18\x01 \x01(\x0e\x32\x1e.baolei_events.v1.ResourceKind\x12\n\n\x02id\x18\x02 \x01(\t\"b\n\tNeedUnmet\x12\x0f\n\x07need_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\x11\n\treason_zh\x18\x03 \x01(\t\x12\x11\n\treason_en\x18\x04 \x01(\t\x12\x10\n\x08solve_id\x18\x05 \x01(\t\"\xa3\x02\n\x0f\x41ssignmentEvent\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.baolei_events.v1.EventMeta\x12\x38\n\x08proposed\x18\x02 \x01(\x0b\x32$.baolei_events.v1.AssignmentProposedH\x00\x12:\n\tconfirmed\x18\x03 \x01(\x0b\x32%.baolei_events.v1.AssignmentConfirmedH\x00\x12\x38\n\x08released\x18\x04 \x01(\x0b\x32$.baolei_events.v1.AssignmentReleasedH\x00\x12,\n\x05unmet\x18\x05 \x01(\x0b\x32\x1b.baolei_events.v1.NeedUnmetH\x00\x42\x07\n\x05\x65vent*z\n\x0cResourceKind\x12\x1d\n\x19RESOURCE_KIND_UNSPECIFIED\x10\x00\x12\x15\n\x11RESOURCE_KIND_BUS\x10\x01\x12\x17\n\x13RESOURCE_KIND_HOTEL\x10\x02\x12\x1b\n\x17RESOURCE_KIND_WAREHOUSE\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"baolei_events/v1/assignments.proto\x12\x10\x62\x61olei_events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1d\x62\x61olei_events/v1/common.proto\x1a\x1c\x62\x61olei_events/v1/needs.proto\"b\n\tRoomGrant\x12\x10\n\x08hotel_id\x18\x01 \x01(\t\x12\x16\n\x0ehotel_operator\x18\x02 \x01(\t\x12+\n\x05rooms\x18\x03 \x01(\x0b\x32\x1c.baolei_events.v1.RoomCounts\"+\n\x08TripLoad\x12\x0f\n\x07need_id\x18\x01 \x01(\t\x12\x0e\n\x06people\x18\x02 \x01(\x05\"m\n\x08TripStop\x12\x0f\n\x07site_id\x18\x01 \x01(\t\x12&\n\x02\x61t\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\x04load\x18\x03 \x03(\x0b\x32\x1a.baolei_events.v1.TripLoad\"\xc6\x01\n\x04Trip\x12\x0e\n\x06\x62us_id\x18\x01 \x01(\t\x12\x14\n\x0c\x62us_operator\x18\x02 \x01(\t\x12,\n\x08start_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x05stops\x18\x04 \x03(\x0b\x32\x1a.baolei_events.v1.TripStop\x12\x10\n\x08hotel_id\x18\x05 \x01(\t\x12-\n\tarrive_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"]\n\nSupplyPick\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x14\n\x0cwarehouse_id\x18\x02 \x01(\t\x12\x1a\n\x12warehouse_operator\x18\x03 \x01(\t\x12\x10\n\x08quantity\x18\x04 \x01(\x03\"\xee\x03\n\x12\x41ssignmentProposed\x12\x15\n\rassignment_id\x18\x01 \x01(\t\x12\x0f\n\x07need_id\x18\x02 \x01(\t\x12(\n\x04kind\x18\x03 \x01(\x0e\x32\x1a.baolei_events.v1.NeedKind\x12)\n\x04room\x18\x04 \x01(\x0b\x32\x1b.baolei_events.v1.RoomGrant\x12%\n\x05trips\x18\x05 \x03(\x0b\x32\x16.baolei_events.v1.Trip\x12+\n\x05picks\x18\x06 \x03(\x0b\x32\x1c.baolei_events.v1.SupplyPick\x12\x16\n\x0e\x65xplanation_zh\x18\x07 \x01(\t\x12\x16\n\x0e\x65xplanation_en\x18\x08 \x01(\t\x12\x10\n\x08solve_id\x18\t \x01(\t\x12\x33\n\x0fhold_expires_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0fpeople_unserved\x18\x0b \x01(\x05\x12\x37\n\x11quantity_unserved\x18\x0c \x03(\x0b\x32\x1c.baolei_events.v1.SupplyLine\x12\x14\n\x0cwait_minutes\x18\r \x01(\x05\x12\x14\n\x0clate_minutes\x18\x0e \x01(\x05\x12\x12\n\nlate_cause\x18\x0f \x01(\t\"S\n\x13\x41ssignmentConfirmed\x12\x15\n\rassignment_id\x18\x01 \x01(\t\x12\x0f\n\x07need_id\x18\x02 \x01(\t\x12\x14\n\x0corganisation\x18\x03 \x01(\t\"\xde\x01\n\x12\x41ssignmentReleased\x12\x15\n\rassignment_id\x18\x01 \x01(\t\x12\x0f\n\x07need_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12,\n\x08\x64\x65livery\x18\x04 \x01(\x0b\x32\x1a.baolei_events.v1.Delivery\x12/\n\x08\x64\x65\x63lined\x18\x05 \x03(\x0b\x32\x1d.baolei_events.v1.ResourceRef\x12\x31\n\x06\x66\x61ster\x18\x06 \x01(\x0b\x32!.baolei_events.v1.FasterRequested\"\xa0\x01\n\x08\x44\x65livery\x12\x0e\n\x06people\x18\x01 \x01(\x05\x12\x30\n\nquantities\x18\x02 \x03(\x0b\x32\x1c.baolei_events.v1.SupplyLine\x12\x18\n\x10people_remaining\x18\x03 \x01(\x05\x12\x38\n\x12quantity_remaining\x18\x04 \x03(\x0b\x32\x1c.baolei_events.v1.SupplyLine\"G\n\x0bResourceRef\x12,\n\x04kind\x18\x01 \x01(\x0e\x32\x1e.baolei_events.v1.ResourceKind\x12\n\n\x02id\x18\x02 \x01(\t\"b\n\tNeedUnmet\x12\x0f\n\x07need_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\x11\n\treason_zh\x18\x03 \x01(\t\x12\x11\n\treason_en\x18\x04 \x01(\t\x12\x10\n\x08solve_id\x18\x05 \x01(\t\"\xa3\x02\n\x0f\x41ssignmentEvent\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.baolei_events.v1.EventMeta\x12\x38\n\x08proposed\x18\x02 \x01(\x0b\x32$.baolei_events.v1.AssignmentProposedH\x00\x12:\n\tconfirmed\x18\x03 \x01(\x0b\x32%.baolei_events.v1.AssignmentConfirmedH\x00\x12\x38\n\x08released\x18\x04 \x01(\x0b\x32$.baolei_events.v1.AssignmentReleasedH\x00\x12,\n\x05unmet\x18\x05 \x01(\x0b\x32\x1b.baolei_events.v1.NeedUnmetH\x00\x42\x07\n\x05\x65vent*z\n\x0cResourceKind\x12\x1d\n\x19RESOURCE_KIND_UNSPECIFIED\x10\x00\x12\x15\n\x11RESOURCE_KIND_BUS\x10\x01\x12\x17\n\x13RESOURCE_KIND_HOTEL\x10\x02\x12\x1b\n\x17RESOURCE_KIND_WAREHOUSE\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'baolei_events.v1.assignments_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_RESOURCEKIND']._serialized_start=2024
-  _globals['_RESOURCEKIND']._serialized_end=2146
+  _globals['_RESOURCEKIND']._serialized_start=2139
+  _globals['_RESOURCEKIND']._serialized_end=2261
   _globals['_ROOMGRANT']._serialized_start=150
   _globals['_ROOMGRANT']._serialized_end=248
   _globals['_TRIPLOAD']._serialized_start=250
@@ -47,17 +47,17 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SUPPLYPICK']._serialized_start=607
   _globals['_SUPPLYPICK']._serialized_end=700
   _globals['_ASSIGNMENTPROPOSED']._serialized_start=703
-  _globals['_ASSIGNMENTPROPOSED']._serialized_end=1133
-  _globals['_ASSIGNMENTCONFIRMED']._serialized_start=1135
-  _globals['_ASSIGNMENTCONFIRMED']._serialized_end=1218
-  _globals['_ASSIGNMENTRELEASED']._serialized_start=1221
-  _globals['_ASSIGNMENTRELEASED']._serialized_end=1392
-  _globals['_DELIVERY']._serialized_start=1395
-  _globals['_DELIVERY']._serialized_end=1555
-  _globals['_RESOURCEREF']._serialized_start=1557
-  _globals['_RESOURCEREF']._serialized_end=1628
-  _globals['_NEEDUNMET']._serialized_start=1630
-  _globals['_NEEDUNMET']._serialized_end=1728
-  _globals['_ASSIGNMENTEVENT']._serialized_start=1731
-  _globals['_ASSIGNMENTEVENT']._serialized_end=2022
+  _globals['_ASSIGNMENTPROPOSED']._serialized_end=1197
+  _globals['_ASSIGNMENTCONFIRMED']._serialized_start=1199
+  _globals['_ASSIGNMENTCONFIRMED']._serialized_end=1282
+  _globals['_ASSIGNMENTRELEASED']._serialized_start=1285
+  _globals['_ASSIGNMENTRELEASED']._serialized_end=1507
+  _globals['_DELIVERY']._serialized_start=1510
+  _globals['_DELIVERY']._serialized_end=1670
+  _globals['_RESOURCEREF']._serialized_start=1672
+  _globals['_RESOURCEREF']._serialized_end=1743
+  _globals['_NEEDUNMET']._serialized_start=1745
+  _globals['_NEEDUNMET']._serialized_end=1843
+  _globals['_ASSIGNMENTEVENT']._serialized_start=1846
+  _globals['_ASSIGNMENTEVENT']._serialized_end=2137
 # @@protoc_insertion_point(module_scope)

@@ -80,7 +80,7 @@ class SupplyPick(_message.Message):
     def __init__(self, sku: _Optional[str] = ..., warehouse_id: _Optional[str] = ..., warehouse_operator: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
 
 class AssignmentProposed(_message.Message):
-    __slots__ = ("assignment_id", "need_id", "kind", "room", "trips", "picks", "explanation_zh", "explanation_en", "solve_id", "hold_expires_at", "people_unserved", "quantity_unserved")
+    __slots__ = ("assignment_id", "need_id", "kind", "room", "trips", "picks", "explanation_zh", "explanation_en", "solve_id", "hold_expires_at", "people_unserved", "quantity_unserved", "wait_minutes", "late_minutes", "late_cause")
     ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
     NEED_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -93,6 +93,9 @@ class AssignmentProposed(_message.Message):
     HOLD_EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     PEOPLE_UNSERVED_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_UNSERVED_FIELD_NUMBER: _ClassVar[int]
+    WAIT_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    LATE_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    LATE_CAUSE_FIELD_NUMBER: _ClassVar[int]
     assignment_id: str
     need_id: str
     kind: _needs_pb2.NeedKind
@@ -105,7 +108,10 @@ class AssignmentProposed(_message.Message):
     hold_expires_at: _timestamp_pb2.Timestamp
     people_unserved: int
     quantity_unserved: _containers.RepeatedCompositeFieldContainer[_needs_pb2.SupplyLine]
-    def __init__(self, assignment_id: _Optional[str] = ..., need_id: _Optional[str] = ..., kind: _Optional[_Union[_needs_pb2.NeedKind, str]] = ..., room: _Optional[_Union[RoomGrant, _Mapping]] = ..., trips: _Optional[_Iterable[_Union[Trip, _Mapping]]] = ..., picks: _Optional[_Iterable[_Union[SupplyPick, _Mapping]]] = ..., explanation_zh: _Optional[str] = ..., explanation_en: _Optional[str] = ..., solve_id: _Optional[str] = ..., hold_expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., people_unserved: _Optional[int] = ..., quantity_unserved: _Optional[_Iterable[_Union[_needs_pb2.SupplyLine, _Mapping]]] = ...) -> None: ...
+    wait_minutes: int
+    late_minutes: int
+    late_cause: str
+    def __init__(self, assignment_id: _Optional[str] = ..., need_id: _Optional[str] = ..., kind: _Optional[_Union[_needs_pb2.NeedKind, str]] = ..., room: _Optional[_Union[RoomGrant, _Mapping]] = ..., trips: _Optional[_Iterable[_Union[Trip, _Mapping]]] = ..., picks: _Optional[_Iterable[_Union[SupplyPick, _Mapping]]] = ..., explanation_zh: _Optional[str] = ..., explanation_en: _Optional[str] = ..., solve_id: _Optional[str] = ..., hold_expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., people_unserved: _Optional[int] = ..., quantity_unserved: _Optional[_Iterable[_Union[_needs_pb2.SupplyLine, _Mapping]]] = ..., wait_minutes: _Optional[int] = ..., late_minutes: _Optional[int] = ..., late_cause: _Optional[str] = ...) -> None: ...
 
 class AssignmentConfirmed(_message.Message):
     __slots__ = ("assignment_id", "need_id", "organisation")
@@ -118,18 +124,20 @@ class AssignmentConfirmed(_message.Message):
     def __init__(self, assignment_id: _Optional[str] = ..., need_id: _Optional[str] = ..., organisation: _Optional[str] = ...) -> None: ...
 
 class AssignmentReleased(_message.Message):
-    __slots__ = ("assignment_id", "need_id", "reason", "delivery", "declined")
+    __slots__ = ("assignment_id", "need_id", "reason", "delivery", "declined", "faster")
     ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
     NEED_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     DELIVERY_FIELD_NUMBER: _ClassVar[int]
     DECLINED_FIELD_NUMBER: _ClassVar[int]
+    FASTER_FIELD_NUMBER: _ClassVar[int]
     assignment_id: str
     need_id: str
     reason: str
     delivery: Delivery
     declined: _containers.RepeatedCompositeFieldContainer[ResourceRef]
-    def __init__(self, assignment_id: _Optional[str] = ..., need_id: _Optional[str] = ..., reason: _Optional[str] = ..., delivery: _Optional[_Union[Delivery, _Mapping]] = ..., declined: _Optional[_Iterable[_Union[ResourceRef, _Mapping]]] = ...) -> None: ...
+    faster: _needs_pb2.FasterRequested
+    def __init__(self, assignment_id: _Optional[str] = ..., need_id: _Optional[str] = ..., reason: _Optional[str] = ..., delivery: _Optional[_Union[Delivery, _Mapping]] = ..., declined: _Optional[_Iterable[_Union[ResourceRef, _Mapping]]] = ..., faster: _Optional[_Union[_needs_pb2.FasterRequested, _Mapping]] = ...) -> None: ...
 
 class Delivery(_message.Message):
     __slots__ = ("people", "quantities", "people_remaining", "quantity_remaining")

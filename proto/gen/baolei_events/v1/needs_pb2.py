@@ -26,23 +26,25 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from baolei_events.v1 import common_pb2 as baolei__events_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x62\x61olei_events/v1/needs.proto\x12\x10\x62\x61olei_events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1d\x62\x61olei_events/v1/common.proto\"+\n\nSupplyLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\"\x98\x03\n\rNeedSubmitted\x12\x0f\n\x07need_id\x18\x01 \x01(\t\x12(\n\x04kind\x18\x02 \x01(\x0e\x32\x1a.baolei_events.v1.NeedKind\x12$\n\x04site\x18\x03 \x01(\x0b\x32\x16.baolei_events.v1.Site\x12\x10\n\x08priority\x18\x04 \x01(\x05\x12*\n\x06\x64ue_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x04risk\x18\x06 \x01(\x0e\x32\x1e.baolei_events.v1.RiskCategory\x12\x0e\n\x06people\x18\x07 \x01(\x05\x12+\n\x05rooms\x18\x08 \x01(\x0b\x32\x1c.baolei_events.v1.RoomCounts\x12,\n\x08ready_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x05lines\x18\n \x03(\x0b\x32\x1c.baolei_events.v1.SupplyLine\x12\x14\n\x0corganisation\x18\x0b \x01(\t\x12\x0c\n\x04note\x18\x0c \x01(\t\"0\n\rNeedCancelled\x12\x0f\n\x07need_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\xab\x01\n\tNeedEvent\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.baolei_events.v1.EventMeta\x12\x34\n\tsubmitted\x18\x02 \x01(\x0b\x32\x1f.baolei_events.v1.NeedSubmittedH\x00\x12\x34\n\tcancelled\x18\x03 \x01(\x0b\x32\x1f.baolei_events.v1.NeedCancelledH\x00\x42\x07\n\x05\x65vent*S\n\x08NeedKind\x12\x19\n\x15NEED_KIND_UNSPECIFIED\x10\x00\x12\x16\n\x12NEED_KIND_TRANSFER\x10\x01\x12\x14\n\x10NEED_KIND_SUPPLY\x10\x02*j\n\x0cRiskCategory\x12\x14\n\x10RISK_UNSPECIFIED\x10\x00\x12\x16\n\x12RISK_CLOSE_CONTACT\x10\x01\x12\x1a\n\x16RISK_SECONDARY_CONTACT\x10\x02\x12\x10\n\x0cRISK_INBOUND\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x62\x61olei_events/v1/needs.proto\x12\x10\x62\x61olei_events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1d\x62\x61olei_events/v1/common.proto\"+\n\nSupplyLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\"\x98\x03\n\rNeedSubmitted\x12\x0f\n\x07need_id\x18\x01 \x01(\t\x12(\n\x04kind\x18\x02 \x01(\x0e\x32\x1a.baolei_events.v1.NeedKind\x12$\n\x04site\x18\x03 \x01(\x0b\x32\x16.baolei_events.v1.Site\x12\x10\n\x08priority\x18\x04 \x01(\x05\x12*\n\x06\x64ue_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x04risk\x18\x06 \x01(\x0e\x32\x1e.baolei_events.v1.RiskCategory\x12\x0e\n\x06people\x18\x07 \x01(\x05\x12+\n\x05rooms\x18\x08 \x01(\x0b\x32\x1c.baolei_events.v1.RoomCounts\x12,\n\x08ready_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x05lines\x18\n \x03(\x0b\x32\x1c.baolei_events.v1.SupplyLine\x12\x14\n\x0corganisation\x18\x0b \x01(\t\x12\x0c\n\x04note\x18\x0c \x01(\t\"G\n\x0f\x46\x61sterRequested\x12\x0f\n\x07need_id\x18\x01 \x01(\t\x12\x13\n\x0btime_weight\x18\x02 \x01(\x02\x12\x0e\n\x06\x62us_id\x18\x03 \x01(\t\"0\n\rNeedCancelled\x12\x0f\n\x07need_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\xab\x01\n\tNeedEvent\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.baolei_events.v1.EventMeta\x12\x34\n\tsubmitted\x18\x02 \x01(\x0b\x32\x1f.baolei_events.v1.NeedSubmittedH\x00\x12\x34\n\tcancelled\x18\x03 \x01(\x0b\x32\x1f.baolei_events.v1.NeedCancelledH\x00\x42\x07\n\x05\x65vent*S\n\x08NeedKind\x12\x19\n\x15NEED_KIND_UNSPECIFIED\x10\x00\x12\x16\n\x12NEED_KIND_TRANSFER\x10\x01\x12\x14\n\x10NEED_KIND_SUPPLY\x10\x02*j\n\x0cRiskCategory\x12\x14\n\x10RISK_UNSPECIFIED\x10\x00\x12\x16\n\x12RISK_CLOSE_CONTACT\x10\x01\x12\x1a\n\x16RISK_SECONDARY_CONTACT\x10\x02\x12\x10\n\x0cRISK_INBOUND\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'baolei_events.v1.needs_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_NEEDKIND']._serialized_start=794
-  _globals['_NEEDKIND']._serialized_end=877
-  _globals['_RISKCATEGORY']._serialized_start=879
-  _globals['_RISKCATEGORY']._serialized_end=985
+  _globals['_NEEDKIND']._serialized_start=867
+  _globals['_NEEDKIND']._serialized_end=950
+  _globals['_RISKCATEGORY']._serialized_start=952
+  _globals['_RISKCATEGORY']._serialized_end=1058
   _globals['_SUPPLYLINE']._serialized_start=114
   _globals['_SUPPLYLINE']._serialized_end=157
   _globals['_NEEDSUBMITTED']._serialized_start=160
   _globals['_NEEDSUBMITTED']._serialized_end=568
-  _globals['_NEEDCANCELLED']._serialized_start=570
-  _globals['_NEEDCANCELLED']._serialized_end=618
-  _globals['_NEEDEVENT']._serialized_start=621
-  _globals['_NEEDEVENT']._serialized_end=792
+  _globals['_FASTERREQUESTED']._serialized_start=570
+  _globals['_FASTERREQUESTED']._serialized_end=641
+  _globals['_NEEDCANCELLED']._serialized_start=643
+  _globals['_NEEDCANCELLED']._serialized_end=691
+  _globals['_NEEDEVENT']._serialized_start=694
+  _globals['_NEEDEVENT']._serialized_end=865
 # @@protoc_insertion_point(module_scope)

@@ -67,6 +67,16 @@ class NeedSubmitted(_message.Message):
     note: str
     def __init__(self, need_id: _Optional[str] = ..., kind: _Optional[_Union[NeedKind, str]] = ..., site: _Optional[_Union[_common_pb2.Site, _Mapping]] = ..., priority: _Optional[int] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., risk: _Optional[_Union[RiskCategory, str]] = ..., people: _Optional[int] = ..., rooms: _Optional[_Union[_common_pb2.RoomCounts, _Mapping]] = ..., ready_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[SupplyLine, _Mapping]]] = ..., organisation: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
+class FasterRequested(_message.Message):
+    __slots__ = ("need_id", "time_weight", "bus_id")
+    NEED_ID_FIELD_NUMBER: _ClassVar[int]
+    TIME_WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    BUS_ID_FIELD_NUMBER: _ClassVar[int]
+    need_id: str
+    time_weight: float
+    bus_id: str
+    def __init__(self, need_id: _Optional[str] = ..., time_weight: _Optional[float] = ..., bus_id: _Optional[str] = ...) -> None: ...
+
 class NeedCancelled(_message.Message):
     __slots__ = ("need_id", "reason")
     NEED_ID_FIELD_NUMBER: _ClassVar[int]

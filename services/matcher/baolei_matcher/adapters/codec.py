@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from baolei_common.events import from_ts, meta, ts
 from baolei_events.v1 import assignments_pb2, common_pb2, needs_pb2, resources_pb2, stock_pb2
 from baolei_matcher.domain.decisions import Proposal, Unmet
+from baolei_matcher.domain.faster import Faster
 from baolei_matcher.domain.state import Bus, Delivered, Hold, Hotel, Need, Pick, Place, Stock, Stop, Trip
 
 PRODUCER = "matcher"
@@ -67,6 +68,7 @@ def proposed(p: Proposal, *, solve_id: str, hold_ttl_s: int, now: datetime, bus_
         assignment_id=p.assignment_id, need_id=p.need_id, kind=KIND_PB[kind], solve_id=solve_id,
         explanation_zh=p.explanation_zh, explanation_en=p.explanation_en,
         hold_expires_at=ts(now + timedelta(seconds=hold_ttl_s)), people_unserved=p.people_unserved,
+        wait_minutes=p.wait_minutes, late_minutes=p.late_minutes, late_cause=p.late_cause,
         trips=[trip_pb(t, bus_operator.get(t.bus_id, "")) for t in p.trips],
         picks=[assignments_pb2.SupplyPick(sku=k.sku, warehouse_id=k.warehouse_id, warehouse_operator=k.operator,
                                           quantity=k.quantity) for k in p.picks],
@@ -109,3 +111,8 @@ def delivered(r: assignments_pb2.AssignmentReleased) -> Delivered | None:
 def declined(r: assignments_pb2.AssignmentReleased) -> list[str]:
     """The resources a decline turned down, as "bus:<id>", "hotel:<id>", "warehouse:<id>"."""
     return [f"{RESOURCE[x.kind]}:{x.id}" for x in r.declined if x.kind in RESOURCE and x.id]
+
+
+def faster(r: assignments_pb2.AssignmentReleased) -> Faster:
+    """The faster alternative an operator asked for with this release."""
+    return Faster(need_id=r.need_id, time_weight=r.faster.time_weight or 1.0, bus_id=r.faster.bus_id)

@@ -26,8 +26,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from baolei_matcher import solver as sv
+from baolei_matcher.domain import faster
 from baolei_matcher.domain.decisions import Decisions, Proposal, Unmet
 from baolei_matcher.domain.state import ROOM_TYPES, MatcherState, Need, Pick, Place, Stop, Trip
+from baolei_matcher.solver.lateness import timings
 from baolei_matcher.solver.reasons import OUT_OF_TIME, not_routed_in_time
 
 # Reasons a solve cut short by its time limit does not prove: a stage that ran out of time leaves
@@ -182,7 +184,7 @@ def scenario_for(state: MatcherState, needs: list[Need], now: datetime,
              for key, q in state.stock_free().items() if q > 0 and f"warehouse:{key[0]}" not in exclude]
     transfers = [sv.TransferNeed(n.id, site(n.site), n.priority, n.risk, n.people,
                                  sv.Rooms(*(n.rooms.get(t, 0) for t in ROOM_TYPES)),
-                                 n.ready_at or now, n.due_at, n.submitted_at)
+                                 n.ready_at or now, n.due_at, n.submitted_at, time_weight=n.time_weight)
                  for n in needs if n.kind == "transfer"]
     supplies = [sv.SupplyNeed(n.id, site(n.site), n.priority, n.due_at,
                               tuple(sv.SupplyLine(k, q) for k, q in n.lines.items()), n.submitted_at)
@@ -208,10 +210,14 @@ def context(need: Need) -> tuple[str, str]:
             left = ", ".join(f"{k} {q}" for k, q in sorted(need.lines.items()))
             zh.append(f"剩余部分重新匹配：已送达 {done}，尚余 {left}")
             en.append(f"re-match of the remainder: delivered {done}; left {left}")
-    if need.excluded:
-        ids = ", ".join(sorted(x.partition(":")[2] for x in need.excluded))
+    if need.excluded - need.narrowed:
+        ids = ", ".join(sorted(x.partition(":")[2] for x in need.excluded - need.narrowed))
         zh.append(f"已排除调度拒绝过的资源：{ids}")
         en.append(f"declined for this need, not offered again: {ids}")
+    asked_zh, asked_en = faster.describe(need)
+    if asked_zh:
+        zh.append(asked_zh)
+        en.append(asked_en)
     return "；".join(zh), "; ".join(en)
 
 
@@ -239,6 +245,7 @@ def decisions_from(state: MatcherState, needs: list[Need], scenario: sv.Scenario
     for u in plan.unmet:
         unmet.setdefault(u.need, []).append(u)
     out = Decisions(solve_id=f"S-{uuid.uuid4().hex[:12]}", status=result.status.value)
+    timing = timings(scenario, plan)
     for need in needs:
         reasons = unmet.get(need.id, [])
         zh_why = "；".join(u.zh for u in reasons)
@@ -254,6 +261,8 @@ def decisions_from(state: MatcherState, needs: list[Need], scenario: sv.Scenario
                                      for s in t.stops], t.hotel, hotel_site[t.hotel], t.arrive_at))
             p.people = sum(n for t in p.trips for s in t.stops for nid, n in s.load if nid == need.id)
             p.people_unserved = need.people - p.people
+            if (tm := timing.get(need.id)) is not None:
+                p.wait_minutes, p.late_minutes, p.late_cause = tm.wait_minutes, tm.late_minutes, tm.late_cause
         elif need.kind == "supply":
             p.picks = [Pick(s.warehouse, s.sku, s.quantity, wh_operator.get((s.warehouse, s.sku), ""))
                        for s in plan.supply if s.need == need.id and s.quantity > 0]
@@ -263,7 +272,8 @@ def decisions_from(state: MatcherState, needs: list[Need], scenario: sv.Scenario
             p.quantity_unserved = {sku: q - got.get(sku, 0) for sku, q in need.lines.items() if q > got.get(sku, 0)}
         if p.people == 0 and not p.picks:
             first = reasons[0] if reasons else None
-            zh, en = _with_context(need, zh_why or "暂无可用资源", en_why or "no resources available")
+            zh, en = _with_context(need, *faster.unmet_words(need, zh_why or "暂无可用资源",
+                                                             en_why or "no resources available"))
             out.unmet.append(Unmet(need.id, first.code if first else "unserved", zh, en))
             continue
         p.explanation_zh, p.explanation_en = _with_context(need, *_split(result.explanations.get(need.id, "")))

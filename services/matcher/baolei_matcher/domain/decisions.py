@@ -21,6 +21,9 @@ class Proposal:
     quantity_unserved: dict[str, int] = field(default_factory=dict)
     explanation_zh: str = ""
     explanation_en: str = ""
+    wait_minutes: int = 0  # ready_at -> last arrival at the hotel (transfers)
+    late_minutes: int = 0  # after due_at; 0 when on time
+    late_cause: str = ""  # solver/lateness.py CAUSES, when late
 
 
 @dataclass

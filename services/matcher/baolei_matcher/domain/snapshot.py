@@ -84,6 +84,8 @@ def _progress(n: Need) -> list[dict]:
         extra["rooms_done"] = n.rooms_done
     if n.excluded:
         extra["excluded"] = sorted(n.excluded)
+    if n.time_weight != 1.0 or n.only_bus:
+        extra["faster"] = [n.time_weight, n.only_bus, sorted(n.narrowed)]
     return [extra] if extra else []
 
 
@@ -125,6 +127,9 @@ def from_doc(doc: dict) -> Snapshot:
                              delivered_people=extra.get("delivered_people", 0),
                              delivered_lines=dict(extra.get("delivered_lines", {})),
                              rooms_done=dict(extra.get("rooms_done", {})), excluded=set(extra.get("excluded", [])))
+        if "faster" in extra:
+            weight, bus, narrowed = extra["faster"]
+            st.needs[nid].time_weight, st.needs[nid].only_bus, st.needs[nid].narrowed = weight, bus, set(narrowed)
     for hid, name, op, site, accepts, usable, open_at, is_open in doc["hotels"]:
         st.hotels[hid] = Hotel(hid, name, op, places[site], frozenset(accepts), usable, _d(open_at), is_open)
     for bid, op, depot, seats, load, s0, s1, turn, in_service, plate in doc["buses"]:

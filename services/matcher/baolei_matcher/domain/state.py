@@ -61,6 +61,11 @@ class Need:
     rooms_done: dict[str, int] = field(default_factory=dict)
     # Resources a dispatcher declined for this need ("bus:<id>", "hotel:<id>", "warehouse:<id>")
     excluded: set[str] = field(default_factory=set)
+    # An operator's faster alternative (domain/faster.py): lateness weight, the named bus, and the
+    # other buses excluded for it (kept apart from declines, so a new request can lift them)
+    time_weight: float = 1.0
+    only_bus: str = ""
+    narrowed: set[str] = field(default_factory=set)
 
     @property
     def open_people(self) -> int:
@@ -195,6 +200,7 @@ class MatcherState:
             need.cancelled, need.closed = old.cancelled, old.closed
             need.delivered_people, need.delivered_lines = old.delivered_people, old.delivered_lines
             need.rooms_done, need.excluded = old.rooms_done, old.excluded
+            need.time_weight, need.only_bus, need.narrowed = old.time_weight, old.only_bus, old.narrowed
         self.needs[need.id] = need
 
     def exclude(self, need_id: str, resources: Iterable[str]) -> None:

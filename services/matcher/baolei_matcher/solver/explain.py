@@ -8,14 +8,38 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from baolei_common.lateness import late_words
 
 from . import reasons, rules
+from .lateness import Timing, timings
 from .model import Rooms, Scenario, TransferNeed
 from .plan import Plan, Unmet
 from .rooms import RoomsInput
 from .travel import Travel
 
 logger = logging.getLogger(__name__)
+
+CITY_TZ = ZoneInfo("Asia/Shanghai")  # times are shown as people in Shenzhen read them
+
+
+def hhmm_up(t: datetime) -> str:
+    """Shenzhen clock time rounded up to the minute, as the waits and lateness are."""
+    up = t.replace(second=0, microsecond=0) + timedelta(minutes=1 if t.second or t.microsecond else 0)
+    return up.astimezone(CITY_TZ).strftime("%H:%M")
+
+
+def when_words(t: Timing | None) -> tuple[str, str]:
+    """"预计 21:40 上车、22:05 到达，等候 37 分钟；逾期 45 分钟：无更早可用车辆" and its English."""
+    if t is None:
+        return "尚未安排车辆", "no trip yet"
+    up, at = (hhmm_up(x) for x in (t.pickup_at, t.arrive_at))
+    zh = f"预计 {up} 上车、{at} 到达，等候 {t.wait_minutes} 分钟"
+    en = f"pickup {up}, arrives {at}, {t.wait_minutes} min after ready"
+    late_zh, late_en = late_words(t.late_minutes, t.late_cause)
+    return (f"{zh}；{late_zh}", f"{en}; {late_en}") if late_zh else (zh, en)
 
 
 def room_reason(n: TransferNeed, inp: RoomsInput, residual: dict[str, list[int]]) -> Unmet:
@@ -37,6 +61,7 @@ def explain(scenario: Scenario, plan: Plan, travel: Travel) -> dict[str, str]:
     """One line per need, "中文 / English": what it got (where, how far, when) and why not more."""
     hotels = {h.id: h for h in scenario.hotels}
     rooms = {r.need: r for r in plan.rooms}
+    timing = timings(scenario, plan, travel)
     trips: dict[str, list] = defaultdict(list)
     for t in plan.trips:
         for s in t.stops:
@@ -62,8 +87,7 @@ def explain(scenario: Scenario, plan: Plan, travel: Travel) -> dict[str, str]:
         h = hotels[r.hotel]
         km = travel.km(n.site, h.site)
         moved = sum(p for _, p in trips[n.id])
-        last = max((t.arrive_at for t, _ in trips[n.id]), default=None)
-        when = last.strftime("%H:%M") if last else "-"
+        when_zh, when_en = when_words(timing.get(n.id))
         buses = sorted({t.bus for t, _ in trips[n.id]})
         upg = r.family - n.rooms.family + r.accessible - n.rooms.accessible
         given_zh = "、".join(f"{reasons.ROOM_ZH[k]}{v}间" for k, v in
@@ -72,10 +96,10 @@ def explain(scenario: Scenario, plan: Plan, travel: Travel) -> dict[str, str]:
                              (("standard", r.standard), ("family", r.family), ("accessible", r.accessible)) if v)
         out[n.id] = (
             f"{h.name or name(h.site)}（{h.operator or r.hotel}）{given_zh}，距离 {km:.1f} 公里；"
-            f"{len(buses)} 辆车 {len(trips[n.id])} 趟转运 {moved}/{n.people} 人，最晚 {when} 到达"
+            f"{len(buses)} 辆车 {len(trips[n.id])} 趟转运 {moved}/{n.people} 人，{when_zh}"
             f"{f'；升级 {upg} 间' if upg else ''}",
             f"{h.name or r.hotel} ({h.operator or r.hotel}): {given_en}, {km:.1f} km away; {moved}/{n.people} "
-            f"people on {len(trips[n.id])} trip(s) by {len(buses)} bus(es), last arrives {when}"
+            f"people on {len(trips[n.id])} trip(s) by {len(buses)} bus(es), {when_en}"
             f"{f'; {upg} room(s) upgraded' if upg else ''}")
     for sn in scenario.supplies:
         parts_zh, parts_en = [], []

@@ -120,6 +120,7 @@ class TransferNeed:
     ready_at: datetime
     due_at: datetime
     raised_at: datetime | None = None  # when it was raised; "longest waiting" tie-break
+    time_weight: float = 1.0
 
     @property
     def weight(self) -> int:

@@ -104,4 +104,5 @@ def proposal_dict(p: assignments_pb2.AssignmentProposed) -> dict:
                    + [k["operator"] for k in picks] if x})
     people = sum(ld["people"] for t in trips for s in t["stops"] for ld in s["load"] if ld["need"] == p.need_id)
     return {"room": room, "trips": trips, "picks": picks, "organisations": orgs, "people": people,
-            "hold_expires_at": from_ts(p.hold_expires_at)}
+            "hold_expires_at": from_ts(p.hold_expires_at), "wait_minutes": p.wait_minutes,
+            "late_minutes": p.late_minutes, "late_cause": p.late_cause}

@@ -47,7 +47,8 @@ def apply(session: Session, ev: assignments_pb2.AssignmentEvent, processed: set[
             id=body.assignment_id, need_id=need.id, kind=need.kind, status="proposed",
             organisations=d["organisations"], room=d["room"], trips=d["trips"], picks=d["picks"],
             people=d["people"], explanation_zh=body.explanation_zh, explanation_en=body.explanation_en,
-            solve_id=body.solve_id, hold_expires_at=d["hold_expires_at"]))
+            solve_id=body.solve_id, hold_expires_at=d["hold_expires_at"], wait_minutes=d["wait_minutes"],
+            late_minutes=d["late_minutes"], late_cause=d["late_cause"]))
         if body.people_unserved == 0 and not body.quantity_unserved:
             need.unmet_code = need.unmet_reason_zh = need.unmet_reason_en = ""
     elif which in ("confirmed", "released"):

@@ -84,6 +84,9 @@ class Assignment(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     delivered: Mapped[int] = mapped_column(Integer, default=0)  # people moved or units handed over
+    wait_minutes: Mapped[int] = mapped_column(Integer, default=0)  # ready_at -> arrival (transfers)
+    late_minutes: Mapped[int] = mapped_column(Integer, default=0)  # after due_at; 0 when on time
+    late_cause: Mapped[str] = mapped_column(String(40), default="")  # matcher solver/lateness.py codes
     need: Mapped[Need] = relationship(back_populates="assignments")
 
 

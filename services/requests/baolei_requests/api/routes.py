@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, object_session
 from baolei_common.errors import BASE, responses
 from baolei_common.fields import Id, one_line
 from baolei_common.problems import Problem
-from baolei_requests import labels, permissions, service
+from baolei_requests import faster, labels, lateness, permissions, service
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need, Site
 from baolei_requests.api import schemas
@@ -44,7 +44,7 @@ def need_read(need: Need, s: Session | None = None, p: Principal | None = None) 
         created_at=as_utc(need.created_at), duplicate_of=need.duplicate_of, unmet_code=need.unmet_code,
         unmet_reason_zh=words(need.unmet_reason_zh), unmet_reason_en=words(need.unmet_reason_en), note=need.note,
         progress=progress_of(need).as_dict(), assignments=[assignment_read(a) for a in need.assignments],
-        duplicate=duplicate_ref(need, s, p))
+        duplicate=duplicate_ref(need, s, p), **lateness.fields(lateness.current(need.assignments)))
 
 
 def priority_reason_en(need: Need) -> str:
@@ -87,7 +87,8 @@ def assignment_read(a: Assignment) -> schemas.AssignmentRead:
         started_at=as_utc(a.started_at), done_at=as_utc(a.done_at), delivered=a.delivered or 0,
         decided_by=a.decided_by, accepted_by=a.accepted_by or [],
         awaiting=awaiting(a.status, a.organisations or [], a.accepted_by or []),
-        decline_reason=a.release_reason.partition(":")[2].strip() if a.release_reason.startswith("declined") else "")
+        decline_reason=a.release_reason.partition(":")[2].strip() if a.release_reason.startswith("declined") else "",
+        **lateness.fields(a))
 
 
 def organisation_of(p: Principal, site_organisation: str, requested: str | None) -> str:
@@ -201,6 +202,18 @@ def cancel_need(need_id: NeedId, body: schemas.CancelIn, request: Request, s: Se
     need = service.get_need(s, need_id)
     permissions.require_need_owner(p, need)
     service.cancel_need(s, p, need_id, body.reason)
+    _commit(request, s, need_id=need_id, need_organisation=need.organisation)
+    return need_read(service.get_need(s, need_id), s, p)
+
+
+@router.post("/needs/{need_id}/faster", response_model=schemas.NeedRead, responses=responses(403, 404, 409),
+             summary="要求更快的方案（指挥部）/ ask for a faster alternative, operators only")
+def ask_faster(need_id: NeedId, body: schemas.FasterIn, request: Request, s: Session = Depends(session),
+               p: Principal = Depends(requires("need.faster"))) -> schemas.NeedRead:
+    """Releases the need's proposal still waiting for its dispatchers, carrying the request; the
+    matcher solves the need again with lateness weighted higher or with only the named bus."""
+    need = service.get_need(s, need_id)
+    faster.ask_faster(s, p, need_id, body.bus_id, body.time_weight)
     _commit(request, s, need_id=need_id, need_organisation=need.organisation)
     return need_read(service.get_need(s, need_id), s, p)
 

@@ -134,7 +134,19 @@ class BusCreate(BaseModel):
         return self
 
 
-class AssignmentRead(BaseModel):
+class LateRead(BaseModel):
+    """A transfer plan's wait and lateness (matcher solver/lateness.py); on a need, of its current
+    plan (its latest active assignment)."""
+
+    wait_minutes: int = Field(0, description="ready_at 至到达酒店的分钟数 / minutes from ready to arrival")
+    late_minutes: int = Field(0, description="晚于 due_at 的分钟数，0 为按时 / minutes after due_at, 0 when on time")
+    late_cause: str = Field("", description="逾期原因代码 / why late: no_bus_earlier, no_room_nearer, "
+                                            "hotel_opens_later, due_unreachable")
+    late_zh: str = Field("", description="如“逾期 45 分钟：无更早可用车辆”")
+    late_en: str = Field("", description='e.g. "45 min late: no bus free earlier"')
+
+
+class AssignmentRead(LateRead):
     id: str
     need_id: str
     status: str
@@ -174,7 +186,7 @@ class DuplicateRef(BaseModel):
     created_at: datetime | None = None
 
 
-class NeedRead(BaseModel):
+class NeedRead(LateRead):
     id: str
     kind: str
     site_id: str
@@ -210,6 +222,14 @@ class Decision(BaseModel):
     reason: text(180, multiline=True) = ""  # kept as "declined: <reason>" in a column of 200
     breakdown: bool = Field(False, description="车辆故障: the declined buses go out of service until put back "
                                                "(also when the reason says 车辆故障)")
+
+
+class FasterIn(BaseModel):
+    """更快的方案：指定车辆，或提高逾期权重重新匹配 / a faster alternative: a named bus, or lateness weighted higher."""
+
+    bus_id: text(64) | None = Field(None, description="只用这辆车重新匹配 / re-match with only this bus")
+    time_weight: float | None = Field(None, gt=1, le=100, description="逾期权重（缺省 5）/ lateness weight "
+                                                                       "(default 5); ignored with bus_id")
 
 
 class CancelIn(BaseModel):
@@ -399,9 +419,22 @@ class AttentionStranded(AttentionNeed):
     remaining: int
 
 
+class AttentionLateItem(AttentionNeed, LateRead):
+    assignment_id: str
+
+
+class AttentionLate(BaseModel):
+    count: int = Field(description="仍待执行且晚于截止时间到达的方案数 / plans still to run that arrive after due")
+    people: int
+    title_zh: str = Field(description="如“3 个方案逾期”")
+    title_en: str
+    items: list[AttentionLateItem] = Field(description="逾期最多的在前，至多 20 项 / the latest first, at most 20")
+
+
 class AttentionRead(BaseModel):
     at: datetime
     holds: list[AttentionHold]
     unmet: list[AttentionGroup]
     declines: list[AttentionDecline]
     stranded: list[AttentionStranded]
+    late: AttentionLate | None = None

@@ -4,6 +4,7 @@ import { api, can } from "./api.js";
 import { drawCityMap, drawPriceCharts, drawStockCharts } from "./charts.js";
 import { esc, getLang, gradeName, pick, t } from "./i18n.js";
 import { clock, colon, hhmm, listOf, needLink, needsTable, pri, toast, errorText } from "./common.js";
+import { lateMark, lateSection } from "./late.js";
 
 let root, me, stockCache = null, stockAt = 0;
 
@@ -83,7 +84,7 @@ function attention(att) {
   const card = root.querySelector("#attention-card");
   if (!att) { card.style.display = "none"; return; }
   const sec = (id, title, items) => items.length ? `<div class="att-sec" data-testid="att-${id}s"><h3>${t(title)} <span class="count">${items.length}</span></h3><ul>${items.join("")}</ul></div>` : "";
-  const holds = att.holds.map(h => `<li data-testid="att-hold" data-need="${esc(h.need_id)}">${pri(h.priority)} ${needLink(h.need_id, pick(h, "label"))}
+  const holds = att.holds.map(h => `<li data-testid="att-hold" data-need="${esc(h.need_id)}">${pri(h.priority)} ${needLink(h.need_id, pick(h, "label"))}${lateMark(h)}
     <span class="small muted">${esc(pick(h, "resources"))}</span><br><b>${esc(t("m.waitfor", { who: listOf(h.awaiting) || "—" }))}</b> ·
     <span class="${h.expires_in_min !== null && h.expires_in_min <= 5 ? "err" : ""}" data-testid="att-expiry">${h.expires_in_min === null ? "" : h.expires_in_min > 0 ? esc(t("m.expires_in", { n: h.expires_in_min })) : t("m.expired")}</span>
     <span class="small muted">(${clock(h.expires_at)})</span></li>`);
@@ -94,7 +95,7 @@ function attention(att) {
     <br><span class="err">${esc(t("m.declined_by", { who: d.by, why: d.reason || t("m.noreason") }))}</span> <span class="small muted">${esc(pick(d, "resources"))} · ${hhmm(d.at)}</span></li>`);
   const stranded = att.stranded.map(x => `<li data-testid="att-stranded">${needLink(x.need_id, pick(x, "label"))}
     <span class="small">${esc(t("m.stranded", { d: x.delivered, r: x.remaining }))}</span></li>`);
-  const html = sec("hold", "h.att.holds", holds) + sec("unmet", "h.att.unmet", unmet) + sec("decline", "h.att.declines", declines)
+  const html = lateSection(att.late) + sec("hold", "h.att.holds", holds) + sec("unmet", "h.att.unmet", unmet) + sec("decline", "h.att.declines", declines)
     + sec("stranded", "h.att.stranded", stranded);
   root.querySelector("#attention").innerHTML = html ? `<div class="att-grid">${html}</div>` : `<p class="muted">${t("m.att.none")}</p>`;
 }

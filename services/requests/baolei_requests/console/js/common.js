@@ -1,6 +1,7 @@
 // Small pieces shared by the three consoles: status tags, priority badges, progress, ages.
 import { api } from "./api.js";
 import { t, esc, pick, getLang, riskName, linesText, roomsText } from "./i18n.js";
+import { fasterPanel, lateMark, lateRow } from "./late.js";
 
 export const tag = (status) => `<span class="tag ${esc(status)}" data-status="${esc(status)}">${esc(t("st." + status))}</span>`;
 export const pri = (p) => `<span class="pri p${p}">${p}</span>`;
@@ -85,7 +86,7 @@ export function needsTable(needs, { actions = () => "" } = {}) {
   return `<table data-testid="needs-table"><tr><th>${t("c.pri")}</th><th>${t("c.site")}</th><th>${t("c.kind")}</th>
     <th>${t("c.amount")}</th><th>${t("c.status")}</th><th>${t("c.age")}</th><th>${t("c.progress")}</th><th>${t("c.reason")}</th><th></th></tr>
     ${needs.map(n => `<tr data-need="${esc(n.id)}"><td>${pri(n.priority)}</td><td>${needLink(n.id, n.site_name)}<br><span class="small muted">${esc(n.district)}</span></td>
-      <td>${t("kind." + n.kind)}</td><td>${amount(n)}</td><td>${tag(n.status)}</td><td>${ago(n.created_at)}</td>
+      <td>${t("kind." + n.kind)}</td><td>${amount(n)}</td><td>${tag(n.status)}${lateMark(n)}</td><td>${ago(n.created_at)}</td>
       <td>${progressBar(n.progress)}</td><td>${needNotes(n)}</td><td>${actions(n)}</td></tr>`).join("")}</table>`;
 }
 
@@ -97,18 +98,19 @@ export async function openNeed(id) {
   let el = document.getElementById("need-drawer");
   if (!el) { el = document.createElement("aside"); el.id = "need-drawer"; el.className = "drawer"; el.dataset.testid = "need-drawer"; document.body.appendChild(el); }
   const row = (k, v) => v ? `<tr><th>${t(k)}</th><td>${v}</td></tr>` : "";
-  const jobs = n.assignments.map(a => `<li>${tag(a.status)} ${esc(resources(a))}<br><span class="small">${esc(pick(a, "explanation"))}</span>
+  const jobs = n.assignments.map(a => `<li>${tag(a.status)}${lateMark(a)} ${esc(resources(a))}<br><span class="small">${esc(pick(a, "explanation"))}</span>
     ${a.status === "proposed" ? "<br>" + holdLine(a) : ""}${a.decline_reason ? `<br><span class="small err">${t("m.declined")}${colon()}${esc(a.decline_reason)} ${paren(a.decided_by)}</span>` : ""}</li>`).join("");
   el.innerHTML = `<div class="drawer-head"><h2>${esc(needLabel(n))}</h2><button class="link" data-close>${t("m.close")}</button></div>
     <table class="kv">${row("c.status", tag(n.status))}${row("f.priority", `${pri(n.priority)} ${esc(priorityReason(n))}`)}
     ${row("f.site", `${esc(n.site_name)} · ${esc(n.district)}`)}${row("f.org", esc(n.organisation))}
     ${row("f.kind", t("kind." + n.kind))}${row("f.amount", amount(n))}${n.kind === "transfer" ? row("f.rooms", esc(roomsText(n.rooms))) : ""}
     ${row("f.window", `${hhmm(n.ready_at)} – ${hhmm(n.due_at)}`)}${row("f.created", hhmm(n.created_at))}
-    ${row("c.progress", progressBar(n.progress))}${n.status === "unmet" ? row("f.unmet", `<span class="err">${esc(pick(n, "unmet_reason"))}</span>`) : ""}
+    ${row("c.progress", progressBar(n.progress))}${lateRow(n)}${n.status === "unmet" ? row("f.unmet", `<span class="err" data-testid="unmet-reason">${esc(pick(n, "unmet_reason"))}</span>`) : ""}
     ${row("f.note", esc(n.note))}${dupNote(n) ? row("m.dup", dupNote(n)) : ""}</table>
     <h3>${t("f.assignments")}</h3>${jobs ? `<ul class="jobs">${jobs}</ul>` : `<p class="muted">${t("m.none")}</p>`}`;
   el.classList.add("open");
   el.querySelector("[data-close]").onclick = () => el.classList.remove("open");
+  await fasterPanel(el, n, openNeed);
 }
 
 // Any element with data-open-need opens that need's drawer (one listener for every page).

@@ -5,6 +5,7 @@
 import { api, can, download } from "./api.js";
 import { esc, getLang, pick, t } from "./i18n.js";
 import { errorText, hhmm, tag, toast } from "./common.js";
+import { lateMark } from "./late.js";
 
 // This page's own words (kept here so the shared dictionary stays as it is): [中文, English]
 const D = {
@@ -109,7 +110,7 @@ function buttonsFor(a) {
 
 function statusCell(a) {
   const who = (xs) => esc((xs || []).join("、"));
-  let s = tag(a.status);
+  let s = tag(a.status) + lateMark(a);
   if (a.status === "proposed" && a.hold_expires_at) s += `<br><span class="small muted">${t("m.expires")} ${hhmm(a.hold_expires_at)}</span>`;
   if (a.status === "proposed")
     s += `<br><span class="small" data-testid="awaiting">${(a.accepted_by || []).length ? `${t("m.accepted_by")} ${who(a.accepted_by)}${getLang() === "zh" ? "；" : "; "}` : ""}${t("m.awaiting")} ${who(a.awaiting)}</span>`;
