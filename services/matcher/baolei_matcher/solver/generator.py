@@ -18,6 +18,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .generator_data import (
+    AMPLE_ROOMS_SHARE,
+    AMPLE_TRANSFER_SHARE,
     BUS_OPERATOR,
     CITY_ROOMS_SHORT_SHARE,
     DISTRICT_ORDER,
@@ -62,6 +64,10 @@ def generate(size: str = "small", family: str = "mixed", seed: int = 1) -> dict[
     """A scenario/v1 document."""
     if size not in SIZES or family not in FAMILIES:
         raise ValueError(f"size must be one of {list(SIZES)}, family one of {list(FAMILIES)}")
+    if family in ("stream_one_site", "night_wave"):
+        from .generator_families import generate_family  # local: it builds on this module's helpers
+
+        return generate_family(size, family, seed)
     # The two bus families share their needs and hotels (one stream): only the fleet differs.
     stream = "buses_tight" if family == "buses_saturated" else family
     rng = random.Random(f"{size}/{stream}/{seed}")
@@ -106,6 +112,8 @@ def _priority(rng: random.Random, zone: str) -> int:
 def _needs(rng: random.Random, communities: list, n: int, family: str) -> list[dict[str, Any]]:
     tight = family in TRANSFERS_PER_BUS
     share = SMALL_HOTELS_TRANSFER_SHARE if family == "rooms_small_hotels" else 0.6
+    if family == "buses_ample_rooms_scarce":
+        share, n = 1.0, round(n * AMPLE_TRANSFER_SHARE)
     out = []
     for i in range(n):
         c = rng.choice(communities)
@@ -146,8 +154,9 @@ def _transfer(rng: random.Random, nid: str, c: dict, prio: int, tight: bool) -> 
 def _hotels(rng: random.Random, size: str, family: str, districts: list[str], n: int, transfers: list,
             sites: list) -> list[dict[str, Any]]:
     asked = {t: sum(x["rooms"][t] for x in transfers) for t in ("standard", "family", "accessible")}
-    if family == "rooms_scarce":
-        total = {t: int(q * 0.6) for t, q in asked.items()}
+    if family in ("rooms_scarce", "buses_ample_rooms_scarce"):
+        share = 0.6 if family == "rooms_scarce" else AMPLE_ROOMS_SHARE
+        total = {t: int(q * share) for t, q in asked.items()}
         # hotels keep a realistic size (ROOMS_PER_HOTEL): fewer of them, not tiny ones
         n = max(4, min(n, round(sum(total.values()) / ROOMS_PER_HOTEL[size])))
     elif family == "city_rooms_short":
@@ -214,6 +223,8 @@ def _buses(rng: random.Random, family: str, districts: list[str], n: int, transf
            sites: list) -> list[dict[str, Any]]:
     if family in TRANSFERS_PER_BUS:
         n = max(2, len(transfers) // TRANSFERS_PER_BUS[family])
+    elif family == "buses_ample_rooms_scarce":
+        n = max(2, len(transfers))
     depots = {}
     out = []
     for i in range(n):
