@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .generator_data import (
+    AMPLE_ROOMS_PER_HOTEL,
     AMPLE_ROOMS_SHARE,
     AMPLE_TRANSFER_SHARE,
     BUS_OPERATOR,
@@ -155,10 +156,11 @@ def _hotels(rng: random.Random, size: str, family: str, districts: list[str], n:
             sites: list) -> list[dict[str, Any]]:
     asked = {t: sum(x["rooms"][t] for x in transfers) for t in ("standard", "family", "accessible")}
     if family in ("rooms_scarce", "buses_ample_rooms_scarce"):
-        share = 0.6 if family == "rooms_scarce" else AMPLE_ROOMS_SHARE
-        total = {t: int(q * share) for t, q in asked.items()}
+        ample = family == "buses_ample_rooms_scarce"
+        total = {t: int(q * (AMPLE_ROOMS_SHARE if ample else 0.6)) for t, q in asked.items()}
         # hotels keep a realistic size (ROOMS_PER_HOTEL): fewer of them, not tiny ones
-        n = max(4, min(n, round(sum(total.values()) / ROOMS_PER_HOTEL[size])))
+        per_hotel = AMPLE_ROOMS_PER_HOTEL if ample else ROOMS_PER_HOTEL[size]
+        n = max(4, min(n, round(sum(total.values()) / per_hotel)))
     elif family == "city_rooms_short":
         total = {t: int(q * CITY_ROOMS_SHORT_SHARE) for t, q in asked.items()}
     else:
@@ -167,6 +169,8 @@ def _hotels(rng: random.Random, size: str, family: str, districts: list[str], n:
         total = {t: int(q * scale) + 2 for t, q in asked.items()}
     shares = [rng.uniform(0.5, 1.5) for _ in range(n)]
     z = sum(shares)
+    # many small hotels: rounding each hotel's share would lose most of a scarce type; split exactly
+    exact = _split_exact(total, shares) if family == "buses_ample_rooms_scarce" else None
     accepts_pool = [(["close_contact"], 0.45), (["secondary_contact", "inbound"], 0.35),
                     (["close_contact", "secondary_contact", "inbound"], 0.20)]
     out = []
@@ -178,7 +182,7 @@ def _hotels(rng: random.Random, size: str, family: str, districts: list[str], n:
             lat, lon = _point(rng, d)
             hid, name = f"H-{ABBR[d]}-{i + 1:03d}", f"{d} 第{i + 1}集中隔离酒店"
         accepts = [["close_contact"], ["secondary_contact", "inbound"]][i] if i < 2 else _pick_list(rng, accepts_pool)
-        rooms = {t: int(round(total[t] * shares[i] / z)) for t in total}
+        rooms = exact[i] if exact else {t: int(round(total[t] * shares[i] / z)) for t in total}
         opens = NOW + timedelta(minutes=rng.randrange(60, 360, 30)) if rng.random() < 0.2 else None
         sites.append({"id": f"S-{hid[2:]}", "name": name, "district": d, "lat": lat, "lon": lon})
         h = {"id": hid, "site": f"S-{hid[2:]}", "name": name, "operator": rng.choice(HOTEL_OPERATORS),
@@ -186,6 +190,21 @@ def _hotels(rng: random.Random, size: str, family: str, districts: list[str], n:
         if opens:
             h["open_at"] = _iso(opens)
         out.append(h)
+    return out
+
+
+def _split_exact(total: dict[str, int], shares: list[float]) -> list[dict[str, int]]:
+    """Each type's total split over the hotels in proportion to `shares`, summing to it exactly
+    (largest remainders)."""
+    z = sum(shares)
+    out: list[dict[str, int]] = [{} for _ in shares]
+    for t, q in total.items():
+        raw = [q * s / z for s in shares]
+        got = [int(x) for x in raw]
+        for i in sorted(range(len(raw)), key=lambda i: got[i] - raw[i])[: q - sum(got)]:
+            got[i] += 1
+        for i, k in enumerate(got):
+            out[i][t] = k
     return out
 
 

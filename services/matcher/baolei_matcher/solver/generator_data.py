@@ -86,6 +86,9 @@ CITY_ROOMS_SHORT_SHARE = 0.9
 # rooms of each type for about two in three of those asked: waiting comes from the matcher, not the fleet.
 AMPLE_TRANSFER_SHARE = 0.75          # transfers = this × the size's needs (medium: 300)
 AMPLE_ROOMS_SHARE = 2 / 3
+# rooms per hotel (about 30 hotels at size medium): with a few large ones far apart, distance alone
+# decides the wait (greedy within 1.1x the bound); with these, where the rooms go matters (greedy ~1.55x)
+AMPLE_ROOMS_PER_HOTEL = 20
 # `stream_one_site` (issue 17): needs raised one after another at one community (the bench solves them
 # one at a time, as the streaming matcher does), hotels and buses as in `mixed` (buses capped).
 STREAM_NEEDS = {"tiny": 3, "small": 6, "medium": 12, "large": 20, "city": 30}
