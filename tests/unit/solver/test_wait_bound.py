@@ -15,7 +15,7 @@ from baolei_matcher.solver.greedy import solve_greedy
 from baolei_matcher.solver.travel import haversine_km
 from baolei_matcher.solver.wait_report import waiting
 
-from .test_properties import NOW, scenarios
+from .test_properties import NOW, fixed_prefix, scenarios
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -49,7 +49,7 @@ def test_bound_never_above_greedy_or_solver(check, doc):
 def test_bound_never_above_a_plan_with_a_fixed_part(check, doc, keep):
     first = solve(parse_scenario(doc), time_limit_s=1.0).plan.to_dict()
     kept = {r["need"] for r in first["rooms"][:keep]}
-    trips = [t for t in first["trips"] if all(ld["need"] in kept for s in t["stops"] for ld in s["load"])]
+    trips = fixed_prefix(first["trips"], kept)
     fixed = {"rooms": [r for r in first["rooms"] if r["need"] in kept], "trips": trips}
     plan = solve(parse_scenario(dict(doc, fixed=fixed)), time_limit_s=1.0).plan.to_dict()
     _assert_below(check, doc, plan, fixed)

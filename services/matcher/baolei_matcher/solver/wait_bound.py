@@ -16,15 +16,17 @@ takes `dwell_min`, the drive from the pickup to the hotel via later stops is at 
 one, and nobody arrives before the hotel opens. A small margin (`MARGIN_MIN` a person) covers the
 checker's 0.01-minute slack per leg.
 
-The placement is an LP (GLOP): x[i, h] in [0, 1] with Σ_h x[i, h] = 1, and per hotel the rooms
-left after `fixed` by type — family and accessible asked need exactly their type, standard may take
-any (so family asked ≤ family left, accessible asked ≤ accessible left, all rooms asked ≤ all left).
-A need whose rooms are in `fixed` is pinned to that hotel. To stay fast at city size each need keeps
-only its `K` cheapest hotels plus a *spill* column of unlimited capacity priced at its next cheapest
-hotel: any placement outside the K costs at least that, so the restricted LP is a relaxation of the
-full one and the bound stays valid. Needs alike in every respect the LP sees are one column group.
-If GLOP fails or runs out of time, the bound falls back to every person at their cheapest hotel
-(no capacity), which is always valid.
+The placement is an LP (GLOP, through the model builder): x[i, h] in [0, 1] with Σ_h x[i, h] = 1,
+and per hotel the rooms left after `fixed` by type — family and accessible asked need exactly their
+type, standard may take any (so family asked ≤ family left, accessible asked ≤ accessible left, all
+rooms asked ≤ all left). A need whose rooms are in `fixed` is pinned to that hotel. To stay fast at
+city size each need keeps only its `K` cheapest hotels plus a *spill* column of unlimited capacity
+priced at its next cheapest hotel: any placement outside the K costs at least that, so the
+restricted LP is a relaxation of the full one and the bound stays valid (at city size with rooms
+scarce, K = 8 gave 19.5 min, 12 gave 19.9, 16 gave 20.1; the full LP did not finish in 10 s).
+Needs alike in every respect the LP sees are one column group. If the LP does not fit the time
+limit or GLOP fails, the bound falls back to every person at their cheapest hotel (no capacity),
+which is always valid.
 """
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.linear_solver import pywraplp
+from ortools.linear_solver.python import model_builder as mb
 
 from . import rules
 from .greedy import rooms_left
@@ -48,7 +50,7 @@ logger = logging.getLogger(__name__)
 K = 8               # hotels kept per need in the LP (plus the spill column)
 MARGIN_MIN = 0.05   # per person: the checker's slack of 0.01 min on each leg
 TIME_LIMIT_S = 0.5  # the whole bound's limit; past it the cheaper "nearest hotel" bound is reported
-BUILD_S_PER_COLUMN = 15e-6  # building the LP (measured ~8 µs a column at city size, 2 cores)
+BUILD_S_PER_COLUMN = 3e-6  # building the LP, a column (measured about 1 µs at city size, 2 cores)
 
 
 @dataclass
@@ -141,12 +143,15 @@ def wait_bound(scenario: Scenario, carried: dict[str, int], fixed: Plan | None =
     for i, n in enumerate(needs):
         if n.id in pinned_hotel and pinned_hotel[n.id] is not None:
             pinned_total += carried[n.id] * float(cost[i, pinned_hotel[n.id]])
-            continue
-        r = n.rooms
-        fits = rules.fits_counts(r.standard, r.family, r.accessible, caps[:, 0], caps[:, 1], caps[:, 2])
-        cost[i, ~fits] = math.inf
-        free.append(i)
-    nearest = pinned_total + sum(carried[needs[i].id] * float(cost[i].min()) for i in free)
+        else:
+            free.append(i)
+    if free:  # a need can only go where its rooms fit what is left (all needs against all hotels at once)
+        asked = np.array([tuple(needs[i].rooms) for i in free], dtype=np.int64).reshape(-1, 3)
+        fits = rules.fits_counts(asked[:, 0:1], asked[:, 1:2], asked[:, 2:3], caps[None, :, 0], caps[None, :, 1],
+                                 caps[None, :, 2])
+        cost[np.array(free)[:, None], np.arange(len(caps))[None, :]] = np.where(fits, cost[free], math.inf)
+    people_free = np.array([float(carried[needs[i].id]) for i in free])
+    nearest = pinned_total + float((people_free * cost[free].min(axis=1)).sum()) if free else pinned_total
     if not math.isfinite(nearest):
         # some need fits no hotel: no valid plan carries it; report nothing rather than a guess
         logger.warning("wait bound: a carried need fits no hotel that accepts it; no bound")
@@ -178,7 +183,8 @@ def _nearest_fits(needs: list[TransferNeed], free: list[int], cost: np.ndarray, 
 def _placement_lp(needs: list[TransferNeed], free: list[int], carried: dict[str, int], cost: np.ndarray,
                   caps: np.ndarray, until: float) -> float | None:
     """min Σ people × cost over the placement LP (module docstring); None if GLOP fails or the time
-    left before `until` (perf_counter) is too short to build and solve it."""
+    left before `until` (perf_counter) is too short to build and solve it. Built through the model
+    builder's array calls: at city size pywraplp's one call per variable took most of a second."""
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i in free:
         n = needs[i]
@@ -186,49 +192,63 @@ def _placement_lp(needs: list[TransferNeed], free: list[int], carried: dict[str,
     if time.perf_counter() + len(groups) * (K + 1) * BUILD_S_PER_COLUMN > until:
         logger.info("wait bound LP: %d groups do not fit the time left; nearest-hotel bound instead", len(groups))
         return None
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    if solver is None:
-        logger.warning("GLOP unavailable; wait bound falls back to the nearest hotel")
-        return None
-    objective = solver.Objective()
-    use: dict[int, list[list[tuple[pywraplp.Variable, float]]]] = defaultdict(lambda: [[], [], []])
-    reps = np.array([members[0] for members in groups.values()])
+    reps = [members[0] for members in groups.values()]
     sub = cost[reps]
     finite = np.isfinite(sub).sum(axis=1)
     kth = min(K, sub.shape[1] - 1)
     part = np.argpartition(sub, kth, axis=1)  # [:K] the K cheapest, [K] the next one
-    for g, members in enumerate(groups.values()):
-        i = members[0]
-        n, count, c = needs[i], float(len(members)), carried[needs[i].id]
+    col_g: list[int] = []
+    col_h: list[int] = []  # -1: the spill column
+    col_cost: list[float] = []
+    for g, i in enumerate(reps):
         row = cost[i]
         kept = part[g, :K].tolist() if finite[g] > K else np.flatnonzero(np.isfinite(row)).tolist()
-        link = solver.Constraint(count, count)  # every need of the group placed somewhere
         if finite[g] > len(kept):  # spill: any hotel outside the K costs at least the next one
-            s = solver.NumVar(0.0, count, "")
-            link.SetCoefficient(s, 1.0)
-            objective.SetCoefficient(s, c * float(row[part[g, K]]))
-        asked = _asked(n)
-        for j in kept:
-            x = solver.NumVar(0.0, count, "")
-            link.SetCoefficient(x, 1.0)
-            objective.SetCoefficient(x, c * float(row[j]))
-            for t in range(3):
-                if asked[t]:
-                    use[j][t].append((x, float(asked[t])))
-    for j, terms in use.items():
-        left = (caps[j, 1], caps[j, 2], caps[j].sum())  # family, accessible, all rooms left
+            kept.append(-1)
+        col_g += [g] * len(kept)
+        col_h += kept
+        col_cost += [float(row[part[g, K]]) if j < 0 else float(row[j]) for j in kept]
+    count = np.array([float(len(m)) for m in groups.values()])
+    per_person = np.array([float(carried[needs[i].id]) for i in reps])
+    gs, hs = np.array(col_g), np.array(col_h)
+    model = mb.Model()
+    helper = model.helper
+    cols = helper.add_var_array_with_bounds(np.zeros(len(gs)), count[gs], np.zeros(len(gs), dtype=bool), "")
+    helper.set_objective_coefficients(cols.tolist(), (per_person[gs] * np.array(col_cost)).tolist())
+    starts = np.searchsorted(gs, np.arange(len(reps) + 1))  # columns come group by group
+    for g in range(len(reps)):  # every need of the group placed somewhere
+        ct = helper.add_linear_constraint()
+        helper.set_constraint_lower_bound(ct, count[g])
+        helper.set_constraint_upper_bound(ct, count[g])
+        for v in cols[starts[g]:starts[g + 1]].tolist():
+            helper.add_term_to_constraint(ct, v, 1.0)
+    asked = np.array([_asked(needs[i]) for i in reps], dtype=float).reshape(-1, 3)
+    left = np.stack([caps[:, 1], caps[:, 2], caps.sum(axis=1)], axis=1).astype(float)
+    at_hotel = hs >= 0
+    order = np.argsort(hs, kind="stable")
+    order = order[at_hotel[order]]
+    bounds = np.searchsorted(hs[order], np.arange(len(caps) + 1))
+    for j in range(len(caps)):
+        here = order[bounds[j]:bounds[j + 1]]
         for t in range(3):
-            if terms[t]:
-                rowc = solver.Constraint(-solver.infinity(), float(left[t]))
-                for x, q in terms[t]:
-                    rowc.SetCoefficient(x, q)
-    objective.SetMinimization()
+            q = asked[gs[here], t]
+            if q.any():
+                ct = helper.add_linear_constraint()
+                helper.set_constraint_upper_bound(ct, left[j, t])
+                helper.set_constraint_lower_bound(ct, -math.inf)
+                for v, qq in zip(cols[here].tolist(), q.tolist(), strict=True):
+                    if qq:
+                        helper.add_term_to_constraint(ct, v, qq)
     left_s = until - time.perf_counter()
     if left_s <= 0.005:
         return None
-    solver.SetTimeLimit(max(1, int(left_s * 1000)))
-    status = solver.Solve()
-    if status != pywraplp.Solver.OPTIMAL:
+    solver = mb.Solver("glop")
+    if not solver.solver_is_supported():
+        logger.warning("GLOP unavailable; wait bound falls back to the nearest hotel")
+        return None
+    solver.set_time_limit_in_seconds(left_s)
+    status = solver.solve(model)
+    if status != mb.SolveStatus.OPTIMAL:
         logger.info("wait bound LP: GLOP status %s; nearest-hotel bound instead", status)
         return None
-    return max(0.0, objective.Value() * (1 - 1e-7) - 1e-6)  # against LP tolerances: stay a bound
+    return max(0.0, solver.objective_value * (1 - 1e-7) - 1e-6)  # against LP tolerances: stay a bound
