@@ -85,7 +85,7 @@ def earliest_pickup_min(scenario: Scenario, site_ids: list[str]) -> np.ndarray:
     start plus the drive from its depot (inf when no bus has a seat)."""
     starts: dict[str, float] = {}
     for b in scenario.buses:
-        if b.capacity >= 1:
+        if rules.bus_capacity(b.seats, b.load_limit) >= 1:
             s = _minutes(scenario, b.shift_start)
             starts[b.depot] = min(starts.get(b.depot, math.inf), s)
     if not starts:
@@ -190,7 +190,7 @@ def _placement_lp(needs: list[TransferNeed], free: list[int], carried: dict[str,
         n = needs[i]
         groups[(n.site, n.risk, n.ready_at, tuple(n.rooms), carried[n.id])].append(i)
     if time.perf_counter() + len(groups) * (K + 1) * BUILD_S_PER_COLUMN > until:
-        logger.info("wait bound LP: %d groups do not fit the time left; nearest-hotel bound instead", len(groups))
+        logger.debug("wait bound LP: %d groups do not fit the time left; nearest-hotel bound instead", len(groups))
         return None
     reps = [members[0] for members in groups.values()]
     sub = cost[reps]
