@@ -176,7 +176,7 @@ def seed_sweep(check, label: str, size: str, family: str, limit: float, seeds) -
             "| never worse than greedy | violations " + wait.HEADER,
             "| ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: " + wait.ALIGN]
-    baseline, met = wait.load_baseline(), {}
+    baseline, met, slow = wait.load_baseline(), {}, []
     worst: dict[str, float] = {"wall": 0.0, "wu": 0.0, "late": 0.0, "per": 0.0}
     floors: dict[str, int] = {}
     misses = 0
@@ -188,6 +188,9 @@ def seed_sweep(check, label: str, size: str, family: str, limit: float, seeds) -
                   else solve_greedy(parse_scenario(doc)).plan.to_dict())
         bad_g, g = check(doc, g_plan)
         cells, met[seed] = wait.wait_cells(doc, plan, g_plan, m, g, baseline, limit)
+        if stream:
+            slow.append(f"Seed {seed}, needs picked up > 10 min after a bus could be there: matcher "
+                        f"{wait.describe_pickups(doc, plan)}; greedy {wait.describe_pickups(doc, g_plan)}.")
         wu, wq, late, km = ("weighted_unserved_people", "weighted_unserved_quantity", "late_person_minutes",
                             "bus_km")
         rs = result.stages["rooms"]
@@ -216,7 +219,7 @@ def seed_sweep(check, label: str, size: str, family: str, limit: float, seeds) -
                 f"{', '.join(f'{k} {v}' for k, v in sorted(floors.items()))} | | | {_show(worst['wu'])} | | | | | | "
                 f"{_show(worst['late'])} | | | | {_show(worst['per'])} | | | rooms gap {worst_gap} | | "
                 f"{'all' if not misses else f'**{misses} missed**'} | |")
-    rows += ["", wait.summary(label, met), ""]
+    rows += ["", wait.summary(label, met)] + slow + [""]
     return rows
 
 

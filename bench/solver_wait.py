@@ -20,6 +20,7 @@ from typing import Any
 
 from baolei_matcher.solver import parse_plan, parse_scenario, solve
 from baolei_matcher.solver.greedy import solve_greedy
+from baolei_matcher.solver.wait_bound import earliest_pickup_min
 from baolei_matcher.solver.wait_report import wait_report
 
 BASELINE = Path(__file__).parent / "results" / "solver-cd7f53f.md"
@@ -106,6 +107,33 @@ def wait_cells(doc: dict[str, Any], plan_m: dict[str, Any], plan_g: dict[str, An
              f"{late_m:.1f} | {late_g:.1f} | {_ratio(late_m, late_g)} | {_num(base, 'd')} | {_ratio(wu, base)} | "
              f"{_yes(met['no_later'])} | {_yes(met['wu'])} | {_yes(met['ample'])} | {_yes(met['saturated'])} |")
     return cells, met
+
+
+def slow_pickups(doc: dict[str, Any], plan: dict[str, Any], slack_min: float = 10.0) -> tuple[int, int, float]:
+    """(needs carried, needs first picked up more than `slack_min` after the earliest a bus could be
+    there — ready, and a bus's shift start plus the drive from its depot —, the largest such delay in
+    minutes): the issue's "queued behind each other while buses are idle", measured."""
+    scenario = parse_scenario(doc)
+    needs = {n.id: n for n in scenario.transfers}
+    first: dict[str, datetime] = {}
+    for t in plan["trips"]:
+        for s in t["stops"]:
+            for ld in s["load"]:
+                at = _t(s["at"])
+                if ld["need"] in needs and (ld["need"] not in first or at < first[ld["need"]]):
+                    first[ld["need"]] = at
+    ids = sorted(first)
+    reach = earliest_pickup_min(scenario, [needs[i].site for i in ids])
+    delays = []
+    for nid, ep in zip(ids, reach.tolist(), strict=True):
+        ready = (needs[nid].ready_at - scenario.now).total_seconds() / 60.0
+        delays.append((first[nid] - scenario.now).total_seconds() / 60.0 - max(ready, ep))
+    return len(ids), sum(d > slack_min for d in delays), max(delays, default=0.0)
+
+
+def describe_pickups(doc: dict[str, Any], plan: dict[str, Any]) -> str:
+    carried, slow, worst = slow_pickups(doc, plan)
+    return f"{slow} of {carried} needs carried (worst {worst:.1f} min)"
 
 
 def summary(label: str, met_by_seed: dict[int, dict[str, bool | None]]) -> str:

@@ -2,6 +2,11 @@
 are judged only where they apply, and a streamed need is planned from the moment it is raised."""
 from __future__ import annotations
 
+import copy
+from datetime import datetime, timedelta
+
+import pytest
+
 from baolei_matcher.solver import parse_scenario
 from baolei_matcher.solver.generator import generate
 from baolei_matcher.solver.greedy import solve_greedy
@@ -45,3 +50,17 @@ def test_a_streamed_need_is_planned_from_when_it_is_raised():
     held = {"rooms": [], "trips": [{"bus": doc["buses"][0]["id"]}]}
     kept = wait._step(doc, needs[:3], held)["buses"][0]
     assert kept["shift_start"] == doc["buses"][0]["shift_start"]  # a bus with a held trip is left as it was
+
+
+def test_slow_pickups_count_delays_past_the_earliest_a_bus_could_be_there():
+    doc = generate("small", "stream_one_site", 1)
+    plan = solve_greedy(parse_scenario(doc)).plan.to_dict()
+    carried, slow, worst = wait.slow_pickups(doc, plan)
+    assert carried == len({ld["need"] for t in plan["trips"] for s in t["stops"] for ld in s["load"]}) > 0
+    later = copy.deepcopy(plan)
+    for t in later["trips"]:
+        for s in t["stops"]:
+            s["at"] = (datetime.fromisoformat(s["at"]) + timedelta(hours=1)).isoformat()
+    carried2, slow2, worst2 = wait.slow_pickups(doc, later)
+    assert (carried2, slow2) == (carried, carried)
+    assert worst2 == pytest.approx(worst + 60)
