@@ -135,6 +135,9 @@ def test_depot_drive_and_hotel_opening_count():
 def test_a_need_that_fits_nowhere_gives_no_bound():
     doc = _hand([_hotel("N", NEAR, {"standard": 1})], [{"id": "A", "people": 3, "rooms": {"family": 1}}])
     assert _bound(doc, {"A": 3}).kind == "none"
+    doc = _hand([], [{"id": "A", **ONE}])  # e.g. its hotel closed since: no bound, and no error
+    b = _bound(doc, {"A": 1})
+    assert (b.kind, b.people, b.person_minutes) == ("none", 1, 0.0)
 
 
 # --- the solve report ---------------------------------------------------------------------------

@@ -131,8 +131,8 @@ def wait_bound(scenario: Scenario, carried: dict[str, int], fixed: Plan | None =
     by_id = {n.id: n for n in scenario.transfers}
     needs = [by_id[nid] for nid, c in carried.items() if c > 0 and nid in by_id]
     people = sum(carried[n.id] for n in needs)
-    if not needs:
-        return WaitBound(0.0, 0, "none", time.perf_counter() - t0)
+    if not needs or not scenario.hotels:  # nobody carried, or carried to hotels this scenario does not know
+        return WaitBound(0.0, people, "none", time.perf_counter() - t0)
     fixed = fixed or scenario.fixed or Plan()
     cost = cost_matrix(scenario, needs)
     hidx = {h.id: j for j, h in enumerate(scenario.hotels)}
