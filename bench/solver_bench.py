@@ -7,9 +7,13 @@ same machine and scenarios. Every plan is checked with the shared checker; its m
 reported. Per family and seed: wall time (parsing the scenario, solving, writing the plan as JSON)
 against the limit, the plan's goals beside greedy's and their ratios, the gap to the rooms stage's
 proven bound, and which plan the floor kept ("search", "greedy", or "mixed": transfers from one,
-supply from the other).
+supply from the other). Beside them (issue 17, `solver_wait.py`): mean minutes ready → hotel per
+person carried for the matcher, greedy and the proven bound, late minutes per person carried,
+weighted unserved against `cd7f53f` (`results/solver-cd7f53f.md`), and each issue 17 target met or
+not, per seed and per family. `stream_one_site` is answered one need at a time (its limit is per need).
 
 Run: python -m bench.solver_bench [--quick] [--families rooms_small_hotels,city_rooms_short] [--seeds 1,2]
+     [--stream hold|previous]
      (a full run writes bench/results/solver.md; a quick or filtered one bench/results/solver-partial.md)
 """
 from __future__ import annotations
@@ -31,6 +35,7 @@ from baolei_matcher.solver import busstage, parse_plan, parse_scenario, solve
 from baolei_matcher.solver.cli import solve_budget
 from baolei_matcher.solver.generator import generate
 from baolei_matcher.solver.greedy import solve_greedy
+from bench import solver_wait as wait
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +47,10 @@ METRICS = ["weighted_unserved_people", "weighted_unserved_quantity", "late_perso
 FAMILIES = [("rooms scarce", "medium", "rooms_scarce", 10.0), ("stock scarce", "medium", "stock_scarce", 10.0),
             ("buses tight", "medium", "buses_tight", 10.0), ("buses saturated", "medium", "buses_saturated", 10.0),
             ("rooms scarce, many small hotels", "medium", "rooms_small_hotels", 10.0),
-            ("city scale", "city", "mixed", 25.0), ("city scale, rooms short", "city", "city_rooms_short", 30.0)]
+            ("city scale", "city", "mixed", 25.0), ("city scale, rooms short", "city", "city_rooms_short", 30.0),
+            ("buses ample, rooms scarce", "medium", "buses_ample_rooms_scarce", 10.0),
+            ("needs one by one at one site (limit per need)", "medium", "stream_one_site", 1.0),
+            ("night wave on the demo city", "medium", "night_wave", 10.0)]
 SWEEP_SEEDS = (1, 2, 3, 4, 5)  # every family over several seeds: one seed can flatter
 QUICK_SEEDS = (1, 2)
 QUICK_SIZE = {"city": "large"}  # --quick: city-size families at size large ...
@@ -157,23 +165,32 @@ def timed_solve(doc: dict[str, Any], limit: float):
 
 def seed_sweep(check, label: str, size: str, family: str, limit: float, seeds) -> list[str]:
     """Per seed: wall time against the limit, the goals beside greedy's, the bound's gap, the floor."""
+    stream = family == "stream_one_site"
+    if stream:
+        label = f"{label}, answers {'held' if wait.stream_mode == 'hold' else 're-solved with previous'}"
     rows = [f"### {label} over seeds — {size}/{family}, time limit {limit:g} s", "",
             "| seed | needs (transfer/supply) | wall s (/ limit) | status | floor (rooms from) | weighted unserved people: matcher "
             "| greedy | ratio | weighted unserved qty: matcher | greedy | ratio | late person-min: matcher | greedy "
             "| ratio | people carried: matcher | greedy | late min per person carried: matcher | greedy | ratio "
             "| bus km: matcher | greedy | rooms: unplaced / proven bound (gap) | end-to-end gap to bound "
-            "| never worse than greedy | violations |",
+            "| never worse than greedy | violations " + wait.HEADER,
             "| ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"]
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: " + wait.ALIGN]
+    baseline, met, slow = wait.load_baseline(), {}, []
     worst: dict[str, float] = {"wall": 0.0, "wu": 0.0, "late": 0.0, "per": 0.0}
     floors: dict[str, int] = {}
     misses = 0
     for seed in seeds:
         doc = generate(size, family, seed)
-        result, plan, wall = timed_solve(doc, limit)
+        result, plan, wall = wait.solve_stream(doc, limit) if stream else timed_solve(doc, limit)
         bad_m, m = check(doc, plan)
-        g_plan = solve_greedy(parse_scenario(doc)).plan.to_dict()
+        g_plan = (wait.solve_stream(doc, limit, greedy=True)[1] if stream
+                  else solve_greedy(parse_scenario(doc)).plan.to_dict())
         bad_g, g = check(doc, g_plan)
+        cells, met[seed] = wait.wait_cells(doc, plan, g_plan, m, g, baseline, limit)
+        if stream:
+            slow.append(f"Seed {seed}, needs picked up > 10 min after a bus could be there: matcher "
+                        f"{wait.describe_pickups(doc, plan)}; greedy {wait.describe_pickups(doc, g_plan)}.")
         wu, wq, late, km = ("weighted_unserved_people", "weighted_unserved_quantity", "late_person_minutes",
                             "bus_km")
         rs = result.stages["rooms"]
@@ -196,13 +213,13 @@ def seed_sweep(check, label: str, size: str, family: str, limit: float, seeds) -
                     f"{g[wq]} | {_ratio(m[wq], g[wq])} | {m[late]:g} | {g[late]:g} | {_ratio(m[late], g[late])} | "
                     f"{c_m} | {c_g} | {per_m:.1f} | {per_g:.1f} | {_ratio(per_m, per_g)} | "
                     f"{m[km]:g} | {g[km]:g} | {rs.objective:g} / {rooms_bound} ({_gap(rs.objective, rs.bound)}) | "
-                    f"{_gap(m[wu], rs.bound)} | {'yes' if ok else '**no**'} | {len(bad_m) + len(bad_g)} |")
+                    f"{_gap(m[wu], rs.bound)} | {'yes' if ok else '**no**'} | {len(bad_m) + len(bad_g)} | {cells}")
     worst_gap = "–" if "gap" not in worst else f"{100 * worst['gap']:.2f} %"
     rows.append(f"| worst | | {worst['wall']:.2f} × limit | | "
                 f"{', '.join(f'{k} {v}' for k, v in sorted(floors.items()))} | | | {_show(worst['wu'])} | | | | | | "
                 f"{_show(worst['late'])} | | | | {_show(worst['per'])} | | | rooms gap {worst_gap} | | "
                 f"{'all' if not misses else f'**{misses} missed**'} | |")
-    rows.append("")
+    rows += ["", wait.summary(label, met)] + slow + [""]
     return rows
 
 
@@ -240,7 +257,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true",
                     help="small: seeds 1-2, city-size families at size large, limits halved, no detailed tables, "
                          "10 re-match arrivals")
+    ap.add_argument("--stream", choices=wait.STREAM_MODES, default="hold",
+                    help="stream_one_site: each answer held before the next need (hold, as the streaming "
+                         "matcher does) or every need so far re-solved with the last plan as `previous`")
     args = ap.parse_args(argv)
+    wait.stream_mode = args.stream
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     wanted = set(args.families.split(",")) if args.families else None
     known = {f for _, _, f, _ in FAMILIES} | {"rematch"}

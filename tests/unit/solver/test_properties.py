@@ -56,6 +56,17 @@ def scenarios(draw) -> dict[str, Any]:
             "sites": sites, "hotels": hotels, "buses": buses, "stock": stock, "needs": needs}
 
 
+def fixed_prefix(trips: list[dict[str, Any]], kept_needs: set[str]) -> list[dict[str, Any]]:
+    """A prefix of each bus's day: its trips up to the first one carrying a need not in `kept_needs`."""
+    out, stopped = [], set()
+    for t in sorted(trips, key=lambda t: t["start_at"]):
+        if t["bus"] in stopped or not all(ld["need"] in kept_needs for s in t["stops"] for ld in s["load"]):
+            stopped.add(t["bus"])
+        else:
+            out.append(t)
+    return out
+
+
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -72,12 +83,7 @@ def test_solver_never_breaks_a_hard_rule(check, doc):
 def test_fixed_part_is_kept_and_rules_still_hold(check, doc, keep):
     first = solve(parse_scenario(doc), time_limit_s=2.0).plan.to_dict()
     kept_needs = {r["need"] for r in first["rooms"][:keep]}
-    trips, stopped = [], set()
-    for t in sorted(first["trips"], key=lambda t: t["start_at"]):  # a fixed prefix of each bus's day
-        if t["bus"] in stopped or not all(ld["need"] in kept_needs for s in t["stops"] for ld in s["load"]):
-            stopped.add(t["bus"])
-        else:
-            trips.append(t)
+    trips = fixed_prefix(first["trips"], kept_needs)
     doc = dict(doc, fixed={"rooms": first["rooms"][:keep], "trips": trips, "supply": first["supply"][:keep]})
     result = solve(parse_scenario(doc), time_limit_s=2.0)
     check(doc, result.plan.to_dict())

@@ -22,6 +22,7 @@ from .core import solve
 from .generator import generate
 from .generator_data import FAMILIES, SIZES
 from .model import ScenarioError, parse_scenario
+from .wait_report import describe
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
         f.write(text)
     for name, st in result.stages.items():
         say(f"{name}: {st.status.value}, objective {st.objective:g}, bound {st.bound}")
+    say(describe(result.waiting))
     say(f"wrote {args.output}: {len(result.plan.rooms)} room assignments, {len(result.plan.trips)} trips, "
         f"{len(result.plan.supply)} supply lines, {len(result.plan.unmet)} unmet; status {result.status.value}, "
         f"floor {result.floor}; solve {result.seconds:.1f}s of {budget:.1f}s")

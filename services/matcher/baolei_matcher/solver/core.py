@@ -46,6 +46,7 @@ from .rooms import RoomsInput, greedy_rooms, prepare, solve_rooms, urgency_order
 from .rooms_bound import rooms_lp_bound
 from .supply import solve_supply
 from .travel import Travel
+from .wait_report import wait_report
 
 logger = logging.getLogger(__name__)
 
@@ -250,9 +251,10 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
                                          "late_person_minutes": round(search_goals[1], 1)},
                               "greedy": {"weighted_unserved_people": floor_goals[0],
                                          "late_person_minutes": round(floor_goals[1], 1)}})
+    waiting = wait_report(scenario, plan, time_limit_s=max(0.25, deadline - time.perf_counter()))  # issue 17
     result = SolveResult(combine(statuses), plan,
                          {"rooms": rooms_report, "buses": bus_report, "supply": supply_report},
-                         explain(scenario, plan, travel), time.perf_counter() - t0, floor=which)
+                         explain(scenario, plan, travel), time.perf_counter() - t0, floor=which, waiting=waiting)
     say(f"done: {result.status.value} in {result.seconds:.1f}s")
     return result
 

@@ -18,6 +18,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .generator_data import (
+    AMPLE_ROOMS_PER_HOTEL,
+    AMPLE_ROOMS_SHARE,
+    AMPLE_TRANSFER_SHARE,
     BUS_OPERATOR,
     CITY_ROOMS_SHORT_SHARE,
     DISTRICT_ORDER,
@@ -62,6 +65,10 @@ def generate(size: str = "small", family: str = "mixed", seed: int = 1) -> dict[
     """A scenario/v1 document."""
     if size not in SIZES or family not in FAMILIES:
         raise ValueError(f"size must be one of {list(SIZES)}, family one of {list(FAMILIES)}")
+    if family in ("stream_one_site", "night_wave"):
+        from .generator_families import generate_family  # local: it builds on this module's helpers
+
+        return generate_family(size, family, seed)
     # The two bus families share their needs and hotels (one stream): only the fleet differs.
     stream = "buses_tight" if family == "buses_saturated" else family
     rng = random.Random(f"{size}/{stream}/{seed}")
@@ -106,6 +113,8 @@ def _priority(rng: random.Random, zone: str) -> int:
 def _needs(rng: random.Random, communities: list, n: int, family: str) -> list[dict[str, Any]]:
     tight = family in TRANSFERS_PER_BUS
     share = SMALL_HOTELS_TRANSFER_SHARE if family == "rooms_small_hotels" else 0.6
+    if family == "buses_ample_rooms_scarce":
+        share, n = 1.0, round(n * AMPLE_TRANSFER_SHARE)
     out = []
     for i in range(n):
         c = rng.choice(communities)
@@ -146,10 +155,12 @@ def _transfer(rng: random.Random, nid: str, c: dict, prio: int, tight: bool) -> 
 def _hotels(rng: random.Random, size: str, family: str, districts: list[str], n: int, transfers: list,
             sites: list) -> list[dict[str, Any]]:
     asked = {t: sum(x["rooms"][t] for x in transfers) for t in ("standard", "family", "accessible")}
-    if family == "rooms_scarce":
-        total = {t: int(q * 0.6) for t, q in asked.items()}
+    if family in ("rooms_scarce", "buses_ample_rooms_scarce"):
+        ample = family == "buses_ample_rooms_scarce"
+        total = {t: int(q * (AMPLE_ROOMS_SHARE if ample else 0.6)) for t, q in asked.items()}
         # hotels keep a realistic size (ROOMS_PER_HOTEL): fewer of them, not tiny ones
-        n = max(4, min(n, round(sum(total.values()) / ROOMS_PER_HOTEL[size])))
+        per_hotel = AMPLE_ROOMS_PER_HOTEL if ample else ROOMS_PER_HOTEL[size]
+        n = max(4, min(n, round(sum(total.values()) / per_hotel)))
     elif family == "city_rooms_short":
         total = {t: int(q * CITY_ROOMS_SHORT_SHARE) for t, q in asked.items()}
     else:
@@ -158,6 +169,8 @@ def _hotels(rng: random.Random, size: str, family: str, districts: list[str], n:
         total = {t: int(q * scale) + 2 for t, q in asked.items()}
     shares = [rng.uniform(0.5, 1.5) for _ in range(n)]
     z = sum(shares)
+    # many small hotels: rounding each hotel's share would lose most of a scarce type; split exactly
+    exact = _split_exact(total, shares) if family == "buses_ample_rooms_scarce" else None
     accepts_pool = [(["close_contact"], 0.45), (["secondary_contact", "inbound"], 0.35),
                     (["close_contact", "secondary_contact", "inbound"], 0.20)]
     out = []
@@ -169,7 +182,7 @@ def _hotels(rng: random.Random, size: str, family: str, districts: list[str], n:
             lat, lon = _point(rng, d)
             hid, name = f"H-{ABBR[d]}-{i + 1:03d}", f"{d} 第{i + 1}集中隔离酒店"
         accepts = [["close_contact"], ["secondary_contact", "inbound"]][i] if i < 2 else _pick_list(rng, accepts_pool)
-        rooms = {t: int(round(total[t] * shares[i] / z)) for t in total}
+        rooms = exact[i] if exact else {t: int(round(total[t] * shares[i] / z)) for t in total}
         opens = NOW + timedelta(minutes=rng.randrange(60, 360, 30)) if rng.random() < 0.2 else None
         sites.append({"id": f"S-{hid[2:]}", "name": name, "district": d, "lat": lat, "lon": lon})
         h = {"id": hid, "site": f"S-{hid[2:]}", "name": name, "operator": rng.choice(HOTEL_OPERATORS),
@@ -177,6 +190,21 @@ def _hotels(rng: random.Random, size: str, family: str, districts: list[str], n:
         if opens:
             h["open_at"] = _iso(opens)
         out.append(h)
+    return out
+
+
+def _split_exact(total: dict[str, int], shares: list[float]) -> list[dict[str, int]]:
+    """Each type's total split over the hotels in proportion to `shares`, summing to it exactly
+    (largest remainders)."""
+    z = sum(shares)
+    out: list[dict[str, int]] = [{} for _ in shares]
+    for t, q in total.items():
+        raw = [q * s / z for s in shares]
+        got = [int(x) for x in raw]
+        for i in sorted(range(len(raw)), key=lambda i: got[i] - raw[i])[: q - sum(got)]:
+            got[i] += 1
+        for i, k in enumerate(got):
+            out[i][t] = k
     return out
 
 
@@ -214,6 +242,8 @@ def _buses(rng: random.Random, family: str, districts: list[str], n: int, transf
            sites: list) -> list[dict[str, Any]]:
     if family in TRANSFERS_PER_BUS:
         n = max(2, len(transfers) // TRANSFERS_PER_BUS[family])
+    elif family == "buses_ample_rooms_scarce":
+        n = max(2, len(transfers))
     depots = {}
     out = []
     for i in range(n):

@@ -62,7 +62,7 @@ SIZES: dict[str, tuple[int, int, int, int, int]] = {
     "city": (670, 300, 2000, 50, 5000),
 }
 FAMILIES = ("mixed", "rooms_scarce", "stock_scarce", "buses_tight", "buses_saturated", "rooms_small_hotels",
-            "city_rooms_short")
+            "city_rooms_short", "buses_ample_rooms_scarce", "stream_one_site", "night_wave")
 # transfers per bus in the bus families: `buses_tight` is a fleet a one-need-per-trip dispatcher
 # runs out of but a consolidating router can serve; `buses_saturated` is one no router can serve
 # in full (every bus busy its whole shift), kept to show how the matcher rations.
@@ -82,3 +82,19 @@ SMALL_HOTEL_ACCEPTS = [(["close_contact"], 0.35), (["secondary_contact"], 0.15),
 # `city_rooms_short`: the city as in `mixed` (at size city: 3,000 transfer and 2,000 supply needs, 300
 # hotels, 2,000 buses, 50 warehouses) with rooms of each type for about nine in ten of those asked.
 CITY_ROOMS_SHORT_SHARE = 0.9
+# `buses_ample_rooms_scarce` (issue 17): transfer needs only (300 at size medium), a bus for each, and
+# rooms of each type for about two in three of those asked: waiting comes from the matcher, not the fleet.
+AMPLE_TRANSFER_SHARE = 0.75          # transfers = this × the size's needs (medium: 300)
+AMPLE_ROOMS_SHARE = 2 / 3
+# rooms per hotel (about 30 hotels at size medium): with a few large ones far apart, distance alone
+# decides the wait (greedy within 1.1x the bound); with these, where the rooms go matters (greedy ~1.55x)
+AMPLE_ROOMS_PER_HOTEL = 20
+# `stream_one_site` (issue 17): needs raised one after another at one community (the bench solves them
+# one at a time, as the streaming matcher does), hotels and buses as in `mixed` (buses capped).
+STREAM_NEEDS = {"tiny": 3, "small": 6, "medium": 12, "large": 20, "city": 30}
+STREAM_GAP_MIN = (1, 6)              # minutes between two needs raised
+STREAM_MAX_BUSES = 30
+# `night_wave` (issue 17): a bad night on the demo city (`baolei_common/demo_city.py`): this many needs ready within
+# `NIGHT_WAVE_READY_MIN` minutes of 21:00, due four hours after they are ready.
+NIGHT_WAVE_NEEDS = {"tiny": 20, "small": 100}  # any other size: 500
+NIGHT_WAVE_READY_MIN = 10

@@ -58,13 +58,16 @@ class SolveResult:
     # which plan each part is: "search", "greedy" (the baseline was better on the goals in their
     # order, so it is returned as the floor) or "mixed" (transfers from one, supply from the other)
     floor: str = "search"
+    # time to isolation (`wait_report.wait_report`): wait person-minutes, people carried, their mean
+    # wait, the proven lower bound on that mean and the gap to it
+    waiting: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The plan/v1 document plus the solver's report (extra fields are allowed)."""
         doc = self.plan.to_dict()
         doc["solver"] = {"status": self.status.value, "seconds": round(self.seconds, 3),
                          "message": self.message, "floor": self.floor,
-                         "stages": {k: v.to_dict() for k, v in self.stages.items()}}
+                         "stages": {k: v.to_dict() for k, v in self.stages.items()}, **self.waiting}
         doc["explanations"] = self.explanations
         return doc
 
