@@ -1,14 +1,21 @@
 """Bus stage: trips from pickups to hotels by cheapest insertion with consolidation.
 
-Why this shape: the goals are, in order, weighted unserved people, person-minutes late, km.
+Why this shape: the goals are, in order, weighted unserved people, time to isolation (person-
+minutes from ready to the hotel, minutes past due counting extra: `rules.time_cost`), km.
 When buses are tight, throughput comes from filling each trip (one risk category and one
 hotel per trip, several pickups in order) rather than sending a bus per need. Requests are taken
 most urgent first (then earliest due); each is placed where the cost *per person moved* is lowest,
 either as a new pickup inside an existing trip to the same hotel (a detour) or as a new trip
-appended to a nearby bus. Cost = added person-minutes late + BUSY_W × added bus-minutes +
-KM_W × added km, so a bus's time — the scarce resource — is spent where it moves most people.
-A big need simply takes several loads. Each candidate is timed by the exact forward pass in
-`fleet.py`, so every schedule written is feasible.
+appended to a nearby bus. Cost = added time cost (the newcomers' wait and the detour imposed on
+those already aboard or queued after) + BUSY_W × added bus-minutes + KM_W × added km, so a bus's
+time — the scarce resource when buses are short — is spent where it moves most people. A bus-
+minute is how much later the bus is free again, idle gaps included: on a saturated fleet a gap
+left waiting for a need ready later is capacity lost (pricing only the minutes worked left 70 times
+more people unserved on buses_saturated). So the price suits tight fleets only; with buses to spare
+it pushes people onto buses already busy, to wait behind their trips, and the bus stage then
+prices bus-minutes at 0 first (`busstage.busy_weights`). A big need simply takes several loads.
+Each candidate is timed by the exact forward pass in `fleet.py`, so every schedule written is
+feasible.
 """
 from __future__ import annotations
 
@@ -29,8 +36,8 @@ from .travel import Travel
 
 logger = logging.getLogger(__name__)
 
-BUSY_W = 2.0      # cost of one bus-minute, in person-minutes late
-KM_W = 0.5        # cost of one km, in person-minutes late
+BUSY_W = 2.0      # cost of one bus-minute, in time-cost person-minutes
+KM_W = 0.5        # cost of one km, in time-cost person-minutes
 MAX_JOIN = 12     # existing trips tried per request
 MAX_NEW = 6       # buses tried for a new trip per request
 MAX_MID = 12      # buses tried for a new trip slipped in *between* two of their trips
@@ -163,7 +170,7 @@ class Router:
         if not t.feasible:
             return None
         cur = b.timing
-        d = (t.late_pm - cur.late_pm) + self.busy_w * (t.free_s - cur.free_s) / 60.0 + self.km_w * (t.km - cur.km)
+        d = (t.time - cur.time) + self.busy_w * (t.free_s - cur.free_s) / 60.0 + self.km_w * (t.km - cur.km)
         if self.noise:
             d *= 1.0 + self.noise * (2.0 * self.rng.random() - 1.0)
         return d
@@ -205,9 +212,10 @@ class Router:
         if len(idx) == 0:
             return
         amount = np.minimum(self.cap[idx], req.remaining)
-        late = amount * np.maximum(0, arrive[idx] - req.due_s) / 60.0
+        # the newcomers' time cost, and how much later the bus is free
+        wait = (arrive[idx] - req.ready_s + rules.LATE_EXTRA * np.maximum(0, arrive[idx] - req.due_s)) / 60.0
         busy = (arrive[idx] - self.free[idx]) / 60.0
-        approx = (late + self.busy_w * busy) / amount
+        approx = req.need.time_weight * wait + self.busy_w * busy / amount
         for k in np.argsort(approx, kind="stable")[:MAX_NEW]:
             bi = int(idx[k])
             b = self.fleet[bi]

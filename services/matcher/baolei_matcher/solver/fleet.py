@@ -6,11 +6,15 @@ and what it costs. `BusState.evaluate` recomputes one bus's schedule from scratc
 earliest feasible times, in integer seconds, exactly as the checker reads them: a trip starts
 when the bus is free, waits at a stop for the `ready_at` of what it loads, and arrives no earlier
 than the hotel opens. Times read back from the forward pass are what gets written.
+
+The same pass prices goal 3 (`rules.time_cost`): person-minutes from each load's `ready_at` to its
+trip's arrival, and those past `due_at`, each weighted by the need's `time_weight`.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Final
 
 from . import rules
 from .model import Bus, Scenario, TransferNeed
@@ -19,10 +23,17 @@ from .travel import Travel
 
 logger = logging.getLogger(__name__)
 
-# what the forward pass needs of a stop: (latest ready_s, ((due_s, people), ...))
-StopKey = tuple[int, tuple[tuple[int, int], ...]]
-# the state before a committed trip: position, free at, person-minutes late, km
-PreState = tuple[str, int, float, float]
+# what the forward pass needs of a stop: (latest ready_s, Σ people, Σ people × ready_s,
+# Σ weighted people, Σ weighted people × ready_s, ((due_s, people, weighted people), ...))
+StopKey = tuple[int, int, int, float, float, tuple[tuple[int, int, float], ...]]
+# the state before a committed trip: position, free at, person-minutes late, km, person-minutes
+# waited, time cost (weighted)
+PreState = tuple[str, int, float, float, float, float]
+# indexes into a PreState, for the moves that read the committed prefix
+PRE_FREE: Final = 1
+PRE_KM: Final = 3
+PRE_TIME: Final = 5
+_EXTRA_PER_S = rules.LATE_EXTRA / 60.0
 
 
 @dataclass
@@ -71,6 +82,8 @@ class Timing:
     late_pm: float = 0.0   # person-minutes late
     km: float = 0.0
     free_s: int = 0        # when the bus is free after its last trip
+    wait_pm: float = 0.0   # person-minutes from ready to arrival at the hotel
+    time: float = 0.0      # rules.time_cost of the trips, each need weighted by its time_weight
 
 
 class BusState:
@@ -78,7 +91,8 @@ class BusState:
 
     def __init__(self, bus: Bus, travel: Travel, ready: dict[str, int], due: dict[str, int],
                  base_pos: str | None = None, base_free: int | None = None,
-                 drive_cache: dict[tuple[str, str], tuple[int, float]] | None = None) -> None:
+                 drive_cache: dict[tuple[str, str], tuple[int, float]] | None = None,
+                 time_weight: dict[str, float] | None = None) -> None:
         self.bus = bus
         self.travel = travel
         self.cap = bus.capacity
@@ -88,10 +102,11 @@ class BusState:
         self.base_free = base_free if base_free is not None else travel.sec(bus.shift_start)
         self.trips: list[DraftTrip] = []
         self.ready, self.due = ready, due
+        self.time_weight = time_weight or {}  # need id -> weight (absent: 1)
         self._legs = drive_cache if drive_cache is not None else {}  # (a, b) -> (drive s, km), shared
         self.timing = Timing(True, free_s=self.base_free)
         # state before committed trip k (k = len(trips): after the last): pos, free, late, km
-        self._pre: list[PreState] = [(self.base_pos, self.base_free, 0.0, 0.0)]
+        self._pre: list[PreState] = [(self.base_pos, self.base_free, 0.0, 0.0, 0.0, 0.0)]
 
     @property
     def pos(self) -> str:
@@ -99,8 +114,8 @@ class BusState:
 
     def evaluate(self, trips: list[DraftTrip], write: bool = False) -> Timing:
         """Forward pass over `trips` from the base position; `write` stores the times."""
-        pre: list[PreState] | None = [(self.base_pos, self.base_free, 0.0, 0.0)] if write else None
-        t = self._run(trips, self.base_pos, self.base_free, 0.0, 0.0, write, pre)
+        pre: list[PreState] | None = [(self.base_pos, self.base_free, 0.0, 0.0, 0.0, 0.0)] if write else None
+        t = self._run(trips, self.base_pos, self.base_free, 0.0, 0.0, 0.0, 0.0, write, pre)
         if pre is not None and t.feasible:
             self._pre = pre
         return t
@@ -111,10 +126,11 @@ class BusState:
             leg = self._legs[(a, b)] = (self.travel.drive_s(a, b), self.travel.km(a, b))
         return leg
 
-    def _run(self, trips: list[DraftTrip], pos: str, free: int, late: float, km: float, write: bool = False,
-             pre: list[PreState] | None = None) -> Timing:
+    def _run(self, trips: list[DraftTrip], pos: str, free: int, late: float, km: float, wait: float,
+             cost: float, write: bool = False, pre: list[PreState] | None = None) -> Timing:
         # The hot loop of the whole bus stage: locals only, stop data cached on the stop.
         dwell, legs, leg, shift_end, turn = self.travel.dwell_s, self._legs, self._leg, self.shift_end, self.turn_s
+        extra = _EXTRA_PER_S
         for t in trips:
             clock = free
             ats: list[int] | None = [] if write else None
@@ -122,7 +138,7 @@ class BusState:
             for s in stops:
                 key = s.timing_key
                 if key is None:
-                    key = s.timing_key = _stop_key(s, self.ready, self.due)
+                    key = s.timing_key = self._stop_key(s)
                 site = s.site
                 lg = legs.get((pos, site)) or leg(pos, site)
                 at = clock + lg[0]
@@ -144,36 +160,54 @@ class BusState:
             for s in stops:
                 key = s.timing_key
                 assert key is not None  # set by the pass above
-                for due, p in key[1]:
+                wait += (arrive * key[1] - key[2]) / 60.0
+                cost += (arrive * key[3] - key[4]) / 60.0
+                for due, p, wp in key[5]:
                     if arrive > due:
                         late += p * (arrive - due) / 60.0
+                        cost += wp * (arrive - due) * extra
             if ats is not None:
                 t.start_s, t.at_s, t.arrive_s = free, ats, arrive
             pos, free = hsite, arrive + turn
             if pre is not None:
-                pre.append((pos, free, late, km))
-        return Timing(True, late, km, free)
+                pre.append((pos, free, late, km, wait, cost))
+        return Timing(True, late, km, free, wait, cost)
+
+    def _stop_key(self, s: DraftStop) -> StopKey:
+        ready, due, tw = self.ready, self.due, self.time_weight
+        p = pr = 0
+        w = wr = 0.0
+        loads = []
+        for n, q in s.loads.items():
+            r, wq = ready[n], tw.get(n, 1.0) * q
+            p += q
+            pr += q * r
+            w += wq
+            wr += wq * r
+            loads.append((due[n], q, wq))
+        return (max([ready[n] for n in s.loads], default=0), p, pr, w, wr, tuple(loads))
 
     def splice(self, k: int, middle: list[DraftTrip], j: int) -> Timing:
         """Timing of the committed trips[:k] + `middle` + trips[j:], without re-running the
         unchanged prefix, and stopping early once the bus is back on its committed schedule."""
-        pos, free, late, km = self._pre[k]
-        t = self._run(middle, pos, free, late, km)
+        pos, free, late, km, wait, cost = self._pre[k]
+        t = self._run(middle, pos, free, late, km, wait, cost)
         if not t.feasible:
             return t
         pos = middle[-1].hotel_site if middle else pos
-        free, late, km = t.free_s, t.late_pm, t.km
+        free, late, km, wait, cost = t.free_s, t.late_pm, t.km, t.wait_pm, t.time
         n = len(self.trips)
         for i in range(j, n):
-            cpos, cfree, clate, ckm = self._pre[i]
-            if cpos == pos and cfree == free:
-                end = self._pre[n]
-                return Timing(True, late + end[2] - clate, km + end[3] - ckm, end[1])
-            t = self._run(self.trips[i:i + 1], pos, free, late, km)
+            c = self._pre[i]
+            if c[0] == pos and c[1] == free:
+                e = self._pre[n]
+                return Timing(True, late + e[2] - c[2], km + e[3] - c[3], e[1], wait + e[4] - c[4], cost + e[5] - c[5])
+            t = self._run(self.trips[i:i + 1], pos, free, late, km, wait, cost)
             if not t.feasible:
                 return t
             pos, free, late, km = self.trips[i].hotel_site, t.free_s, t.late_pm, t.km
-        return Timing(True, late, km, free)
+            wait, cost = t.wait_pm, t.time
+        return Timing(True, late, km, free, wait, cost)
 
     def commit(self, trips: list[DraftTrip]) -> None:
         self.trips = trips
@@ -193,14 +227,11 @@ class BusState:
         return out
 
 
-def _stop_key(s: DraftStop, ready: dict[str, int], due: dict[str, int]) -> StopKey:
-    return (max([ready[n] for n in s.loads], default=0), tuple((due[n], p) for n, p in s.loads.items()))
-
-
 def make_fleet(scenario: Scenario, travel: Travel, fixed_trips: list[Trip]) -> list[BusState]:
     """A `BusState` per bus, starting after its fixed trips (new trips only follow them)."""
     ready = {n.id: travel.sec(n.ready_at) for n in scenario.transfers}
     due = {n.id: travel.sec(n.due_at) for n in scenario.transfers}
+    tw = {n.id: n.time_weight for n in scenario.transfers if n.time_weight != 1.0}
     last: dict[str, Trip] = {}
     for t in fixed_trips:
         if t.bus not in last or t.start_at > last[t.bus].start_at:
@@ -211,8 +242,8 @@ def make_fleet(scenario: Scenario, travel: Travel, fixed_trips: list[Trip]) -> l
     for b in scenario.buses:
         lt = last.get(b.id)
         if lt is None:
-            fleet.append(BusState(b, travel, ready, due, drive_cache=legs))
+            fleet.append(BusState(b, travel, ready, due, drive_cache=legs, time_weight=tw))
         else:
             free = rules.free_after(travel.sec(lt.arrive_at), rules.turnaround_s(b.turnaround_min))
-            fleet.append(BusState(b, travel, ready, due, hotels[lt.hotel].site, free, legs))
+            fleet.append(BusState(b, travel, ready, due, hotels[lt.hotel].site, free, legs, tw))
     return fleet
