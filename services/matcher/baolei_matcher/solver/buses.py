@@ -43,6 +43,10 @@ MAX_NEW = 6       # buses tried for a new trip per request
 MAX_MID = 12      # buses tried for a new trip slipped in *between* two of their trips
 MID_SLOTS = 2     # slots per bus tried for such a trip (the first ones after the need is ready)
 MID_MAX_FLEET = 300  # larger fleets are ample: appending suffices, and slipping in costs too much time
+# (waiting, late) person-minute weights of the insertion cost: goal 3's, and lateness only, which
+# pools more pickups per trip and so carries more on a fleet that cannot carry everyone
+GOAL3_W = (1.0, rules.LATE_EXTRA)
+THROUGHPUT_W = (0.0, 1.0)
 JOIN_KM = 12.0    # only join trips with a stop within this many road km
 SCAN_TRIPS = 600  # look for trips to other hotels passing nearby only while there are this few trips
 
@@ -64,6 +68,7 @@ class Router:
         self.fleet = fleet
         self.chooser = chooser
         self.busy_w, self.km_w = busy_w, km_w
+        self.wait_w, self.late_w = GOAL3_W  # or THROUGHPUT_W (busstage, improve)
         self.travel = travel
         self.by_key: dict[tuple[str, str], list[tuple[int, DraftTrip]]] = defaultdict(list)
         self.free = np.array([b.timing.free_s for b in fleet], dtype=np.int64)
@@ -170,7 +175,8 @@ class Router:
         if not t.feasible:
             return None
         cur = b.timing
-        d = (t.time - cur.time) + self.busy_w * (t.free_s - cur.free_s) / 60.0 + self.km_w * (t.km - cur.km)
+        d = ((self.wait_w * (t.wait_ps - cur.wait_ps) + self.late_w * (t.late_ps - cur.late_ps)) / 60.0
+             + self.busy_w * (t.free_s - cur.free_s) / 60.0 + self.km_w * (t.km - cur.km))
         if self.noise:
             d *= 1.0 + self.noise * (2.0 * self.rng.random() - 1.0)
         return d
@@ -213,7 +219,7 @@ class Router:
             return
         amount = np.minimum(self.cap[idx], req.remaining)
         # the newcomers' time cost, and how much later the bus is free
-        wait = (arrive[idx] - req.ready_s + rules.LATE_EXTRA * np.maximum(0, arrive[idx] - req.due_s)) / 60.0
+        wait = (self.wait_w * (arrive[idx] - req.ready_s) + self.late_w * np.maximum(0, arrive[idx] - req.due_s)) / 60.0
         busy = (arrive[idx] - self.free[idx]) / 60.0
         approx = req.need.time_weight * wait + self.busy_w * busy / amount
         for k in np.argsort(approx, kind="stable")[:MAX_NEW]:

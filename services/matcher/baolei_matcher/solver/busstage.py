@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .buses import Router, route_all
+from .buses import GOAL3_W, THROUGHPUT_W, Router, route_all
 from .fleet import Request, make_fleet
 from .improve import Score, improve, score
 from .model import Hotel, Scenario
@@ -80,7 +80,10 @@ def route_buses(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], roo
         if weights is None:
             weights = busy_weights(fleet, requests)
         router.busy_w = busy_w = weights[i]
+        if weights is BUSY_WEIGHTS and not incremental:  # buses short: carry the most first
+            router.wait_w, router.late_w = THROUGHPUT_W
         unmet = route_all(router, list(requests.values()), deadline - 0.05 * time_limit_s)
+        router.wait_w, router.late_w = GOAL3_W
         if not incremental and PHASES["polish"]:
             polish(router, min(deadline - 0.3 * time_limit_s, time.perf_counter() + POLISH_SHARE * time_limit_s))
         sc = score(router, requests)

@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from .buses import Router
-from .fleet import PRE_FREE, PRE_KM, PRE_TIME, BusState
+from .fleet import PRE_FREE, PRE_KM, BusState
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +63,12 @@ def relocate(router: Router, ai: int, near: list[int]) -> bool:
             continue
         ta = a.splice(i, [], i + 1)
         # Bounds that skip hopeless candidates (exact, by the triangle inequality): putting a trip
-        # into a bus's day never makes anything earlier, so never lowers its time cost or km; a move
-        # gains at most what taking the trip off `a` saves; a swap gains at most the time cost and
-        # km both buses have from the swapped trips on.
-        move_ub = (a.timing.time - ta.time + 0.01 * (a.timing.km - ta.km)) if ta.feasible else -1.0
+        # into a bus's day never makes anything earlier, so never lowers its time cost or km, and the
+        # trip costs at least its floor where it goes; a move gains at most what taking the trip off
+        # `a` saves less that floor; a swap at most what both buses' days cost above their floors
+        # from the swapped trips on (moves keep the sum of the floors: `BusState.trip_floor`).
+        floor = a.floor_from(i) - a.floor_from(i + 1)
+        move_ub = (a.timing.time - ta.time - floor + 0.01 * (a.timing.km - ta.km)) if ta.feasible else -1.0
         a_tail = _tail(a, i)
         for ci in near:
             c = router.fleet[ci]
@@ -163,8 +165,9 @@ def exchange_tails(router: Router, ai: int, near: list[int]) -> bool:
 
 
 def _tail(b: BusState, i: int) -> float:
-    """Time cost and km (at the moves' 0.01 per km) of the bus's trips from slot `i` on."""
-    return b.timing.time - b._pre[i][PRE_TIME] + 0.01 * (b.timing.km - b._pre[i][PRE_KM])
+    """What moves of the bus's trips from slot `i` on can gain at most: their time cost above
+    its floor, and their km (at the moves' 0.01 per km)."""
+    return b.timing.time - b.time_before(i) - b.floor_from(i) + 0.01 * (b.timing.km - b._pre[i][PRE_KM])
 
 
 def _slots_near(c: BusState, start_s: int) -> list[int]:
