@@ -96,11 +96,12 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
 
     # greedy places the needs of the previous plan afresh, in the rooms left after `fixed`
     inp_floor = RoomsInput(open_needs, scenario.hotels, {h: list(v) for h, v in residual.items()},
-                           inp_all.eligible, inp_all.km)
+                           inp_all.eligible, inp_all.km, inp_all.travel)
     kept_prev = _keep_previous_rooms(previous, room_of, needs, hotels, residual)
     todo = [n for n in open_needs if n.id not in room_of]
     inp = inp_all if not kept_prev else RoomsInput(todo, scenario.hotels, residual,
-                                                    {n.id: inp_all.eligible[n.id] for n in todo}, inp_all.km)
+                                                    {n.id: inp_all.eligible[n.id] for n in todo}, inp_all.km,
+                                                    inp_all.travel)
     carried: dict[str, int] = defaultdict(int)
     for t in fixed.trips:
         for s in t.stops:
@@ -583,7 +584,7 @@ def _retry(scenario: Scenario, travel: Travel, inp_all: RoomsInput, retry: list[
            hotels: dict, carried: dict[str, int], deadline: float) -> list[Unmet]:
     """Give freed rooms to needs that had none, keeping only those a bus can then carry."""
     inp = RoomsInput(retry, inp_all.hotels, residual, {n.id: inp_all.eligible.get(n.id, []) for n in retry},
-                     inp_all.km)
+                     inp_all.km, inp_all.travel)
     placed = greedy_rooms(inp, urgency_order(retry))
     new = {nid: RoomAssignment(nid, inp.hotels[hi].id, *got) for nid, (hi, got) in placed.items()}
     room_of.update(new)
