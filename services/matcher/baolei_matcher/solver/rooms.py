@@ -23,8 +23,8 @@ Steps, all inside one deadline (`time_limit_s` counts from the call; model build
    (more than `MAX_CP_PAIRS` pairs) CP-SAT is not tried: it returned UNKNOWN in 12 s there, and
    the local search gets within a fraction of a percent of the bound; the stage then returns
    early and the bus stage gets the time.
-5. drives: without a phase-2 answer, needs asking the very same rooms trade places for the least
-   time to isolation (`polish_time`, the goal unchanged).
+5. drives: needs asking the very same rooms trade places for the least time to isolation
+   (`polish_time`, the goal unchanged), also after a phase-2 answer, which is often cut off.
 Every CP-SAT call runs behind a watchdog (`stop_search` from a timer) and keeps the best plan found
 so far; model building stops at its own deadline and the warm start is kept.
 """
@@ -284,7 +284,7 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
         return _report(hint, inp, bound, bound_source, source, hint_w, "build_out_of_time", Status.FEASIBLE,
                        0, t0, info)
     info["t_build"] = round(time.perf_counter() - t0, 3)
-    placed, status, cp_status, polished = hint, Status.FEASIBLE, "skipped", False
+    placed, status, cp_status = hint, Status.FEASIBLE, "skipped"
     by_id = {n.id: n for n in needs}
     goal = [(n.weight * n.people) * v for (nid, _), v in rm.x.items() for n in (by_id[nid],)]
     best_w = _placed_w(hint, needs)
@@ -316,9 +316,11 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
             st2, found, _ = run(rm, min(left, POLISH_ONLY_S) if at_bound else left)
             cp_status = st2 if cp_status == "skipped" else f"{cp_status}+{st2}"
             if found is not None and _placed_w(found, needs) >= best_w:
-                placed, polished = found, True
-    if not polished:  # phase 2 did not run or found nothing: the drives are shortened here
-        placed = polish_time(inp, placed, deadline - REPORT_S)
+                placed = found
+    # Needs asking the same rooms trade hotels for less time to isolation: also after phase 2,
+    # which is often cut off before it is optimal and weighs time below fairness (rooms_small_hotels
+    # seed 1: 86.4 direct-drive minutes per person carried without this, see the commit).
+    placed = polish_time(inp, placed, deadline - REPORT_S)
     if time.perf_counter() > deadline + OVERRUN_S:
         status = Status.OUT_OF_TIME
     return _report(placed, inp, bound, bound_source, source, hint_w, cp_status, status, len(rm.x), t0, info)
