@@ -99,7 +99,8 @@ def test_supply_strict_priority_then_fair_shares(check):
 
 def test_bus_consolidates_nearby_pickups_and_splits_a_big_group(check):
     # One bus, 22 seats allowed. A (5) and B (5) are 0.7 km apart going to the same hotel: one trip.
-    # C (30 people) needs two trips.
+    # C (30 people) needs two trips. Which trip goes first is goal 3's choice (22 of C first gets
+    # more people to the hotel sooner), so only the pooling of A and B is pinned.
     doc = base(hotels=[{"id": "H", "site": "SH", "accepts": ["close_contact"], "rooms": {"standard": 100}}],
                buses=[bus()],
                needs=[transfer("A", "C1", 5, {"standard": 5}), transfer("B", "C2", 5, {"standard": 5}),
@@ -107,8 +108,7 @@ def test_bus_consolidates_nearby_pickups_and_splits_a_big_group(check):
     result = solve(parse_scenario(doc), time_limit_s=5)
     metrics = check(doc, result.plan.to_dict())
     assert metrics["weighted_unserved_people"] == 0
-    first = sorted(result.plan.trips, key=lambda t: t.start_at)[0]
-    assert {ld.need for s in first.stops for ld in s.load} >= {"A", "B"}
+    assert any({ld.need for s in t.stops for ld in s.load} >= {"A", "B"} for t in result.plan.trips)
     assert carried(result.plan) == {"A": 5, "B": 5, "C": 30}
     assert all(t.people() <= 22 for t in result.plan.trips)
 

@@ -1,14 +1,21 @@
 """Bus stage: trips from pickups to hotels by cheapest insertion with consolidation.
 
-Why this shape: the goals are, in order, weighted unserved people, person-minutes late, km.
+Why this shape: the goals are, in order, weighted unserved people, time to isolation (person-
+minutes from ready to the hotel, minutes past due counting extra: `rules.time_cost`), km.
 When buses are tight, throughput comes from filling each trip (one risk category and one
 hotel per trip, several pickups in order) rather than sending a bus per need. Requests are taken
 most urgent first (then earliest due); each is placed where the cost *per person moved* is lowest,
 either as a new pickup inside an existing trip to the same hotel (a detour) or as a new trip
-appended to a nearby bus. Cost = added person-minutes late + BUSY_W × added bus-minutes +
-KM_W × added km, so a bus's time — the scarce resource — is spent where it moves most people.
-A big need simply takes several loads. Each candidate is timed by the exact forward pass in
-`fleet.py`, so every schedule written is feasible.
+appended to a nearby bus. Cost = added time cost (the newcomers' wait and the detour imposed on
+those already aboard or queued after) + BUSY_W × added bus-minutes + KM_W × added km, so a bus's
+time — the scarce resource when buses are short — is spent where it moves most people. A bus-
+minute is how much later the bus is free again, idle gaps included: on a saturated fleet a gap
+left waiting for a need ready later is capacity lost (pricing only the minutes worked left 70 times
+more people unserved on buses_saturated). So the price suits tight fleets only; with buses to spare
+it pushes people onto buses already busy, to wait behind their trips, and the bus stage then
+prices bus-minutes at 0 first (`busstage.busy_weights`). A big need simply takes several loads.
+Each candidate is timed by the exact forward pass in `fleet.py`, so every schedule written is
+feasible.
 """
 from __future__ import annotations
 
@@ -29,13 +36,17 @@ from .travel import Travel
 
 logger = logging.getLogger(__name__)
 
-BUSY_W = 2.0      # cost of one bus-minute, in person-minutes late
-KM_W = 0.5        # cost of one km, in person-minutes late
+BUSY_W = 2.0      # cost of one bus-minute, in time-cost person-minutes
+KM_W = 0.5        # cost of one km, in time-cost person-minutes
 MAX_JOIN = 12     # existing trips tried per request
 MAX_NEW = 6       # buses tried for a new trip per request
 MAX_MID = 12      # buses tried for a new trip slipped in *between* two of their trips
 MID_SLOTS = 2     # slots per bus tried for such a trip (the first ones after the need is ready)
 MID_MAX_FLEET = 300  # larger fleets are ample: appending suffices, and slipping in costs too much time
+# (waiting, late) person-minute weights of the insertion cost: goal 3's, and lateness only, which
+# pools more pickups per trip and so carries more on a fleet that cannot carry everyone
+GOAL3_W = (1.0, rules.LATE_EXTRA)
+THROUGHPUT_W = (0.0, 1.0)
 JOIN_KM = 12.0    # only join trips with a stop within this many road km
 SCAN_TRIPS = 600  # look for trips to other hotels passing nearby only while there are this few trips
 
@@ -57,6 +68,7 @@ class Router:
         self.fleet = fleet
         self.chooser = chooser
         self.busy_w, self.km_w = busy_w, km_w
+        self.wait_w, self.late_w = GOAL3_W  # or THROUGHPUT_W (busstage, improve)
         self.travel = travel
         self.by_key: dict[tuple[str, str], list[tuple[int, DraftTrip]]] = defaultdict(list)
         self.free = np.array([b.timing.free_s for b in fleet], dtype=np.int64)
@@ -163,7 +175,8 @@ class Router:
         if not t.feasible:
             return None
         cur = b.timing
-        d = (t.late_pm - cur.late_pm) + self.busy_w * (t.free_s - cur.free_s) / 60.0 + self.km_w * (t.km - cur.km)
+        d = ((self.wait_w * (t.wait_ps - cur.wait_ps) + self.late_w * (t.late_ps - cur.late_ps)) / 60.0
+             + self.busy_w * (t.free_s - cur.free_s) / 60.0 + self.km_w * (t.km - cur.km))
         if self.noise:
             d *= 1.0 + self.noise * (2.0 * self.rng.random() - 1.0)
         return d
@@ -205,9 +218,10 @@ class Router:
         if len(idx) == 0:
             return
         amount = np.minimum(self.cap[idx], req.remaining)
-        late = amount * np.maximum(0, arrive[idx] - req.due_s) / 60.0
+        # the newcomers' time cost, and how much later the bus is free
+        wait = (self.wait_w * (arrive[idx] - req.ready_s) + self.late_w * np.maximum(0, arrive[idx] - req.due_s)) / 60.0
         busy = (arrive[idx] - self.free[idx]) / 60.0
-        approx = (late + self.busy_w * busy) / amount
+        approx = req.need.time_weight * wait + self.busy_w * busy / amount
         for k in np.argsort(approx, kind="stable")[:MAX_NEW]:
             bi = int(idx[k])
             b = self.fleet[bi]

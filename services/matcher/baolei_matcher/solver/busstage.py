@@ -2,7 +2,7 @@
 
 Why: which bus-minute price works best depends on how tight the fleet is, so insertion runs with
 a few prices (cheap: well under a second at medium size) and the best start by (weighted unserved
-people, person-minutes late, km) is then improved by `improve.py` for the time left. Hotels of
+people, time cost, km) is then improved by `improve.py` for the time left. Hotels of
 needs not yet carried may move to where a trip goes (`rehotel.py`); each start works on its own
 copy of the room book, and the winner's copy is written back. With a `previous` plan the stage
 re-seeds its trips and routes only what is new, with hotels frozen: re-matching must not churn.
@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .buses import Router, route_all
+from .buses import GOAL3_W, THROUGHPUT_W, Router, route_all
 from .fleet import Request, make_fleet
 from .improve import Score, improve, score
 from .model import Hotel, Scenario
@@ -26,6 +26,10 @@ from .tripmoves import polish
 logger = logging.getLogger(__name__)
 
 BUSY_WEIGHTS = (2.0, 0.3, 0.0)  # bus-minute prices tried (tight fleets want 2, ample ones 0)
+# ... in this order when the fleet is ample (a bus standing idle for every request): the first price
+# is the only one of an incremental solve, and with buses to spare pricing their time only pushes
+# people onto buses already busy, to wait behind their trips.
+AMPLE_WEIGHTS = (0.0, 0.3, 2.0)
 # The local search runs until the deadline less this reserve, kept for what follows it (freed rooms
 # offered again, explanations: measured 0.0 s at medium size, 0.2 s at city size).
 RESERVE_SHARE, RESERVE_S = 0.03, 0.05
@@ -58,7 +62,8 @@ def route_buses(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], roo
     best: _Start | None = None
     # With rooms short, freed rooms go to needs still without any (core's retry): do not reshuffle them.
     rooms_short = any(n.id not in room_of for n in scenario.transfers if n.people > 0)
-    for i, busy_w in enumerate(BUSY_WEIGHTS):
+    weights: tuple[float, ...] | None = None  # chosen once the first start's fleet is seeded
+    for i in range(len(BUSY_WEIGHTS)):
         left = deadline - time.perf_counter()
         if i and left < 0.4 * time_limit_s:  # keep time for the first run's answer and the rest
             break
@@ -68,15 +73,21 @@ def route_buses(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], roo
                    and len(room_of) <= REHOTEL_MAX_NEEDS)
         chooser = None if not rehotel else HotelChooser(hotels, travel, resid, rooms, frozen)
         fleet = make_fleet(scenario, travel, fixed_trips)
-        router = Router(fleet, travel, busy_w=busy_w, chooser=chooser)
+        router = Router(fleet, travel, chooser=chooser)
         requests = make_requests(rooms)
         if seed_previous is not None:
             seed_previous(router, requests, fleet)
+        if weights is None:
+            weights = busy_weights(fleet, requests)
+        router.busy_w = busy_w = weights[i]
+        if weights is BUSY_WEIGHTS and not incremental:  # buses short: carry the most first
+            router.wait_w, router.late_w = THROUGHPUT_W
         unmet = route_all(router, list(requests.values()), deadline - 0.05 * time_limit_s)
+        router.wait_w, router.late_w = GOAL3_W
         if not incremental and PHASES["polish"]:
             polish(router, min(deadline - 0.3 * time_limit_s, time.perf_counter() + POLISH_SHARE * time_limit_s))
         sc = score(router, requests)
-        say(f"buses: busy weight {busy_w:g}: weighted unserved {sc[0]}, late {sc[1]:.0f} person-min")
+        say(f"buses: busy weight {busy_w:g}: weighted unserved {sc[0]}, time cost {sc[1]:.0f}")
         if best is None or sc < best[0]:
             best = (sc, router, requests, unmet, rooms, resid)
         if incremental:
@@ -87,7 +98,7 @@ def route_buses(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], roo
     if not incremental and PHASES["improve"] and router.fleet and requests:
         until = deadline - (RESERVE_SHARE * time_limit_s + RESERVE_S)
         sc, info = improve(router, requests, until)
-        say(f"buses: local search {info['iterations']} steps: weighted unserved {sc[0]}, late {sc[1]:.0f} person-min")
+        say(f"buses: local search {info['iterations']} steps: weighted unserved {sc[0]}, time cost {sc[1]:.0f}")
         unmet = _still_unmet(router, requests, unmet)
     router.chooser = None  # rooms are the caller's again: later routing (retry) must not move them
     room_of.clear()
@@ -95,6 +106,14 @@ def route_buses(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], roo
     for h, v in resid.items():
         residual[h][:] = v
     return BusOutcome(router, requests, unmet, info)
+
+
+def busy_weights(fleet: list, requests: dict[str, Request]) -> tuple[float, ...]:
+    """The bus-minute prices to try, first the one that suits the fleet: AMPLE_WEIGHTS when at
+    least as many buses have no trip yet as requests wait for a seat."""
+    idle = sum(1 for b in fleet if not b.trips and b.cap > 0)
+    waiting = sum(1 for r in requests.values() if r.remaining > 0)
+    return AMPLE_WEIGHTS if idle >= waiting else BUSY_WEIGHTS
 
 
 def _still_unmet(router: Router, requests: dict[str, Request], before: list[Unmet]) -> list[Unmet]:

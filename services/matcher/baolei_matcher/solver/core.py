@@ -10,7 +10,7 @@ one new need against a thousand open ones is cheap and the plan does not churn.
 Anytime, on time: the greedy baseline (`greedy.py`, about half a second at city size) is the
 floor — transfers (rooms and trips) and supply share no resource, so each part of the returned
 plan is the search's or greedy's, whichever is better on the goals in their order (weighted
-unserved people, then late person-minutes; weighted unserved quantity). Stage budgets follow
+unserved people, then the time cost of goal 3, `rules.time_cost`; weighted unserved quantity). Stage budgets follow
 progress: before the rooms stage starts, the bus stage's time is reserved for the needs that may
 hold rooms (BUS_SHARE of the time, more if its estimated insertion needs it); the rooms stage gets
 the rest, and whatever it does not use goes on to the buses. A big rooms model runs in a child
@@ -69,7 +69,7 @@ GUARD_MIN_S, GUARD_MIN_NEEDS = 1.0, 200  # from this budget and size on, the roo
 IMPROVE_MIN_S = 0.1      # fast mode: the local search runs if at least this much time is left
 TAIL_PER_SETUP = 0.5     # time kept after the bus stage, per second the setup took (see `_tail_s`)
 SECOND_START = 0.6       # share of the bus time the search gets when greedy carried everyone (see solve)
-LATE_EPS = 1e-6          # person-minutes: a tie on lateness keeps the search's plan
+LATE_EPS = 1e-6          # time-cost person-minutes: a tie keeps the search's plan
 
 
 def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | None = None,
@@ -97,11 +97,12 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
 
     # greedy places the needs of the previous plan afresh, in the rooms left after `fixed`
     inp_floor = RoomsInput(open_needs, scenario.hotels, {h: list(v) for h, v in residual.items()},
-                           inp_all.eligible, inp_all.km)
+                           inp_all.eligible, inp_all.km, inp_all.travel)
     kept_prev = _keep_previous_rooms(previous, room_of, needs, hotels, residual)
     todo = [n for n in open_needs if n.id not in room_of]
     inp = inp_all if not kept_prev else RoomsInput(todo, scenario.hotels, residual,
-                                                    {n.id: inp_all.eligible[n.id] for n in todo}, inp_all.km)
+                                                    {n.id: inp_all.eligible[n.id] for n in todo}, inp_all.km,
+                                                    inp_all.travel)
     carried: dict[str, int] = defaultdict(int)
     for t in fixed.trips:
         for s in t.stops:
@@ -125,7 +126,7 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
     # The floor: what a careful dispatcher would do (cheap; rooms are placed in a copy).
     floor = greedy_plan(scenario, travel, inp_floor)
     floor_goals = _transfer_goals(scenario, floor.rooms, floor.trips)
-    say(f"floor: greedy leaves {floor_goals[0]} weighted people unserved, {floor_goals[1]:.0f} person-min late "
+    say(f"floor: greedy leaves {floor_goals[0]} weighted people unserved, {floor_goals[2]:.0f} person-min late "
         f"({sum(floor.seconds.values()):.2f}s)")
     supply_skipped = time.perf_counter() >= deadline - tail
     if not supply_skipped:
@@ -239,7 +240,7 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
         supply_out = list(fixed.supply) + supply
     plan = Plan(rooms_out, trips_out, supply_out, transfer_unmet + supply_unmet)
     which = "greedy" if floor_t and floor_s else "mixed" if floor_t or floor_s else "search"
-    say(f"floor: {which} (search {search_goals[0]} weighted unserved, {search_goals[1]:.0f} person-min late; "
+    say(f"floor: {which} (search {search_goals[0]} weighted unserved, time cost {search_goals[1]:.0f}; "
         f"greedy {floor_goals[0]}, {floor_goals[1]:.0f})")
     _mark_floor(rooms_report, supply_report, plan, scenario, fixed_needs, floor_t, floor_s, search_goals,
                 floor_goals, floor)
@@ -248,9 +249,11 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
     bus_report.detail.update({"floor": "greedy" if floor_t else "search", "mode": mode,
                               "budget_s": round(max(0.0, bus_until - t_bus), 3),
                               "search": {"weighted_unserved_people": search_goals[0],
-                                         "late_person_minutes": round(search_goals[1], 1)},
+                                         "time_cost": round(search_goals[1], 1),
+                                         "late_person_minutes": round(search_goals[2], 1)},
                               "greedy": {"weighted_unserved_people": floor_goals[0],
-                                         "late_person_minutes": round(floor_goals[1], 1)}})
+                                         "time_cost": round(floor_goals[1], 1),
+                                         "late_person_minutes": round(floor_goals[2], 1)}})
     waiting = wait_report(scenario, plan, time_limit_s=max(0.25, deadline - time.perf_counter()))  # issue 17
     result = SolveResult(combine(statuses), plan,
                          {"rooms": rooms_report, "buses": bus_report, "supply": supply_report},
@@ -268,8 +271,8 @@ def _tail_s(scenario: Scenario, time_limit_s: float, setup_s: float) -> float:
     return min(0.1 * time_limit_s, max(0.01 + 40e-6 * n, TAIL_PER_SETUP * setup_s) + 0.005 * time_limit_s)
 
 
-def _better(a: tuple[int, float], b: tuple[int, float]) -> bool:
-    """Is `a` strictly better than `b` on (weighted unserved people, late person-minutes)?"""
+def _better(a: tuple[int, float, float], b: tuple[int, float, float]) -> bool:
+    """Is `a` strictly better than `b` on (weighted unserved people, time cost)?"""
     return a[0] < b[0] or (a[0] == b[0] and a[1] < b[1] - LATE_EPS)
 
 
@@ -282,25 +285,30 @@ def _carried(trips: list) -> dict[str, int]:
     return got
 
 
-def _transfer_goals(scenario: Scenario, rooms: list[RoomAssignment], trips: list) -> tuple[int, float]:
-    """(weighted unserved people, late person-minutes) of a plan's transfer part, as the checker
-    counts them (people carried; minutes past due at the hotel, per person)."""
+def _transfer_goals(scenario: Scenario, rooms: list[RoomAssignment], trips: list) -> tuple[int, float, float]:
+    """(weighted unserved people, time cost, late person-minutes) of a plan's transfer part, as
+    the checker counts them (people carried; minutes from ready and past due at the hotel, per
+    person); the time cost is `rules.time_cost` with each need's `time_weight`."""
     got: dict[str, int] = defaultdict(int)
-    due = {n.id: n.due_at for n in scenario.transfers}
-    late = 0.0
+    needs = {n.id: n for n in scenario.transfers}
+    late = cost = 0.0
     for t in trips:
         for st in t.stops:
             for ld in st.load:
                 got[ld.need] += ld.people
-                d = due.get(ld.need)
-                if d is not None:
-                    late += ld.people * max(0.0, (t.arrive_at - d).total_seconds() / 60.0)
+                n = needs.get(ld.need)
+                if n is not None:
+                    wait = ld.people * (t.arrive_at - n.ready_at).total_seconds() / 60.0
+                    past = ld.people * max(0.0, (t.arrive_at - n.due_at).total_seconds() / 60.0)
+                    late += past
+                    cost += n.time_weight * rules.time_cost(wait, past)
     unserved = sum(n.weight * max(0, n.people - got[n.id]) for n in scenario.transfers)
-    return unserved, late
+    return unserved, cost, late
 
 
 def _mark_floor(rooms: StageReport, supply: StageReport, plan: Plan, scenario: Scenario, fixed_needs: set[str],
-                floor_t: bool, floor_s: bool, search_goals: tuple[int, float], floor_goals: tuple[int, float],
+                floor_t: bool, floor_s: bool, search_goals: tuple[int, float, float],
+                floor_goals: tuple[int, float, float],
                 floor: GreedyPlan) -> None:
     """Say in the stage reports which plan each part is, and report the part returned."""
     rooms.detail["floor"] = "greedy" if floor_t else "search"
@@ -578,7 +586,7 @@ def _retry(scenario: Scenario, travel: Travel, inp_all: RoomsInput, retry: list[
            hotels: dict, carried: dict[str, int], deadline: float) -> list[Unmet]:
     """Give freed rooms to needs that had none, keeping only those a bus can then carry."""
     inp = RoomsInput(retry, inp_all.hotels, residual, {n.id: inp_all.eligible.get(n.id, []) for n in retry},
-                     inp_all.km)
+                     inp_all.km, inp_all.travel)
     placed = greedy_rooms(inp, urgency_order(retry))
     new = {nid: RoomAssignment(nid, inp.hotels[hi].id, *got) for nid, (hi, got) in placed.items()}
     room_of.update(new)

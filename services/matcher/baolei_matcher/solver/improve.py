@@ -6,7 +6,8 @@ early. This phase repeatedly takes some loads off the buses (related needs: near
 the same time; the latest ones; or a run of trips of one bus), re-inserts them together with
 anything still unserved with the same insertion as the first phase (joins, new trips at the end or
 between two trips), and keeps the change only if the plan is lexicographically no worse on
-(weighted unserved people, person-minutes late, km). Every schedule is timed by the exact forward
+(weighted unserved people, time cost, km); the time cost is `rules.time_cost` of every load
+(person-minutes from ready to the hotel, minutes past due counting extra). Every schedule is timed by the exact forward
 pass of `fleet.py`, so every intermediate plan is valid; a rejected change is undone bus by bus.
 """
 from __future__ import annotations
@@ -18,34 +19,61 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 
-from .buses import Router
+from . import rules
+from .buses import GOAL3_W, THROUGHPUT_W, Router
 from .fleet import DraftStop, DraftTrip, Request
 from .plan import RoomAssignment
 from .tripmoves import polish
 
 logger = logging.getLogger(__name__)
 
-Score = tuple[int, float, float]
+Score = tuple[int, float, float, float]  # weighted unserved people, time cost, km, person-minutes late
 # buses' trips, requests' (remaining, hotel, hotel site, open_s), chooser's (rooms, residual)
 _Snapshot = tuple[list[list[DraftTrip]], dict[str, tuple[int, str, str, int]],
                   tuple[dict[str, RoomAssignment], dict[str, list[int]]] | None]
 MAX_STALL = 600          # consecutive iterations without a new best before giving up
-SA_T0 = 0.0015           # starting temperature, as a share of the person-minutes late at the start
+SA_T0 = 0.0015           # starting temperature, as a share of the time cost at the start
 NOISE, NOISE_SHARE = 0.2, 0.5  # relative noise on insertion costs, in this share of the steps
 SA_MAX_FLEET = 300       # above: descent only (a snapshot of a city's plan per step costs too much)
-SA_KM_W = 0.01           # km, in person-minutes late, when judging how much worse a step is
+SA_KM_W = 0.01           # km, in time-cost person-minutes, when judging how much worse a step is
 REMOVE_MIN, REMOVE_MAX = 3, 12
 BUSY_CHOICES = (0.0, 0.3, 1.0, 2.0)
+# While people are left unserved, this share of the steps re-inserts with lateness only (waiting
+# free, as before goal 3 counted it): that pools more pickups per trip, which is what frees seats;
+# the step is still judged on the goals. buses_saturated at 10 s, weighted unserved (noisy, shared
+# machine): seeds 2 / 1 left 53 / 78 with no such steps, 15 / 23 and 24 / 101 with half.
+THROUGHPUT_SHARE = 0.5
 MAX_UNSERVED_TRIED = 4   # requests still (partly) unserved offered a seat again per iteration
 STEP_NEAR_BUSES = 3      # trip moves after each step: other buses a trip may move to (nearest first)
 
 
 def score(router: Router, requests: dict[str, Request]) -> Score:
-    """Lexicographic: weighted unserved people, person-minutes late, km."""
+    """Lexicographic: weighted unserved people, time cost (`rules.time_cost`, weighted), km; then
+    person-minutes late (weighted), which only the acceptance reads (see `improve`)."""
     unserved = sum(r.need.weight * r.remaining for r in requests.values())
-    late = sum(b.timing.late_pm for b in router.fleet)
+    cost = sum(b.timing.time for b in router.fleet)
     km = sum(b.timing.km for b in router.fleet)
-    return unserved, round(late, 3), round(km, 3)
+    late = sum(b.timing.late_pm for b in router.fleet)
+    return unserved, round(cost, 3), round(km, 3), round(late, 3)
+
+
+def sa_accept(new: Score, old: Score, temp: float, draw: Callable[[], float]) -> bool:
+    """Simulated-annealing acceptance of `new` over `old` at temperature `temp`; `draw()` is
+    uniform in [0, 1) and only called when chance decides. Fewer weighted unserved people is always
+    taken, more never; at equal unserved, a step no worse on (time, km) in order, or no worse on
+    their blend (later but shorter), is taken; a worse one with probability exp(-worse / temp).
+    The exponent is only formed for worse > 0, where it is negative, so exp never overflows (it
+    did for a later-but-shorter step at a small temperature: issue 17)."""
+    if new[0] != old[0]:
+        return new[0] < old[0]
+    if new[1:] <= old[1:]:
+        return True
+    worse = new[1] - old[1] + SA_KM_W * (new[2] - old[2])
+    if worse <= 0:
+        return True
+    if not temp > 0 or worse >= 20 * temp:
+        return False
+    return draw() < math.exp(-worse / temp)
 
 
 def _no_worse(new: Score, cur: Score) -> bool:
@@ -117,13 +145,17 @@ class Improver:
         return set(sorted(served, key=dist)[:k])
 
     def _latest(self, served: list[str], k: int) -> set[str]:
-        late: dict[str, float] = defaultdict(float)
+        """The needs that cost the most time (waiting, and lateness counted extra), with noise."""
+        cost: dict[str, float] = defaultdict(float)
+        extra = rules.LATE_EXTRA
         for b in self.router.fleet:
+            tw = b.time_weight
             for t in b.trips:
                 for s in t.stops:
                     for n, p in s.loads.items():
-                        late[n] += p * max(0, t.arrive_s - b.due[n]) * self.rng.uniform(0.5, 1.5)
-        return set(sorted(served, key=lambda n: -late[n])[:k])
+                        c = t.arrive_s - b.ready[n] + extra * max(0, t.arrive_s - b.due[n])
+                        cost[n] += tw.get(n, 1.0) * p * c * self.rng.uniform(0.5, 1.5)
+        return set(sorted(served, key=lambda n: -cost[n])[:k])
 
     def _segment(self, k: int) -> set[str]:
         busy = [b for b in self.router.fleet if b.trips]
@@ -167,6 +199,8 @@ class Improver:
         if router.chooser is not None:
             router.chooser.journal = moves
         router.busy_w = self.rng.choice(BUSY_CHOICES)
+        throughput = current[0] > 0 and self.rng.random() < THROUGHPUT_SHARE
+        router.wait_w, router.late_w = THROUGHPUT_W if throughput else GOAL3_W
         router.noise = NOISE if self.rng.random() < NOISE_SHARE else 0.0
         todo = [self.requests[n] for n in drop if self.requests[n].remaining > 0]
         rest = [r for r in self.requests.values() if r.remaining > 0 and r.need.id not in drop]
@@ -178,6 +212,7 @@ class Improver:
         polish(router, self.deadline, sorted(saved), rounds=1, near_buses=STEP_NEAR_BUSES)
         router.journal = None
         router.noise = 0.0
+        router.wait_w, router.late_w = GOAL3_W
         if router.chooser is not None:
             router.chooser.journal = None
         new_score = score(router, self.requests)
@@ -241,11 +276,16 @@ class Improver:
 def improve(router: Router, requests: dict[str, Request], deadline: float, seed: int = 0) -> tuple[Score, dict]:
     """Ruin-and-recreate until `deadline` (perf_counter) or MAX_STALL iterations without a new best.
 
-    Acceptance is simulated annealing on person-minutes late at equal weighted unserved people
-    (fewer unserved is always taken, more never): a step that makes lateness a little worse is
-    kept with probability exp(-worse / T), T falling linearly to zero at the deadline. Descent
-    alone stalled within a few seconds on saturated fleets (90 s gained under 3 % over 10 s). The
-    best plan seen is snapshotted when the search first leaves it and restored at the end."""
+    Acceptance is simulated annealing on the time cost at equal weighted unserved people
+    (`sa_accept`: fewer unserved is always taken, more never): a step that makes the time cost a
+    little worse is kept with probability exp(-worse / T), T falling linearly to zero at the
+    deadline. Descent alone stalled within a few seconds on saturated fleets (90 s gained under 3 %
+    over 10 s). While people are left unserved, the walk at equal unserved is judged on lateness
+    instead: nearly every step changes someone's waiting, so a walk on the time cost rejects the
+    moves that merely rearrange buses' days, and those are what later frees a seat (buses_saturated
+    seed 2 at 10 s: ~300-390 weighted people unserved judged on time, 24 on lateness, 12-133
+    before goal 3). The best plan seen, by the goals in order, is snapshotted when the search first
+    leaves it and restored at the end."""
     busy_w = router.busy_w
     polish(router, deadline)
     imp = Improver(router, requests, seed)
@@ -256,16 +296,14 @@ def improve(router: Router, requests: dict[str, Request], deadline: float, seed:
     t_start = time.perf_counter()
     span = max(1e-3, deadline - t_start)
     t0 = SA_T0 * max(cur[1], 1.0) if len(router.fleet) <= SA_MAX_FLEET else 0.0
+    t0_late = SA_T0 * max(cur[3], 1.0) if t0 else 0.0
     rng = imp.rng
 
     def accept(new: Score, old: Score) -> bool:
-        if new[0] != old[0]:
-            return new[0] < old[0]
-        if new[1:] <= old[1:]:
-            return True
-        temp = t0 * max(0.0, 1.0 - (time.perf_counter() - t_start) / span)
-        worse = new[1] - old[1] + SA_KM_W * (new[2] - old[2])
-        return temp > 0 and worse < 20 * temp and rng.random() < math.exp(-worse / temp)
+        cool = max(0.0, 1.0 - (time.perf_counter() - t_start) / span)
+        if new[0] == old[0] > 0:  # people left unserved: wander on lateness (see the docstring)
+            return sa_accept((new[0], new[3], new[2], 0.0), (old[0], old[3], old[2], 0.0), t0_late * cool, rng.random)
+        return sa_accept(new, old, t0 * cool, rng.random)
 
     stall = 0
     while time.perf_counter() < deadline and stall < MAX_STALL:

@@ -8,6 +8,7 @@ turns them into integer seconds after `now` (see `travel.py`).
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -120,6 +121,8 @@ class TransferNeed:
     ready_at: datetime
     due_at: datetime
     raised_at: datetime | None = None  # when it was raised; "longest waiting" tie-break
+    # multiplies this need's waiting and late person-minutes in the cost (an operator's "faster
+    # alternative" raises it); 1 for every need otherwise
     time_weight: float = 1.0
 
     @property
@@ -193,6 +196,22 @@ def _int(value: Any, where: str) -> int:
     return value
 
 
+def _number(value: Any, where: str, positive: bool) -> float:
+    """A finite number, > 0 if `positive` else >= 0: speeds and weights are divided by or
+    multiplied into costs, so 0, a negative value, inf or NaN would blow them up."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ScenarioError(f"{where}: not a number: {value!r}") from None
+    if not math.isfinite(x) or x < 0 or (positive and x == 0):
+        raise ScenarioError(f"{where}: must be a {'positive' if positive else 'non-negative'} number: {value!r}")
+    return x
+
+
+def _time_weight(value: Any, where: str) -> float:
+    return 1.0 if value is None else _number(value, f"{where}.time_weight", positive=True)
+
+
 def _rooms(spec: Mapping[str, Any] | None, where: str) -> Rooms:
     spec = spec or {}
     return Rooms(*(_int(spec.get(t, 0), f"{where}.{t}") for t in ROOM_TYPES))
@@ -204,8 +223,9 @@ def parse_scenario(doc: Mapping[str, Any]) -> Scenario:
 
     now = _ts(doc.get("now"), "now")
     tr = doc.get("travel") or {}
-    travel = TravelModel(float(tr.get("speed_kmh", 30)), float(tr.get("detour", 1.3)),
-                         float(tr.get("dwell_min", 10)))
+    travel = TravelModel(_number(tr.get("speed_kmh", 30), "travel.speed_kmh", positive=True),
+                         _number(tr.get("detour", 1.3), "travel.detour", positive=True),
+                         _number(tr.get("dwell_min", 10), "travel.dwell_min", positive=False))
     sites: dict[str, Site] = {}
     for i, s in enumerate(doc.get("sites") or []):
         try:
@@ -244,7 +264,8 @@ def parse_scenario(doc: Mapping[str, Any]) -> Scenario:
                 nid, site(n.get("site"), where), n["priority"], str(n.get("risk")),
                 _int(n.get("people"), f"{where}.people"), _rooms(n.get("rooms"), f"{where}.rooms"),
                 _ts(n.get("ready_at"), f"{where}.ready_at"), _ts(n.get("due_at"), f"{where}.due_at"),
-                _opt_ts(n.get("raised_at"), f"{where}.raised_at")))
+                _opt_ts(n.get("raised_at"), f"{where}.raised_at"),
+                _time_weight(n.get("time_weight"), where)))
         elif n.get("kind") == "supply":
             lines = tuple(SupplyLine(str(ln.get("sku")), _int(ln.get("quantity"), f"{where}.lines[{j}]"))
                           for j, ln in enumerate(n.get("lines") or []))

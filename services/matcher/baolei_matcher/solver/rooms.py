@@ -17,13 +17,14 @@ Steps, all inside one deadline (`time_limit_s` counts from the call; model build
    (need, fitting hotel) pairs it sees them all, so its own bound is a proof on the whole problem;
    otherwise the nearest `k_candidates`, the hotels the LP uses and the warm start's. Phase 1
    maximises weighted people placed (the goal alone, so its bound is in the goal's unit); phase 2
-   (time left) keeps that many placed and prefers needs waiting longest, short drives, no
-   lateness from a late-opening hotel, few upgrades and the hotel proposed before. At city scale
+   (time left) keeps that many placed and prefers needs waiting longest, then the hotel that gets
+   people to isolation soonest (drive and any wait for its opening, lateness extra:
+   `rooms_time.py`), few upgrades and the hotel proposed before. At city scale
    (more than `MAX_CP_PAIRS` pairs) CP-SAT is not tried: it returned UNKNOWN in 12 s there, and
    the local search gets within a fraction of a percent of the bound; the stage then returns
    early and the bus stage gets the time.
-5. drives: without a phase-2 answer, needs asking the very same rooms trade places for least km
-   (`polish_km`, the goal unchanged).
+5. drives: needs asking the very same rooms trade places for the least time to isolation
+   (`polish_time`, the goal unchanged), also after a phase-2 answer, which is often cut off.
 Every CP-SAT call runs behind a watchdog (`stop_search` from a timer) and keeps the best plan found
 so far; model building stops at its own deadline and the warm start is kept.
 """
@@ -38,19 +39,21 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from . import rules
-from .model import Hotel, Rooms, Scenario, TransferNeed
+from .model import Hotel, Rooms, Scenario, TransferNeed, TravelModel
 from .plan import Plan, RoomAssignment
 from .result import StageReport, Status
 from .rooms_bound import AssignmentLP, assignment_lp, fitting
-from .rooms_local import eject_insert, polish_km, ruin_recreate
+from .rooms_local import eject_insert, polish_time, ruin_recreate
 from .rooms_lp import lp_dive
 from .rooms_model import build_model, lns_exact, run, set_hint
+from .rooms_time import HotelTimes
 from .travel import Travel
 
 logger = logging.getLogger(__name__)
 
 UPGRADE_COST = 20
 CHURN_BONUS = 30
+TIME_CAP = 600   # phase 2: person-minutes a hotel may add over the need's quickest one, at most counted
 MAX_FULL_PAIRS = 20000   # up to this many (need, fitting hotel) pairs CP-SAT sees every one
 MAX_CP_PAIRS = 30000     # above this many fitting pairs CP-SAT is not tried (city scale: UNKNOWN in 12 s)
 LOCAL_ONLY_STRETCH = 1.1  # without CP-SAT the shares stretch a little (the local search ends at 55 %; the rest goes on)
@@ -78,6 +81,7 @@ class RoomsInput:
     residual: dict[str, list[int]]                 # hotel id -> [standard, family, accessible] left
     eligible: dict[str, list[int]] = field(default_factory=dict)  # need id -> hotel indices, nearest first
     km: dict[tuple[str, int], float] = field(default_factory=dict)
+    travel: TravelModel = field(default_factory=TravelModel)  # speed and dwell, for the time to a hotel
 
 
 def hint_w_of(hint: dict, inp: RoomsInput) -> int:
@@ -94,7 +98,7 @@ def prepare(scenario: Scenario, travel: Travel, needs: list[TransferNeed], resid
             horizon_s: int) -> RoomsInput:
     """Eligible hotels per need (accepts its risk, opens before the horizon), nearest first."""
     hotels = scenario.hotels
-    inp = RoomsInput(needs, hotels, residual)
+    inp = RoomsInput(needs, hotels, residual, travel=scenario.travel)
     if not hotels:
         return inp
     site_idx = np.array([travel.index[h.site] for h in hotels])
@@ -136,12 +140,22 @@ def greedy_rooms(inp: RoomsInput, order: list[TransferNeed], prefer: dict[str, l
     return out
 
 
-def _value(n: TransferNeed, h: Hotel, km: float, wait_rank: int, travel: Travel, was_prev: bool) -> int:
-    """Phase-2 coefficient of placing `n` at `h`: waiting longest, minus km and forced lateness,
-    plus a small bonus for the hotel proposed before."""
-    late_open = max(0, travel.sec(h.open_at, -10**9) - travel.sec(n.due_at)) // 60
-    return (wait_rank * n.weight * n.people - int(min(km, 300)) - int(min(late_open, 600)) // 2
-            + (CHURN_BONUS if was_prev else 0))
+def _value(n: TransferNeed, wait_rank: int, extra_time: float, was_prev: bool) -> int:
+    """Phase-2 coefficient of placing `n` at a hotel: waiting longest, minus the time cost that
+    hotel adds over the need's quickest one (`extra_time`, capped at TIME_CAP: the order of
+    placement stays fairness's, the hotel's choice goal 3's), plus a small bonus for the hotel
+    proposed before."""
+    return wait_rank * n.weight * n.people - int(min(extra_time, TIME_CAP)) + (CHURN_BONUS if was_prev else 0)
+
+
+def time_costs(inp: RoomsInput, pairs: list[tuple[str, int]]) -> dict[tuple[str, int], float]:
+    """Per (need, hotel) pair, the time cost above the need's quickest hotel among `pairs`."""
+    times = HotelTimes(inp.needs, inp.hotels, inp.travel)
+    cost = {(nid, hi): times.cost(nid, hi, inp.km.get((nid, hi))) for nid, hi in pairs}
+    best: dict[str, float] = {}
+    for (nid, _), c in cost.items():
+        best[nid] = min(c, best.get(nid, c))
+    return {k: c - best[k[0]] for k, c in cost.items()}
 
 
 def _placed_w(placed: dict, needs: list[TransferNeed]) -> int:
@@ -155,17 +169,18 @@ def urgency_order(needs: list[TransferNeed]) -> list[TransferNeed]:
 
 def nearest_assignment(inp: RoomsInput, needs: list[TransferNeed], counts: dict[int, int]
                         ) -> list[tuple[TransferNeed, int]]:
-    """Needs to hotels, `counts[h]` each, least total km (exact min-cost flow)."""
+    """Needs to hotels, `counts[h]` each, least total time to isolation (exact min-cost flow)."""
     hotels = sorted(counts)
     if len(hotels) == 1:
         return [(n, hotels[0]) for n in needs]
     flow = min_cost_flow.SimpleMinCostFlow()
+    times = HotelTimes(needs, inp.hotels, inp.travel)
     nn = len(needs)
     arcs = []
     for i, n in enumerate(needs):
         flow.set_node_supply(i, 1)
         for j, hi in enumerate(hotels):
-            cost = int(round(inp.km.get((n.id, hi), 1e4) * 100))
+            cost = times.flow_cost(n.id, hi, inp.km.get((n.id, hi)))
             arcs.append((flow.add_arc_with_capacity_and_unit_cost(i, nn + j, 1, cost), i, hi))
     for j, hi in enumerate(hotels):
         flow.set_node_supply(nn + j, -counts[hi])
@@ -252,7 +267,7 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
     if not use_cp or (at_bound and pairs > MAX_POLISH_VARS):
         # Too big for CP-SAT to improve in time (city scale: it returned UNKNOWN), or nothing left to
         # gain on the goal: shorten the drives among interchangeable needs, the bus stage gets the time.
-        hint = polish_km(inp, hint, deadline - REPORT_S)
+        hint = polish_time(inp, hint, deadline - REPORT_S)
         return _report(hint, inp, bound, bound_source, source, hint_w, "skipped", Status.FEASIBLE, 0, t0, info)
 
     cands = _candidates(inp, needs, fits, hint, lp, previous, k_candidates, full)
@@ -265,11 +280,11 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
             if _placed_w(better, needs) > _placed_w(hint, needs):
                 hint, source, hint_w = better, f"{source}+eject", hint_w_of(better, inp)
                 info["eject_moves"] = info.get("eject_moves", 0) + moves
-        hint = polish_km(inp, hint, deadline - REPORT_S)
+        hint = polish_time(inp, hint, deadline - REPORT_S)
         return _report(hint, inp, bound, bound_source, source, hint_w, "build_out_of_time", Status.FEASIBLE,
                        0, t0, info)
     info["t_build"] = round(time.perf_counter() - t0, 3)
-    placed, status, cp_status, polished = hint, Status.FEASIBLE, "skipped", False
+    placed, status, cp_status = hint, Status.FEASIBLE, "skipped"
     by_id = {n.id: n for n in needs}
     goal = [(n.weight * n.people) * v for (nid, _), v in rm.x.items() for n in (by_id[nid],)]
     best_w = _placed_w(hint, needs)
@@ -290,8 +305,9 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
         wait_rank = {n.id: 100 - (100 * i) // max(1, len(order)) for i, n in enumerate(order)}
         prev_hotel = {r.need: r.hotel for r in (previous.rooms if previous else [])}
         rm.m.add(sum(goal) >= best_w)
-        sec = [_value(by_id[nid], inp.hotels[hi], inp.km[(nid, hi)], wait_rank[nid], travel,
-                      prev_hotel.get(nid) == inp.hotels[hi].id) * v for (nid, hi), v in rm.x.items()]
+        extra = time_costs(inp, list(rm.x))
+        sec = [_value(by_id[nid], wait_rank[nid], extra[(nid, hi)], prev_hotel.get(nid) == inp.hotels[hi].id) * v
+               for (nid, hi), v in rm.x.items()]
         sec += [-UPGRADE_COST * (uf + ua) for uf, ua in rm.upgrades.values()]
         rm.m.maximize(sum(sec))
         set_hint(rm, placed)
@@ -300,9 +316,11 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
             st2, found, _ = run(rm, min(left, POLISH_ONLY_S) if at_bound else left)
             cp_status = st2 if cp_status == "skipped" else f"{cp_status}+{st2}"
             if found is not None and _placed_w(found, needs) >= best_w:
-                placed, polished = found, True
-    if not polished:  # phase 2 did not run or found nothing: the drives are shortened here
-        placed = polish_km(inp, placed, deadline - REPORT_S)
+                placed = found
+    # Needs asking the same rooms trade hotels for less time to isolation: also after phase 2,
+    # which is often cut off before it is optimal and weighs time below fairness (rooms_small_hotels
+    # seed 1: 86.4 direct-drive minutes per person carried without this, see the commit).
+    placed = polish_time(inp, placed, deadline - REPORT_S)
     if time.perf_counter() > deadline + OVERRUN_S:
         status = Status.OUT_OF_TIME
     return _report(placed, inp, bound, bound_source, source, hint_w, cp_status, status, len(rm.x), t0, info)

@@ -1,10 +1,10 @@
-"""Local search for the rooms stage on the goal, and shorter drives at no cost to it.
+"""Local search for the rooms stage on the goal, and less time to isolation at no cost to it.
 
 Why: the LP dive (`rooms_lp.py`) lands close to the bound but leaves the tail of the knapsack —
 a few mid-priority needs that would fit if a low-priority group moved over. These moves find such
 exchanges in milliseconds each, so they run within any budget, before (or, at city scale,
-instead of) CP-SAT on the whole model. `polish_km` shortens drives among needs asking the very
-same rooms, the goal unchanged. Every move checks the rules with `rules.fit`.
+instead of) CP-SAT on the whole model. `polish_time` shortens the time to isolation among needs
+asking the very same rooms, the goal unchanged. Every move checks the rules with `rules.fit`.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from ortools.graph.python import min_cost_flow
 
 from . import rules
 from .model import Rooms, TransferNeed
+from .rooms_time import HotelTimes
 
 if TYPE_CHECKING:
     from .rooms import Placement, RoomsInput
@@ -185,11 +186,13 @@ def ruin_recreate(inp: RoomsInput, placed: Placement, fits: dict[str, list[int]]
     return out, improved
 
 
-def polish_km(inp: RoomsInput, placed: Placement, deadline: float) -> Placement:
-    """Shorter drives, the goal unchanged: needs asking the very same rooms may trade places
-    (hotel and rooms given), so per kind of rooms asked the placed needs are re-assigned to the
-    same hotel slots by least total km (exact min-cost flow), each only to hotels it may use."""
+def polish_time(inp: RoomsInput, placed: Placement, deadline: float) -> Placement:
+    """Less time to isolation, the goal unchanged: needs asking the very same rooms may trade
+    places (hotel and rooms given), so per kind of rooms asked the placed needs are re-assigned to
+    the same hotel slots by least total time cost (`rooms_time.py`: drive, wait for opening,
+    lateness extra; exact min-cost flow), each only to hotels it may use."""
     by_id = {n.id: n for n in inp.needs}
+    times = HotelTimes(inp.needs, inp.hotels, inp.travel)
     kinds: dict[Rooms, list[str]] = defaultdict(list)
     for nid in sorted(placed):
         kinds[by_id[nid].rooms].append(nid)
@@ -211,7 +214,7 @@ def polish_km(inp: RoomsInput, placed: Placement, deadline: float) -> Placement:
             ok = set(inp.eligible.get(nid, []))
             for j, (hi, _) in enumerate(keys):
                 if hi in ok:
-                    cost = int(round(inp.km.get((nid, hi), 1e4) * 100))
+                    cost = times.flow_cost(nid, hi, inp.km.get((nid, hi)))
                     arcs.append((flow.add_arc_with_capacity_and_unit_cost(i, nn + j, 1, cost), nid, j))
         for j, key in enumerate(keys):
             flow.set_node_supply(nn + j, -slots[key])

@@ -45,7 +45,7 @@ def lp_dive(inp: RoomsInput, order: list[TransferNeed], deadline: float, first: 
     rounds, integral = 0, False
     lp = first if near is None else None
     while left and rounds < MAX_ROUNDS and (lp is not None or time.perf_counter() < deadline):  # `first`: free
-        sub = RoomsInput(left, inp.hotels, {h: list(c) for h, c in cap.items()}, inp.eligible, inp.km)
+        sub = RoomsInput(left, inp.hotels, {h: list(c) for h, c in cap.items()}, inp.eligible, inp.km, inp.travel)
         if lp is None:
             fits = fitting(sub)
             lp = assignment_lp(sub, fits if near is None else {nid: f[:near] for nid, f in fits.items()})
@@ -85,7 +85,7 @@ def lp_dive(inp: RoomsInput, order: list[TransferNeed], deadline: float, first: 
         left = [n for n in left if n.id not in placed]
         lp = None
     sub = RoomsInput([n for n in order if n.id not in placed], inp.hotels, {h: list(c) for h, c in cap.items()},
-                     inp.eligible, inp.km)
+                     inp.eligible, inp.km, inp.travel)
     placed.update(greedy_rooms(sub, sub.needs))
     return placed, {"dive_rounds": rounds, "dive_integral": integral}
 

@@ -206,7 +206,7 @@ def lns_exact(inp: RoomsInput, placed: Placement, fits: dict[str, list[int]], de
             if hi not in pick:
                 cap[inp.hotels[hi].id] = cap[inp.hotels[hi].id] - got
         sub = RoomsInput([by_id[x] for x in pool], inp.hotels, {h: list(c) for h, c in cap.items()},
-                         inp.eligible, inp.km)
+                         inp.eligible, inp.km, inp.travel)
         cands = {nid: [hi for hi in fits[nid] if hi in pick] for nid in pool}
         rm = build_model(sub, sub.needs, cands, deadline)
         if rm is None:

@@ -19,6 +19,10 @@ Rules (contracts/solve.md):
   `arrives_when_open`, `arrives_in_shift`, `free_after`);
 - stock never over what is available: rooms of a hotel and staples of a warehouse (`within`,
   `stock_within`).
+
+And the one soft rule every stage must price the same way, goal 3 "be quick and on time"
+(`time_cost`, `LATE_EXTRA`): person-minutes from `ready_at` to arrival at the hotel, with each
+minute after `due_at` counting LATE_EXTRA more.
 """
 from __future__ import annotations
 
@@ -33,6 +37,15 @@ T = TypeVar("T")
 
 # Slack for times written as ISO strings: the same 0.01 minute the contract's checker allows.
 TIME_EPS_S = 0.6
+# Goal 3: a minute past `due_at` costs 1 (it is also a minute of waiting) + LATE_EXTRA.
+LATE_EXTRA = 2.0
+
+
+def time_cost(wait_pm: float, late_pm: float) -> float:
+    """The cost of time to isolation: person-minutes from ready to arrival at the hotel
+    (`wait_pm`), plus LATE_EXTRA for each person-minute of it after `due_at` (`late_pm`). Both
+    may already carry a need's `time_weight`."""
+    return wait_pm + LATE_EXTRA * late_pm
 
 
 # --- rooms -----------------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 Why: insertion fixes the order of a bus's trips by when each request was routed (most urgent
 first), not by when its people are due, so people due early wait behind trips that could go
 later. Moving whole trips never changes who is carried, only when: weighted unserved people stay
-as they are and each accepted move strictly lowers (person-minutes late, km). Each candidate is
-timed by `BusState.splice`, the exact forward pass, so an accepted move is always feasible.
+as they are and each accepted move strictly lowers (time cost, km): the time cost is
+`rules.time_cost` (person-minutes from ready to the hotel, minutes past due counting extra). Each
+candidate is timed by `BusState.splice`, the exact forward pass, so an accepted move is always feasible.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import time
 import numpy as np
 
 from .buses import Router
-from .fleet import BusState
+from .fleet import PRE_FREE, PRE_KM, BusState
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def reorder(b: BusState) -> bool:
     n = len(b.trips)
     if n < 2:
         return False
-    cur = (b.timing.late_pm, b.timing.km)
+    cur = (b.timing.time, b.timing.km)
     best, best_key = None, cur
     for i in range(n):
         rest = b.trips[:i] + b.trips[i + 1:]
@@ -43,8 +44,8 @@ def reorder(b: BusState) -> bool:
             trips = rest[:j] + [b.trips[i]] + rest[j:]
             lo = min(i, j)
             t = b.splice(lo, trips[lo:], n)
-            if t.feasible and _gain(best_key, (t.late_pm, t.km)):
-                best, best_key = trips, (t.late_pm, t.km)
+            if t.feasible and _gain(best_key, (t.time, t.km)):
+                best, best_key = trips, (t.time, t.km)
     if best is None:
         return False
     b.commit(best)
@@ -62,30 +63,32 @@ def relocate(router: Router, ai: int, near: list[int]) -> bool:
             continue
         ta = a.splice(i, [], i + 1)
         # Bounds that skip hopeless candidates (exact, by the triangle inequality): putting a trip
-        # into a bus's day never lowers its lateness or km, so a move gains at most what taking
-        # the trip off `a` saves; a swap gains at most the lateness and km both buses have from
-        # the swapped trips on.
-        move_ub = (a.timing.late_pm - ta.late_pm + 0.01 * (a.timing.km - ta.km)) if ta.feasible else -1.0
-        a_tail = a.timing.late_pm - a._pre[i][2] + 0.01 * (a.timing.km - a._pre[i][3])
+        # into a bus's day never makes anything earlier, so never lowers its time cost or km, and the
+        # trip costs at least its floor where it goes; a move gains at most what taking the trip off
+        # `a` saves less that floor; a swap at most what both buses' days cost above their floors
+        # from the swapped trips on (moves keep the sum of the floors: `BusState.trip_floor`).
+        floor = a.floor_from(i) - a.floor_from(i + 1)
+        move_ub = (a.timing.time - ta.time - floor + 0.01 * (a.timing.km - ta.km)) if ta.feasible else -1.0
+        a_tail = _tail(a, i)
         for ci in near:
             c = router.fleet[ci]
             if ci == ai or trip.people() > c.cap:
                 continue
-            base = a.timing.late_pm + c.timing.late_pm + 0.01 * (a.timing.km + c.timing.km)
+            base = a.timing.time + c.timing.time + 0.01 * (a.timing.km + c.timing.km)
             for j in _slots_near(c, trip.start_s):
                 if ta.feasible and move_ub > best_gain + EPS:
                     tc = c.splice(j, [trip], j)
                     if tc.feasible:
-                        g = base - (ta.late_pm + tc.late_pm + 0.01 * (ta.km + tc.km))
+                        g = base - (ta.time + tc.time + 0.01 * (ta.km + tc.km))
                         if g > best_gain + EPS:
                             best_gain, best = g, ("move", i, ci, j)
-                c_tail = c.timing.late_pm - c._pre[j][2] + 0.01 * (c.timing.km - c._pre[j][3])
+                c_tail = _tail(c, j)
                 if j < len(c.trips) and c.trips[j].people() <= a.cap and a_tail + c_tail > best_gain + EPS:
                     sa = a.splice(i, [c.trips[j]], i + 1)
                     if sa.feasible:
                         sc = c.splice(j, [trip], j + 1)
                         if sc.feasible:
-                            g = base - (sa.late_pm + sc.late_pm + 0.01 * (sa.km + sc.km))
+                            g = base - (sa.time + sc.time + 0.01 * (sa.km + sc.km))
                             if g > best_gain + EPS:
                                 best_gain, best = g, ("swap", i, ci, j)
     if best is None:
@@ -123,18 +126,18 @@ def exchange_tails(router: Router, ai: int, near: list[int]) -> bool:
         if ci == ai:
             continue
         nc = len(c.trips)
-        base = a.timing.late_pm + c.timing.late_pm + 0.01 * (a.timing.km + c.timing.km)
+        base = a.timing.time + c.timing.time + 0.01 * (a.timing.km + c.timing.km)
         a_fit = [t.people() <= c.cap for t in a.trips]
         c_fit = [t.people() <= a.cap for t in c.trips]
         for i in range(na + 1):
             if not all(a_fit[i:]):
                 continue
-            a_tail = a.timing.late_pm - a._pre[i][2] + 0.01 * (a.timing.km - a._pre[i][3])
-            for j in _slots_near(c, a._pre[i][1]):
+            a_tail = _tail(a, i)
+            for j in _slots_near(c, a._pre[i][PRE_FREE]):
                 if (i == na and j == nc) or (i == 0 and j == 0) or not all(c_fit[j:]):
                     continue
-                c_tail = c.timing.late_pm - c._pre[j][2] + 0.01 * (c.timing.km - c._pre[j][3])
-                if a_tail + c_tail <= best_gain + EPS:  # the tails' lateness and km is all there is to gain
+                c_tail = _tail(c, j)
+                if a_tail + c_tail <= best_gain + EPS:  # the tails' time cost and km is all there is to gain
                     continue
                 sa = a.splice(i, c.trips[j:], na)
                 if not sa.feasible:
@@ -142,7 +145,7 @@ def exchange_tails(router: Router, ai: int, near: list[int]) -> bool:
                 sc = c.splice(j, a.trips[i:], nc)
                 if not sc.feasible:
                     continue
-                g = base - (sa.late_pm + sc.late_pm + 0.01 * (sa.km + sc.km))
+                g = base - (sa.time + sc.time + 0.01 * (sa.km + sc.km))
                 if g > best_gain + EPS:
                     best_gain, best = g, (ci, i, j)
     if best is None:
@@ -161,11 +164,17 @@ def exchange_tails(router: Router, ai: int, near: list[int]) -> bool:
     return True
 
 
+def _tail(b: BusState, i: int) -> float:
+    """What moves of the bus's trips from slot `i` on can gain at most: their time cost above
+    its floor, and their km (at the moves' 0.01 per km)."""
+    return b.timing.time - b.time_before(i) - b.floor_from(i) + 0.01 * (b.timing.km - b._pre[i][PRE_KM])
+
+
 def _slots_near(c: BusState, start_s: int) -> list[int]:
     """Slots of bus `c` whose bus is free within SLOT_WINDOW_S of `start_s`: a trip moved hours
     away from its time almost never helps, and trying every slot is what made this move costly."""
     pre = c._pre
-    return [j for j in range(len(c.trips) + 1) if abs(pre[j][1] - start_s) <= SLOT_WINDOW_S]
+    return [j for j in range(len(c.trips) + 1) if abs(pre[j][PRE_FREE] - start_s) <= SLOT_WINDOW_S]
 
 
 def _copy(t):
