@@ -432,8 +432,7 @@ class Matcher:
                 exclude = lanes.next_group(pending, st.unmet)
                 group = pending[exclude]
                 chunk, _ = pacer.take(pacer.order(group.values(), st.unmet))
-                if lanes.retries_only(chunk, st.unmet, pacer.cuts):  # woken needs: small solves, after answers
-                    chunk = chunk[:lanes.RETRY_SOLVE_NEEDS]
+                chunk = lanes.one_lane(chunk, st.unmet, pacer.cuts)  # answers alone; woken needs in small solves
                 for n in chunk:
                     del group[n.id]
                 if not group:

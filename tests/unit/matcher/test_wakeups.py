@@ -124,7 +124,7 @@ def test_answers_go_before_woken_needs_and_woken_needs_go_in_small_solves():
     assert lanes.answers_waiting(pending, answered) == 1
     pending[frozenset()]["other"] = transfer("other", {"standard": 1})
     assert lanes.next_group(pending, answered) == frozenset()  # among equals, no exclusions first
-    assert lanes.retries_only([old], answered, cut=set())
-    assert not lanes.retries_only([old, fresh], answered, cut=set())
-    assert not lanes.retries_only([old], answered, cut={"std"})  # cut off: taken again at once
-    assert lanes.RETRY_SOLVE_NEEDS <= 100
+    assert lanes.one_lane([old, fresh], answered, cut=set()) == [fresh]  # an answer is solved alone
+    assert lanes.one_lane([old], answered, cut={"std"}) == [old]  # cut off: an answer, taken again at once
+    many = [transfer(f"w{i}", {"standard": 1}) for i in range(250)]
+    assert lanes.one_lane(many, {n.id for n in many}, cut=set()) == many[:lanes.RETRY_SOLVE_NEEDS]

@@ -5,9 +5,9 @@ They are worth solving again, but not before a need still waiting for an answer 
 one whose proposal a hotel just declined. A round (app.py `_rematch_once`) keeps its queue per group
 of declined resources; `next_group` takes a group holding an answer to give before a group of only
 woken needs, and the Pacer orders answers first within a group. The woken needs are solved in
-smaller solves (`RETRY_SOLVE_NEEDS`) with the budget of a solve with nothing queued behind it, so
-an answer arriving meanwhile waits at most one such solve (about 0.6 s), not one 2 s solve of a
-backlog's worth.
+solves of their own, smaller (`RETRY_SOLVE_NEEDS`), with the budget of a solve with nothing queued
+behind it, so an answer arriving meanwhile waits at most one such solve (about 0.6 s), not one 2 s
+solve of a backlog's worth, and is never solved beside them (`one_lane`).
 """
 from __future__ import annotations
 
@@ -36,6 +36,9 @@ def next_group(pending: Mapping[frozenset[str], Mapping[str, Need]], answered: C
     return min(pending, key=rank)
 
 
-def retries_only(chunk: list[Need], answered: Container[str], cut: Container[str]) -> bool:
-    """Is this solve's every need one found unmet before and woken again (not cut off meanwhile)?"""
-    return all(n.id in answered and n.id not in cut for n in chunk)
+def one_lane(chunk: list[Need], answered: Container[str], cut: Container[str]) -> list[Need]:
+    """The needs of a solve from the Pacer's pick: the answers in it only (a new need, a declined
+    one, one cut off by the time limit), so an answer is never solved beside a hundred woken needs;
+    or, when it holds none, at most RETRY_SOLVE_NEEDS woken needs (most urgent first, as picked)."""
+    first = [n for n in chunk if n.id not in answered or n.id in cut]
+    return first or chunk[:RETRY_SOLVE_NEEDS]
