@@ -165,12 +165,16 @@ class Run:
 
 
 def run_case(bootstrap: str, backlog: int, probes: int, log: Path, seed: int = 1, kafka: KafkaSettings | None = None,
-             port: int | None = None, env: dict[str, str] | None = None) -> Run:
+             port: int | None = None, env: dict[str, str] | None = None, world: World | None = None,
+             decline_backlog: bool = False) -> Run:
+    """Fresh topics, the world and the backlog on them, a matcher; then `probes` declines, one at a
+    time: of a probe need's proposal, or (`decline_backlog`) of a backlog need's proposal, which
+    frees bus time and rooms that many needs found unmet can use (a wake-up behind every decline)."""
     own = kafka is None
     k = kafka or KafkaSettings(bootstrap_servers=bootstrap, topic_prefix=f"backlog{uuid.uuid4().hex[:8]}.")
     if own:
         ensure_topics(bootstrap, k.topic_prefix)
-    world = World(seed)
+    world = world or World(seed)
     prod = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=5, batch_size=256 * 1024)
     out = Outcomes(bootstrap, k.topic(topics.ASSIGNMENTS))
     proc: subprocess.Popen | None = None
@@ -202,9 +206,15 @@ def run_case(bootstrap: str, backlog: int, probes: int, log: Path, seed: int = 1
         out.start()
         time.sleep(1.0)  # the reader is assigned its partition before the first probe
         result.load = os.getloadavg()
+        declined: set[str] = set()
         for i in range(probes):
             if proc.poll() is not None:
                 raise RuntimeError(f"the matcher exited ({proc.returncode}); see {log}")
+            if decline_backlog:
+                decline_one(out, declined, port, send, prod, result)
+                if i == probes // 2:
+                    result.status_after_wave = readyz(port)
+                continue
             nid = f"P{i:03d}"
             t0 = time.perf_counter()
             send(topics.NEEDS, nid, world.need(nid, risk=SC, people=2, priority=1))
@@ -236,6 +246,33 @@ def run_case(bootstrap: str, backlog: int, probes: int, log: Path, seed: int = 1
         finish(out, prod, proc, bootstrap, k.topic_prefix if own else None)
 
 
+def decline_one(out: Outcomes, declined: set[str], port: int, send, prod: KafkaProducer, result: Run) -> None:
+    """Decline the live proposal of one backlog need (waiting up to 30 s for one) and time the
+    matcher's next outcome for it."""
+    deadline, pick = time.perf_counter() + 30, None
+    while pick is None and time.perf_counter() < deadline:
+        with out.lock:
+            pick = next(((nid, len(got), got[-1]) for nid, got in out.of.items()
+                         if nid.startswith("K") and nid not in declined and got[-1].kind == "proposed"), None)
+        if pick is None:
+            time.sleep(0.05)
+    if pick is None:
+        result.probes_unmet += 1
+        return
+    nid, index, prop = pick
+    declined.add(nid)
+    wave = readyz(port).get("backlog", 0) > 0
+    t1 = time.perf_counter()
+    send(topics.ASSIGNMENTS, nid, released(prop.assignment_id, nid, "declined: 酒店已满 / bench", prop.hotel))
+    prod.flush()
+    again = out.after(nid, index, 30)
+    if again is None:
+        result.declines_unanswered += 1
+    else:
+        result.decline_s.append((again.at - t1, wave))
+    time.sleep(0.3)
+
+
 def row(label: str, xs: list[float]) -> str:
     return f"| {label} | {len(xs)} | {q(xs, 50):.2f} | {q(xs, 95):.2f} | {max(xs, default=float('nan')):.2f} |"
 
@@ -248,14 +285,19 @@ def report(base: Run, full: Run, args: argparse.Namespace) -> str:
     p95 = q(dec, 95)
     verdict = "met" if p95 <= 2.0 else "missed"
     return "\n".join([
-        f"Declines behind a backlog (`python -m bench.backlog_bench --backlog {args.backlog} --probes {args.probes}`, "
+        f"Declines behind a backlog (`python -m bench.backlog_bench --backlog {args.backlog} --probes {args.probes} "
+        f"--cc-rooms {args.cc_rooms} --buses {args.buses}{' --decline-backlog' if args.decline_backlog else ''}`, "
         f"{datetime.now():%Y-%m-%d %H:%M} UTC, 2 cores shared with other work — load average at the start of the "
         f"backlog run {full.load[0]:.1f}): the real matcher process over the real broker, matcher defaults (batch "
-        f"window 0.5 s, solve limit 2 s). World: 2 hotels of 40 rooms take close contacts, 3 hotels of 200 rooms "
-        f"take secondary contacts, 12 buses. Backlog: {args.backlog} close-contact needs open and found unmet before "
+        f"window 0.5 s, solve limit 2 s). World: 2 hotels of {args.cc_rooms} rooms take close contacts, 3 hotels of "
+        f"200 rooms take secondary contacts, {args.buses} buses. Backlog: {args.backlog} close-contact needs open and "
+        f"found unmet before "
         f"the matcher starts (a fresh process takes them all again once: the wake-up wave). Each probe: a "
         f"secondary-contact need raised, its proposal declined by the hotel; time from the decline on Kafka to the "
-        f"matcher's next outcome for it on Kafka.", "",
+        f"matcher's next outcome for it on Kafka."
+        + (" With the backlog the declines are of backlog needs' proposals instead (`--decline-backlog`): each "
+           "frees bus time and rooms that the needs found unmet can use, so every decline wakes many of them."
+           if args.decline_backlog else ""), "",
         "| case | declines | p50 s | p95 s | max s |", "| --- | ---: | ---: | ---: | ---: |",
         row("baseline: no backlog", [x for x, _ in base.decline_s]),
         row(f"{args.backlog} unmet needs open", dec),
@@ -280,6 +322,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--backlog", type=int, default=10000, help="unmet needs open when the probes start")
     ap.add_argument("--probes", type=int, default=30, help="needs raised and declined one at a time")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--cc-rooms", type=int, default=40, help="rooms of each of the 2 close-contact hotels")
+    ap.add_argument("--buses", type=int, default=12)
+    ap.add_argument("--decline-backlog", action="store_true",
+                    help="with the backlog, decline proposals of backlog needs (each frees capacity others can use)")
     ap.add_argument("--env", nargs="*", default=[], help="extra matcher env, e.g. BAOLEI_MATCHER_BATCH_WINDOW_S=0.2")
     ap.add_argument("--log-dir", type=Path, help="keep the matcher logs here (default: a temporary directory)")
     ap.add_argument("--no-write", action="store_true", help="print only; do not write bench/results/backlog.md")
@@ -289,8 +335,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         logs = args.log_dir or Path(tmp)
         logs.mkdir(parents=True, exist_ok=True)
-        base = run_case(bootstrap, 0, args.probes, logs / "matcher-baseline.log", args.seed, env=env)
-        full = run_case(bootstrap, args.backlog, args.probes, logs / "matcher-backlog.log", args.seed, env=env)
+        base = run_case(bootstrap, 0, args.probes, logs / "matcher-baseline.log", args.seed, env=env,
+                        world=World(args.seed, args.cc_rooms, args.buses))
+        full = run_case(bootstrap, args.backlog, args.probes, logs / "matcher-backlog.log", args.seed, env=env,
+                        world=World(args.seed, args.cc_rooms, args.buses), decline_backlog=args.decline_backlog)
     text = report(base, full, args)
     if not args.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
