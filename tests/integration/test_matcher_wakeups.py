@@ -15,7 +15,7 @@ from kafka import KafkaProducer
 from baolei_common import topics
 from baolei_common.events import meta
 from baolei_events.v1 import common_pb2, resources_pb2
-from bench.backlog_bench import CC, SC, Outcomes, World, confirmed
+from bench.backlog_world import CC, SC, Outcomes, World, confirmed
 from tests.integration.conftest import free_port, poll, start_service, stop
 
 pytestmark = pytest.mark.integration
