@@ -139,6 +139,9 @@ def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict) -> li
             g["title_zh"], g["title_en"] = f"{label_zh}不足", f"Not enough {label_en}"
             g["short_zh"], g["short_en"] = f"{'若车辆充足，仍' if both else ''}缺 {short} 间", \
                 f"{short} short{' even with unlimited buses' if both else ''}"
+            if not short:  # enough free rooms of the types and categories asked: not placed for other reasons
+                g["short_zh"], g["short_en"] = f"按类型与接收类别，可用空房 {sf['rooms_free']} 间已足够", \
+                    f"{sf['rooms_free']} free rooms of the types and categories asked: enough"
             g["shortfall"] = short
             fix_zh, fix_en = _room_fixes(hotels, risks, kinds, now)
             if not fix_zh:
