@@ -104,15 +104,18 @@ class Listener(threading.Thread):
                 now = time.perf_counter()
                 with self.lock:
                     for rec in records:
-                        ev = assignments_pb2.AssignmentEvent.FromString(rec.value)
-                        which = ev.WhichOneof("event")
-                        body = getattr(ev, which)
-                        if which == "unmet" and body.code == OUT_OF_TIME:
-                            self.cut_off[body.need_id] = self.cut_off.get(body.need_id, 0) + 1
-                        elif which in ("proposed", "unmet") and body.need_id not in self.first:
-                            self.first[body.need_id] = now
-                            self.what[body.need_id] = "proposed" if which == "proposed" else body.code
+                        self.note(assignments_pb2.AssignmentEvent.FromString(rec.value), now)
         self.cons.close()
+
+    def note(self, ev: assignments_pb2.AssignmentEvent, now: float) -> None:
+        """One event read at `now` (called with the lock held)."""
+        which = ev.WhichOneof("event")
+        body = getattr(ev, which)
+        if which == "unmet" and body.code == OUT_OF_TIME:
+            self.cut_off[body.need_id] = self.cut_off.get(body.need_id, 0) + 1
+        elif which in ("proposed", "unmet") and body.need_id not in self.first:
+            self.first[body.need_id] = now
+            self.what[body.need_id] = "proposed" if which == "proposed" else body.code
 
     def answered(self, ids: set[str]) -> int:
         with self.lock:
@@ -181,21 +184,28 @@ def run_burst(bootstrap: str, city: City, needs: list[dict], window_s: float, ca
             what = {nid: w for nid, w in listener.what.items() if nid in ids}
         return Burst(len(needs), window_s, cap_s, latency, cut, what, published_in_s=published)
     finally:
-        listener.halt.set()
-        if listener.is_alive():
-            listener.join(5)
-        prod.close()
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        if own:
-            try:
-                delete_topics(bootstrap, k.topic_prefix)
-            except Exception as exc:  # noqa: BLE001 — leftovers are harmless, say so
-                print(f"topics under {k.topic_prefix} left on the broker: {exc}")
+        finish(listener, prod, proc, bootstrap, k.topic_prefix if own else None)
+
+
+def finish(listener: Listener, prod: KafkaProducer, proc: subprocess.Popen | None, bootstrap: str,
+           own_prefix: str | None) -> None:
+    """After a run: the listener and the producer closed, the matcher stopped (killed if it does not
+    stop in 30 s), and the topics the run made itself (`own_prefix`) deleted."""
+    listener.halt.set()
+    if listener.is_alive():
+        listener.join(5)
+    prod.close()
+    if proc is not None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    if own_prefix is not None:
+        try:
+            delete_topics(bootstrap, own_prefix)
+        except Exception as exc:  # noqa: BLE001 — leftovers are harmless, say so
+            print(f"topics under {own_prefix} left on the broker: {exc}")
 
 
 def transfers(city: City, n: int) -> list[dict]:

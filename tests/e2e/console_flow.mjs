@@ -65,12 +65,13 @@ try {
   const hold = await att.getByTestId("att-hold").first().innerText();
   const unmetGroup = await att.getByTestId("att-unmet").filter({ hasText: "无障碍房" }).first().innerText();
   const decline = await att.getByTestId("att-decline").filter({ hasText: setup.decline_reason || "" }).first().innerText();
+  const shortfall = await att.getByTestId("att-shortfall").first().innerText();
   await att.getByTestId("att-unmet").filter({ hasText: "无障碍房" }).first().locator("[data-open-need]").first().click();
   const drawer = operator.getByTestId("need-drawer");
   await drawer.waitFor({ state: "visible", timeout: T });
   const drawerTitle = await drawer.locator("h2").innerText();
   await drawer.locator("[data-close]").click();
-  log("action first", { hold, unmet: unmetGroup, decline, drawer: true, drawerTitle });
+  log("action first", { hold, unmet: unmetGroup, decline, shortfall, drawer: true, drawerTitle });
 
   const site = await signIn(browser, "demo-site");
   await site.getByTestId("need-form").waitFor({ timeout: T });

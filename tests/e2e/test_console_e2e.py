@@ -134,6 +134,8 @@ def test_operator_site_and_dispatcher_in_the_browser(node_tooling, requests_serv
     assert first["hold"] and re.search(r"\d+ 分钟后到期", first["hold"]), first
     assert "无障碍房不足" in first["unmet"] and "可加开" in first["unmet"], first
     assert setup["decline_reason"] in first["decline"], first
+    # the city's shortfall heads the unmet causes: rooms (and trips, when buses are short too), in words
+    assert re.search(r"缺房间 \d+ 间.*\d+ 人待安置，可用空房 \d+ 间", first["shortfall"]), first
     assert first["drawer"] and first["drawerTitle"], first
     # a refusal says which input and why in Chinese only ("最晚完成时间: 必须晚于可出发时间")
     refusal = next(s for s in steps if s["step"] == "validation")["text"]

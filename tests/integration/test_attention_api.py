@@ -57,8 +57,17 @@ def test_attention_leads_with_holds_unmet_by_cause_and_declines(client, matcher)
     att = poll(lambda: (a := c.get("/api/attention", headers=OP).json())["declines"] and a["holds"] and a)
     group = next(g for g in att["unmet"] if g["cause"] == "accessible_rooms_full")
     assert group["shortfall"] == 2 and group["needs"][0]["need_id"] == unmet_id
-    assert group["text_zh"] == "无障碍房不足：缺 2 间，会展北可加开 2 间", group
-    assert group["text_en"] == "Not enough accessible rooms: 2 short; 会展北 could open 2 more", group
+    # buses are short too (the bus company declined the only bus for 东门's need, now unmet for buses):
+    # the room shortfall is what stays short even with unlimited buses, and says so
+    assert group["text_zh"] == "无障碍房不足：若车辆充足，仍缺 2 间，会展北可加开 2 间", group
+    assert group["text_en"] == ("Not enough accessible rooms: 2 short even with unlimited buses; "
+                                "会展北 could open 2 more")
+    sf = att["shortfall"]
+    assert (sf["people"], sf["rooms_short"], sf["trips_short"]) == (5, 2, 1), sf
+    assert sf["text_zh"].startswith("若车辆充足，仍缺房间 2 间；若房间充足，仍约缺 1 车次；5 人待安置"), sf
+    assert group["more"] == 0 and group["rest_url"] == "/api/needs?status=unmet&unmet_code=accessible_rooms_full"
+    rest = c.get(group["rest_url"], headers=OP).json()
+    assert [n["id"] for n in rest] == [unmet_id]
     decline = next(d for d in att["declines"] if d["need_id"] == declined_id)
     assert decline["reason"] == "司机不足" and decline["by"] == "巴士集团调度" and decline["organisation"] == "巴士集团"
     assert decline["label_zh"] == "东门社区 3 人转运" and "粤B·D1234" in decline["resources_zh"]

@@ -47,6 +47,7 @@ from baolei_matcher.adapters.snapshots import load_latest
 from baolei_matcher.adapters.topics import SNAPSHOT_MAX_BYTES
 from baolei_matcher.config import MatcherConfig
 from baolei_matcher.domain import snapshot as snapmod
+from baolei_matcher.domain import lanes, wakeups
 from baolei_matcher.domain.batch import (
     Pacer,
     cut_off,
@@ -89,6 +90,8 @@ class Runtime:
         self.last_batch_ms = 0.0
         self.pacer = Pacer(max_needs=min(config.max_solve_needs, max_needs_within(config.solve_time_limit_s)))
         self.backlog = 0  # needs taken by the round under way and not solved yet
+        self.solved_needs = 0  # needs taken into solves, and of those, needs found unmet before (woken)
+        self.retried_needs = 0
         self.started = time.monotonic()
         self.ready_after_s: float | None = None
         self.replay: dict[str, Any] = {}
@@ -151,15 +154,18 @@ def apply_event(rt: Runtime, logical: str, value: bytes) -> str:
         h = resources_pb2.HotelRooms.FromString(value)
         if not h.hotel_id:
             raise ValueError("HotelRooms without hotel_id")
-        st.hotels[h.hotel_id] = codec.hotel(h)
-        st.resources_changed = True
+        hotel = codec.hotel(h)
+        st.changes.add_rooms(h.hotel_id, wakeups.hotel_gain(st.hotels.get(h.hotel_id), hotel))
+        st.hotels[h.hotel_id] = hotel
         return f"hotel {h.hotel_id} rooms {dict(st.hotels[h.hotel_id].usable)}"
     if logical == topics.BUSES:
         b = resources_pb2.BusStatus.FromString(value)
         if not b.bus_id:
             raise ValueError("BusStatus without bus_id")
-        st.buses[b.bus_id] = codec.bus(b)
-        st.resources_changed = True
+        bus = codec.bus(b)
+        if wakeups.bus_gain(st.buses.get(b.bus_id), bus):
+            st.changes.buses.add(b.bus_id)
+        st.buses[b.bus_id] = bus
         return f"bus {b.bus_id} {'in service' if st.buses[b.bus_id].in_service else 'out of service'}"
     if logical == topics.STOCK:
         s = stock_pb2.StockChanged.FromString(value)
@@ -419,15 +425,17 @@ class Matcher:
 
         def refill() -> None:
             rt.dirty.clear()
-            for exclude, needs in groups(st.batch()):
+            wake = wakeups.woken(st, st.take_changes(), datetime.now(timezone.utc))
+            for exclude, needs in groups(st.batch(wake)):
                 pending.setdefault(exclude, {}).update((n.id, n) for n in needs)
 
         refill()
         try:
             while pending:
-                exclude = frozenset() if frozenset() in pending else next(iter(pending))
+                exclude = lanes.next_group(pending, st.unmet)
                 group = pending[exclude]
                 chunk, _ = pacer.take(pacer.order(group.values(), st.unmet))
+                chunk = lanes.one_lane(chunk, st.unmet, pacer.cuts)  # answers alone; woken needs in small solves
                 for n in chunk:
                     del group[n.id]
                 if not group:
@@ -436,7 +444,10 @@ class Matcher:
                 chunk = [n for n in chunk if st.still_open(n)]
                 if chunk:
                     part += 1
-                    again = await self._match_group(chunk, exclude, part, rt.backlog)
+                    rt.solved_needs += len(chunk)
+                    rt.retried_needs += sum(1 for n in chunk if n.id in st.unmet)
+                    # only answers waiting make a solve take the whole limit; woken needs do not
+                    again = await self._match_group(chunk, exclude, part, lanes.answers_waiting(pending, st.unmet))
                     if again is None:
                         return
                     for n in chunk:
@@ -577,7 +588,8 @@ class Matcher:
         return {"ready": rt.ready, "role": rt.role, "kafka": "up" if rt.kafka_up else "down",
                 "replayed": rt.replayed, "catching_up": rt.catching_up, "needs": len(rt.state.needs),
                 "holds": len(rt.state.holds), "batches": rt.batches, "rounds": rt.rounds, "backlog": rt.backlog,
-                "solve_size": rt.pacer.size, "last_batch_ms": round(rt.last_batch_ms, 1),
+                "solve_size": rt.pacer.size, "last_batch_ms": round(rt.last_batch_ms, 1), "unmet": len(rt.state.unmet),
+                "solved_needs": rt.solved_needs, "retried_needs": rt.retried_needs,
                 "active_since": rt.active_since, "ready_after_s": rt.ready_after_s, "replay": rt.replay,
                 "snapshot": rt.snapshot, "events": self.feed.records}
 

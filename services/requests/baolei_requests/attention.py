@@ -2,34 +2,45 @@
 an answer (whose, and how long until they expire), unmet needs grouped by cause with the shortfall
 and what would fix it, declines with their reasons, and remainders of partial deliveries.
 
-The shortfall of a cause is computed from the unmet needs themselves (rooms of a type, people to
-move, units of a staple) minus what live proposals already give them; the fixes from the
-registry: rooms out of use or a closed hotel that accepts the category, a hotel opening later,
-buses out of service that could be put back.
+Rooms and trips are short for the city, not for one cause group (`shortfalls.py`): rooms short by
+R if buses were unlimited (every waiting person's rooms against the free rooms they can use), trips
+short by T if rooms were unlimited, and the text says so when both are short — counted per group, a
+room shortfall of 32 was shown for 11,816 people waiting and 1,055 free rooms, as most of them were
+reported short of buses. Other causes count their own needs (people to house, units of a staple).
+The fixes come from the registry: rooms out of use or a closed hotel that accepts the category, a
+hotel opening later, buses out of service that could be put back.
+
+Lists are capped (`NEEDS_SHOWN` needs a group, most urgent first, `HOLDS_SHOWN` holds, soonest to
+expire first), each with its total and, for a group, the filter that lists the rest
+(GET /api/needs?status=unmet&unmet_code=…): at 11,500 open needs the full lists made this answer
+2.3 MB and 8.6 s.
 """
 from __future__ import annotations
 
 import math
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlencode
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from baolei_requests import lateness
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry, Hotel, Need
 from baolei_requests.attention_late import late_proposals
-from baolei_requests.domain.lifecycle import ACTIVE
 from baolei_requests.domain.needs import NeedStatus
 from baolei_requests.labels import Names, need_text, risk, room, staple
+from baolei_requests.shortfalls import BUS_CODES, city_shortfall, summary
 from baolei_requests.transitions import progress_of
 
 CST = timezone(timedelta(hours=8))
 ROOM_TYPES = ("standard", "family", "accessible")
-BUS_CODES = ("no_bus_in_shift", "buses_fully_booked", "no_buses")
 STOCK_CODES = ("stock_short", "no_stock")
 DECLINES_SHOWN = 20
+NEEDS_SHOWN = 20  # needs listed per unmet group
+HOLDS_SHOWN = 50
+STRANDED_SHOWN = 50
 
 
 def _need_ref(n: Need) -> dict:
@@ -43,8 +54,10 @@ def _hhmm(t: datetime | None) -> str:
 
 
 def holds(session: Session, names: Names, now: datetime) -> list[dict]:
+    """The proposals still waiting for an answer, soonest to expire first (at most HOLDS_SHOWN)."""
     rows = session.scalars(select(Assignment).where(Assignment.status == "proposed")
-                           .order_by(Assignment.hold_expires_at)).all()
+                           .options(selectinload(Assignment.need))
+                           .order_by(Assignment.hold_expires_at).limit(HOLDS_SHOWN)).all()
     out = []
     for a in rows:
         waiting = [o for o in a.organisations or [] if o not in (a.accepted_by or [])]
@@ -69,17 +82,6 @@ def _cause_of(code: str) -> str:
     return code or "unknown"
 
 
-def _held(needs: list[Need]) -> dict[str, dict[str, int]]:
-    """Rooms by type already given to these needs by live or finished assignments."""
-    rooms: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for n in needs:
-        for a in n.assignments:
-            if a.status in ACTIVE:
-                for k in ROOM_TYPES:
-                    rooms[n.id][k] += (a.room or {}).get(k, 0)
-    return rooms
-
-
 def _room_fixes(hotels: list[Hotel], risks: set[str], kinds: tuple[str, ...], now: datetime) -> tuple[list, list]:
     zh, en = [], []
     for h in hotels:
@@ -101,32 +103,47 @@ def _room_fixes(hotels: list[Hotel], risks: set[str], kinds: tuple[str, ...], no
     return zh, en
 
 
-def unmet_groups(session: Session, names: Names, now: datetime) -> list[dict]:
-    needs = session.scalars(select(Need).where(Need.status == NeedStatus.UNMET.value)
-                            .order_by(Need.priority, Need.created_at)).unique().all()
+def unmet_needs(session: Session) -> list[Need]:
+    """Unmet needs, most urgent first, with their assignments (one query for all, not one each)."""
+    return list(session.scalars(select(Need).where(Need.status == NeedStatus.UNMET.value)
+                                .options(selectinload(Need.assignments))
+                                .order_by(Need.priority, Need.created_at)).unique().all())
+
+
+def _rest(codes: list[str]) -> str:
+    return "/api/needs?" + urlencode([("status", "unmet")] + [("unmet_code", c) for c in codes])
+
+
+def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict) -> list[dict]:
+    """Unmet needs by cause; `sf`: the city's shortfalls (`shortfalls.summary`)."""
     groups: dict[str, list[Need]] = defaultdict(list)
     for n in needs:
         groups[_cause_of(n.unmet_code)].append(n)
     hotels = list(names.hotels.values())
-    rooms_held = _held(needs)
+    both = sf["rooms_short"] > 0 and sf["trips_short"] > 0
     out = []
     for cause, members in groups.items():
         risks = {n.risk for n in members if n.risk}
         risk_zh = "、".join(risk(r)[0] for r in sorted(risks))
         risk_en = ", ".join(risk(r)[1] for r in sorted(risks))
-        g = {"cause": cause, "codes": sorted({n.unmet_code for n in members}), "count": len(members),
-             "needs": [_need_ref(n) for n in members], "reason_zh": members[0].unmet_reason_zh,
-             "reason_en": members[0].unmet_reason_en}
+        codes = sorted({n.unmet_code for n in members})
+        g = {"cause": cause, "codes": codes, "count": len(members),
+             "needs": [_need_ref(n) for n in members[:NEEDS_SHOWN]], "more": max(0, len(members) - NEEDS_SHOWN),
+             "rest_url": _rest(codes), "reason_zh": members[0].unmet_reason_zh, "reason_en": members[0].unmet_reason_en}
         fix_zh: list[str] = []
         fix_en: list[str] = []
         if cause.endswith("_rooms_full") or cause == "rooms":
             kinds = (cause.split("_")[0],) if cause != "rooms" else ROOM_TYPES
-            short = sum(max(0, sum((n.rooms or {}).get(k, 0) for k in kinds)
-                            - sum(rooms_held[n.id][k] for k in kinds)) for n in members)
+            # every waiting need's rooms against the free rooms it can use, buses assumed available
+            short = sf["rooms_short_by_type"].get(kinds[0], 0) if len(kinds) == 1 else sf["rooms_short"]
             label_zh = room(kinds[0])[0] if len(kinds) == 1 else "隔离房间"
             label_en = room(kinds[0])[1] if len(kinds) == 1 else "isolation rooms"
             g["title_zh"], g["title_en"] = f"{label_zh}不足", f"Not enough {label_en}"
-            g["short_zh"], g["short_en"] = f"缺 {short} 间", f"{short} short"
+            g["short_zh"], g["short_en"] = f"{'若车辆充足，仍' if both else ''}缺 {short} 间", \
+                f"{short} short{' even with unlimited buses' if both else ''}"
+            if not short:  # enough free rooms of the types and categories asked: not placed for other reasons
+                g["short_zh"], g["short_en"] = f"按类型与接收类别，可用空房 {sf['rooms_free']} 间已足够", \
+                    f"{sf['rooms_free']} free rooms of the types and categories asked: enough"
             g["shortfall"] = short
             fix_zh, fix_en = _room_fixes(hotels, risks, kinds, now)
             if not fix_zh:
@@ -148,14 +165,14 @@ def unmet_groups(session: Session, names: Names, now: datetime) -> list[dict]:
             if not fix_zh:
                 fix_zh, fix_en = ["提前开放可接收的酒店"], ["open an accepting hotel earlier"]
         elif cause == "buses":
-            short = sum(progress_of(n).remaining for n in members)  # neither delivered nor on a live job
+            # every waiting person, rooms assumed available (not only those reported short of buses)
+            short, need_buses = sf["people"], sf["trips_short"]
             buses = list(names.buses.values())
-            per_bus = max(1, int(max((b.seats * b.load_limit for b in buses), default=22)))
-            need_buses = math.ceil(short / per_bus) if short else 0
             g["title_zh"], g["title_en"] = "车辆不足", "Not enough buses"
-            g["short_zh"], g["short_en"] = f"{short} 人待转运，约缺 {need_buses} 车次", \
-                f"{short} people to move, about {need_buses} trip(s) short"
-            g["shortfall"] = short
+            if_zh, if_en = ("若房间充足，仍", " even with unlimited rooms") if both else ("", "")
+            g["short_zh"], g["short_en"] = f"{short} 人待转运，{if_zh}约缺 {need_buses} 车次", \
+                f"{short} people to move, about {need_buses} trip(s) short{if_en}"
+            g["shortfall"], g["trips"] = short, need_buses
             stopped = [b for b in buses if b.state != "in_service"]
             if stopped:
                 shown = "、".join(names.plate(b.id) for b in stopped[:3])
@@ -189,7 +206,7 @@ def unmet_groups(session: Session, names: Names, now: datetime) -> list[dict]:
         g["text_zh"] = f"{g['title_zh']}：{g['short_zh']}" + (f"，{g['fix_zh']}" if g["fix_zh"] else "")
         g["text_en"] = f"{g['title_en']}: {g['short_en']}" + (f"; {g['fix_en']}" if g["fix_en"] else "")
         out.append(g)
-    out.sort(key=lambda g: (min(n["priority"] for n in g["needs"]), -g["count"]))
+    out.sort(key=lambda g: (g["needs"][0]["priority"], -g["count"]))
     return out
 
 
@@ -221,11 +238,18 @@ def stranded(session: Session) -> list[dict]:
         p = progress_of(n)
         if 0 < p.delivered and p.remaining > 0:
             out.append({**_need_ref(n), "delivered": p.delivered, "remaining": p.remaining, "asked": p.asked})
+            if len(out) >= STRANDED_SHOWN:
+                break
     return out
 
 
 def attention(session: Session, now: datetime | None = None) -> dict:
     now = now or datetime.now(timezone.utc)
     names = Names.of(session)
-    return {"at": now, "holds": holds(session, names, now), "unmet": unmet_groups(session, names, now),
-            "declines": declines(session, names), "stranded": stranded(session), "late": late_proposals(session)}
+    needs = unmet_needs(session)
+    sf = summary(city_shortfall(session, names, needs))
+    waiting = session.scalar(select(func.count()).select_from(Assignment).where(Assignment.status == "proposed"))
+    return {"at": now, "holds": holds(session, names, now), "holds_total": waiting or 0,
+            "unmet": unmet_groups(needs, names, now, sf), "shortfall": sf,
+            "declines": declines(session, names), "stranded": stranded(session),
+            "late": late_proposals(session)}

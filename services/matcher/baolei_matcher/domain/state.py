@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from baolei_matcher.domain.wakeups import Changes, woken
 from baolei_matcher.solver.reasons import OUT_OF_TIME
 
 ROOM_TYPES = ("standard", "family", "accessible")
@@ -189,9 +190,22 @@ class MatcherState:
         # (where it is and when it is free, turnaround included).
         self.rooms_taken: dict[str, dict[str, int]] = {}
         self.bus_after: dict[str, tuple[Place, datetime]] = {}
-        # Set when something may have freed or added capacity (a hotel or bus update, a release,
-        # a cancellation, more free stock): needs found unmet are tried again only then.
-        self.resources_changed = True
+        # What may have freed or added capacity since the last batch (a hotel or bus update, a
+        # release, more free stock) and the needs touched: needs found unmet are tried again only
+        # when it could change their answer (domain/wakeups.py).
+        self.changes = Changes(everything=True)
+
+    @property
+    def resources_changed(self) -> bool:
+        return self.changes.any()
+
+    @resources_changed.setter
+    def resources_changed(self, value: bool) -> None:
+        """True: take every need found unmet again (a fresh process, a takeover, a failed solve)."""
+        if value:
+            self.changes.everything = True
+        else:
+            self.changes = Changes()
 
     # --- applying events -------------------------------------------------------------------
     def upsert_need(self, need: Need) -> None:
@@ -201,6 +215,8 @@ class MatcherState:
             need.delivered_people, need.delivered_lines = old.delivered_people, old.delivered_lines
             need.rooms_done, need.excluded = old.rooms_done, old.excluded
             need.time_weight, need.only_bus, need.narrowed = old.time_weight, old.only_bus, old.narrowed
+            if _edited(old, need):
+                self.changes.needs.add(need.id)
         self.needs[need.id] = need
 
     def exclude(self, need_id: str, resources: Iterable[str]) -> None:
@@ -208,11 +224,12 @@ class MatcherState:
         n = self.needs.get(need_id)
         if n is not None:
             n.excluded.update(resources)
+            self.changes.needs.add(need_id)
 
     def cancel_need(self, need_id: str) -> None:
         if need_id in self.needs:
             self.needs[need_id].cancelled = True
-            self.resources_changed = True  # its holds are no longer counted
+            self.changes.needs.add(need_id)  # its holds free their resources when they are released
             self._drop_if_finished(need_id)
 
     def _drop_if_finished(self, need_id: str) -> None:
@@ -238,7 +255,7 @@ class MatcherState:
                     if (p.warehouse_id, p.sku) == key:
                         p.reflected = True
         if self._free_of(key) > before:  # a hold the inventory took is no change; a receipt is
-            self.resources_changed = True
+            self.changes.stock.add(key)
 
     def _free_of(self, key: tuple[str, str]) -> int:
         s = self.stock.get(key)
@@ -281,7 +298,7 @@ class MatcherState:
         hold = self.holds.pop(assignment_id, None)
         if hold is not None:
             self._unindex(hold)
-            self.resources_changed = True
+            self.changes.freed_by(hold)
         return hold
 
     def reindex(self) -> None:
@@ -311,15 +328,15 @@ class MatcherState:
             if delivered is not None and hold.hotel_id:
                 kept = rooms_kept(hold.rooms, delivered.people)
             self._retire(hold, kept)
-            if any(kept.get(t, 0) != hold.rooms.get(t, 0) for t in ROOM_TYPES):
-                self.resources_changed = True  # rooms nobody moved into are free again
+            # rooms nobody moved into are free again
+            self.changes.add_rooms(hold.hotel_id, {t for t in ROOM_TYPES if kept.get(t, 0) < hold.rooms.get(t, 0)})
             if need is not None:
                 if delivered is None:
                     need.closed = True
                 else:
                     self._count_delivery(need, delivered, kept)
         else:
-            self.resources_changed = True
+            self.changes.freed_by(hold)
         self._drop_if_finished(hold.need_id)
 
     def _count_delivery(self, need: Need, delivered: Delivered, kept: dict[str, int]) -> None:
@@ -331,7 +348,7 @@ class MatcherState:
                 need.rooms_done[t] = need.rooms_done.get(t, 0) + k
         if (need.open_people if need.kind == "transfer" else bool(need.open_lines())):
             self.unmet.pop(need.id, None)  # the remainder is new work: matched now, not parked as unmet
-            self.resources_changed = True
+            self.changes.needs.add(need.id)
         else:
             need.closed = True
 
@@ -433,16 +450,28 @@ class MatcherState:
             return False
         return need.kind != "transfer" or not self._holds_of.get(need.id)
 
-    def batch(self) -> list[Need]:
-        """What the next re-match takes: `to_match()`, less the needs already found unmet while
-        nothing has freed or added capacity since (they would only be found unmet again, and
-        a city's backlog of them must not slow every new need down). A need cut off by the time
+    def take_changes(self) -> Changes:
+        """The changes folded since the last call, and a fresh collector for the next ones."""
+        changes, self.changes = self.changes, Changes()
+        return changes
+
+    def batch(self, wake: set[str] | None = None) -> list[Need]:
+        """What the next re-match takes: `to_match()`, less the needs already found unmet that
+        nothing since could give another answer (they would only be found unmet again, and a
+        city's backlog of them must not slow every new need down). `wake` names the unmet needs
+        to take again (`wakeups.woken`, which the matcher calls with the clock); without it they
+        are worked out from the changes folded since the last batch. A need cut off by the time
         limit is not a finding: it is always taken again."""
+        if wake is None:
+            wake = woken(self, self.take_changes())
         todo = self.to_match()
-        if not self.resources_changed:
-            todo = [n for n in todo if self.unmet.get(n.id, OUT_OF_TIME) == OUT_OF_TIME]
-        self.resources_changed = False
-        return todo
+        return [n for n in todo if self.unmet.get(n.id, OUT_OF_TIME) == OUT_OF_TIME or n.id in wake]
+
+
+def _edited(old: Need, new: Need) -> bool:
+    """Did a need's own fields change (an operator's edit), as far as matching is concerned?"""
+    return ((old.site, old.priority, old.due_at, old.risk, old.people, old.rooms, old.ready_at, old.lines)
+            != (new.site, new.priority, new.due_at, new.risk, new.people, new.rooms, new.ready_at, new.lines))
 
 
 def is_done(reason: str) -> bool:

@@ -183,11 +183,15 @@ def get_need(need_id: NeedId, request: Request, p: Principal = Depends(principal
 
 @router.get("/needs", response_model=list[schemas.NeedRead], summary="需求列表 / needs by priority and age")
 def list_needs(status: Annotated[NeedStatus | None, Query(description="按状态筛选 / only this status")] = None,
+               unmet_code: Annotated[list[str] | None, Query(
+                   description="按无法满足的原因筛选（可多个）/ only these unmet reasons (repeatable)")] = None,
                limit: Annotated[int, Query(ge=1, le=2000)] = 200, s: Session = Depends(session),
                p: Principal = Depends(principal)) -> list[schemas.NeedRead]:
     q = select(Need).order_by(Need.priority, Need.created_at).limit(limit)
     if status:
         q = q.where(Need.status == status)
+    if unmet_code:
+        q = q.where(Need.unmet_code.in_(unmet_code))
     if p.role == "site":  # its own: needs filed under it, and every need for one of its sites, whoever raised it
         mine = select(Site.id).where(Site.organisation == p.organisation)
         q = q.where(or_(Need.organisation == p.organisation, Need.site_id.in_(mine)))

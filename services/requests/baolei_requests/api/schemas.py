@@ -404,6 +404,21 @@ class AttentionGroup(BaseModel):
     text_en: str
     fix_zh: str
     fix_en: str
+    more: int = Field(0, description="此原因下未列出的需求数 / needs of this cause not listed (most urgent first)")
+    rest_url: str = Field("", description="列出全部此原因需求的查询 / the query listing all needs of this cause")
+
+
+class AttentionShortfall(BaseModel):
+    """房间与车次缺口，各自假定另一资源充足 / rooms and trips short, each with the other assumed available."""
+    people: int
+    rooms_needed: int
+    rooms_free: int
+    rooms_short: int = Field(description="若车辆充足仍缺的房间 / rooms short even with unlimited buses")
+    rooms_short_by_type: dict[str, int]
+    trips_short: int = Field(description="若房间充足仍缺的车次（约）/ trips short even with unlimited rooms (about)")
+    per_trip: int
+    text_zh: str = Field(description="如“若车辆充足，仍缺房间 120 间；若房间充足，仍约缺 40 车次；…”")
+    text_en: str
 
 
 class AttentionDecline(AttentionNeed):
@@ -434,7 +449,9 @@ class AttentionLate(BaseModel):
 class AttentionRead(BaseModel):
     at: datetime
     holds: list[AttentionHold]
+    holds_total: int = Field(0, description="待确认的提议总数（列表只列最早到期的若干）/ all holds waiting")
     unmet: list[AttentionGroup]
+    shortfall: AttentionShortfall | None = None
     declines: list[AttentionDecline]
     stranded: list[AttentionStranded]
     late: AttentionLate | None = None

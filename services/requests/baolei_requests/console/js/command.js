@@ -83,19 +83,31 @@ function stockCharts(s) {
 function attention(att) {
   const card = root.querySelector("#attention-card");
   if (!att) { card.style.display = "none"; return; }
-  const sec = (id, title, items) => items.length ? `<div class="att-sec" data-testid="att-${id}s"><h3>${t(title)} <span class="count">${items.length}</span></h3><ul>${items.join("")}</ul></div>` : "";
+  const sec = (id, title, items, n = items.length) => items.length ? `<div class="att-sec" data-testid="att-${id}s"><h3>${t(title)} <span class="count">${n}</span></h3><ul>${items.join("")}</ul></div>` : "";
+  const sep = getLang() === "zh" ? "、" : "; ";
   const holds = att.holds.map(h => `<li data-testid="att-hold" data-need="${esc(h.need_id)}">${pri(h.priority)} ${needLink(h.need_id, pick(h, "label"))}${lateMark(h)}
     <span class="small muted">${esc(pick(h, "resources"))}</span><br><b>${esc(t("m.waitfor", { who: listOf(h.awaiting) || "—" }))}</b> ·
     <span class="${h.expires_in_min !== null && h.expires_in_min <= 5 ? "err" : ""}" data-testid="att-expiry">${h.expires_in_min === null ? "" : h.expires_in_min > 0 ? esc(t("m.expires_in", { n: h.expires_in_min })) : t("m.expired")}</span>
     <span class="small muted">(${clock(h.expires_at)})</span></li>`);
   const unmet = att.unmet.map(g => `<li data-testid="att-unmet" data-cause="${esc(g.cause)}"><b>${esc(pick(g, "title"))}</b>${colon()}${esc(pick(g, "short"))}
     ${pick(g, "fix") ? `<br><span class="fix" data-testid="att-fix">${t("m.fix")}${colon()}${esc(pick(g, "fix"))}</span>` : ""}
-    <br><span class="small">${g.needs.slice(0, 6).map(n => needLink(n.need_id, pick(n, "label"))).join(getLang() === "zh" ? "、" : "; ")}${g.needs.length > 6 ? " …" : ""}</span></li>`);
+    <br><span class="small">${g.needs.slice(0, 6).map(n => needLink(n.need_id, pick(n, "label"))).join(sep)}${g.count > 6 ? ` … <a href="#" data-rest="${esc(g.rest_url)}" data-testid="att-more">${esc(t("m.all_n", { n: g.count }))}</a>` : ""}</span></li>`);
+  // rooms and trips short for the city, each with the other assumed available (not per cause)
+  if (att.shortfall && pick(att.shortfall, "text")) unmet.unshift(`<li data-testid="att-shortfall"><b>${esc(pick(att.shortfall, "text"))}</b></li>`);
+  if (att.holds_total > holds.length) holds.push(`<li class="small muted" data-testid="att-holds-more">${esc(t("m.holds_more", { n: att.holds_total - holds.length }))}</li>`);
   const declines = att.declines.map(d => `<li data-testid="att-decline" data-need="${esc(d.need_id)}">${needLink(d.need_id, pick(d, "label"))}
     <br><span class="err">${esc(t("m.declined_by", { who: d.by, why: d.reason || t("m.noreason") }))}</span> <span class="small muted">${esc(pick(d, "resources"))} · ${hhmm(d.at)}</span></li>`);
   const stranded = att.stranded.map(x => `<li data-testid="att-stranded">${needLink(x.need_id, pick(x, "label"))}
     <span class="small">${esc(t("m.stranded", { d: x.delivered, r: x.remaining }))}</span></li>`);
-  const html = lateSection(att.late) + sec("hold", "h.att.holds", holds) + sec("unmet", "h.att.unmet", unmet) + sec("decline", "h.att.declines", declines)
+  const html = lateSection(att.late) + sec("hold", "h.att.holds", holds, att.holds_total ?? holds.length) + sec("unmet", "h.att.unmet", unmet, att.unmet.length) + sec("decline", "h.att.declines", declines)
     + sec("stranded", "h.att.stranded", stranded);
   root.querySelector("#attention").innerHTML = html ? `<div class="att-grid">${html}</div>` : `<p class="muted">${t("m.att.none")}</p>`;
+  // the panel lists the most urgent few of a cause; the rest on demand, by the cause's filter
+  root.querySelectorAll("#attention [data-rest]").forEach(a => a.onclick = async (e) => {
+    e.preventDefault();
+    try {
+      const rows = await api(`${a.dataset.rest}&limit=2000`);
+      a.parentElement.innerHTML = rows.map(n => needLink(n.id, pick(n, "label"))).join(sep);
+    } catch (err) { toast(errorText(err)); }
+  });
 }

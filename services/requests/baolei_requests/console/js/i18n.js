@@ -70,6 +70,7 @@ const DICT = {
   "m.att.none": ["暂无需要决定的事项", "Nothing waits for a decision"],
   "m.waitfor": ["待 {who} 确认", "waiting for {who}"], "m.expires_in": ["{n} 分钟后到期", "expires in {n} min"],
   "m.expired": ["已到期，释放中", "expired, being released"], "m.fix": ["建议", "Fix"],
+  "m.all_n": ["查看全部 {n} 项", "all {n}"], "m.holds_more": ["另有 {n} 项待确认（按到期先后列出）", "{n} more waiting (listed by expiry)"],
   "m.declined_by": ["{who} 拒绝：{why}", "{who} declined: {why}"], "m.noreason": ["未填写原因", "no reason given"],
   "m.stranded": ["已送达 {d}，尚余 {r} 待重新匹配", "{d} delivered, {r} waiting to be matched again"],
   "m.needs_n": ["{n} 项需求", "{n} need(s)"], "m.open": ["查看", "Open"], "m.close": ["关闭", "Close"],
