@@ -32,11 +32,14 @@ export function lateRow(n) {
   return `<tr><th>${w("why")}</th><td><span class="err" data-testid="late-why">${esc(pick(n, "late"))}</span></td></tr>`;
 }
 
+// "逾期 45 分钟：无更早可用车辆" → "无更早可用车辆": the tag beside it already says how late.
+const causeOnly = (text) => String(text || "").split(/：|: /).slice(1).join("：") || text;
+
 // The attention panel's section: "3 个方案逾期", the latest first, each one click from its need.
 export function lateSection(late) {
   if (!late || !late.count) return "";
   const items = late.items.map(x => `<li data-testid="att-late" data-need="${esc(x.need_id)}">${pri(x.priority)} ${needLink(x.need_id, pick(x, "label"))}${lateMark(x)}
-    <br><span class="small err">${esc(pick(x, "late"))}</span></li>`).join("");
+    <br><span class="small err">${esc(w("why"))}${getLang() === "zh" ? "：" : ": "}${esc(causeOnly(pick(x, "late")))}</span></li>`).join("");
   return `<div class="att-sec" data-testid="att-lates"><h3 data-testid="att-late-title">${esc(pick(late, "title"))} <span class="count">${late.count}</span></h3><ul>${items}</ul></div>`;
 }
 
