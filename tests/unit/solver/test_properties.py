@@ -95,6 +95,13 @@ def test_resolving_with_previous_keeps_rules(check, doc):
     first = solve(parse_scenario(doc), time_limit_s=2.0)
     previous = parse_plan(first.plan.to_dict(), keep_raw=False)
     again = solve(parse_scenario(doc), time_limit_s=2.0, previous=previous)
-    metrics = check(doc, again.plan.to_dict())
-    assert {r.need: r.hotel for r in again.plan.rooms} == {r.need: r.hotel for r in first.plan.rooms}
-    assert metrics["weighted_unserved_people"] <= check(doc, first.plan.to_dict())["weighted_unserved_people"]
+    unserved = check(doc, again.plan.to_dict())["weighted_unserved_people"]
+    unserved_first = check(doc, first.plan.to_dict())["weighted_unserved_people"]
+    assert unserved <= unserved_first
+    # A proposal stays as it was, except rooms no trip used (the greedy floor holds them for a need no
+    # bus carries): those may go to a need a bus then carries — only if more are served (goal 1).
+    hotel_now = {r.need: r.hotel for r in again.plan.rooms}
+    moved = [r.need for r in first.plan.rooms if hotel_now.get(r.need) != r.hotel]
+    used = {ld.need for t in first.plan.trips for s in t.stops for ld in s.load}
+    assert not set(moved) & used, moved
+    assert not moved or unserved < unserved_first, moved

@@ -40,6 +40,7 @@ from .greedy import GreedyPlan, greedy_plan, horizon_s
 from .improve import improve
 from .model import Rooms, Scenario, TransferNeed
 from .plan import Plan, RoomAssignment, Unmet
+from .previous import restore_previous_rooms
 from .reasons import OUT_OF_TIME
 from .result import SolveResult, StageReport, Status, combine
 from .rooms import RoomsInput, greedy_rooms, prepare, solve_rooms, urgency_order
@@ -212,11 +213,15 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
                 and bus_why.get(nid, Unmet(nid, "", "")).code != OUT_OF_TIME]
     retry_until = deadline - tail / 2
     if released and time.perf_counter() < retry_until:
+        was_kept = set(kept_prev)
+        withdrawn = {nid: room_of[nid] for nid in released if nid in was_kept}
         _release(released, room_of, residual, needs)
-        retry = [n for n in todo if n.id not in room_of]
-        for u in _retry(scenario, travel, inp_all, retry, residual, room_of, router, needs, hotels,
-                        carried, retry_until):
-            bus_why[u.need] = u
+        # first the needs without rooms, then other hotels for the previous proposals withdrawn
+        for retry in ([n for n in todo if n.id not in room_of], [needs[nid] for nid in withdrawn]):
+            for u in _retry(scenario, travel, inp_all, retry, residual, room_of, router, needs, hotels,
+                            carried, retry_until):
+                bus_why[u.need] = u
+        restore_previous_rooms(withdrawn, room_of, residual)  # rooms nobody else took: kept as proposed
     cut = any(u.code == OUT_OF_TIME for u in bus_why.values())
     bus_status = Status.OUT_OF_TIME if cut or time.perf_counter() > deadline else Status.FEASIBLE
     statuses.append(bus_status)
@@ -224,7 +229,7 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
     rooms_out = list(fixed.rooms) + [r for nid, r in room_of.items() if nid not in fixed_needs]
     trips_out = list(fixed.trips) + router.trips()
     transfer_unmet = [bus_why[n.id] if n.id in bus_why else room_reason(n, inp, residual)
-                      for n in todo if n.id not in room_of]
+                      for n in open_needs if n.id not in room_of]  # todo, and previous proposals withdrawn
     got = _carried(trips_out)
     transfer_unmet += [u for nid, u in bus_why.items() if nid in room_of and got[nid] < needs[nid].people]
     search_goals = _transfer_goals(scenario, rooms_out, trips_out)
