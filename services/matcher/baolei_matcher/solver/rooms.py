@@ -43,9 +43,10 @@ from .model import Hotel, Rooms, Scenario, TransferNeed, TravelModel
 from .plan import Plan, RoomAssignment
 from .result import StageReport, Status
 from .rooms_bound import AssignmentLP, assignment_lp, fitting
-from .rooms_local import eject_insert, polish_time, ruin_recreate
+from .rooms_local import eject_insert, ruin_recreate
 from .rooms_lp import lp_dive
 from .rooms_model import build_model, lns_exact, run, set_hint
+from .rooms_relocate import polish_and_shorten
 from .rooms_time import HotelTimes
 from .travel import Travel
 
@@ -267,7 +268,7 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
     if not use_cp or (at_bound and pairs > MAX_POLISH_VARS):
         # Too big for CP-SAT to improve in time (city scale: it returned UNKNOWN), or nothing left to
         # gain on the goal: shorten the drives among interchangeable needs, the bus stage gets the time.
-        hint = polish_time(inp, hint, deadline - REPORT_S)
+        hint = polish_and_shorten(inp, hint, deadline - REPORT_S, info)
         return _report(hint, inp, bound, bound_source, source, hint_w, "skipped", Status.FEASIBLE, 0, t0, info)
 
     cands = _candidates(inp, needs, fits, hint, lp, previous, k_candidates, full)
@@ -280,7 +281,7 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
             if _placed_w(better, needs) > _placed_w(hint, needs):
                 hint, source, hint_w = better, f"{source}+eject", hint_w_of(better, inp)
                 info["eject_moves"] = info.get("eject_moves", 0) + moves
-        hint = polish_time(inp, hint, deadline - REPORT_S)
+        hint = polish_and_shorten(inp, hint, deadline - REPORT_S, info)
         return _report(hint, inp, bound, bound_source, source, hint_w, "build_out_of_time", Status.FEASIBLE,
                        0, t0, info)
     info["t_build"] = round(time.perf_counter() - t0, 3)
@@ -320,7 +321,7 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
     # Needs asking the same rooms trade hotels for less time to isolation: also after phase 2,
     # which is often cut off before it is optimal and weighs time below fairness (rooms_small_hotels
     # seed 1: 86.4 direct-drive minutes per person carried without this, see the commit).
-    placed = polish_time(inp, placed, deadline - REPORT_S)
+    placed = polish_and_shorten(inp, placed, deadline - REPORT_S, info)
     if time.perf_counter() > deadline + OVERRUN_S:
         status = Status.OUT_OF_TIME
     return _report(placed, inp, bound, bound_source, source, hint_w, cp_status, status, len(rm.x), t0, info)
