@@ -18,6 +18,7 @@ from baolei_matcher.solver.rooms import Placement, RoomsInput, greedy_rooms, pre
 from baolei_matcher.solver.rooms_local import polish_time
 from baolei_matcher.solver.rooms_relocate import _Costs, shorten_time
 from baolei_matcher.solver.rooms_time import HotelTimes
+from baolei_matcher.solver.rooms_time_lns import time_goal, time_lns
 from baolei_matcher.solver.travel import Travel
 
 from .test_hand import base, bus, transfer
@@ -70,6 +71,14 @@ def test_a_far_hotel_at_equal_weighted_placed_gives_way_to_the_near_one():
     _rules_hold(inp, out)
 
 
+def test_the_exact_re_placement_finds_the_same_exchange_on_its_own():
+    inp, _ = _input(_crafted())
+    far_first = {"BIG": (FAR, Rooms(4)), "S1": (NEAR, Rooms(2)), "S2": (NEAR, Rooms(2))}
+    out, stats = time_lns(inp, far_first, time.perf_counter() + 5)
+    assert out == {"BIG": (NEAR, Rooms(4)), "S1": (FAR, Rooms(2)), "S2": (FAR, Rooms(2))}
+    assert stats["kept"] == 1 and stats["saved"] > 0
+
+
 def test_a_need_moves_to_a_nearer_hotel_with_rooms_left():
     doc = _crafted()
     doc["needs"] = doc["needs"][:1]
@@ -109,3 +118,18 @@ def test_who_is_placed_never_changes_rules_hold_and_time_never_grows(family, see
     _rules_hold(inp, out)
     assert _total(inp, out) <= _total(inp, start) + 1e-6
     assert abs((_total(inp, start) - _total(inp, out)) - stats["saved"]) < 1.0
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(family=st.sampled_from(["buses_ample_rooms_scarce", "rooms_small_hotels"]), seed=st.integers(1, 50))
+def test_the_whole_time_step_keeps_who_is_placed_and_the_rules(family, seed):
+    inp, _ = _input(generate("small", family, seed))
+    order = [n for n in inp.needs if inp.eligible.get(n.id)]
+    far = {n.id: list(reversed(inp.eligible[n.id])) for n in order}  # farthest hotel first
+    start = greedy_rooms(inp, order, far)
+    info: dict = {}
+    out = time_goal(inp, start, time.perf_counter() + 2, info)
+    assert set(out) == set(start)
+    _rules_hold(inp, out)
+    assert _total(inp, out) <= _total(inp, start) + 1e-6
+    assert info["time_lns"]["tried"] >= info["time_lns"]["kept"]

@@ -46,8 +46,8 @@ from .rooms_bound import AssignmentLP, assignment_lp, fitting
 from .rooms_local import eject_insert, ruin_recreate
 from .rooms_lp import lp_dive
 from .rooms_model import build_model, lns_exact, run, set_hint
-from .rooms_relocate import polish_and_shorten
 from .rooms_time import HotelTimes
+from .rooms_time_lns import time_goal
 from .travel import Travel
 
 logger = logging.getLogger(__name__)
@@ -69,6 +69,7 @@ RUIN_SLICE = 0.08        # ... of the time left, when CP-SAT will run
 LNS_SHARE = 0.45        # exact small-neighbourhood steps (CP-SAT on a few hotels) stop after this share
 POLISH_SHARE = 0.2       # phase 2's share of the time left after the warm start
 MIN_POLISH_S = 0.2       # phase 2 only runs with at least this much time left
+TIME_GOAL_SHARE = 0.5    # of phase 2's time, kept for the time search after it (`rooms_time_lns.time_goal`)
 REPORT_S = 0.15          # kept back for stopping CP-SAT's workers, reading the answer, the report
 OVERRUN_S = 0.25         # past the limit by more than this, the stage reports out_of_time
 
@@ -268,7 +269,7 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
     if not use_cp or (at_bound and pairs > MAX_POLISH_VARS):
         # Too big for CP-SAT to improve in time (city scale: it returned UNKNOWN), or nothing left to
         # gain on the goal: shorten the drives among interchangeable needs, the bus stage gets the time.
-        hint = polish_and_shorten(inp, hint, deadline - REPORT_S, info)
+        hint = time_goal(inp, hint, deadline - REPORT_S, info)
         return _report(hint, inp, bound, bound_source, source, hint_w, "skipped", Status.FEASIBLE, 0, t0, info)
 
     cands = _candidates(inp, needs, fits, hint, lp, previous, k_candidates, full)
@@ -281,7 +282,7 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
             if _placed_w(better, needs) > _placed_w(hint, needs):
                 hint, source, hint_w = better, f"{source}+eject", hint_w_of(better, inp)
                 info["eject_moves"] = info.get("eject_moves", 0) + moves
-        hint = polish_and_shorten(inp, hint, deadline - REPORT_S, info)
+        hint = time_goal(inp, hint, deadline - REPORT_S, info)
         return _report(hint, inp, bound, bound_source, source, hint_w, "build_out_of_time", Status.FEASIBLE,
                        0, t0, info)
     info["t_build"] = round(time.perf_counter() - t0, 3)
@@ -312,7 +313,7 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
         sec += [-UPGRADE_COST * (uf + ua) for uf, ua in rm.upgrades.values()]
         rm.m.maximize(sum(sec))
         set_hint(rm, placed)
-        left = deadline - time.perf_counter() - REPORT_S
+        left = (deadline - time.perf_counter() - REPORT_S) * (1 - TIME_GOAL_SHARE)
         if left > MIN_POLISH_S / 2:
             st2, found, _ = run(rm, min(left, POLISH_ONLY_S) if at_bound else left)
             cp_status = st2 if cp_status == "skipped" else f"{cp_status}+{st2}"
@@ -321,7 +322,7 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
     # Needs asking the same rooms trade hotels for less time to isolation: also after phase 2,
     # which is often cut off before it is optimal and weighs time below fairness (rooms_small_hotels
     # seed 1: 86.4 direct-drive minutes per person carried without this, see the commit).
-    placed = polish_and_shorten(inp, placed, deadline - REPORT_S, info)
+    placed = time_goal(inp, placed, deadline - REPORT_S, info)
     if time.perf_counter() > deadline + OVERRUN_S:
         status = Status.OUT_OF_TIME
     return _report(placed, inp, bound, bound_source, source, hint_w, cp_status, status, len(rm.x), t0, info)

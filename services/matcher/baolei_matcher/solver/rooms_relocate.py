@@ -27,7 +27,6 @@ import numpy as np
 
 from . import rules
 from .model import Rooms, TransferNeed
-from .rooms_local import polish_time
 from .rooms_time import UNKNOWN_KM, HotelTimes
 
 if TYPE_CHECKING:
@@ -217,15 +216,3 @@ def _apply(nid: str, h2: int, dest: dict[str, int], out: Placement, cap: dict[in
         at.setdefault(h, {})[x] = got
         out[x] = (h, got)
 
-
-def polish_and_shorten(inp: RoomsInput, placed: Placement, deadline: float, info: dict) -> Placement:
-    """The rooms stage's last step: `polish_time` (exact, among needs asking the same rooms), then
-    `shorten_time` (relocations, swaps, chains across kinds), then `polish_time` again, as time
-    allows; what the search did goes into the report's `info` (`time_moves`)."""
-    placed = polish_time(inp, placed, deadline)
-    if time.perf_counter() < deadline:
-        placed, stats = shorten_time(inp, placed, deadline)
-        info["time_moves"] = stats
-        if stats["relocate"] + stats["swap"] + stats["chain"]:
-            placed = polish_time(inp, placed, deadline)
-    return placed
