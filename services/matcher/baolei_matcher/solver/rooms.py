@@ -84,6 +84,7 @@ class RoomsInput:
     eligible: dict[str, list[int]] = field(default_factory=dict)  # need id -> hotel indices, nearest first
     km: dict[tuple[str, int], float] = field(default_factory=dict)
     travel: TravelModel = field(default_factory=TravelModel)  # speed and dwell, for the time to a hotel
+    km_row: dict[str, np.ndarray] = field(default_factory=dict)  # need id -> km to `eligible[need]`, in order
 
 
 def hint_w_of(hint: dict, inp: RoomsInput) -> int:
@@ -119,6 +120,7 @@ def prepare(scenario: Scenario, travel: Travel, needs: list[TransferNeed], resid
         km = travel.km_from_many(site_idx[idx], n.site)
         order = np.argsort(km, kind="stable")
         inp.eligible[n.id] = [int(idx[k]) for k in order]
+        inp.km_row[n.id] = np.asarray(km[order], dtype=float)
         for k in order:
             inp.km[(n.id, int(idx[k]))] = float(km[k])
     return inp

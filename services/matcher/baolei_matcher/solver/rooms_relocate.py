@@ -38,37 +38,56 @@ MAX_PARTNERS = 40   # per (need, cheaper hotel), at most this many needs there t
 
 
 class _Costs:
-    """Per need: its eligible hotels with their time costs, cheapest first (computed on first use)."""
+    """Per need: its eligible hotels with their time costs, cheapest first, and a dense row of
+    cost per hotel index (NaN: not eligible), computed on first use from `RoomsInput.km_row`."""
 
     def __init__(self, inp: RoomsInput) -> None:
         self.inp = inp
         self.times = HotelTimes(inp.needs, inp.hotels, inp.travel)
         self.open = np.array([np.nan if o is None else o for o in self.times.open], dtype=float)
-        self.rows: dict[str, tuple[np.ndarray, np.ndarray, dict[int, float]]] = {}
+        self.rows: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        # `rules.time_cost` is linear in (wait, late): its coefficients price a whole row at once
+        self.wait_w, self.late_w = rules.time_cost(1.0, 0.0), rules.time_cost(0.0, 1.0)
 
-    def of(self, nid: str) -> tuple[np.ndarray, np.ndarray, dict[int, float]]:
-        """(hotels cheapest first, their costs, hotel -> cost) for need `nid`."""
+    def of(self, nid: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(hotels cheapest first, their costs, cost by hotel index) for need `nid`."""
         row = self.rows.get(nid)
         if row is not None:
             return row
         el = np.asarray(self.inp.eligible.get(nid) or [], dtype=np.int64)
-        km = np.array([self.inp.km.get((nid, int(h)), UNKNOWN_KM) for h in el], dtype=float)
+        km = self.inp.km_row.get(nid)
+        if km is None or len(km) != len(el):
+            km = np.fromiter((self.inp.km.get((nid, h), UNKNOWN_KM) for h in el.tolist()), dtype=float, count=len(el))
         ready, due, people, weight = self.times.need[nid]
         arrive = self.times.dwell + km * self.times.per_km
         if len(el):
             opens = self.open[el] - ready
-            arrive = np.where(np.isnan(opens), arrive, np.maximum(arrive, np.nan_to_num(opens, nan=0.0)))
+            arrive = np.fmax(arrive, opens)   # fmax: a hotel with no opening time (NaN) keeps the drive
         late = np.maximum(0.0, arrive - (due - ready))
-        # `rules.time_cost` is linear in (wait, late): its coefficients price the whole row at once
-        cost = weight * people * (rules.time_cost(1.0, 0.0) * arrive + rules.time_cost(0.0, 1.0) * late)
+        cost = weight * people * (self.wait_w * arrive + self.late_w * late)
         order = np.argsort(cost, kind="stable")
-        row = (el[order], cost[order], {int(h): float(c) for h, c in zip(el, cost, strict=True)})
+        dense = np.full(len(self.inp.hotels), np.nan)
+        dense[el] = cost
+        row = (el[order], cost[order], dense)
         self.rows[nid] = row
         return row
 
     def cost(self, nid: str, hi: int) -> float | None:
         """Time cost of `nid` at hotel `hi`, None when the hotel is not eligible for it."""
-        return self.of(nid)[2].get(hi)
+        c = float(self.of(nid)[2][hi])
+        return None if c != c else c
+
+
+def by_regret(ids: list[str], regret: Callable[[str], float], deadline: float) -> list[str] | None:
+    """`ids` by regret (time cost above the need's cheapest hotel), largest first; the first call
+    computes every need's costs (a second or so at city scale), so it watches the deadline: None
+    when it passes."""
+    keys: list[tuple[float, str]] = []
+    for i, nid in enumerate(ids):
+        if i % 128 == 0 and time.perf_counter() > deadline:
+            return None
+        keys.append((-regret(nid), nid))
+    return [nid for _, nid in sorted(keys)]
 
 
 def shorten_time(inp: RoomsInput, placed: Placement, deadline: float) -> tuple[Placement, dict]:
@@ -93,16 +112,17 @@ def shorten_time(inp: RoomsInput, placed: Placement, deadline: float) -> tuple[P
         out[nid] = (to, given)
 
     def regret(nid: str) -> float:
-        hotels, cs, by_h = costs.of(nid)
-        return by_h.get(out[nid][0], 0.0) - float(cs[0]) if len(cs) else 0.0
+        cs = costs.of(nid)[1]
+        c = costs.cost(nid, out[nid][0])
+        return 0.0 if c is None or not len(cs) else c - float(cs[0])
 
     for _ in range(MAX_PASSES):
         if time.perf_counter() > deadline:
             break
         stats["passes"] += 1
         improved = False
-        todo = sorted((nid for nid in out if nid in by_id), key=lambda nid: (-regret(nid), nid))
-        for nid in todo:
+        todo = by_regret([nid for nid in out if nid in by_id], regret, deadline)
+        for nid in todo or []:
             if time.perf_counter() > deadline:
                 break
             if regret(nid) <= EPS:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from .model import TransferNeed
 from .rooms_local import polish_time
 from .rooms_model import build_model, neighbourhood, run, set_hint
-from .rooms_relocate import EPS, _Costs, shorten_time
+from .rooms_relocate import EPS, _Costs, by_regret, shorten_time
 
 if TYPE_CHECKING:
     from .rooms import Placement, RoomsInput
@@ -49,7 +49,7 @@ def time_lns(inp: RoomsInput, placed: Placement, deadline: float) -> tuple[Place
 
     for _ in range(MAX_PASSES):
         kept = stats["kept"]
-        for nid in sorted((x for x in out if x in by_id), key=lambda x: (-regret(x), x)):
+        for nid in by_regret([x for x in out if x in by_id], regret, deadline) or []:
             if deadline - time.perf_counter() < MIN_STEP_S or regret(nid) <= EPS:
                 break   # sorted by regret: nobody after this one can gain
             h1 = out[nid][0]
