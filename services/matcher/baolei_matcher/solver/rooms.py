@@ -23,8 +23,11 @@ Steps, all inside one deadline (`time_limit_s` counts from the call; model build
    (more than `MAX_CP_PAIRS` pairs) CP-SAT is not tried: it returned UNKNOWN in 12 s there, and
    the local search gets within a fraction of a percent of the bound; the stage then returns
    early and the bus stage gets the time.
-5. drives: needs asking the very same rooms trade places for the least time to isolation
-   (`polish_time`, the goal unchanged), also after a phase-2 answer, which is often cut off.
+5. time to isolation, the goal and who is placed unchanged (`rooms_time_lns.time_goal`): needs
+   asking the very same rooms trade places (`polish_time`), needs move to cheaper hotels alone, by
+   swaps or by ejecting others (`rooms_relocate.py`), and a few hotels at a time are re-placed
+   exactly (`time_lns`); after the warm start when CP-SAT is skipped, and after phase 2, which
+   leaves it TIME_GOAL_SHARE of its time (phase 2 on the whole model is often cut off or UNKNOWN).
 Every CP-SAT call runs behind a watchdog (`stop_search` from a timer) and keeps the best plan found
 so far; model building stops at its own deadline and the warm start is kept.
 """
