@@ -72,6 +72,7 @@ RUIN_SLICE = 0.08        # ... of the time left, when CP-SAT will run
 LNS_SHARE = 0.45        # exact small-neighbourhood steps (CP-SAT on a few hotels) stop after this share
 POLISH_SHARE = 0.2       # phase 2's share of the time left after the warm start
 MIN_POLISH_S = 0.2       # phase 2 only runs with at least this much time left
+CITY_TIME_SHARE = 0.35   # at city scale (no CP-SAT), the time search's share of the time left; the rest goes on
 TIME_GOAL_SHARE = 0.5    # of phase 2's time, kept for the time search after it (`rooms_time_lns.time_goal`)
 REPORT_S = 0.15          # kept back for stopping CP-SAT's workers, reading the answer, the report
 OVERRUN_S = 0.25         # past the limit by more than this, the stage reports out_of_time
@@ -273,8 +274,10 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
     at_bound = hint_w <= math.ceil(bound - 1e-6)
     if not use_cp or (at_bound and pairs > MAX_POLISH_VARS):
         # Too big for CP-SAT to improve in time (city scale: it returned UNKNOWN), or nothing left to
-        # gain on the goal: shorten the drives among interchangeable needs, the bus stage gets the time.
-        hint = time_goal(inp, hint, deadline - REPORT_S, info)
+        # gain on the goal: the time search; at city scale only a share, the bus stage gets the rest.
+        now = time.perf_counter()
+        until = deadline - REPORT_S if use_cp else now + CITY_TIME_SHARE * max(0.0, deadline - REPORT_S - now)
+        hint = time_goal(inp, hint, until, info)
         return _report(hint, inp, bound, bound_source, source, hint_w, "skipped", Status.FEASIBLE, 0, t0, info)
 
     cands = _candidates(inp, needs, fits, hint, lp, previous, k_candidates, full)
