@@ -31,7 +31,7 @@ MAX_POOL = 120      # needs in one step at most (a bigger pool is skipped: its s
 SCALE = 10          # objective in tenths of a person-minute (CP-SAT wants integers)
 MIN_STEP_S = 0.03   # no step started with less time than this left
 MAX_PASSES = 5      # passes over the needs by regret; stops after one that keeps nothing
-LNS_SHARE = 0.5     # of the time left after the cheap moves; the rest goes on (to the bus stage)
+LNS_SHARE = 0.8     # of the time left after the cheap moves (they and the polish after take little); the rest goes on
 
 
 def time_lns(inp: RoomsInput, placed: Placement, deadline: float) -> tuple[Placement, dict]:
