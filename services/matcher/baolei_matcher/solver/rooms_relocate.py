@@ -77,6 +77,11 @@ class _Costs:
         c = float(self.of(nid)[2][hi])
         return None if c != c else c
 
+    def regret(self, nid: str, hi: int) -> float:
+        """Time cost of `nid` at `hi` above its cheapest hotel (0 when `hi` is not eligible)."""
+        c, cs = self.cost(nid, hi), self.of(nid)[1]
+        return 0.0 if c is None or not len(cs) else c - float(cs[0])
+
 
 def by_regret(ids: list[str], regret: Callable[[str], float], deadline: float) -> list[str] | None:
     """`ids` by regret (time cost above the need's cheapest hotel), largest first; the first call
@@ -112,9 +117,7 @@ def shorten_time(inp: RoomsInput, placed: Placement, deadline: float) -> tuple[P
         out[nid] = (to, given)
 
     def regret(nid: str) -> float:
-        cs = costs.of(nid)[1]
-        c = costs.cost(nid, out[nid][0])
-        return 0.0 if c is None or not len(cs) else c - float(cs[0])
+        return costs.regret(nid, out[nid][0])
 
     for _ in range(MAX_PASSES):
         if time.perf_counter() > deadline:

@@ -43,9 +43,7 @@ def time_lns(inp: RoomsInput, placed: Placement, deadline: float) -> tuple[Place
     stats = {"tried": 0, "kept": 0, "saved": 0.0}
 
     def regret(nid: str) -> float:
-        cs = costs.of(nid)[1]
-        c = costs.cost(nid, out[nid][0])
-        return 0.0 if c is None or not len(cs) else c - float(cs[0])
+        return costs.regret(nid, out[nid][0])
 
     for _ in range(MAX_PASSES):
         kept = stats["kept"]
