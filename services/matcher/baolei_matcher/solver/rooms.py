@@ -23,8 +23,11 @@ Steps, all inside one deadline (`time_limit_s` counts from the call; model build
    (more than `MAX_CP_PAIRS` pairs) CP-SAT is not tried: it returned UNKNOWN in 12 s there, and
    the local search gets within a fraction of a percent of the bound; the stage then returns
    early and the bus stage gets the time.
-5. drives: needs asking the very same rooms trade places for the least time to isolation
-   (`polish_time`, the goal unchanged), also after a phase-2 answer, which is often cut off.
+5. time to isolation, the goal and who is placed unchanged (`rooms_time_lns.time_goal`): needs
+   asking the very same rooms trade places (`polish_time`), needs move to cheaper hotels alone, by
+   swaps or by ejecting others (`rooms_relocate.py`), and a few hotels at a time are re-placed
+   exactly (`time_lns`); after the warm start when CP-SAT is skipped, and after phase 2, which
+   leaves it TIME_GOAL_SHARE of its time (phase 2 on the whole model is often cut off or UNKNOWN).
 Every CP-SAT call runs behind a watchdog (`stop_search` from a timer) and keeps the best plan found
 so far; model building stops at its own deadline and the warm start is kept.
 """
@@ -43,10 +46,11 @@ from .model import Hotel, Rooms, Scenario, TransferNeed, TravelModel
 from .plan import Plan, RoomAssignment
 from .result import StageReport, Status
 from .rooms_bound import AssignmentLP, assignment_lp, fitting
-from .rooms_local import eject_insert, polish_time, ruin_recreate
+from .rooms_local import eject_insert, ruin_recreate
 from .rooms_lp import lp_dive
 from .rooms_model import build_model, lns_exact, run, set_hint
 from .rooms_time import HotelTimes
+from .rooms_time_lns import time_goal
 from .travel import Travel
 
 logger = logging.getLogger(__name__)
@@ -68,6 +72,8 @@ RUIN_SLICE = 0.08        # ... of the time left, when CP-SAT will run
 LNS_SHARE = 0.45        # exact small-neighbourhood steps (CP-SAT on a few hotels) stop after this share
 POLISH_SHARE = 0.2       # phase 2's share of the time left after the warm start
 MIN_POLISH_S = 0.2       # phase 2 only runs with at least this much time left
+CITY_TIME_SHARE = 0.35   # at city scale (no CP-SAT), the time search's share of the time left; the rest goes on
+TIME_GOAL_SHARE = 0.5    # of phase 2's time, kept for the time search after it (`rooms_time_lns.time_goal`)
 REPORT_S = 0.15          # kept back for stopping CP-SAT's workers, reading the answer, the report
 OVERRUN_S = 0.25         # past the limit by more than this, the stage reports out_of_time
 
@@ -82,6 +88,7 @@ class RoomsInput:
     eligible: dict[str, list[int]] = field(default_factory=dict)  # need id -> hotel indices, nearest first
     km: dict[tuple[str, int], float] = field(default_factory=dict)
     travel: TravelModel = field(default_factory=TravelModel)  # speed and dwell, for the time to a hotel
+    km_row: dict[str, np.ndarray] = field(default_factory=dict)  # need id -> km to `eligible[need]`, in order
 
 
 def hint_w_of(hint: dict, inp: RoomsInput) -> int:
@@ -117,6 +124,7 @@ def prepare(scenario: Scenario, travel: Travel, needs: list[TransferNeed], resid
         km = travel.km_from_many(site_idx[idx], n.site)
         order = np.argsort(km, kind="stable")
         inp.eligible[n.id] = [int(idx[k]) for k in order]
+        inp.km_row[n.id] = np.asarray(km[order], dtype=float)
         for k in order:
             inp.km[(n.id, int(idx[k]))] = float(km[k])
     return inp
@@ -266,8 +274,10 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
     at_bound = hint_w <= math.ceil(bound - 1e-6)
     if not use_cp or (at_bound and pairs > MAX_POLISH_VARS):
         # Too big for CP-SAT to improve in time (city scale: it returned UNKNOWN), or nothing left to
-        # gain on the goal: shorten the drives among interchangeable needs, the bus stage gets the time.
-        hint = polish_time(inp, hint, deadline - REPORT_S)
+        # gain on the goal: the time search; at city scale only a share, the bus stage gets the rest.
+        now = time.perf_counter()
+        until = deadline - REPORT_S if use_cp else now + CITY_TIME_SHARE * max(0.0, deadline - REPORT_S - now)
+        hint = time_goal(inp, hint, until, info)
         return _report(hint, inp, bound, bound_source, source, hint_w, "skipped", Status.FEASIBLE, 0, t0, info)
 
     cands = _candidates(inp, needs, fits, hint, lp, previous, k_candidates, full)
@@ -280,7 +290,7 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
             if _placed_w(better, needs) > _placed_w(hint, needs):
                 hint, source, hint_w = better, f"{source}+eject", hint_w_of(better, inp)
                 info["eject_moves"] = info.get("eject_moves", 0) + moves
-        hint = polish_time(inp, hint, deadline - REPORT_S)
+        hint = time_goal(inp, hint, deadline - REPORT_S, info)
         return _report(hint, inp, bound, bound_source, source, hint_w, "build_out_of_time", Status.FEASIBLE,
                        0, t0, info)
     info["t_build"] = round(time.perf_counter() - t0, 3)
@@ -311,7 +321,7 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
         sec += [-UPGRADE_COST * (uf + ua) for uf, ua in rm.upgrades.values()]
         rm.m.maximize(sum(sec))
         set_hint(rm, placed)
-        left = deadline - time.perf_counter() - REPORT_S
+        left = (deadline - time.perf_counter() - REPORT_S) * (1 - TIME_GOAL_SHARE)
         if left > MIN_POLISH_S / 2:
             st2, found, _ = run(rm, min(left, POLISH_ONLY_S) if at_bound else left)
             cp_status = st2 if cp_status == "skipped" else f"{cp_status}+{st2}"
@@ -320,7 +330,7 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
     # Needs asking the same rooms trade hotels for less time to isolation: also after phase 2,
     # which is often cut off before it is optimal and weighs time below fairness (rooms_small_hotels
     # seed 1: 86.4 direct-drive minutes per person carried without this, see the commit).
-    placed = polish_time(inp, placed, deadline - REPORT_S)
+    placed = time_goal(inp, placed, deadline - REPORT_S, info)
     if time.perf_counter() > deadline + OVERRUN_S:
         status = Status.OUT_OF_TIME
     return _report(placed, inp, bound, bound_source, source, hint_w, cp_status, status, len(rm.x), t0, info)

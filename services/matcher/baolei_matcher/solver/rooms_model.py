@@ -172,6 +172,18 @@ def run(rm: RoomsModel, seconds: float, workers: int = 2) -> tuple[str, Placemen
     return name, given(rm, best.at, best.ups), bound
 
 
+def neighbourhood(inp: RoomsInput, out: Placement, pick: list[int], needs: list[TransferNeed]) -> RoomsInput:
+    """The rooms input of a small step: `needs` to place in the hotels `pick`, whose rooms are
+    freed of what `out` gives there; every other hotel keeps what `out` takes from it."""
+    from .rooms import RoomsInput
+
+    cap = {h: Rooms.of(v) for h, v in inp.residual.items()}
+    for hi, got in out.values():
+        if hi not in pick:
+            cap[inp.hotels[hi].id] = cap[inp.hotels[hi].id] - got
+    return RoomsInput(needs, inp.hotels, {h: list(c) for h, c in cap.items()}, inp.eligible, inp.km, inp.travel)
+
+
 def lns_exact(inp: RoomsInput, placed: Placement, fits: dict[str, list[int]], deadline: float, seed: int = 1
               ) -> tuple[Placement, int]:
     """Large-neighbourhood search with exact steps on the goal: free a few hotels (a random one and
@@ -182,8 +194,6 @@ def lns_exact(inp: RoomsInput, placed: Placement, fits: dict[str, list[int]], de
     Why: on many small hotels the tail of the knapsack needs exchanges across two or three hotels
     at once; CP-SAT's own neighbourhoods find them too, but on the whole model each of its steps
     pays presolve and it needs tens of seconds on a loaded 2-core machine."""
-    from .rooms import RoomsInput
-
     rng = random.Random(seed)
     by_id = {n.id: n for n in inp.needs}
     out = dict(placed)
@@ -201,12 +211,7 @@ def lns_exact(inp: RoomsInput, placed: Placement, fits: dict[str, list[int]], de
         pick = [first] + rng.sample(sorted(near), min(2, len(near)))
         pool = sorted({nid for nid, (hi, _) in out.items() if hi in pick}
                       | {nid for hi in pick for nid in fits_at[hi] if nid not in out})
-        cap = {h: Rooms.of(v) for h, v in inp.residual.items()}
-        for hi, got in out.values():
-            if hi not in pick:
-                cap[inp.hotels[hi].id] = cap[inp.hotels[hi].id] - got
-        sub = RoomsInput([by_id[x] for x in pool], inp.hotels, {h: list(c) for h, c in cap.items()},
-                         inp.eligible, inp.km, inp.travel)
+        sub = neighbourhood(inp, out, pick, [by_id[x] for x in pool])
         cands = {nid: [hi for hi in fits[nid] if hi in pick] for nid in pool}
         rm = build_model(sub, sub.needs, cands, deadline)
         if rm is None:
