@@ -189,7 +189,8 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
         second = previous is None and floor.bus_unserved == 0 and bool(floor.trips)
         search_until = t_bus + SECOND_START * (bus_until - t_bus) if second else bus_until
         outcome = route_buses(scenario, travel, fixed.trips, room_of, residual, fixed_needs | set(kept_prev),
-                              make_requests, seed, search_until, search_until - t_bus, say)
+                              make_requests, seed, search_until, search_until - t_bus, say,
+                              buses_short=floor.bus_unserved > 0)
         if second and time.perf_counter() < bus_until - IMPROVE_MIN_S:
             rooms_now = list(fixed.rooms) + [r for nid, r in room_of.items() if nid not in fixed_needs]
             first_goals = _transfer_goals(scenario, rooms_now, list(fixed.trips) + outcome.router.trips())
