@@ -98,7 +98,7 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
 
     # greedy places the needs of the previous plan afresh, in the rooms left after `fixed`
     inp_floor = RoomsInput(open_needs, scenario.hotels, {h: list(v) for h, v in residual.items()},
-                           inp_all.eligible, inp_all.km, inp_all.travel)
+                           inp_all.nearest, inp_all.km, inp_all.travel)
     kept_prev = _keep_previous_rooms(previous, room_of, needs, hotels, residual)
     todo = [n for n in open_needs if n.id not in room_of]
     inp = inp_all if not kept_prev else RoomsInput(todo, scenario.hotels, residual,

@@ -63,7 +63,7 @@ def solve_greedy(scenario: Scenario) -> SolveResult:
     fixed_needs = {r.need for r in fixed.rooms}
     horizon = horizon_s(scenario, travel)
     todo = [n for n in scenario.transfers if n.id not in fixed_needs and n.people > 0]
-    inp = prepare(scenario, travel, todo, residual, horizon)
+    inp = prepare(scenario, travel, todo, residual, horizon, quickest=False)  # the nearest hotel, as before
     g = greedy_plan(scenario, travel, inp)
     return SolveResult(Status.FEASIBLE, g.plan(), seconds=time.perf_counter() - t0, message="greedy baseline")
 
