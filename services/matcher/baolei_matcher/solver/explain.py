@@ -44,9 +44,11 @@ def when_words(t: Timing | None) -> tuple[str, str]:
 
 def room_reason(n: TransferNeed, inp: RoomsInput, residual: dict[str, list[int]]) -> Unmet:
     """Why need `n` has no rooms, judged on the rooms left after the plan was made."""
-    accepting = [h for h in inp.hotels if rules.hotel_accepts(h.accepts, n.risk) and h.rooms.total() > 0]
+    accepting = [h for h in inp.hotels if rules.hotel_accepts(h.accepts, n.risk)]
     if not accepting:
         return reasons.no_hotel_for_risk(n.id, n.risk, n.people)
+    if not any(h.rooms.total() > 0 for h in accepting):  # they accept it, but are full (the streaming
+        return reasons.rooms_full(n.id, None, n.people)  # matcher's hotels carry only their free rooms)
     eligible = [inp.hotels[i] for i in inp.eligible.get(n.id, [])]
     if not eligible:
         return reasons.hotel_not_open(n.id, n.people)
