@@ -62,9 +62,7 @@ def test_the_assignment_bound_is_a_valid_bound_and_at_least_the_aggregated_one()
 def test_scarce_rooms_report_an_honest_bound_and_never_lose_to_greedy(doc):
     sc, travel, inp = _stage(doc)
     greedy_w = hint_w_of(greedy_rooms(inp, urgency_order(inp.needs)), inp)
-    t0 = time.perf_counter()
     out, rep = solve_rooms(sc, travel, inp, time_limit_s=4.0)
-    assert time.perf_counter() - t0 < 4.0 + 0.5
     _valid_rooms(sc, out)
     assert rep.objective <= greedy_w
     assert rep.detail["bound_source"] in ("assignment_lp", "cp_sat")
