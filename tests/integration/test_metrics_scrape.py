@@ -21,7 +21,8 @@ SHARED = {"baolei_http_requests", "baolei_http_request_duration_seconds", "baole
 FAMILIES = {
     "requests": SHARED | {"baolei_intake_requests", "baolei_admission_shed", "baolei_submit_to_outcome_seconds",
                           "baolei_outbox_depth", "baolei_outbox_oldest_unsent_age_seconds", "baolei_holds_waiting",
-                          "baolei_holds_expiring_soon", "baolei_unmet_needs"},
+                          "baolei_holds_expiring_soon", "baolei_unmet_needs",
+                          "baolei_holds_expired"},
     "inventory": SHARED | {"baolei_admission_shed", "baolei_outbox_depth", "baolei_outbox_oldest_unsent_age_seconds",
                            "baolei_stock_below_cover"},
     "matcher": SHARED | {"baolei_solve_duration_seconds", "baolei_solves"},

@@ -52,7 +52,8 @@ def test_every_service_serves_the_shared_families_and_its_own(registered: dict[s
               "baolei_dead_letters"}
     own = {"requests": {"baolei_intake_requests", "baolei_admission_shed", "baolei_submit_to_outcome_seconds",
                         "baolei_outbox_depth", "baolei_outbox_oldest_unsent_age_seconds", "baolei_holds_waiting",
-                        "baolei_holds_expiring_soon", "baolei_unmet_needs"},
+                        "baolei_holds_expiring_soon", "baolei_unmet_needs",
+                        "baolei_holds_expired"},
            "inventory": {"baolei_admission_shed", "baolei_outbox_depth", "baolei_stock_below_cover"},
            "matcher": {"baolei_solve_duration_seconds", "baolei_solves"}}
     for service, fams in registered.items():

@@ -17,7 +17,7 @@ from baolei_common.supervise import every, stop_all, supervise
 from baolei_requests import service
 from baolei_requests.adapters import db
 from baolei_requests.adapters import metrics as metrics_adapter
-from baolei_requests.adapters.metrics import outcome_histogram
+from baolei_requests.adapters.metrics import RequestsMetrics
 from baolei_requests.api import routes_console, routes_flow
 from baolei_requests.api.routes import router
 from baolei_requests.backlog import Backlog
@@ -43,6 +43,7 @@ async def _expire_once(app: FastAPI) -> None:
     n = await asyncio.to_thread(run)
     if n:
         log.info("expired %d unanswered proposals", n)
+        app.state.requests_metrics.holds_expired.inc(n)
         relay = app.state.workers.get("outbox")
         if relay is not None:
             relay.wake()
@@ -100,8 +101,8 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
     app.state.live = Broadcaster()
     app.state.fanout = None
     app.state.workers = {}
-    metrics = Metrics("requests")
-    c = bootstrap(cfg, app.state.live.publish_threadsafe, outcome_histogram(metrics).observe)
+    metrics = RequestsMetrics(Metrics("requests"))
+    c = bootstrap(cfg, app.state.live.publish_threadsafe, metrics.outcome.observe)
     app.state.container = c
     app.state.live.audience = Audience(c.background)
     app.state.tickets = Tickets(cfg.tokens, cfg.live_ticket_ttl_s, cfg.live_ticket_secret)

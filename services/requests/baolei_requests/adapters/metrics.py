@@ -27,11 +27,18 @@ UNMET_CAP = 100_000  # unmet needs counted per scrape at most (a LIMIT, so a scr
 _CODE = re.compile(r"^[a-z0-9_]{1,60}$")
 
 
-def outcome_histogram(metrics: Metrics) -> Any:
-    return metrics.histogram(
-        "baolei_submit_to_outcome_seconds", "需求提交到首个匹配结果（方案或未满足原因）的秒数 / seconds from a "
-        "need's submission to its first outcome (a proposal or an unmet reason), as recorded", [],
-        OUTCOME_BUCKETS)
+class RequestsMetrics:
+    """The families this service updates as things happen (the rest are read at scrape time)."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+        self.outcome = metrics.histogram(
+            "baolei_submit_to_outcome_seconds", "需求提交到首个匹配结果（方案或未满足原因）的秒数 / seconds from "
+            "a need's submission to its first outcome (a proposal or an unmet reason), as recorded", [],
+            OUTCOME_BUCKETS)
+        self.holds_expired = metrics.counter(
+            "baolei_holds_expired", "超时未答复而释放的方案数 / proposals released because no answer came "
+            "before their hold expired")
 
 
 def first_outcome_s(session: Session, ev: assignments_pb2.AssignmentEvent) -> float | None:
@@ -76,9 +83,11 @@ def holds_and_unmet(sessions: sessionmaker, ttl_s: float = 5.0) -> CachedCollect
     return CachedCollector([waiting, expiring, unmet], read, ttl_s)
 
 
-def install(app: Any, metrics: Metrics, gate: Any, background: sessionmaker) -> None:
+def install(app: Any, rm: RequestsMetrics, gate: Any, background: sessionmaker) -> None:
     """/metrics on the app, the gate's counters and the database collectors."""
+    metrics = rm.metrics
     metrics.mount(app)
+    app.state.requests_metrics = rm
     watch_gate(metrics, gate, intake=True)
     metrics.add(outbox_collector(background, Outbox))
     metrics.add(holds_and_unmet(background))
