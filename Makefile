@@ -61,6 +61,9 @@ lint: $(STAMP)
 	@$(BIN)/ruff check $(LINT_PATHS)
 	@echo "[lint] mypy (domain and solver packages)"
 	@$(BIN)/mypy $(TYPED_PKGS)
+	@if command -v promtool >/dev/null; then echo "[lint] promtool check rules deploy/prometheus/alerts.yml"; \
+	  promtool check rules deploy/prometheus/alerts.yml >/dev/null; \
+	else echo "[lint] promtool not installed: alert rules not checked (deploy/system-deps.sh installs it)"; fi
 
 test-deps:
 	@bash deploy/system-deps.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What the tests need from Debian besides Python, Java and Maven: PostgreSQL (integration tests
-# of concurrency and durability), Chromium and a Chinese font (the console's browser tests).
+# of concurrency and durability), Chromium and a Chinese font (the console's browser tests), and
+# promtool, to check the alert rules (Debian ships it in the prometheus package; its server is not used here).
 # Installs whatever is missing — as root, or through sudo without a password — so that `make test`
 # does its own set-up on a fresh machine; otherwise says what to install, and fails.
 set -euo pipefail
@@ -8,6 +9,7 @@ missing=()
 command -v pg_lsclusters >/dev/null || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || missing+=(fonts-wqy-microhei)
+command -v promtool >/dev/null || missing+=(prometheus)  # promtool: `make lint` checks the alert rules
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ]; then
   sudo=()

@@ -64,6 +64,8 @@ class Admission:
         self.queued = 0
         self.admitted = 0
         self.shed = 0
+        # told of every gated request's fate: (scope, admitted, reason) — the metrics' intake counter
+        self.observe: Callable[[Scope, bool, str], None] | None = None
         self._service_s: deque[float] = deque(maxlen=200)
 
     def _gated(self, scope: Scope) -> bool:
@@ -163,6 +165,8 @@ class Admission:
         if (self.intake_closed is not None and scope.get("method") == "POST"
                 and scope.get("path", "") in self.intake_paths and self.intake_closed()):
             self.intake_shed += 1
+            if self.observe is not None:
+                self.observe(scope, False, "intake_closed")
             # a backlog drains in seconds, not in the milliseconds of a full queue
             await self._refuse(send, "intake closed: matching is behind", int(random.uniform(2000, 3000)))
             return
@@ -171,12 +175,17 @@ class Admission:
         if not await self._acquire(again):
             if key is not None:
                 self._remember_refused(key)
-            await self._refuse(send, "queue full" if len(self._waiters) >= self.max_queued else "no slot in time")
+            why = "queue full" if len(self._waiters) >= self.max_queued else "no slot in time"
+            if self.observe is not None:
+                self.observe(scope, False, why.replace(" ", "_"))
+            await self._refuse(send, why)
             return
         if again:
             self.priority_admitted += 1
             self._refused.pop(key, None)  # type: ignore[arg-type]
         self.admitted += 1
+        if self.observe is not None:
+            self.observe(scope, True, "")
         t0 = time.monotonic()
         try:
             await app(scope, receive, send)

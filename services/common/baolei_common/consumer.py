@@ -20,6 +20,7 @@ from sqlalchemy import exc as sa_exc
 from baolei_common import topics
 from baolei_common.config import KafkaSettings
 from baolei_common.events import meta
+from baolei_common.metrics import Metrics, lag_by_topic
 from baolei_events.v1 import deadletter_pb2
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ class ConsumerLoop:
         self.retries = 0
         self.behind_s = 0.0  # age of the last record applied; 0 when nothing is waiting
         self.ready = asyncio.Event()
+        self.metrics: Metrics | None = None  # set by `Metrics.attach`: lag per poll, dead letters
 
     async def run(self) -> None:
         consumer = AIOKafkaConsumer(
@@ -109,6 +111,10 @@ class ConsumerLoop:
             self.ready.set()
             while True:
                 batches = await consumer.getmany(timeout_ms=500, max_records=self._max_records)
+                if self.metrics is not None:
+                    self.metrics.set_lag(self._group, lag_by_topic(consumer, [
+                        (tp, await consumer.position(tp)) for tp in consumer.assignment()
+                        if consumer.highwater(tp) is not None]))
                 if not batches:
                     self.behind_s = 0.0
                     continue
@@ -150,3 +156,5 @@ class ConsumerLoop:
         await producer.send_and_wait(self._kafka.topic(topics.DEADLETTER), payload,
                                      key=record.key or b"")
         self.dead_lettered += 1
+        if self.metrics is not None:
+            self.metrics.dead_letter(record.topic, exc)

@@ -16,7 +16,9 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 
 from baolei_common.admission import Admission, AdmissionGate, set_thread_limit
+from baolei_common.metrics import Metrics
 from baolei_common.supervise import every, stop_all, supervise
+from baolei_inventory.adapters import metrics as metrics_adapter
 from baolei_inventory.adapters.db import migrate
 from baolei_inventory.api import errors, routes_csv, routes_holds, routes_me, routes_prices, routes_stock
 from baolei_inventory.api.deps import container
@@ -39,7 +41,7 @@ def create_app(config: InventoryConfig) -> FastAPI:
             store.on_commit(lambda: loop.call_soon_threadsafe(_wake, workers))
         tasks = [asyncio.create_task(supervise("relay", c.relay, workers))]
         if config.start_consumer:
-            tasks.append(asyncio.create_task(supervise("consumer", c.consumer, workers)))
+            tasks.append(asyncio.create_task(supervise("consumer", app.state.metrics.attach(c.consumer), workers)))
             reconciler = c.reconciler()
             app.state.reconciler = reconciler
             tasks.append(asyncio.create_task(every("reconciliation", config.reconcile_interval_s,
@@ -60,6 +62,7 @@ def create_app(config: InventoryConfig) -> FastAPI:
     gate = Admission(limit=config.db_pool_size, max_wait_s=config.admission_wait_s, max_queued=config.max_queued)
     app.state.gate = gate
     app.add_middleware(AdmissionGate, admission=gate)
+    metrics_adapter.install(app, Metrics("inventory"), gate, c)  # after the gate: its 503s are counted
     errors.install(app)
     for r in (routes_stock.router, routes_holds.router, routes_prices.router, routes_csv.router, routes_me.router):
         app.include_router(r)

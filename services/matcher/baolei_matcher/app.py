@@ -42,6 +42,8 @@ from baolei_matcher.adapters import codec
 from baolei_matcher.adapters import topics as mtopics
 from baolei_matcher.adapters.feed import Feed, Key, stop_quietly
 from baolei_matcher.adapters.leader import Elector
+from baolei_matcher.adapters.metrics import MatcherMetrics
+from baolei_matcher.adapters.metrics import install as install_metrics
 from baolei_matcher.adapters.retry import retrying
 from baolei_matcher.adapters.snapshots import load_latest
 from baolei_matcher.adapters.topics import SNAPSHOT_MAX_BYTES
@@ -193,6 +195,7 @@ class Matcher:
         self.tasks: list[asyncio.Task] = []
         self._takeover: asyncio.Task | None = None
         self._term = 0  # bumped on every gain or loss of the leader partition
+        self.metrics: MatcherMetrics | None = None  # set by adapters.metrics.install
 
     # --- start-up ---------------------------------------------------------------------------
     async def run(self) -> None:
@@ -302,9 +305,12 @@ class Matcher:
                     error=f"{type(exc).__name__}: {exc}"[:2000])
                 asyncio.create_task(self._send_quietly(self.cfg.kafka.topic(topics.DEADLETTER), key or b"",
                                                        dl.SerializeToString()))
+                if self.metrics is not None:
+                    self.metrics.dead_letter(topic, exc)
 
     def _after_batch(self) -> None:
-        pass
+        if self.metrics is not None:
+            self.metrics.polled(self.feed)
 
     async def _send_quietly(self, topic: str, key: bytes, value: bytes) -> None:
         try:
@@ -391,6 +397,8 @@ class Matcher:
             try:
                 await self._rematch_once()
             except Exception:
+                if self.metrics is not None:
+                    self.metrics.failed()
                 rt.state.resources_changed = True  # nothing was found out: take everything again
                 rt.dirty.set()
                 log.exception("re-match failed; will retry on the next change")
@@ -478,6 +486,8 @@ class Matcher:
         cut = cut_off(result, decisions)
         again = rt.pacer.after(todo, cut, budget, rt.config.solve_time_limit_s)
         rt.last_batch_ms = (loop.time() - t0) * 1000
+        if self.metrics is not None:
+            self.metrics.solved(decisions.status, rt.last_batch_ms / 1000)
         assert self.elector is not None and self.producer is not None
         if rt.role != ACTIVE or not await self.elector.lease():
             st.resources_changed = True  # not ours to publish (any more): the next active one takes them
@@ -621,6 +631,7 @@ def create_app(config: MatcherConfig | None = None) -> FastAPI:
 
     app = FastAPI(title="baolei matcher", lifespan=lifespan)
     app.state.matcher = matcher
+    install_metrics(app, matcher)
 
     @app.get("/healthz")
     async def healthz() -> dict:

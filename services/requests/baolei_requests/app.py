@@ -12,9 +12,12 @@ from sqlalchemy import text
 
 from baolei_common import errors, policy
 from baolei_common.admission import AdmissionGate, set_thread_limit
+from baolei_common.metrics import Metrics
 from baolei_common.supervise import every, stop_all, supervise
 from baolei_requests import service
 from baolei_requests.adapters import db
+from baolei_requests.adapters import metrics as metrics_adapter
+from baolei_requests.adapters.metrics import RequestsMetrics
 from baolei_requests.api import routes_console, routes_flow
 from baolei_requests.api.routes import router
 from baolei_requests.backlog import Backlog
@@ -40,6 +43,7 @@ async def _expire_once(app: FastAPI) -> None:
     n = await asyncio.to_thread(run)
     if n:
         log.info("expired %d unanswered proposals", n)
+        app.state.requests_metrics.holds_expired.inc(n)
         relay = app.state.workers.get("outbox")
         if relay is not None:
             relay.wake()
@@ -65,7 +69,8 @@ async def lifespan(app: FastAPI):
     c.gate.intake_closed = lambda: backlog.closed
     app.state.reconciler = reconciler = c.reconciler()
     tasks = [asyncio.create_task(supervise("outbox", c.relay, workers), name="outbox"),
-             asyncio.create_task(supervise("consumer", c.consumer, workers), name="consumer"),
+             asyncio.create_task(supervise("consumer", app.state.metrics.attach(c.consumer), workers),
+                                 name="consumer"),
              asyncio.create_task(every("hold expiry", 5.0, lambda: _expire_once(app)), name="expiry"),
              asyncio.create_task(every("reconciliation", cfg.reconcile_interval_s, reconciler.run_once),
                                  name="reconcile"),
@@ -96,7 +101,8 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
     app.state.live = Broadcaster()
     app.state.fanout = None
     app.state.workers = {}
-    c = bootstrap(cfg, app.state.live.publish_threadsafe)
+    metrics = RequestsMetrics(Metrics("requests"))
+    c = bootstrap(cfg, app.state.live.publish_threadsafe, metrics.outcome.observe)
     app.state.container = c
     app.state.live.audience = Audience(c.background)
     app.state.tickets = Tickets(cfg.tokens, cfg.live_ticket_ttl_s, cfg.live_ticket_secret)
@@ -104,6 +110,7 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
     app.state.background = c.background
     gate = app.state.gate = c.gate
     app.add_middleware(AdmissionGate, admission=gate)
+    metrics_adapter.install(app, metrics, gate, c.background)  # after the gate: its 503s are counted
     app.include_router(router)
     app.include_router(routes_flow.router)
     app.include_router(routes_console.router)

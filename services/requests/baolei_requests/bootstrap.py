@@ -60,8 +60,10 @@ class Container:
             maker.kw["bind"].dispose()
 
 
-def bootstrap(config: RequestsConfig, notify: Callable[[dict], None] | None = None) -> Container:
-    """`notify` hears about every applied assignment event (the console's live feed)."""
+def bootstrap(config: RequestsConfig, notify: Callable[[dict], None] | None = None,
+              observe_outcome: Callable[[float], None] | None = None) -> Container:
+    """`notify` hears about every applied assignment event (the console's live feed);
+    `observe_outcome` of each need's first outcome (seconds since submission; the metrics)."""
     engine = db.make_engine(config.database_url, pool_size=config.max_inflight, max_overflow=0,
                             pool_timeout_s=config.pool_timeout_s)
     background = db.make_engine(config.database_url, pool_size=config.background_pool_size, max_overflow=2,
@@ -70,4 +72,4 @@ def bootstrap(config: RequestsConfig, notify: Callable[[dict], None] | None = No
     gate = Admission(limit=config.max_inflight, max_wait_s=config.admission_wait_s,
                      max_queued=config.max_queued, exempt=("/api/live",))
     return Container(config, db.make_sessions(engine), bg_sessions, gate,
-                     handlers.make_batch_handler(bg_sessions, notify))
+                     handlers.make_batch_handler(bg_sessions, notify, observe_outcome))

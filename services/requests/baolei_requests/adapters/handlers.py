@@ -13,6 +13,7 @@ from baolei_common.consumer import is_transient
 from baolei_events.v1 import assignments_pb2
 from baolei_requests import service
 from baolei_requests.adapters import codec
+from baolei_requests.adapters.metrics import first_outcome_s
 from baolei_requests.adapters.models import Assignment, Need, ProcessedEvent
 from baolei_requests.transitions import refresh_need
 
@@ -79,12 +80,14 @@ def decode(record: ConsumerRecord) -> assignments_pb2.AssignmentEvent:
     return ev
 
 
-def make_batch_handler(sessions: sessionmaker, notify: Callable[[dict], None] | None = None):
+def make_batch_handler(sessions: sessionmaker, notify: Callable[[dict], None] | None = None,
+                       observe: Callable[[float], None] | None = None):
     """Applies a partition's records in one transaction, without a savepoint per record (two round
     trips each, and under load every round trip waits for the GIL): if a record turns out to be
     poison, the batch is rolled back and applied again one record per transaction, so only that one
     is reported (the consumer dead-letters it). A database failure raises, so the consumer retries
-    the batch and commits nothing meanwhile. `notify` hears about each applied event after commit."""
+    the batch and commits nothing meanwhile. `notify` hears about each applied event after commit,
+    `observe` of each need's first outcome (seconds since it was submitted; the metrics)."""
     def handle(logical_topic: str, records: Sequence[ConsumerRecord]) -> list[BaseException | None]:
         if logical_topic != topics.ASSIGNMENTS:
             return [ValueError(f"unexpected topic {logical_topic}") for _ in records]
@@ -95,7 +98,7 @@ def make_batch_handler(sessions: sessionmaker, notify: Callable[[dict], None] | 
             except Exception as exc:  # undecodable: poison
                 decoded.append(exc)
         try:
-            results, applied = _apply_all(sessions, decoded)
+            results, applied, firsts = _apply_all(sessions, decoded)
         except Exception as exc:
             if is_transient(exc):
                 raise
@@ -107,13 +110,17 @@ def make_batch_handler(sessions: sessionmaker, notify: Callable[[dict], None] | 
         if notify is not None:
             for what in applied:
                 notify(what)
+        if observe is not None:
+            for seconds in firsts:
+                observe(seconds)
         return results
     return handle
 
 
-def _apply_all(sessions: sessionmaker, decoded: list) -> tuple[list[BaseException | None], list[dict]]:
+def _apply_all(sessions: sessionmaker, decoded: list) -> tuple[list[BaseException | None], list[dict], list[float]]:
     results: list[BaseException | None] = []
     applied: list[dict] = []
+    firsts: list[float] = []  # seconds from submission to each need's first outcome in this batch
     events = [e for e in decoded if not isinstance(e, Exception)]
     with sessions.begin() as session:
         # `loaded` keeps the batch's needs referenced: the session's identity map holds objects
@@ -123,7 +130,10 @@ def _apply_all(sessions: sessionmaker, decoded: list) -> tuple[list[BaseExceptio
             if isinstance(ev, Exception):
                 results.append(ev)
                 continue
+            first = None if ev.meta.event_id in processed else first_outcome_s(session, ev)
             outcome = apply(session, ev, processed)
+            if first is not None:
+                firsts.append(first)
             processed.add(ev.meta.event_id)
             results.append(None)
             log.debug("assignment event %s: %s", ev.meta.event_id, outcome)
@@ -134,7 +144,7 @@ def _apply_all(sessions: sessionmaker, decoded: list) -> tuple[list[BaseExceptio
                             "need_organisation": need.organisation if need is not None else "",
                             "organisations": orgs})
         del loaded
-    return results, applied
+    return results, applied, firsts
 
 
 def _prefetch(session: Session, events: list[assignments_pb2.AssignmentEvent]) -> tuple[set[str], list[Need]]:
