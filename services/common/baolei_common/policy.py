@@ -99,8 +99,6 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("stock.move", "inventory", "记录出入库、调拨或盘点", "record a receipt, issue, transfer or count",
            "本单位的仓库（调拨两端都须是）", "warehouses of your organisation (both ends of a transfer)",
            {OPERATOR: ANY, f"{DISPATCHER}:{SUPPLY}": OWN}),
-    Action("hold.manage", "inventory", "占用、确认或释放库存", "hold, confirm or release stock", "本单位的仓库",
-           "warehouses of your organisation", {OPERATOR: ANY, f"{DISPATCHER}:{SUPPLY}": OWN}),
     Action("reserve.release", "inventory", "投放储备", "release reserve stock", "", "", {OPERATOR: ANY}),
     Action("price.record", "inventory", "上报价格", "record prices", "本单位设有仓库的区",
            "districts where your organisation has a warehouse", {OPERATOR: ANY, f"{DISPATCHER}:{SUPPLY}": OWN}),

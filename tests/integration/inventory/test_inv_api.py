@@ -13,6 +13,8 @@ from inv_kafkautil import eventually
 
 from baolei_inventory.app import create_app
 from baolei_inventory.demo import load_demo
+from baolei_inventory.domain.errors import InsufficientStock
+from baolei_inventory.domain.model import Pick
 
 OP = {"Authorization": "Bearer demo-operator"}
 FMG = {"Authorization": "Bearer demo-fmg"}
@@ -32,33 +34,52 @@ def client(pg_database, kafka_settings):
         yield c
 
 
-def _hold(wid: str, aid: str, q: int = 2) -> dict:
-    return {"assignment_id": aid, "picks": [{"warehouse_id": wid, "sku": "rice", "quantity": q}]}
+def _hold(client: TestClient, wid: str, aid: str, q: int = 2) -> None:
+    """Hold stock the way the assignment events do: through the stock use case (the HTTP API has no
+    hold writes)."""
+    client.app.state.container.stock.hold(actor="matcher", assignment_id=aid, need_id=f"n-{aid}",
+                                          picks=[Pick(wid, "rice", q)])
 
 
 def test_permissions(client):
-    r = client.post("/api/holds", json=_hold("wh-fmg", "a0"))
+    r = client.post("/api/movements", json={"kind": "receipt", "warehouse_id": "wh-fmg", "sku": "rice",
+                                            "lot": "L2", "quantity": 1})
     assert r.status_code == 401 and r.json()["detail"][0]["field"] == "Authorization"
     assert client.get("/api/balances").status_code == 401
     assert client.get("/api/balances", headers=VIEW).status_code == 200
-    assert client.post("/api/holds", headers=VIEW, json=_hold("wh-fmg", "a1")).status_code == 403
-    assert client.post("/api/holds", headers=FMG, json=_hold("wh-fmg", "a2")).status_code == 201
-    r = client.post("/api/holds", headers=FMG, json=_hold("wh-other", "a3"))
-    assert r.status_code == 403 and r.json()["detail"][0]["field"] == "picks[0].warehouse_id"
-    assert client.post("/api/holds", headers=OP, json=_hold("wh-other", "a4")).status_code == 201
-    assert client.post("/api/holds/a4/confirm", headers=FMG).status_code == 403
-    assert client.post("/api/holds/a2/confirm", headers=FMG).status_code == 200
+    move = {"kind": "issue", "sku": "rice", "quantity": 1}
+    assert client.post("/api/movements", headers=VIEW, json=move | {"warehouse_id": "wh-fmg"}).status_code == 403
+    assert client.post("/api/movements", headers=FMG, json=move | {"warehouse_id": "wh-fmg"}).status_code == 201
+    r = client.post("/api/movements", headers=FMG, json=move | {"warehouse_id": "wh-other"})
+    assert r.status_code == 403 and r.json()["detail"][0]["field"] == "warehouse_id"
     assert {b["warehouse_id"] for b in client.get("/api/balances", headers=FMG).json()} == {"wh-fmg"}
+    _hold(client, "wh-fmg", "a2")
+    _hold(client, "wh-other", "a4")
+    assert {h["assignment_id"] for h in client.get("/api/holds", headers=FMG).json()} == {"a2"}
+    assert {h["assignment_id"] for h in client.get("/api/holds", headers=OP).json()} == {"a2", "a4"}
     assert client.post("/api/reserve/release", headers=FMG, json={
         "warehouse_id": "wh-fmg", "sku": "rice", "quantity": 1}).status_code == 403
 
 
+def test_hold_writes_are_gone_from_http(client):
+    """Stock is held, issued and released by assignment events only: the requests service owns an
+    assignment's life, so the inventory takes no hold write over HTTP."""
+    body = {"assignment_id": "a1", "picks": [{"warehouse_id": "wh-fmg", "sku": "rice", "quantity": 1}]}
+    assert client.post("/api/holds", headers=OP, json=body).status_code == 405
+    _hold(client, "wh-fmg", "a1")
+    for path in ("/api/holds/a1/confirm", "/api/holds/a1/release"):
+        assert client.post(path, headers=OP).status_code == 404
+    assert [h["status"] for h in client.get("/api/holds", headers=OP, params={"assignment_id": "a1"}).json()] == [
+        "held"]
+
+
 def test_errors_name_the_field_in_chinese_and_english(client):
-    r = client.post("/api/holds", headers=OP, json=_hold("wh-fmg", "a5", 0))
-    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "picks[0].quantity"
-    r = client.post("/api/holds", headers=OP, json=_hold("wh-fmg", "a6", 11))
+    move = {"kind": "issue", "warehouse_id": "wh-fmg", "sku": "rice"}
+    r = client.post("/api/movements", headers=OP, json=move | {"quantity": -1})
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "quantity"
+    r = client.post("/api/movements", headers=OP, json=move | {"quantity": 11})
     body = r.json()["detail"][0]
-    assert r.status_code == 409 and "可用库存不足" in body["reason_zh"] and "insufficient" in body["reason_en"]
+    assert r.status_code == 409 and "不足" in body["reason_zh"] and "insufficient" in body["reason_en"]
     r = client.post("/api/movements", headers=OP, json={"kind": "receipt", "warehouse_id": "nope",
                                                         "sku": "rice", "lot": "L", "quantity": 1})
     assert r.status_code == 404 and r.json()["detail"][0]["field"] == "warehouse_id"
@@ -84,7 +105,8 @@ def test_csv_counts_all_or_nothing(client):
 def test_reserve_is_excluded_until_released_and_cover(client):
     client.post("/api/movements", headers=OP, json={"kind": "receipt", "warehouse_id": "wh-fmg", "sku": "rice",
                                                     "lot": "R", "quantity": 100, "reserve": True})
-    assert client.post("/api/holds", headers=OP, json=_hold("wh-fmg", "a7", 11)).status_code == 409
+    with pytest.raises(InsufficientStock):  # reserve is not available to hold
+        _hold(client, "wh-fmg", "a7", 11)
     r = client.post("/api/reserve/release", headers=OP, json={"warehouse_id": "wh-fmg", "sku": "rice", "quantity": 40})
     assert r.status_code == 200, r.text
     b = client.get("/api/balances", params={"warehouse_id": "wh-fmg"}, headers=OP).json()[0]
@@ -124,7 +146,7 @@ def test_holds_are_paged_and_say_how_many_there_are(client):
     """GET /api/holds used to stop at 500 rows without a word: now it says the total and where the
     next page starts, and the pages together are every hold exactly once."""
     for i in range(7):
-        assert client.post("/api/holds", headers=OP, json=_hold("wh-fmg", f"as-{i}", 1)).status_code == 201
+        _hold(client, "wh-fmg", f"as-{i}", 1)
     seen: list[int] = []
     before = None
     while True:

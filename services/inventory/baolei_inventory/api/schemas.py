@@ -118,18 +118,6 @@ class BalanceRead(BaseModel):
     reserve: int
 
 
-class PickIn(BaseModel):
-    warehouse_id: Id
-    sku: SkuIn
-    quantity: int = count(ge=1, le=MAX_QUANTITY)
-
-
-class HoldCreate(BaseModel):
-    assignment_id: Id
-    need_id: text(64) = ""
-    picks: list[PickIn] = Field(min_length=1, max_length=100)
-
-
 class HoldRead(BaseModel):
     id: int
     assignment_id: str
@@ -139,10 +127,6 @@ class HoldRead(BaseModel):
     status: str
     created_at: datetime
     expires_at: datetime
-
-
-class ReleaseIn(BaseModel):
-    reason: Reason = "released"
 
 
 class ReserveRelease(BaseModel):
