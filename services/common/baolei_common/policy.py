@@ -175,6 +175,14 @@ def require(caller: Caller, action: str, owners: str | Iterable[str], field: str
                  f"not {caller.organisation or 'an unknown organisation'}")
 
 
+def require_read(caller: Caller, owner: str, field: str, what_zh: str, what_en: str) -> None:
+    """Read rule: a dispatcher reads only what its own organisation owns (`what`: e.g. 仓库 /
+    warehouses); operators, sites and viewers read everything."""
+    if caller.role == DISPATCHER and caller.organisation != owner:
+        raise Denied(field, f"无权查看其他单位的{what_zh}（{owner}）",
+                     f"you may read only {what_en} of your organisation, not {owner}")
+
+
 def grants_of(caller: Caller) -> dict[str, str]:
     """Every action this caller may take, with its scope (what `GET /api/me` returns)."""
     return {name: str(s) for name in ACTIONS if (s := scope(caller, name)) is not None}

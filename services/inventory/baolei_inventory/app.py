@@ -16,6 +16,7 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 
 from baolei_common.admission import Admission, AdmissionGate, set_thread_limit
+from baolei_common.identity import principals
 from baolei_common.supervise import every, stop_all, supervise
 from baolei_inventory.adapters.db import migrate
 from baolei_inventory.api import errors, routes_csv, routes_holds, routes_me, routes_prices, routes_stock
@@ -56,6 +57,7 @@ def create_app(config: InventoryConfig) -> FastAPI:
                               "(稳价). Errors: {detail: [{field, reason_zh, reason_en}]}.",
                   lifespan=lifespan)
     app.state.container = c
+    app.state.principals = principals(config.tokens)
     app.state.workers = workers
     gate = Admission(limit=config.db_pool_size, max_wait_s=config.admission_wait_s, max_queued=config.max_queued)
     app.state.gate = gate

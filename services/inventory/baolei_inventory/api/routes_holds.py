@@ -13,10 +13,9 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from baolei_common.errors import BASE, responses
 from baolei_common.fields import INT32_MAX, Id, text
+from baolei_common.identity import Principal
+from baolei_common.webauth import current_principal, requires
 from baolei_inventory.api import schemas as sc
-from baolei_inventory.api.auth import User as Principal
-from baolei_inventory.api.auth import current_user as current_principal
-from baolei_inventory.api.auth import requires
 from baolei_inventory.api.deps import container, warehouse_or_404
 from baolei_inventory.bootstrap import Container
 from baolei_inventory.domain.model import HoldView
@@ -54,6 +53,6 @@ def list_holds(response: Response, assignment_id: Annotated[Id | None, Query()] 
 def release_reserve(body: sc.ReserveRelease, user: Principal = Depends(requires("reserve.release")),
                     c: Container = Depends(container)) -> sc.MovementDone:
     warehouse_or_404(c, body.warehouse_id)
-    mid = c.stock.release_reserve(actor=user.name, warehouse_id=body.warehouse_id, sku=body.sku,
+    mid = c.stock.release_reserve(actor=user.user, warehouse_id=body.warehouse_id, sku=body.sku,
                                   quantity=body.quantity, reason=body.reason)
     return sc.MovementDone(movement_id=mid)
