@@ -50,7 +50,7 @@ kafka-stop:
 	@deploy/kafka.sh stop
 
 run: setup
-	@$(BIN)/python -m baolei_common.run
+	@$(BIN)/python -m baolei_dev.run
 
 # ruff (rules and per-file exceptions in pyproject.toml) and mypy on the domain and solver packages.
 LINT_PATHS := services tests bench tools

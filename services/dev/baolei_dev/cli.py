@@ -19,7 +19,7 @@ def _topics(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from baolei_common.run import main
+    from baolei_dev.run import main
     return main()
 
 
