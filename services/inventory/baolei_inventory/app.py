@@ -37,7 +37,7 @@ def create_app(config: InventoryConfig) -> FastAPI:
         set_thread_limit(config.db_pool_size + 24)
         loop = asyncio.get_running_loop()
         for store in (c.store, c.background):
-            store.on_commit(lambda: loop.call_soon_threadsafe(_wake, workers))
+            store.on_commit(lambda: _soon(loop, workers))
         tasks = [asyncio.create_task(supervise("relay", c.relay, workers))]
         if config.start_consumer:
             tasks.append(asyncio.create_task(supervise("consumer", c.consumer, workers)))
@@ -85,6 +85,11 @@ def create_app(config: InventoryConfig) -> FastAPI:
                              "admission": gate.stats()}, 200 if ok else 503)
 
     return app
+
+
+def _soon(loop: asyncio.AbstractEventLoop, workers: dict) -> None:
+    """After a commit (on any thread): wake the outbox relay on the event loop."""
+    loop.call_soon_threadsafe(_wake, workers)
 
 
 def _wake(workers: dict) -> None:

@@ -12,11 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from baolei_common.errors import BASE, responses
-from baolei_common.fields import INT32_MAX, Id, text
+from baolei_common.fields import INT32_MAX, Id
 from baolei_common.identity import Principal
 from baolei_common.webauth import current_principal, requires
 from baolei_inventory.api import schemas as sc
 from baolei_inventory.api.deps import container, warehouse_or_404
+from baolei_inventory.api.texts import StatusFilter
 from baolei_inventory.bootstrap import Container
 from baolei_inventory.domain.model import HoldView
 
@@ -35,7 +36,8 @@ def _read(h: HoldView) -> sc.HoldRead:
                         "remain, `X-Next-Before-Id` gives the `before_id` of the next page (absent on the last). "
                         "Holds are made, issued and released by assignment events only.")
 def list_holds(response: Response, assignment_id: Annotated[Id | None, Query()] = None,
-               status: Annotated[text(20) | None, Query()] = None, limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+               status: Annotated[StatusFilter | None, Query()] = None,
+               limit: Annotated[int, Query(ge=1, le=5000)] = 500,
                before_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
                user: Principal = Depends(current_principal),
                c: Container = Depends(container)) -> list[sc.HoldRead]:

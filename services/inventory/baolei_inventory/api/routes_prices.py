@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from baolei_common.errors import BASE, responses
-from baolei_common.fields import Id, text
+from baolei_common.fields import Id
 from baolei_common.identity import Principal
 from baolei_common.webauth import authorize, current_principal, requires
 from baolei_inventory.api import schemas as sc
 from baolei_inventory.api.deps import container
+from baolei_inventory.api.texts import DistrictFilter
 from baolei_inventory.bootstrap import Container
 
 router = APIRouter(prefix="/api", tags=["prices"], responses=responses(*BASE))
@@ -31,7 +32,7 @@ def post_price(body: sc.PriceCreate, user: Principal = Depends(requires("price.r
 
 
 @router.get("/prices", response_model=list[sc.PriceRead])
-def list_prices(sku: Annotated[Id | None, Query()] = None, district: Annotated[text(50) | None, Query()] = None,
+def list_prices(sku: Annotated[Id | None, Query()] = None, district: Annotated[DistrictFilter | None, Query()] = None,
                 limit: Annotated[int, Query(ge=1, le=5000)] = 200, _: Principal = Depends(current_principal),
                 c: Container = Depends(container)):
     return [sc.PriceRead(id=r.id, sku=r.sku, district=r.district, source=r.source,
@@ -53,6 +54,6 @@ def list_baselines(_: Principal = Depends(current_principal), c: Container = Dep
 
 
 @router.get("/alerts", response_model=list[sc.AlertRead], summary="Price alerts, newest first")
-def list_alerts(district: Annotated[text(50) | None, Query()] = None, _: Principal = Depends(current_principal),
+def list_alerts(district: Annotated[DistrictFilter | None, Query()] = None, _: Principal = Depends(current_principal),
                 c: Container = Depends(container)):
     return [sc.AlertRead.model_validate(a) for a in c.prices.alerts(district=district)]

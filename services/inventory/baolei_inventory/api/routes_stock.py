@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from baolei_common.errors import BASE, responses
-from baolei_common.fields import Id, Instant, text
+from baolei_common.fields import Id, Instant
 from baolei_common.identity import Principal
 from baolei_common.webauth import authorize, current_principal, requires
 from baolei_inventory.api import schemas as sc
 from baolei_inventory.api.deps import check_read, container, warehouse_or_404
+from baolei_inventory.api.texts import DistrictFilter
 from baolei_inventory.bootstrap import Container
 from baolei_inventory.domain.errors import DomainError
 from baolei_inventory.domain.model import Level, Sku, Warehouse
@@ -125,7 +126,7 @@ def list_lots(warehouse_id: Annotated[Id, Path()], sku: Annotated[Id, Query()],
 
 @router.get("/cover", response_model=list[sc.CoverRead], tags=["cover"],
             summary="Days of cover per SKU×district from the last days of issues")
-def list_cover(district: Annotated[text(50) | None, Query()] = None, low_only: bool = False,
+def list_cover(district: Annotated[DistrictFilter | None, Query()] = None, low_only: bool = False,
                _: Principal = Depends(current_principal), c: Container = Depends(container)):
     rows = [sc.CoverRead(**asdict(x)) for x in c.catalog.cover(district=district)]
     return [r for r in rows if r.low] if low_only else rows
