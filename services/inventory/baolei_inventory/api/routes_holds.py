@@ -1,7 +1,7 @@
 """Holds for assignments, read only, and reserve release (储备投放).
 
 Stock is held, issued and released only by the assignment events the requests service and the
-matcher publish (baolei.assignments.v1, applied by `adapters/kafka_handler.py`): an HTTP write here
+matcher publish (baolei.assignments.v1, applied by `service/assignments.py`): an HTTP write here
 would change stock behind the back of the one owner of an assignment's life, so there is none.
 """
 from __future__ import annotations
