@@ -91,14 +91,16 @@ def test_csv_counts_all_or_nothing(client):
     assert r.status_code == 422
     assert [(e["row"], e["field"]) for e in r.json()["detail"]] == [(3, "counted"), (4, "warehouse_id")]
     assert client.get("/api/balances", params={"warehouse_id": "wh-fmg"}, headers=OP).json()[0]["on_hand"] == 10
-    r = client.post("/api/stock-counts/csv", headers=FMG, files={"file": ("c.csv", "warehouse_id,sku,lot,counted\nwh-other,rice,L1,1\n", "text/csv")})
+    theirs = "warehouse_id,sku,lot,counted\nwh-other,rice,L1,1\n"
+    r = client.post("/api/stock-counts/csv", headers=FMG, files={"file": ("c.csv", theirs, "text/csv")})
     assert r.status_code == 403 and r.json()["detail"][0]["field"] == "warehouse_id"  # not theirs: refused
     good = "warehouse_id,sku,lot,counted,reserve\nwh-fmg,rice,L1,7,\nwh-fmg,rice,R1,50,true\n"
     r = client.post("/api/stock-counts/csv", headers=FMG, files={"file": ("c.csv", good, "text/csv")})
     assert r.status_code == 200 and r.json() == {"applied": 2}
     b = client.get("/api/balances", params={"warehouse_id": "wh-fmg"}, headers=OP).json()[0]
     assert (b["on_hand"], b["available"], b["reserve"]) == (7, 7, 50)
-    r = client.post("/api/prices/csv", headers=OP, files={"file": ("p.csv", "sku,district,source,price_fen\nrice,福田,market_survey,5000\n", "text/csv")})
+    survey = "sku,district,source,price_fen\nrice,福田,market_survey,5000\n"
+    r = client.post("/api/prices/csv", headers=OP, files={"file": ("p.csv", survey, "text/csv")})
     assert r.json() == {"applied": 1}
 
 
