@@ -1,4 +1,5 @@
-"""The HTTP API on PostgreSQL: permissions, error bodies, CSV all-or-nothing, reserve, cover, demo."""
+"""The HTTP API on PostgreSQL and the broker: permissions, error bodies, CSV all-or-nothing, reserve,
+cover, demo. Holds are made the one way there is: a proposal on the assignments topic."""
 from __future__ import annotations
 
 import socket
@@ -9,12 +10,13 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 from inv_fixtures import make_config
-from inv_kafkautil import eventually
+from inv_kafkautil import eventually, propose_picks, wait_for
 
+from baolei_common import topics
+from baolei_common.config import KafkaSettings
+from baolei_events.v1 import assignments_pb2
 from baolei_inventory.app import create_app
 from baolei_inventory.demo import load_demo
-from baolei_inventory.domain.errors import InsufficientStock
-from baolei_inventory.domain.model import Pick
 
 OP = {"Authorization": "Bearer demo-operator"}
 FMG = {"Authorization": "Bearer demo-fmg"}
@@ -23,8 +25,9 @@ VIEW = {"Authorization": "Bearer demo-viewer"}
 
 @pytest.fixture
 def client(pg_database, kafka_settings):
-    app = create_app(make_config(pg_database, kafka_settings, start_consumer=False))
+    app = create_app(make_config(pg_database, kafka_settings, consumer_group=f"inv-{kafka_settings.topic_prefix}"))
     with TestClient(app) as c:
+        eventually(lambda: c.get("/readyz").status_code == 200)  # consuming the assignments topic
         c.post("/api/skus", headers=OP, json={"id": "rice", "name_zh": "大米", "name_en": "rice", "unit": "bag"})
         for wid, org, district in (("wh-fmg", "食品物资集团", "福田"), ("wh-other", "其他国企", "南山")):
             c.post("/api/warehouses", headers=OP, json={"id": wid, "name": wid, "organisation": org,
@@ -34,14 +37,13 @@ def client(pg_database, kafka_settings):
         yield c
 
 
-def _hold(client: TestClient, wid: str, aid: str, q: int = 2) -> None:
-    """Hold stock the way the assignment events do: through the stock use case (the HTTP API has no
-    hold writes)."""
-    client.app.state.container.stock.hold(actor="matcher", assignment_id=aid, need_id=f"n-{aid}",
-                                          picks=[Pick(wid, "rice", q)])
+def _hold(client: TestClient, kafka: KafkaSettings, wid: str, aid: str, q: int = 2) -> None:
+    """Hold rice for an assignment through its proposal on the broker; back once the hold shows."""
+    propose_picks(kafka, aid, [(wid, "rice", q)])
+    eventually(lambda: client.get("/api/holds", headers=OP, params={"assignment_id": aid}).json())
 
 
-def test_permissions(client):
+def test_permissions(client, kafka_settings):
     r = client.post("/api/movements", json={"kind": "receipt", "warehouse_id": "wh-fmg", "sku": "rice",
                                             "lot": "L2", "quantity": 1})
     assert r.status_code == 401 and r.json()["detail"][0]["field"] == "Authorization"
@@ -53,20 +55,20 @@ def test_permissions(client):
     r = client.post("/api/movements", headers=FMG, json=move | {"warehouse_id": "wh-other"})
     assert r.status_code == 403 and r.json()["detail"][0]["field"] == "warehouse_id"
     assert {b["warehouse_id"] for b in client.get("/api/balances", headers=FMG).json()} == {"wh-fmg"}
-    _hold(client, "wh-fmg", "a2")
-    _hold(client, "wh-other", "a4")
+    _hold(client, kafka_settings, "wh-fmg", "a2")
+    _hold(client, kafka_settings, "wh-other", "a4")
     assert {h["assignment_id"] for h in client.get("/api/holds", headers=FMG).json()} == {"a2"}
     assert {h["assignment_id"] for h in client.get("/api/holds", headers=OP).json()} == {"a2", "a4"}
     assert client.post("/api/reserve/release", headers=FMG, json={
         "warehouse_id": "wh-fmg", "sku": "rice", "quantity": 1}).status_code == 403
 
 
-def test_hold_writes_are_gone_from_http(client):
+def test_hold_writes_are_gone_from_http(client, kafka_settings):
     """Stock is held, issued and released by assignment events only: the requests service owns an
     assignment's life, so the inventory takes no hold write over HTTP."""
     body = {"assignment_id": "a1", "picks": [{"warehouse_id": "wh-fmg", "sku": "rice", "quantity": 1}]}
     assert client.post("/api/holds", headers=OP, json=body).status_code == 405
-    _hold(client, "wh-fmg", "a1")
+    _hold(client, kafka_settings, "wh-fmg", "a1")
     for path in ("/api/holds/a1/confirm", "/api/holds/a1/release"):
         assert client.post(path, headers=OP).status_code == 404
     assert [h["status"] for h in client.get("/api/holds", headers=OP, params={"assignment_id": "a1"}).json()] == [
@@ -104,11 +106,18 @@ def test_csv_counts_all_or_nothing(client):
     assert r.json() == {"applied": 1}
 
 
-def test_reserve_is_excluded_until_released_and_cover(client):
+def test_reserve_is_excluded_until_released_and_cover(client, kafka_settings):
     client.post("/api/movements", headers=OP, json={"kind": "receipt", "warehouse_id": "wh-fmg", "sku": "rice",
                                                     "lot": "R", "quantity": 100, "reserve": True})
-    with pytest.raises(InsufficientStock):  # reserve is not available to hold
-        _hold(client, "wh-fmg", "a7", 11)
+    # reserve is not available to hold: the proposal is released as stock_short
+    propose_picks(kafka_settings, "a7", [("wh-fmg", "rice", 11)])
+
+    def short(_key: bytes, value: bytes):
+        event = assignments_pb2.AssignmentEvent.FromString(value)
+        return event.WhichOneof("event") == "released" and event.released.assignment_id == "a7" and event.released
+    released = wait_for(kafka_settings.bootstrap_servers, kafka_settings.topic(topics.ASSIGNMENTS), short)
+    assert released.reason == "stock_short"
+    assert client.get("/api/holds", headers=OP, params={"assignment_id": "a7"}).json() == []
     r = client.post("/api/reserve/release", headers=OP, json={"warehouse_id": "wh-fmg", "sku": "rice", "quantity": 40})
     assert r.status_code == 200, r.text
     b = client.get("/api/balances", params={"warehouse_id": "wh-fmg"}, headers=OP).json()[0]
@@ -144,11 +153,11 @@ def test_demo_loads_over_http(pg_database, kafka_settings):
         thread.join(timeout=30)
 
 
-def test_holds_are_paged_and_say_how_many_there_are(client):
+def test_holds_are_paged_and_say_how_many_there_are(client, kafka_settings):
     """GET /api/holds used to stop at 500 rows without a word: now it says the total and where the
     next page starts, and the pages together are every hold exactly once."""
     for i in range(7):
-        _hold(client, "wh-fmg", f"as-{i}", 1)
+        _hold(client, kafka_settings, "wh-fmg", f"as-{i}", 1)
     seen: list[int] = []
     before = None
     while True:
