@@ -55,6 +55,14 @@ def test_permissions(client, kafka_settings):
     r = client.post("/api/movements", headers=FMG, json=move | {"warehouse_id": "wh-other"})
     assert r.status_code == 403 and r.json()["detail"][0]["field"] == "warehouse_id"
     assert {b["warehouse_id"] for b in client.get("/api/balances", headers=FMG).json()} == {"wh-fmg"}
+    # the read rule: a dispatcher reads its own organisation's warehouses only
+    assert client.get("/api/warehouses/wh-fmg/lots", headers=FMG, params={"sku": "rice"}).status_code == 200
+    others = (("/api/warehouses/wh-other/lots", {"sku": "rice"}), ("/api/movements", {"warehouse_id": "wh-other"}))
+    for path, params in others:
+        r = client.get(path, headers=FMG, params=params)
+        assert r.status_code == 403 and r.json()["detail"][0]["field"] == "warehouse_id", r.text
+        assert "无权查看其他单位的仓库" in r.json()["detail"][0]["reason_zh"]
+    assert client.get("/api/warehouses/wh-other/lots", headers=VIEW, params={"sku": "rice"}).status_code == 200
     _hold(client, kafka_settings, "wh-fmg", "a2")
     _hold(client, kafka_settings, "wh-other", "a4")
     assert {h["assignment_id"] for h in client.get("/api/holds", headers=FMG).json()} == {"a2"}
