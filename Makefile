@@ -12,7 +12,7 @@ PROTO_SRC := $(wildcard proto/baolei_events/v1/*.proto)
 help:
 	@echo "make run    - set up, start Kafka + the three services on SQLite with a demo city"
 	@echo "make test   - set up, start Kafka, run unit + integration (+ e2e) tests"
-	@echo "make lint   - ruff over the code, mypy over the domain and solver packages (part of make test)"
+	@echo "make lint   - ruff over the code, mypy over every package (strict on domain and solver), import-linter contracts (part of make test)"
 	@echo "make bench  - matcher and ledger benchmarks"
 
 $(STAMP): pyproject.toml tests/e2e/package-lock.json
@@ -50,20 +50,24 @@ kafka-stop:
 	@deploy/kafka.sh stop
 
 run: setup
-	@$(BIN)/python -m baolei_common.run
+	@$(BIN)/python -m baolei_dev.run
 
-# ruff (rules and per-file exceptions in pyproject.toml) and mypy on the domain and solver packages.
+# ruff (rules and per-file exceptions in pyproject.toml); mypy over every package with the pydantic
+# plugin, strict on domain and solver ([tool.mypy]); the import contracts ([tool.importlinter]):
+# pure domain and solver, independent services, baolei_common importing no service, no cycles.
 LINT_PATHS := services tests bench tools
-TYPED_PKGS := services/matcher/baolei_matcher/solver services/matcher/baolei_matcher/domain \
-  services/requests/baolei_requests/domain services/inventory/baolei_inventory/domain
+TYPED_PKGS := services/common/baolei_common services/requests/baolei_requests services/matcher/baolei_matcher \
+  services/inventory/baolei_inventory services/dev/baolei_dev
 lint: $(STAMP)
 	@echo "[lint] ruff check $(LINT_PATHS)"
 	@$(BIN)/ruff check $(LINT_PATHS)
-	@echo "[lint] mypy (domain and solver packages)"
+	@echo "[lint] mypy (every package; strict on domain and solver)"
 	@$(BIN)/mypy $(TYPED_PKGS)
 	@if command -v promtool >/dev/null; then echo "[lint] promtool check rules deploy/prometheus/alerts.yml"; \
 	  promtool check rules deploy/prometheus/alerts.yml >/dev/null; \
 	else echo "[lint] promtool not installed: alert rules not checked (deploy/system-deps.sh installs it)"; fi
+	@echo "[lint] import contracts (lint-imports)"
+	@$(BIN)/lint-imports
 
 test-deps:
 	@bash deploy/system-deps.sh

@@ -168,7 +168,8 @@ class Stack:
                          "BAOLEI_REQUESTS_INVENTORY_URL": self.urls["inventory"],
                          # two replicas of the requests service on PostgreSQL (one process cannot
                          # both take 100 needs/s and apply their outcomes: one GIL); one on SQLite
-                         "BAOLEI_REQUESTS_WORKERS": os.environ.get("BENCH_REQUESTS_WORKERS", "2") if self.db == "postgresql" else "1"},
+                         "BAOLEI_REQUESTS_WORKERS": (os.environ.get("BENCH_REQUESTS_WORKERS", "2")
+                                                     if self.db == "postgresql" else "1")},
             "inventory": {"BAOLEI_INVENTORY_DATABASE_URL": self._database_url("inventory"),
                           "BAOLEI_INVENTORY_HTTP_PORT": str(ports["inventory"]),
                           "BAOLEI_INVENTORY_CONSUMER_GROUP": f"inventory-load-{run_id}"},
@@ -216,7 +217,7 @@ class Stack:
         return "\n".join(out)
 
     def close(self) -> None:
-        for name, p in reversed(self.procs):
+        for _name, p in reversed(self.procs):
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
         for name, p in reversed(self.procs):
@@ -674,7 +675,8 @@ class DbResult:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--duration", type=float, default=60.0, help="seconds per level (default 60)")
-    ap.add_argument("--levels", default=",".join(f"{r:g}" for r in DEFAULT_LEVELS), help="needs/s, comma-separated; the first is the baseline")
+    ap.add_argument("--levels", default=",".join(f"{r:g}" for r in DEFAULT_LEVELS),
+                    help="needs/s, comma-separated; the first is the baseline")
     ap.add_argument("--databases", default="postgresql,sqlite", help="postgresql, sqlite or both")
     ap.add_argument("--connections", type=int, default=100, help="connection limit of the load client")
     ap.add_argument("--transfer-share", type=float, default=0.7)
@@ -697,7 +699,8 @@ def pg_url() -> str:
     url = os.environ.get("BAOLEI_TEST_PG_URL")
     if url:
         return url
-    out = subprocess.run([str(ROOT / "deploy" / "postgres.sh")], capture_output=True, text=True, timeout=120, check=False)
+    out = subprocess.run([str(ROOT / "deploy" / "postgres.sh")], capture_output=True, text=True, timeout=120,
+                         check=False)
     if out.returncode != 0 or not out.stdout.strip():
         raise SystemExit(f"no PostgreSQL: set BAOLEI_TEST_PG_URL or fix deploy/postgres.sh:\n{out.stderr}")
     return out.stdout.strip().splitlines()[-1]

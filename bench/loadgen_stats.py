@@ -230,7 +230,8 @@ def targets(levels: Sequence[LevelSummary]) -> list[Target]:
     else:
         out.append(Target(f"{ACCEPT_LEVEL}/s every need accepted (503 then accepted on retry counts)", s.rate,
                           s.sent > 0 and s.accepted == s.sent,
-                          f"{s.accepted}/{s.sent} accepted ({s.accepted_after_503} after a 503), {s.timeouts} timeouts, "
+                          f"{s.accepted}/{s.sent} accepted ({s.accepted_after_503} after a 503), "
+                          f"{s.timeouts} timeouts, "
                           f"{s.gave_up} gave up on 503, errors {s.errors or '{}'}"))
         p95 = s.outcome["p95"]
         complete = s.no_outcome == 0 and s.accepted == s.sent

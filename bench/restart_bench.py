@@ -107,19 +107,23 @@ class History:
             body.room.CopyFrom(assignments_pb2.RoomGrant(hotel_id=hotel, hotel_operator="投控公司",
                                                          rooms=common_pb2.RoomCounts(**template["rooms"])))
             body.trips.append(assignments_pb2.Trip(
-                bus_id=bus, bus_operator="巴士集团", start_at=ts(at), hotel_id=hotel, arrive_at=ts(at + timedelta(minutes=50)),
-                stops=[assignments_pb2.TripStop(site_id=template["site"], at=ts(at + timedelta(minutes=20)),
-                                                load=[assignments_pb2.TripLoad(need_id=nid, people=template["people"])])]))
+                bus_id=bus, bus_operator="巴士集团", start_at=ts(at), hotel_id=hotel,
+                arrive_at=ts(at + timedelta(minutes=50)),
+                stops=[assignments_pb2.TripStop(
+                    site_id=template["site"], at=ts(at + timedelta(minutes=20)),
+                    load=[assignments_pb2.TripLoad(need_id=nid, people=template["people"])])]))
         else:
             body.kind = needs_pb2.NEED_KIND_SUPPLY
             wh = self.city.doc["stock"][0]["warehouse"]
-            body.picks.extend(assignments_pb2.SupplyPick(sku=l["sku"], warehouse_id=wh, warehouse_operator="食品物资集团",
-                                                         quantity=l["quantity"]) for l in template["lines"])
+            body.picks.extend(assignments_pb2.SupplyPick(sku=x["sku"], warehouse_id=wh,
+                                                         warehouse_operator="食品物资集团", quantity=x["quantity"])
+                              for x in template["lines"])
         return assignments_pb2.AssignmentEvent(meta=meta(producer="matcher", occurred_at=at, correlation_id=nid),
                                                proposed=body)
 
     def _event(self, nid: str, at: datetime, **body) -> assignments_pb2.AssignmentEvent:
-        return assignments_pb2.AssignmentEvent(meta=meta(producer="requests", occurred_at=at, correlation_id=nid), **body)
+        return assignments_pb2.AssignmentEvent(meta=meta(producer="requests", occurred_at=at, correlation_id=nid),
+                                               **body)
 
     async def need_life(self, w: Writer, at: datetime, *, stay_open: bool = False) -> None:
         """One need's events: submitted, then proposed / confirmed / done, with the odd decline or
@@ -133,7 +137,8 @@ class History:
         roll = self.rng.random()
         if roll < 0.03:  # cancelled before anything was proposed
             await w.send(topics.NEEDS, nid, needs_pb2.NeedEvent(
-                meta=meta(producer="requests", occurred_at=at), cancelled=needs_pb2.NeedCancelled(need_id=nid, reason="bench")))
+                meta=meta(producer="requests", occurred_at=at),
+                cancelled=needs_pb2.NeedCancelled(need_id=nid, reason="bench")))
             return
         if stay_open and roll < 0.3:
             await w.send(topics.ASSIGNMENTS, nid, self._event(nid, at, unmet=assignments_pb2.NeedUnmet(
@@ -149,17 +154,16 @@ class History:
             prop = self._proposed(nid, template, at + timedelta(minutes=5))
             await w.send(topics.ASSIGNMENTS, nid, prop)
             aid = prop.proposed.assignment_id
+        confirmed = assignments_pb2.AssignmentConfirmed(assignment_id=aid, need_id=nid, organisation="巴士集团")
         if stay_open:
             self.open_needs.add(nid)
             self.live_holds.add(aid)
             if roll < 0.6:
-                await w.send(topics.ASSIGNMENTS, nid, self._event(nid, at, confirmed=assignments_pb2.AssignmentConfirmed(
-                    assignment_id=aid, need_id=nid, organisation="巴士集团")))
+                await w.send(topics.ASSIGNMENTS, nid, self._event(nid, at, confirmed=confirmed))
             return
-        await w.send(topics.ASSIGNMENTS, nid, self._event(nid, at, confirmed=assignments_pb2.AssignmentConfirmed(
-            assignment_id=aid, need_id=nid, organisation="巴士集团")))
-        await w.send(topics.ASSIGNMENTS, nid, self._event(nid, at + timedelta(hours=2), released=assignments_pb2.AssignmentReleased(
-            assignment_id=aid, need_id=nid, reason="done")))
+        await w.send(topics.ASSIGNMENTS, nid, self._event(nid, at, confirmed=confirmed))
+        done = assignments_pb2.AssignmentReleased(assignment_id=aid, need_id=nid, reason="done")
+        await w.send(topics.ASSIGNMENTS, nid, self._event(nid, at + timedelta(hours=2), released=done))
 
 
 async def write_history(bootstrap: str, k: KafkaSettings, hist: History, events: int, open_needs: int,
@@ -192,11 +196,13 @@ async def write_history(bootstrap: str, k: KafkaSettings, hist: History, events:
         await p.stop()
 
 
-def time_start(k: KafkaSettings, app_id: str, load: bool, log: Path, timeout_s: float = 600) -> tuple[float, dict, subprocess.Popen, int]:
+def time_start(k: KafkaSettings, app_id: str, load: bool, log: Path,
+               timeout_s: float = 600) -> tuple[float, dict, subprocess.Popen, int]:
     with socket.socket() as sock:  # a free port
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "BAOLEI_KAFKA_BOOTSTRAP_SERVERS": k.bootstrap_servers, "BAOLEI_KAFKA_TOPIC_PREFIX": k.topic_prefix,
+    env = {**os.environ, "BAOLEI_KAFKA_BOOTSTRAP_SERVERS": k.bootstrap_servers,
+           "BAOLEI_KAFKA_TOPIC_PREFIX": k.topic_prefix,
            "BAOLEI_MATCHER_APP_ID": app_id, "BAOLEI_MATCHER_WEB_PORT": str(port),
            "BAOLEI_MATCHER_SNAPSHOT_LOAD": "true" if load else "false", "PYTHONUNBUFFERED": "1"}
     t0 = time.perf_counter()
@@ -285,7 +291,8 @@ def measure(args: argparse.Namespace, k: KafkaSettings, hist: History, app_id: s
         print(f"tail after the snapshot: {tail:,} events", flush=True)
         snap_s, fast, proc, port = time_start(k, app_id, True, logs / "matcher-snapshot.log")
         stop(proc)
-    print(f"from the snapshot: ready in {snap_s:.1f} s ({fast['replay']}); needs {fast['needs']}, holds {fast['holds']}")
+    print(f"from the snapshot: ready in {snap_s:.1f} s ({fast['replay']}); "
+          f"needs {fast['needs']}, holds {fast['holds']}")
     ratio = full_s / snap_s
     lines = [
         f"Matcher restart with a month of history (`python -m bench.restart_bench`, {datetime.now():%Y-%m-%d %H:%M}, "
@@ -295,7 +302,8 @@ def measure(args: argparse.Namespace, k: KafkaSettings, hist: History, app_id: s
         "",
         "| start | events replayed | ready s | open needs | holds |",
         "| --- | ---: | ---: | ---: | ---: |",
-        f"| full replay (snapshots not loaded) | {full['replay']['events']:,} | {full_s:.1f} | {full['needs']} | {full['holds']} |",
+        f"| full replay (snapshots not loaded) | {full['replay']['events']:,} | {full_s:.1f} | "
+        f"{full['needs']} | {full['holds']} |",
         f"| from the snapshot (+ {tail:,} events after it) | {fast['replay']['events']:,} | {snap_s:.1f} | "
         f"{fast['needs']} | {fast['holds']} |",
         f"| ratio full / snapshot | | {ratio:.1f}x | | |",

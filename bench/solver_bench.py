@@ -104,7 +104,8 @@ def run_family(check, label: str, size: str, family: str, limit: float, seed: in
             f"| solve time (s) | {t_match:.2f} | {t_greedy:.2f} | | {t_before:.2f} | |",
             f"| hard-rule violations | {len(bad_m)} | {len(bad_g)} | | {len(bad_b)} | |",
             f"| status | {result.status.value} | – | | {before.status.value} | |",
-            f"| floor (which plan was kept; rooms from) | {result.floor} ({result.stages['rooms'].detail.get('rooms_from')}) "
+            f"| floor (which plan was kept; rooms from) | {result.floor} "
+            f"({result.stages['rooms'].detail.get('rooms_from')}) "
             f"| | | {before.floor} | |"]
     for k in METRICS:
         rows.append(f"| {k} | {m[k]:g} | {g[k]:g} | {_ratio(m[k], g[k])} | {bm[k]:g} | {_ratio(bm[k], g[k])} |")
@@ -149,7 +150,8 @@ def _gap(objective: float, bound: float | None) -> str:
 
 def _people_carried(plan: dict[str, Any]) -> int:
     """People aboard the plan's trips (loads summed over stops)."""
-    return sum(int(ld["people"]) for t in plan.get("trips", []) for st in t.get("stops", []) for ld in st.get("load", []))
+    return sum(int(ld["people"]) for t in plan.get("trips", []) for st in t.get("stops", [])
+               for ld in st.get("load", []))
 
 
 def timed_solve(doc: dict[str, Any], limit: float):
@@ -169,7 +171,8 @@ def seed_sweep(check, label: str, size: str, family: str, limit: float, seeds) -
     if stream:
         label = f"{label}, answers {'held' if wait.stream_mode == 'hold' else 're-solved with previous'}"
     rows = [f"### {label} over seeds — {size}/{family}, time limit {limit:g} s", "",
-            "| seed | needs (transfer/supply) | wall s (/ limit) | status | floor (rooms from) | weighted unserved people: matcher "
+            "| seed | needs (transfer/supply) | wall s (/ limit) | status | floor (rooms from) "
+            "| weighted unserved people: matcher "
             "| greedy | ratio | weighted unserved qty: matcher | greedy | ratio | late person-min: matcher | greedy "
             "| ratio | people carried: matcher | greedy | late min per person carried: matcher | greedy | ratio "
             "| bus km: matcher | greedy | rooms: unplaced / proven bound (gap) | end-to-end gap to bound "
@@ -209,7 +212,8 @@ def seed_sweep(check, label: str, size: str, family: str, limit: float, seeds) -
         n_t = sum(1 for n in doc["needs"] if n["kind"] == "transfer")
         rooms_bound = "–" if rs.bound is None else f"{rs.bound:.1f}"
         rows.append(f"| {seed} | {n_t}/{len(doc['needs']) - n_t} | {wall:.2f} ({wall / limit:.2f}) | "
-                    f"{result.status.value} | {result.floor} ({rs.detail.get('rooms_from', '–')}) | {m[wu]} | {g[wu]} | {_ratio(m[wu], g[wu])} | {m[wq]} | "
+                    f"{result.status.value} | {result.floor} ({rs.detail.get('rooms_from', '–')}) | "
+                    f"{m[wu]} | {g[wu]} | {_ratio(m[wu], g[wu])} | {m[wq]} | "
                     f"{g[wq]} | {_ratio(m[wq], g[wq])} | {m[late]:g} | {g[late]:g} | {_ratio(m[late], g[late])} | "
                     f"{c_m} | {c_g} | {per_m:.1f} | {per_g:.1f} | {_ratio(per_m, per_g)} | "
                     f"{m[km]:g} | {g[km]:g} | {rs.objective:g} / {rooms_bound} ({_gap(rs.objective, rs.bound)}) | "

@@ -48,18 +48,21 @@ class City:
 
     def site(self, sid: str) -> common_pb2.Site:
         s = self.sites[sid]
-        return common_pb2.Site(id=sid, name=s.get("name", sid), district=s.get("district", ""), lat=s["lat"], lon=s["lon"])
+        return common_pb2.Site(id=sid, name=s.get("name", sid), district=s.get("district", ""), lat=s["lat"],
+                               lon=s["lon"])
 
     def resources(self):
         for h in self.doc["hotels"]:
             r = common_pb2.RoomCounts(**h["rooms"])
             yield topics.HOTELS, h["id"], resources_pb2.HotelRooms(
-                meta=meta(producer="bench"), hotel_id=h["id"], operator=h.get("operator", ""), site=self.site(h["site"]),
+                meta=meta(producer="bench"), hotel_id=h["id"], operator=h.get("operator", ""),
+                site=self.site(h["site"]),
                 accepts=[RISK[a] for a in h["accepts"]], total=r, free=r, name=h.get("name", ""),
                 state=resources_pb2.HOTEL_STATE_OPEN)
         for b in self.doc["buses"]:
             yield topics.BUSES, b["id"], resources_pb2.BusStatus(
-                meta=meta(producer="bench"), bus_id=b["id"], operator=b.get("operator", ""), depot=self.site(b["depot"]),
+                meta=meta(producer="bench"), bus_id=b["id"], operator=b.get("operator", ""),
+                depot=self.site(b["depot"]),
                 seats=b["seats"], load_limit=b["load_limit"], shift_start=self.t(b["shift_start"]),
                 shift_end=self.t(b["shift_end"]), turnaround_min=int(b["turnaround_min"]),
                 state=resources_pb2.BUS_STATE_IN_SERVICE)
@@ -78,7 +81,7 @@ class City:
             body.ready_at.CopyFrom(self.t(n["ready_at"]))
         else:
             body.kind = needs_pb2.NEED_KIND_SUPPLY
-            body.lines.extend(needs_pb2.SupplyLine(sku=l["sku"], quantity=l["quantity"]) for l in n["lines"])
+            body.lines.extend(needs_pb2.SupplyLine(sku=x["sku"], quantity=x["quantity"]) for x in n["lines"])
         return needs_pb2.NeedEvent(meta=meta(producer="bench", correlation_id=nid), submitted=body)
 
 

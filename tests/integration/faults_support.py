@@ -205,7 +205,8 @@ COMMUNITIES = [  # id, name, district, zone, lat, lon
 HOTELS = [  # id, site, name, operator, lat, lon, accepts, rooms
     ("H-hzb", "h-hzb", "会展北", "投控公司", 22.5367, 114.0545, ["close_contact", "secondary_contact"],
      {"standard": 400, "family": 20, "accessible": 6}),
-    ("H-nanshan", "h-nanshan", "南山区集中隔离酒店", "深业集团", 22.5330, 113.9300, ["close_contact", "secondary_contact"],
+    ("H-nanshan", "h-nanshan", "南山区集中隔离酒店", "深业集团", 22.5330, 113.9300,
+     ["close_contact", "secondary_contact"],
      {"standard": 300, "family": 20, "accessible": 6}),
 ]
 BUSES = [(f"bus-{i:02d}", "巴士集团", "d-futian") for i in range(1, 7)] + \
@@ -306,7 +307,8 @@ class NeedStream:
         site = self.rng.choice(COMMUNITIES)[0]
         if i % 5 < 3:  # three transfers for two supply needs
             people = self.rng.choice((1, 1, 2, 2, 3))
-            return {"kind": "transfer", "site_id": site, "risk": self.rng.choice(("close_contact", "secondary_contact")),
+            risk = self.rng.choice(("close_contact", "secondary_contact"))
+            return {"kind": "transfer", "site_id": site, "risk": risk,
                     "people": people, "ready_at": now.isoformat(), "due_at": (now + timedelta(hours=4)).isoformat(),
                     "note": f"fault stream #{i}"}
         skus = self.rng.sample([s[0] for s in SKUS], self.rng.choice((1, 1, 2)))
@@ -605,9 +607,10 @@ def check_outcomes(db: dict[str, Any]) -> list[str]:
             if len(live) > 1:
                 bad.append(f"transfer need {n['id']}: {len(live)} live assignments {[a['id'] for a in live]}")
             if sum(a["people"] for a in live) > n["people"]:
-                bad.append(f"transfer need {n['id']}: {sum(a['people'] for a in live)} people placed, {n['people']} asked")
+                placed = sum(a["people"] for a in live)
+                bad.append(f"transfer need {n['id']}: {placed} people placed, {n['people']} asked")
         else:
-            asked = {l["sku"]: l["quantity"] for l in n["lines"]}
+            asked = {x["sku"]: x["quantity"] for x in n["lines"]}
             got: Counter = Counter()
             for a in live:
                 for k in a["picks"]:
@@ -636,7 +639,7 @@ def check_capacity(db: dict[str, Any], city: dict[str, Any]) -> list[str]:
     for a in live:
         for t in a["trips"] or []:
             key = (t["start_at"], t["arrive_at"], t["hotel"])
-            aboard = sum(l["people"] for s in t["stops"] for l in s["load"] if l["need"] == a["need_id"])
+            aboard = sum(x["people"] for s in t["stops"] for x in s["load"] if x["need"] == a["need_id"])
             trips[t["bus"]][key] = trips[t["bus"]].get(key, 0) + aboard
     for bus, by_trip in trips.items():
         spec = city["buses"][bus]
@@ -706,7 +709,8 @@ def check_agreement(db: dict[str, Any], log_view: dict[str, str], inv_holds: lis
                    f"{sorted(set(inv_open) - want_open)[:10]}, missing {sorted(want_open - set(inv_open))[:10]}")
     if set(inv_issued) != want_issued:
         bad.append(f"inventory issues vs confirmed supply assignments: only in inventory "
-                   f"{sorted(set(inv_issued) - want_issued)[:10]}, missing {sorted(want_issued - set(inv_issued))[:10]}")
+                   f"{sorted(set(inv_issued) - want_issued)[:10]}, "
+                   f"missing {sorted(want_issued - set(inv_issued))[:10]}")
     for aid in want_open | want_issued:
         picks: Counter = Counter()
         for k in by_id[aid]["picks"]:
@@ -864,7 +868,8 @@ class Stack:
             dls = self.dead_letters()
             if Counter((d.consumer, d.value) for d in dls) == self.expected_dead_letters:
                 return
-            assert time.monotonic() < deadline, f"dead letters of the poison: {[(d.consumer, d.value, d.error) for d in dls]}"
+            seen = [(d.consumer, d.value, d.error) for d in dls]
+            assert time.monotonic() < deadline, f"dead letters of the poison: {seen}"
             time.sleep(0.5)
 
     def check_dead_letters(self) -> list[str]:

@@ -9,10 +9,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.integration import test_lifecycle_console_api as lifecycle
 from tests.integration.conftest import poll
-from tests.integration.test_lifecycle_console_api import OP, SITE, city, client  # noqa: F401
+from tests.integration.test_lifecycle_console_api import OP, SITE, city
 
 pytestmark = pytest.mark.integration
+client = lifecycle.client  # the console tests' fixture: the requests app on PostgreSQL and the broker
 
 BEIJING = timezone(timedelta(hours=8))
 NOW = datetime.now(BEIJING)

@@ -113,8 +113,10 @@ def test_partial_delivery_leaves_the_rest_visible_and_matched_again(client, matc
     a = proposed(c, need_id)
     assert c.post(f"/api/assignments/{a['id']}/accept", headers=OP).status_code == 200  # an operator stands for all
     status(c, need_id, "confirmed")
-    assert c.post(f"/api/assignments/{a['id']}/done", headers=OP, json={"delivered": 3, "note": "1 人发热留观"}).status_code == 200
-    assert c.post(f"/api/assignments/{a['id']}/arrive", headers=OP, json={}).status_code == 200  # an operator may confirm
+    done = {"delivered": 3, "note": "1 人发热留观"}
+    assert c.post(f"/api/assignments/{a['id']}/done", headers=OP, json=done).status_code == 200
+    # an operator may confirm
+    assert c.post(f"/api/assignments/{a['id']}/arrive", headers=OP, json={}).status_code == 200
     need = c.get(f"/api/needs/{need_id}", headers=OP).json()
     assert need["progress"]["delivered"] == 3 and need["progress"]["remaining"] == 1 and need["status"] != "done"
     rest = proposed(c, need_id, exclude=(a["id"],))  # the one left behind is matched again

@@ -63,7 +63,8 @@ class City:
                                        due_at=ts(now + timedelta(hours=4)), risk=needs_pb2.RISK_CLOSE_CONTACT,
                                        people=people, rooms=common_pb2.RoomCounts(standard=people),
                                        ready_at=ts(now))
-        self.send(topics.NEEDS, nid, needs_pb2.NeedEvent(meta=meta(producer="test", correlation_id=nid), submitted=body))
+        self.send(topics.NEEDS, nid, needs_pb2.NeedEvent(meta=meta(producer="test", correlation_id=nid),
+                                                         submitted=body))
         return nid
 
     def read(self) -> None:

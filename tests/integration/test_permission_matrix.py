@@ -67,9 +67,6 @@ EXPECT_INVENTORY: dict[tuple[str, str], dict[str, frozenset]] = {
     ("POST", "/api/warehouses"): {"operator": BOTH, "supply dispatcher": OWN},
     ("POST", "/api/skus"): {"operator": BOTH},
     ("POST", "/api/movements"): {"operator": BOTH, "supply dispatcher": OWN},
-    ("POST", "/api/holds"): {"operator": BOTH, "supply dispatcher": OWN},
-    ("POST", "/api/holds/{assignment_id}/confirm"): {"operator": BOTH, "supply dispatcher": OWN},
-    ("POST", "/api/holds/{assignment_id}/release"): {"operator": BOTH, "supply dispatcher": OWN},
     ("POST", "/api/reserve/release"): {"operator": BOTH},
     ("POST", "/api/prices"): {"operator": BOTH, "supply dispatcher": OWN},
     ("PUT", "/api/baselines"): {"operator": BOTH},
@@ -333,13 +330,6 @@ class InventoryCity:
                     "quantity": 1000, "reserve": reserve})
                 assert r.status_code == 201, r.text
 
-    def hold(self, org: str) -> str:
-        aid = f"ha-{next(self.n)}"
-        r = self.c.post("/api/holds", headers=self.op, json={
-            "assignment_id": aid, "picks": [{"warehouse_id": self.wh[org], "sku": "rice", "quantity": 1}]})
-        assert r.status_code == 201, r.text
-        return aid
-
 
 def inventory_calls(city: InventoryCity) -> dict:
     c, n = city.c, city.n
@@ -355,12 +345,6 @@ def inventory_calls(city: InventoryCity) -> dict:
             "id": f"sku-{next(n)}", "name_zh": "测试品", "name_en": "test", "unit": "bag"}),
         ("POST", "/api/movements"): lambda h, org, key: c.post("/api/movements", headers=h, json={
             "kind": "receipt", "warehouse_id": city.wh[org], "sku": "rice", "lot": "L-new", "quantity": 1}),
-        ("POST", "/api/holds"): lambda h, org, key: c.post("/api/holds", headers=h, json={
-            "assignment_id": f"hn-{next(n)}", "picks": [{"warehouse_id": city.wh[org], "sku": "rice", "quantity": 1}]}),
-        ("POST", "/api/holds/{assignment_id}/confirm"):
-            lambda h, org, key: c.post(f"/api/holds/{city.hold(org)}/confirm", headers=h),
-        ("POST", "/api/holds/{assignment_id}/release"):
-            lambda h, org, key: c.post(f"/api/holds/{city.hold(org)}/release", headers=h, json={"reason": "测试"}),
         ("POST", "/api/reserve/release"): lambda h, org, key: c.post("/api/reserve/release", headers=h, json={
             "warehouse_id": city.wh[org], "sku": "rice", "quantity": 1}),
         ("POST", "/api/prices"): lambda h, org, key: c.post("/api/prices", headers=h, json={

@@ -14,8 +14,9 @@ def test_matcher_stock_follows_the_ledger(matcher, inventory):
     inv = httpx.Client(base_url=inventory["url"], headers=OP, timeout=10)
     assert inv.post("/api/skus", json={"id": "oil", "name_zh": "食用油", "name_en": "oil", "unit": "桶",
                                        "staple": True}).status_code in (200, 201)
-    assert inv.post("/api/warehouses", json={"id": "wh-ba", "name": "食品物资集团宝安仓", "organisation": "食品物资集团",
-                                             "district": "宝安", "lat": 22.58, "lon": 113.87}).status_code in (200, 201)
+    assert inv.post("/api/warehouses", json={"id": "wh-ba", "name": "食品物资集团宝安仓",
+                                             "organisation": "食品物资集团", "district": "宝安", "lat": 22.58,
+                                             "lon": 113.87}).status_code in (200, 201)
 
     def move(body: dict) -> None:
         r = inv.post("/api/movements", json={"warehouse_id": "wh-ba", "sku": "oil", **body})

@@ -19,7 +19,8 @@ FMG = {"Authorization": "Bearer demo-fmg"}
 
 @pytest.fixture
 def requests_client(kafka_settings, pg_databases):
-    cfg = RequestsConfig(database_url=pg_databases(), kafka=kafka_settings, group_id=f"rq-{kafka_settings.topic_prefix}")
+    cfg = RequestsConfig(database_url=pg_databases(), kafka=kafka_settings,
+                         group_id=f"rq-{kafka_settings.topic_prefix}")
     with TestClient(create_app(cfg)) as client:
         yield client
 
@@ -28,8 +29,9 @@ def stock_up(inv_url: str) -> None:
     with httpx.Client(base_url=inv_url, headers=OP, timeout=10) as c:
         assert c.post("/api/skus", json={"id": "rice", "name_zh": "大米", "name_en": "rice", "unit": "袋",
                                          "staple": True}).status_code in (200, 201)
-        r = c.post("/api/warehouses", json={"id": "wh-futian", "name": "食品物资集团福田仓", "organisation": "食品物资集团",
-                                            "district": "福田", "lat": 22.5330, "lon": 114.0500})
+        r = c.post("/api/warehouses", json={"id": "wh-futian", "name": "食品物资集团福田仓",
+                                            "organisation": "食品物资集团", "district": "福田", "lat": 22.5330,
+                                            "lon": 114.0500})
         assert r.status_code in (200, 201), r.text
         r = c.post("/api/movements", json={"kind": "receipt", "warehouse_id": "wh-futian", "sku": "rice",
                                            "lot": "rice-1", "quantity": 100, "expiry": "2027-06-30",

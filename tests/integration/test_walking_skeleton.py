@@ -70,7 +70,7 @@ def test_transfer_need_is_matched_end_to_end(requests_client, matcher):
     assert a["room"]["family"] == 2 and a["room"]["standard"] == 19
     # 25 people, 20 aboard at most (40 seats x 0.5): two trips of the one bus (which goes first is the
     # search's choice: both orders are valid and equally late)
-    assert sorted(sum(l["people"] for s in t["stops"] for l in s["load"]) for t in a["trips"]) == [5, 20]
+    assert sorted(sum(x["people"] for s in t["stops"] for x in s["load"]) for t in a["trips"]) == [5, 20]
     assert all(t["bus"] == "B-001" and t["hotel"] == "H-hzb" for t in a["trips"])
     assert "会展北" in a["explanation_zh"]
     assert sorted(a["organisations"]) == ["巴士集团", "投控公司"]
@@ -100,7 +100,8 @@ def test_poison_message_goes_to_dead_letter_and_matching_goes_on(kafka_settings,
     producer.send(kafka_settings.topic(topics.NEEDS), key=b"junk", value=b"\xff\xfe not a protobuf \x00\x01")
     producer.flush()
     producer.close()
-    consumer = KafkaConsumer(kafka_settings.topic(topics.DEADLETTER), bootstrap_servers=kafka_settings.bootstrap_servers,
+    consumer = KafkaConsumer(kafka_settings.topic(topics.DEADLETTER),
+                             bootstrap_servers=kafka_settings.bootstrap_servers,
                              auto_offset_reset="earliest", consumer_timeout_ms=30000)
     record = next(iter(consumer))
     consumer.close()
@@ -121,7 +122,8 @@ def test_requests_consumer_dead_letters_poison_and_goes_on(kafka_settings, reque
     producer = KafkaProducer(bootstrap_servers=kafka_settings.bootstrap_servers)
     producer.send(kafka_settings.topic(topics.ASSIGNMENTS), key=b"x", value=b"\x08\x96\x01garbage")
     producer.flush()
-    consumer = KafkaConsumer(kafka_settings.topic(topics.DEADLETTER), bootstrap_servers=kafka_settings.bootstrap_servers,
+    consumer = KafkaConsumer(kafka_settings.topic(topics.DEADLETTER),
+                             bootstrap_servers=kafka_settings.bootstrap_servers,
                              auto_offset_reset="earliest", consumer_timeout_ms=30000)
     record = next(iter(consumer))
     consumer.close()
@@ -135,9 +137,10 @@ def test_requests_consumer_dead_letters_poison_and_goes_on(kafka_settings, reque
     producer.send(kafka_settings.topic(topics.ASSIGNMENTS), key=b"nope", value=ev.SerializeToString())
     producer.flush()
     producer.close()
-    consumer = KafkaConsumer(kafka_settings.topic(topics.DEADLETTER), bootstrap_servers=kafka_settings.bootstrap_servers,
+    consumer = KafkaConsumer(kafka_settings.topic(topics.DEADLETTER),
+                             bootstrap_servers=kafka_settings.bootstrap_servers,
                              auto_offset_reset="earliest", consumer_timeout_ms=30000)
-    records = [r for _, r in zip(range(2), consumer)]
+    records = [r for _, r in zip(range(2), consumer, strict=False)]
     consumer.close()
     assert "unknown need nope" in deadletter_pb2.DeadLetter.FromString(records[1].value).error
     assert c.get("/readyz").json()["consumer"] is True

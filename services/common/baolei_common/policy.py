@@ -99,8 +99,6 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("stock.move", "inventory", "记录出入库、调拨或盘点", "record a receipt, issue, transfer or count",
            "本单位的仓库（调拨两端都须是）", "warehouses of your organisation (both ends of a transfer)",
            {OPERATOR: ANY, f"{DISPATCHER}:{SUPPLY}": OWN}),
-    Action("hold.manage", "inventory", "占用、确认或释放库存", "hold, confirm or release stock", "本单位的仓库",
-           "warehouses of your organisation", {OPERATOR: ANY, f"{DISPATCHER}:{SUPPLY}": OWN}),
     Action("reserve.release", "inventory", "投放储备", "release reserve stock", "", "", {OPERATOR: ANY}),
     Action("price.record", "inventory", "上报价格", "record prices", "本单位设有仓库的区",
            "districts where your organisation has a warehouse", {OPERATOR: ANY, f"{DISPATCHER}:{SUPPLY}": OWN}),
@@ -175,6 +173,14 @@ def require(caller: Caller, action: str, owners: str | Iterable[str], field: str
     raise Denied(field, f"无权{a.zh}：仅限{a.own_zh}，此项属于{whose}，不属于{caller.organisation or '未知单位'}",
                  f"you may {a.en} only for {a.own_en}; this belongs to {', '.join(n for n in names if n) or 'nobody'}, "
                  f"not {caller.organisation or 'an unknown organisation'}")
+
+
+def require_read(caller: Caller, owner: str, field: str, what_zh: str, what_en: str) -> None:
+    """Read rule: a dispatcher reads only what its own organisation owns (`what`: e.g. 仓库 /
+    warehouses); operators, sites and viewers read everything."""
+    if caller.role == DISPATCHER and caller.organisation != owner:
+        raise Denied(field, f"无权查看其他单位的{what_zh}（{owner}）",
+                     f"you may read only {what_en} of your organisation, not {owner}")
 
 
 def grants_of(caller: Caller) -> dict[str, str]:

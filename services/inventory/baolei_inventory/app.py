@@ -16,6 +16,7 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 
 from baolei_common.admission import Admission, AdmissionGate, set_thread_limit
+from baolei_common.identity import principals
 from baolei_common.metrics import Metrics
 from baolei_common.supervise import every, stop_all, supervise
 from baolei_inventory.adapters import metrics as metrics_adapter
@@ -38,7 +39,7 @@ def create_app(config: InventoryConfig) -> FastAPI:
         set_thread_limit(config.db_pool_size + 24)
         loop = asyncio.get_running_loop()
         for store in (c.store, c.background):
-            store.on_commit(lambda: loop.call_soon_threadsafe(_wake, workers))
+            store.on_commit(lambda: _soon(loop, workers))
         tasks = [asyncio.create_task(supervise("relay", c.relay, workers))]
         if config.start_consumer:
             tasks.append(asyncio.create_task(supervise("consumer", app.state.metrics.attach(c.consumer), workers)))
@@ -58,6 +59,7 @@ def create_app(config: InventoryConfig) -> FastAPI:
                               "(稳价). Errors: {detail: [{field, reason_zh, reason_en}]}.",
                   lifespan=lifespan)
     app.state.container = c
+    app.state.principals = principals(config.tokens)
     app.state.workers = workers
     gate = Admission(limit=config.db_pool_size, max_wait_s=config.admission_wait_s, max_queued=config.max_queued)
     app.state.gate = gate
@@ -86,6 +88,11 @@ def create_app(config: InventoryConfig) -> FastAPI:
                              "admission": gate.stats()}, 200 if ok else 503)
 
     return app
+
+
+def _soon(loop: asyncio.AbstractEventLoop, workers: dict) -> None:
+    """After a commit (on any thread): wake the outbox relay on the event loop."""
+    loop.call_soon_threadsafe(_wake, workers)
 
 
 def _wake(workers: dict) -> None:

@@ -13,13 +13,13 @@ from baolei_common.outbox import OutboxRelay
 from baolei_common.reconcile import Reconciler
 from baolei_common.uploads import Limits
 from baolei_inventory.adapters.db import Store, make_engine
-from baolei_inventory.adapters.kafka_handler import AssignmentHandler
 from baolei_inventory.adapters.orm import OutboxRow, ProcessedEventRow
 from baolei_inventory.adapters.proto import decode_assignment
 from baolei_inventory.adapters.refcache import RefCache
 from baolei_inventory.config import InventoryConfig
 from baolei_inventory.domain.commands import Ignore
 from baolei_inventory.domain.prices import Thresholds
+from baolei_inventory.service.assignments import AssignmentHandler
 from baolei_inventory.service.catalog import CatalogService
 from baolei_inventory.service.prices import PriceService
 from baolei_inventory.service.stock import StockService

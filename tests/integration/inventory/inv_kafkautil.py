@@ -1,10 +1,16 @@
-"""Reading the test's prefixed topics from the start with kafka-python (no consumer group)."""
+"""Reading the test's prefixed topics from the start with kafka-python (no consumer group), and
+holding stock the one way there is: a matcher's proposal on the assignments topic."""
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 
 from kafka import KafkaConsumer, KafkaProducer
+
+from baolei_common import topics
+from baolei_common.config import KafkaSettings
+from baolei_common.events import meta, new_id
+from baolei_events.v1 import assignments_pb2
 
 
 def produce(bootstrap: str, topic: str, key: bytes, value: bytes) -> None:
@@ -42,3 +48,16 @@ def eventually(check: Callable[[], object], *, deadline_s: float = 60.0, every_s
         if time.monotonic() > end:
             raise AssertionError("condition not met before the deadline")
         time.sleep(every_s)
+
+
+def propose_picks(kafka: KafkaSettings, assignment_id: str, picks: list[tuple[str, str, int]],
+                  need_id: str = "") -> None:
+    """Publish the matcher's proposal of `picks` (warehouse, sku, quantity) for an assignment: the
+    inventory's consumer holds them, all or none (the HTTP API has no hold writes)."""
+    need = need_id or f"n-{assignment_id}"
+    event = assignments_pb2.AssignmentEvent(
+        meta=meta(producer="matcher", event_id=new_id("ev-")),
+        proposed=assignments_pb2.AssignmentProposed(
+            assignment_id=assignment_id, need_id=need,
+            picks=[assignments_pb2.SupplyPick(warehouse_id=w, sku=sku, quantity=q) for w, sku, q in picks]))
+    produce(kafka.bootstrap_servers, kafka.topic(topics.ASSIGNMENTS), need.encode(), event.SerializeToString())

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from google.protobuf.message import DecodeError
 
 from baolei_common.events import meta, ts
 from baolei_events.v1 import assignments_pb2, stock_pb2
@@ -48,5 +49,5 @@ def test_assignment_events_decode_to_commands():
 @pytest.mark.parametrize("payload", [b"", b"not a protobuf",
                                      assignments_pb2.AssignmentEvent().SerializeToString()])
 def test_undecodable_or_anonymous_events_raise(payload):
-    with pytest.raises(Exception):
+    with pytest.raises((ValueError, DecodeError)):
         proto.decode_assignment(payload)

@@ -20,7 +20,8 @@ def read_xlsx(data: bytes) -> list[list[str]]:
 
 def test_chinese_headers_and_values():
     rows = read_csv("地点,类别,人数,风险,家庭房,就绪时间,截止时间,脆弱人群\n"
-                    "莲花北社区,转运,5,次密接,1,2022-01-14 08:00,2022/01/14 12:00,独居老人、残障人士\n".encode("utf-8-sig"))
+                    "莲花北社区,转运,5,次密接,1,2022-01-14 08:00,2022/01/14 12:00,独居老人、残障人士\n"
+                    .encode("utf-8-sig"))
     parsed = parse_table(rows)
     assert parsed.errors == []
     (n, data, cols), = parsed.rows

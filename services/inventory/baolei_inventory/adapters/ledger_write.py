@@ -14,8 +14,9 @@ import base64
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import Connection, insert, text
+from sqlalchemy import Connection, Table, insert, text
 
 from baolei_inventory.adapters import ledger_sql as sql
 from baolei_inventory.adapters.orm import HoldRow, MovementRow, OutboxRow
@@ -104,9 +105,9 @@ def _write_pg(conn: Connection, t: Tail) -> dict[tuple[str, str], int]:
     return {(r[1], r[2]): int(r[0]) for r in rows}
 
 
-_MOVEMENTS = insert(MovementRow.__table__)
-_OUTBOX = insert(OutboxRow.__table__)
-_HOLD = insert(HoldRow.__table__).returning(HoldRow.__table__.c.id)
+_MOVEMENTS = insert(cast(Table, MovementRow.__table__))
+_OUTBOX = insert(cast(Table, OutboxRow.__table__))
+_HOLD = insert(cast(Table, HoldRow.__table__)).returning(HoldRow.__table__.c.id)
 _ADD_LOT = text(
     "INSERT INTO lot_balances (warehouse_id, sku, lot, stock_class, on_hand)"
     " VALUES (:wh, :sku, :lot, :cls, :q) ON CONFLICT (warehouse_id, sku, lot, stock_class)"

@@ -5,6 +5,7 @@ The writes of the ledger live in adapters/ledger_sql.py (plain statements, no OR
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import overload
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,6 +14,10 @@ from baolei_inventory.adapters.orm import MovementRow
 from baolei_inventory.domain.model import Entry, Kind, StockClass
 
 
+@overload
+def aware(value: datetime) -> datetime: ...
+@overload
+def aware(value: None) -> None: ...
 def aware(value: datetime | None) -> datetime | None:
     """SQLite hands datetimes back naive; everything here is UTC."""
     if value is not None and value.tzinfo is None:

@@ -31,7 +31,9 @@ class Stmt:
 def run(conn: Connection, stmt: Stmt, params: dict[str, Any]) -> list[tuple]:
     """Execute; the rows it returns (empty for a statement without rows)."""
     if conn.dialect.name == "postgresql":
-        cur = conn.connection.driver_connection.execute(stmt.pg, params)
+        driver = conn.connection.driver_connection
+        assert driver is not None, "an open connection has its driver connection"
+        cur = driver.execute(stmt.pg, params)
         return cur.fetchall() if cur.description is not None else []
     result = conn.execute(stmt.portable, params)
     return [tuple(r) for r in result] if result.returns_rows else []

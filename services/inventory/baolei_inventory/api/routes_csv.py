@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, File, UploadFile
 
 from baolei_common import policy
 from baolei_common.errors import BASE, responses
+from baolei_common.identity import Principal
 from baolei_common.uploads import Limits, UploadRejected, capped, check_size, decode_text
+from baolei_common.webauth import requires
 from baolei_inventory.api import schemas as sc
-from baolei_inventory.api.auth import User, requires
 from baolei_inventory.api.deps import container
 from baolei_inventory.api.errors import CsvRejected
 from baolei_inventory.bootstrap import Container
@@ -46,7 +47,7 @@ def _reject(errors: list[RowError], limits: Limits) -> CsvRejected:
 
 @router.post("/stock-counts/csv", response_model=sc.CsvApplied,
              summary="Import stock counts: columns warehouse_id,sku,lot,counted[,expiry,reserve]")
-def import_counts(file: UploadFile = File(...), user: User = Depends(requires("stock.move")),
+def import_counts(file: UploadFile = File(...), user: Principal = Depends(requires("stock.move")),
                   c: Container = Depends(container)) -> sc.CsvApplied:
     limits = c.upload_limits
     text = _text(file, limits)
@@ -66,7 +67,7 @@ def import_counts(file: UploadFile = File(...), user: User = Depends(requires("s
         raise _reject(errors, limits)
     with c.store.transaction() as s:
         for r in sorted(rows, key=lambda r: (r.warehouse_id, r.sku)):  # lock order
-            c.stock.count(s, actor=user.name, warehouse_id=r.warehouse_id, sku=r.sku, lot=r.lot,
+            c.stock.count(s, actor=user.user, warehouse_id=r.warehouse_id, sku=r.sku, lot=r.lot,
                           counted=r.counted, reserve=r.reserve, expiry=r.expiry,
                           reason=f"CSV stock count row {r.row}")
     return sc.CsvApplied(applied=len(rows))
@@ -74,7 +75,7 @@ def import_counts(file: UploadFile = File(...), user: User = Depends(requires("s
 
 @router.post("/prices/csv", response_model=sc.CsvApplied,
              summary="Import a price survey: columns sku,district,source,price_fen[,observed_at]")
-def import_prices(file: UploadFile = File(...), user: User = Depends(requires("price.record")),
+def import_prices(file: UploadFile = File(...), user: Principal = Depends(requires("price.record")),
                   c: Container = Depends(container)) -> sc.CsvApplied:
     limits = c.upload_limits
     text = _text(file, limits)
@@ -93,6 +94,6 @@ def import_prices(file: UploadFile = File(...), user: User = Depends(requires("p
         raise _reject(errors, limits)
     with c.store.transaction() as s:
         for r in rows:
-            c.prices.observe_in(s, actor=user.name, sku=r.sku, district=r.district, source=r.source,
+            c.prices.observe_in(s, actor=user.user, sku=r.sku, district=r.district, source=r.source,
                                 price_fen=r.price_fen, observed_at=r.observed_at)
     return sc.CsvApplied(applied=len(rows))

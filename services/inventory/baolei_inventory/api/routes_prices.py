@@ -7,10 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from baolei_common.errors import BASE, responses
-from baolei_common.fields import Id, text
+from baolei_common.fields import Id
+from baolei_common.identity import Principal
+from baolei_common.webauth import authorize, current_principal, requires
 from baolei_inventory.api import schemas as sc
-from baolei_inventory.api.auth import User, authorize, current_user, requires
 from baolei_inventory.api.deps import container
+from baolei_inventory.api.texts import DistrictFilter
 from baolei_inventory.bootstrap import Container
 
 router = APIRouter(prefix="/api", tags=["prices"], responses=responses(*BASE))
@@ -23,15 +25,15 @@ def district_owners(c: Container, district: str) -> set[str]:
 
 @router.post("/prices", response_model=sc.PriceRead, status_code=201, responses=responses(400, 403, 404),
              summary="Record a price observation; alert/crisis grades raise a PriceAlert")
-def post_price(body: sc.PriceCreate, user: User = Depends(requires("price.record")),
+def post_price(body: sc.PriceCreate, user: Principal = Depends(requires("price.record")),
                c: Container = Depends(container)):
     authorize(user, "price.record", district_owners(c, body.district), "district")
-    return sc.PriceRead(**asdict(c.prices.observe(actor=user.name, **body.model_dump())))
+    return sc.PriceRead(**asdict(c.prices.observe(actor=user.user, **body.model_dump())))
 
 
 @router.get("/prices", response_model=list[sc.PriceRead])
-def list_prices(sku: Annotated[Id | None, Query()] = None, district: Annotated[text(50) | None, Query()] = None,
-                limit: Annotated[int, Query(ge=1, le=5000)] = 200, _: User = Depends(current_user),
+def list_prices(sku: Annotated[Id | None, Query()] = None, district: Annotated[DistrictFilter | None, Query()] = None,
+                limit: Annotated[int, Query(ge=1, le=5000)] = 200, _: Principal = Depends(current_principal),
                 c: Container = Depends(container)):
     return [sc.PriceRead(id=r.id, sku=r.sku, district=r.district, source=r.source,
                          price_fen=r.price_fen, observed_at=r.observed_at, grade=r.grade)
@@ -40,18 +42,18 @@ def list_prices(sku: Annotated[Id | None, Query()] = None, district: Annotated[t
 
 @router.put("/baselines", response_model=sc.BaselineSet, responses=responses(400, 403, 404),
             summary="Set the baseline price of a SKU in a district (operators)")
-def put_baseline(body: sc.BaselineSet, user: User = Depends(requires("baseline.set")),
+def put_baseline(body: sc.BaselineSet, user: Principal = Depends(requires("baseline.set")),
                  c: Container = Depends(container)):
-    c.prices.set_baseline(actor=user.name, **body.model_dump())
+    c.prices.set_baseline(actor=user.user, **body.model_dump())
     return body
 
 
 @router.get("/baselines", response_model=list[sc.BaselineRead])
-def list_baselines(_: User = Depends(current_user), c: Container = Depends(container)):
+def list_baselines(_: Principal = Depends(current_principal), c: Container = Depends(container)):
     return [sc.BaselineRead.model_validate(b) for b in c.prices.baselines()]
 
 
 @router.get("/alerts", response_model=list[sc.AlertRead], summary="Price alerts, newest first")
-def list_alerts(district: Annotated[text(50) | None, Query()] = None, _: User = Depends(current_user),
+def list_alerts(district: Annotated[DistrictFilter | None, Query()] = None, _: Principal = Depends(current_principal),
                 c: Container = Depends(container)):
     return [sc.AlertRead.model_validate(a) for a in c.prices.alerts(district=district)]

@@ -7,10 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from baolei_common.errors import BASE, responses
-from baolei_common.fields import Id, Instant, text
+from baolei_common.fields import Id, Instant
+from baolei_common.identity import Principal
+from baolei_common.webauth import authorize, current_principal, requires
 from baolei_inventory.api import schemas as sc
-from baolei_inventory.api.auth import User, authorize, check_read, current_user, requires
-from baolei_inventory.api.deps import container, warehouse_or_404
+from baolei_inventory.api.deps import check_read, container, warehouse_or_404
+from baolei_inventory.api.texts import DistrictFilter
 from baolei_inventory.bootstrap import Container
 from baolei_inventory.domain.errors import DomainError
 from baolei_inventory.domain.model import Level, Sku, Warehouse
@@ -26,7 +28,7 @@ def _balance(level: Level) -> sc.BalanceRead:
 
 @router.post("/warehouses", response_model=sc.WarehouseRead, tags=["catalog"], responses=responses(403),
              summary="Create or update a warehouse (dispatchers: own organisation only)")
-def put_warehouse(body: sc.WarehouseCreate, user: User = Depends(requires("warehouse.manage")),
+def put_warehouse(body: sc.WarehouseCreate, user: Principal = Depends(requires("warehouse.manage")),
                   c: Container = Depends(container)) -> sc.WarehouseRead:
     authorize(user, "warehouse.manage", body.organisation, "organisation")
     existing = c.catalog.warehouse(body.id)
@@ -36,28 +38,28 @@ def put_warehouse(body: sc.WarehouseCreate, user: User = Depends(requires("wareh
 
 
 @router.get("/warehouses", response_model=list[sc.WarehouseRead], tags=["catalog"])
-def list_warehouses(user: User = Depends(current_user), c: Container = Depends(container)):
+def list_warehouses(user: Principal = Depends(current_principal), c: Container = Depends(container)):
     return [sc.WarehouseRead(**asdict(w)) for w in c.catalog.warehouses(user.org_filter)]
 
 
 @router.post("/skus", response_model=sc.SkuRead, tags=["catalog"], summary="Create or update a SKU (operators)",
              responses=responses(403))
-def put_sku(body: sc.SkuCreate, _: User = Depends(requires("sku.manage")), c: Container = Depends(container)):
+def put_sku(body: sc.SkuCreate, _: Principal = Depends(requires("sku.manage")), c: Container = Depends(container)):
     return sc.SkuRead(**asdict(c.catalog.upsert_sku(Sku(**body.model_dump()))))
 
 
 @router.get("/skus", response_model=list[sc.SkuRead], tags=["catalog"])
-def list_skus(_: User = Depends(current_user), c: Container = Depends(container)):
+def list_skus(_: Principal = Depends(current_principal), c: Container = Depends(container)):
     return [sc.SkuRead(**asdict(k)) for k in c.catalog.skus()]
 
 
 @router.post("/movements", response_model=sc.MovementDone, status_code=201, tags=["ledger"],
              summary="Record a receipt, issue, transfer or stock count", responses=responses(400, 403, 404, 409))
-def post_movement(body: sc.MovementCreate, user: User = Depends(requires("stock.move")),
+def post_movement(body: sc.MovementCreate, user: Principal = Depends(requires("stock.move")),
                   c: Container = Depends(container)) -> sc.MovementDone:
     wh = warehouse_or_404(c, body.warehouse_id)
     authorize(user, "stock.move", wh.organisation, "warehouse_id")
-    common = {"actor": user.name, "occurred_at": body.occurred_at, "reason": body.reason}
+    common = {"actor": user.user, "occurred_at": body.occurred_at, "reason": body.reason}
     if body.kind == "adjust":
         if not body.lot:
             raise DomainError("lot", "盘点需要批次号", "a stock count needs a lot")
@@ -87,7 +89,7 @@ def post_movement(body: sc.MovementCreate, user: User = Depends(requires("stock.
             summary="Ledger entries, newest first", responses=responses(403, 404))
 def list_movements(warehouse_id: IdQuery = None, sku: IdQuery = None,
                    assignment_id: IdQuery = None, limit: Annotated[int, Query(ge=1, le=5000)] = 200,
-                   user: User = Depends(current_user), c: Container = Depends(container)):
+                   user: Principal = Depends(current_principal), c: Container = Depends(container)):
     if warehouse_id and user.org_filter:
         check_read(user, warehouse_or_404(c, warehouse_id).organisation)
     rows = c.catalog.movements(warehouse_id=warehouse_id, sku=sku, assignment_id=assignment_id, limit=limit)
@@ -102,7 +104,7 @@ def list_movements(warehouse_id: IdQuery = None, sku: IdQuery = None,
 def list_balances(warehouse_id: IdQuery = None, sku: IdQuery = None,
                   as_of: Annotated[Instant | None,
                                    Query(description="balances at this event time (with its zone)")] = None,
-                  user: User = Depends(current_user), c: Container = Depends(container)):
+                  user: Principal = Depends(current_principal), c: Container = Depends(container)):
     if as_of is not None:
         levels = c.catalog.levels_as_of(as_of, warehouse_id=warehouse_id, sku=sku)
         if user.org_filter:
@@ -115,8 +117,8 @@ def list_balances(warehouse_id: IdQuery = None, sku: IdQuery = None,
 
 @router.get("/warehouses/{warehouse_id}/lots", tags=["ledger"], summary="Lots of one SKU, by expiry",
             response_model=list[sc.LotRead], responses=responses(403, 404))
-def list_lots(warehouse_id: Annotated[Id, Path()], sku: Annotated[Id, Query()], user: User = Depends(current_user),
-              c: Container = Depends(container)) -> list[dict]:
+def list_lots(warehouse_id: Annotated[Id, Path()], sku: Annotated[Id, Query()],
+              user: Principal = Depends(current_principal), c: Container = Depends(container)) -> list[dict]:
     if user.org_filter:
         check_read(user, warehouse_or_404(c, warehouse_id).organisation)
     return c.catalog.lots(warehouse_id, sku)
@@ -124,13 +126,13 @@ def list_lots(warehouse_id: Annotated[Id, Path()], sku: Annotated[Id, Query()], 
 
 @router.get("/cover", response_model=list[sc.CoverRead], tags=["cover"],
             summary="Days of cover per SKU×district from the last days of issues")
-def list_cover(district: Annotated[text(50) | None, Query()] = None, low_only: bool = False,
-               _: User = Depends(current_user), c: Container = Depends(container)):
+def list_cover(district: Annotated[DistrictFilter | None, Query()] = None, low_only: bool = False,
+               _: Principal = Depends(current_principal), c: Container = Depends(container)):
     rows = [sc.CoverRead(**asdict(x)) for x in c.catalog.cover(district=district)]
     return [r for r in rows if r.low] if low_only else rows
 
 
 @router.get("/alerts/low-stock", response_model=list[sc.CoverRead], tags=["cover"],
             summary="SKU×district levels below the low-cover threshold (days)")
-def low_stock(_: User = Depends(current_user), c: Container = Depends(container)):
+def low_stock(_: Principal = Depends(current_principal), c: Container = Depends(container)):
     return [sc.CoverRead(**asdict(x)) for x in c.catalog.cover() if x.low]

@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from baolei_common import skus as staples
-from baolei_common.fields import Code, Id, Instant, Latitude, Longitude, Name, Reason, count, outside_shenzhen, text
+from baolei_common.fields import Code, Id, Instant, Latitude, Longitude, Name, Reason, count, outside_shenzhen
+from baolei_inventory.api.texts import Lot, SkuName, Unit
 
 
 def _staple_code(v: object) -> object:
@@ -54,9 +55,9 @@ class WarehouseRead(BaseModel):
 
 class SkuCreate(BaseModel):
     id: Id = Field(examples=["rice"])
-    name_zh: text(100, min_length=1) = Field(examples=["大米"])
-    name_en: text(100, min_length=1) = Field(examples=["rice"])
-    unit: text(20, min_length=1) = Field(examples=["bag"])
+    name_zh: SkuName = Field(examples=["大米"])
+    name_en: SkuName = Field(examples=["rice"])
+    unit: Unit = Field(examples=["bag"])
     staple: bool = Field(True, strict=True)
 
 
@@ -72,7 +73,7 @@ class MovementCreate(BaseModel):
     warehouse_id: Id
     sku: SkuIn
     quantity: int = count(ge=0, le=MAX_QUANTITY, description="units; for adjust, the counted quantity")
-    lot: text(64) | None = Field(None, description="lot code (receipt, adjust)")
+    lot: Lot | None = Field(None, description="lot code (receipt, adjust)")
     expiry: date | None = None
     reserve: bool = Field(False, strict=True)
     to_warehouse: Id | None = None
@@ -118,18 +119,6 @@ class BalanceRead(BaseModel):
     reserve: int
 
 
-class PickIn(BaseModel):
-    warehouse_id: Id
-    sku: SkuIn
-    quantity: int = count(ge=1, le=MAX_QUANTITY)
-
-
-class HoldCreate(BaseModel):
-    assignment_id: Id
-    need_id: text(64) = ""
-    picks: list[PickIn] = Field(min_length=1, max_length=100)
-
-
 class HoldRead(BaseModel):
     id: int
     assignment_id: str
@@ -139,10 +128,6 @@ class HoldRead(BaseModel):
     status: str
     created_at: datetime
     expires_at: datetime
-
-
-class ReleaseIn(BaseModel):
-    reason: Reason = "released"
 
 
 class ReserveRelease(BaseModel):

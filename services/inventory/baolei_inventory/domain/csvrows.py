@@ -1,6 +1,6 @@
 """Validation of CSV uploads (stock counts, price surveys): all rows or none.
 
-Times without an offset are Shenzhen local time (UTC+8). Every bad row is reported with its row
+Times without an offset are Shenzhen local time (`baolei_common.citytime`). Every bad row is reported with its row
 number (1 = the header, so data starts at 2) and the reason, in Chinese and English. The caller
 applies the rows only when the error list is empty.
 """
@@ -10,9 +10,10 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 from baolei_common import skus as staples
+from baolei_common.citytime import as_city
 from baolei_common.uploads import Limits, too_many_rows
 
 COUNT_COLUMNS = ("warehouse_id", "sku", "lot", "counted")
@@ -20,7 +21,6 @@ COUNT_OPTIONAL = ("expiry", "reserve")
 PRICE_COLUMNS = ("sku", "district", "source", "price_fen")
 PRICE_OPTIONAL = ("observed_at",)
 SOURCES = ("market_survey", "supply_group_sale")
-SHENZHEN = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -178,9 +178,7 @@ def parse_prices(text: str, *, skus: set[str],
         observed = None
         if r.get("observed_at"):
             try:
-                observed = datetime.fromisoformat(r["observed_at"])
-                if observed.tzinfo is None:  # a survey's local time is Shenzhen time
-                    observed = observed.replace(tzinfo=SHENZHEN)
+                observed = as_city(datetime.fromisoformat(r["observed_at"]))  # no offset: Shenzhen time
                 if not 1970 <= observed.year <= 2200:
                     raise ValueError("year out of range")
             except ValueError:

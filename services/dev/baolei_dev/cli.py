@@ -5,6 +5,9 @@ import argparse
 import logging
 import sys
 
+from baolei_matcher.solver.cli import register as register_solver
+from baolei_requests.demo import load_demo
+
 
 def _topics(args: argparse.Namespace) -> int:
     from baolei_common.config import KafkaSettings
@@ -19,12 +22,11 @@ def _topics(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from baolei_common.run import main
+    from baolei_dev.run import main
     return main()
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from baolei_requests.demo import load_demo
     print(load_demo(args.requests_url, args.token))
     return 0
 
@@ -40,12 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--requests-url", default="http://127.0.0.1:8001")
     p.add_argument("--token", default="demo-operator")
     p.set_defaults(func=_demo)
-    try:
-        from baolei_matcher.solver.cli import register
-    except ImportError:  # solver not installed in this build
-        register = None
-    if register is not None:
-        register(sub)
+    register_solver(sub)
     return parser
 
 

@@ -1,4 +1,7 @@
-"""`make run`: the broker, the three services on SQLite, and a demo city, stopped cleanly on Ctrl-C."""
+"""`make run`: the broker, the three services on SQLite, and a demo city, stopped cleanly on Ctrl-C.
+
+It starts every service and loads their demo data, so it lives in the dev package, not in
+`baolei_common` (which imports no service)."""
 from __future__ import annotations
 
 import importlib.util

@@ -1,4 +1,7 @@
-"""The handler of baolei.assignments.v1: decode, dedupe by event id, call the stock use case.
+"""The use case of baolei.assignments.v1: decode, dedupe by event id, hold / issue / release stock.
+
+The one way stock is held for an assignment (the HTTP API only reads holds). A service-layer
+module, not an adapter: it calls the stock use cases, and adapters never import the service layer.
 
 Runs inside `baolei_common.consumer.ConsumerLoop` (a worker thread per message). Bytes that do not
 decode raise, and the loop dead-letters them. The event id is recorded in `processed_events` in the
