@@ -1,6 +1,7 @@
 """A streaming re-match on plain state: what is held is taken off first, the solver places the rest."""
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta, timezone
 
 from baolei_matcher.domain.batch import match_batch
@@ -37,7 +38,7 @@ def test_nearest_hotel_that_fits_and_trips_within_capacity():
     loads = sorted((sum(n for s in t.stops for _, n in s.load) for t in p.trips), reverse=True)
     assert sum(loads) == 45 and max(loads) <= 20  # 40 seats x 0.5
     trips = sorted(p.trips, key=lambda t: t.start_at)
-    for a, b in zip(trips, trips[1:]):  # one bus: turnaround between its trips
+    for a, b in itertools.pairwise(trips):  # one bus: turnaround between its trips
         assert b.start_at >= a.arrive_at + timedelta(minutes=30)
     assert p.explanation_zh and p.explanation_en
 

@@ -23,8 +23,8 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from baolei_common.citytime import city_time
 from baolei_matcher import solver as sv
 from baolei_matcher.domain import faster
 from baolei_matcher.domain.decisions import Decisions, Proposal, Unmet
@@ -281,11 +281,10 @@ def decisions_from(state: MatcherState, needs: list[Need], scenario: sv.Scenario
     return out
 
 
-def match_batch(state: MatcherState, needs: list[Need], now: datetime, time_limit_s: float,
-                tz: str = "Asia/Shanghai") -> Decisions:
+def match_batch(state: MatcherState, needs: list[Need], now: datetime, time_limit_s: float) -> Decisions:
     """Runs off the event loop on a snapshot of the state. Plans in the city's time zone, so the
     times in explanations are the ones people on the ground read."""
     excluded = frozenset(x for n in needs for x in n.excluded)  # one solve: the union (the process groups them)
-    scenario = scenario_for(state, needs, now.astimezone(ZoneInfo(tz)), excluded)
+    scenario = scenario_for(state, needs, city_time(now), excluded)
     result = sv.solve(scenario, time_limit_s=time_limit_s)
     return decisions_from(state, needs, scenario, result)

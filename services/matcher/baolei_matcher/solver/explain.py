@@ -9,26 +9,23 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from baolei_common.citytime import hhmm
 from baolei_common.lateness import late_words
 
 from . import reasons, rules
 from .lateness import Timing, timings
 from .model import Rooms, Scenario, TransferNeed
 from .plan import Plan, Unmet
-from .rooms import RoomsInput
+from .rooms_input import RoomsInput
 from .travel import Travel
 
 logger = logging.getLogger(__name__)
 
-CITY_TZ = ZoneInfo("Asia/Shanghai")  # times are shown as people in Shenzhen read them
-
-
 def hhmm_up(t: datetime) -> str:
     """Shenzhen clock time rounded up to the minute, as the waits and lateness are."""
     up = t.replace(second=0, microsecond=0) + timedelta(minutes=1 if t.second or t.microsecond else 0)
-    return up.astimezone(CITY_TZ).strftime("%H:%M")
+    return hhmm(up)  # times are shown as people in Shenzhen read them
 
 
 def when_words(t: Timing | None) -> tuple[str, str]:
