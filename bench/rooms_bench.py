@@ -25,8 +25,9 @@ from typing import Any
 
 from baolei_matcher.solver import parse_scenario
 from baolei_matcher.solver.generator import generate
-from baolei_matcher.solver.rooms import greedy_rooms, hint_w_of, prepare, solve_rooms, urgency_order
+from baolei_matcher.solver.rooms import solve_rooms
 from baolei_matcher.solver.rooms_bound import rooms_lp_bound
+from baolei_matcher.solver.rooms_input import greedy_rooms, hint_w_of, prepare, urgency_order
 from baolei_matcher.solver.travel import Travel
 
 logger = logging.getLogger(__name__)

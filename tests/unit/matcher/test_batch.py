@@ -5,7 +5,9 @@ import itertools
 from datetime import datetime, timedelta, timezone
 
 from baolei_matcher.domain.batch import match_batch
-from baolei_matcher.domain.state import Bus, Hold, Hotel, MatcherState, Need, Pick, Place, Stock, Stop, Trip
+from baolei_matcher.domain.entities import Bus, Hold, Hotel, Need, Pick, Place, Stock, Stop, Trip
+from baolei_matcher.domain.state import MatcherState
+from baolei_matcher.domain.wakeups import next_batch
 
 NOW = datetime(2022, 1, 14, 0, 0, tzinfo=timezone.utc)
 SITE = Place("s1", "莲花北", "福田", 22.5585, 114.0578)
@@ -124,21 +126,21 @@ def test_needs_found_unmet_wait_for_a_change_that_could_help_them():
     st.hotels["far"].accepts = frozenset({"close_contact"})
     st.upsert_need(transfer("n1", 2, {"standard": 2}))
     st.upsert_need(transfer("lost", 2, {"standard": 2}, risk="inbound"))
-    assert {n.id for n in st.batch()} == {"n1", "lost"}
+    assert {n.id for n in next_batch(st)} == {"n1", "lost"}
     st.unmet["lost"] = "no_hotel_for_risk"
     st.upsert_need(transfer("n2", 1, {"standard": 1}))
-    assert {n.id for n in st.batch()} == {"n1", "n2"}  # n1 and n2: no answer yet; lost: waits
+    assert {n.id for n in next_batch(st)} == {"n1", "n2"}  # n1 and n2: no answer yet; lost: waits
     st.stock[("hzb", "rice")] = Stock(HZB, "食品物资集团", "rice", 10)
     st.add_hold(Hold("h1", "s9", picks=[Pick("hzb", "rice", 4, "食品物资集团")]))
     st.upsert_stock(Stock(HZB, "食品物资集团", "rice", 6), cause="hold assignment=h1")  # the hold taken: no change
-    assert "lost" not in {n.id for n in st.batch()}
+    assert "lost" not in {n.id for n in next_batch(st)}
     st.upsert_stock(Stock(HZB, "食品物资集团", "rice", 50), cause="receipt movement=7")  # more rice: no help
-    assert "lost" not in {n.id for n in st.batch()}
+    assert "lost" not in {n.id for n in next_batch(st)}
     st.release("h1")
-    assert "lost" not in {n.id for n in st.batch()}
+    assert "lost" not in {n.id for n in next_batch(st)}
     st.changes.add_rooms("far", {"standard"})  # as app.py folds a hotel update that takes inbound now
     st.hotels["far"].accepts = frozenset({"close_contact", "inbound"})
-    assert "lost" in {n.id for n in st.batch()}
-    assert "lost" not in {n.id for n in st.batch()}
+    assert "lost" in {n.id for n in next_batch(st)}
+    assert "lost" not in {n.id for n in next_batch(st)}
     st.unmet["lost"] = "out_of_time"  # cut off by the time limit: not a finding
-    assert "lost" in {n.id for n in st.batch()}
+    assert "lost" in {n.id for n in next_batch(st)}

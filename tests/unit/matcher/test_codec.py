@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 from baolei_matcher.adapters import codec
 from baolei_matcher.domain.decisions import Proposal
-from baolei_matcher.domain.state import Pick, Place, Stop, Trip
+from baolei_matcher.domain.entities import Pick, Place, Stop, Trip
 
 NOW = datetime(2022, 1, 14, 0, 0, tzinfo=timezone.utc)
 

@@ -8,8 +8,8 @@ from baolei_events.v1 import assignments_pb2, needs_pb2
 from baolei_matcher.adapters import codec
 from baolei_matcher.domain import snapshot
 from baolei_matcher.domain.batch import groups, match_batch, scenario_for
+from baolei_matcher.domain.entities import Bus
 from baolei_matcher.domain.faster import Faster, ask_faster
-from baolei_matcher.domain.state import Bus
 
 from .test_batch import FAR, HZB, NOW, state, transfer
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from baolei_matcher.adapters import codec
 from baolei_matcher.domain.batch import match_batch
 from baolei_matcher.domain.decisions import Proposal
-from baolei_matcher.domain.state import Hotel, Stop, Trip
+from baolei_matcher.domain.entities import Hotel, Stop, Trip
 from baolei_requests.adapters.codec import proposal_dict
 
 from .test_batch import FAR, HZB, NOW, SITE, state, transfer

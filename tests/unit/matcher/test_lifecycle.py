@@ -5,23 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from baolei_common.rooms import Rooms
 from baolei_events.v1 import assignments_pb2, needs_pb2
 from baolei_matcher.adapters import codec
 from baolei_matcher.domain import snapshot
 from baolei_matcher.domain.batch import groups, match_batch
-from baolei_matcher.domain.state import (
-    Bus,
-    Delivered,
-    Hold,
-    Hotel,
-    MatcherState,
-    Need,
-    Pick,
-    Place,
-    Stock,
-    fit_rooms,
-    rooms_kept,
-)
+from baolei_matcher.domain.entities import Bus, Delivered, Hold, Hotel, Need, Pick, Place, Stock
+from baolei_matcher.domain.state import MatcherState
 
 NOW = datetime(2022, 1, 14, 0, 0, tzinfo=timezone.utc)
 SITE = Place("s1", "莲花北", "福田", 22.5585, 114.0578)
@@ -179,8 +169,9 @@ def test_the_released_event_carries_the_delivery_and_the_declined_resources():
 
 
 def test_room_arithmetic():
-    assert rooms_kept({"standard": 6}, 4) == {"standard": 4, "family": 0, "accessible": 0}
-    assert rooms_kept({"family": 2}, 4) == {"standard": 0, "family": 2, "accessible": 0}  # who shares is unknown
-    assert rooms_kept({"standard": 2, "accessible": 1}, 0) == {"standard": 0, "family": 0, "accessible": 0}
-    assert fit_rooms({"standard": 0, "family": 0, "accessible": 0}, 2) == {"standard": 2, "family": 0, "accessible": 0}
-    assert fit_rooms({"standard": 3, "family": 1, "accessible": 1}, 2) == {"standard": 0, "family": 1, "accessible": 1}
+    """The grant's rooms after a partial arrival, and the rooms a remainder asks (baolei_common.rooms)."""
+    assert Rooms(standard=6).kept_after(4) == Rooms(standard=4)
+    assert Rooms(family=2).kept_after(4) == Rooms(family=2)  # who shares is unknown
+    assert Rooms(standard=2, accessible=1).kept_after(0) == Rooms()
+    assert Rooms().fitted_to(2) == Rooms(standard=2)
+    assert Rooms(standard=3, family=1, accessible=1).fitted_to(2) == Rooms(family=1, accessible=1)

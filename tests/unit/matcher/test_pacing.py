@@ -15,7 +15,8 @@ from baolei_matcher.domain.batch import (
     told_cut_off,
 )
 from baolei_matcher.domain.decisions import Decisions, Unmet
-from baolei_matcher.domain.state import Hold, Place
+from baolei_matcher.domain.entities import Hold, Place
+from baolei_matcher.domain.wakeups import next_batch
 from tests.unit.matcher.test_batch import NOW, state, transfer
 
 
@@ -125,7 +126,7 @@ def test_a_need_proposed_or_cancelled_while_the_round_ran_is_not_solved_again():
     a, b, c = aged("a", 0), aged("b", 1), aged("c", 2)
     for n in (a, b, c):
         st.upsert_need(n)
-    taken = st.batch()
+    taken = next_batch(st)
     st.add_hold(Hold("h1", "a", hotel_id="far", rooms={"standard": 1}))
     st.cancel_need("b")
     assert [n.id for n in taken if st.still_open(n)] == ["c"]
@@ -139,4 +140,4 @@ def test_a_need_cut_off_too_often_is_told_time_ran_out_not_a_shortage():
     st.upsert_need(transfer("n1", 6, {"standard": 6}))
     st.unmet["n1"] = u.code
     st.resources_changed = False
-    assert [n.id for n in st.batch()] == ["n1"]  # and the stream takes it again at once
+    assert [n.id for n in next_batch(st)] == ["n1"]  # and the stream takes it again at once

@@ -11,7 +11,7 @@ from baolei_matcher import solver as sv
 from baolei_matcher.adapters.codec import AssignmentRecords
 from baolei_matcher.config import MatcherConfig
 from baolei_matcher.domain.batch import solve_budget
-from baolei_matcher.domain.state import Bus, Hotel, Need, Place
+from baolei_matcher.domain.entities import Bus, Hotel, Need, Place
 from baolei_matcher.service import solve as solve_case
 from baolei_matcher.service.ports import Outlet
 from baolei_matcher.service.rounds import rematch_round

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from baolei_matcher.domain import snapshot
-from baolei_matcher.domain.state import Bus, Hold, Hotel, MatcherState, Need, Pick, Place, Stock, Stop, Trip
+from baolei_matcher.domain.entities import Bus, Hold, Hotel, Need, Pick, Place, Stock, Stop, Trip
+from baolei_matcher.domain.state import MatcherState
 
 NOW = datetime(2022, 3, 14, 2, 0, 0, 123456, tzinfo=timezone.utc)
 SITE = Place("s1", "莲花北", "福田", 22.5585, 114.0578)

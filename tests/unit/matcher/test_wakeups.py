@@ -5,8 +5,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from baolei_matcher.domain import lanes
-from baolei_matcher.domain.state import Bus, Hold, Hotel, MatcherState, Need, Place, Stop, Trip
-from baolei_matcher.domain.wakeups import Changes, bus_gain, hotel_gain, woken
+from baolei_matcher.domain.changes import Changes
+from baolei_matcher.domain.entities import Bus, Hold, Hotel, Need, Place, Stop, Trip
+from baolei_matcher.domain.state import MatcherState
+from baolei_matcher.domain.wakeups import bus_gain, hotel_gain, woken
 
 NOW = datetime(2022, 1, 14, 0, 0, tzinfo=timezone.utc)
 SITE = Place("s1", "莲花北", "福田", 22.5585, 114.0578)

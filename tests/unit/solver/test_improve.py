@@ -15,7 +15,7 @@ from baolei_matcher.solver.fleet import DraftStop, DraftTrip, make_fleet
 from baolei_matcher.solver.improve import improve, score
 from baolei_matcher.solver.plan import Plan, RoomAssignment
 from baolei_matcher.solver.rehotel import HotelChooser
-from baolei_matcher.solver.rooms import greedy_rooms, prepare, urgency_order
+from baolei_matcher.solver.rooms_input import greedy_rooms, prepare, urgency_order
 from baolei_matcher.solver.travel import Travel
 from baolei_matcher.solver.tripmoves import polish
 

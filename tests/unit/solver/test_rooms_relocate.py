@@ -10,11 +10,11 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from baolei_common.rooms import Rooms
 from baolei_matcher.solver import parse_scenario, rules, solve
 from baolei_matcher.solver.generator import generate
 from baolei_matcher.solver.greedy import horizon_s
-from baolei_matcher.solver.model import Rooms
-from baolei_matcher.solver.rooms import Placement, RoomsInput, greedy_rooms, prepare
+from baolei_matcher.solver.rooms_input import Placement, RoomsInput, greedy_rooms, prepare
 from baolei_matcher.solver.rooms_local import polish_time
 from baolei_matcher.solver.rooms_relocate import _Costs, shorten_time
 from baolei_matcher.solver.rooms_time import HotelTimes

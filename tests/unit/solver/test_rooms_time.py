@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import time
 
+from baolei_common.rooms import Rooms
 from baolei_matcher.solver import parse_scenario, solve
-from baolei_matcher.solver.model import Rooms, TravelModel
-from baolei_matcher.solver.rooms import RoomsInput, prepare
+from baolei_matcher.solver.model import TravelModel
+from baolei_matcher.solver.rooms_input import RoomsInput, prepare
 from baolei_matcher.solver.rooms_local import polish_time
 from baolei_matcher.solver.rooms_time import to_hotel_cost, to_hotel_minutes
 from baolei_matcher.solver.travel import Travel

@@ -9,8 +9,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from baolei_common.events import from_ts, meta, ts
 from baolei_events.v1 import assignments_pb2, common_pb2, needs_pb2, resources_pb2, stock_pb2
 from baolei_matcher.domain.decisions import Proposal, Unmet
+from baolei_matcher.domain.entities import Bus, Delivered, Hold, Hotel, Need, Pick, Place, Stock, Stop, Trip
 from baolei_matcher.domain.faster import Faster
-from baolei_matcher.domain.state import Bus, Delivered, Hold, Hotel, Need, Pick, Place, Stock, Stop, Trip
 
 PRODUCER = "matcher"
 RISK = {needs_pb2.RISK_CLOSE_CONTACT: "close_contact", needs_pb2.RISK_SECONDARY_CONTACT: "secondary_contact",

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from baolei_common import topics
 from baolei_events.v1 import assignments_pb2, needs_pb2, resources_pb2, stock_pb2
 from baolei_matcher.adapters import codec
-from baolei_matcher.domain.state import MatcherState, Place
+from baolei_matcher.domain.entities import Place
+from baolei_matcher.domain.state import MatcherState
 from baolei_matcher.service import fold
 from baolei_matcher.service.runtime import Runtime
 

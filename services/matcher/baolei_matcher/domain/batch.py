@@ -25,10 +25,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from baolei_common.citytime import city_time
+from baolei_common.rooms import ROOM_TYPES
 from baolei_matcher import solver as sv
 from baolei_matcher.domain import faster
 from baolei_matcher.domain.decisions import Decisions, Proposal, Unmet
-from baolei_matcher.domain.state import ROOM_TYPES, MatcherState, Need, Pick, Place, Stop, Trip
+from baolei_matcher.domain.entities import Need, Pick, Place, Stop, Trip
+from baolei_matcher.domain.state import MatcherState
 from baolei_matcher.solver.lateness import timings
 from baolei_matcher.solver.reasons import OUT_OF_TIME, not_routed_in_time
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from baolei_matcher.domain.state import Pick, Trip
+from baolei_matcher.domain.entities import Pick, Trip
 
 
 @dataclass

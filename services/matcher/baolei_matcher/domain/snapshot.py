@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, overload
 
-from baolei_matcher.domain.state import Bus, Hold, Hotel, MatcherState, Need, Pick, Place, Stock, Stop, Trip
+from baolei_matcher.domain.entities import Bus, Hold, Hotel, Need, Pick, Place, Stock, Stop, Trip
+from baolei_matcher.domain.state import MatcherState
 
 FORMAT = 1
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -56,7 +57,7 @@ class _Places:
     """Places are shared by many needs, holds and buses: written once, referred to by index."""
 
     def __init__(self) -> None:
-        self.rows: list[list] = []
+        self.rows: list[list[Any]] = []
         self._index: dict[Place, int] = {}
 
     def ref(self, p: Place) -> int:
@@ -67,12 +68,12 @@ class _Places:
         return i
 
 
-def _trip(t: Trip, pl: _Places) -> list:
+def _trip(t: Trip, pl: _Places) -> list[Any]:
     return [t.bus_id, _t(t.start_at), [[pl.ref(s.site), _t(s.at), [list(x) for x in s.load]] for s in t.stops],
             t.hotel_id, pl.ref(t.hotel_site), _t(t.arrive_at)]
 
 
-def _progress(n: Need) -> list[dict]:
+def _progress(n: Need) -> list[dict[str, Any]]:
     """A need's deliveries and exclusions, as an optional 13th column (absent when there are none,
     and in snapshots written before they were kept)."""
     extra: dict[str, Any] = {}
@@ -90,7 +91,7 @@ def _progress(n: Need) -> list[dict]:
 
 
 def to_doc(state: MatcherState, offsets: dict[tuple[str, int], int], *, taken_at: datetime,
-           skip_holds: Iterable[str] = (), events: int = 0, info: dict[str, Any] | None = None) -> dict:
+           skip_holds: Iterable[str] = (), events: int = 0, info: dict[str, Any] | None = None) -> dict[str, Any]:
     """The state as a JSON-ready dict. `skip_holds`: holds not on the log yet (in flight)."""
     skip = set(skip_holds)
     pl = _Places()
@@ -114,7 +115,7 @@ def to_doc(state: MatcherState, offsets: dict[tuple[str, int], int], *, taken_at
             "bus_after": bus_after}
 
 
-def from_doc(doc: dict) -> Snapshot:
+def from_doc(doc: dict[str, Any]) -> Snapshot:
     if doc.get("format") != FORMAT:
         raise ValueError(f"snapshot format {doc.get('format')!r}, this matcher reads {FORMAT}")
     places = [Place(i, n, d, la, lo) for i, n, d, la, lo in doc["places"]]
@@ -151,7 +152,7 @@ def from_doc(doc: dict) -> Snapshot:
                     doc.get("info", {}))
 
 
-def encode(doc: dict) -> bytes:
+def encode(doc: dict[str, Any]) -> bytes:
     return zlib.compress(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode(), 6)
 
 

@@ -14,43 +14,16 @@ retry (`MatcherState.batch` takes them always).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from baolei_matcher.domain.state import Bus, Hold, Hotel, MatcherState, Need
+from baolei_matcher.domain.changes import Changes
+from baolei_matcher.domain.entities import Bus, Hotel, Need
+from baolei_matcher.domain.state import MatcherState
 
 ALL_ROOM_TYPES = frozenset({"standard", "family", "accessible"})
 # Unmet reasons that only more rooms can change: a bus freed or added does not wake these.
 ROOM_ONLY_CODES = frozenset({"no_hotel_for_risk", "rooms_full", "standard_rooms_full", "family_rooms_full",
                              "accessible_rooms_full", "rooms_to_more_urgent"})
-
-
-@dataclass
-class Changes:
-    """What the events folded since the last batch may have freed or added, and the needs they touched."""
-    everything: bool = False  # a fresh process, a takeover, a failed solve: take every unmet need again
-    rooms: dict[str, set[str]] = field(default_factory=dict)  # hotel id -> room types with more free rooms
-    buses: set[str] = field(default_factory=set)  # buses with more free time (added, in service, shift, released)
-    stock: set[tuple[str, str]] = field(default_factory=set)  # (warehouse id, sku) with more free stock
-    needs: set[str] = field(default_factory=set)  # needs edited, declined or released
-
-    def any(self) -> bool:
-        return self.everything or bool(self.rooms or self.buses or self.stock or self.needs)
-
-    def add_rooms(self, hotel_id: str, types: set[str] | frozenset[str]) -> None:
-        if types:
-            self.rooms.setdefault(hotel_id, set()).update(types)
-
-    def freed_by(self, hold: Hold) -> None:
-        """A hold ends without its job (declined, expired, cancelled, never published): its rooms,
-        its buses' time and its picks are free again, and its need is touched."""
-        self.needs.add(hold.need_id)
-        if hold.hotel_id:
-            self.add_rooms(hold.hotel_id, {t for t, k in hold.rooms.items() if k > 0})
-        self.buses.update(t.bus_id for t in hold.trips)
-        self.stock.update((p.warehouse_id, p.sku) for p in hold.picks)
 
 
 def hotel_gain(old: Hotel | None, new: Hotel) -> set[str]:
@@ -130,3 +103,9 @@ def woken(state: MatcherState, changes: Changes, now: datetime | None = None) ->
         elif changes.stock and _stock_helps(need, changes.stock):
             out.add(nid)
     return out
+
+
+def next_batch(state: MatcherState, now: datetime | None = None) -> list[Need]:
+    """What the next re-match takes, the unmet needs to wake worked out from the changes folded
+    since the last batch (which this takes)."""
+    return state.batch(woken(state, state.take_changes(), now))

@@ -5,8 +5,8 @@ adapters/inbound.py, decodes and calls these); what an event means for the state
 from __future__ import annotations
 
 from baolei_matcher.domain import wakeups
+from baolei_matcher.domain.entities import Bus, Delivered, Hold, Hotel, Need, Stock
 from baolei_matcher.domain.faster import Faster, ask_faster
-from baolei_matcher.domain.state import Bus, Delivered, Hold, Hotel, Need, Stock
 from baolei_matcher.service.runtime import Runtime
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from baolei_matcher.domain.decisions import Proposal, Unmet
-from baolei_matcher.domain.state import Hold, Place
+from baolei_matcher.domain.entities import Hold, Place
 
 
 class Publisher(Protocol):

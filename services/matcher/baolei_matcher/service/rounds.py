@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from baolei_matcher.domain import lanes, wakeups
 from baolei_matcher.domain.batch import groups
-from baolei_matcher.domain.state import Need
+from baolei_matcher.domain.entities import Need
 from baolei_matcher.service.ports import Outlet
 from baolei_matcher.service.runtime import Runtime
 from baolei_matcher.service.solve import SolveReport, solve_and_publish

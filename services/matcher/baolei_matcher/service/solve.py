@@ -18,7 +18,7 @@ from typing import Any
 from baolei_common.citytime import city_time
 from baolei_matcher import solver as sv
 from baolei_matcher.domain.batch import cut_off, decisions_from, scenario_for, told_cut_off
-from baolei_matcher.domain.state import Need
+from baolei_matcher.domain.entities import Need
 from baolei_matcher.service.ports import Outlet
 from baolei_matcher.service.runtime import Runtime
 

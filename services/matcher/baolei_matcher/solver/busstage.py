@@ -13,9 +13,10 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .buses import GOAL3_W, THROUGHPUT_W, Router, route_all
-from .fleet import Request, make_fleet
+from .fleet import BusState, Request, make_fleet
 from .improve import Score, improve, score
 from .model import Hotel, Scenario
 from .plan import RoomAssignment, Trip, Unmet
@@ -48,13 +49,13 @@ class BusOutcome:
     router: Router
     requests: dict[str, Request]
     unmet: list[Unmet]
-    info: dict = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)
 
 
 def route_buses(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], room_of: dict[str, RoomAssignment],
                 residual: dict[str, list[int]], frozen: set[str],
                 make_requests: Callable[[dict[str, RoomAssignment]], dict[str, Request]],
-                seed_previous: Callable[[Router, dict[str, Request], list], None] | None,
+                seed_previous: Callable[[Router, dict[str, Request], list[BusState]], None] | None,
                 deadline: float, time_limit_s: float, say: Callable[[str], None],
                 buses_short: bool = False) -> BusOutcome:
     """Route every need with rooms; `room_of` and `residual` are updated in place if hotels move.
@@ -111,7 +112,7 @@ def route_buses(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], roo
             break  # incremental: one pass from the previous plan
     assert best is not None  # the first start always runs
     sc, router, requests, unmet, rooms, resid = best
-    info: dict = {"start": sc}
+    info: dict[str, Any] = {"start": sc}
     if not incremental and PHASES["improve"] and router.fleet and requests:
         until = deadline - (RESERVE_SHARE * time_limit_s + RESERVE_S)
         sc, info = improve(router, requests, until)
@@ -125,7 +126,7 @@ def route_buses(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], roo
     return BusOutcome(router, requests, unmet, info)
 
 
-def busy_weights(fleet: list, requests: dict[str, Request]) -> tuple[float, ...]:
+def busy_weights(fleet: list[BusState], requests: dict[str, Request]) -> tuple[float, ...]:
     """The bus-minute prices to try, first the one that suits the fleet: AMPLE_WEIGHTS when at
     least as many buses have no trip yet as requests wait for a seat."""
     idle = sum(1 for b in fleet if not b.trips and b.cap > 0)

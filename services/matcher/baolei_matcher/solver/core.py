@@ -30,21 +30,25 @@ from collections import defaultdict
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from typing import Any
+
+from baolei_common.rooms import Rooms
 
 from . import rules
 from .buses import BUSY_W, Router, route_all
 from .busstage import BusOutcome, route_buses
 from .explain import explain, room_reason
-from .fleet import DraftStop, DraftTrip, Request, make_fleet
+from .fleet import BusState, DraftStop, DraftTrip, Request, make_fleet
 from .greedy import GreedyPlan, greedy_plan, horizon_s
 from .improve import improve
-from .model import Rooms, Scenario, TransferNeed
-from .plan import Plan, RoomAssignment, Unmet
+from .model import Hotel, Scenario, TransferNeed
+from .plan import Plan, RoomAssignment, Trip, Unmet
 from .previous import restore_previous_rooms
 from .reasons import OUT_OF_TIME
 from .result import SolveResult, StageReport, Status, combine
-from .rooms import RoomsInput, greedy_rooms, prepare, solve_rooms, urgency_order
+from .rooms import solve_rooms
 from .rooms_bound import rooms_lp_bound
+from .rooms_input import RoomsInput, greedy_rooms, prepare, urgency_order
 from .supply import solve_supply
 from .travel import Travel
 from .wait_report import wait_report
@@ -173,7 +177,7 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
         f"{max(0.0, bus_until - t_bus):.1f}s{' (fast mode: greedy trips, insertion, local search)' if fast else ''}")
     seed = None
     if previous is not None:
-        def seed(router: Router, requests: dict[str, Request], fleet: list) -> None:
+        def seed(router: Router, requests: dict[str, Request], fleet: list[BusState]) -> None:
             _seed_previous(router, previous, requests, fleet)
 
     def make_requests(rooms: dict[str, RoomAssignment]) -> dict[str, Request]:
@@ -282,7 +286,7 @@ def _better(a: tuple[int, float, float], b: tuple[int, float, float]) -> bool:
     return a[0] < b[0] or (a[0] == b[0] and a[1] < b[1] - LATE_EPS)
 
 
-def _carried(trips: list) -> dict[str, int]:
+def _carried(trips: list[Trip]) -> dict[str, int]:
     got: dict[str, int] = defaultdict(int)
     for t in trips:
         for st in t.stops:
@@ -291,7 +295,7 @@ def _carried(trips: list) -> dict[str, int]:
     return got
 
 
-def _transfer_goals(scenario: Scenario, rooms: list[RoomAssignment], trips: list) -> tuple[int, float, float]:
+def _transfer_goals(scenario: Scenario, rooms: list[RoomAssignment], trips: list[Trip]) -> tuple[int, float, float]:
     """(weighted unserved people, time cost, late person-minutes) of a plan's transfer part, as
     the checker counts them (people carried; minutes from ready and past due at the hotel, per
     person); the time cost is `rules.time_cost` with each need's `time_weight`."""
@@ -478,9 +482,9 @@ def _rooms_without_model(inp: RoomsInput, todo: list[TransferNeed], t_start: flo
                              "warm_start_objective": float(unplaced)})
 
 
-def _insert_only(scenario: Scenario, travel: Travel, fixed_trips: list, room_of: dict[str, RoomAssignment],
+def _insert_only(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], room_of: dict[str, RoomAssignment],
                  make_requests: Callable[[dict[str, RoomAssignment]], dict[str, Request]],
-                 seed: Callable[[Router, dict[str, Request], list], None] | None, until: float,
+                 seed: Callable[[Router, dict[str, Request], list[BusState]], None] | None, until: float,
                  floor: GreedyPlan) -> BusOutcome:
     """The bus stage's fast mode. Without a previous plan it starts from greedy's trips wherever
     the rooms agree (so it is never behind the floor), inserts the rest (bus-minutes free when the
@@ -494,7 +498,7 @@ def _insert_only(scenario: Scenario, travel: Travel, fixed_trips: list, room_of:
     else:
         _seed_previous(router, Plan(trips=floor.trips[len(fixed_trips):]), requests, fleet)
     unmet = route_all(router, [r for r in requests.values() if r.remaining > 0], until)
-    info: dict = {"mode": "insertion"}
+    info: dict[str, Any] = {"mode": "insertion"}
     if requests and fleet and until - time.perf_counter() > IMPROVE_MIN_S and not any(
             u.code == OUT_OF_TIME for u in unmet):
         _, info = improve(router, requests, until)
@@ -528,7 +532,8 @@ def _release(nids: list[str], room_of: dict[str, RoomAssignment], residual: dict
 
 
 def _keep_previous_rooms(previous: Plan | None, room_of: dict[str, RoomAssignment],
-                         needs: dict[str, TransferNeed], hotels: dict, residual: dict[str, list[int]]) -> list[str]:
+                         needs: dict[str, TransferNeed], hotels: dict[str, Hotel],
+                         residual: dict[str, list[int]]) -> list[str]:
     kept: list[str] = []
     for r in (previous.rooms if previous else []):
         n, h = needs.get(r.need), hotels.get(r.hotel)
@@ -543,7 +548,7 @@ def _keep_previous_rooms(previous: Plan | None, room_of: dict[str, RoomAssignmen
     return kept
 
 
-def _requests(room_of: dict[str, RoomAssignment], needs: dict[str, TransferNeed], hotels: dict,
+def _requests(room_of: dict[str, RoomAssignment], needs: dict[str, TransferNeed], hotels: dict[str, Hotel],
               travel: Travel, carried: dict[str, int]) -> dict[str, Request]:
     out = {}
     for nid, r in room_of.items():
@@ -556,7 +561,7 @@ def _requests(room_of: dict[str, RoomAssignment], needs: dict[str, TransferNeed]
     return out
 
 
-def _seed_previous(router: Router, previous: Plan, requests: dict[str, Request], fleet: list) -> None:
+def _seed_previous(router: Router, previous: Plan, requests: dict[str, Request], fleet: list[BusState]) -> None:
     """Re-seed the previous plan's trips that still fit: same hotel, people still waiting."""
     index = {b.bus.id: i for i, b in enumerate(fleet)}
     for t in sorted(previous.trips, key=lambda t: t.start_at):
@@ -588,8 +593,9 @@ def _seed_previous(router: Router, previous: Plan, requests: dict[str, Request],
 
 
 def _retry(scenario: Scenario, travel: Travel, inp_all: RoomsInput, retry: list[TransferNeed],
-           residual: dict[str, list[int]], room_of: dict[str, RoomAssignment], router: Router, needs: dict,
-           hotels: dict, carried: dict[str, int], deadline: float) -> list[Unmet]:
+           residual: dict[str, list[int]], room_of: dict[str, RoomAssignment], router: Router,
+           needs: dict[str, TransferNeed],
+           hotels: dict[str, Hotel], carried: dict[str, int], deadline: float) -> list[Unmet]:
     """Give freed rooms to needs that had none, keeping only those a bus can then carry."""
     inp = RoomsInput(retry, inp_all.hotels, residual, {n.id: inp_all.eligible.get(n.id, []) for n in retry},
                      inp_all.km, inp_all.travel)

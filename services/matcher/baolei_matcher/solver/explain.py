@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 
 from baolei_common.citytime import hhmm
 from baolei_common.lateness import late_words
+from baolei_common.rooms import Rooms
 
 from . import reasons, rules
 from .lateness import Timing, timings
-from .model import Rooms, Scenario, TransferNeed
-from .plan import Plan, Unmet
+from .model import Scenario, TransferNeed
+from .plan import Plan, SupplyAssignment, Trip, Unmet
 from .rooms_input import RoomsInput
 from .travel import Travel
 
@@ -61,12 +62,12 @@ def explain(scenario: Scenario, plan: Plan, travel: Travel) -> dict[str, str]:
     hotels = {h.id: h for h in scenario.hotels}
     rooms = {r.need: r for r in plan.rooms}
     timing = timings(scenario, plan, travel)
-    trips: dict[str, list] = defaultdict(list)
+    trips: dict[str, list[tuple[Trip, int]]] = defaultdict(list)
     for t in plan.trips:
         for s in t.stops:
             for ld in s.load:
                 trips[ld.need].append((t, ld.people))
-    picks: dict[str, list] = defaultdict(list)
+    picks: dict[str, list[SupplyAssignment]] = defaultdict(list)
     for a in plan.supply:
         if a.quantity > 0:
             picks[a.need].append(a)

@@ -27,7 +27,7 @@ from .fleet import DraftStop, DraftTrip, Request, make_fleet
 from .model import Scenario, TransferNeed
 from .plan import Plan, RoomAssignment, SupplyAssignment, Trip, Unmet
 from .result import SolveResult, Status
-from .rooms import RoomsInput, greedy_rooms, prepare
+from .rooms_input import RoomsInput, greedy_rooms, prepare
 from .travel import Travel
 
 logger = logging.getLogger(__name__)

@@ -18,6 +18,7 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Any
 
 from . import rules
 from .buses import GOAL3_W, THROUGHPUT_W, Router
@@ -195,7 +196,7 @@ class Improver:
             self.requests[n].remaining += p
         self._rebuild_keys()
         router.journal = saved
-        moves: list = []
+        moves: list[Any] = []
         if router.chooser is not None:
             router.chooser.journal = moves
         router.busy_w = self.rng.choice(BUSY_CHOICES)
@@ -273,7 +274,8 @@ class Improver:
         return current
 
 
-def improve(router: Router, requests: dict[str, Request], deadline: float, seed: int = 0) -> tuple[Score, dict]:
+def improve(router: Router, requests: dict[str, Request], deadline: float,
+            seed: int = 0) -> tuple[Score, dict[str, Any]]:
     """Ruin-and-recreate until `deadline` (perf_counter) or MAX_STALL iterations without a new best.
 
     Acceptance is simulated annealing on the time cost at equal weighted unserved people

@@ -11,8 +11,9 @@ it was (same hotel, same rooms).
 """
 from __future__ import annotations
 
+from baolei_common.rooms import Rooms
+
 from . import rules
-from .model import Rooms
 from .plan import RoomAssignment
 
 

@@ -15,9 +15,11 @@ from collections.abc import Callable
 
 import numpy as np
 
+from baolei_common.rooms import Rooms
+
 from . import rules
 from .fleet import Request
-from .model import Hotel, Rooms, TransferNeed
+from .model import Hotel, TransferNeed
 from .plan import RoomAssignment
 from .travel import Travel
 

@@ -22,16 +22,14 @@ import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 from ortools.linear_solver import pywraplp
 
 from . import rules
 from .model import TransferNeed
-
-if TYPE_CHECKING:
-    from .rooms import RoomsInput
+from .rooms_input import RoomsInput
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +41,7 @@ def rooms_lp_bound(inp: RoomsInput) -> float:
     """Lower bound on Σ weight × people of needs left without rooms (over all of `inp.needs`);
     relaxes "one hotel per need" (see the module docstring)."""
     total = float(sum(n.weight * n.people for n in inp.needs))
-    groups: dict[tuple[int, ...], list] = defaultdict(list)
+    groups: dict[tuple[int, ...], list[Any]] = defaultdict(list)
     for n in inp.needs:
         el = inp.eligible.get(n.id) or []
         if el:
@@ -55,7 +53,7 @@ def rooms_lp_bound(inp: RoomsInput) -> float:
         logger.warning("GLOP unavailable; rooms bound is trivial")
         return 0.0
     inf = solver.infinity()
-    given: dict[tuple[int, int], list] = defaultdict(list)  # (hotel idx, given type) -> vars
+    given: dict[tuple[int, int], list[Any]] = defaultdict(list)  # (hotel idx, given type) -> vars
     objective = solver.Objective()
     for hotels, needs in groups.items():
         ys = [solver.NumVar(0.0, 1.0, "") for _ in needs]
@@ -87,7 +85,7 @@ def rooms_lp_bound(inp: RoomsInput) -> float:
         return 0.0
     # Round the bound down slightly against LP tolerances: it must stay a valid lower bound.
     placed_ub = objective.Value() * (1 + 1e-7) + 1e-6
-    return max(0.0, total - placed_ub)
+    return max(0.0, float(total - placed_ub))
 
 
 @dataclass
@@ -124,7 +122,7 @@ def assignment_lp(inp: RoomsInput, fits: dict[str, list[int]]) -> AssignmentLP |
     `fits[need id]` must hold every hotel the need fits (see `fitting`), else the bound is invalid."""
     t0 = time.perf_counter()
     total = float(sum(n.weight * n.people for n in inp.needs))
-    by_key: dict[tuple, list[TransferNeed]] = defaultdict(list)
+    by_key: dict[tuple[Any, ...], list[TransferNeed]] = defaultdict(list)
     for n in inp.needs:
         f = fits.get(n.id) or []
         if f:

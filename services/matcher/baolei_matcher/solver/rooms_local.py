@@ -12,16 +12,15 @@ import logging
 import random
 import time
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
 from ortools.graph.python import min_cost_flow
 
-from . import rules
-from .model import Rooms, TransferNeed
-from .rooms_time import HotelTimes
+from baolei_common.rooms import Rooms
 
-if TYPE_CHECKING:
-    from .rooms import Placement, RoomsInput
+from . import rules
+from .model import TransferNeed
+from .rooms_input import Placement, RoomsInput
+from .rooms_time import HotelTimes
 
 logger = logging.getLogger(__name__)
 

@@ -14,14 +14,14 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import TYPE_CHECKING
+from typing import Any
+
+from baolei_common.rooms import Rooms
 
 from . import rules
-from .model import Rooms, TransferNeed
+from .model import TransferNeed
 from .rooms_bound import AssignmentLP, assignment_lp, fitting
-
-if TYPE_CHECKING:
-    from .rooms import Placement, RoomsInput
+from .rooms_input import Placement, RoomsInput, greedy_rooms, nearest_assignment
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ MAX_ROUNDS = 400
 
 
 def lp_dive(inp: RoomsInput, order: list[TransferNeed], deadline: float, first: AssignmentLP | None = None,
-            careful: bool = False, near: int | None = None) -> tuple[Placement, dict]:
+            careful: bool = False, near: int | None = None) -> tuple[Placement, dict[str, Any]]:
     """A placement by LP diving (see the module docstring) and what the dive did (rounds, whether it
     ended on an integral LP). `first` is the LP already solved on `inp`, if any. `careful`: a
     group the LP splits fractionally waits until the LP places it whole (more rounds; neither
@@ -37,8 +37,6 @@ def lp_dive(inp: RoomsInput, order: list[TransferNeed], deadline: float, first: 
     need only its `near` nearest fitting hotels (`first` is then not used): the LP's optimum is
     highly degenerate, and over every hotel in a city it sends needs across town (twice the
     km per person of greedy, measured), which the buses then pay for."""
-    from .rooms import RoomsInput, greedy_rooms, nearest_assignment
-
     cap = {h: Rooms.of(v) for h, v in inp.residual.items()}
     placed: Placement = {}
     left = list(inp.needs)

@@ -15,15 +15,14 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from . import rules
-from .model import Rooms, TransferNeed
+from baolei_common.rooms import Rooms
 
-if TYPE_CHECKING:
-    from .rooms import Placement, RoomsInput
+from . import rules
+from .model import TransferNeed
+from .rooms_input import Placement, RoomsInput
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +137,7 @@ def given(rm: RoomsModel, at: dict[str, int], uf_ua: dict[int, tuple[int, int]])
     return out
 
 
-class _Best(cp_model.CpSolverSolutionCallback):
+class _Best(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]  # OR-Tools ships no types
     """Keeps the last (best) solution found, so a search stopped by the watchdog loses nothing."""
 
     def __init__(self, rm: RoomsModel) -> None:
@@ -175,8 +174,6 @@ def run(rm: RoomsModel, seconds: float, workers: int = 2) -> tuple[str, Placemen
 def neighbourhood(inp: RoomsInput, out: Placement, pick: list[int], needs: list[TransferNeed]) -> RoomsInput:
     """The rooms input of a small step: `needs` to place in the hotels `pick`, whose rooms are
     freed of what `out` gives there; every other hotel keeps what `out` takes from it."""
-    from .rooms import RoomsInput
-
     cap = {h: Rooms.of(v) for h, v in inp.residual.items()}
     for hi, got in out.values():
         if hi not in pick:
