@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta, timezone
 
+from baolei_common.rooms import Rooms
 from baolei_events.v1 import assignments_pb2
 from baolei_matcher import solver as sv
 from baolei_matcher.adapters.codec import AssignmentRecords
@@ -42,13 +43,13 @@ def runtime(n_needs: int, max_solve_needs: int = 10) -> Runtime:
     rt = Runtime(MatcherConfig(max_solve_needs=max_solve_needs, snapshot_write=False))
     st = rt.state
     st.hotels["hzb"] = Hotel("hzb", "会展北", "投控公司", HZB, frozenset({"close_contact"}),
-                             {"standard": 500, "family": 0, "accessible": 0}, None)
+                             Rooms(standard=500, family=0, accessible=0), None)
     for i in range(4):
         st.buses[f"b{i}"] = Bus(f"b{i}", "巴士集团", HZB, 40, 0.5, now - timedelta(hours=1),
                                 now + timedelta(hours=12), 10)
     for i in range(n_needs):
         st.upsert_need(Need(f"n{i:02d}", "transfer", SITE, 2, now + timedelta(hours=6), now + timedelta(seconds=i),
-                            "close_contact", 2, {"standard": 2}, now, {}))
+                            "close_contact", 2, Rooms(standard=2), now, {}))
     rt.role, rt.replayed, rt.kafka_up = ACTIVE, True, True
     return rt
 

@@ -21,7 +21,7 @@ from .test_hand import base, transfer
 def _stage(doc: dict[str, Any]):
     sc = parse_scenario(doc)
     travel = Travel(sc)
-    residual = {h.id: [h.rooms.standard, h.rooms.family, h.rooms.accessible] for h in sc.hotels}
+    residual = {h.id: h.rooms for h in sc.hotels}
     horizon = max((travel.sec_floor(b.shift_end) for b in sc.buses), default=10**9)
     inp = prepare(sc, travel, [n for n in sc.transfers if n.people > 0], residual, horizon)
     return sc, travel, inp

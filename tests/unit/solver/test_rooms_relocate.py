@@ -39,7 +39,7 @@ def _crafted() -> dict:
 def _input(doc: dict) -> tuple[RoomsInput, Travel]:
     sc = parse_scenario(doc)
     travel = Travel(sc)
-    residual = {h.id: list(h.rooms) for h in sc.hotels}
+    residual = {h.id: h.rooms for h in sc.hotels}
     return prepare(sc, travel, sc.transfers, residual, horizon_s(sc, travel)), travel
 
 
@@ -56,7 +56,7 @@ def _rules_hold(inp: RoomsInput, placed: Placement) -> None:
         assert rules.rooms_cover(by_id[nid].rooms, got), (nid, got)
         used[inp.hotels[hi].id] = used[inp.hotels[hi].id] + got
     for hid, u in used.items():
-        assert rules.within(u, Rooms.of(inp.residual[hid])), (hid, u)
+        assert rules.within(u, inp.residual[hid]), (hid, u)
 
 
 def test_a_far_hotel_at_equal_weighted_placed_gives_way_to_the_near_one():

@@ -59,7 +59,7 @@ def test_needs_asking_the_same_rooms_swap_hotels_for_less_time():
     doc["needs"] = [transfer("X", "C1", 4, {"standard": 4}), transfer("Y", "W2", 4, {"standard": 4})]
     sc = parse_scenario(doc)
     travel = Travel(sc)
-    inp: RoomsInput = prepare(sc, travel, sc.transfers, {h.id: list(h.rooms) for h in sc.hotels}, 10**9)
+    inp: RoomsInput = prepare(sc, travel, sc.transfers, {h.id: h.rooms for h in sc.hotels}, 10**9)
     near, far = 0, 1
     swapped = polish_time(inp, {"X": (far, Rooms(4)), "Y": (near, Rooms(4))}, time.perf_counter() + 5)
     assert swapped == {"X": (near, Rooms(4)), "Y": (far, Rooms(4))}

@@ -7,6 +7,7 @@ from typing import Protocol
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from baolei_common.events import from_ts, meta, ts
+from baolei_common.rooms import Rooms
 from baolei_events.v1 import assignments_pb2, common_pb2, needs_pb2, resources_pb2, stock_pb2
 from baolei_matcher.domain.decisions import Proposal, Unmet
 from baolei_matcher.domain.entities import Bus, Delivered, Hold, Hotel, Need, Pick, Place, Stock, Stop, Trip
@@ -40,8 +41,8 @@ def place(s: common_pb2.Site) -> Place:
     return Place(s.id, s.name, s.district, s.lat, s.lon)
 
 
-def rooms(r: common_pb2.RoomCounts) -> dict[str, int]:
-    return {"standard": r.standard, "family": r.family, "accessible": r.accessible}
+def rooms(r: common_pb2.RoomCounts) -> Rooms:
+    return Rooms(r.standard, r.family, r.accessible)
 
 
 def need(ev: needs_pb2.NeedEvent) -> Need:
@@ -94,7 +95,7 @@ def proposed(p: Proposal, *, solve_id: str, hold_ttl_s: int, now: datetime, bus_
         quantity_unserved=[needs_pb2.SupplyLine(sku=s, quantity=q) for s, q in p.quantity_unserved.items()])
     if p.hotel_id:
         body.room.CopyFrom(assignments_pb2.RoomGrant(hotel_id=p.hotel_id, hotel_operator=p.hotel_operator,
-                                                     rooms=common_pb2.RoomCounts(**p.rooms)))
+                                                     rooms=common_pb2.RoomCounts(**p.rooms.as_dict())))
     return assignments_pb2.AssignmentEvent(
         meta=meta(producer=PRODUCER, correlation_id=p.need_id, actor="matcher"), proposed=body)
 

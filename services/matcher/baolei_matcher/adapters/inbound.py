@@ -71,7 +71,7 @@ def _hotel(rt: Runtime, value: bytes) -> str:
         raise ValueError("HotelRooms without hotel_id")
     hotel = codec.hotel(h)
     fold.hotel_seen(rt, hotel)
-    return f"hotel {h.hotel_id} rooms {dict(hotel.usable)}"
+    return f"hotel {h.hotel_id} rooms {hotel.usable.as_dict()}"
 
 
 def _bus(rt: Runtime, value: bytes) -> str:

@@ -42,5 +42,5 @@ async def stock_view(request: Request) -> list[dict[str, Any]]:
 async def rooms_view(request: Request) -> list[dict[str, Any]]:
     st = _matcher(request).rt.state
     free = st.rooms_free()
-    return [{"hotel": h.id, "name": h.name, "operator": h.operator, "usable": h.usable,
-             "free": free[h.id], "open": h.open} for h in st.hotels.values()]
+    return [{"hotel": h.id, "name": h.name, "operator": h.operator, "usable": h.usable.as_dict(),
+             "free": free[h.id].as_dict(), "open": h.open} for h in st.hotels.values()]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from baolei_common.citytime import city_time
-from baolei_common.rooms import ROOM_TYPES
+from baolei_common.rooms import Rooms
 from baolei_matcher import solver as sv
 from baolei_matcher.domain import faster
 from baolei_matcher.domain.decisions import Decisions, Proposal, Unmet
@@ -172,7 +172,7 @@ def scenario_for(state: MatcherState, needs: list[Need], now: datetime,
 
     free_rooms = state.rooms_free()
     hotels = [sv.Hotel(h.id, site(h.site), h.accepts,
-                       sv.Rooms(*(max(0, free_rooms[h.id][t]) for t in ROOM_TYPES)), h.open_at, h.operator, h.name)
+                       Rooms.of(max(0, k) for k in free_rooms[h.id]), h.open_at, h.operator, h.name)
               for h in state.hotels.values() if h.open and f"hotel:{h.id}" not in exclude]
     positions = state.bus_positions()
     buses = []
@@ -185,7 +185,7 @@ def scenario_for(state: MatcherState, needs: list[Need], now: datetime,
     stock = [sv.StockItem(site(state.stock[key].warehouse), key[1], q)
              for key, q in state.stock_free().items() if q > 0 and f"warehouse:{key[0]}" not in exclude]
     transfers = [sv.TransferNeed(n.id, site(n.site), n.priority, n.risk, n.people,
-                                 sv.Rooms(*(n.rooms.get(t, 0) for t in ROOM_TYPES)),
+                                 n.rooms,
                                  n.ready_at or now, n.due_at, n.submitted_at, time_weight=n.time_weight)
                  for n in needs if n.kind == "transfer"]
     supplies = [sv.SupplyNeed(n.id, site(n.site), n.priority, n.due_at,
@@ -256,7 +256,7 @@ def decisions_from(state: MatcherState, needs: list[Need], scenario: sv.Scenario
         if need.kind == "transfer" and need.id in rooms:
             r = rooms[need.id]
             p.hotel_id, p.hotel_operator = r.hotel, operator.get(r.hotel, "")
-            p.rooms = {"standard": r.standard, "family": r.family, "accessible": r.accessible}
+            p.rooms = r.rooms
             for t in trips_of.get(need.id, []):
                 p.trips.append(Trip(t.bus, t.start_at,
                                     [Stop(places[s.site], s.at, [(ld.need, ld.people) for ld in s.load])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from baolei_common.rooms import ROOM_TYPES
 from baolei_matcher.domain.entities import Hold
 
 
@@ -29,6 +30,6 @@ class Changes:
         its buses' time and its picks are free again, and its need is touched."""
         self.needs.add(hold.need_id)
         if hold.hotel_id:
-            self.add_rooms(hold.hotel_id, {t for t, k in hold.rooms.items() if k > 0})
+            self.add_rooms(hold.hotel_id, {t for t in ROOM_TYPES if hold.rooms.get(t) > 0})
         self.buses.update(t.bus_id for t in hold.trips)
         self.stock.update((p.warehouse_id, p.sku) for p in hold.picks)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from baolei_common.rooms import ROOM_TYPES, Rooms
+from baolei_common.rooms import Rooms
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Need:
     submitted_at: datetime
     risk: str = ""
     people: int = 0
-    rooms: dict[str, int] = field(default_factory=dict)
+    rooms: Rooms = field(default_factory=Rooms)
     ready_at: datetime | None = None
     lines: dict[str, int] = field(default_factory=dict)
     cancelled: bool = False
@@ -39,7 +39,7 @@ class Need:
     # What finished jobs delivered so far, and the rooms they took (a partial delivery leaves the rest open)
     delivered_people: int = 0
     delivered_lines: dict[str, int] = field(default_factory=dict)
-    rooms_done: dict[str, int] = field(default_factory=dict)
+    rooms_done: Rooms = field(default_factory=Rooms)
     # Resources a dispatcher declined for this need ("bus:<id>", "hotel:<id>", "warehouse:<id>")
     excluded: set[str] = field(default_factory=set)
     # An operator's faster alternative (domain/faster.py): lateness weight, the named bus, and the
@@ -65,9 +65,8 @@ class Need:
         if not self.is_remainder:
             return self
         if self.kind == "transfer":
-            left = {t: max(0, self.rooms.get(t, 0) - self.rooms_done.get(t, 0)) for t in ROOM_TYPES}
-            return replace(self, people=self.open_people,
-                           rooms=Rooms.from_mapping(left).fitted_to(self.open_people).as_dict())
+            left = Rooms.of(max(0, k) for k in self.rooms - self.rooms_done)
+            return replace(self, people=self.open_people, rooms=left.fitted_to(self.open_people))
         return replace(self, lines=self.open_lines())
 
 
@@ -85,7 +84,7 @@ class Hotel:
     operator: str
     site: Place
     accepts: frozenset[str]
-    usable: dict[str, int]
+    usable: Rooms
     open_at: datetime | None
     open: bool = True
 
@@ -149,7 +148,7 @@ class Hold:
     need_id: str
     status: str = "proposed"
     hotel_id: str = ""
-    rooms: dict[str, int] = field(default_factory=dict)
+    rooms: Rooms = field(default_factory=Rooms)
     trips: list[Trip] = field(default_factory=list)
     picks: list[Pick] = field(default_factory=list)
     people: int = 0

@@ -42,7 +42,7 @@ class MatcherState:
         self.unmet: dict[str, str] = {}  # need id -> last reason code published
         # What done holds leave behind: rooms still taken per hotel, and each bus's last trip end
         # (where it is and when it is free, turnaround included).
-        self.rooms_taken: dict[str, dict[str, int]] = {}
+        self.rooms_taken: dict[str, Rooms] = {}
         self.bus_after: dict[str, tuple[Place, datetime]] = {}
         # What may have freed or added capacity since the last batch (a hotel or bus update, a
         # release, more free stock) and the needs touched: needs found unmet are tried again only
@@ -180,10 +180,10 @@ class MatcherState:
         if is_done(reason):
             kept = hold.rooms
             if delivered is not None and hold.hotel_id:
-                kept = Rooms.from_mapping(hold.rooms).kept_after(delivered.people).as_dict()
+                kept = hold.rooms.kept_after(delivered.people)
             self._retire(hold, kept)
             # rooms nobody moved into are free again
-            self.changes.add_rooms(hold.hotel_id, {t for t in ROOM_TYPES if kept.get(t, 0) < hold.rooms.get(t, 0)})
+            self.changes.add_rooms(hold.hotel_id, {t for t in ROOM_TYPES if kept.get(t) < hold.rooms.get(t)})
             if need is not None:
                 if delivered is None:
                     need.closed = True
@@ -193,25 +193,20 @@ class MatcherState:
             self.changes.freed_by(hold)
         self._drop_if_finished(hold.need_id)
 
-    def _count_delivery(self, need: Need, delivered: Delivered, kept: dict[str, int]) -> None:
+    def _count_delivery(self, need: Need, delivered: Delivered, kept: Rooms) -> None:
         need.delivered_people += delivered.people
         for sku, q in delivered.quantities.items():
             need.delivered_lines[sku] = need.delivered_lines.get(sku, 0) + q
-        for t, k in kept.items():
-            if k:
-                need.rooms_done[t] = need.rooms_done.get(t, 0) + k
+        need.rooms_done = need.rooms_done + kept
         if (need.open_people if need.kind == "transfer" else bool(need.open_lines())):
             self.unmet.pop(need.id, None)  # the remainder is new work: matched now, not parked as unmet
             self.changes.needs.add(need.id)
         else:
             need.closed = True
 
-    def _retire(self, hold: Hold, rooms: dict[str, int]) -> None:
-        if hold.hotel_id and any(rooms.values()):
-            taken = self.rooms_taken.setdefault(hold.hotel_id, {})
-            for t, k in rooms.items():
-                if k:
-                    taken[t] = taken.get(t, 0) + k
+    def _retire(self, hold: Hold, rooms: Rooms) -> None:
+        if hold.hotel_id and any(rooms):
+            self.rooms_taken[hold.hotel_id] = self.rooms_taken.get(hold.hotel_id, Rooms()) + rooms
         for trip in hold.trips:
             bus = self.buses.get(trip.bus_id)
             free_at = trip.arrive_at + timedelta(minutes=bus.turnaround_min if bus else 0)
@@ -221,16 +216,15 @@ class MatcherState:
                 self.bus_after[trip.bus_id] = (hotel.site if hotel else trip.hotel_site, free_at)
 
     # --- derived capacity ------------------------------------------------------------------
-    def rooms_free(self) -> dict[str, dict[str, int]]:
-        free = {h.id: dict(h.usable) for h in self.hotels.values()}
+    def rooms_free(self) -> dict[str, Rooms]:
+        """Per hotel, its usable rooms less those taken (may be negative: more taken than usable)."""
+        free = {h.id: h.usable for h in self.hotels.values()}
         for hotel_id, taken in self.rooms_taken.items():
             if hotel_id in free:
-                for t, k in taken.items():
-                    free[hotel_id][t] = free[hotel_id].get(t, 0) - k
+                free[hotel_id] = free[hotel_id] - taken
         for hold in self.holds.values():
             if hold.hotel_id in free:
-                for t in ROOM_TYPES:
-                    free[hold.hotel_id][t] -= hold.rooms.get(t, 0)
+                free[hold.hotel_id] = free[hold.hotel_id] - hold.rooms
         return free
 
     def stock_free(self) -> dict[tuple[str, str], int]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from baolei_common.rooms import ROOM_TYPES
 from baolei_matcher.domain.changes import Changes
 from baolei_matcher.domain.entities import Bus, Hotel, Need
 from baolei_matcher.domain.state import MatcherState
@@ -35,7 +36,7 @@ def hotel_gain(old: Hotel | None, new: Hotel) -> set[str]:
     if (old is None or not old.open or new.accepts - old.accepts or new.site != old.site
             or (new.open_at is not None and (old.open_at is None or new.open_at < old.open_at))):
         return set(ALL_ROOM_TYPES)
-    return {t for t, k in new.usable.items() if k > old.usable.get(t, 0)}
+    return {t for t in ROOM_TYPES if new.usable.get(t) > old.usable.get(t)}
 
 
 def bus_gain(old: Bus | None, new: Bus) -> bool:
@@ -50,7 +51,7 @@ def bus_gain(old: Bus | None, new: Bus) -> bool:
 def can_use(need: Need, room_type: str) -> bool:
     """Room types may be upgraded, never downgraded: a standard request takes any type; family and
     accessible requests need exactly theirs."""
-    return need.rooms.get(room_type, 0) > 0 or need.rooms.get("standard", 0) > 0
+    return need.rooms.get(room_type) > 0 or need.rooms.standard > 0
 
 
 def _rooms_help(need: Need, rooms: dict[str, set[str]], hotels: dict[str, Hotel]) -> bool:

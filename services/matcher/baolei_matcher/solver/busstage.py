@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from baolei_common.rooms import Rooms
+
 from .buses import GOAL3_W, THROUGHPUT_W, Router, route_all
 from .fleet import BusState, Request, make_fleet
 from .improve import Score, improve, score
@@ -41,7 +43,7 @@ REHOTEL_MAX_NEEDS = 1500        # above this, trying other hotels makes insertio
 
 
 # one start's outcome: score, router, requests, unmet, rooms, residual rooms
-_Start = tuple[Score, Router, dict[str, Request], list[Unmet], dict[str, RoomAssignment], dict[str, list[int]]]
+_Start = tuple[Score, Router, dict[str, Request], list[Unmet], dict[str, RoomAssignment], dict[str, Rooms]]
 
 
 @dataclass
@@ -53,7 +55,7 @@ class BusOutcome:
 
 
 def route_buses(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], room_of: dict[str, RoomAssignment],
-                residual: dict[str, list[int]], frozen: set[str],
+                residual: dict[str, Rooms], frozen: set[str],
                 make_requests: Callable[[dict[str, RoomAssignment]], dict[str, Request]],
                 seed_previous: Callable[[Router, dict[str, Request], list[BusState]], None] | None,
                 deadline: float, time_limit_s: float, say: Callable[[str], None],
@@ -74,7 +76,7 @@ def route_buses(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], roo
         if i and left < 0.4 * time_limit_s:  # keep time for the first run's answer and the rest
             break
         rooms = dict(room_of)
-        resid = {h: list(v) for h, v in residual.items()}
+        resid = dict(residual)
         rehotel = (PHASES["rehotel"] and not incremental and not rooms_short
                    and len(room_of) <= REHOTEL_MAX_NEEDS)
         chooser = None if not rehotel else HotelChooser(hotels, travel, resid, rooms, frozen)
@@ -121,8 +123,7 @@ def route_buses(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], roo
     router.chooser = None  # rooms are the caller's again: later routing (retry) must not move them
     room_of.clear()
     room_of.update(rooms)
-    for h, v in resid.items():
-        residual[h][:] = v
+    residual.update(resid)
     return BusOutcome(router, requests, unmet, info)
 
 

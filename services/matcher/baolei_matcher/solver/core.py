@@ -89,7 +89,7 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
     fixed = scenario.fixed or Plan()
     needs = {n.id: n for n in scenario.transfers}
     hotels = {h.id: h for h in scenario.hotels}
-    residual = {h.id: [h.rooms.standard, h.rooms.family, h.rooms.accessible] for h in scenario.hotels}
+    residual = {h.id: h.rooms for h in scenario.hotels}
     statuses: list[Status] = []
     if not _consume(fixed.rooms, residual):
         statuses.append(Status.INFEASIBLE)
@@ -101,7 +101,7 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
     tail = _tail_s(scenario, time_limit_s, time.perf_counter() - t0)
 
     # greedy places the needs of the previous plan afresh, in the rooms left after `fixed`
-    inp_floor = RoomsInput(open_needs, scenario.hotels, {h: list(v) for h, v in residual.items()},
+    inp_floor = RoomsInput(open_needs, scenario.hotels, dict(residual),
                            inp_all.nearest, inp_all.km, inp_all.travel)
     kept_prev = _keep_previous_rooms(previous, room_of, needs, hotels, residual)
     todo = [n for n in open_needs if n.id not in room_of]
@@ -507,40 +507,37 @@ def _insert_only(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], ro
     return BusOutcome(router, requests, unmet, info)
 
 
-def _consume(rooms: list[RoomAssignment], residual: dict[str, list[int]]) -> bool:
+def _consume(rooms: list[RoomAssignment], residual: dict[str, Rooms]) -> bool:
     ok = True
     for r in rooms:
         cap = residual.get(r.hotel)
         if cap is None:
             ok = False
             continue
-        for i, q in enumerate((r.standard, r.family, r.accessible)):
-            cap[i] -= q
-            if cap[i] < 0:
-                ok, cap[i] = False, 0
+        left = cap - r.rooms
+        if min(left) < 0:
+            ok, left = False, Rooms.of(max(0, c) for c in left)
+        residual[r.hotel] = left
     return ok
 
 
-def _release(nids: list[str], room_of: dict[str, RoomAssignment], residual: dict[str, list[int]],
+def _release(nids: list[str], room_of: dict[str, RoomAssignment], residual: dict[str, Rooms],
              needs: dict[str, TransferNeed]) -> None:
     for nid in nids:
         r = room_of.pop(nid)
-        cap = residual[r.hotel]
-        cap[0] += r.standard
-        cap[1] += r.family
-        cap[2] += r.accessible
+        residual[r.hotel] = residual[r.hotel] + r.rooms
 
 
 def _keep_previous_rooms(previous: Plan | None, room_of: dict[str, RoomAssignment],
                          needs: dict[str, TransferNeed], hotels: dict[str, Hotel],
-                         residual: dict[str, list[int]]) -> list[str]:
+                         residual: dict[str, Rooms]) -> list[str]:
     kept: list[str] = []
     for r in (previous.rooms if previous else []):
         n, h = needs.get(r.need), hotels.get(r.hotel)
         if n is None or h is None or r.need in room_of or not rules.hotel_accepts(h.accepts, n.risk):
             continue
         got = Rooms(r.standard, r.family, r.accessible)
-        if not rules.rooms_cover(n.rooms, got) or not rules.within(got, Rooms.of(residual[h.id])):
+        if not rules.rooms_cover(n.rooms, got) or not rules.within(got, residual[h.id]):
             continue
         room_of[r.need] = RoomAssignment(r.need, r.hotel, *got)
         _consume([room_of[r.need]], residual)
@@ -593,7 +590,7 @@ def _seed_previous(router: Router, previous: Plan, requests: dict[str, Request],
 
 
 def _retry(scenario: Scenario, travel: Travel, inp_all: RoomsInput, retry: list[TransferNeed],
-           residual: dict[str, list[int]], room_of: dict[str, RoomAssignment], router: Router,
+           residual: dict[str, Rooms], room_of: dict[str, RoomAssignment], router: Router,
            needs: dict[str, TransferNeed],
            hotels: dict[str, Hotel], carried: dict[str, int], deadline: float) -> list[Unmet]:
     """Give freed rooms to needs that had none, keeping only those a bus can then carry."""

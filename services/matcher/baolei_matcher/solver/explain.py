@@ -40,7 +40,7 @@ def when_words(t: Timing | None) -> tuple[str, str]:
     return (f"{zh}；{late_zh}", f"{en}; {late_en}") if late_zh else (zh, en)
 
 
-def room_reason(n: TransferNeed, inp: RoomsInput, residual: dict[str, list[int]]) -> Unmet:
+def room_reason(n: TransferNeed, inp: RoomsInput, residual: dict[str, Rooms]) -> Unmet:
     """Why need `n` has no rooms, judged on the rooms left after the plan was made."""
     accepting = [h for h in inp.hotels if rules.hotel_accepts(h.accepts, n.risk)]
     if not accepting:
@@ -50,7 +50,7 @@ def room_reason(n: TransferNeed, inp: RoomsInput, residual: dict[str, list[int]]
     eligible = [inp.hotels[i] for i in inp.eligible.get(n.id, [])]
     if not eligible:
         return reasons.hotel_not_open(n.id, n.people)
-    left = Rooms.of(sum(residual[h.id][t] for h in eligible) for t in range(3))
+    left = sum((residual[h.id] for h in eligible), Rooms())
     short = rules.short_type(n.rooms, left)  # even pooled over every eligible hotel, this type is short
     if short is not None:
         return reasons.rooms_full(n.id, short, n.people)

@@ -68,14 +68,14 @@ def rooms_lp_bound(inp: RoomsInput) -> float:
                 if q:
                     row.SetCoefficient(y, -float(q))
             for hi in hotels:
-                cap = inp.residual[inp.hotels[hi].id]
+                cap = tuple(inp.residual[inp.hotels[hi].id])
                 for r, t in _MOVES:
                     if r == req and cap[t] > 0:
                         z = solver.NumVar(0.0, inf, "")
                         row.SetCoefficient(z, 1.0)
                         given[(hi, t)].append(z)
     for (hi, t), zs in given.items():
-        row = solver.Constraint(-inf, float(inp.residual[inp.hotels[hi].id][t]))
+        row = solver.Constraint(-inf, float(tuple(inp.residual[inp.hotels[hi].id])[t]))
         for z in zs:
             row.SetCoefficient(z, 1.0)
     objective.SetMaximization()
@@ -103,7 +103,7 @@ def fitting(inp: RoomsInput) -> dict[str, list[int]]:
     """Per need, the hotels (indices, nearest first) where it could get its rooms now: eligible
     (accepts its risk, opens in time) and with the rooms it asks left, upgrades allowed
     (`rules.fits_counts`, one need against all its eligible hotels at once)."""
-    caps = np.array([inp.residual[h.id] for h in inp.hotels], dtype=np.int64).reshape(-1, 3)
+    caps = np.array([tuple(inp.residual[h.id]) for h in inp.hotels], dtype=np.int64).reshape(-1, 3)
     out: dict[str, list[int]] = {}
     for n in inp.needs:
         el = np.asarray(inp.eligible.get(n.id) or [], dtype=np.int64)
@@ -157,7 +157,7 @@ def assignment_lp(inp: RoomsInput, fits: dict[str, list[int]]) -> AssignmentLP |
                     asked[hi][t].append((x, float(req[t])))
         xs.append(xg)
     for hi, terms in asked.items():
-        cap = inp.residual[inp.hotels[hi].id]
+        cap = tuple(inp.residual[inp.hotels[hi].id])  # (standard, family, accessible) for the LP
         # upgrades: standard rooms asked, given as family (uf) or accessible (ua)
         uf = solver.NumVar(0.0, float(cap[1]), "")
         ua = solver.NumVar(0.0, float(cap[2]), "")

@@ -22,7 +22,7 @@ Placement = dict[str, tuple[int, Rooms]]  # need id -> (hotel index, rooms given
 class RoomsInput:
     needs: list[TransferNeed]                      # needs still to place (not fixed)
     hotels: list[Hotel]
-    residual: dict[str, list[int]]                 # hotel id -> [standard, family, accessible] left
+    residual: dict[str, Rooms]                     # hotel id -> rooms left
     eligible: dict[str, list[int]] = field(default_factory=dict)  # need id -> hotel indices, quickest first
     km: dict[tuple[str, int], float] = field(default_factory=dict)
     travel: TravelModel = field(default_factory=TravelModel)  # speed and dwell, for the time to a hotel
@@ -36,12 +36,7 @@ def hint_w_of(hint: Placement, inp: RoomsInput) -> int:
     return sum(n.weight * n.people for n in inp.needs if n.id not in hint)
 
 
-def fit(need: TransferNeed, cap: list[int]) -> Rooms | None:
-    """Rooms given if the need fits `cap` (see `rules.fit`); a `Rooms`, unpacks as (s, f, a)."""
-    return rules.fit(need.rooms, Rooms.of(cap))
-
-
-def prepare(scenario: Scenario, travel: Travel, needs: list[TransferNeed], residual: dict[str, list[int]],
+def prepare(scenario: Scenario, travel: Travel, needs: list[TransferNeed], residual: dict[str, Rooms],
             horizon_s: int, quickest: bool = True) -> RoomsInput:
     """Eligible hotels per need (accepts its risk, opens before the horizon), quickest first: by the
     least time to isolation there (`rooms_time.py`: one dwell and the direct drive, or the wait
@@ -84,7 +79,7 @@ def greedy_rooms(inp: RoomsInput, order: list[TransferNeed], prefer: dict[str, l
                  ) -> Placement:
     """Place needs in the given order at the first hotel where they fit: preferred ones first
     (if given), then the nearest eligible."""
-    cap = {h: Rooms.of(v) for h, v in inp.residual.items()}
+    cap = dict(inp.residual)
     out: Placement = {}
     for n in order:
         first = (prefer or {}).get(n.id, [])

@@ -41,7 +41,7 @@ def eject_insert(inp: RoomsInput, placed: Placement, fits: dict[str, list[int]],
     would fit if one low-priority group moved over — and CP-SAT, short of time on a loaded machine,
     does not always find those exchanges."""
     by_id = {n.id: n for n in inp.needs}
-    cap = {h: Rooms.of(v) for h, v in inp.residual.items()}
+    cap = dict(inp.residual)
     at: dict[int, dict[str, Rooms]] = {}
     for nid, (hi, got) in placed.items():
         hid = inp.hotels[hi].id
@@ -131,7 +131,7 @@ def ruin_recreate(inp: RoomsInput, placed: Placement, fits: dict[str, list[int]]
     where: dict[int, list[str]] = {}
     for nid, (hi, _) in placed.items():
         where.setdefault(hi, []).append(nid)
-    cap = {h: Rooms.of(v) for h, v in inp.residual.items()}
+    cap = dict(inp.residual)
     for hi, got in placed.values():
         cap[inp.hotels[hi].id] = cap[inp.hotels[hi].id] - got
     fits_at: dict[int, list[str]] = {}

@@ -37,13 +37,13 @@ def lp_dive(inp: RoomsInput, order: list[TransferNeed], deadline: float, first: 
     need only its `near` nearest fitting hotels (`first` is then not used): the LP's optimum is
     highly degenerate, and over every hotel in a city it sends needs across town (twice the
     km per person of greedy, measured), which the buses then pay for."""
-    cap = {h: Rooms.of(v) for h, v in inp.residual.items()}
+    cap = dict(inp.residual)
     placed: Placement = {}
     left = list(inp.needs)
     rounds, integral = 0, False
     lp = first if near is None else None
     while left and rounds < MAX_ROUNDS and (lp is not None or time.perf_counter() < deadline):  # `first`: free
-        sub = RoomsInput(left, inp.hotels, {h: list(c) for h, c in cap.items()}, inp.eligible, inp.km, inp.travel)
+        sub = RoomsInput(left, inp.hotels, dict(cap), inp.eligible, inp.km, inp.travel)
         if lp is None:
             fits = fitting(sub)
             lp = assignment_lp(sub, fits if near is None else {nid: f[:near] for nid, f in fits.items()})
@@ -82,7 +82,7 @@ def lp_dive(inp: RoomsInput, order: list[TransferNeed], deadline: float, first: 
                     break
         left = [n for n in left if n.id not in placed]
         lp = None
-    sub = RoomsInput([n for n in order if n.id not in placed], inp.hotels, {h: list(c) for h, c in cap.items()},
+    sub = RoomsInput([n for n in order if n.id not in placed], inp.hotels, dict(cap),
                      inp.eligible, inp.km, inp.travel)
     placed.update(greedy_rooms(sub, sub.needs))
     return placed, {"dive_rounds": rounds, "dive_integral": integral}

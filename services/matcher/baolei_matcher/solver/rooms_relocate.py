@@ -100,7 +100,7 @@ def shorten_time(inp: RoomsInput, placed: Placement, deadline: float) -> tuple[P
     needs placed unchanged. Returns the new placement and what was done (moves and minutes saved)."""
     by_id = {n.id: n for n in inp.needs}
     costs = _Costs(inp)
-    cap = {hi: Rooms.of(inp.residual[h.id]) for hi, h in enumerate(inp.hotels)}
+    cap = {hi: inp.residual[h.id] for hi, h in enumerate(inp.hotels)}
     at: dict[int, dict[str, Rooms]] = {}
     for nid, (hi, got) in placed.items():
         cap[hi] = cap[hi] - got

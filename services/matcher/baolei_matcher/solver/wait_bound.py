@@ -143,7 +143,7 @@ def wait_bound(scenario: Scenario, carried: dict[str, int], fixed: Plan | None =
     hidx = {h.id: j for j, h in enumerate(scenario.hotels)}
     pinned_hotel = {r.need: hidx.get(r.hotel) for r in fixed.rooms}
     residual = rooms_left(scenario, fixed)
-    caps = np.array([residual[h.id] for h in scenario.hotels], dtype=np.int64).reshape(-1, 3)
+    caps = np.array([tuple(residual[h.id]) for h in scenario.hotels], dtype=np.int64).reshape(-1, 3)
     pinned_total, free = 0.0, []
     for i, n in enumerate(needs):
         if n.id in pinned_hotel and pinned_hotel[n.id] is not None:
