@@ -17,10 +17,12 @@ from baolei_matcher.adapters.snapshots import load_latest
 from baolei_matcher.config import MatcherConfig
 from baolei_matcher.domain.snapshot import Snapshot
 from baolei_matcher.service.runtime import Runtime
+from baolei_matcher.service.solve import SolveReport
 
 
-def build(config: MatcherConfig) -> Matcher:
-    """One matcher process: its runtime (state, role, counters) and its Kafka parts."""
+def build(config: MatcherConfig, on_solve: Callable[[SolveReport], None] | None = None) -> Matcher:
+    """One matcher process: its runtime (state, role, counters) and its Kafka parts. `on_solve`
+    receives each solve's `SolveReport` (duration, status, needs, proposed, unmet)."""
     k, app_id = config.kafka, config.app_id
     bootstrap = k.bootstrap_servers
 
@@ -43,4 +45,4 @@ def build(config: MatcherConfig) -> Matcher:
 
     parts = Parts(topic=k.topic, ensure_topics=ensure_topics, load_snapshot=load_snapshot, new_feed=new_feed,
                   new_elector=new_elector, start_producer=producer)
-    return Matcher(Runtime(config), parts)
+    return Matcher(Runtime(config), parts, on_solve)

@@ -33,6 +33,7 @@ from baolei_matcher.domain.state import MatcherState
 from baolei_matcher.service.ports import Outlet
 from baolei_matcher.service.runtime import ACTIVE, STANDBY, STARTING, Runtime
 from baolei_matcher.service.snapshots import take_snapshot
+from baolei_matcher.service.solve import SolveReport
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,10 @@ class Parts:
 
 
 class Matcher:
-    def __init__(self, rt: Runtime, parts: Parts) -> None:
-        self.rt, self.cfg, self.parts = rt, rt.config, parts
+    def __init__(self, rt: Runtime, parts: Parts, on_solve: Callable[[SolveReport], None] | None = None) -> None:
+        """`on_solve` is called with every solve's report (its time and status): the hook for
+        whatever counts solves."""
+        self.rt, self.cfg, self.parts, self.on_solve = rt, rt.config, parts, on_solve
         self.sources = {parts.topic(t): t for t in SOURCES}
         self.assignments_topic = parts.topic(topics.ASSIGNMENTS)
         self.snapshot_topic = parts.topic(mtopics.SNAPSHOTS)
@@ -108,7 +111,7 @@ class Matcher:
             rt.role = STANDBY
         self._spawn(self.elector.run(), "elector")
         outlet = Outlet(producer, self.elector, AssignmentRecords(cfg.hold_ttl_s), self.assignments_topic)
-        self._spawn(rematch_loop(rt, self.feed, outlet), "rematch")
+        self._spawn(rematch_loop(rt, self.feed, outlet, self.on_solve), "rematch")
         self._spawn(snapshot_loop(rt, self.write_snapshot), "snapshots")
         await asyncio.gather(*self.tasks)
 
