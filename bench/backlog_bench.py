@@ -94,7 +94,7 @@ def run_case(bootstrap: str, backlog: int, probes: int, log: Path, seed: int = 1
             send(topics.ASSIGNMENTS, f"K{i:05d}", found_unmet(f"K{i:05d}"))
         prod.flush()
         menv = {**os.environ, "BAOLEI_KAFKA_BOOTSTRAP_SERVERS": bootstrap, "BAOLEI_KAFKA_TOPIC_PREFIX": k.topic_prefix,
-                "BAOLEI_MATCHER_APP_ID": f"backlog-{uuid.uuid4().hex[:6]}", "BAOLEI_MATCHER_WEB_PORT": str(port),
+                "BAOLEI_MATCHER_APP_ID": f"backlog-{uuid.uuid4().hex[:6]}", "BAOLEI_MATCHER_HTTP_PORT": str(port),
                 "BAOLEI_MATCHER_SNAPSHOT_WRITE": "false", "PYTHONUNBUFFERED": "1", **(env or {})}
         proc = subprocess.Popen([sys.executable, "-m", "baolei_matcher"], env=menv, stdout=log.open("wb"),
                                 stderr=subprocess.STDOUT)

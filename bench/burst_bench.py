@@ -153,7 +153,7 @@ def run_burst(bootstrap: str, city: City, needs: list[dict], window_s: float, ca
         prod.flush()
         port = port or 18000 + (os.getpid() + len(needs)) % 1000
         menv = {**os.environ, "BAOLEI_KAFKA_BOOTSTRAP_SERVERS": bootstrap, "BAOLEI_KAFKA_TOPIC_PREFIX": k.topic_prefix,
-                "BAOLEI_MATCHER_APP_ID": f"burst-{uuid.uuid4().hex[:6]}", "BAOLEI_MATCHER_WEB_PORT": str(port),
+                "BAOLEI_MATCHER_APP_ID": f"burst-{uuid.uuid4().hex[:6]}", "BAOLEI_MATCHER_HTTP_PORT": str(port),
                 "PYTHONUNBUFFERED": "1", **(env or {})}
         proc = subprocess.Popen([sys.executable, "-m", "baolei_matcher"], env=menv, stdout=log.open("wb"),
                                 stderr=subprocess.STDOUT)

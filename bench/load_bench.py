@@ -174,7 +174,7 @@ class Stack:
                           "BAOLEI_INVENTORY_HTTP_PORT": str(ports["inventory"]),
                           "BAOLEI_INVENTORY_CONSUMER_GROUP": f"inventory-load-{run_id}"},
             "matcher": {"BAOLEI_MATCHER_APP_ID": f"matcher-load-{run_id}",
-                        "BAOLEI_MATCHER_WEB_PORT": str(ports["matcher"])},
+                        "BAOLEI_MATCHER_HTTP_PORT": str(ports["matcher"])},
         }
         for name in ("requests", "inventory", "matcher"):  # the order of `make run`
             log = self.log_dir / f"{self.db}-{name}.log"

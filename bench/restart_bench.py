@@ -203,7 +203,7 @@ def time_start(k: KafkaSettings, app_id: str, load: bool, log: Path,
         port = sock.getsockname()[1]
     env = {**os.environ, "BAOLEI_KAFKA_BOOTSTRAP_SERVERS": k.bootstrap_servers,
            "BAOLEI_KAFKA_TOPIC_PREFIX": k.topic_prefix,
-           "BAOLEI_MATCHER_APP_ID": app_id, "BAOLEI_MATCHER_WEB_PORT": str(port),
+           "BAOLEI_MATCHER_APP_ID": app_id, "BAOLEI_MATCHER_HTTP_PORT": str(port),
            "BAOLEI_MATCHER_SNAPSHOT_LOAD": "true" if load else "false", "PYTHONUNBUFFERED": "1"}
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "baolei_matcher"], env=env, stdout=log.open("wb"),

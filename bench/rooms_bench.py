@@ -25,8 +25,9 @@ from typing import Any
 
 from baolei_matcher.solver import parse_scenario
 from baolei_matcher.solver.generator import generate
-from baolei_matcher.solver.rooms import greedy_rooms, hint_w_of, prepare, solve_rooms, urgency_order
+from baolei_matcher.solver.rooms import solve_rooms
 from baolei_matcher.solver.rooms_bound import rooms_lp_bound
+from baolei_matcher.solver.rooms_input import greedy_rooms, hint_w_of, prepare, urgency_order
 from baolei_matcher.solver.travel import Travel
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def run_one(shape: str, seed: int, limit: float) -> dict[str, Any]:
            "city_rooms_short": lambda: shapes.city_rooms_short(seed)}[shape]()
     sc = parse_scenario(doc)
     travel = Travel(sc)
-    residual = {h.id: [h.rooms.standard, h.rooms.family, h.rooms.accessible] for h in sc.hotels}
+    residual = {h.id: h.rooms for h in sc.hotels}
     horizon = max((travel.sec_floor(b.shift_end) for b in sc.buses), default=10**9)
     todo = [n for n in sc.transfers if n.people > 0]
     inp = prepare(sc, travel, todo, residual, horizon)

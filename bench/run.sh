@@ -9,6 +9,7 @@ if ! deploy/kafka.sh status >/dev/null 2>&1; then deploy/kafka.sh start; started
 trap '[ $started_kafka = 1 ] && deploy/kafka.sh stop' EXIT
 export BAOLEI_TEST_PG_URL="${BAOLEI_TEST_PG_URL:-$(deploy/postgres.sh)}"
 echo "== solver: matcher vs greedy baseline =="; $BIN/python -m bench.solver_bench
+echo "== rooms stage at city scale (3,000 needs, rooms for nine in ten): wall time against its 8 s limit =="; $BIN/python -m bench.rooms_bench --seeds 1 --shapes city_rooms_short --limit-city 8
 echo "== stream: one new need against 1,000 open needs =="; $BIN/python -m bench.stream_bench
 echo "== burst: 2,000 transfer needs within 10 s against a city, time to the first outcome =="; $BIN/python -m bench.burst_bench
 echo "== inventory ledger on PostgreSQL =="; $BIN/python -m bench.ledger_bench

@@ -96,7 +96,7 @@ def run_case(kafka_bootstrap: str, city: City, open_needs: list[dict], arrivals:
     prod.flush()
     port = 18000 + os.getpid() % 1000
     env = {**os.environ, "BAOLEI_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "BAOLEI_KAFKA_TOPIC_PREFIX": k.topic_prefix,
-           "BAOLEI_MATCHER_APP_ID": f"bench-{uuid.uuid4().hex[:6]}", "BAOLEI_MATCHER_WEB_PORT": str(port),
+           "BAOLEI_MATCHER_APP_ID": f"bench-{uuid.uuid4().hex[:6]}", "BAOLEI_MATCHER_HTTP_PORT": str(port),
            "BAOLEI_MATCHER_BATCH_WINDOW_S": str(window_s)}
     log = log_dir / f"matcher-{len(open_needs)}.log"
     proc = subprocess.Popen([sys.executable, "-m", "baolei_matcher"], env=env, stdout=log.open("wb"),

@@ -51,7 +51,7 @@ def matcher(kafka_settings: KafkaSettings, tmp_path: Path) -> Iterator[dict]:
     env = {"BAOLEI_KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
            "BAOLEI_KAFKA_TOPIC_PREFIX": kafka_settings.topic_prefix,
            "BAOLEI_MATCHER_APP_ID": f"matcher-{uuid.uuid4().hex[:8]}",
-           "BAOLEI_MATCHER_WEB_PORT": str(port), "BAOLEI_MATCHER_BATCH_WINDOW_S": "0.2"}
+           "BAOLEI_MATCHER_HTTP_PORT": str(port), "BAOLEI_MATCHER_BATCH_WINDOW_S": "0.2"}
     log = tmp_path / "matcher.log"
     proc = start_service("baolei_matcher", env, f"http://127.0.0.1:{port}/readyz", log)
     yield {"url": f"http://127.0.0.1:{port}", "log": log, "proc": proc}

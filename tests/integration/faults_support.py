@@ -796,7 +796,7 @@ class Stack:
         for k in range(n_matchers):
             port = free_port()
             self.matchers.append(Service(f"matcher-{'abcdefgh'[k]}", "baolei_matcher", {
-                **kafka, "BAOLEI_MATCHER_APP_ID": self.app_id, "BAOLEI_MATCHER_WEB_PORT": str(port),
+                **kafka, "BAOLEI_MATCHER_APP_ID": self.app_id, "BAOLEI_MATCHER_HTTP_PORT": str(port),
                 "BAOLEI_MATCHER_BATCH_WINDOW_S": "0.2", "BAOLEI_MATCHER_HOLD_TTL_S": "86400",
                 "BAOLEI_MATCHER_SNAPSHOT_INTERVAL_S": "5"}, port, logs))
         self.services = [self.requests, self.inventory, *self.matchers]

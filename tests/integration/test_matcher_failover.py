@@ -95,7 +95,7 @@ def status(port: int) -> dict:
 
 def matcher_env(k: KafkaSettings, app_id: str, port: int) -> dict[str, str]:
     return {"BAOLEI_KAFKA_BOOTSTRAP_SERVERS": k.bootstrap_servers, "BAOLEI_KAFKA_TOPIC_PREFIX": k.topic_prefix,
-            "BAOLEI_MATCHER_APP_ID": app_id, "BAOLEI_MATCHER_WEB_PORT": str(port),
+            "BAOLEI_MATCHER_APP_ID": app_id, "BAOLEI_MATCHER_HTTP_PORT": str(port),
             "BAOLEI_MATCHER_BATCH_WINDOW_S": "0.2", "BAOLEI_MATCHER_KAFKA_RETRY_MAX_S": "2"}
 
 

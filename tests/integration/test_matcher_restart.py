@@ -20,7 +20,7 @@ def test_restarted_matcher_does_not_double_book(kafka_settings, pg_database, tmp
     port = free_port()
     env = {"BAOLEI_KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
            "BAOLEI_KAFKA_TOPIC_PREFIX": kafka_settings.topic_prefix,
-           "BAOLEI_MATCHER_APP_ID": f"matcher-{uuid.uuid4().hex[:8]}", "BAOLEI_MATCHER_WEB_PORT": str(port),
+           "BAOLEI_MATCHER_APP_ID": f"matcher-{uuid.uuid4().hex[:8]}", "BAOLEI_MATCHER_HTTP_PORT": str(port),
            "BAOLEI_MATCHER_BATCH_WINDOW_S": "0.2"}
     cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, group_id="rq-restart")
     with TestClient(create_app(cfg)) as c:

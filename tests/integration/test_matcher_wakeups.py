@@ -57,7 +57,7 @@ def test_unmet_needs_are_solved_again_only_when_capacity_they_can_use_is_added(k
     port = free_port()
     proc = start_service("baolei_matcher", {
         "BAOLEI_KAFKA_BOOTSTRAP_SERVERS": k.bootstrap_servers, "BAOLEI_KAFKA_TOPIC_PREFIX": k.topic_prefix,
-        "BAOLEI_MATCHER_APP_ID": f"wake-{uuid.uuid4().hex[:8]}", "BAOLEI_MATCHER_WEB_PORT": str(port),
+        "BAOLEI_MATCHER_APP_ID": f"wake-{uuid.uuid4().hex[:8]}", "BAOLEI_MATCHER_HTTP_PORT": str(port),
         "BAOLEI_MATCHER_BATCH_WINDOW_S": "0.2", "BAOLEI_MATCHER_SNAPSHOT_WRITE": "false"},
         f"http://127.0.0.1:{port}/readyz", tmp_path / "matcher.log")
     out = Outcomes(k.bootstrap_servers, k.topic(topics.ASSIGNMENTS))

@@ -14,7 +14,7 @@ def main() -> None:
     setup("matcher")
     quiet.install()
     cfg = MatcherConfig()
-    uvicorn.run(create_app(cfg), host=cfg.web_host, port=cfg.web_port, log_level="warning", access_log=False,
+    uvicorn.run(create_app(cfg), host=cfg.http_host, port=cfg.http_port, log_level="warning", access_log=False,
                 lifespan="on", timeout_graceful_shutdown=15)
 
 

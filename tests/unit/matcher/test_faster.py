@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from baolei_common.rooms import Rooms
 from baolei_events.v1 import assignments_pb2, needs_pb2
 from baolei_matcher.adapters import codec
 from baolei_matcher.domain import snapshot
 from baolei_matcher.domain.batch import groups, match_batch, scenario_for
+from baolei_matcher.domain.entities import Bus
 from baolei_matcher.domain.faster import Faster, ask_faster
-from baolei_matcher.domain.state import Bus
 
 from .test_batch import FAR, HZB, NOW, state, transfer
 
@@ -17,7 +18,7 @@ from .test_batch import FAR, HZB, NOW, state, transfer
 def two_buses():
     st = state()
     st.buses["b2"] = Bus("b2", "东部公交", FAR, 40, 0.5, NOW, NOW + timedelta(hours=12), 30)
-    need = transfer("n1", 2, {"standard": 2})
+    need = transfer("n1", 2, Rooms(standard=2))
     st.upsert_need(need)
     return st, need
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from baolei_common.rooms import Rooms
 from baolei_matcher.adapters import codec
 from baolei_matcher.domain.batch import match_batch
 from baolei_matcher.domain.decisions import Proposal
-from baolei_matcher.domain.state import Hotel, Stop, Trip
+from baolei_matcher.domain.entities import Hotel, Stop, Trip
 from baolei_requests.adapters.codec import proposal_dict
 
 from .test_batch import FAR, HZB, NOW, SITE, state, transfer
@@ -16,7 +17,7 @@ from .test_batch import FAR, HZB, NOW, SITE, state, transfer
 def test_late_fields_round_trip_to_the_requests_service():
     stop = Stop(SITE, NOW + timedelta(minutes=20), [("n1", 3)])
     trip = Trip("b1", NOW, [stop], "H1", HZB, NOW + timedelta(minutes=50))
-    p = Proposal("A-1", "n1", "transfer", "H1", "投控公司", {"standard": 3}, [trip], [], 3,
+    p = Proposal("A-1", "n1", "transfer", "H1", "投控公司", Rooms(standard=3), [trip], [], 3,
                  wait_minutes=50, late_minutes=20, late_cause="no_bus_earlier")
     ev = codec.proposed(p, solve_id="S1", hold_ttl_s=60, now=NOW, bus_operator={}, kind="transfer")
     wire = type(ev).FromString(ev.SerializeToString())
@@ -28,8 +29,8 @@ def test_matcher_marks_a_proposal_late_when_the_hotel_opens_after_due():
     st = state()
     del st.hotels["near"]
     st.hotels["far"] = Hotel("far", "坝光国际酒店", "投控公司", FAR, frozenset({"close_contact"}),
-                             {"standard": 50, "family": 10, "accessible": 5}, NOW + timedelta(hours=6))
-    need = transfer("n1", 3, {"standard": 3})  # due at NOW + 4 h
+                             Rooms(standard=50, family=10, accessible=5), NOW + timedelta(hours=6))
+    need = transfer("n1", 3, Rooms(standard=3))  # due at NOW + 4 h
     (p,) = match_batch(st, [need], NOW, 5).proposals
     assert p.late_cause == "hotel_opens_later" and p.late_minutes >= 120
     assert p.wait_minutes >= p.late_minutes + 240
@@ -37,6 +38,6 @@ def test_matcher_marks_a_proposal_late_when_the_hotel_opens_after_due():
 
 
 def test_matcher_leaves_an_on_time_proposal_unmarked():
-    (p,) = match_batch(state(), [transfer("n1", 2, {"standard": 2})], NOW, 5).proposals
+    (p,) = match_batch(state(), [transfer("n1", 2, Rooms(standard=2))], NOW, 5).proposals
     assert p.late_minutes == 0 and p.late_cause == "" and p.wait_minutes > 0
     assert "等候" in p.explanation_zh and "逾期" not in p.explanation_zh

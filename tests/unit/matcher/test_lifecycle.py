@@ -5,23 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from baolei_common.rooms import Rooms
 from baolei_events.v1 import assignments_pb2, needs_pb2
 from baolei_matcher.adapters import codec
 from baolei_matcher.domain import snapshot
 from baolei_matcher.domain.batch import groups, match_batch
-from baolei_matcher.domain.state import (
-    Bus,
-    Delivered,
-    Hold,
-    Hotel,
-    MatcherState,
-    Need,
-    Pick,
-    Place,
-    Stock,
-    fit_rooms,
-    rooms_kept,
-)
+from baolei_matcher.domain.entities import Bus, Delivered, Hold, Hotel, Need, Pick, Place, Stock
+from baolei_matcher.domain.state import MatcherState
 
 NOW = datetime(2022, 1, 14, 0, 0, tzinfo=timezone.utc)
 SITE = Place("s1", "莲花北", "福田", 22.5585, 114.0578)
@@ -32,9 +22,9 @@ FAR = Place("bg", "坝光国际酒店", "大鹏", 22.6000, 114.1000)
 def state() -> MatcherState:
     st = MatcherState()
     st.hotels["near"] = Hotel("near", "会展北", "投控公司", HZB, frozenset({"close_contact"}),
-                              {"standard": 10, "family": 0, "accessible": 0}, None)
+                              Rooms(standard=10, family=0, accessible=0), None)
     st.hotels["far"] = Hotel("far", "坝光国际酒店", "投控公司", FAR, frozenset({"close_contact"}),
-                             {"standard": 50, "family": 0, "accessible": 0}, None)
+                             Rooms(standard=50, family=0, accessible=0), None)
     st.buses["b1"] = Bus("b1", "巴士集团", HZB, 40, 0.5, NOW, NOW + timedelta(hours=12), 30)
     st.buses["b2"] = Bus("b2", "东部公交", FAR, 40, 0.5, NOW, NOW + timedelta(hours=12), 30)
     return st
@@ -42,29 +32,29 @@ def state() -> MatcherState:
 
 def transfer(nid: str, people: int) -> Need:
     return Need(nid, "transfer", SITE, 1, NOW + timedelta(hours=4), NOW, "close_contact", people,
-                {"standard": people}, NOW, {})
+                Rooms(standard=people), NOW, {})
 
 
 def test_a_partial_transfer_leaves_the_remainder_open_with_rooms_for_it():
     st = state()
     st.upsert_need(transfer("n1", 6))
-    st.add_hold(Hold("a1", "n1", "confirmed", "near", {"standard": 6}, people=6))
+    st.add_hold(Hold("a1", "n1", "confirmed", "near", Rooms(standard=6), people=6))
     assert st.to_match() == []  # waits for its job
     st.resources_changed = False
     st.release("a1", "done: delivered 4 of 6", Delivered(people=4))
     assert "n1" in st.needs and not st.needs["n1"].closed
     assert st.resources_changed  # two rooms nobody moved into are free again
-    assert st.rooms_taken == {"near": {"standard": 4}}
-    assert st.rooms_free()["near"]["standard"] == 6
+    assert st.rooms_taken == {"near": Rooms(standard=4)}
+    assert st.rooms_free()["near"].standard == 6
     (rest,) = st.to_match()
-    assert (rest.people, rest.rooms) == (2, {"standard": 2, "family": 0, "accessible": 0})
+    assert (rest.people, rest.rooms) == (2, Rooms(standard=2, family=0, accessible=0))
     assert rest.submitted_at == NOW and rest.priority == 1  # its original waiting time and priority
     d = match_batch(st, [rest], NOW, 5)
     (p,) = d.proposals
     assert p.people == 2 and "剩余部分" in p.explanation_zh and "4" in p.explanation_zh
     assert "remainder" in p.explanation_en.lower()
     # the remainder done too: nothing is left and the need leaves the state
-    st.add_hold(Hold("a2", "n1", "confirmed", "near", {"standard": 2}, people=2))
+    st.add_hold(Hold("a2", "n1", "confirmed", "near", Rooms(standard=2), people=2))
     st.release("a2", "done: delivered 2 of 2", Delivered(people=2))
     assert "n1" not in st.needs
 
@@ -72,9 +62,9 @@ def test_a_partial_transfer_leaves_the_remainder_open_with_rooms_for_it():
 def test_a_done_without_a_delivery_closes_the_need_as_before():
     st = state()
     st.upsert_need(transfer("n1", 6))
-    st.add_hold(Hold("a1", "n1", "confirmed", "near", {"standard": 6}, people=6))
+    st.add_hold(Hold("a1", "n1", "confirmed", "near", Rooms(standard=6), people=6))
     st.release("a1", "done: delivered 4 of 6")  # an event written before deliveries were counted
-    assert "n1" not in st.needs and st.rooms_taken == {"near": {"standard": 6}}
+    assert "n1" not in st.needs and st.rooms_taken == {"near": Rooms(standard=6)}
 
 
 def test_a_partial_supply_is_matched_again_for_what_is_left():
@@ -151,12 +141,12 @@ def test_a_stock_level_from_before_the_field_is_read_from_its_cause():
 def test_deliveries_and_declines_survive_a_snapshot_and_a_replayed_need():
     st = state()
     st.upsert_need(transfer("n1", 6))
-    st.add_hold(Hold("a1", "n1", "confirmed", "near", {"standard": 6}, people=6))
+    st.add_hold(Hold("a1", "n1", "confirmed", "near", Rooms(standard=6), people=6))
     st.release("a1", "done", Delivered(people=4))
     st.exclude("n1", ["hotel:near"])
     back = snapshot.decode(snapshot.encode(snapshot.to_doc(st, {}, taken_at=NOW))).state
     n = back.needs["n1"]
-    assert (n.delivered_people, n.rooms_done, n.excluded) == (4, {"standard": 4}, {"hotel:near"})
+    assert (n.delivered_people, n.rooms_done, n.excluded) == (4, Rooms(standard=4), {"hotel:near"})
     back.upsert_need(transfer("n1", 6))  # the NeedSubmitted event read again
     assert back.needs["n1"].delivered_people == 4 and back.needs["n1"].excluded == {"hotel:near"}
     old = snapshot.to_doc(st, {}, taken_at=NOW)
@@ -179,8 +169,9 @@ def test_the_released_event_carries_the_delivery_and_the_declined_resources():
 
 
 def test_room_arithmetic():
-    assert rooms_kept({"standard": 6}, 4) == {"standard": 4, "family": 0, "accessible": 0}
-    assert rooms_kept({"family": 2}, 4) == {"standard": 0, "family": 2, "accessible": 0}  # who shares is unknown
-    assert rooms_kept({"standard": 2, "accessible": 1}, 0) == {"standard": 0, "family": 0, "accessible": 0}
-    assert fit_rooms({"standard": 0, "family": 0, "accessible": 0}, 2) == {"standard": 2, "family": 0, "accessible": 0}
-    assert fit_rooms({"standard": 3, "family": 1, "accessible": 1}, 2) == {"standard": 0, "family": 1, "accessible": 1}
+    """The grant's rooms after a partial arrival, and the rooms a remainder asks (baolei_common.rooms)."""
+    assert Rooms(standard=6).kept_after(4) == Rooms(standard=4)
+    assert Rooms(family=2).kept_after(4) == Rooms(family=2)  # who shares is unknown
+    assert Rooms(standard=2, accessible=1).kept_after(0) == Rooms()
+    assert Rooms().fitted_to(2) == Rooms(standard=2)
+    assert Rooms(standard=3, family=1, accessible=1).fitted_to(2) == Rooms(family=1, accessible=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from baolei_common.rooms import Rooms
 from baolei_matcher import solver as sv
 from baolei_matcher.domain.batch import (
     MAX_CUTS,
@@ -15,12 +16,13 @@ from baolei_matcher.domain.batch import (
     told_cut_off,
 )
 from baolei_matcher.domain.decisions import Decisions, Unmet
-from baolei_matcher.domain.state import Hold, Place
+from baolei_matcher.domain.entities import Hold, Place
+from baolei_matcher.domain.wakeups import next_batch
 from tests.unit.matcher.test_batch import NOW, state, transfer
 
 
 def aged(nid: str, minutes: int, prio: int = 3):
-    n = transfer(nid, 1, {"standard": 1}, prio=prio)
+    n = transfer(nid, 1, Rooms(standard=1), prio=prio)
     n.submitted_at = NOW + timedelta(minutes=minutes)
     return n
 
@@ -125,18 +127,18 @@ def test_a_need_proposed_or_cancelled_while_the_round_ran_is_not_solved_again():
     a, b, c = aged("a", 0), aged("b", 1), aged("c", 2)
     for n in (a, b, c):
         st.upsert_need(n)
-    taken = st.batch()
-    st.add_hold(Hold("h1", "a", hotel_id="far", rooms={"standard": 1}))
+    taken = next_batch(st)
+    st.add_hold(Hold("h1", "a", hotel_id="far", rooms=Rooms(standard=1)))
     st.cancel_need("b")
     assert [n.id for n in taken if st.still_open(n)] == ["c"]
 
 
 def test_a_need_cut_off_too_often_is_told_time_ran_out_not_a_shortage():
-    u = told_cut_off(transfer("n1", 6, {"standard": 6}))
+    u = told_cut_off(transfer("n1", 6, Rooms(standard=6)))
     assert u.need_id == "n1" and u.code == "out_of_time"
     assert "自动重新匹配" in u.reason_zh and "6" in u.reason_zh and "matched again automatically" in u.reason_en
     st = state()
-    st.upsert_need(transfer("n1", 6, {"standard": 6}))
+    st.upsert_need(transfer("n1", 6, Rooms(standard=6)))
     st.unmet["n1"] = u.code
     st.resources_changed = False
-    assert [n.id for n in st.batch()] == ["n1"]  # and the stream takes it again at once
+    assert [n.id for n in next_batch(st)] == ["n1"]  # and the stream takes it again at once

@@ -6,8 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from baolei_common.rooms import Rooms
 from baolei_matcher.domain import snapshot
-from baolei_matcher.domain.state import Bus, Hold, Hotel, MatcherState, Need, Pick, Place, Stock, Stop, Trip
+from baolei_matcher.domain.entities import Bus, Hold, Hotel, Need, Pick, Place, Stock, Stop, Trip
+from baolei_matcher.domain.state import MatcherState
 
 NOW = datetime(2022, 3, 14, 2, 0, 0, 123456, tzinfo=timezone.utc)
 SITE = Place("s1", "莲花北", "福田", 22.5585, 114.0578)
@@ -18,7 +20,7 @@ WH = Place("w1", "布吉仓", "龙岗", 22.6, 114.1)
 
 def transfer(nid: str, people: int = 2) -> Need:
     return Need(nid, "transfer", SITE, 1, NOW + timedelta(hours=3), NOW, "close_contact", people,
-                {"standard": people}, NOW, {})
+                Rooms(standard=people), NOW, {})
 
 
 def supply(nid: str) -> Need:
@@ -33,12 +35,12 @@ def trip(need_id: str, people: int, start: datetime) -> Trip:
 def world() -> MatcherState:
     st = MatcherState()
     st.hotels["hzb"] = Hotel("hzb", "会展北", "投控公司", HZB, frozenset({"close_contact"}),
-                             {"standard": 10, "family": 2, "accessible": 1}, NOW)
+                             Rooms(standard=10, family=2, accessible=1), NOW)
     st.buses["b1"] = Bus("b1", "巴士集团", DEPOT, 40, 0.5, NOW, NOW + timedelta(hours=12), 30, plate="粤B12345")
     st.stock[("w1", "rice")] = Stock(WH, "食品物资集团", "rice", 100)
     for n in (transfer("n1"), transfer("n2", 3), transfer("n3"), supply("n4")):
         st.upsert_need(n)
-    st.add_hold(Hold("a1", "n1", "confirmed", "hzb", {"standard": 2}, [trip("n1", 2, NOW)], [], 2))
+    st.add_hold(Hold("a1", "n1", "confirmed", "hzb", Rooms(standard=2), [trip("n1", 2, NOW)], [], 2))
     st.add_hold(Hold("a4", "n4", "proposed", picks=[Pick("w1", "rice", 30, "食品物资集团")]))
     st.unmet["n3"] = "rooms_full"
     st.resources_changed = False
@@ -83,7 +85,7 @@ def test_done_needs_leave_but_their_rooms_and_bus_time_stay_taken():
 def test_a_declined_hold_frees_its_resources_and_the_need_is_matched_again():
     st = world()
     st.release("a1", "declined: bus broke down")
-    assert "n1" in st.needs and st.rooms_free()["hzb"]["standard"] == 10
+    assert "n1" in st.needs and st.rooms_free()["hzb"].standard == 10
     assert st.resources_changed and "n1" in [n.id for n in st.to_match()]
 
 
@@ -99,8 +101,8 @@ def test_a_cancelled_need_leaves_with_its_last_hold():
 
 def test_a_need_sent_twice_is_not_reopened():
     st = world()
-    st.add_hold(Hold("a2", "n2", "confirmed", "hzb", {"standard": 3}))
-    st.add_hold(Hold("a2b", "n2", "confirmed", "hzb", {"standard": 0}))
+    st.add_hold(Hold("a2", "n2", "confirmed", "hzb", Rooms(standard=3)))
+    st.add_hold(Hold("a2b", "n2", "confirmed", "hzb", Rooms(standard=0)))
     st.release("a2", "done")
     st.upsert_need(transfer("n2", 3))  # the outbox sent its submission again
     assert "n2" not in [n.id for n in st.to_match()]
@@ -113,7 +115,7 @@ def test_snapshot_stays_the_size_of_what_is_open():
     for i in range(2000):
         nid = f"x{i}"
         st.upsert_need(transfer(nid))
-        st.add_hold(Hold(f"ax{i}", nid, "proposed", "hzb", {"standard": 0}, [trip(nid, 2, NOW)], [], 2))
+        st.add_hold(Hold(f"ax{i}", nid, "proposed", "hzb", Rooms(standard=0), [trip(nid, 2, NOW)], [], 2))
         st.confirm(f"ax{i}")
         st.release(f"ax{i}", "done")
     assert len(st.needs) == 4 and len(st.holds) == 2

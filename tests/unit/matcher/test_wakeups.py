@@ -4,9 +4,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
+from baolei_common.rooms import Rooms
 from baolei_matcher.domain import lanes
-from baolei_matcher.domain.state import Bus, Hold, Hotel, MatcherState, Need, Place, Stop, Trip
-from baolei_matcher.domain.wakeups import Changes, bus_gain, hotel_gain, woken
+from baolei_matcher.domain.changes import Changes
+from baolei_matcher.domain.entities import Bus, Hold, Hotel, Need, Place, Stop, Trip
+from baolei_matcher.domain.state import MatcherState
+from baolei_matcher.domain.wakeups import bus_gain, hotel_gain, woken
 
 NOW = datetime(2022, 1, 14, 0, 0, tzinfo=timezone.utc)
 SITE = Place("s1", "莲花北", "福田", 22.5585, 114.0578)
@@ -15,7 +18,7 @@ HZB = Place("hzb", "会展北", "福田", 22.5367, 114.0545)
 
 def hotel(accepts: tuple[str, ...] = ("close_contact",), **usable: int) -> Hotel:
     return Hotel("hzb", "会展北", "投控公司", HZB, frozenset(accepts),
-                 {"standard": 0, "family": 0, "accessible": 0, **usable}, None)
+                 Rooms(**usable), None)
 
 
 def bus(**kw) -> Bus:
@@ -23,8 +26,8 @@ def bus(**kw) -> Bus:
     return replace(b, **kw)
 
 
-def transfer(nid: str, rooms: dict[str, int], risk: str = "close_contact") -> Need:
-    return Need(nid, "transfer", SITE, 2, NOW + timedelta(hours=4), NOW, risk, sum(rooms.values()), rooms, NOW)
+def transfer(nid: str, rooms: Rooms, risk: str = "close_contact") -> Need:
+    return Need(nid, "transfer", SITE, 2, NOW + timedelta(hours=4), NOW, risk, rooms.total(), rooms, NOW)
 
 
 def world() -> MatcherState:
@@ -33,10 +36,10 @@ def world() -> MatcherState:
     st = MatcherState()
     st.hotels["hzb"] = hotel(standard=0, family=0)
     st.buses["b1"] = bus()
-    for n, code in ((transfer("std", {"standard": 2}), "buses_fully_booked"),
-                    (transfer("fam", {"family": 1}), "family_rooms_full"),
-                    (transfer("acc", {"accessible": 1}), "accessible_rooms_full"),
-                    (transfer("inb", {"standard": 1}, risk="inbound"), "no_hotel_for_risk"),
+    for n, code in ((transfer("std", Rooms(standard=2)), "buses_fully_booked"),
+                    (transfer("fam", Rooms(family=1)), "family_rooms_full"),
+                    (transfer("acc", Rooms(accessible=1)), "accessible_rooms_full"),
+                    (transfer("inb", Rooms(standard=1), risk="inbound"), "no_hotel_for_risk"),
                     (Need("sup", "supply", SITE, 2, NOW + timedelta(hours=4), NOW, lines={"rice": 10}), "no_stock")):
         st.upsert_need(n)
         st.unmet[n.id] = code
@@ -95,10 +98,10 @@ def test_stock_wakes_supply_needs_of_that_sku_only():
 def test_unrelated_events_wake_nothing_and_a_touch_or_an_edit_wakes_that_need():
     st = world()
     assert woken(st, st.take_changes()) == set()
-    st.upsert_need(transfer("std", {"standard": 2}))  # the same event sent twice: no edit
-    st.upsert_need(transfer("new", {"standard": 1}))  # a new need: answered anyway, wakes nobody
+    st.upsert_need(transfer("std", Rooms(standard=2)))  # the same event sent twice: no edit
+    st.upsert_need(transfer("new", Rooms(standard=1)))  # a new need: answered anyway, wakes nobody
     assert woken(st, st.take_changes()) == set()
-    st.upsert_need(transfer("fam", {"family": 2}))  # edited: two family rooms now
+    st.upsert_need(transfer("fam", Rooms(family=2)))  # edited: two family rooms now
     assert woken(st, st.take_changes()) == {"fam"}
     st.exclude("acc", ["bus:b9"])
     assert woken(st, st.take_changes()) == {"acc"}
@@ -108,23 +111,23 @@ def test_unrelated_events_wake_nothing_and_a_touch_or_an_edit_wakes_that_need():
 def test_a_released_hold_wakes_what_its_rooms_and_bus_time_can_serve():
     st = world()
     trip = Trip("b1", NOW, [Stop(SITE, NOW, [("x", 1)])], "hzb", HZB, NOW + timedelta(minutes=30))
-    st.upsert_need(transfer("x", {"family": 1}))
-    st.add_hold(Hold("a1", "x", hotel_id="hzb", rooms={"family": 1}, trips=[trip], people=1))
+    st.upsert_need(transfer("x", Rooms(family=1)))
+    st.add_hold(Hold("a1", "x", hotel_id="hzb", rooms=Rooms(family=1), trips=[trip], people=1))
     st.take_changes()
     st.release("a1", "declined: hotel full")
     assert woken(st, st.take_changes(), NOW) == {"std", "fam"}  # family room freed; bus time freed
 
 
 def test_answers_go_before_woken_needs_and_woken_needs_go_in_small_solves():
-    fresh, old = transfer("new", {"standard": 1}), transfer("std", {"standard": 1})
+    fresh, old = transfer("new", Rooms(standard=1)), transfer("std", Rooms(standard=1))
     declined = frozenset({"hotel:h9"})
     pending = {frozenset(): {"std": old}, declined: {"new": fresh}}
     answered = {"std"}
     assert lanes.next_group(pending, answered) == declined  # the decline's answer first
     assert lanes.answers_waiting(pending, answered) == 1
-    pending[frozenset()]["other"] = transfer("other", {"standard": 1})
+    pending[frozenset()]["other"] = transfer("other", Rooms(standard=1))
     assert lanes.next_group(pending, answered) == frozenset()  # among equals, no exclusions first
     assert lanes.one_lane([old, fresh], answered, cut=set()) == [fresh]  # an answer is solved alone
     assert lanes.one_lane([old], answered, cut={"std"}) == [old]  # cut off: an answer, taken again at once
-    many = [transfer(f"w{i}", {"standard": 1}) for i in range(250)]
+    many = [transfer(f"w{i}", Rooms(standard=1)) for i in range(250)]
     assert lanes.one_lane(many, {n.id for n in many}, cut=set()) == many[:lanes.RETRY_SOLVE_NEEDS]

@@ -15,7 +15,7 @@ from baolei_matcher.solver.fleet import DraftStop, DraftTrip, make_fleet
 from baolei_matcher.solver.improve import improve, score
 from baolei_matcher.solver.plan import Plan, RoomAssignment
 from baolei_matcher.solver.rehotel import HotelChooser
-from baolei_matcher.solver.rooms import greedy_rooms, prepare, urgency_order
+from baolei_matcher.solver.rooms_input import greedy_rooms, prepare, urgency_order
 from baolei_matcher.solver.travel import Travel
 from baolei_matcher.solver.tripmoves import polish
 
@@ -26,7 +26,7 @@ from .test_properties import SETTINGS, scenarios
 def _routed(doc, busy_w: float = 2.0):
     sc = parse_scenario(doc)
     travel = Travel(sc)
-    residual = {h.id: [h.rooms.standard, h.rooms.family, h.rooms.accessible] for h in sc.hotels}
+    residual = {h.id: h.rooms for h in sc.hotels}
     horizon = max((travel.sec_floor(b.shift_end) for b in sc.buses), default=10**9)
     todo = [n for n in sc.transfers if n.people > 0]
     inp = prepare(sc, travel, todo, residual, horizon)

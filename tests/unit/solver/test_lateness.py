@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from baolei_common.rooms import Rooms
 from baolei_matcher.solver import explain as ex
 from baolei_matcher.solver.lateness import DUE_UNREACHABLE, HOTEL_OPENS_LATER, NO_BUS_EARLIER, NO_ROOM_NEARER, timings
-from baolei_matcher.solver.model import Bus, Hotel, Rooms, Scenario, Site, TransferNeed, TravelModel
+from baolei_matcher.solver.model import Bus, Hotel, Scenario, Site, TransferNeed, TravelModel
 from baolei_matcher.solver.plan import Load, Plan, RoomAssignment, Stop, Trip
 from baolei_matcher.solver.travel import Travel
 

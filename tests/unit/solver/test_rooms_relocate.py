@@ -10,11 +10,11 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from baolei_common.rooms import Rooms
 from baolei_matcher.solver import parse_scenario, rules, solve
 from baolei_matcher.solver.generator import generate
 from baolei_matcher.solver.greedy import horizon_s
-from baolei_matcher.solver.model import Rooms
-from baolei_matcher.solver.rooms import Placement, RoomsInput, greedy_rooms, prepare
+from baolei_matcher.solver.rooms_input import Placement, RoomsInput, greedy_rooms, prepare
 from baolei_matcher.solver.rooms_local import polish_time
 from baolei_matcher.solver.rooms_relocate import _Costs, shorten_time
 from baolei_matcher.solver.rooms_time import HotelTimes
@@ -39,7 +39,7 @@ def _crafted() -> dict:
 def _input(doc: dict) -> tuple[RoomsInput, Travel]:
     sc = parse_scenario(doc)
     travel = Travel(sc)
-    residual = {h.id: list(h.rooms) for h in sc.hotels}
+    residual = {h.id: h.rooms for h in sc.hotels}
     return prepare(sc, travel, sc.transfers, residual, horizon_s(sc, travel)), travel
 
 
@@ -56,7 +56,7 @@ def _rules_hold(inp: RoomsInput, placed: Placement) -> None:
         assert rules.rooms_cover(by_id[nid].rooms, got), (nid, got)
         used[inp.hotels[hi].id] = used[inp.hotels[hi].id] + got
     for hid, u in used.items():
-        assert rules.within(u, Rooms.of(inp.residual[hid])), (hid, u)
+        assert rules.within(u, inp.residual[hid]), (hid, u)
 
 
 def test_a_far_hotel_at_equal_weighted_placed_gives_way_to_the_near_one():

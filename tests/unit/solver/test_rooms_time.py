@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import time
 
+from baolei_common.rooms import Rooms
 from baolei_matcher.solver import parse_scenario, solve
-from baolei_matcher.solver.model import Rooms, TravelModel
-from baolei_matcher.solver.rooms import RoomsInput, prepare
+from baolei_matcher.solver.model import TravelModel
+from baolei_matcher.solver.rooms_input import RoomsInput, prepare
 from baolei_matcher.solver.rooms_local import polish_time
 from baolei_matcher.solver.rooms_time import to_hotel_cost, to_hotel_minutes
 from baolei_matcher.solver.travel import Travel
@@ -58,7 +59,7 @@ def test_needs_asking_the_same_rooms_swap_hotels_for_less_time():
     doc["needs"] = [transfer("X", "C1", 4, {"standard": 4}), transfer("Y", "W2", 4, {"standard": 4})]
     sc = parse_scenario(doc)
     travel = Travel(sc)
-    inp: RoomsInput = prepare(sc, travel, sc.transfers, {h.id: list(h.rooms) for h in sc.hotels}, 10**9)
+    inp: RoomsInput = prepare(sc, travel, sc.transfers, {h.id: h.rooms for h in sc.hotels}, 10**9)
     near, far = 0, 1
     swapped = polish_time(inp, {"X": (far, Rooms(4)), "Y": (near, Rooms(4))}, time.perf_counter() + 5)
     assert swapped == {"X": (near, Rooms(4)), "Y": (far, Rooms(4))}

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from baolei_common.rooms import Rooms
 from baolei_matcher.solver import parse_plan, parse_scenario, rules, solve
 from baolei_matcher.solver.generator import generate
-from baolei_matcher.solver.model import Rooms
 from baolei_matcher.solver.validate import validate
 
 from .conftest import _load_checker

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Protocol
+
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from baolei_common.events import from_ts, meta, ts
+from baolei_common.rooms import Rooms
 from baolei_events.v1 import assignments_pb2, common_pb2, needs_pb2, resources_pb2, stock_pb2
 from baolei_matcher.domain.decisions import Proposal, Unmet
+from baolei_matcher.domain.entities import Bus, Delivered, Hold, Hotel, Need, Pick, Place, Stock, Stop, Trip
 from baolei_matcher.domain.faster import Faster
-from baolei_matcher.domain.state import Bus, Delivered, Hold, Hotel, Need, Pick, Place, Stock, Stop, Trip
 
 PRODUCER = "matcher"
 RISK = {needs_pb2.RISK_CLOSE_CONTACT: "close_contact", needs_pb2.RISK_SECONDARY_CONTACT: "secondary_contact",
@@ -18,19 +22,34 @@ RESOURCE = {assignments_pb2.RESOURCE_KIND_BUS: "bus", assignments_pb2.RESOURCE_K
             assignments_pb2.RESOURCE_KIND_WAREHOUSE: "warehouse"}
 
 
+class Sites(Protocol):
+    """Hotel sites by id: a dict, or a view of the state."""
+
+    def get(self, hotel_id: str, default: Place, /) -> Place: ...
+
+
+def at(value: Timestamp, what: str) -> datetime:
+    """A timestamp the matcher cannot do without: an unset one makes the message unusable (it is
+    dead-lettered with this cause) rather than a None deep inside the solver."""
+    t = from_ts(value)
+    if t is None:
+        raise ValueError(f"{what} not set")
+    return t
+
+
 def place(s: common_pb2.Site) -> Place:
     return Place(s.id, s.name, s.district, s.lat, s.lon)
 
 
-def rooms(r: common_pb2.RoomCounts) -> dict[str, int]:
-    return {"standard": r.standard, "family": r.family, "accessible": r.accessible}
+def rooms(r: common_pb2.RoomCounts) -> Rooms:
+    return Rooms(r.standard, r.family, r.accessible)
 
 
 def need(ev: needs_pb2.NeedEvent) -> Need:
     s = ev.submitted
-    return Need(id=s.need_id, kind=KIND[s.kind], site=place(s.site), priority=s.priority, due_at=from_ts(s.due_at),
-                submitted_at=from_ts(ev.meta.occurred_at), risk=RISK.get(s.risk, ""), people=s.people,
-                rooms=rooms(s.rooms), ready_at=from_ts(s.ready_at), lines={l.sku: l.quantity for l in s.lines})
+    return Need(id=s.need_id, kind=KIND[s.kind], site=place(s.site), priority=s.priority, due_at=at(s.due_at, "due_at"),
+                submitted_at=at(ev.meta.occurred_at, "occurred_at"), risk=RISK.get(s.risk, ""), people=s.people,
+                rooms=rooms(s.rooms), ready_at=from_ts(s.ready_at), lines={ln.sku: ln.quantity for ln in s.lines})
 
 
 def hotel(h: resources_pb2.HotelRooms) -> Hotel:
@@ -41,7 +60,8 @@ def hotel(h: resources_pb2.HotelRooms) -> Hotel:
 
 def bus(b: resources_pb2.BusStatus) -> Bus:
     return Bus(id=b.bus_id, operator=b.operator, depot=place(b.depot), seats=b.seats, load_limit=b.load_limit,
-               shift_start=from_ts(b.shift_start), shift_end=from_ts(b.shift_end), turnaround_min=b.turnaround_min,
+               shift_start=at(b.shift_start, "shift_start"), shift_end=at(b.shift_end, "shift_end"),
+               turnaround_min=b.turnaround_min,
                in_service=b.state == resources_pb2.BUS_STATE_IN_SERVICE, plate=b.plate)
 
 
@@ -75,7 +95,7 @@ def proposed(p: Proposal, *, solve_id: str, hold_ttl_s: int, now: datetime, bus_
         quantity_unserved=[needs_pb2.SupplyLine(sku=s, quantity=q) for s, q in p.quantity_unserved.items()])
     if p.hotel_id:
         body.room.CopyFrom(assignments_pb2.RoomGrant(hotel_id=p.hotel_id, hotel_operator=p.hotel_operator,
-                                                     rooms=common_pb2.RoomCounts(**p.rooms)))
+                                                     rooms=common_pb2.RoomCounts(**p.rooms.as_dict())))
     return assignments_pb2.AssignmentEvent(
         meta=meta(producer=PRODUCER, correlation_id=p.need_id, actor="matcher"), proposed=body)
 
@@ -87,15 +107,15 @@ def unmet(u: Unmet, *, solve_id: str) -> assignments_pb2.AssignmentEvent:
                                         reason_en=u.reason_en, solve_id=solve_id))
 
 
-def hold(p: assignments_pb2.AssignmentProposed, hotel_sites: dict[str, Place]) -> Hold:
+def hold(p: assignments_pb2.AssignmentProposed, hotel_sites: Sites) -> Hold:
     """The resources a proposal on the topic holds (whoever proposed it)."""
     trips = []
     for t in p.trips:
         site = hotel_sites.get(t.hotel_id, Place(t.hotel_id, t.hotel_id, "", 0.0, 0.0))
-        stops = [Stop(Place(s.site_id, s.site_id, "", 0.0, 0.0), from_ts(s.at),
-                      [(l.need_id, l.people) for l in s.load]) for s in t.stops]
-        trips.append(Trip(t.bus_id, from_ts(t.start_at), stops, t.hotel_id, site, from_ts(t.arrive_at)))
-    people = sum(l.people for t in p.trips for s in t.stops for l in s.load if l.need_id == p.need_id)
+        stops = [Stop(Place(s.site_id, s.site_id, "", 0.0, 0.0), at(s.at, "stop at"),
+                      [(ln.need_id, ln.people) for ln in s.load]) for s in t.stops]
+        trips.append(Trip(t.bus_id, at(t.start_at, "start_at"), stops, t.hotel_id, site, at(t.arrive_at, "arrive_at")))
+    people = sum(ln.people for t in p.trips for s in t.stops for ln in s.load if ln.need_id == p.need_id)
     return Hold(assignment_id=p.assignment_id, need_id=p.need_id, hotel_id=p.room.hotel_id,
                 rooms=rooms(p.room.rooms), trips=trips, people=people,
                 picks=[Pick(k.warehouse_id, k.sku, k.quantity, k.warehouse_operator) for k in p.picks])
@@ -116,3 +136,20 @@ def declined(r: assignments_pb2.AssignmentReleased) -> list[str]:
 def faster(r: assignments_pb2.AssignmentReleased) -> Faster:
     """The faster alternative an operator asked for with this release."""
     return Faster(need_id=r.need_id, time_weight=r.faster.time_weight or 1.0, bus_id=r.faster.bus_id)
+
+
+class AssignmentRecords:
+    """The solve's decisions as assignments-topic records (service/ports.py `Encoder`); every
+    proposal holds its resources for `hold_ttl_s`, the matcher's one hold deadline."""
+
+    def __init__(self, hold_ttl_s: int) -> None:
+        self.hold_ttl_s = hold_ttl_s
+
+    def proposal(self, p: Proposal, *, solve_id: str, now: datetime, bus_operators: dict[str, str],
+                 hotel_sites: dict[str, Place]) -> tuple[Hold, bytes]:
+        ev = proposed(p, solve_id=solve_id, hold_ttl_s=self.hold_ttl_s, now=now, bus_operator=bus_operators,
+                      kind=p.kind)
+        return hold(ev.proposed, hotel_sites), ev.SerializeToString()
+
+    def unmet(self, u: Unmet, *, solve_id: str) -> bytes:
+        return unmet(u, solve_id=solve_id).SerializeToString()

@@ -72,7 +72,7 @@ class Elector(ConsumerRebalanceListener):
         self.on_gain, self.on_loss = on_gain, on_loss
         self.holding = False
         self.consumer: AIOKafkaConsumer | None = None
-        self.assignor = type("LeaderAssignor", (LatestClaimAssignor,), {"claim": -1})
+        self.assignor: type[LatestClaimAssignor] = type("LeaderAssignor", (LatestClaimAssignor,), {"claim": -1})
 
     # --- ConsumerRebalanceListener: called by the consumer's group coordinator -------------------
     def on_partitions_revoked(self, revoked) -> None:

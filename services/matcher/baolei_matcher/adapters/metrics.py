@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from baolei_common.metrics import Metrics, lag_by_topic
+from baolei_matcher.service.solve import SolveReport
 
 # seconds: a solve's budget is the configured time limit (a few seconds) at most
 SOLVE_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
@@ -27,9 +28,10 @@ class MatcherMetrics:
             "baolei_solves", "求解次数，按结果状态（optimal/feasible/infeasible/out_of_time/error）/ solves by "
             "status: optimal, feasible, infeasible, out_of_time, or error (the round raised)", ["status"])
 
-    def solved(self, status: str, seconds: float) -> None:
-        self.solve_seconds.observe(seconds)
-        self.solves.labels(status).inc()
+    def solved(self, report: SolveReport) -> None:
+        """The `on_solve` hook: each solve's time and status."""
+        self.solve_seconds.observe(report.seconds)
+        self.solves.labels(report.status).inc()
 
     def failed(self) -> None:
         self.solves.labels(ERROR).inc()
@@ -44,10 +46,3 @@ class MatcherMetrics:
     def dead_letter(self, topic: str, error: BaseException) -> None:
         self.metrics.dead_letter(topic, error)
 
-
-def install(app: Any, matcher: Any) -> MatcherMetrics:
-    """/metrics on the matcher's app; the runtime reports through `matcher.metrics`."""
-    metrics = Metrics("matcher")
-    metrics.mount(app)
-    matcher.metrics = MatcherMetrics(metrics, f"{matcher.cfg.app_id}-feed")
-    return matcher.metrics

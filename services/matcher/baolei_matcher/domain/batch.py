@@ -23,12 +23,14 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from baolei_common.citytime import city_time
+from baolei_common.rooms import Rooms
 from baolei_matcher import solver as sv
 from baolei_matcher.domain import faster
 from baolei_matcher.domain.decisions import Decisions, Proposal, Unmet
-from baolei_matcher.domain.state import ROOM_TYPES, MatcherState, Need, Pick, Place, Stop, Trip
+from baolei_matcher.domain.entities import Need, Pick, Place, Stop, Trip
+from baolei_matcher.domain.state import MatcherState
 from baolei_matcher.solver.lateness import timings
 from baolei_matcher.solver.reasons import OUT_OF_TIME, not_routed_in_time
 
@@ -170,7 +172,7 @@ def scenario_for(state: MatcherState, needs: list[Need], now: datetime,
 
     free_rooms = state.rooms_free()
     hotels = [sv.Hotel(h.id, site(h.site), h.accepts,
-                       sv.Rooms(*(max(0, free_rooms[h.id][t]) for t in ROOM_TYPES)), h.open_at, h.operator, h.name)
+                       Rooms.of(max(0, k) for k in free_rooms[h.id]), h.open_at, h.operator, h.name)
               for h in state.hotels.values() if h.open and f"hotel:{h.id}" not in exclude]
     positions = state.bus_positions()
     buses = []
@@ -183,7 +185,7 @@ def scenario_for(state: MatcherState, needs: list[Need], now: datetime,
     stock = [sv.StockItem(site(state.stock[key].warehouse), key[1], q)
              for key, q in state.stock_free().items() if q > 0 and f"warehouse:{key[0]}" not in exclude]
     transfers = [sv.TransferNeed(n.id, site(n.site), n.priority, n.risk, n.people,
-                                 sv.Rooms(*(n.rooms.get(t, 0) for t in ROOM_TYPES)),
+                                 n.rooms,
                                  n.ready_at or now, n.due_at, n.submitted_at, time_weight=n.time_weight)
                  for n in needs if n.kind == "transfer"]
     supplies = [sv.SupplyNeed(n.id, site(n.site), n.priority, n.due_at,
@@ -254,7 +256,7 @@ def decisions_from(state: MatcherState, needs: list[Need], scenario: sv.Scenario
         if need.kind == "transfer" and need.id in rooms:
             r = rooms[need.id]
             p.hotel_id, p.hotel_operator = r.hotel, operator.get(r.hotel, "")
-            p.rooms = {"standard": r.standard, "family": r.family, "accessible": r.accessible}
+            p.rooms = r.rooms
             for t in trips_of.get(need.id, []):
                 p.trips.append(Trip(t.bus, t.start_at,
                                     [Stop(places[s.site], s.at, [(ld.need, ld.people) for ld in s.load])
@@ -281,11 +283,10 @@ def decisions_from(state: MatcherState, needs: list[Need], scenario: sv.Scenario
     return out
 
 
-def match_batch(state: MatcherState, needs: list[Need], now: datetime, time_limit_s: float,
-                tz: str = "Asia/Shanghai") -> Decisions:
+def match_batch(state: MatcherState, needs: list[Need], now: datetime, time_limit_s: float) -> Decisions:
     """Runs off the event loop on a snapshot of the state. Plans in the city's time zone, so the
     times in explanations are the ones people on the ground read."""
     excluded = frozenset(x for n in needs for x in n.excluded)  # one solve: the union (the process groups them)
-    scenario = scenario_for(state, needs, now.astimezone(ZoneInfo(tz)), excluded)
+    scenario = scenario_for(state, needs, city_time(now), excluded)
     result = sv.solve(scenario, time_limit_s=time_limit_s)
     return decisions_from(state, needs, scenario, result)

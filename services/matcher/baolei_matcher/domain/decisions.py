@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from baolei_matcher.domain.state import Pick, Trip
+from baolei_common.rooms import Rooms
+from baolei_matcher.domain.entities import Pick, Trip
 
 
 @dataclass
@@ -13,7 +14,7 @@ class Proposal:
     kind: str
     hotel_id: str = ""
     hotel_operator: str = ""
-    rooms: dict[str, int] = field(default_factory=dict)
+    rooms: Rooms = field(default_factory=Rooms)
     trips: list[Trip] = field(default_factory=list)
     picks: list[Pick] = field(default_factory=list)
     people: int = 0

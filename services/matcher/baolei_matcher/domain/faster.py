@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from baolei_matcher.domain.state import MatcherState, Need
+from baolei_matcher.domain.entities import Need
+from baolei_matcher.domain.state import MatcherState
 
 MAX_TIME_WEIGHT = 100.0  # a request cannot make lateness outweigh serving people at all
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Mapping
 
-from baolei_matcher.domain.state import Need
+from baolei_matcher.domain.entities import Need
 
 RETRY_SOLVE_NEEDS = 100  # needs of a solve of woken needs only: budget 0.2 s + 4 ms a need
 

@@ -19,159 +19,13 @@ names the resources turned down; the need keeps them as exclusions and is never 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
-from baolei_matcher.domain.wakeups import Changes, woken
+from baolei_common.rooms import ROOM_TYPES, Rooms
+from baolei_matcher.domain.changes import Changes
+from baolei_matcher.domain.entities import Bus, Delivered, Hold, Hotel, Need, Place, Stock
 from baolei_matcher.solver.reasons import OUT_OF_TIME
-
-ROOM_TYPES = ("standard", "family", "accessible")
-
-
-@dataclass(frozen=True)
-class Place:
-    id: str
-    name: str
-    district: str
-    lat: float
-    lon: float
-
-    @property
-    def at(self) -> tuple[float, float]:
-        return (self.lat, self.lon)
-
-
-@dataclass
-class Need:
-    id: str
-    kind: str  # transfer | supply
-    site: Place
-    priority: int
-    due_at: datetime
-    submitted_at: datetime
-    risk: str = ""
-    people: int = 0
-    rooms: dict[str, int] = field(default_factory=dict)
-    ready_at: datetime | None = None
-    lines: dict[str, int] = field(default_factory=dict)
-    cancelled: bool = False
-    closed: bool = False  # everything it asked was delivered: never matched again, dropped with its last hold
-    # What finished jobs delivered so far, and the rooms they took (a partial delivery leaves the rest open)
-    delivered_people: int = 0
-    delivered_lines: dict[str, int] = field(default_factory=dict)
-    rooms_done: dict[str, int] = field(default_factory=dict)
-    # Resources a dispatcher declined for this need ("bus:<id>", "hotel:<id>", "warehouse:<id>")
-    excluded: set[str] = field(default_factory=set)
-    # An operator's faster alternative (domain/faster.py): lateness weight, the named bus, and the
-    # other buses excluded for it (kept apart from declines, so a new request can lift them)
-    time_weight: float = 1.0
-    only_bus: str = ""
-    narrowed: set[str] = field(default_factory=set)
-
-    @property
-    def open_people(self) -> int:
-        return max(0, self.people - self.delivered_people)
-
-    def open_lines(self) -> dict[str, int]:
-        return {k: q - self.delivered_lines.get(k, 0) for k, q in self.lines.items()
-                if q > self.delivered_lines.get(k, 0)}
-
-    @property
-    def is_remainder(self) -> bool:
-        return self.delivered_people > 0 or any(self.delivered_lines.values())
-
-    def remainder(self) -> Need:
-        """The part still to match: open people with rooms that fit them, or the open lines."""
-        if not self.is_remainder:
-            return self
-        if self.kind == "transfer":
-            left = {t: max(0, self.rooms.get(t, 0) - self.rooms_done.get(t, 0)) for t in ROOM_TYPES}
-            return replace(self, people=self.open_people, rooms=fit_rooms(left, self.open_people))
-        return replace(self, lines=self.open_lines())
-
-
-@dataclass(frozen=True)
-class Delivered:
-    """What a finished job delivered (`AssignmentReleased.delivery`)."""
-    people: int = 0
-    quantities: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class Hotel:
-    id: str
-    name: str
-    operator: str
-    site: Place
-    accepts: frozenset[str]
-    usable: dict[str, int]
-    open_at: datetime | None
-    open: bool = True
-
-
-@dataclass
-class Bus:
-    id: str
-    operator: str
-    depot: Place
-    seats: int
-    load_limit: float
-    shift_start: datetime
-    shift_end: datetime
-    turnaround_min: int
-    in_service: bool = True
-    plate: str = ""
-
-    @property
-    def capacity(self) -> int:
-        return int(self.seats * self.load_limit + 1e-9)
-
-
-@dataclass
-class Stock:
-    warehouse: Place
-    operator: str
-    sku: str
-    available: int
-
-
-@dataclass
-class Stop:
-    site: Place
-    at: datetime
-    load: list[tuple[str, int]]
-
-
-@dataclass
-class Trip:
-    bus_id: str
-    start_at: datetime
-    stops: list[Stop]
-    hotel_id: str
-    hotel_site: Place
-    arrive_at: datetime
-
-
-@dataclass
-class Pick:
-    warehouse_id: str
-    sku: str
-    quantity: int
-    operator: str = ""
-    reflected: bool = False  # the inventory's published level already includes this hold
-
-
-@dataclass
-class Hold:
-    """A proposal of the matcher while it is proposed or confirmed."""
-    assignment_id: str
-    need_id: str
-    status: str = "proposed"
-    hotel_id: str = ""
-    rooms: dict[str, int] = field(default_factory=dict)
-    trips: list[Trip] = field(default_factory=list)
-    picks: list[Pick] = field(default_factory=list)
-    people: int = 0
 
 
 class MatcherState:
@@ -188,7 +42,7 @@ class MatcherState:
         self.unmet: dict[str, str] = {}  # need id -> last reason code published
         # What done holds leave behind: rooms still taken per hotel, and each bus's last trip end
         # (where it is and when it is free, turnaround included).
-        self.rooms_taken: dict[str, dict[str, int]] = {}
+        self.rooms_taken: dict[str, Rooms] = {}
         self.bus_after: dict[str, tuple[Place, datetime]] = {}
         # What may have freed or added capacity since the last batch (a hotel or bus update, a
         # release, more free stock) and the needs touched: needs found unmet are tried again only
@@ -326,10 +180,10 @@ class MatcherState:
         if is_done(reason):
             kept = hold.rooms
             if delivered is not None and hold.hotel_id:
-                kept = rooms_kept(hold.rooms, delivered.people)
+                kept = hold.rooms.kept_after(delivered.people)
             self._retire(hold, kept)
             # rooms nobody moved into are free again
-            self.changes.add_rooms(hold.hotel_id, {t for t in ROOM_TYPES if kept.get(t, 0) < hold.rooms.get(t, 0)})
+            self.changes.add_rooms(hold.hotel_id, {t for t in ROOM_TYPES if kept.get(t) < hold.rooms.get(t)})
             if need is not None:
                 if delivered is None:
                     need.closed = True
@@ -339,25 +193,20 @@ class MatcherState:
             self.changes.freed_by(hold)
         self._drop_if_finished(hold.need_id)
 
-    def _count_delivery(self, need: Need, delivered: Delivered, kept: dict[str, int]) -> None:
+    def _count_delivery(self, need: Need, delivered: Delivered, kept: Rooms) -> None:
         need.delivered_people += delivered.people
         for sku, q in delivered.quantities.items():
             need.delivered_lines[sku] = need.delivered_lines.get(sku, 0) + q
-        for t, k in kept.items():
-            if k:
-                need.rooms_done[t] = need.rooms_done.get(t, 0) + k
+        need.rooms_done = need.rooms_done + kept
         if (need.open_people if need.kind == "transfer" else bool(need.open_lines())):
             self.unmet.pop(need.id, None)  # the remainder is new work: matched now, not parked as unmet
             self.changes.needs.add(need.id)
         else:
             need.closed = True
 
-    def _retire(self, hold: Hold, rooms: dict[str, int]) -> None:
-        if hold.hotel_id and any(rooms.values()):
-            taken = self.rooms_taken.setdefault(hold.hotel_id, {})
-            for t, k in rooms.items():
-                if k:
-                    taken[t] = taken.get(t, 0) + k
+    def _retire(self, hold: Hold, rooms: Rooms) -> None:
+        if hold.hotel_id and any(rooms):
+            self.rooms_taken[hold.hotel_id] = self.rooms_taken.get(hold.hotel_id, Rooms()) + rooms
         for trip in hold.trips:
             bus = self.buses.get(trip.bus_id)
             free_at = trip.arrive_at + timedelta(minutes=bus.turnaround_min if bus else 0)
@@ -367,16 +216,15 @@ class MatcherState:
                 self.bus_after[trip.bus_id] = (hotel.site if hotel else trip.hotel_site, free_at)
 
     # --- derived capacity ------------------------------------------------------------------
-    def rooms_free(self) -> dict[str, dict[str, int]]:
-        free = {h.id: dict(h.usable) for h in self.hotels.values()}
+    def rooms_free(self) -> dict[str, Rooms]:
+        """Per hotel, its usable rooms less those taken (may be negative: more taken than usable)."""
+        free = {h.id: h.usable for h in self.hotels.values()}
         for hotel_id, taken in self.rooms_taken.items():
             if hotel_id in free:
-                for t, k in taken.items():
-                    free[hotel_id][t] = free[hotel_id].get(t, 0) - k
+                free[hotel_id] = free[hotel_id] - taken
         for hold in self.holds.values():
             if hold.hotel_id in free:
-                for t in ROOM_TYPES:
-                    free[hold.hotel_id][t] -= hold.rooms.get(t, 0)
+                free[hold.hotel_id] = free[hold.hotel_id] - hold.rooms
         return free
 
     def stock_free(self) -> dict[tuple[str, str], int]:
@@ -455,15 +303,13 @@ class MatcherState:
         changes, self.changes = self.changes, Changes()
         return changes
 
-    def batch(self, wake: set[str] | None = None) -> list[Need]:
+    def batch(self, wake: set[str]) -> list[Need]:
         """What the next re-match takes: `to_match()`, less the needs already found unmet that
         nothing since could give another answer (they would only be found unmet again, and a
         city's backlog of them must not slow every new need down). `wake` names the unmet needs
-        to take again (`wakeups.woken`, which the matcher calls with the clock); without it they
-        are worked out from the changes folded since the last batch. A need cut off by the time
-        limit is not a finding: it is always taken again."""
-        if wake is None:
-            wake = woken(self, self.take_changes())
+        to take again (`wakeups.woken`; `wakeups.next_batch` works it out from the changes folded
+        since the last batch). A need cut off by the time limit is not a finding: it is always
+        taken again."""
         todo = self.to_match()
         return [n for n in todo if self.unmet.get(n.id, OUT_OF_TIME) == OUT_OF_TIME or n.id in wake]
 
@@ -477,30 +323,3 @@ def _edited(old: Need, new: Need) -> bool:
 def is_done(reason: str) -> bool:
     """`AssignmentReleased.reason` of a finished job: "done", or "done: <note>"."""
     return reason == "done" or reason.startswith("done:")
-
-
-def fit_rooms(rooms: dict[str, int], people: int) -> dict[str, int]:
-    """Rooms that hold `people` (standard and accessible one each, family one to three), starting
-    from `rooms`: surplus rooms go (standard, then family, then accessible), a shortfall is made
-    up with standard rooms (which any room type may serve)."""
-    r = {t: max(0, rooms.get(t, 0)) for t in ROOM_TYPES}
-    while sum(r.values()) > people:
-        t = next(x for x in ("standard", "family", "accessible") if r[x] > 0)
-        r[t] -= 1
-    short = people - (r["standard"] + r["accessible"] + 3 * r["family"])
-    if short > 0:
-        r["standard"] += short
-    return r
-
-
-def rooms_kept(rooms: dict[str, int], arrived: int) -> dict[str, int]:
-    """The rooms of a grant still taken once `arrived` people moved in: rooms of one person
-    (standard, then accessible) are given back while there are more rooms than people and the
-    rest still hold them; family rooms are kept (who shares them is not known), so a room is never
-    counted free while someone may be in it."""
-    kept = {t: rooms.get(t, 0) for t in ROOM_TYPES}
-    for t in ("standard", "accessible"):
-        while kept[t] > 0 and sum(kept.values()) > arrived and (
-                kept["standard"] + kept["accessible"] - 1 + 3 * kept["family"]) >= arrived:
-            kept[t] -= 1
-    return kept

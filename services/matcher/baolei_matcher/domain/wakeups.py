@@ -14,43 +14,17 @@ retry (`MatcherState.batch` takes them always).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from baolei_matcher.domain.state import Bus, Hold, Hotel, MatcherState, Need
+from baolei_common.rooms import ROOM_TYPES
+from baolei_matcher.domain.changes import Changes
+from baolei_matcher.domain.entities import Bus, Hotel, Need
+from baolei_matcher.domain.state import MatcherState
 
 ALL_ROOM_TYPES = frozenset({"standard", "family", "accessible"})
 # Unmet reasons that only more rooms can change: a bus freed or added does not wake these.
 ROOM_ONLY_CODES = frozenset({"no_hotel_for_risk", "rooms_full", "standard_rooms_full", "family_rooms_full",
                              "accessible_rooms_full", "rooms_to_more_urgent"})
-
-
-@dataclass
-class Changes:
-    """What the events folded since the last batch may have freed or added, and the needs they touched."""
-    everything: bool = False  # a fresh process, a takeover, a failed solve: take every unmet need again
-    rooms: dict[str, set[str]] = field(default_factory=dict)  # hotel id -> room types with more free rooms
-    buses: set[str] = field(default_factory=set)  # buses with more free time (added, in service, shift, released)
-    stock: set[tuple[str, str]] = field(default_factory=set)  # (warehouse id, sku) with more free stock
-    needs: set[str] = field(default_factory=set)  # needs edited, declined or released
-
-    def any(self) -> bool:
-        return self.everything or bool(self.rooms or self.buses or self.stock or self.needs)
-
-    def add_rooms(self, hotel_id: str, types: set[str] | frozenset[str]) -> None:
-        if types:
-            self.rooms.setdefault(hotel_id, set()).update(types)
-
-    def freed_by(self, hold: Hold) -> None:
-        """A hold ends without its job (declined, expired, cancelled, never published): its rooms,
-        its buses' time and its picks are free again, and its need is touched."""
-        self.needs.add(hold.need_id)
-        if hold.hotel_id:
-            self.add_rooms(hold.hotel_id, {t for t, k in hold.rooms.items() if k > 0})
-        self.buses.update(t.bus_id for t in hold.trips)
-        self.stock.update((p.warehouse_id, p.sku) for p in hold.picks)
 
 
 def hotel_gain(old: Hotel | None, new: Hotel) -> set[str]:
@@ -62,7 +36,7 @@ def hotel_gain(old: Hotel | None, new: Hotel) -> set[str]:
     if (old is None or not old.open or new.accepts - old.accepts or new.site != old.site
             or (new.open_at is not None and (old.open_at is None or new.open_at < old.open_at))):
         return set(ALL_ROOM_TYPES)
-    return {t for t, k in new.usable.items() if k > old.usable.get(t, 0)}
+    return {t for t in ROOM_TYPES if new.usable.get(t) > old.usable.get(t)}
 
 
 def bus_gain(old: Bus | None, new: Bus) -> bool:
@@ -77,7 +51,7 @@ def bus_gain(old: Bus | None, new: Bus) -> bool:
 def can_use(need: Need, room_type: str) -> bool:
     """Room types may be upgraded, never downgraded: a standard request takes any type; family and
     accessible requests need exactly theirs."""
-    return need.rooms.get(room_type, 0) > 0 or need.rooms.get("standard", 0) > 0
+    return need.rooms.get(room_type) > 0 or need.rooms.standard > 0
 
 
 def _rooms_help(need: Need, rooms: dict[str, set[str]], hotels: dict[str, Hotel]) -> bool:
@@ -130,3 +104,9 @@ def woken(state: MatcherState, changes: Changes, now: datetime | None = None) ->
         elif changes.stock and _stock_helps(need, changes.stock):
             out.add(nid)
     return out
+
+
+def next_batch(state: MatcherState, now: datetime | None = None) -> list[Need]:
+    """What the next re-match takes, the unmet needs to wake worked out from the changes folded
+    since the last batch (which this takes)."""
+    return state.batch(woken(state, state.take_changes(), now))

@@ -5,11 +5,12 @@ Public API (what the streaming matcher calls):
     parse_scenario(doc) -> Scenario          # JSON edge; or build `Scenario` from the dataclasses
     parse_plan(doc) -> Plan
 """
+from baolei_common.rooms import Rooms
+
 from .core import solve
 from .model import (
     Bus,
     Hotel,
-    Rooms,
     Scenario,
     ScenarioError,
     Site,

@@ -23,6 +23,7 @@ import logging
 import random
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -181,7 +182,7 @@ class Router:
             d *= 1.0 + self.noise * (2.0 * self.rng.random() - 1.0)
         return d
 
-    def _join_options(self, req: Request):
+    def _join_options(self, req: Request) -> Iterator[_Option]:
         tr = self.travel
         cands = []
         for bi, trip in self.by_key.get((req.hotel, req.need.risk), []):
@@ -206,7 +207,7 @@ class Router:
                 if delta is not None:
                     yield _Option(delta / amount, amount, bi, trip, j, merge)
 
-    def _new_options(self, req: Request):
+    def _new_options(self, req: Request) -> Iterator[_Option]:
         tr = self.travel
         site, hsite = req.need.site, req.hotel_site
         to_site = np.ceil(tr.km_from_many(self.pos, site) / tr.speed * 3600.0 + 1e-6).astype(np.int64)
@@ -231,7 +232,7 @@ class Router:
             if delta is not None:
                 yield _Option(delta / amt, amt, bi, None, len(b.trips))
 
-    def _mid_options(self, req: Request):
+    def _mid_options(self, req: Request) -> Iterator[_Option]:
         """A new trip inserted before one of a bus's later trips (which then shift later): lets a
         need due early use a bus whose day was filled by less urgent ones routed before it."""
         if len(self.fleet) > MID_MAX_FLEET:

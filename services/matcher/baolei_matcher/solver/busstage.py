@@ -13,9 +13,12 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
+
+from baolei_common.rooms import Rooms
 
 from .buses import GOAL3_W, THROUGHPUT_W, Router, route_all
-from .fleet import Request, make_fleet
+from .fleet import BusState, Request, make_fleet
 from .improve import Score, improve, score
 from .model import Hotel, Scenario
 from .plan import RoomAssignment, Trip, Unmet
@@ -40,7 +43,7 @@ REHOTEL_MAX_NEEDS = 1500        # above this, trying other hotels makes insertio
 
 
 # one start's outcome: score, router, requests, unmet, rooms, residual rooms
-_Start = tuple[Score, Router, dict[str, Request], list[Unmet], dict[str, RoomAssignment], dict[str, list[int]]]
+_Start = tuple[Score, Router, dict[str, Request], list[Unmet], dict[str, RoomAssignment], dict[str, Rooms]]
 
 
 @dataclass
@@ -48,13 +51,13 @@ class BusOutcome:
     router: Router
     requests: dict[str, Request]
     unmet: list[Unmet]
-    info: dict = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)
 
 
 def route_buses(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], room_of: dict[str, RoomAssignment],
-                residual: dict[str, list[int]], frozen: set[str],
+                residual: dict[str, Rooms], frozen: set[str],
                 make_requests: Callable[[dict[str, RoomAssignment]], dict[str, Request]],
-                seed_previous: Callable[[Router, dict[str, Request], list], None] | None,
+                seed_previous: Callable[[Router, dict[str, Request], list[BusState]], None] | None,
                 deadline: float, time_limit_s: float, say: Callable[[str], None],
                 buses_short: bool = False) -> BusOutcome:
     """Route every need with rooms; `room_of` and `residual` are updated in place if hotels move.
@@ -73,7 +76,7 @@ def route_buses(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], roo
         if i and left < 0.4 * time_limit_s:  # keep time for the first run's answer and the rest
             break
         rooms = dict(room_of)
-        resid = {h: list(v) for h, v in residual.items()}
+        resid = dict(residual)
         rehotel = (PHASES["rehotel"] and not incremental and not rooms_short
                    and len(room_of) <= REHOTEL_MAX_NEEDS)
         chooser = None if not rehotel else HotelChooser(hotels, travel, resid, rooms, frozen)
@@ -111,7 +114,7 @@ def route_buses(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], roo
             break  # incremental: one pass from the previous plan
     assert best is not None  # the first start always runs
     sc, router, requests, unmet, rooms, resid = best
-    info: dict = {"start": sc}
+    info: dict[str, Any] = {"start": sc}
     if not incremental and PHASES["improve"] and router.fleet and requests:
         until = deadline - (RESERVE_SHARE * time_limit_s + RESERVE_S)
         sc, info = improve(router, requests, until)
@@ -120,12 +123,11 @@ def route_buses(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], roo
     router.chooser = None  # rooms are the caller's again: later routing (retry) must not move them
     room_of.clear()
     room_of.update(rooms)
-    for h, v in resid.items():
-        residual[h][:] = v
+    residual.update(resid)
     return BusOutcome(router, requests, unmet, info)
 
 
-def busy_weights(fleet: list, requests: dict[str, Request]) -> tuple[float, ...]:
+def busy_weights(fleet: list[BusState], requests: dict[str, Request]) -> tuple[float, ...]:
     """The bus-minute prices to try, first the one that suits the fleet: AMPLE_WEIGHTS when at
     least as many buses have no trip yet as requests wait for a seat."""
     idle = sum(1 for b in fleet if not b.trips and b.cap > 0)

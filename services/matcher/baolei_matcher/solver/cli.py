@@ -17,6 +17,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 
 from .core import solve
 from .generator import generate
@@ -27,7 +28,7 @@ from .wait_report import describe
 logger = logging.getLogger(__name__)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("solve", help="match a scenario/v1 file; write a plan/v1 file")
     p.add_argument("scenario", help="scenario/v1 JSON file")
     p.add_argument("-o", "--output", required=True, help="plan/v1 JSON file to write")
@@ -41,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.set_defaults(func=cmd_scenario)
 
 
-def _progress(t0: float):
+def _progress(t0: float) -> Callable[[str], None]:
     def say(msg: str) -> None:
         sys.stderr.write(f"[solve {time.perf_counter() - t0:6.1f}s] {msg}\n")
         sys.stderr.flush()
@@ -129,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    return args.func(args)
+    code: int = args.func(args)
+    return code
 
 
 if __name__ == "__main__":

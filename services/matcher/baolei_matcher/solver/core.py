@@ -30,21 +30,25 @@ from collections import defaultdict
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from typing import Any
+
+from baolei_common.rooms import Rooms
 
 from . import rules
 from .buses import BUSY_W, Router, route_all
 from .busstage import BusOutcome, route_buses
 from .explain import explain, room_reason
-from .fleet import DraftStop, DraftTrip, Request, make_fleet
+from .fleet import BusState, DraftStop, DraftTrip, Request, make_fleet
 from .greedy import GreedyPlan, greedy_plan, horizon_s
 from .improve import improve
-from .model import Rooms, Scenario, TransferNeed
-from .plan import Plan, RoomAssignment, Unmet
+from .model import Hotel, Scenario, TransferNeed
+from .plan import Plan, RoomAssignment, Trip, Unmet
 from .previous import restore_previous_rooms
 from .reasons import OUT_OF_TIME
 from .result import SolveResult, StageReport, Status, combine
-from .rooms import RoomsInput, greedy_rooms, prepare, solve_rooms, urgency_order
+from .rooms import solve_rooms
 from .rooms_bound import rooms_lp_bound
+from .rooms_input import RoomsInput, greedy_rooms, prepare, urgency_order
 from .supply import solve_supply
 from .travel import Travel
 from .wait_report import wait_report
@@ -85,7 +89,7 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
     fixed = scenario.fixed or Plan()
     needs = {n.id: n for n in scenario.transfers}
     hotels = {h.id: h for h in scenario.hotels}
-    residual = {h.id: [h.rooms.standard, h.rooms.family, h.rooms.accessible] for h in scenario.hotels}
+    residual = {h.id: h.rooms for h in scenario.hotels}
     statuses: list[Status] = []
     if not _consume(fixed.rooms, residual):
         statuses.append(Status.INFEASIBLE)
@@ -97,7 +101,7 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
     tail = _tail_s(scenario, time_limit_s, time.perf_counter() - t0)
 
     # greedy places the needs of the previous plan afresh, in the rooms left after `fixed`
-    inp_floor = RoomsInput(open_needs, scenario.hotels, {h: list(v) for h, v in residual.items()},
+    inp_floor = RoomsInput(open_needs, scenario.hotels, dict(residual),
                            inp_all.nearest, inp_all.km, inp_all.travel)
     kept_prev = _keep_previous_rooms(previous, room_of, needs, hotels, residual)
     todo = [n for n in open_needs if n.id not in room_of]
@@ -173,7 +177,7 @@ def solve(scenario: Scenario, *, time_limit_s: float = 10.0, previous: Plan | No
         f"{max(0.0, bus_until - t_bus):.1f}s{' (fast mode: greedy trips, insertion, local search)' if fast else ''}")
     seed = None
     if previous is not None:
-        def seed(router: Router, requests: dict[str, Request], fleet: list) -> None:
+        def seed(router: Router, requests: dict[str, Request], fleet: list[BusState]) -> None:
             _seed_previous(router, previous, requests, fleet)
 
     def make_requests(rooms: dict[str, RoomAssignment]) -> dict[str, Request]:
@@ -282,7 +286,7 @@ def _better(a: tuple[int, float, float], b: tuple[int, float, float]) -> bool:
     return a[0] < b[0] or (a[0] == b[0] and a[1] < b[1] - LATE_EPS)
 
 
-def _carried(trips: list) -> dict[str, int]:
+def _carried(trips: list[Trip]) -> dict[str, int]:
     got: dict[str, int] = defaultdict(int)
     for t in trips:
         for st in t.stops:
@@ -291,7 +295,7 @@ def _carried(trips: list) -> dict[str, int]:
     return got
 
 
-def _transfer_goals(scenario: Scenario, rooms: list[RoomAssignment], trips: list) -> tuple[int, float, float]:
+def _transfer_goals(scenario: Scenario, rooms: list[RoomAssignment], trips: list[Trip]) -> tuple[int, float, float]:
     """(weighted unserved people, time cost, late person-minutes) of a plan's transfer part, as
     the checker counts them (people carried; minutes from ready and past due at the hotel, per
     person); the time cost is `rules.time_cost` with each need's `time_weight`."""
@@ -478,9 +482,9 @@ def _rooms_without_model(inp: RoomsInput, todo: list[TransferNeed], t_start: flo
                              "warm_start_objective": float(unplaced)})
 
 
-def _insert_only(scenario: Scenario, travel: Travel, fixed_trips: list, room_of: dict[str, RoomAssignment],
+def _insert_only(scenario: Scenario, travel: Travel, fixed_trips: list[Trip], room_of: dict[str, RoomAssignment],
                  make_requests: Callable[[dict[str, RoomAssignment]], dict[str, Request]],
-                 seed: Callable[[Router, dict[str, Request], list], None] | None, until: float,
+                 seed: Callable[[Router, dict[str, Request], list[BusState]], None] | None, until: float,
                  floor: GreedyPlan) -> BusOutcome:
     """The bus stage's fast mode. Without a previous plan it starts from greedy's trips wherever
     the rooms agree (so it is never behind the floor), inserts the rest (bus-minutes free when the
@@ -494,7 +498,7 @@ def _insert_only(scenario: Scenario, travel: Travel, fixed_trips: list, room_of:
     else:
         _seed_previous(router, Plan(trips=floor.trips[len(fixed_trips):]), requests, fleet)
     unmet = route_all(router, [r for r in requests.values() if r.remaining > 0], until)
-    info: dict = {"mode": "insertion"}
+    info: dict[str, Any] = {"mode": "insertion"}
     if requests and fleet and until - time.perf_counter() > IMPROVE_MIN_S and not any(
             u.code == OUT_OF_TIME for u in unmet):
         _, info = improve(router, requests, until)
@@ -503,39 +507,37 @@ def _insert_only(scenario: Scenario, travel: Travel, fixed_trips: list, room_of:
     return BusOutcome(router, requests, unmet, info)
 
 
-def _consume(rooms: list[RoomAssignment], residual: dict[str, list[int]]) -> bool:
+def _consume(rooms: list[RoomAssignment], residual: dict[str, Rooms]) -> bool:
     ok = True
     for r in rooms:
         cap = residual.get(r.hotel)
         if cap is None:
             ok = False
             continue
-        for i, q in enumerate((r.standard, r.family, r.accessible)):
-            cap[i] -= q
-            if cap[i] < 0:
-                ok, cap[i] = False, 0
+        left = cap - r.rooms
+        if min(left) < 0:
+            ok, left = False, Rooms.of(max(0, c) for c in left)
+        residual[r.hotel] = left
     return ok
 
 
-def _release(nids: list[str], room_of: dict[str, RoomAssignment], residual: dict[str, list[int]],
+def _release(nids: list[str], room_of: dict[str, RoomAssignment], residual: dict[str, Rooms],
              needs: dict[str, TransferNeed]) -> None:
     for nid in nids:
         r = room_of.pop(nid)
-        cap = residual[r.hotel]
-        cap[0] += r.standard
-        cap[1] += r.family
-        cap[2] += r.accessible
+        residual[r.hotel] = residual[r.hotel] + r.rooms
 
 
 def _keep_previous_rooms(previous: Plan | None, room_of: dict[str, RoomAssignment],
-                         needs: dict[str, TransferNeed], hotels: dict, residual: dict[str, list[int]]) -> list[str]:
+                         needs: dict[str, TransferNeed], hotels: dict[str, Hotel],
+                         residual: dict[str, Rooms]) -> list[str]:
     kept: list[str] = []
     for r in (previous.rooms if previous else []):
         n, h = needs.get(r.need), hotels.get(r.hotel)
         if n is None or h is None or r.need in room_of or not rules.hotel_accepts(h.accepts, n.risk):
             continue
         got = Rooms(r.standard, r.family, r.accessible)
-        if not rules.rooms_cover(n.rooms, got) or not rules.within(got, Rooms.of(residual[h.id])):
+        if not rules.rooms_cover(n.rooms, got) or not rules.within(got, residual[h.id]):
             continue
         room_of[r.need] = RoomAssignment(r.need, r.hotel, *got)
         _consume([room_of[r.need]], residual)
@@ -543,7 +545,7 @@ def _keep_previous_rooms(previous: Plan | None, room_of: dict[str, RoomAssignmen
     return kept
 
 
-def _requests(room_of: dict[str, RoomAssignment], needs: dict[str, TransferNeed], hotels: dict,
+def _requests(room_of: dict[str, RoomAssignment], needs: dict[str, TransferNeed], hotels: dict[str, Hotel],
               travel: Travel, carried: dict[str, int]) -> dict[str, Request]:
     out = {}
     for nid, r in room_of.items():
@@ -556,7 +558,7 @@ def _requests(room_of: dict[str, RoomAssignment], needs: dict[str, TransferNeed]
     return out
 
 
-def _seed_previous(router: Router, previous: Plan, requests: dict[str, Request], fleet: list) -> None:
+def _seed_previous(router: Router, previous: Plan, requests: dict[str, Request], fleet: list[BusState]) -> None:
     """Re-seed the previous plan's trips that still fit: same hotel, people still waiting."""
     index = {b.bus.id: i for i, b in enumerate(fleet)}
     for t in sorted(previous.trips, key=lambda t: t.start_at):
@@ -588,8 +590,9 @@ def _seed_previous(router: Router, previous: Plan, requests: dict[str, Request],
 
 
 def _retry(scenario: Scenario, travel: Travel, inp_all: RoomsInput, retry: list[TransferNeed],
-           residual: dict[str, list[int]], room_of: dict[str, RoomAssignment], router: Router, needs: dict,
-           hotels: dict, carried: dict[str, int], deadline: float) -> list[Unmet]:
+           residual: dict[str, Rooms], room_of: dict[str, RoomAssignment], router: Router,
+           needs: dict[str, TransferNeed],
+           hotels: dict[str, Hotel], carried: dict[str, int], deadline: float) -> list[Unmet]:
     """Give freed rooms to needs that had none, keeping only those a bus can then carry."""
     inp = RoomsInput(retry, inp_all.hotels, residual, {n.id: inp_all.eligible.get(n.id, []) for n in retry},
                      inp_all.km, inp_all.travel)

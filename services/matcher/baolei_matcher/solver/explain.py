@@ -9,26 +9,24 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from baolei_common.citytime import hhmm
 from baolei_common.lateness import late_words
+from baolei_common.rooms import Rooms
 
 from . import reasons, rules
 from .lateness import Timing, timings
-from .model import Rooms, Scenario, TransferNeed
-from .plan import Plan, Unmet
-from .rooms import RoomsInput
+from .model import Scenario, TransferNeed
+from .plan import Plan, SupplyAssignment, Trip, Unmet
+from .rooms_input import RoomsInput
 from .travel import Travel
 
 logger = logging.getLogger(__name__)
 
-CITY_TZ = ZoneInfo("Asia/Shanghai")  # times are shown as people in Shenzhen read them
-
-
 def hhmm_up(t: datetime) -> str:
     """Shenzhen clock time rounded up to the minute, as the waits and lateness are."""
     up = t.replace(second=0, microsecond=0) + timedelta(minutes=1 if t.second or t.microsecond else 0)
-    return up.astimezone(CITY_TZ).strftime("%H:%M")
+    return hhmm(up)  # times are shown as people in Shenzhen read them
 
 
 def when_words(t: Timing | None) -> tuple[str, str]:
@@ -42,7 +40,7 @@ def when_words(t: Timing | None) -> tuple[str, str]:
     return (f"{zh}；{late_zh}", f"{en}; {late_en}") if late_zh else (zh, en)
 
 
-def room_reason(n: TransferNeed, inp: RoomsInput, residual: dict[str, list[int]]) -> Unmet:
+def room_reason(n: TransferNeed, inp: RoomsInput, residual: dict[str, Rooms]) -> Unmet:
     """Why need `n` has no rooms, judged on the rooms left after the plan was made."""
     accepting = [h for h in inp.hotels if rules.hotel_accepts(h.accepts, n.risk)]
     if not accepting:
@@ -52,7 +50,7 @@ def room_reason(n: TransferNeed, inp: RoomsInput, residual: dict[str, list[int]]
     eligible = [inp.hotels[i] for i in inp.eligible.get(n.id, [])]
     if not eligible:
         return reasons.hotel_not_open(n.id, n.people)
-    left = Rooms.of(sum(residual[h.id][t] for h in eligible) for t in range(3))
+    left = sum((residual[h.id] for h in eligible), Rooms())
     short = rules.short_type(n.rooms, left)  # even pooled over every eligible hotel, this type is short
     if short is not None:
         return reasons.rooms_full(n.id, short, n.people)
@@ -64,12 +62,12 @@ def explain(scenario: Scenario, plan: Plan, travel: Travel) -> dict[str, str]:
     hotels = {h.id: h for h in scenario.hotels}
     rooms = {r.need: r for r in plan.rooms}
     timing = timings(scenario, plan, travel)
-    trips: dict[str, list] = defaultdict(list)
+    trips: dict[str, list[tuple[Trip, int]]] = defaultdict(list)
     for t in plan.trips:
         for s in t.stops:
             for ld in s.load:
                 trips[ld.need].append((t, ld.people))
-    picks: dict[str, list] = defaultdict(list)
+    picks: dict[str, list[SupplyAssignment]] = defaultdict(list)
     for a in plan.supply:
         if a.quantity > 0:
             picks[a.need].append(a)

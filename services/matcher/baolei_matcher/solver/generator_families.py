@@ -22,7 +22,7 @@ from typing import Any
 
 from baolei_common import demo_city
 
-from .generator import _iso, _pick, _priority, _transfer, generate
+from .generator_base import _iso, _pick, _priority, _transfer, generate_city
 from .generator_data import (
     NIGHT_WAVE_NEEDS,
     NIGHT_WAVE_READY_MIN,
@@ -45,7 +45,7 @@ def generate_family(size: str, family: str, seed: int) -> dict[str, Any]:
 
 
 def _stream_one_site(rng: random.Random, size: str) -> dict[str, Any]:
-    base = generate(size, "mixed", rng.randrange(1 << 30))
+    base = generate_city(size, "mixed", rng.randrange(1 << 30))
     communities = [s for s in base["sites"] if s["id"].startswith("C-")]
     site = rng.choice(communities)
     at = datetime.fromisoformat(base["now"])

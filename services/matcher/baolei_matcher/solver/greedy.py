@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from baolei_common.rooms import Rooms
+
 from . import reasons
 from .buses import Router
 from .explain import room_reason
@@ -27,7 +29,7 @@ from .fleet import DraftStop, DraftTrip, Request, make_fleet
 from .model import Scenario, TransferNeed
 from .plan import Plan, RoomAssignment, SupplyAssignment, Trip, Unmet
 from .result import SolveResult, Status
-from .rooms import RoomsInput, greedy_rooms, prepare
+from .rooms_input import RoomsInput, greedy_rooms, prepare
 from .travel import Travel
 
 logger = logging.getLogger(__name__)
@@ -43,7 +45,7 @@ class GreedyPlan:
     supply: list[SupplyAssignment]
     transfer_unmet: list[Unmet]
     supply_unmet: list[Unmet]
-    residual: dict[str, list[int]]            # rooms left after the greedy rooms (for reasons)
+    residual: dict[str, Rooms]                # rooms left after the greedy rooms (for reasons)
     routed: int = 0                           # needs the bus pass tried to carry
     bus_unserved: int = 0                     # people with rooms the bus pass could not carry
     supply_goal: int = 0                      # weighted unserved quantity
@@ -68,15 +70,13 @@ def solve_greedy(scenario: Scenario) -> SolveResult:
     return SolveResult(Status.FEASIBLE, g.plan(), seconds=time.perf_counter() - t0, message="greedy baseline")
 
 
-def rooms_left(scenario: Scenario, fixed: Plan) -> dict[str, list[int]]:
-    """Rooms per hotel [standard, family, accessible] after the fixed rooms (never below zero)."""
-    residual = {h.id: [h.rooms.standard, h.rooms.family, h.rooms.accessible] for h in scenario.hotels}
+def rooms_left(scenario: Scenario, fixed: Plan) -> dict[str, Rooms]:
+    """Rooms per hotel after the fixed rooms (never below zero)."""
+    residual = {h.id: h.rooms for h in scenario.hotels}
     for r in fixed.rooms:
         cap = residual.get(r.hotel)
-        if cap is None:
-            continue
-        for i, q in enumerate((r.standard, r.family, r.accessible)):
-            cap[i] = max(0, cap[i] - q)
+        if cap is not None:
+            residual[r.hotel] = Rooms.of(max(0, c - q) for c, q in zip(cap, r.rooms, strict=True))
     return residual
 
 
@@ -95,12 +95,11 @@ def greedy_plan(scenario: Scenario, travel: Travel, inp: RoomsInput) -> GreedyPl
     t0 = time.perf_counter()
     fixed = scenario.fixed or Plan()
     order = dispatch_order([n for n in inp.needs if n.people > 0])
-    residual = {h: list(v) for h, v in inp.residual.items()}
+    residual = dict(inp.residual)
     placed = greedy_rooms(inp, order)
     rooms = [RoomAssignment(nid, inp.hotels[hi].id, *got) for nid, (hi, got) in placed.items()]
     for r in rooms:
-        residual[r.hotel] = [c - q for c, q in zip(residual[r.hotel], (r.standard, r.family, r.accessible),
-                                                   strict=True)]
+        residual[r.hotel] = residual[r.hotel] - r.rooms
     t_rooms = time.perf_counter()
     trips, bus_unmet, routed = _buses(scenario, travel, fixed, rooms)
     t_buses = time.perf_counter()

@@ -18,6 +18,9 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Any
+
+from baolei_common.rooms import Rooms
 
 from . import rules
 from .buses import GOAL3_W, THROUGHPUT_W, Router
@@ -30,7 +33,7 @@ logger = logging.getLogger(__name__)
 Score = tuple[int, float, float, float]  # weighted unserved people, time cost, km, person-minutes late
 # buses' trips, requests' (remaining, hotel, hotel site, open_s), chooser's (rooms, residual)
 _Snapshot = tuple[list[list[DraftTrip]], dict[str, tuple[int, str, str, int]],
-                  tuple[dict[str, RoomAssignment], dict[str, list[int]]] | None]
+                  tuple[dict[str, RoomAssignment], dict[str, Rooms]] | None]
 MAX_STALL = 600          # consecutive iterations without a new best before giving up
 SA_T0 = 0.0015           # starting temperature, as a share of the time cost at the start
 NOISE, NOISE_SHARE = 0.2, 0.5  # relative noise on insertion costs, in this share of the steps
@@ -195,7 +198,7 @@ class Improver:
             self.requests[n].remaining += p
         self._rebuild_keys()
         router.journal = saved
-        moves: list = []
+        moves: list[Any] = []
         if router.chooser is not None:
             router.chooser.journal = moves
         router.busy_w = self.rng.choice(BUSY_CHOICES)
@@ -233,7 +236,7 @@ class Improver:
         trips = [_clone(b.trips) for b in self.router.fleet]
         reqs = {n: (r.remaining, r.hotel, r.hotel_site, r.open_s) for n, r in self.requests.items()}
         ch = self.router.chooser
-        rooms = None if ch is None else (dict(ch.room_of), {h: list(v) for h, v in ch.residual.items()})
+        rooms = None if ch is None else (dict(ch.room_of), dict(ch.residual))
         return trips, reqs, rooms
 
     def restore(self, snap: _Snapshot) -> None:
@@ -249,8 +252,7 @@ class Improver:
         if ch is not None and rooms is not None:
             ch.room_of.clear()
             ch.room_of.update(rooms[0])
-            for h, v in rooms[1].items():
-                ch.residual[h][:] = v
+            ch.residual.update(rooms[1])
         self._rebuild_keys()
         self._index()
 
@@ -273,7 +275,8 @@ class Improver:
         return current
 
 
-def improve(router: Router, requests: dict[str, Request], deadline: float, seed: int = 0) -> tuple[Score, dict]:
+def improve(router: Router, requests: dict[str, Request], deadline: float,
+            seed: int = 0) -> tuple[Score, dict[str, Any]]:
     """Ruin-and-recreate until `deadline` (perf_counter) or MAX_STALL iterations without a new best.
 
     Acceptance is simulated annealing on the time cost at equal weighted unserved people

@@ -20,8 +20,10 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from baolei_common.rooms import Rooms
+
 from . import rules
-from .model import Hotel, Rooms, Scenario, TransferNeed
+from .model import Hotel, Scenario, TransferNeed
 from .plan import Plan, Trip
 from .travel import Travel
 

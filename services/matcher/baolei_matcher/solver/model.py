@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from baolei_common.rooms import ROOM_TYPES, Rooms
+
+from . import rules
+from .plan import parse_plan
+
 logger = logging.getLogger(__name__)
 
 WEIGHT: dict[int, int] = {1: 1000, 2: 100, 3: 10, 4: 1}
-ROOM_TYPES: tuple[str, str, str] = ("standard", "family", "accessible")
 
 
 class ScenarioError(ValueError):
@@ -39,38 +43,6 @@ class Site:
     name: str = ""
     district: str = ""
     zone: str = ""
-
-
-@dataclass(frozen=True)
-class Rooms:
-    """Room counts by type: what a need asks, what a hotel has or has left, what is given.
-    The one type for room counts; iterates as (standard, family, accessible)."""
-
-    standard: int = 0
-    family: int = 0
-    accessible: int = 0
-
-    @classmethod
-    def of(cls, counts: Iterable[int]) -> Rooms:
-        s, f, a = counts
-        return cls(int(s), int(f), int(a))
-
-    def get(self, room_type: str) -> int:
-        return int(getattr(self, room_type))
-
-    def total(self) -> int:
-        return self.standard + self.family + self.accessible
-
-    def __iter__(self) -> Iterator[int]:
-        yield self.standard
-        yield self.family
-        yield self.accessible
-
-    def __add__(self, other: Rooms) -> Rooms:
-        return Rooms(self.standard + other.standard, self.family + other.family, self.accessible + other.accessible)
-
-    def __sub__(self, other: Rooms) -> Rooms:
-        return Rooms(self.standard - other.standard, self.family - other.family, self.accessible - other.accessible)
 
 
 @dataclass(frozen=True)
@@ -98,9 +70,7 @@ class Bus:
     @property
     def capacity(self) -> int:
         """People allowed aboard (rules.bus_capacity: floor(seats × load limit))."""
-        from .rules import bus_capacity  # local: rules imports this module
-
-        return bus_capacity(self.seats, self.load_limit)
+        return rules.bus_capacity(self.seats, self.load_limit)
 
 
 @dataclass(frozen=True)
@@ -219,8 +189,6 @@ def _rooms(spec: Mapping[str, Any] | None, where: str) -> Rooms:
 
 def parse_scenario(doc: Mapping[str, Any]) -> Scenario:
     """Build a `Scenario` from a scenario/v1 JSON document; raises `ScenarioError`."""
-    from .plan import parse_plan  # local: plan imports model
-
     now = _ts(doc.get("now"), "now")
     tr = doc.get("travel") or {}
     travel = TravelModel(_number(tr.get("speed_kmh", 30), "travel.speed_kmh", positive=True),
@@ -237,7 +205,7 @@ def parse_scenario(doc: Mapping[str, Any]) -> Scenario:
     def site(ref: Any, where: str) -> str:
         if ref not in sites:
             raise ScenarioError(f"{where}: unknown site {ref!r}")
-        return ref
+        return str(ref)
 
     hotels = [Hotel(h["id"], site(h.get("site"), f"hotel {h['id']}"), frozenset(h.get("accepts") or []),
                     _rooms(h.get("rooms"), f"hotel {h['id']}.rooms"),

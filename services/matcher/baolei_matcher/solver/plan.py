@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from baolei_common.rooms import Rooms
+
 logger = logging.getLogger(__name__)
 
 
@@ -23,6 +25,10 @@ class RoomAssignment:
     family: int = 0
     accessible: int = 0
     raw: dict[str, Any] | None = None
+
+    @property
+    def rooms(self) -> Rooms:
+        return Rooms(self.standard, self.family, self.accessible)
 
     def to_dict(self) -> dict[str, Any]:
         if self.raw is not None:

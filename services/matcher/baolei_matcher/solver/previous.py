@@ -11,25 +11,24 @@ it was (same hotel, same rooms).
 """
 from __future__ import annotations
 
+from baolei_common.rooms import Rooms
+
 from . import rules
-from .model import Rooms
 from .plan import RoomAssignment
 
 
 def restore_previous_rooms(withdrawn: dict[str, RoomAssignment], room_of: dict[str, RoomAssignment],
-                           residual: dict[str, list[int]]) -> list[str]:
+                           residual: dict[str, Rooms]) -> list[str]:
     """Give each withdrawn previous assignment back if its need still has no room and its hotel
     still has those rooms free; `room_of` and `residual` are updated in place. Returns the needs
     restored, in the order of `withdrawn`."""
     restored = []
     for nid, r in withdrawn.items():
         cap = residual.get(r.hotel)
-        got = Rooms(r.standard, r.family, r.accessible)
-        if nid in room_of or cap is None or not rules.within(got, Rooms.of(cap)):
+        got = r.rooms
+        if nid in room_of or cap is None or not rules.within(got, cap):
             continue
         room_of[nid] = r
-        cap[0] -= r.standard
-        cap[1] -= r.family
-        cap[2] -= r.accessible
+        residual[r.hotel] = cap - got
         restored.append(nid)
     return restored

@@ -15,9 +15,11 @@ from collections.abc import Callable
 
 import numpy as np
 
+from baolei_common.rooms import Rooms
+
 from . import rules
 from .fleet import Request
-from .model import Hotel, Rooms, TransferNeed
+from .model import Hotel, TransferNeed
 from .plan import RoomAssignment
 from .travel import Travel
 
@@ -29,7 +31,7 @@ Move = tuple[str, RoomAssignment, str, str, int]  # need, old rooms, old hotel, 
 
 
 class HotelChooser:
-    def __init__(self, hotels: list[Hotel], travel: Travel, residual: dict[str, list[int]],
+    def __init__(self, hotels: list[Hotel], travel: Travel, residual: dict[str, Rooms],
                  room_of: dict[str, RoomAssignment], frozen: set[str]) -> None:
         self.hotels = hotels
         self.travel = travel
@@ -61,7 +63,7 @@ class HotelChooser:
     def fits(self, need: TransferNeed, hotel: Hotel) -> bool:
         """The hotel has the very rooms asked left (a move never takes an upgrade)."""
         cap = self.residual.get(hotel.id)
-        return cap is not None and rules.within(need.rooms, Rooms.of(cap))
+        return cap is not None and rules.within(need.rooms, cap)
 
     def candidates(self, req: Request, extra: Callable[[], list[str]] | None = None) -> list[Hotel]:
         """Hotels the need could move to now: the nearest that fit exactly (and those named by
@@ -83,14 +85,8 @@ class HotelChooser:
         old = self.room_of[nid]
         if self.journal is not None:
             self.journal.append((nid, old, req.hotel, req.hotel_site, req.open_s))
-        back = self.residual[old.hotel]
-        back[0] += old.standard
-        back[1] += old.family
-        back[2] += old.accessible
-        cap = self.residual[hotel.id]
-        cap[0] -= need.rooms.standard
-        cap[1] -= need.rooms.family
-        cap[2] -= need.rooms.accessible
+        self.residual[old.hotel] = self.residual[old.hotel] + old.rooms
+        self.residual[hotel.id] = self.residual[hotel.id] - need.rooms
         self.room_of[nid] = RoomAssignment(nid, hotel.id, need.rooms.standard, need.rooms.family,
                                            need.rooms.accessible)
         req.hotel, req.hotel_site, req.open_s = hotel.id, hotel.site, open_s
@@ -99,14 +95,8 @@ class HotelChooser:
     def undo(self, moves: list[Move], requests: dict[str, Request]) -> None:
         for nid, old, hid, hsite, open_s in reversed(moves):
             cur = self.room_of[nid]
-            cap = self.residual[cur.hotel]
-            cap[0] += cur.standard
-            cap[1] += cur.family
-            cap[2] += cur.accessible
-            back = self.residual[old.hotel]
-            back[0] -= old.standard
-            back[1] -= old.family
-            back[2] -= old.accessible
+            self.residual[cur.hotel] = self.residual[cur.hotel] + cur.rooms
+            self.residual[old.hotel] = self.residual[old.hotel] - old.rooms
             self.room_of[nid] = old
             r = requests[nid]
             r.hotel, r.hotel_site, r.open_s = hid, hsite, open_s

@@ -36,20 +36,24 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass, field
+from typing import Any
 
-import numpy as np
-from ortools.graph.python import min_cost_flow
-
-from . import rules
-from .model import Hotel, Rooms, Scenario, TransferNeed, TravelModel
+from .model import Scenario, TransferNeed
 from .plan import Plan, RoomAssignment
 from .result import StageReport, Status
 from .rooms_bound import AssignmentLP, assignment_lp, fitting
+from .rooms_input import (
+    Placement,
+    RoomsInput,
+    greedy_rooms,
+    hint_w_of,
+    placed_w,
+    time_costs,
+    urgency_order,
+)
 from .rooms_local import eject_insert, ruin_recreate
 from .rooms_lp import lp_dive
 from .rooms_model import build_model, lns_exact, run, set_hint
-from .rooms_time import HotelTimes
 from .rooms_time_lns import time_goal
 from .travel import Travel
 
@@ -77,136 +81,12 @@ TIME_GOAL_SHARE = 0.5    # of phase 2's time, kept for the time search after it 
 REPORT_S = 0.15          # kept back for stopping CP-SAT's workers, reading the answer, the report
 OVERRUN_S = 0.25         # past the limit by more than this, the stage reports out_of_time
 
-Placement = dict[str, tuple[int, Rooms]]  # need id -> (hotel index, rooms given)
-
-
-@dataclass
-class RoomsInput:
-    needs: list[TransferNeed]                      # needs still to place (not fixed)
-    hotels: list[Hotel]
-    residual: dict[str, list[int]]                 # hotel id -> [standard, family, accessible] left
-    eligible: dict[str, list[int]] = field(default_factory=dict)  # need id -> hotel indices, quickest first
-    km: dict[tuple[str, int], float] = field(default_factory=dict)
-    travel: TravelModel = field(default_factory=TravelModel)  # speed and dwell, for the time to a hotel
-    km_row: dict[str, np.ndarray] = field(default_factory=dict)  # need id -> km to `eligible[need]`, in order
-    # the same hotels nearest first: the greedy baseline's order (the floor is that baseline)
-    nearest: dict[str, list[int]] = field(default_factory=dict)
-
-
-def hint_w_of(hint: dict, inp: RoomsInput) -> int:
-    """Weighted people the warm start leaves without rooms."""
-    return sum(n.weight * n.people for n in inp.needs if n.id not in hint)
-
-
-def fit(need: TransferNeed, cap: list[int]) -> Rooms | None:
-    """Rooms given if the need fits `cap` (see `rules.fit`); a `Rooms`, unpacks as (s, f, a)."""
-    return rules.fit(need.rooms, Rooms.of(cap))
-
-
-def prepare(scenario: Scenario, travel: Travel, needs: list[TransferNeed], residual: dict[str, list[int]],
-            horizon_s: int, quickest: bool = True) -> RoomsInput:
-    """Eligible hotels per need (accepts its risk, opens before the horizon), quickest first: by the
-    least time to isolation there (`rooms_time.py`: one dwell and the direct drive, or the wait
-    for the hotel to open; lateness counted extra), then nearest. Greedy placements take the first
-    that fits, so a nearer hotel opening hours later no longer wins (city scale: people waited
-    ~10 minutes at the hotel door on average for its opening). `quickest=False`: nearest first,
-    as the greedy baseline dispatcher does (`greedy.solve_greedy`)."""
-    hotels = scenario.hotels
-    inp = RoomsInput(needs, hotels, residual, travel=scenario.travel)
-    if not hotels:
-        return inp
-    site_idx = np.array([travel.index[h.site] for h in hotels])
-    open_s = np.array([travel.sec(h.open_at, -10**9) for h in hotels])
-    by_risk: dict[str, np.ndarray] = {}
-    for n in needs:
-        ok = by_risk.get(n.risk)
-        if ok is None:
-            ok = np.array([rules.hotel_accepts(h.accepts, n.risk) and h.rooms.total() > 0
-                           for h in hotels]) & (open_s <= horizon_s)
-            by_risk[n.risk] = ok
-        idx = np.nonzero(ok)[0]
-        if len(idx) == 0:
-            inp.eligible[n.id] = inp.nearest[n.id] = []
-            continue
-        km = travel.km_from_many(site_idx[idx], n.site)
-        ready, due = travel.sec(n.ready_at), travel.sec(n.due_at)
-        arrive = np.maximum(ready + travel.dwell_s + km / travel.speed * 3600.0, open_s[idx])
-        minutes = (arrive - ready) / 60.0 + rules.LATE_EXTRA * np.maximum(0.0, arrive - due) / 60.0
-        near = np.argsort(km, kind="stable")
-        order = np.lexsort((km, minutes)) if quickest else near
-        inp.eligible[n.id] = [int(idx[k]) for k in order]
-        inp.nearest[n.id] = [int(idx[k]) for k in near]
-        inp.km_row[n.id] = np.asarray(km[order], dtype=float)
-        for k in order:
-            inp.km[(n.id, int(idx[k]))] = float(km[k])
-    return inp
-
-
-def greedy_rooms(inp: RoomsInput, order: list[TransferNeed], prefer: dict[str, list[int]] | None = None
-                 ) -> Placement:
-    """Place needs in the given order at the first hotel where they fit: preferred ones first
-    (if given), then the nearest eligible."""
-    cap = {h: Rooms.of(v) for h, v in inp.residual.items()}
-    out: Placement = {}
-    for n in order:
-        first = (prefer or {}).get(n.id, [])
-        for hi in first + [h for h in inp.eligible.get(n.id, []) if h not in first]:
-            hid = inp.hotels[hi].id
-            got = rules.fit(n.rooms, cap[hid])
-            if got is not None:
-                out[n.id] = (hi, got)
-                cap[hid] = cap[hid] - got
-                break
-    return out
-
-
 def _value(n: TransferNeed, wait_rank: int, extra_time: float, was_prev: bool) -> int:
     """Phase-2 coefficient of placing `n` at a hotel: waiting longest, minus the time cost that
     hotel adds over the need's quickest one (`extra_time`, capped at TIME_CAP: the order of
     placement stays fairness's, the hotel's choice goal 3's), plus a small bonus for the hotel
     proposed before."""
     return wait_rank * n.weight * n.people - int(min(extra_time, TIME_CAP)) + (CHURN_BONUS if was_prev else 0)
-
-
-def time_costs(inp: RoomsInput, pairs: list[tuple[str, int]]) -> dict[tuple[str, int], float]:
-    """Per (need, hotel) pair, the time cost above the need's quickest hotel among `pairs`."""
-    times = HotelTimes(inp.needs, inp.hotels, inp.travel)
-    cost = {(nid, hi): times.cost(nid, hi, inp.km.get((nid, hi))) for nid, hi in pairs}
-    best: dict[str, float] = {}
-    for (nid, _), c in cost.items():
-        best[nid] = min(c, best.get(nid, c))
-    return {k: c - best[k[0]] for k, c in cost.items()}
-
-
-def _placed_w(placed: dict, needs: list[TransferNeed]) -> int:
-    return sum(n.weight * n.people for n in needs if n.id in placed)
-
-
-def urgency_order(needs: list[TransferNeed]) -> list[TransferNeed]:
-    """Most urgent first, then longest waiting (earliest raised/ready), then bigger groups."""
-    return sorted(needs, key=lambda n: (n.priority, n.raised_at or n.ready_at, -n.people, n.id))
-
-
-def nearest_assignment(inp: RoomsInput, needs: list[TransferNeed], counts: dict[int, int]
-                        ) -> list[tuple[TransferNeed, int]]:
-    """Needs to hotels, `counts[h]` each, least total time to isolation (exact min-cost flow)."""
-    hotels = sorted(counts)
-    if len(hotels) == 1:
-        return [(n, hotels[0]) for n in needs]
-    flow = min_cost_flow.SimpleMinCostFlow()
-    times = HotelTimes(needs, inp.hotels, inp.travel)
-    nn = len(needs)
-    arcs = []
-    for i, n in enumerate(needs):
-        flow.set_node_supply(i, 1)
-        for j, hi in enumerate(hotels):
-            cost = times.flow_cost(n.id, hi, inp.km.get((n.id, hi)))
-            arcs.append((flow.add_arc_with_capacity_and_unit_cost(i, nn + j, 1, cost), i, hi))
-    for j, hi in enumerate(hotels):
-        flow.set_node_supply(nn + j, -counts[hi])
-    if flow.solve() != flow.OPTIMAL:
-        return []
-    return [(needs[i], hi) for a, i, hi in arcs if flow.flow(a) > 0]
 
 
 def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_limit_s: float,
@@ -233,7 +113,7 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
         bound, bound_source = float(no_hotel_w), "greedy_places_all"
     else:
         bound, bound_source = (lp.bound, "assignment_lp") if lp is not None else (0.0, "none")
-    info: dict = {"lp_bound": round(bound, 3), "t_lp": round(time.perf_counter() - t0, 3)}
+    info: dict[str, Any] = {"lp_bound": round(bound, 3), "t_lp": round(time.perf_counter() - t0, 3)}
 
     # Warm starts: the best on the goal (weighted people placed) of greedy and two LP dives, each
     # improved by eject-insert moves, then by ruin and recreate. Shares are of the time left now.
@@ -257,13 +137,13 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
             info[f"{name}_rounds"] = dive_info["dive_rounds"]
             info[f"t_{name}"] = round(time.perf_counter() - t0, 3)
             starts.append((name, dive))
-        starts.sort(key=lambda s: -_placed_w(s[1], needs))  # the best first: it gets the time if short
+        starts.sort(key=lambda s: -placed_w(s[1], needs))  # the best first: it gets the time if short
         best_w = -1
         for i, (name, start) in enumerate(starts):
             stop = share(DIVE_SHARE + (EJECT_SHARE - DIVE_SHARE) * (i + 1) / len(starts))
             better, moves = eject_insert(inp, start, fits, stop)
-            if _placed_w(better, needs) > best_w:
-                best_w = _placed_w(better, needs)
+            if placed_w(better, needs) > best_w:
+                best_w = placed_w(better, needs)
                 hint, source = better, f"{name}+eject" if moves else name
                 info["eject_moves"] = moves
         info["t_eject"] = round(time.perf_counter() - t0, 3)
@@ -274,13 +154,13 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
         better, steps = ruin_recreate(inp, hint, fits, ruin_stop)
         info["ruin_recreate_steps"] = steps
         info["t_ruin_recreate"] = round(time.perf_counter() - t0, 3)
-        if _placed_w(better, needs) > _placed_w(hint, needs):
+        if placed_w(better, needs) > placed_w(hint, needs):
             hint, source = better, f"{source}+ruin_recreate"
         if use_cp and hint_w_of(hint, inp) > math.ceil(bound - 1e-6):
             better, steps = lns_exact(inp, hint, fits, share(LNS_SHARE))
             info["lns_steps"] = steps
             info["t_lns"] = round(time.perf_counter() - t0, 3)
-            if _placed_w(better, needs) > _placed_w(hint, needs):
+            if placed_w(better, needs) > placed_w(hint, needs):
                 hint, source = better, f"{source}+lns"
     hint_w = hint_w_of(hint, inp)
     at_bound = hint_w <= math.ceil(bound - 1e-6)
@@ -299,7 +179,7 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
         logger.warning("rooms: model building ran out of its time; improving the warm start instead")
         if hint_w > math.ceil(bound - 1e-6):
             better, moves = eject_insert(inp, hint, fits, deadline - REPORT_S, max_passes=20)
-            if _placed_w(better, needs) > _placed_w(hint, needs):
+            if placed_w(better, needs) > placed_w(hint, needs):
                 hint, source, hint_w = better, f"{source}+eject", hint_w_of(better, inp)
                 info["eject_moves"] = info.get("eject_moves", 0) + moves
         hint = time_goal(inp, hint, deadline - REPORT_S, info)
@@ -309,14 +189,14 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
     placed, status, cp_status = hint, Status.FEASIBLE, "skipped"
     by_id = {n.id: n for n in needs}
     goal = [(n.weight * n.people) * v for (nid, _), v in rm.x.items() for n in (by_id[nid],)]
-    best_w = _placed_w(hint, needs)
+    best_w = placed_w(hint, needs)
     if not at_bound:
         rm.m.maximize(sum(goal))
         set_hint(rm, hint)
         left = deadline - time.perf_counter() - REPORT_S
         cp_status, found, cp_bound = run(rm, left * (1 - POLISH_SHARE))
-        if found is not None and _placed_w(found, needs) >= best_w:
-            placed, best_w = found, _placed_w(found, needs)
+        if found is not None and placed_w(found, needs) >= best_w:
+            placed, best_w = found, placed_w(found, needs)
         if full and cp_bound is not None:
             cp_unplaced = total_w - math.floor(cp_bound + 1e-6)
             info["cp_sat_bound"] = float(cp_unplaced)
@@ -337,7 +217,7 @@ def solve_rooms(scenario: Scenario, travel: Travel, inp: RoomsInput, *, time_lim
         if left > MIN_POLISH_S / 2:
             st2, found, _ = run(rm, min(left, POLISH_ONLY_S) if at_bound else left)
             cp_status = st2 if cp_status == "skipped" else f"{cp_status}+{st2}"
-            if found is not None and _placed_w(found, needs) >= best_w:
+            if found is not None and placed_w(found, needs) >= best_w:
                 placed = found
     # Needs asking the same rooms trade hotels for less time to isolation: also after phase 2,
     # which is often cut off before it is optimal and weighs time below fairness (rooms_small_hotels
@@ -380,7 +260,7 @@ def _candidates(inp: RoomsInput, needs: list[TransferNeed], fits: dict[str, list
 
 
 def _report(placed: Placement, inp: RoomsInput, bound: float, bound_source: str, source: str, hint_w: int,
-            cp_status: str, status: Status, candidates: int, t0: float, info: dict
+            cp_status: str, status: Status, candidates: int, t0: float, info: dict[str, Any]
             ) -> tuple[list[RoomAssignment], StageReport]:
     out = [RoomAssignment(nid, inp.hotels[hi].id, *got) for nid, (hi, got) in placed.items()]
     by_need = {n.id: n for n in inp.needs}

@@ -22,16 +22,14 @@ import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 from ortools.linear_solver import pywraplp
 
 from . import rules
 from .model import TransferNeed
-
-if TYPE_CHECKING:
-    from .rooms import RoomsInput
+from .rooms_input import RoomsInput
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +41,7 @@ def rooms_lp_bound(inp: RoomsInput) -> float:
     """Lower bound on Σ weight × people of needs left without rooms (over all of `inp.needs`);
     relaxes "one hotel per need" (see the module docstring)."""
     total = float(sum(n.weight * n.people for n in inp.needs))
-    groups: dict[tuple[int, ...], list] = defaultdict(list)
+    groups: dict[tuple[int, ...], list[Any]] = defaultdict(list)
     for n in inp.needs:
         el = inp.eligible.get(n.id) or []
         if el:
@@ -55,7 +53,7 @@ def rooms_lp_bound(inp: RoomsInput) -> float:
         logger.warning("GLOP unavailable; rooms bound is trivial")
         return 0.0
     inf = solver.infinity()
-    given: dict[tuple[int, int], list] = defaultdict(list)  # (hotel idx, given type) -> vars
+    given: dict[tuple[int, int], list[Any]] = defaultdict(list)  # (hotel idx, given type) -> vars
     objective = solver.Objective()
     for hotels, needs in groups.items():
         ys = [solver.NumVar(0.0, 1.0, "") for _ in needs]
@@ -70,14 +68,14 @@ def rooms_lp_bound(inp: RoomsInput) -> float:
                 if q:
                     row.SetCoefficient(y, -float(q))
             for hi in hotels:
-                cap = inp.residual[inp.hotels[hi].id]
+                cap = tuple(inp.residual[inp.hotels[hi].id])
                 for r, t in _MOVES:
                     if r == req and cap[t] > 0:
                         z = solver.NumVar(0.0, inf, "")
                         row.SetCoefficient(z, 1.0)
                         given[(hi, t)].append(z)
     for (hi, t), zs in given.items():
-        row = solver.Constraint(-inf, float(inp.residual[inp.hotels[hi].id][t]))
+        row = solver.Constraint(-inf, float(tuple(inp.residual[inp.hotels[hi].id])[t]))
         for z in zs:
             row.SetCoefficient(z, 1.0)
     objective.SetMaximization()
@@ -87,7 +85,7 @@ def rooms_lp_bound(inp: RoomsInput) -> float:
         return 0.0
     # Round the bound down slightly against LP tolerances: it must stay a valid lower bound.
     placed_ub = objective.Value() * (1 + 1e-7) + 1e-6
-    return max(0.0, total - placed_ub)
+    return max(0.0, float(total - placed_ub))
 
 
 @dataclass
@@ -105,7 +103,7 @@ def fitting(inp: RoomsInput) -> dict[str, list[int]]:
     """Per need, the hotels (indices, nearest first) where it could get its rooms now: eligible
     (accepts its risk, opens in time) and with the rooms it asks left, upgrades allowed
     (`rules.fits_counts`, one need against all its eligible hotels at once)."""
-    caps = np.array([inp.residual[h.id] for h in inp.hotels], dtype=np.int64).reshape(-1, 3)
+    caps = np.array([tuple(inp.residual[h.id]) for h in inp.hotels], dtype=np.int64).reshape(-1, 3)
     out: dict[str, list[int]] = {}
     for n in inp.needs:
         el = np.asarray(inp.eligible.get(n.id) or [], dtype=np.int64)
@@ -124,7 +122,7 @@ def assignment_lp(inp: RoomsInput, fits: dict[str, list[int]]) -> AssignmentLP |
     `fits[need id]` must hold every hotel the need fits (see `fitting`), else the bound is invalid."""
     t0 = time.perf_counter()
     total = float(sum(n.weight * n.people for n in inp.needs))
-    by_key: dict[tuple, list[TransferNeed]] = defaultdict(list)
+    by_key: dict[tuple[Any, ...], list[TransferNeed]] = defaultdict(list)
     for n in inp.needs:
         f = fits.get(n.id) or []
         if f:
@@ -159,7 +157,7 @@ def assignment_lp(inp: RoomsInput, fits: dict[str, list[int]]) -> AssignmentLP |
                     asked[hi][t].append((x, float(req[t])))
         xs.append(xg)
     for hi, terms in asked.items():
-        cap = inp.residual[inp.hotels[hi].id]
+        cap = tuple(inp.residual[inp.hotels[hi].id])  # (standard, family, accessible) for the LP
         # upgrades: standard rooms asked, given as family (uf) or accessible (ua)
         uf = solver.NumVar(0.0, float(cap[1]), "")
         ua = solver.NumVar(0.0, float(cap[2]), "")

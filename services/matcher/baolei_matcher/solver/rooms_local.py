@@ -12,16 +12,15 @@ import logging
 import random
 import time
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
 from ortools.graph.python import min_cost_flow
 
-from . import rules
-from .model import Rooms, TransferNeed
-from .rooms_time import HotelTimes
+from baolei_common.rooms import Rooms
 
-if TYPE_CHECKING:
-    from .rooms import Placement, RoomsInput
+from . import rules
+from .model import TransferNeed
+from .rooms_input import Placement, RoomsInput
+from .rooms_time import HotelTimes
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +41,7 @@ def eject_insert(inp: RoomsInput, placed: Placement, fits: dict[str, list[int]],
     would fit if one low-priority group moved over — and CP-SAT, short of time on a loaded machine,
     does not always find those exchanges."""
     by_id = {n.id: n for n in inp.needs}
-    cap = {h: Rooms.of(v) for h, v in inp.residual.items()}
+    cap = dict(inp.residual)
     at: dict[int, dict[str, Rooms]] = {}
     for nid, (hi, got) in placed.items():
         hid = inp.hotels[hi].id
@@ -132,7 +131,7 @@ def ruin_recreate(inp: RoomsInput, placed: Placement, fits: dict[str, list[int]]
     where: dict[int, list[str]] = {}
     for nid, (hi, _) in placed.items():
         where.setdefault(hi, []).append(nid)
-    cap = {h: Rooms.of(v) for h, v in inp.residual.items()}
+    cap = dict(inp.residual)
     for hi, got in placed.values():
         cap[inp.hotels[hi].id] = cap[inp.hotels[hi].id] - got
     fits_at: dict[int, list[str]] = {}

@@ -14,14 +14,14 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import TYPE_CHECKING
+from typing import Any
+
+from baolei_common.rooms import Rooms
 
 from . import rules
-from .model import Rooms, TransferNeed
+from .model import TransferNeed
 from .rooms_bound import AssignmentLP, assignment_lp, fitting
-
-if TYPE_CHECKING:
-    from .rooms import Placement, RoomsInput
+from .rooms_input import Placement, RoomsInput, greedy_rooms, nearest_assignment
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ MAX_ROUNDS = 400
 
 
 def lp_dive(inp: RoomsInput, order: list[TransferNeed], deadline: float, first: AssignmentLP | None = None,
-            careful: bool = False, near: int | None = None) -> tuple[Placement, dict]:
+            careful: bool = False, near: int | None = None) -> tuple[Placement, dict[str, Any]]:
     """A placement by LP diving (see the module docstring) and what the dive did (rounds, whether it
     ended on an integral LP). `first` is the LP already solved on `inp`, if any. `careful`: a
     group the LP splits fractionally waits until the LP places it whole (more rounds; neither
@@ -37,15 +37,13 @@ def lp_dive(inp: RoomsInput, order: list[TransferNeed], deadline: float, first: 
     need only its `near` nearest fitting hotels (`first` is then not used): the LP's optimum is
     highly degenerate, and over every hotel in a city it sends needs across town (twice the
     km per person of greedy, measured), which the buses then pay for."""
-    from .rooms import RoomsInput, greedy_rooms, nearest_assignment
-
-    cap = {h: Rooms.of(v) for h, v in inp.residual.items()}
+    cap = dict(inp.residual)
     placed: Placement = {}
     left = list(inp.needs)
     rounds, integral = 0, False
     lp = first if near is None else None
     while left and rounds < MAX_ROUNDS and (lp is not None or time.perf_counter() < deadline):  # `first`: free
-        sub = RoomsInput(left, inp.hotels, {h: list(c) for h, c in cap.items()}, inp.eligible, inp.km, inp.travel)
+        sub = RoomsInput(left, inp.hotels, dict(cap), inp.eligible, inp.km, inp.travel)
         if lp is None:
             fits = fitting(sub)
             lp = assignment_lp(sub, fits if near is None else {nid: f[:near] for nid, f in fits.items()})
@@ -84,7 +82,7 @@ def lp_dive(inp: RoomsInput, order: list[TransferNeed], deadline: float, first: 
                     break
         left = [n for n in left if n.id not in placed]
         lp = None
-    sub = RoomsInput([n for n in order if n.id not in placed], inp.hotels, {h: list(c) for h, c in cap.items()},
+    sub = RoomsInput([n for n in order if n.id not in placed], inp.hotels, dict(cap),
                      inp.eligible, inp.km, inp.travel)
     placed.update(greedy_rooms(sub, sub.needs))
     return placed, {"dive_rounds": rounds, "dive_integral": integral}

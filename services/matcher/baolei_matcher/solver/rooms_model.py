@@ -15,15 +15,14 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from . import rules
-from .model import Rooms, TransferNeed
+from baolei_common.rooms import Rooms
 
-if TYPE_CHECKING:
-    from .rooms import Placement, RoomsInput
+from . import rules
+from .model import TransferNeed
+from .rooms_input import Placement, RoomsInput
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +52,7 @@ def _add_pairs(rm: RoomsModel, inp: RoomsInput, cands: dict[str, list[int]], sto
         lits = rm.by_need.setdefault(n.id, [])
         for hi in cands[n.id]:
             h = inp.hotels[hi]
-            if not rules.hotel_accepts(h.accepts, n.risk) or rules.fit(n.rooms, Rooms.of(inp.residual[h.id])) is None:
+            if not rules.hotel_accepts(h.accepts, n.risk) or rules.fit(n.rooms, inp.residual[h.id]) is None:
                 continue
             v = rm.m.new_bool_var(f"x_{n.id}_{hi}")
             rm.x[(n.id, hi)] = v
@@ -74,7 +73,7 @@ def _add_rooms_within_with_upgrades(rm: RoomsModel, inp: RoomsInput) -> None:
     given integral placements, the totals always split over the needs (see `given`)."""
     m = rm.m
     for hi, placed in rm.by_hotel.items():
-        cap = inp.residual[inp.hotels[hi].id]
+        cap = tuple(inp.residual[inp.hotels[hi].id])  # (standard, family, accessible) for the model
         std = sum(n.rooms.standard * v for n, v in placed if n.rooms.standard)
         uf = m.new_int_var(0, cap[1], f"uf_{hi}")
         ua = m.new_int_var(0, cap[2], f"ua_{hi}")
@@ -138,7 +137,7 @@ def given(rm: RoomsModel, at: dict[str, int], uf_ua: dict[int, tuple[int, int]])
     return out
 
 
-class _Best(cp_model.CpSolverSolutionCallback):
+class _Best(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]  # OR-Tools ships no types
     """Keeps the last (best) solution found, so a search stopped by the watchdog loses nothing."""
 
     def __init__(self, rm: RoomsModel) -> None:
@@ -175,13 +174,11 @@ def run(rm: RoomsModel, seconds: float, workers: int = 2) -> tuple[str, Placemen
 def neighbourhood(inp: RoomsInput, out: Placement, pick: list[int], needs: list[TransferNeed]) -> RoomsInput:
     """The rooms input of a small step: `needs` to place in the hotels `pick`, whose rooms are
     freed of what `out` gives there; every other hotel keeps what `out` takes from it."""
-    from .rooms import RoomsInput
-
-    cap = {h: Rooms.of(v) for h, v in inp.residual.items()}
+    cap = dict(inp.residual)
     for hi, got in out.values():
         if hi not in pick:
             cap[inp.hotels[hi].id] = cap[inp.hotels[hi].id] - got
-    return RoomsInput(needs, inp.hotels, {h: list(c) for h, c in cap.items()}, inp.eligible, inp.km, inp.travel)
+    return RoomsInput(needs, inp.hotels, cap, inp.eligible, inp.km, inp.travel)
 
 
 def lns_exact(inp: RoomsInput, placed: Placement, fits: dict[str, list[int]], deadline: float, seed: int = 1

@@ -21,16 +21,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
-from . import rules
-from .model import Rooms, TransferNeed
-from .rooms_time import UNKNOWN_KM, HotelTimes
+from baolei_common.rooms import Rooms
 
-if TYPE_CHECKING:
-    from .rooms import Placement, RoomsInput
+from . import rules
+from .model import TransferNeed
+from .rooms_input import Placement, RoomsInput
+from .rooms_time import UNKNOWN_KM, HotelTimes
 
 EPS = 1e-6          # a move must save more than this (person-minutes) to count
 MAX_PASSES = 50     # passes over the placed needs; the search stops early when a pass improves nothing
@@ -95,12 +95,12 @@ def by_regret(ids: list[str], regret: Callable[[str], float], deadline: float) -
     return [nid for _, nid in sorted(keys)]
 
 
-def shorten_time(inp: RoomsInput, placed: Placement, deadline: float) -> tuple[Placement, dict]:
+def shorten_time(inp: RoomsInput, placed: Placement, deadline: float) -> tuple[Placement, dict[str, Any]]:
     """Lower the summed time cost of `placed` by relocations, swaps and eject chains, the set of
     needs placed unchanged. Returns the new placement and what was done (moves and minutes saved)."""
     by_id = {n.id: n for n in inp.needs}
     costs = _Costs(inp)
-    cap = {hi: Rooms.of(inp.residual[h.id]) for hi, h in enumerate(inp.hotels)}
+    cap = {hi: inp.residual[h.id] for hi, h in enumerate(inp.hotels)}
     at: dict[int, dict[str, Rooms]] = {}
     for nid, (hi, got) in placed.items():
         cap[hi] = cap[hi] - got
@@ -139,7 +139,8 @@ def shorten_time(inp: RoomsInput, placed: Placement, deadline: float) -> tuple[P
 
 
 def _improve(by_id: dict[str, TransferNeed], n: TransferNeed, out: Placement, cap: dict[int, Rooms],
-             at: dict[int, dict[str, Rooms]], costs: _Costs, move: Callable[[str, int, Rooms], None], stats: dict,
+             at: dict[int, dict[str, Rooms]], costs: _Costs, move: Callable[[str, int, Rooms], None],
+             stats: dict[str, Any],
              deadline: float) -> bool:
     """The first improving move for need `n`, cheapest hotel first: relocate there if it fits,
     else eject needs there into `n`'s old hotel or any hotel with room; True if a move was made."""

@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import Any
 
 from .model import TransferNeed
+from .rooms_input import Placement, RoomsInput
 from .rooms_local import polish_time
 from .rooms_model import build_model, neighbourhood, run, set_hint
 from .rooms_relocate import EPS, _Costs, by_regret, shorten_time
-
-if TYPE_CHECKING:
-    from .rooms import Placement, RoomsInput
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +32,7 @@ MAX_PASSES = 5      # passes over the needs by regret; stops after one that keep
 LNS_SHARE = 0.8     # of the time left after the cheap moves (they and the polish after take little); the rest goes on
 
 
-def time_lns(inp: RoomsInput, placed: Placement, deadline: float) -> tuple[Placement, dict]:
+def time_lns(inp: RoomsInput, placed: Placement, deadline: float) -> tuple[Placement, dict[str, Any]]:
     """Re-place the needs of a few hotels at a time for less time cost, everyone placed again.
     Returns the placement and what was done (steps tried, kept, minutes saved)."""
     by_id = {n.id: n for n in inp.needs}
@@ -96,7 +94,7 @@ def _step(inp: RoomsInput, by_id: dict[str, TransferNeed], costs: _Costs, out: P
     return found, before - after
 
 
-def time_goal(inp: RoomsInput, placed: Placement, deadline: float, info: dict) -> Placement:
+def time_goal(inp: RoomsInput, placed: Placement, deadline: float, info: dict[str, Any]) -> Placement:
     """The rooms stage's last step, goal 3 with goal 1 kept: `shorten_time` (relocations, swaps,
     chains), `time_lns` on at most LNS_SHARE of the time left, the cheap moves again, then
     `polish_time` (exact, among needs asking the same rooms: 0.4 s at city scale, so last, on what

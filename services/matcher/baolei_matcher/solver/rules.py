@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from .model import Rooms
+from baolei_common.rooms import Rooms
 
 T = TypeVar("T")
 
@@ -125,7 +125,8 @@ def turnaround_s(turnaround_min: float) -> int:
 
 def free_after(arrive: T, turnaround: Any) -> T:
     """When a bus is free again after arriving at a hotel (`turnaround` in the unit of `arrive`)."""
-    return arrive + turnaround
+    free: T = arrive + turnaround  # T: int seconds or datetime, `turnaround` in the same unit
+    return free
 
 
 def starts_when_free(start: Any, free_at: Any, eps: Any = 0) -> bool:

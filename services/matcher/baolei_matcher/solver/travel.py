@@ -63,7 +63,8 @@ class Travel:
         la1, lo1 = self.lat[site_idx], self.lon[site_idx]
         la2, lo2 = self.lat[j], self.lon[j]
         h = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
-        return 2 * EARTH_R_KM * np.arcsin(np.sqrt(np.minimum(1.0, h))) * self.detour
+        km: np.ndarray = 2 * EARTH_R_KM * np.arcsin(np.sqrt(np.minimum(1.0, h))) * self.detour
+        return km
 
     def sec(self, t: datetime | None, default: int = 0) -> int:
         """Seconds after `now`, rounded up so a bound expressed this way is never earlier."""

@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from .buses import Router
-from .fleet import PRE_FREE, PRE_KM, BusState
+from .fleet import PRE_FREE, PRE_KM, BusState, DraftTrip
 
 logger = logging.getLogger(__name__)
 
@@ -177,8 +177,7 @@ def _slots_near(c: BusState, start_s: int) -> list[int]:
     return [j for j in range(len(c.trips) + 1) if abs(pre[j][PRE_FREE] - start_s) <= SLOT_WINDOW_S]
 
 
-def _copy(t):
-    from .fleet import DraftTrip
+def _copy(t: DraftTrip) -> DraftTrip:
     return DraftTrip(t.hotel, t.hotel_site, t.risk, t.open_s, list(t.stops))
 
 

@@ -16,9 +16,12 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+
+from baolei_common.rooms import Rooms
 
 from . import rules
-from .model import Rooms, Scenario
+from .model import Scenario
 from .plan import Plan
 from .travel import Travel
 
@@ -68,7 +71,7 @@ def validate(scenario: Scenario, plan: Plan) -> list[Violation]:
 
     # Trips: one risk per trip, seats × load limit, the bus day's timing, people carried.
     carried: dict[str, int] = defaultdict(int)
-    by_bus: dict[str, list] = defaultdict(list)
+    by_bus: dict[str, list[Any]] = defaultdict(list)
     for i, t in enumerate(plan.trips):
         if t.bus not in buses or t.hotel not in hotels:
             out.append(Violation("unknown", f"trip {i}: unknown bus {t.bus} or hotel {t.hotel}"))

@@ -35,6 +35,8 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import numpy as np
 from ortools.linear_solver.python import model_builder as mb
@@ -73,10 +75,11 @@ def _km_matrix(lat_a: np.ndarray, lon_a: np.ndarray, lat_b: np.ndarray, lon_b: n
     la1, lo1 = np.radians(lat_a)[:, None], np.radians(lon_a)[:, None]
     la2, lo2 = np.radians(lat_b)[None, :], np.radians(lon_b)[None, :]
     h = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
-    return 2 * EARTH_R_KM * np.arcsin(np.sqrt(np.minimum(1.0, h))) * detour
+    km: np.ndarray = 2 * EARTH_R_KM * np.arcsin(np.sqrt(np.minimum(1.0, h))) * detour
+    return km
 
 
-def _minutes(scenario: Scenario, t) -> float:
+def _minutes(scenario: Scenario, t: datetime) -> float:
     return (t - scenario.now).total_seconds() / 60.0
 
 
@@ -94,7 +97,8 @@ def earliest_pickup_min(scenario: Scenario, site_ids: list[str]) -> np.ndarray:
     sites, tr = scenario.sites, scenario.travel
     km = _km_matrix(np.array([sites[s].lat for s in site_ids]), np.array([sites[s].lon for s in site_ids]),
                     np.array([sites[d].lat for d in depots]), np.array([sites[d].lon for d in depots]), tr.detour)
-    return (km / tr.speed_kmh * 60.0 + np.array([starts[d] for d in depots])[None, :]).min(axis=1)
+    first: np.ndarray = (km / tr.speed_kmh * 60.0 + np.array([starts[d] for d in depots])[None, :]).min(axis=1)
+    return first
 
 
 def cost_matrix(scenario: Scenario, needs: list[TransferNeed]) -> np.ndarray:
@@ -120,7 +124,8 @@ def cost_matrix(scenario: Scenario, needs: list[TransferNeed]) -> np.ndarray:
     for risk in set(risks.tolist()):
         refuses = np.array([not rules.hotel_accepts(h.accepts, risk) for h in hotels])
         cost[np.ix_(risks == risk, refuses)] = math.inf
-    return cost
+    out: np.ndarray = cost
+    return out
 
 
 def wait_bound(scenario: Scenario, carried: dict[str, int], fixed: Plan | None = None, *,
@@ -138,7 +143,7 @@ def wait_bound(scenario: Scenario, carried: dict[str, int], fixed: Plan | None =
     hidx = {h.id: j for j, h in enumerate(scenario.hotels)}
     pinned_hotel = {r.need: hidx.get(r.hotel) for r in fixed.rooms}
     residual = rooms_left(scenario, fixed)
-    caps = np.array([residual[h.id] for h in scenario.hotels], dtype=np.int64).reshape(-1, 3)
+    caps = np.array([tuple(residual[h.id]) for h in scenario.hotels], dtype=np.int64).reshape(-1, 3)
     pinned_total, free = 0.0, []
     for i, n in enumerate(needs):
         if n.id in pinned_hotel and pinned_hotel[n.id] is not None:
@@ -185,7 +190,7 @@ def _placement_lp(needs: list[TransferNeed], free: list[int], carried: dict[str,
     """min Σ people × cost over the placement LP (module docstring); None if GLOP fails or the time
     left before `until` (perf_counter) is too short to build and solve it. Built through the model
     builder's array calls: at city size pywraplp's one call per variable took most of a second."""
-    groups: dict[tuple, list[int]] = defaultdict(list)
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for i in free:
         n = needs[i]
         groups[(n.site, n.risk, n.ready_at, tuple(n.rooms), carried[n.id])].append(i)
@@ -251,4 +256,4 @@ def _placement_lp(needs: list[TransferNeed], free: list[int], carried: dict[str,
     if status != mb.SolveStatus.OPTIMAL:
         logger.info("wait bound LP: GLOP status %s; nearest-hotel bound instead", status)
         return None
-    return max(0.0, solver.objective_value * (1 - 1e-7) - 1e-6)  # against LP tolerances: stay a bound
+    return max(0.0, float(solver.objective_value) * (1 - 1e-7) - 1e-6)  # against LP tolerances: stay a bound

@@ -1,0 +1,1 @@
+"""The matcher's HTTP face: health, readiness and read-only views of its state."""
