@@ -19,9 +19,9 @@ from baolei_common.admission import Admission, AdmissionGate, set_thread_limit
 from baolei_common.identity import principals
 from baolei_common.metrics import Metrics
 from baolei_common.supervise import every, stop_all, supervise
-from baolei_inventory.adapters import metrics as metrics_adapter
 from baolei_inventory.adapters.db import migrate
 from baolei_inventory.api import errors, routes_csv, routes_holds, routes_me, routes_prices, routes_stock
+from baolei_inventory.api import metrics as metrics_adapter
 from baolei_inventory.api.deps import container
 from baolei_inventory.bootstrap import Container, bootstrap
 from baolei_inventory.config import InventoryConfig

@@ -1,7 +1,6 @@
 """The rooms stage's bounds prove something, its plan keeps the rules, and it returns on time."""
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
