@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from baolei_common.events import utcnow
-from baolei_requests import service
 from baolei_requests.app import create_app
 from baolei_requests.config import RequestsConfig
+from baolei_requests.service import decisions
 from tests.integration.conftest import poll
 
 pytestmark = pytest.mark.integration
@@ -20,7 +20,7 @@ OP, BUS, EAST, HOTEL, SITE, VIEWER = ({"Authorization": f"Bearer demo-{n}"}
 
 @pytest.fixture
 def client(kafka_settings, pg_database):
-    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, group_id="requests-test",
+    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, consumer_group="requests-test",
                          inventory_url="http://127.0.0.1:9")  # nothing listens: the console says so
     with TestClient(create_app(cfg)) as c:
         yield c
@@ -139,7 +139,7 @@ def test_decline_and_expiry_send_the_need_back_to_matching(client, matcher):
     released = [x for x in c.get(f"/api/needs/{need_id}", headers=OP).json()["assignments"] if x["id"] == first["id"]]
     assert released[0]["status"] == "released" and "车辆故障" in released[0]["release_reason"]
     with c.app.state.sessions.begin() as s:  # an hour later nobody has answered
-        assert service.expire_holds(s, now=utcnow() + timedelta(days=1)) >= 1
+        assert decisions.expire_holds(s, now=utcnow() + timedelta(days=1)) >= 1
     c.app.state.workers["outbox"].wake()
     third = proposed(c, need_id, exclude=(first["id"], second["id"]))
     assert third["id"] not in (first["id"], second["id"])

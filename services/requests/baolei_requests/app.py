@@ -13,16 +13,16 @@ from sqlalchemy import text
 from baolei_common import errors, policy
 from baolei_common.admission import AdmissionGate, set_thread_limit
 from baolei_common.supervise import every, stop_all, supervise
-from baolei_requests import service
 from baolei_requests.adapters import db
 from baolei_requests.api import routes_console, routes_flow
 from baolei_requests.api.routes import router
-from baolei_requests.backlog import Backlog
 from baolei_requests.bootstrap import Container, bootstrap
 from baolei_requests.config import RequestsConfig
 from baolei_requests.live.audience import Audience
 from baolei_requests.live.broadcast import Broadcaster, KafkaFanout
 from baolei_requests.live.tickets import Tickets
+from baolei_requests.service import decisions
+from baolei_requests.service.backlog import Backlog
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def _log_crash(task: asyncio.Task) -> None:
 async def _expire_once(app: FastAPI) -> None:
     def run() -> int:
         with app.state.background.begin() as s:
-            return service.expire_holds(s)
+            return decisions.expire_holds(s)
     n = await asyncio.to_thread(run)
     if n:
         log.info("expired %d unanswered proposals", n)

@@ -23,7 +23,7 @@ from baolei_common.uploads import Limits
 from baolei_requests.adapters import db, handlers
 from baolei_requests.adapters.models import Outbox
 from baolei_requests.config import RequestsConfig
-from baolei_requests.intake.checks import IntakeRules
+from baolei_requests.domain.intake.checks import IntakeRules
 
 
 @dataclass
@@ -48,11 +48,11 @@ class Container:
         return OutboxRelay(self.background, Outbox, self.config.kafka)
 
     def consumer(self) -> ConsumerLoop:
-        return ConsumerLoop(self.config.kafka, [topics.ASSIGNMENTS], self.config.group_id,
+        return ConsumerLoop(self.config.kafka, [topics.ASSIGNMENTS], self.config.consumer_group,
                             batch_handler=self.handler, service="requests")
 
     def reconciler(self) -> Reconciler:
-        return Reconciler(self.config.kafka, topics.ASSIGNMENTS, self.config.group_id, self.handler,
+        return Reconciler(self.config.kafka, topics.ASSIGNMENTS, self.config.consumer_group, self.handler,
                           handlers.processed_ids_fn(self.background), service="requests")
 
     def dispose(self) -> None:

@@ -10,8 +10,8 @@ from datetime import date, datetime, timezone
 
 from openpyxl import load_workbook
 
-from baolei_requests import exports
 from baolei_requests.adapters.models import Assignment, Need
+from baolei_requests.api.presenters import exports
 
 NAMES = exports.Names(buses={"bus-futian-02": "粤B·D1002", "bus-futian-03": "粤B·D1003"},
                       sites={"c-lianhua-bei": "莲花北社区", "c-dongmen": "东门社区", "c-xixiang": "西乡社区"},

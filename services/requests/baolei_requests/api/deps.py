@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from baolei_common import policy
-from baolei_requests.service import Principal
+from baolei_common.identity import Principal
 
 bearer = HTTPBearer(auto_error=False)
 

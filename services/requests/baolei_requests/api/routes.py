@@ -11,18 +11,20 @@ from sqlalchemy.orm import Session, object_session
 
 from baolei_common.errors import BASE, responses
 from baolei_common.fields import Id, one_line
+from baolei_common.identity import Principal
 from baolei_common.problems import Problem
-from baolei_requests import faster, labels, lateness, permissions, service
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need, Site
 from baolei_requests.api import schemas
 from baolei_requests.api.deps import enforce, principal, requires, session
+from baolei_requests.api.presenters import labels, lateness
+from baolei_requests.domain.intake.checks import IntakeRejected, KeyReused
+from baolei_requests.domain.intake.checks import Problem as IntakeProblem
 from baolei_requests.domain.lifecycle import ASSIGNMENT_ZH, awaiting
 from baolei_requests.domain.needs import STATUS_ZH, NeedStatus, derive_priority
-from baolei_requests.intake.checks import IntakeRejected, KeyReused
-from baolei_requests.intake.checks import Problem as IntakeProblem
-from baolei_requests.service import Principal
-from baolei_requests.transitions import progress_of
+from baolei_requests.service import access as permissions
+from baolei_requests.service import decisions, faster, needs, registry
+from baolei_requests.service.transitions import progress_of
 
 router = APIRouter(prefix="/api", responses=responses(*BASE))
 # path parameters: an id, bounded, no control characters
@@ -144,13 +146,13 @@ def create_need(body: schemas.NeedCreate, request: Request, response: Response,
     # thread hops per request (enter and exit), and intake is the hottest path of a surge.
     rules = request.app.state.container.intake_rules
     with request.app.state.sessions() as s:
-        site = service.site_view(s, body.site_id)
+        site = needs.site_view(s, body.site_id)
         enforce(p, "need.raise", site.organisation, "site_id")
         data = body.model_dump()
         data["organisation"] = organisation_of(p, site.organisation, body.organisation)
         try:
             try:
-                need, created = service.create_need(s, p, data, idempotency_key, rules, site)
+                need, created = needs.create_need(s, p, data, idempotency_key, rules, site)
                 _commit(request, s, need_id=need.id, need_organisation=need.organisation)
             except IntegrityError:
                 # the same Idempotency-Key raised at the same moment (a double click): the other request
@@ -158,7 +160,7 @@ def create_need(body: schemas.NeedCreate, request: Request, response: Response,
                 s.rollback()
                 if not idempotency_key:
                     raise
-                need, created = service.create_need(s, p, data, idempotency_key, rules, site)
+                need, created = needs.create_need(s, p, data, idempotency_key, rules, site)
                 if created:  # the other request's need is gone again: this one is stored now
                     _commit(request, s, need_id=need.id, need_organisation=need.organisation)
         except IntakeRejected as exc:
@@ -167,7 +169,7 @@ def create_need(body: schemas.NeedCreate, request: Request, response: Response,
             raise rejected([exc.problem]) from None
         if not created:
             response.status_code = 200
-            return need_read(service.get_need(s, need.id), s, p)
+            return need_read(needs.get_need(s, need.id), s, p)
         return need_read(need, s, p)  # type: ignore[arg-type]  # the new need as stored, without reading it back
 
 
@@ -176,7 +178,7 @@ def create_need(body: schemas.NeedCreate, request: Request, response: Response,
 def get_need(need_id: NeedId, request: Request, p: Principal = Depends(principal)) -> schemas.NeedRead:
     # polled by consoles while a need is matched: its session opened here saves two thread hops
     with request.app.state.sessions() as s:
-        need = service.get_need(s, need_id)
+        need = needs.get_need(s, need_id)
         permissions.require_need(p, need)
         return need_read(need, s, p)
 
@@ -203,11 +205,11 @@ def list_needs(status: Annotated[NeedStatus | None, Query(description="按状态
              responses=responses(403, 404, 409))
 def cancel_need(need_id: NeedId, body: schemas.CancelIn, request: Request, s: Session = Depends(session),
                 p: Principal = Depends(requires("need.cancel"))) -> schemas.NeedRead:
-    need = service.get_need(s, need_id)
+    need = needs.get_need(s, need_id)
     permissions.require_need_owner(p, need)
-    service.cancel_need(s, p, need_id, body.reason)
+    needs.cancel_need(s, p, need_id, body.reason)
     _commit(request, s, need_id=need_id, need_organisation=need.organisation)
-    return need_read(service.get_need(s, need_id), s, p)
+    return need_read(needs.get_need(s, need_id), s, p)
 
 
 @router.post("/needs/{need_id}/faster", response_model=schemas.NeedRead, responses=responses(403, 404, 409),
@@ -216,18 +218,18 @@ def ask_faster(need_id: NeedId, body: schemas.FasterIn, request: Request, s: Ses
                p: Principal = Depends(requires("need.faster"))) -> schemas.NeedRead:
     """Releases the need's proposal still waiting for its dispatchers, carrying the request; the
     matcher solves the need again with lateness weighted higher or with only the named bus."""
-    need = service.get_need(s, need_id)
+    need = needs.get_need(s, need_id)
     faster.ask_faster(s, p, need_id, body.bus_id, body.time_weight)
     _commit(request, s, need_id=need_id, need_organisation=need.organisation)
-    return need_read(service.get_need(s, need_id), s, p)
+    return need_read(needs.get_need(s, need_id), s, p)
 
 
 @router.post("/assignments/{assignment_id}/accept", summary="调度接受 / dispatcher accepts",
              response_model=schemas.AcceptRead, responses=responses(403, 404, 409))
 def accept(assignment_id: AssignmentId, request: Request, s: Session = Depends(session),
            p: Principal = Depends(requires("assignment.answer"))) -> dict:
-    pending = service.decide(s, p, assignment_id, True)
-    a = service.get_assignment(s, assignment_id)
+    pending = decisions.decide(s, p, assignment_id, True)
+    a = decisions.get_assignment(s, assignment_id)
     _commit(request, s, **about(a))
     return {"assignment": a.id, "status": "awaiting" if pending else "confirming", "awaiting": pending,
             "accepted_by": a.accepted_by}
@@ -237,8 +239,8 @@ def accept(assignment_id: AssignmentId, request: Request, s: Session = Depends(s
              response_model=schemas.DeclineRead, responses=responses(403, 404, 409))
 def decline(assignment_id: AssignmentId, body: schemas.Decision, request: Request, s: Session = Depends(session),
             p: Principal = Depends(requires("assignment.answer"))) -> dict:
-    service.decide(s, p, assignment_id, False, body.reason, body.breakdown)
-    a = service.get_assignment(s, assignment_id)
+    decisions.decide(s, p, assignment_id, False, body.reason, body.breakdown)
+    a = decisions.get_assignment(s, assignment_id)
     _commit(request, s, **about(a))
     return {"assignment": a.id, "status": "releasing", "reason": body.reason}
 
@@ -249,7 +251,7 @@ def put_site(site_id: ResourceId, body: schemas.SiteCreate, request: Request, s:
              p: Principal = Depends(requires("site.register"))) -> dict:
     if body.id != site_id:
         raise Problem("id", "正文中的 id 与路径不一致", "the id in the body differs from the path's", status=422)
-    service.upsert_site(s, p, body.model_dump())
+    registry.upsert_site(s, p, body.model_dump())
     _commit(request, s)
     return {"id": site_id}
 
@@ -261,7 +263,7 @@ def put_hotel(hotel_id: ResourceId, body: schemas.HotelCreate, request: Request,
     if body.id != hotel_id:
         raise Problem("id", "正文中的 id 与路径不一致", "the id in the body differs from the path's", status=422)
     enforce(p, "hotel.manage", body.operator, "operator")
-    service.upsert_hotel(s, p, body.model_dump(mode="python"))
+    registry.upsert_hotel(s, p, body.model_dump(mode="python"))
     _commit(request, s)
     return {"id": hotel_id}
 
@@ -273,7 +275,7 @@ def put_bus(bus_id: ResourceId, body: schemas.BusCreate, request: Request, s: Se
     if body.id != bus_id:
         raise Problem("id", "正文中的 id 与路径不一致", "the id in the body differs from the path's", status=422)
     enforce(p, "bus.manage", body.operator, "operator")
-    service.upsert_bus(s, p, body.model_dump(mode="python"))
+    registry.upsert_bus(s, p, body.model_dump(mode="python"))
     _commit(request, s)
     return {"id": bus_id}
 

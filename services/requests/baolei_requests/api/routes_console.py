@@ -16,12 +16,12 @@ from starlette.types import ASGIApp, Scope
 
 from baolei_common import policy
 from baolei_common.errors import responses
-from baolei_requests import attention, city
+from baolei_common.identity import Principal
 from baolei_requests.adapters.models import ProcessedEvent
 from baolei_requests.api import schemas
 from baolei_requests.api.deps import bearer, forbidden, principal, principal_of, requires, session, unauthenticated
+from baolei_requests.api.presenters import attention, city
 from baolei_requests.live.tickets import BadTicket
-from baolei_requests.service import Principal
 
 CONSOLE_DIR = Path(__file__).resolve().parent.parent / "console"
 router = APIRouter()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,15 +14,18 @@ from starlette.concurrency import run_in_threadpool
 from baolei_common import policy
 from baolei_common.errors import BASE, responses
 from baolei_common.fields import text
+from baolei_common.identity import Principal
 from baolei_common.uploads import Limits, UploadRejected, capped, too_large
-from baolei_requests import exports, labels, permissions, service, transitions
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel
 from baolei_requests.api import schemas
 from baolei_requests.api.deps import enforce, principal, requires, session
+from baolei_requests.api.presenters import exports, labels
 from baolei_requests.api.routes import KEY, AssignmentId, ResourceId, _commit, about, assignment_read, one_line_key
-from baolei_requests.intake.service import ImportRejected, import_needs
-from baolei_requests.service import Principal
+from baolei_requests.service import access as permissions
+from baolei_requests.service import decisions, errors, registry, transitions
+from baolei_requests.service.audit import audit
+from baolei_requests.service.intake import ImportRejected, import_needs
 
 router = APIRouter(prefix="/api", responses=responses(*BASE))
 ROLE_ZH = {"operator": "指挥部操作员", "dispatcher": "国企调度", "site": "社区/隔离点", "viewer": "只读观察员"}
@@ -76,10 +79,7 @@ def start(assignment_id: AssignmentId, request: Request, s: Session = Depends(se
              responses=responses(403, 404, 409))
 def done(assignment_id: AssignmentId, body: schemas.DoneIn, request: Request, s: Session = Depends(session),
          p: Principal = Depends(requires("assignment.run"))) -> schemas.AssignmentRead:
-    try:
-        a = transitions.finish(s, p, assignment_id, body.delivered, body.note, body.lines)
-    except transitions.Invalid as exc:
-        raise HTTPException(422, detail=exc.detail()) from exc
+    a = transitions.finish(s, p, assignment_id, body.delivered, body.note, body.lines)
     _commit(request, s, **about(a))
     return assignment_read(a)
 
@@ -89,12 +89,9 @@ def done(assignment_id: AssignmentId, body: schemas.DoneIn, request: Request, s:
              responses=responses(403, 404, 409))
 def arrive(assignment_id: AssignmentId, body: schemas.ArriveIn, request: Request, s: Session = Depends(session),
            p: Principal = Depends(requires("assignment.arrive"))) -> schemas.AssignmentRead:
-    hotel_org = (service.get_assignment(s, assignment_id).room or {}).get("operator", "")
+    hotel_org = (decisions.get_assignment(s, assignment_id).room or {}).get("operator", "")
     enforce(p, "assignment.arrive", hotel_org, "assignment_id")
-    try:
-        a = transitions.arrive(s, p, assignment_id, body.arrived, body.note)
-    except transitions.Invalid as exc:
-        raise HTTPException(422, detail=exc.detail()) from exc
+    a = transitions.arrive(s, p, assignment_id, body.arrived, body.note)
     _commit(request, s, **about(a))
     return assignment_read(a)
 
@@ -105,11 +102,11 @@ def bus_state(bus_id: ResourceId, body: schemas.BusStateIn, request: Request, s:
               p: Principal = Depends(requires("bus.manage"))) -> dict:
     bus = s.get(Bus, bus_id)
     if bus is None:
-        raise service.NotFound("bus", bus_id)
+        raise errors.NotFound("bus", bus_id)
     permissions.require_resource(p, bus)
     before = bus.state
-    service.upsert_bus(s, p, {"id": bus.id, "state": body.state, "depot_id": bus.depot_id}, record=False)
-    service.audit(s, p, "bus.state", f"bus:{bus.id}", {"state": before}, {"state": body.state, "reason": body.reason})
+    registry.upsert_bus(s, p, {"id": bus.id, "state": body.state, "depot_id": bus.depot_id}, record=False)
+    audit(s, p, "bus.state", f"bus:{bus.id}", {"state": before}, {"state": body.state, "reason": body.reason})
     _commit(request, s, bus_id=bus_id, organisations=[bus.operator])
     return {"id": bus_id, "state": body.state}
 
@@ -120,17 +117,17 @@ def hotel_state(hotel_id: ResourceId, body: schemas.HotelStateIn, request: Reque
                 p: Principal = Depends(requires("hotel.manage"))) -> dict:
     hotel = s.get(Hotel, hotel_id)
     if hotel is None:
-        raise service.NotFound("hotel", hotel_id)
+        raise errors.NotFound("hotel", hotel_id)
     permissions.require_resource(p, hotel)
     out = body.out_of_use.model_dump()
     for k, v in out.items():
         if v > hotel.rooms.get(k, 0):
-            raise service.Conflict(f"out_of_use.{k}: {v} exceeds the hotel's {hotel.rooms.get(k, 0)} rooms",
+            raise errors.Conflict(f"out_of_use.{k}: {v} exceeds the hotel's {hotel.rooms.get(k, 0)} rooms",
                                    f"停用房间数 {v} 超过该酒店的 {hotel.rooms.get(k, 0)} 间", f"out_of_use.{k}")
     before = {"state": hotel.state, "out_of_use": dict(hotel.out_of_use or {})}
-    service.upsert_hotel(s, p, {"id": hotel.id, "state": body.state, "out_of_use": out, "site_id": hotel.site_id},
+    registry.upsert_hotel(s, p, {"id": hotel.id, "state": body.state, "out_of_use": out, "site_id": hotel.site_id},
                          record=False)
-    service.audit(s, p, "hotel.state", f"hotel:{hotel.id}", before,
+    audit(s, p, "hotel.state", f"hotel:{hotel.id}", before,
                   {"state": body.state, "out_of_use": out, "reason": body.reason})
     _commit(request, s, hotel_id=hotel_id, organisations=[hotel.operator])
     return {"id": hotel_id, "state": body.state, "out_of_use": out}
@@ -231,10 +228,10 @@ def dispatch_sheet(request: Request, organisation: Annotated[text(200) | None, Q
                    p: Principal = Depends(principal)) -> Response:
     org = organisation or ("" if permissions.sees_all(p) else p.organisation)
     if not permissions.sees_all(p) and org != p.organisation:
-        raise service.Forbidden(f"{p.organisation} cannot export the sheet of {org}",
+        raise errors.Forbidden(f"{p.organisation} cannot export the sheet of {org}",
                                 f"{p.organisation}无权导出{org}的调度单", "organisation")
     if p.role == "site":
-        raise service.Forbidden("sites have no dispatch sheet", "社区/隔离点没有调度单")
+        raise errors.Forbidden("sites have no dispatch sheet", "社区/隔离点没有调度单")
     warehouses = exports.warehouse_names(request.app.state.config.inventory_url, p.token) \
         if permissions.sees_all(p) or p.kind == "supply" else {}  # before any query: no connection waits on it
     data = exports.sheet(s, org, day, lang, p.kind if p.role == "dispatcher" else "", warehouses)

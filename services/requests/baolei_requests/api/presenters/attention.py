@@ -25,14 +25,14 @@ from urllib.parse import urlencode
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from baolei_requests import lateness
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry, Hotel, Need
-from baolei_requests.attention_late import late_proposals
+from baolei_requests.api.presenters import lateness
+from baolei_requests.api.presenters.attention_late import late_proposals
+from baolei_requests.api.presenters.labels import Names, need_text, risk, room, staple
+from baolei_requests.api.presenters.shortfalls import BUS_CODES, city_shortfall, summary
 from baolei_requests.domain.needs import NeedStatus
-from baolei_requests.labels import Names, need_text, risk, room, staple
-from baolei_requests.shortfalls import BUS_CODES, city_shortfall, summary
-from baolei_requests.transitions import progress_of
+from baolei_requests.service.transitions import progress_of
 
 CST = timezone(timedelta(hours=8))
 ROOM_TYPES = ("standard", "family", "accessible")

@@ -11,22 +11,14 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from baolei_common.events import utcnow
+from baolei_common.identity import Principal
 from baolei_events.v1 import assignments_pb2, needs_pb2
-from baolei_requests import permissions
 from baolei_requests.adapters.models import Assignment, Need
 from baolei_requests.domain import lifecycle
-from baolei_requests.service import Conflict, Forbidden, NotFound, Principal, audit, stage_release
-
-
-class Invalid(Exception):
-    """Input that cannot be applied (422): which field, and why in Chinese and English."""
-
-    def __init__(self, field: str, reason_zh: str, reason_en: str) -> None:
-        super().__init__(f"{field}: {reason_en}")
-        self.field, self.reason_zh, self.reason_en = field, reason_zh, reason_en
-
-    def detail(self) -> list[dict[str, str]]:
-        return [{"field": self.field, "reason_zh": self.reason_zh, "reason_en": self.reason_en}]
+from baolei_requests.service import access as permissions
+from baolei_requests.service.audit import audit
+from baolei_requests.service.errors import Conflict, Forbidden, Invalid, NotFound
+from baolei_requests.service.releases import stage_release
 
 
 def amount_of(a: Assignment) -> int:

@@ -13,9 +13,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from baolei_common.identity import Principal
 from baolei_events.v1 import needs_pb2
 from baolei_requests.adapters.models import Assignment, Bus
-from baolei_requests.service import Conflict, NotFound, Principal, audit, get_need, stage_release
+from baolei_requests.service.audit import audit
+from baolei_requests.service.errors import Conflict, NotFound
+from baolei_requests.service.needs import get_need
+from baolei_requests.service.releases import stage_release
 
 WEIGHTED = 5.0  # lateness counts five times as much as waiting within the window for this need
 

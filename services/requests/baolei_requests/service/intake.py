@@ -28,13 +28,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from baolei_common import policy
 from baolei_common.events import utcnow
+from baolei_common.identity import Principal
 from baolei_common.uploads import Limits, read_table
-from baolei_requests import permissions, service
 from baolei_requests.adapters.models import Bus, Hotel, Need, Site
 from baolei_requests.api.schemas import NeedCreate
-from baolei_requests.intake.checks import IntakeRules, body_hash, sense
-from baolei_requests.intake.duplicates import DuplicateIndex
-from baolei_requests.intake.table import Parsed, RowError, parse_table
+from baolei_requests.domain.intake.checks import IntakeRules, body_hash, sense
+from baolei_requests.domain.intake.duplicates import DuplicateIndex
+from baolei_requests.domain.intake.table import Parsed, RowError, parse_table
+from baolei_requests.service import access as permissions
+from baolei_requests.service import needs
 
 PYDANTIC_ZH = {
     "missing": "必填项为空", "int_parsing": "应为整数", "greater_than": "数值过小", "greater_than_equal": "数值过小",
@@ -115,7 +117,7 @@ def _known(session: Session) -> _Known:
     return k
 
 
-def _check_rows(parsed: Parsed, actor: service.Principal, known: _Known, rules: IntakeRules,
+def _check_rows(parsed: Parsed, actor: Principal, known: _Known, rules: IntakeRules,
                 now: datetime, batch_key: str) -> tuple[list[_Row], list[RowError], list[RowError]]:
     """Every row against the rules of POST /api/needs, plus its site, permission and sense.
     Returns the good rows, every error, and the errors that are refusals (not entitled: 403)."""
@@ -163,7 +165,7 @@ def _check_rows(parsed: Parsed, actor: service.Principal, known: _Known, rules: 
     return good, errors, denied
 
 
-def _prior(session: Session, actor: service.Principal, rows: list[_Row]) -> dict[str, SimpleNamespace]:
+def _prior(session: Session, actor: Principal, rows: list[_Row]) -> dict[str, SimpleNamespace]:
     """key -> the need stored before under it by this user (id, body_hash, priority, duplicate_of)."""
     t = Need.__table__.c
     out: dict[str, SimpleNamespace] = {}
@@ -184,7 +186,7 @@ def _open_needs(session: Session, rows: list[_Row]) -> DuplicateIndex:
     conn = session.connection()
     for i in range(0, len(site_ids), IN_CHUNK):
         q = select(t.id, t.site_id, t.kind, t.ready_at, t.created_at, t.due_at).where(
-            t.site_id.in_(site_ids[i:i + IN_CHUNK]), t.status.in_(service.OPEN_STATUSES))
+            t.site_id.in_(site_ids[i:i + IN_CHUNK]), t.status.in_(needs.OPEN_STATUSES))
         found.extend(conn.execute(q).all())
     index = DuplicateIndex()
     for nid, site_id, kind, ready, created, due in sorted(found, key=lambda r: r.created_at):
@@ -204,7 +206,7 @@ def batch_key_for(data: bytes, header_key: str | None) -> str:
     return header_key or f"file-{hashlib.sha256(data).hexdigest()[:32]}"
 
 
-def import_needs(sessions: sessionmaker, actor: service.Principal, data: bytes, filename: str,
+def import_needs(sessions: sessionmaker, actor: Principal, data: bytes, filename: str,
                  header_key: str | None, *, limits: Limits, rules: IntakeRules, chunk_rows: int = 500,
                  on_commit: Callable[[int], None] | None = None) -> list[Imported]:
     """All rows checked, then stored in chunks. Raises UploadRejected (the file as a whole) or
@@ -240,7 +242,7 @@ def import_needs(sessions: sessionmaker, actor: service.Principal, data: bytes, 
             out.append(Imported(r.n, prior[r.key], False))
             continue
         # one microsecond apart: the file's order is the needs' order of arrival (lists, duplicates)
-        row = service.need_row(actor, r.data, r.site, r.key, r.digest, now + timedelta(microseconds=k))
+        row = needs.need_row(actor, r.data, r.site, r.key, r.digest, now + timedelta(microseconds=k))
         start, kind = row["ready_at"] or row["created_at"], str(row["kind"])
         row["duplicate_of"] = index.find(r.site.id, kind, start, row["due_at"])
         index.add(r.site.id, kind, row["id"], start, row["due_at"])
@@ -260,18 +262,18 @@ def import_needs(sessions: sessionmaker, actor: service.Principal, data: bytes, 
     return out
 
 
-def _store_chunk(sessions: sessionmaker, actor: service.Principal, chunk: list[tuple[_Row, dict]]) -> None:
+def _store_chunk(sessions: sessionmaker, actor: Principal, chunk: list[tuple[_Row, dict]]) -> None:
     """One transaction. If the same file is being imported at this moment by another request (a key
     of the chunk stored meanwhile), the rows it stored are left out and the rest stored."""
     sites = {r.site.id: r.site for r, _ in chunk}
     rows = [row for _, row in chunk]
     with sessions() as s:
         try:
-            service.insert_needs(s, actor, rows, sites)
+            needs.insert_needs(s, actor, rows, sites)
             s.commit()
             return
         except IntegrityError:
             s.rollback()
         stored = _prior(s, actor, [r for r, _ in chunk])
-        service.insert_needs(s, actor, [row for r, row in chunk if r.key not in stored], sites)
+        needs.insert_needs(s, actor, [row for r, row in chunk if r.key not in stored], sites)
         s.commit()

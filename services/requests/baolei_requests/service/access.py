@@ -8,8 +8,9 @@ Kept in one place so the routes, the exports and the live feed apply the same ru
 from __future__ import annotations
 
 from baolei_common import policy
+from baolei_common.identity import Principal
 from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need
-from baolei_requests.service import Forbidden, Principal
+from baolei_requests.service.errors import Forbidden
 
 
 def sees_all(p: Principal) -> bool:

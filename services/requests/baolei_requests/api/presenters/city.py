@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need, Site
+from baolei_requests.api.presenters.labels import GRADE, WAREHOUSE_NAMES, price_alert_text, staple
 from baolei_requests.domain.lifecycle import ACTIVE
 from baolei_requests.domain.needs import NeedStatus
-from baolei_requests.labels import GRADE, WAREHOUSE_NAMES, price_alert_text, staple
 
 log = logging.getLogger(__name__)
 CLOSED = (NeedStatus.DONE, NeedStatus.CANCELLED)
