@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from baolei_common.events import utcnow
+from baolei_requests.adapters.uow import SqlUnitOfWork
 from baolei_requests.app import create_app
 from baolei_requests.config import RequestsConfig
 from baolei_requests.service import decisions
@@ -138,8 +139,8 @@ def test_decline_and_expiry_send_the_need_back_to_matching(client, matcher):
     assert second["trips"][0]["bus"] != first["trips"][0]["bus"]
     released = [x for x in c.get(f"/api/needs/{need_id}", headers=OP).json()["assignments"] if x["id"] == first["id"]]
     assert released[0]["status"] == "released" and "车辆故障" in released[0]["release_reason"]
-    with c.app.state.sessions.begin() as s:  # an hour later nobody has answered
-        assert decisions.expire_holds(s, now=utcnow() + timedelta(days=1)) >= 1
+    # an hour later nobody has answered
+    assert decisions.expire_holds(SqlUnitOfWork(c.app.state.sessions), now=utcnow() + timedelta(days=1)) >= 1
     c.app.state.workers["outbox"].wake()
     third = proposed(c, need_id, exclude=(first["id"], second["id"]))
     assert third["id"] not in (first["id"], second["id"])

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from baolei_common import errors, policy
 from baolei_common.admission import AdmissionGate, set_thread_limit
+from baolei_common.identity import principals
 from baolei_common.supervise import every, stop_all, supervise
 from baolei_requests.adapters import db
 from baolei_requests.api import routes_console, routes_flow
@@ -35,8 +36,7 @@ def _log_crash(task: asyncio.Task) -> None:
 
 async def _expire_once(app: FastAPI) -> None:
     def run() -> int:
-        with app.state.background.begin() as s:
-            return decisions.expire_holds(s)
+        return decisions.expire_holds(app.state.container.uow())
     n = await asyncio.to_thread(run)
     if n:
         log.info("expired %d unanswered proposals", n)
@@ -93,6 +93,7 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
     app = FastAPI(title="Baolei 堡垒 — requests service", version="0.1.0", lifespan=lifespan,
                   description="需求受理、资源登记、匹配结果 / intake of needs, resource registry, assignments")
     app.state.config = cfg
+    app.state.principals = principals(cfg.tokens)
     app.state.live = Broadcaster()
     app.state.fanout = None
     app.state.workers = {}

@@ -22,6 +22,7 @@ from baolei_common.reconcile import Reconciler
 from baolei_common.uploads import Limits
 from baolei_requests.adapters import db, handlers
 from baolei_requests.adapters.models import Outbox
+from baolei_requests.adapters.uow import SqlUnitOfWork
 from baolei_requests.config import RequestsConfig
 from baolei_requests.domain.intake.checks import IntakeRules
 
@@ -43,6 +44,10 @@ class Container:
     def import_limits(self) -> Limits:
         return Limits(max_bytes=self.config.import_max_bytes, max_rows=self.config.import_max_rows,
                       max_errors=self.config.import_max_errors)
+
+    def uow(self) -> SqlUnitOfWork:
+        """A unit of work of the background pool (hold expiry)."""
+        return SqlUnitOfWork(self.background)
 
     def relay(self) -> OutboxRelay:
         return OutboxRelay(self.background, Outbox, self.config.kafka)

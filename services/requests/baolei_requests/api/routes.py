@@ -13,17 +13,19 @@ from baolei_common.errors import BASE, responses
 from baolei_common.fields import Id, one_line
 from baolei_common.identity import Principal
 from baolei_common.problems import Problem
+from baolei_common.webauth import authorize, current_principal, requires
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need, Site
+from baolei_requests.adapters.uow import SqlUnitOfWork
 from baolei_requests.api import schemas
-from baolei_requests.api.deps import enforce, principal, requires, session
+from baolei_requests.api.deps import session
 from baolei_requests.api.presenters import labels, lateness
 from baolei_requests.domain.intake.checks import IntakeRejected, KeyReused
 from baolei_requests.domain.intake.checks import Problem as IntakeProblem
 from baolei_requests.domain.lifecycle import ASSIGNMENT_ZH, awaiting
 from baolei_requests.domain.needs import STATUS_ZH, NeedStatus, derive_priority
 from baolei_requests.service import access as permissions
-from baolei_requests.service import decisions, faster, needs, registry
+from baolei_requests.service import cancel, decisions, faster, needs, registry
 from baolei_requests.service.transitions import progress_of
 
 router = APIRouter(prefix="/api", responses=responses(*BASE))
@@ -123,6 +125,11 @@ def one_line_key(key: str | None) -> None:
 def _commit(request: Request, s: Session, **what) -> None:
     """Commit, send the staged events now, and tell live consoles that something changed."""
     s.commit()
+    _notify(request, **what)
+
+
+def _notify(request: Request, **what) -> None:
+    """After a use case committed: send the staged events now, tell live consoles something changed."""
     relay = request.app.state.workers.get("outbox")
     if relay is not None:
         relay.wake()
@@ -147,7 +154,7 @@ def create_need(body: schemas.NeedCreate, request: Request, response: Response,
     rules = request.app.state.container.intake_rules
     with request.app.state.sessions() as s:
         site = needs.site_view(s, body.site_id)
-        enforce(p, "need.raise", site.organisation, "site_id")
+        authorize(p, "need.raise", site.organisation, "site_id")
         data = body.model_dump()
         data["organisation"] = organisation_of(p, site.organisation, body.organisation)
         try:
@@ -175,7 +182,7 @@ def create_need(body: schemas.NeedCreate, request: Request, response: Response,
 
 @router.get("/needs/{need_id}", response_model=schemas.NeedRead, summary="查看需求 / one need",
             responses=responses(403, 404))
-def get_need(need_id: NeedId, request: Request, p: Principal = Depends(principal)) -> schemas.NeedRead:
+def get_need(need_id: NeedId, request: Request, p: Principal = Depends(current_principal)) -> schemas.NeedRead:
     # polled by consoles while a need is matched: its session opened here saves two thread hops
     with request.app.state.sessions() as s:
         need = needs.get_need(s, need_id)
@@ -188,7 +195,7 @@ def list_needs(status: Annotated[NeedStatus | None, Query(description="按状态
                unmet_code: Annotated[list[str] | None, Query(
                    description="按无法满足的原因筛选（可多个）/ only these unmet reasons (repeatable)")] = None,
                limit: Annotated[int, Query(ge=1, le=2000)] = 200, s: Session = Depends(session),
-               p: Principal = Depends(principal)) -> list[schemas.NeedRead]:
+               p: Principal = Depends(current_principal)) -> list[schemas.NeedRead]:
     q = select(Need).order_by(Need.priority, Need.created_at).limit(limit)
     if status:
         q = q.where(Need.status == status)
@@ -207,8 +214,8 @@ def cancel_need(need_id: NeedId, body: schemas.CancelIn, request: Request, s: Se
                 p: Principal = Depends(requires("need.cancel"))) -> schemas.NeedRead:
     need = needs.get_need(s, need_id)
     permissions.require_need_owner(p, need)
-    needs.cancel_need(s, p, need_id, body.reason)
-    _commit(request, s, need_id=need_id, need_organisation=need.organisation)
+    cancel.cancel_need(SqlUnitOfWork.over(s), p, need_id, body.reason)
+    _notify(request, need_id=need_id, need_organisation=need.organisation)
     return need_read(needs.get_need(s, need_id), s, p)
 
 
@@ -219,8 +226,8 @@ def ask_faster(need_id: NeedId, body: schemas.FasterIn, request: Request, s: Ses
     """Releases the need's proposal still waiting for its dispatchers, carrying the request; the
     matcher solves the need again with lateness weighted higher or with only the named bus."""
     need = needs.get_need(s, need_id)
-    faster.ask_faster(s, p, need_id, body.bus_id, body.time_weight)
-    _commit(request, s, need_id=need_id, need_organisation=need.organisation)
+    faster.ask_faster(SqlUnitOfWork.over(s), p, need_id, body.bus_id, body.time_weight)
+    _notify(request, need_id=need_id, need_organisation=need.organisation)
     return need_read(needs.get_need(s, need_id), s, p)
 
 
@@ -228,9 +235,9 @@ def ask_faster(need_id: NeedId, body: schemas.FasterIn, request: Request, s: Ses
              response_model=schemas.AcceptRead, responses=responses(403, 404, 409))
 def accept(assignment_id: AssignmentId, request: Request, s: Session = Depends(session),
            p: Principal = Depends(requires("assignment.answer"))) -> dict:
-    pending = decisions.decide(s, p, assignment_id, True)
-    a = decisions.get_assignment(s, assignment_id)
-    _commit(request, s, **about(a))
+    pending = decisions.decide(SqlUnitOfWork.over(s), p, assignment_id, True)
+    a = needs.get_assignment(s, assignment_id)
+    _notify(request, **about(a))
     return {"assignment": a.id, "status": "awaiting" if pending else "confirming", "awaiting": pending,
             "accepted_by": a.accepted_by}
 
@@ -239,9 +246,9 @@ def accept(assignment_id: AssignmentId, request: Request, s: Session = Depends(s
              response_model=schemas.DeclineRead, responses=responses(403, 404, 409))
 def decline(assignment_id: AssignmentId, body: schemas.Decision, request: Request, s: Session = Depends(session),
             p: Principal = Depends(requires("assignment.answer"))) -> dict:
-    decisions.decide(s, p, assignment_id, False, body.reason, body.breakdown)
-    a = decisions.get_assignment(s, assignment_id)
-    _commit(request, s, **about(a))
+    decisions.decide(SqlUnitOfWork.over(s), p, assignment_id, False, body.reason, body.breakdown)
+    a = needs.get_assignment(s, assignment_id)
+    _notify(request, **about(a))
     return {"assignment": a.id, "status": "releasing", "reason": body.reason}
 
 
@@ -262,7 +269,7 @@ def put_hotel(hotel_id: ResourceId, body: schemas.HotelCreate, request: Request,
               p: Principal = Depends(requires("hotel.manage"))) -> dict:
     if body.id != hotel_id:
         raise Problem("id", "正文中的 id 与路径不一致", "the id in the body differs from the path's", status=422)
-    enforce(p, "hotel.manage", body.operator, "operator")
+    authorize(p, "hotel.manage", body.operator, "operator")
     registry.upsert_hotel(s, p, body.model_dump(mode="python"))
     _commit(request, s)
     return {"id": hotel_id}
@@ -274,14 +281,14 @@ def put_bus(bus_id: ResourceId, body: schemas.BusCreate, request: Request, s: Se
             p: Principal = Depends(requires("bus.manage"))) -> dict:
     if body.id != bus_id:
         raise Problem("id", "正文中的 id 与路径不一致", "the id in the body differs from the path's", status=422)
-    enforce(p, "bus.manage", body.operator, "operator")
+    authorize(p, "bus.manage", body.operator, "operator")
     registry.upsert_bus(s, p, body.model_dump(mode="python"))
     _commit(request, s)
     return {"id": bus_id}
 
 
 @router.get("/hotels", summary="隔离酒店 / hotels", response_model=list[schemas.HotelRead])
-def list_hotels(s: Session = Depends(session), p: Principal = Depends(principal)) -> list[dict]:
+def list_hotels(s: Session = Depends(session), p: Principal = Depends(current_principal)) -> list[dict]:
     q = select(Hotel)
     if p.role == "dispatcher":
         q = q.where(Hotel.operator == p.organisation)
@@ -291,7 +298,7 @@ def list_hotels(s: Session = Depends(session), p: Principal = Depends(principal)
 
 
 @router.get("/buses", summary="车辆 / buses", response_model=list[schemas.BusRead])
-def list_buses(s: Session = Depends(session), p: Principal = Depends(principal)) -> list[dict]:
+def list_buses(s: Session = Depends(session), p: Principal = Depends(current_principal)) -> list[dict]:
     q = select(Bus)
     if p.role == "dispatcher":
         q = q.where(Bus.operator == p.organisation)

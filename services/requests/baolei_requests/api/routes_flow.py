@@ -16,14 +16,25 @@ from baolei_common.errors import BASE, responses
 from baolei_common.fields import text
 from baolei_common.identity import Principal
 from baolei_common.uploads import Limits, UploadRejected, capped, too_large
+from baolei_common.webauth import authorize, current_principal, requires
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel
+from baolei_requests.adapters.uow import SqlUnitOfWork
 from baolei_requests.api import schemas
-from baolei_requests.api.deps import enforce, principal, requires, session
+from baolei_requests.api.deps import session
 from baolei_requests.api.presenters import exports, labels
-from baolei_requests.api.routes import KEY, AssignmentId, ResourceId, _commit, about, assignment_read, one_line_key
+from baolei_requests.api.routes import (
+    KEY,
+    AssignmentId,
+    ResourceId,
+    _commit,
+    _notify,
+    about,
+    assignment_read,
+    one_line_key,
+)
 from baolei_requests.service import access as permissions
-from baolei_requests.service import decisions, errors, registry, transitions
+from baolei_requests.service import errors, needs, registry, transitions
 from baolei_requests.service.audit import audit
 from baolei_requests.service.intake import ImportRejected, import_needs
 
@@ -32,7 +43,7 @@ ROLE_ZH = {"operator": "指挥部操作员", "dispatcher": "国企调度", "site
 
 
 @router.get("/me", summary="当前用户 / who is signed in", response_model=schemas.MeRead)
-def me(p: Principal = Depends(principal)) -> dict:
+def me(p: Principal = Depends(current_principal)) -> dict:
     """Who is signed in and what they may do: `actions` maps each action of the one policy
     (baolei_common.policy) this user may take to `any` or `own` (own organisation only)."""
     actions = policy.grants_of(p)
@@ -43,7 +54,7 @@ def me(p: Principal = Depends(principal)) -> dict:
 
 
 @router.get("/policy", summary="权限表 / the permission policy: role × own organisation × action")
-def get_policy(_: Principal = Depends(principal)) -> dict:
+def get_policy(_: Principal = Depends(current_principal)) -> dict:
     return {"roles": {r: {"zh": zh, "en": en} for r, (zh, en) in policy.ROLE_NAMES.items()},
             "actions": policy.table()}
 
@@ -52,7 +63,7 @@ def get_policy(_: Principal = Depends(principal)) -> dict:
 def list_assignments(request: Request, status: Annotated[text(200) | None,
                                        Query(description="逗号分隔的状态 / statuses, comma-separated")] = None,
                      limit: Annotated[int, Query(ge=1, le=5000)] = 500, s: Session = Depends(session),
-                     p: Principal = Depends(principal)) -> list[schemas.AssignmentRead]:
+                     p: Principal = Depends(current_principal)) -> list[schemas.AssignmentRead]:
     # warehouse names (the inventory's) first, so no database connection waits on that call
     warehouses = exports.warehouse_names(request.app.state.config.inventory_url, p.token) \
         if permissions.sees_all(p) or p.kind == "supply" else {}
@@ -69,8 +80,8 @@ def list_assignments(request: Request, status: Annotated[text(200) | None,
              summary="开始执行 / trip or pick under way", responses=responses(403, 404, 409))
 def start(assignment_id: AssignmentId, request: Request, s: Session = Depends(session),
           p: Principal = Depends(requires("assignment.run"))) -> schemas.AssignmentRead:
-    a = transitions.start(s, p, assignment_id)
-    _commit(request, s, **about(a))
+    a = transitions.start(SqlUnitOfWork.over(s), p, assignment_id)
+    _notify(request, **about(a))
     return assignment_read(a)
 
 
@@ -79,8 +90,8 @@ def start(assignment_id: AssignmentId, request: Request, s: Session = Depends(se
              responses=responses(403, 404, 409))
 def done(assignment_id: AssignmentId, body: schemas.DoneIn, request: Request, s: Session = Depends(session),
          p: Principal = Depends(requires("assignment.run"))) -> schemas.AssignmentRead:
-    a = transitions.finish(s, p, assignment_id, body.delivered, body.note, body.lines)
-    _commit(request, s, **about(a))
+    a = transitions.finish(SqlUnitOfWork.over(s), p, assignment_id, body.delivered, body.note, body.lines)
+    _notify(request, **about(a))
     return assignment_read(a)
 
 
@@ -89,10 +100,10 @@ def done(assignment_id: AssignmentId, body: schemas.DoneIn, request: Request, s:
              responses=responses(403, 404, 409))
 def arrive(assignment_id: AssignmentId, body: schemas.ArriveIn, request: Request, s: Session = Depends(session),
            p: Principal = Depends(requires("assignment.arrive"))) -> schemas.AssignmentRead:
-    hotel_org = (decisions.get_assignment(s, assignment_id).room or {}).get("operator", "")
-    enforce(p, "assignment.arrive", hotel_org, "assignment_id")
-    a = transitions.arrive(s, p, assignment_id, body.arrived, body.note)
-    _commit(request, s, **about(a))
+    hotel_org = (needs.get_assignment(s, assignment_id).room or {}).get("operator", "")
+    authorize(p, "assignment.arrive", hotel_org, "assignment_id")
+    a = transitions.arrive(SqlUnitOfWork.over(s), p, assignment_id, body.arrived, body.note)
+    _notify(request, **about(a))
     return assignment_read(a)
 
 
@@ -196,7 +207,8 @@ async def import_sheet(request: Request, filename: Annotated[text(200, min_lengt
     def run() -> JSONResponse:
         try:
             done = import_needs(request.app.state.sessions, p, data, filename, idempotency_key, limits=limits,
-                                rules=c.intake_rules, chunk_rows=c.config.import_chunk_rows, on_commit=woke)
+                                rules=c.intake_rules, row_schema=schemas.NeedCreate,
+                                chunk_rows=c.config.import_chunk_rows, on_commit=woke)
         except UploadRejected as exc:
             return JSONResponse(status_code=422, content={"detail": [exc.as_detail()], "imported": 0})
         except ImportRejected as exc:
@@ -225,7 +237,7 @@ def dispatch_sheet(request: Request, organisation: Annotated[text(200) | None, Q
                    day: Annotated[date | None, Query(description="北京时间日期 / Beijing day")] = None,
                    format: str = Query("csv", pattern="^(csv|xlsx|json)$"),
                    lang: str = Query("zh", pattern="^(zh|en)$"), s: Session = Depends(session),
-                   p: Principal = Depends(principal)) -> Response:
+                   p: Principal = Depends(current_principal)) -> Response:
     org = organisation or ("" if permissions.sees_all(p) else p.organisation)
     if not permissions.sees_all(p) and org != p.organisation:
         raise errors.Forbidden(f"{p.organisation} cannot export the sheet of {org}",

@@ -1,13 +1,19 @@
 """The audit trail: who (user, role, organisation), when, what, before and after, for every change."""
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from typing import Any, Protocol
 
 from baolei_common.identity import Principal
 from baolei_requests.adapters.models import AuditEntry
 
 
-def audit(session: Session, actor: Principal | str, action: str, entity: str,
+class Rows(Protocol):
+    """A session or a unit of work: whatever takes new rows."""
+
+    def add(self, row: Any) -> None: ...
+
+
+def audit(session: Rows, actor: Principal | str, action: str, entity: str,
           before: dict | None, after: dict | None) -> None:
     """One audit row: who (user, role, organisation), when, what, before and after."""
     if isinstance(actor, Principal):

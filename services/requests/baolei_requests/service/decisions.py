@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from baolei_common import policy, topics
 from baolei_common.events import meta, utcnow
 from baolei_common.identity import Principal
-from baolei_common.outbox import add_event
 from baolei_events.v1 import assignments_pb2
 from baolei_requests.adapters import codec
-from baolei_requests.adapters.models import Assignment, Bus, Outbox
+from baolei_requests.adapters.models import Assignment
 from baolei_requests.domain import lifecycle
 from baolei_requests.service.audit import audit
 from baolei_requests.service.errors import Conflict, NotFound
 from baolei_requests.service.releases import stage_release
+from baolei_requests.service.unit_of_work import UnitOfWork
 
 
 def declined_resources(actor: Principal, a: Assignment) -> list[tuple[str, str]]:
@@ -36,7 +33,7 @@ def declined_resources(actor: Principal, a: Assignment) -> list[tuple[str, str]]
     return out
 
 
-def take_out_of_service(session: Session, actor: Principal, bus_ids: list[str], why: str,
+def take_out_of_service(uow: UnitOfWork, actor: Principal, bus_ids: list[str], why: str,
                         declined: str = "") -> list[str]:
     """A breakdown: these buses are out of service (and the matcher hears so) until a dispatcher
     puts them back with `POST /api/buses/{id}/state`. Other proposals still waiting on them
@@ -44,37 +41,28 @@ def take_out_of_service(session: Session, actor: Principal, bus_ids: list[str], 
     confirmed jobs stay as they are (only an operator releases what was confirmed)."""
     out = []
     for bus_id in bus_ids:
-        bus = session.get(Bus, bus_id)
+        bus = uow.buses.get(bus_id)
         if bus is None or bus.state == "out_of_service":
             continue
         before = {"state": bus.state}
         bus.state = "out_of_service"
-        session.flush()
-        add_event(session, Outbox, topics.BUSES, bus.id, codec.bus_status(bus, actor.user))
-        audit(session, actor, "bus.breakdown", f"bus:{bus.id}", before, {"state": bus.state, "reason": why})
+        uow.flush()
+        uow.add_event(topics.BUSES, bus.id, codec.bus_status(bus, actor.user))
+        audit(uow, actor, "bus.breakdown", f"bus:{bus.id}", before, {"state": bus.state, "reason": why})
         out.append(bus.id)
     if out:
-        waiting = session.scalars(select(Assignment).where(
-            Assignment.status == "proposed", Assignment.kind == "transfer", Assignment.id != declined)
-            .with_for_update(skip_locked=True)).all()
+        waiting = uow.assignments.waiting_transfers(besides=declined)
         for other in waiting:
             hit = sorted({t["bus"] for t in other.trips or []} & set(out))
             if hit:
-                stage_release(session, other, f"bus out of service: {', '.join(hit)} ({why})", actor.user)
+                stage_release(uow, other, f"bus out of service: {', '.join(hit)} ({why})", actor.user)
                 other.status = "releasing"
-                audit(session, actor, "assignment.release", f"assignment:{other.id}", {"status": "proposed"},
+                audit(uow, actor, "assignment.release", f"assignment:{other.id}", {"status": "proposed"},
                       {"status": "releasing", "reason": f"bus out of service: {', '.join(hit)}"})
     return out
 
 
-def get_assignment(session: Session, assignment_id: str) -> Assignment:
-    a = session.get(Assignment, assignment_id)
-    if a is None:
-        raise NotFound("assignment", assignment_id)
-    return a
-
-
-def decide(session: Session, actor: Principal, assignment_id: str, accept: bool, reason: str = "",
+def decide(uow: UnitOfWork, actor: Principal, assignment_id: str, accept: bool, reason: str = "",
            breakdown: bool = False) -> list[str]:
     """A dispatcher accepts or declines a proposal that uses their organisation's resources.
 
@@ -82,10 +70,18 @@ def decide(session: Session, actor: Principal, assignment_id: str, accept: bool,
     confirmed (an operator's accept stands for all); one decline releases it, and names the
     decliner's resources in it, which the matcher never offers for this need again. A decline for
     a breakdown (车辆故障, or `breakdown`) also takes those buses out of service. Returns the
-    organisations still to accept (empty once the confirmation is on its way)."""
+    organisations still to accept (empty once the confirmation is on its way). Commits."""
+    with uow:
+        pending = _answer(uow, actor, assignment_id, accept, reason, breakdown)
+        uow.commit()
+    return pending
+
+
+def _answer(uow: UnitOfWork, actor: Principal, assignment_id: str, accept: bool, reason: str,
+            breakdown: bool) -> list[str]:
     broken: list[str] = []
     refs: list[tuple[str, str]] = []
-    a = session.get(Assignment, assignment_id, with_for_update=True)  # not at once with expiry
+    a = uow.assignments.get(assignment_id, lock=True)  # not at once with expiry
     if a is None:
         raise NotFound("assignment", assignment_id)
     policy.require(actor, "assignment.answer", list(a.organisations), "assignment_id")
@@ -105,14 +101,14 @@ def decide(session: Session, actor: Principal, assignment_id: str, accept: bool,
                 meta=meta(producer=codec.PRODUCER, correlation_id=a.need_id, actor=actor.user),
                 confirmed=assignments_pb2.AssignmentConfirmed(assignment_id=a.id, need_id=a.need_id,
                                                               organisation=actor.organisation))
-            add_event(session, Outbox, topics.ASSIGNMENTS, a.need_id, ev)
+            uow.add_event(topics.ASSIGNMENTS, a.need_id, ev)
             a.status = "confirming"  # a second answer now gets 409 instead of a second booking
     else:
         refs = declined_resources(actor, a)
         if breakdown or lifecycle.is_breakdown(reason):  # staged first: the matcher hears of it before the release
-            broken = take_out_of_service(session, actor, [i for k, i in refs if k == "bus"], reason or "breakdown",
+            broken = take_out_of_service(uow, actor, [i for k, i in refs if k == "bus"], reason or "breakdown",
                                          declined=a.id)
-        stage_release(session, a, f"declined: {reason}" if reason else "declined", actor.user,
+        stage_release(uow, a, f"declined: {reason}" if reason else "declined", actor.user,
                       declined=[assignments_pb2.ResourceRef(kind=codec.RESOURCE_KINDS[k], id=i) for k, i in refs])
         a.status = "releasing"
     after = {"status": ("confirming" if not pending else "awaiting") if accept else "releasing",
@@ -120,24 +116,28 @@ def decide(session: Session, actor: Principal, assignment_id: str, accept: bool,
     if not accept:
         after["declined"] = [f"{k}:{i}" for k, i in refs]
         after["out_of_service"] = broken
-    audit(session, actor, "assignment.accept" if accept else "assignment.decline", f"assignment:{a.id}",
+    audit(uow, actor, "assignment.accept" if accept else "assignment.decline", f"assignment:{a.id}",
           before, after)
     return pending
 
 
-def expire_holds(session: Session, now: datetime | None = None) -> int:
-    """Release proposals not answered in time; their needs go back to matching."""
+def expire_holds(uow: UnitOfWork, now: datetime | None = None) -> int:
+    """Release proposals not answered in time, and commit; their needs go back to matching."""
     now = now or utcnow()
+    with uow:
+        n = _expire(uow, now)
+        uow.commit()
+    return n
+
+
+def _expire(uow: UnitOfWork, now: datetime) -> int:
     # Rows another replica is expiring right now are skipped (PostgreSQL), so a hold is released once.
-    rows = session.scalars(select(Assignment).where(Assignment.status == "proposed",
-                                                    Assignment.hold_expires_at <= now)
-                           .with_for_update(skip_locked=True)).all()
     n = 0
-    for a in rows:
+    for a in uow.assignments.expired(now):
         if a.hold_expires_at and codec.as_utc(a.hold_expires_at) <= now:
             a.status = "expiring"
-            stage_release(session, a, "expired", "system")
-            audit(session, "system", "assignment.expire", f"assignment:{a.id}", {"status": "proposed"},
+            stage_release(uow, a, "expired", "system")
+            audit(uow, "system", "assignment.expire", f"assignment:{a.id}", {"status": "proposed"},
                   {"status": "expiring", "need": a.need_id})
             n += 1
     return n

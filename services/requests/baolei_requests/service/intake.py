@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,7 +31,6 @@ from baolei_common.events import utcnow
 from baolei_common.identity import Principal
 from baolei_common.uploads import Limits, read_table
 from baolei_requests.adapters.models import Bus, Hotel, Need, Site
-from baolei_requests.api.schemas import NeedCreate
 from baolei_requests.domain.intake.checks import IntakeRules, body_hash, sense
 from baolei_requests.domain.intake.duplicates import DuplicateIndex
 from baolei_requests.domain.intake.table import Parsed, RowError, parse_table
@@ -118,7 +117,8 @@ def _known(session: Session) -> _Known:
 
 
 def _check_rows(parsed: Parsed, actor: Principal, known: _Known, rules: IntakeRules,
-                now: datetime, batch_key: str) -> tuple[list[_Row], list[RowError], list[RowError]]:
+                now: datetime, batch_key: str,
+                row_schema: type[BaseModel]) -> tuple[list[_Row], list[RowError], list[RowError]]:
     """Every row against the rules of POST /api/needs, plus its site, permission and sense.
     Returns the good rows, every error, and the errors that are refusals (not entitled: 403)."""
     errors = list(parsed.errors)
@@ -152,7 +152,7 @@ def _check_rows(parsed: Parsed, actor: Principal, known: _Known, rules: IntakeRu
                                    "a need's organisation comes from the token and the site, not from the file"))
             continue
         try:
-            need = NeedCreate(**body)
+            need = row_schema(**body)
         except ValidationError as exc:
             errors.extend(_validation_errors(n, exc, col_of))
             continue
@@ -207,10 +207,12 @@ def batch_key_for(data: bytes, header_key: str | None) -> str:
 
 
 def import_needs(sessions: sessionmaker, actor: Principal, data: bytes, filename: str,
-                 header_key: str | None, *, limits: Limits, rules: IntakeRules, chunk_rows: int = 500,
-                 on_commit: Callable[[int], None] | None = None) -> list[Imported]:
+                 header_key: str | None, *, limits: Limits, rules: IntakeRules, row_schema: type[BaseModel],
+                 chunk_rows: int = 500, on_commit: Callable[[int], None] | None = None) -> list[Imported]:
     """All rows checked, then stored in chunks. Raises UploadRejected (the file as a whole) or
-    ImportRejected (rows), having written nothing."""
+    ImportRejected (rows), having written nothing. Each row is validated by `row_schema` (the API's
+    NeedCreate, passed in by the route: the same rules as POST /api/needs, without this layer
+    importing the API's schemas)."""
     t0 = time.perf_counter()
     rows = read_table(data, filename, limits)
     parsed = parse_table(rows)
@@ -220,7 +222,8 @@ def import_needs(sessions: sessionmaker, actor: Principal, data: bytes, filename
         known = _known(s)
         s.rollback()
     now = utcnow()
-    good, errors, denied = _check_rows(parsed, actor, known, rules, now, batch_key_for(data, header_key))
+    good, errors, denied = _check_rows(parsed, actor, known, rules, now, batch_key_for(data, header_key),
+                                         row_schema)
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: (e.row, e.column)), denied)
     t1 = time.perf_counter()

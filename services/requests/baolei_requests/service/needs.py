@@ -11,15 +11,12 @@ from sqlalchemy.orm import Session
 from baolei_common import topics
 from baolei_common.events import new_id, utcnow
 from baolei_common.identity import Principal
-from baolei_common.outbox import add_event
 from baolei_requests.adapters import codec
 from baolei_requests.adapters.bulk import insert_rows
-from baolei_requests.adapters.models import AuditEntry, Bus, Hotel, Need, Outbox, Site
+from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel, Need, Outbox, Site
 from baolei_requests.domain.intake.checks import IntakeRejected, IntakeRules, KeyReused, body_hash, resolve_skus, sense
 from baolei_requests.domain.needs import NeedStatus, derive_priority
-from baolei_requests.service.audit import audit
-from baolei_requests.service.errors import Conflict, NotFound
-from baolei_requests.service.releases import stage_release
+from baolei_requests.service.errors import NotFound
 
 OPEN_STATUSES = tuple(s.value for s in (NeedStatus.SUBMITTED, NeedStatus.PROPOSED, NeedStatus.CONFIRMED,
                                         NeedStatus.UNDER_WAY, NeedStatus.UNMET))
@@ -138,22 +135,15 @@ def create_need(session: Session, actor: Principal, data: dict, idempotency_key:
     return need, True
 
 
+def get_assignment(session: Session, assignment_id: str) -> Assignment:
+    a = session.get(Assignment, assignment_id)
+    if a is None:
+        raise NotFound("assignment", assignment_id)
+    return a
+
+
 def get_need(session: Session, need_id: str) -> Need:
     need = session.get(Need, need_id)
     if need is None:
         raise NotFound("need", need_id)
-    return need
-
-
-def cancel_need(session: Session, actor: Principal, need_id: str, reason: str) -> Need:
-    need = get_need(session, need_id)
-    if need.status in (NeedStatus.DONE, NeedStatus.CANCELLED):
-        raise Conflict(f"need {need_id} is already {need.status}", f"需求 {need_id} 已结束（{need.status}），不能取消")
-    before = {"status": need.status}
-    need.status = NeedStatus.CANCELLED
-    audit(session, actor, "need.cancel", f"need:{need.id}", before, {"status": need.status, "reason": reason})
-    add_event(session, Outbox, topics.NEEDS, need.id, codec.need_cancelled(need, reason, actor.user))
-    for a in need.assignments:
-        if a.status in ("proposed", "confirming", "confirmed"):
-            stage_release(session, a, "cancelled", actor.user)
     return need

@@ -2,17 +2,15 @@
 cancelled, done with what was delivered, or released for a faster alternative)."""
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from baolei_common import topics
 from baolei_common.events import meta
-from baolei_common.outbox import add_event
 from baolei_events.v1 import assignments_pb2, needs_pb2
 from baolei_requests.adapters import codec
-from baolei_requests.adapters.models import Assignment, Outbox
+from baolei_requests.adapters.models import Assignment
+from baolei_requests.service.unit_of_work import UnitOfWork
 
 
-def stage_release(session: Session, a: Assignment, reason: str, actor: str,
+def stage_release(uow: UnitOfWork, a: Assignment, reason: str, actor: str,
                   delivery: assignments_pb2.Delivery | None = None,
                   declined: list[assignments_pb2.ResourceRef] | None = None,
                   faster: needs_pb2.FasterRequested | None = None) -> None:
@@ -23,4 +21,4 @@ def stage_release(session: Session, a: Assignment, reason: str, actor: str,
         body.delivery.MergeFrom(delivery)
     ev = assignments_pb2.AssignmentEvent(
         meta=meta(producer=codec.PRODUCER, correlation_id=a.need_id, actor=actor), released=body)
-    add_event(session, Outbox, topics.ASSIGNMENTS, a.need_id, ev)
+    uow.add_event(topics.ASSIGNMENTS, a.need_id, ev)
