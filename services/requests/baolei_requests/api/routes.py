@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
+from baolei_common import policy
 from baolei_common.errors import BASE, responses
 from baolei_common.fields import Id, one_line
 from baolei_common.identity import Principal
@@ -22,7 +23,7 @@ from baolei_requests.api.deps import session
 from baolei_requests.api.presenters import labels, lateness
 from baolei_requests.domain.intake.checks import IntakeRejected, KeyReused
 from baolei_requests.domain.intake.checks import Problem as IntakeProblem
-from baolei_requests.domain.lifecycle import ASSIGNMENT_ZH, awaiting
+from baolei_requests.domain.lifecycle import ASSIGNMENT_ZH, awaiting, must_answer
 from baolei_requests.domain.needs import STATUS_ZH, NeedStatus, derive_priority
 from baolei_requests.service import access as permissions
 from baolei_requests.service import cancel, decisions, faster, needs, registry
@@ -47,7 +48,7 @@ def need_read(need: Need, s: Session | None = None, p: Principal | None = None) 
         rooms=need.rooms, lines=need.lines, ready_at=as_utc(need.ready_at), due_at=as_utc(need.due_at),
         created_at=as_utc(need.created_at), duplicate_of=need.duplicate_of, unmet_code=need.unmet_code,
         unmet_reason_zh=words(need.unmet_reason_zh), unmet_reason_en=words(need.unmet_reason_en), note=need.note,
-        progress=progress_of(need).as_dict(), assignments=[assignment_read(a) for a in need.assignments],
+        progress=progress_of(need).as_dict(), assignments=[assignment_read(a, p) for a in need.assignments],
         duplicate=duplicate_ref(need, s, p), **lateness.fields(lateness.current(need.assignments)))
 
 
@@ -76,7 +77,9 @@ def duplicate_ref(need: Need, s: Session | None, p: Principal | None) -> schemas
                                 created_at=as_utc(other.created_at))
 
 
-def assignment_read(a: Assignment) -> schemas.AssignmentRead:
+def assignment_read(a: Assignment, p: Principal | None = None) -> schemas.AssignmentRead:
+    """The assignment as the API shows it; with `p`, what this caller is still to do about it
+    (`must_answer`, `must_confirm_arrival`: the rules of domain/lifecycle.py and the policy)."""
     s = object_session(a)
     names = labels.Names.of(s) if s is not None else None
     res_zh, res_en = names.resources(a) if names else ("", "")
@@ -91,8 +94,19 @@ def assignment_read(a: Assignment) -> schemas.AssignmentRead:
         started_at=as_utc(a.started_at), done_at=as_utc(a.done_at), delivered=a.delivered or 0,
         decided_by=a.decided_by, accepted_by=a.accepted_by or [],
         awaiting=awaiting(a.status, a.organisations or [], a.accepted_by or []),
+        **({} if p is None else to_do(p, a)),
         decline_reason=a.release_reason.partition(":")[2].strip() if a.release_reason.startswith("declined") else "",
         **lateness.fields(a))
+
+
+def to_do(p: Principal, a: Assignment) -> dict[str, bool]:
+    """Whether this caller must answer the hold (an operator's answer stands for all) and may
+    confirm who arrived at the hotel."""
+    orgs, accepted_by = list(a.organisations or []), list(a.accepted_by or [])
+    answer = policy.allows(p, "assignment.answer", orgs) and must_answer(
+        a.status, orgs, accepted_by, p.organisation, policy.answers_for_all(p))
+    arrive = a.status == "arriving" and policy.allows(p, "assignment.arrive", (a.room or {}).get("operator", ""))
+    return {"must_answer": answer, "must_confirm_arrival": arrive}
 
 
 def organisation_of(p: Principal, site_organisation: str, requested: str | None) -> str:
@@ -201,7 +215,7 @@ def list_needs(status: Annotated[NeedStatus | None, Query(description="按状态
         q = q.where(Need.status == status)
     if unmet_code:
         q = q.where(Need.unmet_code.in_(unmet_code))
-    if p.role == "site":  # its own: needs filed under it, and every need for one of its sites, whoever raised it
+    if policy.owned_by(p) == policy.NEED_SIDE:  # needs filed under it, and every need for one of its sites
         mine = select(Site.id).where(Site.organisation == p.organisation)
         q = q.where(or_(Need.organisation == p.organisation, Need.site_id.in_(mine)))
     rows = s.scalars(q).unique().all()
@@ -290,7 +304,7 @@ def put_bus(bus_id: ResourceId, body: schemas.BusCreate, request: Request, s: Se
 @router.get("/hotels", summary="隔离酒店 / hotels", response_model=list[schemas.HotelRead])
 def list_hotels(s: Session = Depends(session), p: Principal = Depends(current_principal)) -> list[dict]:
     q = select(Hotel)
-    if p.role == "dispatcher":
+    if not policy.sees_all(p, "resource.read"):
         q = q.where(Hotel.operator == p.organisation)
     return [{"id": h.id, "name": h.name, "operator": h.operator, "site_id": h.site_id, "accepts": h.accepts,
              "rooms": h.rooms, "out_of_use": h.out_of_use, "state": h.state,
@@ -300,7 +314,7 @@ def list_hotels(s: Session = Depends(session), p: Principal = Depends(current_pr
 @router.get("/buses", summary="车辆 / buses", response_model=list[schemas.BusRead])
 def list_buses(s: Session = Depends(session), p: Principal = Depends(current_principal)) -> list[dict]:
     q = select(Bus)
-    if p.role == "dispatcher":
+    if not policy.sees_all(p, "resource.read"):
         q = q.where(Bus.operator == p.organisation)
     return [{"id": b.id, "operator": b.operator, "plate": b.plate, "depot_id": b.depot_id, "seats": b.seats,
              "load_limit": b.load_limit, "state": b.state, "shift_start": as_utc(b.shift_start),

@@ -72,7 +72,7 @@ def list_assignments(request: Request, status: Annotated[text(200) | None,
         q = q.where(Assignment.status.in_(status.split(",")))
     mine = [a for a in s.scalars(q).all() if permissions.assignment_view(p, a)]
     names = exports.load_names(s, mine, warehouses)
-    return [assignment_read(a).model_copy(update={"names": names.of([a]), "kind": a.kind, "risk": a.need.risk or "",
+    return [assignment_read(a, p).model_copy(update={"names": names.of([a]), "kind": a.kind, "risk": a.need.risk or "",
                                                   "site_name": names.site(a.need.site_id)}) for a in mine]
 
 
@@ -82,7 +82,7 @@ def start(assignment_id: AssignmentId, request: Request, s: Session = Depends(se
           p: Principal = Depends(requires("assignment.run"))) -> schemas.AssignmentRead:
     a = transitions.start(SqlUnitOfWork.over(s), p, assignment_id)
     _notify(request, **about(a))
-    return assignment_read(a)
+    return assignment_read(a, p)
 
 
 @router.post("/assignments/{assignment_id}/done", response_model=schemas.AssignmentRead,
@@ -92,7 +92,7 @@ def done(assignment_id: AssignmentId, body: schemas.DoneIn, request: Request, s:
          p: Principal = Depends(requires("assignment.run"))) -> schemas.AssignmentRead:
     a = transitions.finish(SqlUnitOfWork.over(s), p, assignment_id, body.delivered, body.note, body.lines)
     _notify(request, **about(a))
-    return assignment_read(a)
+    return assignment_read(a, p)
 
 
 @router.post("/assignments/{assignment_id}/arrive", response_model=schemas.AssignmentRead,
@@ -104,7 +104,7 @@ def arrive(assignment_id: AssignmentId, body: schemas.ArriveIn, request: Request
     authorize(p, "assignment.arrive", hotel_org, "assignment_id")
     a = transitions.arrive(SqlUnitOfWork.over(s), p, assignment_id, body.arrived, body.note)
     _notify(request, **about(a))
-    return assignment_read(a)
+    return assignment_read(a, p)
 
 
 @router.post("/buses/{bus_id}/state", summary="车辆停运/恢复 / bus out of service or back",
@@ -218,8 +218,9 @@ async def import_sheet(request: Request, filename: Annotated[text(200, min_lengt
                     {"row": e.row, "column": e.column, "field": f"rows[{e.row}].{e.column}",
                      "reason_zh": e.reason_zh, "reason_en": e.reason_en} for e in shown]})
             return _import_rejected(exc.errors, limits)
+        by_need = policy.owned_by(p) == policy.NEED_SIDE
         request.app.state.live.publish_threadsafe({"type": "changed", "imported": len(done),
-                                                   "need_organisation": p.organisation if p.role == "site" else ""})
+                                                   "need_organisation": p.organisation if by_need else ""})
         return JSONResponse(status_code=201, content={
             "imported": sum(d.created for d in done), "repeated": sum(not d.created for d in done),
             "needs": [{"row": d.row, "id": d.need.id, "created": d.created, "priority": d.need.priority,
@@ -238,15 +239,16 @@ def dispatch_sheet(request: Request, organisation: Annotated[text(200) | None, Q
                    format: str = Query("csv", pattern="^(csv|xlsx|json)$"),
                    lang: str = Query("zh", pattern="^(zh|en)$"), s: Session = Depends(session),
                    p: Principal = Depends(current_principal)) -> Response:
-    org = organisation or ("" if permissions.sees_all(p) else p.organisation)
-    if not permissions.sees_all(p) and org != p.organisation:
+    sees_all = policy.sees_all(p, "sheet.read")
+    org = organisation or ("" if sees_all else p.organisation)
+    if not sees_all and org != p.organisation:
         raise errors.Forbidden(f"{p.organisation} cannot export the sheet of {org}",
                                 f"{p.organisation}无权导出{org}的调度单", "organisation")
-    if p.role == "site":
+    if policy.read_scope(p, "sheet.read") is None:
         raise errors.Forbidden("sites have no dispatch sheet", "社区/隔离点没有调度单")
     warehouses = exports.warehouse_names(request.app.state.config.inventory_url, p.token) \
-        if permissions.sees_all(p) or p.kind == "supply" else {}  # before any query: no connection waits on it
-    data = exports.sheet(s, org, day, lang, p.kind if p.role == "dispatcher" else "", warehouses)
+        if sees_all or p.kind == "supply" else {}  # before any query: no connection waits on it
+    data = exports.sheet(s, org, day, lang, p.kind if policy.owned_by(p) == policy.RESOURCE_SIDE else "", warehouses)
     name = f"dispatch-{org or 'all'}-{day or 'all'}"
     if format == "json":
         return JSONResponse(data)

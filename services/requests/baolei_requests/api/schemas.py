@@ -20,7 +20,8 @@ from baolei_common.fields import (
     outside_shenzhen,
     text,
 )
-from baolei_requests.domain.needs import NeedKind, Risk, Vulnerability, Zone, rooms_fit_people
+from baolei_common.rooms import Rooms as RoomCounts
+from baolei_requests.domain.needs import NeedKind, Risk, Vulnerability, Zone
 
 MAX_ROOMS = 10_000  # rooms of one kind in one hotel, or asked by one need
 
@@ -69,7 +70,7 @@ class NeedCreate(BaseModel):
             if self.rooms is None:
                 self.rooms = Rooms(standard=self.people)
             r = self.rooms
-            if not rooms_fit_people(self.people, r.standard, r.family, r.accessible):
+            if not RoomCounts(r.standard, r.family, r.accessible).fits(self.people):
                 raise ValueError("rooms: 房间数与人数不符（标准间、无障碍房各 1 人，家庭房 1–3 人）/ "
                                  "rooms do not fit people (standard and accessible hold 1, family 1–3)")
             if self.due_at <= self.ready_at:
@@ -168,6 +169,10 @@ class AssignmentRead(LateRead):
     decided_by: str = ""
     accepted_by: list[str] = []
     awaiting: list[str] = Field([], description="organisations that still have to answer this hold / 尚待确认的单位")
+    must_answer: bool = Field(False, description="the signed-in caller is still to accept or decline this hold "
+                                                 "(an operator's answer stands for all) / 当前用户须确认此方案")
+    must_confirm_arrival: bool = Field(False, description="the signed-in caller confirms who arrived at the hotel / "
+                                                          "当前用户须确认入住人数")
     decline_reason: str = Field("", description="why a dispatcher declined it / 拒绝原因")
     # display names for the dispatcher console (GET /api/assignments): ids never shown to people
     names: dict[str, str] = Field({}, description="bus plates, site, hotel and warehouse names by id / 车牌、地点、"

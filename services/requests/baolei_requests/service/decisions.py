@@ -19,18 +19,9 @@ from baolei_requests.service.unit_of_work import UnitOfWork
 
 def declined_resources(actor: Principal, a: Assignment) -> list[tuple[str, str]]:
     """What a decline turns down: the decliner's own buses, hotel and warehouses in the proposal
-    (an operator's decline: all of them), as (kind, id) pairs."""
-    mine = (lambda org: True) if actor.role == "operator" else (lambda org: org == actor.organisation)
-    out: list[tuple[str, str]] = []
-    for t in a.trips or []:
-        if mine(t.get("operator", "")) and ("bus", t["bus"]) not in out:
-            out.append(("bus", t["bus"]))
-    if a.room and mine(a.room.get("operator", "")):
-        out.append(("hotel", a.room["hotel"]))
-    for k in a.picks or []:
-        if mine(k.get("operator", "")) and ("warehouse", k["warehouse"]) not in out:
-            out.append(("warehouse", k["warehouse"]))
-    return out
+    (one who answers for all: all of them), as (kind, id) pairs."""
+    return lifecycle.declined_resources(a.trips or [], a.room, a.picks or [], actor.organisation,
+                                        policy.answers_for_all(actor))
 
 
 def take_out_of_service(uow: UnitOfWork, actor: Principal, bus_ids: list[str], why: str,
@@ -91,11 +82,9 @@ def _answer(uow: UnitOfWork, actor: Principal, assignment_id: str, accept: bool,
     before = {"status": a.status, "accepted_by": list(a.accepted_by or [])}
     pending: list[str] = []
     if accept:
-        if actor.role == "operator":
-            a.accepted_by = list(a.organisations)
-        else:
-            a.accepted_by = sorted(set(a.accepted_by or []) | {actor.organisation})
-        pending = [o for o in a.organisations if o not in a.accepted_by]
+        a.accepted_by = lifecycle.accepted(list(a.organisations), list(a.accepted_by or []), actor.organisation,
+                                           policy.answers_for_all(actor))
+        pending = lifecycle.awaiting(a.status, list(a.organisations), a.accepted_by)
         if not pending:
             ev = assignments_pb2.AssignmentEvent(
                 meta=meta(producer=codec.PRODUCER, correlation_id=a.need_id, actor=actor.user),

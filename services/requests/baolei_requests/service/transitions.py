@@ -8,6 +8,7 @@ it and matches whatever of the need is left at once, instead of closing the need
 """
 from __future__ import annotations
 
+from baolei_common import policy
 from baolei_common.events import utcnow
 from baolei_common.identity import Principal
 from baolei_events.v1 import assignments_pb2, needs_pb2
@@ -120,7 +121,7 @@ def _arrive(uow: UnitOfWork, actor: Principal, assignment_id: str, arrived: int 
            note: str = "") -> Assignment:
     a = _assignment(uow, assignment_id)
     hotel, hotel_org = (a.room or {}).get("hotel", "the hotel"), (a.room or {}).get("operator", "")
-    if not (actor.role == "operator" or (actor.role == "dispatcher" and actor.organisation == hotel_org)):
+    if not policy.allows(actor, "assignment.arrive", hotel_org):
         raise Forbidden(f"arrival at {hotel} is confirmed by {hotel_org or 'its hotel'}")
     if not lifecycle.can_arrive(a.status):
         raise Conflict(f"assignment {a.id} is {a.status}; arrival is confirmed after the bus is done")

@@ -19,22 +19,23 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from baolei_common.citytime import hhmm
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry, Hotel, Need
 from baolei_requests.api.presenters import lateness
 from baolei_requests.api.presenters.attention_late import late_proposals
 from baolei_requests.api.presenters.labels import Names, need_text, risk, room, staple
 from baolei_requests.api.presenters.shortfalls import BUS_CODES, city_shortfall, summary
+from baolei_requests.domain import lifecycle
 from baolei_requests.domain.needs import NeedStatus
 from baolei_requests.service.transitions import progress_of
 
-CST = timezone(timedelta(hours=8))
 ROOM_TYPES = ("standard", "family", "accessible")
 STOCK_CODES = ("stock_short", "no_stock")
 DECLINES_SHOWN = 20
@@ -50,7 +51,7 @@ def _need_ref(n: Need) -> dict:
 
 
 def _hhmm(t: datetime | None) -> str:
-    return as_utc(t).astimezone(CST).strftime("%H:%M") if t else ""
+    return hhmm(as_utc(t)) if t else ""
 
 
 def holds(session: Session, names: Names, now: datetime) -> list[dict]:
@@ -60,7 +61,7 @@ def holds(session: Session, names: Names, now: datetime) -> list[dict]:
                            .order_by(Assignment.hold_expires_at).limit(HOLDS_SHOWN)).all()
     out = []
     for a in rows:
-        waiting = [o for o in a.organisations or [] if o not in (a.accepted_by or [])]
+        waiting = lifecycle.awaiting(a.status, list(a.organisations or []), list(a.accepted_by or []))
         exp = as_utc(a.hold_expires_at) if a.hold_expires_at else None
         res_zh, res_en = names.resources(a)
         out.append({**_need_ref(a.need), "assignment_id": a.id, "awaiting": waiting,

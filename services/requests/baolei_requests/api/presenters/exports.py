@@ -23,19 +23,19 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from baolei_common import skus
+from baolei_common.citytime import CITY_TZ
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel, Site
 from baolei_requests.domain.lifecycle import ACTIVE
 
 log = logging.getLogger(__name__)
-BEIJING = timezone(timedelta(hours=8))
 
 RISK = {"close_contact": ("密接", "close contact"), "secondary_contact": ("次密接", "secondary contact"),
         "inbound": ("入境人员", "inbound traveller")}
@@ -216,7 +216,7 @@ def _when(value: str | datetime | None, day: date | None) -> str:
     """Beijing time: HH:MM on the sheet's day, MM-DD HH:MM otherwise."""
     if not value:
         return ""
-    d = (datetime.fromisoformat(value) if isinstance(value, str) else as_utc(value)).astimezone(BEIJING)
+    d = (datetime.fromisoformat(value) if isinstance(value, str) else as_utc(value)).astimezone(CITY_TZ)
     return d.strftime("%H:%M") if day is not None and d.date() == day else d.strftime("%m-%d %H:%M")
 
 
@@ -224,7 +224,7 @@ def day_of(a: Assignment) -> date:
     """The Beijing day a job belongs to: its first trip's departure, else when it was proposed."""
     starts = sorted(t["start_at"] for t in a.trips or [] if t.get("start_at"))
     d = datetime.fromisoformat(starts[0]) if starts else as_utc(a.proposed_at)
-    return d.astimezone(BEIJING).date()
+    return d.astimezone(CITY_TZ).date()
 
 
 def _spread(total: int, amounts: list[int]) -> list[int]:
@@ -373,7 +373,7 @@ def sheet(session: Session, organisation: str, day: date | None, lang: str = "zh
                  "rows": rows[k]} for k in shown]
     return {"title": title(organisation, day, lang), "organisation": organisation,
             "day": day.isoformat() if day else None, "lang": lang,
-            "printed_at": datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M"), "sections": sections,
+            "printed_at": datetime.now(CITY_TZ).strftime("%Y-%m-%d %H:%M"), "sections": sections,
             "rows": [r | {"section": s["key"]} for s in sections for r in s["rows"]]}
 
 

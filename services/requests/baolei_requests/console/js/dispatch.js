@@ -97,13 +97,13 @@ function mine(a) {
 
 function buttonsFor(a) {
   if (a.status === "proposed")
-    return !can(me, "assignment.answer") || (me.role !== "operator" && (a.accepted_by || []).includes(me.organisation)) ? ""
+    return !a.must_answer ? ""  // the service says who must still answer (an operator's answer stands for all)
       : `<button class="ok" data-act="accept" data-id="${a.id}" data-testid="accept-${a.id}">${t("a.accept")}</button>
          <button data-act="decline" data-id="${a.id}">${t("a.decline")}</button>`;
   if (!can(me, "assignment.run")) return "";
   if (a.status === "confirmed") return `<button data-act="start" data-id="${a.id}">${t("a.start")}</button> <button data-act="done" data-id="${a.id}">${t("a.done")}</button>`;
   if (a.status === "under_way") return `<button class="ok" data-act="done" data-id="${a.id}">${t("a.done")}</button>`;
-  if (a.status === "arriving" && (me.role === "operator" || a.room?.operator === me.organisation))
+  if (a.must_confirm_arrival)
     return `<button class="ok" data-act="arrive" data-id="${a.id}" data-testid="arrive-${a.id}">${t("a.arrive")}</button>`;
   return "";
 }

@@ -15,8 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from baolei_common import skus
-
-BEIJING = timezone(timedelta(hours=8))
+from baolei_common.citytime import CITY_TZ
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ def resolve_skus(lines: list[dict]) -> list[Problem]:
 
 
 def _local(t: datetime) -> str:
-    return t.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    return t.astimezone(CITY_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 def sense(data: dict, *, now: datetime, rules: IntakeRules, site_role: str | None) -> list[Problem]:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from baolei_common import skus
-
-BEIJING = timezone(timedelta(hours=8))
+from baolei_common.citytime import as_city
 
 HEADERS: dict[str, str] = {}
 for canonical, names in {
@@ -74,7 +73,7 @@ def parse_time(value: str) -> datetime:
     except ValueError:
         raise ValueError(f"时间格式应为“2022-01-14 08:00”，而不是“{value}”|"
                          f"time must look like '2022-01-14 08:00', not '{value}'") from None
-    return d if d.tzinfo else d.replace(tzinfo=BEIJING)
+    return as_city(d)
 
 
 def _int(v: str) -> int:
