@@ -88,6 +88,12 @@ async def lifespan(app: FastAPI):
         c.dispose()
 
 
+def _backlog_s(app: FastAPI) -> float | None:
+    """How far matching is behind (None before the lifespan set the watch up)."""
+    backlog: Backlog | None = getattr(app.state, "backlog", None)
+    return round(backlog.delay_s, 1) if backlog is not None else None
+
+
 def create_app(config: RequestsConfig | None = None) -> FastAPI:
     cfg = config or RequestsConfig()
     app = FastAPI(title="Baolei 堡垒 — requests service", version="0.1.0", lifespan=lifespan,
@@ -137,8 +143,7 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
         ok = all(checks.values())
         return JSONResponse(status_code=200 if ok else 503,
                             content={"ready": ok, **checks, "admission": gate.stats(),
-                                     "matching_backlog_s": round(getattr(app.state, "backlog", None).delay_s, 1)
-                                     if getattr(app.state, "backlog", None) else None})
+                                     "matching_backlog_s": _backlog_s(app)})
 
     return app
 

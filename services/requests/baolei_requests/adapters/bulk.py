@@ -4,8 +4,9 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from enum import Enum
+from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, FromClause, Table
 
 
 def _copy_value(v: object) -> object:
@@ -18,9 +19,10 @@ def _copy_value(v: object) -> object:
     return v
 
 
-def insert_rows(conn: Connection, table: Table, rows: list[dict]) -> None:
+def insert_rows(conn: Connection, table: FromClause, rows: list[dict[str, Any]]) -> None:
     """Many rows on PostgreSQL by COPY (an import's 10,000 needs: psycopg's executemany sends a
     statement per row, and stored them in 5 s); otherwise an INSERT (executemany on SQLite)."""
+    assert isinstance(table, Table), "a mapped class's table"
     if len(rows) < 20 or conn.dialect.name != "postgresql":
         conn.execute(table.insert(), rows[0] if len(rows) == 1 else rows)  # one row: no executemany
         return

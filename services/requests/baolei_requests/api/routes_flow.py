@@ -13,7 +13,6 @@ from starlette.concurrency import run_in_threadpool
 
 from baolei_common import policy
 from baolei_common.errors import BASE, responses
-from baolei_common.fields import text
 from baolei_common.identity import Principal
 from baolei_common.uploads import Limits, UploadRejected, capped, too_large
 from baolei_common.webauth import authorize, current_principal, requires
@@ -22,6 +21,7 @@ from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel
 from baolei_requests.adapters.uow import SqlUnitOfWork
 from baolei_requests.api import schemas
 from baolei_requests.api.deps import session
+from baolei_requests.api.fields import Name200, Text100, Text200
 from baolei_requests.api.presenters import exports, labels
 from baolei_requests.api.routes import (
     KEY,
@@ -60,7 +60,7 @@ def get_policy(_: Principal = Depends(current_principal)) -> dict:
 
 
 @router.get("/assignments", response_model=list[schemas.AssignmentRead], summary="任务 / assignments I may see")
-def list_assignments(request: Request, status: Annotated[text(200) | None,
+def list_assignments(request: Request, status: Annotated[Text200 | None,
                                        Query(description="逗号分隔的状态 / statuses, comma-separated")] = None,
                      limit: Annotated[int, Query(ge=1, le=5000)] = 500, s: Session = Depends(session),
                      p: Principal = Depends(current_principal)) -> list[schemas.AssignmentRead]:
@@ -189,7 +189,7 @@ IMPORT_BODY = {"requestBody": {"required": True, "description": "CSV（UTF-8、G
 @router.post("/needs/import", summary="表格导入需求（CSV/XLSX，全部或全不）/ import a spreadsheet, all rows or none",
              responses=IMPORT_RESPONSES, status_code=201, response_model=schemas.ImportRead,
              openapi_extra=IMPORT_BODY)
-async def import_sheet(request: Request, filename: Annotated[text(200, min_length=1), Query()] = "needs.csv",
+async def import_sheet(request: Request, filename: Annotated[Name200, Query()] = "needs.csv",
                        p: Principal = Depends(requires("need.import")),
                        idempotency_key: Annotated[str | None, KEY] = None) -> JSONResponse:
     one_line_key(idempotency_key)
@@ -234,7 +234,7 @@ async def import_sheet(request: Request, filename: Annotated[text(200, min_lengt
                              "description": "CSV（UTF-8 带 BOM）、XLSX 或 JSON；中文表头（lang=en 为英文）/ "
                                             "CSV (UTF-8, BOM), XLSX or JSON; Chinese headers (English: lang=en)"},
                        **responses(403)})
-def dispatch_sheet(request: Request, organisation: Annotated[text(200) | None, Query()] = None,
+def dispatch_sheet(request: Request, organisation: Annotated[Text200 | None, Query()] = None,
                    day: Annotated[date | None, Query(description="北京时间日期 / Beijing day")] = None,
                    format: str = Query("csv", pattern="^(csv|xlsx|json)$"),
                    lang: str = Query("zh", pattern="^(zh|en)$"), s: Session = Depends(session),
@@ -265,7 +265,7 @@ def _attachment(name: str) -> dict[str, str]:
 
 @router.get("/audit", summary="审计日志（指挥部）/ audit log, operators only", response_model=list[schemas.AuditRead],
             responses=responses(403))
-def audit_log(entity: Annotated[text(200) | None, Query()] = None, actor: Annotated[text(100) | None, Query()] = None,
+def audit_log(entity: Annotated[Text200 | None, Query()] = None, actor: Annotated[Text100 | None, Query()] = None,
               limit: Annotated[int, Query(ge=1, le=5000)] = 200,
               s: Session = Depends(session), p: Principal = Depends(requires("audit.read"))) -> list[dict]:
     q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)

@@ -123,7 +123,7 @@ def _expire(uow: UnitOfWork, now: datetime) -> int:
     # Rows another replica is expiring right now are skipped (PostgreSQL), so a hold is released once.
     n = 0
     for a in uow.assignments.expired(now):
-        if a.hold_expires_at and codec.as_utc(a.hold_expires_at) <= now:
+        if a.hold_expires_at is not None and codec.as_utc(a.hold_expires_at) <= now:
             a.status = "expiring"
             stage_release(uow, a, "expired", "system")
             audit(uow, "system", "assignment.expire", f"assignment:{a.id}", {"status": "proposed"},

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import SimpleNamespace
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
@@ -182,7 +183,7 @@ def _open_needs(session: Session, rows: list[_Row]) -> DuplicateIndex:
     """The open needs of the sites and kinds the file names, filed by time (earliest created first)."""
     t = Need.__table__.c
     site_ids = sorted({r.site.id for r in rows})
-    found = []
+    found: list[Any] = []
     conn = session.connection()
     for i in range(0, len(site_ids), IN_CHUNK):
         q = select(t.id, t.site_id, t.kind, t.ready_at, t.created_at, t.due_at).where(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from datetime import datetime, timezone
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import func, select
@@ -128,7 +129,7 @@ def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict) -> li
         risk_zh = "、".join(risk(r)[0] for r in sorted(risks))
         risk_en = ", ".join(risk(r)[1] for r in sorted(risks))
         codes = sorted({n.unmet_code for n in members})
-        g = {"cause": cause, "codes": codes, "count": len(members),
+        g: dict[str, Any] = {"cause": cause, "codes": codes, "count": len(members),
              "needs": [_need_ref(n) for n in members[:NEEDS_SHOWN]], "more": max(0, len(members) - NEEDS_SHOWN),
              "rest_url": _rest(codes), "reason_zh": members[0].unmet_reason_zh, "reason_en": members[0].unmet_reason_en}
         fix_zh: list[str] = []

@@ -33,7 +33,7 @@ def overview(session: Session) -> dict:
     buses = session.scalars(select(Bus)).all()
     busy = {t["bus"] for a in active if a.status != "done" for t in a.trips}
     hotels = session.scalars(select(Hotel)).all()
-    held = defaultdict(int)
+    held: defaultdict[str, int] = defaultdict(int)
     for a in active:
         if a.room:
             held[a.room["hotel"]] += sum(a.room.get(k, 0) for k in ("standard", "family", "accessible"))

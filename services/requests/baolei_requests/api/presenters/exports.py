@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import httpx
 from sqlalchemy import select
@@ -368,7 +369,7 @@ def sheet(session: Session, organisation: str, day: date | None, lang: str = "zh
                 brought[e.entity.removeprefix("assignment:")] = int(e.after["delivered"])
     rows = build(jobs, names, organisation, day, lang, brought)
     shown = [k for k in rows if rows[k]] or list(KIND_SECTIONS.get(kind, BY_KEY))
-    sections = [{"key": k, "title": BY_KEY[k].en if lang == "en" else BY_KEY[k].zh,
+    sections: list[dict[str, Any]] = [{"key": k, "title": BY_KEY[k].en if lang == "en" else BY_KEY[k].zh,
                  "columns": [{"key": c.key, "label": c.label(lang)} for c in BY_KEY[k].columns],
                  "rows": rows[k]} for k in shown]
     return {"title": title(organisation, day, lang), "organisation": organisation,
@@ -403,9 +404,9 @@ WIDTHS = {"pickups": 40, "rooms": 26, "hotel": 18, "from": 16, "to": 16, "wareho
 def to_xlsx(data: dict) -> bytes:
     """One worksheet per section, set up for A4 landscape: title, header row repeated on every
     printed page, room to sign."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
+    from openpyxl import Workbook  # type: ignore[import-untyped]  # no stubs
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # type: ignore[import-untyped]  # no stubs
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]  # no stubs
 
     wb = Workbook()
     wb.remove(wb.active)
