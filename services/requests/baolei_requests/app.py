@@ -19,9 +19,7 @@ from baolei_requests.api import routes_console, routes_flow
 from baolei_requests.api.routes import router
 from baolei_requests.bootstrap import Container, bootstrap
 from baolei_requests.config import RequestsConfig
-from baolei_requests.live.audience import Audience
 from baolei_requests.live.broadcast import Broadcaster, KafkaFanout
-from baolei_requests.live.tickets import Tickets
 from baolei_requests.service import decisions
 from baolei_requests.service.backlog import Backlog
 
@@ -58,9 +56,8 @@ async def lifespan(app: FastAPI):
     # fewer new ones are admitted (the API's status would lag otherwise)
     c.gate.pressure = lambda: getattr(workers.get("consumer"), "behind_s", 0.0)
     # and new needs wait at the door while matching is far behind the ones already taken
-    app.state.backlog = backlog = Backlog(
-        c.background, lambda: workers.get("outbox") is not None and workers["outbox"].connected,
-        high_s=cfg.intake_pause_s, low_s=cfg.intake_pause_s / 2)
+    app.state.backlog = backlog = c.backlog(
+        lambda: workers.get("outbox") is not None and workers["outbox"].connected)
     c.gate.intake_paths = ("/api/needs", "/api/needs/import")
     c.gate.intake_closed = lambda: backlog.closed
     app.state.reconciler = reconciler = c.reconciler()
@@ -105,8 +102,8 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
     app.state.workers = {}
     c = bootstrap(cfg, app.state.live.publish_threadsafe)
     app.state.container = c
-    app.state.live.audience = Audience(c.background)
-    app.state.tickets = Tickets(cfg.tokens, cfg.live_ticket_ttl_s, cfg.live_ticket_secret)
+    app.state.live.audience = c.audience()
+    app.state.tickets = c.tickets()
     app.state.sessions = c.sessions
     app.state.background = c.background
     gate = app.state.gate = c.gate

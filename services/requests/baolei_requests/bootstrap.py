@@ -25,6 +25,9 @@ from baolei_requests.adapters.models import Outbox
 from baolei_requests.adapters.uow import SqlUnitOfWork
 from baolei_requests.config import RequestsConfig
 from baolei_requests.domain.intake.checks import IntakeRules
+from baolei_requests.live.audience import Audience
+from baolei_requests.live.tickets import Tickets
+from baolei_requests.service.backlog import Backlog
 
 
 @dataclass
@@ -48,6 +51,19 @@ class Container:
     def uow(self) -> SqlUnitOfWork:
         """A unit of work of the background pool (hold expiry)."""
         return SqlUnitOfWork(self.background)
+
+    def tickets(self) -> Tickets:
+        """Single-use tickets for the live feed, signed alike in every worker."""
+        return Tickets(self.config.tokens, self.config.live_ticket_ttl_s, self.config.live_ticket_secret)
+
+    def audience(self) -> Audience:
+        """Whose each live event is (read from the background pool)."""
+        return Audience(self.background)
+
+    def backlog(self, relay_connected: Callable[[], bool]) -> Backlog:
+        """The matching backlog that pauses intake (closes at `intake_pause_s`, opens at half)."""
+        return Backlog(self.background, relay_connected, high_s=self.config.intake_pause_s,
+                       low_s=self.config.intake_pause_s / 2)
 
     def relay(self) -> OutboxRelay:
         return OutboxRelay(self.background, Outbox, self.config.kafka)
