@@ -82,6 +82,10 @@ def test_accept_start_done_with_audit_and_another_company_refused(client, matche
                                                  "awaiting": ["投控公司"], "accepted_by": ["巴士集团"]}
     assert c.post(f"/api/assignments/{a['id']}/start", headers=BUS).status_code == 409  # the hotel has not said yes
     assert c.get(f"/api/needs/{need_id}", headers=OP).json()["assignments"][0]["accepted_by"] == ["巴士集团"]
+    # who must still answer comes with the assignment: the hotel, and an operator (who answers for all)
+    must = {name: c.get(f"/api/needs/{need_id}", headers=h).json()["assignments"][0]["must_answer"]
+            for name, h in (("bus", BUS), ("hotel", HOTEL), ("op", OP), ("viewer", VIEWER))}
+    assert must == {"bus": False, "hotel": True, "op": True, "viewer": False}
     r = c.post(f"/api/assignments/{a['id']}/accept", headers=HOTEL)
     assert r.status_code == 200 and r.json()["status"] == "confirming" and r.json()["awaiting"] == []
     need = status(c, need_id, "confirmed")
