@@ -47,6 +47,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.assignments = FakeAssignments({})
         self.needs = FakeRows({})
         self.buses = FakeRows({})
+        self.sites: dict[str, Site] = {}
         self.committed = False
         self.events: list[tuple[str, str, Event]] = []  # committed (topic, key, message)
         self.audited: list[AuditEntry] = []
@@ -61,6 +62,14 @@ class FakeUnitOfWork(UnitOfWork):
 
     def rollback(self) -> None:
         self._events, self._rows = [], []
+
+    def get(self, model: type[Any], ident: str) -> Any:
+        table = {Bus: self.buses.rows, Need: self.needs.rows, Assignment: self.assignments.rows,
+                 Site: self.sites}.get(model, {})
+        return table.get(ident)
+
+    def refresh(self, row: Any) -> None:
+        pass
 
     def add(self, row: Any) -> None:
         self._rows.append(row)
@@ -102,6 +111,7 @@ class FakeUnitOfWork(UnitOfWork):
                   load_limit=0.5, shift_start=now, shift_end=now + timedelta(hours=8), turnaround_min=30,
                   state="in_service")
         self.buses.rows[bus_id] = bus
+        self.sites[depot.id] = depot
         return bus
 
     def kinds(self) -> list[str]:

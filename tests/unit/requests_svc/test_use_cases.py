@@ -9,7 +9,7 @@ import pytest
 from baolei_common import policy, topics
 from baolei_common.events import utcnow
 from baolei_common.identity import Principal
-from baolei_requests.service import cancel, decisions, faster, transitions
+from baolei_requests.service import cancel, decisions, faster, registry, transitions
 from baolei_requests.service.errors import Conflict, Forbidden, Invalid
 from tests.unit.requests_svc.fakes import FakeUnitOfWork
 
@@ -164,3 +164,14 @@ def test_asking_for_a_faster_alternative_releases_the_waiting_proposal_with_the_
     assert faster.ask_faster(uow, OP, need.id, None, None) == [a.id]
     (body,) = released(uow)
     assert a.status == "releasing" and body.faster.time_weight == faster.WEIGHTED
+
+
+def test_a_bus_put_out_of_service_is_audited_with_its_reason_and_told_to_the_matcher():
+    uow = FakeUnitOfWork()
+    bus = uow.bus()
+    with pytest.raises(policy.Denied):
+        registry.set_bus_state(uow, HOTEL, "B-1", "out_of_service", "维修")  # not the hotel company's bus
+    assert bus.state == "in_service" and uow.events == []
+    assert registry.set_bus_state(uow, BUS, "B-1", "out_of_service", "维修") == "巴士集团"
+    assert bus.state == "out_of_service" and uow.kinds() == [f"{topics.BUSES}:BusStatus"]
+    assert [(e.action, e.after) for e in uow.audited] == [("bus.state", {"state": "out_of_service", "reason": "维修"})]

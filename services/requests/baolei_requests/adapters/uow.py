@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from baolei_common.outbox import add_event
 from baolei_requests.adapters.models import Assignment, Bus, Need, Outbox
-from baolei_requests.service.unit_of_work import Event, UnitOfWork
+from baolei_requests.service.unit_of_work import Event, T, UnitOfWork
 
 
 class SqlAssignments:
@@ -95,6 +95,12 @@ class SqlUnitOfWork(UnitOfWork):
 
     def rollback(self) -> None:
         self.session.rollback()
+
+    def get(self, model: type[T], ident: str) -> T | None:
+        return self.session.get(model, ident)
+
+    def refresh(self, row: Any) -> None:
+        self.session.refresh(row)
 
     def add(self, row: Any) -> None:
         self.session.add(row)

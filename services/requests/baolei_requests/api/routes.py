@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
 from baolei_common import policy
@@ -136,12 +135,6 @@ def one_line_key(key: str | None) -> None:
                       "Idempotency-Key must not contain control characters", status=422) from None
 
 
-def _commit(request: Request, s: Session, **what) -> None:
-    """Commit, send the staged events now, and tell live consoles that something changed."""
-    s.commit()
-    _notify(request, **what)
-
-
 def _notify(request: Request, **what) -> None:
     """After a use case committed: send the staged events now, tell live consoles something changed."""
     relay = request.app.state.workers.get("outbox")
@@ -172,18 +165,8 @@ def create_need(body: schemas.NeedCreate, request: Request, response: Response,
         data = body.model_dump()
         data["organisation"] = organisation_of(p, site.organisation, body.organisation)
         try:
-            try:
-                need, created = needs.create_need(s, p, data, idempotency_key, rules, site)
-                _commit(request, s, need_id=need.id, need_organisation=need.organisation)
-            except IntegrityError:
-                # the same Idempotency-Key raised at the same moment (a double click): the other request
-                # stored it first, so this one answers with that need (or 422 if its body differs)
-                s.rollback()
-                if not idempotency_key:
-                    raise
-                need, created = needs.create_need(s, p, data, idempotency_key, rules, site)
-                if created:  # the other request's need is gone again: this one is stored now
-                    _commit(request, s, need_id=need.id, need_organisation=need.organisation)
+            need, created = needs.raise_need(SqlUnitOfWork.over(s), p, data, idempotency_key, rules, site)
+            _notify(request, need_id=need.id, need_organisation=need.organisation)
         except IntakeRejected as exc:
             raise rejected(exc.problems) from None
         except KeyReused as exc:
@@ -272,8 +255,8 @@ def put_site(site_id: ResourceId, body: schemas.SiteCreate, request: Request, s:
              p: Principal = Depends(requires("site.register"))) -> dict:
     if body.id != site_id:
         raise Problem("id", "正文中的 id 与路径不一致", "the id in the body differs from the path's", status=422)
-    registry.upsert_site(s, p, body.model_dump())
-    _commit(request, s)
+    registry.put_site(SqlUnitOfWork.over(s), p, body.model_dump())
+    _notify(request)
     return {"id": site_id}
 
 
@@ -284,8 +267,8 @@ def put_hotel(hotel_id: ResourceId, body: schemas.HotelCreate, request: Request,
     if body.id != hotel_id:
         raise Problem("id", "正文中的 id 与路径不一致", "the id in the body differs from the path's", status=422)
     authorize(p, "hotel.manage", body.operator, "operator")
-    registry.upsert_hotel(s, p, body.model_dump(mode="python"))
-    _commit(request, s)
+    registry.put_hotel(SqlUnitOfWork.over(s), p, body.model_dump(mode="python"))
+    _notify(request)
     return {"id": hotel_id}
 
 
@@ -296,8 +279,8 @@ def put_bus(bus_id: ResourceId, body: schemas.BusCreate, request: Request, s: Se
     if body.id != bus_id:
         raise Problem("id", "正文中的 id 与路径不一致", "the id in the body differs from the path's", status=422)
     authorize(p, "bus.manage", body.operator, "operator")
-    registry.upsert_bus(s, p, body.model_dump(mode="python"))
-    _commit(request, s)
+    registry.put_bus(SqlUnitOfWork.over(s), p, body.model_dump(mode="python"))
+    _notify(request)
     return {"id": bus_id}
 
 

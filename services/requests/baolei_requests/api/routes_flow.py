@@ -17,7 +17,7 @@ from baolei_common.identity import Principal
 from baolei_common.uploads import Limits, UploadRejected, capped, too_large
 from baolei_common.webauth import authorize, current_principal, requires
 from baolei_requests.adapters.codec import as_utc
-from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel
+from baolei_requests.adapters.models import Assignment, AuditEntry
 from baolei_requests.adapters.uow import SqlUnitOfWork
 from baolei_requests.api import schemas
 from baolei_requests.api.deps import session
@@ -27,7 +27,6 @@ from baolei_requests.api.routes import (
     KEY,
     AssignmentId,
     ResourceId,
-    _commit,
     _notify,
     about,
     assignment_read,
@@ -35,7 +34,6 @@ from baolei_requests.api.routes import (
 )
 from baolei_requests.service import access as permissions
 from baolei_requests.service import errors, needs, registry, transitions
-from baolei_requests.service.audit import audit
 from baolei_requests.service.intake import ImportRejected, import_needs
 
 router = APIRouter(prefix="/api", responses=responses(*BASE))
@@ -111,14 +109,8 @@ def arrive(assignment_id: AssignmentId, body: schemas.ArriveIn, request: Request
              response_model=schemas.IdRead, responses=responses(403, 404))
 def bus_state(bus_id: ResourceId, body: schemas.BusStateIn, request: Request, s: Session = Depends(session),
               p: Principal = Depends(requires("bus.manage"))) -> dict:
-    bus = s.get(Bus, bus_id)
-    if bus is None:
-        raise errors.NotFound("bus", bus_id)
-    permissions.require_resource(p, bus)
-    before = bus.state
-    registry.upsert_bus(s, p, {"id": bus.id, "state": body.state, "depot_id": bus.depot_id}, record=False)
-    audit(s, p, "bus.state", f"bus:{bus.id}", {"state": before}, {"state": body.state, "reason": body.reason})
-    _commit(request, s, bus_id=bus_id, organisations=[bus.operator])
+    operator = registry.set_bus_state(SqlUnitOfWork.over(s), p, bus_id, body.state, body.reason)
+    _notify(request, bus_id=bus_id, organisations=[operator])
     return {"id": bus_id, "state": body.state}
 
 
@@ -126,21 +118,9 @@ def bus_state(bus_id: ResourceId, body: schemas.BusStateIn, request: Request, s:
              response_model=schemas.IdRead, responses=responses(403, 404, 409))
 def hotel_state(hotel_id: ResourceId, body: schemas.HotelStateIn, request: Request, s: Session = Depends(session),
                 p: Principal = Depends(requires("hotel.manage"))) -> dict:
-    hotel = s.get(Hotel, hotel_id)
-    if hotel is None:
-        raise errors.NotFound("hotel", hotel_id)
-    permissions.require_resource(p, hotel)
     out = body.out_of_use.model_dump()
-    for k, v in out.items():
-        if v > hotel.rooms.get(k, 0):
-            raise errors.Conflict(f"out_of_use.{k}: {v} exceeds the hotel's {hotel.rooms.get(k, 0)} rooms",
-                                   f"停用房间数 {v} 超过该酒店的 {hotel.rooms.get(k, 0)} 间", f"out_of_use.{k}")
-    before = {"state": hotel.state, "out_of_use": dict(hotel.out_of_use or {})}
-    registry.upsert_hotel(s, p, {"id": hotel.id, "state": body.state, "out_of_use": out, "site_id": hotel.site_id},
-                         record=False)
-    audit(s, p, "hotel.state", f"hotel:{hotel.id}", before,
-                  {"state": body.state, "out_of_use": out, "reason": body.reason})
-    _commit(request, s, hotel_id=hotel_id, organisations=[hotel.operator])
+    operator = registry.set_hotel_state(SqlUnitOfWork.over(s), p, hotel_id, body.state, out, body.reason)
+    _notify(request, hotel_id=hotel_id, organisations=[operator])
     return {"id": hotel_id, "state": body.state, "out_of_use": out}
 
 

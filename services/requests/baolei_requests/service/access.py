@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from baolei_common import policy
 from baolei_common.identity import Principal
-from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need
+from baolei_requests.adapters.models import Assignment, Need
 from baolei_requests.service.errors import Forbidden
 
 
@@ -46,12 +46,6 @@ def require_assignment(p: Principal, a: Assignment, action: str = "assignment.ru
 def require_need_owner(p: Principal, need: Need) -> None:
     """Cancel a need: operators, or the site organisation that raised it."""
     policy.require(p, "need.cancel", need.organisation, "need_id")
-
-
-def require_resource(p: Principal, resource: Bus | Hotel) -> None:
-    """Change a bus or a hotel: operators, or a dispatcher of its operator (and of its kind)."""
-    action = "bus.manage" if isinstance(resource, Bus) else "hotel.manage"
-    policy.require(p, action, resource.operator, f"{type(resource).__name__.lower()}_id")
 
 
 def need_organisation(p: Principal, site_organisation: str, requested: str | None) -> str:

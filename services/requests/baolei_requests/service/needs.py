@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from baolei_common import topics
@@ -14,6 +16,7 @@ from baolei_common.identity import Principal
 from baolei_requests.adapters import codec
 from baolei_requests.adapters.bulk import insert_rows
 from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel, Need, Outbox, Site
+from baolei_requests.adapters.uow import SqlUnitOfWork
 from baolei_requests.domain.intake.checks import IntakeRejected, IntakeRules, KeyReused, body_hash, resolve_skus, sense
 from baolei_requests.domain.needs import NeedStatus, derive_priority
 from baolei_requests.service.errors import NotFound
@@ -133,6 +136,27 @@ def create_need(session: Session, actor: Principal, data: dict, idempotency_key:
     need.duplicate_of = row["duplicate_of"] = find_duplicate(session, need)  # type: ignore[arg-type]
     insert_needs(session, actor, [row], {site.id: site})
     return need, True
+
+
+def raise_need(uow: SqlUnitOfWork, actor: Principal, data: dict[str, Any], idempotency_key: str | None,
+               rules: IntakeRules | None = None,
+               site: SimpleNamespace | None = None) -> tuple[Need | SimpleNamespace, bool]:
+    """`create_need` in its own transaction, committed. Intake's hot path is Core SQL on the
+    session, so it runs on the database's unit of work only (its tests are integration tests)."""
+    with uow:
+        try:
+            need, created = create_need(uow.session, actor, data, idempotency_key, rules, site)
+            uow.commit()
+        except IntegrityError:
+            # the same Idempotency-Key raised at the same moment (a double click): the other request
+            # stored it first, so this one answers with that need (or 422 if its body differs)
+            uow.rollback()
+            if not idempotency_key:
+                raise
+            need, created = create_need(uow.session, actor, data, idempotency_key, rules, site)
+            if created:  # the other request's need is gone again: this one is stored now
+                uow.commit()
+    return need, created
 
 
 def get_assignment(session: Session, assignment_id: str) -> Assignment:

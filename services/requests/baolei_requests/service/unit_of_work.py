@@ -15,9 +15,11 @@ import abc
 from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from baolei_requests.adapters.models import Assignment, Bus, Need
+
+T = TypeVar("T")
 
 
 class Event(Protocol):
@@ -65,6 +67,14 @@ class UnitOfWork(abc.ABC):
 
     @abc.abstractmethod
     def rollback(self) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, model: type[T], ident: str) -> T | None:
+        """One registry row (a site, a hotel, a bus) by id."""
+
+    @abc.abstractmethod
+    def refresh(self, row: Any) -> None:
+        """Read a row's stored values back (defaults the database filled in)."""
 
     @abc.abstractmethod
     def add(self, row: Any) -> None:
