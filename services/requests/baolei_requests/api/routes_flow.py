@@ -16,13 +16,14 @@ from baolei_common.errors import BASE, responses
 from baolei_common.identity import Principal
 from baolei_common.uploads import Limits, UploadRejected, capped, too_large
 from baolei_common.webauth import authorize, current_principal, requires
+from baolei_requests.adapters import inventory
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry
 from baolei_requests.adapters.uow import SqlUnitOfWork
 from baolei_requests.api import schemas
 from baolei_requests.api.deps import session
 from baolei_requests.api.fields import Name200, Text100, Text200
-from baolei_requests.api.presenters import exports, labels
+from baolei_requests.api.presenters import exports, labels, sheet_files
 from baolei_requests.api.routes import (
     KEY,
     AssignmentId,
@@ -63,7 +64,7 @@ def list_assignments(request: Request, status: Annotated[Text200 | None,
                      limit: Annotated[int, Query(ge=1, le=5000)] = 500, s: Session = Depends(session),
                      p: Principal = Depends(current_principal)) -> list[schemas.AssignmentRead]:
     # warehouse names (the inventory's) first, so no database connection waits on that call
-    warehouses = exports.warehouse_names(request.app.state.config.inventory_url, p.token) \
+    warehouses = inventory.warehouse_names(request.app.state.config.inventory_url, p.token) \
         if permissions.sees_all(p) or p.kind == "supply" else {}
     q = select(Assignment).order_by(Assignment.proposed_at.desc()).limit(limit)
     if status:
@@ -226,16 +227,16 @@ def dispatch_sheet(request: Request, organisation: Annotated[Text200 | None, Que
                                 f"{p.organisation}无权导出{org}的调度单", "organisation")
     if policy.read_scope(p, "sheet.read") is None:
         raise errors.Forbidden("sites have no dispatch sheet", "社区/隔离点没有调度单")
-    warehouses = exports.warehouse_names(request.app.state.config.inventory_url, p.token) \
+    warehouses = inventory.warehouse_names(request.app.state.config.inventory_url, p.token) \
         if sees_all or p.kind == "supply" else {}  # before any query: no connection waits on it
     data = exports.sheet(s, org, day, lang, p.kind if policy.owned_by(p) == policy.RESOURCE_SIDE else "", warehouses)
     name = f"dispatch-{org or 'all'}-{day or 'all'}"
     if format == "json":
         return JSONResponse(data)
     if format == "xlsx":
-        return Response(exports.to_xlsx(data), headers=_attachment(f"{name}.xlsx"),
+        return Response(sheet_files.to_xlsx(data), headers=_attachment(f"{name}.xlsx"),
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return Response(exports.to_csv(data), media_type="text/csv; charset=utf-8", headers=_attachment(f"{name}.csv"))
+    return Response(sheet_files.to_csv(data), media_type="text/csv; charset=utf-8", headers=_attachment(f"{name}.csv"))
 
 
 def _attachment(name: str) -> dict[str, str]:
