@@ -13,6 +13,7 @@ import asyncio
 import logging
 import zlib
 from datetime import datetime
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import Integer, LargeBinary, String, select, text, update
@@ -36,7 +37,7 @@ class OutboxMixin:
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
 
 
-def add_event(session: Session, model: type, topic: str, key: str, message) -> None:
+def add_event(session: Session, model: type[Any], topic: str, key: str, message: Any) -> None:
     """Stage one protobuf message for publication, inside the caller's transaction."""
     session.add(model(topic=topic, key=key, payload=message.SerializeToString()))
 
@@ -44,7 +45,7 @@ def add_event(session: Session, model: type, topic: str, key: str, message) -> N
 class OutboxRelay:
     """Publishes unsent outbox rows in id order, then marks them sent."""
 
-    def __init__(self, session_factory: sessionmaker, model: type, kafka: KafkaSettings,
+    def __init__(self, session_factory: sessionmaker, model: type[Any], kafka: KafkaSettings,
                  *, poll_interval_s: float = 0.2, batch: int = 500) -> None:
         self._sessions = session_factory
         self._model = model
@@ -106,7 +107,7 @@ class OutboxRelay:
             raise
 
     @staticmethod
-    def _finish(s: Session, model: type, ids: list[int]) -> None:
+    def _finish(s: Session, model: type[Any], ids: list[int]) -> None:
         try:
             if ids:
                 s.execute(update(model).where(model.id.in_(ids)).values(sent_at=utcnow()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 
-from aiokafka import ConsumerRecord  # type: ignore[import-untyped]  # aiokafka ships no type information
+from aiokafka import ConsumerRecord
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 

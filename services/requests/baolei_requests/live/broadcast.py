@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 
-from aiokafka import AIOKafkaConsumer  # type: ignore[import-untyped]  # aiokafka ships no type information
+from aiokafka import AIOKafkaConsumer
 
 from baolei_common import topics
 from baolei_common.config import KafkaSettings

@@ -34,9 +34,9 @@ WIDTHS = {"pickups": 40, "rooms": 26, "hotel": 18, "from": 16, "to": 16, "wareho
 def to_xlsx(data: dict) -> bytes:
     """One worksheet per section, set up for A4 landscape: title, header row repeated on every
     printed page, room to sign."""
-    from openpyxl import Workbook  # type: ignore[import-untyped]  # no stubs
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # type: ignore[import-untyped]  # no stubs
-    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]  # no stubs
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     wb.remove(wb.active)
