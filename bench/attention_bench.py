@@ -28,8 +28,8 @@ from pathlib import Path
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from baolei_requests import attention
 from baolei_requests.adapters.models import Assignment, Base, Bus, Hotel, Need, Site
+from baolei_requests.api.presenters import attention
 from baolei_requests.api.schemas import AttentionRead
 
 UNMET = (("buses_fully_booked", "车辆已排满", "buses are fully booked", 0.62),

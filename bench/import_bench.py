@@ -159,7 +159,7 @@ class Service:
             self.url = f"http://127.0.0.1:{port}"
             env = {**os.environ, "PYTHONUNBUFFERED": "1", "BAOLEI_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
                    "BAOLEI_KAFKA_TOPIC_PREFIX": self.prefix, "BAOLEI_REQUESTS_DATABASE_URL": self._database_url(),
-                   "BAOLEI_REQUESTS_PORT": str(port), "BAOLEI_REQUESTS_GROUP_ID": f"import-{self.prefix}",
+                   "BAOLEI_REQUESTS_HTTP_PORT": str(port), "BAOLEI_REQUESTS_CONSUMER_GROUP": f"import-{self.prefix}",
                    "BAOLEI_REQUESTS_INVENTORY_URL": "http://127.0.0.1:9"}
             log = self.log_dir / f"import-{self.db}-requests.log"
             say(f"{self.db}: starting the requests service on {self.url} (log: {log})")

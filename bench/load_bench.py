@@ -163,8 +163,8 @@ class Stack:
         run_id = uuid.uuid4().hex[:8]
         envs = {
             "requests": {"BAOLEI_REQUESTS_DATABASE_URL": self._database_url("requests"),
-                         "BAOLEI_REQUESTS_PORT": str(ports["requests"]),
-                         "BAOLEI_REQUESTS_GROUP_ID": f"requests-load-{run_id}",
+                         "BAOLEI_REQUESTS_HTTP_PORT": str(ports["requests"]),
+                         "BAOLEI_REQUESTS_CONSUMER_GROUP": f"requests-load-{run_id}",
                          "BAOLEI_REQUESTS_INVENTORY_URL": self.urls["inventory"],
                          # two replicas of the requests service on PostgreSQL (one process cannot
                          # both take 100 needs/s and apply their outcomes: one GIL); one on SQLite

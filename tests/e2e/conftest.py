@@ -35,8 +35,8 @@ def requests_server(kafka_settings, pg_databases, tmp_path: Path, inventory) -> 
     port = free_port()
     env = {"BAOLEI_KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
            "BAOLEI_KAFKA_TOPIC_PREFIX": kafka_settings.topic_prefix,
-           "BAOLEI_REQUESTS_DATABASE_URL": pg_databases(), "BAOLEI_REQUESTS_PORT": str(port),
-           "BAOLEI_REQUESTS_GROUP_ID": f"requests-{uuid.uuid4().hex[:8]}",
+           "BAOLEI_REQUESTS_DATABASE_URL": pg_databases(), "BAOLEI_REQUESTS_HTTP_PORT": str(port),
+           "BAOLEI_REQUESTS_CONSUMER_GROUP": f"requests-{uuid.uuid4().hex[:8]}",
            "BAOLEI_REQUESTS_INVENTORY_URL": inventory["url"]}
     log = tmp_path / "requests.log"
     proc = start_service("baolei_requests", env, f"http://127.0.0.1:{port}/readyz", log)

@@ -788,8 +788,8 @@ class Stack:
             "BAOLEI_INVENTORY_CONSUMER_GROUP": self.inv_group, "BAOLEI_INVENTORY_HOLD_TTL_S": "86400",
             "BAOLEI_INVENTORY_RECONCILE_INTERVAL_S": "20"}, inv_port, logs)
         self.requests = Service("requests", "baolei_requests", {
-            **kafka, "BAOLEI_REQUESTS_DATABASE_URL": self.rq_db, "BAOLEI_REQUESTS_PORT": str(rq_port),
-            "BAOLEI_REQUESTS_GROUP_ID": self.rq_group, "BAOLEI_REQUESTS_HOLD_TTL_S": "86400",
+            **kafka, "BAOLEI_REQUESTS_DATABASE_URL": self.rq_db, "BAOLEI_REQUESTS_HTTP_PORT": str(rq_port),
+            "BAOLEI_REQUESTS_CONSUMER_GROUP": self.rq_group,
             "BAOLEI_REQUESTS_INVENTORY_URL": self.inventory.url, "BAOLEI_REQUESTS_RECONCILE_INTERVAL_S": "20"},
             rq_port, logs)
         self.matchers: list[Service] = []

@@ -27,7 +27,7 @@ BEIJING = timezone(timedelta(hours=8))
 
 
 def make_client(kafka_settings, url: str, **extra) -> TestClient:
-    cfg = RequestsConfig(database_url=url, kafka=kafka_settings, group_id=f"r-{uuid.uuid4().hex[:6]}",
+    cfg = RequestsConfig(database_url=url, kafka=kafka_settings, consumer_group=f"r-{uuid.uuid4().hex[:6]}",
                          inventory_url="http://127.0.0.1:9", live_feed=False, **extra)
     return TestClient(create_app(cfg))
 

@@ -24,7 +24,7 @@ NOW = datetime.now(timezone.utc)
 def c(kafka_settings, pg_database, matcher):
     global NOW
     NOW = datetime.now(timezone.utc)  # per test: B-003's five-minute shift is counted from here
-    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, group_id="requests-late")
+    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, consumer_group="requests-late")
     with TestClient(create_app(cfg)) as client:
         city(client)
         yield client

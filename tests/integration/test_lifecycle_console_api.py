@@ -8,9 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from baolei_common.events import utcnow
-from baolei_requests import service
 from baolei_requests.app import create_app
 from baolei_requests.config import RequestsConfig
+from baolei_requests.service import decisions
+from baolei_requests.service.sql_uow import SqlUnitOfWork
 from tests.integration.conftest import poll
 
 pytestmark = pytest.mark.integration
@@ -20,7 +21,7 @@ OP, BUS, EAST, HOTEL, SITE, VIEWER = ({"Authorization": f"Bearer demo-{n}"}
 
 @pytest.fixture
 def client(kafka_settings, pg_database):
-    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, group_id="requests-test",
+    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, consumer_group="requests-test",
                          inventory_url="http://127.0.0.1:9")  # nothing listens: the console says so
     with TestClient(create_app(cfg)) as c:
         yield c
@@ -81,6 +82,10 @@ def test_accept_start_done_with_audit_and_another_company_refused(client, matche
                                                  "awaiting": ["投控公司"], "accepted_by": ["巴士集团"]}
     assert c.post(f"/api/assignments/{a['id']}/start", headers=BUS).status_code == 409  # the hotel has not said yes
     assert c.get(f"/api/needs/{need_id}", headers=OP).json()["assignments"][0]["accepted_by"] == ["巴士集团"]
+    # who must still answer comes with the assignment: the hotel, and an operator (who answers for all)
+    must = {name: c.get(f"/api/needs/{need_id}", headers=h).json()["assignments"][0]["must_answer"]
+            for name, h in (("bus", BUS), ("hotel", HOTEL), ("op", OP), ("viewer", VIEWER))}
+    assert must == {"bus": False, "hotel": True, "op": True, "viewer": False}
     r = c.post(f"/api/assignments/{a['id']}/accept", headers=HOTEL)
     assert r.status_code == 200 and r.json()["status"] == "confirming" and r.json()["awaiting"] == []
     need = status(c, need_id, "confirmed")
@@ -140,8 +145,8 @@ def test_decline_and_expiry_send_the_need_back_to_matching(client, matcher):
     assert second["trips"][0]["bus"] != first["trips"][0]["bus"]
     released = [x for x in c.get(f"/api/needs/{need_id}", headers=OP).json()["assignments"] if x["id"] == first["id"]]
     assert released[0]["status"] == "released" and "车辆故障" in released[0]["release_reason"]
-    with c.app.state.sessions.begin() as s:  # an hour later nobody has answered
-        assert service.expire_holds(s, now=utcnow() + timedelta(days=1)) >= 1
+    # an hour later nobody has answered
+    assert decisions.expire_holds(SqlUnitOfWork(c.app.state.sessions), now=utcnow() + timedelta(days=1)) >= 1
     c.app.state.workers["outbox"].wake()
     third = proposed(c, need_id, exclude=(first["id"], second["id"]))
     assert third["id"] not in (first["id"], second["id"])

@@ -18,9 +18,10 @@ from kafka import KafkaConsumer
 from baolei_common import topics
 from baolei_common.events import utcnow
 from baolei_events.v1 import assignments_pb2
-from baolei_requests import service
 from baolei_requests.app import create_app
 from baolei_requests.config import RequestsConfig
+from baolei_requests.service import decisions
+from baolei_requests.service.sql_uow import SqlUnitOfWork
 from tests.integration.conftest import free_port, poll, start_service, stop
 
 pytestmark = pytest.mark.integration
@@ -32,7 +33,7 @@ BY_ORG = {"巴士集团": BUS, "东部公交": EAST, "投控公司": HOTEL, "食
 @pytest.fixture
 def client(kafka_settings, pg_databases):
     cfg = RequestsConfig(database_url=pg_databases(), kafka=kafka_settings,
-                         group_id=f"rq-{kafka_settings.topic_prefix}", inventory_url="http://127.0.0.1:9")
+                         consumer_group=f"rq-{kafka_settings.topic_prefix}", inventory_url="http://127.0.0.1:9")
     with TestClient(create_app(cfg)) as c:
         yield c
 
@@ -261,10 +262,9 @@ def test_a_hold_expires_exactly_once_and_the_inventory_follows(client, matcher, 
     assert inv.get("/api/holds", params={"assignment_id": a["id"]}).json()[0]["status"] == "held"
     assert released_on_log(kafka_settings, a["id"], 1) == []
     # the requests service, the one owner, finds it unanswered (its sweep runs as if a day later)
-    with c.app.state.sessions.begin() as s:
-        assert service.expire_holds(s, now=utcnow() + timedelta(days=1)) == 1
-    with c.app.state.sessions.begin() as s:
-        assert service.expire_holds(s, now=utcnow() + timedelta(days=1)) == 0  # only once
+    later = utcnow() + timedelta(days=1)
+    assert decisions.expire_holds(SqlUnitOfWork(c.app.state.sessions), now=later) == 1
+    assert decisions.expire_holds(SqlUnitOfWork(c.app.state.sessions), now=later) == 0  # only once
     c.app.state.workers["outbox"].wake()
     mine = {"assignment_id": a["id"]}
     holds = poll(lambda: (h := inv.get("/api/holds", params=mine).json())[0]["status"] == "expired" and h)

@@ -27,7 +27,7 @@ def server(kafka_settings, pg_database):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app = create_app(RequestsConfig(database_url=pg_database, kafka=kafka_settings, group_id="requests-live",
+    app = create_app(RequestsConfig(database_url=pg_database, kafka=kafka_settings, consumer_group="requests-live",
                                     inventory_url="http://127.0.0.1:9"))
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                         timeout_graceful_shutdown=5))

@@ -14,7 +14,7 @@ OP = {"Authorization": "Bearer demo-operator"}
 
 @pytest.fixture
 def client(kafka_settings, pg_database):
-    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, group_id="requests-test",
+    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, consumer_group="requests-test",
                          inventory_url="http://127.0.0.1:9")  # nothing listens
     with TestClient(create_app(cfg)) as c:
         yield c

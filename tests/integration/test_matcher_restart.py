@@ -22,7 +22,7 @@ def test_restarted_matcher_does_not_double_book(kafka_settings, pg_database, tmp
            "BAOLEI_KAFKA_TOPIC_PREFIX": kafka_settings.topic_prefix,
            "BAOLEI_MATCHER_APP_ID": f"matcher-{uuid.uuid4().hex[:8]}", "BAOLEI_MATCHER_HTTP_PORT": str(port),
            "BAOLEI_MATCHER_BATCH_WINDOW_S": "0.2"}
-    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, group_id="rq-restart")
+    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, consumer_group="rq-restart")
     with TestClient(create_app(cfg)) as c:
         for site in ({"id": "s1", "name": "莲花北社区", "zone": "sealed", "lat": 22.5585, "lon": 114.0578},
                      {"id": "h1", "name": "会展北", "lat": 22.5367, "lon": 114.0545},

@@ -287,7 +287,7 @@ def requests_calls(city: RequestsCity, assignments: dict) -> dict:
 
 @pytest.fixture
 def requests_client(kafka_settings, pg_database):
-    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, group_id="requests-matrix",
+    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, consumer_group="requests-matrix",
                          inventory_url="http://127.0.0.1:9")
     with TestClient(create_requests(cfg)) as c:
         yield c

@@ -18,9 +18,10 @@ from baolei_common import topics
 from baolei_common.events import utcnow
 from baolei_common.outbox import OutboxRelay
 from baolei_events.v1 import assignments_pb2
-from baolei_requests import service
 from baolei_requests.adapters import db
 from baolei_requests.adapters.models import Assignment, Need, Outbox, Site
+from baolei_requests.service import decisions
+from baolei_requests.service.sql_uow import SqlUnitOfWork
 
 pytestmark = pytest.mark.integration
 
@@ -50,8 +51,7 @@ def test_two_replicas_expiring_at_once_release_each_hold_once(pg_database):
 
     def run(sessions) -> None:
         barrier.wait()
-        with sessions.begin() as s:
-            counts.append(service.expire_holds(s))
+        counts.append(decisions.expire_holds(SqlUnitOfWork(sessions)))
 
     threads = [threading.Thread(target=run, args=(r,)) for r in replicas]
     for t in threads:

@@ -33,7 +33,7 @@ def _replica(of: fs.Service, name: str, port_env: str, logs: Path) -> fs.Service
 def test_two_replicas_of_requests_and_inventory_survive_losing_one(pg_databases, tmp_path: Path) -> None:
     stack = fs.Stack(tmp_path, pg_databases, n_matchers=1)
     logs = tmp_path / "logs"
-    rq_b = _replica(stack.requests, "requests-b", "BAOLEI_REQUESTS_PORT", logs)
+    rq_b = _replica(stack.requests, "requests-b", "BAOLEI_REQUESTS_HTTP_PORT", logs)
     inv_b = _replica(stack.inventory, "inventory-b", "BAOLEI_INVENTORY_HTTP_PORT", logs)
     stream = None
     try:

@@ -57,7 +57,7 @@ def _skip_to_end(bootstrap: str, topic: str, group: str) -> None:
 
 def test_a_proposal_the_consumer_missed_is_applied_by_reconciliation(kafka_settings, pg_database):
     group = f"requests-{uuid.uuid4().hex[:6]}"
-    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, group_id=group,
+    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, consumer_group=group,
                          inventory_url="http://127.0.0.1:9", reconcile_interval_s=600)
     with TestClient(create_app(cfg)) as c:
         city(c)
@@ -84,8 +84,8 @@ def test_burst_is_shed_with_503_and_retry_after_then_served(kafka_settings, pg_d
     port = free_port()
     env = {"BAOLEI_KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
            "BAOLEI_KAFKA_TOPIC_PREFIX": kafka_settings.topic_prefix,
-           "BAOLEI_REQUESTS_DATABASE_URL": pg_database, "BAOLEI_REQUESTS_PORT": str(port),
-           "BAOLEI_REQUESTS_GROUP_ID": f"requests-{uuid.uuid4().hex[:6]}", "BAOLEI_REQUESTS_LIVE_FEED": "false",
+           "BAOLEI_REQUESTS_DATABASE_URL": pg_database, "BAOLEI_REQUESTS_HTTP_PORT": str(port),
+           "BAOLEI_REQUESTS_CONSUMER_GROUP": f"requests-{uuid.uuid4().hex[:6]}", "BAOLEI_REQUESTS_LIVE_FEED": "false",
            "BAOLEI_REQUESTS_MAX_INFLIGHT": "4", "BAOLEI_REQUESTS_MAX_QUEUED": "8",
            "BAOLEI_REQUESTS_ADMISSION_WAIT_S": "0.5"}
     url = f"http://127.0.0.1:{port}"
@@ -142,7 +142,7 @@ def test_requests_and_inventory_started_before_the_broker_recover_by_themselves(
     procs = []
     try:
         procs.append(_spawn("baolei_requests", {**kafka_env, "BAOLEI_REQUESTS_DATABASE_URL": pg_databases(),
-                                                "BAOLEI_REQUESTS_PORT": str(rport),
+                                                "BAOLEI_REQUESTS_HTTP_PORT": str(rport),
                                                 "BAOLEI_REQUESTS_LIVE_FEED": "false"},
                             tmp_path / "requests.log"))
         procs.append(_spawn("baolei_inventory", {**kafka_env, "BAOLEI_INVENTORY_DATABASE_URL": pg_databases(),
@@ -194,7 +194,7 @@ def _keys_on(bootstrap: str, topic: str) -> set[bytes]:
 def test_one_idempotency_key_raised_at_once_gives_one_need(kafka_settings, pg_database):
     """A double click: twenty POSTs with one key at the same moment — one need, one 201, the rest
     200 with that need; none fails."""
-    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, group_id=f"r-{uuid.uuid4().hex[:6]}",
+    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, consumer_group=f"r-{uuid.uuid4().hex[:6]}",
                          inventory_url="http://127.0.0.1:9", live_feed=False)
     with TestClient(create_app(cfg)) as c:
         city(c)
@@ -220,7 +220,7 @@ def test_times_sent_with_an_offset_read_back_as_the_same_instant(kafka_settings,
     """20:00+08:00 and 12:00Z are one instant, on both databases (SQLite used to keep the wall
     clock and give back 20:00Z); the duplicate check compares instants too."""
     url = pg_database if database == "postgresql" else f"sqlite:///{tmp_path / 'requests.db'}"
-    cfg = RequestsConfig(database_url=url, kafka=kafka_settings, group_id=f"r-{uuid.uuid4().hex[:6]}",
+    cfg = RequestsConfig(database_url=url, kafka=kafka_settings, consumer_group=f"r-{uuid.uuid4().hex[:6]}",
                          inventory_url="http://127.0.0.1:9", live_feed=False)
     tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).date().isoformat()
     with TestClient(create_app(cfg)) as c:

@@ -51,8 +51,8 @@ def services(kafka_settings, pg_databases, tmp_path: Path):
         f"http://127.0.0.1:{inv_port}/readyz", tmp_path / "inventory.log")
     try:
         requests = start_service("baolei_requests", {
-            **kafka, "BAOLEI_REQUESTS_DATABASE_URL": pg_databases(), "BAOLEI_REQUESTS_PORT": str(rq_port),
-            "BAOLEI_REQUESTS_GROUP_ID": f"requests-{uuid.uuid4().hex[:8]}",
+            **kafka, "BAOLEI_REQUESTS_DATABASE_URL": pg_databases(), "BAOLEI_REQUESTS_HTTP_PORT": str(rq_port),
+            "BAOLEI_REQUESTS_CONSUMER_GROUP": f"requests-{uuid.uuid4().hex[:8]}",
             "BAOLEI_REQUESTS_INVENTORY_URL": f"http://127.0.0.1:{inv_port}"},
             f"http://127.0.0.1:{rq_port}/readyz", tmp_path / "requests.log")
     except Exception:

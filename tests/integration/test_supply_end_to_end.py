@@ -20,7 +20,7 @@ FMG = {"Authorization": "Bearer demo-fmg"}
 @pytest.fixture
 def requests_client(kafka_settings, pg_databases):
     cfg = RequestsConfig(database_url=pg_databases(), kafka=kafka_settings,
-                         group_id=f"rq-{kafka_settings.topic_prefix}")
+                         consumer_group=f"rq-{kafka_settings.topic_prefix}")
     with TestClient(create_app(cfg)) as client:
         yield client
 

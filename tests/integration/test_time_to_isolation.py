@@ -27,7 +27,7 @@ SPEED_KMH, DETOUR = 30.0, 1.3  # the matcher's travel model (contracts/solve.md 
 
 @pytest.fixture
 def city(kafka_settings, pg_database):
-    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, group_id="requests-test")
+    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, consumer_group="requests-test")
     with TestClient(create_app(cfg)) as client:
         client.headers.update(OP)
         load_demo_with(client, with_needs=False)

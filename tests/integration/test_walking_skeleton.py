@@ -23,7 +23,7 @@ def iso(d: datetime) -> str:
 
 @pytest.fixture
 def requests_client(kafka_settings, pg_database):
-    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, group_id="requests-test")
+    cfg = RequestsConfig(database_url=pg_database, kafka=kafka_settings, consumer_group="requests-test")
     with TestClient(create_app(cfg)) as client:
         yield client
 

@@ -37,7 +37,7 @@ class OutboxMixin:
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
 
 
-def add_event(session: Session, model: type[Any], topic: str, key: str, message) -> None:
+def add_event(session: Session, model: type[Any], topic: str, key: str, message: Any) -> None:
     """Stage one protobuf message for publication, inside the caller's transaction."""
     session.add(model(topic=topic, key=key, payload=message.SerializeToString()))
 

@@ -183,6 +183,68 @@ def require_read(caller: Caller, owner: str, field: str, what_zh: str, what_en: 
                      f"you may read only {what_en} of your organisation, not {owner}")
 
 
+def answers_for_all(caller: Caller) -> bool:
+    """Whether the caller's answer to a proposal stands for every organisation it holds (an
+    operator's: the `any` grant of `assignment.answer`)."""
+    return scope(caller, "assignment.answer") is Scope.ANY
+
+
+# -- reads -----------------------------------------------------------------------------------------
+# Who sees what, in the table style of the writes: `any` sees every row; `own` sees rows that are
+# the caller's by what `OWNED_BY` names for its role (a site: the needs raised for its
+# organisation or its sites; a dispatcher: what holds its organisation's resources).
+
+
+@dataclass(frozen=True)
+class Read:
+    name: str
+    zh: str
+    en: str
+    grants: Mapping[str, Scope]
+
+
+NEED_SIDE, RESOURCE_SIDE = "need", "resources"
+OWNED_BY: dict[str, str] = {SITE: NEED_SIDE, **{f"{DISPATCHER}:{k}": RESOURCE_SIDE for k in DISPATCHER_KINDS}}
+_EVERYONE_OWN = {OPERATOR: ANY, VIEWER: ANY, SITE: OWN, **_DISPATCHERS}
+
+READS: dict[str, Read] = {r.name: r for r in (
+    Read("need.read", "查看需求", "see a need", _EVERYONE_OWN),
+    Read("assignment.read", "查看任务", "see an assignment", _EVERYONE_OWN),
+    Read("event.read", "接收实时事件", "receive a live event", _EVERYONE_OWN),
+    Read("price_alert.read", "接收价格预警", "receive a price alert",
+         {OPERATOR: ANY, VIEWER: ANY, f"{DISPATCHER}:{SUPPLY}": ANY}),
+    Read("sheet.read", "导出调度单", "export a dispatch sheet", {OPERATOR: ANY, VIEWER: ANY, **_DISPATCHERS}),
+    Read("resource.read", "查看车辆与酒店", "see buses and hotels",
+         {OPERATOR: ANY, VIEWER: ANY, SITE: ANY, **_DISPATCHERS}),
+)}
+
+
+def read_scope(caller: Caller, read: str) -> Scope | None:
+    return READS[read].grants.get(_role_of(caller))
+
+
+def sees_all(caller: Caller, read: str = "need.read") -> bool:
+    """Whether the caller sees every row of this kind (no filter by organisation)."""
+    return read_scope(caller, read) is Scope.ANY
+
+
+def owned_by(caller: Caller) -> str | None:
+    """Which side of a row makes it the caller's: the need's (a site), its resources' (a dispatcher)."""
+    return OWNED_BY.get(_role_of(caller))
+
+
+def sees(caller: Caller, read: str, *, need_owners: Iterable[str] = (), resource_owners: Iterable[str] = ()) -> bool:
+    """Whether the caller sees a row whose need belongs to `need_owners` and whose resources belong
+    to `resource_owners`."""
+    s = read_scope(caller, read)
+    if s is Scope.ANY:
+        return True
+    if s is None:
+        return False
+    side = owned_by(caller)
+    owners = need_owners if side == NEED_SIDE else resource_owners if side == RESOURCE_SIDE else ()
+    return owns(caller, owners)
+
 def grants_of(caller: Caller) -> dict[str, str]:
     """Every action this caller may take, with its scope (what `GET /api/me` returns)."""
     return {name: str(s) for name in ACTIONS if (s := scope(caller, name)) is not None}

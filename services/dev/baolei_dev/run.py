@@ -23,7 +23,7 @@ VAR = ROOT / "var"
 
 SERVICES = [
     # (name, module, port env, port, readiness path)
-    ("requests", "baolei_requests", "BAOLEI_REQUESTS_PORT", 8001, "/readyz"),
+    ("requests", "baolei_requests", "BAOLEI_REQUESTS_HTTP_PORT", 8001, "/readyz"),
     ("inventory", "baolei_inventory", "BAOLEI_INVENTORY_HTTP_PORT", 8003, "/readyz"),
     ("matcher", "baolei_matcher", "BAOLEI_MATCHER_HTTP_PORT", 8002, "/readyz"),
 ]

@@ -12,6 +12,6 @@ if __name__ == "__main__":
     cfg = RequestsConfig()
     if cfg.workers > 1:
         uvicorn.run("baolei_requests.app:app_from_env", factory=True, workers=cfg.workers,
-                    host=cfg.host, port=cfg.port, log_config=None)
+                    host=cfg.http_host, port=cfg.http_port, log_config=None)
     else:
-        uvicorn.run(create_app(cfg), host=cfg.host, port=cfg.port, log_config=None)
+        uvicorn.run(create_app(cfg), host=cfg.http_host, port=cfg.http_port, log_config=None)

@@ -12,20 +12,19 @@ from sqlalchemy import text
 
 from baolei_common import errors, policy
 from baolei_common.admission import AdmissionGate, set_thread_limit
+from baolei_common.identity import principals
 from baolei_common.metrics import Metrics
 from baolei_common.supervise import every, stop_all, supervise
-from baolei_requests import service
 from baolei_requests.adapters import db
 from baolei_requests.adapters import metrics as metrics_adapter
 from baolei_requests.adapters.metrics import RequestsMetrics
 from baolei_requests.api import routes_console, routes_flow
 from baolei_requests.api.routes import router
-from baolei_requests.backlog import Backlog
 from baolei_requests.bootstrap import Container, bootstrap
 from baolei_requests.config import RequestsConfig
-from baolei_requests.live.audience import Audience
 from baolei_requests.live.broadcast import Broadcaster, KafkaFanout
-from baolei_requests.live.tickets import Tickets
+from baolei_requests.service import decisions
+from baolei_requests.service.backlog import Backlog
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +37,7 @@ def _log_crash(task: asyncio.Task) -> None:
 
 async def _expire_once(app: FastAPI) -> None:
     def run() -> int:
-        with app.state.background.begin() as s:
-            return service.expire_holds(s)
+        return decisions.expire_holds(app.state.container.uow())
     n = await asyncio.to_thread(run)
     if n:
         log.info("expired %d unanswered proposals", n)
@@ -62,9 +60,8 @@ async def lifespan(app: FastAPI):
     # fewer new ones are admitted (the API's status would lag otherwise)
     c.gate.pressure = lambda: getattr(workers.get("consumer"), "behind_s", 0.0)
     # and new needs wait at the door while matching is far behind the ones already taken
-    app.state.backlog = backlog = Backlog(
-        c.background, lambda: workers.get("outbox") is not None and workers["outbox"].connected,
-        high_s=cfg.intake_pause_s, low_s=cfg.intake_pause_s / 2)
+    app.state.backlog = backlog = c.backlog(
+        lambda: workers.get("outbox") is not None and workers["outbox"].connected)
     c.gate.intake_paths = ("/api/needs", "/api/needs/import")
     c.gate.intake_closed = lambda: backlog.closed
     app.state.reconciler = reconciler = c.reconciler()
@@ -93,19 +90,26 @@ async def lifespan(app: FastAPI):
         c.dispose()
 
 
+def _backlog_s(app: FastAPI) -> float | None:
+    """How far matching is behind (None before the lifespan set the watch up)."""
+    backlog: Backlog | None = getattr(app.state, "backlog", None)
+    return round(backlog.delay_s, 1) if backlog is not None else None
+
+
 def create_app(config: RequestsConfig | None = None) -> FastAPI:
     cfg = config or RequestsConfig()
     app = FastAPI(title="Baolei 堡垒 — requests service", version="0.1.0", lifespan=lifespan,
                   description="需求受理、资源登记、匹配结果 / intake of needs, resource registry, assignments")
     app.state.config = cfg
+    app.state.principals = principals(cfg.tokens)
     app.state.live = Broadcaster()
     app.state.fanout = None
     app.state.workers = {}
     metrics = RequestsMetrics(Metrics("requests"))
     c = bootstrap(cfg, app.state.live.publish_threadsafe, metrics.outcome.observe)
     app.state.container = c
-    app.state.live.audience = Audience(c.background)
-    app.state.tickets = Tickets(cfg.tokens, cfg.live_ticket_ttl_s, cfg.live_ticket_secret)
+    app.state.live.audience = c.audience()
+    app.state.tickets = c.tickets()
     app.state.sessions = c.sessions
     app.state.background = c.background
     gate = app.state.gate = c.gate
@@ -143,8 +147,7 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
         ok = all(checks.values())
         return JSONResponse(status_code=200 if ok else 503,
                             content={"ready": ok, **checks, "admission": gate.stats(),
-                                     "matching_backlog_s": round(getattr(app.state, "backlog", None).delay_s, 1)
-                                     if getattr(app.state, "backlog", None) else None})
+                                     "matching_backlog_s": _backlog_s(app)})
 
     return app
 

@@ -20,10 +20,15 @@ from baolei_common.consumer import BatchHandler, ConsumerLoop
 from baolei_common.outbox import OutboxRelay
 from baolei_common.reconcile import Reconciler
 from baolei_common.uploads import Limits
-from baolei_requests.adapters import db, handlers
+from baolei_requests.adapters import db
 from baolei_requests.adapters.models import Outbox
 from baolei_requests.config import RequestsConfig
-from baolei_requests.intake.checks import IntakeRules
+from baolei_requests.domain.intake.checks import IntakeRules
+from baolei_requests.live.audience import Audience
+from baolei_requests.live.tickets import Tickets
+from baolei_requests.service import assignment_events as handlers
+from baolei_requests.service.backlog import Backlog
+from baolei_requests.service.sql_uow import SqlUnitOfWork
 
 
 @dataclass
@@ -44,15 +49,32 @@ class Container:
         return Limits(max_bytes=self.config.import_max_bytes, max_rows=self.config.import_max_rows,
                       max_errors=self.config.import_max_errors)
 
+    def uow(self) -> SqlUnitOfWork:
+        """A unit of work of the background pool (hold expiry)."""
+        return SqlUnitOfWork(self.background)
+
+    def tickets(self) -> Tickets:
+        """Single-use tickets for the live feed, signed alike in every worker."""
+        return Tickets(self.config.tokens, self.config.live_ticket_ttl_s, self.config.live_ticket_secret)
+
+    def audience(self) -> Audience:
+        """Whose each live event is (read from the background pool)."""
+        return Audience(self.background)
+
+    def backlog(self, relay_connected: Callable[[], bool]) -> Backlog:
+        """The matching backlog that pauses intake (closes at `intake_pause_s`, opens at half)."""
+        return Backlog(self.background, relay_connected, high_s=self.config.intake_pause_s,
+                       low_s=self.config.intake_pause_s / 2)
+
     def relay(self) -> OutboxRelay:
         return OutboxRelay(self.background, Outbox, self.config.kafka)
 
     def consumer(self) -> ConsumerLoop:
-        return ConsumerLoop(self.config.kafka, [topics.ASSIGNMENTS], self.config.group_id,
+        return ConsumerLoop(self.config.kafka, [topics.ASSIGNMENTS], self.config.consumer_group,
                             batch_handler=self.handler, service="requests")
 
     def reconciler(self) -> Reconciler:
-        return Reconciler(self.config.kafka, topics.ASSIGNMENTS, self.config.group_id, self.handler,
+        return Reconciler(self.config.kafka, topics.ASSIGNMENTS, self.config.consumer_group, self.handler,
                           handlers.processed_ids_fn(self.background), service="requests")
 
     def dispose(self) -> None:

@@ -17,10 +17,9 @@ class RequestsConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BAOLEI_REQUESTS_", extra="ignore")
 
     database_url: str = Field("sqlite:///var/requests.db", description="SQLAlchemy URL of the service's database")
-    host: str = Field("127.0.0.1", description="HTTP bind address")
-    port: int = Field(8001, description="HTTP port")
-    group_id: str = Field("baolei-requests", description="Kafka consumer group")
-    hold_ttl_s: int = Field(900, description="Seconds a proposal waits for its dispatcher before it expires")
+    http_host: str = Field("127.0.0.1", description="HTTP bind address")
+    http_port: int = Field(8001, description="HTTP port")
+    consumer_group: str = Field("baolei-requests", description="Kafka consumer group of the assignments topic")
     tokens: dict[str, dict[str, str]] = Field(
         default_factory=lambda: dict(DEFAULT_TOKENS),
         description="JSON map of bearer token -> {user, role, organisation, kind}; roles operator, dispatcher, "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import httpx
 
@@ -62,7 +63,7 @@ def load_demo_with(c: httpx.Client, *, with_needs: bool = True) -> dict[str, int
                 "turnaround_min": BUS_TURNAROUND_MIN})
             counts["buses"] += 1
     if with_needs and not c.get("/api/needs", params={"limit": 1}).json():
-        demo_needs = [
+        demo_needs: list[dict[str, Any]] = [
             {"kind": "transfer", "site_id": "c-lianhua-bei", "risk": "close_contact", "people": 18,
              "rooms": {"standard": 12, "family": 2}, "note": "莲花北 3 栋密接人员"},
             {"kind": "transfer", "site_id": "c-dongmen", "risk": "secondary_contact", "people": 6,

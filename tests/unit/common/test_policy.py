@@ -76,3 +76,24 @@ def test_the_table_has_a_cell_for_every_action_and_role():
     assert [r["action"] for r in rows] == list(policy.ACTIONS)
     assert all(set(policy.POLICY_ROLES) <= set(r) for r in rows)
     assert next(r for r in rows if r["action"] == "price.record")["dispatcher:bus"] == "—"
+
+
+def test_an_operators_answer_stands_for_all_a_dispatchers_for_its_own():
+    assert policy.answers_for_all(OP)
+    assert not any(policy.answers_for_all(w) for w in (BUS, HOTEL, FMG, SITE, VIEWER))
+
+
+def test_read_rules_any_sees_everything_own_by_need_or_by_resources():
+    mine, theirs = {"need_owners": ["福田区"], "resource_owners": ["巴士集团"]}, {"need_owners": ["南山区"],
+                                                                             "resource_owners": ["东部公交"]}
+    for read in ("need.read", "assignment.read", "event.read"):
+        assert policy.sees(OP, read, **theirs) and policy.sees(VIEWER, read, **theirs)
+        assert policy.sees(BUS, read, **mine) and not policy.sees(BUS, read, **theirs)
+        # a site's own are the needs of its organisation, not what its organisation's resources hold
+        site = Who("site", "福田区")
+        assert policy.sees(site, read, **mine) and not policy.sees(site, read, **theirs)
+        assert not policy.sees(site, read, need_owners=[], resource_owners=["福田区"])
+    assert policy.sees(FMG, "price_alert.read") and not policy.sees(BUS, "price_alert.read")
+    assert not policy.sees(Who("site", "福田区"), "price_alert.read")
+    assert policy.read_scope(Who("site", "福田区"), "sheet.read") is None
+    assert policy.sees_all(Who("site", "福田区"), "resource.read") and not policy.sees_all(BUS, "resource.read")

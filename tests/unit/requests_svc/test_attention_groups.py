@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from baolei_requests.adapters.models import Need, Site
-from baolei_requests.attention import NEEDS_SHOWN, unmet_groups
+from baolei_requests.api.presenters.attention import NEEDS_SHOWN, unmet_groups
+from baolei_requests.api.presenters.labels import Names
+from baolei_requests.api.presenters.shortfalls import summary
 from baolei_requests.domain.shortfall import FreeRooms, Waiting, shortfall
-from baolei_requests.labels import Names
-from baolei_requests.shortfalls import summary
 
 NOW = datetime(2022, 1, 14, 12, 0, tzinfo=timezone.utc)
 SITE = Site(id="c-lianhua", name="莲花北社区", district="福田", lat=22.56, lon=114.06)

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from baolei_requests.adapters import db
 from baolei_requests.adapters.models import Assignment, Need, Site
+from baolei_requests.api.presenters.attention import attention
 from baolei_requests.api.routes import need_read
-from baolei_requests.attention import attention
 
 NOW = datetime(2026, 12, 7, 13, 0, tzinfo=timezone.utc)
 

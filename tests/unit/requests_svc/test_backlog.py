@@ -10,7 +10,7 @@ from sqlalchemy import insert
 from baolei_common.events import utcnow
 from baolei_requests.adapters import db
 from baolei_requests.adapters.models import Need, Site
-from baolei_requests.backlog import Backlog
+from baolei_requests.service.backlog import Backlog
 
 
 @pytest.fixture

@@ -5,12 +5,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from baolei_requests.service import Principal, declined_resources
-from baolei_requests.transitions import Invalid, _per_sku
+from baolei_common.identity import Principal
+from baolei_requests.service.decisions import declined_resources
+from baolei_requests.service.transitions import Invalid, _per_sku
 
-BUS = Principal("t", "巴士集团调度", "dispatcher", "巴士集团")
-HOTEL = Principal("t", "投控公司调度", "dispatcher", "投控公司")
-OP = Principal("t", "指挥部值班员", "operator", "指挥部")
+BUS = Principal("巴士集团调度", "dispatcher", "巴士集团", token="t")
+HOTEL = Principal("投控公司调度", "dispatcher", "投控公司", token="t")
+OP = Principal("指挥部值班员", "operator", "指挥部", token="t")
 
 
 def transfer() -> SimpleNamespace:
@@ -29,7 +30,7 @@ def test_a_dispatcher_declines_only_its_own_resources_an_operator_all():
     assert declined_resources(BUS, transfer()) == [("bus", "B-1")]  # once, though it makes two trips
     assert declined_resources(HOTEL, transfer()) == [("hotel", "H-hzb")]
     assert declined_resources(OP, transfer()) == [("bus", "B-1"), ("bus", "E-7"), ("hotel", "H-hzb")]
-    fmg = Principal("t", "食品物资集团调度", "dispatcher", "食品物资集团")
+    fmg = Principal("食品物资集团调度", "dispatcher", "食品物资集团", token="t")
     assert declined_resources(fmg, supply(("rice", "w1", 5), ("oil", "w1", 2), ("rice", "w2", 1))) == [
         ("warehouse", "w1"), ("warehouse", "w2")]
     assert declined_resources(BUS, supply(("rice", "w1", 5))) == []
@@ -47,7 +48,7 @@ def test_delivered_per_sku():
     assert exc.value.field == "lines" and "逐项" in exc.value.reason_zh
     with pytest.raises(Invalid) as exc:
         _per_sku(two, None, {"oil": 11})
-    assert exc.value.detail() == [{"field": "lines.oil", "reason_zh": "送达数量须在 0 到 10 之间",
+    assert exc.value.items() == [{"field": "lines.oil", "reason_zh": "送达数量须在 0 到 10 之间",
                                    "reason_en": "must be between 0 and 10"}]
     with pytest.raises(Invalid):
         _per_sku(two, None, {"flour": 1})

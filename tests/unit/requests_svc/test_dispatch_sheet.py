@@ -10,8 +10,9 @@ from datetime import date, datetime, timezone
 
 from openpyxl import load_workbook
 
-from baolei_requests import exports
+from baolei_requests.adapters import inventory
 from baolei_requests.adapters.models import Assignment, Need
+from baolei_requests.api.presenters import exports, sheet_files
 
 NAMES = exports.Names(buses={"bus-futian-02": "粤B·D1002", "bus-futian-03": "粤B·D1003"},
                       sites={"c-lianhua-bei": "莲花北社区", "c-dongmen": "东门社区", "c-xixiang": "西乡社区"},
@@ -144,7 +145,7 @@ def test_csv_has_a_bom_chinese_headers_and_signature_columns_and_xlsx_one_sheet_
     n = need("N-1", "c-lianhua-bei", people=6)
     a = transfer("A-1", n, [trip("bus-futian-02", [("c-lianhua-bei", "N-1", 6, T0)])], {"standard": 4, "family": 1})
     data = _sheet(exports.build([a], NAMES, "", date(2026, 12, 2)))
-    raw = exports.to_csv(data)
+    raw = sheet_files.to_csv(data)
     assert raw.startswith(b"\xef\xbb\xbf")
     lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert lines[0] == ["调度单 — 投控公司 — 2026-12-02（北京时间）"] and lines[2] == ["转运车次"]
@@ -153,13 +154,13 @@ def test_csv_has_a_bom_chinese_headers_and_signature_columns_and_xlsx_one_sheet_
     rooms = lines.index(["隔离酒店入住"])
     assert "实际入住" in lines[rooms + 1] and lines[rooms + 1][-1] == "酒店签收"
     assert lines[rooms + 2][3] == "标准间 4 间、家庭房 1 间"
-    wb = load_workbook(io.BytesIO(exports.to_xlsx(data)))
+    wb = load_workbook(io.BytesIO(sheet_files.to_xlsx(data)))
     assert wb.sheetnames == ["转运车次", "隔离酒店入住"]
     ws = wb["隔离酒店入住"]
     got = list(ws.iter_rows(values_only=True))
     assert got[1][0] == "酒店" and got[2][:4] == ("会展北酒店", "莲花北社区", "密接", "标准间 4 间、家庭房 1 间")
     assert ws.print_title_rows == "$2:$2" and ws.page_setup.orientation == "landscape"
-    en = list(csv.reader(io.StringIO(exports.to_csv(_sheet(exports.build([a], NAMES, "", date(2026, 12, 2), "en"),
+    en = list(csv.reader(io.StringIO(sheet_files.to_csv(_sheet(exports.build([a], NAMES, "", date(2026, 12, 2), "en"),
                                                                    "en")).decode("utf-8-sig"))))
     assert en[2] == ["Transfer trips"] and en[3][0] == "Plate" and en[3][-1] == "Hotel's signature"
 
@@ -176,10 +177,10 @@ def test_warehouse_names_come_from_the_inventory_with_the_callers_token_and_are_
         return httpx.Response(200, json=[{"id": "fmg-baoan", "name": "食品物资集团宝安西乡仓"}],
                               request=httpx.Request("GET", url))
 
-    monkeypatch.setattr(exports, "_WAREHOUSES", {})
-    monkeypatch.setattr(exports.httpx, "get", fake_get)
-    assert exports.warehouse_names("http://inv", "tok-fmg") == {"fmg-baoan": "食品物资集团宝安西乡仓"}
-    assert exports.warehouse_names("http://inv", "tok-fmg") == {"fmg-baoan": "食品物资集团宝安西乡仓"}
+    monkeypatch.setattr(inventory, "_WAREHOUSES", {})
+    monkeypatch.setattr(inventory.httpx, "get", fake_get)
+    assert inventory.warehouse_names("http://inv", "tok-fmg") == {"fmg-baoan": "食品物资集团宝安西乡仓"}
+    assert inventory.warehouse_names("http://inv", "tok-fmg") == {"fmg-baoan": "食品物资集团宝安西乡仓"}
     assert calls == [("http://inv/api/warehouses", "Bearer tok-fmg")]  # the second came from the cache
-    assert exports.warehouse_names("http://down", "tok-op") == {}  # unavailable: ids are shown, no error
+    assert inventory.warehouse_names("http://down", "tok-op") == {}  # unavailable: ids are shown, no error
     assert exports.Names().warehouse("fmg-baoan") == "fmg-baoan"

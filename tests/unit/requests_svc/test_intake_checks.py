@@ -5,8 +5,8 @@ import random
 from datetime import datetime, timedelta, timezone
 
 from baolei_requests.api.schemas import NeedCreate
-from baolei_requests.intake.checks import IntakeRules, body_hash, resolve_skus, sense
-from baolei_requests.intake.duplicates import DuplicateIndex
+from baolei_requests.domain.intake.checks import IntakeRules, body_hash, resolve_skus, sense
+from baolei_requests.domain.intake.duplicates import DuplicateIndex
 
 NOW = datetime(2022, 1, 14, 8, 0, tzinfo=timezone.utc)
 RULES = IntakeRules(clock_skew_s=600, max_ahead_days=30)
@@ -91,7 +91,7 @@ def test_duplicate_index_agrees_with_the_row_by_row_rule():
 
 
 def test_row_keys_fit_the_column_and_stay_distinct():
-    from baolei_requests.intake.service import row_key
+    from baolei_requests.service.intake import row_key
     long = "k" * 200
     keys = {row_key(long, str(i)) for i in range(100)}
     assert len(keys) == 100 and all(len(k) <= 200 for k in keys)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from baolei_common.uploads import Limits
 from baolei_common.uploads import read_csv as _read_csv
 from baolei_common.uploads import read_xlsx as _read_xlsx
-from baolei_requests.intake.table import parse_table
+from baolei_requests.domain.intake.table import parse_table
 
 
 def read_csv(data: bytes) -> list[list[str]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace as NS
 
-from baolei_requests import attention, labels
 from baolei_requests.adapters.models import AuditEntry
+from baolei_requests.api.presenters import attention, labels
 
 
 class FakeSession:

@@ -61,3 +61,19 @@ def test_breakdown_reasons_and_who_still_has_to_answer():
     assert is_breakdown("车辆故障") and is_breakdown("Engine breakdown") and not is_breakdown("司机不足")
     assert awaiting("proposed", ["巴士集团", "投控公司"], ["巴士集团"]) == ["投控公司"]
     assert awaiting("confirmed", ["巴士集团", "投控公司"], ["巴士集团"]) == []
+
+
+def test_who_must_answer_a_hold_and_whose_accept_stands_for_all():
+    from baolei_requests.domain.lifecycle import accepted, declined_resources, must_answer
+    orgs = ["巴士集团", "投控公司"]
+    assert accepted(orgs, [], "巴士集团", for_all=False) == ["巴士集团"]
+    assert accepted(orgs, ["巴士集团"], "指挥部", for_all=True) == orgs
+    assert must_answer("proposed", orgs, ["巴士集团"], "投控公司", for_all=False)
+    assert not must_answer("proposed", orgs, ["巴士集团"], "巴士集团", for_all=False)  # said yes already
+    assert not must_answer("proposed", orgs, [], "东部公交", for_all=False)  # not its resources
+    assert must_answer("proposed", orgs, orgs[:1], "指挥部", for_all=True)
+    assert not must_answer("confirming", orgs, [], "指挥部", for_all=True)
+    trips = [{"bus": "B-1", "operator": "巴士集团"}, {"bus": "B-1", "operator": "巴士集团"}]
+    room = {"hotel": "H-1", "operator": "投控公司"}
+    assert declined_resources(trips, room, [], "巴士集团", for_all=False) == [("bus", "B-1")]
+    assert declined_resources(trips, room, [], "指挥部", for_all=True) == [("bus", "B-1"), ("hotel", "H-1")]

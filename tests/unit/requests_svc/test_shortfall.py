@@ -1,8 +1,8 @@
 """Room and trip shortfalls, each with the other resource assumed available (domain/shortfall.py)."""
 from __future__ import annotations
 
+from baolei_requests.api.presenters.shortfalls import summary
 from baolei_requests.domain.shortfall import FreeRooms, Waiting, rooms_short, shortfall
-from baolei_requests.shortfalls import summary
 
 CC, INB = "close_contact", "inbound"
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import overload
 
 from baolei_common.events import from_ts, meta, ts
 from baolei_events.v1 import assignments_pb2, common_pb2, needs_pb2, resources_pb2
@@ -17,6 +18,14 @@ KINDS = {"transfer": needs_pb2.NEED_KIND_TRANSFER, "supply": needs_pb2.NEED_KIND
 KIND_NAMES = {v: k for k, v in KINDS.items()}
 RESOURCE_KINDS = {"bus": assignments_pb2.RESOURCE_KIND_BUS, "hotel": assignments_pb2.RESOURCE_KIND_HOTEL,
                   "warehouse": assignments_pb2.RESOURCE_KIND_WAREHOUSE}
+
+
+@overload
+def as_utc(value: datetime) -> datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
+@overload
+def as_utc(value: datetime | None) -> datetime | None: ...
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -43,7 +52,7 @@ def need_submitted(need: Need, actor: str) -> needs_pb2.NeedEvent:
         due_at=ts(as_utc(need.due_at)), organisation=need.organisation, note=need.note,
     )
     if need.kind == "transfer":
-        body.risk = RISKS[need.risk]
+        body.risk = RISKS[need.risk or ""]
         body.people = need.people
         body.rooms.CopyFrom(rooms_pb(need.rooms))
         body.ready_at.CopyFrom(ts(as_utc(need.ready_at)))

@@ -6,23 +6,27 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
+from baolei_common import policy
 from baolei_common.errors import BASE, responses
 from baolei_common.fields import Id, one_line
+from baolei_common.identity import Principal
 from baolei_common.problems import Problem
-from baolei_requests import faster, labels, lateness, permissions, service
+from baolei_common.webauth import authorize, current_principal, requires
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need, Site
 from baolei_requests.api import schemas
-from baolei_requests.api.deps import enforce, principal, requires, session
-from baolei_requests.domain.lifecycle import ASSIGNMENT_ZH, awaiting
+from baolei_requests.api.deps import session
+from baolei_requests.api.presenters import labels, lateness
+from baolei_requests.domain.intake.checks import IntakeRejected, KeyReused
+from baolei_requests.domain.intake.checks import Problem as IntakeProblem
+from baolei_requests.domain.lifecycle import ASSIGNMENT_ZH, awaiting, must_answer
 from baolei_requests.domain.needs import STATUS_ZH, NeedStatus, derive_priority
-from baolei_requests.intake.checks import IntakeRejected, KeyReused
-from baolei_requests.intake.checks import Problem as IntakeProblem
-from baolei_requests.service import Principal
-from baolei_requests.transitions import progress_of
+from baolei_requests.service import access as permissions
+from baolei_requests.service import cancel, decisions, faster, needs, registry
+from baolei_requests.service.sql_uow import SqlUnitOfWork
+from baolei_requests.service.transitions import progress_of
 
 router = APIRouter(prefix="/api", responses=responses(*BASE))
 # path parameters: an id, bounded, no control characters
@@ -43,7 +47,7 @@ def need_read(need: Need, s: Session | None = None, p: Principal | None = None) 
         rooms=need.rooms, lines=need.lines, ready_at=as_utc(need.ready_at), due_at=as_utc(need.due_at),
         created_at=as_utc(need.created_at), duplicate_of=need.duplicate_of, unmet_code=need.unmet_code,
         unmet_reason_zh=words(need.unmet_reason_zh), unmet_reason_en=words(need.unmet_reason_en), note=need.note,
-        progress=progress_of(need).as_dict(), assignments=[assignment_read(a) for a in need.assignments],
+        progress=progress_of(need).as_dict(), assignments=[assignment_read(a, p) for a in need.assignments],
         duplicate=duplicate_ref(need, s, p), **lateness.fields(lateness.current(need.assignments)))
 
 
@@ -72,7 +76,9 @@ def duplicate_ref(need: Need, s: Session | None, p: Principal | None) -> schemas
                                 created_at=as_utc(other.created_at))
 
 
-def assignment_read(a: Assignment) -> schemas.AssignmentRead:
+def assignment_read(a: Assignment, p: Principal | None = None) -> schemas.AssignmentRead:
+    """The assignment as the API shows it; with `p`, what this caller is still to do about it
+    (`must_answer`, `must_confirm_arrival`: the rules of domain/lifecycle.py and the policy)."""
     s = object_session(a)
     names = labels.Names.of(s) if s is not None else None
     res_zh, res_en = names.resources(a) if names else ("", "")
@@ -87,8 +93,19 @@ def assignment_read(a: Assignment) -> schemas.AssignmentRead:
         started_at=as_utc(a.started_at), done_at=as_utc(a.done_at), delivered=a.delivered or 0,
         decided_by=a.decided_by, accepted_by=a.accepted_by or [],
         awaiting=awaiting(a.status, a.organisations or [], a.accepted_by or []),
+        **({} if p is None else to_do(p, a)),
         decline_reason=a.release_reason.partition(":")[2].strip() if a.release_reason.startswith("declined") else "",
         **lateness.fields(a))
+
+
+def to_do(p: Principal, a: Assignment) -> dict[str, bool]:
+    """Whether this caller must answer the hold (an operator's answer stands for all) and may
+    confirm who arrived at the hotel."""
+    orgs, accepted_by = list(a.organisations or []), list(a.accepted_by or [])
+    answer = policy.allows(p, "assignment.answer", orgs) and must_answer(
+        a.status, orgs, accepted_by, p.organisation, policy.answers_for_all(p))
+    arrive = a.status == "arriving" and policy.allows(p, "assignment.arrive", (a.room or {}).get("operator", ""))
+    return {"must_answer": answer, "must_confirm_arrival": arrive}
 
 
 def organisation_of(p: Principal, site_organisation: str, requested: str | None) -> str:
@@ -118,9 +135,8 @@ def one_line_key(key: str | None) -> None:
                       "Idempotency-Key must not contain control characters", status=422) from None
 
 
-def _commit(request: Request, s: Session, **what) -> None:
-    """Commit, send the staged events now, and tell live consoles that something changed."""
-    s.commit()
+def _notify(request: Request, **what) -> None:
+    """After a use case committed: send the staged events now, tell live consoles something changed."""
     relay = request.app.state.workers.get("outbox")
     if relay is not None:
         relay.wake()
@@ -144,39 +160,29 @@ def create_need(body: schemas.NeedCreate, request: Request, response: Response,
     # thread hops per request (enter and exit), and intake is the hottest path of a surge.
     rules = request.app.state.container.intake_rules
     with request.app.state.sessions() as s:
-        site = service.site_view(s, body.site_id)
-        enforce(p, "need.raise", site.organisation, "site_id")
+        site = needs.site_view(s, body.site_id)
+        authorize(p, "need.raise", site.organisation, "site_id")
         data = body.model_dump()
         data["organisation"] = organisation_of(p, site.organisation, body.organisation)
         try:
-            try:
-                need, created = service.create_need(s, p, data, idempotency_key, rules, site)
-                _commit(request, s, need_id=need.id, need_organisation=need.organisation)
-            except IntegrityError:
-                # the same Idempotency-Key raised at the same moment (a double click): the other request
-                # stored it first, so this one answers with that need (or 422 if its body differs)
-                s.rollback()
-                if not idempotency_key:
-                    raise
-                need, created = service.create_need(s, p, data, idempotency_key, rules, site)
-                if created:  # the other request's need is gone again: this one is stored now
-                    _commit(request, s, need_id=need.id, need_organisation=need.organisation)
+            need, created = needs.raise_need(SqlUnitOfWork.over(s), p, data, idempotency_key, rules, site)
+            _notify(request, need_id=need.id, need_organisation=need.organisation)
         except IntakeRejected as exc:
             raise rejected(exc.problems) from None
         except KeyReused as exc:
             raise rejected([exc.problem]) from None
         if not created:
             response.status_code = 200
-            return need_read(service.get_need(s, need.id), s, p)
+            return need_read(needs.get_need(s, need.id), s, p)
         return need_read(need, s, p)  # type: ignore[arg-type]  # the new need as stored, without reading it back
 
 
 @router.get("/needs/{need_id}", response_model=schemas.NeedRead, summary="查看需求 / one need",
             responses=responses(403, 404))
-def get_need(need_id: NeedId, request: Request, p: Principal = Depends(principal)) -> schemas.NeedRead:
+def get_need(need_id: NeedId, request: Request, p: Principal = Depends(current_principal)) -> schemas.NeedRead:
     # polled by consoles while a need is matched: its session opened here saves two thread hops
     with request.app.state.sessions() as s:
-        need = service.get_need(s, need_id)
+        need = needs.get_need(s, need_id)
         permissions.require_need(p, need)
         return need_read(need, s, p)
 
@@ -186,13 +192,13 @@ def list_needs(status: Annotated[NeedStatus | None, Query(description="按状态
                unmet_code: Annotated[list[str] | None, Query(
                    description="按无法满足的原因筛选（可多个）/ only these unmet reasons (repeatable)")] = None,
                limit: Annotated[int, Query(ge=1, le=2000)] = 200, s: Session = Depends(session),
-               p: Principal = Depends(principal)) -> list[schemas.NeedRead]:
+               p: Principal = Depends(current_principal)) -> list[schemas.NeedRead]:
     q = select(Need).order_by(Need.priority, Need.created_at).limit(limit)
     if status:
         q = q.where(Need.status == status)
     if unmet_code:
         q = q.where(Need.unmet_code.in_(unmet_code))
-    if p.role == "site":  # its own: needs filed under it, and every need for one of its sites, whoever raised it
+    if policy.owned_by(p) == policy.NEED_SIDE:  # needs filed under it, and every need for one of its sites
         mine = select(Site.id).where(Site.organisation == p.organisation)
         q = q.where(or_(Need.organisation == p.organisation, Need.site_id.in_(mine)))
     rows = s.scalars(q).unique().all()
@@ -203,11 +209,11 @@ def list_needs(status: Annotated[NeedStatus | None, Query(description="按状态
              responses=responses(403, 404, 409))
 def cancel_need(need_id: NeedId, body: schemas.CancelIn, request: Request, s: Session = Depends(session),
                 p: Principal = Depends(requires("need.cancel"))) -> schemas.NeedRead:
-    need = service.get_need(s, need_id)
+    need = needs.get_need(s, need_id)
     permissions.require_need_owner(p, need)
-    service.cancel_need(s, p, need_id, body.reason)
-    _commit(request, s, need_id=need_id, need_organisation=need.organisation)
-    return need_read(service.get_need(s, need_id), s, p)
+    cancel.cancel_need(SqlUnitOfWork.over(s), p, need_id, body.reason)
+    _notify(request, need_id=need_id, need_organisation=need.organisation)
+    return need_read(needs.get_need(s, need_id), s, p)
 
 
 @router.post("/needs/{need_id}/faster", response_model=schemas.NeedRead, responses=responses(403, 404, 409),
@@ -216,19 +222,19 @@ def ask_faster(need_id: NeedId, body: schemas.FasterIn, request: Request, s: Ses
                p: Principal = Depends(requires("need.faster"))) -> schemas.NeedRead:
     """Releases the need's proposal still waiting for its dispatchers, carrying the request; the
     matcher solves the need again with lateness weighted higher or with only the named bus."""
-    need = service.get_need(s, need_id)
-    faster.ask_faster(s, p, need_id, body.bus_id, body.time_weight)
-    _commit(request, s, need_id=need_id, need_organisation=need.organisation)
-    return need_read(service.get_need(s, need_id), s, p)
+    need = needs.get_need(s, need_id)
+    faster.ask_faster(SqlUnitOfWork.over(s), p, need_id, body.bus_id, body.time_weight)
+    _notify(request, need_id=need_id, need_organisation=need.organisation)
+    return need_read(needs.get_need(s, need_id), s, p)
 
 
 @router.post("/assignments/{assignment_id}/accept", summary="调度接受 / dispatcher accepts",
              response_model=schemas.AcceptRead, responses=responses(403, 404, 409))
 def accept(assignment_id: AssignmentId, request: Request, s: Session = Depends(session),
            p: Principal = Depends(requires("assignment.answer"))) -> dict:
-    pending = service.decide(s, p, assignment_id, True)
-    a = service.get_assignment(s, assignment_id)
-    _commit(request, s, **about(a))
+    pending = decisions.decide(SqlUnitOfWork.over(s), p, assignment_id, True)
+    a = needs.get_assignment(s, assignment_id)
+    _notify(request, **about(a))
     return {"assignment": a.id, "status": "awaiting" if pending else "confirming", "awaiting": pending,
             "accepted_by": a.accepted_by}
 
@@ -237,9 +243,9 @@ def accept(assignment_id: AssignmentId, request: Request, s: Session = Depends(s
              response_model=schemas.DeclineRead, responses=responses(403, 404, 409))
 def decline(assignment_id: AssignmentId, body: schemas.Decision, request: Request, s: Session = Depends(session),
             p: Principal = Depends(requires("assignment.answer"))) -> dict:
-    service.decide(s, p, assignment_id, False, body.reason, body.breakdown)
-    a = service.get_assignment(s, assignment_id)
-    _commit(request, s, **about(a))
+    decisions.decide(SqlUnitOfWork.over(s), p, assignment_id, False, body.reason, body.breakdown)
+    a = needs.get_assignment(s, assignment_id)
+    _notify(request, **about(a))
     return {"assignment": a.id, "status": "releasing", "reason": body.reason}
 
 
@@ -249,8 +255,8 @@ def put_site(site_id: ResourceId, body: schemas.SiteCreate, request: Request, s:
              p: Principal = Depends(requires("site.register"))) -> dict:
     if body.id != site_id:
         raise Problem("id", "正文中的 id 与路径不一致", "the id in the body differs from the path's", status=422)
-    service.upsert_site(s, p, body.model_dump())
-    _commit(request, s)
+    registry.put_site(SqlUnitOfWork.over(s), p, body.model_dump())
+    _notify(request)
     return {"id": site_id}
 
 
@@ -260,9 +266,9 @@ def put_hotel(hotel_id: ResourceId, body: schemas.HotelCreate, request: Request,
               p: Principal = Depends(requires("hotel.manage"))) -> dict:
     if body.id != hotel_id:
         raise Problem("id", "正文中的 id 与路径不一致", "the id in the body differs from the path's", status=422)
-    enforce(p, "hotel.manage", body.operator, "operator")
-    service.upsert_hotel(s, p, body.model_dump(mode="python"))
-    _commit(request, s)
+    authorize(p, "hotel.manage", body.operator, "operator")
+    registry.put_hotel(SqlUnitOfWork.over(s), p, body.model_dump(mode="python"))
+    _notify(request)
     return {"id": hotel_id}
 
 
@@ -272,16 +278,16 @@ def put_bus(bus_id: ResourceId, body: schemas.BusCreate, request: Request, s: Se
             p: Principal = Depends(requires("bus.manage"))) -> dict:
     if body.id != bus_id:
         raise Problem("id", "正文中的 id 与路径不一致", "the id in the body differs from the path's", status=422)
-    enforce(p, "bus.manage", body.operator, "operator")
-    service.upsert_bus(s, p, body.model_dump(mode="python"))
-    _commit(request, s)
+    authorize(p, "bus.manage", body.operator, "operator")
+    registry.put_bus(SqlUnitOfWork.over(s), p, body.model_dump(mode="python"))
+    _notify(request)
     return {"id": bus_id}
 
 
 @router.get("/hotels", summary="隔离酒店 / hotels", response_model=list[schemas.HotelRead])
-def list_hotels(s: Session = Depends(session), p: Principal = Depends(principal)) -> list[dict]:
+def list_hotels(s: Session = Depends(session), p: Principal = Depends(current_principal)) -> list[dict]:
     q = select(Hotel)
-    if p.role == "dispatcher":
+    if not policy.sees_all(p, "resource.read"):
         q = q.where(Hotel.operator == p.organisation)
     return [{"id": h.id, "name": h.name, "operator": h.operator, "site_id": h.site_id, "accepts": h.accepts,
              "rooms": h.rooms, "out_of_use": h.out_of_use, "state": h.state,
@@ -289,9 +295,9 @@ def list_hotels(s: Session = Depends(session), p: Principal = Depends(principal)
 
 
 @router.get("/buses", summary="车辆 / buses", response_model=list[schemas.BusRead])
-def list_buses(s: Session = Depends(session), p: Principal = Depends(principal)) -> list[dict]:
+def list_buses(s: Session = Depends(session), p: Principal = Depends(current_principal)) -> list[dict]:
     q = select(Bus)
-    if p.role == "dispatcher":
+    if not policy.sees_all(p, "resource.read"):
         q = q.where(Bus.operator == p.organisation)
     return [{"id": b.id, "operator": b.operator, "plate": b.plate, "depot_id": b.depot_id, "seats": b.seats,
              "load_limit": b.load_limit, "state": b.state, "shift_start": as_utc(b.shift_start),

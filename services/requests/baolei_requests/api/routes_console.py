@@ -16,12 +16,13 @@ from starlette.types import ASGIApp, Scope
 
 from baolei_common import policy
 from baolei_common.errors import responses
-from baolei_requests import attention, city
+from baolei_common.identity import Principal
+from baolei_common.webauth import Unauthenticated, bearer, current_principal, forbidden, principal_for, requires
 from baolei_requests.adapters.models import ProcessedEvent
 from baolei_requests.api import schemas
-from baolei_requests.api.deps import bearer, forbidden, principal, principal_of, requires, session, unauthenticated
+from baolei_requests.api.deps import session
+from baolei_requests.api.presenters import attention, city
 from baolei_requests.live.tickets import BadTicket
-from baolei_requests.service import Principal
 
 CONSOLE_DIR = Path(__file__).resolve().parent.parent / "console"
 router = APIRouter()
@@ -63,7 +64,7 @@ def get_attention(s: Session = Depends(session), p: Principal = Depends(requires
 @router.get("/api/map", summary="城市地图：地点、仓库与任务连线 / sites, warehouses and assignment lines",
             description="`warehouses` come from the inventory service, read with the caller's token (its "
                         "permissions apply); null if it does not answer.", responses=responses(401, 503))
-def get_map(request: Request, s: Session = Depends(session), p: Principal = Depends(principal)) -> dict:
+def get_map(request: Request, s: Session = Depends(session), p: Principal = Depends(current_principal)) -> dict:
     data = city.city_map(s)
     if p.role not in ("operator", "viewer"):
         data["lines"] = []
@@ -73,7 +74,7 @@ def get_map(request: Request, s: Session = Depends(session), p: Principal = Depe
 
 @router.get("/api/city/stock", summary="各区库存与价格（来自库存服务）/ stock and prices per district",
             responses=responses(401, 503))
-async def get_stock(request: Request, p: Principal = Depends(principal)) -> dict:
+async def get_stock(request: Request, p: Principal = Depends(current_principal)) -> dict:
     return await city.stock_and_prices(request.app.state.config.inventory_url, p.token)
 
 
@@ -106,21 +107,20 @@ async def live(request: Request,
                token: str | None = Query(None, include_in_schema=False),
                creds: HTTPAuthorizationCredentials | None = Depends(bearer)):
     if token is not None:
-        raise unauthenticated("令牌不能放在网址中，请先用 POST /api/live/ticket 获取一次性凭证",
-                              "a token in the URL is refused: get a single-use ticket from POST /api/live/ticket",
-                              "token")
+        raise Unauthenticated("token", "令牌不能放在网址中，请先用 POST /api/live/ticket 获取一次性凭证",
+                              "a token in the URL is refused: get a single-use ticket from POST /api/live/ticket")
     if ticket is not None:
         try:
             tok, nonce = request.app.state.tickets.check(ticket)
         except BadTicket as exc:
-            raise unauthenticated(exc.reason_zh, exc.reason_en, "ticket") from None
+            raise Unauthenticated("ticket", exc.reason_zh, exc.reason_en) from None
         if not await asyncio.to_thread(_use_once, request, nonce):
-            raise unauthenticated("实时连接凭证已使用过，请重新获取", "live-feed ticket already used", "ticket")
-        p = principal_of(request, tok)
+            raise Unauthenticated("ticket", "实时连接凭证已使用过，请重新获取", "live-feed ticket already used")
+        p = principal_for(request, tok)
     elif creds is not None:
-        p = principal_of(request, creds.credentials)
+        p = principal_for(request, creds.credentials)
     else:
-        raise unauthenticated("请先登录：缺少凭证", "sign in first: ticket or bearer token missing", "ticket")
+        raise Unauthenticated("ticket", "请先登录：缺少凭证", "sign in first: ticket or bearer token missing")
     try:
         policy.require_role(p, "live.subscribe")
     except policy.Denied as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,23 +13,36 @@ from starlette.concurrency import run_in_threadpool
 
 from baolei_common import policy
 from baolei_common.errors import BASE, responses
-from baolei_common.fields import text
+from baolei_common.identity import Principal
 from baolei_common.uploads import Limits, UploadRejected, capped, too_large
-from baolei_requests import exports, labels, permissions, service, transitions
+from baolei_common.webauth import authorize, current_principal, requires
+from baolei_requests.adapters import inventory
 from baolei_requests.adapters.codec import as_utc
-from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel
+from baolei_requests.adapters.models import Assignment, AuditEntry
 from baolei_requests.api import schemas
-from baolei_requests.api.deps import enforce, principal, requires, session
-from baolei_requests.api.routes import KEY, AssignmentId, ResourceId, _commit, about, assignment_read, one_line_key
-from baolei_requests.intake.service import ImportRejected, import_needs
-from baolei_requests.service import Principal
+from baolei_requests.api.deps import session
+from baolei_requests.api.fields import Name200, Text100, Text200
+from baolei_requests.api.presenters import exports, labels, sheet_files
+from baolei_requests.api.routes import (
+    KEY,
+    AssignmentId,
+    ResourceId,
+    _notify,
+    about,
+    assignment_read,
+    one_line_key,
+)
+from baolei_requests.service import access as permissions
+from baolei_requests.service import errors, needs, registry, transitions
+from baolei_requests.service.intake import ImportRejected, import_needs
+from baolei_requests.service.sql_uow import SqlUnitOfWork
 
 router = APIRouter(prefix="/api", responses=responses(*BASE))
 ROLE_ZH = {"operator": "指挥部操作员", "dispatcher": "国企调度", "site": "社区/隔离点", "viewer": "只读观察员"}
 
 
 @router.get("/me", summary="当前用户 / who is signed in", response_model=schemas.MeRead)
-def me(p: Principal = Depends(principal)) -> dict:
+def me(p: Principal = Depends(current_principal)) -> dict:
     """Who is signed in and what they may do: `actions` maps each action of the one policy
     (baolei_common.policy) this user may take to `any` or `own` (own organisation only)."""
     actions = policy.grants_of(p)
@@ -40,25 +53,25 @@ def me(p: Principal = Depends(principal)) -> dict:
 
 
 @router.get("/policy", summary="权限表 / the permission policy: role × own organisation × action")
-def get_policy(_: Principal = Depends(principal)) -> dict:
+def get_policy(_: Principal = Depends(current_principal)) -> dict:
     return {"roles": {r: {"zh": zh, "en": en} for r, (zh, en) in policy.ROLE_NAMES.items()},
             "actions": policy.table()}
 
 
 @router.get("/assignments", response_model=list[schemas.AssignmentRead], summary="任务 / assignments I may see")
-def list_assignments(request: Request, status: Annotated[text(200) | None,
+def list_assignments(request: Request, status: Annotated[Text200 | None,
                                        Query(description="逗号分隔的状态 / statuses, comma-separated")] = None,
                      limit: Annotated[int, Query(ge=1, le=5000)] = 500, s: Session = Depends(session),
-                     p: Principal = Depends(principal)) -> list[schemas.AssignmentRead]:
+                     p: Principal = Depends(current_principal)) -> list[schemas.AssignmentRead]:
     # warehouse names (the inventory's) first, so no database connection waits on that call
-    warehouses = exports.warehouse_names(request.app.state.config.inventory_url, p.token) \
+    warehouses = inventory.warehouse_names(request.app.state.config.inventory_url, p.token) \
         if permissions.sees_all(p) or p.kind == "supply" else {}
     q = select(Assignment).order_by(Assignment.proposed_at.desc()).limit(limit)
     if status:
         q = q.where(Assignment.status.in_(status.split(",")))
     mine = [a for a in s.scalars(q).all() if permissions.assignment_view(p, a)]
     names = exports.load_names(s, mine, warehouses)
-    return [assignment_read(a).model_copy(update={"names": names.of([a]), "kind": a.kind, "risk": a.need.risk or "",
+    return [assignment_read(a, p).model_copy(update={"names": names.of([a]), "kind": a.kind, "risk": a.need.risk or "",
                                                   "site_name": names.site(a.need.site_id)}) for a in mine]
 
 
@@ -66,9 +79,9 @@ def list_assignments(request: Request, status: Annotated[text(200) | None,
              summary="开始执行 / trip or pick under way", responses=responses(403, 404, 409))
 def start(assignment_id: AssignmentId, request: Request, s: Session = Depends(session),
           p: Principal = Depends(requires("assignment.run"))) -> schemas.AssignmentRead:
-    a = transitions.start(s, p, assignment_id)
-    _commit(request, s, **about(a))
-    return assignment_read(a)
+    a = transitions.start(SqlUnitOfWork.over(s), p, assignment_id)
+    _notify(request, **about(a))
+    return assignment_read(a, p)
 
 
 @router.post("/assignments/{assignment_id}/done", response_model=schemas.AssignmentRead,
@@ -76,12 +89,9 @@ def start(assignment_id: AssignmentId, request: Request, s: Session = Depends(se
              responses=responses(403, 404, 409))
 def done(assignment_id: AssignmentId, body: schemas.DoneIn, request: Request, s: Session = Depends(session),
          p: Principal = Depends(requires("assignment.run"))) -> schemas.AssignmentRead:
-    try:
-        a = transitions.finish(s, p, assignment_id, body.delivered, body.note, body.lines)
-    except transitions.Invalid as exc:
-        raise HTTPException(422, detail=exc.detail()) from exc
-    _commit(request, s, **about(a))
-    return assignment_read(a)
+    a = transitions.finish(SqlUnitOfWork.over(s), p, assignment_id, body.delivered, body.note, body.lines)
+    _notify(request, **about(a))
+    return assignment_read(a, p)
 
 
 @router.post("/assignments/{assignment_id}/arrive", response_model=schemas.AssignmentRead,
@@ -89,28 +99,19 @@ def done(assignment_id: AssignmentId, body: schemas.DoneIn, request: Request, s:
              responses=responses(403, 404, 409))
 def arrive(assignment_id: AssignmentId, body: schemas.ArriveIn, request: Request, s: Session = Depends(session),
            p: Principal = Depends(requires("assignment.arrive"))) -> schemas.AssignmentRead:
-    hotel_org = (service.get_assignment(s, assignment_id).room or {}).get("operator", "")
-    enforce(p, "assignment.arrive", hotel_org, "assignment_id")
-    try:
-        a = transitions.arrive(s, p, assignment_id, body.arrived, body.note)
-    except transitions.Invalid as exc:
-        raise HTTPException(422, detail=exc.detail()) from exc
-    _commit(request, s, **about(a))
-    return assignment_read(a)
+    hotel_org = (needs.get_assignment(s, assignment_id).room or {}).get("operator", "")
+    authorize(p, "assignment.arrive", hotel_org, "assignment_id")
+    a = transitions.arrive(SqlUnitOfWork.over(s), p, assignment_id, body.arrived, body.note)
+    _notify(request, **about(a))
+    return assignment_read(a, p)
 
 
 @router.post("/buses/{bus_id}/state", summary="车辆停运/恢复 / bus out of service or back",
              response_model=schemas.IdRead, responses=responses(403, 404))
 def bus_state(bus_id: ResourceId, body: schemas.BusStateIn, request: Request, s: Session = Depends(session),
               p: Principal = Depends(requires("bus.manage"))) -> dict:
-    bus = s.get(Bus, bus_id)
-    if bus is None:
-        raise service.NotFound("bus", bus_id)
-    permissions.require_resource(p, bus)
-    before = bus.state
-    service.upsert_bus(s, p, {"id": bus.id, "state": body.state, "depot_id": bus.depot_id}, record=False)
-    service.audit(s, p, "bus.state", f"bus:{bus.id}", {"state": before}, {"state": body.state, "reason": body.reason})
-    _commit(request, s, bus_id=bus_id, organisations=[bus.operator])
+    operator = registry.set_bus_state(SqlUnitOfWork.over(s), p, bus_id, body.state, body.reason)
+    _notify(request, bus_id=bus_id, organisations=[operator])
     return {"id": bus_id, "state": body.state}
 
 
@@ -118,21 +119,9 @@ def bus_state(bus_id: ResourceId, body: schemas.BusStateIn, request: Request, s:
              response_model=schemas.IdRead, responses=responses(403, 404, 409))
 def hotel_state(hotel_id: ResourceId, body: schemas.HotelStateIn, request: Request, s: Session = Depends(session),
                 p: Principal = Depends(requires("hotel.manage"))) -> dict:
-    hotel = s.get(Hotel, hotel_id)
-    if hotel is None:
-        raise service.NotFound("hotel", hotel_id)
-    permissions.require_resource(p, hotel)
     out = body.out_of_use.model_dump()
-    for k, v in out.items():
-        if v > hotel.rooms.get(k, 0):
-            raise service.Conflict(f"out_of_use.{k}: {v} exceeds the hotel's {hotel.rooms.get(k, 0)} rooms",
-                                   f"停用房间数 {v} 超过该酒店的 {hotel.rooms.get(k, 0)} 间", f"out_of_use.{k}")
-    before = {"state": hotel.state, "out_of_use": dict(hotel.out_of_use or {})}
-    service.upsert_hotel(s, p, {"id": hotel.id, "state": body.state, "out_of_use": out, "site_id": hotel.site_id},
-                         record=False)
-    service.audit(s, p, "hotel.state", f"hotel:{hotel.id}", before,
-                  {"state": body.state, "out_of_use": out, "reason": body.reason})
-    _commit(request, s, hotel_id=hotel_id, organisations=[hotel.operator])
+    operator = registry.set_hotel_state(SqlUnitOfWork.over(s), p, hotel_id, body.state, out, body.reason)
+    _notify(request, hotel_id=hotel_id, organisations=[operator])
     return {"id": hotel_id, "state": body.state, "out_of_use": out}
 
 
@@ -181,7 +170,7 @@ IMPORT_BODY = {"requestBody": {"required": True, "description": "CSV（UTF-8、G
 @router.post("/needs/import", summary="表格导入需求（CSV/XLSX，全部或全不）/ import a spreadsheet, all rows or none",
              responses=IMPORT_RESPONSES, status_code=201, response_model=schemas.ImportRead,
              openapi_extra=IMPORT_BODY)
-async def import_sheet(request: Request, filename: Annotated[text(200, min_length=1), Query()] = "needs.csv",
+async def import_sheet(request: Request, filename: Annotated[Name200, Query()] = "needs.csv",
                        p: Principal = Depends(requires("need.import")),
                        idempotency_key: Annotated[str | None, KEY] = None) -> JSONResponse:
     one_line_key(idempotency_key)
@@ -199,7 +188,8 @@ async def import_sheet(request: Request, filename: Annotated[text(200, min_lengt
     def run() -> JSONResponse:
         try:
             done = import_needs(request.app.state.sessions, p, data, filename, idempotency_key, limits=limits,
-                                rules=c.intake_rules, chunk_rows=c.config.import_chunk_rows, on_commit=woke)
+                                rules=c.intake_rules, row_schema=schemas.NeedCreate,
+                                chunk_rows=c.config.import_chunk_rows, on_commit=woke)
         except UploadRejected as exc:
             return JSONResponse(status_code=422, content={"detail": [exc.as_detail()], "imported": 0})
         except ImportRejected as exc:
@@ -209,8 +199,9 @@ async def import_sheet(request: Request, filename: Annotated[text(200, min_lengt
                     {"row": e.row, "column": e.column, "field": f"rows[{e.row}].{e.column}",
                      "reason_zh": e.reason_zh, "reason_en": e.reason_en} for e in shown]})
             return _import_rejected(exc.errors, limits)
+        by_need = policy.owned_by(p) == policy.NEED_SIDE
         request.app.state.live.publish_threadsafe({"type": "changed", "imported": len(done),
-                                                   "need_organisation": p.organisation if p.role == "site" else ""})
+                                                   "need_organisation": p.organisation if by_need else ""})
         return JSONResponse(status_code=201, content={
             "imported": sum(d.created for d in done), "repeated": sum(not d.created for d in done),
             "needs": [{"row": d.row, "id": d.need.id, "created": d.created, "priority": d.need.priority,
@@ -224,27 +215,28 @@ async def import_sheet(request: Request, filename: Annotated[text(200, min_lengt
                              "description": "CSV（UTF-8 带 BOM）、XLSX 或 JSON；中文表头（lang=en 为英文）/ "
                                             "CSV (UTF-8, BOM), XLSX or JSON; Chinese headers (English: lang=en)"},
                        **responses(403)})
-def dispatch_sheet(request: Request, organisation: Annotated[text(200) | None, Query()] = None,
+def dispatch_sheet(request: Request, organisation: Annotated[Text200 | None, Query()] = None,
                    day: Annotated[date | None, Query(description="北京时间日期 / Beijing day")] = None,
                    format: str = Query("csv", pattern="^(csv|xlsx|json)$"),
                    lang: str = Query("zh", pattern="^(zh|en)$"), s: Session = Depends(session),
-                   p: Principal = Depends(principal)) -> Response:
-    org = organisation or ("" if permissions.sees_all(p) else p.organisation)
-    if not permissions.sees_all(p) and org != p.organisation:
-        raise service.Forbidden(f"{p.organisation} cannot export the sheet of {org}",
+                   p: Principal = Depends(current_principal)) -> Response:
+    sees_all = policy.sees_all(p, "sheet.read")
+    org = organisation or ("" if sees_all else p.organisation)
+    if not sees_all and org != p.organisation:
+        raise errors.Forbidden(f"{p.organisation} cannot export the sheet of {org}",
                                 f"{p.organisation}无权导出{org}的调度单", "organisation")
-    if p.role == "site":
-        raise service.Forbidden("sites have no dispatch sheet", "社区/隔离点没有调度单")
-    warehouses = exports.warehouse_names(request.app.state.config.inventory_url, p.token) \
-        if permissions.sees_all(p) or p.kind == "supply" else {}  # before any query: no connection waits on it
-    data = exports.sheet(s, org, day, lang, p.kind if p.role == "dispatcher" else "", warehouses)
+    if policy.read_scope(p, "sheet.read") is None:
+        raise errors.Forbidden("sites have no dispatch sheet", "社区/隔离点没有调度单")
+    warehouses = inventory.warehouse_names(request.app.state.config.inventory_url, p.token) \
+        if sees_all or p.kind == "supply" else {}  # before any query: no connection waits on it
+    data = exports.sheet(s, org, day, lang, p.kind if policy.owned_by(p) == policy.RESOURCE_SIDE else "", warehouses)
     name = f"dispatch-{org or 'all'}-{day or 'all'}"
     if format == "json":
         return JSONResponse(data)
     if format == "xlsx":
-        return Response(exports.to_xlsx(data), headers=_attachment(f"{name}.xlsx"),
+        return Response(sheet_files.to_xlsx(data), headers=_attachment(f"{name}.xlsx"),
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return Response(exports.to_csv(data), media_type="text/csv; charset=utf-8", headers=_attachment(f"{name}.csv"))
+    return Response(sheet_files.to_csv(data), media_type="text/csv; charset=utf-8", headers=_attachment(f"{name}.csv"))
 
 
 def _attachment(name: str) -> dict[str, str]:
@@ -254,7 +246,7 @@ def _attachment(name: str) -> dict[str, str]:
 
 @router.get("/audit", summary="审计日志（指挥部）/ audit log, operators only", response_model=list[schemas.AuditRead],
             responses=responses(403))
-def audit_log(entity: Annotated[text(200) | None, Query()] = None, actor: Annotated[text(100) | None, Query()] = None,
+def audit_log(entity: Annotated[Text200 | None, Query()] = None, actor: Annotated[Text100 | None, Query()] = None,
               limit: Annotated[int, Query(ge=1, le=5000)] = 200,
               s: Session = Depends(session), p: Principal = Depends(requires("audit.read"))) -> list[dict]:
     q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)

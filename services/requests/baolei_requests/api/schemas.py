@@ -18,9 +18,10 @@ from baolei_common.fields import (
     Reason,
     count,
     outside_shenzhen,
-    text,
 )
-from baolei_requests.domain.needs import NeedKind, Risk, Vulnerability, Zone, rooms_fit_people
+from baolei_common.rooms import Rooms as RoomCounts
+from baolei_requests.api.fields import Name100, Reason180, Reason200, Reason300, Text20, Text50, Text64, Text100
+from baolei_requests.domain.needs import NeedKind, Risk, Vulnerability, Zone
 
 MAX_ROOMS = 10_000  # rooms of one kind in one hotel, or asked by one need
 
@@ -48,14 +49,14 @@ class NeedCreate(BaseModel):
     site_id: Id
     due_at: Instant
     priority: int | None = count(default=None, ge=1, le=4, description="人工指定优先级（需填写理由）")
-    priority_reason: text(200, multiline=True) | None = None  # kept with the suggested priority in 300
+    priority_reason: Reason200 | None = None  # kept with the suggested priority in 300
     vulnerabilities: list[Vulnerability] = Field(default_factory=list, max_length=10)
     risk: Risk | None = None
     people: int | None = count(default=None, ge=1, le=2000)
     rooms: Rooms | None = None
     ready_at: Instant | None = None
     lines: list[SupplyLineIn] = Field(default_factory=list, max_length=50)
-    organisation: text(100) | None = None
+    organisation: Text100 | None = None
     note: Note | None = None
 
     @model_validator(mode="after")
@@ -64,15 +65,16 @@ class NeedCreate(BaseModel):
             raise ValueError("priority_reason: 人工调整优先级必须填写理由 / an override of priority needs a reason")
         if self.kind == NeedKind.TRANSFER:
             missing = [f for f in ("risk", "people", "ready_at") if getattr(self, f) is None]
-            if missing:
+            people, ready_at = self.people, self.ready_at
+            if missing or people is None or ready_at is None:
                 raise ValueError(f"{', '.join(missing)}: 转运需求必填 / required for a transfer need")
             if self.rooms is None:
-                self.rooms = Rooms(standard=self.people)
+                self.rooms = Rooms(standard=people)
             r = self.rooms
-            if not rooms_fit_people(self.people, r.standard, r.family, r.accessible):
+            if not RoomCounts(r.standard, r.family, r.accessible).fits(people):
                 raise ValueError("rooms: 房间数与人数不符（标准间、无障碍房各 1 人，家庭房 1–3 人）/ "
                                  "rooms do not fit people (standard and accessible hold 1, family 1–3)")
-            if self.due_at <= self.ready_at:
+            if self.due_at <= ready_at:
                 raise ValueError("due_at: 必须晚于可出发时间 / must be after the time people are ready")
             if self.lines:
                 raise ValueError("lines: 转运需求不应包含物资明细 / a transfer need has no supply lines")
@@ -88,12 +90,12 @@ class NeedCreate(BaseModel):
 class SiteCreate(BaseModel):
     id: Id
     name: Name
-    district: text(50) = ""
-    street: text(50) = ""
+    district: Text50 = ""
+    street: Text50 = ""
     zone: Zone = Zone.OTHER
     lat: Latitude = Field(description="纬度（WGS-84），须在深圳市范围内 / latitude, within Shenzhen")
     lon: Longitude = Field(description="经度（WGS-84），须在深圳市范围内 / longitude, within Shenzhen")
-    organisation: text(100) = ""
+    organisation: Text100 = ""
 
     @model_validator(mode="after")
     def _in_shenzhen(self) -> SiteCreate:
@@ -106,7 +108,7 @@ class SiteCreate(BaseModel):
 class HotelCreate(BaseModel):
     id: Id
     name: Name
-    operator: text(100, min_length=1)
+    operator: Name100
     site_id: Id
     accepts: list[Risk] = Field(min_length=1, max_length=3)
     rooms: Rooms
@@ -117,8 +119,8 @@ class HotelCreate(BaseModel):
 
 class BusCreate(BaseModel):
     id: Id
-    operator: text(100, min_length=1)
-    plate: text(20) = ""
+    operator: Name100
+    plate: Text20 = ""
     depot_id: Id
     seats: int = count(ge=1, le=100)
     load_limit: float = Field(0.5, gt=0, le=1, strict=True)
@@ -168,6 +170,10 @@ class AssignmentRead(LateRead):
     decided_by: str = ""
     accepted_by: list[str] = []
     awaiting: list[str] = Field([], description="organisations that still have to answer this hold / 尚待确认的单位")
+    must_answer: bool = Field(False, description="the signed-in caller is still to accept or decline this hold "
+                                                 "(an operator's answer stands for all) / 当前用户须确认此方案")
+    must_confirm_arrival: bool = Field(False, description="the signed-in caller confirms who arrived at the hotel / "
+                                                          "当前用户须确认入住人数")
     decline_reason: str = Field("", description="why a dispatcher declined it / 拒绝原因")
     # display names for the dispatcher console (GET /api/assignments): ids never shown to people
     names: dict[str, str] = Field({}, description="bus plates, site, hotel and warehouse names by id / 车牌、地点、"
@@ -219,7 +225,7 @@ class NeedRead(LateRead):
 
 
 class Decision(BaseModel):
-    reason: text(180, multiline=True) = ""  # kept as "declined: <reason>" in a column of 200
+    reason: Reason180 = ""  # kept as "declined: <reason>" in a column of 200
     breakdown: bool = Field(False, description="车辆故障: the declined buses go out of service until put back "
                                                "(also when the reason says 车辆故障)")
 
@@ -227,13 +233,13 @@ class Decision(BaseModel):
 class FasterIn(BaseModel):
     """更快的方案：指定车辆，或提高逾期权重重新匹配 / a faster alternative: a named bus, or lateness weighted higher."""
 
-    bus_id: text(64) | None = Field(None, description="只用这辆车重新匹配 / re-match with only this bus")
+    bus_id: Text64 | None = Field(None, description="只用这辆车重新匹配 / re-match with only this bus")
     time_weight: float | None = Field(None, gt=1, le=100, description="逾期权重（缺省 5）/ lateness weight "
                                                                        "(default 5); ignored with bus_id")
 
 
 class CancelIn(BaseModel):
-    reason: text(300, min_length=1, multiline=True)
+    reason: Reason300
 
 
 SkuKey = Annotated[str, Field(min_length=1, max_length=50)]

@@ -11,6 +11,7 @@ matched again, and the need shows the status of that remainder (submitted, propo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from baolei_requests.domain.needs import NeedStatus
 
@@ -108,3 +109,39 @@ def awaiting(status: str, organisations: list[str], accepted_by: list[str]) -> l
     if status != "proposed":
         return []
     return [o for o in organisations if o not in accepted_by]
+
+
+def accepted(organisations: list[str], accepted_by: list[str], organisation: str, for_all: bool) -> list[str]:
+    """Who has accepted a hold once `organisation` says yes. Every organisation whose bus, hotel or
+    stock it holds must accept; one who answers for all (an operator: `policy.answers_for_all`)
+    accepts for every one of them at once."""
+    if for_all:
+        return list(organisations)
+    return sorted(set(accepted_by) | {organisation})
+
+
+def must_answer(status: str, organisations: list[str], accepted_by: list[str], organisation: str,
+                for_all: bool) -> bool:
+    """Whether this caller is still to answer the hold: one who answers for all while it is open,
+    or an organisation it holds that has not accepted yet."""
+    if status != "proposed":
+        return False
+    return for_all or organisation in awaiting(status, organisations, accepted_by)
+
+
+def declined_resources(trips: list[dict[str, Any]], room: dict[str, Any] | None, picks: list[dict[str, Any]],
+                       organisation: str, for_all: bool) -> list[tuple[str, str]]:
+    """What a decline turns down, as (kind, id) pairs: the decliner's own buses, hotel and
+    warehouses in the proposal (one who answers for all: every one of them)."""
+    def mine(owner: str) -> bool:
+        return for_all or owner == organisation
+    out: list[tuple[str, str]] = []
+    for t in trips:
+        if mine(t.get("operator", "")) and ("bus", t["bus"]) not in out:
+            out.append(("bus", t["bus"]))
+    if room and mine(room.get("operator", "")):
+        out.append(("hotel", room["hotel"]))
+    for k in picks:
+        if mine(k.get("operator", "")) and ("warehouse", k["warehouse"]) not in out:
+            out.append(("warehouse", k["warehouse"]))
+    return out

@@ -91,9 +91,3 @@ STATUS_ZH = {
     NeedStatus.UNMET: "暂无法满足",
     NeedStatus.CANCELLED: "已取消",
 }
-
-
-def rooms_fit_people(people: int, standard: int, family: int, accessible: int) -> bool:
-    """Family rooms hold up to 3, the others one person each."""
-    return standard + accessible <= people <= standard + accessible + 3 * family and \
-        (family == 0 or people - standard - accessible >= family)

@@ -5,7 +5,8 @@ console then re-reads what it needs through the API, where permissions apply.
 """
 from __future__ import annotations
 
-from baolei_common import topics
+from baolei_common import policy, topics
+from baolei_common.identity import Principal
 from baolei_events.v1 import assignments_pb2, needs_pb2, resources_pb2, stock_pb2
 
 
@@ -60,22 +61,19 @@ def summarise(logical_topic: str, value: bytes) -> dict | None:
 
 
 def visible(role: str, organisation: str, summary: dict, kind: str = "") -> bool:
-    """Operators and viewers get everything; a site only events about its organisation's needs; a
-    dispatcher only events about its organisation's resources and the needs and assignments they
-    serve (price alerts also reach supply groups). Whose an event is comes from its `audience`
-    (live/audience.py); an event without one reaches operators and viewers only."""
-    if role in ("operator", "viewer"):
-        return True
+    """Whether a console signed in as this role, organisation and kind receives this summary: the
+    read rules `event.read` and `price_alert.read` of baolei_common.policy. Whose an event is comes
+    from its `audience` (live/audience.py); an event without one reaches those who see everything."""
+    caller = Principal(user="", role=role, organisation=organisation, kind=kind)
     if summary.get("type") == "price_alert":
-        return role == "dispatcher" and kind == "supply"
+        return policy.sees(caller, "price_alert.read")
+    if policy.sees_all(caller, "event.read"):
+        return True
     audience = summary.get("audience")
-    if audience is None or not organisation:
+    if audience is None:
         return False
-    if role == "site":
-        return audience.get("need_org") == organisation
-    if role == "dispatcher":
-        return organisation in audience.get("orgs", ())
-    return False
+    return policy.sees(caller, "event.read", need_owners=[audience.get("need_org") or ""],
+                       resource_owners=audience.get("orgs", ()))
 
 
 def public(summary: dict) -> dict:

@@ -58,8 +58,12 @@ export async function render(el, who) {
   await refresh();
 }
 
+// Whoever answers for every organisation (an operator: the policy's "any" grant of assignment.answer)
+// sees and declines every part of a job; a dispatcher its own organisation's.
+const forAll = () => me?.actions?.["assignment.answer"] === "any";
+
 function sheetQuery() {
-  const org = me.role === "operator" ? "" : me.organisation;
+  const org = forAll() ? "" : me.organisation;
   return `organisation=${encodeURIComponent(org)}&day=${root.querySelector("#day").value}&lang=${getLang()}`;
 }
 
@@ -68,14 +72,14 @@ export async function refresh() {
   const [tasks, buses, hotels] = await Promise.all([
     api("/api/assignments?status=proposed,confirming,confirmed,under_way,arriving,done&limit=300"), api("/api/buses"), api("/api/hotels")]);
   taskTable(tasks);
-  busTable(me.role === "operator" ? buses.slice(0, 30) : buses);
-  hotelTable(me.role === "operator" ? hotels.slice(0, 30) : hotels);
+  busTable(forAll() ? buses.slice(0, 30) : buses);
+  hotelTable(forAll() ? hotels.slice(0, 30) : hotels);
   await sheet();
 }
 
 // What this job asks of me, in words: plates, places, times, people, rooms by type, staples.
 function mine(a) {
-  const org = me.role === "operator" ? null : me.organisation;
+  const org = forAll() ? null : me.organisation;
   const n = (id) => esc((a.names || {})[id] || id);
   const parts = [];
   const head = [a.kind === "supply" ? t("kind.supply") : t("kind.transfer"), esc(a.site_name || "")];
@@ -97,13 +101,13 @@ function mine(a) {
 
 function buttonsFor(a) {
   if (a.status === "proposed")
-    return !can(me, "assignment.answer") || (me.role !== "operator" && (a.accepted_by || []).includes(me.organisation)) ? ""
+    return !a.must_answer ? ""  // the service says who must still answer (an operator's answer stands for all)
       : `<button class="ok" data-act="accept" data-id="${a.id}" data-testid="accept-${a.id}">${t("a.accept")}</button>
          <button data-act="decline" data-id="${a.id}">${t("a.decline")}</button>`;
   if (!can(me, "assignment.run")) return "";
   if (a.status === "confirmed") return `<button data-act="start" data-id="${a.id}">${t("a.start")}</button> <button data-act="done" data-id="${a.id}">${t("a.done")}</button>`;
   if (a.status === "under_way") return `<button class="ok" data-act="done" data-id="${a.id}">${t("a.done")}</button>`;
-  if (a.status === "arriving" && (me.role === "operator" || a.room?.operator === me.organisation))
+  if (a.must_confirm_arrival)
     return `<button class="ok" data-act="arrive" data-id="${a.id}" data-testid="arrive-${a.id}">${t("a.arrive")}</button>`;
   return "";
 }

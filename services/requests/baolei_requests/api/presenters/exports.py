@@ -16,26 +16,19 @@ trips or picks in their order (exact when a job has one trip / one SKU or delive
 """
 from __future__ import annotations
 
-import csv
-import io
-import logging
-import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
+from typing import Any
 
-import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from baolei_common import skus
+from baolei_common.citytime import CITY_TZ
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel, Site
 from baolei_requests.domain.lifecycle import ACTIVE
-
-log = logging.getLogger(__name__)
-BEIJING = timezone(timedelta(hours=8))
 
 RISK = {"close_contact": ("密接", "close contact"), "secondary_contact": ("次密接", "secondary contact"),
         "inbound": ("入境人员", "inbound traveller")}
@@ -158,30 +151,6 @@ def load_names(session: Session, assignments: Iterable[Assignment], warehouses: 
     return names
 
 
-_WAREHOUSES: dict[str, tuple[float, dict[str, str]]] = {}
-_WAREHOUSES_LOCK = threading.Lock()
-
-
-def warehouse_names(inventory_url: str, token: str, ttl_s: float = 120.0) -> dict[str, str]:
-    """Warehouse names from the inventory service, read with the caller's token (its permissions
-    apply) and kept for `ttl_s`; {} for a while if the inventory does not answer (ids are shown)."""
-    now = time.monotonic()
-    with _WAREHOUSES_LOCK:
-        hit = _WAREHOUSES.get(token)
-        if hit and hit[0] > now:
-            return hit[1]
-    try:
-        r = httpx.get(f"{inventory_url}/api/warehouses", headers={"Authorization": f"Bearer {token}"}, timeout=2.0)
-        r.raise_for_status()
-        names, keep = {w["id"]: w["name"] for w in r.json()}, ttl_s
-    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
-        log.warning("warehouse names from %s unavailable: %s", inventory_url, exc)
-        names, keep = {}, 10.0
-    with _WAREHOUSES_LOCK:
-        _WAREHOUSES[token] = (now + keep, names)
-    return names
-
-
 # -- words ---------------------------------------------------------------------------------------
 
 def risk_text(risk: str | None, lang: str) -> str:
@@ -216,7 +185,7 @@ def _when(value: str | datetime | None, day: date | None) -> str:
     """Beijing time: HH:MM on the sheet's day, MM-DD HH:MM otherwise."""
     if not value:
         return ""
-    d = (datetime.fromisoformat(value) if isinstance(value, str) else as_utc(value)).astimezone(BEIJING)
+    d = (datetime.fromisoformat(value) if isinstance(value, str) else as_utc(value)).astimezone(CITY_TZ)
     return d.strftime("%H:%M") if day is not None and d.date() == day else d.strftime("%m-%d %H:%M")
 
 
@@ -224,7 +193,7 @@ def day_of(a: Assignment) -> date:
     """The Beijing day a job belongs to: its first trip's departure, else when it was proposed."""
     starts = sorted(t["start_at"] for t in a.trips or [] if t.get("start_at"))
     d = datetime.fromisoformat(starts[0]) if starts else as_utc(a.proposed_at)
-    return d.astimezone(BEIJING).date()
+    return d.astimezone(CITY_TZ).date()
 
 
 def _spread(total: int, amounts: list[int]) -> list[int]:
@@ -368,71 +337,10 @@ def sheet(session: Session, organisation: str, day: date | None, lang: str = "zh
                 brought[e.entity.removeprefix("assignment:")] = int(e.after["delivered"])
     rows = build(jobs, names, organisation, day, lang, brought)
     shown = [k for k in rows if rows[k]] or list(KIND_SECTIONS.get(kind, BY_KEY))
-    sections = [{"key": k, "title": BY_KEY[k].en if lang == "en" else BY_KEY[k].zh,
+    sections: list[dict[str, Any]] = [{"key": k, "title": BY_KEY[k].en if lang == "en" else BY_KEY[k].zh,
                  "columns": [{"key": c.key, "label": c.label(lang)} for c in BY_KEY[k].columns],
                  "rows": rows[k]} for k in shown]
     return {"title": title(organisation, day, lang), "organisation": organisation,
             "day": day.isoformat() if day else None, "lang": lang,
-            "printed_at": datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M"), "sections": sections,
+            "printed_at": datetime.now(CITY_TZ).strftime("%Y-%m-%d %H:%M"), "sections": sections,
             "rows": [r | {"section": s["key"]} for s in sections for r in s["rows"]]}
-
-
-def _cell(v: object) -> object:
-    return "、".join(map(str, v)) if isinstance(v, list) else v
-
-
-def to_csv(data: dict) -> bytes:
-    """UTF-8 with a BOM (Excel on Chinese Windows reads it right): the title, then per section its
-    title, its header row and its rows, a blank line between sections."""
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow([data["title"]])
-    for s in data["sections"]:
-        w.writerow([])
-        w.writerow([s["title"]])
-        w.writerow([c["label"] for c in s["columns"]])
-        for r in s["rows"]:
-            w.writerow([_cell(r.get(c["key"], "")) for c in s["columns"]])
-    return buf.getvalue().encode("utf-8-sig")
-
-
-WIDTHS = {"pickups": 40, "rooms": 26, "hotel": 18, "from": 16, "to": 16, "warehouse": 24, "buses": 16,
-          "category": 10, "status": 14, "plate": 13, "sign_driver": 14, "sign_community": 14, "sign_hotel": 14}
-
-
-def to_xlsx(data: dict) -> bytes:
-    """One worksheet per section, set up for A4 landscape: title, header row repeated on every
-    printed page, room to sign."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    thin = Side(style="thin", color="999999")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    for s in data["sections"]:
-        ws = wb.create_sheet(s["title"][:31])
-        ws.append([f"{data['title']} · {s['title']}"])
-        ws["A1"].font = Font(bold=True, size=14)
-        ws.append([c["label"] for c in s["columns"]])
-        for cell in ws[2]:
-            cell.font, cell.border = Font(bold=True), box
-            cell.fill = PatternFill("solid", fgColor="EEEEEE")
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-        for r in s["rows"]:
-            ws.append([_cell(r.get(c["key"], "")) for c in s["columns"]])
-            ws.row_dimensions[ws.max_row].height = 30  # room to sign by hand
-            for cell in ws[ws.max_row]:
-                cell.border, cell.alignment = box, Alignment(wrap_text=True, vertical="center")
-        for i, c in enumerate(s["columns"], start=1):
-            ws.column_dimensions[get_column_letter(i)].width = WIDTHS.get(c["key"], 11)
-        ws.freeze_panes = "A3"
-        ws.print_title_rows = "2:2"
-        ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()

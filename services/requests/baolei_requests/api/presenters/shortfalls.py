@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from baolei_requests.adapters.models import Assignment, Hotel, Need
+from baolei_requests.api.presenters.labels import Names
 from baolei_requests.domain.lifecycle import ACTIVE
 from baolei_requests.domain.shortfall import ROOM_TYPES, FreeRooms, Shortfall, Waiting, shortfall
-from baolei_requests.labels import Names
-from baolei_requests.transitions import progress_of
+from baolei_requests.service.transitions import progress_of
 
 BUS_CODES = ("no_bus_in_shift", "buses_fully_booked", "no_buses")
 ROOM_CODES = ("rooms_full", "rooms_to_more_urgent", "standard_rooms_full", "family_rooms_full",

@@ -8,12 +8,13 @@ Chinese and English. Pure code: no database, no web framework.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
+from typing import Any
 
 from baolei_common import skus
-
-BEIJING = timezone(timedelta(hours=8))
+from baolei_common.citytime import as_city
 
 HEADERS: dict[str, str] = {}
 for canonical, names in {
@@ -57,13 +58,13 @@ class RowError:
     reason_zh: str
     reason_en: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "reason_zh": self.reason_zh, "reason_en": self.reason_en}
 
 
 @dataclass
 class Parsed:
-    rows: list[tuple[int, dict, dict[str, str]]] = field(default_factory=list)  # (row no, data, field→column)
+    rows: list[tuple[int, dict[str, Any], dict[str, str]]] = field(default_factory=list)  # (row no, data, field→column)
     errors: list[RowError] = field(default_factory=list)
 
 
@@ -74,7 +75,7 @@ def parse_time(value: str) -> datetime:
     except ValueError:
         raise ValueError(f"时间格式应为“2022-01-14 08:00”，而不是“{value}”|"
                          f"time must look like '2022-01-14 08:00', not '{value}'") from None
-    return d if d.tzinfo else d.replace(tzinfo=BEIJING)
+    return as_city(d)
 
 
 def _int(v: str) -> int:
@@ -83,7 +84,7 @@ def _int(v: str) -> int:
     raise ValueError(f"应为整数，而不是“{v}”|must be a whole number, not '{v}'")
 
 
-def _lines(v: str) -> list[dict]:
+def _lines(v: str) -> list[dict[str, Any]]:
     out = []
     for part in re.split(r"[;；\n]+", v):
         part = part.strip()
@@ -109,7 +110,7 @@ def _sku(name: str) -> str:
 def _coded(table: dict[str, str], v: str, what_zh: str, what_en: str) -> str:
     key = v.strip()
     if key in table or key.lower() in table:
-        return table.get(key, table.get(key.lower()))
+        return table[key] if key in table else table[key.lower()]
     raise ValueError(f"无法识别的{what_zh}“{key}”|unknown {what_en} '{key}'")
 
 
@@ -144,12 +145,12 @@ def parse_table(rows: list[list[str]]) -> Parsed:
     return out
 
 
-def _row(n: int, cells: dict[str, str], col_of: dict[str, str], errors: list[RowError]) -> tuple[dict, bool]:
-    data: dict = {}
+def _row(n: int, cells: dict[str, str], col_of: dict[str, str], errors: list[RowError]) -> tuple[dict[str, Any], bool]:
+    data: dict[str, Any] = {}
     rooms: dict[str, int] = {}
     before = len(errors)
 
-    def conv(name: str, fn) -> None:
+    def conv(name: str, fn: Callable[[str], Any]) -> None:
         if name not in cells:
             return
         try:
@@ -180,7 +181,7 @@ def _row(n: int, cells: dict[str, str], col_of: dict[str, str], errors: list[Row
     conv("priority_reason", str)
     conv("note", str)
     if "sku" in cells or "quantity" in cells:
-        line: dict = {}
+        line: dict[str, Any] = {}
         for name, fn in (("sku", _sku), ("quantity", _int)):
             try:
                 line[name] = fn(cells.get(name, ""))

@@ -8,25 +8,17 @@ it and matches whatever of the need is left at once, instead of closing the need
 """
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
+from baolei_common import policy
 from baolei_common.events import utcnow
+from baolei_common.identity import Principal
 from baolei_events.v1 import assignments_pb2, needs_pb2
-from baolei_requests import permissions
 from baolei_requests.adapters.models import Assignment, Need
 from baolei_requests.domain import lifecycle
-from baolei_requests.service import Conflict, Forbidden, NotFound, Principal, audit, stage_release
-
-
-class Invalid(Exception):
-    """Input that cannot be applied (422): which field, and why in Chinese and English."""
-
-    def __init__(self, field: str, reason_zh: str, reason_en: str) -> None:
-        super().__init__(f"{field}: {reason_en}")
-        self.field, self.reason_zh, self.reason_en = field, reason_zh, reason_en
-
-    def detail(self) -> list[dict[str, str]]:
-        return [{"field": self.field, "reason_zh": self.reason_zh, "reason_en": self.reason_en}]
+from baolei_requests.service import access as permissions
+from baolei_requests.service.audit import audit
+from baolei_requests.service.errors import Conflict, Forbidden, Invalid, NotFound
+from baolei_requests.service.releases import stage_release
+from baolei_requests.service.unit_of_work import UnitOfWork
 
 
 def amount_of(a: Assignment) -> int:
@@ -49,34 +41,49 @@ def refresh_need(need: Need) -> None:
     need.status = lifecycle.need_status(need.status, asked_of(need), parts_of(need), need.unmet_code)
 
 
-def _assignment(session: Session, assignment_id: str) -> Assignment:
-    a = session.get(Assignment, assignment_id)
+def _assignment(uow: UnitOfWork, assignment_id: str) -> Assignment:
+    a = uow.assignments.get(assignment_id)
     if a is None:
         raise NotFound("assignment", assignment_id)
     return a
 
 
-def start(session: Session, actor: Principal, assignment_id: str) -> Assignment:
+def start(uow: UnitOfWork, actor: Principal, assignment_id: str) -> Assignment:
     """The confirmed trip or pick is under way."""
-    a = _assignment(session, assignment_id)
+    with uow:
+        a = _start(uow, actor, assignment_id)
+        uow.commit()
+    return a
+
+
+def _start(uow: UnitOfWork, actor: Principal, assignment_id: str) -> Assignment:
+    a = _assignment(uow, assignment_id)
     permissions.require_assignment(actor, a)
     if not lifecycle.can_start(a.status):
         raise Conflict(f"assignment {a.id} is {a.status}; only a confirmed assignment can start")
     before = {"status": a.status, "need_status": a.need.status}
     a.status, a.started_at = "under_way", utcnow()
     refresh_need(a.need)
-    audit(session, actor, "assignment.start", f"assignment:{a.id}", before,
+    audit(uow, actor, "assignment.start", f"assignment:{a.id}", before,
           {"status": a.status, "need_status": a.need.status})
     return a
 
 
-def finish(session: Session, actor: Principal, assignment_id: str, delivered: int | None,
+def finish(uow: UnitOfWork, actor: Principal, assignment_id: str, delivered: int | None,
            note: str = "", lines: dict[str, int] | None = None) -> Assignment:
     """Done: goods handed over, or a transfer's bus unloaded at the hotel; `delivered` may be less
     than planned (per SKU in `lines` when several SKUs were partly handed over). A transfer then
     waits for the hotel to confirm who arrived (`arrive`); nobody delivered, or a supply job, is
     finished at once."""
-    a = _assignment(session, assignment_id)
+    with uow:
+        a = _finish(uow, actor, assignment_id, delivered, note, lines)
+        uow.commit()
+    return a
+
+
+def _finish(uow: UnitOfWork, actor: Principal, assignment_id: str, delivered: int | None,
+           note: str = "", lines: dict[str, int] | None = None) -> Assignment:
+    a = _assignment(uow, assignment_id)
     permissions.require_assignment(actor, a)
     if not lifecycle.can_finish(a.status):
         raise Conflict(f"assignment {a.id} is {a.status}; only a confirmed or under-way assignment can finish")
@@ -92,21 +99,29 @@ def finish(session: Session, actor: Principal, assignment_id: str, delivered: in
     if a.kind == "transfer" and got > 0:
         a.status = "arriving"  # the hotel confirms who arrived; the need is not done before that
         refresh_need(a.need)
-        audit(session, actor, "assignment.done", f"assignment:{a.id}", before,
+        audit(uow, actor, "assignment.done", f"assignment:{a.id}", before,
               {"status": a.status, "delivered": got, "planned": planned, "need_status": a.need.status,
                "note": note, "awaiting": [(a.room or {}).get("operator", "")]})
         return a
-    _close(session, actor, a, got, planned, per_sku, note, before, "assignment.done")
+    _close(uow, actor, a, got, planned, per_sku, note, before, "assignment.done")
     return a
 
 
-def arrive(session: Session, actor: Principal, assignment_id: str, arrived: int | None,
+def arrive(uow: UnitOfWork, actor: Principal, assignment_id: str, arrived: int | None,
            note: str = "") -> Assignment:
     """The hotel confirms who arrived (its dispatcher, or an operator): the transfer is done, and
     whoever did not arrive goes back to matching."""
-    a = _assignment(session, assignment_id)
+    with uow:
+        a = _arrive(uow, actor, assignment_id, arrived, note)
+        uow.commit()
+    return a
+
+
+def _arrive(uow: UnitOfWork, actor: Principal, assignment_id: str, arrived: int | None,
+           note: str = "") -> Assignment:
+    a = _assignment(uow, assignment_id)
     hotel, hotel_org = (a.room or {}).get("hotel", "the hotel"), (a.room or {}).get("operator", "")
-    if not (actor.role == "operator" or (actor.role == "dispatcher" and actor.organisation == hotel_org)):
+    if not policy.allows(actor, "assignment.arrive", hotel_org):
         raise Forbidden(f"arrival at {hotel} is confirmed by {hotel_org or 'its hotel'}")
     if not lifecycle.can_arrive(a.status):
         raise Conflict(f"assignment {a.id} is {a.status}; arrival is confirmed after the bus is done")
@@ -116,7 +131,7 @@ def arrive(session: Session, actor: Principal, assignment_id: str, arrived: int 
         raise Invalid("arrived", f"入住人数须在 0 到 {brought}（车辆送达人数）之间",
                       f"arrived must be between 0 and {brought} (the people the bus delivered)")
     before = {"status": a.status, "delivered": brought, "need_status": a.need.status}
-    _close(session, actor, a, got, amount_of(a), {}, note, before, "assignment.arrived")
+    _close(uow, actor, a, got, amount_of(a), {}, note, before, "assignment.arrived")
     return a
 
 
@@ -141,7 +156,7 @@ def _per_sku(a: Assignment, delivered: int | None, lines: dict[str, int] | None)
                   "several SKUs were partly delivered: give the quantity of each in `lines`")
 
 
-def _close(session: Session, actor: Principal, a: Assignment, got: int, planned: int, per_sku: dict[str, int],
+def _close(uow: UnitOfWork, actor: Principal, a: Assignment, got: int, planned: int, per_sku: dict[str, int],
            note: str, before: dict, action: str) -> None:
     """The job is over: audit it, and tell the log what was delivered. The matcher retires the hold
     (the rooms people moved into stay taken, the bus is where the trip left it) and matches what of
@@ -154,7 +169,7 @@ def _close(session: Session, actor: Principal, a: Assignment, got: int, planned:
         need.unmet_code = need.unmet_reason_zh = need.unmet_reason_en = ""  # the rest is matched anew
     refresh_need(need)
     pr = progress_of(need)
-    audit(session, actor, action, f"assignment:{a.id}", before,
+    audit(uow, actor, action, f"assignment:{a.id}", before,
           {"status": a.status, "delivered": got, "planned": planned, "need_status": need.status, "note": note,
            "need_delivered": pr.delivered, "need_remaining": pr.remaining})
     delivery = assignments_pb2.Delivery(people=got if a.kind == "transfer" else 0,
@@ -167,7 +182,7 @@ def _close(session: Session, actor: Principal, a: Assignment, got: int, planned:
         delivery.quantity_remaining.extend(
             needs_pb2.SupplyLine(sku=ln["sku"], quantity=ln["quantity"] - done_by_sku.get(ln["sku"], 0))
             for ln in need.lines if ln["quantity"] > done_by_sku.get(ln["sku"], 0))
-    stage_release(session, a, f"done: delivered {got} of {planned}", actor.user, delivery=delivery)
+    stage_release(uow, a, f"done: delivered {got} of {planned}", actor.user, delivery=delivery)
 
 
 def _delivered_by_sku(need: Need) -> dict[str, int]:

@@ -20,21 +20,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import SimpleNamespace
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from baolei_common import policy
 from baolei_common.events import utcnow
+from baolei_common.identity import Principal
 from baolei_common.uploads import Limits, read_table
-from baolei_requests import permissions, service
 from baolei_requests.adapters.models import Bus, Hotel, Need, Site
-from baolei_requests.api.schemas import NeedCreate
-from baolei_requests.intake.checks import IntakeRules, body_hash, sense
-from baolei_requests.intake.duplicates import DuplicateIndex
-from baolei_requests.intake.table import Parsed, RowError, parse_table
+from baolei_requests.domain.intake.checks import IntakeRules, body_hash, sense
+from baolei_requests.domain.intake.duplicates import DuplicateIndex
+from baolei_requests.domain.intake.table import Parsed, RowError, parse_table
+from baolei_requests.service import access as permissions
+from baolei_requests.service import needs
 
 PYDANTIC_ZH = {
     "missing": "必填项为空", "int_parsing": "应为整数", "greater_than": "数值过小", "greater_than_equal": "数值过小",
@@ -115,8 +117,9 @@ def _known(session: Session) -> _Known:
     return k
 
 
-def _check_rows(parsed: Parsed, actor: service.Principal, known: _Known, rules: IntakeRules,
-                now: datetime, batch_key: str) -> tuple[list[_Row], list[RowError], list[RowError]]:
+def _check_rows(parsed: Parsed, actor: Principal, known: _Known, rules: IntakeRules,
+                now: datetime, batch_key: str,
+                row_schema: type[BaseModel]) -> tuple[list[_Row], list[RowError], list[RowError]]:
     """Every row against the rules of POST /api/needs, plus its site, permission and sense.
     Returns the good rows, every error, and the errors that are refusals (not entitled: 403)."""
     errors = list(parsed.errors)
@@ -150,7 +153,7 @@ def _check_rows(parsed: Parsed, actor: service.Principal, known: _Known, rules: 
                                    "a need's organisation comes from the token and the site, not from the file"))
             continue
         try:
-            need = NeedCreate(**body)
+            need = row_schema(**body)
         except ValidationError as exc:
             errors.extend(_validation_errors(n, exc, col_of))
             continue
@@ -163,7 +166,7 @@ def _check_rows(parsed: Parsed, actor: service.Principal, known: _Known, rules: 
     return good, errors, denied
 
 
-def _prior(session: Session, actor: service.Principal, rows: list[_Row]) -> dict[str, SimpleNamespace]:
+def _prior(session: Session, actor: Principal, rows: list[_Row]) -> dict[str, SimpleNamespace]:
     """key -> the need stored before under it by this user (id, body_hash, priority, duplicate_of)."""
     t = Need.__table__.c
     out: dict[str, SimpleNamespace] = {}
@@ -180,11 +183,11 @@ def _open_needs(session: Session, rows: list[_Row]) -> DuplicateIndex:
     """The open needs of the sites and kinds the file names, filed by time (earliest created first)."""
     t = Need.__table__.c
     site_ids = sorted({r.site.id for r in rows})
-    found = []
+    found: list[Any] = []
     conn = session.connection()
     for i in range(0, len(site_ids), IN_CHUNK):
         q = select(t.id, t.site_id, t.kind, t.ready_at, t.created_at, t.due_at).where(
-            t.site_id.in_(site_ids[i:i + IN_CHUNK]), t.status.in_(service.OPEN_STATUSES))
+            t.site_id.in_(site_ids[i:i + IN_CHUNK]), t.status.in_(needs.OPEN_STATUSES))
         found.extend(conn.execute(q).all())
     index = DuplicateIndex()
     for nid, site_id, kind, ready, created, due in sorted(found, key=lambda r: r.created_at):
@@ -204,11 +207,13 @@ def batch_key_for(data: bytes, header_key: str | None) -> str:
     return header_key or f"file-{hashlib.sha256(data).hexdigest()[:32]}"
 
 
-def import_needs(sessions: sessionmaker, actor: service.Principal, data: bytes, filename: str,
-                 header_key: str | None, *, limits: Limits, rules: IntakeRules, chunk_rows: int = 500,
-                 on_commit: Callable[[int], None] | None = None) -> list[Imported]:
+def import_needs(sessions: sessionmaker, actor: Principal, data: bytes, filename: str,
+                 header_key: str | None, *, limits: Limits, rules: IntakeRules, row_schema: type[BaseModel],
+                 chunk_rows: int = 500, on_commit: Callable[[int], None] | None = None) -> list[Imported]:
     """All rows checked, then stored in chunks. Raises UploadRejected (the file as a whole) or
-    ImportRejected (rows), having written nothing."""
+    ImportRejected (rows), having written nothing. Each row is validated by `row_schema` (the API's
+    NeedCreate, passed in by the route: the same rules as POST /api/needs, without this layer
+    importing the API's schemas)."""
     t0 = time.perf_counter()
     rows = read_table(data, filename, limits)
     parsed = parse_table(rows)
@@ -218,7 +223,8 @@ def import_needs(sessions: sessionmaker, actor: service.Principal, data: bytes, 
         known = _known(s)
         s.rollback()
     now = utcnow()
-    good, errors, denied = _check_rows(parsed, actor, known, rules, now, batch_key_for(data, header_key))
+    good, errors, denied = _check_rows(parsed, actor, known, rules, now, batch_key_for(data, header_key),
+                                         row_schema)
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: (e.row, e.column)), denied)
     t1 = time.perf_counter()
@@ -240,7 +246,7 @@ def import_needs(sessions: sessionmaker, actor: service.Principal, data: bytes, 
             out.append(Imported(r.n, prior[r.key], False))
             continue
         # one microsecond apart: the file's order is the needs' order of arrival (lists, duplicates)
-        row = service.need_row(actor, r.data, r.site, r.key, r.digest, now + timedelta(microseconds=k))
+        row = needs.need_row(actor, r.data, r.site, r.key, r.digest, now + timedelta(microseconds=k))
         start, kind = row["ready_at"] or row["created_at"], str(row["kind"])
         row["duplicate_of"] = index.find(r.site.id, kind, start, row["due_at"])
         index.add(r.site.id, kind, row["id"], start, row["due_at"])
@@ -260,18 +266,18 @@ def import_needs(sessions: sessionmaker, actor: service.Principal, data: bytes, 
     return out
 
 
-def _store_chunk(sessions: sessionmaker, actor: service.Principal, chunk: list[tuple[_Row, dict]]) -> None:
+def _store_chunk(sessions: sessionmaker, actor: Principal, chunk: list[tuple[_Row, dict]]) -> None:
     """One transaction. If the same file is being imported at this moment by another request (a key
     of the chunk stored meanwhile), the rows it stored are left out and the rest stored."""
     sites = {r.site.id: r.site for r, _ in chunk}
     rows = [row for _, row in chunk]
     with sessions() as s:
         try:
-            service.insert_needs(s, actor, rows, sites)
+            needs.insert_needs(s, actor, rows, sites)
             s.commit()
             return
         except IntegrityError:
             s.rollback()
         stored = _prior(s, actor, [r for r, _ in chunk])
-        service.insert_needs(s, actor, [row for r, row in chunk if r.key not in stored], sites)
+        needs.insert_needs(s, actor, [row for r, row in chunk if r.key not in stored], sites)
         s.commit()

@@ -15,8 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from baolei_common import skus
-
-BEIJING = timezone(timedelta(hours=8))
+from baolei_common.citytime import CITY_TZ
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ class KeyReused(Exception):
             f"this Idempotency-Key was used for need {need_id} with a different body; use a new key for a new need")
 
 
-def resolve_skus(lines: list[dict]) -> list[Problem]:
+def resolve_skus(lines: list[dict[str, Any]]) -> list[Problem]:
     """Each line's sku resolved to the staple's code in place (大米 → rice); unknown ones reported."""
     out = []
     for i, line in enumerate(lines):
@@ -70,10 +69,10 @@ def resolve_skus(lines: list[dict]) -> list[Problem]:
 
 
 def _local(t: datetime) -> str:
-    return t.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    return t.astimezone(CITY_TZ).strftime("%Y-%m-%d %H:%M")
 
 
-def sense(data: dict, *, now: datetime, rules: IntakeRules, site_role: str | None) -> list[Problem]:
+def sense(data: dict[str, Any], *, now: datetime, rules: IntakeRules, site_role: str | None) -> list[Problem]:
     """Times checked against now, the site against what it is. `site_role` is None for a community
     or an isolation site, "hotel" for a hotel's own site, "depot" for a bus depot."""
     out: list[Problem] = []
@@ -104,7 +103,7 @@ def _json_default(v: Any) -> Any:
     raise TypeError(f"not JSON: {type(v).__name__}")
 
 
-def body_hash(data: dict) -> str:
+def body_hash(data: dict[str, Any]) -> str:
     """The need as validated, canonical (times in UTC, keys sorted): what an Idempotency-Key stands for.
     Enums are str subclasses and go as their values."""
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default)

@@ -11,11 +11,10 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from baolei_common import topics
 from baolei_common.consumer import is_transient
 from baolei_events.v1 import assignments_pb2
-from baolei_requests import service
 from baolei_requests.adapters import codec
 from baolei_requests.adapters.metrics import first_outcome_s
 from baolei_requests.adapters.models import Assignment, Need, ProcessedEvent
-from baolei_requests.transitions import refresh_need
+from baolei_requests.service.transitions import refresh_need
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +24,14 @@ def refresh_status(need: Need) -> None:
     refresh_need(need)
 
 
+def already_processed(session: Session, event_id: str) -> bool:
+    """Whether this event was applied before; if not, it is marked applied (in the caller's transaction)."""
+    if session.get(ProcessedEvent, event_id) is not None:
+        return True
+    session.add(ProcessedEvent(event_id=event_id))
+    return False
+
+
 def apply(session: Session, ev: assignments_pb2.AssignmentEvent, processed: set[str] | None = None) -> str:
     """Apply one event. `processed` (optional) holds the event ids known to be applied, read for a
     whole batch at once; without it each event id is looked up."""
@@ -32,7 +39,7 @@ def apply(session: Session, ev: assignments_pb2.AssignmentEvent, processed: set[
     if which is None:
         raise ValueError("AssignmentEvent without a body")
     if processed is None:
-        if service.already_processed(session, ev.meta.event_id):
+        if already_processed(session, ev.meta.event_id):
             return f"duplicate {ev.meta.event_id} ignored"
     elif ev.meta.event_id in processed:
         return f"duplicate {ev.meta.event_id} ignored"

@@ -1,29 +1,35 @@
-"""Who may see and do what in the requests service: writes follow the one policy of
-baolei_common.policy (role × own organisation × action × resource); reads: operators and viewers
-everything, dispatchers their own organisation's resources and the assignments involving them,
-sites their own needs.
-
-Kept in one place so the routes, the exports and the live feed apply the same rules.
+"""The requests service's rows put to the one policy (baolei_common.policy): which organisations own
+a need, an assignment, a bus or a hotel, for the write rules (`ACTIONS`) and the read rules
+(`READS`) alike. The rules themselves live only there.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from baolei_common import policy
-from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need
-from baolei_requests.service import Forbidden, Principal
+from baolei_common.identity import Principal
+from baolei_requests.adapters.models import Assignment, Need
+from baolei_requests.service.errors import Forbidden
 
 
 def sees_all(p: Principal) -> bool:
-    return p.role in ("operator", "viewer")
+    return policy.sees_all(p, "need.read")
+
+
+def _resource_owners(need: Need) -> Iterator[str]:
+    """Lazily: the need's assignments are loaded only for a caller who reads by resources."""
+    for a in need.assignments:
+        yield from a.organisations
+
+
+def _need_owners(need: Need) -> Iterator[str]:
+    """The need's organisation and its site's (a site sees every need for one of its sites)."""
+    yield need.organisation
+    yield need.site.organisation
 
 
 def can_read_need(p: Principal, need: Need) -> bool:
-    if sees_all(p):
-        return True
-    if p.role == "site":  # needs filed under it, and any need for one of its sites, whoever raised it
-        return bool(p.organisation) and p.organisation in (need.organisation, need.site.organisation)
-    if p.role == "dispatcher":
-        return any(p.organisation in a.organisations for a in need.assignments)
-    return False
+    return policy.sees(p, "need.read", need_owners=_need_owners(need), resource_owners=_resource_owners(need))
 
 
 def require_need(p: Principal, need: Need) -> None:
@@ -42,12 +48,6 @@ def require_need_owner(p: Principal, need: Need) -> None:
     policy.require(p, "need.cancel", need.organisation, "need_id")
 
 
-def require_resource(p: Principal, resource: Bus | Hotel) -> None:
-    """Change a bus or a hotel: operators, or a dispatcher of its operator (and of its kind)."""
-    action = "bus.manage" if isinstance(resource, Bus) else "hotel.manage"
-    policy.require(p, action, resource.operator, f"{type(resource).__name__.lower()}_id")
-
-
 def need_organisation(p: Principal, site_organisation: str, requested: str | None) -> str:
     """The organisation a new need is filed under: the site's (the caller's own for a site, which
     may raise needs only for its own sites), never one taken from the body. A body naming another
@@ -58,7 +58,10 @@ def need_organisation(p: Principal, site_organisation: str, requested: str | Non
     return org
 
 
+def _assignment_need_owner(a: Assignment) -> Iterator[str]:
+    yield a.need.organisation
+
+
 def assignment_view(p: Principal, a: Assignment) -> bool:
     """Whether this principal sees this assignment in lists (dispatchers: only their own)."""
-    return sees_all(p) or (p.role == "dispatcher" and p.organisation in a.organisations) or (
-        p.role == "site" and a.need.organisation == p.organisation)
+    return policy.sees(p, "assignment.read", need_owners=_assignment_need_owner(a), resource_owners=a.organisations)

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need, Site
+from baolei_requests.api.presenters.labels import GRADE, WAREHOUSE_NAMES, price_alert_text, staple
 from baolei_requests.domain.lifecycle import ACTIVE
 from baolei_requests.domain.needs import NeedStatus
-from baolei_requests.labels import GRADE, WAREHOUSE_NAMES, price_alert_text, staple
 
 log = logging.getLogger(__name__)
 CLOSED = (NeedStatus.DONE, NeedStatus.CANCELLED)
@@ -33,7 +33,7 @@ def overview(session: Session) -> dict:
     buses = session.scalars(select(Bus)).all()
     busy = {t["bus"] for a in active if a.status != "done" for t in a.trips}
     hotels = session.scalars(select(Hotel)).all()
-    held = defaultdict(int)
+    held: defaultdict[str, int] = defaultdict(int)
     for a in active:
         if a.room:
             held[a.room["hotel"]] += sum(a.room.get(k, 0) for k in ("standard", "family", "accessible"))

@@ -10,9 +10,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from baolei_requests import lateness
 from baolei_requests.adapters.models import Assignment
-from baolei_requests.labels import need_text
+from baolei_requests.api.presenters import lateness
+from baolei_requests.api.presenters.labels import need_text
 
 PENDING = ("proposed", "confirming", "confirmed")
 SHOWN = 20

@@ -19,22 +19,24 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from baolei_requests import lateness
+from baolei_common.citytime import hhmm
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry, Hotel, Need
-from baolei_requests.attention_late import late_proposals
+from baolei_requests.api.presenters import lateness
+from baolei_requests.api.presenters.attention_late import late_proposals
+from baolei_requests.api.presenters.labels import Names, need_text, risk, room, staple
+from baolei_requests.api.presenters.shortfalls import BUS_CODES, city_shortfall, summary
+from baolei_requests.domain import lifecycle
 from baolei_requests.domain.needs import NeedStatus
-from baolei_requests.labels import Names, need_text, risk, room, staple
-from baolei_requests.shortfalls import BUS_CODES, city_shortfall, summary
-from baolei_requests.transitions import progress_of
+from baolei_requests.service.transitions import progress_of
 
-CST = timezone(timedelta(hours=8))
 ROOM_TYPES = ("standard", "family", "accessible")
 STOCK_CODES = ("stock_short", "no_stock")
 DECLINES_SHOWN = 20
@@ -50,7 +52,7 @@ def _need_ref(n: Need) -> dict:
 
 
 def _hhmm(t: datetime | None) -> str:
-    return as_utc(t).astimezone(CST).strftime("%H:%M") if t else ""
+    return hhmm(as_utc(t)) if t else ""
 
 
 def holds(session: Session, names: Names, now: datetime) -> list[dict]:
@@ -60,7 +62,7 @@ def holds(session: Session, names: Names, now: datetime) -> list[dict]:
                            .order_by(Assignment.hold_expires_at).limit(HOLDS_SHOWN)).all()
     out = []
     for a in rows:
-        waiting = [o for o in a.organisations or [] if o not in (a.accepted_by or [])]
+        waiting = lifecycle.awaiting(a.status, list(a.organisations or []), list(a.accepted_by or []))
         exp = as_utc(a.hold_expires_at) if a.hold_expires_at else None
         res_zh, res_en = names.resources(a)
         out.append({**_need_ref(a.need), "assignment_id": a.id, "awaiting": waiting,
@@ -127,7 +129,7 @@ def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict) -> li
         risk_zh = "、".join(risk(r)[0] for r in sorted(risks))
         risk_en = ", ".join(risk(r)[1] for r in sorted(risks))
         codes = sorted({n.unmet_code for n in members})
-        g = {"cause": cause, "codes": codes, "count": len(members),
+        g: dict[str, Any] = {"cause": cause, "codes": codes, "count": len(members),
              "needs": [_need_ref(n) for n in members[:NEEDS_SHOWN]], "more": max(0, len(members) - NEEDS_SHOWN),
              "rest_url": _rest(codes), "reason_zh": members[0].unmet_reason_zh, "reason_en": members[0].unmet_reason_en}
         fix_zh: list[str] = []

@@ -1,0 +1,173 @@
+"""Needs: raised (one at a time, on intake's hot path), read and cancelled. Each runs in the caller's
+transaction; NeedSubmitted / NeedCancelled leave through the outbox."""
+from __future__ import annotations
+
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from baolei_common import topics
+from baolei_common.events import new_id, utcnow
+from baolei_common.identity import Principal
+from baolei_requests.adapters import codec
+from baolei_requests.adapters.bulk import insert_rows
+from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel, Need, Outbox, Site
+from baolei_requests.domain.intake.checks import IntakeRejected, IntakeRules, KeyReused, body_hash, resolve_skus, sense
+from baolei_requests.domain.needs import NeedStatus, derive_priority
+from baolei_requests.service.errors import NotFound
+from baolei_requests.service.sql_uow import SqlUnitOfWork
+
+OPEN_STATUSES = tuple(s.value for s in (NeedStatus.SUBMITTED, NeedStatus.PROPOSED, NeedStatus.CONFIRMED,
+                                        NeedStatus.UNDER_WAY, NeedStatus.UNMET))
+
+
+def find_duplicate(session: Session, need: Need) -> str | None:
+    """A likely duplicate: same site, same kind, overlapping time window, still open. One indexed
+    query that reads only needs whose window overlaps, not every open need of the site."""
+    t = Need.__table__.c
+    start = need.ready_at or need.created_at
+    return session.connection().execute(select(t.id).where(
+        t.site_id == need.site_id, t.kind == need.kind, t.id != need.id,
+        t.status.in_(OPEN_STATUSES), t.due_at >= start,
+        func.coalesce(t.ready_at, t.created_at) <= need.due_at,
+    ).order_by(t.created_at).limit(1)).scalar()
+
+
+def need_by_key(session: Session, actor: Principal, idempotency_key: str) -> Need | None:
+    t = Need.__table__.c
+    need_id = session.connection().execute(select(t.id).where(
+        t.idempotency_key == idempotency_key, t.created_by == actor.user)).scalar()
+    return None if need_id is None else session.get(Need, need_id)
+
+
+def prior_for_key(session: Session, actor: Principal, idempotency_key: str, digest: str) -> Need | None:
+    """The need stored under this key, if any; KeyReused if it was stored for a different body."""
+    prior = need_by_key(session, actor, idempotency_key)
+    if prior is not None and prior.body_hash and prior.body_hash != digest:
+        raise KeyReused(prior.id)
+    return prior
+
+
+def site_view(session: Session, site_id: str) -> SimpleNamespace:
+    """The site as a read-only view (a Core row: no ORM object to build for intake's hot path)."""
+    row = session.connection().execute(select(Site.__table__).where(Site.__table__.c.id == site_id)).first()
+    if row is None:
+        raise NotFound("site", site_id)
+    return SimpleNamespace(**row._mapping)
+
+
+def site_role(session: Session, site_id: str) -> str | None:
+    """"depot" for a bus depot, "hotel" for an isolation hotel's own site, None for anything else
+    (a community, a compound, an isolation site that is not a registered hotel)."""
+    b, h = Bus.__table__.c, Hotel.__table__.c
+    depot, hotel = session.connection().execute(select(
+        exists().where(b.depot_id == site_id), exists().where(h.site_id == site_id))).one()
+    return "depot" if depot else "hotel" if hotel else None
+
+
+def need_row(actor: Principal, data: dict, site: SimpleNamespace, idempotency_key: str | None, digest: str,
+             now: datetime) -> dict:
+    """The row of a new need: priority derived from the site's zone and the vulnerable people."""
+    vulns = data.get("vulnerabilities") or []
+    derived = derive_priority(site.zone, vulns)
+    priority, reason = derived.value, derived.reason_zh
+    if data.get("priority") is not None and data["priority"] != derived.value:
+        why = data.get("priority_reason") or ""
+        priority, reason = data["priority"], f"人工调整：{why}（建议 {derived.value}：{derived.reason_zh}）"
+    return dict(id=new_id("N-")[:18], kind=data["kind"], site_id=site.id,
+                # a need belongs to its site's organisation (baolei_common.policy), whoever raised it
+                organisation=site.organisation or data.get("organisation") or actor.organisation, priority=priority,
+                priority_reason=reason, vulnerabilities=vulns, risk=data.get("risk"),
+                people=data.get("people") or 0, rooms=data.get("rooms") or {}, lines=data.get("lines") or [],
+                ready_at=data.get("ready_at"), due_at=data["due_at"], note=data.get("note") or "",
+                idempotency_key=idempotency_key, body_hash=digest, created_by=actor.user,
+                status=NeedStatus.SUBMITTED.value, created_at=now, updated_at=now, unmet_code="",
+                unmet_reason_zh="", unmet_reason_en="", duplicate_of=None)
+
+
+def insert_needs(session: Session, actor: Principal, rows: list[dict], sites: dict[str, SimpleNamespace]) -> None:
+    """The needs, their audit rows and their NeedSubmitted events, in one statement each."""
+    if not rows:
+        return
+    conn = session.connection()
+    insert_rows(conn, Need.__table__, rows)
+    insert_rows(conn, AuditEntry.__table__, [dict(
+        at=r["created_at"], actor=actor.user, role=actor.role, organisation=actor.organisation, action="need.create",
+        entity=f"need:{r['id']}", before=None,
+        after={"kind": r["kind"], "priority": r["priority"], "duplicate_of": r["duplicate_of"]}) for r in rows])
+    events = []
+    for r in rows:
+        need = SimpleNamespace(**r, site=sites[r["site_id"]])
+        event = codec.need_submitted(need, actor.user)  # type: ignore[arg-type]
+        events.append(dict(topic=topics.NEEDS, key=r["id"], payload=event.SerializeToString(),
+                           created_at=r["created_at"]))
+    insert_rows(conn, Outbox.__table__, events)
+
+
+def create_need(session: Session, actor: Principal, data: dict, idempotency_key: str | None,
+                rules: IntakeRules | None = None,
+                site: SimpleNamespace | None = None) -> tuple[Need | SimpleNamespace, bool]:
+    """Store a need and stage its NeedSubmitted event. Returns (need, created): the stored row if the
+    key was seen before with the same body (KeyReused if with another), else a read-only view of the
+    new need (every field a response or an event reads). Staple names are resolved to codes and the
+    need is checked for sense (IntakeRejected). The hot path of intake, in Core on the session's
+    connection and transaction (no ORM object built, no unit of work to flush): one indexed query
+    each for the key, the site, its role and a likely duplicate, then three INSERTs."""
+    problems = resolve_skus(data.get("lines") or [])
+    if problems:
+        raise IntakeRejected(problems)
+    digest = body_hash(data)
+    if idempotency_key:
+        prior = prior_for_key(session, actor, idempotency_key, digest)
+        if prior is not None:
+            return prior, False
+    if site is None or site.id != data["site_id"]:  # the route may have read it already
+        site = site_view(session, data["site_id"])
+    now = utcnow()
+    problems = sense(data, now=now, rules=rules or IntakeRules(), site_role=site_role(session, site.id))
+    if problems:
+        raise IntakeRejected(problems)
+    row = need_row(actor, data, site, idempotency_key, digest, now)
+    need = SimpleNamespace(**row, site=site, assignments=[])
+    need.duplicate_of = row["duplicate_of"] = find_duplicate(session, need)  # type: ignore[arg-type]
+    insert_needs(session, actor, [row], {site.id: site})
+    return need, True
+
+
+def raise_need(uow: SqlUnitOfWork, actor: Principal, data: dict[str, Any], idempotency_key: str | None,
+               rules: IntakeRules | None = None,
+               site: SimpleNamespace | None = None) -> tuple[Need | SimpleNamespace, bool]:
+    """`create_need` in its own transaction, committed. Intake's hot path is Core SQL on the
+    session, so it runs on the database's unit of work only (its tests are integration tests)."""
+    with uow:
+        try:
+            need, created = create_need(uow.session, actor, data, idempotency_key, rules, site)
+            uow.commit()
+        except IntegrityError:
+            # the same Idempotency-Key raised at the same moment (a double click): the other request
+            # stored it first, so this one answers with that need (or 422 if its body differs)
+            uow.rollback()
+            if not idempotency_key:
+                raise
+            need, created = create_need(uow.session, actor, data, idempotency_key, rules, site)
+            if created:  # the other request's need is gone again: this one is stored now
+                uow.commit()
+    return need, created
+
+
+def get_assignment(session: Session, assignment_id: str) -> Assignment:
+    a = session.get(Assignment, assignment_id)
+    if a is None:
+        raise NotFound("assignment", assignment_id)
+    return a
+
+
+def get_need(session: Session, need_id: str) -> Need:
+    need = session.get(Need, need_id)
+    if need is None:
+        raise NotFound("need", need_id)
+    return need
