@@ -48,7 +48,7 @@ class Scrape:
 @pytest.fixture
 def requests_client(kafka_settings, pg_databases):
     # a database of its own: the inventory fixture has `pg_database`, and each service migrates its own
-    cfg = RequestsConfig(database_url=pg_databases(), kafka=kafka_settings, group_id="requests-metrics")
+    cfg = RequestsConfig(database_url=pg_databases(), kafka=kafka_settings, consumer_group="requests-metrics")
     with TestClient(create_app(cfg)) as client:
         yield client
 
