@@ -75,8 +75,8 @@ def bootstrap(config: InventoryConfig) -> Container:
                               max_overflow=config.db_max_overflow))
     background = Store(make_engine(config.database_url, pool_size=config.background_pool_size, max_overflow=2))
     refs = RefCache(ttl_s=config.ref_cache_ttl_s)
-    stock = StockService(store, hold_ttl_s=config.hold_ttl_s, refs=refs)
-    background_stock = StockService(background, hold_ttl_s=config.hold_ttl_s, refs=refs)
+    stock = StockService(store, refs=refs)
+    background_stock = StockService(background, refs=refs)
     prices = PriceService(
         store, thresholds=Thresholds(config.price_stress, config.price_alert, config.price_crisis),
         baseline_window_days=config.baseline_window_days, cover_window_days=config.cover_window_days,

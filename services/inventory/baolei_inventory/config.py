@@ -49,7 +49,6 @@ class InventoryConfig(BaseSettings):
                                    "per process (edits through another process show after this)")
     http_host: str = Field("127.0.0.1", description="bind address of the HTTP API")
     http_port: int = Field(8003, description="port of the HTTP API")
-    hold_ttl_s: float = Field(900, description="longest expiry shown on a hold (the requests service expires holds)")
     consumer_group: str = Field("inventory", description="Kafka consumer group for assignments")
     start_consumer: bool = Field(True, description="consume baolei.assignments.v1 in the app")
     price_stress: float = Field(0.05, description="rise over baseline from which a price is 'stress'")
@@ -80,6 +79,4 @@ class InventoryConfig(BaseSettings):
     def _order(self) -> InventoryConfig:
         if not 0 < self.price_stress < self.price_alert < self.price_crisis:
             raise ValueError("price thresholds must satisfy 0 < stress < alert < crisis")
-        if self.hold_ttl_s <= 0:
-            raise ValueError("hold_ttl_s must be positive")
         return self

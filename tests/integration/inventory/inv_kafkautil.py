@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 
+from google.protobuf.timestamp_pb2 import Timestamp
 from kafka import KafkaConsumer, KafkaProducer
 
 from baolei_common import topics
@@ -51,13 +53,18 @@ def eventually(check: Callable[[], object], *, deadline_s: float = 60.0, every_s
 
 
 def propose_picks(kafka: KafkaSettings, assignment_id: str, picks: list[tuple[str, str, int]],
-                  need_id: str = "") -> None:
+                  need_id: str = "", hold_expires_at: datetime | None = None) -> None:
     """Publish the matcher's proposal of `picks` (warehouse, sku, quantity) for an assignment: the
     inventory's consumer holds them, all or none (the HTTP API has no hold writes)."""
     need = need_id or f"n-{assignment_id}"
+    dated = {}
+    if hold_expires_at is not None:
+        dated["hold_expires_at"] = Timestamp()
+        dated["hold_expires_at"].FromDatetime(hold_expires_at)
     event = assignments_pb2.AssignmentEvent(
         meta=meta(producer="matcher", event_id=new_id("ev-")),
         proposed=assignments_pb2.AssignmentProposed(
             assignment_id=assignment_id, need_id=need,
-            picks=[assignments_pb2.SupplyPick(warehouse_id=w, sku=sku, quantity=q) for w, sku, q in picks]))
+            picks=[assignments_pb2.SupplyPick(warehouse_id=w, sku=sku, quantity=q) for w, sku, q in picks],
+            **dated))
     produce(kafka.bootstrap_servers, kafka.topic(topics.ASSIGNMENTS), need.encode(), event.SerializeToString())

@@ -19,7 +19,7 @@ OP = {"Authorization": "Bearer demo-operator"}
 
 @pytest.fixture
 def app_client(pg_database, kafka_settings):
-    app = create_app(make_config(pg_database, kafka_settings, hold_ttl_s=900,
+    app = create_app(make_config(pg_database, kafka_settings,
                                  consumer_group=f"inv-{kafka_settings.topic_prefix}"))
     with TestClient(app) as client:
         eventually(lambda: client.get("/readyz").status_code == 200)
@@ -98,9 +98,9 @@ def test_price_above_the_band_raises_an_alert_on_kafka(app_client):
     assert listed[0]["event_id"] == msg.meta.event_id
 
 
-def test_a_hold_outlives_the_inventory_ttl_until_the_log_says_expired(pg_database, kafka_settings):
-    """One owner of hold expiry, the requests service: the inventory's hold TTL only dates the hold."""
-    app = create_app(make_config(pg_database, kafka_settings, hold_ttl_s=0.5,
+def test_a_hold_stays_held_until_the_log_says_expired(pg_database, kafka_settings):
+    """One owner of hold expiry, the requests service: the inventory never expires a hold itself."""
+    app = create_app(make_config(pg_database, kafka_settings,
                                  consumer_group=f"inv-{kafka_settings.topic_prefix}"))
     with TestClient(app) as client:
         eventually(lambda: client.get("/readyz").status_code == 200)
@@ -113,7 +113,7 @@ def test_a_hold_outlives_the_inventory_ttl_until_the_log_says_expired(pg_databas
         produce(kafka_settings.bootstrap_servers, kafka_settings.topic(topics.ASSIGNMENTS), b"need-9",
                 _proposed("e-9", "as-9", 4))
         eventually(lambda: client.get("/api/holds", params={"assignment_id": "as-9"}, headers=OP).json())
-        time.sleep(2)  # four TTLs
+        time.sleep(2)  # no timer of the inventory's own releases it
         assert client.get("/api/holds", params={"assignment_id": "as-9"}, headers=OP).json()[0]["status"] == "held"
         released = assignments_pb2.AssignmentEvent(
             meta=meta(producer="requests", event_id="e-10", actor="system"),

@@ -33,6 +33,8 @@ from baolei_inventory.domain.errors import Conflict, DomainError, InsufficientSt
 from baolei_inventory.domain.model import Entry, HoldStatus, HoldView, Kind, Level, Pick, StockClass, Warehouse
 
 log = logging.getLogger(__name__)
+
+UNDATED_HOLD = timedelta(minutes=15)  # shown on a proposal that carries no hold_expires_at (old events)
 Key = tuple[str, str]
 
 
@@ -50,9 +52,8 @@ def hold_view(h: HoldRow) -> HoldView:
 
 
 class StockService:
-    def __init__(self, store: Store, *, hold_ttl_s: float, refs: RefCache | None = None) -> None:
+    def __init__(self, store: Store, *, refs: RefCache | None = None) -> None:
         self.store = store
-        self.hold_ttl = timedelta(seconds=hold_ttl_s)
         self.refs = refs or RefCache()
 
     # --- shared steps --------------------------------------------------------------------------
@@ -226,9 +227,9 @@ class StockService:
         levels = self._change(conn, deltas, refuse=lambda k, lv: ledger.check_can_hold(
             lv, wanted[k], f"picks[{k[0]}:{k[1]}].quantity"))
         now = utcnow()
-        expiry = now + self.hold_ttl
-        if expires_at is not None and expires_at < expiry:
-            expiry = expires_at
+        # the proposal's own deadline (the matcher's HOLD_TTL_S, the one hold TTL of the system); a
+        # proposal from before the field existed shows the default deadline
+        expiry = expires_at if expires_at is not None else now + UNDATED_HOLD
         mid = new_id("mv-")
         entries = [Entry(mid, Kind.HOLD, wh, sku, held_delta=q, assignment_id=assignment_id)
                    for (wh, sku), q in wanted.items()]
