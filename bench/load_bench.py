@@ -262,9 +262,9 @@ def load_city(stack: Stack, planned_needs: int, transfer_share: float, rng: rand
     long run some transfers are unmet for want of buses, and the matcher's unmet path is exercised
     too), stock for every supply need several times over, and 40 more communities so the needs come from
     50 sites."""
-    from baolei_inventory.demo import FMG, WAREHOUSES
-    from baolei_inventory.demo import load_demo as load_stock
-    from baolei_requests.demo import COMMUNITIES, DEPOTS, load_demo
+    from baolei_dev.demo_inventory import FMG, WAREHOUSES
+    from baolei_dev.demo_inventory import load_demo as load_stock
+    from baolei_dev.demo_requests import COMMUNITIES, DEPOTS, load_demo
 
     load_stock(stack.urls["inventory"], TOKEN)
     counts = load_demo(stack.urls["requests"], TOKEN, with_needs=False)

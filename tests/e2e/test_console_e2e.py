@@ -84,8 +84,8 @@ def names_of(base: str) -> set[str]:
 
 
 def test_operator_site_and_dispatcher_in_the_browser(node_tooling, requests_server, inventory, matcher, tmp_path):
-    from baolei_inventory.demo import load_demo as load_stock
-    from baolei_requests.demo import load_demo
+    from baolei_dev.demo_inventory import load_demo as load_stock
+    from baolei_dev.demo_requests import load_demo
 
     load_stock(inventory["url"], "demo-operator")
     load_demo(requests_server["url"], "demo-operator")

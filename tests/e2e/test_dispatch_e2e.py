@@ -22,8 +22,8 @@ SHOTS = {"console-dispatcher.png", "console-dispatcher-phone.png", "dispatch-she
 
 def test_dispatchers_see_names_run_a_transfer_and_print_the_sheet(node_tooling, requests_server, inventory,
                                                                     matcher, tmp_path):
-    from baolei_inventory.demo import load_demo as load_stock
-    from baolei_requests.demo import load_demo
+    from baolei_dev.demo_inventory import load_demo as load_stock
+    from baolei_dev.demo_requests import load_demo
 
     load_stock(inventory["url"], "demo-operator")
     load_demo(requests_server["url"], "demo-operator")

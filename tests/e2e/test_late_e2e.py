@@ -39,8 +39,8 @@ def late_need(base: str) -> dict:
 
 def test_late_proposal_is_marked_everywhere_and_a_faster_one_can_be_asked(node_tooling, requests_server, inventory,
                                                                           matcher, tmp_path):
-    from baolei_inventory.demo import load_demo as load_stock
-    from baolei_requests.demo import load_demo
+    from baolei_dev.demo_inventory import load_demo as load_stock
+    from baolei_dev.demo_requests import load_demo
 
     load_stock(inventory["url"], "demo-operator")
     load_demo(requests_server["url"], "demo-operator")

@@ -25,8 +25,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def test_city_map_and_charts_at_desktop_and_phone_sizes(node_tooling, requests_server, inventory, matcher, tmp_path):
-    from baolei_inventory.demo import load_demo as load_stock
-    from baolei_requests.demo import load_demo
+    from baolei_dev.demo_inventory import load_demo as load_stock
+    from baolei_dev.demo_requests import load_demo
 
     load_stock(inventory["url"], "demo-operator")
     load_demo(requests_server["url"], "demo-operator")

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from fastapi.testclient import TestClient
 
+from baolei_dev.demo_requests import COMMUNITIES, DEPOTS, load_demo_with
 from baolei_requests.app import create_app
 from baolei_requests.config import RequestsConfig
-from baolei_requests.demo import COMMUNITIES, DEPOTS, load_demo_with
 from tests.integration.conftest import poll
 
 pytestmark = pytest.mark.integration

@@ -1,9 +1,9 @@
 """The demo city of `make run` as plain data: its communities, isolation hotels and bus depots.
 
-Why here: the requests service loads this city over its HTTP API (`baolei_requests/demo.py`), and
+Why here: the requests service loads this city over its HTTP API (`baolei_dev/demo_requests.py`), and
 the solver's scenario generator builds issue 17's `night_wave` family on it; the solver must not
 import the requests service, so the data lives in the common package both already use (moved
-from `baolei_requests/demo.py`, unchanged).
+from `baolei_dev/demo_requests.py`, unchanged).
 """
 from __future__ import annotations
 

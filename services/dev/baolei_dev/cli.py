@@ -5,8 +5,8 @@ import argparse
 import logging
 import sys
 
+from baolei_dev.demo_requests import load_demo
 from baolei_matcher.solver.cli import register as register_solver
-from baolei_requests.demo import load_demo
 
 
 def _topics(args: argparse.Namespace) -> int:

@@ -131,11 +131,11 @@ def main() -> int:
             urls[name] = f"http://127.0.0.1:{port}"
         say("loading the demo city (Shenzhen)...")
         if "inventory" in urls:
-            from baolei_inventory.demo import load_demo as load_stock
+            from baolei_dev.demo_inventory import load_demo as load_stock
             ops = {"Authorization": "Bearer demo-operator"}
             if not httpx.get(f"{urls['inventory']}/api/warehouses", headers=ops, timeout=10).json():
                 load_stock(urls["inventory"], "demo-operator")
-        from baolei_requests.demo import load_demo
+        from baolei_dev.demo_requests import load_demo
         counts = load_demo(urls["requests"], "demo-operator")
         say(f"demo city: {counts}")
         say(f"up in {time.monotonic() - t0:.0f} s. Press Ctrl-C to stop.\n")

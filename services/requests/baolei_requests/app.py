@@ -17,12 +17,12 @@ from baolei_common.metrics import Metrics
 from baolei_common.supervise import every, stop_all, supervise
 from baolei_requests.adapters import db
 from baolei_requests.adapters import metrics as metrics_adapter
+from baolei_requests.adapters.live_feed import Broadcaster, KafkaFanout
 from baolei_requests.adapters.metrics import RequestsMetrics
 from baolei_requests.api import routes_console, routes_flow
 from baolei_requests.api.routes import router
 from baolei_requests.bootstrap import Container, bootstrap
 from baolei_requests.config import RequestsConfig
-from baolei_requests.live.broadcast import Broadcaster, KafkaFanout
 from baolei_requests.service import decisions
 from baolei_requests.service.backlog import Backlog
 

@@ -21,11 +21,11 @@ from baolei_common.outbox import OutboxRelay
 from baolei_common.reconcile import Reconciler
 from baolei_common.uploads import Limits
 from baolei_requests.adapters import db
+from baolei_requests.adapters.live_audience import Audience
 from baolei_requests.adapters.models import Outbox
 from baolei_requests.config import RequestsConfig
 from baolei_requests.domain.intake.checks import IntakeRules
-from baolei_requests.live.audience import Audience
-from baolei_requests.live.tickets import Tickets
+from baolei_requests.domain.live_tickets import Tickets
 from baolei_requests.service import assignment_events as handlers
 from baolei_requests.service.backlog import Backlog
 from baolei_requests.service.sql_uow import SqlUnitOfWork

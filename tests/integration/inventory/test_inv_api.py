@@ -14,9 +14,9 @@ from inv_kafkautil import eventually, propose_picks, wait_for
 
 from baolei_common import topics
 from baolei_common.config import KafkaSettings
+from baolei_dev.demo_inventory import load_demo
 from baolei_events.v1 import assignments_pb2
 from baolei_inventory.app import create_app
-from baolei_inventory.demo import load_demo
 
 OP = {"Authorization": "Bearer demo-operator"}
 FMG = {"Authorization": "Bearer demo-fmg"}

@@ -79,9 +79,9 @@ def test_a_bool_or_a_string_is_not_a_coordinate():
 
 
 def test_every_demo_place_is_in_shenzhen():
-    from baolei_inventory.demo import WAREHOUSES
+    from baolei_dev.demo_inventory import WAREHOUSES
+    from baolei_dev.demo_requests import COMMUNITIES, DEPOTS, HOTELS
     from baolei_matcher.solver.generator_data import DISTRICTS
-    from baolei_requests.demo import COMMUNITIES, DEPOTS, HOTELS
     places = ([(c[0], c[5], c[6]) for c in COMMUNITIES] + [(h[1], h[5], h[6]) for h in HOTELS]
               + [(d[0], d[3], d[4]) for d in DEPOTS] + [(w[0], w[3], w[4]) for w in WAREHOUSES]
               + [(d, v[0], v[1]) for d, v in DISTRICTS.items()])

@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from baolei_requests.live.audience import Audience, NeedAudience
-from baolei_requests.live.summaries import public, visible
-from baolei_requests.live.tickets import BadTicket, Tickets
+from baolei_requests.adapters.live_audience import Audience, NeedAudience
+from baolei_requests.adapters.live_events import public, visible
+from baolei_requests.domain.live_tickets import BadTicket, Tickets
 
 TOKENS = {"demo-site": {"user": "u", "role": "site", "organisation": "莲花街道"}}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from baolei_common import topics
 from baolei_common.events import meta
 from baolei_events.v1 import assignments_pb2, needs_pb2, resources_pb2, stock_pb2
-from baolei_requests.live.summaries import summarise, visible
+from baolei_requests.adapters.live_events import summarise, visible
 
 
 def test_assignment_proposed_names_its_organisations():
@@ -14,7 +14,7 @@ def test_assignment_proposed_names_its_organisations():
     s = summarise(topics.ASSIGNMENTS, ev.SerializeToString())
     assert s == {"type": "assignment.proposed", "need_id": "N1", "assignment_id": "A1",
                  "organisations": ["巴士集团", "投控公司"]}
-    s["audience"] = {"need_org": "莲花街道", "orgs": s["organisations"]}  # live/audience.py adds it
+    s["audience"] = {"need_org": "莲花街道", "orgs": s["organisations"]}  # adapters/live_audience.py adds it
     assert visible("dispatcher", "巴士集团", s, "bus") and not visible("dispatcher", "东部公交", s, "bus")
     assert visible("operator", "", s) and visible("site", "莲花街道", s) and not visible("site", "东门街道", s)
 

@@ -22,7 +22,7 @@ from baolei_requests.adapters.models import ProcessedEvent
 from baolei_requests.api import schemas
 from baolei_requests.api.deps import session
 from baolei_requests.api.presenters import attention, city
-from baolei_requests.live.tickets import BadTicket
+from baolei_requests.domain.live_tickets import BadTicket
 
 CONSOLE_DIR = Path(__file__).resolve().parent.parent / "console"
 router = APIRouter()

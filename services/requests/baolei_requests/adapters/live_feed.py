@@ -17,8 +17,8 @@ from aiokafka import AIOKafkaConsumer
 
 from baolei_common import topics
 from baolei_common.config import KafkaSettings
-from baolei_requests.live.audience import Audience
-from baolei_requests.live.summaries import public, summarise, visible
+from baolei_requests.adapters.live_audience import Audience
+from baolei_requests.adapters.live_events import public, summarise, visible
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ FOLLOWED = [topics.NEEDS, topics.ASSIGNMENTS, topics.HOTELS, topics.BUSES, topic
 class Broadcaster:
     """Fan-out of summaries to subscriber queues; a slow subscriber loses old events, not new ones.
 
-    Every summary first gets its audience (whose it is, live/audience.py) in one task, in order,
+    Every summary first gets its audience (whose it is, adapters/live_audience.py) in one task, in order,
     then each subscriber receives those its role and organisation may see."""
 
     def __init__(self, queue_size: int = 500, audience: Audience | None = None) -> None:

@@ -2,7 +2,7 @@
 staples (米面油、肉蛋奶) with lots and expiry dates, reserve stock (储备), a few days of issues (so
 days of cover mean something), price baselines and observations (one pork survey above the band).
 
-    python -m baolei_inventory.demo http://127.0.0.1:8003 demo-operator
+    python -m baolei_dev.demo_inventory http://127.0.0.1:8003 demo-operator
 """
 from __future__ import annotations
 

@@ -1,1 +1,0 @@
-"""Live updates for the console: Kafka events fanned out to browsers over Server-Sent Events."""
