@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from baolei_dev import demo_requests as demo
 from baolei_matcher.solver import parse_scenario
 from baolei_matcher.solver.generator import generate
 from baolei_matcher.solver.generator_data import FAMILIES
 from baolei_matcher.solver.greedy import solve_greedy
-from baolei_requests import demo
 
 NEW = ("buses_ample_rooms_scarce", "stream_one_site", "night_wave")
 
