@@ -3,8 +3,9 @@ one standby replica), and a leader-only timer (`leader.py`) folds the tables int
 state and solves with the same solver, publishing to the same assignments topic.
 
 Run: python -m bench.faust_matcher (env BAOLEI_KAFKA_BOOTSTRAP_SERVERS, BAOLEI_KAFKA_TOPIC_PREFIX,
-FAUST_MATCHER_APP_ID, FAUST_MATCHER_WEB_PORT). Its own app id names its group and its changelog
-topics (`<app id>-needs-changelog`, ...), so it never meets the real matcher's."""
+FAUST_MATCHER_APP_ID, FAUST_MATCHER_WEB_PORT; FAUST_MATCHER_GLOBAL_TABLES=1 for GlobalTables). Its
+own app id names its group and its changelog topics (`<app id>-needs-changelog`, ...), so it never
+meets the real matcher's."""
 from __future__ import annotations
 
 import json
@@ -27,7 +28,7 @@ CHANGELOG = {"segment.bytes": str(16 * 1024 * 1024), "segment.ms": "60000", "min
 RAW = {"key_serializer": "raw", "value_serializer": "raw"}
 
 
-def make_app(k: KafkaSettings, app_id: str, web_port: int) -> faust.App:
+def make_app(k: KafkaSettings, app_id: str, web_port: int, global_tables: bool = False) -> faust.App:
     app = faust.App(app_id, broker=f"kafka://{k.bootstrap_servers}", store="memory://", table_standby_replicas=1,
                     topic_partitions=3, broker_session_timeout=6.0, broker_heartbeat_interval=1.0,
                     consumer_auto_offset_reset="earliest", web_port=web_port, web_bind="127.0.0.1",
@@ -38,7 +39,11 @@ def make_app(k: KafkaSettings, app_id: str, web_port: int) -> faust.App:
     names = {t: k.topic(t) for t in (topics.NEEDS, topics.ASSIGNMENTS, topics.HOTELS, topics.BUSES, topics.STOCK)}
 
     def table(name: str) -> Any:  # bytes in, bytes out: Faust's "raw" codec for keys, values, changelog
-        return app.Table(name, partitions=3, extra_topic_configs=CHANGELOG, key_type=bytes, value_type=bytes)
+        if global_tables:  # every worker holds every partition (the leader solves over all of them)
+            return app.GlobalTable(name, partitions=3, extra_topic_configs=CHANGELOG, key_type=bytes,
+                                   value_type=bytes, synchronize_all_active_partitions=True)
+        return app.Table(name, partitions=3, extra_topic_configs=CHANGELOG, key_type=bytes, value_type=bytes,
+                         standby_buffer_size=1)  # a standby applies each change at once (default: 1,000 at a time)
 
     needs, retired = table("needs"), table("retired")  # retired: JSON bytes
     resources = {names[t]: table(t.split(".")[1]) for t in (topics.HOTELS, topics.BUSES, topics.STOCK)}
@@ -52,11 +57,11 @@ def make_app(k: KafkaSettings, app_id: str, web_port: int) -> faust.App:
         async for event in stream.events():
             m = event.message
             source = records.NEED_EVENT if m.topic == names[topics.NEEDS] else records.ASSIGNMENT_EVENT
+            leader.seen(m.topic, m.partition, m.offset)
             before = needs.get(m.key)
             value = records.appended(before, source, m.offset, m.value or b"")
             if value is None:
                 continue  # read again after a takeover: kept once
-            leader.seen(m.topic, m.partition, m.offset)
             # only a cancellation or a release finishes a need, or its submission read after them
             late = source == records.NEED_EVENT and before is not None
             gone = fold.retired(cfg, m.key.decode(), value) if late or _may_finish(source, m.value or b"") else None
@@ -107,4 +112,5 @@ def _may_finish(source: int, value: bytes) -> bool:
 def from_env() -> faust.App:
     k = KafkaSettings()
     return make_app(k, os.environ.get("FAUST_MATCHER_APP_ID", "faust-matcher"),
-                    int(os.environ.get("FAUST_MATCHER_WEB_PORT", "6066")))
+                    int(os.environ.get("FAUST_MATCHER_WEB_PORT", "6066")),
+                    os.environ.get("FAUST_MATCHER_GLOBAL_TABLES", "") == "1")

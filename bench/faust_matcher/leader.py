@@ -92,7 +92,9 @@ class Leader:
         return {"ready": self.ready_after_s is not None and self.recovered(), "role": self.role(),
                 "ready_after_s": self.ready_after_s, "active_since": self.active_since,
                 "table_needs": len(self.needs.data), "retired_keys": len(self.retired.data),
-                "in_flight": len(self.in_flight), "proposed": self.proposed, "solves": self.solves, **self.info}
+                "in_flight": len(self.in_flight), "proposed": self.proposed, "solves": self.solves,
+                "read": {f"{t.rsplit('.', 2)[-2]}{p}": o for (t, p), o in sorted(self.read.items())},
+                "leader": self.app.is_leader(), "recovered": self.recovered(), **self.info}
 
     async def tick(self) -> None:
         if not self.recovered() or self.ready_after_s is None:
