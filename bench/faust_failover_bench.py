@@ -58,7 +58,11 @@ def one_round(k: KafkaSettings, app_id: str, logs: Path, city: City, workers: li
     victim.proc.send_signal(signal.SIGKILL)
     killed = time.monotonic()
     during = [city.need() for _ in range(5)]  # raised while nobody is active
-    poll(lambda: survivor.role() == "active", timeout_s=120, every_s=0.1)
+    try:
+        poll(lambda: survivor.role() == "active", timeout_s=60, every_s=0.1)
+    except AssertionError:
+        print(f"survivor not active: {status(survivor.port)}")
+        raise
     took_over = time.monotonic() - killed
     try:
         poll(lambda: city.answered(during), timeout_s=60, every_s=0.1)

@@ -25,7 +25,6 @@ from bench.faust_matcher.leader import Leader
 # every minute (the default segment of a week is never cleaned, and recovery would read it all).
 CHANGELOG = {"segment.bytes": str(16 * 1024 * 1024), "segment.ms": "60000", "min.cleanable.dirty.ratio": "0.1",
              "delete.retention.ms": "60000"}
-RAW = {"key_serializer": "raw", "value_serializer": "raw"}
 
 
 def make_app(k: KafkaSettings, app_id: str, web_port: int, global_tables: bool = False) -> faust.App:
@@ -47,9 +46,9 @@ def make_app(k: KafkaSettings, app_id: str, web_port: int, global_tables: bool =
 
     needs, retired = table("needs"), table("retired")  # retired: JSON bytes
     resources = {names[t]: table(t.split(".")[1]) for t in (topics.HOTELS, topics.BUSES, topics.STOCK)}
-    need_topic = app.topic(names[topics.NEEDS], names[topics.ASSIGNMENTS], **RAW)
-    resource_topic = app.topic(*resources, **RAW)
-    out = app.topic(names[topics.ASSIGNMENTS], **RAW)
+    need_topic = app.topic(names[topics.NEEDS], names[topics.ASSIGNMENTS], key_type=bytes, value_type=bytes)
+    resource_topic = app.topic(*resources, key_type=bytes, value_type=bytes)
+    out = app.topic(names[topics.ASSIGNMENTS], key_type=bytes, value_type=bytes)
     leader = Leader(app, cfg, needs, retired, resources, out, sorted(names.values()), names[topics.ASSIGNMENTS])
 
     @app.agent(need_topic)

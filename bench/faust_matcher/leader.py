@@ -94,7 +94,11 @@ class Leader:
                 "table_needs": len(self.needs.data), "retired_keys": len(self.retired.data),
                 "in_flight": len(self.in_flight), "proposed": self.proposed, "solves": self.solves,
                 "read": {f"{t.rsplit('.', 2)[-2]}{p}": o for (t, p), o in sorted(self.read.items())},
-                "leader": self.app.is_leader(), "recovered": self.recovered(), **self.info}
+                "leader": self.app.is_leader(), "recovered": self.recovered(),
+                "takeover": {f"{t.rsplit('.', 2)[-2]}{p}": e for (t, p), e in sorted((self.takeover or {}).items())},
+                "committed": {f"{tp.topic.rsplit('.', 2)[-2]}{tp.partition}": o
+                              for tp, o in self.app.consumer._committed_offset.items() if o is not None},
+                **self.info}
 
     async def tick(self) -> None:
         if not self.recovered() or self.ready_after_s is None:
