@@ -17,10 +17,10 @@ import uuid
 from pathlib import Path
 
 import httpx
-from kafka.admin import KafkaAdminClient
 
 from baolei_common import topics
 from baolei_common.config import KafkaSettings
+from bench.restart_bench import delete_topics
 from tests.integration.conftest import free_port, poll
 from tests.integration.test_matcher_failover import City
 
@@ -115,11 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                     w.proc.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     w.proc.kill()
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-        try:
-            admin.delete_topics([t for t in admin.list_topics() if t.startswith(prefix)])
-        finally:
-            admin.close()
+        delete_topics(bootstrap, prefix)
     return 0
 
 

@@ -28,11 +28,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
-from kafka.admin import KafkaAdminClient
 
 from baolei_common import topics
 from baolei_common.config import KafkaSettings
-from bench.restart_bench import History, measure, stop, write_history
+from bench.restart_bench import History, delete_topics, measure, start_until_ready, stop, write_history
 from bench.stream_bench import City
 from tests.integration.conftest import free_port
 
@@ -44,22 +43,7 @@ def start_faust(k: KafkaSettings, app_id: str, log: Path,
     env = {**os.environ, "BAOLEI_KAFKA_BOOTSTRAP_SERVERS": k.bootstrap_servers,
            "BAOLEI_KAFKA_TOPIC_PREFIX": k.topic_prefix,
            "FAUST_MATCHER_APP_ID": app_id, "FAUST_MATCHER_WEB_PORT": str(port), "PYTHONUNBUFFERED": "1"}
-    t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "bench.faust_matcher"], env=env, stdout=log.open("wb"),
-                            stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"faust matcher exited; see {log}")
-        try:
-            r = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
-            if r.status_code == 200:
-                return time.perf_counter() - t0, r.json(), proc, port
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"faust matcher not ready in {timeout_s} s; see {log}")
+    return start_until_ready("bench.faust_matcher", env, port, log, timeout_s)
 
 
 def settled(port: int, timeout_s: float = 60) -> dict:
@@ -122,11 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                 measure(today, k, hist, f"restart-{uuid.uuid4().hex[:6]}", written, gen_s, now)
                 print(f"load {load()}", flush=True)
     finally:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-        try:
-            admin.delete_topics([t for t in admin.list_topics() if t.startswith(prefix)])
-        finally:
-            admin.close()
+        delete_topics(bootstrap, prefix)
     return 0
 
 

@@ -205,13 +205,18 @@ def time_start(k: KafkaSettings, app_id: str, load: bool, log: Path,
            "BAOLEI_KAFKA_TOPIC_PREFIX": k.topic_prefix,
            "BAOLEI_MATCHER_APP_ID": app_id, "BAOLEI_MATCHER_HTTP_PORT": str(port),
            "BAOLEI_MATCHER_SNAPSHOT_LOAD": "true" if load else "false", "PYTHONUNBUFFERED": "1"}
+    return start_until_ready("baolei_matcher", env, port, log, timeout_s)
+
+
+def start_until_ready(module: str, env: dict[str, str], port: int, log: Path,
+                      timeout_s: float) -> tuple[float, dict, subprocess.Popen, int]:
+    """Start `python -m <module>`; seconds from start to its /readyz 200, that status, the process, the port."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "baolei_matcher"], env=env, stdout=log.open("wb"),
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([sys.executable, "-m", module], env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"matcher exited; see {log}")
+            raise RuntimeError(f"{module} exited; see {log}")
         try:
             r = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
             if r.status_code == 200:
@@ -220,7 +225,16 @@ def time_start(k: KafkaSettings, app_id: str, load: bool, log: Path,
             pass
         time.sleep(0.1)
     proc.kill()
-    raise RuntimeError(f"matcher not ready in {timeout_s} s; see {log}")
+    raise RuntimeError(f"{module} not ready in {timeout_s} s; see {log}")
+
+
+def delete_topics(bootstrap: str, prefix: str) -> None:
+    """Delete every topic of a run's prefix (a million events is ~400 MB of the shared broker's disk)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        admin.delete_topics([t for t in admin.list_topics() if t.startswith(prefix)])
+    finally:
+        admin.close()
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -265,12 +279,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return measure(args, k, hist, app_id, written, gen_s, now)
     finally:
-        if not args.keep:  # a million events is ~400 MB of the shared broker's disk
-            admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-            try:
-                admin.delete_topics([t for t in admin.list_topics() if t.startswith(k.topic_prefix)])
-            finally:
-                admin.close()
+        if not args.keep:
+            delete_topics(bootstrap, k.topic_prefix)
 
 
 def measure(args: argparse.Namespace, k: KafkaSettings, hist: History, app_id: str, written: int, gen_s: float,
