@@ -9,7 +9,7 @@ import { esc, getLang, t } from "./i18n.js";
 export const PALETTE = ["#c8102e", "#2e6fd8", "#12805c", "#e07a00", "#7a3fbf", "#667085", "#0e7490", "#a16207"];
 const L = (zh, en) => (getLang() === "zh" ? zh : en);
 const HOUR = 3600 * 1000;
-const CST_MS = 8 * HOUR;  // Asia/Shanghai has no daylight saving: UTC+8 all year
+const CST_MS = 8 * HOUR;  // CITY_TZ (common.js) has no daylight saving: UTC+8 all year
 const cst = at => +new Date(at) + CST_MS;  // shown with useUTC, so the axis reads Beijing time
 
 const DISTRICT_EN = { 福田: "Futian", 罗湖: "Luohu", 南山: "Nanshan", 盐田: "Yantian", 宝安: "Bao'an", 龙岗: "Longgang",

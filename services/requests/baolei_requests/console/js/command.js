@@ -3,7 +3,7 @@
 import { api, can } from "./api.js";
 import { drawCityMap, drawPriceCharts, drawStockCharts } from "./charts.js";
 import { esc, getLang, gradeName, pick, t } from "./i18n.js";
-import { clock, colon, hhmm, listOf, needLink, needsTable, pri, toast, errorText } from "./common.js";
+import { CITY_TZ, clock, colon, hhmm, listOf, needLink, needsTable, pri, toast, errorText } from "./common.js";
 import { lateMark, lateSection } from "./late.js";
 
 let root, me, stockCache = null, stockAt = 0;
@@ -52,7 +52,7 @@ export async function refresh(ev) {
   if (can(me, "audit.read")) {
     const audit = await api("/api/audit?limit=12");
     root.querySelector("#audit").innerHTML = `<table class="small" data-testid="audit"><tr><th>${t("c.when")}</th><th>${t("c.what")}</th></tr>
-      ${audit.map(a => `<tr><td>${new Date(a.at).toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false })}</td>
+      ${audit.map(a => `<tr><td>${new Date(a.at).toLocaleTimeString("zh-CN", { timeZone: CITY_TZ, hour12: false })}</td>
         <td>${esc(pick(a, "text"))}</td></tr>`).join("")}</table>`;
   } else root.querySelector("#audit-card").style.display = "none";
 }

@@ -3,6 +3,9 @@ import { api } from "./api.js";
 import { t, esc, pick, getLang, riskName, linesText, roomsText } from "./i18n.js";
 import { fasterPanel, lateMark, lateRow } from "./late.js";
 
+// The city's clock, whatever the browser's zone (the server's is baolei_common/citytime.py).
+export const CITY_TZ = "Asia/Shanghai";
+
 export const tag = (status) => `<span class="tag ${esc(status)}" data-status="${esc(status)}">${esc(t("st." + status))}</span>`;
 export const pri = (p) => `<span class="pri p${p}">${p}</span>`;
 
@@ -14,13 +17,13 @@ export function ago(iso) {
 export function hhmm(iso) {
   if (!iso) return "";
   const d = new Date(iso);
-  return d.toLocaleString(getLang() === "zh" ? "zh-CN" : "en-GB", { timeZone: "Asia/Shanghai", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+  return d.toLocaleString(getLang() === "zh" ? "zh-CN" : "en-GB", { timeZone: CITY_TZ, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
 }
 
 // The time of day only ("15:55"), for what happens within the hour.
 export function clock(iso) {
   if (!iso) return "";
-  return new Date(iso).toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hour12: false });
+  return new Date(iso).toLocaleTimeString("zh-CN", { timeZone: CITY_TZ, hour: "2-digit", minute: "2-digit", hour12: false });
 }
 
 export function progressBar(p) {
