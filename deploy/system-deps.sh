@@ -9,17 +9,25 @@ missing=()
 command -v pg_lsclusters >/dev/null || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || missing+=(fonts-wqy-microhei)
-command -v promtool >/dev/null || missing+=(prometheus)  # promtool: `make lint` checks the alert rules
-[ ${#missing[@]} -eq 0 ] && exit 0
+optional=()  # promtool: `make lint` checks the alert rules with it, and says so when it is not there
+command -v promtool >/dev/null || optional+=(prometheus)
+[ ${#missing[@]} -eq 0 ] && [ ${#optional[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ]; then
   sudo=()
 elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
   sudo=(sudo -n)
 else
+  [ ${#missing[@]} -eq 0 ] && { echo "[deps] promtool not installed (optional: Debian package prometheus)"; exit 0; }
   echo "[deps] missing Debian packages: ${missing[*]}" >&2
   echo "[deps] install them once: sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
   exit 1
 fi
-echo "[deps] installing from Debian packages: ${missing[*]} (first time: a minute or two)"
+echo "[deps] installing from Debian packages: ${missing[*]} ${optional[*]} (first time: a minute or two)"
 "${sudo[@]}" apt-get update -qq
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ ${#optional[@]} -gt 0 ]; then  # never fails the set-up: only the rules check depends on it
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${optional[@]}" \
+    >/dev/null 2>&1 || echo "[deps] ${optional[*]} did not install: alert rules not checked by promtool"
+fi
