@@ -145,6 +145,23 @@ def test_a_partial_supply_delivery_tells_the_matcher_what_is_left():
     assert uow.audited[-1].after["need_remaining"] == 20
 
 
+def test_two_staples_partly_handed_over_leave_each_its_own_remainder():
+    """Rice 50 of 80 and oil 10 of 10: rice 30 is left, not oil (the split per staple is kept, not
+    spread over the picks in order)."""
+    uow = FakeUnitOfWork()
+    need = uow.need(kind="supply", lines=[{"sku": "rice", "quantity": 80}, {"sku": "oil", "quantity": 10}],
+                    status="confirmed")
+    picks = [{"sku": "rice", "warehouse": "W-1", "operator": "食品物资集团", "quantity": 80},
+             {"sku": "oil", "warehouse": "W-1", "operator": "食品物资集团", "quantity": 10}]
+    a = uow.assignment(need, status="confirmed", organisations=("食品物资集团",), picks=picks)
+    fmg = Principal("食品物资集团调度", "dispatcher", "食品物资集团", kind="supply")
+    transitions.finish(uow, fmg, a.id, None, lines={"rice": 50, "oil": 10})
+    (body,) = released(uow)
+    assert {q.sku: q.quantity for q in body.delivery.quantities} == {"rice": 50, "oil": 10}
+    assert {q.sku: q.quantity for q in body.delivery.quantity_remaining} == {"rice": 30}
+    assert [k["delivered"] for k in a.picks] == [50, 10]
+
+
 def test_cancelling_a_need_releases_its_live_holds():
     uow = FakeUnitOfWork()
     need = uow.need()

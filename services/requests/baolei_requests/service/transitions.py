@@ -8,6 +8,8 @@ it and matches whatever of the need is left at once, instead of closing the need
 """
 from __future__ import annotations
 
+from typing import Any
+
 from baolei_common import policy
 from baolei_common.events import utcnow
 from baolei_common.identity import Principal
@@ -164,6 +166,8 @@ def _close(uow: UnitOfWork, actor: Principal, a: Assignment, got: int, planned: 
     snapshot stay the size of what is open. The requests and inventory consumers ignore the event
     for a done assignment."""
     a.status, a.done_at, a.delivered = "done", utcnow(), got
+    if per_sku:
+        a.picks = _picks_delivered(a.picks, per_sku)  # a new list: the JSON column sees the change
     need = a.need
     if need.status != "cancelled":
         need.unmet_code = need.unmet_reason_zh = need.unmet_reason_en = ""  # the rest is matched anew
@@ -185,16 +189,29 @@ def _close(uow: UnitOfWork, actor: Principal, a: Assignment, got: int, planned: 
     stage_release(uow, a, f"done: delivered {got} of {planned}", actor.user, delivery=delivery)
 
 
+def _picks_delivered(picks: list[dict[str, Any]], per_sku: dict[str, int]) -> list[dict[str, Any]]:
+    """The picks, each with the units of it handed over (`delivered`): each SKU's delivered units
+    spread over that SKU's picks in order."""
+    left = dict(per_sku)
+    out = []
+    for k in picks:
+        q = min(left.get(k["sku"], 0), k["quantity"])
+        left[k["sku"]] = left.get(k["sku"], 0) - q
+        out.append({**k, "delivered": q})
+    return out
+
+
 def _delivered_by_sku(need: Need) -> dict[str, int]:
-    """Units handed over per SKU by the need's finished supply jobs (each job's `delivered` is
-    spread over its picks in order: exact when a job carries one SKU or delivered all)."""
+    """Units handed over per SKU by the need's finished supply jobs: as recorded per pick when the
+    job was done; a job done before picks recorded it has its `delivered` spread over its picks in
+    order (exact when it carried one SKU or delivered all)."""
     out: dict[str, int] = {}
     for a in need.assignments:
         if a.status != "done":
             continue
         left = a.delivered or 0
         for k in a.picks:
-            q = min(left, k["quantity"])
+            q = k["delivered"] if "delivered" in k else min(left, k["quantity"])
             out[k["sku"]] = out.get(k["sku"], 0) + q
             left -= q
     return out
