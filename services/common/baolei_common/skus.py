@@ -10,6 +10,7 @@ Pure code: no database, no web framework.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -73,3 +74,16 @@ def unknown_reason(name: str) -> tuple[str, str]:
     """(Chinese, English) reason for a name the catalogue does not know, listing the staples."""
     return (f"无法识别的物资“{name}”，可用：{known_zh()}",
             f"unknown staple '{name}'; known: {known_en()}")
+
+
+def amounts_zh(lines: Iterable[tuple[str, int]]) -> str:
+    """"大米 5 袋、食用油 4 瓶": quantities by staple as an operator reads them (a code nobody registered as is)."""
+    return "、".join(f"{BY_CODE[k].name_zh} {q} {BY_CODE[k].unit_zh}" if k in BY_CODE else f"{k} {q}" for k, q in lines)
+
+
+def amounts_en(lines: Iterable[tuple[str, int]]) -> str:
+    """"rice 5 bags, cooking oil 4 bottles"."""
+    def one(k: str, q: int) -> str:
+        s = BY_CODE.get(k)
+        return f"{s.name_en} {q} {s.unit}{'' if q == 1 or s.unit == 'kg' else 's'}" if s else f"{k} {q}"
+    return ", ".join(one(k, q) for k, q in lines)

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from baolei_common import skus
 from baolei_common.citytime import city_time
 from baolei_common.rooms import Rooms
 from baolei_matcher import solver as sv
@@ -208,10 +209,9 @@ def context(need: Need) -> tuple[str, str]:
             zh.append(f"剩余部分重新匹配：已送达 {need.delivered_people} 人，尚余 {need.people} 人")
             en.append(f"re-match of the remainder: {need.delivered_people} delivered, {need.people} left")
         else:
-            done = ", ".join(f"{k} {q}" for k, q in sorted(need.delivered_lines.items()) if q)
-            left = ", ".join(f"{k} {q}" for k, q in sorted(need.lines.items()))
-            zh.append(f"剩余部分重新匹配：已送达 {done}，尚余 {left}")
-            en.append(f"re-match of the remainder: delivered {done}; left {left}")
+            done, left = sorted((k, q) for k, q in need.delivered_lines.items() if q), sorted(need.lines.items())
+            zh.append(f"剩余部分重新匹配：已送达 {skus.amounts_zh(done)}，尚余 {skus.amounts_zh(left)}")
+            en.append(f"re-match of the remainder: delivered {skus.amounts_en(done)}; left {skus.amounts_en(left)}")
     if need.excluded - need.narrowed:
         ids = ", ".join(sorted(x.partition(":")[2] for x in need.excluded - need.narrowed))
         zh.append(f"已排除调度拒绝过的资源：{ids}")

@@ -3,7 +3,7 @@
 // People read plates, community, hotel and warehouse names, never ids: GET /api/assignments carries
 // `names` (id -> display name), and the sheet comes from the server already in words.
 import { api, can, download } from "./api.js";
-import { esc, getLang, pick, t } from "./i18n.js";
+import { esc, getLang, pick, skuName, t } from "./i18n.js";
 import { errorText, hhmm, tag, toast } from "./common.js";
 import { lateMark } from "./late.js";
 
@@ -33,6 +33,7 @@ const roomsText = (r) => ROOM_KINDS.filter(k => r && r[k]).map(k => getLang() ==
   ? `${t("f." + k)} ${r[k]} 间` : `${r[k]} ${k}`).join(getLang() === "zh" ? "、" : ", ") + (getLang() === "zh" ? "" : " rooms");
 
 let root, me;
+let lastTasks = [];  // the jobs on screen: what a "done" asks about
 const today = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);  // Beijing day
 
 export async function render(el, who) {
@@ -71,6 +72,7 @@ export async function refresh() {
   if (!root?.isConnected) return;
   const [tasks, buses, hotels] = await Promise.all([
     api("/api/assignments?status=proposed,confirming,confirmed,under_way,arriving,done&limit=300"), api("/api/buses"), api("/api/hotels")]);
+  lastTasks = tasks;
   taskTable(tasks);
   busTable(forAll() ? buses.slice(0, 30) : buses);
   hotelTable(forAll() ? hotels.slice(0, 30) : hotels);
@@ -142,14 +144,34 @@ async function act(what, id) {
       const reason = prompt(t("m.declinereason") + t("m.declinereason_hint")); if (reason === null) return;
       await api(`/api/assignments/${id}/decline`, { method: "POST", body: { reason } });
     } else if (what === "done") {
-      const v = prompt(t("m.delivered_q"), ""); if (v === null) return;
-      await api(`/api/assignments/${id}/done`, { method: "POST", body: v.trim() ? { delivered: Number(v) } : {} });
+      const body = await deliveredBody(id); if (body === null) return;
+      await api(`/api/assignments/${id}/done`, { method: "POST", body });
     } else if (what === "arrive") {
       const v = prompt(t("m.arrived_q"), ""); if (v === null) return;
       await api(`/api/assignments/${id}/arrive`, { method: "POST", body: v.trim() ? { arrived: Number(v) } : {} });
     } else await api(`/api/assignments/${id}/${what}`, { method: "POST" });
     toast(t("m.updated")); refresh();
   } catch (e) { toast(errorText(e)); }
+}
+
+// What was handed over: one number, or for a supply job of several staples one per staple (the
+// service needs each staple's own figure to match exactly what is left of each).
+async function deliveredBody(id) {
+  const a = lastTasks.find(x => x.id === id);
+  const planned = {};
+  for (const k of (a && a.kind === "supply" ? a.picks || [] : [])) planned[k.sku] = (planned[k.sku] || 0) + k.quantity;
+  const skus = Object.keys(planned);
+  if (skus.length < 2) {
+    const v = prompt(t("m.delivered_q"), ""); if (v === null) return null;
+    return v.trim() ? { delivered: Number(v) } : {};
+  }
+  const lines = {};
+  for (const sku of skus) {
+    const v = prompt(t("m.delivered_sku_q").replace("{sku}", skuName(sku)).replace("{n}", planned[sku]), String(planned[sku]));
+    if (v === null) return null;
+    lines[sku] = v.trim() ? Number(v) : planned[sku];
+  }
+  return { lines };
 }
 
 function busTable(buses) {

@@ -49,6 +49,7 @@ const DICT = {
   "m.close_q": ["确认关闭或停用 {hotel} 的房间？请填写原因：", "Close {hotel} or take rooms out of use? Reason:"],
   "m.reason_needed": ["请填写原因", "A reason is needed"],
   "m.delivered_q": ["实际送达人数/数量（默认计划数）", "Delivered (default: as planned)"],
+  "m.delivered_sku_q": ["{sku} 实际送达数量（计划 {n}）", "{sku} delivered (planned {n})"],
   "m.arrived_q": ["实际入住人数（默认车辆送达人数）", "Arrived (default: as the bus delivered)"],
   "m.declined": ["调度拒绝", "Declined"], "m.declinereason_hint": ["（如“车辆故障”，车辆将停运直至恢复）", " (e.g. 车辆故障: the bus goes out of service until put back)"],
   "m.min": ["分钟", "min"], "m.h": ["小时", "h"], "m.row": ["行", "row"], "m.col": ["列", "column"],
