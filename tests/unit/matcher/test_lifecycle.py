@@ -78,7 +78,7 @@ def test_a_partial_supply_is_matched_again_for_what_is_left():
     assert rest.lines == {"rice": 20, "oil": 5}
     (p,) = match_batch(st, [rest], NOW, 5).proposals
     assert [(k.sku, k.quantity) for k in p.picks] == [("rice", 20)]
-    assert "剩余部分" in p.explanation_zh and "rice 30" in p.explanation_zh
+    assert "剩余部分" in p.explanation_zh and "已送达 大米 30 袋" in p.explanation_zh  # staples by name, not code
 
 
 def test_declined_resources_are_not_offered_again_and_unmet_says_why():
