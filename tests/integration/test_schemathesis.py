@@ -29,6 +29,7 @@ CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,re
 
 def run_schemathesis(base_url: str, report_dir: Path) -> tuple[dict, str]:
     """The CLI against one service; (its JSON report, its text output)."""
+    report_dir.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "schemathesis.cli", "run", f"{base_url}/openapi.json",
            "-H", "Authorization: Bearer demo-operator", "--checks", CHECKS,
            "--max-examples", str(EXAMPLES), "--seed", str(SEED), "--workers", "2",
@@ -64,9 +65,17 @@ def services(kafka_settings, pg_databases, tmp_path: Path):
     stop(inventory)
 
 
+# CPython 3.11's own error inside schemathesis' test generation, seen once under load (no request involved):
+# that run says nothing about the API, so it is run again once; any other error fails at once.
+TOOL_CRASH = "SystemError: AST constructor recursion depth mismatch"
+
+
 @pytest.mark.parametrize("service", ["requests", "inventory"])
 def test_no_server_errors_and_no_schema_violations(services, service, tmp_path: Path):
-    report, text = run_schemathesis(services[service], tmp_path)
+    report, text = run_schemathesis(services[service], tmp_path / "run1")
+    if report["errors"] and not report["failures"] and TOOL_CRASH in text:
+        print(f"\nschemathesis {service}: the tool itself crashed ({TOOL_CRASH}); running it again once")
+        report, text = run_schemathesis(services[service], tmp_path / "run2")
     by_title = {f["title"]: f["count"] for f in report["failures"]}
     print(f"\nschemathesis {service}: {report['operations']['tested']} operations, "
           f"{report['test_cases']['generated']} test cases in {report['running_time']:.0f} s; "
