@@ -57,7 +57,7 @@ run: setup
 # pure domain and solver, independent services, baolei_common importing no service, no cycles.
 LINT_PATHS := services tests bench tools
 TYPED_PKGS := services/common/baolei_common services/requests/baolei_requests services/matcher/baolei_matcher \
-  services/inventory/baolei_inventory services/dev/baolei_dev
+  services/inventory/baolei_inventory services/volunteers/baolei_volunteers services/dev/baolei_dev
 lint: $(STAMP)
 	@echo "[lint] ruff check $(LINT_PATHS)"
 	@$(BIN)/ruff check $(LINT_PATHS)

@@ -1,0 +1,1 @@
+"""Pure rules of doorstep help: zones, skills, vulnerability (no framework, database or broker)."""

@@ -1,0 +1,1 @@
+"""The doorstep matcher: zone-ruled assignment and walking/e-bike itineraries (OR-Tools)."""
