@@ -35,10 +35,12 @@ def why(scenario: Scenario, vol: Volunteer, task: Task, tag: str, seq: int, leg:
         where_en += ", the same compound: serving inside it"
     due_zh = f"，截止 {scenario.hhmm(task.deadline)} 前" if task.deadline is not None else ""
     due_en = f", before its deadline {scenario.hhmm(task.deadline)}" if task.deadline is not None else ""
+    go_zh = "居家完成" if task.remote else f"{mode_zh} {leg:.0f} 分钟"
+    go_en = "from home" if task.remote else f"{leg:.0f} min {mode_en}"
     zh = (f"{vol.name}{where_zh}；{tag_zh}；{task.kind.value}，住户：{marks_zh}，已等待 {waited:.0f} 分钟；"
-          f"{mode_zh} {leg:.0f} 分钟，第 {seq} 站 {scenario.hhmm(start)}–{scenario.hhmm(end)}{due_zh}")
+          f"{go_zh}，第 {seq} 站 {scenario.hhmm(start)}–{scenario.hhmm(end)}{due_zh}")
     en = (f"{vol.name} {where_en}; {tag_en}; {KIND_EN[task.kind]} for a household marked {marks_en}, "
-          f"waiting {waited:.0f} min; {leg:.0f} min {mode_en}, stop {seq} at "
+          f"waiting {waited:.0f} min; {go_en}, stop {seq} at "
           f"{scenario.hhmm(start)}–{scenario.hhmm(end)}{due_en}")
     return zh, en
 
