@@ -15,6 +15,7 @@ TAG_TEXT = {
     "pair": ("一助一结对户", "their 一助一 paired household"),
     "building": ("包楼联户的楼栋", "a building they look after (包楼联户)"),
     "remote": ("远程任务，居家即可完成", "a remote task, done from home"),
+    "first_come": ("先到先得认领（小程序方式）", "claimed first-come (the mini-program's way)"),
     "near": ("分区规则允许前往，且离家近", "allowed by the zone rule and close to home"),
 }
 MODE_TEXT = {"foot": ("步行", "on foot"), "ebike": ("电动车", "by e-bike")}
