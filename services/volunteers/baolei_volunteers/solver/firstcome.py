@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from baolei_volunteers.domain.geo import km
-from baolei_volunteers.solver.greedy import NEAREST, Matching
+from baolei_volunteers.solver.greedy import NEAREST, Matching, keep_claims
 from baolei_volunteers.solver.itinerary import schedule_from
 from baolei_volunteers.solver.model import Task, read_scenario
 from baolei_volunteers.solver.plan import build_plan
@@ -21,9 +21,14 @@ def first_come(scenario: dict[str, Any], *, seed: int = 0) -> dict[str, Any]:
     began = time.monotonic()
     sc = read_scenario(scenario)
     m = Matching(sc, Reach(sc))
+    keep_claims(m, sc.tasks)  # the mini-program keeps claims too (the released ones go back on the board)
     board: dict[int, list[Task]] = {}  # volunteer index -> tasks they may take, nearest to home first
     for task in sc.tasks:
+        if task.index in m.owner:
+            continue
         for vol in m.allowed(task, NEAREST):
+            if task.claimed_by == vol.id:
+                continue
             board.setdefault(vol.index, []).append(task)
     for vidx, ts in board.items():
         v = sc.volunteers[vidx]
