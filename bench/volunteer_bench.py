@@ -71,7 +71,8 @@ def compare(names: list[str], seeds: list[int], scale: float, limit: float) -> t
                 rows.append(
                     f"| {name} | {seed} | {found['tasks']} | {len(sc['volunteers'])} | {how} | "
                     f"{pct(found['assigned'], found['tasks'])} | "
-                    f"{found['deadline_met']}/{found['deadline_tasks']} ({pct(found['deadline_met'], found['deadline_tasks'])}) | "
+                    f"{found['deadline_met']}/{found['deadline_tasks']} "
+                    f"({pct(found['deadline_met'], found['deadline_tasks'])}) | "
                     f"{fmt(found['p95_wait_most_vulnerable_min'])} | {fmt(found['volunteer_hours_per_task'], 3)} | "
                     f"{found['violations']} ({found['zone_violations']}) | {wall:.2f} |")
                 print(rows[-1], flush=True)
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown families {unknown}: one of {sorted(FAMILIES)}")
     seeds = [int(s) for s in args.seeds.split(",")]
     started = load()
-    out = [f"# Doorstep matching: optimised vs first-come claiming (issue 19)\n",
+    out = ["# Doorstep matching: optimised vs first-come claiming (issue 19)\n",
            f"`python -m bench.volunteer_bench {' '.join(argv if argv is not None else sys.argv[1:])}` on "
            f"{os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), Python {platform.python_version()}; "
            f"load average at start {started} (the machine is shared).\n",

@@ -17,7 +17,8 @@ from tests.unit.volunteers.scenarios import NOW, at
 from tools.check_volunteer_plan import check
 
 ZONES = ["封控区", "管控区", "防范区", "常态"]
-KINDS = ["送餐", "送药", "送检上门", "代购", "快递代取", "垃圾清运", "定期探访", "电话关怀", "线上答疑", "核酸", "心理疏导"]
+KINDS = ["送餐", "送药", "送检上门", "代购", "快递代取", "垃圾清运", "定期探访", "电话关怀", "线上答疑", "核酸",
+         "心理疏导"]
 MARKS = ["独居老人", "独居儿童", "残障", "病患", "特困", "居家隔离"]
 
 
@@ -33,7 +34,8 @@ def cities(draw: st.DrawFn) -> dict[str, Any]:
     for i in range(n_v):
         start = draw(st.integers(0, 240))
         volunteers.append({
-            "id": f"V{i}", "name": f"V{i}", "community": f"社区{i % 2}", "compound_id": f"C{draw(st.integers(0, n_c - 1))}",
+            "id": f"V{i}", "name": f"V{i}", "community": f"社区{i % 2}",
+            "compound_id": f"C{draw(st.integers(0, n_c - 1))}",
             "party_member": draw(st.booleans()), "skills": draw(st.lists(st.sampled_from(KINDS), max_size=6)),
             "health_check": draw(st.booleans()), "nucleic_training": draw(st.booleans()),
             "counselling_cert": draw(st.booleans()), "minutes_left_today": draw(st.integers(0, 200)),
@@ -70,7 +72,8 @@ def assert_rules_hold(sc: dict[str, Any], plan: dict[str, Any]) -> None:
     home = {h["id"]: h["compound_id"] for h in sc["households"]}
     unmet = {u["task_id"]: u for u in plan["unmet"]}
     for t in sc["tasks"]:
-        doorstep = t["kind"] not in ("电话关怀", "线上答疑") and not (t["remote"] and t["kind"] in ("定期探访", "心理疏导"))
+        flagged = t["remote"] and t["kind"] in ("定期探访", "心理疏导")
+        doorstep = t["kind"] not in ("电话关怀", "线上答疑") and not flagged
         if doorstep and zone[home[t["household_id"]]] == "封控区":
             assert unmet[t["id"]]["cause"] == "zone_sealed_no_one"
             assert unmet[t["id"]]["fix_zh"].endswith("请街道安排下沉干部或防护到位的工作人员")

@@ -24,7 +24,8 @@ def unmet(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_controlled_compound_medicine_goes_to_a_resident_before_its_deadline(checked: Checked) -> None:
     sc = scenario(
         [compound("A", "管控区"), compound("B", "常态", lat=22.551)],
-        [volunteer("outsider", "B", ["送药"], health_check=True), volunteer("inside", "A", ["送药"], health_check=True)],
+        [volunteer("outsider", "B", ["送药"], health_check=True),
+         volunteer("inside", "A", ["送药"], health_check=True)],
         [household("h1", "A", ["独居老人"])],
         [task("t1", "h1", "送药", deadline=at("09:30"))],
     )

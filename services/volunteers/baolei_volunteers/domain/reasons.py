@@ -35,7 +35,8 @@ def sealed(compound: str) -> Unmet:
     return Unmet(
         "zone_sealed_no_one",
         f"封控区 {compound} 内无可上门志愿者（封控区内志愿者居家，区外志愿者不得进入）",
-        f"Nobody may go to a door inside the sealed compound {compound} (its volunteers stay home, others may not enter)",
+        f"Nobody may go to a door inside the sealed compound {compound} "
+        "(its volunteers stay home, others may not enter)",
         f"封控区 {compound} 内无可上门志愿者：请街道安排下沉干部或防护到位的工作人员",
         f"No volunteer may go to a door in the sealed compound {compound}: the street office should send "
         "its cadres or staff with protective equipment",
