@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--burst-scale", type=float, default=1.0)
     ap.add_argument("--seeds", default="1")
     ap.add_argument("--families", default=",".join(COMPARED))
-    ap.add_argument("--limit", type=float, default=60.0, help="the solver's time limit per solve, s")
+    ap.add_argument("--limit", type=float, default=15.0, help="the optimiser's time limit per solve, s")
     ap.add_argument("--no-burst", action="store_true")
     ap.add_argument("--full-day", action="store_true")
     args = ap.parse_args(argv)

@@ -82,7 +82,7 @@ def assert_rules_hold(sc: dict[str, Any], plan: dict[str, Any]) -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cities())
 def test_the_matcher_never_breaks_a_hard_rule(sc: dict[str, Any]) -> None:
-    assert_rules_hold(sc, solve(sc, time_limit_s=2.0))
+    assert_rules_hold(sc, solve(sc, time_limit_s=0.5))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
