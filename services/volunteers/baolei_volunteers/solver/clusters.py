@@ -29,7 +29,7 @@ FIXED_TAGS = ("claim", "pair", "building")
 
 def value(task: Task) -> int:
     """What serving a task is worth in the routing objective: tenfold per rank, half again with a deadline."""
-    base = 10 ** (7 - min(task.rank, 4))
+    base: int = 10_000_000 // 10 ** min(task.rank, 4)
     return base * 3 // 2 if task.deadline is not None else base
 
 
