@@ -111,3 +111,11 @@ def test_an_unreadable_scenario_names_the_field() -> None:
     with pytest.raises(ScenarioError) as err:
         solve(sc)
     assert err.value.field == "tasks[0].kind"
+
+
+def test_a_call_nobody_can_take_says_so_for_remote_help(checked: Checked) -> None:
+    sc = scenario([compound("N", "常态")], [], [household("h", "N", ["独居老人"])], [task("c", "h", "电话关怀")])
+    plan = solve(sc)
+    checked(sc, plan)
+    u = unmet(plan)["c"]
+    assert u["cause"] == "no_volunteer_in_reach" and "远程" in u["reason_zh"] and "remote" in u["reason_en"]

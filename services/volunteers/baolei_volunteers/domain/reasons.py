@@ -43,7 +43,15 @@ def sealed(compound: str) -> Unmet:
     )
 
 
-def nobody_in_reach(compound: str, controlled: bool) -> Unmet:
+def nobody_in_reach(compound: str, controlled: bool, remote: bool = False) -> Unmet:
+    if remote:
+        return Unmet(
+            "no_volunteer_in_reach",
+            f"{compound} 所在社区及本区没有志愿者可承接远程任务",
+            f"No volunteer of the community or district of {compound} can take a remote task",
+            "请社区动员居家的志愿者（含封控区内的党员）承接电话关怀和线上答疑",
+            "The community should call on volunteers at home (sealed-zone party members too) for calls and Q&A",
+        )
     if controlled:
         return Unmet(
             "no_volunteer_in_reach",

@@ -67,7 +67,7 @@ def unmet(scenario: Scenario, reach: Reach, task: Task, routes: dict[int, Route]
         if why_not is None:
             allowed_late = True
     if not in_reach:
-        return reasons.nobody_in_reach(name, hh.compound.place.zone is Zone.CONTROLLED)
+        return reasons.nobody_in_reach(name, hh.compound.place.zone is Zone.CONTROLLED, remote=task.remote)
     if not skilled:
         return reasons.no_skill(task.kind, missing_paper=offers)
     if fresh:
