@@ -3,8 +3,8 @@
 
 Usage: check_volunteer_plan.py SCENARIO.json PLAN.json
 Exit status: 0 every hard rule holds, 1 a hard rule is broken (each violation printed), 2 malformed files.
-Standard library only, and written apart from the solver: it reads the rules from the contract, not
-from the solver's code, so that a bug in one is caught by the other.
+Standard library only (and tools/check_plan.py for times), and written apart from the solver: it
+reads the rules from the contract, not from the solver's code, so that a bug in one is caught by the other.
 """
 
 from __future__ import annotations
@@ -15,6 +15,11 @@ import sys
 from datetime import datetime
 from typing import Any
 
+try:  # the time reading of the transfer plan checker (contracts/solve.md): same ISO rules
+    from tools.check_plan import Malformed, minutes, ts
+except ImportError:  # run as a script: tools/ is the first path entry
+    from check_plan import Malformed, minutes, ts
+
 EPS_MIN = 0.02
 REMOTE_ALWAYS = {"电话关怀", "线上答疑"}
 REMOTE_WHEN_FLAGGED = {"定期探访", "心理疏导"}
@@ -22,22 +27,8 @@ PAPER = {"送药": "health_check", "送检上门": "health_check", "核酸": "nu
 RANK = {"独居老人": 0, "独居儿童": 0, "残障": 1, "病患": 1, "特困": 2, "居家隔离": 3}
 
 
-class Malformed(Exception):
-    pass
-
-
-def ts(value: Any, where: str) -> datetime:
-    try:
-        t = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise Malformed(f"{where}: not an ISO 8601 time: {value!r}") from None
-    if t.tzinfo is None:
-        raise Malformed(f"{where}: time without an offset: {value!r}")
-    return t
-
-
 def mins(a: datetime, b: datetime) -> float:
-    return (b - a).total_seconds() / 60.0
+    return minutes(a, b)
 
 
 def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
