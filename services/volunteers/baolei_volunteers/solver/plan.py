@@ -64,7 +64,7 @@ def build_plan(m: Matching, stats: dict[str, Any]) -> dict[str, Any]:
     for task in sc.tasks:
         if task.index in m.owner:
             continue
-        u = diagnose(sc, m.reach, task, m.routes)
+        u = diagnose(sc, m.reach, task)
         unmet.append({"task_id": task.id, "cause": u.cause, "reason_zh": u.reason_zh, "reason_en": u.reason_en,
                       "fix_zh": u.fix_zh, "fix_en": u.fix_en})
         if u.cause in SERVABLE_CAUSES:
