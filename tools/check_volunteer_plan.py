@@ -233,6 +233,8 @@ class Checker:
             if tid in unmet and unmet[tid].get("cause") not in ("no_hours", "deadline"):
                 continue  # nobody may serve it (sealed, out of reach, no skill, declined, past): not a wait
             raised = mins(self.now, ts(t["raised_at"], "raised_at")) if t.get("raised_at") else 0.0
+            if t.get("earliest"):  # a visit booked for later waits from its time, not from when it was booked
+                raised = max(raised, mins(self.now, ts(t["earliest"], "earliest")))
             start = mins(self.now, ts(assigned[tid]["start"], "start")) if tid in assigned else horizon
             waits.append(start - raised)
         waits.sort()

@@ -97,7 +97,7 @@ def metrics(m: Matching, starts: dict[int, float], unmet: list[dict[str, Any]], 
     sc = m.scenario
     end = horizon(m)
     structural = {u["task_id"] for u in unmet if u["cause"] not in SERVABLE_CAUSES}
-    waits = [starts.get(t.index, end) - t.raised for t in sc.tasks
+    waits = [starts.get(t.index, end) - max(t.raised, t.earliest) for t in sc.tasks
              if t.rank == MOST_VULNERABLE_RANK and t.id not in structural]
     with_deadline = [t for t in sc.tasks if t.deadline is not None]
     busy = sum(r.used for r in m.routes.values())
