@@ -13,6 +13,7 @@ import json
 import math
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 try:  # the time reading of the transfer plan checker (contracts/solve.md): same ISO rules
@@ -270,10 +271,7 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     try:
-        with open(argv[1], encoding="utf-8") as f:
-            scenario = json.load(f)
-        with open(argv[2], encoding="utf-8") as f:
-            plan = json.load(f)
+        scenario, plan = (json.loads(Path(p).read_text(encoding="utf-8")) for p in argv[1:3])
         errors, found = check(scenario, plan)
     except (OSError, json.JSONDecodeError, Malformed) as exc:
         print(f"malformed: {exc}", file=sys.stderr)
