@@ -25,6 +25,13 @@ EPS_MIN = 0.02
 REMOTE_ALWAYS = {"电话关怀", "线上答疑"}
 REMOTE_WHEN_FLAGGED = {"定期探访", "心理疏导"}
 PAPER = {"送药": "health_check", "送检上门": "health_check", "核酸": "nucleic_training", "心理疏导": "counselling_cert"}
+# the enum names the solver also reads (baolei_volunteers.domain), upper or lower case
+ZONE_NAMES = {n: zh for zh, names in {"封控区": "sealed", "管控区": "controlled", "防范区": "precaution",
+                                      "常态": "normal"}.items() for n in (names, names.upper())}
+KIND_NAMES = {n: zh for zh, names in {
+    "送餐": "meal", "送药": "medicine", "送检上门": "sample", "代购": "shopping", "快递代取": "parcel",
+    "垃圾清运": "rubbish", "定期探访": "visit", "电话关怀": "call", "线上答疑": "online", "核酸": "nucleic",
+    "心理疏导": "counselling"}.items() for n in (names, names.upper())}
 RANK = {"独居老人": 0, "独居儿童": 0, "残障": 1, "病患": 1, "特困": 2, "居家隔离": 3}
 
 
@@ -77,10 +84,11 @@ class Checker:
         self.speed = {"foot": float(tr.get("foot_kmh", 4.5)), "ebike": float(tr.get("ebike_kmh", 15.0))}
         self.detour = float(tr.get("detour", 1.3))
         self.reach = {"foot": float(reach.get("foot", 1.5)), "ebike": float(reach.get("ebike", 5.0))}
-        self.compounds = {c["id"]: c for c in sc.get("compounds", [])}
-        self.vols = {v["id"]: v for v in sc.get("volunteers", [])}
+        self.compounds = {c["id"]: {**c, "zone": ZONE_NAMES.get(c["zone"], c["zone"])} for c in sc.get("compounds", [])}
+        self.vols = {v["id"]: {**v, "skills": [KIND_NAMES.get(k, k) for k in v.get("skills", [])]}
+                     for v in sc.get("volunteers", [])}
         self.hhs = {h["id"]: h for h in sc.get("households", [])}
-        self.tasks = {t["id"]: t for t in sc.get("tasks", [])}
+        self.tasks = {t["id"]: {**t, "kind": KIND_NAMES.get(t["kind"], t["kind"])} for t in sc.get("tasks", [])}
 
     def fail(self, text: str) -> None:
         self.errors.append(text)

@@ -76,3 +76,20 @@ def test_the_command_exits_0_on_a_good_plan_1_on_a_broken_one_2_on_a_bad_file(tm
                               capture_output=True, check=False).returncode
 
     assert (run("good.json"), run("bad.json"), run("broken.json")) == (0, 1, 2)
+
+
+def test_enum_names_mean_the_same_to_the_solver_and_the_checker() -> None:
+    sc = city()
+    english = copy.deepcopy(sc)
+    for c in english["compounds"]:
+        c["zone"] = {"管控区": "controlled", "封控区": "SEALED"}[c["zone"]]
+    for v in english["volunteers"]:
+        v["skills"] = [{"送餐": "MEAL", "送药": "medicine"}[k] for k in v["skills"]]
+    for t in english["tasks"]:
+        t["kind"] = "meal"
+    plan = solve(english)
+    assert check(english, plan)[0] == []
+    same = solve(sc)
+    assert [(a["task_id"], a["volunteer_id"]) for a in plan["assignments"]] == \
+        [(a["task_id"], a["volunteer_id"]) for a in same["assignments"]]
+    assert [u["cause"] for u in plan["unmet"]] == [u["cause"] for u in same["unmet"]] == ["zone_sealed_no_one"]
