@@ -137,3 +137,11 @@ def test_when_a_compound_becomes_controlled_its_volunteers_reach_shrinks_at_once
     assert [(a["task_id"], a["claimed"]) for a in second["assignments"]] == [("in", True)]
     assert [(r["task_id"], r["cause"]) for r in second["released_claims"]] == [("out", "zone")]
     assert unmet(second)["out"]["cause"] == "no_volunteer_in_reach"
+
+
+def test_a_duplicate_task_id_is_refused_with_its_field() -> None:
+    sc = scenario([compound("N", "常态")], [], [household("h", "N", [])],
+                  [task("t", "h", "送餐"), task("t", "h", "代购")])
+    with pytest.raises(ScenarioError) as err:
+        solve(sc)
+    assert err.value.field == "tasks[1].id" and "duplicate" in err.value.reason
