@@ -21,11 +21,11 @@ CLEAN_H = 4.0
 
 
 def stay_event(aid: str, hotel: str, kind: str, staying: Rooms, people: int, until: datetime | None,
-               vacated: Rooms = Rooms(), left: int = 0, cleaning_until: datetime | None = None) -> bytes:
+               vacated: Rooms | None = None, left: int = 0, cleaning_until: datetime | None = None) -> bytes:
     body = assignments_pb2.StayChanged(
         assignment_id=aid, need_id=f"N-{aid}", hotel_id=hotel, kind=kind,
         rooms_staying=common_pb2.RoomCounts(**staying.as_dict()), people_staying=people,
-        rooms_vacated=common_pb2.RoomCounts(**vacated.as_dict()), people_left=left, cleaning_hours=CLEAN_H)
+        rooms_vacated=common_pb2.RoomCounts(**(vacated or Rooms()).as_dict()), people_left=left, cleaning_hours=CLEAN_H)
     if until is not None:
         body.stay_until.CopyFrom(ts(until))
     if cleaning_until is not None:

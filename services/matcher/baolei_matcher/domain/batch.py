@@ -26,7 +26,6 @@ from datetime import datetime, timedelta
 
 from baolei_common import skus
 from baolei_common.citytime import city_time, hhmm
-from baolei_common.rooms import Rooms
 from baolei_matcher import solver as sv
 from baolei_matcher.domain import faster
 from baolei_matcher.domain.decisions import Decisions, Proposal, Unmet
