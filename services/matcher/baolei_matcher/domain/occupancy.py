@@ -63,7 +63,10 @@ class Occupancy:
             self.stays.pop(c.stay_id, None)
         vacated = clamp(c.rooms_vacated)
         if vacated.total() > 0 and c.cleaning_until is not None:
-            self.cleaning.setdefault(c.hotel_id, []).append((c.cleaning_until, vacated))
+            # cleaning that ended before these people left is over (a replayed month stays small)
+            left_at = c.cleaning_until - timedelta(hours=c.cleaning_h)
+            batches = [(t, r) for t, r in self.cleaning.get(c.hotel_id, ()) if t > left_at]
+            self.cleaning[c.hotel_id] = [*batches, (c.cleaning_until, vacated)]
         return vacated
 
     def prune(self, now: datetime) -> set[str]:
