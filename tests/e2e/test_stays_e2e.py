@@ -6,8 +6,10 @@ and freeing within the hour, 72 hourly bars; everything fits 1440 px and a 390 p
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,6 +17,10 @@ import pytest
 from tests.integration.conftest import poll
 
 pytestmark = pytest.mark.e2e
+# BAOLEI_UPDATE_SCREENSHOTS=1 rewrites docs/console-occupancy*.png and docs/console-stays.png from this run
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+SHOTS = {"console-stays.png": "stays-hotel.png", "console-occupancy.png": "occupancy.png",
+         "console-occupancy-phone.png": "occupancy-phone.png"}
 H = {name: {"Authorization": f"Bearer demo-{name}"} for name in ("operator", "bus", "hotel", "site")}
 
 
@@ -77,3 +83,6 @@ def test_hotel_records_departures_and_the_command_center_sees_rooms_come_back(no
     for w in (step["phone"]["width"], step["phone"]["hotelWidth"]):
         assert w["viewport"] == 390 and w["page"] <= 390 and not w["over"], w
     assert step["phone"]["occupancy"]["cardRight"] <= 390
+    for doc, png in SHOTS.items():  # docs/ keeps the committed pictures unless asked to refresh them
+        if os.environ.get("BAOLEI_UPDATE_SCREENSHOTS") == "1" or not (DOCS / doc).exists():
+            (DOCS / doc).write_bytes((shots / png).read_bytes())
