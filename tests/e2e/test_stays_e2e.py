@@ -34,7 +34,8 @@ def check_in_three(url: str) -> None:
                  {"id": "depot", "name": "巴士集团福田车场", "district": "福田", "lat": 22.5401, "lon": 114.03}):
         assert c.put(f"/api/sites/{site['id']}", json=site, headers=H["operator"]).status_code == 200
     assert c.put("/api/hotels/H-stay", headers=H["operator"], json={
-        "id": "H-stay", "name": "会展北隔离酒店", "operator": "投控公司", "site_id": "hzb", "accepts": ["close_contact"],
+        "id": "H-stay", "name": "会展北隔离酒店", "operator": "投控公司", "site_id": "hzb",
+        "accepts": ["close_contact"],
         "rooms": {"standard": 3, "family": 0, "accessible": 0}}).status_code == 200
     assert c.put("/api/buses/B-stay", headers=H["operator"], json={
         "id": "B-stay", "operator": "巴士集团", "plate": "粤B·D1001", "depot_id": "depot", "seats": 40,

@@ -49,6 +49,7 @@ def test_a_longer_stay_of_some_splits_the_rooms_without_losing_one():
 def test_rooms_come_back_per_hour_certain_and_expected():
     rules = StayRules(cleaning_hours=4)
     freeing = [Freeing(NOW + timedelta(minutes=30), 2, True), Freeing(NOW - timedelta(hours=1), 1, False),
-               Freeing(rules.clean_until(NOW + timedelta(hours=20)), 3, False), Freeing(NOW + timedelta(hours=80), 5, True)]
+               Freeing(rules.clean_until(NOW + timedelta(hours=20)), 3, False),
+               Freeing(NOW + timedelta(hours=80), 5, True)]
     h = hourly(NOW, 72, freeing)
     assert len(h) == 72 and h[0] == (2, 1) and h[24] == (0, 3) and sum(a + b for a, b in h) == 6

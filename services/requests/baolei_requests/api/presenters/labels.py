@@ -251,7 +251,8 @@ def audit_text(e: AuditEntry, names: Names) -> tuple[str, str]:
     elif e.action == "need.cancel" or e.action == "stay.extend":
         tail_zh, tail_en = rz, re_
     elif e.action == "stay.left":
-        tail_zh, tail_en = f"（{after.get('left')} 人，房间消毒中）", f" ({after.get('left')} left, rooms being cleaned)"
+        left = after.get("left")
+        tail_zh, tail_en = f"（{left} 人，房间消毒中）", f" ({left} left, rooms being cleaned)"
     elif e.action == "need.faster":
         bus = after.get("bus_id") or ""
         tail_zh, tail_en = ((f"（指定车辆 {names.plate(bus)}）", f" (named bus {names.plate(bus)})") if bus else
