@@ -390,8 +390,9 @@ def measure(args: argparse.Namespace, k: KafkaSettings, hist: History, app_id: s
     print(f"rooms after the full replay: {rooms_full}; from the snapshot: {rooms_fast}; stays {hist.stays}")
     lines = [
         f"Matcher restart with a month of history (`python -m bench.restart_bench`, {datetime.now():%Y-%m-%d %H:%M}, "
-        f"2 cores shared): {written:,} events (a generated large city's resources; needs submitted, proposed, "
-        f"confirmed, done; 10 % declined and proposed again, 3 % cancelled; {args.open} needs open at the end), "
+        f"2 cores shared, load average {os.getloadavg()[0]:.1f} at the end): {written:,} events (a generated "
+        f"large city's resources; needs submitted, proposed, confirmed, done, their people staying at hotels and "
+        f"leaving; 10 % declined and proposed again, 3 % cancelled; {args.open} needs open at the end), "
         f"written in {gen_s:.0f} s. Time from process start to `/readyz` 200 (active, caught up).",
         "",
         "| start | events replayed | ready s | open needs | holds |",

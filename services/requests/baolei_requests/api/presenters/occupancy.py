@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from baolei_common import policy
 from baolei_common.citytime import city_time
 from baolei_common.identity import Principal
-from baolei_common.rooms import Rooms
+from baolei_common.rooms import ROOM_TYPES, Rooms
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, Departure, Hotel, Stay
 from baolei_requests.domain.lifecycle import ACTIVE
@@ -32,13 +32,14 @@ def visible_hotels(s: Session, p: Principal) -> list[Hotel]:
     return list(s.scalars(q).all())
 
 
-def _held(s: Session, hotel_ids: set[str]) -> dict[str, int]:
-    """Rooms of proposals and jobs not done yet (done ones are stays)."""
-    out: defaultdict[str, int] = defaultdict(int)
+def held_rooms(s: Session) -> defaultdict[str, defaultdict[str, int]]:
+    """Rooms by hotel and type of proposals and jobs not done yet (a done transfer is a stay)."""
+    out: defaultdict[str, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
     live = sorted(ACTIVE - {"done"})
-    for a in s.scalars(select(Assignment).where(Assignment.status.in_(live), Assignment.kind == "transfer")):
-        if a.room and a.room.get("hotel") in hotel_ids:
-            out[a.room["hotel"]] += _n(a.room)
+    for room in s.scalars(select(Assignment.room).where(Assignment.status.in_(live), Assignment.room.is_not(None))):
+        if room:
+            for t in ROOM_TYPES:
+                out[room.get("hotel", "")][t] += room.get(t, 0)
     return out
 
 
@@ -47,7 +48,7 @@ def occupancy(s: Session, p: Principal, now: datetime, hours: int, rules: StayRu
     ids = {h.id for h in hotels}
     stays = [x for x in s.scalars(select(Stay).where(Stay.status == "staying")) if x.hotel_id in ids]
     cleaning = [d for d in s.scalars(select(Departure).where(Departure.cleaning_until > now)) if d.hotel_id in ids]
-    held = _held(s, ids)
+    held = {hid: sum(by_type.values()) for hid, by_type in held_rooms(s).items()}
     by_hotel: defaultdict[str, list[Stay]] = defaultdict(list)
     for x in stays:
         by_hotel[x.hotel_id].append(x)
