@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from baolei_requests.app import create_app
 from baolei_requests.config import RequestsConfig
 from tests.integration.conftest import poll
-from tests.integration.test_lifecycle_console_api import BUS, OP, SITE, VIEWER, proposed, raise_need, status
+from tests.integration.test_lifecycle_console_api import BUS, OP, SITE, VIEWER, city, proposed, raise_need, status
 
 pytestmark = pytest.mark.integration
 HOTEL = {"Authorization": "Bearer demo-hotel"}
@@ -30,19 +30,11 @@ def client(kafka_settings, pg_database):
 
 
 def small_city(c: TestClient) -> None:
-    now = datetime.now(timezone.utc)
-    for site in ({"id": "c-lianhua", "name": "莲花北社区", "district": "福田", "zone": "sealed", "lat": 22.5585,
-                  "lon": 114.0578, "organisation": "莲花街道"},
-                 {"id": "hzb", "name": "会展北", "district": "福田", "lat": 22.5367, "lon": 114.0545},
-                 {"id": "depot", "name": "巴士集团福田车场", "district": "福田", "lat": 22.5401, "lon": 114.03}):
-        assert c.put(f"/api/sites/{site['id']}", json=site, headers=OP).status_code == 200
+    """The lifecycle tests' city, with a hotel of three rooms."""
+    city(c)
     assert c.put("/api/hotels/H-hzb", headers=OP, json={
         "id": "H-hzb", "name": "会展北", "operator": "投控公司", "site_id": "hzb", "accepts": ["close_contact"],
         "rooms": {"standard": 3, "family": 0, "accessible": 0}}).status_code == 200
-    assert c.put("/api/buses/B-001", headers=OP, json={
-        "id": "B-001", "operator": "巴士集团", "plate": "粤B·D1234", "depot_id": "depot", "seats": 40,
-        "load_limit": 0.5, "shift_start": (now - timedelta(hours=1)).isoformat(),
-        "shift_end": (now + timedelta(hours=10)).isoformat()}).status_code == 200
 
 
 def hotel_row(c: TestClient, headers: dict = OP) -> dict:
