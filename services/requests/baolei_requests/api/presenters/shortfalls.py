@@ -7,6 +7,8 @@ at 11,500 open needs that alone took seconds) and words the result in zh and en.
 """
 from __future__ import annotations
 
+from collections import defaultdict
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,7 +26,7 @@ ROOM_CODES = ("rooms_full", "rooms_to_more_urgent", "standard_rooms_full", "fami
 DEFAULT_PER_TRIP = 22  # a 45-seat bus at half load, when no bus is registered
 
 
-def rooms_held(session: Session) -> dict[str, dict[str, int]]:
+def rooms_held(session: Session) -> defaultdict[str, defaultdict[str, int]]:
     """Rooms by hotel and type not free: held by proposals and jobs on the way, people staying
     (a finished transfer is a stay until they leave), and rooms being cleaned after they left."""
     held = held_rooms(session)
