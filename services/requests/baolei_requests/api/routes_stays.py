@@ -19,6 +19,7 @@ from baolei_requests.api.deps import session
 from baolei_requests.api.fields import Text200
 from baolei_requests.api.presenters import occupancy
 from baolei_requests.api.routes import ResourceId, _notify
+from baolei_requests.domain.stays import StayRules
 from baolei_requests.service import errors
 from baolei_requests.service import stays as use_cases
 from baolei_requests.service.sql_uow import SqlUnitOfWork
@@ -27,8 +28,9 @@ router = APIRouter(prefix="/api", responses=responses(*BASE))
 StayId = Annotated[Text200, Path(description="入住记录编号 / stay id")]
 
 
-def _rules(request: Request):
-    return request.app.state.config.stay_rules()
+def _rules(request: Request) -> StayRules:
+    rules: StayRules = request.app.state.config.stay_rules()
+    return rules
 
 
 @router.get("/occupancy", summary="酒店入住与未来腾房 / hotel occupancy and rooms freeing per hour ahead")
