@@ -13,7 +13,7 @@ const D = {
   "hotel": ["酒店", "Hotel"], "occupied": ["在住房间", "Rooms in use"], "people": ["在住人数", "Guests"],
   "cleaning": ["终末消毒中", "Being cleaned"], "held": ["已预留", "Held"], "free": ["空房", "Free now"],
   "freeing": ["72小时内腾房", "Freeing in 72 h"], "next": ["最早腾房", "Next room free"],
-  "certain": ["确定", "certain"], "expected": ["预计", "expected"], "rooms_u": ["间", "rooms"],
+  "certain": ["确定", "certain"], "expected": ["预计", "expected"],
   "total": ["全市合计", "City total"], "none": ["暂无酒店", "No hotels"], "nostay": ["暂无在住人员", "Nobody staying"],
   "until": ["预计解除隔离", "Expected end"], "due": ["今日到期", "due today"], "overdue": ["已到期", "overdue"],
   "left": ["离开", "Left"], "extend": ["延长", "Stay longer"],
@@ -34,7 +34,6 @@ const d = (k, vars) => {
   for (const [a, b] of Object.entries(vars || {})) out = out.replaceAll(`{${a}}`, b);
   return out;
 };
-const rooms = (n) => `${n} ${d("rooms_u")}`;
 
 // 72 bars, one per hour: certain rooms dark, expected light (aria-label says the totals)
 function spark(freeing) {
