@@ -5,12 +5,17 @@ Why: a matcher that rebuilds its state from the beginning of the needs and assig
 slower every day of an outbreak, and a standby that must replace it is only as good as that start.
 This writes a history of at least a million events on a fresh topic prefix — resources of a
 generated city, then needs submitted, proposed, confirmed and done (some declined and proposed
-again, some cancelled), a month of them, and a thousand needs still open at the end — then:
+again, some cancelled), a month of them, and a thousand needs still open at the end — with hotel
+stays: each transfer's people stay STAY_DAYS at a hotel that accepts their risk and has room (a need
+no hotel has room for is cancelled), 5 % stay longer, everyone leaves when due and the room is
+cleaned for CLEANING_H hours (StayChanged events, as the requests service writes them) — then:
 1. starts the real matcher with snapshots not loaded: it replays everything (timed), becomes active
    and writes a snapshot;
 2. adds a day's tail of events after that snapshot;
 3. starts it again, loading the snapshot: it replays only the tail (timed);
-and checks both starts end with the same open needs and holds as the history says.
+and checks both starts end with the same open needs and holds as the history says, and that every
+hotel's occupied rooms in the matcher (`/state/rooms`) are the history's arrivals less its
+departures, with no free count below zero.
 
 Run: python -m bench.restart_bench [--events 1000000] [--open 1000] [--tail 20000] [--out FILE]
 (needs the broker; `make bench` starts it)
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import heapq
 import os
 import random
 import socket
@@ -42,6 +48,8 @@ from baolei_events.v1 import assignments_pb2, common_pb2, needs_pb2
 from bench.stream_bench import City
 
 RESULTS = Path(__file__).parent / "results" / "restart.md"
+STAY_DAYS, EXTEND_DAYS, CLEANING_H = 7, 3, 4
+TYPES = ("standard", "family", "accessible")
 
 
 class Writer:
@@ -95,15 +103,69 @@ class History:
         self.open_needs: set[str] = set()
         self.live_holds: set[str] = set()
         self.n = 0
+        # hotel stays: rooms left per hotel (held, occupied or cleaning taken off), who is where
+        self.accepts = {h["id"]: set(h["accepts"]) for h in city.doc["hotels"]}
+        self.free = {h["id"]: {t: h["rooms"].get(t, 0) for t in TYPES} for h in city.doc["hotels"]}
+        self.occupied = {h["id"]: {t: 0 for t in TYPES} for h in city.doc["hotels"]}
+        self.pending: list[tuple[datetime, int, str, tuple]] = []  # (when, seq, what, data): left, extend, cleaned
+        self.seq = 0
+        self.stays = {"arrived": 0, "left": 0, "extended": 0, "no_room": 0}
 
-    def _proposed(self, nid: str, template: dict, at: datetime) -> assignments_pb2.AssignmentEvent:
+    def _pick_hotel(self, template: dict) -> str | None:
+        """A hotel that accepts the need's risk and has its rooms free; they are taken off at once."""
+        want = template["rooms"]
+        ids = [h for h in self.hotels if template["risk"] in self.accepts[h]]
+        for hid in self.rng.sample(ids, min(20, len(ids))):
+            if all(self.free[hid][t] >= want.get(t, 0) for t in TYPES):
+                for t in TYPES:
+                    self.free[hid][t] -= want.get(t, 0)
+                return hid
+        return None
+
+    def _later(self, at: datetime, what: str, data: tuple) -> None:
+        self.seq += 1
+        heapq.heappush(self.pending, (at, self.seq, what, data))
+
+    def _stay(self, at: datetime, aid: str, nid: str, hotel: str, kind: str, rooms: dict, people: int,
+              until: datetime | None, vacated: dict | None = None) -> assignments_pb2.AssignmentEvent:
+        body = assignments_pb2.StayChanged(
+            assignment_id=aid, need_id=nid, hotel_id=hotel, kind=kind, rooms_staying=common_pb2.RoomCounts(**rooms),
+            people_staying=people, rooms_vacated=common_pb2.RoomCounts(**(vacated or {})), cleaning_hours=CLEANING_H)
+        if until is not None:
+            body.stay_until.CopyFrom(ts(until))
+        if vacated:
+            body.cleaning_until.CopyFrom(ts(at + timedelta(hours=CLEANING_H)))
+        return self._event(nid, at, stay=body)
+
+    async def due(self, w: Writer, now: datetime) -> None:
+        """What happened by `now` at the hotels: extensions, departures, rooms cleaned."""
+        while self.pending and self.pending[0][0] <= now:
+            at, _, what, (aid, nid, hotel, rooms, people) = heapq.heappop(self.pending)
+            if what == "extend":
+                until = at + timedelta(days=1 + EXTEND_DAYS)
+                await w.send(topics.ASSIGNMENTS, nid, self._stay(at, aid, nid, hotel, "extended", rooms, people, until))
+                self._later(until, "left", (aid, nid, hotel, rooms, people))
+                self.stays["extended"] += 1
+            elif what == "left":
+                ev = self._stay(at, aid, nid, hotel, "left", {t: 0 for t in TYPES}, 0, None, rooms)
+                ev.stay.people_left = people
+                await w.send(topics.ASSIGNMENTS, nid, ev)
+                for t in TYPES:
+                    self.occupied[hotel][t] -= rooms.get(t, 0)
+                self._later(at + timedelta(hours=CLEANING_H), "cleaned", (aid, nid, hotel, rooms, people))
+                self.stays["left"] += 1
+            else:  # cleaned: the history's own count of rooms it may give again
+                for t in TYPES:
+                    self.free[hotel][t] += rooms.get(t, 0)
+
+    def _proposed(self, nid: str, template: dict, at: datetime, hotel: str = "") -> assignments_pb2.AssignmentEvent:
         aid = f"A-{uuid.uuid4().hex[:16]}"
         body = assignments_pb2.AssignmentProposed(assignment_id=aid, need_id=nid, solve_id="S-bench",
                                                   explanation_zh="基准历史", explanation_en="bench history",
                                                   hold_expires_at=ts(at + timedelta(minutes=15)))
         if template["kind"] == "transfer":
             body.kind = needs_pb2.NEED_KIND_TRANSFER
-            hotel, bus = self.rng.choice(self.hotels), self.rng.choice(self.buses)
+            bus = self.rng.choice(self.buses)
             body.room.CopyFrom(assignments_pb2.RoomGrant(hotel_id=hotel, hotel_operator="投控公司",
                                                          rooms=common_pb2.RoomCounts(**template["rooms"])))
             body.trips.append(assignments_pb2.Trip(
@@ -140,18 +202,25 @@ class History:
                 meta=meta(producer="requests", occurred_at=at),
                 cancelled=needs_pb2.NeedCancelled(need_id=nid, reason="bench")))
             return
+        hotel = self._pick_hotel(template) if template["kind"] == "transfer" and not (stay_open and roll < 0.3) else ""
+        if hotel is None:  # no hotel with room for it: cancelled (home isolation), as an operator would
+            self.stays["no_room"] += 1
+            await w.send(topics.NEEDS, nid, needs_pb2.NeedEvent(
+                meta=meta(producer="requests", occurred_at=at),
+                cancelled=needs_pb2.NeedCancelled(need_id=nid, reason="bench: no hotel room")))
+            return
         if stay_open and roll < 0.3:
             await w.send(topics.ASSIGNMENTS, nid, self._event(nid, at, unmet=assignments_pb2.NeedUnmet(
                 need_id=nid, code="rooms_full", reason_zh="房间已满", reason_en="rooms full", solve_id="S-bench")))
             self.open_needs.add(nid)
             return
-        prop = self._proposed(nid, template, at)
+        prop = self._proposed(nid, template, at, hotel)
         await w.send(topics.ASSIGNMENTS, nid, prop)
         aid = prop.proposed.assignment_id
         if roll < 0.13:  # declined, proposed again
             await w.send(topics.ASSIGNMENTS, nid, self._event(nid, at, released=assignments_pb2.AssignmentReleased(
                 assignment_id=aid, need_id=nid, reason="declined")))
-            prop = self._proposed(nid, template, at + timedelta(minutes=5))
+            prop = self._proposed(nid, template, at + timedelta(minutes=5), hotel)
             await w.send(topics.ASSIGNMENTS, nid, prop)
             aid = prop.proposed.assignment_id
         confirmed = assignments_pb2.AssignmentConfirmed(assignment_id=aid, need_id=nid, organisation="巴士集团")
@@ -163,7 +232,17 @@ class History:
             return
         await w.send(topics.ASSIGNMENTS, nid, self._event(nid, at, confirmed=confirmed))
         done = assignments_pb2.AssignmentReleased(assignment_id=aid, need_id=nid, reason="done")
-        await w.send(topics.ASSIGNMENTS, nid, self._event(nid, at + timedelta(hours=2), released=done))
+        arrived = at + timedelta(hours=2)
+        await w.send(topics.ASSIGNMENTS, nid, self._event(nid, arrived, released=done))
+        if hotel:  # the stay: until it ends (5 % stay longer), then the room is cleaned
+            rooms, people, until = dict(template["rooms"]), template["people"], arrived + timedelta(days=STAY_DAYS)
+            await w.send(topics.ASSIGNMENTS, nid, self._stay(arrived, aid, nid, hotel, "arrived", rooms, people, until))
+            for t in TYPES:
+                self.occupied[hotel][t] += rooms.get(t, 0)
+            self.stays["arrived"] += 1
+            extend = self.rng.random() < 0.05
+            self._later(until - timedelta(days=1) if extend else until, "extend" if extend else "left",
+                        (aid, nid, hotel, rooms, people))
 
 
 async def write_history(bootstrap: str, k: KafkaSettings, hist: History, events: int, open_needs: int,
@@ -186,10 +265,12 @@ async def write_history(bootstrap: str, k: KafkaSettings, hist: History, events:
             at = start + timedelta(seconds=span * frac)
             stay = open_needs > 0 and frac > 0.995 and closing < open_needs
             closing += stay
+            await hist.due(w, at)
             await hist.need_life(w, at, stay_open=stay)
         while closing < open_needs:  # the needs still open at the end
             closing += 1
             await hist.need_life(w, end, stay_open=True)
+        await hist.due(w, end)
         await w.flush()
         return w.count, time.perf_counter() - t0
     finally:
@@ -292,6 +373,7 @@ def measure(args: argparse.Namespace, k: KafkaSettings, hist: History, app_id: s
         full_s, full, proc, port = time_start(k, app_id, False, logs / "matcher-full.log")
         print(f"full replay: ready in {full_s:.1f} s ({full['replay']}); needs {full['needs']}, holds {full['holds']}",
               flush=True)
+        rooms_full = rooms_check(port, hist)
         snap = wait_snapshot(port)["snapshot"]
         stop(proc)
         # check against the history before any tail: the re-match after ready may add proposals of its
@@ -300,14 +382,17 @@ def measure(args: argparse.Namespace, k: KafkaSettings, hist: History, app_id: s
         tail, tail_s = asyncio.run(write_history(bootstrap, k, hist, args.tail, 0, now - timedelta(hours=1), now))
         print(f"tail after the snapshot: {tail:,} events", flush=True)
         snap_s, fast, proc, port = time_start(k, app_id, True, logs / "matcher-snapshot.log")
+        rooms_fast = rooms_check(port, hist)
         stop(proc)
     print(f"from the snapshot: ready in {snap_s:.1f} s ({fast['replay']}); "
           f"needs {fast['needs']}, holds {fast['holds']}")
     ratio = full_s / snap_s
+    print(f"rooms after the full replay: {rooms_full}; from the snapshot: {rooms_fast}; stays {hist.stays}")
     lines = [
         f"Matcher restart with a month of history (`python -m bench.restart_bench`, {datetime.now():%Y-%m-%d %H:%M}, "
-        f"2 cores shared): {written:,} events (a generated large city's resources; needs submitted, proposed, "
-        f"confirmed, done; 10 % declined and proposed again, 3 % cancelled; {args.open} needs open at the end), "
+        f"2 cores shared, load average {os.getloadavg()[0]:.1f} at the end): {written:,} events (a generated "
+        f"large city's resources; needs submitted, proposed, confirmed, done, their people staying at hotels and "
+        f"leaving; 10 % declined and proposed again, 3 % cancelled; {args.open} needs open at the end), "
         f"written in {gen_s:.0f} s. Time from process start to `/readyz` 200 (active, caught up).",
         "",
         "| start | events replayed | ready s | open needs | holds |",
@@ -321,12 +406,33 @@ def measure(args: argparse.Namespace, k: KafkaSettings, hist: History, app_id: s
         f"Snapshot: {snap.get('written_bytes', 0):,} bytes (zlib JSON) for {snap.get('written_needs')} needs and "
         f"{snap.get('written_holds')} holds, written in {snap.get('written_ms')} ms. Full replay state matches the "
         f"history (open needs {len(hist.open_needs)}, holds {len(hist.live_holds)}): {'yes' if ok_full else 'NO'}.",
+        "",
+        f"Hotel stays in the history: {hist.stays['arrived']:,} arrivals, {hist.stays['left']:,} departures "
+        f"({hist.stays['extended']:,} after staying longer), {hist.stays['no_room']:,} transfer needs cancelled for "
+        f"want of a room; {STAY_DAYS} days each, {CLEANING_H} h of cleaning. City rooms in the matcher "
+        f"(`/state/rooms`, {len(hist.occupied)} hotels):",
+        "",
+        "| start | occupied | being cleaned | free now | hotels with free < 0 | every hotel's occupied "
+        "= arrivals - departures |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+        *(f"| {name} | {r['occupied']:,} | {r['cleaning']:,} | {r['free']:,} | {r['negative']} | "
+          f"{'yes' if r['exact'] else 'NO: ' + ', '.join(r['wrong'][:5])} |"
+          for name, r in (("full replay", rooms_full), ("from the snapshot", rooms_fast))),
     ]
     text = "\n".join(lines) + "\n"
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
     print(text)
-    return 0 if ok_full else 1
+    return 0 if ok_full and rooms_full["exact"] and rooms_fast["exact"] else 1
+
+
+def rooms_check(port: int, hist: History) -> dict:
+    """The matcher's rooms per hotel against the history's arrivals less departures."""
+    rows = httpx.get(f"http://127.0.0.1:{port}/state/rooms", timeout=30).json()
+    wrong = [r["hotel"] for r in rows if r["occupied"] != hist.occupied.get(r["hotel"], {})]
+    total = {k: sum(sum(r[k].values()) for r in rows) for k in ("occupied", "cleaning", "free")}
+    return {**total, "negative": sum(1 for r in rows if any(v < 0 for v in r["free"].values())),
+            "exact": not wrong and len(rows) == len(hist.occupied), "wrong": wrong}
 
 
 if __name__ == "__main__":

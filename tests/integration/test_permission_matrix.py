@@ -26,6 +26,7 @@ from baolei_common.events import meta, ts
 from baolei_events.v1 import assignments_pb2
 from baolei_inventory.app import create_app as create_inventory
 from baolei_inventory.config import InventoryConfig
+from baolei_requests.adapters.models import Stay
 from baolei_requests.app import create_app as create_requests
 from baolei_requests.config import RequestsConfig
 from tests.integration.conftest import poll
@@ -62,6 +63,9 @@ EXPECT_REQUESTS: dict[tuple[str, str], dict[str, frozenset]] = {
     ("PUT", "/api/buses/{bus_id}"): {"operator": BOTH, "bus dispatcher": OWN},
     ("POST", "/api/buses/{bus_id}/state"): {"operator": BOTH, "bus dispatcher": OWN},
     ("POST", "/api/live/ticket"): {r: BOTH for r in ROLES},  # everyone follows the feed (filtered)
+    # who left isolation, who stays longer: the hotel's own dispatcher, or an operator (issue 18 point 6)
+    ("POST", "/api/hotels/{hotel_id}/departures"): {"operator": BOTH, "hotel dispatcher": OWN},
+    ("POST", "/api/stays/{stay_id}/extend"): {"operator": BOTH, "hotel dispatcher": OWN},
 }
 EXPECT_INVENTORY: dict[tuple[str, str], dict[str, frozenset]] = {
     ("POST", "/api/warehouses"): {"operator": BOTH, "supply dispatcher": OWN},
@@ -187,7 +191,17 @@ class RequestsCity:
             self._ok(c.put(f"/api/buses/B-{i}", headers=self.op, json=self.bus_body(f"B-{i}", org)))
         self.hotel = {org: f"H-{i}" for i, org in enumerate(ORGS)}
         self.bus = {org: f"B-{i}" for i, org in enumerate(ORGS)}
+        self.stay = self._stays(c)
         self.producer = KafkaProducer(bootstrap_servers=kafka_settings.bootstrap_servers, acks="all")
+
+    def _stays(self, c: TestClient) -> dict[str, str]:
+        """A stay of two people at every organisation's hotel (written as an arrival writes it)."""
+        with c.app.state.sessions.begin() as s:
+            for org, hid in self.hotel.items():
+                s.add(Stay(id=f"S-{hid}", assignment_id=f"A-{hid}", need_id=f"N-{hid}", hotel_id=hid, operator=org,
+                           risk="close_contact", people=2, rooms={"standard": 2}, arrived_at=self.now,
+                           stay_until=self.now + timedelta(days=7), status="staying"))
+        return {org: f"S-{hid}" for org, hid in self.hotel.items()}
 
     @staticmethod
     def _ok(r):
@@ -282,6 +296,11 @@ def requests_calls(city: RequestsCity, assignments: dict) -> dict:
         ("POST", "/api/buses/{bus_id}/state"):
             lambda h, org, key: c.post(f"/api/buses/{city.bus[org]}/state", headers=h, json={"state": "in_service"}),
         ("POST", "/api/live/ticket"): lambda h, org, key: c.post("/api/live/ticket", headers=h),
+        ("POST", "/api/hotels/{hotel_id}/departures"): lambda h, org, key: c.post(
+            f"/api/hotels/{city.hotel[org]}/departures", headers=h, json={"due_today": True}),
+        ("POST", "/api/stays/{stay_id}/extend"): lambda h, org, key: c.post(
+            f"/api/stays/{city.stay[org]}/extend", headers=h,
+            json={"until": (city.now + timedelta(days=9)).isoformat(), "reason": "复检阳性"}),
     }
 
 

@@ -80,6 +80,11 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
            "a job your organisation takes part in", {OPERATOR: ANY, **_DISPATCHERS}),
     Action("assignment.arrive", "requests", "确认入住人数", "confirm who arrived at the hotel", "本单位酒店的任务",
            "a transfer to your organisation's hotel", {OPERATOR: ANY, f"{DISPATCHER}:{HOTEL}": OWN}),
+    Action("stay.record", "requests", "记录解除隔离或延长隔离", "record who left isolation or must stay longer",
+           "本单位的酒店", "a hotel of your organisation", {OPERATOR: ANY, f"{DISPATCHER}:{HOTEL}": OWN}),
+    Action("occupancy.read", "requests", "查看酒店入住与腾房预测", "read hotel occupancy and rooms freeing",
+           "本单位的酒店", "hotels of your organisation",
+           {OPERATOR: ANY, VIEWER: ANY, f"{DISPATCHER}:{HOTEL}": OWN}),
     Action("site.register", "requests", "登记地点", "register a site", "", "", {OPERATOR: ANY}),
     Action("hotel.manage", "requests", "登记或变更隔离酒店", "register or change a hotel", "本单位的酒店",
            "a hotel of your organisation", {OPERATOR: ANY, f"{DISPATCHER}:{HOTEL}": OWN}),
@@ -106,7 +111,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
 )}
 
 
-READ_ACTIONS = frozenset({"live.subscribe", "overview.read", "attention.read", "audit.read"})
+READ_ACTIONS = frozenset({"live.subscribe", "overview.read", "attention.read", "audit.read", "occupancy.read"})
 WRITE_ACTIONS = tuple(name for name in ACTIONS if name not in READ_ACTIONS)
 
 

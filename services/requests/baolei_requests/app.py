@@ -19,7 +19,7 @@ from baolei_requests.adapters import db
 from baolei_requests.adapters import metrics as metrics_adapter
 from baolei_requests.adapters.live_feed import Broadcaster, KafkaFanout
 from baolei_requests.adapters.metrics import RequestsMetrics
-from baolei_requests.api import routes_console, routes_flow
+from baolei_requests.api import routes_console, routes_flow, routes_stays
 from baolei_requests.api.routes import router
 from baolei_requests.bootstrap import Container, bootstrap
 from baolei_requests.config import RequestsConfig
@@ -118,6 +118,7 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
     app.include_router(router)
     app.include_router(routes_flow.router)
     app.include_router(routes_console.router)
+    app.include_router(routes_stays.router)
     app.mount("/console", routes_console.console_app(), name="console")
 
     errors.install(app, retry_after_ms=gate.retry_after_ms)

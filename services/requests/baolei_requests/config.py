@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from baolei_common.auth import DEFAULT_TOKENS
 from baolei_common.config import KafkaSettings
 from baolei_common.policy import check_tokens
+from baolei_requests.domain.stays import DEFAULT_CLEANING_HOURS, DEFAULT_STAY_DAYS, StayRules
 
 
 class RequestsConfig(BaseSettings):
@@ -55,6 +56,13 @@ class RequestsConfig(BaseSettings):
         50, ge=1, le=10_000, description="Row errors listed in an import's 422 (plus a count)")
     import_chunk_rows: int = Field(
         500, ge=1, le=20_000, description="Needs of an import written per transaction (others write in between)")
+    stay_days: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_STAY_DAYS),
+        description="JSON map of risk category -> days of isolation at the hotel after arrival (expected end of a "
+                    "stay; the hotel records who actually left), e.g. {\"close_contact\": 7}")
+    cleaning_hours: float = Field(
+        DEFAULT_CLEANING_HOURS, ge=0, le=72,
+        description="Hours a room given back is cleaned (终末消毒) before it is free again")
     workers: int = Field(1, ge=1, le=16, description="Processes serving the port, each a replica (PostgreSQL only)")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
 
@@ -68,6 +76,24 @@ class RequestsConfig(BaseSettings):
     @classmethod
     def _parse_tokens(cls, value):
         return json.loads(value) if isinstance(value, str) else value
+
+    @field_validator("stay_days", mode="before")
+    @classmethod
+    def _parse_days(cls, value):
+        return json.loads(value) if isinstance(value, str) else value
+
+    @field_validator("stay_days")
+    @classmethod
+    def _known_risks(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(DEFAULT_STAY_DAYS))
+        if unknown:
+            raise ValueError(f"stay_days: unknown risk categories {unknown}; known: {sorted(DEFAULT_STAY_DAYS)}")
+        if any(not 0 < d <= 60 for d in value.values()):
+            raise ValueError("stay_days: each must be more than 0 and at most 60 days")
+        return {**DEFAULT_STAY_DAYS, **value}
+
+    def stay_rules(self) -> StayRules:
+        return StayRules(self.stay_days, self.cleaning_hours)
 
     @field_validator("tokens")
     @classmethod

@@ -173,16 +173,44 @@ class NeedUnmet(_message.Message):
     solve_id: str
     def __init__(self, need_id: _Optional[str] = ..., code: _Optional[str] = ..., reason_zh: _Optional[str] = ..., reason_en: _Optional[str] = ..., solve_id: _Optional[str] = ...) -> None: ...
 
+class StayChanged(_message.Message):
+    __slots__ = ("assignment_id", "need_id", "hotel_id", "kind", "rooms_staying", "people_staying", "stay_until", "rooms_vacated", "people_left", "cleaning_until", "cleaning_hours")
+    ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    NEED_ID_FIELD_NUMBER: _ClassVar[int]
+    HOTEL_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    ROOMS_STAYING_FIELD_NUMBER: _ClassVar[int]
+    PEOPLE_STAYING_FIELD_NUMBER: _ClassVar[int]
+    STAY_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    ROOMS_VACATED_FIELD_NUMBER: _ClassVar[int]
+    PEOPLE_LEFT_FIELD_NUMBER: _ClassVar[int]
+    CLEANING_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    CLEANING_HOURS_FIELD_NUMBER: _ClassVar[int]
+    assignment_id: str
+    need_id: str
+    hotel_id: str
+    kind: str
+    rooms_staying: _common_pb2.RoomCounts
+    people_staying: int
+    stay_until: _timestamp_pb2.Timestamp
+    rooms_vacated: _common_pb2.RoomCounts
+    people_left: int
+    cleaning_until: _timestamp_pb2.Timestamp
+    cleaning_hours: float
+    def __init__(self, assignment_id: _Optional[str] = ..., need_id: _Optional[str] = ..., hotel_id: _Optional[str] = ..., kind: _Optional[str] = ..., rooms_staying: _Optional[_Union[_common_pb2.RoomCounts, _Mapping]] = ..., people_staying: _Optional[int] = ..., stay_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rooms_vacated: _Optional[_Union[_common_pb2.RoomCounts, _Mapping]] = ..., people_left: _Optional[int] = ..., cleaning_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cleaning_hours: _Optional[float] = ...) -> None: ...
+
 class AssignmentEvent(_message.Message):
-    __slots__ = ("meta", "proposed", "confirmed", "released", "unmet")
+    __slots__ = ("meta", "proposed", "confirmed", "released", "unmet", "stay")
     META_FIELD_NUMBER: _ClassVar[int]
     PROPOSED_FIELD_NUMBER: _ClassVar[int]
     CONFIRMED_FIELD_NUMBER: _ClassVar[int]
     RELEASED_FIELD_NUMBER: _ClassVar[int]
     UNMET_FIELD_NUMBER: _ClassVar[int]
+    STAY_FIELD_NUMBER: _ClassVar[int]
     meta: _common_pb2.EventMeta
     proposed: AssignmentProposed
     confirmed: AssignmentConfirmed
     released: AssignmentReleased
     unmet: NeedUnmet
-    def __init__(self, meta: _Optional[_Union[_common_pb2.EventMeta, _Mapping]] = ..., proposed: _Optional[_Union[AssignmentProposed, _Mapping]] = ..., confirmed: _Optional[_Union[AssignmentConfirmed, _Mapping]] = ..., released: _Optional[_Union[AssignmentReleased, _Mapping]] = ..., unmet: _Optional[_Union[NeedUnmet, _Mapping]] = ...) -> None: ...
+    stay: StayChanged
+    def __init__(self, meta: _Optional[_Union[_common_pb2.EventMeta, _Mapping]] = ..., proposed: _Optional[_Union[AssignmentProposed, _Mapping]] = ..., confirmed: _Optional[_Union[AssignmentConfirmed, _Mapping]] = ..., released: _Optional[_Union[AssignmentReleased, _Mapping]] = ..., unmet: _Optional[_Union[NeedUnmet, _Mapping]] = ..., stay: _Optional[_Union[StayChanged, _Mapping]] = ...) -> None: ...

@@ -101,4 +101,6 @@ def decode_assignment(payload: bytes) -> Command:
         return ReleaseAssignment(event_id, r.assignment_id, r.need_id, r.reason, actor)
     if which == "unmet":
         return Ignore(event_id, "need unmet")
+    if which == "stay":
+        return Ignore(event_id, "hotel stay")
     raise ValueError("AssignmentEvent without an event")

@@ -12,6 +12,7 @@ from baolei_events.v1 import assignments_pb2, common_pb2, needs_pb2, resources_p
 from baolei_matcher.domain.decisions import Proposal, Unmet
 from baolei_matcher.domain.entities import Bus, Delivered, Hold, Hotel, Need, Pick, Place, Stock, Stop, Trip
 from baolei_matcher.domain.faster import Faster
+from baolei_matcher.domain.occupancy import StayChange
 
 PRODUCER = "matcher"
 RISK = {needs_pb2.RISK_CLOSE_CONTACT: "close_contact", needs_pb2.RISK_SECONDARY_CONTACT: "secondary_contact",
@@ -126,6 +127,16 @@ def delivered(r: assignments_pb2.AssignmentReleased) -> Delivered | None:
     if not r.HasField("delivery"):
         return None
     return Delivered(people=r.delivery.people, quantities={q.sku: q.quantity for q in r.delivery.quantities})
+
+
+def stay(c: assignments_pb2.StayChanged) -> StayChange:
+    """A stay as it now stands, and the rooms it gave back (cleaned until `cleaning_until`)."""
+    if not c.hotel_id or not c.assignment_id:
+        raise ValueError("StayChanged without hotel_id or assignment_id")
+    return StayChange(stay_id=c.assignment_id, hotel_id=c.hotel_id, kind=c.kind, rooms_staying=rooms(c.rooms_staying),
+                      people_staying=c.people_staying, stay_until=from_ts(c.stay_until),
+                      rooms_vacated=rooms(c.rooms_vacated), cleaning_until=from_ts(c.cleaning_until),
+                      cleaning_h=c.cleaning_hours)
 
 
 def declined(r: assignments_pb2.AssignmentReleased) -> list[str]:

@@ -62,6 +62,9 @@ def _assignment(rt: Runtime, value: bytes) -> str:
     if which == "unmet":
         fold.told_unmet(rt, ev.unmet.need_id, ev.unmet.code)
         return f"need {ev.unmet.need_id} unmet ({ev.unmet.code})"
+    if which == "stay":
+        fold.stay_changed(rt, codec.stay(ev.stay))
+        return f"stay {ev.stay.assignment_id} at {ev.stay.hotel_id} {ev.stay.kind}"
     raise ValueError("AssignmentEvent without a body")
 
 

@@ -2,11 +2,13 @@
 process is `request.app.state.matcher`."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from baolei_common.rooms import Rooms
 from baolei_matcher.adapters.process import Matcher
 
 router = APIRouter()
@@ -40,7 +42,12 @@ async def stock_view(request: Request) -> list[dict[str, Any]]:
 
 @router.get("/state/rooms")
 async def rooms_view(request: Request) -> list[dict[str, Any]]:
+    """Per hotel: usable, occupied, being cleaned, free now (never negative), more taken than usable."""
     st = _matcher(request).rt.state
-    free = st.rooms_free()
+    now = datetime.now(timezone.utc)
+    free, over = st.rooms_free(now), st.rooms_over()
+    occ = st.occupancy
     return [{"hotel": h.id, "name": h.name, "operator": h.operator, "usable": h.usable.as_dict(),
-             "free": free[h.id].as_dict(), "open": h.open} for h in st.hotels.values()]
+             "occupied": st.rooms_taken.get(h.id, Rooms()).as_dict(),
+             "cleaning": occ.cleaning_at(h.id, now).as_dict(), "free": free[h.id].as_dict(),
+             "over": over.get(h.id, Rooms()).as_dict(), "open": h.open} for h in st.hotels.values()]

@@ -20,13 +20,12 @@ managed, with the whole limit; only after `MAX_CUTS` cut-offs is its reason publ
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from baolei_common import skus
-from baolei_common.citytime import city_time
-from baolei_common.rooms import Rooms
+from baolei_common.citytime import city_time, hhmm
 from baolei_matcher import solver as sv
 from baolei_matcher.domain import faster
 from baolei_matcher.domain.decisions import Decisions, Proposal, Unmet
@@ -41,6 +40,9 @@ from baolei_matcher.solver.reasons import OUT_OF_TIME, not_routed_in_time
 # (no hotel takes the risk category, no bus in shift, no stock) stand.
 TIME_BOUND_CODES = frozenset({OUT_OF_TIME, "buses_fully_booked", "rooms_to_more_urgent", "rooms_full",
                               "standard_rooms_full", "family_rooms_full", "accessible_rooms_full"})
+HOTEL_OF = "hotel_of"  # Scenario.extra: the solver's hotel entry -> the hotel it is (rooms freeing later)
+CLEANING_HORIZON = timedelta(hours=24)  # rooms being cleaned that free within this are offered from then on
+FULL_CODES = frozenset({"rooms_full", "standard_rooms_full", "family_rooms_full", "accessible_rooms_full"})
 MAX_CUTS = 3  # a need cut off this often is told so (`told_cut_off`), and matched again at once
 
 
@@ -171,10 +173,7 @@ def scenario_for(state: MatcherState, needs: list[Need], now: datetime,
         sites.setdefault(p.id, sv.Site(p.id, p.lat, p.lon, p.name, p.district))
         return p.id
 
-    free_rooms = state.rooms_free()
-    hotels = [sv.Hotel(h.id, site(h.site), h.accepts,
-                       Rooms.of(max(0, k) for k in free_rooms[h.id]), h.open_at, h.operator, h.name)
-              for h in state.hotels.values() if h.open and f"hotel:{h.id}" not in exclude]
+    hotels, hotel_of = hotels_over_time(state, now, exclude, site)
     positions = state.bus_positions()
     buses = []
     for b in state.buses.values():
@@ -192,7 +191,30 @@ def scenario_for(state: MatcherState, needs: list[Need], now: datetime,
     supplies = [sv.SupplyNeed(n.id, site(n.site), n.priority, n.due_at,
                               tuple(sv.SupplyLine(k, q) for k, q in n.lines.items()), n.submitted_at)
                 for n in needs if n.kind == "supply"]
-    return sv.Scenario(now, sv.TravelModel(), sites, hotels, buses, stock, transfers, supplies)
+    return sv.Scenario(now, sv.TravelModel(), sites, hotels, buses, stock, transfers, supplies,
+                       extra={HOTEL_OF: hotel_of})
+
+
+def hotels_over_time(state: MatcherState, now: datetime, exclude: frozenset[str], site: Callable[[Place], str]
+                     ) -> tuple[list[sv.Hotel], dict[str, str]]:
+    """The open hotels as the solver sees them: each with its rooms free now, and, for rooms being
+    cleaned (终末消毒) that are free again within CLEANING_HORIZON, one more entry of the same hotel
+    that "opens" when their cleaning ends: the solver then gives them only to people arriving after
+    that (its open-by-arrival rule), and a proposal may use a room that frees before the bus comes.
+    Returns the solver's hotels and, for each entry, the hotel it is."""
+    hotels: list[sv.Hotel] = []
+    hotel_of: dict[str, str] = {}
+    steps = state.rooms_steps(now, CLEANING_HORIZON)
+    for h in state.hotels.values():
+        if not h.open or f"hotel:{h.id}" in exclude:
+            continue
+        for k, (at, rooms) in enumerate(steps[h.id]):
+            sid = h.id if at is None else f"{h.id}@{k}"
+            open_at = h.open_at if at is None else max(at, h.open_at or at)
+            name = h.name if at is None else f"{h.name}（{hhmm(at)} 终末消毒后）"
+            hotels.append(sv.Hotel(sid, site(h.site), h.accepts, rooms, open_at, h.operator, name))
+            hotel_of[sid] = h.id
+    return hotels, hotel_of
 
 
 def _split(text: str) -> tuple[str, str]:
@@ -236,6 +258,7 @@ def decisions_from(state: MatcherState, needs: list[Need], scenario: sv.Scenario
     plan = result.plan
     places = {s.id: Place(s.id, s.name or s.id, s.district, s.lat, s.lon) for s in scenario.sites.values()}
     hotel_site = {h.id: places[h.site] for h in scenario.hotels}
+    hotel_of: dict[str, str] = scenario.extra.get(HOTEL_OF, {})
     operator = {h.id: h.operator for h in scenario.hotels}
     wh_operator = {(s.warehouse.id, s.sku): s.operator for s in state.stock.values()}
     rooms = {r.need: r for r in plan.rooms}
@@ -255,12 +278,13 @@ def decisions_from(state: MatcherState, needs: list[Need], scenario: sv.Scenario
         p = Proposal(f"A-{uuid.uuid4().hex[:16]}", need.id, need.kind)
         if need.kind == "transfer" and need.id in rooms:
             r = rooms[need.id]
-            p.hotel_id, p.hotel_operator = r.hotel, operator.get(r.hotel, "")
+            p.hotel_id, p.hotel_operator = hotel_of.get(r.hotel, r.hotel), operator.get(r.hotel, "")
             p.rooms = r.rooms
             for t in trips_of.get(need.id, []):
                 p.trips.append(Trip(t.bus, t.start_at,
                                     [Stop(places[s.site], s.at, [(ld.need, ld.people) for ld in s.load])
-                                     for s in t.stops], t.hotel, hotel_site[t.hotel], t.arrive_at))
+                                     for s in t.stops], hotel_of.get(t.hotel, t.hotel), hotel_site[t.hotel],
+                                    t.arrive_at))
             p.people = sum(n for t in p.trips for s in t.stops for nid, n in s.load if nid == need.id)
             p.people_unserved = need.people - p.people
             if (tm := timing.get(need.id)) is not None:
@@ -274,6 +298,8 @@ def decisions_from(state: MatcherState, needs: list[Need], scenario: sv.Scenario
             p.quantity_unserved = {sku: q - got.get(sku, 0) for sku, q in need.lines.items() if q > got.get(sku, 0)}
         if p.people == 0 and not p.picks:
             first = reasons[0] if reasons else None
+            if first is not None and first.code in FULL_CODES:
+                zh_why, en_why = _when_free(state, need, scenario.now, zh_why, en_why)
             zh, en = _with_context(need, *faster.unmet_words(need, zh_why or "暂无可用资源",
                                                              en_why or "no resources available"))
             out.unmet.append(Unmet(need.id, first.code if first else "unserved", zh, en))
@@ -281,6 +307,16 @@ def decisions_from(state: MatcherState, needs: list[Need], scenario: sv.Scenario
         p.explanation_zh, p.explanation_en = _with_context(need, *_split(result.explanations.get(need.id, "")))
         out.proposals.append(p)
     return out
+
+
+def _when_free(state: MatcherState, need: Need, now: datetime, zh: str, en: str) -> tuple[str, str]:
+    """"房间已满" says when rooms at the hotels that accept the need's risk are next given back."""
+    accepting = {h.id for h in state.hotels.values() if h.open and need.risk in h.accepts}
+    at = state.occupancy.next_free(accepting, now)
+    if at is None:
+        return f"{zh}（暂无房间即将腾出）", f"{en} (no rooms due to free up)"
+    when = f"{city_time(at):%m-%d} {hhmm(at)}"
+    return f"{zh}（最早 {when} 有房间腾出）", f"{en} (rooms free next at {when})"
 
 
 def match_batch(state: MatcherState, needs: list[Need], now: datetime, time_limit_s: float) -> Decisions:

@@ -22,6 +22,7 @@ from typing import Any, overload
 
 from baolei_common.rooms import Rooms
 from baolei_matcher.domain.entities import Bus, Hold, Hotel, Need, Pick, Place, Stock, Stop, Trip
+from baolei_matcher.domain.occupancy import Stay
 from baolei_matcher.domain.state import MatcherState
 
 FORMAT = 1
@@ -113,7 +114,14 @@ def to_doc(state: MatcherState, offsets: dict[tuple[str, int], int], *, taken_at
             "places": pl.rows, "needs": needs, "hotels": hotels, "buses": buses, "stock": stock,
             "holds": holds, "unmet": dict(state.unmet),
             "rooms_taken": {h: v.as_dict() for h, v in state.rooms_taken.items()},
-            "bus_after": bus_after}
+            "bus_after": bus_after, "stays": _stays(state)}
+
+
+def _stays(state: MatcherState) -> dict[str, Any]:
+    occ = state.occupancy
+    return {"stays": [[sid, s.hotel_id, s.rooms.as_dict(), s.people, _t(s.until), s.cleaning_h]
+                      for sid, s in occ.stays.items()],
+            "cleaning": [[h, _t(t), r.as_dict()] for h, batches in occ.cleaning.items() for t, r in batches]}
 
 
 def from_doc(doc: dict[str, Any]) -> Snapshot:
@@ -151,6 +159,11 @@ def from_doc(doc: dict[str, Any]) -> Snapshot:
     st.unmet = dict(doc["unmet"])
     st.rooms_taken = {h: Rooms.from_mapping(v) for h, v in doc["rooms_taken"].items()}
     st.bus_after = {b: (places[w], _d(at)) for b, (w, at) in doc["bus_after"].items()}
+    stays = doc.get("stays", {})  # written since stays end (a snapshot before: none recorded)
+    for sid, hid, rooms, people, until, cleaning_h in stays.get("stays", []):
+        st.occupancy.stays[sid] = Stay(hid, Rooms.from_mapping(rooms), people, _d(until), cleaning_h)
+    for hid, until, rooms in stays.get("cleaning", []):
+        st.occupancy.cleaning.setdefault(hid, []).append((_d(until), Rooms.from_mapping(rooms)))
     st.resources_changed = True  # a fresh process takes every open need once
     return Snapshot(st, {(t, p): o for t, p, o in doc["offsets"]}, _d(doc["taken_at"]), doc.get("events", 0),
                     doc.get("info", {}))

@@ -15,6 +15,11 @@ A partial delivery (released `done` with a `Delivery` of fewer people or units t
 the need open: what was delivered is counted, the rooms nobody moved into are given back, and the
 remainder is matched again at once, with the need's priority and original waiting time. A decline
 names the resources turned down; the need keeps them as exclusions and is never offered them again.
+
+Rooms people moved into stay taken until the hotel records that they left (a `StayChanged` from
+the requests service, domain/occupancy.py): then they are cleaned until a known time and free
+after it. Free rooms are never negative (a hotel may shrink under its guests: it is then full, not
+"minus"), and are counted over time: free now and at each cleaning end ahead (`rooms_steps`).
 """
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ from datetime import datetime, timedelta
 from baolei_common.rooms import ROOM_TYPES, Rooms
 from baolei_matcher.domain.changes import Changes
 from baolei_matcher.domain.entities import Bus, Delivered, Hold, Hotel, Need, Place, Stock
+from baolei_matcher.domain.occupancy import Occupancy, StayChange, clamp, free_over_time, increments
 from baolei_matcher.solver.reasons import OUT_OF_TIME
 
 
@@ -44,6 +50,8 @@ class MatcherState:
         # (where it is and when it is free, turnaround included).
         self.rooms_taken: dict[str, Rooms] = {}
         self.bus_after: dict[str, tuple[Place, datetime]] = {}
+        # Stays and rooms being cleaned: rooms_taken less what left, and when it is free again
+        self.occupancy = Occupancy()
         # What may have freed or added capacity since the last batch (a hotel or bus update, a
         # release, more free stock) and the needs touched: needs found unmet are tried again only
         # when it could change their answer (domain/wakeups.py).
@@ -215,9 +223,20 @@ class MatcherState:
                 hotel = self.hotels.get(trip.hotel_id)
                 self.bus_after[trip.bus_id] = (hotel.site if hotel else trip.hotel_site, free_at)
 
+    def stay_changed(self, c: StayChange) -> None:
+        """People arrived, left or stay longer (the requests service's `StayChanged`): rooms given
+        back leave the occupied count (never below zero) and are cleaned until their time; they may
+        be proposed from then on, so the needs waiting for rooms there are woken now."""
+        vacated = self.occupancy.apply(c)
+        if vacated.total() > 0:
+            self.rooms_taken[c.hotel_id] = clamp(self.rooms_taken.get(c.hotel_id, Rooms()) - vacated)
+            if not any(self.rooms_taken[c.hotel_id]):
+                del self.rooms_taken[c.hotel_id]
+            self.changes.add_rooms(c.hotel_id, {t for t in ROOM_TYPES if vacated.get(t) > 0})
+
     # --- derived capacity ------------------------------------------------------------------
-    def rooms_free(self) -> dict[str, Rooms]:
-        """Per hotel, its usable rooms less those taken (may be negative: more taken than usable)."""
+    def _base_free(self) -> dict[str, Rooms]:
+        """Per hotel, usable less occupied less held, before cleaning (may be negative here)."""
         free = {h.id: h.usable for h in self.hotels.values()}
         for hotel_id, taken in self.rooms_taken.items():
             if hotel_id in free:
@@ -226,6 +245,27 @@ class MatcherState:
             if hold.hotel_id in free:
                 free[hold.hotel_id] = free[hold.hotel_id] - hold.rooms
         return free
+
+    def rooms_free(self, at: datetime | None = None) -> dict[str, Rooms]:
+        """Per hotel, its usable rooms less those occupied, held or being cleaned at `at` (None:
+        every cleaning batch still listed); never negative: a hotel with more taken than usable
+        (it shrank under its guests) is full."""
+        return {hid: clamp(base - self.occupancy.cleaning_at(hid, at)) for hid, base in self._base_free().items()}
+
+    def rooms_over(self) -> dict[str, Rooms]:
+        """Hotels with more rooms taken than usable, by how many (the operator's to sort out)."""
+        return {hid: clamp(Rooms() - base) for hid, base in self._base_free().items() if any(k < 0 for k in base)}
+
+    def rooms_steps(self, now: datetime, horizon: timedelta) -> dict[str, list[tuple[datetime | None, Rooms]]]:
+        """Per hotel, the rooms that may be given from when: free now (None), then the rooms each
+        cleaning end within `horizon` adds. Summed up to any time, never more than free then."""
+        self.occupancy.prune(now)
+        out: dict[str, list[tuple[datetime | None, Rooms]]] = {}
+        for hid, base in self._base_free().items():
+            times: list[datetime | None] = [None, *self.occupancy.steps(hid, now, horizon)]
+            levels = free_over_time(base, [self.occupancy.cleaning_at(hid, t or now) for t in times])
+            out[hid] = [(t, r) for t, r in zip(times, increments(levels), strict=True) if t is None or any(r)]
+        return out
 
     def stock_free(self) -> dict[tuple[str, str], int]:
         free = {k: s.available for k, s in self.stock.items()}

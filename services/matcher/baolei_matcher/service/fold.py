@@ -7,6 +7,7 @@ from __future__ import annotations
 from baolei_matcher.domain import wakeups
 from baolei_matcher.domain.entities import Bus, Delivered, Hold, Hotel, Need, Stock
 from baolei_matcher.domain.faster import Faster, ask_faster
+from baolei_matcher.domain.occupancy import StayChange
 from baolei_matcher.service.runtime import Runtime
 
 
@@ -41,6 +42,11 @@ def released(rt: Runtime, need_id: str, assignment_id: str, reason: str, decline
 def told_unmet(rt: Runtime, need_id: str, code: str) -> None:
     if need_id in rt.state.needs:
         rt.state.unmet[need_id] = code
+
+
+def stay_changed(rt: Runtime, change: StayChange) -> None:
+    """People arrived at, left or stay longer at a hotel: its rooms over time."""
+    rt.state.stay_changed(change)
 
 
 def hotel_seen(rt: Runtime, hotel: Hotel) -> None:

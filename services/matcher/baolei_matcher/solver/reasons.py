@@ -50,8 +50,8 @@ def no_hotel_for_risk(need: str, risk: str, people: int) -> Unmet:
 
 def rooms_full(need: str, room_type: str | None, people: int) -> Unmet:
     if room_type is None:
-        return Unmet(need, "可接收该类别的酒店房间已满", "no rooms left at hotels accepting this category",
-                     "rooms_full", people=people)
+        return Unmet(need, "房间已满：接收该类别的酒店均已住满",
+                     "hotels full: every hotel taking this category is full", "rooms_full", people=people)
     return Unmet(need, f"{ROOM_ZH[room_type]}已满", f"no {ROOM_EN[room_type]} rooms left",
                  f"{room_type}_rooms_full", people=people)
 

@@ -6,7 +6,7 @@ from typing import overload
 
 from baolei_common.events import from_ts, meta, ts
 from baolei_events.v1 import assignments_pb2, common_pb2, needs_pb2, resources_pb2
-from baolei_requests.adapters.models import Bus, Hotel, Need, Site
+from baolei_requests.adapters.models import Bus, Hotel, Need, Site, Stay
 
 PRODUCER = "requests"
 ZONES = {"sealed": common_pb2.ZONE_SEALED, "controlled": common_pb2.ZONE_CONTROLLED,
@@ -78,6 +78,21 @@ def hotel_rooms(hotel: Hotel, actor: str = "") -> resources_pb2.HotelRooms:
         state=resources_pb2.HOTEL_STATE_OPEN if hotel.state == "open" else resources_pb2.HOTEL_STATE_CLOSED,
         name=hotel.name,
     )
+
+
+def stay_changed(stay: Stay, kind: str, *, vacated: dict[str, int] | None = None, left: int = 0,
+                 cleaning_until: datetime | None = None, cleaning_hours: float = 0.0,
+                 actor: str = "") -> assignments_pb2.AssignmentEvent:
+    """A stay as it now stands (`kind`: arrived, left, extended) and the rooms it gave back."""
+    body = assignments_pb2.StayChanged(
+        assignment_id=stay.id, need_id=stay.need_id, hotel_id=stay.hotel_id, kind=kind,
+        rooms_staying=rooms_pb(stay.rooms or {}), people_staying=stay.people,
+        stay_until=ts(as_utc(stay.stay_until)), rooms_vacated=rooms_pb(vacated or {}), people_left=left,
+        cleaning_hours=cleaning_hours)
+    if cleaning_until is not None:
+        body.cleaning_until.CopyFrom(ts(as_utc(cleaning_until)))
+    return assignments_pb2.AssignmentEvent(meta=meta(producer=PRODUCER, correlation_id=stay.need_id, actor=actor),
+                                           stay=body)
 
 
 def bus_status(bus: Bus, actor: str = "") -> resources_pb2.BusStatus:

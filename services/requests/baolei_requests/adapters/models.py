@@ -119,6 +119,39 @@ class Bus(Base):
     depot: Mapped[Site] = relationship(lazy="joined")
 
 
+class Stay(Base):
+    """People at a hotel after a transfer (one per arrival; an extension of some of them splits it):
+    the rooms they occupy and when they are expected to leave isolation."""
+    __tablename__ = "stays"
+    __table_args__ = (Index("ix_stays_hotel_status_until", "hotel_id", "status", "stay_until"),)
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    assignment_id: Mapped[str] = mapped_column(String(64), index=True)
+    need_id: Mapped[str] = mapped_column(String(64))
+    hotel_id: Mapped[str] = mapped_column(String(64))
+    operator: Mapped[str] = mapped_column(String(100), index=True)
+    risk: Mapped[str] = mapped_column(String(30), default="")
+    people: Mapped[int] = mapped_column(Integer)  # still there
+    rooms: Mapped[dict] = mapped_column(JSON, default=dict)  # still occupied, by type
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    stay_until: Mapped[datetime] = mapped_column(UTCDateTime())  # expected end of isolation
+    status: Mapped[str] = mapped_column(String(20), default="staying")  # staying, ended
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Departure(Base):
+    """People who left isolation (解除隔离), the rooms they gave back and until when those are cleaned."""
+    __tablename__ = "stay_departures"
+    __table_args__ = (Index("ix_departures_hotel_cleaning", "hotel_id", "cleaning_until"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    stay_id: Mapped[str] = mapped_column(String(80), index=True)
+    hotel_id: Mapped[str] = mapped_column(String(64))
+    people: Mapped[int] = mapped_column(Integer)
+    rooms: Mapped[dict] = mapped_column(JSON, default=dict)
+    left_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cleaning_until: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_by: Mapped[str] = mapped_column(String(100), default="")
+
+
 class ProcessedEvent(Base):
     """Event ids already handled: consumers are idempotent."""
     __tablename__ = "processed_events"

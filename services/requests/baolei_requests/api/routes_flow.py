@@ -101,7 +101,8 @@ def arrive(assignment_id: AssignmentId, body: schemas.ArriveIn, request: Request
            p: Principal = Depends(requires("assignment.arrive"))) -> schemas.AssignmentRead:
     hotel_org = (needs.get_assignment(s, assignment_id).room or {}).get("operator", "")
     authorize(p, "assignment.arrive", hotel_org, "assignment_id")
-    a = transitions.arrive(SqlUnitOfWork.over(s), p, assignment_id, body.arrived, body.note)
+    a = transitions.arrive(SqlUnitOfWork.over(s), p, assignment_id, body.arrived, body.note,
+                           request.app.state.config.stay_rules())
     _notify(request, **about(a))
     return assignment_read(a, p)
 

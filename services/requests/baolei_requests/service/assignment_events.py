@@ -46,6 +46,8 @@ def apply(session: Session, ev: assignments_pb2.AssignmentEvent, processed: set[
     else:
         session.add(ProcessedEvent(event_id=ev.meta.event_id))
     body = getattr(ev, which)
+    if which == "stay":  # written by this service with the stay itself (service/stays.py): nothing to apply
+        return f"stay {body.assignment_id} {body.kind} (recorded here)"
     need = session.get(Need, body.need_id)
     if need is None:
         raise ValueError(f"assignment event for unknown need {body.need_id}")

@@ -12,11 +12,11 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from baolei_common.outbox import add_event
-from baolei_requests.adapters.models import Assignment, Bus, Need, Outbox
+from baolei_requests.adapters.models import Assignment, Bus, Need, Outbox, Stay
 from baolei_requests.service.unit_of_work import Event, T, UnitOfWork
 
 
@@ -59,6 +59,22 @@ class SqlBuses:
         return self._s.get(Bus, bus_id)
 
 
+class SqlStays:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(self, stay_id: str, *, lock: bool = False) -> Stay | None:
+        return self._s.get(Stay, stay_id, with_for_update=lock)
+
+    def due(self, hotel_id: str, by: datetime) -> Sequence[Stay]:
+        return self._s.scalars(select(Stay).where(Stay.hotel_id == hotel_id, Stay.status == "staying",
+                                                  Stay.stay_until <= by).order_by(Stay.id).with_for_update()).all()
+
+    def count_of(self, assignment_id: str) -> int:
+        return int(self._s.scalar(select(func.count()).select_from(Stay).where(Stay.assignment_id == assignment_id))
+                   or 0)
+
+
 class SqlUnitOfWork(UnitOfWork):
     def __init__(self, sessions: sessionmaker | None = None, *, session: Session | None = None) -> None:
         self._sessions = sessions
@@ -81,6 +97,7 @@ class SqlUnitOfWork(UnitOfWork):
             self._session = self._sessions()
         s = self._session
         self.assignments, self.needs, self.buses = SqlAssignments(s), SqlNeeds(s), SqlBuses(s)
+        self.stays = SqlStays(s)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -16,7 +16,9 @@ from baolei_common.identity import Principal
 from baolei_events.v1 import assignments_pb2, needs_pb2
 from baolei_requests.adapters.models import Assignment, Need
 from baolei_requests.domain import lifecycle
+from baolei_requests.domain.stays import StayRules
 from baolei_requests.service import access as permissions
+from baolei_requests.service import stays
 from baolei_requests.service.audit import audit
 from baolei_requests.service.errors import Conflict, Forbidden, Invalid, NotFound
 from baolei_requests.service.releases import stage_release
@@ -110,17 +112,17 @@ def _finish(uow: UnitOfWork, actor: Principal, assignment_id: str, delivered: in
 
 
 def arrive(uow: UnitOfWork, actor: Principal, assignment_id: str, arrived: int | None,
-           note: str = "") -> Assignment:
+           note: str = "", rules: StayRules | None = None) -> Assignment:
     """The hotel confirms who arrived (its dispatcher, or an operator): the transfer is done, and
-    whoever did not arrive goes back to matching."""
+    whoever did not arrive goes back to matching; those who did begin their stay (service/stays.py)."""
     with uow:
-        a = _arrive(uow, actor, assignment_id, arrived, note)
+        a = _arrive(uow, actor, assignment_id, arrived, note, rules)
         uow.commit()
     return a
 
 
 def _arrive(uow: UnitOfWork, actor: Principal, assignment_id: str, arrived: int | None,
-           note: str = "") -> Assignment:
+           note: str = "", rules: StayRules | None = None) -> Assignment:
     a = _assignment(uow, assignment_id)
     hotel, hotel_org = (a.room or {}).get("hotel", "the hotel"), (a.room or {}).get("operator", "")
     if not policy.allows(actor, "assignment.arrive", hotel_org):
@@ -134,6 +136,8 @@ def _arrive(uow: UnitOfWork, actor: Principal, assignment_id: str, arrived: int 
                       f"arrived must be between 0 and {brought} (the people the bus delivered)")
     before = {"status": a.status, "delivered": brought, "need_status": a.need.status}
     _close(uow, actor, a, got, amount_of(a), {}, note, before, "assignment.arrived")
+    if got > 0 and a.room:
+        stays.begin(uow, actor, a, got, a.done_at or utcnow(), rules or StayRules())
     return a
 
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
-from baolei_requests.adapters.models import Assignment, Bus, Need
+from baolei_requests.adapters.models import Assignment, Bus, Need, Stay
 
 T = TypeVar("T")
 
@@ -50,10 +50,21 @@ class Buses(Protocol):
     def get(self, bus_id: str) -> Bus | None: ...
 
 
+class Stays(Protocol):
+    def get(self, stay_id: str, *, lock: bool = False) -> Stay | None: ...
+
+    def due(self, hotel_id: str, by: datetime) -> Sequence[Stay]:
+        """Stays at this hotel still going whose expected end is at or before `by`, locked."""
+
+    def count_of(self, assignment_id: str) -> int:
+        """How many stays one arrival has become (extensions of some of its people split it)."""
+
+
 class UnitOfWork(abc.ABC):
     assignments: Assignments
     needs: Needs
     buses: Buses
+    stays: Stays
 
     def __enter__(self) -> UnitOfWork:
         return self

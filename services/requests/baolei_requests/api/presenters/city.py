@@ -15,7 +15,9 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need, Site
+from baolei_common.events import utcnow
+from baolei_common.rooms import Rooms
+from baolei_requests.adapters.models import Assignment, Bus, Departure, Hotel, Need, Site, Stay
 from baolei_requests.api.presenters.labels import GRADE, WAREHOUSE_NAMES, price_alert_text, staple
 from baolei_requests.domain.lifecycle import ACTIVE
 from baolei_requests.domain.needs import NeedStatus
@@ -35,10 +37,11 @@ def overview(session: Session) -> dict:
     hotels = session.scalars(select(Hotel)).all()
     held: defaultdict[str, int] = defaultdict(int)
     for a in active:
-        if a.room:
+        if a.room and a.status != "done":  # a done transfer's rooms are a stay (until people leave)
             held[a.room["hotel"]] += sum(a.room.get(k, 0) for k in ("standard", "family", "accessible"))
     total = sum(sum(h.rooms.values()) for h in hotels if h.state == "open")
     out_of_use = sum(sum((h.out_of_use or {}).values()) for h in hotels)
+    occupied, cleaning = rooms_in_use(session, utcnow())
     return {
         "needs": {"by_status": dict(by_status), "open": sum(v for k, v in by_status.items() if k not in CLOSED),
                   "people_waiting": sum(n.people for n in needs if n.status in (NeedStatus.SUBMITTED,
@@ -47,9 +50,19 @@ def overview(session: Session) -> dict:
         "unmet": [{"code": c, "reason_zh": zh, "reason_en": en, "count": k} for (c, zh, en), k in unmet.most_common()],
         "buses": {"total": len(buses), "in_service": sum(b.state == "in_service" for b in buses),
                   "out_of_service": sum(b.state != "in_service" for b in buses), "busy": len(busy)},
-        "rooms": {"total": total, "out_of_use": out_of_use, "held": sum(held.values()),
-                  "free": max(0, total - out_of_use - sum(held.values())), "hotels": len(hotels)},
+        "rooms": {"total": total, "out_of_use": out_of_use, "held": sum(held.values()), "occupied": occupied,
+                  "cleaning": cleaning,
+                  "free": max(0, total - out_of_use - sum(held.values()) - occupied - cleaning), "hotels": len(hotels)},
     }
+
+
+def rooms_in_use(session: Session, now: datetime) -> tuple[int, int]:
+    """Rooms people stay in, and rooms being cleaned after they left, city-wide."""
+    occupied = sum(Rooms.from_mapping(r or {}).total()
+                   for r in session.scalars(select(Stay.rooms).where(Stay.status == "staying")))
+    cleaning = sum(Rooms.from_mapping(r or {}).total()
+                   for r in session.scalars(select(Departure.rooms).where(Departure.cleaning_until > now)))
+    return occupied, cleaning
 
 
 def city_map(session: Session) -> dict:

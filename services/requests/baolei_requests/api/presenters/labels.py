@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from baolei_common import skus
-from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel, Need, Site
+from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel, Need, Site, Stay
 
 RISK = {"close_contact": ("密接", "close contacts"), "secondary_contact": ("次密接", "secondary contacts"),
         "inbound": ("入境人员", "inbound travellers")}
@@ -222,6 +222,8 @@ def audit_text(e: AuditEntry, names: Names) -> tuple[str, str]:
         "site.upsert": ("登记了地点", "registered the site"),
         "hotel.upsert": ("登记/更新了隔离酒店", "registered or updated the hotel"),
         "bus.upsert": ("登记/更新了车辆", "registered or updated the bus"),
+        "stay.begin": ("登记入住", "checked in"), "stay.left": ("登记解除隔离离开", "recorded departures from"),
+        "stay.extend": ("延长了隔离", "extended"),
     }.get(e.action)
     if e.action in ("bus.state", "bus.breakdown", "hotel.state"):
         state = after.get("state", "")
@@ -246,8 +248,11 @@ def audit_text(e: AuditEntry, names: Names) -> tuple[str, str]:
     elif e.action == "assignment.accept" and after.get("awaiting"):
         tail_zh = f"，待 {'、'.join(after['awaiting'])} 确认"
         tail_en = f"; waiting for {', '.join(after['awaiting'])}"
-    elif e.action == "need.cancel":
+    elif e.action == "need.cancel" or e.action == "stay.extend":
         tail_zh, tail_en = rz, re_
+    elif e.action == "stay.left":
+        left = after.get("left")
+        tail_zh, tail_en = f"（{left} 人，房间消毒中）", f" ({left} left, rooms being cleaned)"
     elif e.action == "need.faster":
         bus = after.get("bus_id") or ""
         tail_zh, tail_en = ((f"（指定车辆 {names.plate(bus)}）", f" (named bus {names.plate(bus)})") if bus else
@@ -276,5 +281,10 @@ def _entity_text(kind: str, ident: str, names: Names) -> tuple[str, str]:
         return names.hotel(ident), names.hotel(ident)
     elif kind == "site":
         return names.site(ident), names.site(ident)
+    elif kind == "stay":
+        st = s.get(Stay, ident)
+        if st is not None:
+            return (f"{names.hotel(st.hotel_id)} 的 {st.people} 人入住记录",
+                    f"the stay of {st.people} {'person' if st.people == 1 else 'people'} at {names.hotel(st.hotel_id)}")
     return {"need": ("需求", "a need"), "assignment": ("任务", "a job"), "bus": ("车辆", "a bus"),
             "hotel": ("隔离酒店", "a hotel"), "site": ("地点", "a site")}.get(kind, ("对象", "an item"))

@@ -12,8 +12,10 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from baolei_requests.adapters.models import Assignment, Hotel, Need
+from baolei_common.events import utcnow
+from baolei_requests.adapters.models import Departure, Hotel, Need, Stay
 from baolei_requests.api.presenters.labels import Names
+from baolei_requests.api.presenters.occupancy import held_rooms
 from baolei_requests.domain.lifecycle import ACTIVE
 from baolei_requests.domain.shortfall import ROOM_TYPES, FreeRooms, Shortfall, Waiting, shortfall
 from baolei_requests.service.transitions import progress_of
@@ -24,14 +26,15 @@ ROOM_CODES = ("rooms_full", "rooms_to_more_urgent", "standard_rooms_full", "fami
 DEFAULT_PER_TRIP = 22  # a 45-seat bus at half load, when no bus is registered
 
 
-def rooms_held(session: Session) -> dict[str, dict[str, int]]:
-    """Rooms by hotel and type that live or finished assignments hold (people may be in them)."""
-    held: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for room in session.scalars(select(Assignment.room).where(Assignment.status.in_(sorted(ACTIVE)),
-                                                              Assignment.room.is_not(None))):
-        if room:
-            for t in ROOM_TYPES:
-                held[room.get("hotel", "")][t] += room.get(t, 0)
+def rooms_held(session: Session) -> defaultdict[str, defaultdict[str, int]]:
+    """Rooms by hotel and type not free: held by proposals and jobs on the way, people staying
+    (a finished transfer is a stay until they leave), and rooms being cleaned after they left."""
+    held = held_rooms(session)
+    taken = [*session.execute(select(Stay.hotel_id, Stay.rooms).where(Stay.status == "staying")),
+             *session.execute(select(Departure.hotel_id, Departure.rooms).where(Departure.cleaning_until > utcnow()))]
+    for hotel_id, rooms in taken:
+        for t in ROOM_TYPES:
+            held[hotel_id][t] += (rooms or {}).get(t, 0)
     return held
 
 

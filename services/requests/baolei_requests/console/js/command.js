@@ -5,6 +5,7 @@ import { drawCityMap, drawPriceCharts, drawStockCharts } from "./charts.js";
 import { esc, getLang, gradeName, pick, t } from "./i18n.js";
 import { CITY_TZ, clock, colon, hhmm, listOf, needLink, needsTable, pri, toast, errorText } from "./common.js";
 import { lateMark, lateSection } from "./late.js";
+import { occupancyPanel, occupancyTitle } from "./stays.js";
 
 let root, me, stockCache = null, stockAt = 0;
 
@@ -16,6 +17,7 @@ export async function render(el, who) {
   ticker = setInterval(() => { if (root?.isConnected && can(me, "attention.read")) api("/api/attention").then(attention, () => {}); else clearInterval(ticker); }, 30000);
   root.innerHTML = `<div class="card attention" id="attention-card" data-testid="attention"><h2>${t("h.attention")}</h2><div id="attention"></div></div>
     <div class="grid g6" id="kpis" data-testid="kpis" style="margin-top:14px"></div>
+    ${can(me, "occupancy.read") ? `<div class="card" style="margin-top:14px" data-testid="occupancy-card"><h2>${occupancyTitle()}</h2><div id="occupancy"></div></div>` : ""}
     <div class="card" style="margin-top:14px"><h2>${t("h.needs")}</h2><div id="needs"></div></div>
     <div class="grid g2" style="margin-top:14px">
       <div class="card"><h2>${t("h.map")}</h2><div id="map"></div></div>
@@ -47,6 +49,8 @@ export async function refresh(ev) {
     try { await api(`/api/needs/${b.dataset.cancel}/cancel`, { method: "POST", body: { reason } }); refresh(); }
     catch (e) { toast(errorText(e)); }
   });
+  const occ = root.querySelector("#occupancy");
+  if (occ) await occupancyPanel(occ);
   await drawCityMap(root.querySelector("#map"), map);
   stockCharts(s);
   if (can(me, "audit.read")) {

@@ -6,6 +6,7 @@ import { api, can, download } from "./api.js";
 import { esc, getLang, pick, skuName, t } from "./i18n.js";
 import { errorText, hhmm, tag, toast } from "./common.js";
 import { lateMark } from "./late.js";
+import { staysPanel, staysTitle } from "./stays.js";
 
 // This page's own words (kept here so the shared dictionary stays as it is): [中文, English]
 const D = {
@@ -43,6 +44,7 @@ export async function render(el, who) {
     <div class="grid g2 no-print" style="margin-top:14px">
       <div class="card"><h2>${t("h.mybuses")}</h2><div id="buses"></div></div>
       <div class="card"><h2>${t("h.myhotels")}</h2><div id="hotels"></div></div></div>
+    ${can(me, "stay.record") ? `<div class="card no-print" style="margin-top:14px" data-testid="stays-card"><h2>${staysTitle()}</h2><div id="stays"></div></div>` : ""}
     <div class="card sheet" id="sheet-card" data-testid="sheet-card" style="margin-top:14px"><h2 class="no-print">${t("h.sheet")}</h2>
       <div class="row no-print"><label>${t("f.day")} <input type="date" id="day" value="${today()}"></label>
         <button id="print" class="primary" data-testid="print-sheet">${t("a.print")}</button>
@@ -76,6 +78,8 @@ export async function refresh() {
   taskTable(tasks);
   busTable(forAll() ? buses.slice(0, 30) : buses);
   hotelTable(forAll() ? hotels.slice(0, 30) : hotels);
+  const staysEl = root.querySelector("#stays");
+  if (staysEl) await staysPanel(staysEl, me, refresh);
   await sheet();
 }
 
