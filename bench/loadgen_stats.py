@@ -146,6 +146,9 @@ class LevelSummary:
     schedule_lag: dict            # how late the generator sent, against its schedule (s)
     loop_lag: dict                # how late the bench's own event loop woke (s): its timestamps are this late
     achieved_rate: float          # needs sent per second of the schedule actually taken
+    load_avg: str = ""            # the machine's load average (1/5/15 min) at the level's end
+    drain_s: float | None = None  # last scheduled send → last first outcome: how long the backlog took to clear
+    backlog_max_s: float | None = None  # the requests service's matching backlog, highest sample (s)
 
     def row(self) -> dict:
         return self.__dict__.copy()
@@ -317,4 +320,7 @@ def render_table(levels: Sequence[LevelSummary]) -> str:
         lat(f"Kafka produce → consume {q} ms", "kafka_rtt", q)
     add("generator lag p99 / max ms", lambda s: f"{_ms(s.schedule_lag['p99'])} / {_ms(s.schedule_lag['max'])}")
     add("bench event-loop lag p95 / max ms", lambda s: f"{_ms(s.loop_lag['p95'])} / {_ms(s.loop_lag['max'])}")
+    add("matching backlog max s / drained s after the last send",
+        lambda s: f"{_s(s.backlog_max_s).removesuffix(' s')} / {_s(s.drain_s).removesuffix(' s')}")
+    add("load average 1/5/15 min (level's end)", lambda s: s.load_avg or "–")
     return "\n".join(rows) + "\n"

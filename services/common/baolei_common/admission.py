@@ -9,6 +9,11 @@ admitted, a connection pool of `limit` and a thread limiter above `limit`, no ad
 waits for a connection or a thread: the service stays responsive under any burst and sheds the
 excess with a clear answer. Long-lived streams (Server-Sent Events) and health checks are not
 counted.
+
+Reads (GET, HEAD) may pass through a gate of their own (`AdmissionGate(..., reads=...)`): a site
+polling its need's status must not queue behind a surge of new needs, nor be refused because intake
+is shedding (issue 20: the API's status lagged seconds behind the database for that alone). The two
+limits add up to the request pool, so neither kind waits for a connection the other holds.
 """
 from __future__ import annotations
 
@@ -217,15 +222,23 @@ def _idempotency_key(scope: Scope) -> bytes | None:
     return None
 
 
-class AdmissionGate:
-    """ASGI middleware around an `Admission` (`app.add_middleware(AdmissionGate, admission=...)`)."""
+READ_METHODS = frozenset({"GET", "HEAD"})
 
-    def __init__(self, app: ASGIApp, admission: Admission) -> None:
+
+class AdmissionGate:
+    """ASGI middleware around an `Admission` (`app.add_middleware(AdmissionGate, admission=...)`);
+    with `reads`, GET and HEAD requests go through that one instead."""
+
+    def __init__(self, app: ASGIApp, admission: Admission, reads: Admission | None = None) -> None:
         self.app = app
         self.admission = admission
+        self.reads = reads
 
     async def __call__(self, scope: Scope, receive, send) -> None:
-        await self.admission(self.app, scope, receive, send)
+        if self.reads is not None and scope.get("method") in READ_METHODS:
+            await self.reads(self.app, scope, receive, send)
+        else:
+            await self.admission(self.app, scope, receive, send)
 
 
 async def send_busy(send, retry_after_ms: int) -> None:
