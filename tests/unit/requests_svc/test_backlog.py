@@ -88,6 +88,16 @@ def test_a_stalled_outbox_keeps_intake_open_and_the_wait_counts_from_its_end(ses
     assert not b.stalled and not b.closed and b.delay_s < 2   # counted from the stall's end, not creation
 
 
+def test_a_relay_behind_but_publishing_is_no_stall(sessions):
+    """A surge: the oldest unsent row is 5 s old, but rows went out a moment ago — matching is judged."""
+    b = Backlog(sessions, lambda: True, high_s=10, low_s=5, stall_s=3)
+    add_unsent(sessions, 5)
+    add_unsent(sessions, 0.2, sent=True)
+    add_need(sessions, "N-1", 12)
+    b.refresh()
+    assert not b.stalled and b.closed
+
+
 def test_a_young_unsent_row_is_not_a_stall(sessions):
     b = Backlog(sessions, lambda: True, high_s=10, low_s=5, stall_s=3)
     add_unsent(sessions, 0.5)                 # the relay's normal sub-second delay

@@ -9,12 +9,14 @@ meets a backlog of at most about `high_s`.
 
 Intake pauses only when MATCHING is behind, never because publication stalled (issue 20: intake
 closed ten seconds after the broker died, although the outbox exists to absorb exactly that). While
-the outbox holds an unsent row older than `stall_s` — the broker is away, or the replica holding
-the relay's lock is frozen — nothing can be judged about matching, so the delay reads 0 and intake
+the outbox holds an unsent row older than `stall_s` and nothing at all was published for `stall_s`
+— the broker is away, or the replica holding the relay's lock is frozen — nothing can be judged
+about matching, so the delay reads 0 and intake
 stays open: the needs wait in the outbox and are published in order when publication resumes. A
 need's wait then counts from the end of the stall (when it could first reach the matcher), not from
 its creation; a matcher that cannot keep up with the backlog it is handed then closes intake as
-usual. Checked in the shared database, so every replica sees another replica's stuck relay too.
+usual. A relay that is behind but publishing (a surge) is no stall: its lag is part of the backlog.
+Checked in the shared database, so every replica sees another replica's stuck relay too.
 
 Not counted: needs older than the window (a need stuck for another reason must not close intake for
 good) and any backlog while this replica's relay has never connected.
@@ -48,9 +50,9 @@ class Backlog:
         self.stalled = False  # the outbox is not being published (broker away, relay stuck)
         self._stall_ended: datetime | None = None
 
-    def _read(self) -> tuple[datetime | None, datetime | None]:
-        """The oldest need of the window still `submitted`, and the oldest unsent outbox row.
-        Two indexed queries (needs by status and age; the outbox by sent_at)."""
+    def _read(self) -> tuple[datetime | None, datetime | None, datetime | None]:
+        """The oldest need of the window still `submitted`, the oldest unsent outbox row and the
+        last publication. Three indexed queries (needs by status and age; the outbox by sent_at)."""
         now = utcnow()
         t, o = Need.__table__.c, Outbox.__table__.c
         with self._sessions() as s:
@@ -58,14 +60,16 @@ class Backlog:
                 t.status == NeedStatus.SUBMITTED.value,
                 t.created_at > now - timedelta(seconds=self.window_s))).scalar()
             unsent = s.execute(select(func.min(o.created_at)).where(o.sent_at.is_(None))).scalar()
-        return oldest, unsent
+            last_sent = s.execute(select(func.max(o.sent_at))).scalar() if unsent is not None else None
+        return oldest, unsent, last_sent
 
     def refresh(self) -> None:
         now = utcnow()
-        oldest, unsent = self._read()
-        stalled = unsent is not None and (now - unsent).total_seconds() >= self.stall_s
+        oldest, unsent, last_sent = self._read()
+        stalled = (unsent is not None and (now - unsent).total_seconds() >= self.stall_s
+                   and (last_sent is None or (now - last_sent).total_seconds() >= self.stall_s))
         if stalled != self.stalled:
-            log.warning("outbox publication %s / 发布%s: the oldest unsent event is %.1f s old",
+            log.warning("outbox publication %s / 发布%s: the oldest unsent event is %.1f s old, nothing sent since",
                         "stalled (broker away or relay stuck); intake stays open" if stalled else "resumed",
                         "停滞，受理照常" if stalled else "恢复",
                         0.0 if unsent is None else (now - unsent).total_seconds())
