@@ -187,21 +187,6 @@ async def test_a_refused_request_coming_back_is_queued_first_not_refused_again()
     assert gate.stats()["priority_admitted"] == 5
 
 
-async def keyed(app, key: bytes) -> int:
-    out: dict = {}
-
-    async def receive():
-        return {"type": "http.request", "body": b""}
-
-    async def send(msg):
-        if msg["type"] == "http.response.start":
-            out["status"] = msg["status"]
-
-    await app({"type": "http", "path": "/api/needs", "method": "POST",
-               "headers": [(b"idempotency-key", key)]}, receive, send)
-    return out["status"]
-
-
 async def test_when_intake_reopens_the_needs_turned_away_come_first():
     """Needs refused while intake was closed are taken first when it opens; a new key is told to
     retry during the grace, and taken once it has passed (no starvation)."""
@@ -212,10 +197,10 @@ async def test_when_intake_reopens_the_needs_turned_away_come_first():
     gate.intake_paths = ("/api/needs",)
     gate.intake_closed = lambda: closed["v"]
     app = AdmissionGate(inner, gate)
-    assert await keyed(app, b"early") == 503
+    assert await call_keyed(app, b"early") == 503
     closed["v"] = False
-    assert await keyed(app, b"late") == 503      # new, during the grace: earlier needs first
-    assert await keyed(app, b"early") == 201     # turned away before: taken at once
+    assert await call_keyed(app, b"late") == 503      # new, during the grace: earlier needs first
+    assert await call_keyed(app, b"early") == 201     # turned away before: taken at once
     await asyncio.sleep(0.25)
-    assert await keyed(app, b"newer") == 201     # the grace has passed
-    assert await keyed(app, b"late") == 201
+    assert await call_keyed(app, b"newer") == 201     # the grace has passed
+    assert await call_keyed(app, b"late") == 201
