@@ -36,6 +36,7 @@ import httpx
 
 from baolei_common import topics
 from baolei_common.procs import wait_ready
+from bench.limits import check, fail_if, import_max_bytes, import_max_rows
 from bench.load_bench import free_port
 from bench.loadgen_stats import percentile
 
@@ -255,6 +256,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--log-dir", default=None)
     args = ap.parse_args(argv)
     sizes = [int(x) for x in args.sizes.split(",")]
+    problems: list[str] = []
+    for rows in sizes:
+        check(problems, "rows of one import", rows, import_max_rows(),
+              "lower --sizes or raise BAOLEI_REQUESTS_IMPORT_MAX_ROWS")
+        check(problems, f"bytes of the {rows:,}-row sheet", len(sheet(rows, seed=1)), import_max_bytes(),
+              "lower --sizes or raise BAOLEI_REQUESTS_IMPORT_MAX_BYTES")
+    fail_if("import", problems)  # before anything starts
     bootstrap = os.environ.get("BAOLEI_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
     pg_url = os.environ.get("BAOLEI_TEST_PG_URL")
     log_dir = Path(args.log_dir or tempfile.mkdtemp(prefix="baolei-import-logs-"))

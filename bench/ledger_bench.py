@@ -39,8 +39,10 @@ from baolei_inventory.bootstrap import Container, bootstrap
 from baolei_inventory.config import InventoryConfig
 from baolei_inventory.domain.errors import InsufficientStock
 from baolei_inventory.domain.model import Pick, Sku, Warehouse
+from bench.limits import MAX_QUANTITY, check, fail_if
 
 RESULTS = Path(__file__).parent / "results" / "ledger.md"
+OPENING_STOCK = 1_000_000  # per warehouse and SKU: received once, then issued from
 SKUS = ["rice", "flour", "oil", "pork", "eggs", "milk", "noodles", "vegetables"]
 WAREHOUSES = [f"wh-{i:02d}" for i in range(50)]
 
@@ -56,7 +58,7 @@ def _seed(c: Container) -> None:
     for i, w in enumerate(WAREHOUSES):
         c.catalog.upsert_warehouse(Warehouse(w, w, "食品物资集团", f"d{i % 10}", 22.5, 114.0))
         for s in SKUS:
-            c.stock.receive(actor="bench", warehouse_id=w, sku=s, lot="L0", quantity=1_000_000)
+            c.stock.receive(actor="bench", warehouse_id=w, sku=s, lot="L0", quantity=OPENING_STOCK)
 
 
 def _one_movement(c: Container, rnd: random.Random, keys: list[tuple[str, str]], n: int) -> int:
@@ -159,6 +161,9 @@ def main() -> None:
     args = ap.parse_args()
     if not args.pg_url:
         raise SystemExit("give a PostgreSQL URL or set BAOLEI_TEST_PG_URL")
+    problems: list[str] = []
+    check(problems, "opening stock of one movement", OPENING_STOCK, MAX_QUANTITY, "lower OPENING_STOCK")
+    fail_if("ledger", problems)  # before anything starts
     kafka_bootstrap = os.environ.get("BAOLEI_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
     name = f"bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")

@@ -17,6 +17,7 @@ PostgreSQL databases dropped; every wait is bounded, so an overloaded stack is r
 
 Run:  .venv/bin/python -m bench.load_bench [--duration 60] [--levels 10,30,100,200]
                                            [--databases postgresql,sqlite] [--log-dir DIR]
+                                           [--busy | --beside CMD]   (a CPU-heavy neighbour: busy machine)
 Dev:  .venv/bin/python -m bench.load_bench --duration 5 --levels 10,30
 Needs the broker (deploy/kafka.sh start) and, for PostgreSQL, BAOLEI_TEST_PG_URL or deploy/postgres.sh.
 """
@@ -48,6 +49,7 @@ from google.protobuf.message import DecodeError
 
 from baolei_common import topics
 from baolei_common.procs import wait_ready
+from bench.limits import MAX_QUANTITY, MAX_ROOMS, check, fail_if
 from bench.loadgen_stats import (
     OUTCOME_WAIT_S,
     Attempt,
@@ -256,6 +258,39 @@ class City:
     counts: dict[str, int]
 
 
+@dataclass(frozen=True)
+class Capacity:
+    """What the bench registers for a planned load, sized before anything starts."""
+
+    hotels_per_district: int
+    rooms_each: int
+    buses_per_depot: int
+    stock_per_line: int
+
+
+def plan_capacity(planned_needs: int, transfer_share: float, depots: int, warehouses: int) -> Capacity:
+    """Hotels with rooms for all the people the run will send (more hotels per district rather than
+    one above the API's room limit), buses for about half of them per shift, stock twice over."""
+    people = planned_needs * transfer_share * 4.5
+    per_district = max(500, math.ceil(people * 1.2 / len(DISTRICT_POINTS)))
+    hotels = math.ceil(per_district / MAX_ROOMS)
+    supply_units = planned_needs * (1 - transfer_share) * 2 * 12  # lines × mean quantity, per SKU below
+    return Capacity(hotels_per_district=hotels, rooms_each=math.ceil(per_district / hotels),
+                    buses_per_depot=max(10, math.ceil(people / 2 / 200 / depots)),  # ~200 people per bus and shift
+                    stock_per_line=max(5000, math.ceil(supply_units * 2 / warehouses)))
+
+
+def check_setup(cap: Capacity) -> None:
+    """Fails before anything starts when the planned city would break the API's limits."""
+    problems: list[str] = []
+    check(problems, "rooms of one kind in one bench hotel", cap.rooms_each, MAX_ROOMS,
+          "lower --duration or the levels")
+    check(problems, "buses per depot", cap.buses_per_depot, 999, "lower --duration or the levels (ids end in 3 digits)")
+    check(problems, "stock received per warehouse and SKU", cap.stock_per_line, MAX_QUANTITY,
+          "lower --duration or the levels")
+    fail_if("load", problems)
+
+
 def load_city(stack: Stack, planned_needs: int, transfer_share: float, rng: random.Random) -> City:
     """The demo city as `make run` loads it, plus capacity sized to the planned load: hotels with
     rooms for all the people the run will send, buses for about half of them per shift (so late in a
@@ -266,9 +301,10 @@ def load_city(stack: Stack, planned_needs: int, transfer_share: float, rng: rand
     from baolei_dev.demo_inventory import load_demo as load_stock
     from baolei_dev.demo_requests import COMMUNITIES, DEPOTS, load_demo
 
+    cap = plan_capacity(planned_needs, transfer_share, len(DEPOTS), len(WAREHOUSES))
+    check_setup(cap)
     load_stock(stack.urls["inventory"], TOKEN)
     counts = load_demo(stack.urls["requests"], TOKEN, with_needs=False)
-    people = planned_needs * transfer_share * 4.5
     now = datetime.now(CST).replace(microsecond=0)
     extra_sites: list[str] = []
     with httpx.Client(base_url=stack.urls["requests"], headers=AUTH, timeout=30) as c:
@@ -286,16 +322,19 @@ def load_city(stack: Stack, planned_needs: int, transfer_share: float, rng: rand
                                      "lon": round(lon + rng.uniform(-0.03, 0.03), 5),
                                      "organisation": f"{district}压测街道"})
             extra_sites.append(sid)
-        rooms_each = max(500, math.ceil(people * 1.2 / len(DISTRICT_POINTS)))
+        n_hotels = 0
         for i, (district, lat, lon) in enumerate(DISTRICT_POINTS):
-            sid, hid = f"h-load-{i + 1}", f"H-load-{i + 1}"
-            put(f"/api/sites/{sid}", {"id": sid, "name": f"{district}压测隔离酒店", "district": district,
-                                     "lat": lat + 0.01, "lon": lon + 0.01, "organisation": "投控公司"})
-            put(f"/api/hotels/{hid}", {"id": hid, "name": f"{district}压测隔离酒店", "operator": "投控公司",
-                                      "site_id": sid, "accepts": [r for r, _ in RISKS],
-                                      "rooms": {"standard": rooms_each, "family": 50, "accessible": 20}})
-        counts["hotels"] += len(DISTRICT_POINTS)
-        buses_per_depot = max(10, math.ceil(people / 2 / 200 / len(DEPOTS)))  # ~200 people per bus and shift
+            for k in range(cap.hotels_per_district):
+                n_hotels += 1
+                sid, hid = f"h-load-{i + 1}-{k + 1}", f"H-load-{i + 1}-{k + 1}"
+                name = f"{district}压测隔离酒店{k + 1}"
+                put(f"/api/sites/{sid}", {"id": sid, "name": name, "district": district,
+                                         "lat": lat + 0.01 + 0.002 * k, "lon": lon + 0.01, "organisation": "投控公司"})
+                put(f"/api/hotels/{hid}", {"id": hid, "name": name, "operator": "投控公司",
+                                          "site_id": sid, "accepts": [r for r, _ in RISKS],
+                                          "rooms": {"standard": cap.rooms_each, "family": 50, "accessible": 20}})
+        counts["hotels"] += n_hotels
+        buses_per_depot = cap.buses_per_depot
         for did, _name, _district, _lat, _lon, op, _n, plate in DEPOTS:
             for i in range(1, buses_per_depot + 1):
                 bid = f"load-{did.removeprefix('d-')}-{i:03d}"
@@ -304,8 +343,7 @@ def load_city(stack: Stack, planned_needs: int, transfer_share: float, rng: rand
                     "load_limit": 0.5, "shift_start": (now - timedelta(hours=1)).isoformat(),
                     "shift_end": (now + timedelta(hours=11)).isoformat(), "turnaround_min": 30})
         counts["buses"] += buses_per_depot * len(DEPOTS)
-    supply_units = planned_needs * (1 - transfer_share) * 2 * 12  # lines × mean quantity, per SKU below
-    per_level = max(5000, math.ceil(supply_units * 2 / len(WAREHOUSES)))
+    per_level = cap.stock_per_line
     with httpx.Client(base_url=stack.urls["inventory"], headers=AUTH, timeout=30) as c:
         for wid, *_ in WAREHOUSES:
             for sku in SKUS:
@@ -316,7 +354,7 @@ def load_city(stack: Stack, planned_needs: int, transfer_share: float, rng: rand
                 if r.status_code >= 400:
                     raise RuntimeError(f"POST /api/movements: {r.status_code} {r.text}")
     city_counts = {"communities": len(COMMUNITIES) + len(extra_sites), "hotels": counts["hotels"],
-                   "bench hotel rooms": rooms_each * len(DISTRICT_POINTS) + 70 * len(DISTRICT_POINTS),
+                   "bench hotel rooms": (cap.rooms_each + 70) * n_hotels,
                    "buses": counts["buses"], "bench stock per SKU and warehouse": per_level}
     return City([c[0] for c in COMMUNITIES] + extra_sites, city_counts)
 
@@ -531,6 +569,8 @@ async def run_level(rate: float, duration_s: float, city: City, stack: Stack, wa
     tasks: list[asyncio.Task] = []
     watcher.take_rtt()
     watcher.take_loop_lag()
+    backlog: list[float] = []
+    sampler = asyncio.create_task(sample_backlog(polls, backlog))
     t0 = time.perf_counter() + 0.2
     for i in range(n):
         sched = t0 + i / rate
@@ -562,12 +602,39 @@ async def run_level(rate: float, duration_s: float, city: City, stack: Stack, wa
     for r in accepted:  # a status seen only for an outcome that came after the snapshot is not a lag
         if r.outcome_at is None:
             r.status_at = None
+    sampler.cancel()
     dead = stack.exited()
     if dead:
         note = f"at {rate:g}/s: service(s) exited: {', '.join(dead)}"
         say(f"  {note}")
         stack.notes.append(note)
-    return summarize_level(rate, duration_s, level.records, watcher.take_rtt(), watcher.take_loop_lag())
+    s = summarize_level(rate, duration_s, level.records, watcher.take_rtt(), watcher.take_loop_lag())
+    last_sched = t0 + (n - 1) / rate
+    outcomes = [r.outcome_at for r in accepted if r.outcome_at is not None]
+    s.drain_s = max(0.0, max(outcomes) - last_sched) if outcomes else None
+    s.backlog_max_s = max(backlog) if backlog else None
+    s.load_avg = load_average()
+    return s
+
+
+def load_average() -> str:
+    """The machine's load average (1/5/15 min): the machine is shared, every figure needs it beside."""
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return ""
+
+
+async def sample_backlog(polls: RawClient, out: list[float]) -> None:
+    """The requests service's matching backlog (/readyz), once a second, until cancelled."""
+    while True:
+        with contextlib.suppress(httpx.HTTPError, ValueError, TimeoutError, OSError):
+            async with asyncio.timeout(3):
+                r = await polls.get("/readyz")
+            value = r.json().get("matching_backlog_s")
+            if value is not None:
+                out.append(float(value))
+        await asyncio.sleep(1.0)
 
 
 async def run_database(stack: Stack, city: City, args: argparse.Namespace) -> tuple[list[LevelSummary], dict]:
@@ -630,6 +697,9 @@ def report(results: list[DbResult], args: argparse.Namespace, command: str) -> s
              *([f"**Short run** ({args.duration:g} s per level, levels {', '.join(f'{r:g}' for r in args.levels)}): "
                 "a development check, not the benchmark's figures.", ""]
                if args.duration < 60 or args.levels != DEFAULT_LEVELS else []),
+             *([f"**Busy machine:** `{args.beside}` ran beside the stack during every level (a CPU-heavy "
+                "neighbour, as on a city's shared server); compare with a quiet run by the load average of "
+                "each level.", ""] if args.beside else []),
              f"Open loop: each level sends needs on schedule for {args.duration:g} s whatever the answers "
              f"({args.transfer_share:.0%} transfers of 1–8 people, the rest supply orders of 1–3 staples; "
              f"50 communities; +08:00 times), over at most {args.connections} connections, each with an "
@@ -683,10 +753,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--sample-every", type=int, default=20, help="poll the status of 1 in N accepted needs")
     ap.add_argument("--pause", type=float, default=5.0, help="seconds between levels")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--busy", action="store_true",
+                    help="busy machine: run the solver (bench.busy) beside the stack while the levels run")
+    ap.add_argument("--beside", help="busy machine: this shell command beside the stack instead (e.g. a report job)")
     ap.add_argument("--log-dir", type=Path, help="keep the services' logs here (default: a temporary directory)")
     ap.add_argument("--results", type=Path, default=RESULTS, help="markdown report (default bench/results/load.md)")
     args = ap.parse_args(argv)
     args.levels = [float(x) for x in args.levels.split(",") if x.strip()]
+    if args.busy and not args.beside:
+        args.beside = BUSY_COMMAND
+    if args.beside and args.results == RESULTS:
+        args.results = RESULTS.with_name("load-busy.md")  # the quiet run's table stays
     args.databases = [d.strip() for d in args.databases.split(",") if d.strip()]
     if not args.levels or any(r <= 0 for r in args.levels):
         ap.error("--levels: positive rates")
@@ -724,6 +801,10 @@ def main(argv: list[str] | None = None) -> int:
                                                         " " + shlex.join(argv if argv is not None else sys.argv[1:]))
     bootstrap = os.environ.get("BAOLEI_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
     planned = round(sum(args.levels) * args.duration)
+    from baolei_dev.demo_inventory import WAREHOUSES
+    from baolei_dev.demo_requests import DEPOTS
+
+    check_setup(plan_capacity(planned, args.transfer_share, len(DEPOTS), len(WAREHOUSES)))  # before anything starts
     results: list[DbResult] = []
     try:
         with sigterm_as_interrupt(), tempfile.TemporaryDirectory(prefix="baolei-load-logs-") as tmp:
@@ -741,6 +822,32 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if any(r.error for r in results) else 0
 
 
+BUSY_COMMAND = f"{shlex.quote(sys.executable)} -m bench.busy"
+
+
+@contextlib.contextmanager
+def beside(command: str | None, log: Path) -> Iterator[None]:
+    """Runs `command` (a CPU-heavy neighbour: busy mode) beside the stack while the levels run;
+    stopped, with everything it started, on the way out."""
+    if not command:
+        yield
+        return
+    say(f"beside the stack: {command} (log: {log})")
+    p = subprocess.Popen(command, shell=True, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                         start_new_session=True)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(p.pid, signal.SIGTERM)
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(p.pid, signal.SIGKILL)
+            p.wait(timeout=10)
+
+
 def run_one(db: str, bootstrap: str, log_dir: Path, planned: int, args: argparse.Namespace) -> DbResult:
     """One database's stack, levels and table; a failure is reported, not raised (the other
     database still runs). Everything started is stopped before this returns."""
@@ -752,7 +859,8 @@ def run_one(db: str, bootstrap: str, log_dir: Path, planned: int, args: argparse
             city = load_city(stack, planned, args.transfer_share, random.Random(args.seed))
             res.counts = city.counts
             say(f"{db}: {city.counts}")
-            res.summaries, res.idle = asyncio.run(run_database(stack, city, args))
+            with beside(args.beside, log_dir / f"{db}-beside.log"):
+                res.summaries, res.idle = asyncio.run(run_database(stack, city, args))
             if stack.notes:
                 say(f"{db}: {'; '.join(stack.notes)}\n{stack.log_tails()}")
     except Exception as exc:

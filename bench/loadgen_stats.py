@@ -19,6 +19,7 @@ OUTCOME_P95_LIMIT_S = 2.0    # submit → first outcome p95 at ACCEPT_LEVEL
 STATUS_LAG_P95_LIMIT_S = 1.0  # Kafka outcome → API status p95 at ACCEPT_LEVEL
 NO_HANG_LEVEL = 200          # at this rate: no timeouts, no 30 s waits, nothing left without an outcome
 LONG_WAIT_S = 30.0
+SHED_P99_LIMIT_S = 1.0       # at NO_HANG_LEVEL a 503 answers fast (issue 20): a refusal that waits is a hang
 
 
 @dataclass
@@ -133,6 +134,8 @@ class LevelSummary:
     http_accepted: dict           # first send → accepted answer, retries included (s)
     pool_wait: dict               # attempt start → on the wire: queued in the client's connection pool (s)
     outcome: dict                 # first send → first outcome on Kafka (s), accepted needs with one
+    accepted_outcome: dict        # accepted answer → first outcome (s, 0 if the outcome came first)
+    shed_answer: dict             # on the wire → 503 answer (s; the client's own pool queue apart): shedding is fast
     outcomes: dict[str, int]      # first outcomes by kind (proposed / unmet)
     no_outcome: int               # accepted needs without an outcome by the end of the wait
     long_waits: int               # accepted needs whose outcome came ≥ 30 s after their first send, or never
@@ -146,6 +149,9 @@ class LevelSummary:
     schedule_lag: dict            # how late the generator sent, against its schedule (s)
     loop_lag: dict                # how late the bench's own event loop woke (s): its timestamps are this late
     achieved_rate: float          # needs sent per second of the schedule actually taken
+    load_avg: str = ""            # the machine's load average (1/5/15 min) at the level's end
+    drain_s: float | None = None  # last scheduled send → last first outcome: how long the backlog took to clear
+    backlog_max_s: float | None = None  # the requests service's matching backlog, highest sample (s)
 
     def row(self) -> dict:
         return self.__dict__.copy()
@@ -187,6 +193,9 @@ def summarize_level(rate: float, duration_s: float, records: Sequence[NeedRecord
         http_accepted=pcts([r.answered_at - r.first_sent for r in accepted]),
         pool_wait=pcts([a.on_wire - a.started for a in attempts if a.on_wire is not None]),
         outcome=pcts(outcome_lat),
+        accepted_outcome=pcts([max(0.0, at - r.answered_at) for r, at in with_outcome]),
+        shed_answer=pcts([a.ended - (a.on_wire if a.on_wire is not None else a.started)
+                          for a in attempts if a.status == 503]),
         outcomes=dict(sorted(Counter(r.outcome for r, _ in with_outcome if r.outcome).items())),
         no_outcome=no_outcome, long_waits=long_waits,
         status_lag=pcts(lags),
@@ -255,6 +264,15 @@ def targets(levels: Sequence[LevelSummary]) -> list[Target]:
                           f"{s.timeouts} timeouts, {s.conn_errors} connection errors, {s.gave_up} gave up on 503, "
                           f"{s.long_waits} needs waited ≥ {LONG_WAIT_S:g} s for an outcome or never got one, "
                           f"slowest accepted answer {_s(s.http_accepted['max'])}"))
+        shed = s.shed_answer["p99"]
+        out.append(Target(f"{NO_HANG_LEVEL}/s shedding answers fast (503 p99 ≤ {SHED_P99_LIMIT_S:g} s)", s.rate,
+                          shed is None or shed <= SHED_P99_LIMIT_S,
+                          f"{s.status_503} 503s, answered in p99 {_s(shed)}, max {_s(s.shed_answer['max'])}"))
+        p99 = s.accepted_outcome["p99"]
+        out.append(Target(f"{NO_HANG_LEVEL}/s accepted → first outcome p99 ≤ {LONG_WAIT_S:g} s", s.rate,
+                          p99 is not None and p99 <= LONG_WAIT_S and s.no_outcome == 0,
+                          f"p99 {_s(p99)}, max {_s(s.accepted_outcome['max'])} over {s.accepted_outcome['n']} "
+                          f"accepted needs; {s.no_outcome} without an outcome; {s.gave_up} gave up on 503"))
     return out
 
 
@@ -304,6 +322,9 @@ def render_table(levels: Sequence[LevelSummary]) -> str:
     for q in ("p50", "p95", "p99"):
         lat(f"submit → first outcome {q} s", "outcome", q, fmt=lambda x: "–" if x is None else f"{x:.2f}")
     add("submit → first outcome max s", lambda s: "–" if s.outcome["max"] is None else f"{s.outcome['max']:.2f}")
+    lat("accepted → first outcome p99 s", "accepted_outcome", "p99", fmt=lambda x: "–" if x is None else f"{x:.2f}")
+    add("503 answered (from on the wire) p99 / max ms",
+        lambda s: f"{_ms(s.shed_answer['p99'])} / {_ms(s.shed_answer['max'])}")
     add("outcome on Kafka before the HTTP answer", lambda s: str(s.outcome_before_answer))
     add("first outcomes (proposed / unmet)",
         lambda s: f"{s.outcomes.get('proposed', 0)} / {s.outcomes.get('unmet', 0)}")
@@ -317,4 +338,7 @@ def render_table(levels: Sequence[LevelSummary]) -> str:
         lat(f"Kafka produce → consume {q} ms", "kafka_rtt", q)
     add("generator lag p99 / max ms", lambda s: f"{_ms(s.schedule_lag['p99'])} / {_ms(s.schedule_lag['max'])}")
     add("bench event-loop lag p95 / max ms", lambda s: f"{_ms(s.loop_lag['p95'])} / {_ms(s.loop_lag['max'])}")
+    add("matching backlog max s / drained s after the last send",
+        lambda s: f"{_s(s.backlog_max_s).removesuffix(' s')} / {_s(s.drain_s).removesuffix(' s')}")
+    add("load average 1/5/15 min (level's end)", lambda s: s.load_avg or "–")
     return "\n".join(rows) + "\n"

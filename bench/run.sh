@@ -15,4 +15,5 @@ echo "== burst: 2,000 transfer needs within 10 s against a city, time to the fir
 echo "== volunteers: doorstep matching vs first-come claiming, and a 20,000-task sealing burst =="; $BIN/python -m bench.volunteer_bench
 echo "== inventory ledger on PostgreSQL =="; $BIN/python -m bench.ledger_bench
 echo "== load: open-loop needs at 10/30/100/200 per s through the whole stack, PostgreSQL and SQLite =="; $BIN/python -m bench.load_bench
+echo "== load, busy machine: the same with the solver running beside the stack (bench.busy) =="; $BIN/python -m bench.load_bench --busy
 echo "== import: 1,000 and 10,000 rows while another office writes, SQLite and PostgreSQL =="; $BIN/python -m bench.import_bench

@@ -121,9 +121,11 @@ def test_retry_delay_prefers_milliseconds_and_caps():
     assert retry_delay_s({"Retry-After-Ms": "-5"}, None) == 0.0
 
 
-def _level(rate: float, *, outcome_at: float = 0.5, status_at: float = 0.7, timeout: bool = False):
+def _level(rate: float, *, outcome_at: float = 0.5, status_at: float = 0.7, timeout: bool = False,
+           shed_s: float = 0.01):
     recs = [rec(i, (0.0, 0.05, 201, ""), outcome=("proposed", outcome_at), sampled=True, status_at=status_at)
             for i in range(20)]
+    recs.append(rec(50, (0.0, shed_s, 503, ""), (1.0, 1.05, 201, ""), outcome=("proposed", outcome_at + 1.0)))
     if timeout:
         recs.append(rec(99, (0.0, 35.0, None, "timeout")))
     return summarize_level(rate, 1.0, recs)
@@ -131,11 +133,12 @@ def _level(rate: float, *, outcome_at: float = 0.5, status_at: float = 0.7, time
 
 def test_targets_met_missed_and_not_run():
     good = targets([_level(10), _level(100), _level(200)])
-    assert [t.met for t in good] == [True, True, True, True]
+    assert [t.met for t in good] == [True] * 6
     bad = targets([_level(10), _level(100, outcome_at=3.0, status_at=4.5, timeout=True),
-                   _level(200, timeout=True)])
-    assert [t.met for t in bad] == [False, False, False, False]
-    assert "1 timeouts" in bad[-1].detail
+                   _level(200, outcome_at=31.0, timeout=True, shed_s=2.0)])
+    assert [t.met for t in bad] == [False] * 6
+    assert "1 timeouts" in bad[3].detail
+    assert "p99 2.00 s" in bad[4].detail and "p99 30.95 s" in bad[5].detail
     short = targets([_level(10), _level(30)])
     assert [t.met for t in short] == [None, None, None, None]
     assert "not run" in short[0].line()

@@ -9,6 +9,11 @@ admitted, a connection pool of `limit` and a thread limiter above `limit`, no ad
 waits for a connection or a thread: the service stays responsive under any burst and sheds the
 excess with a clear answer. Long-lived streams (Server-Sent Events) and health checks are not
 counted.
+
+Reads (GET, HEAD) may pass through a gate of their own (`AdmissionGate(..., reads=...)`): a site
+polling its need's status must not queue behind a surge of new needs, nor be refused because intake
+is shedding (issue 20: the API's status lagged seconds behind the database for that alone). The two
+limits add up to the request pool, so neither kind waits for a connection the other holds.
 """
 from __future__ import annotations
 
@@ -54,6 +59,13 @@ class Admission:
         self.intake_paths: tuple[str, ...] = ()
         self.intake_closed: Callable[[], bool] | None = None
         self.intake_shed = 0
+        # When intake opens again, the needs turned away while it was closed come first: for
+        # `reopen_grace_s` (the longest Retry-After intake gives) only keys refused before are
+        # taken, a new key is told to retry. Without it the door reopens to whoever knocks first,
+        # and a need could lose that draw for a minute (issue 20: hundreds gave up at 200/s)
+        self.reopen_grace_s = 3.0
+        self._intake_was_closed = False
+        self._reopened_at = -1e9
         # Idempotency-Keys refused lately (bounded, oldest dropped): a request that comes back with
         # one was turned away before, so it is not turned away at once again but queued first in
         # line — without this, a retry could lose the draw every time (a need at 200/s waited 35 s)
@@ -162,16 +174,18 @@ class Admission:
         if not self._gated(scope):
             await app(scope, receive, send)
             return
+        key = _idempotency_key(scope)
+        again = key is not None and key in self._refused
         if (self.intake_closed is not None and scope.get("method") == "POST"
-                and scope.get("path", "") in self.intake_paths and self.intake_closed()):
+                and scope.get("path", "") in self.intake_paths and self._intake_refuses(again)):
             self.intake_shed += 1
+            if key is not None:
+                self._remember_refused(key)  # it comes back first when intake opens
             if self.observe is not None:
                 self.observe(scope, False, "intake_closed")
             # a backlog drains in seconds, not in the milliseconds of a full queue
             await self._refuse(send, "intake closed: matching is behind", int(random.uniform(2000, 3000)))
             return
-        key = _idempotency_key(scope)
-        again = key is not None and key in self._refused
         if not await self._acquire(again):
             if key is not None:
                 self._remember_refused(key)
@@ -192,6 +206,18 @@ class Admission:
         finally:
             self._service_s.append(time.monotonic() - t0)
             self._release()
+
+    def _intake_refuses(self, again: bool) -> bool:
+        """Intake closed; or just reopened and this is not a need turned away before."""
+        assert self.intake_closed is not None
+        closed = self.intake_closed()
+        now = time.monotonic()
+        if self._intake_was_closed and not closed:
+            self._reopened_at = now
+        self._intake_was_closed = closed
+        if closed:
+            return True
+        return not again and bool(self._refused) and now - self._reopened_at < self.reopen_grace_s
 
     def _remember_refused(self, key: bytes) -> None:
         self._refused[key] = time.monotonic()
@@ -217,15 +243,23 @@ def _idempotency_key(scope: Scope) -> bytes | None:
     return None
 
 
-class AdmissionGate:
-    """ASGI middleware around an `Admission` (`app.add_middleware(AdmissionGate, admission=...)`)."""
+READ_METHODS = frozenset({"GET", "HEAD"})
 
-    def __init__(self, app: ASGIApp, admission: Admission) -> None:
+
+class AdmissionGate:
+    """ASGI middleware around an `Admission` (`app.add_middleware(AdmissionGate, admission=...)`);
+    with `reads`, GET and HEAD requests go through that one instead."""
+
+    def __init__(self, app: ASGIApp, admission: Admission, reads: Admission | None = None) -> None:
         self.app = app
         self.admission = admission
+        self.reads = reads
 
     async def __call__(self, scope: Scope, receive, send) -> None:
-        await self.admission(self.app, scope, receive, send)
+        if self.reads is not None and scope.get("method") in READ_METHODS:
+            await self.reads(self.app, scope, receive, send)
+        else:
+            await self.admission(self.app, scope, receive, send)
 
 
 async def send_busy(send, retry_after_ms: int) -> None:

@@ -171,12 +171,19 @@ def family_of(sample: str, families: Collection[str]) -> str | None:
     return None
 
 
-def watch_gate(metrics: Metrics, gate: Any, *, intake: bool = False) -> None:
+def watch_gate(metrics: Metrics, gate: Any, *, intake: bool = False, reads: Any = None) -> None:
     """Counts the admission gate's refusals by reason (`baolei_admission_shed_total`) and, with
     `intake`, the intake requests (POST to `gate.intake_paths`) accepted or shed
-    (`baolei_intake_requests_total`): the 503s an operations team must see."""
+    (`baolei_intake_requests_total`): the 503s an operations team must see. A separate gate of
+    the reads (`reads`) counts its refusals under reasons prefixed `read_`."""
     shed = metrics.counter("baolei_admission_shed", "准入闸门拒绝（503）的请求数，按原因 / requests refused "
                            "with 503 by the admission gate, by reason", ["reason"])
+    if reads is not None:
+        def observe_read(_scope: Scope, admitted: bool, reason: str) -> None:
+            if not admitted:
+                shed.labels(f"read_{reason}").inc()
+
+        reads.observe = observe_read
     taken = metrics.counter("baolei_intake_requests", "需求提交请求数：受理或拒绝（附原因）/ intake requests "
                             "(POST of needs): accepted by the gate or shed, with the reason",
                             ["result", "reason"]) if intake else None

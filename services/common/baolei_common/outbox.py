@@ -6,6 +6,12 @@ Replicas of a service share one database and one outbox: on PostgreSQL each flus
 transaction-scoped advisory lock first, so one replica publishes at a time, in id order (events of
 one need never overtake each other); the others skip the round. A relay that cannot reach the
 broker raises out of `run()` and is started again by `baolei_common.supervise`.
+
+The lock is a lease, bounded in time (issue 20): the claiming transaction sets its own
+`idle_in_transaction_session_timeout` (`lease_s`), so a replica frozen while holding it (SIGSTOP, a
+long GC pause, a stalled VM) has its session ended by PostgreSQL after `lease_s` and the lock passes
+to another replica. Publication is then at-least-once — the frozen replica may send its batch again
+when it wakes, and its commit fails — which the consumers absorb: they dedupe by event id.
 """
 from __future__ import annotations
 
@@ -46,8 +52,9 @@ class OutboxRelay:
     """Publishes unsent outbox rows in id order, then marks them sent."""
 
     def __init__(self, session_factory: sessionmaker, model: type[Any], kafka: KafkaSettings,
-                 *, poll_interval_s: float = 0.2, batch: int = 500) -> None:
+                 *, poll_interval_s: float = 0.2, batch: int = 500, lease_s: float = 5.0) -> None:
         self._sessions = session_factory
+        self._lease_ms = max(100, int(lease_s * 1000))
         self._model = model
         self._kafka = kafka
         self._poll = poll_interval_s
@@ -93,6 +100,10 @@ class OutboxRelay:
         None when another replica holds the lock."""
         s = self._sessions()
         try:
+            # the lease: this transaction (and the lock with it) ends after `lease_s` idle, e.g.
+            # frozen while publishing; transaction-local, so the pooled connection keeps its defaults
+            s.execute(text("SELECT set_config('idle_in_transaction_session_timeout', :ms, true), "
+                           "set_config('statement_timeout', :ms, true)"), {"ms": str(self._lease_ms)})
             got = s.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": self._lock_key}).scalar()
             if not got:
                 s.close()

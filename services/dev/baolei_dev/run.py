@@ -141,6 +141,8 @@ def main() -> int:
         say(f"up in {time.monotonic() - t0:.0f} s. Press Ctrl-C to stop.\n")
         print(BANNER.format(**{k: urls.get(k, "(not running)") for k in ("requests", "inventory", "matcher")}),
               flush=True)
+        if env["BAOLEI_REQUESTS_DATABASE_URL"].startswith("sqlite"):
+            print(SQLITE_NOTE, flush=True)
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         keeper = Keeper(procs, env, kafka_sh if ours else None)
         while True:
@@ -152,6 +154,13 @@ def main() -> int:
         shutdown()
 
 
+# issue 20: what the embedded default holds, said where a new user looks first (README: "Which database")
+SQLITE_NOTE = """  数据库 / database: SQLite（演示与单个街道；机器空闲时可承受每秒 100 条需求，
+                     与其他计算任务共用机器时不能；全市请用 PostgreSQL）
+                     SQLite (a demo, one district): holds 100 needs/s only on an otherwise idle machine,
+                     not beside other work. For a city use PostgreSQL: BAOLEI_REQUESTS_DATABASE_URL and
+                     BAOLEI_INVENTORY_DATABASE_URL=postgresql+psycopg://…, BAOLEI_REQUESTS_WORKERS=2.
+"""
 BANNER = """  指挥中心 / command center console : {requests}/
   需求受理 API / requests API docs   : {requests}/docs
   库存与稳价 API / inventory API docs: {inventory}/docs

@@ -53,7 +53,8 @@ async def lifespan(app: FastAPI):
     c: Container = app.state.container
     cfg = c.config
     await asyncio.to_thread(db.migrate, cfg.database_url)
-    set_thread_limit(cfg.max_inflight + 24)  # above the admission limit: an admitted request never waits for a thread
+    # above the admission limits: an admitted request never waits for a thread
+    set_thread_limit(cfg.max_inflight + cfg.read_inflight + 24)
     app.state.live.bind(asyncio.get_running_loop())
     workers = app.state.workers
     # intake yields to the consumer: while the outcomes of needs already taken wait to be applied,
@@ -113,8 +114,9 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
     app.state.sessions = c.sessions
     app.state.background = c.background
     gate = app.state.gate = c.gate
-    app.add_middleware(AdmissionGate, admission=gate)
-    metrics_adapter.install(app, metrics, gate, c.background)  # after the gate: its 503s are counted
+    app.state.read_gate = c.reads
+    app.add_middleware(AdmissionGate, admission=gate, reads=c.reads)
+    metrics_adapter.install(app, metrics, gate, c.background, reads=c.reads)  # after the gate: its 503s are counted
     app.include_router(router)
     app.include_router(routes_flow.router)
     app.include_router(routes_console.router)
@@ -148,6 +150,7 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
         ok = all(checks.values())
         return JSONResponse(status_code=200 if ok else 503,
                             content={"ready": ok, **checks, "admission": gate.stats(),
+                                     "read_admission": app.state.read_gate.stats(),
                                      "matching_backlog_s": _backlog_s(app)})
 
     return app

@@ -1,4 +1,4 @@
-"""Composition root of the requests service: two pools, the admission gate sized with the first,
+"""Composition root of the requests service: two pools, the admission gates (writes, reads) sized with the first,
 and the background workers (outbox relay, assignments consumer, reconciliation) wired from config.
 Nothing connects here; engines connect lazily on first use.
 
@@ -36,7 +36,8 @@ class Container:
     config: RequestsConfig
     sessions: sessionmaker  # API requests
     background: sessionmaker  # relay, consumer, expiry, reconciliation
-    gate: Admission
+    gate: Admission  # everything but reads: intake, answers, registry
+    reads: Admission  # GET and HEAD: never behind intake (issue 20)
     handler: BatchHandler
 
     @property
@@ -67,7 +68,7 @@ class Container:
                        low_s=self.config.intake_pause_s / 2)
 
     def relay(self) -> OutboxRelay:
-        return OutboxRelay(self.background, Outbox, self.config.kafka)
+        return OutboxRelay(self.background, Outbox, self.config.kafka, lease_s=self.config.outbox_lease_s)
 
     def consumer(self) -> ConsumerLoop:
         return ConsumerLoop(self.config.kafka, [topics.ASSIGNMENTS], self.config.consumer_group,
@@ -86,12 +87,14 @@ def bootstrap(config: RequestsConfig, notify: Callable[[dict], None] | None = No
               observe_outcome: Callable[[float], None] | None = None) -> Container:
     """`notify` hears about every applied assignment event (the console's live feed);
     `observe_outcome` of each need's first outcome (seconds since submission; the metrics)."""
-    engine = db.make_engine(config.database_url, pool_size=config.max_inflight, max_overflow=0,
-                            pool_timeout_s=config.pool_timeout_s)
+    engine = db.make_engine(config.database_url, pool_size=config.max_inflight + config.read_inflight,
+                            max_overflow=0, pool_timeout_s=config.pool_timeout_s)
     background = db.make_engine(config.database_url, pool_size=config.background_pool_size, max_overflow=2,
                                 pool_timeout_s=30)
     bg_sessions = db.make_sessions(background)
     gate = Admission(limit=config.max_inflight, max_wait_s=config.admission_wait_s,
                      max_queued=config.max_queued, exempt=("/api/live",))
-    return Container(config, db.make_sessions(engine), bg_sessions, gate,
+    reads = Admission(limit=config.read_inflight, max_wait_s=max(2.0, config.admission_wait_s),
+                      max_queued=config.read_queued, exempt=("/api/live",))
+    return Container(config, db.make_sessions(engine), bg_sessions, gate, reads,
                      handlers.make_batch_handler(bg_sessions, notify, observe_outcome))

@@ -35,11 +35,19 @@ class RequestsConfig(BaseSettings):
     max_inflight: int = Field(
         16, ge=1, le=200, description="API requests served at once; the request pool has this many connections")
     max_queued: int = Field(64, ge=0, description="API requests that may wait for a slot; beyond this, 503 at once")
+    read_inflight: int = Field(
+        8, ge=1, le=200, description="Reads (GET) served at once, through a gate of their own: a status read never "
+                                     "waits behind intake; the request pool has this many more connections")
+    read_queued: int = Field(256, ge=0, description="Reads that may wait for a slot; beyond this, 503 at once")
     admission_wait_s: float = Field(1.0, gt=0, le=10, description="Longest wait for a slot before 503 with Retry-After")
     pool_timeout_s: float = Field(5.0, gt=0, le=30, description="Longest wait for a database connection before 503")
     background_pool_size: int = Field(
         4, ge=2,
         description="Connections of the outbox relay, consumer, expiry and reconciliation (never shared with requests)")
+    outbox_lease_s: float = Field(
+        5.0, ge=0.5, le=300,
+        description="PostgreSQL: longest time one replica may hold the outbox relay's lock while idle (e.g. frozen); "
+                    "its session is then ended and another replica publishes (at-least-once)")
     reconcile_interval_s: float = Field(
         60.0, gt=0, description="How often the assignments log is checked against the database")
     intake_pause_s: float = Field(

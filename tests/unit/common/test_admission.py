@@ -185,3 +185,22 @@ async def test_a_refused_request_coming_back_is_queued_first_not_refused_again()
     assert results[30:] == [201] * 5, results[30:]
     assert 503 in results[:30]
     assert gate.stats()["priority_admitted"] == 5
+
+
+async def test_when_intake_reopens_the_needs_turned_away_come_first():
+    """Needs refused while intake was closed are taken first when it opens; a new key is told to
+    retry during the grace, and taken once it has passed (no starvation)."""
+    inner = SlowApp(hold_s=0.0)
+    gate = Admission(limit=8, max_wait_s=1.0, max_queued=10)
+    gate.reopen_grace_s = 0.2
+    closed = {"v": True}
+    gate.intake_paths = ("/api/needs",)
+    gate.intake_closed = lambda: closed["v"]
+    app = AdmissionGate(inner, gate)
+    assert await call_keyed(app, b"early") == 503
+    closed["v"] = False
+    assert await call_keyed(app, b"late") == 503      # new, during the grace: earlier needs first
+    assert await call_keyed(app, b"early") == 201     # turned away before: taken at once
+    await asyncio.sleep(0.25)
+    assert await call_keyed(app, b"newer") == 201     # the grace has passed
+    assert await call_keyed(app, b"late") == 201

@@ -83,11 +83,11 @@ def holds_and_unmet(sessions: sessionmaker, ttl_s: float = 5.0) -> CachedCollect
     return CachedCollector([waiting, expiring, unmet], read, ttl_s)
 
 
-def install(app: Any, rm: RequestsMetrics, gate: Any, background: sessionmaker) -> None:
-    """/metrics on the app, the gate's counters and the database collectors."""
+def install(app: Any, rm: RequestsMetrics, gate: Any, background: sessionmaker, reads: Any = None) -> None:
+    """/metrics on the app, the gates' counters and the database collectors."""
     metrics = rm.metrics
     metrics.mount(app)
     app.state.requests_metrics = rm
-    watch_gate(metrics, gate, intake=True)
+    watch_gate(metrics, gate, intake=True, reads=reads)
     metrics.add(outbox_collector(background, Outbox))
     metrics.add(holds_and_unmet(background))
