@@ -122,7 +122,7 @@ def hour_of(instant: str) -> str:
 
 def arrival_of(w: Work) -> str:
     """When the people of an assignment reach the hotel: its last trip's arrival."""
-    times = [t.get("arrive_at") for t in w.trips or [] if t.get("arrive_at")]
+    times = [str(t["arrive_at"]) for t in w.trips or [] if t.get("arrive_at")]
     return max(times) if times else ""
 
 

@@ -39,7 +39,7 @@ def options(group: dict, members: list[Need], names: Names, now: datetime,
     `shown` (None: all)."""
     cause, where = group["cause"], _where(members)
     if cause == "buses":
-        until = max((as_utc(n.due_at) for n in members), default=now)
+        until = max((as_utc(n.due_at) for n in members if n.due_at), default=now)
         buses = [rules.BusAt(b.operator, b.depot_id, names.sites[b.depot_id].name if b.depot_id in names.sites
                              else b.depot_id, rules.Point(b.depot.lat, b.depot.lon), b.state == "in_service",
                              as_utc(b.shift_end)) for b in names.buses.values()]
@@ -76,18 +76,22 @@ def _placed(session: Session, since: datetime) -> list[rules.Placed]:
     return out
 
 
+def _clock(t: datetime | None) -> str:
+    return hhmm(as_utc(t)) if t is not None else ""
+
+
 def _line(ask: Ask, people: int | None) -> tuple[str, str]:
-    zh = [f"请求 {hhmm(as_utc(ask.asked_at))}"]
-    en = [f"asked {hhmm(as_utc(ask.asked_at))}"]
+    zh = [f"请求 {_clock(ask.asked_at)}"]
+    en = [f"asked {_clock(ask.asked_at)}"]
     if ask.status == "open":
         zh.append("等待答复")
         en.append("awaiting an answer")
     elif ask.status == "refused":
-        zh.append(f"拒绝 {hhmm(as_utc(ask.answered_at))}（{ask.reason}）")
-        en.append(f"refused {hhmm(as_utc(ask.answered_at))} ({ask.reason})")
+        zh.append(f"拒绝 {_clock(ask.answered_at)}（{ask.reason}）")
+        en.append(f"refused {_clock(ask.answered_at)} ({ask.reason})")
     else:
-        zh += [f"答复 {hhmm(as_utc(ask.answered_at))}", f"已匹配 {people or 0} 人"]
-        en += [f"answered {hhmm(as_utc(ask.answered_at))}", f"{people or 0} people matched"]
+        zh += [f"答复 {_clock(ask.answered_at)}", f"已匹配 {people or 0} 人"]
+        en += [f"answered {_clock(ask.answered_at)}", f"{people or 0} people matched"]
     return " → ".join(zh), " → ".join(en)
 
 
