@@ -47,7 +47,7 @@ async function ask(page, cause, org) {
   if (!chosen) throw new Error(`${org} is not offered for ${cause}: ${JSON.stringify(offered)}`);
   await select.selectOption(chosen.value);
   await tap(page, group.getByTestId("ask-send"));
-  const line = group.locator('[data-testid="att-ask"][data-status="open"]').first();
+  const line = group.locator('[data-testid="att-group-ask"][data-status="open"]').first();
   await line.waitFor({ timeout: T });
   return { offered, best: offered[0], line: await line.innerText() };
 }
@@ -119,7 +119,7 @@ try {
 
   // 7. the command center: the unmet count falls; each ask says when it was answered and what it unlocked
   let unmetAfter = unmetBefore, lines = [];
-  for (let i = 0; i < 120; i++) {
+  for (let i = 0; i < 60; i++) {
     await op.reload();
     await op.getByTestId("kpi-unmet").waitFor({ timeout: T });
     unmetAfter = await unmetKpi(op);

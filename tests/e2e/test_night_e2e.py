@@ -117,9 +117,8 @@ def test_a_night_of_asks_answers_and_run_decisions_lowers_the_unmet_count(node_t
     bus_ask, room_ask = step["asked for buses"], step["asked for rooms"]
     assert bus_ask["best"]["org"] == "巴士集团" and "延长班次" in bus_ask["best"]["text"], bus_ask
     assert room_ask["best"]["org"] == "投控公司" and "会展北" in room_ask["best"]["text"], room_ask
-    trips = causes["buses"]["trips"]
-    assert f"约缺 {trips} 车次" in bus_ask["line"] and "等待答复" in bus_ask["line"], bus_ask
-    assert re.search(r"缺 \d+ 间", room_ask["line"]), room_ask
+    assert "巴士集团" in bus_ask["line"] and "等待答复" in bus_ask["line"], bus_ask
+    assert "投控公司" in room_ask["line"] and "等待答复" in room_ask["line"], room_ask
 
     # the answers, given in the organisations' consoles
     assert "增派 2 辆车" in step["bus company answered"]["after"], step["bus company answered"]
@@ -139,6 +138,9 @@ def test_a_night_of_asks_answers_and_run_decisions_lowers_the_unmet_count(node_t
     after = step["after"]
     assert after["unmetAfter"] < after["unmetBefore"] == before["unmet"], after
     asks = {a["kind"]: a for a in httpx.get(f"{base}/api/asks", headers=OP).json()}
+    # with the matcher's figures at the time of asking
+    assert f"约缺 {causes['buses']['trips']} 车次" in asks["extend_shifts"]["text_zh"], asks
+    assert f"缺 {causes[room_ask['roomCause']]['shortfall']} 间" in asks["open_rooms"]["text_zh"], asks
     assert asks["extend_shifts"]["status"] == asks["open_rooms"]["status"] == "answered", asks
     for a in asks.values():
         assert a["unlocked_people"] > 0 and f"已匹配 {a['unlocked_people']} 人" in a["line_zh"], a

@@ -208,3 +208,16 @@ def test_the_standing_rule_confirms_waiting_and_new_proposals_until_switched_off
     bulk_decisions.set_rule(uow, OP, "巴士集团", False)  # an operator may switch it too
     a3 = uow.assignment(uow.need("N-3"), "A-3")
     assert bulk_decisions.auto_confirm(uow) == 0 and a3.accepted_by == []
+
+
+def test_an_ask_event_reaches_the_asked_organisations_console_and_operators_only():
+    from baolei_requests.adapters.live_events import summarise, visible
+
+    uow = FakeUnitOfWork()
+    bus_ask(uow)
+    topic, _, message = uow.events[0]
+    summary = summarise(topic, message.SerializeToString())
+    assert summary == {"type": "ask.sent", "ask_id": message.sent.ask_id, "organisations": ["巴士集团"]}
+    summary["audience"] = {"need_org": "", "orgs": ["巴士集团"]}  # as live_audience.py annotates it
+    assert visible("dispatcher", "巴士集团", summary, "bus") and visible("operator", "指挥部", summary)
+    assert not visible("dispatcher", "东部公交", summary, "bus") and not visible("site", "莲花街道", summary)

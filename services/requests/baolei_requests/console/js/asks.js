@@ -37,8 +37,8 @@ const RUNS_SHOWN = 30;
 
 // Under an unmet cause: the asks sent about it, and whom to ask (best placed first).
 export function askControls(g, me) {
-  const lines = (g.asks || []).map(a => `<br><span class="small" data-testid="att-ask" data-ask="${esc(a.id)}" data-status="${esc(a.status)}">
-    <b>${esc(a.organisation)}</b> ${esc(pick(a, "text"))} · ${esc(pick(a, "line"))}</span>`).join("");
+  const lines = (g.asks || []).map(a => `<br><span class="small" data-testid="att-group-ask" data-ask="${esc(a.id)}" data-status="${esc(a.status)}">
+    <b>${esc(a.organisation)}</b> ${esc(pick(a, "line"))}</span>`).join("");
   const opts = g.ask_options || [];
   if (!opts.length || !can(me, "ask.send")) return lines;
   const choice = opts.map((o, i) => `<option value="${i}" data-org="${esc(o.organisation)}">${esc(pick(o, "kind"))} · ${esc(o.organisation)}（${esc(o.resource_name)}）${i === 0 ? ` · ${w("best")}` : ""}</option>`).join("");
@@ -58,6 +58,14 @@ export function bindAskControls(el, groups, onDone) {
       toast(w("sent")); onDone();
     } catch (e) { toast(errorText(e)); b.disabled = false; }
   });
+}
+
+// Every recent ask, open first, with what its answer unlocked (it stays after its cause is gone).
+export function asksSection(att) {
+  const items = (att.asks || []).map(a => `<li data-testid="att-ask" data-ask="${esc(a.id)}" data-status="${esc(a.status)}">
+    <b>${esc(a.organisation)}</b> ${esc(pick(a, "text"))}<br><span class="small${a.status === "refused" ? " err" : ""}">${esc(pick(a, "line"))}</span>
+    ${pick(a, "answer") ? `<span class="small muted"> · ${esc(pick(a, "answer"))}</span>` : ""}</li>`);
+  return items.length ? `<div class="att-sec" data-testid="att-asks"><h3>${w("asks")} <span class="count">${items.length}</span></h3><ul>${items.join("")}</ul></div>` : "";
 }
 
 // Who confirms automatically: operators see it on the panel.

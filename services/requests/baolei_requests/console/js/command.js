@@ -5,7 +5,7 @@ import { drawCityMap, drawPriceCharts, drawStockCharts } from "./charts.js";
 import { esc, getLang, gradeName, pick, t } from "./i18n.js";
 import { CITY_TZ, clock, colon, hhmm, listOf, needLink, needsTable, pri, toast, errorText } from "./common.js";
 import { lateMark, lateSection } from "./late.js";
-import { askControls, autoLine, bindAskControls } from "./asks.js";
+import { askControls, asksSection, autoLine, bindAskControls } from "./asks.js";
 
 let root, me, stockCache = null, stockAt = 0;
 
@@ -100,7 +100,7 @@ function attention(att) {
     <br><span class="err">${esc(t("m.declined_by", { who: d.by, why: d.reason || t("m.noreason") }))}</span> <span class="small muted">${esc(pick(d, "resources"))} · ${hhmm(d.at)}</span></li>`);
   const stranded = att.stranded.map(x => `<li data-testid="att-stranded">${needLink(x.need_id, pick(x, "label"))}
     <span class="small">${esc(t("m.stranded", { d: x.delivered, r: x.remaining }))}</span></li>`);
-  const html = lateSection(att.late) + sec("hold", "h.att.holds", holds, att.holds_total ?? holds.length) + sec("unmet", "h.att.unmet", unmet, att.unmet.length) + sec("decline", "h.att.declines", declines)
+  const html = lateSection(att.late) + sec("hold", "h.att.holds", holds, att.holds_total ?? holds.length) + sec("unmet", "h.att.unmet", unmet, att.unmet.length) + asksSection(att) + sec("decline", "h.att.declines", declines)
     + sec("stranded", "h.att.stranded", stranded);
   root.querySelector("#attention").innerHTML = (html ? `<div class="att-grid">${html}</div>` : `<p class="muted">${t("m.att.none")}</p>`) + autoLine(att);
   bindAskControls(root.querySelector("#attention"), att.unmet, () => refresh());
