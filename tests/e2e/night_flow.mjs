@@ -5,35 +5,17 @@
 // line per step.
 //   node night_flow.mjs <base url> <tmp dir>
 import { chromium } from "playwright-core";
+import { ARGS, DESKTOP, PHONE, log, openAs, widthOf } from "./pages.mjs";
 
 const [base, tmp] = process.argv.slice(2);
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=zh-CN"];
 const T = 120000;
-const log = (step, extra = {}) => console.log(JSON.stringify({ step, ...extra }));
-const DESKTOP = { viewport: { width: 1440, height: 900 } };
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
 async function signIn(browser, token, size, ready) {
-  const ctx = await browser.newContext({ ...size, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
-  const page = await ctx.newPage();
-  page.on("pageerror", (e) => log("pageerror", { token, error: String(e) }));
-  await page.addInitScript(() => localStorage.setItem("baolei.lang", "zh"));
-  await page.goto(`${base}/`);
-  await page.getByTestId("token").fill(token);
-  await page.getByTestId("sign-in").click();
-  await page.getByTestId("who").filter({ hasText: "·" }).waitFor({ timeout: T });
+  const page = await openAs(browser, base, token, size, T);
   await page.getByTestId(ready).waitFor({ timeout: T });
   return page;
 }
 
-const widthOf = (page) => page.evaluate(() => {
-  const over = [...document.querySelectorAll("body *")].filter((e) => {
-    const r = e.getBoundingClientRect();
-    return r.width > 0 && r.right > innerWidth + 1 && getComputedStyle(e).position !== "fixed";
-  }).map((e) => `${e.tagName.toLowerCase()}${e.dataset.testid ? "#" + e.dataset.testid : ""}`).slice(0, 5);
-  return { page: document.documentElement.scrollWidth, viewport: innerWidth, over };
-});
 const tap = (page, loc) => (page.viewportSize().width < 500 ? loc.tap() : loc.click());
 const unmetKpi = async (page) => Number((await page.getByTestId("kpi-unmet").locator(".v").innerText()).trim());
 
