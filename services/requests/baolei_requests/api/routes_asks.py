@@ -32,7 +32,9 @@ from baolei_requests.service.sql_uow import SqlUnitOfWork
 
 router = APIRouter(prefix="/api", responses=responses(*BASE))
 AskId = Annotated[str, Path(max_length=64, description="请求编号 / ask id")]
-OrgName = Annotated[str, Path(max_length=100, description="单位 / organisation")]
+# an organisation's name, one line; at most 90 characters so its audit entity ("rule:<name>") fits
+OrgName = Annotated[str, Path(min_length=1, max_length=90, pattern=r"^[^\x00-\x1f\x7f]+$",
+                              description="单位 / organisation")]
 WORK_STATUSES = ("proposed", "confirming", "confirmed", "under_way", "arriving")
 
 
