@@ -41,7 +41,8 @@ export function askControls(g, me) {
     <b>${esc(a.organisation)}</b> ${esc(pick(a, "line"))}</span>`).join("");
   const opts = g.ask_options || [];
   if (!opts.length || !can(me, "ask.send")) return lines;
-  const choice = opts.map((o, i) => `<option value="${i}" data-org="${esc(o.organisation)}">${esc(pick(o, "kind"))} · ${esc(o.organisation)}（${esc(o.resource_name)}）${i === 0 ? ` · ${w("best")}` : ""}</option>`).join("");
+  const [l, r] = getLang() === "zh" ? ["（", "）"] : [" (", ")"];
+  const choice = opts.map((o, i) => `<option value="${i}" data-org="${esc(o.organisation)}">${esc(pick(o, "kind"))} · ${esc(o.organisation)}${l}${esc(o.resource_name)}${r}${i === 0 ? ` · ${w("best")}` : ""}</option>`).join("");
   return `${lines}<br><span class="row ask-row"><select data-ask-cause="${esc(g.cause)}" data-testid="ask-choice" title="${esc(pick(opts[0], "why"))}">${choice}</select>
     <button class="primary" data-ask-send="${esc(g.cause)}" data-testid="ask-send">${w("ask")}</button></span>`;
 }
@@ -155,7 +156,7 @@ export async function renderWork(el, me, onDone) {
   el.innerHTML = `${asks.length ? `<div class="card" data-testid="asks-card" style="margin-bottom:14px"><h2>${w("to_answer")}</h2>${asks.map(a => askForm(a, hotels)).join("")}</div>` : ""}
     <div class="card" data-testid="work-card"><div class="row spread"><h2>${me.kind === "hotel" ? w("arrivals") : w("runs")}</h2>
       <span class="row">${rule ? `<label class="small"><input type="checkbox" data-testid="auto-confirm" ${rule.auto_confirm ? "checked" : ""}> ${w("auto")}</label>` : ""}
-      ${waitingIds.length ? `<button class="ok" data-testid="accept-all" data-ids="${esc(waitingIds.join(","))}">${w("accept_all")}（${waitingIds.length}）</button>` : ""}</span></div>
+      ${waitingIds.length ? `<button class="ok" data-testid="accept-all" data-ids="${esc(waitingIds.join(","))}">${w("accept_all")}${getLang() === "zh" ? `（${waitingIds.length}）` : ` (${waitingIds.length})`}</button>` : ""}</span></div>
       ${runs.length ? `<h3 class="small">${w("runs")}${shown(runs)}</h3>${ordered(runs).map(runRow).join("")}` : ""}
       ${hours.length ? `<h3 class="small">${w("arrivals")}${shown(hours)}</h3>${ordered(hours).map(hourRow).join("")}` : ""}
       ${!runs.length && !hours.length ? `<p class="muted">${w("none")}</p>` : ""}</div>`;
