@@ -147,7 +147,7 @@ export async function renderWork(el, me, onDone) {
   if (!el?.isConnected) return;
   const mine = me.actions?.["assignment.answer"] !== "any";
   const [asks, work, hotels, rules] = await Promise.all([api("/api/asks?limit=20"), api("/api/work"),
-    me.kind === "hotel" ? api("/api/hotels") : [], mine && can(me, "autoconfirm.set") ? api("/api/standing-rules") : []]);
+    me.kind === "hotel" || !mine ? api("/api/hotels") : [], mine && can(me, "autoconfirm.set") ? api("/api/standing-rules") : []]);
   const rule = rules.find(r => r.organisation === me.organisation);
   const runs = me.kind === "hotel" ? [] : work.runs, hours = me.kind === "bus" ? [] : work.arrivals;
   const waitingIds = [...new Set([...runs.flatMap(r => r.to_answer), ...hours.flatMap(a => a.to_answer)])];
