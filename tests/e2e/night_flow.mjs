@@ -74,6 +74,7 @@ try {
   const hotel = await signIn(browser, "demo-hotel", DESKTOP, "work-card");
   const hotelAnswer = await answer(hotel);
   log("hotel answered", { ...hotelAnswer, width: await widthOf(hotel) });
+  await hotel.context().close();
 
   // 5. the bus company accepts a run as one decision (desk), however many needs it carries
   const bus = await signIn(browser, "demo-bus", DESKTOP, "work-card");
@@ -85,6 +86,7 @@ try {
   await bus.locator(".toast.show", { hasText: "已处理" }).waitFor({ timeout: T });
   await bus.locator(`[data-testid="run"][data-run="${runKey}"] [data-testid="run-accept"]`).waitFor({ state: "detached", timeout: T });
   log("run accepted", { runKey, runText, runWaiting, width: await widthOf(bus) });
+  await bus.context().close();
 
   // 6. the hotel accepts everything waiting for it with one confirmation (phone)
   const hotelPhone = await signIn(browser, "demo-hotel", PHONE, "work-card");

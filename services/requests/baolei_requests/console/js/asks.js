@@ -142,12 +142,19 @@ function hourRow(a) {
       <button class="ok" data-decide="accept" data-ids="${esc(a.to_answer.join(","))}" data-label="${esc(a.key)}" data-testid="hour-accept">${w("accept_hour")}</button>` : ""}</div>`;
 }
 
-// The dispatcher's asks, rule and work by run and hour, into `el`; `onDone` refreshes the page.
-export async function renderWork(el, me, onDone) {
+// The dispatcher's asks, rule and work by run and hour, into `el`; `onDone` refreshes the page; `hotels`
+// (GET /api/hotels, read by the page already) give a room ask's rooms out of use.
+export async function renderWork(el, me, onDone, hotels = []) {
   if (!el?.isConnected) return;
   const mine = me.actions?.["assignment.answer"] !== "any";
-  const [asks, work, hotels, rules] = await Promise.all([api("/api/asks?limit=20"), api("/api/work"),
-    me.kind === "hotel" || !mine ? api("/api/hotels") : [], mine && can(me, "autoconfirm.set") ? api("/api/standing-rules") : []]);
+  let asks, work, rules;
+  try {
+    [asks, work, rules] = await Promise.all([api("/api/asks?limit=20"), api("/api/work"),
+      mine && can(me, "autoconfirm.set") ? api("/api/standing-rules") : []]);
+  } catch (e) {  // busy (503 after its retries) or offline: keep what is shown; the next live event reads again
+    if (!el.innerHTML) el.innerHTML = `<p class="small muted">${esc(errorText(e))}</p>`;
+    return;
+  }
   const rule = rules.find(r => r.organisation === me.organisation);
   const runs = me.kind === "hotel" ? [] : work.runs, hours = me.kind === "bus" ? [] : work.arrivals;
   const waitingIds = [...new Set([...runs.flatMap(r => r.to_answer), ...hours.flatMap(a => a.to_answer)])];

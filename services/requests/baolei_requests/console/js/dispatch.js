@@ -74,7 +74,7 @@ export async function refresh() {
   const [tasks, buses, hotels] = await Promise.all([
     api("/api/assignments?status=proposed,confirming,confirmed,under_way,arriving,done&limit=300"), api("/api/buses"), api("/api/hotels")]);
   lastTasks = tasks;
-  await renderWork(root.querySelector("#work"), me, refresh);
+  await renderWork(root.querySelector("#work"), me, refresh, hotels);
   taskTable(tasks);
   busTable(forAll() ? buses.slice(0, 30) : buses);
   hotelTable(forAll() ? hotels.slice(0, 30) : hotels);
