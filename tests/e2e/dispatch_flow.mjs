@@ -5,28 +5,17 @@
 // print (A4: navigation hidden, header row repeated). Writes one JSON line per step.
 //   node dispatch_flow.mjs <base url> <screenshot dir> <tmp dir>
 import { chromium } from "playwright-core";
+import { ARGS, DESKTOP, PHONE, log, openAs, widthOf } from "./pages.mjs";
 import { existsSync, statSync } from "node:fs";
 
 const [base, shots, tmp] = process.argv.slice(2);
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=zh-CN"];
 const T = 60000;
-const log = (step, extra = {}) => console.log(JSON.stringify({ step, ...extra }));
-const DESKTOP = { viewport: { width: 1440, height: 900 } };
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 // what must never show in the Chinese page: ids of buses, communities, hotels, depots, warehouses,
 // needs and assignments, and codes of risk categories, room types, staples and statuses
 const RAW = /\bbus-|\b(?:futian|east-longgang|west-baoan)-\d\d\b|\bc-[a-z]|\bh-[a-z]|\bH-[a-z]|\bd-(?:bus|east|west)|\bfmg-|\bN-[0-9a-f]{6}|\bA-[0-9a-f]{6}|close_contact|secondary_contact|\binbound\b|\bstandard\b|\bfamily\b|\baccessible\b|\brice\b|\bflour\b|\boil\b|\bpork\b|\beggs\b|\bmilk\b|\btray\b|\bbottle\b|\bproposed\b|\bconfirmed\b|\bunder_way\b|\barriving\b|\bin_service\b|[a-z]×\d/;
 
 async function signIn(browser, token, size = DESKTOP) {
-  const ctx = await browser.newContext({ ...size, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
-  const page = await ctx.newPage();
-  page.on("pageerror", (e) => log("pageerror", { token, error: String(e) }));
-  await page.addInitScript(() => localStorage.setItem("baolei.lang", "zh"));
-  await page.goto(`${base}/`);
-  await page.getByTestId("token").fill(token);
-  await page.getByTestId("sign-in").click();
-  await page.getByTestId("who").filter({ hasText: "·" }).waitFor({ timeout: T });
+  const page = await openAs(browser, base, token, size, T);
   await page.getByTestId("tasks-table").waitFor({ timeout: T });
   await page.getByTestId("sheet-title").waitFor({ timeout: T });
   return page;
@@ -36,14 +25,6 @@ const scan = (page) => page.evaluate((re) => {
   const text = document.body.innerText, m = text.match(new RegExp(re.source, re.flags));
   return m ? { raw: m[0], around: text.slice(Math.max(0, m.index - 60), m.index + 60) } : null;
 }, { source: RAW.source, flags: RAW.flags });
-
-const widthOf = (page) => page.evaluate(() => {
-  const over = [...document.querySelectorAll("body *")].filter((e) => {
-    const r = e.getBoundingClientRect();
-    return r.width > 0 && r.right > innerWidth + 1 && getComputedStyle(e).position !== "fixed";
-  }).map((e) => `${e.tagName.toLowerCase()}${e.dataset.testid ? "#" + e.dataset.testid : ""}${e.className ? "." + e.className : ""}`).slice(0, 5);
-  return { page: document.documentElement.scrollWidth, viewport: innerWidth, over };
-});
 
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS, headless: true,
   env: { ...process.env, LANG: "zh_CN.UTF-8", LANGUAGE: "zh_CN:zh" } });

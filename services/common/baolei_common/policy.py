@@ -90,6 +90,12 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
            "a hotel of your organisation", {OPERATOR: ANY, f"{DISPATCHER}:{HOTEL}": OWN}),
     Action("bus.manage", "requests", "登记或变更车辆", "register or change a bus", "本单位的车辆",
            "a bus of your organisation", {OPERATOR: ANY, f"{DISPATCHER}:{BUS}": OWN}),
+    Action("ask.send", "requests", "向单位发出增援请求", "ask an organisation for capacity", "", "",
+           {OPERATOR: ANY}),
+    Action("ask.answer", "requests", "答复增援请求", "answer an ask for capacity", "发给本单位的请求",
+           "an ask sent to your organisation", {OPERATOR: ANY, **_DISPATCHERS}),
+    Action("autoconfirm.set", "requests", "设置自动确认规则", "set the standing rule to confirm proposals "
+           "automatically", "本单位的规则", "your organisation's rule", {OPERATOR: ANY, **_DISPATCHERS}),
     Action("live.subscribe", "requests", "订阅实时事件", "follow the live feed", "与本单位有关的事件",
            "events touching your organisation",
            {OPERATOR: ANY, VIEWER: ANY, SITE: OWN, **_DISPATCHERS}),
@@ -219,6 +225,7 @@ READS: dict[str, Read] = {r.name: r for r in (
     Read("price_alert.read", "接收价格预警", "receive a price alert",
          {OPERATOR: ANY, VIEWER: ANY, f"{DISPATCHER}:{SUPPLY}": ANY}),
     Read("sheet.read", "导出调度单", "export a dispatch sheet", {OPERATOR: ANY, VIEWER: ANY, **_DISPATCHERS}),
+    Read("ask.read", "查看增援请求", "see asks for capacity", {OPERATOR: ANY, VIEWER: ANY, **_DISPATCHERS}),
     Read("resource.read", "查看车辆与酒店", "see buses and hotels",
          {OPERATOR: ANY, VIEWER: ANY, SITE: ANY, **_DISPATCHERS}),
 )}

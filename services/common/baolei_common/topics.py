@@ -20,6 +20,7 @@ PRICES = "baolei.prices.v1"
 PRICE_ALERTS = "baolei.price-alerts.v1"
 BUSES = "baolei.buses.v1"
 HOTELS = "baolei.hotels.v1"
+ASKS = "baolei.asks.v1"
 DEADLETTER = "baolei.deadletter.v1"
 MATCHER_LEADER = "baolei.matcher-leader.v1"
 MATCHER_SNAPSHOTS = "baolei.matcher-snapshots.v1"
@@ -48,6 +49,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(PRICE_ALERTS, 1, FOREVER, "sku:district", "PriceAlert", "inventory", "requests"),
     TopicSpec(BUSES, 3, COMPACTED, "bus id", "BusStatus", "requests", "matcher, requests"),
     TopicSpec(HOTELS, 3, COMPACTED, "hotel id", "HotelRooms", "requests", "matcher, requests"),
+    TopicSpec(ASKS, 1, FOREVER, "ask id", "AskEvent", "requests", "requests (live feed)"),
     TopicSpec(DEADLETTER, 1, {"retention.ms": str(30 * 24 * 3600 * 1000)}, "original key",
               "DeadLetter", "every consumer", "operators"),
     TopicSpec(MATCHER_LEADER, 1, {"retention.ms": "3600000"}, "(none)",

@@ -19,11 +19,11 @@ from baolei_requests.adapters import db
 from baolei_requests.adapters import metrics as metrics_adapter
 from baolei_requests.adapters.live_feed import Broadcaster, KafkaFanout
 from baolei_requests.adapters.metrics import RequestsMetrics
-from baolei_requests.api import routes_console, routes_flow, routes_stays
+from baolei_requests.api import routes_asks, routes_console, routes_flow, routes_stays
 from baolei_requests.api.routes import router
 from baolei_requests.bootstrap import Container, bootstrap
 from baolei_requests.config import RequestsConfig
-from baolei_requests.service import decisions
+from baolei_requests.service import bulk_decisions, decisions
 from baolei_requests.service.backlog import Backlog
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,17 @@ async def _expire_once(app: FastAPI) -> None:
         app.state.live.publish({"type": "changed", "expired": n})
 
 
+async def _auto_confirm_once(app: FastAPI) -> None:
+    """Standing rules: accept the proposals waiting on organisations that confirm automatically."""
+    n = await asyncio.to_thread(lambda: bulk_decisions.auto_confirm(app.state.container.uow()))
+    if n:
+        log.info("standing rules accepted %d proposals", n)
+        relay = app.state.workers.get("outbox")
+        if relay is not None:
+            relay.wake()
+        app.state.live.publish({"type": "changed", "auto_confirmed": n})
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     c: Container = app.state.container
@@ -70,6 +81,7 @@ async def lifespan(app: FastAPI):
              asyncio.create_task(supervise("consumer", app.state.metrics.attach(c.consumer), workers),
                                  name="consumer"),
              asyncio.create_task(every("hold expiry", 5.0, lambda: _expire_once(app)), name="expiry"),
+             asyncio.create_task(every("standing rules", 2.0, lambda: _auto_confirm_once(app)), name="rules"),
              asyncio.create_task(every("reconciliation", cfg.reconcile_interval_s, reconciler.run_once),
                                  name="reconcile"),
              asyncio.create_task(every("backlog watch", 0.5, lambda: asyncio.to_thread(backlog.refresh)),
@@ -119,6 +131,7 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
     metrics_adapter.install(app, metrics, gate, c.background, reads=c.reads)  # after the gate: its 503s are counted
     app.include_router(router)
     app.include_router(routes_flow.router)
+    app.include_router(routes_asks.router)
     app.include_router(routes_console.router)
     app.include_router(routes_stays.router)
     app.mount("/console", routes_console.console_app(), name="console")

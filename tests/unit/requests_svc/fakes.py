@@ -12,7 +12,7 @@ from typing import Any
 
 from baolei_common.events import utcnow
 from baolei_requests.adapters.codec import as_utc
-from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Need, Site
+from baolei_requests.adapters.models import Ask, Assignment, AuditEntry, Bus, Hotel, Need, Site, StandingRule
 from baolei_requests.service.unit_of_work import Event, UnitOfWork
 
 
@@ -33,6 +33,9 @@ class FakeAssignments:
     def waiting_for(self, need_id: str) -> Sequence[Assignment]:
         return [a for a in self.rows.values() if a.need_id == need_id and a.status == "proposed"]
 
+    def waiting(self) -> Sequence[Assignment]:
+        return [a for a in self.rows.values() if a.status == "proposed"]
+
 
 class FakeRows:
     def __init__(self, rows: dict[str, Any]) -> None:
@@ -41,6 +44,17 @@ class FakeRows:
     def get(self, ident: str) -> Any:
         return self.rows.get(ident)
 
+    def of_operator(self, operator: str) -> list[Any]:
+        return [r for _, r in sorted(self.rows.items()) if r.operator == operator]
+
+
+class FakeRules:
+    def __init__(self, rows: dict[str, StandingRule]) -> None:
+        self.rows = rows
+
+    def automatic(self) -> list[str]:
+        return sorted(o for o, r in self.rows.items() if r.auto_confirm)
+
 
 class FakeUnitOfWork(UnitOfWork):
     def __init__(self) -> None:
@@ -48,6 +62,9 @@ class FakeUnitOfWork(UnitOfWork):
         self.needs = FakeRows({})
         self.buses = FakeRows({})
         self.sites: dict[str, Site] = {}
+        self.hotels: dict[str, Hotel] = {}
+        self.asks: dict[str, Ask] = {}
+        self.rules = FakeRules({})
         self.committed = False
         self.events: list[tuple[str, str, Event]] = []  # committed (topic, key, message)
         self.audited: list[AuditEntry] = []
@@ -64,15 +81,25 @@ class FakeUnitOfWork(UnitOfWork):
         self._events, self._rows = [], []
 
     def get(self, model: type[Any], ident: str) -> Any:
-        table = {Bus: self.buses.rows, Need: self.needs.rows, Assignment: self.assignments.rows,
-                 Site: self.sites}.get(model, {})
-        return table.get(ident)
+        return self._table(model).get(ident)
+
+    def _table(self, model: type[Any]) -> dict[str, Any]:
+        return {Bus: self.buses.rows, Need: self.needs.rows, Assignment: self.assignments.rows, Site: self.sites,
+                Hotel: self.hotels, Ask: self.asks, StandingRule: self.rules.rows}.get(model, {})
 
     def refresh(self, row: Any) -> None:
-        pass
+        """What the database's relationships would load: a bus's depot, a hotel's site."""
+        if isinstance(row, Bus):
+            row.depot = self.sites[row.depot_id]
+        elif isinstance(row, Hotel):
+            row.site = self.sites[row.site_id]
 
     def add(self, row: Any) -> None:
         self._rows.append(row)
+        if isinstance(row, (Bus, Hotel, Ask)):
+            self._table(type(row))[row.id] = row
+        elif isinstance(row, StandingRule):
+            self.rules.rows[row.organisation] = row
 
     def add_event(self, topic: str, key: str, message: Event) -> None:
         self._events.append((topic, key, message))
@@ -113,6 +140,16 @@ class FakeUnitOfWork(UnitOfWork):
         self.buses.rows[bus_id] = bus
         self.sites[depot.id] = depot
         return bus
+
+    def hotel(self, hotel_id: str = "H-1", operator: str = "投控公司", *, out_of_use: dict | None = None,
+              accepts: tuple[str, ...] = ("close_contact",)) -> Hotel:
+        site = Site(id=f"site-{hotel_id}", name="会展北", zone="other", lat=22.53, lon=114.05, organisation=operator)
+        self.sites[site.id] = site
+        h = Hotel(id=hotel_id, name="会展北", operator=operator, site_id=site.id, site=site, accepts=list(accepts),
+                  rooms={"standard": 100, "family": 10, "accessible": 2}, out_of_use=dict(out_of_use or {}),
+                  open_at=None, state="open")
+        self.hotels[hotel_id] = h
+        return h
 
     def kinds(self) -> list[str]:
         """The committed events, each as its topic and the name of its body (`released`, `confirmed` …)."""

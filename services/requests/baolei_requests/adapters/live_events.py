@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from baolei_common import policy, topics
 from baolei_common.identity import Principal
-from baolei_events.v1 import assignments_pb2, needs_pb2, resources_pb2, stock_pb2
+from baolei_events.v1 import asks_pb2, assignments_pb2, needs_pb2, resources_pb2, stock_pb2
 
 
 def _rooms(r) -> dict[str, int]:
@@ -53,6 +53,11 @@ def summarise(logical_topic: str, value: bytes) -> dict | None:
         s = stock_pb2.StockChanged.FromString(value)
         return {"type": "stock", "warehouse_id": s.warehouse.id, "district": s.warehouse.district,
                 "operator": s.warehouse_operator, "sku": s.sku, "available": s.available, "reserve": s.reserve}
+    if logical_topic == topics.ASKS:
+        q = asks_pb2.AskEvent.FromString(value)
+        which = q.WhichOneof("event")
+        body = getattr(q, which)
+        return {"type": f"ask.{which}", "ask_id": body.ask_id, "organisations": [body.organisation]}
     if logical_topic == topics.PRICE_ALERTS:
         a = stock_pb2.PriceAlert.FromString(value)
         return {"type": "price_alert", "sku": a.sku, "district": a.district, "rise_ratio": a.rise_ratio,

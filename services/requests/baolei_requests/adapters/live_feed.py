@@ -22,7 +22,8 @@ from baolei_requests.adapters.live_events import public, summarise, visible
 
 log = logging.getLogger(__name__)
 
-FOLLOWED = [topics.NEEDS, topics.ASSIGNMENTS, topics.HOTELS, topics.BUSES, topics.STOCK, topics.PRICE_ALERTS]
+FOLLOWED = [topics.NEEDS, topics.ASSIGNMENTS, topics.HOTELS, topics.BUSES, topics.STOCK, topics.PRICE_ALERTS,
+            topics.ASKS]
 
 
 class Broadcaster:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from baolei_common.events import utcnow
@@ -150,6 +150,36 @@ class Departure(Base):
     left_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cleaning_until: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_by: Mapped[str] = mapped_column(String(100), default="")
+class Ask(Base):
+    """An ask for capacity sent by the command center to one organisation, and its answer."""
+    __tablename__ = "asks"
+    __table_args__ = (Index("ix_asks_org_status", "organisation", "status"),)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))  # add_buses, extend_shifts, open_rooms, accept_risk
+    cause: Mapped[str] = mapped_column(String(60), default="")
+    organisation: Mapped[str] = mapped_column(String(100))
+    resource_id: Mapped[str] = mapped_column(String(64), default="")  # a depot or a hotel
+    risk: Mapped[str] = mapped_column(String(30), default="")
+    figures: Mapped[dict] = mapped_column(JSON, default=dict)  # trips, rooms, people when asked
+    text_zh: Mapped[str] = mapped_column(Text, default="")
+    text_en: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open, answered, refused
+    asked_by: Mapped[str] = mapped_column(String(100), default="")
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answered_by: Mapped[str] = mapped_column(String(100), default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    answer: Mapped[dict] = mapped_column(JSON, default=dict)  # what was added, as figures
+    reason: Mapped[str] = mapped_column(Text, default="")
+    resources: Mapped[list] = mapped_column(JSON, default=list)  # "bus:<id>", "hotel:<id>" the answer changed
+
+
+class StandingRule(Base):
+    """An organisation's standing rule: confirm proposals holding its resources automatically."""
+    __tablename__ = "standing_rules"
+    organisation: Mapped[str] = mapped_column(String(100), primary_key=True)
+    auto_confirm: Mapped[bool] = mapped_column(Boolean, default=False)
+    set_by: Mapped[str] = mapped_column(String(100), default="")
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ProcessedEvent(Base):

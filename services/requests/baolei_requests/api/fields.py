@@ -13,6 +13,7 @@ from baolei_common.fields import text
 if TYPE_CHECKING:
     Text20 = str
     Text50 = str
+    Text60 = str
     Text64 = str
     Text100 = str
     Text200 = str
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     Reason200 = str
     Reason300 = str
 else:
-    Text20, Text50, Text64, Text100, Text200 = text(20), text(50), text(64), text(100), text(200)
+    Text20, Text50, Text60, Text64, Text100, Text200 = text(20), text(50), text(60), text(64), text(100), text(200)
     Name100, Name200 = text(100, min_length=1), text(200, min_length=1)  # required: at least one character
     Reason180 = text(180, multiline=True)
     Reason200 = text(200, multiline=True)

@@ -21,6 +21,7 @@ from baolei_common.fields import (
 )
 from baolei_common.rooms import Rooms as RoomCounts
 from baolei_requests.api.fields import Name100, Reason180, Reason200, Reason300, Text20, Text50, Text64, Text100
+from baolei_requests.api.schemas_asks import AskOption, AskRead
 from baolei_requests.domain.needs import NeedKind, Risk, Vulnerability, Zone
 
 MAX_ROOMS = 10_000  # rooms of one kind in one hotel, or asked by one need
@@ -412,6 +413,9 @@ class AttentionGroup(BaseModel):
     fix_en: str
     more: int = Field(0, description="此原因下未列出的需求数 / needs of this cause not listed (most urgent first)")
     rest_url: str = Field("", description="列出全部此原因需求的查询 / the query listing all needs of this cause")
+    ask_options: list[AskOption] = Field(default_factory=list, description="可请求的单位，最合适的在前 / whom to "
+                                                                          "ask, best placed first")
+    asks: list[AskRead] = Field(default_factory=list, description="已发出的请求 / asks sent about this cause")
 
 
 class AttentionShortfall(BaseModel):
@@ -461,3 +465,6 @@ class AttentionRead(BaseModel):
     declines: list[AttentionDecline]
     stranded: list[AttentionStranded]
     late: AttentionLate | None = None
+    asks: list[AskRead] = Field(default_factory=list, description="最近的增援请求 / the latest asks for capacity")
+    auto_confirm: list[dict] = Field(default_factory=list, description="已开启自动确认的单位 / organisations "
+                                                                      "confirming automatically")

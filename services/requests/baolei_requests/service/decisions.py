@@ -63,13 +63,14 @@ def decide(uow: UnitOfWork, actor: Principal, assignment_id: str, accept: bool, 
     a breakdown (车辆故障, or `breakdown`) also takes those buses out of service. Returns the
     organisations still to accept (empty once the confirmation is on its way). Commits."""
     with uow:
-        pending = _answer(uow, actor, assignment_id, accept, reason, breakdown)
+        pending = stage_answer(uow, actor, assignment_id, accept, reason, breakdown)
         uow.commit()
     return pending
 
 
-def _answer(uow: UnitOfWork, actor: Principal, assignment_id: str, accept: bool, reason: str,
-            breakdown: bool) -> list[str]:
+def stage_answer(uow: UnitOfWork, actor: Principal, assignment_id: str, accept: bool, reason: str,
+                 breakdown: bool) -> list[str]:
+    """One answer, staged in the caller's unit of work (no commit): the organisations still to accept."""
     broken: list[str] = []
     refs: list[tuple[str, str]] = []
     a = uow.assignments.get(assignment_id, lock=True)  # not at once with expiry

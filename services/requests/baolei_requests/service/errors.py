@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from baolei_common.problems import Problem
 
-WHAT_ZH = {"site": "地点", "need": "需求", "assignment": "任务", "bus": "车辆", "hotel": "隔离酒店", "stay": "入住记录"}
+WHAT_ZH = {"site": "地点", "need": "需求", "assignment": "任务", "bus": "车辆", "hotel": "隔离酒店", "stay": "入住记录",
+           "ask": "增援请求"}
 
 
 class NotFound(Problem):

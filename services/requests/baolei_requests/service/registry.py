@@ -45,14 +45,16 @@ def _require_site(uow: UnitOfWork, site_id: str) -> Site:
     return site
 
 
-def _hotel(uow: UnitOfWork, actor: Principal, data: dict[str, Any], record: bool = True) -> Hotel:
+def stage_hotel(uow: UnitOfWork, actor: Principal, data: dict[str, Any], record: bool = True) -> Hotel:
+    """Insert or change a hotel and stage its rooms for the matcher (no commit)."""
     _require_site(uow, data["site_id"])
     hotel = _upsert(uow, Hotel, "hotel", data, "operator", actor, ("rooms", "out_of_use", "state"), record)
     uow.add_event(topics.HOTELS, hotel.id, codec.hotel_rooms(hotel, actor.user))
     return hotel
 
 
-def _bus(uow: UnitOfWork, actor: Principal, data: dict[str, Any], record: bool = True) -> Bus:
+def stage_bus(uow: UnitOfWork, actor: Principal, data: dict[str, Any], record: bool = True) -> Bus:
+    """Insert or change a bus and stage its state for the matcher (no commit)."""
     _require_site(uow, data["depot_id"])
     bus = _upsert(uow, Bus, "bus", data, "operator", actor, ("state", "seats"), record)
     uow.add_event(topics.BUSES, bus.id, codec.bus_status(bus, actor.user))
@@ -67,13 +69,13 @@ def put_site(uow: UnitOfWork, actor: Principal, data: dict[str, Any]) -> None:
 
 def put_hotel(uow: UnitOfWork, actor: Principal, data: dict[str, Any]) -> None:
     with uow:
-        _hotel(uow, actor, data)
+        stage_hotel(uow, actor, data)
         uow.commit()
 
 
 def put_bus(uow: UnitOfWork, actor: Principal, data: dict[str, Any]) -> None:
     with uow:
-        _bus(uow, actor, data)
+        stage_bus(uow, actor, data)
         uow.commit()
 
 
@@ -85,7 +87,7 @@ def set_bus_state(uow: UnitOfWork, actor: Principal, bus_id: str, state: str, re
             raise NotFound("bus", bus_id)
         policy.require(actor, "bus.manage", bus.operator, "bus_id")
         before = bus.state
-        _bus(uow, actor, {"id": bus.id, "state": state, "depot_id": bus.depot_id}, record=False)
+        stage_bus(uow, actor, {"id": bus.id, "state": state, "depot_id": bus.depot_id}, record=False)
         audit(uow, actor, "bus.state", f"bus:{bus.id}", {"state": before}, {"state": state, "reason": reason})
         uow.commit()
         return bus.operator
@@ -104,7 +106,7 @@ def set_hotel_state(uow: UnitOfWork, actor: Principal, hotel_id: str, state: str
                 raise Conflict(f"out_of_use.{k}: {v} exceeds the hotel's {hotel.rooms.get(k, 0)} rooms",
                                f"停用房间数 {v} 超过该酒店的 {hotel.rooms.get(k, 0)} 间", f"out_of_use.{k}")
         before = {"state": hotel.state, "out_of_use": dict(hotel.out_of_use or {})}
-        _hotel(uow, actor, {"id": hotel.id, "state": state, "out_of_use": out_of_use, "site_id": hotel.site_id},
+        stage_hotel(uow, actor, {"id": hotel.id, "state": state, "out_of_use": out_of_use, "site_id": hotel.site_id},
                record=False)
         audit(uow, actor, "hotel.state", f"hotel:{hotel.id}", before,
               {"state": state, "out_of_use": out_of_use, "reason": reason})

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from baolei_common.outbox import add_event
-from baolei_requests.adapters.models import Assignment, Bus, Need, Outbox, Stay
+from baolei_requests.adapters.models import Assignment, Bus, Need, Outbox, StandingRule, Stay
 from baolei_requests.service.unit_of_work import Event, T, UnitOfWork
 
 
@@ -43,6 +43,11 @@ class SqlAssignments:
                                .with_for_update()).all()
 
 
+    def waiting(self) -> Sequence[Assignment]:
+        return self._s.scalars(select(Assignment).where(Assignment.status == "proposed")
+                               .order_by(Assignment.proposed_at).with_for_update(skip_locked=True)).all()
+
+
 class SqlNeeds:
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -57,6 +62,17 @@ class SqlBuses:
 
     def get(self, bus_id: str) -> Bus | None:
         return self._s.get(Bus, bus_id)
+
+    def of_operator(self, operator: str) -> Sequence[Bus]:
+        return self._s.scalars(select(Bus).where(Bus.operator == operator).order_by(Bus.id)).all()
+
+
+class SqlRules:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def automatic(self) -> Sequence[str]:
+        return self._s.scalars(select(StandingRule.organisation).where(StandingRule.auto_confirm.is_(True))).all()
 
 
 class SqlStays:
@@ -98,6 +114,7 @@ class SqlUnitOfWork(UnitOfWork):
         s = self._session
         self.assignments, self.needs, self.buses = SqlAssignments(s), SqlNeeds(s), SqlBuses(s)
         self.stays = SqlStays(s)
+        self.rules = SqlRules(s)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

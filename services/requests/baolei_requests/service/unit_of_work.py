@@ -41,6 +41,9 @@ class Assignments(Protocol):
     def waiting_for(self, need_id: str) -> Sequence[Assignment]:
         """The need's proposals still waiting for an answer, locked."""
 
+    def waiting(self) -> Sequence[Assignment]:
+        """Every proposal still waiting for an answer, locked, skipping rows another replica holds."""
+
 
 class Needs(Protocol):
     def get(self, need_id: str) -> Need | None: ...
@@ -48,6 +51,14 @@ class Needs(Protocol):
 
 class Buses(Protocol):
     def get(self, bus_id: str) -> Bus | None: ...
+
+    def of_operator(self, operator: str) -> Sequence[Bus]:
+        """A company's buses."""
+
+
+class Rules(Protocol):
+    def automatic(self) -> Sequence[str]:
+        """Organisations whose standing rule confirms their proposals automatically."""
 
 
 class Stays(Protocol):
@@ -65,6 +76,7 @@ class UnitOfWork(abc.ABC):
     needs: Needs
     buses: Buses
     stays: Stays
+    rules: Rules
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from baolei_common.citytime import hhmm
 from baolei_requests.adapters.codec import as_utc
-from baolei_requests.adapters.models import Assignment, AuditEntry, Hotel, Need
-from baolei_requests.api.presenters import lateness
+from baolei_requests.adapters.models import Assignment, AuditEntry, Hotel, Need, StandingRule
+from baolei_requests.api.presenters import asks, lateness
 from baolei_requests.api.presenters.attention_late import late_proposals
 from baolei_requests.api.presenters.labels import Names, need_text, risk, room, staple
 from baolei_requests.api.presenters.shortfalls import BUS_CODES, city_shortfall, summary
@@ -43,6 +43,7 @@ DECLINES_SHOWN = 20
 NEEDS_SHOWN = 20  # needs listed per unmet group
 HOLDS_SHOWN = 50
 STRANDED_SHOWN = 50
+ASKS_SHOWN = 20
 
 
 def _need_ref(n: Need) -> dict:
@@ -82,6 +83,9 @@ def _cause_of(code: str) -> str:
     if code in STOCK_CODES:
         return "stock"
     return code or "unknown"
+
+
+cause_of = _cause_of  # the cause an unmet code is grouped under (the asks route finds a cause's needs by it)
 
 
 def _room_fixes(hotels: list[Hotel], risks: set[str], kinds: tuple[str, ...], now: datetime) -> tuple[list, list]:
@@ -205,6 +209,7 @@ def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict) -> li
             g["short_zh"], g["short_en"] = f"{len(members)} 项需求", f"{len(members)} need(s)"
             g["shortfall"] = len(members)
         g["fix_zh"], g["fix_en"] = "；".join(fix_zh), "; ".join(fix_en)
+        g["ask_options"] = asks.options(g, members, names, now)  # whom to ask, best placed first
         g["text_zh"] = f"{g['title_zh']}：{g['short_zh']}" + (f"，{g['fix_zh']}" if g["fix_zh"] else "")
         g["text_en"] = f"{g['title_en']}: {g['short_en']}" + (f"; {g['fix_en']}" if g["fix_en"] else "")
         out.append(g)
@@ -245,13 +250,24 @@ def stranded(session: Session) -> list[dict]:
     return out
 
 
+def auto_confirming(session: Session) -> list[dict]:
+    """Organisations whose standing rule confirms their proposals automatically (operators see who)."""
+    return [{"organisation": r.organisation, "set_by": r.set_by, "set_at": as_utc(r.set_at)}
+            for r in session.scalars(select(StandingRule).where(StandingRule.auto_confirm.is_(True))
+                                     .order_by(StandingRule.organisation))]
+
+
 def attention(session: Session, now: datetime | None = None) -> dict:
     now = now or datetime.now(timezone.utc)
     names = Names.of(session)
     needs = unmet_needs(session)
     sf = summary(city_shortfall(session, names, needs))
     waiting = session.scalar(select(func.count()).select_from(Assignment).where(Assignment.status == "proposed"))
+    groups = unmet_groups(needs, names, now, sf)
+    sent = asks.ask_reads(session, asks.recent(session, limit=ASKS_SHOWN), names)
+    for g in groups:
+        g["asks"] = [a for a in sent if a["cause"] == g["cause"]]
     return {"at": now, "holds": holds(session, names, now), "holds_total": waiting or 0,
-            "unmet": unmet_groups(needs, names, now, sf), "shortfall": sf,
+            "unmet": groups, "shortfall": sf, "asks": sent, "auto_confirm": auto_confirming(session),
             "declines": declines(session, names), "stranded": stranded(session),
             "late": late_proposals(session)}

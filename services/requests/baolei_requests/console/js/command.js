@@ -6,6 +6,7 @@ import { esc, getLang, gradeName, pick, t } from "./i18n.js";
 import { CITY_TZ, clock, colon, hhmm, listOf, needLink, needsTable, pri, toast, errorText } from "./common.js";
 import { lateMark, lateSection } from "./late.js";
 import { occupancyPanel, occupancyTitle } from "./stays.js";
+import { askControls, asksSection, autoLine, bindAskControls } from "./asks.js";
 
 let root, me, stockCache = null, stockAt = 0;
 
@@ -95,7 +96,7 @@ function attention(att) {
     <span class="small muted">(${clock(h.expires_at)})</span></li>`);
   const unmet = att.unmet.map(g => `<li data-testid="att-unmet" data-cause="${esc(g.cause)}"><b>${esc(pick(g, "title"))}</b>${colon()}${esc(pick(g, "short"))}
     ${pick(g, "fix") ? `<br><span class="fix" data-testid="att-fix">${t("m.fix")}${colon()}${esc(pick(g, "fix"))}</span>` : ""}
-    <br><span class="small">${g.needs.slice(0, 6).map(n => needLink(n.need_id, pick(n, "label"))).join(sep)}${g.count > 6 ? ` … <a href="#" data-rest="${esc(g.rest_url)}" data-testid="att-more">${esc(t("m.all_n", { n: g.count }))}</a>` : ""}</span></li>`);
+    <br><span class="small">${g.needs.slice(0, 6).map(n => needLink(n.need_id, pick(n, "label"))).join(sep)}${g.count > 6 ? ` … <a href="#" data-rest="${esc(g.rest_url)}" data-testid="att-more">${esc(t("m.all_n", { n: g.count }))}</a>` : ""}</span>${askControls(g, me)}</li>`);
   // rooms and trips short for the city, each with the other assumed available (not per cause)
   if (att.shortfall && pick(att.shortfall, "text")) unmet.unshift(`<li data-testid="att-shortfall"><b>${esc(pick(att.shortfall, "text"))}</b></li>`);
   if (att.holds_total > holds.length) holds.push(`<li class="small muted" data-testid="att-holds-more">${esc(t("m.holds_more", { n: att.holds_total - holds.length }))}</li>`);
@@ -103,9 +104,10 @@ function attention(att) {
     <br><span class="err">${esc(t("m.declined_by", { who: d.by, why: d.reason || t("m.noreason") }))}</span> <span class="small muted">${esc(pick(d, "resources"))} · ${hhmm(d.at)}</span></li>`);
   const stranded = att.stranded.map(x => `<li data-testid="att-stranded">${needLink(x.need_id, pick(x, "label"))}
     <span class="small">${esc(t("m.stranded", { d: x.delivered, r: x.remaining }))}</span></li>`);
-  const html = lateSection(att.late) + sec("hold", "h.att.holds", holds, att.holds_total ?? holds.length) + sec("unmet", "h.att.unmet", unmet, att.unmet.length) + sec("decline", "h.att.declines", declines)
+  const html = lateSection(att.late) + sec("hold", "h.att.holds", holds, att.holds_total ?? holds.length) + sec("unmet", "h.att.unmet", unmet, att.unmet.length) + asksSection(att) + sec("decline", "h.att.declines", declines)
     + sec("stranded", "h.att.stranded", stranded);
-  root.querySelector("#attention").innerHTML = html ? `<div class="att-grid">${html}</div>` : `<p class="muted">${t("m.att.none")}</p>`;
+  root.querySelector("#attention").innerHTML = (html ? `<div class="att-grid">${html}</div>` : `<p class="muted">${t("m.att.none")}</p>`) + autoLine(att);
+  bindAskControls(root.querySelector("#attention"), att.unmet, () => refresh());
   // the panel lists the most urgent few of a cause; the rest on demand, by the cause's filter
   root.querySelectorAll("#attention [data-rest]").forEach(a => a.onclick = async (e) => {
     e.preventDefault();

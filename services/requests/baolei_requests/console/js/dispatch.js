@@ -7,6 +7,7 @@ import { esc, getLang, pick, skuName, t } from "./i18n.js";
 import { errorText, hhmm, tag, toast } from "./common.js";
 import { lateMark } from "./late.js";
 import { staysPanel, staysTitle } from "./stays.js";
+import { renderWork } from "./asks.js";
 
 // This page's own words (kept here so the shared dictionary stays as it is): [中文, English]
 const D = {
@@ -39,7 +40,7 @@ const today = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
 
 export async function render(el, who) {
   root = el; me = who;
-  root.innerHTML = `<div class="dispatch"><div class="card no-print"><div class="row spread"><h2>${t("h.mytasks")}</h2>
+  root.innerHTML = `<div class="dispatch"><div id="work" class="no-print" style="margin-bottom:14px"></div><div class="card no-print"><div class="row spread"><h2>${t("h.mytasks")}</h2>
       <button id="to-sheet" data-testid="open-sheet">${d("open_sheet")}</button></div><div id="tasks"></div></div>
     <div class="grid g2 no-print" style="margin-top:14px">
       <div class="card"><h2>${t("h.mybuses")}</h2><div id="buses"></div></div>
@@ -75,6 +76,7 @@ export async function refresh() {
   const [tasks, buses, hotels] = await Promise.all([
     api("/api/assignments?status=proposed,confirming,confirmed,under_way,arriving,done&limit=300"), api("/api/buses"), api("/api/hotels")]);
   lastTasks = tasks;
+  await renderWork(root.querySelector("#work"), me, refresh, hotels);
   taskTable(tasks);
   busTable(forAll() ? buses.slice(0, 30) : buses);
   hotelTable(forAll() ? hotels.slice(0, 30) : hotels);
