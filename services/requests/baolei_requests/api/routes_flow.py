@@ -215,18 +215,21 @@ async def import_sheet(request: Request, filename: Annotated[Name200, Query()] =
                              "description": "CSV（UTF-8 带 BOM）、XLSX 或 JSON；中文表头（lang=en 为英文）/ "
                                             "CSV (UTF-8, BOM), XLSX or JSON; Chinese headers (English: lang=en)"},
                        **responses(403)})
-def dispatch_sheet(request: Request, organisation: Annotated[Text200 | None, Query()] = None,
+def dispatch_sheet(request: Request, organisation: Annotated[Text200 | None, Query(
+                       description="单位；调度员只能导出本单位的（缺省即本单位）/ the organisation; a dispatcher's "
+                                   "own (the default for a dispatcher)")] = None,
                    day: Annotated[date | None, Query(description="北京时间日期 / Beijing day")] = None,
                    format: str = Query("csv", pattern="^(csv|xlsx|json)$"),
                    lang: str = Query("zh", pattern="^(zh|en)$"), s: Session = Depends(session),
                    p: Principal = Depends(current_principal)) -> Response:
+    if policy.read_scope(p, "sheet.read") is None:  # sites and the viewer: a sheet is work to carry out
+        raise errors.Forbidden("only operators and dispatchers export dispatch sheets (of their own organisation)",
+                               "只有指挥部和调度员可导出调度单（本单位的）")
     sees_all = policy.sees_all(p, "sheet.read")
     org = organisation or ("" if sees_all else p.organisation)
     if not sees_all and org != p.organisation:
         raise errors.Forbidden(f"{p.organisation} cannot export the sheet of {org}",
                                 f"{p.organisation}无权导出{org}的调度单", "organisation")
-    if policy.read_scope(p, "sheet.read") is None:
-        raise errors.Forbidden("sites have no dispatch sheet", "社区/隔离点没有调度单")
     warehouses = inventory.warehouse_names(request.app.state.config.inventory_url, p.token) \
         if sees_all or p.kind == "supply" else {}  # before any query: no connection waits on it
     data = exports.sheet(s, org, day, lang, p.kind if policy.owned_by(p) == policy.RESOURCE_SIDE else "", warehouses)

@@ -225,9 +225,18 @@ class NeedRead(LateRead):
 
 
 class Decision(BaseModel):
-    reason: Reason180 = ""  # kept as "declined: <reason>" in a column of 200
-    breakdown: bool = Field(False, description="车辆故障: the declined buses go out of service until put back "
-                                               "(also when the reason says 车辆故障)")
+    # kept as "declined: <reason>" in a column of 200; required: the operator must know why to act on it
+    reason: Reason180 = Field(description="拒绝原因（必填）/ why, required")
+    breakdown: bool = Field(False, strict=True, description="车辆故障: the declined buses go out of service until "
+                                                            "put back (also when the reason says 车辆故障); a JSON "
+                                                            "boolean only")
+
+    @field_validator("reason")
+    @classmethod
+    def _said(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("reason: 请填写拒绝原因，指挥部据此处理 / say why: the command center acts on it")
+        return v.strip()
 
 
 class FasterIn(BaseModel):
