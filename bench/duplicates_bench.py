@@ -7,7 +7,8 @@ night of issue 18: 500 at the demo city's communities) (heads
 1–40, risks mixed, many groups per site, ready 0–4 h after raised), and `--dups` of them sent again
 by someone else later (four in five within 20 minutes, the rest up to 2.5 hours; the same people, or a
 head count off by one for groups past 10; the ready time typed again, up to an hour off) — some on
-purpose outside the rule's windows, so recall is measured, not built in. Each need goes through the index in the order raised,
+purpose outside the rule's windows, so recall is measured, not built in. Each need goes through the
+index in the order raised,
 as an import or POST /api/needs does, under the rule of `domain/intake/duplicates.py` and under the
 old one; a mark is right when it names the need the row copies (or any copy of the same group).
 
@@ -20,7 +21,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from baolei_requests.domain.intake.duplicates import READY_WINDOW_S, RAISED_WINDOW_S, DuplicateIndex, Sketch
+from baolei_requests.domain.intake.duplicates import RAISED_WINDOW_S, READY_WINDOW_S, DuplicateIndex, Sketch
 
 T0 = datetime(2022, 1, 14, 10, 0, tzinfo=timezone.utc)
 RISKS = ("close_contact", "secondary_contact", "inbound")

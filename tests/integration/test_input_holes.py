@@ -18,7 +18,8 @@ def fields(r) -> list[str]:
 
 def test_a_decline_needs_a_reason_and_breakdown_is_a_boolean(client):  # noqa: F811
     url = "/api/assignments/A-none/decline"  # the body is checked before the assignment is looked up
-    for body, field in (({}, "reason"), ({"reason": "   "}, "reason"), ({"reason": "车辆故障", "breakdown": 1}, "breakdown"),
+    for body, field in (({}, "reason"), ({"reason": "   "}, "reason"),
+                        ({"reason": "车辆故障", "breakdown": 1}, "breakdown"),
                         ({"reason": "车辆故障", "breakdown": "true"}, "breakdown")):
         r = client.post(url, headers=BUS, json=body)
         assert r.status_code == 422 and fields(r) == [field], (body, r.text)

@@ -204,7 +204,8 @@ def test_prices_only_for_known_districts_and_not_in_the_future(client):
                                                            "observed_at": "2099-01-01T08:00:00+08:00"})
     assert r.status_code == 422 and r.json()["detail"][0]["field"] == "observed_at", r.text
     soon = (datetime.now(timezone.utc) + timedelta(minutes=2)).isoformat()
-    assert client.post("/api/prices", headers=OP, json=price | {"district": "福田", "observed_at": soon}).status_code == 201
+    r = client.post("/api/prices", headers=OP, json=price | {"district": "福田", "observed_at": soon})
+    assert r.status_code == 201, r.text
     survey = ("sku,district,source,price_fen,observed_at\nrice,福田,market_survey,5000,\n"
               "rice,火星,market_survey,5000,\nrice,南山,market_survey,5000,2099-01-01T08:00:00+08:00\n")
     r = client.post("/api/prices/csv", headers=OP, files={"file": ("p.csv", survey, "text/csv")})

@@ -91,7 +91,8 @@ def import_prices(file: UploadFile = File(...), user: Principal = Depends(requir
         shown, total = capped(denied, limits)
         raise CsvRejected(shown, 403, total)
     checked = c.prices.row_problems([(r.district, r.observed_at) for r in rows])
-    errors += [RowError(r.row, field, zh, en) for r, found in zip(rows, checked, strict=True) for field, zh, en in found]
+    errors += [RowError(r.row, field, zh, en)
+               for r, found in zip(rows, checked, strict=True) for field, zh, en in found]
     if errors:
         raise _reject(errors, limits)
     with c.store.transaction() as s:

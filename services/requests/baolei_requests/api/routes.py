@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Requ
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, object_session
 
-from baolei_common import policy
+from baolei_common import policy, skus
 from baolei_common.errors import BASE, responses
 from baolei_common.fields import Id, one_line
 from baolei_common.identity import Principal
@@ -26,7 +26,7 @@ from baolei_requests.domain.needs import STATUS_ZH, NeedStatus, derive_priority
 from baolei_requests.service import access as permissions
 from baolei_requests.service import cancel, decisions, faster, needs, registry
 from baolei_requests.service.sql_uow import SqlUnitOfWork
-from baolei_requests.service.transitions import progress_of
+from baolei_requests.service.transitions import progress_of, staple_progress
 
 router = APIRouter(prefix="/api", responses=responses(*BASE))
 # path parameters: an id, bounded, no control characters
@@ -48,7 +48,28 @@ def need_read(need: Need, s: Session | None = None, p: Principal | None = None) 
         created_at=as_utc(need.created_at), duplicate_of=need.duplicate_of, unmet_code=need.unmet_code,
         unmet_reason_zh=words(need.unmet_reason_zh), unmet_reason_en=words(need.unmet_reason_en), note=need.note,
         progress=progress_of(need).as_dict(), assignments=[assignment_read(a, p) for a in need.assignments],
-        duplicate=duplicate_ref(need, s, p), **lateness.fields(lateness.current(need.assignments)))
+        duplicate=duplicate_ref(need, s, p), **progress_words(need),
+        **lateness.fields(lateness.current(need.assignments)))
+
+
+def progress_words(need: Need) -> dict:
+    """The progress in words, a supply need's staple by staple with units (never one sum of bags and
+    bottles): "需 大米 80 袋、食用油 30 瓶 · 已送达 大米 50 袋 · 待解决 大米 30 袋、食用油 30 瓶"."""
+    if need.kind == "transfer":
+        pr = progress_of(need)
+        return {"progress_zh": f"需 {pr.asked} 人 · 已确认 {pr.confirmed} 人 · 已送达 {pr.delivered} 人 · "
+                               f"待解决 {pr.remaining} 人",
+                "progress_en": f"{labels.count_en(pr.asked, 'person', 'people')} asked · {pr.confirmed} confirmed · "
+                               f"{pr.delivered} delivered · {pr.remaining} remaining"}
+    lines = staple_progress(need)
+    parts_zh, parts_en = [], []
+    for key, zh, en in (("asked", "需", "asked"), ("in_flight", "在途", "on the way"),
+                        ("delivered", "已送达", "delivered"), ("remaining", "待解决", "remaining")):
+        amounts = [(ln["sku"], ln[key]) for ln in lines if ln[key] or key == "asked"]
+        if amounts or key == "remaining":
+            parts_zh.append(f"{zh} {skus.amounts_zh(amounts) or '0'}")
+            parts_en.append(f"{skus.amounts_en(amounts) or 'nothing'} {en}")
+    return {"progress_lines": lines, "progress_zh": " · ".join(parts_zh), "progress_en": " · ".join(parts_en)}
 
 
 def priority_reason_en(need: Need) -> str:

@@ -222,6 +222,10 @@ class NeedRead(LateRead):
     label_en: str = ""
     duplicate: DuplicateRef | None = Field(None, description="疑似重复的需求：可查看时带编号，否则只有描述 / "
                                                              "the likely duplicate: its id if the reader may open it")
+    progress_lines: list[dict] = Field([], description="物资需求逐项进度（不同物资不相加）/ a supply need's progress "
+                                                      "per staple: sku, asked, delivered, in_flight, remaining")
+    progress_zh: str = Field("", description="进度的一句话，物资按品类与单位列出 / the progress in words")
+    progress_en: str = ""
 
 
 class Decision(BaseModel):

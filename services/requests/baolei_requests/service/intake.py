@@ -31,9 +31,9 @@ from baolei_common import policy
 from baolei_common.events import utcnow
 from baolei_common.identity import Principal
 from baolei_common.uploads import Limits, read_table
+from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Bus, Hotel, Need, Site
 from baolei_requests.domain.intake.checks import IntakeRules, body_hash, sense
-from baolei_requests.adapters.codec import as_utc
 from baolei_requests.domain.intake.duplicates import RAISED_WINDOW_S, DuplicateIndex, Sketch
 from baolei_requests.domain.intake.table import Parsed, RowError, parse_table
 from baolei_requests.service import access as permissions

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,10 +15,10 @@ from baolei_common.events import new_id, utcnow
 from baolei_common.identity import Principal
 from baolei_requests.adapters import codec
 from baolei_requests.adapters.bulk import insert_rows
-from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel, Need, Outbox, Site
 from baolei_requests.adapters.codec import as_utc
-from baolei_requests.domain.intake.duplicates import RAISED_WINDOW_S, DuplicateIndex, Sketch
+from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel, Need, Outbox, Site
 from baolei_requests.domain.intake.checks import IntakeRejected, IntakeRules, KeyReused, body_hash, resolve_skus, sense
+from baolei_requests.domain.intake.duplicates import RAISED_WINDOW_S, DuplicateIndex, Sketch
 from baolei_requests.domain.needs import NeedStatus, derive_priority
 from baolei_requests.service.errors import NotFound
 from baolei_requests.service.sql_uow import SqlUnitOfWork

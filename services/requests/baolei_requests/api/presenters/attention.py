@@ -31,7 +31,7 @@ from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry, Hotel, Need
 from baolei_requests.api.presenters import lateness
 from baolei_requests.api.presenters.attention_late import late_proposals
-from baolei_requests.api.presenters.labels import Names, need_text, risk, room, staple
+from baolei_requests.api.presenters.labels import Names, count_en, need_text, risk, room, staple
 from baolei_requests.api.presenters.shortfalls import BUS_CODES, city_shortfall, summary
 from baolei_requests.domain import lifecycle
 from baolei_requests.domain.needs import NeedStatus
@@ -154,14 +154,14 @@ def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict) -> li
         elif cause == "no_hotel_for_risk":
             short = sum(progress_of(n).remaining for n in members)
             g["title_zh"], g["title_en"] = f"没有接收{risk_zh}的酒店", f"No hotel takes {risk_en}"
-            g["short_zh"], g["short_en"] = f"{short} 人待安置", f"{short} people to house"
+            g["short_zh"], g["short_en"] = f"{short} 人待安置", f"{count_en(short, 'person', 'people')} to house"
             g["shortfall"] = short
             fix_zh = [f"登记或指定一家接收{risk_zh}的隔离酒店"]
             fix_en = [f"register or designate a hotel that takes {risk_en}"]
         elif cause == "hotel_not_open":
             short = sum(progress_of(n).remaining for n in members)
             g["title_zh"], g["title_en"] = "可接收的酒店尚未开放", "Accepting hotels not open yet"
-            g["short_zh"], g["short_en"] = f"{short} 人待安置", f"{short} people to house"
+            g["short_zh"], g["short_en"] = f"{short} 人待安置", f"{count_en(short, 'person', 'people')} to house"
             g["shortfall"] = short
             fix_zh, fix_en = _room_fixes(hotels, risks, ROOM_TYPES, now)
             if not fix_zh:
@@ -173,16 +173,19 @@ def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict) -> li
             g["title_zh"], g["title_en"] = "车辆不足", "Not enough buses"
             if_zh, if_en = ("若房间充足，仍", " even with unlimited rooms") if both else ("", "")
             g["short_zh"], g["short_en"] = f"{short} 人待转运，{if_zh}约缺 {need_buses} 车次", \
-                f"{short} people to move, about {need_buses} trip(s) short{if_en}"
+                f"{count_en(short, 'person', 'people')} to move, " \
+                f"about {count_en(need_buses, 'trip', 'trips')} short{if_en}"
             g["shortfall"], g["trips"] = short, need_buses
             stopped = [b for b in buses if b.state != "in_service"]
             if stopped:
                 shown = "、".join(names.plate(b.id) for b in stopped[:3])
                 fix_zh = [f"{len(stopped)} 辆车停运中可恢复运营（{shown}{'等' if len(stopped) > 3 else ''}）"]
-                fix_en = [f"{len(stopped)} bus(es) out of service could be put back ({shown.replace('、', ', ')})"]
+                fix_en = [f"{count_en(len(stopped), 'bus', 'buses')} out of service could be put back "
+                          f"({shown.replace('、', ', ')})"]
             else:
                 fix_zh = [f"请公交企业增派约 {need_buses} 车次或延长班次"]
-                fix_en = [f"ask the bus companies for about {need_buses} more trip(s) or longer shifts"]
+                fix_en = [f"ask the bus companies for about {count_en(need_buses, 'more trip', 'more trips')} "
+                          "or longer shifts"]
         elif cause == "stock":
             per_sku: dict[str, int] = defaultdict(int)
             for n in members:
@@ -196,13 +199,13 @@ def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict) -> li
             fix_zh, fix_en = ["投放储备或从其他区调拨"], ["release reserve stock or move stock from another district"]
         elif cause == "out_of_time":
             g["title_zh"], g["title_en"] = "本轮匹配超时", "Not matched in this round's time"
-            g["short_zh"], g["short_en"] = f"{len(members)} 项需求", f"{len(members)} need(s)"
+            g["short_zh"], g["short_en"] = f"{len(members)} 项需求", count_en(len(members), "need", "needs")
             g["shortfall"] = len(members)
             fix_zh, fix_en = ["正在自动重新匹配，无需操作"], ["matched again automatically; nothing to do"]
         else:
             g["title_zh"], g["title_en"] = members[0].unmet_reason_zh or "暂无法满足", \
                 members[0].unmet_reason_en or "unmet"
-            g["short_zh"], g["short_en"] = f"{len(members)} 项需求", f"{len(members)} need(s)"
+            g["short_zh"], g["short_en"] = f"{len(members)} 项需求", count_en(len(members), "need", "needs")
             g["shortfall"] = len(members)
         g["fix_zh"], g["fix_en"] = "；".join(fix_zh), "; ".join(fix_en)
         g["text_zh"] = f"{g['title_zh']}：{g['short_zh']}" + (f"，{g['fix_zh']}" if g["fix_zh"] else "")

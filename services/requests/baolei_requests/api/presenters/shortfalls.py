@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from baolei_requests.adapters.models import Assignment, Hotel, Need
-from baolei_requests.api.presenters.labels import Names
+from baolei_requests.api.presenters.labels import Names, count_en
 from baolei_requests.domain.lifecycle import ACTIVE
 from baolei_requests.domain.shortfall import ROOM_TYPES, FreeRooms, Shortfall, Waiting, shortfall
 from baolei_requests.service.transitions import progress_of
@@ -74,10 +74,12 @@ def summary(sf: Shortfall) -> dict:
         en.append(f"rooms short by {sf.rooms_short}{' even with unlimited buses' if both else ''}")
     if sf.trips_short:
         zh.append(f"{'若房间充足，仍' if both else ''}约缺 {sf.trips_short} 车次")
-        en.append(f"about {sf.trips_short} trip(s) short{' even with unlimited rooms' if both else ''}")
+        en.append(f"about {count_en(sf.trips_short, 'trip', 'trips')} short"
+                  f"{' even with unlimited rooms' if both else ''}")
     if zh:
         zh.append(f"{sf.people} 人待安置，可用空房 {sf.rooms_free} 间")
-        en.append(f"{sf.people} people waiting, {sf.rooms_free} free rooms they can use")
+        en.append(f"{count_en(sf.people, 'person', 'people')} waiting, "
+                  f"{count_en(sf.rooms_free, 'free room', 'free rooms')} they can use")
     return {"people": sf.people, "rooms_needed": sf.rooms_needed, "rooms_free": sf.rooms_free,
             "rooms_short": sf.rooms_short, "rooms_short_by_type": sf.rooms_short_by_type,
             "trips_short": sf.trips_short, "per_trip": sf.per_trip,
