@@ -92,11 +92,21 @@ try {
   await site.locator("input[name=due_at]").fill(at(1));
   await site.getByTestId("submit-need").click();
   // the refusal itself, not the 疑似重复 note the need just raised may carry (also .err)
-  const refusal = site.getByTestId("form-error");
+  // each refusal under its own input (issue 18: fix everything in one go)
+  const refusal = site.locator('[data-testid=field-error][data-field="due_at"]');
   await refusal.waitFor({ timeout: T });
-  log("validation", { text: await refusal.innerText() });
+  log("validation", { text: await refusal.innerText(), form: await site.getByTestId("form-error").innerText() });
   await site.locator("input[name=ready_at]").fill(at(0));
   await site.locator("input[name=due_at]").fill(at(4));
+  // 2 people in 5 standard rooms: named as the rooms, not "取值无效" of the body
+  await site.getByTestId("f-people").fill("2");
+  await site.locator("input[name=standard]").fill("5");
+  await site.getByTestId("submit-need").click();
+  const rooms = site.locator('[data-testid=field-error][data-field="rooms"]');
+  await rooms.waitFor({ timeout: T });
+  log("rooms refused", { text: await rooms.innerText(), stale: await site.locator('[data-field="due_at"]').count() });
+  await site.locator("input[name=standard]").fill("");
+  await site.getByTestId("f-people").fill("6");
 
   // the operator's table shows it without a reload, then as proposed once the matcher answers
   const opRow = operator.locator(`tr[data-need="${needId}"]`);

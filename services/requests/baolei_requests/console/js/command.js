@@ -8,13 +8,18 @@ import { lateMark, lateSection } from "./late.js";
 
 let root, me, stockCache = null, stockAt = 0;
 
-let ticker = null;
+let ticker = null, generation = 0;
+// Whether this page is what the shell shows: `root` (<main>) is always connected, so a late answer
+// (the 30 s ticker, a refresh begun before the language switch or a change of page) must check
+// that its page is still there, or it writes into elements that are gone ("Cannot set properties of
+// null") and the page stays blank.
+const shown = () => Boolean(root?.isConnected && root.querySelector("[data-page=command]"));
 
 export async function render(el, who) {
   root = el; me = who;
   clearInterval(ticker);  // the expiry countdown moves even when nothing else happens
-  ticker = setInterval(() => { if (root?.isConnected && can(me, "attention.read")) api("/api/attention").then(attention, () => {}); else clearInterval(ticker); }, 30000);
-  root.innerHTML = `<div class="card attention" id="attention-card" data-testid="attention"><h2>${t("h.attention")}</h2><div id="attention"></div></div>
+  ticker = setInterval(() => { if (shown() && can(me, "attention.read")) api("/api/attention").then(a => shown() && attention(a), () => {}); else clearInterval(ticker); }, 30000);
+  root.innerHTML = `<div data-page="command"><div class="card attention" id="attention-card" data-testid="attention"><h2>${t("h.attention")}</h2><div id="attention"></div></div>
     <div class="grid g6" id="kpis" data-testid="kpis" style="margin-top:14px"></div>
     <div class="card" style="margin-top:14px"><h2>${t("h.needs")}</h2><div id="needs"></div></div>
     <div class="grid g2" style="margin-top:14px">
@@ -25,12 +30,14 @@ export async function render(el, who) {
       <div class="card"><h2>${t("h.stock")}</h2><div id="stock" class="charts"></div></div>
       <div class="card"><h2>${t("h.prices")}</h2><div id="prices" class="charts"></div></div>
     </div>
-    <div class="card" id="audit-card" style="margin-top:14px"><h2>${t("h.audit")}</h2><div id="audit"></div></div>`;
+    <div class="card" id="audit-card" style="margin-top:14px"><h2>${t("h.audit")}</h2><div id="audit"></div></div></div>`;
   await refresh();
 }
 
 export async function refresh(ev) {
-  if (!root?.isConnected) return;
+  if (!shown()) return;
+  const mine = ++generation;  // a newer refresh (or render) supersedes this one
+  const current = () => mine === generation && shown();
   const [ov, needs, map, att] = await Promise.all([api("/api/overview"), api("/api/needs?limit=300"), api("/api/map"),
     can(me, "attention.read") ? api("/api/attention") : null]);
   const open = needs.filter(n => !["done", "cancelled"].includes(n.status));
@@ -38,6 +45,7 @@ export async function refresh(ev) {
     stockCache = await api("/api/city/stock"); stockAt = Date.now();
   }
   const s = stockCache;
+  if (!current()) return;
   kpis(ov, s);
   attention(att);
   root.querySelector("#needs").innerHTML = needsTable(open, { actions: n => can(me, "need.cancel") && !["done", "cancelled", "under_way"].includes(n.status)
@@ -48,9 +56,11 @@ export async function refresh(ev) {
     catch (e) { toast(errorText(e)); }
   });
   await drawCityMap(root.querySelector("#map"), map);
+  if (!current()) return;
   stockCharts(s);
   if (can(me, "audit.read")) {
     const audit = await api("/api/audit?limit=12");
+    if (!current()) return;
     root.querySelector("#audit").innerHTML = `<table class="small" data-testid="audit"><tr><th>${t("c.when")}</th><th>${t("c.what")}</th></tr>
       ${audit.map(a => `<tr><td>${new Date(a.at).toLocaleTimeString("zh-CN", { timeZone: CITY_TZ, hour12: false })}</td>
         <td>${esc(pick(a, "text"))}</td></tr>`).join("")}</table>`;

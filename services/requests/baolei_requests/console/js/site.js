@@ -1,7 +1,7 @@
 // Site (社区/隔离点): raise a need, import the community's spreadsheet, follow my needs live.
 import { api, can } from "./api.js";
 import { esc, pick, t } from "./i18n.js";
-import { dupNote, errorText, needLabel, needLink, needsTable, toast } from "./common.js";
+import { dupNote, errorText, needLabel, needLink, needsTable, showFieldErrors, toast } from "./common.js";
 
 let root, me;
 const VULNS = ["elderly_alone", "disabled", "pregnant", "children_alone", "medicine_needed"];
@@ -59,12 +59,16 @@ async function submit(form) {
     body.lines = f.lines.value.split(/\n+/).filter(Boolean).map(l => { const [sku, q] = l.split(/[:：]/); return { sku: sku.trim(), quantity: Number(q) }; });
   }
   const msg = root.querySelector("#form-msg");
+  form.querySelectorAll(".field-err").forEach(x => x.remove());
   try {
     const n = await api("/api/needs", { method: "POST", body, headers: { "Idempotency-Key": crypto.randomUUID() } });
     msg.innerHTML = `<span data-testid="created-need" data-need="${esc(n.id)}">${t("m.created_label")}${needLink(n.id, needLabel(n))}</span>` +
       (dupNote(n) ? ` ${dupNote(n)}` : "");
     refresh();
-  } catch (e) { msg.innerHTML = `<span class="err" data-testid="form-error">${esc(errorText(e))}</span>`; }
+  } catch (e) {  // each refusal under its input, in the console's language; the rest here
+    const rest = showFieldErrors(form, e);
+    msg.innerHTML = `<span class="err" data-testid="form-error">${esc(rest || t("m.fix_fields"))}</span>`;
+  }
 }
 
 async function upload() {
