@@ -228,6 +228,17 @@ class NeedRead(LateRead):
     progress_en: str = ""
 
 
+class NeedPage(BaseModel):
+    """A page of needs and how many match: the table says "显示 300 / 504", never stops silently."""
+
+    items: list[NeedRead]
+    total: int = Field(description="符合筛选的需求总数 / needs matching the filters")
+    offset: int
+    limit: int
+    shown_zh: str = Field(description="如“显示 300 / 504”")
+    shown_en: str = Field(description='e.g. "showing 300 of 504"')
+
+
 class Decision(BaseModel):
     # kept as "declined: <reason>" in a column of 200; required: the operator must know why to act on it
     reason: Reason180 = Field(description="拒绝原因（必填）/ why, required")

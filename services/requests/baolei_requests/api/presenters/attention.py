@@ -72,7 +72,8 @@ def holds(session: Session, names: Names, now: datetime) -> list[dict]:
     return out
 
 
-def _cause_of(code: str) -> str:
+def cause_of(code: str) -> str:
+    """The attention group of an unmet code (buses, rooms, stock, a room type full, or the code)."""
     if code.endswith("_rooms_full") and code.split("_")[0] in ROOM_TYPES:
         return code
     if code in ("rooms_full", "rooms_to_more_urgent"):
@@ -120,7 +121,7 @@ def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict) -> li
     """Unmet needs by cause; `sf`: the city's shortfalls (`shortfalls.summary`)."""
     groups: dict[str, list[Need]] = defaultdict(list)
     for n in needs:
-        groups[_cause_of(n.unmet_code)].append(n)
+        groups[cause_of(n.unmet_code)].append(n)
     hotels = list(names.hotels.values())
     both = sf["rooms_short"] > 0 and sf["trips_short"] > 0
     out = []
