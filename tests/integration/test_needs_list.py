@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 
 from baolei_requests.adapters.models import Need
-from tests.integration.test_lifecycle_console_api import OP, SITE, client, city, raise_need  # noqa: F401
+from tests.integration.test_lifecycle_console_api import OP, SITE, city, client, raise_need  # noqa: F401
 
 pytestmark = pytest.mark.integration
 
