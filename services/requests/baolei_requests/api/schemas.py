@@ -476,10 +476,22 @@ class AttentionLate(BaseModel):
     items: list[AttentionLateItem] = Field(description="逾期最多的在前，至多 20 项 / the latest first, at most 20")
 
 
+class AttentionHoldsOf(BaseModel):
+    """The holds waiting for one organisation: how many, and the soonest to expire."""
+
+    organisation: str
+    count: int
+    soonest_expires_at: datetime | None = None
+    soonest_in_min: int | None = None
+
+
 class AttentionRead(BaseModel):
     at: datetime
     holds: list[AttentionHold]
     holds_total: int = Field(0, description="待确认的提议总数（列表只列最早到期的若干）/ all holds waiting")
+    holds_by_organisation: list[AttentionHoldsOf] = Field(
+        [], description="按单位汇总的待确认方案，最早到期者在前 / holds per organisation still to answer, soonest "
+                        "expiry first")
     unmet: list[AttentionGroup]
     shortfall: AttentionShortfall | None = None
     declines: list[AttentionDecline]

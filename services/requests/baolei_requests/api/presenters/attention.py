@@ -33,6 +33,7 @@ from baolei_requests.api.presenters import lateness
 from baolei_requests.api.presenters.attention_late import late_proposals
 from baolei_requests.api.presenters.labels import Names, count_en, need_text, risk, room, staple
 from baolei_requests.api.presenters.shortfalls import BUS_CODES, city_shortfall, summary
+from baolei_requests.api.presenters.unmet_summary import Group, group_needs, summarise
 from baolei_requests.domain import lifecycle
 from baolei_requests.domain.needs import NeedStatus
 from baolei_requests.service.transitions import progress_of
@@ -45,7 +46,7 @@ HOLDS_SHOWN = 50
 STRANDED_SHOWN = 50
 
 
-def _need_ref(n: Need) -> dict:
+def _need_ref(n: Any) -> dict:
     zh, en = need_text(n.kind, n.site.name, n.people, n.lines)
     return {"need_id": n.id, "priority": n.priority, "site_name": n.site.name, "label_zh": zh, "label_en": en,
             "status": n.status}
@@ -69,6 +70,28 @@ def holds(session: Session, names: Names, now: datetime) -> list[dict]:
                     "accepted_by": list(a.accepted_by or []), "expires_at": exp,
                     "expires_in_min": max(0, math.ceil((exp - now).total_seconds() / 60)) if exp else None,
                     "resources_zh": res_zh, "resources_en": res_en, **lateness.fields(a)})
+    return out
+
+
+def holds_by_organisation(session: Session, now: datetime) -> list[dict]:
+    """Per organisation that still has to answer: how many holds, and when the soonest expires (all
+    holds counted, in one query of four columns; the list above shows only the first HOLDS_SHOWN)."""
+    t = Assignment.__table__.c
+    rows = session.connection().execute(select(t.organisations, t.accepted_by, t.hold_expires_at).where(
+        t.status == "proposed")).all()
+    count: dict[str, int] = defaultdict(int)
+    soonest: dict[str, datetime] = {}
+    for orgs, accepted, expires in rows:
+        for org in lifecycle.awaiting("proposed", list(orgs or []), list(accepted or [])):
+            count[org] += 1
+            exp = as_utc(expires) if expires else None
+            if exp is not None and (org not in soonest or exp < soonest[org]):
+                soonest[org] = exp
+    far = datetime.max.replace(tzinfo=timezone.utc)
+    out = [{"organisation": org, "count": n, "soonest_expires_at": soonest.get(org),
+            "soonest_in_min": max(0, math.ceil((soonest[org] - now).total_seconds() / 60)) if org in soonest else None}
+           for org, n in count.items()]
+    out.sort(key=lambda g: (g["soonest_expires_at"] or far, -g["count"]))
     return out
 
 
@@ -106,33 +129,26 @@ def _room_fixes(hotels: list[Hotel], risks: set[str], kinds: tuple[str, ...], no
     return zh, en
 
 
-def unmet_needs(session: Session) -> list[Need]:
-    """Unmet needs, most urgent first, with their assignments (one query for all, not one each)."""
-    return list(session.scalars(select(Need).where(Need.status == NeedStatus.UNMET.value)
-                                .options(selectinload(Need.assignments))
-                                .order_by(Need.priority, Need.created_at)).unique().all())
-
-
 def _rest(codes: list[str]) -> str:
     return "/api/needs?" + urlencode([("status", "unmet")] + [("unmet_code", c) for c in codes])
 
 
-def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict) -> list[dict]:
-    """Unmet needs by cause; `sf`: the city's shortfalls (`shortfalls.summary`)."""
-    groups: dict[str, list[Need]] = defaultdict(list)
-    for n in needs:
-        groups[cause_of(n.unmet_code)].append(n)
+def unmet_groups(needs: list[Any] | dict[str, Group], names: Names, now: datetime, sf: dict) -> list[dict]:
+    """Unmet needs by cause (`unmet_summary.Group`s, or the needs themselves, grouped here); `sf`: the
+    city's shortfalls (`shortfalls.summary`)."""
+    groups = needs if isinstance(needs, dict) else group_needs(needs, cause_of, NEEDS_SHOWN)
     hotels = list(names.hotels.values())
     both = sf["rooms_short"] > 0 and sf["trips_short"] > 0
     out = []
-    for cause, members in groups.items():
-        risks = {n.risk for n in members if n.risk}
+    for cause, grp in groups.items():
+        risks = grp.risks
         risk_zh = "、".join(risk(r)[0] for r in sorted(risks))
         risk_en = ", ".join(risk(r)[1] for r in sorted(risks))
-        codes = sorted({n.unmet_code for n in members})
-        g: dict[str, Any] = {"cause": cause, "codes": codes, "count": len(members),
-             "needs": [_need_ref(n) for n in members[:NEEDS_SHOWN]], "more": max(0, len(members) - NEEDS_SHOWN),
-             "rest_url": _rest(codes), "reason_zh": members[0].unmet_reason_zh, "reason_en": members[0].unmet_reason_en}
+        codes = sorted(grp.codes)
+        first = grp.shown[0]
+        g: dict[str, Any] = {"cause": cause, "codes": codes, "count": grp.count,
+             "needs": [_need_ref(n) for n in grp.shown[:NEEDS_SHOWN]], "more": max(0, grp.count - NEEDS_SHOWN),
+             "rest_url": _rest(codes), "reason_zh": first.unmet_reason_zh, "reason_en": first.unmet_reason_en}
         fix_zh: list[str] = []
         fix_en: list[str] = []
         if cause.endswith("_rooms_full") or cause == "rooms":
@@ -153,14 +169,14 @@ def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict) -> li
                 fix_zh = [f"需协调接收{risk_zh}的酒店新增{label_zh} {short} 间"]
                 fix_en = [f"find {short} more {label_en} at hotels taking {risk_en}"]
         elif cause == "no_hotel_for_risk":
-            short = sum(progress_of(n).remaining for n in members)
+            short = grp.remaining
             g["title_zh"], g["title_en"] = f"没有接收{risk_zh}的酒店", f"No hotel takes {risk_en}"
             g["short_zh"], g["short_en"] = f"{short} 人待安置", f"{count_en(short, 'person', 'people')} to house"
             g["shortfall"] = short
             fix_zh = [f"登记或指定一家接收{risk_zh}的隔离酒店"]
             fix_en = [f"register or designate a hotel that takes {risk_en}"]
         elif cause == "hotel_not_open":
-            short = sum(progress_of(n).remaining for n in members)
+            short = grp.remaining
             g["title_zh"], g["title_en"] = "可接收的酒店尚未开放", "Accepting hotels not open yet"
             g["short_zh"], g["short_en"] = f"{short} 人待安置", f"{count_en(short, 'person', 'people')} to house"
             g["shortfall"] = short
@@ -188,10 +204,7 @@ def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict) -> li
                 fix_en = [f"ask the bus companies for about {count_en(need_buses, 'more trip', 'more trips')} "
                           "or longer shifts"]
         elif cause == "stock":
-            per_sku: dict[str, int] = defaultdict(int)
-            for n in members:
-                for ln in n.lines:
-                    per_sku[ln["sku"]] += ln["quantity"]
+            per_sku = grp.per_sku
             parts_zh = [f"{staple(k)[0]} {v} {staple(k)[2]}" for k, v in per_sku.items()]
             parts_en = [f"{v} {staple(k)[3]} of {staple(k)[1]}" for k, v in per_sku.items()]
             g["title_zh"], g["title_en"] = "库存不足", "Out of stock"
@@ -200,14 +213,14 @@ def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict) -> li
             fix_zh, fix_en = ["投放储备或从其他区调拨"], ["release reserve stock or move stock from another district"]
         elif cause == "out_of_time":
             g["title_zh"], g["title_en"] = "本轮匹配超时", "Not matched in this round's time"
-            g["short_zh"], g["short_en"] = f"{len(members)} 项需求", count_en(len(members), "need", "needs")
-            g["shortfall"] = len(members)
+            g["short_zh"], g["short_en"] = f"{grp.count} 项需求", count_en(grp.count, "need", "needs")
+            g["shortfall"] = grp.count
             fix_zh, fix_en = ["正在自动重新匹配，无需操作"], ["matched again automatically; nothing to do"]
         else:
-            g["title_zh"], g["title_en"] = members[0].unmet_reason_zh or "暂无法满足", \
-                members[0].unmet_reason_en or "unmet"
-            g["short_zh"], g["short_en"] = f"{len(members)} 项需求", count_en(len(members), "need", "needs")
-            g["shortfall"] = len(members)
+            g["title_zh"], g["title_en"] = first.unmet_reason_zh or "暂无法满足", \
+                first.unmet_reason_en or "unmet"
+            g["short_zh"], g["short_en"] = f"{grp.count} 项需求", count_en(grp.count, "need", "needs")
+            g["shortfall"] = grp.count
         g["fix_zh"], g["fix_en"] = "；".join(fix_zh), "; ".join(fix_en)
         g["text_zh"] = f"{g['title_zh']}：{g['short_zh']}" + (f"，{g['fix_zh']}" if g["fix_zh"] else "")
         g["text_en"] = f"{g['title_en']}: {g['short_en']}" + (f"; {g['fix_en']}" if g["fix_en"] else "")
@@ -252,10 +265,11 @@ def stranded(session: Session) -> list[dict]:
 def attention(session: Session, now: datetime | None = None) -> dict:
     now = now or datetime.now(timezone.utc)
     names = Names.of(session)
-    needs = unmet_needs(session)
-    sf = summary(city_shortfall(session, names, needs))
+    unmet = summarise(session, names, cause_of, BUS_CODES, NEEDS_SHOWN)
+    sf = summary(city_shortfall(session, names, unmet.waiting, unmet.buses_short))
     waiting = session.scalar(select(func.count()).select_from(Assignment).where(Assignment.status == "proposed"))
     return {"at": now, "holds": holds(session, names, now), "holds_total": waiting or 0,
-            "unmet": unmet_groups(needs, names, now, sf), "shortfall": sf,
+            "holds_by_organisation": holds_by_organisation(session, now),
+            "unmet": unmet_groups(unmet.groups, names, now, sf), "shortfall": sf,
             "declines": declines(session, names), "stranded": stranded(session),
             "late": late_proposals(session)}

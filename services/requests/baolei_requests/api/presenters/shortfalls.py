@@ -8,11 +8,12 @@ at 11,500 open needs that alone took seconds) and words the result in zh and en.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from baolei_requests.adapters.models import Assignment, Hotel, Need
+from baolei_requests.adapters.models import Assignment, Hotel
 from baolei_requests.api.presenters.labels import Names, count_en
 from baolei_requests.domain.lifecycle import ACTIVE
 from baolei_requests.domain.shortfall import ROOM_TYPES, FreeRooms, Shortfall, Waiting, shortfall
@@ -43,7 +44,7 @@ def free_rooms(session: Session, hotels: list[Hotel]) -> list[FreeRooms]:
             for h in hotels if h.state != "closed"]
 
 
-def waiting_of(n: Need) -> Waiting:
+def waiting_of(n: Any) -> Waiting:
     """An unmet transfer's rooms still to find (asked, less what live or finished assignments give
     it; `standard` for each person when it asked no types) and people still to move."""
     asked = {t: (n.rooms or {}).get(t, 0) for t in ROOM_TYPES}
@@ -56,12 +57,17 @@ def waiting_of(n: Need) -> Waiting:
     return Waiting(n.risk or "", {t: max(0, k) for t, k in asked.items()}, progress_of(n).remaining)
 
 
-def city_shortfall(session: Session, names: Names, unmet: list[Need]) -> Shortfall:
-    transfers = [n for n in unmet if n.kind == "transfer"]
+def city_shortfall(session: Session, names: Names, waiting: list[Waiting] | list[Any],
+                   buses_short: bool | None = None) -> Shortfall:
+    """`waiting`: what waits (`Waiting`s, summed as the attention panel counts them), or the unmet
+    needs themselves (then whether buses are short is read from their codes)."""
+    if waiting and not isinstance(waiting[0], Waiting):
+        transfers = [n for n in waiting if n.kind == "transfer"]
+        buses_short = any(n.unmet_code in BUS_CODES for n in transfers)
+        waiting = [waiting_of(n) for n in transfers]
     buses = list(names.buses.values())
     per_trip = max(1, int(max((b.seats * b.load_limit for b in buses), default=DEFAULT_PER_TRIP)))
-    return shortfall([waiting_of(n) for n in transfers], free_rooms(session, list(names.hotels.values())),
-                     per_trip, buses_short=any(n.unmet_code in BUS_CODES for n in transfers))
+    return shortfall(waiting, free_rooms(session, list(names.hotels.values())), per_trip, buses_short=bool(buses_short))
 
 
 def summary(sf: Shortfall) -> dict:
