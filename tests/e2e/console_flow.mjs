@@ -191,8 +191,15 @@ try {
   await site.getByTestId("lang-toggle").click();
   log("english", { command: enCommand, site: enSite });
   const opPhone = await signIn(browser, "demo-operator", PHONE);
-  await opPhone.getByTestId("attention").getByTestId("att-hold").first().waitFor({ timeout: T });
+  // on a phone: causes and counts first, the holds counted per organisation, their list folded
+  await opPhone.getByTestId("attention").getByTestId("att-holds-org").first().waitFor({ timeout: T });
   await opPhone.getByTestId("kpi-open").waitFor({ timeout: T });
+  log("phone attention", await opPhone.evaluate(() => {
+    const top = (id) => document.querySelector(`[data-testid="${id}"]`)?.getBoundingClientRect().top ?? null;
+    return { unmet: top("att-unmets"), holds: top("att-holds"), byOrg: top("att-holds-org"),
+             folded: !document.querySelector('[data-testid="att-hold-details"]')?.open,
+             pageHeight: document.documentElement.scrollHeight };
+  }));
   await opPhone.waitForTimeout(1000);
   await scan(opPhone, "command", "phone");
 
