@@ -32,6 +32,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from baolei_common import topics
 from bench.attention_bench import fill
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,9 +74,11 @@ def main(argv: list[str] | None = None) -> int:
         c.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     port, proc = _port(), None
+    prefix = f"bench-cc-{uuid.uuid4().hex[:6]}."
+    topics.ensure_topics(os.environ.get("BAOLEI_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"), prefix)
     try:
         env = {**os.environ, "BAOLEI_REQUESTS_DATABASE_URL": url, "BAOLEI_REQUESTS_HTTP_PORT": str(port),
-               "BAOLEI_KAFKA_TOPIC_PREFIX": f"bench-cc-{uuid.uuid4().hex[:6]}",
+               "BAOLEI_KAFKA_TOPIC_PREFIX": prefix,
                "BAOLEI_REQUESTS_CONSUMER_GROUP": f"bench-cc-{uuid.uuid4().hex[:6]}",
                "BAOLEI_REQUESTS_INVENTORY_URL": "http://127.0.0.1:9", "PYTHONUNBUFFERED": "1"}
         log = Path(tempfile.mkdtemp()) / "requests.log"

@@ -49,6 +49,7 @@ def test_pages_totals_filters_and_search(client):  # noqa: F811
     assert total(kind="supply") == 1 and total(late="true") == 0
     assert total(q="独居") == 1 and total(q="莲花") == 7 and total(q=lianhua[3]) == 1
     assert total(district="福田", status="unmet") == 2
+    assert total(q="\\") == total(q="%") == total(q="_") == 13  # words, not LIKE patterns: no 500
     # a site reads only its own, and the total says so too
     mine = client.get("/api/needs/page", headers=SITE, params={"limit": 2}).json()
     assert mine["total"] == 7 and {n["site_id"] for n in mine["items"]} == {"c-lianhua"}

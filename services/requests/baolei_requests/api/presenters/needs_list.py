@@ -9,6 +9,7 @@ assignments in three queries, not one per row.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, exists, func, or_, select
@@ -59,9 +60,10 @@ def query(session: Session, p: Principal, f: Filters) -> Select:
     if f.late:
         q = q.where(exists().where(Assignment.need_id == Need.id, Assignment.status.in_(sorted(ACTIVE)),
                                    Assignment.late_minutes > 0))
-    if f.q:
-        like = f"%{f.q.replace('%', '').replace('_', '')}%"
-        q = q.where(or_(Site.name.ilike(like), Need.id.ilike(f"{f.q}%"), Need.note.ilike(like),
+    word = re.sub(r"[%_\\]", "", f.q)  # the search is words, not a LIKE pattern (a lone \ would be a 500)
+    if word:
+        like = f"%{word}%"
+        q = q.where(or_(Site.name.ilike(like), Need.id.ilike(f"{word}%"), Need.note.ilike(like),
                         Site.district.ilike(like), Need.organisation.ilike(like)))
     if policy.owned_by(p) == policy.NEED_SIDE:  # needs filed under it, and every need for one of its sites
         q = q.where(or_(Need.organisation == p.organisation, Site.organisation == p.organisation))

@@ -3,7 +3,7 @@ import { api, can } from "./api.js";
 import { esc, pick, t } from "./i18n.js";
 import { dupNote, errorText, needLabel, needLink, needsTable, showFieldErrors, toast } from "./common.js";
 
-let root, me;
+let root, me, shownMine = 100;
 const VULNS = ["elderly_alone", "disabled", "pregnant", "children_alone", "medicine_needed"];
 const local = (h) => { const d = new Date(Date.now() + h * 3600e3 + 8 * 3600e3); return d.toISOString().slice(0, 16); };
 
@@ -89,11 +89,17 @@ async function upload() {
 
 export async function refresh() {
   if (!root?.isConnected) return;
-  const needs = await api("/api/needs?limit=200");
-  root.querySelector("#mine").innerHTML = needsTable(needs, { actions: n => can(me, "need.cancel") && ["submitted", "proposed", "unmet", "confirmed"].includes(n.status)
+  const page = await api(`/api/needs/page?limit=${Math.min(500, Math.max(100, shownMine))}`);  // the server's page and its total
+  if (!root?.isConnected || !root.querySelector("#mine")) return;
+  const needs = page.items;
+  shownMine = needs.length;
+  root.querySelector("#mine").innerHTML = `<p class="small muted" data-testid="mine-shown">${esc(pick(page, "shown"))}</p>` +
+    (page.total > needs.length ? `<button id="mine-more" data-testid="mine-more">${t("a.more")}</button>` : "") + needsTable(needs, { actions: n => can(me, "need.cancel") && ["submitted", "proposed", "unmet", "confirmed"].includes(n.status)
     ? `<button data-cancel="${esc(n.id)}">${t("a.cancel")}</button>` : "" });
   root.querySelectorAll("[data-cancel]").forEach(b => b.onclick = async () => {
     const reason = prompt(t("m.cancelreason")); if (!reason) return;
     try { await api(`/api/needs/${b.dataset.cancel}/cancel`, { method: "POST", body: { reason } }); refresh(); } catch (e) { toast(errorText(e)); }
   });
+  const more = root.querySelector("#mine-more");
+  if (more) more.onclick = () => { shownMine += 100; refresh(); };
 }

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 RAISED_WINDOW_S = 3600.0  # raised within an hour of each other
 READY_WINDOW_S = 1800.0  # ready within half an hour of each other
@@ -39,7 +40,8 @@ class Sketch:
     created: float
 
     @staticmethod
-    def of(need_id: str, site_id: str, kind: str, risk: str | None, people: int | None, lines: list[dict] | None,
+    def of(need_id: str, site_id: str, kind: str, risk: str | None, people: int | None,
+           lines: list[dict[str, Any]] | None,
            ready_at: datetime | None, created_at: datetime) -> Sketch:
         return Sketch(need_id, site_id, str(kind), risk or "", int(people or 0),
                       tuple(sorted((str(ln["sku"]), int(ln["quantity"])) for ln in lines or [])),
