@@ -88,11 +88,10 @@ def holds_by_organisation(session: Session, now: datetime) -> list[dict]:
             if exp is not None and (org not in soonest or exp < soonest[org]):
                 soonest[org] = exp
     far = datetime.max.replace(tzinfo=timezone.utc)
-    out = [{"organisation": org, "count": n, "soonest_expires_at": soonest.get(org),
-            "soonest_in_min": max(0, math.ceil((soonest[org] - now).total_seconds() / 60)) if org in soonest else None}
-           for org, n in count.items()]
-    out.sort(key=lambda g: (g["soonest_expires_at"] or far, -g["count"]))
-    return out
+    order = sorted(count, key=lambda org: (soonest.get(org, far), -count[org]))
+    return [{"organisation": org, "count": count[org], "soonest_expires_at": soonest.get(org),
+             "soonest_in_min": max(0, math.ceil((soonest[org] - now).total_seconds() / 60)) if org in soonest else None}
+            for org in order]
 
 
 def cause_of(code: str) -> str:

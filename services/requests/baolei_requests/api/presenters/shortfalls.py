@@ -62,7 +62,8 @@ def city_shortfall(session: Session, names: Names, waiting: list[Waiting] | list
     """`waiting`: what waits (`Waiting`s, summed as the attention panel counts them), or the unmet
     needs themselves (then whether buses are short is read from their codes)."""
     if waiting and not isinstance(waiting[0], Waiting):
-        transfers = [n for n in waiting if n.kind == "transfer"]
+        needs: list[Any] = list(waiting)
+        transfers = [n for n in needs if n.kind == "transfer"]
         buses_short = any(n.unmet_code in BUS_CODES for n in transfers)
         waiting = [waiting_of(n) for n in transfers]
     buses = list(names.buses.values())

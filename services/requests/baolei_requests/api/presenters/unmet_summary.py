@@ -100,12 +100,12 @@ def summarise(session: Session, names: Names, cause_of: Any, bus_codes: tuple[st
         for ln in lines or []:
             group(code).per_sku[ln["sku"]] += ln["quantity"]
     sites = names.sites
-    n = Need.__table__.c
+    c = Need.__table__.c
     for g in groups.values():
         rows = session.connection().execute(
-            select(n.id, n.kind, n.site_id, n.priority, n.people, n.lines, n.status, n.unmet_reason_zh,
-                   n.unmet_reason_en).where(and_(n.status == NeedStatus.UNMET.value, n.unmet_code.in_(sorted(g.codes))))
-            .order_by(n.priority, n.created_at).limit(shown))
+            select(c.id, c.kind, c.site_id, c.priority, c.people, c.lines, c.status, c.unmet_reason_zh,
+                   c.unmet_reason_en).where(and_(c.status == NeedStatus.UNMET.value, c.unmet_code.in_(sorted(g.codes))))
+            .order_by(c.priority, c.created_at).limit(shown))
         g.shown = [SimpleNamespace(**r._mapping, site=sites.get(r.site_id) or SimpleNamespace(name=r.site_id))
                    for r in rows]
     waiting = [Waiting(risk, demand[risk], people[risk]) for risk in sorted(set(demand) | set(people))]
