@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from baolei_requests.adapters.models import Assignment, Hotel
@@ -28,11 +28,12 @@ DEFAULT_PER_TRIP = 22  # a 45-seat bus at half load, when no bus is registered
 def rooms_held(session: Session) -> dict[str, dict[str, int]]:
     """Rooms by hotel and type that live or finished assignments hold (people may be in them)."""
     held: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for room in session.scalars(select(Assignment.room).where(Assignment.status.in_(sorted(ACTIVE)),
-                                                              Assignment.room.is_not(None))):
-        if room:
-            for t in ROOM_TYPES:
-                held[room.get("hotel", "")][t] += room.get(t, 0)
+    hotel = Assignment.room["hotel"].as_string()
+    sums = [func.coalesce(func.sum(Assignment.room[t].as_integer()), 0) for t in ROOM_TYPES]
+    for row in session.execute(select(hotel, *sums).where(Assignment.status.in_(sorted(ACTIVE)),
+                                                          Assignment.room.is_not(None)).group_by(hotel)):
+        for t, k in zip(ROOM_TYPES, row[1:], strict=True):
+            held[row[0] or ""][t] += int(k)
     return held
 
 
