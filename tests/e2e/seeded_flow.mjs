@@ -32,9 +32,12 @@ async function signIn(size) {
 }
 
 const shownText = (page) => page.getByTestId("needs-shown").innerText();
-async function waitShown(page, pattern) {
-  await page.waitForFunction((re) => new RegExp(re).test(document.querySelector("[data-testid=needs-shown]")?.textContent || ""),
-    pattern, { timeout: T });
+// the table's "显示 N / M" once it matches `pattern` and differs from `before` (the filter answered)
+async function waitShown(page, pattern, before = null) {
+  await page.waitForFunction(([re, prev]) => {
+    const text = document.querySelector("[data-testid=needs-shown]")?.textContent || "";
+    return new RegExp(re).test(text) && text !== prev;
+  }, [pattern, before], { timeout: T });
   return shownText(page);
 }
 
@@ -56,12 +59,13 @@ try {
   await page.getByTestId("filter-status").selectOption("unmet");
   const unmet = await waitShown(page, "/ 17000$");
   await page.getByTestId("filter-cause").selectOption("buses");
-  const buses = await waitShown(page, "^显示 \\d+ / \\d+$");
+  const buses = await waitShown(page, "^显示 \\d+ / \\d+$", unmet);
   await page.getByTestId("filter-cause").selectOption("");
   await page.getByTestId("filter-status").selectOption("open");
+  const all = await waitShown(page, "/ 20000$");
   await page.getByTestId("filter-q").fill("社区007");
   await page.getByTestId("filter-q").press("Enter");
-  const searched = await waitShown(page, "^显示 \\d+ / \\d+$");
+  const searched = await waitShown(page, "^显示 \\d+ / \\d+$", all);
   const sites = await page.locator(`${firstRow} a.needlink`).allInnerTexts();
   await page.getByTestId("filter-q").fill("");
   await page.getByTestId("filter-q").press("Enter");

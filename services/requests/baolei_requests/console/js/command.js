@@ -34,7 +34,7 @@ export async function render(el, who) {
     <div class="card" id="audit-card" style="margin-top:14px"><h2>${t("h.audit")}</h2><div id="audit"></div></div></div>`;
   const bar = root.querySelector("#needs-filter");
   bar.onsubmit = (e) => { e.preventDefault(); filters = readFilters(bar); needsPage(0); };
-  bar.onchange = () => { filters = readFilters(bar); needsPage(0); };
+  bar.onchange = (e) => { if (e.target.type === "text") return; filters = readFilters(bar); needsPage(0); };  // text: on Enter
   root.querySelector("#needs-more").onclick = () => needsPage(shownRows.length);
   await refresh();
 }
@@ -84,10 +84,12 @@ function showNeeds(page, append) {
   });
 }
 
+let pageAsked = 0;
 async function needsPage(offset) {
+  const mine = ++pageAsked;  // only the latest question's answer is shown (filters change fast)
   try {
     const page = await api(pageUrl(offset, PAGE));
-    if (shown()) showNeeds(page, offset > 0);
+    if (shown() && mine === pageAsked) showNeeds(page, offset > 0);
   } catch (e) { toast(errorText(e)); }
 }
 
@@ -100,9 +102,10 @@ export async function refresh(ev) {
   const attP = can(me, "attention.read") ? api("/api/attention") : Promise.resolve(null);
   const stockP = (!stockCache || Date.now() - stockAt > 30000 || ev?.type === "stock" || ev?.type === "price_alert")
     ? api("/api/city/stock").then(x => { stockCache = x; stockAt = Date.now(); return x; }) : Promise.resolve(stockCache);
+  const asked = pageAsked;
   const page = await needsP;
   if (!current()) return;
-  showNeeds(page, false);
+  if (asked === pageAsked) showNeeds(page, false);  // not over a page the filters asked for meanwhile
   const att = await attP;
   if (!current()) return;
   attention(att);
