@@ -159,7 +159,7 @@ def _import_rejected(errors: list, limits: Limits, status: int = 422, denied: se
     return JSONResponse(status_code=status, content={
         "detail": [{"field": f"rows[{e.row}].{e.column}" if e.column else f"rows[{e.row}]",
                     "reason_zh": e.reason_zh, "reason_en": e.reason_en, "row": e.row, "column": e.column,
-                    "not_entitled": e.row in denied} for e in shown],
+                    **({"not_entitled": True} if e.row in denied else {})} for e in shown],
         "message_zh": f"{rows} 行共 {total} 处错误{more}，未导入任何需求", "imported": 0, "error_count": total,
         "row_count": rows, "message_en": f"{total} error(s) in {rows} row(s){more_en}; nothing was imported"})
 

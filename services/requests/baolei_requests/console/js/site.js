@@ -81,8 +81,8 @@ async function upload() {
   } catch (e) {
     const rows = (e.items || []).filter(x => x.row !== undefined);
     out.innerHTML = rows.length
-      ? `<p class="err">${esc(t("m.importfail").replace("{n}", (e.body && e.body.error_count) || rows.length))}</p><table class="small"><tr><th>${t("m.row")}</th><th>${t("m.col")}</th><th></th></tr>
-      ${rows.map(x => `<tr><td>${x.row}</td><td>${esc(x.column || x.field)}</td><td>${esc(pick(x, "reason"))}</td></tr>`).join("")}</table>`
+      ? `<p class="err">${esc(pick(e.body || {}, "message") || t("m.importfail").replace("{n}", (e.body && e.body.error_count) || rows.length))}</p><table class="small"><tr><th>${t("m.row")}</th><th>${t("m.col")}</th><th></th></tr>
+      ${rows.map(x => `<tr data-testid="import-error"${x.not_entitled ? ' data-not-entitled="1"' : ""}><td>${x.row}</td><td>${esc(x.column || x.field)}</td><td>${esc(pick(x, "reason"))}${x.not_entitled ? ` <span class="tag unmet">${t("m.not_entitled")}</span>` : ""}</td></tr>`).join("")}</table>`
       : `<p class="err">${esc(errorText(e))}</p>`;
   }
 }
