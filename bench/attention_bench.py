@@ -13,11 +13,13 @@ For the figures before a change, run it with the older package first on the path
 `PYTHONPATH=/tmp/before/services/requests python -m bench.attention_bench`.
 
 Run: python -m bench.attention_bench [--needs 11500] [--holds 2000] [--runs 3]
+Through the real service and in the browser, at 20,000: bench/command_center_bench.py.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import tempfile
@@ -100,8 +102,10 @@ def main(argv: list[str] | None = None) -> int:
             fill(s, args.needs, args.holds)
         size, times, doc = measure(url, args.runs)
     listed = sum(len(g["needs"]) for g in doc["unmet"])
+    load = os.getloadavg()
     print(f"/api/attention at {args.needs} open needs ({args.holds} holds waiting, {args.needs - args.holds} unmet; "
-          f"{datetime.now():%Y-%m-%d %H:%M}): {size / 1e6:.2f} MB, built in median "
+          f"{datetime.now():%Y-%m-%d %H:%M}, load average {load[0]:.2f} on {os.cpu_count()} cores): "
+          f"{size / 1e6:.2f} MB, built in median "
           f"{statistics.median(times):.2f} s / max {max(times):.2f} s over {args.runs} runs; "
           f"{len(doc['holds'])} holds and {listed} unmet needs listed in {len(doc['unmet'])} groups")
     if doc.get("shortfall"):

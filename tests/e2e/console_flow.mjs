@@ -92,11 +92,21 @@ try {
   await site.locator("input[name=due_at]").fill(at(1));
   await site.getByTestId("submit-need").click();
   // the refusal itself, not the 疑似重复 note the need just raised may carry (also .err)
-  const refusal = site.getByTestId("form-error");
+  // each refusal under its own input (issue 18: fix everything in one go)
+  const refusal = site.locator('[data-testid=field-error][data-field="due_at"]');
   await refusal.waitFor({ timeout: T });
-  log("validation", { text: await refusal.innerText() });
+  log("validation", { text: await refusal.innerText(), form: await site.getByTestId("form-error").innerText() });
   await site.locator("input[name=ready_at]").fill(at(0));
   await site.locator("input[name=due_at]").fill(at(4));
+  // 2 people in 5 standard rooms: named as the rooms, not "取值无效" of the body
+  await site.getByTestId("f-people").fill("2");
+  await site.locator("input[name=standard]").fill("5");
+  await site.getByTestId("submit-need").click();
+  const rooms = site.locator('[data-testid=field-error][data-field="rooms"]');
+  await rooms.waitFor({ timeout: T });
+  log("rooms refused", { text: await rooms.innerText(), stale: await site.locator('[data-field="due_at"]').count() });
+  await site.locator("input[name=standard]").fill("");
+  await site.getByTestId("f-people").fill("6");
 
   // the operator's table shows it without a reload, then as proposed once the matcher answers
   const opRow = operator.locator(`tr[data-need="${needId}"]`);
@@ -181,8 +191,15 @@ try {
   await site.getByTestId("lang-toggle").click();
   log("english", { command: enCommand, site: enSite });
   const opPhone = await signIn(browser, "demo-operator", PHONE);
-  await opPhone.getByTestId("attention").getByTestId("att-hold").first().waitFor({ timeout: T });
+  // on a phone: causes and counts first, the holds counted per organisation, their list folded
+  await opPhone.getByTestId("attention").getByTestId("att-holds-org").first().waitFor({ timeout: T });
   await opPhone.getByTestId("kpi-open").waitFor({ timeout: T });
+  log("phone attention", await opPhone.evaluate(() => {
+    const top = (id) => document.querySelector(`[data-testid="${id}"]`)?.getBoundingClientRect().top ?? null;
+    return { unmet: top("att-unmets"), holds: top("att-holds"), byOrg: top("att-holds-org"),
+             folded: !document.querySelector('[data-testid="att-hold-details"]')?.open,
+             pageHeight: document.documentElement.scrollHeight };
+  }));
   await opPhone.waitForTimeout(1000);
   await scan(opPhone, "command", "phone");
 

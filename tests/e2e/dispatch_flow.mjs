@@ -85,9 +85,13 @@ try {
 
   // the supply group: staples by name with their units, warehouses by name
   const fmg = await signIn(browser, "demo-fmg");
-  await fmg.getByTestId("sheet-supplies").locator("td").first().waitFor({ timeout: T });
+  // the demo's supply jobs wait for an answer: on the sheet in the proposals' own section, marked
+  const supplies = fmg.locator('[data-testid="sheet-supplies"], [data-testid="sheet-supplies_proposed"]');
+  await supplies.locator("td").first().waitFor({ timeout: T });
+  const key = (await supplies.first().getAttribute("data-testid")).replace("sheet-", "");
   const fmgTask = await fmg.locator("tr[data-assignment] td").first().innerText();
-  log("supply", { fmgTask, fmgSheet: await sheetOf(fmg, "supplies"), fmgRaw: await scan(fmg) });
+  const title = await fmg.locator(`section[data-section="${key}"] h3`).innerText();
+  log("supply", { fmgTask, fmgSheet: await sheetOf(fmg, key), key, title, fmgRaw: await scan(fmg) });
   await fmg.context().close();
 
   // on a phone: the same pages as lists, nothing wider than the screen

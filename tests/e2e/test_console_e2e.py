@@ -140,6 +140,12 @@ def test_operator_site_and_dispatcher_in_the_browser(node_tooling, requests_serv
     # a refusal says which input and why in Chinese only ("最晚完成时间: 必须晚于可出发时间")
     refusal = next(s for s in steps if s["step"] == "validation")["text"]
     assert refusal.startswith("最晚完成时间") and "必须晚于" in refusal and not re.search(r"[A-Za-z]", refusal), refusal
+    rooms = next(s for s in steps if s["step"] == "rooms refused")
+    assert rooms["text"].startswith("房间") and "房间数与人数不符" in rooms["text"], rooms
+    assert "取值无效" not in rooms["text"] and rooms["stale"] == 0  # the earlier refusal is gone once fixed
+    ph = next(s for s in steps if s["step"] == "phone attention")
+    assert ph["unmet"] is not None and ph["holds"] is not None and ph["unmet"] < ph["holds"] <= ph["byOrg"], ph
+    assert ph["folded"], ph  # the holds' list folded on a phone: counts before detail
     # a site sees the need an operator raised for it
     assert next(s for s in steps if s["step"] == "site sees the operator's need")["seen"] is True
     # no raw code or id in the Chinese pages, and every page fits 390 px

@@ -66,6 +66,9 @@ def test_dispatchers_see_names_run_a_transfer_and_print_the_sheet(node_tooling, 
     assert line["warehouse"].startswith("食品物资集团") and line["item"] in {"大米", "食用油", "牛奶", "鸡蛋"}, line
     assert line["unit"] in {"袋", "瓶", "箱", "托"}
     assert {"实际送达", "司机签字", "社区确认"} <= set(sup["fmgSheet"]["headers"])
+    if sup["key"] == "supplies_proposed":  # proposals apart from confirmed work, and marked so
+        assert sup["title"] == "物资配送（待确认方案，未确认前勿执行）", sup
+        assert {r["status"] for r in sup["fmgSheet"]["rows"]} == {"待确认"}, sup
 
     # a 390 px phone: lists, nothing sideways, no ids
     for who, p in step["phones"]["phones"].items():

@@ -91,3 +91,53 @@ def test_xlsx_by_a_site_and_likely_duplicates_flagged(client):
     assert r.status_code == 403 and r.json()["detail"][0]["row"] == 4  # not this site's community: refused
     assert "无权" in r.json()["detail"][0]["reason_zh"] and r.json()["imported"] == 0
     assert len(client.get("/api/needs", headers=OP).json()) == 2
+
+
+def test_only_the_same_group_sent_again_is_a_likely_duplicate(client):
+    """莲花北's new needs of 4, 2, 5, 6 and 3 people are not duplicates of its 18-person need, nor
+    the rows of a sheet of different groups of each other; the 18 people sent again are."""
+    city(client)
+    ready, due = NOW + timedelta(minutes=30), NOW + timedelta(hours=4)
+
+    def post(people: int, risk: str = "close_contact") -> dict:
+        r = client.post("/api/needs", headers=SITE, json={
+            "kind": "transfer", "site_id": "c-lianhua", "risk": risk, "people": people,
+            "ready_at": ready.isoformat(), "due_at": due.isoformat()})
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    big = post(18)
+    assert big["duplicate_of"] is None
+    assert [post(n)["duplicate_of"] for n in (4, 2, 5, 6, 3)] == [None] * 5
+    assert post(18, "inbound")["duplicate_of"] is None  # other people: another category
+    again = post(18)
+    assert again["duplicate_of"] == big["id"] and again["duplicate"]["label_zh"] == "莲花北社区 18 人转运"
+    sheet = "地点,类别,人数,风险,就绪时间,截止时间\n" + "".join(
+        f"莲花北社区,转运,{n},次密接,{T1},{T2}\n" for n in (7, 9, 11, 14, 20, 30, 40))
+    r = upload(client, sheet.encode(), "night.csv", headers=SITE)
+    assert r.status_code == 201, r.text
+    assert [n["duplicate_of"] for n in r.json()["needs"]] == [None] * 7
+
+
+def test_a_community_sees_every_bad_row_at_once_permission_rows_included(client):
+    """The same sheet of 8 bad rows (one of them another street's site) gave the operator all 8 and
+    the community a 403 naming only the other street's row; now the community sees all 8 as well,
+    the refused one marked, and still a 403 with nothing imported."""
+    city(client)
+    sheet = "地点,类别,人数,风险,就绪时间,截止时间\n" + "".join([
+        f"东门社区,转运,2,密接,{T1},{T2}\n",  # another street's site: not the community's
+        f"不存在社区,转运,3,密接,{T1},{T2}\n", f"莲花北社区,转运,abc,密接,{T1},{T2}\n",
+        f"莲花北社区,转运,3,外星,{T1},{T2}\n", f"莲花北社区,转运,3,密接,{T1},明天\n",
+        f"莲花北社区,转运,4,密接,{T1},{T0}\n", f"莲花北社区,转运,0,密接,{T1},{T2}\n",
+        f"莲花北社区,运输,3,密接,{T1},{T2}\n", f"莲花北社区,转运,3,密接,{T1},{T2}\n"])  # the last one is good
+    op = upload(client, sheet.encode(), "night.csv", headers=OP)
+    assert op.status_code == 422 and len({e["row"] for e in op.json()["detail"]} - {2}) == 7
+    r = upload(client, sheet.encode(), "night.csv", headers=SITE)
+    assert r.status_code == 403, r.text
+    body = r.json()
+    rows = {e["row"] for e in body["detail"]}
+    assert rows == {e["row"] for e in op.json()["detail"]} | {2} and len(rows) == 8 and body["row_count"] == 8
+    refused = [e for e in body["detail"] if e.get("not_entitled")]
+    assert [e["row"] for e in refused] == [2] and "东门社区" in refused[0]["reason_zh"]
+    assert body["imported"] == 0 and "8 行" in body["message_zh"]
+    assert client.get("/api/needs", headers=OP).json() == []

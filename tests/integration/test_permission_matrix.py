@@ -495,3 +495,39 @@ def test_organisation_comes_from_the_token_and_transfers_stay_inside_the_clerks_
     assert inventory_client.get("/api/me", headers=auth("supply dispatcher")).json()["actions"]["price.record"] == "own"
     site_me = requests_client.get("/api/me", headers=site).json()
     assert site_me["actions"]["need.raise"] == "own" and "bus.manage" not in site_me["actions"]
+
+
+# the dispatch sheet is work to carry out: operators (any organisation's) and each dispatcher (its own);
+# the viewer and sites export none (issue 18: the viewer read 巴士集团's sheet, and every one's
+# without organisation=). The needs page is read by everyone, a site only its own.
+EXPECT_SHEET = {"operator": BOTH, **DISPATCHERS_OWN}
+
+
+def test_dispatch_sheets_and_the_needs_page_by_every_role_own_and_other(requests_client, kafka_settings):
+    city = RequestsCity(requests_client, kafka_settings)
+    city.producer.close()
+    for org in ORGS:
+        city.need(org)
+    sheet = Matrix("requests service (reads)", {("GET", "/api/exports/dispatch-sheet"): EXPECT_SHEET})
+    for role, scope in itertools.product(ROLES, ("own", "other")):
+        for fmt in ("json", "csv", "xlsx"):
+            r = requests_client.get("/api/exports/dispatch-sheet", headers=auth(role),
+                                    params={"organisation": org_of(role, scope), "format": fmt})
+            sheet.check(("GET", "/api/exports/dispatch-sheet"), role, scope, r)
+        # without organisation=: a dispatcher's own sheet only; refused where the sheet is
+        r = requests_client.get("/api/exports/dispatch-sheet", headers=auth(role), params={"format": "json"})
+        if role in DISPATCHERS_OWN:
+            assert r.status_code == 200 and r.json()["organisation"] == ROLES[role][1], (role, r.text)
+        elif role in ("viewer", "site"):
+            assert r.status_code == 403, (role, r.text)
+    report(sheet)
+    assert not sheet.problems, "\n".join(sheet.problems)
+    for role in ROLES:
+        page = requests_client.get("/api/needs/page", headers=auth(role), params={"limit": 500})
+        assert page.status_code == 200, (role, page.text)
+        orgs = {n["organisation"] for n in page.json()["items"]}
+        assert page.json()["total"] == len(page.json()["items"])
+        if role == "site":
+            assert orgs == {"莲花街道"}, orgs
+        elif role in ("operator", "viewer"):
+            assert orgs >= set(ORGS), orgs

@@ -224,7 +224,7 @@ READS: dict[str, Read] = {r.name: r for r in (
     Read("event.read", "接收实时事件", "receive a live event", _EVERYONE_OWN),
     Read("price_alert.read", "接收价格预警", "receive a price alert",
          {OPERATOR: ANY, VIEWER: ANY, f"{DISPATCHER}:{SUPPLY}": ANY}),
-    Read("sheet.read", "导出调度单", "export a dispatch sheet", {OPERATOR: ANY, VIEWER: ANY, **_DISPATCHERS}),
+    Read("sheet.read", "导出调度单", "export a dispatch sheet", {OPERATOR: ANY, **_DISPATCHERS}),  # not the viewer
     Read("ask.read", "查看增援请求", "see asks for capacity", {OPERATOR: ANY, VIEWER: ANY, **_DISPATCHERS}),
     Read("resource.read", "查看车辆与酒店", "see buses and hotels",
          {OPERATOR: ANY, VIEWER: ANY, SITE: ANY, **_DISPATCHERS}),

@@ -137,8 +137,9 @@ ZH: dict[str, str] = {
     "assertion_error": "取值无效",
 }
 FALLBACK = "取值无效"
-# "field: 中文 / English" — how the models' own checks word a refusal (e.g. NeedCreate)
-_OWN_CHECK = re.compile(r"^(?P<field>[\w.\[\], ]+?):\s*(?P<zh>.+?)\s+/\s+(?P<en>.+)$", re.S)
+# "field: 中文 / English" — how the models' own checks word a refusal (e.g. NeedCreate); Chinese ending in a
+# full-width bracket has no space before the slash ("…人）/ rooms do not fit"), which made it "取值无效" of `body`
+_OWN_CHECK = re.compile(r"^(?P<field>[\w.\[\], ]+?):\s*(?P<zh>.+?)\s*/\s+(?P<en>.+)$", re.S)
 
 
 def reason_zh(error_type: str, ctx: dict[str, Any] | None = None) -> str:
@@ -178,7 +179,8 @@ def translate(error: dict[str, Any]) -> dict[str, str]:
         if own is not None:
             inner = own["field"].split(",")[0].strip()
             prefix = field if field != "body" else ""
-            return {"field": f"{prefix}.{inner}" if prefix else inner, "reason_zh": own["zh"].strip(),
+            named = prefix if prefix.split(".")[-1] == inner else f"{prefix}.{inner}" if prefix else inner
+            return {"field": named, "reason_zh": own["zh"].strip(),
                     "reason_en": own["en"].strip()}
     if etype == "json_invalid":
         field = "body"

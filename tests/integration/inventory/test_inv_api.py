@@ -190,3 +190,25 @@ def test_a_warehouse_outside_shenzhen_is_refused(client):
     assert "wh-far" not in {w["id"] for w in client.get("/api/warehouses", headers=OP).json()}
     r = client.post("/api/warehouses", headers=OP, json=body | {"lat": 22.5960, "lon": 114.4780})  # 大鹏
     assert r.status_code == 200 and r.json()["lat"] == 22.596
+
+
+def test_prices_only_for_known_districts_and_not_in_the_future(client):
+    """火星 and a price dated 2099 were taken and stood as the latest for ever; now 422 naming the
+    field, in the API and per CSV row (every bad row at once, nothing applied). A few minutes of clock
+    drift ahead is taken."""
+    price = {"sku": "rice", "source": "market_survey", "price_fen": 5000}
+    r = client.post("/api/prices", headers=OP, json=price | {"district": "火星"})
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "district", r.text
+    assert "火星" in r.json()["detail"][0]["reason_zh"] and "福田" in r.json()["detail"][0]["reason_zh"]
+    r = client.post("/api/prices", headers=OP, json=price | {"district": "福田",
+                                                           "observed_at": "2099-01-01T08:00:00+08:00"})
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "observed_at", r.text
+    soon = (datetime.now(timezone.utc) + timedelta(minutes=2)).isoformat()
+    r = client.post("/api/prices", headers=OP, json=price | {"district": "福田", "observed_at": soon})
+    assert r.status_code == 201, r.text
+    survey = ("sku,district,source,price_fen,observed_at\nrice,福田,market_survey,5000,\n"
+              "rice,火星,market_survey,5000,\nrice,南山,market_survey,5000,2099-01-01T08:00:00+08:00\n")
+    r = client.post("/api/prices/csv", headers=OP, files={"file": ("p.csv", survey, "text/csv")})
+    assert r.status_code == 422, r.text
+    assert [(e["row"], e["field"]) for e in r.json()["detail"]] == [(3, "district"), (4, "observed_at")]
+    assert len(client.get("/api/prices", headers=OP, params={"sku": "rice"}).json()) == 1  # nothing applied

@@ -90,6 +90,14 @@ def test_locations_become_dotted_paths():
     own = translate({"type": "value_error", "loc": ("body",),
                      "msg": "Value error, due_at: 必须晚于 ready_at / must be after ready_at"})
     assert own == {"field": "due_at", "reason_zh": "必须晚于 ready_at", "reason_en": "must be after ready_at"}
+    # Chinese ending in a full-width bracket, no space before the slash: still the field, not "取值无效" of body
+    rooms = translate({"type": "value_error", "loc": ("body",),
+                       "msg": "Value error, rooms: 房间数与人数不符（家庭房 1–3 人）/ rooms do not fit people"})
+    assert rooms == {"field": "rooms", "reason_zh": "房间数与人数不符（家庭房 1–3 人）",
+                     "reason_en": "rooms do not fit people"}
+    # a field's own check naming itself is not named twice ("reason.reason")
+    said = translate({"type": "value_error", "loc": ("body", "reason"), "msg": "Value error, reason: 请填写 / say why"})
+    assert said["field"] == "reason"
 
 
 @pytest.mark.parametrize("change, field, zh", [

@@ -34,7 +34,7 @@ def test_with_both_short_the_room_and_bus_groups_say_what_stays_short_with_the_o
     assert rooms["shortfall"] == 50 and rooms["text_zh"].startswith("隔离房间不足：若车辆充足，仍缺 50 间")
     assert rooms["text_en"].startswith("Not enough isolation rooms: 50 short even with unlimited buses")
     assert buses["trips"] == 10 and "200 人待转运，若房间充足，仍约缺 10 车次" in buses["text_zh"]
-    assert "about 10 trip(s) short even with unlimited rooms" in buses["text_en"]
+    assert "about 10 trips short even with unlimited rooms" in buses["text_en"]
     # capped (the query orders them most urgent first): the total, and the query for the rest
     assert len(buses["needs"]) == NEEDS_SHOWN and buses["count"] == 70 and buses["more"] == 70 - NEEDS_SHOWN
     assert buses["rest_url"] == "/api/needs?status=unmet&unmet_code=buses_fully_booked"

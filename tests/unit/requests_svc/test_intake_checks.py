@@ -1,12 +1,10 @@
-"""Intake's sense checks, the body hash behind an Idempotency-Key, and the duplicate index."""
+"""Intake's sense checks and the body hash behind an Idempotency-Key (duplicates: test_duplicates.py)."""
 from __future__ import annotations
 
-import random
 from datetime import datetime, timedelta, timezone
 
 from baolei_requests.api.schemas import NeedCreate
 from baolei_requests.domain.intake.checks import IntakeRules, body_hash, resolve_skus, sense
-from baolei_requests.domain.intake.duplicates import DuplicateIndex
 
 NOW = datetime(2022, 1, 14, 8, 0, tzinfo=timezone.utc)
 RULES = IntakeRules(clock_skew_s=600, max_ahead_days=30)
@@ -69,25 +67,6 @@ def test_body_hash_is_the_instant_not_its_offset():
     c = NeedCreate(kind="supply", site_id="s1", due_at="2022-01-14T12:00:00Z",
                    lines=[{"sku": "rice", "quantity": 51}]).model_dump()
     assert body_hash(a) == body_hash(b) != body_hash(c)
-
-
-def _brute(needs, site, kind, start, due):
-    for nid, s, k, st, du in needs:  # in creation order
-        if s == site and k == kind and du >= start and st <= due:
-            return nid
-    return None
-
-
-def test_duplicate_index_agrees_with_the_row_by_row_rule():
-    rng = random.Random(7)
-    index, stored = DuplicateIndex(), []
-    for i in range(3000):
-        site, kind = f"s{rng.randrange(20)}", rng.choice(["transfer", "supply"])
-        start = NOW + timedelta(minutes=rng.randrange(0, 60 * 24 * 5))
-        due = start + timedelta(minutes=rng.choice([30, 90, 240, 60 * 24 * 4]))
-        assert index.find(site, kind, start, due) == _brute(stored, site, kind, start, due)
-        index.add(site, kind, f"N{i}", start, due)
-        stored.append((f"N{i}", site, kind, start, due))
 
 
 def test_row_keys_fit_the_column_and_stay_distinct():

@@ -78,8 +78,8 @@ def test_audit_entries_as_sentences():
 
 
 def test_unmet_codes_grouped_by_cause():
-    assert attention._cause_of("accessible_rooms_full") == "accessible_rooms_full"
-    assert attention._cause_of("rooms_full") == attention._cause_of("rooms_to_more_urgent") == "rooms"
-    assert {attention._cause_of(c) for c in ("no_bus_in_shift", "buses_fully_booked", "no_buses")} == {"buses"}
-    assert attention._cause_of("stock_short") == attention._cause_of("no_stock") == "stock"
-    assert attention._cause_of("") == "unknown"
+    assert attention.cause_of("accessible_rooms_full") == "accessible_rooms_full"
+    assert attention.cause_of("rooms_full") == attention.cause_of("rooms_to_more_urgent") == "rooms"
+    assert {attention.cause_of(c) for c in ("no_bus_in_shift", "buses_fully_booked", "no_buses")} == {"buses"}
+    assert attention.cause_of("stock_short") == attention.cause_of("no_stock") == "stock"
+    assert attention.cause_of("") == "unknown"

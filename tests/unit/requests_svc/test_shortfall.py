@@ -24,7 +24,7 @@ def test_with_buses_and_rooms_both_short_each_is_counted_against_all_waiting_peo
     assert sf.trips_short == 60  # 1,200 people, 20 a trip, rooms assumed available
     text = summary(sf)
     assert text["text_zh"] == "若车辆充足，仍缺房间 645 间；若房间充足，仍约缺 60 车次；1200 人待安置，可用空房 555 间"
-    assert text["text_en"] == ("rooms short by 645 even with unlimited buses; about 60 trip(s) short even with "
+    assert text["text_en"] == ("rooms short by 645 even with unlimited buses; about 60 trips short even with "
                                "unlimited rooms; 1200 people waiting, 555 free rooms they can use")
 
 

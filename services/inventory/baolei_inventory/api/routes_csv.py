@@ -90,6 +90,9 @@ def import_prices(file: UploadFile = File(...), user: Principal = Depends(requir
     if denied:  # not entitled: 403, nothing applied
         shown, total = capped(denied, limits)
         raise CsvRejected(shown, 403, total)
+    checked = c.prices.row_problems([(r.district, r.observed_at) for r in rows])
+    errors += [RowError(r.row, field, zh, en)
+               for r, found in zip(rows, checked, strict=True) for field, zh, en in found]
     if errors:
         raise _reject(errors, limits)
     with c.store.transaction() as s:

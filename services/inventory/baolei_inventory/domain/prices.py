@@ -4,11 +4,13 @@ Grades by rise = (price - baseline) / baseline, with configurable thresholds (de
   rise < 5 %  normal;  5 % ≤ rise < 10 %  stress;  10 % ≤ rise < 20 %  alert;  rise ≥ 20 %  crisis.
 Without an explicit baseline, the baseline is the median of the observations of the last 7 days
 before the new one; with none, there is nothing to compare and the grade is normal.
+An observation is recorded only for a known district and not in the future (`observation_problems`).
 """
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 
 
@@ -74,3 +76,22 @@ def messages(sku_zh: str, sku_en: str, district: str, a: Assessment, release: in
         zh += f"建议向该区投放储备 {release} {unit}。"
         en += f" Recommend releasing {release} {unit} of reserve stock in the district."
     return zh, en
+
+
+FUTURE_TOLERANCE_S = 300.0  # clocks of phones and survey laptops drift: a price seen "in 5 minutes" is taken
+
+
+def observation_problems(district: str, observed_at: datetime, now: datetime,
+                         known_districts: set[str]) -> list[tuple[str, str, str]]:
+    """Why an observation cannot be recorded, as (field, reason in Chinese, in English): a district
+    no warehouse or baseline names (a typo, or 火星), or a time in the future beyond the tolerance
+    (a 2099 price would stand as the latest for ever)."""
+    out = []
+    if district not in known_districts:
+        shown = "、".join(sorted(known_districts)[:12])
+        out.append(("district", f"未知的区“{district}”：应为有仓库或基准价的区（{shown}）",
+                    f"unknown district {district!r}: must be one with a warehouse or a baseline "
+                    f"({', '.join(sorted(known_districts)[:12])})"))
+    if (observed_at - now).total_seconds() > FUTURE_TOLERANCE_S:
+        out.append(("observed_at", "观测时间不能晚于现在", "observed_at must not be in the future"))
+    return out

@@ -79,6 +79,10 @@ class PriceService:
             raise DomainError("price_fen", "价格必须为正数（单位：分）", "price_fen must be positive (in fen)")
         k = sku_row(s, sku)
         at = observed_at or utcnow()
+        problems = prices.observation_problems(district, at, utcnow(), self.known_districts(s))
+        if problems:
+            field, zh, en = problems[0]
+            raise DomainError(field, zh, en, status=422)
         base = self.baseline(s, sku, district, at)
         a = prices.grade(price_fen, base, self.thresholds)
         row = PriceObservationRow(sku=sku, district=district, source=source, price_fen=price_fen,
@@ -103,6 +107,19 @@ class PriceService:
                      a.rise_ratio, release)
         return Observed(row.id, sku, district, source, price_fen, at, a.grade.value, a.baseline_fen,
                         a.rise_ratio, alert_id)
+
+    @staticmethod
+    def known_districts(s: Session) -> set[str]:
+        """The districts prices may be recorded for: those with a warehouse or a baseline."""
+        return set(s.execute(select(WarehouseRow.district)).scalars()) | \
+            set(s.execute(select(BaselineRow.district)).scalars())
+
+    def row_problems(self, rows: list[tuple[str, datetime | None]]) -> list[list[tuple[str, str, str]]]:
+        """Why each (district, observed_at) would be refused: a CSV's rows all checked before any is applied."""
+        with self.store.read() as s:
+            known = self.known_districts(s)
+        now = utcnow()
+        return [prices.observation_problems(d, at or now, now, known) for d, at in rows]
 
     def observe(self, **kwargs) -> Observed:
         with self.store.transaction() as s:

@@ -2,31 +2,32 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from baolei_common import policy
+from baolei_common import policy, skus
 from baolei_common.errors import BASE, responses
 from baolei_common.fields import Id, one_line
 from baolei_common.identity import Principal
 from baolei_common.problems import Problem
 from baolei_common.webauth import authorize, current_principal, requires
 from baolei_requests.adapters.codec import as_utc
-from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need, Site
+from baolei_requests.adapters.models import Assignment, Bus, Hotel, Need
 from baolei_requests.api import schemas
 from baolei_requests.api.deps import session
-from baolei_requests.api.presenters import labels, lateness
+from baolei_requests.api.fields import Text64, Text100
+from baolei_requests.api.presenters import labels, lateness, needs_list
 from baolei_requests.domain.intake.checks import IntakeRejected, KeyReused
 from baolei_requests.domain.intake.checks import Problem as IntakeProblem
 from baolei_requests.domain.lifecycle import ASSIGNMENT_ZH, awaiting, must_answer
-from baolei_requests.domain.needs import STATUS_ZH, NeedStatus, derive_priority
+from baolei_requests.domain.needs import STATUS_ZH, NeedKind, NeedStatus, derive_priority
 from baolei_requests.service import access as permissions
 from baolei_requests.service import cancel, decisions, faster, needs, registry
 from baolei_requests.service.sql_uow import SqlUnitOfWork
-from baolei_requests.service.transitions import progress_of
+from baolei_requests.service.transitions import progress_of, staple_progress
 
 router = APIRouter(prefix="/api", responses=responses(*BASE))
 # path parameters: an id, bounded, no control characters
@@ -48,7 +49,28 @@ def need_read(need: Need, s: Session | None = None, p: Principal | None = None) 
         created_at=as_utc(need.created_at), duplicate_of=need.duplicate_of, unmet_code=need.unmet_code,
         unmet_reason_zh=words(need.unmet_reason_zh), unmet_reason_en=words(need.unmet_reason_en), note=need.note,
         progress=progress_of(need).as_dict(), assignments=[assignment_read(a, p) for a in need.assignments],
-        duplicate=duplicate_ref(need, s, p), **lateness.fields(lateness.current(need.assignments)))
+        duplicate=duplicate_ref(need, s, p), **progress_words(need),
+        **lateness.fields(lateness.current(need.assignments)))
+
+
+def progress_words(need: Need) -> dict:
+    """The progress in words, a supply need's staple by staple with units (never one sum of bags and
+    bottles): "需 大米 80 袋、食用油 30 瓶 · 已送达 大米 50 袋 · 待解决 大米 30 袋、食用油 30 瓶"."""
+    if need.kind == "transfer":
+        pr = progress_of(need)
+        return {"progress_zh": f"需 {pr.asked} 人 · 已确认 {pr.confirmed} 人 · 已送达 {pr.delivered} 人 · "
+                               f"待解决 {pr.remaining} 人",
+                "progress_en": f"{labels.count_en(pr.asked, 'person', 'people')} asked · {pr.confirmed} confirmed · "
+                               f"{pr.delivered} delivered · {pr.remaining} remaining"}
+    lines = staple_progress(need)
+    parts_zh, parts_en = [], []
+    for key, zh, en in (("asked", "需", "asked"), ("in_flight", "在途", "on the way"),
+                        ("delivered", "已送达", "delivered"), ("remaining", "待解决", "remaining")):
+        amounts = [(ln["sku"], ln[key]) for ln in lines if ln[key] or key == "asked"]
+        if amounts or key == "remaining":
+            parts_zh.append(f"{zh} {skus.amounts_zh(amounts) or '0'}")
+            parts_en.append(f"{skus.amounts_en(amounts) or 'nothing'} {en}")
+    return {"progress_lines": lines, "progress_zh": " · ".join(parts_zh), "progress_en": " · ".join(parts_en)}
 
 
 def priority_reason_en(need: Need) -> str:
@@ -177,6 +199,38 @@ def create_need(body: schemas.NeedCreate, request: Request, response: Response,
         return need_read(need, s, p)  # type: ignore[arg-type]  # the new need as stored, without reading it back
 
 
+# the filters of both needs lists (GET /api/needs and /api/needs/page)
+def need_filters(status: Annotated[list[NeedStatus | Literal["open"]] | None, Query(
+                     description="按状态筛选（可多个；open 为全部未结）/ only these statuses (repeatable; "
+                                 "open: all open)")] = None,
+                 unmet_code: Annotated[list[Text64] | None, Query(
+                     description="按无法满足的原因代码筛选（可多个）/ only these unmet reasons (repeatable)")] = None,
+                 cause: Annotated[Text64 | None, Query(
+                     description="按原因类别筛选（buses、rooms、stock…，同待决事项）/ an unmet cause group")] = None,
+                 district: Annotated[Text64 | None, Query(description="区 / district")] = None,
+                 organisation: Annotated[Text100 | None, Query(description="所属单位 / organisation")] = None,
+                 late: Annotated[bool, Query(description="只看逾期方案 / only needs whose plan is late")] = False,
+                 kind: Annotated[NeedKind | None, Query(description="转运或物资 / transfer or supply")] = None,
+                 q: Annotated[Text64 | None, Query(description="搜索地点、编号、备注 / search site, id, note")] = None,
+                 ) -> needs_list.Filters:
+    return needs_list.Filters(status=[str(getattr(x, "value", x)) for x in status or []],
+                              unmet_code=list(unmet_code or []), cause=cause or "", district=district or "",
+                              organisation=organisation or "", late=late, kind=kind.value if kind else "",
+                              q=(q or "").strip())
+
+
+@router.get("/needs/page", response_model=schemas.NeedPage, summary="需求分页（带总数与筛选）/ a page of needs "
+            "with the total that match")
+def needs_page(f: needs_list.Filters = Depends(need_filters),
+               offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+               limit: Annotated[int, Query(ge=1, le=500)] = 100, s: Session = Depends(session),
+               p: Principal = Depends(current_principal)) -> dict:
+    rows, total = needs_list.page(s, p, f, offset, limit)
+    zh, en = needs_list.shown_text(len(rows), offset, total)
+    return {"items": [need_read(n, s, p) for n in rows], "total": total, "offset": offset, "limit": limit,
+            "shown_zh": zh, "shown_en": en}
+
+
 @router.get("/needs/{need_id}", response_model=schemas.NeedRead, summary="查看需求 / one need",
             responses=responses(403, 404))
 def get_need(need_id: NeedId, request: Request, p: Principal = Depends(current_principal)) -> schemas.NeedRead:
@@ -187,22 +241,16 @@ def get_need(need_id: NeedId, request: Request, p: Principal = Depends(current_p
         return need_read(need, s, p)
 
 
-@router.get("/needs", response_model=list[schemas.NeedRead], summary="需求列表 / needs by priority and age")
-def list_needs(status: Annotated[NeedStatus | None, Query(description="按状态筛选 / only this status")] = None,
-               unmet_code: Annotated[list[str] | None, Query(
-                   description="按无法满足的原因筛选（可多个）/ only these unmet reasons (repeatable)")] = None,
+@router.get("/needs", response_model=list[schemas.NeedRead], summary="需求列表 / needs by priority and age",
+            description="The total that match is in the `X-Total-Count` header; `GET /api/needs/page` answers "
+                        "with it in the body.")
+def list_needs(response: Response, f: needs_list.Filters = Depends(need_filters),
+               offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
                limit: Annotated[int, Query(ge=1, le=2000)] = 200, s: Session = Depends(session),
                p: Principal = Depends(current_principal)) -> list[schemas.NeedRead]:
-    q = select(Need).order_by(Need.priority, Need.created_at).limit(limit)
-    if status:
-        q = q.where(Need.status == status)
-    if unmet_code:
-        q = q.where(Need.unmet_code.in_(unmet_code))
-    if policy.owned_by(p) == policy.NEED_SIDE:  # needs filed under it, and every need for one of its sites
-        mine = select(Site.id).where(Site.organisation == p.organisation)
-        q = q.where(or_(Need.organisation == p.organisation, Need.site_id.in_(mine)))
-    rows = s.scalars(q).unique().all()
-    return [need_read(n, s, p) for n in rows if permissions.can_read_need(p, n)]
+    rows, total = needs_list.page(s, p, f, offset, limit)
+    response.headers["X-Total-Count"] = str(total)
+    return [need_read(n, s, p) for n in rows]
 
 
 @router.post("/needs/{need_id}/cancel", response_model=schemas.NeedRead, summary="取消需求 / cancel",

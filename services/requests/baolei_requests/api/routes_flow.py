@@ -149,16 +149,20 @@ async def _read_capped(request: Request, max_bytes: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _import_rejected(errors: list, limits: Limits) -> JSONResponse:
-    shown, total = capped(errors, limits)
+def _import_rejected(errors: list, limits: Limits, status: int = 422, denied: set[int] | None = None) -> JSONResponse:
+    """Every bad row (the first `limits.max_errors`, with the total); `denied`: rows the caller may not
+    raise needs for (`not_entitled` on their entries)."""
+    shown, total = capped(sorted(errors, key=lambda e: (e.row, e.column)), limits)
     more = f"（仅列出前 {len(shown)} 处）" if total > len(shown) else ""
     more_en = f" (the first {len(shown)} listed)" if total > len(shown) else ""
-    return JSONResponse(status_code=422, content={
+    denied = denied or set()
+    rows = len({e.row for e in errors})
+    return JSONResponse(status_code=status, content={
         "detail": [{"field": f"rows[{e.row}].{e.column}" if e.column else f"rows[{e.row}]",
-                    "reason_zh": e.reason_zh, "reason_en": e.reason_en, "row": e.row, "column": e.column}
-                   for e in shown],
-        "message_zh": f"发现 {total} 处错误{more}，未导入任何需求", "imported": 0, "error_count": total,
-        "message_en": f"{total} error(s) found{more_en}; nothing was imported"})
+                    "reason_zh": e.reason_zh, "reason_en": e.reason_en, "row": e.row, "column": e.column,
+                    **({"not_entitled": True} if e.row in denied else {})} for e in shown],
+        "message_zh": f"{rows} 行共 {total} 处错误{more}，未导入任何需求", "imported": 0, "error_count": total,
+        "row_count": rows, "message_en": f"{total} error(s) in {rows} row(s){more_en}; nothing was imported"})
 
 
 IMPORT_BODY = {"requestBody": {"required": True, "description": "CSV（UTF-8、GBK、GB18030）或 XLSX，最大 5 MB / "
@@ -194,12 +198,10 @@ async def import_sheet(request: Request, filename: Annotated[Name200, Query()] =
         except UploadRejected as exc:
             return JSONResponse(status_code=422, content={"detail": [exc.as_detail()], "imported": 0})
         except ImportRejected as exc:
-            if exc.denied:  # rows for another organisation's sites: not entitled, nothing applied
-                shown, total = capped(exc.denied, limits)
-                return JSONResponse(status_code=403, content={"imported": 0, "error_count": total, "detail": [
-                    {"row": e.row, "column": e.column, "field": f"rows[{e.row}].{e.column}",
-                     "reason_zh": e.reason_zh, "reason_en": e.reason_en} for e in shown]})
-            return _import_rejected(exc.errors, limits)
+            # rows for another organisation's sites make it a 403 (not entitled), but every bad row is
+            # listed, those included, so the sheet is fixed in one go (it named only the refused row)
+            return _import_rejected(exc.errors, limits, status=403 if exc.denied else 422,
+                                    denied={e.row for e in exc.denied})
         by_need = policy.owned_by(p) == policy.NEED_SIDE
         request.app.state.live.publish_threadsafe({"type": "changed", "imported": len(done),
                                                    "need_organisation": p.organisation if by_need else ""})
@@ -216,18 +218,21 @@ async def import_sheet(request: Request, filename: Annotated[Name200, Query()] =
                              "description": "CSV（UTF-8 带 BOM）、XLSX 或 JSON；中文表头（lang=en 为英文）/ "
                                             "CSV (UTF-8, BOM), XLSX or JSON; Chinese headers (English: lang=en)"},
                        **responses(403)})
-def dispatch_sheet(request: Request, organisation: Annotated[Text200 | None, Query()] = None,
+def dispatch_sheet(request: Request, organisation: Annotated[Text200 | None, Query(
+                       description="单位；调度员只能导出本单位的（缺省即本单位）/ the organisation; a dispatcher's "
+                                   "own (the default for a dispatcher)")] = None,
                    day: Annotated[date | None, Query(description="北京时间日期 / Beijing day")] = None,
                    format: str = Query("csv", pattern="^(csv|xlsx|json)$"),
                    lang: str = Query("zh", pattern="^(zh|en)$"), s: Session = Depends(session),
                    p: Principal = Depends(current_principal)) -> Response:
+    if policy.read_scope(p, "sheet.read") is None:  # sites and the viewer: a sheet is work to carry out
+        raise errors.Forbidden("only operators and dispatchers export dispatch sheets (of their own organisation)",
+                               "只有指挥部和调度员可导出调度单（本单位的）")
     sees_all = policy.sees_all(p, "sheet.read")
     org = organisation or ("" if sees_all else p.organisation)
     if not sees_all and org != p.organisation:
         raise errors.Forbidden(f"{p.organisation} cannot export the sheet of {org}",
                                 f"{p.organisation}无权导出{org}的调度单", "organisation")
-    if policy.read_scope(p, "sheet.read") is None:
-        raise errors.Forbidden("sites have no dispatch sheet", "社区/隔离点没有调度单")
     warehouses = inventory.warehouse_names(request.app.state.config.inventory_url, p.token) \
         if sees_all or p.kind == "supply" else {}  # before any query: no connection waits on it
     data = exports.sheet(s, org, day, lang, p.kind if policy.owned_by(p) == policy.RESOURCE_SIDE else "", warehouses)

@@ -223,12 +223,36 @@ class NeedRead(LateRead):
     label_en: str = ""
     duplicate: DuplicateRef | None = Field(None, description="疑似重复的需求：可查看时带编号，否则只有描述 / "
                                                              "the likely duplicate: its id if the reader may open it")
+    progress_lines: list[dict] = Field([], description="物资需求逐项进度（不同物资不相加）/ a supply need's progress "
+                                                      "per staple: sku, asked, delivered, in_flight, remaining")
+    progress_zh: str = Field("", description="进度的一句话，物资按品类与单位列出 / the progress in words")
+    progress_en: str = ""
+
+
+class NeedPage(BaseModel):
+    """A page of needs and how many match: the table says "显示 300 / 504", never stops silently."""
+
+    items: list[NeedRead]
+    total: int = Field(description="符合筛选的需求总数 / needs matching the filters")
+    offset: int
+    limit: int
+    shown_zh: str = Field(description="如“显示 300 / 504”")
+    shown_en: str = Field(description='e.g. "showing 300 of 504"')
 
 
 class Decision(BaseModel):
-    reason: Reason180 = ""  # kept as "declined: <reason>" in a column of 200
-    breakdown: bool = Field(False, description="车辆故障: the declined buses go out of service until put back "
-                                               "(also when the reason says 车辆故障)")
+    # kept as "declined: <reason>" in a column of 200; required: the operator must know why to act on it
+    reason: Reason180 = Field(description="拒绝原因（必填）/ why, required")
+    breakdown: bool = Field(False, strict=True, description="车辆故障: the declined buses go out of service until "
+                                                            "put back (also when the reason says 车辆故障); a JSON "
+                                                            "boolean only")
+
+    @field_validator("reason")
+    @classmethod
+    def _said(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("reason: 请填写拒绝原因，指挥部据此处理 / say why: the command center acts on it")
+        return v.strip()
 
 
 class FasterIn(BaseModel):
@@ -456,10 +480,22 @@ class AttentionLate(BaseModel):
     items: list[AttentionLateItem] = Field(description="逾期最多的在前，至多 20 项 / the latest first, at most 20")
 
 
+class AttentionHoldsOf(BaseModel):
+    """The holds waiting for one organisation: how many, and the soonest to expire."""
+
+    organisation: str
+    count: int
+    soonest_expires_at: datetime | None = None
+    soonest_in_min: int | None = None
+
+
 class AttentionRead(BaseModel):
     at: datetime
     holds: list[AttentionHold]
     holds_total: int = Field(0, description="待确认的提议总数（列表只列最早到期的若干）/ all holds waiting")
+    holds_by_organisation: list[AttentionHoldsOf] = Field(
+        [], description="按单位汇总的待确认方案，最早到期者在前 / holds per organisation still to answer, soonest "
+                        "expiry first")
     unmet: list[AttentionGroup]
     shortfall: AttentionShortfall | None = None
     declines: list[AttentionDecline]

@@ -31,9 +31,10 @@ from baolei_common import policy
 from baolei_common.events import utcnow
 from baolei_common.identity import Principal
 from baolei_common.uploads import Limits, read_table
+from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Bus, Hotel, Need, Site
 from baolei_requests.domain.intake.checks import IntakeRules, body_hash, sense
-from baolei_requests.domain.intake.duplicates import DuplicateIndex
+from baolei_requests.domain.intake.duplicates import RAISED_WINDOW_S, DuplicateIndex, Sketch
 from baolei_requests.domain.intake.table import Parsed, RowError, parse_table
 from baolei_requests.service import access as permissions
 from baolei_requests.service import needs
@@ -180,18 +181,21 @@ def _prior(session: Session, actor: Principal, rows: list[_Row]) -> dict[str, Si
 
 
 def _open_needs(session: Session, rows: list[_Row]) -> DuplicateIndex:
-    """The open needs of the sites and kinds the file names, filed by time (earliest created first)."""
+    """The open needs of the sites the file names raised within the duplicate window, earliest first."""
     t = Need.__table__.c
+    since = utcnow() - timedelta(seconds=RAISED_WINDOW_S)
     site_ids = sorted({r.site.id for r in rows})
     found: list[Any] = []
     conn = session.connection()
     for i in range(0, len(site_ids), IN_CHUNK):
-        q = select(t.id, t.site_id, t.kind, t.ready_at, t.created_at, t.due_at).where(
-            t.site_id.in_(site_ids[i:i + IN_CHUNK]), t.status.in_(needs.OPEN_STATUSES))
+        q = select(t.id, t.site_id, t.kind, t.risk, t.people, t.lines, t.ready_at, t.created_at).where(
+            t.site_id.in_(site_ids[i:i + IN_CHUNK]), t.status.in_(needs.OPEN_STATUSES),
+            t.created_at >= since)
         found.extend(conn.execute(q).all())
     index = DuplicateIndex()
-    for nid, site_id, kind, ready, created, due in sorted(found, key=lambda r: r.created_at):
-        index.add(site_id, kind, nid, ready or created, due)
+    for r in sorted(found, key=lambda r: as_utc(r.created_at)):
+        index.add(Sketch.of(r.id, r.site_id, r.kind, r.risk, r.people, r.lines,
+                            as_utc(r.ready_at) if r.ready_at else None, as_utc(r.created_at)))
     return index
 
 
@@ -247,9 +251,9 @@ def import_needs(sessions: sessionmaker, actor: Principal, data: bytes, filename
             continue
         # one microsecond apart: the file's order is the needs' order of arrival (lists, duplicates)
         row = needs.need_row(actor, r.data, r.site, r.key, r.digest, now + timedelta(microseconds=k))
-        start, kind = row["ready_at"] or row["created_at"], str(row["kind"])
-        row["duplicate_of"] = index.find(r.site.id, kind, start, row["due_at"])
-        index.add(r.site.id, kind, row["id"], start, row["due_at"])
+        sketch = needs.sketch_of(SimpleNamespace(**row))
+        row["duplicate_of"] = index.find(sketch)
+        index.add(sketch)
         new.append((r, row))
         out.append(Imported(r.n, SimpleNamespace(**row), True))
     t_built = time.perf_counter()

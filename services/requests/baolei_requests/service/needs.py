@@ -2,11 +2,11 @@
 transaction; NeedSubmitted / NeedCancelled leave through the outbox."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,8 +15,10 @@ from baolei_common.events import new_id, utcnow
 from baolei_common.identity import Principal
 from baolei_requests.adapters import codec
 from baolei_requests.adapters.bulk import insert_rows
+from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry, Bus, Hotel, Need, Outbox, Site
 from baolei_requests.domain.intake.checks import IntakeRejected, IntakeRules, KeyReused, body_hash, resolve_skus, sense
+from baolei_requests.domain.intake.duplicates import RAISED_WINDOW_S, DuplicateIndex, Sketch
 from baolei_requests.domain.needs import NeedStatus, derive_priority
 from baolei_requests.service.errors import NotFound
 from baolei_requests.service.sql_uow import SqlUnitOfWork
@@ -26,15 +28,26 @@ OPEN_STATUSES = tuple(s.value for s in (NeedStatus.SUBMITTED, NeedStatus.PROPOSE
 
 
 def find_duplicate(session: Session, need: Need) -> str | None:
-    """A likely duplicate: same site, same kind, overlapping time window, still open. One indexed
-    query that reads only needs whose window overlaps, not every open need of the site."""
+    """A likely duplicate by the rule of `domain/intake/duplicates.py`: one indexed query for the open
+    needs of the site and kind raised within the window before this one, then the rule on each."""
     t = Need.__table__.c
-    start = need.ready_at or need.created_at
-    return session.connection().execute(select(t.id).where(
+    since = need.created_at - timedelta(seconds=RAISED_WINDOW_S)
+    rows = session.connection().execute(select(
+        t.id, t.site_id, t.kind, t.risk, t.people, t.lines, t.ready_at, t.created_at).where(
         t.site_id == need.site_id, t.kind == need.kind, t.id != need.id,
-        t.status.in_(OPEN_STATUSES), t.due_at >= start,
-        func.coalesce(t.ready_at, t.created_at) <= need.due_at,
-    ).order_by(t.created_at).limit(1)).scalar()
+        t.status.in_(OPEN_STATUSES), t.created_at >= since, t.created_at <= need.created_at,
+    ).order_by(t.created_at)).all()
+    index = DuplicateIndex()
+    for r in rows:
+        index.add(Sketch.of(r.id, r.site_id, r.kind, r.risk, r.people, r.lines, as_utc(r.ready_at),
+                            as_utc(r.created_at)))
+    return index.find(sketch_of(need))
+
+
+def sketch_of(need: Any) -> Sketch:
+    """What the duplicate rule compares of a need (a row dict's view or a stored need)."""
+    return Sketch.of(need.id, need.site_id, need.kind, need.risk, need.people, need.lines,
+                     as_utc(need.ready_at) if need.ready_at else None, as_utc(need.created_at))
 
 
 def need_by_key(session: Session, actor: Principal, idempotency_key: str) -> Need | None:

@@ -41,6 +41,22 @@ def progress_of(need: Need) -> lifecycle.Progress:
     return lifecycle.progress(asked_of(need), parts_of(need))
 
 
+def staple_progress(need: Need) -> list[dict[str, Any]]:
+    """A supply need's progress staple by staple (units are never added across staples: 80 bags of
+    rice and 30 bottles of oil are not "110"): asked, delivered, in flight (confirmed or under way)
+    and remaining of each line."""
+    done = _delivered_by_sku(need)
+    flying: dict[str, int] = {}
+    for a in need.assignments:
+        if a.status in lifecycle.IN_FLIGHT:
+            for k in a.picks:
+                flying[k["sku"]] = flying.get(k["sku"], 0) + k["quantity"]
+    return [{"sku": ln["sku"], "asked": ln["quantity"], "delivered": done.get(ln["sku"], 0),
+             "in_flight": flying.get(ln["sku"], 0),
+             "remaining": max(0, ln["quantity"] - done.get(ln["sku"], 0) - flying.get(ln["sku"], 0))}
+            for ln in need.lines]
+
+
 def refresh_need(need: Need) -> None:
     need.status = lifecycle.need_status(need.status, asked_of(need), parts_of(need), need.unmet_code)
 

@@ -17,13 +17,14 @@ expire first), each with its total and, for a group, the filter that lists the r
 """
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from baolei_common.citytime import hhmm
@@ -31,8 +32,9 @@ from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry, Hotel, Need, StandingRule
 from baolei_requests.api.presenters import asks, lateness
 from baolei_requests.api.presenters.attention_late import late_proposals
-from baolei_requests.api.presenters.labels import Names, need_text, risk, room, staple
+from baolei_requests.api.presenters.labels import Names, count_en, need_text, risk, room, staple
 from baolei_requests.api.presenters.shortfalls import BUS_CODES, city_shortfall, summary
+from baolei_requests.api.presenters.unmet_summary import Group, group_needs, summarise
 from baolei_requests.domain import lifecycle
 from baolei_requests.domain.needs import NeedStatus
 from baolei_requests.service.transitions import progress_of
@@ -46,7 +48,7 @@ STRANDED_SHOWN = 50
 ASKS_SHOWN = 20
 
 
-def _need_ref(n: Need) -> dict:
+def _need_ref(n: Any) -> dict:
     zh, en = need_text(n.kind, n.site.name, n.people, n.lines)
     return {"need_id": n.id, "priority": n.priority, "site_name": n.site.name, "label_zh": zh, "label_en": en,
             "status": n.status}
@@ -73,7 +75,32 @@ def holds(session: Session, names: Names, now: datetime) -> list[dict]:
     return out
 
 
-def _cause_of(code: str) -> str:
+def holds_by_organisation(session: Session, now: datetime) -> list[dict]:
+    """Per organisation that still has to answer: how many holds, and when the soonest expires (all
+    holds counted; the list above shows only the first HOLDS_SHOWN). The database groups the holds by
+    who holds them and who has answered (a handful of combinations for thousands of holds)."""
+    t = Assignment.__table__.c
+    orgs_text, accepted_text = cast(t.organisations, Text), cast(t.accepted_by, Text)
+    rows = session.connection().execute(select(orgs_text, accepted_text, func.count(), func.min(t.hold_expires_at))
+                                        .where(t.status == "proposed").group_by(orgs_text, accepted_text)).all()
+    count: dict[str, int] = defaultdict(int)
+    soonest: dict[str, datetime] = {}
+    for orgs, accepted, n, expires in rows:
+        for org in lifecycle.awaiting("proposed", list(json.loads(orgs or "[]") or []),
+                                      list(json.loads(accepted or "[]") or [])):
+            count[org] += n
+            exp = as_utc(expires) if expires else None
+            if exp is not None and (org not in soonest or exp < soonest[org]):
+                soonest[org] = exp
+    far = datetime.max.replace(tzinfo=timezone.utc)
+    order = sorted(count, key=lambda org: (soonest.get(org, far), -count[org]))
+    return [{"organisation": org, "count": count[org], "soonest_expires_at": soonest.get(org),
+             "soonest_in_min": max(0, math.ceil((soonest[org] - now).total_seconds() / 60)) if org in soonest else None}
+            for org in order]
+
+
+def cause_of(code: str) -> str:
+    """The attention group of an unmet code (buses, rooms, stock, a room type full, or the code)."""
     if code.endswith("_rooms_full") and code.split("_")[0] in ROOM_TYPES:
         return code
     if code in ("rooms_full", "rooms_to_more_urgent"):
@@ -85,7 +112,6 @@ def _cause_of(code: str) -> str:
     return code or "unknown"
 
 
-cause_of = _cause_of  # the cause an unmet code is grouped under (the asks route finds a cause's needs by it)
 
 
 def _room_fixes(hotels: list[Hotel], risks: set[str], kinds: tuple[str, ...], now: datetime) -> tuple[list, list]:
@@ -109,33 +135,26 @@ def _room_fixes(hotels: list[Hotel], risks: set[str], kinds: tuple[str, ...], no
     return zh, en
 
 
-def unmet_needs(session: Session) -> list[Need]:
-    """Unmet needs, most urgent first, with their assignments (one query for all, not one each)."""
-    return list(session.scalars(select(Need).where(Need.status == NeedStatus.UNMET.value)
-                                .options(selectinload(Need.assignments))
-                                .order_by(Need.priority, Need.created_at)).unique().all())
-
-
 def _rest(codes: list[str]) -> str:
     return "/api/needs?" + urlencode([("status", "unmet")] + [("unmet_code", c) for c in codes])
 
 
-def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict) -> list[dict]:
-    """Unmet needs by cause; `sf`: the city's shortfalls (`shortfalls.summary`)."""
-    groups: dict[str, list[Need]] = defaultdict(list)
-    for n in needs:
-        groups[_cause_of(n.unmet_code)].append(n)
+def unmet_groups(needs: list[Any] | dict[str, Group], names: Names, now: datetime, sf: dict) -> list[dict]:
+    """Unmet needs by cause (`unmet_summary.Group`s, or the needs themselves, grouped here); `sf`: the
+    city's shortfalls (`shortfalls.summary`)."""
+    groups = needs if isinstance(needs, dict) else group_needs(needs, cause_of, NEEDS_SHOWN)
     hotels = list(names.hotels.values())
     both = sf["rooms_short"] > 0 and sf["trips_short"] > 0
     out = []
-    for cause, members in groups.items():
-        risks = {n.risk for n in members if n.risk}
+    for cause, grp in groups.items():
+        risks = grp.risks
         risk_zh = "、".join(risk(r)[0] for r in sorted(risks))
         risk_en = ", ".join(risk(r)[1] for r in sorted(risks))
-        codes = sorted({n.unmet_code for n in members})
-        g: dict[str, Any] = {"cause": cause, "codes": codes, "count": len(members),
-             "needs": [_need_ref(n) for n in members[:NEEDS_SHOWN]], "more": max(0, len(members) - NEEDS_SHOWN),
-             "rest_url": _rest(codes), "reason_zh": members[0].unmet_reason_zh, "reason_en": members[0].unmet_reason_en}
+        codes = sorted(grp.codes)
+        first = grp.shown[0]
+        g: dict[str, Any] = {"cause": cause, "codes": codes, "count": grp.count,
+             "needs": [_need_ref(n) for n in grp.shown[:NEEDS_SHOWN]], "more": max(0, grp.count - NEEDS_SHOWN),
+             "rest_url": _rest(codes), "reason_zh": first.unmet_reason_zh, "reason_en": first.unmet_reason_en}
         fix_zh: list[str] = []
         fix_en: list[str] = []
         if cause.endswith("_rooms_full") or cause == "rooms":
@@ -156,16 +175,16 @@ def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict) -> li
                 fix_zh = [f"需协调接收{risk_zh}的酒店新增{label_zh} {short} 间"]
                 fix_en = [f"find {short} more {label_en} at hotels taking {risk_en}"]
         elif cause == "no_hotel_for_risk":
-            short = sum(progress_of(n).remaining for n in members)
+            short = grp.remaining
             g["title_zh"], g["title_en"] = f"没有接收{risk_zh}的酒店", f"No hotel takes {risk_en}"
-            g["short_zh"], g["short_en"] = f"{short} 人待安置", f"{short} people to house"
+            g["short_zh"], g["short_en"] = f"{short} 人待安置", f"{count_en(short, 'person', 'people')} to house"
             g["shortfall"] = short
             fix_zh = [f"登记或指定一家接收{risk_zh}的隔离酒店"]
             fix_en = [f"register or designate a hotel that takes {risk_en}"]
         elif cause == "hotel_not_open":
-            short = sum(progress_of(n).remaining for n in members)
+            short = grp.remaining
             g["title_zh"], g["title_en"] = "可接收的酒店尚未开放", "Accepting hotels not open yet"
-            g["short_zh"], g["short_en"] = f"{short} 人待安置", f"{short} people to house"
+            g["short_zh"], g["short_en"] = f"{short} 人待安置", f"{count_en(short, 'person', 'people')} to house"
             g["shortfall"] = short
             fix_zh, fix_en = _room_fixes(hotels, risks, ROOM_TYPES, now)
             if not fix_zh:
@@ -177,21 +196,21 @@ def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict) -> li
             g["title_zh"], g["title_en"] = "车辆不足", "Not enough buses"
             if_zh, if_en = ("若房间充足，仍", " even with unlimited rooms") if both else ("", "")
             g["short_zh"], g["short_en"] = f"{short} 人待转运，{if_zh}约缺 {need_buses} 车次", \
-                f"{short} people to move, about {need_buses} trip(s) short{if_en}"
+                f"{count_en(short, 'person', 'people')} to move, " \
+                f"about {count_en(need_buses, 'trip', 'trips')} short{if_en}"
             g["shortfall"], g["trips"] = short, need_buses
             stopped = [b for b in buses if b.state != "in_service"]
             if stopped:
                 shown = "、".join(names.plate(b.id) for b in stopped[:3])
                 fix_zh = [f"{len(stopped)} 辆车停运中可恢复运营（{shown}{'等' if len(stopped) > 3 else ''}）"]
-                fix_en = [f"{len(stopped)} bus(es) out of service could be put back ({shown.replace('、', ', ')})"]
+                fix_en = [f"{count_en(len(stopped), 'bus', 'buses')} out of service could be put back "
+                          f"({shown.replace('、', ', ')})"]
             else:
                 fix_zh = [f"请公交企业增派约 {need_buses} 车次或延长班次"]
-                fix_en = [f"ask the bus companies for about {need_buses} more trip(s) or longer shifts"]
+                fix_en = [f"ask the bus companies for about {count_en(need_buses, 'more trip', 'more trips')} "
+                          "or longer shifts"]
         elif cause == "stock":
-            per_sku: dict[str, int] = defaultdict(int)
-            for n in members:
-                for ln in n.lines:
-                    per_sku[ln["sku"]] += ln["quantity"]
+            per_sku = grp.per_sku
             parts_zh = [f"{staple(k)[0]} {v} {staple(k)[2]}" for k, v in per_sku.items()]
             parts_en = [f"{v} {staple(k)[3]} of {staple(k)[1]}" for k, v in per_sku.items()]
             g["title_zh"], g["title_en"] = "库存不足", "Out of stock"
@@ -200,16 +219,17 @@ def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict) -> li
             fix_zh, fix_en = ["投放储备或从其他区调拨"], ["release reserve stock or move stock from another district"]
         elif cause == "out_of_time":
             g["title_zh"], g["title_en"] = "本轮匹配超时", "Not matched in this round's time"
-            g["short_zh"], g["short_en"] = f"{len(members)} 项需求", f"{len(members)} need(s)"
-            g["shortfall"] = len(members)
+            g["short_zh"], g["short_en"] = f"{grp.count} 项需求", count_en(grp.count, "need", "needs")
+            g["shortfall"] = grp.count
             fix_zh, fix_en = ["正在自动重新匹配，无需操作"], ["matched again automatically; nothing to do"]
         else:
-            g["title_zh"], g["title_en"] = members[0].unmet_reason_zh or "暂无法满足", \
-                members[0].unmet_reason_en or "unmet"
-            g["short_zh"], g["short_en"] = f"{len(members)} 项需求", f"{len(members)} need(s)"
-            g["shortfall"] = len(members)
+            g["title_zh"], g["title_en"] = first.unmet_reason_zh or "暂无法满足", \
+                first.unmet_reason_en or "unmet"
+            g["short_zh"], g["short_en"] = f"{grp.count} 项需求", count_en(grp.count, "need", "needs")
+            g["shortfall"] = grp.count
         g["fix_zh"], g["fix_en"] = "；".join(fix_zh), "; ".join(fix_en)
-        g["ask_options"] = asks.options(g, members, names, now)  # whom to ask, best placed first
+        # whom to ask, best placed first (where and when from the needs shown: a sample of the cause)
+        g["ask_options"] = asks.options(g, list(grp.shown), names, now)
         g["text_zh"] = f"{g['title_zh']}：{g['short_zh']}" + (f"，{g['fix_zh']}" if g["fix_zh"] else "")
         g["text_en"] = f"{g['title_en']}: {g['short_en']}" + (f"; {g['fix_en']}" if g["fix_en"] else "")
         out.append(g)
@@ -260,14 +280,15 @@ def auto_confirming(session: Session) -> list[dict]:
 def attention(session: Session, now: datetime | None = None) -> dict:
     now = now or datetime.now(timezone.utc)
     names = Names.of(session)
-    needs = unmet_needs(session)
-    sf = summary(city_shortfall(session, names, needs))
+    unmet = summarise(session, names, cause_of, BUS_CODES, NEEDS_SHOWN)
+    sf = summary(city_shortfall(session, names, unmet.waiting, unmet.buses_short))
     waiting = session.scalar(select(func.count()).select_from(Assignment).where(Assignment.status == "proposed"))
-    groups = unmet_groups(needs, names, now, sf)
+    groups = unmet_groups(unmet.groups, names, now, sf)
     sent = asks.ask_reads(session, asks.recent(session, limit=ASKS_SHOWN), names)
     for g in groups:
         g["asks"] = [a for a in sent if a["cause"] == g["cause"]]
     return {"at": now, "holds": holds(session, names, now), "holds_total": waiting or 0,
+            "holds_by_organisation": holds_by_organisation(session, now),
             "unmet": groups, "shortfall": sf, "asks": sent, "auto_confirm": auto_confirming(session),
             "declines": declines(session, names), "stranded": stranded(session),
             "late": late_proposals(session)}

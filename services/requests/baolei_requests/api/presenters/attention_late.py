@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from baolei_requests.adapters.models import Assignment
 from baolei_requests.api.presenters import lateness
-from baolei_requests.api.presenters.labels import need_text
+from baolei_requests.api.presenters.labels import count_en, need_text
 
 PENDING = ("proposed", "confirming", "confirmed")
 SHOWN = 20
@@ -33,4 +33,4 @@ def late_proposals(session: Session) -> dict:
                       "site_name": a.need.site.name,
                       "label_zh": zh, "label_en": en, **lateness.fields(a)})
     return {"count": int(count), "people": int(people), "title_zh": f"{count} 个方案逾期",
-            "title_en": f"{count} proposal(s) late", "items": items}
+            "title_en": f"{count_en(int(count), 'proposal', 'proposals')} late", "items": items}

@@ -7,7 +7,9 @@ the way they do: plates, community, hotel and warehouse names, 标准间 / 家�
 stay as registered). Each section has the columns its rows need: what was planned, what was
 delivered (empty until reported, so it can be filled in by hand), and signature columns.
 
-Only committed or proposed work appears (never released holds). A trip shared by several needs
+Only committed or proposed work appears (never released holds): confirmed work in each section,
+proposals still waiting for an answer in a section of their own after it ("待确认方案（未确认，勿执行）"),
+so nobody drives a trip no one confirmed. A trip shared by several needs
 is one row (its stops count only the loads of needs whose assignment is live on this sheet).
 Delivered figures come from the lifecycle: a bus's count is in the `assignment.done` audit entry
 (and in `delivered` while the hotel has not confirmed), the hotel's confirmed count and time are the
@@ -86,6 +88,8 @@ SECTIONS = (
         ("delivered", "实际送达", "Delivered"), ("unit", "计量单位", "Unit"), STATUS_COL,
         SIGN_DRIVER, SIGN_COMMUNITY)),
 )
+PROPOSED_SUFFIX = "_proposed"  # a section's proposals: "trips_proposed", ...
+PROPOSED_TITLE = ("（待确认方案，未确认前勿执行）", " — PROPOSED, not confirmed: do not act on these yet")
 BY_KEY = {s.key: s for s in SECTIONS}
 KIND_SECTIONS = {"bus": ("trips",), "hotel": ("rooms",), "supply": ("supplies",)}
 
@@ -335,11 +339,18 @@ def sheet(session: Session, organisation: str, day: date | None, lang: str = "zh
                                  .order_by(AuditEntry.id)):
             if e.after and "delivered" in e.after:
                 brought[e.entity.removeprefix("assignment:")] = int(e.after["delivered"])
-    rows = build(jobs, names, organisation, day, lang, brought)
-    shown = [k for k in rows if rows[k]] or list(KIND_SECTIONS.get(kind, BY_KEY))
-    sections: list[dict[str, Any]] = [{"key": k, "title": BY_KEY[k].en if lang == "en" else BY_KEY[k].zh,
-                 "columns": [{"key": c.key, "label": c.label(lang)} for c in BY_KEY[k].columns],
-                 "rows": rows[k]} for k in shown]
+    rows = build([a for a in jobs if a.status != "proposed"], names, organisation, day, lang, brought)
+    waiting = build([a for a in jobs if a.status == "proposed"], names, organisation, day, lang, brought)
+    shown = [k for k in rows if rows[k] or waiting[k]] or list(KIND_SECTIONS.get(kind, BY_KEY))
+    sections: list[dict[str, Any]] = []
+    for k in shown:
+        sec = BY_KEY[k]
+        columns = [{"key": c.key, "label": c.label(lang)} for c in sec.columns]
+        sections.append({"key": k, "title": sec.en if lang == "en" else sec.zh, "columns": columns,
+                         "rows": rows[k], "proposed": False})
+        if waiting[k]:
+            sections.append({"key": k + PROPOSED_SUFFIX, "columns": columns, "rows": waiting[k], "proposed": True,
+                             "title": sec.en + PROPOSED_TITLE[1] if lang == "en" else sec.zh + PROPOSED_TITLE[0]})
     return {"title": title(organisation, day, lang), "organisation": organisation,
             "day": day.isoformat() if day else None, "lang": lang,
             "printed_at": datetime.now(CITY_TZ).strftime("%Y-%m-%d %H:%M"), "sections": sections,

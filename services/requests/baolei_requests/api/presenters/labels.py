@@ -22,6 +22,7 @@ RISK = {"close_contact": ("密接", "close contacts"), "secondary_contact": ("�
 ROOM = {"standard": ("标准间", "standard rooms"), "family": ("家庭房", "family rooms"),
         "accessible": ("无障碍房", "accessible rooms")}
 UNIT_EN = {"bag": "bags", "bottle": "bottles", "kg": "kg", "tray": "trays", "case": "cases"}
+UNIT_ONE_EN = {"bags": "bag", "bottles": "bottle", "trays": "tray", "cases": "case", "units": "unit"}
 GRADE = {"alert": ("预警", "alert"), "crisis": ("危机", "crisis"), "normal": ("正常", "normal"),
          "stress": ("承压", "under stress")}
 NEED_STATUS = {"submitted": ("已提交", "submitted"), "proposed": ("已匹配待确认", "proposed"),
@@ -51,8 +52,9 @@ def lines_text(lines: list[dict]) -> tuple[str, str]:
     zh, en = [], []
     for ln in lines:
         nz, ne, uz, ue = staple(ln.get("sku", ""))
-        zh.append(f"{nz} {ln.get('quantity', 0)} {uz}")
-        en.append(f"{ln.get('quantity', 0)} {ue} of {ne}")
+        q = ln.get("quantity", 0)
+        zh.append(f"{nz} {q} {uz}")
+        en.append(f"{q} {UNIT_ONE_EN.get(ue, ue) if q == 1 else ue} of {ne}")
     return "、".join(zh), ", ".join(en)
 
 
@@ -62,10 +64,16 @@ def rooms_text(rooms: dict) -> tuple[str, str]:
             ", ".join(f"{v} {room(k)[1]}" for k, v in parts))
 
 
+def count_en(n: int, one: str, many: str) -> str:
+    """"1 person", "2 people"; "1 tray", "3 trays"."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def need_text(kind: str, site_name: str, people: int, lines: list[dict]) -> tuple[str, str]:
     """A need in a few words: "莲花北社区 6 人转运" / "the transfer of 6 people from 莲花北社区"."""
     if kind == "transfer":
-        return f"{site_name} {people} 人转运", f"the transfer of {people} people from {site_name}"
+        return (f"{site_name} {people} 人转运",
+                f"the transfer of {count_en(people, 'person', 'people')} from {site_name}")
     zh, en = lines_text(lines)
     return f"{site_name} 物资保障（{zh}）", f"supplies for {site_name} ({en})"
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from baolei_common import policy
@@ -36,10 +36,13 @@ def held_rooms(s: Session) -> defaultdict[str, defaultdict[str, int]]:
     """Rooms by hotel and type of proposals and jobs not done yet (a done transfer is a stay)."""
     out: defaultdict[str, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
     live = sorted(ACTIVE - {"done"})
-    for room in s.scalars(select(Assignment.room).where(Assignment.status.in_(live), Assignment.room.is_not(None))):
-        if room:
-            for t in ROOM_TYPES:
-                out[room.get("hotel", "")][t] += room.get(t, 0)
+    # summed in the database: at 20,000 open needs loading each assignment's room took seconds
+    hotel = Assignment.room["hotel"].as_string()
+    sums = [func.coalesce(func.sum(Assignment.room[t].as_integer()), 0) for t in ROOM_TYPES]
+    for row in s.execute(select(hotel, *sums).where(Assignment.status.in_(live), Assignment.room.is_not(None))
+                         .group_by(hotel)):
+        for t, k in zip(ROOM_TYPES, row[1:], strict=True):
+            out[row[0] or ""][t] += int(k)
     return out
 
 

@@ -8,13 +8,14 @@ at 11,500 open needs that alone took seconds) and words the result in zh and en.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from baolei_common.events import utcnow
-from baolei_requests.adapters.models import Departure, Hotel, Need, Stay
-from baolei_requests.api.presenters.labels import Names
+from baolei_requests.adapters.models import Departure, Hotel, Stay
+from baolei_requests.api.presenters.labels import Names, count_en
 from baolei_requests.api.presenters.occupancy import held_rooms
 from baolei_requests.domain.lifecycle import ACTIVE
 from baolei_requests.domain.shortfall import ROOM_TYPES, FreeRooms, Shortfall, Waiting, shortfall
@@ -46,7 +47,7 @@ def free_rooms(session: Session, hotels: list[Hotel]) -> list[FreeRooms]:
             for h in hotels if h.state != "closed"]
 
 
-def waiting_of(n: Need) -> Waiting:
+def waiting_of(n: Any) -> Waiting:
     """An unmet transfer's rooms still to find (asked, less what live or finished assignments give
     it; `standard` for each person when it asked no types) and people still to move."""
     asked = {t: (n.rooms or {}).get(t, 0) for t in ROOM_TYPES}
@@ -59,12 +60,18 @@ def waiting_of(n: Need) -> Waiting:
     return Waiting(n.risk or "", {t: max(0, k) for t, k in asked.items()}, progress_of(n).remaining)
 
 
-def city_shortfall(session: Session, names: Names, unmet: list[Need]) -> Shortfall:
-    transfers = [n for n in unmet if n.kind == "transfer"]
+def city_shortfall(session: Session, names: Names, waiting: list[Waiting] | list[Any],
+                   buses_short: bool | None = None) -> Shortfall:
+    """`waiting`: what waits (`Waiting`s, summed as the attention panel counts them), or the unmet
+    needs themselves (then whether buses are short is read from their codes)."""
+    if waiting and not isinstance(waiting[0], Waiting):
+        needs: list[Any] = list(waiting)
+        transfers = [n for n in needs if n.kind == "transfer"]
+        buses_short = any(n.unmet_code in BUS_CODES for n in transfers)
+        waiting = [waiting_of(n) for n in transfers]
     buses = list(names.buses.values())
     per_trip = max(1, int(max((b.seats * b.load_limit for b in buses), default=DEFAULT_PER_TRIP)))
-    return shortfall([waiting_of(n) for n in transfers], free_rooms(session, list(names.hotels.values())),
-                     per_trip, buses_short=any(n.unmet_code in BUS_CODES for n in transfers))
+    return shortfall(waiting, free_rooms(session, list(names.hotels.values())), per_trip, buses_short=bool(buses_short))
 
 
 def summary(sf: Shortfall) -> dict:
@@ -77,10 +84,12 @@ def summary(sf: Shortfall) -> dict:
         en.append(f"rooms short by {sf.rooms_short}{' even with unlimited buses' if both else ''}")
     if sf.trips_short:
         zh.append(f"{'若房间充足，仍' if both else ''}约缺 {sf.trips_short} 车次")
-        en.append(f"about {sf.trips_short} trip(s) short{' even with unlimited rooms' if both else ''}")
+        en.append(f"about {count_en(sf.trips_short, 'trip', 'trips')} short"
+                  f"{' even with unlimited rooms' if both else ''}")
     if zh:
         zh.append(f"{sf.people} 人待安置，可用空房 {sf.rooms_free} 间")
-        en.append(f"{sf.people} people waiting, {sf.rooms_free} free rooms they can use")
+        en.append(f"{count_en(sf.people, 'person', 'people')} waiting, "
+                  f"{count_en(sf.rooms_free, 'free room', 'free rooms')} they can use")
     return {"people": sf.people, "rooms_needed": sf.rooms_needed, "rooms_free": sf.rooms_free,
             "rooms_short": sf.rooms_short, "rooms_short_by_type": sf.rooms_short_by_type,
             "trips_short": sf.trips_short, "per_trip": sf.per_trip,

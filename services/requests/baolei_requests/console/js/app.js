@@ -10,7 +10,7 @@ const VIEWS = { command, dispatch, site };
 // Pages by what the policy lets the user do (GET /api/me -> actions), not by a role list of its own.
 const PAGE_ACTIONS = { command: ["overview.read"], dispatch: ["assignment.answer", "bus.manage", "hotel.manage"], site: ["need.raise", "need.import"] };
 const pagesOf = (me) => Object.keys(PAGE_ACTIONS).filter(p => PAGE_ACTIONS[p].some(a => can(me, a)));
-const state = { me: null, view: null, live: null, pending: null };
+const state = { me: null, view: null, live: null, pending: null, rendering: 0 };
 const main = document.getElementById("main");
 
 function route() { return (location.hash.replace(/^#\/?/, "").split("?")[0]) || ""; }
@@ -58,7 +58,14 @@ async function render() {
   if (!allowed.includes(page)) { page = allowed[0]; history.replaceState(null, "", `#/${page}`); }
   renderNav(page);
   state.view = VIEWS[page];
-  await state.view.render(main, state.me);
+  const mine = ++state.rendering;  // a language switch or a new page while this one loads supersedes it
+  try { await state.view.render(main, state.me); }
+  catch (e) {  // never a blank page: say so, with a way to try again
+    if (mine !== state.rendering) return;
+    main.innerHTML = `<div class="card" data-testid="page-error"><p class="err">${esc(t("m.page_failed"))}${esc(e?.message ? ` (${e.message})` : "")}</p>
+      <button class="primary" id="retry">${t("a.retry")}</button></div>`;
+    document.getElementById("retry").onclick = () => render();
+  }
 }
 
 function startLive() {

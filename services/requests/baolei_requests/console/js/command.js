@@ -10,16 +10,22 @@ import { askControls, asksSection, autoLine, bindAskControls } from "./asks.js";
 
 let root, me, stockCache = null, stockAt = 0;
 
-let ticker = null;
+let ticker = null, generation = 0;
+// Whether this page is what the shell shows: `root` (<main>) is always connected, so a late answer
+// (the 30 s ticker, a refresh begun before the language switch or a change of page) must check
+// that its page is still there, or it writes into elements that are gone ("Cannot set properties of
+// null") and the page stays blank.
+const shown = () => Boolean(root?.isConnected && root.querySelector("[data-page=command]"));
 
 export async function render(el, who) {
   root = el; me = who;
   clearInterval(ticker);  // the expiry countdown moves even when nothing else happens
-  ticker = setInterval(() => { if (root?.isConnected && can(me, "attention.read")) api("/api/attention").then(attention, () => {}); else clearInterval(ticker); }, 30000);
-  root.innerHTML = `<div class="card attention" id="attention-card" data-testid="attention"><h2>${t("h.attention")}</h2><div id="attention"></div></div>
+  ticker = setInterval(() => { if (shown() && can(me, "attention.read")) api("/api/attention").then(a => shown() && attention(a), () => {}); else clearInterval(ticker); }, 30000);
+  root.innerHTML = `<div data-page="command"><div class="card attention" id="attention-card" data-testid="attention"><h2>${t("h.attention")}</h2><div id="attention"></div></div>
     <div class="grid g6" id="kpis" data-testid="kpis" style="margin-top:14px"></div>
     ${can(me, "occupancy.read") ? `<div class="card" style="margin-top:14px" data-testid="occupancy-card"><h2>${occupancyTitle()}</h2><div id="occupancy"></div></div>` : ""}
-    <div class="card" style="margin-top:14px"><h2>${t("h.needs")}</h2><div id="needs"></div></div>
+    <div class="card" style="margin-top:14px"><h2>${t("h.needs")}</h2>${filterBar()}<div id="needs-shown" class="small muted" data-testid="needs-shown"></div><div id="needs"></div>
+      <button id="needs-more" data-testid="needs-more" style="display:none">${t("a.more")}</button></div>
     <div class="grid g2" style="margin-top:14px">
       <div class="card"><h2>${t("h.map")}</h2><div id="map"></div></div>
       <div class="grid"><div class="card"><h2>${t("h.alerts")}</h2><div id="alerts"></div></div></div>
@@ -28,34 +34,96 @@ export async function render(el, who) {
       <div class="card"><h2>${t("h.stock")}</h2><div id="stock" class="charts"></div></div>
       <div class="card"><h2>${t("h.prices")}</h2><div id="prices" class="charts"></div></div>
     </div>
-    <div class="card" id="audit-card" style="margin-top:14px"><h2>${t("h.audit")}</h2><div id="audit"></div></div>`;
+    <div class="card" id="audit-card" style="margin-top:14px"><h2>${t("h.audit")}</h2><div id="audit"></div></div></div>`;
+  const bar = root.querySelector("#needs-filter");
+  bar.onsubmit = (e) => { e.preventDefault(); filters = readFilters(bar); needsPage(0); };
+  bar.onchange = (e) => { if (e.target.type === "text") return; filters = readFilters(bar); needsPage(0); };  // text: on Enter
+  root.querySelector("#needs-more").onclick = () => needsPage(shownRows.length);
   await refresh();
 }
 
-export async function refresh(ev) {
-  if (!root?.isConnected) return;
-  const [ov, needs, map, att] = await Promise.all([api("/api/overview"), api("/api/needs?limit=300"), api("/api/map"),
-    can(me, "attention.read") ? api("/api/attention") : null]);
-  const open = needs.filter(n => !["done", "cancelled"].includes(n.status));
-  if (!stockCache || Date.now() - stockAt > 30000 || ev?.type === "stock" || ev?.type === "price_alert") {
-    stockCache = await api("/api/city/stock"); stockAt = Date.now();
-  }
-  const s = stockCache;
-  kpis(ov, s);
-  attention(att);
-  root.querySelector("#needs").innerHTML = needsTable(open, { actions: n => can(me, "need.cancel") && !["done", "cancelled", "under_way"].includes(n.status)
+// The needs table: a page from the server with the total ("显示 100 / 504"), filters and a search;
+// "more" appends the next page. The filters stay while the live feed refreshes the page.
+const PAGE = 100;
+let filters = { status: "open" }, shownRows = [];
+const STATUSES = ["open", "unmet", "proposed", "confirmed", "under_way", "submitted", "done", "cancelled"];
+const CAUSES = ["buses", "rooms", "standard_rooms_full", "family_rooms_full", "accessible_rooms_full", "stock", "no_hotel_for_risk", "hotel_not_open"];
+
+function filterBar() {
+  const opt = (v, label, cur) => `<option value="${esc(v)}"${v === cur ? " selected" : ""}>${esc(label)}</option>`;
+  return `<form id="needs-filter" class="row filters" data-testid="needs-filter">
+    <label>${t("c.status")} <select name="status" data-testid="filter-status">${STATUSES.map(v => opt(v, v === "open" ? t("m.all_open") : t("st." + v), filters.status)).join("")}</select></label>
+    <label>${t("m.cause")} <select name="cause" data-testid="filter-cause">${opt("", t("m.any"), filters.cause || "")}${CAUSES.map(v => opt(v, t("cause." + v), filters.cause)).join("")}</select></label>
+    <label>${t("m.district")} <input name="district" size="6" value="${esc(filters.district || "")}" data-testid="filter-district"></label>
+    <label>${t("f.org")} <input name="organisation" size="8" value="${esc(filters.organisation || "")}" data-testid="filter-org"></label>
+    <label><input type="checkbox" name="late" ${filters.late ? "checked" : ""} data-testid="filter-late"> ${t("m.late_only")}</label>
+    <label>${t("m.search")} <input name="q" size="10" value="${esc(filters.q || "")}" data-testid="filter-q"></label>
+    <button type="submit">${t("m.apply")}</button></form>`;
+}
+
+function readFilters(form) {
+  const f = form.elements;
+  return { status: f.status.value, cause: f.cause.value, district: f.district.value.trim(), organisation: f.organisation.value.trim(),
+    late: f.late.checked, q: f.q.value.trim() };
+}
+
+function pageUrl(offset, limit) {
+  const q = new URLSearchParams({ offset, limit });
+  for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v === true ? "true" : v);
+  return `/api/needs/page?${q}`;
+}
+
+function showNeeds(page, append) {
+  shownRows = append ? shownRows.concat(page.items) : page.items;
+  const shownText = getLang() === "zh" ? `显示 ${shownRows.length} / ${page.total}` : `showing ${shownRows.length} of ${page.total}`;
+  root.querySelector("#needs-shown").textContent = shownText;
+  root.querySelector("#needs-more").style.display = shownRows.length < page.total ? "" : "none";
+  root.querySelector("#needs").innerHTML = needsTable(shownRows, { actions: n => can(me, "need.cancel") && !["done", "cancelled", "under_way"].includes(n.status)
     ? `<button data-cancel="${esc(n.id)}">${t("a.cancel")}</button>` : "" });
   root.querySelectorAll("[data-cancel]").forEach(b => b.onclick = async () => {
     const reason = prompt(t("m.cancelreason")); if (!reason) return;
     try { await api(`/api/needs/${b.dataset.cancel}/cancel`, { method: "POST", body: { reason } }); refresh(); }
     catch (e) { toast(errorText(e)); }
   });
+}
+
+let pageAsked = 0;
+async function needsPage(offset) {
+  const mine = ++pageAsked;  // only the latest question's answer is shown (filters change fast)
+  try {
+    const page = await api(pageUrl(offset, PAGE));
+    if (shown() && mine === pageAsked) showNeeds(page, offset > 0);
+  } catch (e) { toast(errorText(e)); }
+}
+
+export async function refresh(ev) {
+  if (!shown()) return;
+  const mine = ++generation;  // a newer refresh (or render) supersedes this one
+  const current = () => mine === generation && shown();
+  // each part drawn as soon as it arrives: the first rows do not wait for the map or the stock
+  const ovP = api("/api/overview"), needsP = api(pageUrl(0, Math.max(PAGE, shownRows.length))), mapP = api("/api/map");
+  const attP = can(me, "attention.read") ? api("/api/attention") : Promise.resolve(null);
+  const stockP = (!stockCache || Date.now() - stockAt > 30000 || ev?.type === "stock" || ev?.type === "price_alert")
+    ? api("/api/city/stock").then(x => { stockCache = x; stockAt = Date.now(); return x; }) : Promise.resolve(stockCache);
+  const asked = pageAsked;
+  const page = await needsP;
+  if (!current()) return;
+  if (asked === pageAsked) showNeeds(page, false);  // not over a page the filters asked for meanwhile
+  const att = await attP;
+  if (!current()) return;
+  attention(att);
+  const [ov, s, map] = await Promise.all([ovP, stockP, mapP]);
+  if (!current()) return;
+  kpis(ov, s);
   const occ = root.querySelector("#occupancy");
   if (occ) await occupancyPanel(occ);
+  if (!current()) return;
   await drawCityMap(root.querySelector("#map"), map);
+  if (!current()) return;
   stockCharts(s);
   if (can(me, "audit.read")) {
     const audit = await api("/api/audit?limit=12");
+    if (!current()) return;
     root.querySelector("#audit").innerHTML = `<table class="small" data-testid="audit"><tr><th>${t("c.when")}</th><th>${t("c.what")}</th></tr>
       ${audit.map(a => `<tr><td>${new Date(a.at).toLocaleTimeString("zh-CN", { timeZone: CITY_TZ, hour12: false })}</td>
         <td>${esc(pick(a, "text"))}</td></tr>`).join("")}</table>`;
@@ -100,11 +168,18 @@ function attention(att) {
   // rooms and trips short for the city, each with the other assumed available (not per cause)
   if (att.shortfall && pick(att.shortfall, "text")) unmet.unshift(`<li data-testid="att-shortfall"><b>${esc(pick(att.shortfall, "text"))}</b></li>`);
   if (att.holds_total > holds.length) holds.push(`<li class="small muted" data-testid="att-holds-more">${esc(t("m.holds_more", { n: att.holds_total - holds.length }))}</li>`);
+  // whose answers are awaited: per organisation, how many and the soonest to expire, before the holds
+  // themselves (folded on a phone: causes and counts before detail)
+  const byOrg = (att.holds_by_organisation || []).map(o => `<li data-testid="att-holds-org" data-org="${esc(o.organisation)}"><b>${esc(o.organisation)}</b>
+    <span class="count">${o.count}</span> <span class="small ${o.soonest_in_min !== null && o.soonest_in_min <= 5 ? "err" : "muted"}">${o.soonest_in_min === null ? "" : esc(t("m.soonest_in", { n: o.soonest_in_min }))}</span></li>`).join("");
+  const phone = window.matchMedia("(max-width: 700px)").matches;
+  const holdItems = holds.length ? `${byOrg ? `<ul class="by-org">${byOrg}</ul>` : ""}<details data-testid="att-hold-details"${phone ? "" : " open"}><summary>${esc(t("m.hold_list"))}</summary><ul>${holds.join("")}</ul></details>` : "";
   const declines = att.declines.map(d => `<li data-testid="att-decline" data-need="${esc(d.need_id)}">${needLink(d.need_id, pick(d, "label"))}
     <br><span class="err">${esc(t("m.declined_by", { who: d.by, why: d.reason || t("m.noreason") }))}</span> <span class="small muted">${esc(pick(d, "resources"))} · ${hhmm(d.at)}</span></li>`);
   const stranded = att.stranded.map(x => `<li data-testid="att-stranded">${needLink(x.need_id, pick(x, "label"))}
     <span class="small">${esc(t("m.stranded", { d: x.delivered, r: x.remaining }))}</span></li>`);
-  const html = lateSection(att.late) + sec("hold", "h.att.holds", holds, att.holds_total ?? holds.length) + sec("unmet", "h.att.unmet", unmet, att.unmet.length) + asksSection(att) + sec("decline", "h.att.declines", declines)
+  const holdSec = holdItems ? `<div class="att-sec" data-testid="att-holds"><h3>${t("h.att.holds")} <span class="count">${att.holds_total ?? holds.length}</span></h3>${holdItems}</div>` : "";
+  const html = lateSection(att.late) + sec("unmet", "h.att.unmet", unmet, att.unmet.length) + asksSection(att) + holdSec + sec("decline", "h.att.declines", declines)
     + sec("stranded", "h.att.stranded", stranded);
   root.querySelector("#attention").innerHTML = (html ? `<div class="att-grid">${html}</div>` : `<p class="muted">${t("m.att.none")}</p>`) + autoLine(att);
   bindAskControls(root.querySelector("#attention"), att.unmet, () => refresh());

@@ -1,6 +1,6 @@
 // Small pieces shared by the three consoles: status tags, priority badges, progress, ages.
 import { api } from "./api.js";
-import { t, esc, pick, getLang, riskName, linesText, roomsText } from "./i18n.js";
+import { t, esc, pick, getLang, riskName, linesText, peopleText, roomsText } from "./i18n.js";
 import { fasterPanel, lateMark, lateRow } from "./late.js";
 
 // The city's clock, whatever the browser's zone (the server's is baolei_common/citytime.py).
@@ -14,10 +14,14 @@ export function ago(iso) {
   return min < 120 ? `${min} ${t("m.min")}` : `${Math.round(min / 60)} ${t("m.h")}`;
 }
 
+// A day and time in the city's zone that no reader takes for another day: "12月7日 21:30" / "7 Dec 21:30"
+// ("07/12" is July to some and December to others).
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 export function hhmm(iso) {
   if (!iso) return "";
-  const d = new Date(iso);
-  return d.toLocaleString(getLang() === "zh" ? "zh-CN" : "en-GB", { timeZone: CITY_TZ, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+  const d = new Date(new Date(iso).getTime() + 8 * 3600e3);  // Beijing has no summer time: UTC+8 all year
+  const time = `${String(d.getUTCHours()).padStart(2, "0")}:${String(d.getUTCMinutes()).padStart(2, "0")}`;
+  return getLang() === "zh" ? `${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${time}` : `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${time}`;
 }
 
 // The time of day only ("15:55"), for what happens within the hour.
@@ -26,7 +30,14 @@ export function clock(iso) {
   return new Date(iso).toLocaleTimeString("zh-CN", { timeZone: CITY_TZ, hour: "2-digit", minute: "2-digit", hour12: false });
 }
 
-export function progressBar(p) {
+// A need's progress; a supply need's in words staple by staple (`progress_zh`: bags and bottles are
+// never added up), its bar the share of each staple delivered or on the way, averaged.
+export function progressBar(p, n = null) {
+  if (n && n.kind === "supply" && (n.progress_lines || []).length) {
+    const ls = n.progress_lines, share = (f) => `${100 * ls.reduce((m, l) => m + Math.min(1, f(l) / Math.max(l.asked, 1)), 0) / ls.length}%`;
+    return `<div class="progress"><i class="d" style="width:${share(l => l.delivered)}"></i><i class="c" style="width:${share(l => l.in_flight)}"></i></div>
+      <span class="small muted" data-testid="progress">${esc(pick(n, "progress"))}</span>`;
+  }
   const a = Math.max(p.asked, 1), w = v => `${Math.min(100, 100 * v / a)}%`;
   return `<div class="progress" title="${t("m.asked")} ${p.asked} / ${t("m.confirmed")} ${p.confirmed} / ${t("m.delivered")} ${p.delivered} / ${t("m.remaining")} ${p.remaining}">
     <i class="d" style="width:${w(p.delivered)}"></i><i class="c" style="width:${w(Math.max(0, p.confirmed - p.delivered))}"></i>
@@ -40,7 +51,7 @@ export const colon = () => getLang() === "zh" ? "：" : ": ";
 export const paren = (x) => x ? esc(getLang() === "zh" ? `（${x}）` : `(${x})`) : "";
 
 export function amount(n) {
-  return n.kind === "transfer" ? `${n.people} ${t("m.people")} · ${esc(riskName(n.risk))}` : esc(linesText(n.lines));
+  return n.kind === "transfer" ? `${esc(peopleText(n.people))} · ${esc(riskName(n.risk))}` : esc(linesText(n.lines));
 }
 
 // The need in a few words ("莲花北社区 6 人转运"), as a button that opens its drawer.
@@ -90,7 +101,7 @@ export function needsTable(needs, { actions = () => "" } = {}) {
     <th>${t("c.amount")}</th><th>${t("c.status")}</th><th>${t("c.age")}</th><th>${t("c.progress")}</th><th>${t("c.reason")}</th><th></th></tr>
     ${needs.map(n => `<tr data-need="${esc(n.id)}"><td>${pri(n.priority)}</td><td>${needLink(n.id, n.site_name)}<br><span class="small muted">${esc(n.district)}</span></td>
       <td>${t("kind." + n.kind)}</td><td>${amount(n)}</td><td>${tag(n.status)}${lateMark(n)}</td><td>${ago(n.created_at)}</td>
-      <td>${progressBar(n.progress)}</td><td>${needNotes(n)}</td><td>${actions(n)}</td></tr>`).join("")}</table>`;
+      <td>${progressBar(n.progress, n)}</td><td>${needNotes(n)}</td><td>${actions(n)}</td></tr>`).join("")}</table>`;
 }
 
 // One need in a drawer (a side panel; the whole screen on a phone): what was asked, its window,
@@ -108,7 +119,7 @@ export async function openNeed(id) {
     ${row("f.site", `${esc(n.site_name)} · ${esc(n.district)}`)}${row("f.org", esc(n.organisation))}
     ${row("f.kind", t("kind." + n.kind))}${row("f.amount", amount(n))}${n.kind === "transfer" ? row("f.rooms", esc(roomsText(n.rooms))) : ""}
     ${row("f.window", `${hhmm(n.ready_at)} – ${hhmm(n.due_at)}`)}${row("f.created", hhmm(n.created_at))}
-    ${row("c.progress", progressBar(n.progress))}${lateRow(n)}${n.status === "unmet" ? row("f.unmet", `<span class="err" data-testid="unmet-reason">${esc(pick(n, "unmet_reason"))}</span>`) : ""}
+    ${row("c.progress", progressBar(n.progress, n))}${lateRow(n)}${n.status === "unmet" ? row("f.unmet", `<span class="err" data-testid="unmet-reason">${esc(pick(n, "unmet_reason"))}</span>`) : ""}
     ${row("f.note", esc(n.note))}${dupNote(n) ? row("m.dup", dupNote(n)) : ""}</table>
     <h3>${t("f.assignments")}</h3>${jobs ? `<ul class="jobs">${jobs}</ul>` : `<p class="muted">${t("m.none")}</p>`}`;
   el.classList.add("open");
@@ -139,6 +150,25 @@ const FIELD_LABEL = { kind: "f.kind", site_id: "f.site", site: "f.site", people:
 export function fieldLabel(field) {
   const last = String(field || "").replace(/\[\d+\]/g, "").split(".").pop();
   return FIELD_LABEL[last] ? t(FIELD_LABEL[last]) : "";  // an input the form does not show: the reason alone
+}
+
+// Each refusal under the input it is about (the phone form: fix everything in one go); what no input
+// shows is returned, one line, for the form's own message. `form`: the form element.
+const FIELD_INPUTS = { rooms: ["standard", "family", "accessible"], site_id: ["site_id"], lines: ["lines"], sku: ["lines"], quantity: ["lines"] };
+export function showFieldErrors(form, e) {
+  form.querySelectorAll(".field-err").forEach(x => x.remove());
+  const rest = [];
+  for (const x of e.items || (Array.isArray(e.body?.detail) ? e.body.detail : [])) {
+    const last = String(x.field || "").replace(/\[\d+\]/g, "").split(".").pop();
+    const names = FIELD_INPUTS[last] || [last];
+    const input = names.map(nm => form.querySelector(`[name="${CSS.escape(nm)}"]`)).find(Boolean);
+    if (!input) { rest.push(x); continue; }
+    const msg = document.createElement("span");
+    msg.className = "field-err err small"; msg.dataset.testid = "field-error"; msg.dataset.field = last;
+    msg.textContent = `${fieldLabel(x.field) || last}${colon()}${pick(x, "reason")}`;
+    (input.closest("label") || input).after(msg);
+  }
+  return rest.length ? errorText({ items: rest, message: e.message }) : "";
 }
 
 // One line per refusal, each in the console's language only: "field: reason; field: reason".

@@ -3,8 +3,8 @@
 // People read plates, community, hotel and warehouse names, never ids: GET /api/assignments carries
 // `names` (id -> display name), and the sheet comes from the server already in words.
 import { api, can, download } from "./api.js";
-import { esc, getLang, pick, skuName, t } from "./i18n.js";
-import { errorText, hhmm, tag, toast } from "./common.js";
+import { esc, getLang, pick, skuName, t, unitEn } from "./i18n.js";
+import { errorText, hhmm, listOf, tag, toast } from "./common.js";
 import { lateMark } from "./late.js";
 import { staysPanel, staysTitle } from "./stays.js";
 import { renderWork } from "./asks.js";
@@ -28,7 +28,7 @@ const SKU = { rice: ["大米", "袋", "rice", "bags"], flour: ["面粉", "袋", 
   pork: ["猪肉", "公斤", "pork", "kg"], eggs: ["鸡蛋", "托", "eggs", "trays"], milk: ["牛奶", "箱", "milk", "cases"] };
 const skuText = (code, n) => {
   const s = SKU[code]; if (!s) return `${esc(code)} ${n}`;
-  return getLang() === "zh" ? `${s[0]} ${n} ${s[1]}` : `${s[2]} ${n} ${s[3]}`;
+  return getLang() === "zh" ? `${s[0]} ${n} ${s[1]}` : `${s[2]} ${n} ${unitEn(s[3], n)}`;
 };
 const ROOM_KINDS = ["standard", "family", "accessible"];
 const roomsText = (r) => ROOM_KINDS.filter(k => r && r[k]).map(k => getLang() === "zh"
@@ -121,15 +121,16 @@ function buttonsFor(a) {
 }
 
 function statusCell(a) {
-  const who = (xs) => esc((xs || []).join("、"));
+  const who = (xs) => esc(listOf(xs));
   let s = tag(a.status) + lateMark(a);
   if (a.status === "proposed" && a.hold_expires_at) s += `<br><span class="small muted">${t("m.expires")} ${hhmm(a.hold_expires_at)}</span>`;
   if (a.status === "proposed")
     s += `<br><span class="small" data-testid="awaiting">${(a.accepted_by || []).length ? `${t("m.accepted_by")} ${who(a.accepted_by)}${getLang() === "zh" ? "；" : "; "}` : ""}${t("m.awaiting")} ${who(a.awaiting)}</span>`;
   if (a.status === "arriving") s += `<br><span class="small">${d("brought")} ${a.delivered} ${d("of")} ${a.people}</span>`;
-  if (a.status === "done") {
-    const amount = a.kind === "supply" ? (a.picks || []).reduce((m, p) => m + p.quantity, 0) : a.people;
-    s += `<br><span class="small" data-testid="delivered">${a.kind === "supply" ? d("delivered") : d("arrived")} ${a.delivered} ${d("of")} ${amount}</span>`;
+  if (a.status === "done") {  // a supply job staple by staple: bags and bottles are never added up
+    const got = a.kind === "supply" ? listOf((a.picks || []).map(p => `${skuText(p.sku, p.delivered ?? p.quantity)} ${d("of")} ${p.quantity}`))
+      : `${a.delivered} ${d("of")} ${a.people}`;
+    s += `<br><span class="small" data-testid="delivered">${a.kind === "supply" ? d("delivered") : d("arrived")} ${got}</span>`;
   }
   return s;
 }
@@ -148,6 +149,7 @@ async function act(what, id) {
   try {
     if (what === "decline") {
       const reason = prompt(t("m.declinereason") + t("m.declinereason_hint")); if (reason === null) return;
+      if (!reason.trim()) { toast(t("m.reason_needed")); return; }  // the service refuses a decline without one
       await api(`/api/assignments/${id}/decline`, { method: "POST", body: { reason } });
     } else if (what === "done") {
       const body = await deliveredBody(id); if (body === null) return;

@@ -88,6 +88,16 @@ const DICT = {
   "a.choose": ["选择文件", "Choose a file"], "m.nofile": ["未选择文件", "No file chosen"],
   "m.at": ["时间", "at"], "m.hold_of": ["方案", "Proposal"],
   "m.importfail": ["发现 {n} 处错误，未导入任何需求", "{n} error(s) found; nothing was imported"],
+  "m.fix_fields": ["请按各项下方的提示修改后重新提交", "Fix the fields marked below and submit again"],
+  "m.not_entitled": ["无权限", "not yours"], "m.page_failed": ["页面加载失败，请重试", "The page could not load; try again"],
+  "a.retry": ["重试", "Try again"],
+  "a.more": ["加载更多", "More"], "m.all_open": ["全部未结", "all open"], "m.cause": ["原因", "Cause"], "m.any": ["全部", "any"],
+  "m.district": ["区", "District"], "m.late_only": ["只看逾期", "late only"], "m.search": ["搜索", "Search"], "m.apply": ["筛选", "Filter"],
+  "cause.buses": ["车辆不足", "not enough buses"], "cause.rooms": ["隔离房间不足", "not enough rooms"],
+  "cause.standard_rooms_full": ["标准间不足", "standard rooms full"], "cause.family_rooms_full": ["家庭房不足", "family rooms full"],
+  "cause.accessible_rooms_full": ["无障碍房不足", "accessible rooms full"], "cause.stock": ["库存不足", "out of stock"],
+  "cause.no_hotel_for_risk": ["无接收酒店", "no hotel takes the category"], "cause.hotel_not_open": ["酒店未开放", "hotel not open yet"],
+  "m.soonest_in": ["最早 {n} 分钟后到期", "first expires in {n} min"], "m.hold_list": ["按到期先后列出", "Listed by expiry"],
 };
 let lang = localStorage.getItem("baolei.lang") || "zh";
 export const getLang = () => lang;
@@ -108,8 +118,13 @@ export const gradeName = (g) => word("grade", g);
 // "大米 80 袋、食用油 30 瓶" / "80 bags of rice, 30 bottles of cooking oil"
 export function linesText(lines) {
   return (lines || []).map(l => lang === "zh" ? `${skuName(l.sku)} ${l.quantity} ${unitName(l.sku, "件")}`
-    : `${l.quantity} ${unitName(l.sku, "units")} of ${skuName(l.sku)}`).join(lang === "zh" ? "、" : ", ");
+    : `${l.quantity} ${unitEn(unitName(l.sku, "units"), l.quantity)} of ${skuName(l.sku)}`).join(lang === "zh" ? "、" : ", ");
 }
+// English counts one in the singular: "1 tray", "2 trays", "1 person", "3 people" (kg stays kg).
+const ONE = { bags: "bag", bottles: "bottle", trays: "tray", cases: "case", units: "unit", people: "person", rooms: "room", trips: "trip" };
+export const unitEn = (unit, n) => (Number(n) === 1 && ONE[unit]) || unit;
+// "3 人" / "3 people", "1 person"
+export const peopleText = (n) => lang === "zh" ? `${n} 人` : `${n} ${unitEn("people", n)}`;
 // "标准间 12、家庭房 2" / "12 standard, 2 family"
 export function roomsText(rooms) {
   return Object.entries(rooms || {}).filter(([, v]) => v).map(([k, v]) => lang === "zh" ? `${roomName(k)} ${v}` : `${v} ${roomName(k)}`)

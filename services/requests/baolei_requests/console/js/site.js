@@ -1,9 +1,9 @@
 // Site (社区/隔离点): raise a need, import the community's spreadsheet, follow my needs live.
 import { api, can } from "./api.js";
 import { esc, pick, t } from "./i18n.js";
-import { dupNote, errorText, needLabel, needLink, needsTable, toast } from "./common.js";
+import { dupNote, errorText, needLabel, needLink, needsTable, showFieldErrors, toast } from "./common.js";
 
-let root, me;
+let root, me, shownMine = 100;
 const VULNS = ["elderly_alone", "disabled", "pregnant", "children_alone", "medicine_needed"];
 const local = (h) => { const d = new Date(Date.now() + h * 3600e3 + 8 * 3600e3); return d.toISOString().slice(0, 16); };
 
@@ -59,12 +59,16 @@ async function submit(form) {
     body.lines = f.lines.value.split(/\n+/).filter(Boolean).map(l => { const [sku, q] = l.split(/[:：]/); return { sku: sku.trim(), quantity: Number(q) }; });
   }
   const msg = root.querySelector("#form-msg");
+  form.querySelectorAll(".field-err").forEach(x => x.remove());
   try {
     const n = await api("/api/needs", { method: "POST", body, headers: { "Idempotency-Key": crypto.randomUUID() } });
     msg.innerHTML = `<span data-testid="created-need" data-need="${esc(n.id)}">${t("m.created_label")}${needLink(n.id, needLabel(n))}</span>` +
       (dupNote(n) ? ` ${dupNote(n)}` : "");
     refresh();
-  } catch (e) { msg.innerHTML = `<span class="err" data-testid="form-error">${esc(errorText(e))}</span>`; }
+  } catch (e) {  // each refusal under its input, in the console's language; the rest here
+    const rest = showFieldErrors(form, e);
+    msg.innerHTML = `<span class="err" data-testid="form-error">${esc(rest || t("m.fix_fields"))}</span>`;
+  }
 }
 
 async function upload() {
@@ -77,19 +81,25 @@ async function upload() {
   } catch (e) {
     const rows = (e.items || []).filter(x => x.row !== undefined);
     out.innerHTML = rows.length
-      ? `<p class="err">${esc(t("m.importfail").replace("{n}", (e.body && e.body.error_count) || rows.length))}</p><table class="small"><tr><th>${t("m.row")}</th><th>${t("m.col")}</th><th></th></tr>
-      ${rows.map(x => `<tr><td>${x.row}</td><td>${esc(x.column || x.field)}</td><td>${esc(pick(x, "reason"))}</td></tr>`).join("")}</table>`
+      ? `<p class="err">${esc(pick(e.body || {}, "message") || t("m.importfail").replace("{n}", (e.body && e.body.error_count) || rows.length))}</p><table class="small"><tr><th>${t("m.row")}</th><th>${t("m.col")}</th><th></th></tr>
+      ${rows.map(x => `<tr data-testid="import-error"${x.not_entitled ? ' data-not-entitled="1"' : ""}><td>${x.row}</td><td>${esc(x.column || x.field)}</td><td>${esc(pick(x, "reason"))}${x.not_entitled ? ` <span class="tag unmet">${t("m.not_entitled")}</span>` : ""}</td></tr>`).join("")}</table>`
       : `<p class="err">${esc(errorText(e))}</p>`;
   }
 }
 
 export async function refresh() {
   if (!root?.isConnected) return;
-  const needs = await api("/api/needs?limit=200");
-  root.querySelector("#mine").innerHTML = needsTable(needs, { actions: n => can(me, "need.cancel") && ["submitted", "proposed", "unmet", "confirmed"].includes(n.status)
+  const page = await api(`/api/needs/page?limit=${Math.min(500, Math.max(100, shownMine))}`);  // the server's page and its total
+  if (!root?.isConnected || !root.querySelector("#mine")) return;
+  const needs = page.items;
+  shownMine = needs.length;
+  root.querySelector("#mine").innerHTML = `<p class="small muted" data-testid="mine-shown">${esc(pick(page, "shown"))}</p>` +
+    (page.total > needs.length ? `<button id="mine-more" data-testid="mine-more">${t("a.more")}</button>` : "") + needsTable(needs, { actions: n => can(me, "need.cancel") && ["submitted", "proposed", "unmet", "confirmed"].includes(n.status)
     ? `<button data-cancel="${esc(n.id)}">${t("a.cancel")}</button>` : "" });
   root.querySelectorAll("[data-cancel]").forEach(b => b.onclick = async () => {
     const reason = prompt(t("m.cancelreason")); if (!reason) return;
     try { await api(`/api/needs/${b.dataset.cancel}/cancel`, { method: "POST", body: { reason } }); refresh(); } catch (e) { toast(errorText(e)); }
   });
+  const more = root.querySelector("#mine-more");
+  if (more) more.onclick = () => { shownMine += 100; refresh(); };
 }

@@ -1,68 +1,87 @@
-"""Likely duplicates of a whole import at once, by an index of time buckets.
+"""Likely duplicates: the rule, and an index that applies it to a whole import at once.
 
-Why: each row used to ask the database for the earliest open need of its site and kind whose window
-overlaps, and that query read every need the import had stored so far at that site: 1,000 rows
-took 72 s and 10,000 never finished. Here the open needs of the import's sites are read once, then
-every window is filed under the hours it spans, so a row looks only at needs of its own site, kind
-and hours. The rule is the one of `service.find_duplicate`: the earliest-created open need of the
-same site and kind whose window [ready_at or created_at, due_at] overlaps. Pure code.
+The rule (README "Likely duplicates"): a new need is a likely duplicate of an open need when
+- both are for the same site and of the same kind;
+- a transfer: the same risk category and a close head count (equal up to 9 people; beyond, within
+  10 %, e.g. 18 and 19, 40 and 44); a supply: the same staples, each quantity close the same way;
+- they ask for close times: ready (or, without one, raised) within `READY_WINDOW_S` of each other;
+- the open one was raised at most `RAISED_WINDOW_S` before the new one.
+The earliest such need is named. Why so narrow: "same site, overlapping window" flagged every new
+莲花北 need (4, 2, 5, 6, 3 people, hours apart) as a duplicate of an 18-person need raised that
+morning, and every row of an imported sheet as a duplicate of the row before it; a mark on every
+row is noise nobody reads. A duplicate is the same group sent twice: by two workers, a resent
+form, a sheet imported after the same needs were typed in.
+
+The index files open needs by (site, kind) in creation order and looks back only over the raised
+window, so an import of 10,000 rows stays linear. Pure code.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-BUCKET_S = 3600.0
-MAX_BUCKETS = 72  # a window longer than three days is filed once, in the group's list of long ones
+RAISED_WINDOW_S = 3600.0  # raised within an hour of each other
+READY_WINDOW_S = 1800.0  # ready within half an hour of each other
 
 
 @dataclass(frozen=True)
-class _Window:
-    order: int     # creation order: needs stored before the import first, then the rows in file order
+class Sketch:
+    """What the rule compares of a need."""
+
     need_id: str
-    start: float
-    due: float
+    site_id: str
+    kind: str
+    risk: str
+    people: int
+    lines: tuple[tuple[str, int], ...]  # (sku, quantity), sorted by sku
+    ready: float  # ready_at, else created_at (epoch seconds)
+    created: float
+
+    @staticmethod
+    def of(need_id: str, site_id: str, kind: str, risk: str | None, people: int | None,
+           lines: list[dict[str, Any]] | None,
+           ready_at: datetime | None, created_at: datetime) -> Sketch:
+        return Sketch(need_id, site_id, str(kind), risk or "", int(people or 0),
+                      tuple(sorted((str(ln["sku"]), int(ln["quantity"])) for ln in lines or [])),
+                      (ready_at or created_at).timestamp(), created_at.timestamp())
+
+
+def close_count(a: int, b: int) -> bool:
+    """Equal up to 9; beyond, within 10 % of the larger."""
+    return abs(a - b) <= max(a, b) // 10
+
+
+def likely_duplicate(new: Sketch, old: Sketch) -> bool:
+    """Whether `new` is likely the same need as `old` (raised before it), by the rule above."""
+    if (new.site_id, new.kind) != (old.site_id, old.kind) or new.need_id == old.need_id:
+        return False
+    if not 0 <= new.created - old.created <= RAISED_WINDOW_S or abs(new.ready - old.ready) > READY_WINDOW_S:
+        return False
+    if new.kind == "transfer":
+        return new.risk == old.risk and close_count(new.people, old.people)
+    return [s for s, _ in new.lines] == [s for s, _ in old.lines] and all(
+        close_count(a, b) for (_, a), (_, b) in zip(new.lines, old.lines, strict=True))
 
 
 class DuplicateIndex:
+    """Open needs by (site, kind), in creation order; `find` looks back over the raised window only."""
+
     def __init__(self) -> None:
-        self._buckets: dict[tuple[str, str, int], list[_Window]] = defaultdict(list)
-        self._long: dict[tuple[str, str], list[_Window]] = defaultdict(list)
-        self._all: dict[tuple[str, str], list[_Window]] = defaultdict(list)
-        self._order = 0
+        self._groups: dict[tuple[str, str], list[Sketch]] = defaultdict(list)
 
-    @staticmethod
-    def _span(start: float, due: float) -> range:
-        lo, hi = min(start, due), max(start, due)
-        return range(int(lo // BUCKET_S), int(hi // BUCKET_S) + 1)
-
-    def add(self, site_id: str, kind: str, need_id: str, start: datetime, due: datetime) -> None:
+    def add(self, need: Sketch) -> None:
         """File a need; call in creation order."""
-        w = _Window(self._order, need_id, start.timestamp(), due.timestamp())
-        self._order += 1
-        group = (site_id, kind)
-        self._all[group].append(w)
-        span = self._span(w.start, w.due)
-        if len(span) > MAX_BUCKETS:
-            self._long[group].append(w)
-            return
-        for h in span:
-            self._buckets[(site_id, kind, h)].append(w)
+        self._groups[(need.site_id, need.kind)].append(need)
 
-    def find(self, site_id: str, kind: str, start: datetime, due: datetime) -> str | None:
-        """The earliest-filed need of this site and kind whose window overlaps [start, due]."""
-        s, d = start.timestamp(), due.timestamp()
-        group = (site_id, kind)
-        span = self._span(s, d)
-        lists = [self._all.get(group, [])] if len(span) > MAX_BUCKETS else \
-            [self._buckets.get((site_id, kind, h), []) for h in span] + [self._long.get(group, [])]
-        best: _Window | None = None
-        for windows in lists:
-            for w in windows:  # each list is in creation order: the first overlap is its earliest
-                if best is not None and w.order >= best.order:
-                    break
-                if w.due >= s and w.start <= d:
-                    best = w
-                    break
-        return None if best is None else best.need_id
+    def find(self, need: Sketch) -> str | None:
+        """The earliest filed need `need` is a likely duplicate of, if any."""
+        group = self._groups.get((need.site_id, need.kind), [])
+        found = None
+        for old in reversed(group):  # newest first: stop once past the raised window
+            if need.created - old.created > RAISED_WINDOW_S:
+                break
+            if likely_duplicate(need, old):
+                found = old.need_id
+        return found
