@@ -23,7 +23,8 @@ ROOM_TYPES = ("standard", "family", "accessible")
 
 
 def _where(members: Iterable[Need]) -> rules.Point | None:
-    return rules.centre(rules.Point(n.site.lat, n.site.lon) for n in members)
+    return rules.centre(rules.Point(n.site.lat, n.site.lon) for n in members
+                        if getattr(n.site, "lat", None) is not None)
 
 
 def figures_of(group: dict) -> rules.Figures:

@@ -135,6 +135,14 @@ def _room_fixes(hotels: list[Hotel], risks: set[str], kinds: tuple[str, ...], no
     return zh, en
 
 
+def unmet_needs(session: Session) -> list[Need]:
+    """Every unmet need, most urgent first, with its assignments (one query for all): for an ask, which
+    weighs all of a cause's needs, not the sample the panel shows."""
+    return list(session.scalars(select(Need).where(Need.status == NeedStatus.UNMET.value)
+                                .options(selectinload(Need.assignments))
+                                .order_by(Need.priority, Need.created_at)).unique().all())
+
+
 def _rest(codes: list[str]) -> str:
     return "/api/needs?" + urlencode([("status", "unmet")] + [("unmet_code", c) for c in codes])
 

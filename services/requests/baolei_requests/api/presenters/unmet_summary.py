@@ -104,7 +104,8 @@ def summarise(session: Session, names: Names, cause_of: Any, bus_codes: tuple[st
     for g in groups.values():
         rows = session.connection().execute(
             select(c.id, c.kind, c.site_id, c.priority, c.people, c.lines, c.status, c.unmet_reason_zh,
-                   c.unmet_reason_en).where(and_(c.status == NeedStatus.UNMET.value, c.unmet_code.in_(sorted(g.codes))))
+                   c.unmet_reason_en, c.due_at, c.risk)
+            .where(and_(c.status == NeedStatus.UNMET.value, c.unmet_code.in_(sorted(g.codes))))
             .order_by(c.priority, c.created_at).limit(shown))
         g.shown = [SimpleNamespace(**r._mapping, site=sites.get(r.site_id) or SimpleNamespace(name=r.site_id))
                    for r in rows]
