@@ -20,6 +20,14 @@ if [ "$STATUS" != online ]; then
   pg_ctlcluster "$VER" "$CLUSTER" start >&2
 fi
 as_pg() { if [ "$(id -u)" = 0 ]; then su postgres -c "$1"; else sudo -u postgres sh -c "$1"; fi; }
+# The test suite starts many service processes, each with its pools (requests: writes + reads + relay):
+# Debian's default of 100 connections was reached when tests ran beside a benchmark.
+MAXC="${BAOLEI_PG_MAX_CONNECTIONS:-400}"
+if [ "$(as_pg "psql -qtAc 'SHOW max_connections' -p $PORT")" -lt "$MAXC" ]; then
+  log "raising max_connections to $MAXC (restarts the cluster)"
+  as_pg "psql -q -p $PORT -c 'ALTER SYSTEM SET max_connections = $MAXC'" >&2
+  pg_ctlcluster "$VER" "$CLUSTER" restart >&2
+fi
 as_pg "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='baolei'\" -p $PORT" | grep -q 1 \
   || as_pg "psql -q -p $PORT -c \"CREATE ROLE baolei LOGIN SUPERUSER PASSWORD 'baolei'\"" >&2
 as_pg "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='baolei_test'\" -p $PORT" | grep -q 1 \
