@@ -83,6 +83,21 @@ def test_only_the_asked_organisation_answers_once_and_a_refusal_needs_a_reason()
         asks.answer(uow, OP, ask.id, asks.AnswerIn(add_buses=1))
 
 
+def test_plates_of_added_buses_are_optional_and_each_wrong_one_is_named():
+    uow = FakeUnitOfWork()
+    uow.bus("B-1")  # plate 粤B·12345
+    ask = bus_ask(uow, "add_buses")
+    for plates, field in ((["粤B·D2001", "粤B·D2002", "粤B·D2003"], "plates"), (["粤B·D2001", " "], "plates.1"),
+                          (["粤B·D2001", "粤B·D2001"], "plates.1"), (["粤B·12345"], "plates.0")):
+        with pytest.raises(Invalid) as bad:
+            asks.answer(uow, BUS, ask.id, asks.AnswerIn(add_buses=2, plates=plates))
+        assert bad.value.field == field, plates
+    assert ask.status == "open"
+    done = asks.answer(uow, BUS, ask.id, asks.AnswerIn(add_buses=2, plates=[" 粤B·D2001 "]))
+    new = sorted((b for b in uow.buses.rows.values() if b.id.startswith(ask.id)), key=lambda b: b.id)
+    assert [b.plate for b in new] == ["粤B·D2001", "巴士集团增派2号"] and done.answer["buses_added"] == 2
+
+
 def test_rooms_put_back_in_use_and_a_new_category_reach_the_matcher_as_hotel_rooms():
     uow = FakeUnitOfWork()
     h = uow.hotel(out_of_use={"standard": 30})

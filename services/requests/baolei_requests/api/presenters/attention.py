@@ -120,8 +120,10 @@ def _rest(codes: list[str]) -> str:
     return "/api/needs?" + urlencode([("status", "unmet")] + [("unmet_code", c) for c in codes])
 
 
-def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict) -> list[dict]:
-    """Unmet needs by cause; `sf`: the city's shortfalls (`shortfalls.summary`)."""
+def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict,
+                 stock: asks.StockSource | None = None) -> list[dict]:
+    """Unmet needs by cause; `sf`: the city's shortfalls (`shortfalls.summary`); `stock`: the
+    inventory's warehouses and what they have (read only when a stock cause is there)."""
     groups: dict[str, list[Need]] = defaultdict(list)
     for n in needs:
         groups[_cause_of(n.unmet_code)].append(n)
@@ -197,6 +199,7 @@ def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict) -> li
             g["title_zh"], g["title_en"] = "库存不足", "Out of stock"
             g["short_zh"], g["short_en"] = f"缺 {'、'.join(parts_zh)}", f"short: {', '.join(parts_en)}"
             g["shortfall"] = sum(per_sku.values())
+            g["stock"] = dict(per_sku)  # per staple, never added across staples (the ask's figures)
             fix_zh, fix_en = ["投放储备或从其他区调拨"], ["release reserve stock or move stock from another district"]
         elif cause == "out_of_time":
             g["title_zh"], g["title_en"] = "本轮匹配超时", "Not matched in this round's time"
@@ -209,7 +212,7 @@ def unmet_groups(needs: list[Need], names: Names, now: datetime, sf: dict) -> li
             g["short_zh"], g["short_en"] = f"{len(members)} 项需求", f"{len(members)} need(s)"
             g["shortfall"] = len(members)
         g["fix_zh"], g["fix_en"] = "；".join(fix_zh), "; ".join(fix_en)
-        g["ask_options"] = asks.options(g, members, names, now)  # whom to ask, best placed first
+        g["ask_options"] = asks.options(g, members, names, now, stock=stock)  # whom to ask, best placed first
         g["text_zh"] = f"{g['title_zh']}：{g['short_zh']}" + (f"，{g['fix_zh']}" if g["fix_zh"] else "")
         g["text_en"] = f"{g['title_en']}: {g['short_en']}" + (f"; {g['fix_en']}" if g["fix_en"] else "")
         out.append(g)
@@ -257,13 +260,13 @@ def auto_confirming(session: Session) -> list[dict]:
                                      .order_by(StandingRule.organisation))]
 
 
-def attention(session: Session, now: datetime | None = None) -> dict:
+def attention(session: Session, now: datetime | None = None, stock: asks.StockSource | None = None) -> dict:
     now = now or datetime.now(timezone.utc)
     names = Names.of(session)
     needs = unmet_needs(session)
     sf = summary(city_shortfall(session, names, needs))
     waiting = session.scalar(select(func.count()).select_from(Assignment).where(Assignment.status == "proposed"))
-    groups = unmet_groups(needs, names, now, sf)
+    groups = unmet_groups(needs, names, now, sf, stock)
     sent = asks.ask_reads(session, asks.recent(session, limit=ASKS_SHOWN), names)
     for g in groups:
         g["asks"] = [a for a in sent if a["cause"] == g["cause"]]

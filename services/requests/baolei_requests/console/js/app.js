@@ -46,7 +46,12 @@ function renderNav(page) {
   document.getElementById("who").textContent = `${state.me.user} · ${state.me.organisation} · ${getLang() === "zh" ? state.me.title_zh || state.me.role_zh : state.me.title_en || state.me.role}`;
 }
 
+// A render never leaves the page blank: a newer render (language switch, navigation) supersedes an
+// older one, and a failed one says so and tries again.
+let renders = 0;
+
 async function render() {
+  const mine = ++renders;
   applyStatic();
   document.getElementById("lang").textContent = getLang() === "zh" ? "English" : "中文";
   const ind = document.getElementById("live");
@@ -58,7 +63,13 @@ async function render() {
   if (!allowed.includes(page)) { page = allowed[0]; history.replaceState(null, "", `#/${page}`); }
   renderNav(page);
   state.view = VIEWS[page];
-  await state.view.render(main, state.me);
+  try { await state.view.render(main, state.me); }
+  catch (e) {
+    console.warn("render failed", e);
+    if (mine !== renders) return;
+    if (!main.textContent.trim()) main.innerHTML = `<div class="card" data-testid="render-failed"><p class="muted">${t("m.render_failed")}</p></div>`;
+    setTimeout(() => { if (mine === renders) render(); }, 2000);
+  }
 }
 
 function startLive() {

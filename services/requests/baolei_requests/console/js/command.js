@@ -3,7 +3,7 @@
 import { api, can } from "./api.js";
 import { drawCityMap, drawPriceCharts, drawStockCharts } from "./charts.js";
 import { esc, getLang, gradeName, pick, t } from "./i18n.js";
-import { CITY_TZ, clock, colon, hhmm, listOf, needLink, needsTable, pri, toast, errorText } from "./common.js";
+import { CITY_TZ, clock, colon, guarded, hhmm, listOf, needLink, needsTable, pri, toast, errorText } from "./common.js";
 import { lateMark, lateSection } from "./late.js";
 import { occupancyPanel, occupancyTitle } from "./stays.js";
 import { askControls, asksSection, autoLine, bindAskControls } from "./asks.js";
@@ -15,7 +15,7 @@ let ticker = null;
 export async function render(el, who) {
   root = el; me = who;
   clearInterval(ticker);  // the expiry countdown moves even when nothing else happens
-  ticker = setInterval(() => { if (root?.isConnected && can(me, "attention.read")) api("/api/attention").then(attention, () => {}); else clearInterval(ticker); }, 30000);
+  ticker = setInterval(() => { if (root?.isConnected && can(me, "attention.read")) api("/api/attention").then(attention).catch(() => {}); else clearInterval(ticker); }, 30000);  // a missed tick keeps what is shown
   root.innerHTML = `<div class="card attention" id="attention-card" data-testid="attention"><h2>${t("h.attention")}</h2><div id="attention"></div></div>
     <div class="grid g6" id="kpis" data-testid="kpis" style="margin-top:14px"></div>
     ${can(me, "occupancy.read") ? `<div class="card" style="margin-top:14px" data-testid="occupancy-card"><h2>${occupancyTitle()}</h2><div id="occupancy"></div></div>` : ""}
@@ -32,15 +32,20 @@ export async function render(el, who) {
   await refresh();
 }
 
-export async function refresh(ev) {
+// every refresh goes through `guarded` (common.js): a failed fetch keeps the page and retries
+export const refresh = guarded(load);
+
+async function load(ev) {
   if (!root?.isConnected) return;
   const [ov, needs, map, att] = await Promise.all([api("/api/overview"), api("/api/needs?limit=300"), api("/api/map"),
     can(me, "attention.read") ? api("/api/attention") : null]);
+  if (!root.querySelector("#kpis")) return;  // another page (or a newer render) took the place meanwhile
   const open = needs.filter(n => !["done", "cancelled"].includes(n.status));
   if (!stockCache || Date.now() - stockAt > 30000 || ev?.type === "stock" || ev?.type === "price_alert") {
     stockCache = await api("/api/city/stock"); stockAt = Date.now();
   }
   const s = stockCache;
+  if (!root.querySelector("#kpis")) return;
   kpis(ov, s);
   attention(att);
   root.querySelector("#needs").innerHTML = needsTable(open, { actions: n => can(me, "need.cancel") && !["done", "cancelled", "under_way"].includes(n.status)

@@ -1,7 +1,7 @@
 // Site (社区/隔离点): raise a need, import the community's spreadsheet, follow my needs live.
 import { api, can } from "./api.js";
 import { esc, pick, t } from "./i18n.js";
-import { dupNote, errorText, needLabel, needLink, needsTable, toast } from "./common.js";
+import { dupNote, errorText, guarded, needLabel, needLink, needsTable, toast } from "./common.js";
 
 let root, me;
 const VULNS = ["elderly_alone", "disabled", "pregnant", "children_alone", "medicine_needed"];
@@ -83,9 +83,13 @@ async function upload() {
   }
 }
 
-export async function refresh() {
+// every refresh goes through `guarded` (common.js): a failed fetch keeps the page and retries
+export const refresh = guarded(load);
+
+async function load() {
   if (!root?.isConnected) return;
   const needs = await api("/api/needs?limit=200");
+  if (!root.querySelector("#mine")) return;  // another page took the place meanwhile
   root.querySelector("#mine").innerHTML = needsTable(needs, { actions: n => can(me, "need.cancel") && ["submitted", "proposed", "unmet", "confirmed"].includes(n.status)
     ? `<button data-cancel="${esc(n.id)}">${t("a.cancel")}</button>` : "" });
   root.querySelectorAll("[data-cancel]").forEach(b => b.onclick = async () => {
