@@ -267,9 +267,10 @@ def test_whom_to_ask_for_staples_the_group_whose_warehouse_covers_most_then_near
 
 
 def test_a_stock_answer_names_its_own_warehouses_and_goes_out_as_stock_moves():
-    whs = {"wh-futian": rules.WarehouseAt("wh-futian", "福田仓", "食品物资集团", rules.Point(22.53, 114.05), {}),
-           "wh-luohu": rules.WarehouseAt("wh-luohu", "罗湖仓", "食品物资集团", rules.Point(22.55, 114.12), {"rice": 50}),
-           "wh-other": rules.WarehouseAt("wh-other", "他仓", "粮油集团", rules.Point(22.6, 114.1), {"rice": 900})}
+    at = rules.Point(22.53, 114.05)
+    whs = {"wh-futian": rules.WarehouseAt("wh-futian", "福田仓", "食品物资集团", at, {}),
+           "wh-luohu": rules.WarehouseAt("wh-luohu", "罗湖仓", "食品物资集团", at, {"rice": 50}),
+           "wh-other": rules.WarehouseAt("wh-other", "他仓", "粮油集团", at, {"rice": 900})}
     uow = FakeUnitOfWork()
     ask = stock_ask(uow)
     assert uow.events[-1][2].sent.stock == {"rice": 120, "oil": 30}
@@ -284,15 +285,15 @@ def test_a_stock_answer_names_its_own_warehouses_and_goes_out_as_stock_moves():
         assert bad.value.field == field, lines
     with pytest.raises(policy.Denied):  # a bus company cannot answer a supply group's ask
         asks.answer(uow, BUS, ask.id, asks.AnswerIn(stock=[move("rice", 5, "wh-futian")]), warehouses=whs)
-    done = asks.answer(uow, FMG, ask.id, asks.AnswerIn(stock=[move("rice", 50, "wh-futian", "wh-luohu"),
-                                                              move("rice", 70, "wh-futian"), move("oil", 30, "wh-futian")]),
-                       warehouses=whs)
+    lines = [move("rice", 50, "wh-futian", "wh-luohu"), move("rice", 70, "wh-futian"), move("oil", 30, "wh-futian")]
+    done = asks.answer(uow, FMG, ask.id, asks.AnswerIn(stock=lines), warehouses=whs)
     assert done.status == "answered" and done.resources == ["warehouse:wh-futian", "warehouse:wh-luohu"]
     sent = uow.events[-1][2].answered
     assert [(m.sku, m.quantity, m.warehouse_id, m.from_warehouse_id, m.lot) for m in sent.stock_moved] == [
         ("rice", 50, "wh-futian", "wh-luohu", ""), ("rice", 70, "wh-futian", "", f"{ask.id}-2"),
         ("oil", 30, "wh-futian", "", f"{ask.id}-3")]
-    assert uow.audited[-1].action == "ask.answer" and uow.audited[-1].after["answer"]["stock_moved"][0]["from_name"] == "罗湖仓"
+    assert uow.audited[-1].action == "ask.answer"
+    assert uow.audited[-1].after["answer"]["stock_moved"][0]["from_name"] == "罗湖仓"
     # what it unlocked, for staples: needs matched since the answer on the warehouses it filled
     t = done.answered_at
     placed = [rules.Placed(t + timedelta(seconds=5), True, 0, frozenset({"warehouse:wh-futian"})),
