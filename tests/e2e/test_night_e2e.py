@@ -24,6 +24,8 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 
+from tests.integration.conftest import rice_warehouses
+
 pytestmark = pytest.mark.e2e
 CITY = timezone(timedelta(hours=8))
 OP = {"Authorization": "Bearer demo-operator"}
@@ -80,14 +82,8 @@ def seed_night(base: str) -> dict:
 def stock_short(base: str, inv_url: str) -> str:
     """Rice known to the inventory, two warehouses of 食品物资集团 with none of it, and a community's
     need for 30 bags: unmet for stock. Returns the need's id."""
-    with httpx.Client(base_url=inv_url, headers=OP, timeout=30) as c:
-        assert c.post("/api/skus", json={"id": "rice", "name_zh": "大米", "name_en": "rice", "unit": "袋",
-                                         "staple": True}).status_code in (200, 201)
-        for wid, name, lat, lon in (("wh-futian", "食品物资集团福田仓", 22.5330, 114.0500),
-                                    ("wh-luohu", "食品物资集团罗湖仓", 22.5480, 114.1310)):
-            r = c.post("/api/warehouses", json={"id": wid, "name": name, "organisation": "食品物资集团",
-                                                "district": "福田", "lat": lat, "lon": lon})
-            assert r.status_code in (200, 201), r.text
+    rice_warehouses(inv_url, (("wh-futian", "食品物资集团福田仓", 22.5330, 114.0500),
+                              ("wh-luohu", "食品物资集团罗湖仓", 22.5480, 114.1310)))
     due = (datetime.now(timezone.utc) + timedelta(hours=5)).isoformat()
     r = httpx.post(f"{base}/api/needs", headers=OP, timeout=60, json={
         "kind": "supply", "site_id": "c-lianhua-bei", "due_at": due, "lines": [{"sku": "rice", "quantity": 30}]})

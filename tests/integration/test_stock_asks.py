@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from baolei_requests.app import create_app
 from baolei_requests.config import RequestsConfig
-from tests.integration.conftest import poll
+from tests.integration.conftest import poll, rice_warehouses
 
 pytestmark = pytest.mark.integration
 OP = {"Authorization": "Bearer demo-operator"}
@@ -23,22 +23,11 @@ BUS = {"Authorization": "Bearer demo-bus"}
 
 @pytest.fixture
 def requests_client(kafka_settings, pg_databases, inventory):
-    cfg = RequestsConfig(database_url=pg_databases(), kafka=kafka_settings, inventory_url=inventory["url"],
-                         consumer_group=f"rq-{kafka_settings.topic_prefix}")
-    with TestClient(create_app(cfg)) as client:
+    """The requests service reading the inventory's warehouses (for whom to ask and the answer's checks)."""
+    with TestClient(create_app(RequestsConfig(
+            database_url=pg_databases(), kafka=kafka_settings, inventory_url=inventory["url"],
+            consumer_group=f"rq-{kafka_settings.topic_prefix}"))) as client:
         yield client
-
-
-def catalog(inv_url: str) -> None:
-    """Rice known, two warehouses of 食品物资集团, none of them with any rice."""
-    with httpx.Client(base_url=inv_url, headers=OP, timeout=10) as c:
-        assert c.post("/api/skus", json={"id": "rice", "name_zh": "大米", "name_en": "rice", "unit": "袋",
-                                         "staple": True}).status_code in (200, 201)
-        for wid, name, lat, lon in (("wh-futian", "食品物资集团福田仓", 22.5330, 114.0500),
-                                    ("wh-baoan", "食品物资集团宝安仓", 22.5550, 113.8830)):
-            r = c.post("/api/warehouses", json={"id": wid, "name": name, "organisation": "食品物资集团",
-                                                "district": "福田", "lat": lat, "lon": lon})
-            assert r.status_code in (200, 201), r.text
 
 
 def unmet_count(c: TestClient) -> int:
@@ -48,15 +37,14 @@ def unmet_count(c: TestClient) -> int:
 def test_an_ask_for_rice_answered_by_the_supply_group_lets_the_matcher_meet_the_need(
         requests_client, matcher, inventory):
     c = requests_client
-    catalog(inventory["url"])
-    assert c.put("/api/sites/c-xixiang", headers=OP, json={
-        "id": "c-xixiang", "name": "西乡社区", "district": "宝安", "zone": "controlled",
-        "lat": 22.5770, "lon": 113.8700}).status_code == 200
-    due = (datetime.now(timezone.utc) + timedelta(hours=4)).isoformat()
-    r = c.post("/api/needs", headers=OP, json={"kind": "supply", "site_id": "c-xixiang", "due_at": due,
-                                               "lines": [{"sku": "rice", "quantity": 30}]})
-    assert r.status_code == 201, r.text
-    need_id = r.json()["id"]
+    rice_warehouses(inventory["url"], (("wh-futian", "食品物资集团福田仓", 22.5330, 114.0500),
+                                       ("wh-baoan", "食品物资集团宝安仓", 22.5550, 113.8830)))
+    site = {"id": "c-xixiang", "name": "西乡社区", "district": "宝安", "zone": "controlled",
+            "lat": 22.577, "lon": 113.87}
+    assert c.put(f"/api/sites/{site['id']}", headers=OP, json=site).status_code == 200
+    need = {"kind": "supply", "site_id": site["id"], "lines": [{"sku": "rice", "quantity": 30}],
+            "due_at": (datetime.now(timezone.utc) + timedelta(hours=4)).isoformat()}
+    need_id = c.post("/api/needs", headers=OP, json=need).json()["id"]
     poll(lambda: c.get(f"/api/needs/{need_id}", headers=OP).json()["status"] == "unmet")
     assert unmet_count(c) == 1
 
