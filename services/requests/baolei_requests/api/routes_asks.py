@@ -15,7 +15,7 @@ from baolei_common.identity import Principal
 from baolei_common.problems import Problem
 from baolei_common.webauth import current_principal, requires
 from baolei_requests.adapters.codec import as_utc
-from baolei_requests.adapters.models import Assignment, StandingRule
+from baolei_requests.adapters.models import Ask, Assignment, StandingRule
 from baolei_requests.api import schemas_asks as schemas
 from baolei_requests.api.deps import session
 from baolei_requests.api.presenters import asks as presenter
@@ -107,7 +107,10 @@ def answer_ask(ask_id: AskId, body: schemas.AskAnswerIn, request: Request, s: Se
     data["add_rooms"] = {k: v for k, v in data["add_rooms"].items() if v}
     data["stock"] = [asks.StockMoveIn(**m) for m in data["stock"]]
     warehouses = None
-    if data["stock"] and not body.refuse:  # checked against the inventory's warehouses, read with the caller's token
+    asked = s.get(Ask, ask_id)
+    if data["stock"] and not body.refuse and asked is not None and asked.kind in ask_rules.STOCK_KINDS:
+        # checked against the inventory's warehouses, read with the caller's token (a stranger is refused first)
+        policy.require(p, "ask.answer", asked.organisation, "ask_id")
         found = _stock(request, p)()
         if found is None:
             raise Problem("stock", "库存服务暂不可用，请稍后重试", "the inventory does not answer; try again shortly",
