@@ -56,6 +56,35 @@ try {
   await operator.getByTestId("kpi-open").filter({ hasText: "待处理需求" }).waitFor({ timeout: T });
   log("language toggled");
 
+  // under load (issue 18): the admission gate answers 503 to every refresh; the page keeps what it
+  // shows, says "刷新失败，稍后重试" and retries with backoff; a language switch meanwhile never leaves
+  // a blank page; when the gate lets requests through again the note goes and the page fills
+  await operator.evaluate(() => { window.__unhandled = []; window.addEventListener("unhandledrejection", (e) => window.__unhandled.push(String(e.reason))); });
+  const rowsBefore = await operator.locator("#needs tr").count();
+  let shed = 0;
+  const busy = async (route) => {
+    shed++;
+    await route.fulfill({ status: 503, headers: { "content-type": "application/json", "retry-after-ms": "20" },
+      body: JSON.stringify({ detail: [{ field: "", reason_zh: "系统繁忙", reason_en: "busy" }], retry_after_ms: 20 }) });
+  };
+  await operator.route("**/api/overview", busy);
+  await operator.evaluate(() => import("./js/command.js").then((m) => m.refresh()));
+  const note = operator.getByTestId("refresh-note");
+  await note.filter({ hasText: "刷新失败，稍后重试" }).waitFor({ timeout: T });
+  const rowsKept = await operator.locator("#needs tr").count();
+  await operator.getByTestId("lang-toggle").click();  // English while still refused
+  await operator.getByTestId("refresh-note").filter({ hasText: "Refresh failed, retrying" }).waitFor({ timeout: T });
+  const blankEn = await operator.evaluate(() => !document.getElementById("main").innerText.trim());
+  const headingEn = await operator.getByTestId("attention").locator("h2").innerText();
+  await operator.getByTestId("lang-toggle").click();
+  const shedWhileDown = shed;
+  await operator.unroute("**/api/overview", busy);
+  await operator.getByTestId("kpi-open").filter({ hasText: "待处理需求" }).waitFor({ timeout: T });
+  await operator.locator('[data-testid="refresh-note"][hidden]').waitFor({ state: "attached", timeout: T });
+  const unhandled = await operator.evaluate(() => window.__unhandled);
+  log("refresh under load", { rowsBefore, rowsKept, shed: shedWhileDown, blankEn, headingEn, unhandled,
+    rowsAfter: await operator.locator("#needs tr").count() });
+
   // action first: a hold waiting (whose answer, expiring in N min), an unmet group with its fix, a
   // decline with its reason; each one click from its need
   const att = operator.getByTestId("attention");

@@ -66,8 +66,16 @@ try {
 
   // 3. 巴士集团's dispatcher on a phone: shifts extended (as proposed) and two buses added
   const busPhone = await signIn(browser, "demo-bus", PHONE, "work-card");
-  const busAnswer = await answer(busPhone, async (box) => { await box.locator('[data-f="add_buses"]').fill("2"); });
-  log("bus company answered", { ...busAnswer, width: await widthOf(busPhone) });
+  let platesRefused = "";
+  const busAnswer = await answer(busPhone, async (box) => {
+    await box.locator('[data-f="add_buses"]').fill("2");
+    // plates (optional): three for two buses is refused beside the field, before anything is sent
+    await box.locator('[data-f="plates"]').fill("粤B·D2001, 粤B·D2002, 粤B·D2003");
+    await box.getByTestId("ask-answer").tap();
+    platesRefused = await box.getByTestId("field-error").innerText();
+    await box.locator('[data-f="plates"]').fill("粤B·D2001，粤B·D2002");
+  });
+  log("bus company answered", { ...busAnswer, platesRefused, width: await widthOf(busPhone) });
   await busPhone.context().close();
 
   // 4. 投控公司's dispatcher at a desk: the rooms out of use put back, as the form proposes
@@ -75,6 +83,15 @@ try {
   const hotelAnswer = await answer(hotel);
   log("hotel answered", { ...hotelAnswer, width: await widthOf(hotel) });
   await hotel.context().close();
+
+  // 4b. staples: the operator asks the supply group named for the rice; its dispatcher (desk) answers
+  // with what the form proposes: the rice short, received into the warehouse named
+  const stockAsk = await ask(op, "stock", "食品物资集团");
+  log("asked for stock", stockAsk);
+  const fmg = await signIn(browser, "demo-fmg", DESKTOP, "work-card");
+  const stockAnswer = await answer(fmg);
+  log("supply group answered", { ...stockAnswer, width: await widthOf(fmg) });
+  await fmg.context().close();
 
   // 5. the bus company accepts a run as one decision (desk), however many needs it carries
   const bus = await signIn(browser, "demo-bus", DESKTOP, "work-card");

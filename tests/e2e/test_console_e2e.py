@@ -130,6 +130,12 @@ def test_operator_site_and_dispatcher_in_the_browser(node_tooling, requests_serv
                                                      "console-dispatcher.png", "console-site.png",
                                                      "console-site-phone.png"}
     # action first: a hold waiting with its expiry, an unmet group with its fix, a decline with its reason
+    # a refresh refused under load (503) keeps the page, says so, retries with backoff; never a blank
+    # page, never an unhandled rejection; the page fills again once the gate lets requests through
+    load = next(s for s in steps if s["step"] == "refresh under load")
+    assert load["rowsKept"] == load["rowsBefore"] > 0 and load["rowsAfter"] > 0, load
+    assert load["shed"] >= 2 and not load["blankEn"] and load["headingEn"] and not load["unhandled"], load
+
     first = next(s for s in steps if s["step"] == "action first")
     assert first["hold"] and re.search(r"\d+ 分钟后到期", first["hold"]), first
     assert "无障碍房不足" in first["unmet"] and "可加开" in first["unmet"], first

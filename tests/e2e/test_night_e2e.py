@@ -5,7 +5,8 @@ The demo city with buses and rooms short (most rooms out of use, 坝光 closed, 
 buses running and their shifts ending within 90 minutes); 500 transfer needs imported from a GBK
 sheet. Then only the console: the operator asks 巴士集团 for buses and a hotel for rooms from the
 attention panel (the system names them as best placed); 巴士集团's dispatcher answers on a phone
-(shifts extended, buses added), 投控公司's at a desk (rooms put back in use); the bus dispatcher
+(shifts extended, buses added with their plates), 投控公司's at a desk (rooms put back in use);
+食品物资集团's dispatcher answers an ask for rice with rice received into its warehouse; the bus dispatcher
 accepts a run as one decision and the hotel accepts everything waiting with one confirmation; the
 unmet count falls, and each ask's line says what it unlocked.
 """
@@ -22,6 +23,8 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
+
+from tests.integration.conftest import rice_warehouses
 
 pytestmark = pytest.mark.e2e
 CITY = timezone(timedelta(hours=8))
@@ -76,6 +79,18 @@ def seed_night(base: str) -> dict:
         return r.json()
 
 
+def stock_short(base: str, inv_url: str) -> str:
+    """Rice known to the inventory, two warehouses of 食品物资集团 with none of it, and a community's
+    need for 30 bags: unmet for stock. Returns the need's id."""
+    rice_warehouses(inv_url, (("wh-futian", "食品物资集团福田仓", 22.5330, 114.0500),
+                              ("wh-luohu", "食品物资集团罗湖仓", 22.5480, 114.1310)))
+    due = (datetime.now(timezone.utc) + timedelta(hours=5)).isoformat()
+    r = httpx.post(f"{base}/api/needs", headers=OP, timeout=60, json={
+        "kind": "supply", "site_id": "c-lianhua-bei", "due_at": due, "lines": [{"sku": "rice", "quantity": 30}]})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
 def settled(base: str, timeout_s: float = 300) -> dict:
     """The overview once matching has answered every need and nothing changed for a while."""
     last, since, deadline = None, time.monotonic(), time.monotonic() + timeout_s
@@ -95,10 +110,11 @@ def attention(base: str) -> dict:
 
 
 def test_a_night_of_asks_answers_and_run_decisions_lowers_the_unmet_count(node_tooling, requests_server, matcher,
-                                                                          tmp_path):
+                                                                          inventory, tmp_path):
     base = requests_server["url"]
     imported = seed_night(base)
     assert imported["imported"] == NEEDS, imported
+    rice_need = stock_short(base, inventory["url"])
     before = settled(base)
     att = attention(base)
     causes = {g["cause"]: g for g in att["unmet"]}
@@ -123,6 +139,11 @@ def test_a_night_of_asks_answers_and_run_decisions_lowers_the_unmet_count(node_t
     # the answers, given in the organisations' consoles
     assert "增派 2 辆车" in step["bus company answered"]["after"], step["bus company answered"]
     assert "6 辆车班次延长" in step["bus company answered"]["after"]
+    # the plates typed in the console name the added buses; too many plates were refused beside the field
+    assert step["bus company answered"]["platesRefused"] == "车牌 3 个，多于增派车辆 2 辆", step["bus company answered"]
+    plates = {b["plate"] for b in httpx.get(f"{base}/api/buses", headers=OP, timeout=60).json()
+              if b["operator"] == "巴士集团"}
+    assert {"粤B·D2001", "粤B·D2002"} <= plates and not any("增派" in p for p in plates), plates
     assert re.search(r"开放 \d+ 间房", step["hotel answered"]["after"]), step["hotel answered"]
 
     # one run, one decision; everything waiting for the hotel, one confirmation
@@ -134,16 +155,29 @@ def test_a_night_of_asks_answers_and_run_decisions_lowers_the_unmet_count(node_t
     accepted = step["all accepted"]
     assert f"{all_n} 项" in accepted["asked"] and "已处理" in accepted["toast"], accepted
 
+    # staples: the supply group named for the rice is asked ("缺 大米 30 袋"), answers in its console
+    # with rice received into its warehouse; the inventory applies it and the need is matched
+    stock_ask, stock_answer = step["asked for stock"], step["supply group answered"]
+    assert stock_ask["best"]["org"] == "食品物资集团" and "福田仓" in stock_ask["best"]["text"], stock_ask
+    assert "缺 大米 30 袋" in stock_answer["text"], stock_answer
+    assert "入库 大米 30 袋 至食品物资集团福田仓" in stock_answer["after"], stock_answer
+    need = httpx.get(f"{base}/api/needs/{rice_need}", headers=OP, timeout=60).json()
+    assert need["status"] in ("proposed", "confirmed"), need
+    assert [p["warehouse"] for p in need["assignments"][-1]["picks"]] == ["wh-futian"], need
+
     # the unmet count falls, and each ask says what it unlocked
     after = step["after"]
     assert after["unmetAfter"] < after["unmetBefore"] == before["unmet"], after
     asks = {a["kind"]: a for a in httpx.get(f"{base}/api/asks", headers=OP).json()}
+    assert asks["move_stock"]["status"] == "answered" and asks["move_stock"]["figures"]["stock"] == {"rice": 30}, asks
+    assert asks["move_stock"]["unlocked_people"] == 1 and "已匹配 1 项需求" in asks["move_stock"]["line_zh"], asks
     # with the matcher's figures at the time of asking
     assert f"约缺 {causes['buses']['trips']} 车次" in asks["extend_shifts"]["text_zh"], asks
     assert f"缺 {causes[room_ask['roomCause']]['shortfall']} 间" in asks["open_rooms"]["text_zh"], asks
     assert asks["extend_shifts"]["status"] == asks["open_rooms"]["status"] == "answered", asks
     for a in asks.values():
-        assert a["unlocked_people"] > 0 and f"已匹配 {a['unlocked_people']} 人" in a["line_zh"], a
+        unit = "项需求" if a["kind"] == "move_stock" else "人"
+        assert a["unlocked_people"] > 0 and f"已匹配 {a['unlocked_people']} {unit}" in a["line_zh"], a
     assert any(re.search(r"请求 \d\d:\d\d → 答复 \d\d:\d\d → 已匹配 [1-9]\d* 人", x["text"]) for x in after["lines"])
     server = settled(base)
     assert server.get("unmet", 0) < before["unmet"], (before, server)

@@ -82,3 +82,17 @@ def inventory(kafka_settings: KafkaSettings, pg_database: str, tmp_path: Path) -
     proc = start_service("baolei_inventory", env, f"http://127.0.0.1:{port}/readyz", log)
     yield {"url": f"http://127.0.0.1:{port}", "log": log, "proc": proc}
     stop(proc)
+
+
+def rice_warehouses(inv_url: str, warehouses: tuple[tuple[str, str, float, float], ...]) -> None:
+    """Rice known to the inventory and warehouses of 食品物资集团 ((id, name, lat, lon)), none with any
+    rice: a supply need for rice is then unmet for stock."""
+    import httpx
+
+    with httpx.Client(base_url=inv_url, headers={"Authorization": "Bearer demo-operator"}, timeout=30) as c:
+        assert c.post("/api/skus", json={"id": "rice", "name_zh": "大米", "name_en": "rice", "unit": "袋",
+                                         "staple": True}).status_code in (200, 201)
+        for wid, name, lat, lon in warehouses:
+            r = c.post("/api/warehouses", json={"id": wid, "name": name, "organisation": "食品物资集团",
+                                                "district": "福田", "lat": lat, "lon": lon})
+            assert r.status_code in (200, 201), r.text

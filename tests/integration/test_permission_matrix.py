@@ -70,7 +70,7 @@ EXPECT_REQUESTS: dict[tuple[str, str], dict[str, frozenset]] = {
     # asked; a run or a selection is one decision of whoever may answer its proposals; an organisation
     # switches its own standing rule (an operator any organisation's)
     ("POST", "/api/asks"): {"operator": BOTH},
-    ("POST", "/api/asks/{ask_id}/answer"): {"operator": BOTH, **DISPATCHERS_OWN},
+    ("POST", "/api/asks/{ask_id}/answer"): {"operator": BOTH, **DISPATCHERS_OWN},  # buses, rooms, staples
     ("POST", "/api/assignments/accept-many"): {"operator": BOTH, **DISPATCHERS_OWN},
     ("POST", "/api/assignments/decline-many"): {"operator": BOTH, **DISPATCHERS_OWN},
     ("PUT", "/api/standing-rules/{organisation}"): {"operator": BOTH, **DISPATCHERS_OWN},
@@ -278,11 +278,12 @@ def new_ask(city: RequestsCity, org: str, kind: str) -> str:
     from baolei_requests.service.sql_uow import SqlUnitOfWork
 
     op = Principal(user="指挥部值班员", role="operator", organisation="指挥部")
-    room = kind == "hotel"
+    room, stock = kind == "hotel", kind == "supply"  # a supply group is asked for staples (调拨物资)
     ask = asks.send(SqlUnitOfWork(city.c.app.state.sessions), op, asks.NewAsk(
-        kind="open_rooms" if room else "extend_shifts", cause="rooms" if room else "buses", organisation=org,
-        resource_id=city.hotel[org] if room else "depot", risk="close_contact", figures=Figures(trips=3, rooms=5),
-        text_zh="测试请求", text_en="test ask"))
+        kind="move_stock" if stock else "open_rooms" if room else "extend_shifts",
+        cause="stock" if stock else "rooms" if room else "buses", organisation=org,
+        resource_id=city.hotel[org] if room else "wh-1" if stock else "depot", risk="close_contact",
+        figures=Figures(trips=3, rooms=5, stock={"rice": 30} if stock else {}), text_zh="测试请求", text_en="test ask"))
     return ask.id
 
 

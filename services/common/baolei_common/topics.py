@@ -49,7 +49,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(PRICE_ALERTS, 1, FOREVER, "sku:district", "PriceAlert", "inventory", "requests"),
     TopicSpec(BUSES, 3, COMPACTED, "bus id", "BusStatus", "requests", "matcher, requests"),
     TopicSpec(HOTELS, 3, COMPACTED, "hotel id", "HotelRooms", "requests", "matcher, requests"),
-    TopicSpec(ASKS, 1, FOREVER, "ask id", "AskEvent", "requests", "requests (live feed)"),
+    TopicSpec(ASKS, 1, FOREVER, "ask id", "AskEvent", "requests", "requests (live feed), inventory (stock answers)"),
     TopicSpec(DEADLETTER, 1, {"retention.ms": str(30 * 24 * 3600 * 1000)}, "original key",
               "DeadLetter", "every consumer", "operators"),
     TopicSpec(MATCHER_LEADER, 1, {"retention.ms": "3600000"}, "(none)",

@@ -51,3 +51,28 @@ def test_assignment_events_decode_to_commands():
 def test_undecodable_or_anonymous_events_raise(payload):
     with pytest.raises((ValueError, DecodeError)):
         proto.decode_assignment(payload)
+
+
+def test_an_answered_stock_ask_decodes_to_its_moves_and_anything_else_is_ignored():
+    from datetime import date
+
+    from baolei_events.v1 import asks_pb2
+    from baolei_inventory.domain.commands import AnswerAsk, AskMove
+
+    def answered(refused: bool = False, lot: str = "Q-1-1") -> bytes:
+        who = meta(producer="requests", actor="食品物资集团调度")
+        return asks_pb2.AskEvent(meta=who, answered=asks_pb2.AskAnswered(
+            ask_id="Q-1", organisation="食品物资集团", refused=refused, stock_moved=[
+                asks_pb2.StockMove(sku="rice", quantity=30, warehouse_id="wh-ft", lot=lot, expiry="2027-06-30"),
+                asks_pb2.StockMove(sku="rice", quantity=5, warehouse_id="wh-ft", from_warehouse_id="wh-lh")])
+        ).SerializeToString()
+
+    cmd = proto.decode_ask(answered())
+    assert isinstance(cmd, AnswerAsk) and cmd.organisation == "食品物资集团" and cmd.actor == "食品物资集团调度"
+    assert cmd.moves == (AskMove("rice", 30, "wh-ft", "", "Q-1-1", date(2027, 6, 30)),
+                         AskMove("rice", 5, "wh-ft", "wh-lh", "", None))
+    assert isinstance(proto.decode_ask(answered(refused=True)), Ignore)
+    sent = asks_pb2.AskEvent(meta=meta(producer="requests"), sent=asks_pb2.AskSent(ask_id="Q-1", kind="move_stock"))
+    assert isinstance(proto.decode_ask(sent.SerializeToString()), Ignore)
+    with pytest.raises(ValueError):  # a receipt without its lot is poison: dead-lettered by the loop
+        proto.decode_ask(answered(lot=""))

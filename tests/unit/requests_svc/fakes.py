@@ -47,6 +47,9 @@ class FakeRows:
     def of_operator(self, operator: str) -> list[Any]:
         return [r for _, r in sorted(self.rows.items()) if r.operator == operator]
 
+    def with_plate(self, plate: str) -> str | None:
+        return next((k for k, r in sorted(self.rows.items()) if getattr(r, "plate", None) == plate), None)
+
 
 class FakeRules:
     def __init__(self, rows: dict[str, StandingRule]) -> None:

@@ -83,6 +83,21 @@ def test_only_the_asked_organisation_answers_once_and_a_refusal_needs_a_reason()
         asks.answer(uow, OP, ask.id, asks.AnswerIn(add_buses=1))
 
 
+def test_plates_of_added_buses_are_optional_and_each_wrong_one_is_named():
+    uow = FakeUnitOfWork()
+    uow.bus("B-1")  # plate 粤B·12345
+    ask = bus_ask(uow, "add_buses")
+    for plates, field in ((["粤B·D2001", "粤B·D2002", "粤B·D2003"], "plates"), (["粤B·D2001", " "], "plates.1"),
+                          (["粤B·D2001", "粤B·D2001"], "plates.1"), (["粤B·12345"], "plates.0")):
+        with pytest.raises(Invalid) as bad:
+            asks.answer(uow, BUS, ask.id, asks.AnswerIn(add_buses=2, plates=plates))
+        assert bad.value.field == field, plates
+    assert ask.status == "open"
+    done = asks.answer(uow, BUS, ask.id, asks.AnswerIn(add_buses=2, plates=[" 粤B·D2001 "]))
+    new = sorted((b for b in uow.buses.rows.values() if b.id.startswith(ask.id)), key=lambda b: b.id)
+    assert [b.plate for b in new] == ["粤B·D2001", "巴士集团增派2号"] and done.answer["buses_added"] == 2
+
+
 def test_rooms_put_back_in_use_and_a_new_category_reach_the_matcher_as_hotel_rooms():
     uow = FakeUnitOfWork()
     h = uow.hotel(out_of_use={"standard": 30})
@@ -221,3 +236,66 @@ def test_an_ask_event_reaches_the_asked_organisations_console_and_operators_only
     summary["audience"] = {"need_org": "", "orgs": ["巴士集团"]}  # as live_audience.py annotates it
     assert visible("dispatcher", "巴士集团", summary, "bus") and visible("operator", "指挥部", summary)
     assert not visible("dispatcher", "东部公交", summary, "bus") and not visible("site", "莲花街道", summary)
+
+
+FMG = Principal(user="物资调度", role="dispatcher", organisation="食品物资集团", kind="supply")
+AMOUNT = lambda sku, q: (f"{sku} {q}", f"{q} {sku}")  # noqa: E731
+
+
+def stock_ask(uow: FakeUnitOfWork):
+    return asks.send(uow, OP, asks.NewAsk(kind="move_stock", cause="stock", organisation="食品物资集团",
+                                         resource_id="wh-futian", risk="",
+                                         figures=rules.Figures(stock={"rice": 120, "oil": 30}),
+                                         text_zh="调拨物资：缺 大米 120 袋、食用油 30 桶", text_en="Move stock"))
+
+
+def test_whom_to_ask_for_staples_the_group_whose_warehouse_covers_most_then_nearest():
+    here = rules.Point(22.53, 114.05)
+    whs = [rules.WarehouseAt("wh-far", "远仓", "食品物资集团", rules.Point(22.70, 114.30), {"rice": 500}),
+           rules.WarehouseAt("wh-near", "近仓", "食品物资集团", rules.Point(22.54, 114.06), {"rice": 20}),
+           rules.WarehouseAt("wh-b", "乙仓", "农批公司", rules.Point(22.531, 114.051), {}),
+           rules.WarehouseAt("wh-c", "丙仓", "粮油集团", rules.Point(22.60, 114.10), {"rice": 120, "oil": 5})]
+    found = rules.stock_options(whs, {"rice": 120, "oil": 30}, here, AMOUNT)
+    # one option per group, its warehouse covering most: 丙仓 covers 120 + 5, 食品物资集团's far one 120
+    # (more than its near one's 20); a group with none of it comes last
+    assert [(o.organisation, o.resource_id, o.spare) for o in found] == [
+        ("粮油集团", "wh-c", 125), ("食品物资集团", "wh-far", 120), ("农批公司", "wh-b", 0)]
+    assert all(o.kind == "move_stock" for o in found) and "有 oil 5、rice 120" in found[0].why_zh
+    zh, en = rules.ask_text("move_stock", rules.Figures(stock={"rice": 120}), "", "丙仓",
+                            rules.stock_text({"rice": 120, "oil": 0}, AMOUNT))
+    assert zh == "调拨物资：缺 rice 120（丙仓）" and en == "Move stock: short of 120 rice (丙仓)"
+
+
+def test_a_stock_answer_names_its_own_warehouses_and_goes_out_as_stock_moves():
+    at = rules.Point(22.53, 114.05)
+    whs = {"wh-futian": rules.WarehouseAt("wh-futian", "福田仓", "食品物资集团", at, {}),
+           "wh-luohu": rules.WarehouseAt("wh-luohu", "罗湖仓", "食品物资集团", at, {"rice": 50}),
+           "wh-other": rules.WarehouseAt("wh-other", "他仓", "粮油集团", at, {"rice": 900})}
+    uow = FakeUnitOfWork()
+    ask = stock_ask(uow)
+    assert uow.events[-1][2].sent.stock == {"rice": 120, "oil": 30}
+    move = asks.StockMoveIn
+    for lines, field in (([], "stock"), ([move("eggs", 5, "wh-futian")], "stock.0.sku"),
+                         ([move("rice", 5, "wh-other")], "stock.0.warehouse_id"),
+                         ([move("rice", 5, "wh-futian", "wh-other")], "stock.0.from_warehouse_id"),
+                         ([move("rice", 30, "wh-futian", "wh-luohu"), move("rice", 30, "wh-futian", "wh-luohu")],
+                          "stock.1.quantity")):
+        with pytest.raises(Invalid) as bad:
+            asks.answer(uow, FMG, ask.id, asks.AnswerIn(stock=lines), warehouses=whs)
+        assert bad.value.field == field, lines
+    with pytest.raises(policy.Denied):  # a bus company cannot answer a supply group's ask
+        asks.answer(uow, BUS, ask.id, asks.AnswerIn(stock=[move("rice", 5, "wh-futian")]), warehouses=whs)
+    lines = [move("rice", 50, "wh-futian", "wh-luohu"), move("rice", 70, "wh-futian"), move("oil", 30, "wh-futian")]
+    done = asks.answer(uow, FMG, ask.id, asks.AnswerIn(stock=lines), warehouses=whs)
+    assert done.status == "answered" and done.resources == ["warehouse:wh-futian", "warehouse:wh-luohu"]
+    sent = uow.events[-1][2].answered
+    assert [(m.sku, m.quantity, m.warehouse_id, m.from_warehouse_id, m.lot) for m in sent.stock_moved] == [
+        ("rice", 50, "wh-futian", "wh-luohu", ""), ("rice", 70, "wh-futian", "", f"{ask.id}-2"),
+        ("oil", 30, "wh-futian", "", f"{ask.id}-3")]
+    assert uow.audited[-1].action == "ask.answer"
+    assert uow.audited[-1].after["answer"]["stock_moved"][0]["from_name"] == "罗湖仓"
+    # what it unlocked, for staples: needs matched since the answer on the warehouses it filled
+    t = done.answered_at
+    placed = [rules.Placed(t + timedelta(seconds=5), True, 0, frozenset({"warehouse:wh-futian"})),
+              rules.Placed(t + timedelta(seconds=6), True, 0, frozenset({"warehouse:wh-other"}))]
+    assert rules.unlocked(done.resources, t, placed, count_needs=True) == 1

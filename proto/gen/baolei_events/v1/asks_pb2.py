@@ -25,17 +25,23 @@ _sym_db = _symbol_database.Default()
 from baolei_events.v1 import common_pb2 as baolei__events_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x62\x61olei_events/v1/asks.proto\x12\x10\x62\x61olei_events.v1\x1a\x1d\x62\x61olei_events/v1/common.proto\"\xbf\x01\n\x07\x41skSent\x12\x0e\n\x06\x61sk_id\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\r\n\x05\x63\x61use\x18\x03 \x01(\t\x12\x14\n\x0corganisation\x18\x04 \x01(\t\x12\x13\n\x0bresource_id\x18\x05 \x01(\t\x12\r\n\x05trips\x18\x06 \x01(\x05\x12\r\n\x05rooms\x18\x07 \x01(\x05\x12\x0e\n\x06people\x18\x08 \x01(\x05\x12\x0c\n\x04risk\x18\t \x01(\t\x12\x0f\n\x07text_zh\x18\n \x01(\t\x12\x0f\n\x07text_en\x18\x0b \x01(\t\"\xe1\x01\n\x0b\x41skAnswered\x12\x0e\n\x06\x61sk_id\x18\x01 \x01(\t\x12\x14\n\x0corganisation\x18\x02 \x01(\t\x12\x0f\n\x07refused\x18\x03 \x01(\x08\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x11\n\tresources\x18\x05 \x03(\t\x12\x13\n\x0b\x62uses_added\x18\x06 \x01(\x05\x12\x17\n\x0fshifts_extended\x18\x07 \x01(\x05\x12\x32\n\x0crooms_opened\x18\x08 \x01(\x0b\x32\x1c.baolei_events.v1.RoomCounts\x12\x16\n\x0erisks_accepted\x18\t \x03(\t\"\x9c\x01\n\x08\x41skEvent\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.baolei_events.v1.EventMeta\x12)\n\x04sent\x18\x02 \x01(\x0b\x32\x19.baolei_events.v1.AskSentH\x00\x12\x31\n\x08\x61nswered\x18\x03 \x01(\x0b\x32\x1d.baolei_events.v1.AskAnsweredH\x00\x42\x07\n\x05\x65ventb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x62\x61olei_events/v1/asks.proto\x12\x10\x62\x61olei_events.v1\x1a\x1d\x62\x61olei_events/v1/common.proto\"\xa2\x02\n\x07\x41skSent\x12\x0e\n\x06\x61sk_id\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\r\n\x05\x63\x61use\x18\x03 \x01(\t\x12\x14\n\x0corganisation\x18\x04 \x01(\t\x12\x13\n\x0bresource_id\x18\x05 \x01(\t\x12\r\n\x05trips\x18\x06 \x01(\x05\x12\r\n\x05rooms\x18\x07 \x01(\x05\x12\x0e\n\x06people\x18\x08 \x01(\x05\x12\x0c\n\x04risk\x18\t \x01(\t\x12\x0f\n\x07text_zh\x18\n \x01(\t\x12\x0f\n\x07text_en\x18\x0b \x01(\t\x12\x33\n\x05stock\x18\x0c \x03(\x0b\x32$.baolei_events.v1.AskSent.StockEntry\x1a,\n\nStockEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\"\x93\x02\n\x0b\x41skAnswered\x12\x0e\n\x06\x61sk_id\x18\x01 \x01(\t\x12\x14\n\x0corganisation\x18\x02 \x01(\t\x12\x0f\n\x07refused\x18\x03 \x01(\x08\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x11\n\tresources\x18\x05 \x03(\t\x12\x13\n\x0b\x62uses_added\x18\x06 \x01(\x05\x12\x17\n\x0fshifts_extended\x18\x07 \x01(\x05\x12\x32\n\x0crooms_opened\x18\x08 \x01(\x0b\x32\x1c.baolei_events.v1.RoomCounts\x12\x16\n\x0erisks_accepted\x18\t \x03(\t\x12\x30\n\x0bstock_moved\x18\n \x03(\x0b\x32\x1b.baolei_events.v1.StockMove\"x\n\tStockMove\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12\x14\n\x0cwarehouse_id\x18\x03 \x01(\t\x12\x19\n\x11\x66rom_warehouse_id\x18\x04 \x01(\t\x12\x0b\n\x03lot\x18\x05 \x01(\t\x12\x0e\n\x06\x65xpiry\x18\x06 \x01(\t\"\x9c\x01\n\x08\x41skEvent\x12)\n\x04meta\x18\x01 \x01(\x0b\x32\x1b.baolei_events.v1.EventMeta\x12)\n\x04sent\x18\x02 \x01(\x0b\x32\x19.baolei_events.v1.AskSentH\x00\x12\x31\n\x08\x61nswered\x18\x03 \x01(\x0b\x32\x1d.baolei_events.v1.AskAnsweredH\x00\x42\x07\n\x05\x65ventb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'baolei_events.v1.asks_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_ASKSENT_STOCKENTRY']._loaded_options = None
+  _globals['_ASKSENT_STOCKENTRY']._serialized_options = b'8\001'
   _globals['_ASKSENT']._serialized_start=81
-  _globals['_ASKSENT']._serialized_end=272
-  _globals['_ASKANSWERED']._serialized_start=275
-  _globals['_ASKANSWERED']._serialized_end=500
-  _globals['_ASKEVENT']._serialized_start=503
-  _globals['_ASKEVENT']._serialized_end=659
+  _globals['_ASKSENT']._serialized_end=371
+  _globals['_ASKSENT_STOCKENTRY']._serialized_start=327
+  _globals['_ASKSENT_STOCKENTRY']._serialized_end=371
+  _globals['_ASKANSWERED']._serialized_start=374
+  _globals['_ASKANSWERED']._serialized_end=649
+  _globals['_STOCKMOVE']._serialized_start=651
+  _globals['_STOCKMOVE']._serialized_end=771
+  _globals['_ASKEVENT']._serialized_start=774
+  _globals['_ASKEVENT']._serialized_end=930
 # @@protoc_insertion_point(module_scope)

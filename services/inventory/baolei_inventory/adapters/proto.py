@@ -1,11 +1,19 @@
 """Protobuf at the edge: domain values to wire messages and back. Nothing else imports *_pb2."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from baolei_common.events import from_ts, meta
-from baolei_events.v1 import assignments_pb2, common_pb2, stock_pb2
-from baolei_inventory.domain.commands import Command, ConfirmAssignment, HoldPicks, Ignore, ReleaseAssignment
+from baolei_events.v1 import asks_pb2, assignments_pb2, common_pb2, stock_pb2
+from baolei_inventory.domain.commands import (
+    AnswerAsk,
+    AskMove,
+    Command,
+    ConfirmAssignment,
+    HoldPicks,
+    Ignore,
+    ReleaseAssignment,
+)
 from baolei_inventory.domain.model import Level, Pick, Warehouse
 from baolei_inventory.domain.prices import Assessment, Grade
 
@@ -104,3 +112,20 @@ def decode_assignment(payload: bytes) -> Command:
     if which == "stay":
         return Ignore(event_id, "hotel stay")
     raise ValueError("AssignmentEvent without an event")
+
+
+def decode_ask(payload: bytes) -> Command:
+    """An AskEvent: an answered ask that adds stock becomes AnswerAsk; anything else is ignored."""
+    ev = asks_pb2.AskEvent.FromString(payload)
+    event_id = ev.meta.event_id
+    if not event_id:
+        raise ValueError("ask event without an event id")
+    if ev.WhichOneof("event") != "answered" or ev.answered.refused or not ev.answered.stock_moved:
+        return Ignore(event_id, "no stock in this ask event")
+    a = ev.answered
+    moves = tuple(AskMove(m.sku, int(m.quantity), m.warehouse_id, m.from_warehouse_id, m.lot,
+                          date.fromisoformat(m.expiry) if m.expiry else None) for m in a.stock_moved)
+    if any(m.quantity <= 0 or not m.warehouse_id or not m.sku or (not m.from_warehouse_id and not m.lot)
+           for m in moves):
+        raise ValueError(f"ask {a.ask_id}: a stock move without sku, quantity, warehouse or lot")
+    return AnswerAsk(event_id, a.ask_id, a.organisation, moves, ev.meta.actor or "dispatcher")

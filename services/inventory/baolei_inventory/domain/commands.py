@@ -1,8 +1,8 @@
-"""What the assignments topic asks of the inventory, decoded at the edge into plain commands."""
+"""What the assignments and asks topics ask of the inventory, decoded at the edge into plain commands."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from baolei_inventory.domain.model import Pick
 
@@ -42,4 +42,27 @@ class Ignore:
     why: str
 
 
-Command = HoldPicks | ConfirmAssignment | ReleaseAssignment | Ignore
+@dataclass(frozen=True)
+class AskMove:
+    """Staples a supply group adds in answer to an ask: received (no source) or moved from its own
+    warehouse `from_warehouse_id` into `warehouse_id`."""
+    sku: str
+    quantity: int
+    warehouse_id: str
+    from_warehouse_id: str = ""
+    lot: str = ""
+    expiry: date | None = None
+
+
+@dataclass(frozen=True)
+class AnswerAsk:
+    """An ask for stock answered (baolei.asks.v1): the moves to apply, once."""
+
+    event_id: str
+    ask_id: str
+    organisation: str
+    moves: tuple[AskMove, ...]
+    actor: str = ""
+
+
+Command = HoldPicks | ConfirmAssignment | ReleaseAssignment | Ignore | AnswerAsk

@@ -1,4 +1,5 @@
-"""The use case of baolei.assignments.v1: decode, dedupe by event id, hold / issue / release stock.
+"""The use cases of baolei.assignments.v1 (decode, dedupe by event id, hold / issue / release stock)
+and of baolei.asks.v1 (stock a supply group added in answer to an ask: received or moved, once).
 
 The one way stock is held for an assignment (the HTTP API only reads holds). A service-layer
 module, not an adapter: it calls the stock use cases, and adapters never import the service layer.
@@ -21,7 +22,7 @@ from baolei_common import topics
 from baolei_common.outbox import add_event
 from baolei_inventory.adapters import proto
 from baolei_inventory.adapters.orm import OutboxRow
-from baolei_inventory.domain.commands import Command, ConfirmAssignment, HoldPicks, Ignore, ReleaseAssignment
+from baolei_inventory.domain.commands import AnswerAsk, Command, ConfirmAssignment, HoldPicks, Ignore, ReleaseAssignment
 from baolei_inventory.domain.errors import Conflict, DomainError, InsufficientStock
 from baolei_inventory.domain.model import HoldStatus
 from baolei_inventory.service.stock import StockService
@@ -36,7 +37,8 @@ class AssignmentHandler:
         self.stock = stock
 
     def __call__(self, logical_topic: str, record: ConsumerRecord) -> None:
-        command = proto.decode_assignment(record.value or b"")
+        decode = proto.decode_ask if logical_topic == topics.ASKS else proto.decode_assignment
+        command = decode(record.value or b"")
         outcome = self.handle(command)
         log.debug("handled %s[%d]@%d event=%s %s: %s", logical_topic, record.partition, record.offset,
                  command.event_id, type(command).__name__, outcome)
@@ -77,6 +79,14 @@ class AssignmentHandler:
                 log.info("confirm of %s not applied: %s", command.assignment_id, exc.reason_en)
                 return f"not issued ({exc.reason_en})"
             return f"issued {len(holds)} line(s) for {command.assignment_id}"
+        if isinstance(command, AnswerAsk):
+            try:
+                moved = stock.answer_ask_in(s, actor=command.actor, organisation=command.organisation,
+                                            ask_id=command.ask_id, moves=list(command.moves))
+            except DomainError as exc:  # a race since the answer was checked (stock moved away): none applied
+                log.warning("ask %s's stock not applied: %s", command.ask_id, exc.reason_en)
+                return f"ask {command.ask_id} not applied ({exc.reason_en})"
+            return f"ask {command.ask_id}: {len(moved)} movement(s)"
         if isinstance(command, ReleaseAssignment):
             # "expired" comes from the requests service, the one owner of every hold's expiry
             status = HoldStatus.EXPIRED if command.reason == "expired" else HoldStatus.RELEASED

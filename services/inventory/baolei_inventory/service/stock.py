@@ -29,6 +29,7 @@ from baolei_inventory.adapters.orm import HoldRow, SkuRow
 from baolei_inventory.adapters.refcache import RefCache
 from baolei_inventory.adapters.repository import aware
 from baolei_inventory.domain import fefo, ledger
+from baolei_inventory.domain.commands import AskMove
 from baolei_inventory.domain.errors import Conflict, DomainError, InsufficientStock, NotFound
 from baolei_inventory.domain.model import Entry, HoldStatus, HoldView, Kind, Level, Pick, StockClass, Warehouse
 
@@ -117,18 +118,24 @@ class StockService:
     def receive(self, *, actor: str, warehouse_id: str, sku: str, lot: str, quantity: int,
                 expiry: date | None = None, reserve: bool = False, occurred_at: datetime | None = None,
                 reason: str = "") -> str:
+        with self.store.begin() as conn:
+            return self._receive(conn, actor=actor, warehouse_id=warehouse_id, sku=sku, lot=lot, quantity=quantity,
+                                 expiry=expiry, reserve=reserve, occurred_at=occurred_at, reason=reason)
+
+    def _receive(self, conn: Connection, *, actor: str, warehouse_id: str, sku: str, lot: str, quantity: int,
+                 expiry: date | None = None, reserve: bool = False, occurred_at: datetime | None = None,
+                 reason: str = "") -> str:
         ledger.check_positive(quantity)
         mid = new_id("mv-")
         klass = StockClass.RESERVE if reserve else StockClass.REGULAR
         key = (warehouse_id, sku)
-        with self.store.begin() as conn:
-            self._warehouse(conn, warehouse_id)
-            self._unit(conn, sku)
-            entries = [Entry(mid, Kind.RECEIPT, warehouse_id, sku, lot, klass, quantity)]
-            deltas = sql.deltas_of(entries)
-            levels = self._change(conn, deltas, create=frozenset([key]))
-            self._record(conn, levels, deltas, entries, occurred_at=occurred_at, actor=actor, reason=reason,
-                         new_lots=[(warehouse_id, sku, lot, expiry)])
+        self._warehouse(conn, warehouse_id)
+        self._unit(conn, sku)
+        entries = [Entry(mid, Kind.RECEIPT, warehouse_id, sku, lot, klass, quantity)]
+        deltas = sql.deltas_of(entries)
+        levels = self._change(conn, deltas, create=frozenset([key]))
+        self._record(conn, levels, deltas, entries, occurred_at=occurred_at, actor=actor, reason=reason,
+                     new_lots=[(warehouse_id, sku, lot, expiry)])
         return mid
 
     def issue(self, *, actor: str, warehouse_id: str, sku: str, quantity: int,
@@ -146,26 +153,54 @@ class StockService:
 
     def transfer(self, *, actor: str, from_warehouse: str, to_warehouse: str, sku: str, quantity: int,
                  occurred_at: datetime | None = None, reason: str = "") -> str:
+        with self.store.begin() as conn:
+            return self._transfer(conn, actor=actor, from_warehouse=from_warehouse, to_warehouse=to_warehouse,
+                                  sku=sku, quantity=quantity, occurred_at=occurred_at, reason=reason)
+
+    def _transfer(self, conn: Connection, *, actor: str, from_warehouse: str, to_warehouse: str, sku: str,
+                  quantity: int, occurred_at: datetime | None = None, reason: str = "") -> str:
         ledger.check_positive(quantity)
         if from_warehouse == to_warehouse:
             raise DomainError("to_warehouse", "调入与调出仓库相同", "source and destination are the same")
         mid = new_id("mv-")
         src, dst = (from_warehouse, sku), (to_warehouse, sku)
         deltas = {src: sql.Delta(on_hand=-quantity), dst: sql.Delta(on_hand=quantity)}
-        with self.store.begin() as conn:
-            self._warehouse(conn, to_warehouse, "to_warehouse")
-            levels = self._change(conn, deltas, create=frozenset([dst]),
-                                  refuse=lambda k, lv: self._refuse_removal(k, lv, quantity))
-            lots = {x.lot: x for x in sql.lot_stock(conn, from_warehouse, sku, StockClass.REGULAR)}
-            entries: list[Entry] = []
-            new_lots = []
-            for lot, q in fefo.pick(list(lots.values()), quantity):
-                new_lots.append((to_warehouse, sku, lot, lots[lot].expiry))
-                entries.append(Entry(mid, Kind.TRANSFER, from_warehouse, sku, lot, StockClass.REGULAR, -q))
-                entries.append(Entry(mid, Kind.TRANSFER, to_warehouse, sku, lot, StockClass.REGULAR, q))
-            self._record(conn, levels, deltas, entries, occurred_at=occurred_at, actor=actor, reason=reason,
-                         new_lots=new_lots)
+        self._warehouse(conn, to_warehouse, "to_warehouse")
+        levels = self._change(conn, deltas, create=frozenset([dst]),
+                              refuse=lambda k, lv: self._refuse_removal(k, lv, quantity))
+        lots = {x.lot: x for x in sql.lot_stock(conn, from_warehouse, sku, StockClass.REGULAR)}
+        entries: list[Entry] = []
+        new_lots = []
+        for lot, q in fefo.pick(list(lots.values()), quantity):
+            new_lots.append((to_warehouse, sku, lot, lots[lot].expiry))
+            entries.append(Entry(mid, Kind.TRANSFER, from_warehouse, sku, lot, StockClass.REGULAR, -q))
+            entries.append(Entry(mid, Kind.TRANSFER, to_warehouse, sku, lot, StockClass.REGULAR, q))
+        self._record(conn, levels, deltas, entries, occurred_at=occurred_at, actor=actor, reason=reason,
+                     new_lots=new_lots)
         return mid
+
+    def answer_ask_in(self, s: Session, *, actor: str, organisation: str, ask_id: str,
+                      moves: list[AskMove]) -> list[str]:
+        """Stock a supply group added in answer to an ask (调拨物资): each move received into, or
+        transferred to, one of `organisation`'s warehouses, in the caller's transaction (all or none,
+        in a SAVEPOINT). A warehouse of another organisation is refused (DomainError)."""
+        with s.begin_nested():
+            conn = s.connection()
+            out = []
+            for m in moves:
+                for w, field in ((m.warehouse_id, "warehouse_id"), (m.from_warehouse_id, "from_warehouse_id")):
+                    if w and self._warehouse(conn, w, field).organisation != organisation:
+                        raise DomainError(field, f"不是{organisation}的仓库：{w}",
+                                          f"not a warehouse of {organisation}: {w}")
+                reason = f"ask:{ask_id}"
+                if m.from_warehouse_id:
+                    out.append(self._transfer(conn, actor=actor, from_warehouse=m.from_warehouse_id,
+                                              to_warehouse=m.warehouse_id, sku=m.sku, quantity=m.quantity,
+                                              reason=reason))
+                else:
+                    out.append(self._receive(conn, actor=actor, warehouse_id=m.warehouse_id, sku=m.sku, lot=m.lot,
+                                             quantity=m.quantity, expiry=m.expiry, reason=reason))
+            return out
 
     def count(self, s: Session, *, actor: str, warehouse_id: str, sku: str, lot: str, counted: int,
               reserve: bool = False, expiry: date | None = None, occurred_at: datetime | None = None,

@@ -15,7 +15,7 @@ from baolei_common.identity import Principal
 from baolei_common.problems import Problem
 from baolei_common.webauth import current_principal, requires
 from baolei_requests.adapters.codec import as_utc
-from baolei_requests.adapters.models import Assignment, StandingRule
+from baolei_requests.adapters.models import Ask, Assignment, StandingRule
 from baolei_requests.api import schemas_asks as schemas
 from baolei_requests.api.deps import session
 from baolei_requests.api.presenters import asks as presenter
@@ -48,10 +48,23 @@ def _reader(p: Principal) -> str | None:
 
 @router.get("/asks", response_model=list[schemas.AskRead], summary="增援请求 / asks for capacity",
             responses=responses(403))
-def list_asks(limit: Annotated[int, Query(ge=1, le=500)] = 100, s: Session = Depends(session),
+def list_asks(request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 100, s: Session = Depends(session),
               p: Principal = Depends(current_principal)) -> list[dict]:
-    """Operators and viewers see every ask; a dispatcher those sent to its organisation."""
-    return presenter.ask_reads(s, presenter.recent(s, _reader(p), limit), Names.of(s))
+    """Operators and viewers see every ask; a dispatcher those sent to its organisation. An open stock
+    ask carries the asked group's `warehouses` (read from the inventory with the caller's token),
+    for the answer's form."""
+    out = presenter.ask_reads(s, presenter.recent(s, _reader(p), limit), Names.of(s))
+    if any(a["status"] == "open" and a["kind"] in ask_rules.STOCK_KINDS for a in out):
+        warehouses = _stock(request, p)() or []
+        for a in out:
+            if a["status"] == "open" and a["kind"] in ask_rules.STOCK_KINDS:
+                a["warehouses"] = [{"id": w.warehouse_id, "name": w.name, "available": w.available}
+                                   for w in warehouses if w.organisation == a["organisation"]]
+    return out
+
+
+def _stock(request: Request, p: Principal) -> presenter.StockSource:
+    return presenter.inventory_stock(request.app.state.config.inventory_url, p.token)
 
 
 @router.post("/asks", status_code=201, response_model=schemas.AskRead, responses=responses(403, 422),
@@ -63,13 +76,14 @@ def send_ask(body: schemas.AskCreate, request: Request, s: Session = Depends(ses
     now = datetime.now(timezone.utc)
     names = Names.of(s)
     needs = attention.unmet_needs(s)
-    groups = attention.unmet_groups(needs, names, now, summary(city_shortfall(s, names, needs)))
+    stock = _stock(request, p)
+    groups = attention.unmet_groups(needs, names, now, summary(city_shortfall(s, names, needs)), stock)
     group = next((g for g in groups if g["cause"] == body.cause), None)
     if group is None:
         raise Problem("cause", f"当前没有此原因的无法满足需求：{body.cause}",
                       f"no unmet need has this cause now: {body.cause}", status=422)
     members = [n for n in needs if attention.cause_of(n.unmet_code) == body.cause]
-    offered = [o for o in presenter.options(group, members, names, now, shown=None)
+    offered = [o for o in presenter.options(group, members, names, now, shown=None, stock=stock)
                if o["organisation"] == body.organisation and (body.kind is None or o["kind"] == body.kind)
                and (body.resource_id is None or o["resource_id"] == body.resource_id)]
     if not offered:
@@ -78,7 +92,7 @@ def send_ask(body: schemas.AskCreate, request: Request, s: Session = Depends(ses
     o = offered[0]
     ask = asks.send(SqlUnitOfWork.over(s), p, asks.NewAsk(
         kind=o["kind"], cause=body.cause, organisation=o["organisation"], resource_id=o["resource_id"],
-        risk=o["risk"], figures=ask_rules.Figures(**{k: v for k, v in o["figures"].items()}),
+        risk=o["risk"], figures=ask_rules.Figures(**o["figures"]),
         text_zh=o["text_zh"], text_en=o["text_en"]))
     _notify(request, ask_id=ask.id, organisations=[ask.organisation])
     return presenter.ask_reads(s, [ask], names)[0]
@@ -91,7 +105,18 @@ def answer_ask(ask_id: AskId, body: schemas.AskAnswerIn, request: Request, s: Se
     data = body.model_dump()
     data["open_rooms"] = {k: v for k, v in data["open_rooms"].items() if v}
     data["add_rooms"] = {k: v for k, v in data["add_rooms"].items() if v}
-    ask = asks.answer(SqlUnitOfWork.over(s), p, ask_id, asks.AnswerIn(**data))
+    data["stock"] = [asks.StockMoveIn(**m) for m in data["stock"]]
+    warehouses = None
+    asked = s.get(Ask, ask_id)
+    if data["stock"] and not body.refuse and asked is not None and asked.kind in ask_rules.STOCK_KINDS:
+        # checked against the inventory's warehouses, read with the caller's token (a stranger is refused first)
+        policy.require(p, "ask.answer", asked.organisation, "ask_id")
+        found = _stock(request, p)()
+        if found is None:
+            raise Problem("stock", "库存服务暂不可用，请稍后重试", "the inventory does not answer; try again shortly",
+                          status=503)
+        warehouses = {w.warehouse_id: w for w in found}
+    ask = asks.answer(SqlUnitOfWork.over(s), p, ask_id, asks.AnswerIn(**data), warehouses=warehouses)
     _notify(request, ask_id=ask.id, organisations=[ask.organisation])
     return presenter.ask_reads(s, [ask], Names.of(s))[0]
 

@@ -21,6 +21,7 @@ from baolei_common.webauth import Unauthenticated, bearer, current_principal, fo
 from baolei_requests.adapters.models import ProcessedEvent
 from baolei_requests.api import schemas
 from baolei_requests.api.deps import session
+from baolei_requests.api.presenters import asks as asks_presenter
 from baolei_requests.api.presenters import attention, city
 from baolei_requests.domain.live_tickets import BadTicket
 
@@ -57,8 +58,12 @@ def get_overview(s: Session = Depends(session), p: Principal = Depends(requires(
 
 @router.get("/api/attention", summary="待决事项：待确认、无法满足（按原因）、拒绝、待补送 / what needs a decision",
             response_model=schemas.AttentionRead, responses=responses(401, 403, 503))
-def get_attention(s: Session = Depends(session), p: Principal = Depends(requires("attention.read"))) -> dict:
-    return attention.attention(s)
+def get_attention(request: Request, s: Session = Depends(session),
+                  p: Principal = Depends(requires("attention.read"))) -> dict:
+    """A stock cause's `ask_options` name warehouses read from the inventory with the caller's token
+    (only when a stock cause is there; none when the inventory does not answer)."""
+    return attention.attention(s, stock=asks_presenter.inventory_stock(request.app.state.config.inventory_url,
+                                                                       p.token))
 
 
 @router.get("/api/map", summary="城市地图：地点、仓库与任务连线 / sites, warehouses and assignment lines",

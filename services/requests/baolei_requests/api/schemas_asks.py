@@ -1,7 +1,7 @@
 """Schemas of asks for capacity, decisions by run and hour, bulk answers and standing rules (issue 18)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
@@ -10,13 +10,23 @@ from baolei_common.fields import Id, Instant, count
 from baolei_requests.api.fields import Reason180, Text50, Text60, Text100
 from baolei_requests.domain.needs import Risk
 
-AskKind = Literal["add_buses", "extend_shifts", "open_rooms", "accept_risk"]
+AskKind = Literal["add_buses", "extend_shifts", "open_rooms", "accept_risk", "move_stock"]
 
 
 class RoomCountsIn(BaseModel):
     standard: int = count(default=0, le=10_000)
     family: int = count(default=0, le=10_000)
     accessible: int = count(default=0, le=10_000)
+
+
+class StockMoveIn(BaseModel):
+    """调拨或入库的物资 / staples received into, or moved to, one of the supply group's warehouses."""
+    sku: Id = Field(description="物资 / the staple, e.g. rice")
+    quantity: int = count(ge=1, le=10_000_000, description="数量 / quantity")
+    warehouse_id: Id = Field(description="调入仓库（匹配可用）/ the warehouse the matcher draws from")
+    from_warehouse_id: Id | None = Field(None, description="调出仓库（缺省为新到货入库）/ moved from (default: "
+                                                           "new stock received)")
+    expiry: date | None = Field(None, description="新到货的保质期 / a receipt's expiry")
 
 
 class AskCreate(BaseModel):
@@ -42,6 +52,8 @@ class AskAnswerIn(BaseModel):
     open_rooms: RoomCountsIn = Field(default_factory=RoomCountsIn, description="恢复使用的停用房间 / put back in use")
     add_rooms: RoomCountsIn = Field(default_factory=RoomCountsIn, description="新增房间 / rooms added")
     accept_risks: list[Risk] = Field(default_factory=list, max_length=3, description="新接收的类别 / categories taken")
+    stock: list[StockMoveIn] = Field(default_factory=list, max_length=50,
+                                     description="调拨或入库的物资（物资请求）/ staples moved or received (stock asks)")
 
 
 class AskOption(BaseModel):

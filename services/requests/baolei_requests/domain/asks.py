@@ -6,23 +6,26 @@ until somebody phoned around. Here the system names the organisation best placed
 company with the nearest depot that has buses off shift or out of service (they can run at once),
 else the nearest depot; for rooms the hotel with rooms out of use that takes the waiting risk
 category, else a hotel that could take it, else the nearest that takes it and could add rooms —
-and the ask carries the matcher's figures ("约缺 38 车次", "缺 20 间").
+and the ask carries the matcher's figures ("约缺 38 车次", "缺 20 间"). For staples (调拨物资) the
+supply group whose warehouse covers most of what is short, nearest first ("缺 大米 120 袋").
 
 Plain code, no I/O: the service and the presenters hand in what they read.
 """
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 BUS_KINDS = ("add_buses", "extend_shifts")
 ROOM_KINDS = ("open_rooms", "accept_risk")
-KINDS = BUS_KINDS + ROOM_KINDS
+STOCK_KINDS = ("move_stock",)
+KINDS = BUS_KINDS + ROOM_KINDS + STOCK_KINDS
 KIND_NAMES: dict[str, tuple[str, str]] = {
     "add_buses": ("增派车辆", "more buses"), "extend_shifts": ("延长班次", "longer shifts"),
     "open_rooms": ("开放房间", "open rooms"), "accept_risk": ("接收", "take"),
+    "move_stock": ("调拨物资", "move stock"),
 }
 RISK_NAMES: dict[str, tuple[str, str]] = {"close_contact": ("密接", "close contacts"),
                                           "secondary_contact": ("次密接", "secondary contacts"),
@@ -93,10 +96,11 @@ class Figures:
     rooms: int = 0
     people: int = 0
     rooms_by_type: dict[str, int] = field(default_factory=dict)
+    stock: dict[str, int] = field(default_factory=dict)  # staples short: quantity per SKU
 
     def as_dict(self) -> dict[str, int | dict[str, int]]:
         return {"trips": self.trips, "rooms": self.rooms, "people": self.people,
-                "rooms_by_type": dict(self.rooms_by_type)}
+                "rooms_by_type": dict(self.rooms_by_type), "stock": dict(self.stock)}
 
 
 def bus_options(buses: Iterable[BusAt], where: Point | None, until: datetime) -> list[Option]:
@@ -161,10 +165,61 @@ def room_options(hotels: Iterable[HotelAt], risks: set[str], kinds: tuple[str, .
     return [o for _, o in out]
 
 
-def ask_text(kind: str, figures: Figures, risk: str, resource_name: str) -> tuple[str, str]:
-    """What the ask says, with the figures: "增派车辆：约缺 38 车次，828 人待转运（巴士集团福田车场）"."""
+@dataclass(frozen=True)
+class WarehouseAt:
+    """A warehouse as the choice of whom to ask for staples sees it: what it has available now."""
+    warehouse_id: str
+    name: str
+    organisation: str
+    where: Point
+    available: dict[str, int]
+
+
+Amount = Callable[[str, int], tuple[str, str]]  # (sku, quantity) -> ("大米 120 袋", "120 bags of rice")
+
+
+def stock_options(warehouses: Iterable[WarehouseAt], short: dict[str, int], where: Point | None,
+                  amount: Amount) -> list[Option]:
+    """One option per supply group, its best warehouse: the one whose available stock covers most of
+    what is short (it can move or release it at once), nearest first; then a group with none of it
+    (it would receive new stock), nearest first. `spare` is the quantity covered."""
+    best: dict[str, Option] = {}
+    for w in warehouses:
+        km = distance_km(where, w.where) if where else 0.0
+        has = {k: min(w.available.get(k, 0), q) for k, q in short.items() if w.available.get(k, 0) > 0}
+        covered = sum(has.values())
+        far_zh, far_en = f"（约 {km:.0f} 公里）", f" (about {km:.0f} km)"
+        if covered:
+            parts = [amount(k, w.available[k]) for k in sorted(has)]
+            zh = f"{w.name}有 {'、'.join(p[0] for p in parts)}"
+            en = f"{w.name} has {', '.join(p[1] for p in parts)}"
+        else:
+            zh, en = f"{w.name}距需求最近，可新到货入库", f"{w.name} is nearest and could receive new stock"
+        o = Option("move_stock", w.organisation, w.warehouse_id, w.name, round(km, 1), covered, zh + far_zh,
+                   en + far_en)
+        if w.organisation not in best or _stock_rank(o) < _stock_rank(best[w.organisation]):
+            best[w.organisation] = o
+    return sorted(best.values(), key=_stock_rank)
+
+
+def _stock_rank(o: Option) -> tuple[int, float, str]:
+    return (-o.spare, o.km, o.organisation)
+
+
+def stock_text(short: dict[str, int], amount: Amount) -> tuple[str, str]:
+    """"大米 120 袋、食用油 30 桶" / "120 bags of rice, 30 bottles of oil" (never added across staples)."""
+    parts = [amount(k, q) for k, q in sorted(short.items()) if q > 0]
+    return "、".join(p[0] for p in parts), ", ".join(p[1] for p in parts)
+
+
+def ask_text(kind: str, figures: Figures, risk: str, resource_name: str,
+             stock: tuple[str, str] = ("", "")) -> tuple[str, str]:
+    """What the ask says, with the figures: "增派车辆：约缺 38 车次，828 人待转运（巴士集团福田车场）",
+    "调拨物资：缺 大米 120 袋（食品物资集团福田仓）" (`stock`: stock_text of the staples short)."""
     name_zh, name_en = KIND_NAMES[kind]
     at_zh, at_en = (f"（{resource_name}）", f" ({resource_name})") if resource_name else ("", "")
+    if kind in STOCK_KINDS:
+        return f"{name_zh}：缺 {stock[0]}{at_zh}", f"{name_en.capitalize()}: short of {stock[1]}{at_en}"
     if kind in BUS_KINDS:
         return (f"{name_zh}：约缺 {figures.trips} 车次，{figures.people} 人待转运{at_zh}",
                 f"{name_en.capitalize()}: about {figures.trips} trip(s) short, {figures.people} people to move{at_en}")
@@ -177,8 +232,9 @@ def ask_text(kind: str, figures: Figures, risk: str, resource_name: str) -> tupl
 
 
 def kind_fits(kind: str, organisation_kind: str) -> bool:
-    """Bus asks go to bus companies, room asks to hotel operators."""
-    return (kind in BUS_KINDS and organisation_kind == "bus") or (kind in ROOM_KINDS and organisation_kind == "hotel")
+    """Bus asks go to bus companies, room asks to hotel operators, stock asks to supply groups."""
+    return (kind in BUS_KINDS and organisation_kind == "bus") or (kind in ROOM_KINDS and organisation_kind == "hotel") \
+        or (kind in STOCK_KINDS and organisation_kind == "supply")
 
 
 @dataclass(frozen=True)
@@ -187,10 +243,12 @@ class Placed:
     proposed_at: datetime
     live: bool  # proposed, confirmed, under way, arriving or done (not released)
     people: int
-    resources: frozenset[str]  # "bus:<id>", "hotel:<id>"
+    resources: frozenset[str]  # "bus:<id>", "hotel:<id>", "warehouse:<id>"
 
 
-def unlocked(resources: Iterable[str], answered_at: datetime, placed: Iterable[Placed]) -> int:
-    """People matched, since the answer, onto what the answer added or changed."""
+def unlocked(resources: Iterable[str], answered_at: datetime, placed: Iterable[Placed],
+             count_needs: bool = False) -> int:
+    """People (or, for staples, needs) matched, since the answer, onto what the answer added or changed."""
     mine = set(resources)
-    return sum(p.people for p in placed if p.live and p.proposed_at >= answered_at and p.resources & mine)
+    return sum(1 if count_needs else p.people for p in placed
+               if p.live and p.proposed_at >= answered_at and p.resources & mine)

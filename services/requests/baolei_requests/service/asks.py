@@ -4,7 +4,10 @@ The command center sends an ask to a named organisation (`send`); that organisat
 answers (`answer`): buses added or shifts extended, rooms put back in use or added, another risk
 category taken — or a refusal with its reason. An answer changes the registry through the same
 steps as any dispatcher's change (`registry.py`), so the matcher hears of the new capacity at once
-(BusStatus / HotelRooms through the outbox) and wakes the needs it can help. The ask, the answer
+(BusStatus / HotelRooms through the outbox) and wakes the needs it can help. A stock ask (调拨物资) is
+answered with staples received into, or moved between, the supply group's own warehouses: the
+answer carries the moves in its AskAnswered event, which the inventory applies once and publishes
+as new stock levels the matcher uses at once. The ask, the answer
 and what it changed are audited and published as AskEvents (baolei.asks.v1) for every replica's
 consoles. Each use case commits its unit of work.
 """
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from baolei_common import policy, topics
@@ -43,6 +46,17 @@ class NewAsk:
     text_en: str
 
 
+@dataclass(frozen=True)
+class StockMoveIn:
+    """Staples a supply group adds: received into `warehouse_id`, or moved there from
+    `from_warehouse_id` (both its own)."""
+    sku: str
+    quantity: int
+    warehouse_id: str
+    from_warehouse_id: str | None = None
+    expiry: date | None = None
+
+
 @dataclass
 class AnswerIn:
     """A dispatcher's answer. Buses: extend shifts to `extend_until` (all the company's buses, or
@@ -59,6 +73,7 @@ class AnswerIn:
     open_rooms: dict[str, int] = field(default_factory=dict)
     add_rooms: dict[str, int] = field(default_factory=dict)
     accept_risks: list[str] = field(default_factory=list)
+    stock: list[StockMoveIn] = field(default_factory=list)
 
 
 def send(uow: UnitOfWork, actor: Principal, new: NewAsk) -> Ask:
@@ -81,14 +96,16 @@ def send(uow: UnitOfWork, actor: Principal, new: NewAsk) -> Ask:
             meta=meta(producer=codec.PRODUCER, correlation_id=ask.id, actor=actor.user),
             sent=asks_pb2.AskSent(ask_id=ask.id, kind=ask.kind, cause=ask.cause, organisation=ask.organisation,
                                   resource_id=ask.resource_id, trips=f.trips, rooms=f.rooms, people=f.people,
-                                  risk=ask.risk, text_zh=ask.text_zh, text_en=ask.text_en)))
+                                  risk=ask.risk, text_zh=ask.text_zh, text_en=ask.text_en, stock=f.stock)))
         uow.commit()
     return ask
 
 
-def answer(uow: UnitOfWork, actor: Principal, ask_id: str, a: AnswerIn, now: datetime | None = None) -> Ask:
+def answer(uow: UnitOfWork, actor: Principal, ask_id: str, a: AnswerIn, now: datetime | None = None,
+           warehouses: dict[str, rules.WarehouseAt] | None = None) -> Ask:
     """The asked organisation's answer (an operator may answer for it): the capacity it adds goes to
-    the matcher in this transaction. Returns the ask. Commits."""
+    the matcher in this transaction. `warehouses`: the inventory's, as the caller may read them (a
+    stock answer is checked against them). Returns the ask. Commits."""
     now = now or utcnow()
     with uow:
         ask = uow.get(Ask, ask_id)
@@ -102,6 +119,11 @@ def answer(uow: UnitOfWork, actor: Principal, ask_id: str, a: AnswerIn, now: dat
                 raise Invalid("reason", "拒绝请求须说明原因", "a refusal needs a reason")
             done: dict[str, Any] = {"refused": True}
             changed: list[str] = []
+        elif ask.kind in rules.STOCK_KINDS:
+            done, changed = _stock(ask, a, warehouses or {})
+        elif a.stock:
+            raise Invalid("stock", "这不是物资请求，请答复车辆或房间",
+                          "this ask is not for stock: answer with buses or rooms")
         elif ask.kind in rules.BUS_KINDS:
             done, changed = _buses(uow, actor, ask, a, now)
         else:
@@ -117,7 +139,10 @@ def answer(uow: UnitOfWork, actor: Principal, ask_id: str, a: AnswerIn, now: dat
             answered=asks_pb2.AskAnswered(
                 ask_id=ask.id, organisation=ask.organisation, refused=a.refuse, reason=ask.reason, resources=changed,
                 buses_added=done.get("buses_added", 0), shifts_extended=done.get("shifts_extended", 0),
-                rooms_opened=codec.rooms_pb(opened), risks_accepted=done.get("risks_accepted", []))))
+                rooms_opened=codec.rooms_pb(opened), risks_accepted=done.get("risks_accepted", []),
+                stock_moved=[asks_pb2.StockMove(sku=m["sku"], quantity=m["quantity"], warehouse_id=m["warehouse_id"],
+                                                from_warehouse_id=m["from_warehouse_id"] or "", lot=m["lot"],
+                                                expiry=m["expiry"] or "") for m in done.get("stock_moved", [])])))
         uow.commit()
     return ask
 
@@ -159,9 +184,10 @@ def _add_buses(uow: UnitOfWork, actor: Principal, ask: Ask, a: AnswerIn, fleet: 
     until = a.extend_until or now + timedelta(hours=8)
     limit = fleet[0].load_limit if fleet else 0.5
     turnaround = fleet[0].turnaround_min if fleet else 30
+    _check_plates(uow, a)
     out = []
     for k in range(a.add_buses):
-        plate = a.plates[k] if k < len(a.plates) else f"{ask.organisation}增派{k + 1}号"
+        plate = a.plates[k].strip() if k < len(a.plates) else f"{ask.organisation}增派{k + 1}号"
         bus_id = f"{ask.id}-{k + 1:02d}"
         if uow.get(Bus, bus_id) is not None:
             continue
@@ -170,6 +196,67 @@ def _add_buses(uow: UnitOfWork, actor: Principal, ask: Ask, a: AnswerIn, fleet: 
                                "turnaround_min": turnaround, "state": "in_service"})
         out.append(f"bus:{bus_id}")
     return out
+
+
+def _stock(ask: Ask, a: AnswerIn, warehouses: dict[str, rules.WarehouseAt]) -> tuple[dict, list[str]]:
+    """Staples received into, or moved between, the asked supply group's own warehouses; each line
+    checked against what the inventory showed (a move never takes more than is available)."""
+    if a.add_buses or a.extend_until is not None or a.open_rooms or a.add_rooms or a.accept_risks:
+        raise Invalid("stock", "这是物资请求，请答复调拨或入库的物资", "this ask is for stock: answer with staples")
+    if not a.stock:
+        raise Invalid("stock", "答复未调拨或入库任何物资：请填写数量，或说明原因拒绝",
+                      "the answer moves no stock: give quantities, or refuse with a reason")
+    short = dict((ask.figures or {}).get("stock") or {})
+    taking: dict[tuple[str, str], int] = {}
+    moved, changed = [], set()
+
+    def own(w: str | None, where: str) -> rules.WarehouseAt:
+        found = warehouses.get(w or "")
+        if found is None or found.organisation != ask.organisation:
+            raise Invalid(where, f"不是{ask.organisation}的仓库：{w}", f"not a warehouse of {ask.organisation}: {w}")
+        return found
+
+    for k, m in enumerate(a.stock):
+        if m.sku not in short:
+            raise Invalid(f"stock.{k}.sku", f"此请求未缺此物资：{m.sku}", f"this ask is not short of {m.sku}")
+        to = own(m.warehouse_id, f"stock.{k}.warehouse_id")
+        src = own(m.from_warehouse_id, f"stock.{k}.from_warehouse_id") if m.from_warehouse_id else None
+        if src is not None:
+            if src.warehouse_id == to.warehouse_id:
+                raise Invalid(f"stock.{k}.from_warehouse_id", "调出与调入仓库相同",
+                              "source and destination are the same")
+            key = (src.warehouse_id, m.sku)
+            taking[key] = taking.get(key, 0) + m.quantity
+            have = src.available.get(m.sku, 0)
+            if taking[key] > have:
+                raise Invalid(f"stock.{k}.quantity", f"{src.name}可调出的 {m.sku} 只有 {have}",
+                              f"{src.name} has only {have} of {m.sku} available")
+            changed.add(f"warehouse:{src.warehouse_id}")
+        moved.append({"sku": m.sku, "quantity": m.quantity, "warehouse_id": to.warehouse_id, "warehouse_name": to.name,
+                      "from_warehouse_id": src.warehouse_id if src else None,
+                      "from_name": src.name if src else None, "lot": "" if src else f"{ask.id}-{k + 1}",
+                      "expiry": m.expiry.isoformat() if m.expiry and not src else None})
+        changed.add(f"warehouse:{to.warehouse_id}")
+    return {"stock_moved": moved}, sorted(changed)
+
+
+def _check_plates(uow: UnitOfWork, a: AnswerIn) -> None:
+    """Plates are optional (default names "巴士集团增派1号"); given, one per added bus at most, each
+    new to the city and not typed twice. The refusal names the one that is wrong (`plates.<k>`)."""
+    if len(a.plates) > a.add_buses:
+        raise Invalid("plates", f"车牌 {len(a.plates)} 个，多于增派车辆 {a.add_buses} 辆",
+                      f"{len(a.plates)} plate(s) for {a.add_buses} bus(es) added")
+    seen: set[str] = set()
+    for k, plate in enumerate(a.plates):
+        p = plate.strip()
+        if not p:
+            raise Invalid(f"plates.{k}", f"第 {k + 1} 个车牌为空", f"plate {k + 1} is empty")
+        if p in seen:
+            raise Invalid(f"plates.{k}", f"车牌重复：{p}", f"plate typed twice: {p}")
+        seen.add(p)
+        taken = uow.buses.with_plate(p)
+        if taken is not None:
+            raise Invalid(f"plates.{k}", f"车牌 {p} 已登记为车辆 {taken}", f"plate {p} is already bus {taken}")
 
 
 def _rooms(uow: UnitOfWork, actor: Principal, ask: Ask, a: AnswerIn) -> tuple[dict, list[str]]:

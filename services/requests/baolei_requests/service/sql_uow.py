@@ -66,6 +66,9 @@ class SqlBuses:
     def of_operator(self, operator: str) -> Sequence[Bus]:
         return self._s.scalars(select(Bus).where(Bus.operator == operator).order_by(Bus.id)).all()
 
+    def with_plate(self, plate: str) -> str | None:
+        return self._s.scalar(select(Bus.id).where(Bus.plate == plate).limit(1))
+
 
 class SqlRules:
     def __init__(self, session: Session) -> None:

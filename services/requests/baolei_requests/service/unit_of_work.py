@@ -55,6 +55,9 @@ class Buses(Protocol):
     def of_operator(self, operator: str) -> Sequence[Bus]:
         """A company's buses."""
 
+    def with_plate(self, plate: str) -> str | None:
+        """The id of the bus with this plate, if any."""
+
 
 class Rules(Protocol):
     def automatic(self) -> Sequence[str]:

@@ -4,22 +4,63 @@ cause (best placed first, `domain/asks.py`), and each ask's line "请求 21:31 �
 added or changed."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from baolei_common.citytime import hhmm
 from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Ask, Assignment, Need
-from baolei_requests.api.presenters.labels import Names
+from baolei_requests.api.presenters.labels import Names, staple
 from baolei_requests.domain import asks as rules
 from baolei_requests.domain.lifecycle import ACTIVE
 
 OPTIONS_SHOWN = 5
 ROOM_TYPES = ("standard", "family", "accessible")
+log = logging.getLogger(__name__)
+# the inventory's warehouses with what each has available; None when the inventory does not answer
+StockSource = Callable[[], list[rules.WarehouseAt] | None]
+
+
+def amount(sku: str, quantity: int) -> tuple[str, str]:
+    """"大米 120 袋" / "120 bags of rice"."""
+    zh, en, unit_zh, unit_en = staple(sku)
+    return f"{zh} {quantity} {unit_zh}", f"{quantity} {unit_en} of {en}"
+
+
+def inventory_stock(inventory_url: str, token: str) -> StockSource:
+    """Reads the inventory's warehouses and balances over its HTTP API with the caller's token (the
+    services never import each other), once, when first asked."""
+    seen: list[list[rules.WarehouseAt] | None] = []
+
+    def read() -> list[rules.WarehouseAt] | None:
+        if not seen:
+            seen.append(_read(inventory_url, token))
+        return seen[0]
+    return read
+
+
+def _read(inventory_url: str, token: str) -> list[rules.WarehouseAt] | None:
+    try:
+        with httpx.Client(base_url=inventory_url, headers={"Authorization": f"Bearer {token}"}, timeout=3) as c:
+            wh, bal = c.get("/api/warehouses"), c.get("/api/balances")
+            wh.raise_for_status()
+            bal.raise_for_status()
+            warehouses, balances = wh.json(), bal.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        log.warning("inventory at %s unavailable for stock asks: %s", inventory_url, exc)
+        return None
+    available: dict[str, dict[str, int]] = {}
+    for b in balances:
+        available.setdefault(b["warehouse_id"], {})[b["sku"]] = int(b["available"])
+    return [rules.WarehouseAt(w["id"], w.get("name") or w["id"], w["organisation"],
+                              rules.Point(float(w["lat"]), float(w["lon"])), available.get(w["id"], {}))
+            for w in warehouses]
 
 
 def _where(members: Iterable[Need]) -> rules.Point | None:
@@ -31,14 +72,18 @@ def figures_of(group: dict) -> rules.Figures:
     """The matcher's figures behind an unmet cause (attention.unmet_groups)."""
     if group["cause"] == "buses":
         return rules.Figures(trips=group.get("trips", 0), people=group.get("shortfall", 0))
+    if group["cause"] == "stock":
+        return rules.Figures(stock=dict(group.get("stock") or {}))
     return rules.Figures(rooms=group.get("shortfall", 0), people=group.get("people", 0))
 
 
 def options(group: dict, members: list[Need], names: Names, now: datetime,
-            shown: int | None = OPTIONS_SHOWN) -> list[dict[str, Any]]:
-    """Whom to ask about this cause, best placed first (empty for causes no ask can fix); the first
-    `shown` (None: all)."""
+            shown: int | None = OPTIONS_SHOWN, stock: StockSource | None = None) -> list[dict[str, Any]]:
+    """Whom to ask about this cause, best placed first (empty for causes no ask can fix, and for
+    staples when the inventory does not answer); the first `shown` (None: all)."""
     cause, where = group["cause"], _where(members)
+    figures = figures_of(group)
+    stock_words = rules.stock_text(figures.stock, amount)
     if cause == "buses":
         until = max((as_utc(n.due_at) for n in members if n.due_at), default=now)
         buses = [rules.BusAt(b.operator, b.depot_id, names.sites[b.depot_id].name if b.depot_id in names.sites
@@ -51,12 +96,16 @@ def options(group: dict, members: list[Need], names: Names, now: datetime,
                                 frozenset(h.accepts or []), dict(h.out_of_use or {}), h.state != "closed")
                   for h in names.hotels.values()]
         found = rules.room_options(hotels, {n.risk for n in members if n.risk}, kinds, where)
+    elif cause == "stock" and stock is not None and figures.stock:
+        warehouses = stock()
+        if not warehouses:
+            return []
+        found = rules.stock_options(warehouses, figures.stock, where, amount)
     else:
         return []
-    figures = figures_of(group)
     out = []
     for o in found[:shown]:
-        zh, en = rules.ask_text(o.kind, figures, o.risk, o.resource_name)
+        zh, en = rules.ask_text(o.kind, figures, o.risk, o.resource_name, stock_words)
         kz, ke = rules.KIND_NAMES[o.kind]
         if o.kind == "accept_risk":
             rz, re_ = rules.RISK_NAMES.get(o.risk, (o.risk, o.risk))
@@ -69,10 +118,11 @@ def options(group: dict, members: list[Need], names: Names, now: datetime,
 
 def _placed(session: Session, since: datetime) -> list[rules.Placed]:
     rows = session.execute(select(Assignment.proposed_at, Assignment.status, Assignment.people, Assignment.trips,
-                                  Assignment.room).where(Assignment.proposed_at >= since)).all()
+                                  Assignment.room, Assignment.picks).where(Assignment.proposed_at >= since)).all()
     out = []
-    for proposed_at, status, people, trips, room in rows:
-        res = {f"bus:{t.get('bus')}" for t in trips or []} | ({f"hotel:{room.get('hotel')}"} if room else set())
+    for proposed_at, status, people, trips, room, picks in rows:
+        res = {f"bus:{t.get('bus')}" for t in trips or []} | ({f"hotel:{room.get('hotel')}"} if room else set()) \
+            | {f"warehouse:{p.get('warehouse')}" for p in picks or []}
         out.append(rules.Placed(as_utc(proposed_at), status in ACTIVE, people or 0, frozenset(res)))
     return out
 
@@ -90,6 +140,9 @@ def _line(ask: Ask, people: int | None) -> tuple[str, str]:
     elif ask.status == "refused":
         zh.append(f"拒绝 {_clock(ask.answered_at)}（{ask.reason}）")
         en.append(f"refused {_clock(ask.answered_at)} ({ask.reason})")
+    elif ask.kind in rules.STOCK_KINDS:
+        zh += [f"答复 {_clock(ask.answered_at)}", f"已匹配 {people or 0} 项需求"]
+        en += [f"answered {_clock(ask.answered_at)}", f"{people or 0} need(s) matched"]
     else:
         zh += [f"答复 {_clock(ask.answered_at)}", f"已匹配 {people or 0} 人"]
         en += [f"answered {_clock(ask.answered_at)}", f"{people or 0} people matched"]
@@ -110,6 +163,12 @@ def answer_text(ask: Ask) -> tuple[str, str]:
     if opened:
         zh.append(f"开放 {opened} 间房")
         en.append(f"{opened} room(s) opened")
+    for m in a.get("stock_moved") or []:
+        z, e = amount(m["sku"], m["quantity"])
+        src = m.get("from_warehouse_id")
+        to = m.get("warehouse_name") or m["warehouse_id"]
+        zh.append(f"{'调拨' if src else '入库'} {z} 至{to}")
+        en.append(f"{e} {'moved' if src else 'received'} into {to}")
     for r in a.get("risks_accepted") or []:
         rz, re_ = rules.RISK_NAMES.get(r, (r, r))
         zh.append(f"接收{rz}")
@@ -123,7 +182,7 @@ def ask_reads(session: Session, asks: list[Ask], names: Names | None = None) -> 
     placed = _placed(session, min(answered)) if answered else []
     out = []
     for a in asks:
-        people = rules.unlocked(a.resources or [], as_utc(a.answered_at), placed) \
+        people = rules.unlocked(a.resources or [], as_utc(a.answered_at), placed, a.kind in rules.STOCK_KINDS) \
             if a.status == "answered" and a.answered_at else None
         line_zh, line_en = _line(a, people)
         ans_zh, ans_en = answer_text(a)

@@ -147,9 +147,11 @@ def _rest(codes: list[str]) -> str:
     return "/api/needs?" + urlencode([("status", "unmet")] + [("unmet_code", c) for c in codes])
 
 
-def unmet_groups(needs: list[Any] | dict[str, Group], names: Names, now: datetime, sf: dict) -> list[dict]:
+def unmet_groups(needs: list[Any] | dict[str, Group], names: Names, now: datetime, sf: dict,
+                 stock: asks.StockSource | None = None) -> list[dict]:
     """Unmet needs by cause (`unmet_summary.Group`s, or the needs themselves, grouped here); `sf`: the
-    city's shortfalls (`shortfalls.summary`)."""
+    city's shortfalls (`shortfalls.summary`); `stock`: the inventory's warehouses and what they have
+    (read only when a stock cause is there)."""
     groups = needs if isinstance(needs, dict) else group_needs(needs, cause_of, NEEDS_SHOWN)
     hotels = list(names.hotels.values())
     both = sf["rooms_short"] > 0 and sf["trips_short"] > 0
@@ -223,6 +225,7 @@ def unmet_groups(needs: list[Any] | dict[str, Group], names: Names, now: datetim
             parts_en = [f"{v} {staple(k)[3]} of {staple(k)[1]}" for k, v in per_sku.items()]
             g["title_zh"], g["title_en"] = "库存不足", "Out of stock"
             g["short_zh"], g["short_en"] = f"缺 {'、'.join(parts_zh)}", f"short: {', '.join(parts_en)}"
+            g["stock"] = dict(per_sku)  # per staple, never added across staples (the ask's figures)
             g["shortfall"] = sum(per_sku.values())
             fix_zh, fix_en = ["投放储备或从其他区调拨"], ["release reserve stock or move stock from another district"]
         elif cause == "out_of_time":
@@ -237,7 +240,7 @@ def unmet_groups(needs: list[Any] | dict[str, Group], names: Names, now: datetim
             g["shortfall"] = grp.count
         g["fix_zh"], g["fix_en"] = "；".join(fix_zh), "; ".join(fix_en)
         # whom to ask, best placed first (where and when from the needs shown: a sample of the cause)
-        g["ask_options"] = asks.options(g, list(grp.shown), names, now)
+        g["ask_options"] = asks.options(g, list(grp.shown), names, now, stock=stock)
         g["text_zh"] = f"{g['title_zh']}：{g['short_zh']}" + (f"，{g['fix_zh']}" if g["fix_zh"] else "")
         g["text_en"] = f"{g['title_en']}: {g['short_en']}" + (f"; {g['fix_en']}" if g["fix_en"] else "")
         out.append(g)
@@ -285,13 +288,13 @@ def auto_confirming(session: Session) -> list[dict]:
                                      .order_by(StandingRule.organisation))]
 
 
-def attention(session: Session, now: datetime | None = None) -> dict:
+def attention(session: Session, now: datetime | None = None, stock: asks.StockSource | None = None) -> dict:
     now = now or datetime.now(timezone.utc)
     names = Names.of(session)
     unmet = summarise(session, names, cause_of, BUS_CODES, NEEDS_SHOWN)
     sf = summary(city_shortfall(session, names, unmet.waiting, unmet.buses_short))
     waiting = session.scalar(select(func.count()).select_from(Assignment).where(Assignment.status == "proposed"))
-    groups = unmet_groups(unmet.groups, names, now, sf)
+    groups = unmet_groups(unmet.groups, names, now, sf, stock)
     sent = asks.ask_reads(session, asks.recent(session, limit=ASKS_SHOWN), names)
     for g in groups:
         g["asks"] = [a for a in sent if a["cause"] == g["cause"]]

@@ -10,7 +10,7 @@ const VIEWS = { command, dispatch, site };
 // Pages by what the policy lets the user do (GET /api/me -> actions), not by a role list of its own.
 const PAGE_ACTIONS = { command: ["overview.read"], dispatch: ["assignment.answer", "bus.manage", "hotel.manage"], site: ["need.raise", "need.import"] };
 const pagesOf = (me) => Object.keys(PAGE_ACTIONS).filter(p => PAGE_ACTIONS[p].some(a => can(me, a)));
-const state = { me: null, view: null, live: null, pending: null, rendering: 0 };
+const state = { me: null, view: null, live: null, pending: null };
 const main = document.getElementById("main");
 
 function route() { return (location.hash.replace(/^#\/?/, "").split("?")[0]) || ""; }
@@ -46,7 +46,12 @@ function renderNav(page) {
   document.getElementById("who").textContent = `${state.me.user} · ${state.me.organisation} · ${getLang() === "zh" ? state.me.title_zh || state.me.role_zh : state.me.title_en || state.me.role}`;
 }
 
+// A render never leaves the page blank: a newer render (language switch, navigation) supersedes an
+// older one, and a failed one says so and tries again.
+let renders = 0;
+
 async function render() {
+  const mine = ++renders;
   applyStatic();
   document.getElementById("lang").textContent = getLang() === "zh" ? "English" : "中文";
   const ind = document.getElementById("live");
@@ -58,13 +63,12 @@ async function render() {
   if (!allowed.includes(page)) { page = allowed[0]; history.replaceState(null, "", `#/${page}`); }
   renderNav(page);
   state.view = VIEWS[page];
-  const mine = ++state.rendering;  // a language switch or a new page while this one loads supersedes it
   try { await state.view.render(main, state.me); }
-  catch (e) {  // never a blank page: say so, with a way to try again
-    if (mine !== state.rendering) return;
-    main.innerHTML = `<div class="card" data-testid="page-error"><p class="err">${esc(t("m.page_failed"))}${esc(e?.message ? ` (${e.message})` : "")}</p>
-      <button class="primary" id="retry">${t("a.retry")}</button></div>`;
-    document.getElementById("retry").onclick = () => render();
+  catch (e) {
+    console.warn("render failed", e);
+    if (mine !== renders) return;
+    if (!main.textContent.trim()) main.innerHTML = `<div class="card" data-testid="page-error"><p class="muted">${t("m.render_failed")}</p></div>`;
+    setTimeout(() => { if (mine === renders) render(); }, 2000);
   }
 }
 

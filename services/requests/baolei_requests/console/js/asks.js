@@ -5,7 +5,7 @@
 // runs and arrivals by hour, each accepted or declined as one decision; everything waiting accepted
 // with one confirmation; the standing rule "confirm automatically".
 import { api, can } from "./api.js";
-import { esc, getLang, pick } from "./i18n.js";
+import { esc, getLang, pick, skuName } from "./i18n.js";
 import { errorText, hhmm, toast } from "./common.js";
 
 // This module's words: [中文, English]
@@ -13,6 +13,8 @@ const W = {
   ask: ["发出请求", "Send the ask"], asked_to: ["请求对象", "Ask"], best: ["推荐", "best placed"],
   asks: ["增援请求", "Asks for capacity"], to_answer: ["待答复的增援请求", "Asks to answer"],
   extend_until: ["班次延长至", "Extend shifts to"], add_buses: ["增派车辆（辆）", "Buses added"],
+  plates: ["车牌（可选，逗号分隔）", "Plates (optional, comma-separated)"], plates_ph: ["如 粤B·D2001, 粤B·D2002", "e.g. 粤B·D2001, 粤B·D2002"],
+  plates_many: ["车牌 {a} 个，多于增派车辆 {b} 辆", "{a} plate(s) for {b} bus(es) added"], plates_twice: ["车牌重复：{p}", "plate typed twice: {p}"],
   open_rooms: ["恢复使用停用房间", "Put back in use"], add_rooms: ["新增房间", "Add rooms"],
   take: ["接收", "Take"], answer: ["提交答复", "Send the answer"], refuse: ["拒绝", "Refuse"],
   refuse_q: ["拒绝原因（必填）：", "Why refuse (required):"], reason_needed: ["请填写原因", "A reason is needed"],
@@ -27,6 +29,9 @@ const W = {
   auto_on: ["已开启自动确认：", "Confirming automatically:"], auto_set: ["自动确认已{s}", "Automatic confirmation {s}"],
   on: ["开启", "on"], off: ["关闭", "off"], shown: ["显示 {a} / {b}", "showing {a} of {b}"], none: ["暂无", "None"],
   standard: ["标准间", "standard"], family: ["家庭房", "family"], accessible: ["无障碍房", "accessible"],
+  short: ["缺", "short"], qty: ["数量", "Quantity"], into: ["调入仓库", "Into"], source: ["来源", "From"],
+  received: ["新到货入库", "new stock received"], moved_from: ["从{w}调拨（可用 {n}）", "moved from {w} ({n} available)"],
+  no_warehouse: ["本单位在库存系统中没有仓库", "Your organisation has no warehouse in the inventory"],
   close_contact: ["密接", "close contacts"], secondary_contact: ["次密接", "secondary contacts"], inbound: ["入境人员", "inbound travellers"],
 };
 const w = (k, vars = {}) => Object.entries(vars).reduce((s, [a, b]) => s.replace(`{${a}}`, b), (W[k] || [k, k])[getLang() === "zh" ? 0 : 1]);
@@ -86,10 +91,21 @@ function askForm(a, hotels) {
   if (a.status !== "open") return `${head}<br><span class="small">${esc(pick(a, "answer") || a.reason)}</span></div>`;
   const num = (name, v, max = 10000) => `<input type="number" min="0" max="${max}" value="${v}" data-f="${name}" style="width:6em">`;
   let body;
-  if (a.kind === "add_buses" || a.kind === "extend_shifts") {
+  if (a.kind === "move_stock") {  // staples: received into, or moved between, the group's own warehouses
+    const whs = a.warehouses || [];
+    const named = [...whs].sort((x, y) => (y.id === a.resource_id) - (x.id === a.resource_id));
+    body = whs.length ? Object.entries(a.figures.stock || {}).map(([sku, q], i) => `<div class="row" data-stock-line="${esc(sku)}">
+      <b>${esc(skuName(sku))}</b> ${w("short")} ${q}
+      <label>${w("qty")} <input type="number" min="1" max="10000000" value="${q}" data-f="stock.${i}.quantity" data-sku="${esc(sku)}" style="width:7em"></label>
+      <label>${w("into")} <select data-f="stock.${i}.warehouse_id">${named.map(x => `<option value="${esc(x.id)}">${esc(x.name)}</option>`).join("")}</select></label>
+      <label>${w("source")} <select data-f="stock.${i}.from_warehouse_id"><option value="">${w("received")}</option>${whs.filter(x => (x.available || {})[sku] > 0)
+        .map(x => `<option value="${esc(x.id)}">${esc(w("moved_from", { w: x.name, n: x.available[sku] }))}</option>`).join("")}</select></label></div>`).join("")
+      : `<p class="small err">${w("no_warehouse")}</p>`;
+  } else if (a.kind === "add_buses" || a.kind === "extend_shifts") {
     const until = localInput(Date.now() + 6 * 3600e3);
     body = `<label>${w("extend_until")} <input type="datetime-local" data-f="extend_until" value="${a.kind === "extend_shifts" ? until : ""}"></label>
-      <label>${w("add_buses")} ${num("add_buses", a.kind === "add_buses" ? Math.max(1, Math.ceil((a.figures.trips || 1) / 4)) : 0, 200)}</label>`;
+      <label>${w("add_buses")} ${num("add_buses", a.kind === "add_buses" ? Math.max(1, Math.ceil((a.figures.trips || 1) / 4)) : 0, 200)}</label>
+      <label>${w("plates")} <input type="text" data-f="plates" data-testid="ask-plates" maxlength="2000" placeholder="${esc(w("plates_ph"))}" style="width:16em"></label>`;
   } else {
     const h = hotels.find(x => x.id === a.resource_id) || { out_of_use: {} };
     const want = a.figures.rooms || 0;
@@ -107,15 +123,50 @@ function askForm(a, hotels) {
 
 function answerBody(box, a) {
   const v = (f) => box.querySelector(`[data-f="${f}"]`);
+  if (a.kind === "move_stock") {
+    const stock = [...box.querySelectorAll("[data-stock-line]")].map((row, i) => {
+      const line = { sku: row.dataset.stockLine, quantity: Number(v(`stock.${i}.quantity`).value || 0), warehouse_id: v(`stock.${i}.warehouse_id`).value };
+      if (v(`stock.${i}.from_warehouse_id`).value) line.from_warehouse_id = v(`stock.${i}.from_warehouse_id`).value;
+      return line;
+    }).filter(x => x.quantity > 0);
+    return { stock };
+  }
   if (a.kind === "add_buses" || a.kind === "extend_shifts") {
     const body = { add_buses: Number(v("add_buses").value || 0) };
     if (v("extend_until").value) body.extend_until = fromLocal(v("extend_until").value);
+    const plates = v("plates").value.split(/[,，、;；\s]+/).map(x => x.trim()).filter(Boolean);
+    if (plates.length) body.plates = plates;
     return body;
   }
   const rooms = (p) => Object.fromEntries(ROOMS.map(k => [k, Number(v(`${p}_${k}`).value || 0)]));
   const body = { open_rooms: rooms("open"), add_rooms: rooms("add") };
   if (v("accept_risk")?.checked) body.accept_risks = [a.risk];
   return body;
+}
+
+// What the form can tell before sending (the server checks again: plates already in use, …).
+function answerProblems(body) {
+  const plates = body.plates || [];
+  if (plates.length > (body.add_buses || 0)) return [{ field: "plates", text: w("plates_many", { a: plates.length, b: body.add_buses || 0 }) }];
+  const twice = plates.findIndex((p, i) => plates.indexOf(p) !== i);
+  return twice >= 0 ? [{ field: `plates.${twice}`, text: w("plates_twice", { p: plates[twice] }) }] : [];
+}
+
+// Each refusal beside its input ("plates.1" → the plates input), in the console's language.
+function showFieldErrors(box, items) {
+  box.querySelectorAll(".field-err").forEach(x => x.remove());
+  box.querySelectorAll("[data-f].invalid").forEach(x => x.classList.remove("invalid"));
+  for (const it of items) {
+    const full = String(it.field || ""), f = full.split(".")[0];
+    const input = box.querySelector(`[data-f="${CSS.escape(full)}"]`) || box.querySelector(`[data-f="${CSS.escape(f)}"]`)
+      || box.querySelector(`[data-f="${CSS.escape(full.replace(/^(open|add)_rooms\./, "$1_"))}"]`);
+    if (!input) continue;
+    input.classList.add("invalid");
+    const msg = document.createElement("span");
+    msg.className = "field-err err small"; msg.dataset.testid = "field-error"; msg.dataset.field = it.field;
+    msg.textContent = it.text || pick(it, "reason");
+    input.closest("label")?.after(msg) ?? input.after(msg);
+  }
 }
 
 function stopsText(r) {
@@ -194,9 +245,12 @@ export async function renderWork(el, me, onDone, hotels = []) {
   };
   el.querySelectorAll("[data-ask-answer]").forEach(b => b.onclick = async () => {
     const a = asks.find(x => x.id === b.dataset.askAnswer), box = b.closest("[data-ask]");
+    const body = answerBody(box, a), wrong = answerProblems(body);
+    showFieldErrors(box, wrong);
+    if (wrong.length) return;
     b.disabled = true;
-    try { await api(`/api/asks/${a.id}/answer`, { method: "POST", body: answerBody(box, a) }); toast(w("answered")); onDone(); }
-    catch (e) { toast(errorText(e)); b.disabled = false; }
+    try { await api(`/api/asks/${a.id}/answer`, { method: "POST", body }); toast(w("answered")); onDone(); }
+    catch (e) { showFieldErrors(box, e.items || []); toast(errorText(e)); b.disabled = false; }
   });
   el.querySelectorAll("[data-ask-refuse]").forEach(b => b.onclick = async () => {
     const reason = prompt(w("refuse_q")); if (reason === null) return;

@@ -3,7 +3,7 @@
 import { api, can } from "./api.js";
 import { drawCityMap, drawPriceCharts, drawStockCharts } from "./charts.js";
 import { esc, getLang, gradeName, pick, t } from "./i18n.js";
-import { CITY_TZ, clock, colon, hhmm, listOf, needLink, needsTable, pri, toast, errorText } from "./common.js";
+import { CITY_TZ, clock, colon, guarded, hhmm, listOf, needLink, needsTable, pri, toast, errorText } from "./common.js";
 import { lateMark, lateSection } from "./late.js";
 import { occupancyPanel, occupancyTitle } from "./stays.js";
 import { askControls, asksSection, autoLine, bindAskControls } from "./asks.js";
@@ -20,7 +20,7 @@ const shown = () => Boolean(root?.isConnected && root.querySelector("[data-page=
 export async function render(el, who) {
   root = el; me = who;
   clearInterval(ticker);  // the expiry countdown moves even when nothing else happens
-  ticker = setInterval(() => { if (shown() && can(me, "attention.read")) api("/api/attention").then(a => shown() && attention(a), () => {}); else clearInterval(ticker); }, 30000);
+  ticker = setInterval(() => { if (shown() && can(me, "attention.read")) api("/api/attention").then(a => shown() && attention(a)).catch(() => {}); else clearInterval(ticker); }, 30000);  // a missed tick keeps what is shown
   root.innerHTML = `<div data-page="command"><div class="card attention" id="attention-card" data-testid="attention"><h2>${t("h.attention")}</h2><div id="attention"></div></div>
     <div class="grid g6" id="kpis" data-testid="kpis" style="margin-top:14px"></div>
     ${can(me, "occupancy.read") ? `<div class="card" style="margin-top:14px" data-testid="occupancy-card"><h2>${occupancyTitle()}</h2><div id="occupancy"></div></div>` : ""}
@@ -96,7 +96,10 @@ async function needsPage(offset) {
   } catch (e) { toast(errorText(e)); }
 }
 
-export async function refresh(ev) {
+// every refresh goes through `guarded` (common.js): a failed fetch keeps the page and retries
+export const refresh = guarded(load);
+
+async function load(ev) {
   if (!shown()) return;
   const mine = ++generation;  // a newer refresh (or render) supersedes this one
   const current = () => mine === generation && shown();

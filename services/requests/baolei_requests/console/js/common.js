@@ -181,3 +181,42 @@ export function errorText(e) {
   });
   return shown.join("; ") + (items.length > 5 ? ` (+${items.length - 5})` : "");
 }
+
+// Live refresh that never fails loudly (issue 18): a refresh whose fetch fails (503 from the
+// admission gate after its retries, or the network) keeps what is shown, shows a small note
+// "刷新失败，稍后重试" and tries again with a growing delay (1 s, 2 s, 4 s … 30 s); the next success
+// clears the note. `guarded(load)` wraps a view's load so every caller (live events, buttons, the
+// first render) gets this, and no promise is left rejected.
+const again = { timer: null, delay: 1000 };
+
+function refreshNote(failed) {
+  let el = document.getElementById("refresh-note");
+  if (!el && failed) {
+    el = document.createElement("div");
+    el.id = "refresh-note"; el.className = "refresh-note"; el.dataset.testid = "refresh-note";
+    el.setAttribute("role", "status");
+    document.body.appendChild(el);
+  }
+  if (!el) return;
+  el.textContent = failed ? t("m.refresh_failed") : "";
+  el.hidden = !failed;
+  el.dataset.failed = failed ? "1" : "";
+}
+
+export function guarded(load) {
+  const run = async (...args) => {
+    try {
+      await load(...args);
+      again.delay = 1000;
+      clearTimeout(again.timer); again.timer = null;
+      refreshNote(false);
+    } catch (e) {
+      console.warn("refresh failed, retrying", e);
+      refreshNote(true);
+      clearTimeout(again.timer);  // one retry pending, whoever failed last
+      again.timer = setTimeout(() => run(...args), again.delay);
+      again.delay = Math.min(again.delay * 2, 30000);
+    }
+  };
+  return run;
+}

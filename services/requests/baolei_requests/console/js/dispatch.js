@@ -4,7 +4,7 @@
 // `names` (id -> display name), and the sheet comes from the server already in words.
 import { api, can, download } from "./api.js";
 import { esc, getLang, pick, skuName, t, unitEn } from "./i18n.js";
-import { errorText, hhmm, listOf, tag, toast } from "./common.js";
+import { errorText, guarded, hhmm, listOf, tag, toast } from "./common.js";
 import { lateMark } from "./late.js";
 import { staysPanel, staysTitle } from "./stays.js";
 import { renderWork } from "./asks.js";
@@ -71,10 +71,14 @@ function sheetQuery() {
   return `organisation=${encodeURIComponent(org)}&day=${root.querySelector("#day").value}&lang=${getLang()}`;
 }
 
-export async function refresh() {
+// every refresh goes through `guarded` (common.js): a failed fetch keeps the page and retries
+export const refresh = guarded(load);
+
+async function load() {
   if (!root?.isConnected) return;
   const [tasks, buses, hotels] = await Promise.all([
     api("/api/assignments?status=proposed,confirming,confirmed,under_way,arriving,done&limit=300"), api("/api/buses"), api("/api/hotels")]);
+  if (!root.querySelector("#work")) return;  // another page took the place meanwhile
   lastTasks = tasks;
   await renderWork(root.querySelector("#work"), me, refresh, hotels);
   taskTable(tasks);

@@ -1,7 +1,7 @@
 // Site (社区/隔离点): raise a need, import the community's spreadsheet, follow my needs live.
 import { api, can } from "./api.js";
 import { esc, pick, t } from "./i18n.js";
-import { dupNote, errorText, needLabel, needLink, needsTable, showFieldErrors, toast } from "./common.js";
+import { dupNote, errorText, guarded, needLabel, needLink, needsTable, showFieldErrors, toast } from "./common.js";
 
 let root, me, shownMine = 100;
 const VULNS = ["elderly_alone", "disabled", "pregnant", "children_alone", "medicine_needed"];
@@ -87,7 +87,10 @@ async function upload() {
   }
 }
 
-export async function refresh() {
+// every refresh goes through `guarded` (common.js): a failed fetch keeps the page and retries
+export const refresh = guarded(load);
+
+async function load() {
   if (!root?.isConnected) return;
   const page = await api(`/api/needs/page?limit=${Math.min(500, Math.max(100, shownMine))}`);  // the server's page and its total
   if (!root?.isConnected || !root.querySelector("#mine")) return;
