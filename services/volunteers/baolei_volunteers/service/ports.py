@@ -1,0 +1,57 @@
+"""What the use cases need from the outside: a unit of work (repositories of rows, events staged
+for publication, one commit) and the clock. The SQL one is `adapters.uow.SqlUnitOfWork`; unit tests
+use a fake in memory. Rows are the ORM classes (plain objects until a session holds them)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from baolei_volunteers.adapters.orm import CompoundRow, HouseholdRow, TaskRow, VolunteerRow
+
+OPEN_STATUSES = ("open", "proposed", "accepted", "unmet")  # what the matcher plans (plus started ones' hours)
+LIVE_STATUSES = (*OPEN_STATUSES, "started")
+
+
+@dataclass(frozen=True)
+class Event:
+    """A fact to publish after commit: `kind` names the message (zone, volunteer, household, task)
+    and `data` its fields; the adapter turns it into protobuf on the right topic."""
+
+    kind: str
+    key: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class UnitOfWork(Protocol):
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def compound(self, compound_id: str) -> CompoundRow | None: ...
+
+    def compounds(self, community: str | None = None) -> list[CompoundRow]: ...
+
+    def volunteer(self, volunteer_id: str) -> VolunteerRow | None: ...
+
+    def volunteers(self, community: str | None = None) -> list[VolunteerRow]: ...
+
+    def household(self, household_id: str) -> HouseholdRow | None: ...
+
+    def households(self, community: str | None = None) -> list[HouseholdRow]: ...
+
+    def task(self, task_id: str, *, lock: bool = False) -> TaskRow | None: ...
+
+    def tasks(self, statuses: Iterable[str] | None = None, community: str | None = None) -> list[TaskRow]: ...
+
+    def add(self, row: Any) -> None: ...
+
+    def emit(self, event: Event) -> None: ...
+
+    def first_time(self, event_id: str) -> bool:
+        """Record an inbound event id; False when it was already applied (dedupe)."""
+
+    def lock_matching(self) -> None:
+        """Serialise matching rounds (one plan applied at a time, across replicas)."""
