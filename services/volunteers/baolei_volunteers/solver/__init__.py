@@ -1,1 +1,10 @@
-"""The doorstep matcher: zone-ruled assignment and walking/e-bike itineraries (OR-Tools)."""
+"""The doorstep matcher: zone-ruled assignment and walking/e-bike itineraries (OR-Tools).
+
+`solve(scenario) -> plan` (JSON-able dicts, docs/volunteers-solve.md); `first_come(scenario)` is the
+mini-program's way (claims in arrival order, nearest first, no priority), kept as the bench baseline.
+"""
+
+from baolei_volunteers.solver.core import solve
+from baolei_volunteers.solver.model import ScenarioError
+
+__all__ = ["ScenarioError", "solve"]
