@@ -46,7 +46,7 @@ def create_app(config: VolunteersConfig) -> FastAPI:
         set_thread_limit(config.db_pool_size + 16)
         loop = asyncio.get_running_loop()
         for store in (c.store, c.background):
-            store.on_commit(lambda: loop.call_soon_threadsafe(_wake, workers))
+            store.on_commit(lambda: _soon(loop, workers))
         tasks = [asyncio.create_task(supervise("relay", c.relay, workers)),
                  asyncio.create_task(every("hold expiry", config.expiry_interval_s, expire))]
         if config.start_consumer:
@@ -95,6 +95,11 @@ def create_app(config: VolunteersConfig) -> FastAPI:
                              "admission": gate.stats()}, 200 if ok else 503)
 
     return app
+
+
+def _soon(loop: asyncio.AbstractEventLoop, workers: dict) -> None:
+    """After a commit (on any thread): wake the outbox relay on the event loop."""
+    loop.call_soon_threadsafe(_wake, workers)
 
 
 def _wake(workers: dict) -> None:

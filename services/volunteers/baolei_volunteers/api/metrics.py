@@ -17,7 +17,8 @@ SOLVE_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 def task_collector(sessions: Any, ttl_s: float = 5.0) -> CachedCollector:
     """One grouped count of the tasks table per `ttl_s` (index on status, community)."""
     by_status = Family("baolei_doorstep_tasks", "上门任务数，按状态 / doorstep tasks by status", ["status"])
-    by_cause = Family("baolei_doorstep_unmet", "暂无人可接的上门任务，按原因 / unmet doorstep tasks by cause", ["cause"])
+    by_cause = Family("baolei_doorstep_unmet", "暂无人可接的上门任务，按原因 / unmet doorstep tasks by cause",
+                      ["cause"])
 
     def read() -> dict[str, dict[tuple[str, ...], float]]:
         with sessions() as s:

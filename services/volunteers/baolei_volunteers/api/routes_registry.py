@@ -34,8 +34,8 @@ def put_compound(compound_id: str, body: CompoundIn, c: Container = Depends(cont
     return {"id": row.id, "zone": row.zone, "community": row.community}
 
 
-@router.put("/compounds/{compound_id}/zone", summary="变更小区管控等级（封控/管控/防范/解除）/ change a compound's zone",
-            responses=R)
+@router.put("/compounds/{compound_id}/zone", responses=R,
+            summary="变更小区管控等级（封控/管控/防范/解除）/ change a compound's zone")
 def put_zone(compound_id: str, body: ZoneIn, c: Container = Depends(container),
              p: Principal = Depends(requires("zone.change")), at: datetime = Depends(now)) -> dict[str, Any]:
     return c.registry.change_zone(p, compound_id, body.zone, at)

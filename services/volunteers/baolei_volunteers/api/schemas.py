@@ -5,11 +5,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from baolei_common.fields import Code, Id, Instant, Label, Latitude, Longitude, Name, Note, count, text
+from baolei_common.fields import Code, Id, Instant, Label, Latitude, Longitude, Name, Note, count
 
 ZoneName = Literal["封控区", "管控区", "防范区", "常态"]
 Vulnerability = Literal["独居老人", "独居儿童", "残障", "病患", "特困", "居家隔离"]
-Phone = text(20, min_length=5)
 
 
 class Strict(BaseModel):
@@ -34,7 +33,7 @@ class ZoneIn(Strict):
 class VolunteerIn(Strict):
     id: Id
     name: Name
-    phone: Phone
+    phone: Code = Field(description="手机号（对外只显示掩码）/ phone, shown masked")
     compound_id: Id
     party_member: bool = False
     skills: list[Code] = Field(default_factory=list, max_length=20)
@@ -55,7 +54,7 @@ class HouseholdIn(Strict):
     floor: int = count(ge=-5, le=200, default=1)
     room: Label = ""
     contact: Label = ""
-    phone: Phone
+    phone: Code = Field(description="手机号（对外只显示掩码）/ phone, shown masked")
     residents: int = count(ge=1, le=50, default=1)
     vulnerability: list[Vulnerability] = Field(default_factory=list, max_length=6)
     needs: Note = ""

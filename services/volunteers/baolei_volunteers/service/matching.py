@@ -42,7 +42,8 @@ def minutes_used(tasks: list[TaskRow], now: datetime) -> dict[str, int]:
     today = city_time(now).date()
     used: dict[str, int] = {}
     for t in tasks:
-        if t.volunteer_id and (t.status == "started" or (t.done_at is not None and city_time(t.done_at).date() == today)):
+        today_done = t.done_at is not None and city_time(t.done_at).date() == today
+        if t.volunteer_id and (t.status == "started" or today_done):
             used[t.volunteer_id] = used.get(t.volunteer_id, 0) + t.duration_min
     return used
 
@@ -117,7 +118,8 @@ class Matcher:
                 self._unmet(uow, t, u, counts)
             else:
                 if t.status in HELD:
-                    self._release(uow, t, "rule", "方案已调整，此任务重新开放认领", "the plan changed; the task is open again")
+                    self._release(uow, t, "rule", "方案已调整，此任务重新开放认领",
+                                  "the plan changed; the task is open again")
                 if t.status != "open":
                     t.status = "open"
                     _clear_unmet(t)
@@ -140,7 +142,8 @@ class Matcher:
             counts["kept"] += 1
             return
         if t.status in HELD:
-            self._release(uow, t, "rule", "方案调整：改派给更合适的志愿者", "the plan moved it to a better-placed volunteer")
+            self._release(uow, t, "rule", "方案调整：改派给更合适的志愿者",
+                          "the plan moved it to a better-placed volunteer")
         t.status, t.volunteer_id, t.claimed = "proposed", a["volunteer_id"], False
         t.hold_until = now + self._ttl
         _clear_unmet(t)

@@ -16,7 +16,7 @@ from baolei_volunteers.adapters.orm import CompoundRow, HouseholdRow, VolunteerR
 from baolei_volunteers.domain.zones import parse_zone
 from baolei_volunteers.service.errors import Invalid, NotFound
 from baolei_volunteers.service.matching import Matcher
-from baolei_volunteers.service.ports import Event, UnitOfWork
+from baolei_volunteers.service.ports import Event
 from baolei_volunteers.service.texts import mask_phone
 
 

@@ -56,6 +56,7 @@ def parse_rows(table: list[list[str]]) -> tuple[list[dict[str, Any]], list[RowEr
                     if not 0 <= row[f] <= 600:
                         raise ValueError
                 except ValueError:
-                    errors.append(RowError(n, f, f"应为 0–600 的整数：{cells[f]}", f"not an integer 0-600: {cells[f]!r}"))
+                    errors.append(RowError(n, f, f"应为 0–600 的整数：{cells[f]}",
+                                           f"not an integer 0-600: {cells[f]!r}"))
         out.append(row)
     return out, errors

@@ -40,7 +40,8 @@ def build_task(household: HouseholdRow, data: dict[str, Any], *, source: str, ra
     return TaskRow(
         id=data.get("id") or new_task_id(), household_id=household.id, community=household.community,
         kind=kind.value, remote=kind in REMOTE_KINDS, earliest=data.get("earliest"), deadline=deadline,
-        duration_min=int(data.get("duration_min") or DEFAULT_MINUTES[kind]), every_days=int(data.get("every_days") or 0),
+        duration_min=int(data.get("duration_min") or DEFAULT_MINUTES[kind]),
+        every_days=int(data.get("every_days") or 0),
         note=data.get("note") or "", source=source, raised_by=raised_by, raised_at=now, status=status,
         volunteer_id=None, claimed=False, excluded=[], seq=0, why_zh="", why_en="", cause="", reason_zh="",
         reason_en="", fix_zh="", fix_en="", done_note="")

@@ -12,8 +12,7 @@ from baolei_common.citytime import city_time
 from baolei_common.identity import Principal
 from baolei_volunteers.adapters.orm import CompoundRow, HouseholdRow, TaskRow, VolunteerRow
 from baolei_volunteers.service.errors import NotFound
-from baolei_volunteers.service.ports import UnitOfWork
-from baolei_volunteers.service.texts import STATUS_NAMES, mask_phone
+from baolei_volunteers.service.texts import STATUS_NAMES, mask_phone, reach_text
 
 MINE = ("proposed", "accepted", "started", "done", "confirmed")
 
@@ -82,7 +81,9 @@ class Views:
                 return task_view(t, h, compounds.get(h.compound_id) if h else None)
 
             mine.sort(key=lambda t: (t.status in ("done", "confirmed"), t.seq, t.plan_start or t.raised_at))
-            return {"volunteer": volunteer_view(v, compounds.get(v.compound_id)),
+            home = compounds.get(v.compound_id)
+            zh, en = reach_text(home.zone, home.name, home.district) if home else ("", "")
+            return {"volunteer": volunteer_view(v, home), "reach_zh": zh, "reach_en": en,
                     "route": dict(v.route or {}), "tasks": [show(t) for t in mine],
                     "board": [show(t) for t in board]}
 
