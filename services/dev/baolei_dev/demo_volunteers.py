@@ -44,9 +44,11 @@ HOUSEHOLDS: list[dict[str, Any]] = [
      "contact": "周阿姨", "phone": "13900020003", "residents": 1, "vulnerability": ["病患", "独居老人"],
      "needs": "糖尿病，需胰岛素"},
     {"id": "H-LHB3-0202", "compound_id": "C-LHB-3", "building": "1", "unit": "2", "floor": 2, "room": "202",
-     "contact": "吴大爷", "phone": "13900020004", "residents": 1, "vulnerability": ["独居老人"], "needs": "独居，需每日问候"},
+     "contact": "吴大爷", "phone": "13900020004", "residents": 1, "vulnerability": ["独居老人"],
+     "needs": "独居，需每日问候"},
     {"id": "H-JT1-1001", "compound_id": "C-JT-1", "building": "8", "unit": "1", "floor": 10, "room": "1001",
-     "contact": "孙女士", "phone": "13900020005", "residents": 3, "vulnerability": ["居家隔离"], "needs": "居家隔离 7 天"},
+     "contact": "孙女士", "phone": "13900020005", "residents": 3, "vulnerability": ["居家隔离"],
+     "needs": "居家隔离 7 天"},
 ]
 
 
@@ -61,8 +63,9 @@ def load_demo(base: str, token: str = "demo-operator", *, tasks: bool = True) ->
     h = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=base, headers=h, timeout=60) as c:
         for cid, name, community, zone, lat, lon in COMPOUNDS:
-            _ok(c.put(f"/api/compounds/{cid}", json={"id": cid, "name": name, "district": "福田", "street": "莲花街道",
-                                                    "community": community, "zone": zone, "lat": lat, "lon": lon}))
+            _ok(c.put(f"/api/compounds/{cid}", json={"id": cid, "name": name, "district": "福田",
+                                                    "street": "莲花街道", "community": community, "zone": zone,
+                                                    "lat": lat, "lon": lon}))
         for hh in HOUSEHOLDS:
             _ok(c.put(f"/api/households/{hh['id']}", json=hh))
         for v in VOLUNTEERS:

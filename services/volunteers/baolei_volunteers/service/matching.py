@@ -52,7 +52,7 @@ def scenario(now: datetime, compounds: list[CompoundRow], volunteers: list[Volun
              households: dict[str, HouseholdRow], tasks: list[TaskRow], used: dict[str, int]) -> dict[str, Any]:
     """The solver's input (the contract's field names)."""
     where = {c.id: c for c in compounds}
-    day_end = city_time(now).replace(hour=23, minute=59, second=0, microsecond=0)
+    until = city_time(now) + timedelta(hours=24)  # the day's minutes bound the work, not the clock
     wanted = [t for t in tasks if t.household_id in households and households[t.household_id].compound_id in where]
     homes = {t.household_id for t in wanted}
     return {
@@ -64,7 +64,7 @@ def scenario(now: datetime, compounds: list[CompoundRow], volunteers: list[Volun
             "party_member": v.party_member, "skills": list(v.skills), "health_check": v.health_check,
             "nucleic_training": v.nucleic_training, "counselling_cert": v.counselling_cert,
             "minutes_left_today": max(0, v.minutes_per_day - used.get(v.id, 0)), "mode": v.mode,
-            "available_from": iso(now), "available_until": day_end.isoformat(),
+            "available_from": iso(now), "available_until": until.isoformat(),
             "buildings": list(v.buildings), "pairs": list(v.pairs)}
             for v in volunteers if v.status == "verified" and v.compound_id in where],
         "households": [{

@@ -20,6 +20,15 @@ from baolei_volunteers.service.ports import Event
 from baolei_volunteers.service.texts import mask_phone
 
 
+VOLUNTEER_DEFAULTS: dict[str, Any] = {
+    "name": "", "phone": "", "compound_id": "", "party_member": False, "skills": [], "health_check": False,
+    "nucleic_training": False, "counselling_cert": False, "minutes_per_day": 120, "mode": "foot", "buildings": [],
+    "pairs": []}
+HOUSEHOLD_DEFAULTS: dict[str, Any] = {
+    "building": "", "unit": "", "floor": 1, "room": "", "contact": "", "phone": "", "residents": 1,
+    "vulnerability": [], "needs": ""}
+
+
 def _zone(value: str) -> str:
     try:
         return parse_zone(value).value
@@ -109,9 +118,8 @@ class Registry:
             else:
                 row = VolunteerRow(id=data["id"], status="pending", route={}, may_claim=[])
                 uow.add(row)
-            for k in ("name", "phone", "compound_id", "party_member", "skills", "health_check", "nucleic_training",
-                      "counselling_cert", "minutes_per_day", "mode", "buildings", "pairs"):
-                setattr(row, k, data[k])
+            for k, default in VOLUNTEER_DEFAULTS.items():
+                setattr(row, k, data.get(k, default))
             row.community = compound.community
             row.registered_by = actor.user
             row.status = "pending" if actor.role == policy.VOLUNTEER else "verified"
@@ -145,8 +153,8 @@ class Registry:
                 uow.add(row)
             else:
                 policy.require(actor, "household.manage", row.community, "id")
-            for k in ("building", "unit", "floor", "room", "contact", "phone", "residents", "vulnerability", "needs"):
-                setattr(row, k, data[k])
+            for k, default in HOUSEHOLD_DEFAULTS.items():
+                setattr(row, k, data.get(k, default))
             row.compound_id, row.community = compound.id, compound.community
             uow.emit(household_event(row))
             uow.commit()

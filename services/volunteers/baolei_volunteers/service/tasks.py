@@ -160,7 +160,8 @@ class Tasks:
                 raise Invalid("task_id", "认领须由志愿者本人操作", "only the volunteer themself can claim")
             v = uow.volunteer(actor.user)
             if v is None or task_id not in (v.may_claim or []):
-                raise policy.Denied("task_id", "此任务不在您的可认领列表中", "this task is not open to you")
+                raise Conflict("task_id", "此任务当前不在您的可认领列表中（按分区、技能与时间）",
+                               "the plan does not offer this task to you now (zone, skills, time)")
             self._expect(t, ("open", "unmet"))
             t.status, t.volunteer_id, t.claimed, t.hold_until = "accepted", actor.user, True, None
             uow.emit(task_event(t, "claimed", {}, actor.user))

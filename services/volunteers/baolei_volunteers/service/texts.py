@@ -33,4 +33,5 @@ def reach_text(zone: str, compound: str, district: str) -> tuple[str, str]:
                 f"inside {compound} only (and remote tasks)")
     if zone == "防范区":
         return (f"仅在{district}防范区内上门（及线上任务）", f"within the precaution zone of {district} only")
-    return ("可前往常态及防范区小区（不进入封控区、管控区）", "normal and precaution compounds (never a sealed or controlled one)")
+    return ("可前往常态及防范区小区（不进入封控区、管控区）",
+            "normal and precaution compounds (never a sealed or controlled one)")
