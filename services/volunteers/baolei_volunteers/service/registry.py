@@ -19,7 +19,6 @@ from baolei_volunteers.service.matching import Matcher
 from baolei_volunteers.service.ports import Event
 from baolei_volunteers.service.texts import mask_phone
 
-
 VOLUNTEER_DEFAULTS: dict[str, Any] = {
     "name": "", "phone": "", "compound_id": "", "party_member": False, "skills": [], "health_check": False,
     "nucleic_training": False, "counselling_cert": False, "minutes_per_day": 120, "mode": "foot", "buildings": [],
