@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from baolei_volunteers.app import create_app
 from baolei_volunteers.config import VolunteersConfig
-from tests.integration.test_permission_matrix import BOTH, NONE, OWN, Matrix, write_routes
+from tests.integration.test_permission_matrix import BOTH, OWN, Matrix, write_routes
 
 pytestmark = pytest.mark.integration
 
