@@ -141,6 +141,7 @@ async function render() {
 }
 async function act(el) {
   const id = el.dataset.id;
+  say("");
   try {
     switch (el.dataset.act) {
       case "accept": case "decline": case "start": case "claim": case "approve": case "confirm":
