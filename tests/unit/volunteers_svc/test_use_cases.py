@@ -173,3 +173,47 @@ def test_a_hotline_request_is_applied_once(world: World):
     again = world.tasks.raise_task(OP, {"household_id": "H-LHB2-0302", "kind": "代购"}, NOW, source="hotline",
                                    event_id="e-1")
     assert again is None and len([x for x in world.db.rows[TaskRow].values() if x.source == "hotline"]) == 1
+
+
+def test_a_volunteer_claims_only_from_their_board_and_the_claim_is_recorded(world: World):
+    raised = [world.raise_("H-LHB2-0302", "代购", note=f"第{i}单") for i in range(14)]
+    unmet = [world.task(t.id) for t in raised if world.task(t.id).status == "unmet"]
+    assert unmet and {t.cause for t in unmet} <= {"no_hours", "deadline"}
+    boards = {v.id: v.may_claim for v in world.db.rows[VolunteerRow].values()}
+    who, board = next((vid, ids) for vid, ids in boards.items() if ids)
+    assert set(board) <= {t.id for t in unmet}
+    outside = next(t.id for t in raised if t.id not in board)
+    with pytest.raises((Conflict, policy.Denied)):
+        world.tasks.claim(vol(who), outside, later(1))
+    world.tasks.claim(vol(who), board[0], later(1))
+    claimed = [e for e in world.events("task", "claimed") if e.key == board[0]]
+    assert len(claimed) == 1 and claimed[0].data["volunteer_id"] == who and claimed[0].data["actor"] == who
+    # kept when it fits their day, else released with the solver's reason and matched again
+    t = world.task(board[0])
+    after = [e.data for e in world.events() if e.key == board[0]][-1]
+    assert (t.status, t.volunteer_id, t.claimed) == ("accepted", who, True) or (
+        after["event"] in ("released", "unmet", "proposed") and t.volunteer_id != who)
+
+
+def test_every_event_encodes_to_its_topic_and_decodes_back():
+    from baolei_common import topics
+    from baolei_events.v1 import volunteers_pb2
+    from baolei_volunteers.adapters.proto import decode_request, encode, request
+
+    w = World()
+    w.raise_("H-LHB3-0501", "送餐")
+    w.raise_("H-LHB2-0302", "快递代取", deadline=later(90))
+    seen = set()
+    for e in w.db.events:
+        topic, key, msg = encode(e, NOW)
+        assert key == e.key and msg.meta.event_id and msg.meta.producer == "volunteers"
+        back = type(msg).FromString(msg.SerializeToString())
+        assert back == msg
+        seen.add(topic)
+        if topic == topics.DOORSTEP_TASKS:
+            assert isinstance(back, volunteers_pb2.DoorstepTaskEvent) and back.WhichOneof("event") == e.data["event"]
+    assert seen == {topics.ZONES, topics.HOUSEHOLDS, topics.VOLUNTEERS, topics.DOORSTEP_TASKS}
+    event_id, data = decode_request(request("H-1", "送药", deadline=later(60), note="热线").SerializeToString())
+    assert event_id and data["deadline"] == later(60) and data["kind"] == "送药" and data["note"] == "热线"
+    with pytest.raises(ValueError):
+        decode_request(b"")

@@ -68,6 +68,7 @@ class TaskIn(Strict):
     earliest: Instant | None = None
     duration_min: int | None = count(ge=1, le=600, default=None)
     every_days: int = count(ge=0, le=90, default=0)
+    remote: bool = Field(False, description="定期探访、心理疏导 by phone or video (电话关怀、线上答疑 always are)")
     note: Note = ""
     source: Literal["worker", "hotline"] = "worker"
 

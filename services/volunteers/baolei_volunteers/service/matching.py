@@ -108,12 +108,14 @@ class Matcher:
     def apply(self, uow: UnitOfWork, plan: dict[str, Any], tasks: list[TaskRow], volunteers: list[VolunteerRow],
               now: datetime) -> dict[str, int]:
         given = {a["task_id"]: a for a in plan.get("assignments", [])}
+        why_released = {c["task_id"]: (c.get("reason_zh", ""), c.get("reason_en", ""))
+                              for c in plan.get("released_claims", [])}
         unmet = {u["task_id"]: u for u in plan.get("unmet", [])}
         counts = {"proposed": 0, "kept": 0, "unmet": 0, "released": 0, "open": 0}
         for t in tasks:
             a, u = given.get(t.id), unmet.get(t.id)
             if a is not None:
-                self._assign(uow, t, a, now, counts)
+                self._assign(uow, t, a, now, counts, why_released.get(t.id))
             elif u is not None:
                 self._unmet(uow, t, u, counts)
             else:
@@ -135,15 +137,16 @@ class Matcher:
             v.may_claim = claims.get(v.id, [])
         return counts
 
-    def _assign(self, uow: UnitOfWork, t: TaskRow, a: dict[str, Any], now: datetime, counts: dict[str, int]) -> None:
+    def _assign(self, uow: UnitOfWork, t: TaskRow, a: dict[str, Any], now: datetime, counts: dict[str, int],
+                why: tuple[str, str] | None) -> None:
         t.seq, t.plan_start, t.plan_end = int(a.get("seq", 0)), parse(a["start"]), parse(a["end"])
         t.why_zh, t.why_en = a.get("why_zh", ""), a.get("why_en", "")
         if t.status in HELD and t.volunteer_id == a["volunteer_id"]:
             counts["kept"] += 1
             return
         if t.status in HELD:
-            self._release(uow, t, "rule", "方案调整：改派给更合适的志愿者",
-                          "the plan moved it to a better-placed volunteer")
+            zh, en = why or ("方案调整：改派给更合适的志愿者", "the plan moved it to a better-placed volunteer")
+            self._release(uow, t, "rule", zh, en)
         t.status, t.volunteer_id, t.claimed = "proposed", a["volunteer_id"], False
         t.hold_until = now + self._ttl
         _clear_unmet(t)

@@ -67,6 +67,7 @@ class Registry:
     def put_compound(self, actor: Principal, data: dict[str, Any], now: datetime) -> CompoundRow:
         zone = _zone(data["zone"])
         with self._uow() as uow:
+            uow.lock_matching()  # before any row lock: rounds never deadlock
             policy.require(actor, "zone.change", data["community"], "community")
             row = uow.compound(data["id"])
             previous = ""
@@ -90,6 +91,7 @@ class Registry:
         """A compound sealed, controlled or lifted: every volunteer's reach changes in this commit."""
         zone = _zone(zone_value)
         with self._uow() as uow:
+            uow.lock_matching()  # before any row lock: rounds never deadlock
             row = uow.compound(compound_id)
             if row is None:
                 raise NotFound("compound_id", f"小区不存在：{compound_id}", f"unknown compound: {compound_id}")
@@ -104,6 +106,7 @@ class Registry:
     def register_volunteer(self, actor: Principal, data: dict[str, Any], now: datetime) -> VolunteerRow:
         """By the community (verified at once) or by the volunteer themself (pending until verified)."""
         with self._uow() as uow:
+            uow.lock_matching()  # before any row lock: rounds never deadlock
             compound = uow.compound(data["compound_id"])
             if compound is None:
                 raise Invalid("compound_id", f"小区不存在：{data['compound_id']}",
@@ -129,6 +132,7 @@ class Registry:
 
     def verify_volunteer(self, actor: Principal, volunteer_id: str, now: datetime) -> VolunteerRow:
         with self._uow() as uow:
+            uow.lock_matching()  # before any row lock: rounds never deadlock
             row = uow.volunteer(volunteer_id)
             if row is None:
                 raise NotFound("volunteer_id", f"志愿者不存在：{volunteer_id}", f"unknown volunteer: {volunteer_id}")

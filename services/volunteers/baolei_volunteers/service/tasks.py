@@ -11,13 +11,14 @@ from typing import Any
 from baolei_common import policy
 from baolei_common.identity import Principal
 from baolei_volunteers.adapters.orm import HouseholdRow, TaskRow
-from baolei_volunteers.domain.tasks import DEFAULT_MINUTES, REMOTE_KINDS, parse_kind
+from baolei_volunteers.domain.tasks import DEFAULT_MINUTES, REMOTE_KINDS, TaskKind, parse_kind
 from baolei_volunteers.service.errors import Conflict, Invalid, NotFound
 from baolei_volunteers.service.matching import Matcher, task_event
 from baolei_volunteers.service.ports import UnitOfWork
 from baolei_volunteers.service.texts import STATUS_NAMES
 
 SOURCES = ("worker", "hotline", "sheet", "wish")
+MAY_BE_REMOTE = frozenset({TaskKind.VISIT, TaskKind.COUNSELLING})  # by video or phone when the task says so
 
 
 def new_task_id() -> str:
@@ -39,7 +40,8 @@ def build_task(household: HouseholdRow, data: dict[str, Any], *, source: str, ra
         raise Invalid("deadline", "截止时间已过", "the deadline is already past")
     return TaskRow(
         id=data.get("id") or new_task_id(), household_id=household.id, community=household.community,
-        kind=kind.value, remote=kind in REMOTE_KINDS, earliest=data.get("earliest"), deadline=deadline,
+        kind=kind.value, remote=kind in REMOTE_KINDS or (bool(data.get("remote")) and kind in MAY_BE_REMOTE),
+        earliest=data.get("earliest"), deadline=deadline,
         duration_min=int(data.get("duration_min") or DEFAULT_MINUTES[kind]),
         every_days=int(data.get("every_days") or 0),
         note=data.get("note") or "", source=source, raised_by=raised_by, raised_at=now, status=status,
@@ -71,6 +73,7 @@ class Tasks:
                    event_id: str = "") -> TaskRow | None:
         """`event_id`: a task raised over Kafka (the hotline), applied once (None when seen before)."""
         with self._uow() as uow:
+            uow.lock_matching()  # before any row lock: rounds never deadlock
             if event_id and not uow.first_time(event_id):
                 return None
             h = self._household(uow, data["household_id"])
@@ -87,6 +90,7 @@ class Tasks:
     def raise_many(self, actor: Principal, rows: list[dict[str, Any]], now: datetime) -> list[TaskRow]:
         """A sheet: every row checked first (all or nothing), then one re-match."""
         with self._uow() as uow:
+            uow.lock_matching()  # before any row lock: rounds never deadlock
             made = []
             for i, data in enumerate(rows):
                 h = self._household(uow, data["household_id"], f"rows[{i}].household_id")
@@ -112,6 +116,7 @@ class Tasks:
 
     def approve(self, actor: Principal, task_id: str, now: datetime) -> TaskRow:
         with self._uow() as uow:
+            uow.lock_matching()  # before any row lock: rounds never deadlock
             t = self._task(uow, task_id)
             policy.require(actor, "task.approve", t.community, "task_id")
             self._expect(t, ("wish",))
@@ -154,6 +159,7 @@ class Tasks:
     def claim(self, actor: Principal, task_id: str, now: datetime) -> TaskRow:
         """A volunteer takes an open task from their board (only one the plan says they may take)."""
         with self._uow() as uow:
+            uow.lock_matching()  # before any row lock: rounds never deadlock
             t = self._task(uow, task_id)
             policy.require(actor, "task.take", t.community, "task_id")
             if actor.role != policy.VOLUNTEER:
@@ -171,6 +177,7 @@ class Tasks:
 
     def decline(self, actor: Principal, task_id: str, now: datetime, note: str = "") -> TaskRow:
         with self._uow() as uow:
+            uow.lock_matching()  # before any row lock: rounds never deadlock
             t = self._task(uow, task_id)
             self._mine(actor, t)
             self._expect(t, ("proposed", "accepted"))
@@ -196,6 +203,7 @@ class Tasks:
         if not note.strip():
             raise Invalid("note", "请填写完成情况", "say what was done (note)")
         with self._uow() as uow:
+            uow.lock_matching()  # before any row lock: rounds never deadlock
             t = self._task(uow, task_id)
             self._mine(actor, t)
             self._expect(t, ("accepted", "started"))
@@ -227,13 +235,15 @@ class Tasks:
     def expire_holds(self, now: datetime) -> int:
         """Proposals not answered in time go back to matching, without that volunteer."""
         with self._uow() as uow:
+            uow.lock_matching()  # before any row lock: rounds never deadlock
             late = [t for t in uow.tasks(("proposed",)) if t.hold_until is not None and t.hold_until <= now]
             for t in late:
                 who = t.volunteer_id or ""
                 t.excluded = sorted({*t.excluded, who})
-                t.status, t.volunteer_id, t.hold_until = "open", None, None
+                t.status, t.hold_until = "open", None
                 uow.emit(task_event(t, "released", {"reason": "expired", "reason_zh": "志愿者未在时限内确认",
                                                      "reason_en": "the volunteer did not answer in time"}, "expiry"))
+                t.volunteer_id = None
             if late:
                 self._matcher.rematch(uow, now)
             uow.commit()
