@@ -46,8 +46,11 @@ class Shape:
 
 FAMILIES: dict[str, Shape] = {
     "day": Shape(),
-    "sealing_burst": Shape(communities=120, volunteers=5000, tasks=20000, zones=(0.08, 0.25, 0.35),
-                           raised_within_min=60.0),
+    # the whole city (670 communities, 50,000 volunteers) an hour after a sealing: 20,000 tasks
+    "sealing_burst": Shape(communities=670, compounds_per_community=8, volunteers=50000, tasks=20000,
+                           zones=(0.08, 0.25, 0.35), raised_within_min=60.0, pairs_share=0.1),
+    # an ordinary full day at city scale (not in the default bench run: --full-day)
+    "city_day": Shape(communities=670, compounds_per_community=8, volunteers=50000, tasks=100000),
     "scarce_volunteers": Shape(volunteers=500),
     "scarce_health": Shape(health_check=0.08),
     "many_sealed": Shape(zones=(0.20, 0.30, 0.30)),

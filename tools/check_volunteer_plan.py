@@ -239,6 +239,8 @@ class Checker:
         for tid, t in self.tasks.items():
             if household_rank(self.hhs[t["household_id"]].get("vulnerability", [])) != 0:
                 continue
+            if tid in unmet and unmet[tid].get("cause") not in ("no_hours", "deadline"):
+                continue  # nobody may serve it (sealed, out of reach, no skill, declined, past): not a wait
             raised = mins(self.now, ts(t["raised_at"], "raised_at")) if t.get("raised_at") else 0.0
             start = mins(self.now, ts(assigned[tid]["start"], "start")) if tid in assigned else horizon
             waits.append(start - raised)

@@ -35,14 +35,23 @@ def sealed(compound: str) -> Unmet:
     return Unmet(
         "zone_sealed_no_one",
         f"封控区 {compound} 内无可上门志愿者（封控区内志愿者居家，区外志愿者不得进入）",
-        f"Nobody may go to a door inside the sealed compound {compound} (its volunteers stay home, others may not enter)",
+        f"Nobody may go to a door inside the sealed compound {compound} "
+        "(its volunteers stay home, others may not enter)",
         f"封控区 {compound} 内无可上门志愿者：请街道安排下沉干部或防护到位的工作人员",
         f"No volunteer may go to a door in the sealed compound {compound}: the street office should send "
         "its cadres or staff with protective equipment",
     )
 
 
-def nobody_in_reach(compound: str, controlled: bool) -> Unmet:
+def nobody_in_reach(compound: str, controlled: bool, remote: bool = False) -> Unmet:
+    if remote:
+        return Unmet(
+            "no_volunteer_in_reach",
+            f"{compound} 所在社区及本区没有志愿者可承接远程任务",
+            f"No volunteer of the community or district of {compound} can take a remote task",
+            "请社区动员居家的志愿者（含封控区内的党员）承接电话关怀和线上答疑",
+            "The community should call on volunteers at home (sealed-zone party members too) for calls and Q&A",
+        )
     if controlled:
         return Unmet(
             "no_volunteer_in_reach",

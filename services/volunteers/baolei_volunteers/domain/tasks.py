@@ -53,10 +53,15 @@ DEFAULT_MINUTES: dict[TaskKind, int] = {
 }
 
 
+_BY_NAME: dict[str, TaskKind] = {
+    **{k.value: k for k in TaskKind}, **{k.name: k for k in TaskKind}, **{k.name.lower(): k for k in TaskKind},
+}
+
+
 def parse_kind(value: str) -> TaskKind:
-    for kind in TaskKind:
-        if value in (kind.value, kind.name, kind.name.lower()):
-            return kind
+    kind = _BY_NAME.get(value)
+    if kind is not None:
+        return kind
     raise ValueError(f"unknown task kind {value!r}: one of " + ", ".join(k.value for k in TaskKind))
 
 

@@ -5,6 +5,7 @@ mini-program's way (claims in arrival order, nearest first, no priority), kept a
 """
 
 from baolei_volunteers.solver.core import solve
+from baolei_volunteers.solver.firstcome import first_come
 from baolei_volunteers.solver.model import ScenarioError
 
-__all__ = ["ScenarioError", "solve"]
+__all__ = ["ScenarioError", "first_come", "solve"]

@@ -15,6 +15,7 @@ TAG_TEXT = {
     "pair": ("一助一结对户", "their 一助一 paired household"),
     "building": ("包楼联户的楼栋", "a building they look after (包楼联户)"),
     "remote": ("远程任务，居家即可完成", "a remote task, done from home"),
+    "first_come": ("先到先得认领（小程序方式）", "claimed first-come (the mini-program's way)"),
     "near": ("分区规则允许前往，且离家近", "allowed by the zone rule and close to home"),
 }
 MODE_TEXT = {"foot": ("步行", "on foot"), "ebike": ("电动车", "by e-bike")}
@@ -53,18 +54,24 @@ def unmet(scenario: Scenario, reach: Reach, task: Task, routes: dict[int, Route]
         return reasons.sealed(name)
     if task.deadline is not None and max(0.0, task.earliest) + task.duration > task.deadline:
         return reasons.past_deadline(scenario.hhmm(task.deadline))
-    in_reach = [v for _, v in reach.zone_candidates(task)]
+    in_reach = offers = skilled = fresh = allowed_late = False
+    for _, v in reach.zone_candidates(task):
+        in_reach = True
+        offers = offers or task.kind in v.credentials.skills
+        why_not = reach.refusal(v, task)
+        skilled = skilled or why_not in (None, "excluded")
+        if why_not is None and (task.deadline is None or schedule_from(
+                Route(v, scenario.travel).states[0], [task], v, scenario.travel) is not None):
+            fresh = True
+            break  # someone could do it on an empty day: what is missing is hours
+        if why_not is None:
+            allowed_late = True
     if not in_reach:
-        return reasons.nobody_in_reach(name, hh.compound.place.zone is Zone.CONTROLLED)
-    skilled = [v for v in in_reach if reach.refusal(v, task) in (None, "excluded")]
+        return reasons.nobody_in_reach(name, hh.compound.place.zone is Zone.CONTROLLED, remote=task.remote)
     if not skilled:
-        offers = any(task.kind in v.credentials.skills for v in in_reach)
         return reasons.no_skill(task.kind, missing_paper=offers)
-    allowed = [v for v in skilled if v.id not in task.excluded]
-    if not allowed:
+    if fresh:
+        return reasons.no_hours()
+    if not allowed_late:
         return reasons.all_declined()
-    if task.deadline is not None:
-        fresh = [v for v in allowed if schedule_from(Route(v, scenario.travel).states[0], [task], v, scenario.travel)]
-        if not fresh:
-            return reasons.deadline(scenario.hhmm(task.deadline))
-    return reasons.no_hours()
+    return reasons.deadline(scenario.hhmm(task.deadline or 0.0))

@@ -13,12 +13,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from baolei_volunteers.solver.itinerary import Route, Visit
+from baolei_volunteers.solver.itinerary import Route, Visit, delay_weight
 from baolei_volunteers.solver.model import Scenario, Task, Volunteer
 from baolei_volunteers.solver.reach import Reach
 
-# minutes of cost per minute of delay of a task's start, by household rank (0 = most vulnerable)
-WAIT_WEIGHT = {0: 0.3, 1: 0.2, 2: 0.1, 3: 0.05, 4: 0.02}
 OTHER_COMMUNITY_MIN = 5.0
 NEAREST = 40   # candidates looked at per task (nearest first)
 ENOUGH = 6     # feasible insertions compared per task
@@ -48,7 +46,7 @@ class Matching:
         """Give `task` to the cheapest feasible volunteer of `vols` (all already allowed)."""
         best: tuple[float, Volunteer, int, list[Visit]] | None = None
         feasible = 0
-        weight = WAIT_WEIGHT.get(task.rank, 0.02)
+        weight = delay_weight(task.rank)
         for vol in vols:
             found = self.route(vol).best_insertion(task, weight)
             if found is None:

@@ -14,6 +14,12 @@ from baolei_volunteers.domain.geo import Travel, km
 from baolei_volunteers.solver.model import Task, Volunteer
 
 EPS = 1e-6
+# minutes of cost per minute of delay of a task's start, by household rank (0 = most vulnerable)
+WAIT_WEIGHT = {0: 0.3, 1: 0.2, 2: 0.1, 3: 0.05, 4: 0.02}
+
+
+def delay_weight(rank: int) -> float:
+    return WAIT_WEIGHT.get(rank, 0.02)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +110,8 @@ class Route:
     def best_insertion(self, task: Task, wait_weight: float) -> tuple[float, int, list[Visit]] | None:
         """(cost, position, visits from there) of the cheapest feasible insertion, or None.
 
-        The cost is the added travel minutes plus `wait_weight` × the task's start (earlier is better).
+        The cost is the added travel minutes plus `wait_weight` × the task's start (earlier is better)
+        plus the delay it causes to the later stops, weighed by their households' rank.
         """
         vol = self.vol
         if self.used + task.duration > vol.minutes + EPS:
@@ -121,7 +128,9 @@ class Route:
             if visits is None:
                 continue
             added = st.travel + sum(v.leg for v in visits) - base_travel
-            cost = added + wait_weight * visits[0].start
+            pushed = sum(delay_weight(nv.task.rank) * (nv.start - ov.start)
+                         for nv, ov in zip(visits[1:], self.visits[pos:], strict=True))
+            cost = added + wait_weight * visits[0].start + pushed
             if best is None or cost < best[0]:
                 best = (cost, pos, visits)
         return best

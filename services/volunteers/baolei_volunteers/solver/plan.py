@@ -14,6 +14,8 @@ from baolei_volunteers.solver.greedy import Matching
 from baolei_volunteers.solver.model import Task
 
 SUGGESTIONS_PER_VOLUNTEER = 20
+# unmet for want of time only: counted in the wait of the most vulnerable (the others nobody may serve)
+SERVABLE_CAUSES = ("no_hours", "deadline")
 SUGGESTED_VOLUNTEERS_PER_TASK = 10
 
 
@@ -65,7 +67,7 @@ def build_plan(m: Matching, stats: dict[str, Any]) -> dict[str, Any]:
         u = diagnose(sc, m.reach, task, m.routes)
         unmet.append({"task_id": task.id, "cause": u.cause, "reason_zh": u.reason_zh, "reason_en": u.reason_en,
                       "fix_zh": u.fix_zh, "fix_en": u.fix_en})
-        if u.cause in ("no_hours", "deadline"):
+        if u.cause in SERVABLE_CAUSES:
             open_tasks.append(task)
     plan: dict[str, Any] = {
         "schema": "volunteer-plan/v1",
@@ -94,7 +96,9 @@ def metrics(m: Matching, starts: dict[int, float], unmet: list[dict[str, Any]], 
             ) -> dict[str, Any]:
     sc = m.scenario
     end = horizon(m)
-    waits = [starts.get(t.index, end) - t.raised for t in sc.tasks if t.rank == MOST_VULNERABLE_RANK]
+    structural = {u["task_id"] for u in unmet if u["cause"] not in SERVABLE_CAUSES}
+    waits = [starts.get(t.index, end) - t.raised for t in sc.tasks
+             if t.rank == MOST_VULNERABLE_RANK and t.id not in structural]
     with_deadline = [t for t in sc.tasks if t.deadline is not None]
     busy = sum(r.used for r in m.routes.values())
     travel = sum(r.travel_min for r in m.routes.values())

@@ -1,15 +1,17 @@
-"""Who may go where, found fast: volunteers indexed by compound, community and a grid of cells.
+"""Who may go where, found fast: volunteers indexed by compound, community and a grid of small cells.
 
 The zone rule splits the city: a 管控区 compound's tasks go only to the volunteers living in it (an
 independent problem per compound); 防范区 tasks to 防范区 volunteers of the district and 常态
 volunteers within reach; 常态 tasks to 常态 volunteers within reach; remote tasks to anyone (the
-household's community first, then its district). `refusal` is the one static check per pair.
+household's community first, then its district). Candidates come ring by ring around the household,
+so the nearest are found without measuring the whole city. `refusal` is the one static check per pair.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterator
 
 from baolei_volunteers.domain.geo import km
 from baolei_volunteers.domain.rules import refusal
@@ -17,6 +19,7 @@ from baolei_volunteers.domain.zones import Zone
 from baolei_volunteers.solver.model import Household, Scenario, Task, Volunteer
 
 Cell = tuple[int, int]
+CELL_KM = 0.5
 
 
 class Reach:
@@ -24,7 +27,7 @@ class Reach:
         self.scenario = scenario
         travel = scenario.travel
         self.max_reach = max(travel.reach_foot_km, travel.reach_ebike_km, 0.1)
-        self.cell_deg = self.max_reach / 100.0
+        self.cell_deg = CELL_KM / 111.0
         self.by_compound: dict[str, list[Volunteer]] = defaultdict(list)
         self.by_community: dict[str, list[Volunteer]] = defaultdict(list)
         self.by_district: dict[str, list[Volunteer]] = defaultdict(list)
@@ -39,28 +42,31 @@ class Reach:
                 self.normal_grid[cell].append(v)
             elif v.home.place.zone is Zone.PRECAUTION:
                 self.precaution_grid[v.home.place.district][cell].append(v)
-        self._doorstep: dict[str, list[tuple[float, Volunteer]]] = {}
         self._remote: dict[str, list[tuple[float, Volunteer]]] = {}
 
     def cell(self, lat: float, lon: float) -> Cell:
         return int(math.floor(lat / self.cell_deg)), int(math.floor(lon / self.cell_deg))
 
-    def _near(self, grids: list[dict[Cell, list[Volunteer]]], hh: Household) -> list[tuple[float, Volunteer]]:
+    def _rings(self, grids: list[dict[Cell, list[Volunteer]]], hh: Household) -> Iterator[tuple[float, Volunteer]]:
+        """Volunteers of `grids` within their reach of `hh`, ring of cells by ring, nearest first in a ring."""
         ci, cj = self.cell(hh.lat, hh.lon)
-        ring_i = 1 + int(self.max_reach / (self.cell_deg * 110.5))
-        ring_j = 1 + int(self.max_reach / (self.cell_deg * 111.3 * max(0.05, math.cos(math.radians(hh.lat)))))
-        out: list[tuple[float, Volunteer]] = []
+        stretch = 1.0 / max(0.05, math.cos(math.radians(hh.lat)))  # a degree of longitude is shorter
+        rings = 1 + int(self.max_reach / CELL_KM * stretch)
         travel = self.scenario.travel
-        for grid in grids:
-            for i in range(ci - ring_i, ci + ring_i + 1):
-                for j in range(cj - ring_j, cj + ring_j + 1):
-                    for v in grid.get((i, j), ()):
-                        d = km(v.lat, v.lon, hh.lat, hh.lon)
-                        if d <= travel.reach(v.mode):
-                            out.append((d, v))
-        return out
+        for r in range(rings + 1):
+            ring: list[tuple[float, Volunteer]] = []
+            for i in range(ci - r, ci + r + 1):
+                edge = i in (ci - r, ci + r)
+                for j in range(cj - r, cj + r + 1) if edge else (cj - r, cj + r):
+                    for grid in grids:
+                        for v in grid.get((i, j), ()):
+                            d = km(v.home.lat, v.home.lon, hh.lat, hh.lon)
+                            if d <= travel.reach(v.mode):
+                                ring.append((d, v))
+            ring.sort(key=lambda dv: (dv[0], dv[1].index))
+            yield from ring
 
-    def zone_candidates(self, task: Task) -> list[tuple[float, Volunteer]]:
+    def zone_candidates(self, task: Task) -> Iterator[tuple[float, Volunteer]]:
         """(km from home, volunteer) allowed by the zone rule and reach, nearest first (skills not checked)."""
         hh = task.household
         if task.remote:
@@ -71,28 +77,19 @@ class Reach:
                 others = [v for v in self.by_district.get(hh.compound.place.district, []) if v.id not in ids]
                 found = [(0.0, v) for v in same] + [(1.0, v) for v in others]
                 self._remote[hh.community] = found
-            return found
-        found = self._doorstep.get(hh.id)
-        if found is not None:
-            return found
+            return iter(found)
         place = hh.compound.place
         if place.zone is Zone.SEALED:
-            found = []
-        elif place.zone is Zone.CONTROLLED:
+            return iter(())
+        if place.zone is Zone.CONTROLLED:
             travel = self.scenario.travel
-            found = []
-            for v in self.by_compound.get(place.compound_id, []):
-                d = km(v.lat, v.lon, hh.lat, hh.lon)
-                if d <= travel.reach(v.mode):
-                    found.append((d, v))
-        else:
-            grids = [self.normal_grid]
-            if place.zone is Zone.PRECAUTION:
-                grids.append(self.precaution_grid.get(place.district, {}))
-            found = self._near(grids, hh)
-        found.sort(key=lambda dv: (dv[0], dv[1].index))
-        self._doorstep[hh.id] = found
-        return found
+            inside = [(km(v.lat, v.lon, hh.lat, hh.lon), v) for v in self.by_compound.get(place.compound_id, [])]
+            return iter(sorted(((d, v) for d, v in inside if d <= travel.reach(v.mode)),
+                               key=lambda dv: (dv[0], dv[1].index)))
+        grids = [self.normal_grid]
+        if place.zone is Zone.PRECAUTION:
+            grids.append(self.precaution_grid.get(place.district, {}))
+        return self._rings(grids, hh)
 
     def refusal(self, vol: Volunteer, task: Task) -> str | None:
         hh = task.household
@@ -102,4 +99,3 @@ class Reach:
             reach_km=self.scenario.travel.reach(vol.mode), kind=task.kind, credentials=vol.credentials,
             excluded=vol.id in task.excluded,
         )
-
