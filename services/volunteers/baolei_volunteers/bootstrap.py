@@ -10,10 +10,10 @@ from baolei_common.consumer import ConsumerLoop
 from baolei_common.outbox import OutboxRelay
 from baolei_common.uploads import Limits
 from baolei_volunteers.adapters.db import Store, make_engine
-from baolei_volunteers.adapters.inbound import HotlineHandler
 from baolei_volunteers.adapters.orm import OutboxRow
 from baolei_volunteers.adapters.uow import SqlUnitOfWork
 from baolei_volunteers.config import VolunteersConfig
+from baolei_volunteers.service.hotline import HotlineHandler
 from baolei_volunteers.service.matching import Matcher
 from baolei_volunteers.service.registry import Registry
 from baolei_volunteers.service.tasks import Tasks

@@ -8,7 +8,7 @@ from typing import Any
 from baolei_common import topics
 from baolei_common.events import from_ts, meta, ts
 from baolei_events.v1 import volunteers_pb2 as pb
-from baolei_volunteers.service.ports import Event
+from baolei_volunteers.events import Event
 
 PRODUCER = "volunteers"
 TOPIC_OF = {"zone": topics.ZONES, "volunteer": topics.VOLUNTEERS, "household": topics.HOUSEHOLDS,

@@ -20,7 +20,7 @@ from baolei_volunteers.adapters.orm import (
     VolunteerRow,
 )
 from baolei_volunteers.adapters.proto import encode
-from baolei_volunteers.service.ports import Event
+from baolei_volunteers.events import Event
 
 MATCH_LOCK = 7012205
 

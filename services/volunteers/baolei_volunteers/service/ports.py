@@ -4,23 +4,15 @@ use a fake in memory. Rows are the ORM classes (plain objects until a session ho
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from baolei_volunteers.adapters.orm import CompoundRow, HouseholdRow, TaskRow, VolunteerRow
+from baolei_volunteers.events import Event
+
+__all__ = ["LIVE_STATUSES", "OPEN_STATUSES", "Event", "UnitOfWork"]
 
 OPEN_STATUSES = ("open", "proposed", "accepted", "unmet")  # what the matcher plans (plus started ones' hours)
 LIVE_STATUSES = (*OPEN_STATUSES, "started")
-
-
-@dataclass(frozen=True)
-class Event:
-    """A fact to publish after commit: `kind` names the message (zone, volunteer, household, task)
-    and `data` its fields; the adapter turns it into protobuf on the right topic."""
-
-    kind: str
-    key: str
-    data: dict[str, Any] = field(default_factory=dict)
 
 
 class UnitOfWork(Protocol):

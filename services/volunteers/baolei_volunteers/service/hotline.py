@@ -1,12 +1,11 @@
-"""The consumer of `baolei.doorstep-requests.v1`: a hotline's call centre raises doorstep tasks
+"""The handler of `baolei.doorstep-requests.v1`: a hotline's call centre raises doorstep tasks
 over Kafka. Each record is decoded and applied once (its event id is recorded in the same
 transaction as the task); a record that cannot be used raises, and the shared consumer loop
 dead-letters it."""
 from __future__ import annotations
 
 import logging
-
-from aiokafka.structs import ConsumerRecord
+from typing import Any
 
 from baolei_common.events import utcnow
 from baolei_common.identity import Principal
@@ -24,7 +23,7 @@ class HotlineHandler:
         self._tasks = tasks
         self.applied = 0
 
-    def __call__(self, logical: str, record: ConsumerRecord) -> None:
+    def __call__(self, logical: str, record: Any) -> None:  # an aiokafka ConsumerRecord
         event_id, data = decode_request(record.value or b"")
         actor = Principal(user=str(data.pop("actor")), role=OPERATOR, organisation="12345热线")
         if self._tasks.raise_task(actor, data, utcnow(), source="hotline", event_id=event_id) is not None:
