@@ -6,8 +6,10 @@ allowed to reach it is unmet with the reason and the fix; a 封控区 volunteer 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,6 +19,7 @@ from tests.integration.conftest import volunteers  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 WORKER = {"Authorization": "Bearer demo-community"}
+DOCS = Path(__file__).resolve().parents[2] / "docs"  # BAOLEI_UPDATE_SCREENSHOTS=1 rewrites docs/volunteers-*.png
 FIX = "封控区 彩田村 内无可上门志愿者：请街道安排下沉干部或防护到位的工作人员"
 
 
@@ -63,5 +66,9 @@ def test_a_day_of_doorstep_help_under_the_zone_rule_on_a_phone(node_tooling, vol
     # the command center: 福田's row counts the unmet task by its cause
     assert "zone_sealed_no_one:1" in by["coverage"]["row"]
     assert by["english"]["heading"] == "Vanguard volunteers" and "inside 莲花北村一区 only" in by["english"]["reach"]
+    for png in shots.glob("*.png"):
+        target = DOCS / f"volunteers-{png.name}"
+        if os.environ.get("BAOLEI_UPDATE_SCREENSHOTS") == "1" or not target.exists():
+            target.write_bytes(png.read_bytes())
     # every page fits the phone's width
     assert all(by[s]["fits"] for s in ("volunteer-before", "zone-changed", "medicine-done", "call-done", "coverage"))
