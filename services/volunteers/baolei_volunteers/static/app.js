@@ -11,7 +11,7 @@ const T = {
     kind: "任务类型", raiseBtn: "发起", tasks: "任务", volunteers: "志愿者", households: "困难家庭", coverage: "各区覆盖情况",
     district: "区", vulnerable: "困难家庭", notVisited: "超期未探访", overdueMed: "送药超时", unmet: "未满足", open: "待接",
     onTime: "按时送达", late: "超时", phone: "电话", wish: "登记微心愿", pending: "待审核", verified: "已审核",
-    community: "社区", party: "党员", sealedRemote: "线上", doneNote: "完成记录", needs: "需求" },
+    community: "社区", party: "党员", remark: "备注", sealedRemote: "线上", doneNote: "完成记录", needs: "需求" },
   en: { title: "Vanguard volunteers", token: "Sign-in token", signin: "Sign in", tokenHint: "Demo: demo-vol-inside, demo-vol-sealed, demo-community, demo-operator",
     today: "Today's tasks (visit order)", board: "Tasks you may claim", none: "None", route: "Route", travel: "travel about", min: "min",
     accept: "Accept", decline: "Decline", start: "Start", done: "Done", claim: "Claim", note: "What was done", confirm: "Confirm",
@@ -20,7 +20,7 @@ const T = {
     kind: "Kind", raiseBtn: "Raise", tasks: "Tasks", volunteers: "Volunteers", households: "Households", coverage: "Coverage by district",
     district: "District", vulnerable: "Vulnerable", notVisited: "No visit lately", overdueMed: "Medicine late", unmet: "Unmet", open: "Open",
     onTime: "On time", late: "Late", phone: "Phone", wish: "Record a wish", pending: "pending", verified: "verified",
-    community: "Community", party: "Party member", sealedRemote: "remote", doneNote: "Done note", needs: "Needs" },
+    community: "Community", party: "Party member", remark: "Note", sealedRemote: "remote", doneNote: "Done note", needs: "Needs" },
 };
 const KINDS = ["送餐", "送药", "送检上门", "代购", "快递代取", "垃圾清运", "定期探访", "电话关怀", "线上答疑", "核酸", "心理疏导"];
 const ZONES = ["封控区", "管控区", "防范区", "常态"];
@@ -104,7 +104,7 @@ async function communityView() {
     <label>${t("household")}</label><select id="r-household">${hh}</select>
     <label>${t("kind")}</label><select id="r-kind">${KINDS.map((k) => `<option>${k}</option>`).join("")}</select>
     <label>${t("deadline")}</label><input id="r-deadline" type="datetime-local">
-    <label>${t("note")}</label><input id="r-note">
+    <label>${t("remark")}</label><input id="r-note">
     <div class="actions"><button type="button" class="primary" data-act="raise">${t("raiseBtn")}</button>
     <button type="button" data-act="wish">${t("wish")}</button></div></div>` : "";
   const tasks = d.tasks.map((x) => taskCard(x,
