@@ -27,8 +27,8 @@ class CompoundRow(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     district: Mapped[str] = mapped_column(String(50), index=True)
-    street: Mapped[str] = mapped_column(String(100))
-    community: Mapped[str] = mapped_column(String(100), index=True)
+    street: Mapped[str] = mapped_column(String(200))
+    community: Mapped[str] = mapped_column(String(200), index=True)
     zone: Mapped[str] = mapped_column(String(10))
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
@@ -38,9 +38,9 @@ class CompoundRow(Base):
 class VolunteerRow(Base):
     __tablename__ = "volunteers"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
-    phone: Mapped[str] = mapped_column(String(30))
-    community: Mapped[str] = mapped_column(String(100), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(50))
+    community: Mapped[str] = mapped_column(String(200), index=True)
     compound_id: Mapped[str] = mapped_column(String(64), index=True)
     party_member: Mapped[bool] = mapped_column(Boolean, default=False)
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -52,7 +52,7 @@ class VolunteerRow(Base):
     buildings: Mapped[list[str]] = mapped_column(JSON, default=list)
     pairs: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16))  # pending, verified
-    registered_by: Mapped[str] = mapped_column(String(100))
+    registered_by: Mapped[str] = mapped_column(String(200))
     route: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the plan's route for today
     may_claim: Mapped[list[str]] = mapped_column(JSON, default=list)  # open task ids they may claim
 
@@ -60,14 +60,14 @@ class VolunteerRow(Base):
 class HouseholdRow(Base):
     __tablename__ = "households"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    community: Mapped[str] = mapped_column(String(100), index=True)
+    community: Mapped[str] = mapped_column(String(200), index=True)
     compound_id: Mapped[str] = mapped_column(String(64), index=True)
-    building: Mapped[str] = mapped_column(String(20))
-    unit: Mapped[str] = mapped_column(String(20))
+    building: Mapped[str] = mapped_column(String(50))
+    unit: Mapped[str] = mapped_column(String(200))
     floor: Mapped[int] = mapped_column(Integer)
-    room: Mapped[str] = mapped_column(String(20), default="")
-    contact: Mapped[str] = mapped_column(String(50))
-    phone: Mapped[str] = mapped_column(String(30))
+    room: Mapped[str] = mapped_column(String(200), default="")
+    contact: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(50))
     residents: Mapped[int] = mapped_column(Integer, default=1)
     vulnerability: Mapped[list[str]] = mapped_column(JSON, default=list)
     needs: Mapped[str] = mapped_column(Text, default="")
@@ -79,7 +79,7 @@ class TaskRow(Base):
     __table_args__ = (Index("ix_tasks_status_community", "status", "community"),)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     household_id: Mapped[str] = mapped_column(String(64), index=True)
-    community: Mapped[str] = mapped_column(String(100))
+    community: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(10))
     remote: Mapped[bool] = mapped_column(Boolean, default=False)
     earliest: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -88,7 +88,7 @@ class TaskRow(Base):
     every_days: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(10))  # worker, hotline, sheet, wish
-    raised_by: Mapped[str] = mapped_column(String(100))
+    raised_by: Mapped[str] = mapped_column(String(200))
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # wish (awaiting approval), open, proposed, accepted, started, done, confirmed, unmet, cancelled
     status: Mapped[str] = mapped_column(String(12))
@@ -118,5 +118,5 @@ class ProcessedEventRow(Base):
     """Event ids already applied by the consumer (idempotence)."""
 
     __tablename__ = "processed_events"
-    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -66,6 +66,8 @@ def decode_request(payload: bytes) -> tuple[str, dict[str, Any]]:
     msg = pb.DoorstepTaskRequest.FromString(payload)
     if not msg.meta.event_id or not msg.household_id or not msg.kind:
         raise ValueError("DoorstepTaskRequest needs meta.event_id, household_id and kind")
+    if len(msg.meta.event_id) > 200 or len(msg.household_id) > 64 or len(msg.note) > 2000:
+        raise ValueError("DoorstepTaskRequest: event_id ≤ 200, household_id ≤ 64, note ≤ 2000 characters")
     return msg.meta.event_id, {"household_id": msg.household_id, "kind": msg.kind,
                                "deadline": from_ts(msg.deadline), "duration_min": msg.duration_min or None,
                                "note": msg.note, "actor": msg.meta.actor or "hotline"}

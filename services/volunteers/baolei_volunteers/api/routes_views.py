@@ -29,7 +29,7 @@ def my_day(c: Container = Depends(container), p: Principal = Depends(current_pri
 
 
 @router.get("/community", summary="社区台账：住户、任务、志愿者 / a community's households, tasks, volunteers",
-            responses=responses(401, 403))
+            responses=responses(401, 403, 422))
 def community(name: str | None = Query(None, max_length=100, description="operators and viewers: which community"),
               c: Container = Depends(container), p: Principal = Depends(current_principal)) -> dict[str, Any]:
     return c.views.community(p, name)

@@ -9,6 +9,8 @@ from baolei_common.fields import Code, Id, Instant, Label, Latitude, Longitude, 
 
 ZoneName = Literal["封控区", "管控区", "防范区", "常态"]
 Vulnerability = Literal["独居老人", "独居儿童", "残障", "病患", "特困", "居家隔离"]
+Skill = Literal["送餐", "送药", "送检上门", "代购", "快递代取", "垃圾清运", "定期探访", "电话关怀", "线上答疑", "核酸",
+                "心理疏导"]
 
 
 class Strict(BaseModel):
@@ -36,7 +38,7 @@ class VolunteerIn(Strict):
     phone: Code = Field(description="手机号（对外只显示掩码）/ phone, shown masked")
     compound_id: Id
     party_member: bool = False
-    skills: list[Code] = Field(default_factory=list, max_length=20)
+    skills: list[Skill] = Field(default_factory=list, max_length=20)
     health_check: bool = False
     nucleic_training: bool = False
     counselling_cert: bool = False

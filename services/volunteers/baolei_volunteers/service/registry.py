@@ -17,6 +17,7 @@ from baolei_volunteers.domain.zones import parse_zone
 from baolei_volunteers.service.errors import Invalid, NotFound
 from baolei_volunteers.service.matching import Matcher
 from baolei_volunteers.service.ports import Event
+from baolei_volunteers.service.tasks import check_kind
 from baolei_volunteers.service.texts import mask_phone
 
 VOLUNTEER_DEFAULTS: dict[str, Any] = {
@@ -105,6 +106,8 @@ class Registry:
 
     def register_volunteer(self, actor: Principal, data: dict[str, Any], now: datetime) -> VolunteerRow:
         """By the community (verified at once) or by the volunteer themself (pending until verified)."""
+        for i, skill in enumerate(data.get("skills", [])):
+            check_kind(skill, f"skills[{i}]")
         with self._uow() as uow:
             uow.lock_matching()  # before any row lock: rounds never deadlock
             compound = uow.compound(data["compound_id"])

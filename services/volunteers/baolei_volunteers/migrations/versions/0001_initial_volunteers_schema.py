@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-07 21:03:35.402268
+Create Date: 2026-12-07 21:35:41.184541
 """
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ def upgrade() -> None:
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('district', sa.String(length=50), nullable=False),
-    sa.Column('street', sa.String(length=100), nullable=False),
-    sa.Column('community', sa.String(length=100), nullable=False),
+    sa.Column('street', sa.String(length=200), nullable=False),
+    sa.Column('community', sa.String(length=200), nullable=False),
     sa.Column('zone', sa.String(length=10), nullable=False),
     sa.Column('lat', sa.Float(), nullable=False),
     sa.Column('lon', sa.Float(), nullable=False),
@@ -38,14 +38,14 @@ def upgrade() -> None:
 
     op.create_table('households',
     sa.Column('id', sa.String(length=64), nullable=False),
-    sa.Column('community', sa.String(length=100), nullable=False),
+    sa.Column('community', sa.String(length=200), nullable=False),
     sa.Column('compound_id', sa.String(length=64), nullable=False),
-    sa.Column('building', sa.String(length=20), nullable=False),
-    sa.Column('unit', sa.String(length=20), nullable=False),
+    sa.Column('building', sa.String(length=50), nullable=False),
+    sa.Column('unit', sa.String(length=200), nullable=False),
     sa.Column('floor', sa.Integer(), nullable=False),
-    sa.Column('room', sa.String(length=20), nullable=False),
-    sa.Column('contact', sa.String(length=50), nullable=False),
-    sa.Column('phone', sa.String(length=30), nullable=False),
+    sa.Column('room', sa.String(length=200), nullable=False),
+    sa.Column('contact', sa.String(length=200), nullable=False),
+    sa.Column('phone', sa.String(length=50), nullable=False),
     sa.Column('residents', sa.Integer(), nullable=False),
     sa.Column('vulnerability', sa.JSON(), nullable=False),
     sa.Column('needs', sa.Text(), nullable=False),
@@ -69,14 +69,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_outbox_sent_at'), ['sent_at'], unique=False)
 
     op.create_table('processed_events',
-    sa.Column('event_id', sa.String(length=64), nullable=False),
+    sa.Column('event_id', sa.String(length=200), nullable=False),
     sa.Column('processed_at', UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('event_id')
     )
     op.create_table('tasks',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('household_id', sa.String(length=64), nullable=False),
-    sa.Column('community', sa.String(length=100), nullable=False),
+    sa.Column('community', sa.String(length=200), nullable=False),
     sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('remote', sa.Boolean(), nullable=False),
     sa.Column('earliest', UTCDateTime(), nullable=True),
@@ -85,7 +85,7 @@ def upgrade() -> None:
     sa.Column('every_days', sa.Integer(), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('source', sa.String(length=10), nullable=False),
-    sa.Column('raised_by', sa.String(length=100), nullable=False),
+    sa.Column('raised_by', sa.String(length=200), nullable=False),
     sa.Column('raised_at', UTCDateTime(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('volunteer_id', sa.String(length=64), nullable=True),
@@ -113,9 +113,9 @@ def upgrade() -> None:
 
     op.create_table('volunteers',
     sa.Column('id', sa.String(length=64), nullable=False),
-    sa.Column('name', sa.String(length=100), nullable=False),
-    sa.Column('phone', sa.String(length=30), nullable=False),
-    sa.Column('community', sa.String(length=100), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('phone', sa.String(length=50), nullable=False),
+    sa.Column('community', sa.String(length=200), nullable=False),
     sa.Column('compound_id', sa.String(length=64), nullable=False),
     sa.Column('party_member', sa.Boolean(), nullable=False),
     sa.Column('skills', sa.JSON(), nullable=False),
@@ -127,7 +127,7 @@ def upgrade() -> None:
     sa.Column('buildings', sa.JSON(), nullable=False),
     sa.Column('pairs', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('registered_by', sa.String(length=100), nullable=False),
+    sa.Column('registered_by', sa.String(length=200), nullable=False),
     sa.Column('route', sa.JSON(), nullable=False),
     sa.Column('may_claim', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id')
