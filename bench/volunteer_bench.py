@@ -133,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
            f"{os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), Python {platform.python_version()}; "
            f"load average at start {started} (the machine is shared).\n",
            "Every plan checked by `tools/check_volunteer_plan.py`; its metrics. *deadline met*: tasks with a "
-           "deadline (medicine, some meals and samples) done before it. *p95 wait*: start − raised, tasks of the "
+           "deadline (medicine, some meals and samples) done before it. *p95 wait*: start − raised (or − earliest "
+           "for a visit booked for later), tasks of the "
            "most vulnerable households (独居老人, 独居儿童, two marks) that someone may serve (an unmet one counts to "
            "the end of the volunteers' day). *volunteer-h per task*: travel + service hours per assigned task.\n",
            "## Families\n"]

@@ -3,8 +3,8 @@
 
 Usage: check_volunteer_plan.py SCENARIO.json PLAN.json
 Exit status: 0 every hard rule holds, 1 a hard rule is broken (each violation printed), 2 malformed files.
-Standard library only, and written apart from the solver: it reads the rules from the contract, not
-from the solver's code, so that a bug in one is caught by the other.
+Standard library only (and tools/check_plan.py for times), and written apart from the solver: it
+reads the rules from the contract, not from the solver's code, so that a bug in one is caught by the other.
 """
 
 from __future__ import annotations
@@ -13,31 +13,30 @@ import json
 import math
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
+
+try:  # the time reading of the transfer plan checker (contracts/solve.md): same ISO rules
+    from tools.check_plan import Malformed, minutes, ts
+except ImportError:  # run as a script: tools/ is the first path entry
+    from check_plan import Malformed, minutes, ts
 
 EPS_MIN = 0.02
 REMOTE_ALWAYS = {"电话关怀", "线上答疑"}
 REMOTE_WHEN_FLAGGED = {"定期探访", "心理疏导"}
 PAPER = {"送药": "health_check", "送检上门": "health_check", "核酸": "nucleic_training", "心理疏导": "counselling_cert"}
+# the enum names the solver also reads (baolei_volunteers.domain), upper or lower case
+ZONE_NAMES = {n: zh for zh, names in {"封控区": "sealed", "管控区": "controlled", "防范区": "precaution",
+                                      "常态": "normal"}.items() for n in (names, names.upper())}
+KIND_NAMES = {n: zh for zh, names in {
+    "送餐": "meal", "送药": "medicine", "送检上门": "sample", "代购": "shopping", "快递代取": "parcel",
+    "垃圾清运": "rubbish", "定期探访": "visit", "电话关怀": "call", "线上答疑": "online", "核酸": "nucleic",
+    "心理疏导": "counselling"}.items() for n in (names, names.upper())}
 RANK = {"独居老人": 0, "独居儿童": 0, "残障": 1, "病患": 1, "特困": 2, "居家隔离": 3}
 
 
-class Malformed(Exception):
-    pass
-
-
-def ts(value: Any, where: str) -> datetime:
-    try:
-        t = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise Malformed(f"{where}: not an ISO 8601 time: {value!r}") from None
-    if t.tzinfo is None:
-        raise Malformed(f"{where}: time without an offset: {value!r}")
-    return t
-
-
 def mins(a: datetime, b: datetime) -> float:
-    return (b - a).total_seconds() / 60.0
+    return minutes(a, b)
 
 
 def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -85,10 +84,11 @@ class Checker:
         self.speed = {"foot": float(tr.get("foot_kmh", 4.5)), "ebike": float(tr.get("ebike_kmh", 15.0))}
         self.detour = float(tr.get("detour", 1.3))
         self.reach = {"foot": float(reach.get("foot", 1.5)), "ebike": float(reach.get("ebike", 5.0))}
-        self.compounds = {c["id"]: c for c in sc.get("compounds", [])}
-        self.vols = {v["id"]: v for v in sc.get("volunteers", [])}
+        self.compounds = {c["id"]: {**c, "zone": ZONE_NAMES.get(c["zone"], c["zone"])} for c in sc.get("compounds", [])}
+        self.vols = {v["id"]: {**v, "skills": [KIND_NAMES.get(k, k) for k in v.get("skills", [])]}
+                     for v in sc.get("volunteers", [])}
         self.hhs = {h["id"]: h for h in sc.get("households", [])}
-        self.tasks = {t["id"]: t for t in sc.get("tasks", [])}
+        self.tasks = {t["id"]: {**t, "kind": KIND_NAMES.get(t["kind"], t["kind"])} for t in sc.get("tasks", [])}
 
     def fail(self, text: str) -> None:
         self.errors.append(text)
@@ -242,6 +242,8 @@ class Checker:
             if tid in unmet and unmet[tid].get("cause") not in ("no_hours", "deadline"):
                 continue  # nobody may serve it (sealed, out of reach, no skill, declined, past): not a wait
             raised = mins(self.now, ts(t["raised_at"], "raised_at")) if t.get("raised_at") else 0.0
+            if t.get("earliest"):  # a visit booked for later waits from its time, not from when it was booked
+                raised = max(raised, mins(self.now, ts(t["earliest"], "earliest")))
             start = mins(self.now, ts(assigned[tid]["start"], "start")) if tid in assigned else horizon
             waits.append(start - raised)
         waits.sort()
@@ -277,10 +279,7 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     try:
-        with open(argv[1], encoding="utf-8") as f:
-            scenario = json.load(f)
-        with open(argv[2], encoding="utf-8") as f:
-            plan = json.load(f)
+        scenario, plan = (json.loads(Path(p).read_text(encoding="utf-8")) for p in argv[1:3])
         errors, found = check(scenario, plan)
     except (OSError, json.JSONDecodeError, Malformed) as exc:
         print(f"malformed: {exc}", file=sys.stderr)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 from baolei_volunteers.solver import solve
 from tests.unit.volunteers.scenarios import compound, household, scenario, task, volunteer
@@ -55,3 +59,37 @@ def test_missing_paper_time_travel_and_lost_tasks_are_caught() -> None:
     lost = copy.deepcopy(plan)
     lost["unmet"] = []
     assert any("neither assigned nor unmet" in e for e in check(sc, lost)[0])
+
+
+def test_the_command_exits_0_on_a_good_plan_1_on_a_broken_one_2_on_a_bad_file(tmp_path: Path) -> None:
+    tool = Path(__file__).resolve().parents[3] / "tools" / "check_volunteer_plan.py"
+    sc = city()
+    plan = solve(sc)
+    bad = copy.deepcopy(plan)
+    bad["assignments"][0]["volunteer_id"] = "b"
+    for name, doc in (("sc", sc), ("good", plan), ("bad", bad)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+
+    def run(p: str) -> int:
+        return subprocess.run([sys.executable, str(tool), str(tmp_path / "sc.json"), str(tmp_path / p)],
+                              capture_output=True, check=False).returncode
+
+    assert (run("good.json"), run("bad.json"), run("broken.json")) == (0, 1, 2)
+
+
+def test_enum_names_mean_the_same_to_the_solver_and_the_checker() -> None:
+    sc = city()
+    english = copy.deepcopy(sc)
+    for c in english["compounds"]:
+        c["zone"] = {"管控区": "controlled", "封控区": "SEALED"}[c["zone"]]
+    for v in english["volunteers"]:
+        v["skills"] = [{"送餐": "MEAL", "送药": "medicine"}[k] for k in v["skills"]]
+    for t in english["tasks"]:
+        t["kind"] = "meal"
+    plan = solve(english)
+    assert check(english, plan)[0] == []
+    same = solve(sc)
+    assert [(a["task_id"], a["volunteer_id"]) for a in plan["assignments"]] == \
+        [(a["task_id"], a["volunteer_id"]) for a in same["assignments"]]
+    assert [u["cause"] for u in plan["unmet"]] == [u["cause"] for u in same["unmet"]] == ["zone_sealed_no_one"]

@@ -43,3 +43,16 @@ def test_a_full_controlled_compound_serves_its_frail_first_and_keeps_claims(chec
     assert {"t7"} <= served and next(a for a in plan["assignments"] if a["task_id"] == "t7")["claimed"]
     assert plan["metrics"]["compounds_tried"] >= 1
     assert {u["cause"] for u in plan["unmet"]} == {"no_hours"}
+
+
+def test_a_resident_free_only_after_the_others_day_does_not_break_the_compound_plan(checked: Checked) -> None:
+    sc = scenario(
+        [compound("A", "管控区")],
+        [volunteer("early", "A", ["送餐"], minutes_left_today=20, available_until=at("10:00")),
+         volunteer("late", "A", ["送餐"], available_from=at("19:00"), available_until=at("18:30"))],
+        [household(f"h{i}", "A", ["独居老人"]) for i in range(4)],
+        [task(f"t{i}", f"h{i}", "送餐") for i in range(4)])
+    plan = solve(sc, time_limit_s=2.0)
+    checked(sc, plan)
+    assert {a["volunteer_id"] for a in plan["assignments"]} == {"early"}
+    assert len(plan["unmet"]) == 2

@@ -4,8 +4,9 @@
 mini-program's way (claims in arrival order, nearest first, no priority), kept as the bench baseline.
 """
 
+from baolei_volunteers.solver.board import claim_board, claim_refusal
 from baolei_volunteers.solver.core import solve
 from baolei_volunteers.solver.firstcome import first_come
 from baolei_volunteers.solver.model import ScenarioError
 
-__all__ = ["ScenarioError", "first_come", "solve"]
+__all__ = ["ScenarioError", "claim_board", "claim_refusal", "first_come", "solve"]

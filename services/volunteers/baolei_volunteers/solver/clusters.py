@@ -11,6 +11,7 @@ re-timed by the itinerary with the volunteers' remote stops put back.
 
 from __future__ import annotations
 
+import logging
 import time
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -22,6 +23,7 @@ from baolei_volunteers.solver.itinerary import Route, delay_weight
 from baolei_volunteers.solver.model import Task, Volunteer
 from baolei_volunteers.solver.routing import COST_SCALE, SCALE
 
+logger = logging.getLogger(__name__)
 MAX_TASKS = 150
 SECONDS_BASE, SECONDS_PER_TASK = 0.05, 0.01
 FIXED_TAGS = ("claim", "pair", "building")
@@ -60,7 +62,10 @@ def replan_compounds(m: Matching, budget_s: float, per_compound_s: float = 1.0) 
             break
         tried += 1
         limit = min(per_compound_s, SECONDS_BASE + SECONDS_PER_TASK * len(tasks), left)  # GLS runs to its limit
-        improved += replan(m, m.reach.by_compound[cid], tasks, limit)
+        try:
+            improved += replan(m, m.reach.by_compound[cid], tasks, limit)
+        except Exception:  # an improvement phase never fails the solve: the construction stands
+            logger.exception("re-planning compound %s failed; its construction is kept", cid)
     return tried, improved
 
 
@@ -95,7 +100,7 @@ def replan(m: Matching, vols: list[Volunteer], tasks: list[Task], limit_s: float
     busy = [busy_cb(v) for v in vols]
     for k, v in enumerate(vols):
         model.SetArcCostEvaluatorOfVehicle(arc_cb(v), k)
-    horizon = int(max(v.t_until for v in vols) * SCALE) + 1
+    horizon = int(max(max(v.t_until, m.route(v).states[0].t) for v in vols) * SCALE) + 2
     model.AddDimensionWithVehicleTransits(busy, horizon, max(1, horizon), False, "time")
     reserved = [int(sum(t.duration for t in remote[v.index]) * SCALE) for v in vols]
     model.AddDimensionWithVehicleTransitAndCapacity(

@@ -35,7 +35,8 @@ def solve(scenario: dict[str, Any], *, time_limit_s: float = DEFAULT_TIME_LIMIT_
     compounds_tried, compounds_improved = replan_compounds(m, budget / 2)
     tried, improved = improve_routes(list(m.routes.values()), budget - (time.monotonic() - began - construct_s))
     before = len(m.owner)
-    serve_rest(m, sc.tasks, limit=REFILL_NEAREST)  # time freed by shorter walks goes to the unmet
+    if improved or compounds_improved:
+        serve_rest(m, sc.tasks, limit=REFILL_NEAREST)  # time freed by shorter walks goes to the unmet
     stats = {"construct_s": round(construct_s, 3), "solve_s": round(time.monotonic() - began, 3),
              "status": "feasible", "time_limit_s": time_limit_s, "routes_reordered": improved,
              "routes_tried": tried, "compounds_replanned": compounds_improved,

@@ -46,7 +46,7 @@ def why(scenario: Scenario, vol: Volunteer, task: Task, tag: str, seq: int, leg:
     return zh, en
 
 
-def unmet(scenario: Scenario, reach: Reach, task: Task, routes: dict[int, Route]) -> reasons.Unmet:
+def unmet(scenario: Scenario, reach: Reach, task: Task) -> reasons.Unmet:
     """The first thing that keeps `task` from being served, checked from the hardest rule down."""
     hh = task.household
     name = hh.compound.name

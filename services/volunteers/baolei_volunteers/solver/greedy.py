@@ -66,7 +66,7 @@ class Matching:
 
     def allowed(self, task: Task, limit: int | None = NEAREST) -> list[Volunteer]:
         out: list[Volunteer] = []
-        for _, vol in self.reach.zone_candidates(task):
+        for _, vol in self.reach.zone_candidates(task, offering=True):
             if self.reach.refusal(vol, task) is None:
                 out.append(vol)
                 if limit is not None and len(out) >= limit:

@@ -64,7 +64,7 @@ def build_plan(m: Matching, stats: dict[str, Any]) -> dict[str, Any]:
     for task in sc.tasks:
         if task.index in m.owner:
             continue
-        u = diagnose(sc, m.reach, task, m.routes)
+        u = diagnose(sc, m.reach, task)
         unmet.append({"task_id": task.id, "cause": u.cause, "reason_zh": u.reason_zh, "reason_en": u.reason_en,
                       "fix_zh": u.fix_zh, "fix_en": u.fix_en})
         if u.cause in SERVABLE_CAUSES:
@@ -97,7 +97,7 @@ def metrics(m: Matching, starts: dict[int, float], unmet: list[dict[str, Any]], 
     sc = m.scenario
     end = horizon(m)
     structural = {u["task_id"] for u in unmet if u["cause"] not in SERVABLE_CAUSES}
-    waits = [starts.get(t.index, end) - t.raised for t in sc.tasks
+    waits = [starts.get(t.index, end) - max(t.raised, t.earliest) for t in sc.tasks
              if t.rank == MOST_VULNERABLE_RANK and t.id not in structural]
     with_deadline = [t for t in sc.tasks if t.deadline is not None]
     busy = sum(r.used for r in m.routes.values())

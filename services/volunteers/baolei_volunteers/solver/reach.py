@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from baolei_volunteers.domain.geo import km
 from baolei_volunteers.domain.rules import refusal
+from baolei_volunteers.domain.tasks import TaskKind
 from baolei_volunteers.domain.zones import Zone
 from baolei_volunteers.solver.model import Household, Scenario, Task, Volunteer
 
@@ -47,8 +48,10 @@ class Reach:
     def cell(self, lat: float, lon: float) -> Cell:
         return int(math.floor(lat / self.cell_deg)), int(math.floor(lon / self.cell_deg))
 
-    def _rings(self, grids: list[dict[Cell, list[Volunteer]]], hh: Household) -> Iterator[tuple[float, Volunteer]]:
-        """Volunteers of `grids` within their reach of `hh`, ring of cells by ring, nearest first in a ring."""
+    def _rings(self, grids: list[dict[Cell, list[Volunteer]]], hh: Household, kind: TaskKind | None
+               ) -> Iterator[tuple[float, Volunteer]]:
+        """Volunteers of `grids` within their reach of `hh` (offering `kind` when given), ring of cells by
+        ring, nearest first in a ring."""
         ci, cj = self.cell(hh.lat, hh.lon)
         stretch = 1.0 / max(0.05, math.cos(math.radians(hh.lat)))  # a degree of longitude is shorter
         rings = 1 + int(self.max_reach / CELL_KM * stretch)
@@ -60,14 +63,17 @@ class Reach:
                 for j in range(cj - r, cj + r + 1) if edge else (cj - r, cj + r):
                     for grid in grids:
                         for v in grid.get((i, j), ()):
+                            if kind is not None and kind not in v.credentials.skills:
+                                continue
                             d = km(v.home.lat, v.home.lon, hh.lat, hh.lon)
                             if d <= travel.reach(v.mode):
                                 ring.append((d, v))
             ring.sort(key=lambda dv: (dv[0], dv[1].index))
             yield from ring
 
-    def zone_candidates(self, task: Task) -> Iterator[tuple[float, Volunteer]]:
-        """(km from home, volunteer) allowed by the zone rule and reach, nearest first (skills not checked)."""
+    def zone_candidates(self, task: Task, offering: bool = False) -> Iterator[tuple[float, Volunteer]]:
+        """(km from home, volunteer) allowed by the zone rule and reach, nearest first; only those offering
+        the task's kind when `offering` (papers and declines are not checked here)."""
         hh = task.household
         if task.remote:
             found = self._remote.get(hh.community)
@@ -89,7 +95,7 @@ class Reach:
         grids = [self.normal_grid]
         if place.zone is Zone.PRECAUTION:
             grids.append(self.precaution_grid.get(place.district, {}))
-        return self._rings(grids, hh)
+        return self._rings(grids, hh, task.kind if offering else None)
 
     def refusal(self, vol: Volunteer, task: Task) -> str | None:
         hh = task.household

@@ -10,6 +10,7 @@ the day is re-timed by the itinerary itself (the routing model is a proposal, ne
 
 from __future__ import annotations
 
+import logging
 import time
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -18,6 +19,7 @@ from baolei_volunteers.domain.geo import km
 from baolei_volunteers.solver.itinerary import Route, Visit, delay_weight
 from baolei_volunteers.solver.model import Task
 
+logger = logging.getLogger(__name__)
 SCALE = 10        # model time unit: a tenth of a minute
 COST_SCALE = 20   # cost per tenth of a travel minute; a rank weight w costs round(w × COST_SCALE) per tenth of delay
 
@@ -60,6 +62,8 @@ def reorder(route: Route, time_limit_s: float) -> bool:
     model.AddDimension(busy_cb, 0, int(vol.minutes * SCALE), True, "busy")
     clock = model.GetDimensionOrDie("time")
     t0 = int(round(start.t * SCALE + 0.5))
+    if t0 > until:
+        return False
     clock.CumulVar(model.Start(0)).SetRange(t0, max(t0, until))
     clock.CumulVar(model.End(0)).SetMax(max(t0, until))
     for k, task in enumerate(doorstep, start=1):
@@ -122,5 +126,8 @@ def improve_routes(routes: list[Route], budget_s: float, per_route_s: float = 0.
         if time.monotonic() - began > budget_s:
             break
         tried += 1
-        improved += reorder(route, per_route_s)
+        try:
+            improved += reorder(route, per_route_s)
+        except Exception:  # an improvement phase never fails the solve: the order found stands
+            logger.exception("reordering the day of %s failed; its order is kept", route.vol.id)
     return tried, improved
