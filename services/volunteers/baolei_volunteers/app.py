@@ -13,10 +13,11 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from fastapi import Depends, FastAPI
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from baolei_common import health
 from baolei_common.admission import Admission, AdmissionGate, set_thread_limit
 from baolei_common.events import utcnow
 from baolei_common.identity import principals
@@ -25,8 +26,7 @@ from baolei_common.supervise import every, stop_all, supervise
 from baolei_volunteers.adapters.db import migrate
 from baolei_volunteers.api import errors, routes_registry, routes_tasks, routes_views
 from baolei_volunteers.api import metrics as metrics_adapter
-from baolei_volunteers.api.deps import container
-from baolei_volunteers.bootstrap import Container, bootstrap
+from baolei_volunteers.bootstrap import bootstrap
 from baolei_volunteers.config import VolunteersConfig
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def create_app(config: VolunteersConfig) -> FastAPI:
         set_thread_limit(config.db_pool_size + 16)
         loop = asyncio.get_running_loop()
         for store in (c.store, c.background):
-            store.on_commit(lambda: _soon(loop, workers))
+            store.on_commit(lambda: health.wake_relay_soon(loop, workers))
         tasks = [asyncio.create_task(supervise("relay", c.relay, workers)),
                  asyncio.create_task(every("hold expiry", config.expiry_interval_s, expire))]
         if config.start_consumer:
@@ -78,34 +78,8 @@ def create_app(config: VolunteersConfig) -> FastAPI:
     def root() -> RedirectResponse:
         return RedirectResponse("/pages/")
 
-    @app.get("/healthz", tags=["health"], summary="The process is alive")
-    def healthz() -> dict:
-        return {"status": "ok"}
-
-    @app.get("/readyz", tags=["health"], summary="Database reachable, relay connected, consumer started",
-             responses={503: {"description": "未就绪 / not ready", "content": {"application/json": {}}}})
-    def readyz(cc: Container = Depends(container)) -> JSONResponse:
-        db = cc.background.ping()
-        consumer = workers.get("consumer")
-        consuming = (not config.start_consumer) or (consumer is not None and consumer.ready.is_set())
-        relay = workers.get("relay")
-        outbox = relay is not None and relay.connected
-        ok = db and consuming and outbox
-        return JSONResponse({"database": db, "consumer": consuming, "outbox": outbox,
-                             "admission": gate.stats()}, 200 if ok else 503)
-
+    health.install(app, ping=c.background.ping, workers=workers, consumes=config.start_consumer, gate=gate)
     return app
-
-
-def _soon(loop: asyncio.AbstractEventLoop, workers: dict) -> None:
-    """After a commit (on any thread): wake the outbox relay on the event loop."""
-    loop.call_soon_threadsafe(_wake, workers)
-
-
-def _wake(workers: dict) -> None:
-    relay = workers.get("relay")
-    if relay is not None:
-        relay.wake()
 
 
 def app_from_env() -> FastAPI:
