@@ -217,3 +217,13 @@ def test_every_event_encodes_to_its_topic_and_decodes_back():
     assert event_id and data["deadline"] == later(60) and data["kind"] == "送药" and data["note"] == "热线"
     with pytest.raises(ValueError):
         decode_request(b"")
+
+
+def test_a_task_next_door_in_another_community_is_answered_by_the_volunteer_holding_it(world: World):
+    rubbish = world.raise_("H-JT1-1001", "垃圾清运", who=OP)  # 景田's own volunteer does not offer it
+    assert rubbish.volunteer_id == "V-LH-02" and rubbish.community == "景田社区"
+    world.tasks.accept(vol("V-LH-02"), rubbish.id, later(1))
+    assert world.task(rubbish.id).status == "accepted"
+    assert rubbish.id in [t["id"] for t in world.views.me(vol("V-LH-02"))["tasks"]]
+    with pytest.raises(policy.Denied):  # nobody else of 莲花北 acts on it
+        world.tasks.decline(vol("V-LH-01"), rubbish.id, later(2))

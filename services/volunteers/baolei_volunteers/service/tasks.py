@@ -141,9 +141,11 @@ class Tasks:
 
     @staticmethod
     def _mine(actor: Principal, t: TaskRow) -> None:
-        """A volunteer acts on a task held by them; the command center on any (for the volunteer)."""
-        policy.require(actor, "task.take", t.community, "task_id")
-        if actor.role == policy.VOLUNTEER and t.volunteer_id != actor.user:
+        """A volunteer acts on a task held by them (the plan may send them to a neighbouring
+        community's door: holding it makes it theirs); the command center on any (for the volunteer)."""
+        held = actor.role == policy.VOLUNTEER and t.volunteer_id == actor.user
+        policy.require(actor, "task.take", actor.organisation if held else t.community, "task_id")
+        if actor.role == policy.VOLUNTEER and not held:
             raise policy.Denied("task_id", "此任务不是派给您的", "this task is not held by you")
 
     def accept(self, actor: Principal, task_id: str, now: datetime) -> TaskRow:
