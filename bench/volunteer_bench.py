@@ -85,7 +85,7 @@ def compare(names: list[str], seeds: list[int], scale: float, limit: float) -> t
     return rows, broken
 
 
-def burst(seed: int, scale: float, shape_name: str, limit: float) -> tuple[list[str], int]:
+def burst(seed: int, scale: float, shape_name: str, limit: float, target: bool = True) -> tuple[list[str], int]:
     shape = family(shape_name, scale)
     began = time.perf_counter()
     sc = generate(shape, seed=seed)
@@ -101,11 +101,12 @@ def burst(seed: int, scale: float, shape_name: str, limit: float) -> tuple[list[
         after = load()
         broken += len(errors)
         answered = found["assigned"] + found["unmet"]
+        on_time = "yes" if wall <= BURST_TARGET_S and answered == found["tasks"] else "NO"
         rows.append(
             f"| | {found['tasks']} | {len(sc['volunteers'])} | {len(sc['households'])} | {how} | {answered} | "
             f"{pct(found['assigned'], found['tasks'])} | {pct(found['deadline_met'], found['deadline_tasks'])} | "
             f"{fmt(found['p95_wait_most_vulnerable_min'])} | {found['violations']} ({found['zone_violations']}) | "
-            f"{wall:.1f} | {'yes' if wall <= BURST_TARGET_S and answered == found['tasks'] else 'NO'} | "
+            f"{wall:.1f} | {on_time if target else '– (no target)'} | "
             f"{before} → {after} |")
         print(rows[-1], flush=True)
     rows.append(f"\n(generating the city took {gen_s:.1f} s, not counted)")
@@ -147,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         broken += b
     if args.full_day:
         out += ["\n## A full day at city scale: 100,000 tasks, 50,000 volunteers\n"]
-        rows, b = burst(seeds[0], 1.0, "city_day", args.limit)
+        rows, b = burst(seeds[0], 1.0, "city_day", args.limit, target=False)
         out += rows
         broken += b
     out.append(f"\nRule violations over every plan: **{broken}**. Load average at the end: {load()}.")

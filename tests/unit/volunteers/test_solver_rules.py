@@ -119,3 +119,29 @@ def test_a_call_nobody_can_take_says_so_for_remote_help(checked: Checked) -> Non
     checked(sc, plan)
     u = unmet(plan)["c"]
     assert u["cause"] == "no_volunteer_in_reach" and "远程" in u["reason_zh"] and "remote" in u["reason_en"]
+
+
+def test_when_a_compound_becomes_controlled_its_volunteers_reach_shrinks_at_once(checked: Checked) -> None:
+    sc = scenario([compound("A", "常态"), compound("B", "常态", lat=22.553)],
+                  [volunteer("a", "A", ["送餐", "送药"], health_check=True)],
+                  [household("ha", "A", ["独居老人"]), household("hb", "B", ["独居老人"])],
+                  [task("in", "ha", "送药", deadline=at("11:00")), task("out", "hb", "送餐")])
+    first = solve(sc)
+    checked(sc, first)
+    assert {a["task_id"] for a in first["assignments"]} == {"in", "out"}
+    sc["compounds"][0]["zone"] = "管控区"               # A is now a 管控区: the accepted tasks come back as claims
+    for t in sc["tasks"]:
+        t["claimed_by"] = "a"
+    second = solve(sc)
+    checked(sc, second)
+    assert [(a["task_id"], a["claimed"]) for a in second["assignments"]] == [("in", True)]
+    assert [(r["task_id"], r["cause"]) for r in second["released_claims"]] == [("out", "zone")]
+    assert unmet(second)["out"]["cause"] == "no_volunteer_in_reach"
+
+
+def test_a_duplicate_task_id_is_refused_with_its_field() -> None:
+    sc = scenario([compound("N", "常态")], [], [household("h", "N", [])],
+                  [task("t", "h", "送餐"), task("t", "h", "代购")])
+    with pytest.raises(ScenarioError) as err:
+        solve(sc)
+    assert err.value.field == "tasks[1].id" and "duplicate" in err.value.reason

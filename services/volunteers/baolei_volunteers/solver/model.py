@@ -228,6 +228,12 @@ def read_scenario(raw: dict[str, Any]) -> Scenario:
             claimed_by=None if claimed in (None, "") else str(claimed),
             excluded=frozenset(str(x) for x in t.get("excluded", [])),
         ))
+    for name, ids in (("volunteers", [v.id for v in volunteers]), ("tasks", [t.id for t in tasks])):
+        seen: set[str] = set()
+        for i, one in enumerate(ids):
+            if one in seen:
+                raise ScenarioError(f"{name}[{i}].id", f"duplicate id {one!r}")
+            seen.add(one)
     scenario = Scenario(now, travel, compounds, volunteers, households, tasks)
     scenario.by_volunteer_id = {v.id: v for v in volunteers}
     return scenario
