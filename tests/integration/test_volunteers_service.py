@@ -39,16 +39,26 @@ def tasks_of(base: str, headers=WORKER) -> list[dict]:
     return httpx.get(f"{base}/api/community", headers=headers, timeout=30).json()["tasks"]
 
 
+def planned(base: str, task_id: str, headers=WORKER) -> dict:
+    """The task once the matching loop has planned it (no longer 匹配中)."""
+    def done():
+        t = next((t for t in tasks_of(base, headers) if t["id"] == task_id), None)
+        return t if t is not None and t["status"] != "matching" else None
+    return poll(done, timeout_s=60)
+
+
 def test_zone_change_and_task_moves_are_published_and_hotline_requests_are_applied_once(volunteers, kafka_settings):
     from baolei_dev.demo_volunteers import load_demo
 
     base = volunteers["url"]
     load_demo(base, "demo-operator", tasks=False)
     r = httpx.post(f"{base}/api/tasks", headers=WORKER, json={"household_id": "H-LHB2-0302", "kind": "快递代取"})
-    assert r.status_code == 201 and r.json()["volunteer_id"] == "V-LH-01", r.text  # 一助一 pair
+    assert r.status_code == 201 and (r.json()["status"], r.json()["status_zh"]) == ("matching", "匹配中"), r.text
     parcel = r.json()["id"]
+    assert planned(base, parcel)["volunteer_id"] == "V-LH-01"  # 一助一 pair
     r = httpx.put(f"{base}/api/compounds/C-LHB-1/zone", headers=WORKER, json={"zone": "管控区"})
     assert r.status_code == 200 and r.json()["previous_zone"] == "常态", r.text
+    assert r.json()["matching"] == "pending"
 
     zones = [volunteers_pb2.CompoundZone.FromString(m.value) for m in read_all(kafka_settings, topics.ZONES, want=5)]
     last = [z for z in zones if z.compound_id == "C-LHB-1"][-1]
@@ -82,7 +92,8 @@ def test_zone_change_and_task_moves_are_published_and_hotline_requests_are_appli
     producer.send(kafka_settings.topic(topics.DOORSTEP_REQUESTS), key=b"H-NOBODY", value=unknown.SerializeToString())
     producer.flush()
     producer.close()
-    hotline = poll(lambda: [t for t in tasks_of(base) if t["source"] == "hotline"], timeout_s=60)
+    hotline = poll(lambda: [t for t in tasks_of(base) if t["source"] == "hotline" and t["status"] != "matching"],
+                   timeout_s=60)
     assert len(hotline) == 1 and hotline[0]["kind"] == "送药"
     # inside the 管控区 now: only the volunteer living there may take it
     assert hotline[0]["volunteer_id"] == "V-LH-01", hotline

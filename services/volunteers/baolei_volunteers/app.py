@@ -1,6 +1,8 @@
 """`create_app(config)` builds the volunteers service's FastAPI app (先锋行动, issue 19). Its lifespan
 migrates the database (Alembic `upgrade head`), then runs the outbox relay (publish after commit),
-the consumer of tasks raised by the hotline over Kafka, and the expiry of unanswered proposals.
+the consumer of tasks raised by the hotline over Kafka, the expiry of unanswered proposals and the
+matching loop (every `match_debounce_s`, rounds over the dirty areas until none is left, each in a
+worker thread so the event loop keeps serving; one replica at a time holds its lease).
 The phone pages (volunteer, community worker, coverage) are static files under /pages/.
 
 Run: uvicorn --factory baolei_volunteers.app:app_from_env --port 8004
@@ -40,6 +42,10 @@ def create_app(config: VolunteersConfig) -> FastAPI:
     async def expire() -> None:
         await asyncio.to_thread(c.background_tasks.expire_holds, utcnow())
 
+    async def match() -> None:
+        while await asyncio.to_thread(c.matching_round) is not None:
+            pass
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(migrate, c.store.engine)
@@ -48,7 +54,8 @@ def create_app(config: VolunteersConfig) -> FastAPI:
         for store in (c.store, c.background):
             store.on_commit(lambda: health.wake_relay_soon(loop, workers))
         tasks = [asyncio.create_task(supervise("relay", c.relay, workers)),
-                 asyncio.create_task(every("hold expiry", config.expiry_interval_s, expire))]
+                 asyncio.create_task(every("hold expiry", config.expiry_interval_s, expire)),
+                 asyncio.create_task(every("matching", config.match_debounce_s, match))]
         if config.start_consumer:
             tasks.append(asyncio.create_task(supervise("consumer", app.state.metrics.attach(c.consumer), workers)))
         try:

@@ -9,7 +9,7 @@ from typing import Any
 
 from baolei_common.identity import Principal
 from baolei_volunteers.adapters.orm import CompoundRow, HouseholdRow, TaskRow, VolunteerRow
-from baolei_volunteers.service.matching import Matcher
+from baolei_volunteers.service.matching import Matcher, task_area
 from baolei_volunteers.service.ports import Event
 from baolei_volunteers.service.registry import Registry
 from baolei_volunteers.service.tasks import Tasks
@@ -31,6 +31,7 @@ class FakeDb:
         self.rows: dict[type, dict[str, Any]] = {CompoundRow: {}, VolunteerRow: {}, HouseholdRow: {}, TaskRow: {}}
         self.events: list[Event] = []
         self.seen: set[str] = set()
+        self.dirty: dict[str, int] = {}  # area -> order marked
         self.commits = 0
 
 
@@ -44,13 +45,14 @@ class FakeUnitOfWork:
         self.rows = copy.deepcopy(self.db.rows)
         self.events: list[Event] = []
         self.seen = set(self.db.seen)
+        self.dirty = dict(self.db.dirty)
         return self
 
     def __exit__(self, *exc: object) -> None:
         pass
 
     def commit(self) -> None:
-        self.db.rows, self.db.seen = self.rows, self.seen
+        self.db.rows, self.db.seen, self.db.dirty = self.rows, self.seen, self.dirty
         self.db.events.extend(self.events)
         self.db.commits += 1
 
@@ -92,6 +94,47 @@ class FakeUnitOfWork:
         return sorted((t for t in self._all(TaskRow, community) if wanted is None or t.status in wanted),
                       key=lambda t: (t.raised_at, t.id))
 
+    def households_by_id(self, ids: Iterable[str]) -> list[HouseholdRow]:
+        return [h for i in sorted(set(ids)) if (h := self.rows[HouseholdRow].get(i)) is not None]
+
+    def tasks_by_id(self, ids: Iterable[str], *, lock: bool = False) -> list[TaskRow]:
+        return [t for i in sorted(set(ids)) if (t := self.rows[TaskRow].get(i)) is not None]
+
+    def count_tasks(self, status: str) -> int:
+        return sum(1 for t in self.rows[TaskRow].values() if t.status == status)
+
+    def area_tasks(self, areas: Iterable[str], statuses: Iterable[str]) -> list[TaskRow]:
+        wanted = set(areas)
+        found = []
+        for t in self.tasks(statuses):
+            h = self.household(t.household_id)
+            c = None if h is None else self.compound(h.compound_id)
+            if c is not None and task_area(t, c) in wanted:
+                found.append(t)
+        return found
+
+    def held_by(self, volunteer_ids: Iterable[str], statuses: Iterable[str]) -> list[TaskRow]:
+        who, st = set(volunteer_ids), set(statuses)
+        return [t for t in self.tasks(st) if t.volunteer_id in who]
+
+    def volunteers_of_districts(self, districts: Iterable[str]) -> list[VolunteerRow]:
+        ds = set(districts)
+        return [v for v in self.volunteers() if v.status == "verified"
+                and (c := self.compound(v.compound_id)) is not None and c.district in ds]
+
+    def mark_dirty(self, areas: Iterable[str]) -> None:
+        for a in areas:
+            self.dirty.setdefault(a, len(self.dirty) + max(self.dirty.values(), default=0) + 1)
+
+    def take_dirty(self, limit: int) -> list[str]:
+        areas = sorted(self.dirty, key=lambda a: self.dirty[a])[:limit]
+        for a in areas:
+            del self.dirty[a]
+        return areas
+
+    def dirty_count(self) -> int:
+        return len(self.dirty)
+
     def add(self, row: Any) -> None:
         self.rows[type(row)][row.id] = row
 
@@ -107,9 +150,10 @@ class World:
 
         self.db = FakeDb()
         self.matcher = Matcher(solve, time_limit_s=5, hold_ttl_s=hold_ttl_s)
-        uow = lambda: FakeUnitOfWork(self.db)  # noqa: E731
+        self.uow = uow = lambda: FakeUnitOfWork(self.db)  # noqa: E731
         self.registry, self.tasks = Registry(uow, self.matcher), Tasks(uow, self.matcher)
-        self.views = Views(uow, visit_gap_days=3)
+        self._views = Views(uow, visit_gap_days=3)
+        self.clock = NOW
         for cid, name, community, zone, lat, lon in COMPOUNDS:
             self.registry.put_compound(OP, {"id": cid, "name": name, "district": "福田", "street": "莲花街道",
                                             "community": community, "zone": zone, "lat": lat, "lon": lon}, NOW)
@@ -118,7 +162,20 @@ class World:
         for v in VOLUNTEERS:
             self.registry.register_volunteer(OP, dict(v), NOW)
 
+    def settle(self) -> int:
+        """The matching loop's rounds until no area is dirty (what the service's loop does)."""
+        rounds = 0
+        while self.matcher.round(self.uow, self.clock) is not None:
+            rounds += 1
+        return rounds
+
+    @property
+    def views(self) -> Views:
+        self.settle()
+        return self._views
+
     def task(self, task_id: str) -> TaskRow:
+        self.settle()
         return self.db.rows[TaskRow][task_id]
 
     def raise_(self, household: str, kind: str, *, at: datetime = NOW, who: Principal = WORKER,

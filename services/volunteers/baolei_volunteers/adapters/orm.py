@@ -74,6 +74,15 @@ class HouseholdRow(Base):
     last_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
+class DirtyAreaRow(Base):
+    """An area whose open tasks the matching loop must plan again: `compound:<id>` (a 管控区 or
+    封控区 compound's doorstep tasks), `district:<name>` (doorstep tasks of 防范区 and 常态 compounds)
+    or `community:<name>` (remote tasks). One row an area: its number is bounded by the city's."""
+    __tablename__ = "matching_dirty"
+    area: Mapped[str] = mapped_column(String(260), primary_key=True)
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
 class TaskRow(Base):
     __tablename__ = "tasks"
     __table_args__ = (Index("ix_tasks_status_community", "status", "community"),)

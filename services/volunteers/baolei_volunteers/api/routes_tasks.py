@@ -48,7 +48,7 @@ def import_tasks(file: UploadFile = File(...), c: Container = Depends(container)
         shown, total = capped(errors, limits)
         raise SheetRejected(shown, total=total)
     made = c.tasks.raise_many(p, rows, at)
-    return {"applied": len(made), "task_ids": [t.id for t in made]}
+    return {"applied": len(made), "task_ids": [t.id for t in made], "matching": "pending"}
 
 
 @router.post("/wishes", status_code=201, summary="登记居民微心愿（待社区审核）/ record a resident's wish", responses=R)

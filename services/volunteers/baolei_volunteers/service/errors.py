@@ -14,3 +14,8 @@ class NotFound(Problem):
 
 class Conflict(Problem):
     status = 409
+
+
+class Full(Problem):
+    """A bound reached (the tasks waiting for the matching loop): try again shortly."""
+    status = 503

@@ -79,28 +79,125 @@ def scenario(now: datetime, compounds: list[CompoundRow], volunteers: list[Volun
     }
 
 
-class Matcher:
-    """One matching round in the caller's unit of work: scenario, solve, apply."""
+LOOSE_ZONES = ("防范区", "常态")
 
-    def __init__(self, solve: Solve, *, time_limit_s: float, hold_ttl_s: float) -> None:
+
+def task_area(t: TaskRow, c: CompoundRow) -> str:
+    """The area a task is planned in. The zone rule makes areas independent: a remote task is taken
+    by its community's volunteers; a doorstep task in a 管控区 compound only by those living there
+    (none in a 封控区); one in a 防范区 or 常态 compound by volunteers of its district."""
+    if t.remote:
+        return f"community:{t.community}"
+    if c.zone in LOOSE_ZONES:
+        return f"district:{c.district}"
+    return f"compound:{c.id}"
+
+
+def compound_areas(c: CompoundRow) -> list[str]:
+    """Every area a change at this compound (its zone, a volunteer living there) may touch."""
+    return [f"compound:{c.id}", f"district:{c.district}", f"community:{c.community}"]
+
+
+class Matcher:
+    """Matching off the request path. A write marks the areas it touched dirty (`mark`, in the
+    writer's unit of work) and returns; the matching loop (`round`, one replica at a time) takes up
+    to `batch_areas` dirty areas, solves their open tasks with the volunteers of their districts
+    (with an interactive time limit, outside any transaction) and applies the plan to the tasks that
+    did not change meanwhile (those changed mark their area again)."""
+
+    def __init__(self, solve: Solve, *, time_limit_s: float, hold_ttl_s: float, batch_areas: int = 64,
+                 batch_tasks: int = 6000) -> None:
         self._solve = solve
         self._limit = time_limit_s
         self._ttl = timedelta(seconds=hold_ttl_s)
+        self.batch_areas = batch_areas
+        self.batch_tasks = batch_tasks
         self.last_metrics: dict[str, Any] = {}
         self.observers: list[Callable[[float, dict[str, int]], None]] = []  # (solve seconds, counts)
 
-    def rematch(self, uow: UnitOfWork, now: datetime) -> dict[str, int]:
-        uow.lock_matching()
-        tasks = uow.tasks(OPEN_STATUSES)
-        volunteers = uow.volunteers()
-        used = minutes_used(uow.tasks(("started", "done", "confirmed")), now)
-        households = {h.id: h for h in uow.households()}
+    @staticmethod
+    def mark_tasks(uow: UnitOfWork, tasks: list[TaskRow]) -> None:
+        areas = set()
+        for t in tasks:
+            h = uow.household(t.household_id)
+            c = None if h is None else uow.compound(h.compound_id)
+            if c is not None:
+                areas.add(task_area(t, c))
+        uow.mark_dirty(areas)
+
+    @staticmethod
+    def mark_compound(uow: UnitOfWork, c: CompoundRow) -> None:
+        uow.mark_dirty(compound_areas(c))
+
+    def round(self, uow_factory: Callable[[], UnitOfWork], now: datetime) -> dict[str, int] | None:
+        """One matching round; None when nothing was dirty."""
+        with uow_factory() as uow:
+            areas = uow.take_dirty(self.batch_areas)
+            uow.commit()
+        if not areas:
+            return None
+        try:
+            return self._round(uow_factory, areas, now)
+        except BaseException:
+            with uow_factory() as uow:  # nothing marked is lost: the areas wait for the next round
+                uow.mark_dirty(areas)
+                uow.commit()
+            raise
+
+    def _round(self, uow_factory: Callable[[], UnitOfWork], areas: list[str], now: datetime) -> dict[str, int]:
+        with uow_factory() as uow:
+            compounds = uow.compounds()
+            where = {c.id: c for c in compounds}
+            tasks = uow.area_tasks(areas, OPEN_STATUSES)
+            deferred: set[str] = set()
+            if len(tasks) > self.batch_tasks:  # the batch cap: the newest wait for the next round
+                late = tasks[self.batch_tasks:]
+                homes = {h.id: h for h in uow.households_by_id({t.household_id for t in late})}
+                for t in late:
+                    h = homes.get(t.household_id)
+                    if h is not None and h.compound_id in where:
+                        deferred.add(task_area(t, where[h.compound_id]))
+                tasks = tasks[:self.batch_tasks]
+            districts = {where[a.split(":", 1)[1]].district for a in areas
+                         if a.startswith("compound:") and a.split(":", 1)[1] in where}
+            districts |= {a.split(":", 1)[1] for a in areas if a.startswith("district:")}
+            districts |= {c.district for c in compounds if f"community:{c.community}" in areas}
+            volunteers = uow.volunteers_of_districts(districts)
+            ids = {t.id for t in tasks}
+            # what the round's volunteers hold elsewhere goes in as a claim: their hours and routes stay whole
+            pinned = [t for t in uow.held_by([v.id for v in volunteers], ("proposed", "accepted")) if t.id not in ids]
+            used = minutes_used(uow.held_by([v.id for v in volunteers], ("started", "done", "confirmed")), now)
+            wanted = {t.household_id for t in tasks} | {t.household_id for t in pinned}
+            households = {h.id: h for h in uow.households_by_id(wanted)}
+            snap = {t.id: _snapshot(t) for t in tasks}
+            scen = scenario(now, compounds, volunteers, households, [*tasks, *pinned], used)
+            holder = {t.id: t.volunteer_id for t in pinned}  # plain values: the rows expire with this session
+            for s in scen["tasks"]:
+                if s["id"] in holder:
+                    s["claimed_by"] = holder[s["id"]]
         began = time.perf_counter()
-        plan = self._solve(scenario(now, uow.compounds(), volunteers, households, tasks, used),
-                           time_limit_s=self._limit)
+        plan = self._solve(scen, time_limit_s=self._limit)  # outside any transaction: writes never wait on it
         seconds = time.perf_counter() - began
+        with uow_factory() as uow:
+            uow.lock_matching()  # one plan applied at a time, across replicas
+            fresh = uow.tasks_by_id(sorted(ids), lock=True)
+            same = [t for t in fresh if _snapshot(t) == snap.get(t.id)]
+            moved = {t.id for t in fresh} - {t.id for t in same}
+            vols = uow.volunteers_of_districts(districts)
+            dropped = {c["task_id"] for c in plan.get("released_claims", [])} & set(holder)
+            if moved or deferred or dropped:
+                again = set(deferred)
+                for t in [*fresh, *uow.tasks_by_id(dropped)]:
+                    if t.id in moved or t.id in dropped:
+                        h = uow.household(t.household_id)
+                        c = None if h is None else uow.compound(h.compound_id)
+                        if c is not None:
+                            again.add(task_area(t, c))
+                uow.mark_dirty(again)
+            counts = self.apply(uow, plan, same, vols, now)
+            uow.commit()
         self.last_metrics = dict(plan.get("metrics") or {})
-        counts = self.apply(uow, plan, tasks, volunteers, now)
+        counts = {**counts, "areas": len(areas), "tasks": len(tasks), "changed_meanwhile": len(moved)}
         for observe in self.observers:
             observe(seconds, counts)
         return counts
@@ -173,6 +270,11 @@ class Matcher:
         t.status, t.volunteer_id, t.claimed, t.hold_until = "open", None, False, None
         ev = task_event(t, "released", {"reason": reason, "reason_zh": zh, "reason_en": en})
         uow.emit(Event(ev.kind, ev.key, {**ev.data, "volunteer_id": was}))
+
+
+def _snapshot(t: TaskRow) -> tuple[Any, ...]:
+    """What a write may change under a round: the round applies its plan only where it still holds."""
+    return (t.status, t.volunteer_id, tuple(t.excluded or ()), t.claimed)
 
 
 def _clear_unmet(t: TaskRow) -> None:

@@ -2,8 +2,8 @@
 center); a volunteer may register themself and waits for the community's verification.
 
 A zone change is the event that moves everyone's reach at once: it is stored with its event and
-the same unit of work re-matches every open task (`matching.rematch`), so no plan made under the
-old zone outlives the commit.
+marks the compound's areas (the compound, its district, its community) for the matching loop,
+which plans them again (`Matcher.round`); the task views say 匹配中 until it has.
 """
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ class Registry:
                 if zone != row.zone:
                     row.zone, row.zone_since = zone, now
             uow.emit(zone_event(row, previous))
-            self._matcher.rematch(uow, now)
+            self._matcher.mark_compound(uow, row)
             uow.commit()
             return row
 
@@ -100,9 +100,9 @@ class Registry:
             previous = row.zone
             row.zone, row.zone_since = zone, now
             uow.emit(zone_event(row, previous))
-            summary = self._matcher.rematch(uow, now)
+            self._matcher.mark_compound(uow, row)
             uow.commit()
-            return {"compound_id": row.id, "zone": zone, "previous_zone": previous, **summary}
+            return {"compound_id": row.id, "zone": zone, "previous_zone": previous, "matching": "pending"}
 
     def register_volunteer(self, actor: Principal, data: dict[str, Any], now: datetime) -> VolunteerRow:
         """By the community (verified at once) or by the volunteer themself (pending until verified)."""
@@ -129,7 +129,7 @@ class Registry:
             row.registered_by = actor.user
             row.status = "pending" if actor.role == policy.VOLUNTEER else "verified"
             uow.emit(volunteer_event(row))
-            self._matcher.rematch(uow, now)
+            self._matcher.mark_compound(uow, compound)
             uow.commit()
             return row
 
@@ -142,7 +142,9 @@ class Registry:
             policy.require(actor, "volunteer.verify", row.community, "volunteer_id")
             row.status = "verified"
             uow.emit(volunteer_event(row))
-            self._matcher.rematch(uow, now)
+            home = uow.compound(row.compound_id)
+            if home is not None:
+                self._matcher.mark_compound(uow, home)
             uow.commit()
             return row
 

@@ -1,7 +1,10 @@
 """Doorstep tasks: raised (by a community worker, the hotline, a sheet, or a resident's 微心愿 once
 the community approves it), then proposed → accepted (or claimed) → started → done with a note →
 confirmed. A decline or an expired hold re-matches the task without that volunteer. Every step is
-one event on `baolei.doorstep-tasks.v1`, staged in the same unit of work as the change."""
+one event on `baolei.doorstep-tasks.v1`, staged in the same unit of work as the change.
+
+Matching is off the request path: a write marks the areas it touched dirty and returns; a task
+waits as `matching` (匹配中) until the matching loop (`Matcher.round`) plans it."""
 from __future__ import annotations
 
 import uuid
@@ -12,7 +15,7 @@ from baolei_common import policy
 from baolei_common.identity import Principal
 from baolei_volunteers.adapters.orm import HouseholdRow, TaskRow
 from baolei_volunteers.domain.tasks import DEFAULT_MINUTES, REMOTE_KINDS, TaskKind, parse_kind
-from baolei_volunteers.service.errors import Conflict, Invalid, NotFound
+from baolei_volunteers.service.errors import Conflict, Full, Invalid, NotFound
 from baolei_volunteers.service.matching import Matcher, task_event
 from baolei_volunteers.service.ports import UnitOfWork
 from baolei_volunteers.service.texts import STATUS_NAMES
@@ -55,12 +58,20 @@ def raised_body(t: TaskRow) -> dict[str, Any]:
 
 
 class Tasks:
-    """Use cases of doorstep tasks; each opens one unit of work, re-matches when the open set changed,
-    and commits."""
+    """Use cases of doorstep tasks; each opens one unit of work, marks the areas whose open set
+    changed for the matching loop, and commits. `max_pending`: tasks that may wait for the loop at
+    once (beyond, a raise is refused with 503 and a reason; the loop drains them)."""
 
-    def __init__(self, uow_factory: Any, matcher: Matcher) -> None:
+    def __init__(self, uow_factory: Any, matcher: Matcher, max_pending: int = 50_000) -> None:
         self._uow = uow_factory
         self._matcher = matcher
+        self._max_pending = max_pending
+
+    def _room(self, uow: UnitOfWork, n: int, field: str) -> None:
+        waiting = uow.count_tasks("matching")
+        if waiting + n > self._max_pending:
+            raise Full(field, f"待匹配任务已达上限（{waiting}/{self._max_pending}），请稍后再试",
+                       f"too many tasks wait for matching ({waiting}/{self._max_pending}); try again shortly")
 
     # -- raising ---------------------------------------------------------------------------------
     def _household(self, uow: UnitOfWork, household_id: str, field: str = "household_id") -> HouseholdRow:
@@ -73,33 +84,33 @@ class Tasks:
                    event_id: str = "") -> TaskRow | None:
         """`event_id`: a task raised over Kafka (the hotline), applied once (None when seen before)."""
         with self._uow() as uow:
-            uow.lock_matching()  # before any row lock: rounds never deadlock
             if event_id and not uow.first_time(event_id):
                 return None
             h = self._household(uow, data["household_id"])
             policy.require(actor, "task.raise", h.community, "household_id")
             if data.get("id") and uow.task(data["id"]) is not None:
                 raise Conflict("id", f"任务编号已存在：{data['id']}", f"task id already exists: {data['id']}")
-            t = build_task(h, data, source=source, raised_by=actor.user, now=now, status="open")
+            self._room(uow, 1, "household_id")
+            t = build_task(h, data, source=source, raised_by=actor.user, now=now, status="matching")
             uow.add(t)
             uow.emit(task_event(t, "raised", raised_body(t), actor.user))
-            self._matcher.rematch(uow, now)
+            self._matcher.mark_tasks(uow, [t])
             uow.commit()
             return t
 
     def raise_many(self, actor: Principal, rows: list[dict[str, Any]], now: datetime) -> list[TaskRow]:
         """A sheet: every row checked first (all or nothing), then one re-match."""
         with self._uow() as uow:
-            uow.lock_matching()  # before any row lock: rounds never deadlock
+            self._room(uow, len(rows), "rows")
             made = []
             for i, data in enumerate(rows):
                 h = self._household(uow, data["household_id"], f"rows[{i}].household_id")
                 policy.require(actor, "task.raise", h.community, f"rows[{i}].household_id")
-                made.append(build_task(h, data, source="sheet", raised_by=actor.user, now=now, status="open"))
+                made.append(build_task(h, data, source="sheet", raised_by=actor.user, now=now, status="matching"))
             for t in made:
                 uow.add(t)
                 uow.emit(task_event(t, "raised", raised_body(t), actor.user))
-            self._matcher.rematch(uow, now)
+            self._matcher.mark_tasks(uow, made)
             uow.commit()
             return made
 
@@ -120,9 +131,9 @@ class Tasks:
             t = self._task(uow, task_id)
             policy.require(actor, "task.approve", t.community, "task_id")
             self._expect(t, ("wish",))
-            t.status = "open"
+            t.status = "matching"
             uow.emit(task_event(t, "raised", raised_body(t), actor.user))
-            self._matcher.rematch(uow, now)
+            self._matcher.mark_tasks(uow, [t])
             uow.commit()
             return t
 
@@ -173,7 +184,7 @@ class Tasks:
             self._expect(t, ("open", "unmet"))
             t.status, t.volunteer_id, t.claimed, t.hold_until = "accepted", actor.user, True, None
             uow.emit(task_event(t, "claimed", {}, actor.user))
-            self._matcher.rematch(uow, now)
+            self._matcher.mark_tasks(uow, [t])
             uow.commit()
             return t
 
@@ -186,8 +197,8 @@ class Tasks:
             who = t.volunteer_id or ""
             t.excluded = sorted({*t.excluded, who})
             uow.emit(task_event(t, "declined", {"note": note}, actor.user))
-            t.status, t.volunteer_id, t.claimed, t.hold_until = "open", None, False, None
-            self._matcher.rematch(uow, now)
+            t.status, t.volunteer_id, t.claimed, t.hold_until = "matching", None, False, None
+            self._matcher.mark_tasks(uow, [t])
             uow.commit()
             return t
 
@@ -218,9 +229,11 @@ class Tasks:
                 nxt = build_task(h, {"kind": t.kind, "duration_min": t.duration_min, "every_days": t.every_days,
                                      "note": t.note, "earliest": now + timedelta(days=t.every_days)},
                                  source=t.source, raised_by=t.raised_by, now=now, status="open")
+                nxt.status = "matching"
                 uow.add(nxt)
                 uow.emit(task_event(nxt, "raised", raised_body(nxt), "schedule"))
-            self._matcher.rematch(uow, now)
+                self._matcher.mark_tasks(uow, [nxt])
+            self._matcher.mark_tasks(uow, [t])  # the volunteer's hours and route changed
             uow.commit()
             return t
 
@@ -242,11 +255,10 @@ class Tasks:
             for t in late:
                 who = t.volunteer_id or ""
                 t.excluded = sorted({*t.excluded, who})
-                t.status, t.hold_until = "open", None
+                t.status, t.hold_until = "matching", None
                 uow.emit(task_event(t, "released", {"reason": "expired", "reason_zh": "志愿者未在时限内确认",
                                                      "reason_en": "the volunteer did not answer in time"}, "expiry"))
                 t.volunteer_id = None
-            if late:
-                self._matcher.rematch(uow, now)
+                self._matcher.mark_tasks(uow, [t])
             uow.commit()
             return len(late)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 STATUS_NAMES: dict[str, tuple[str, str]] = {
     "wish": ("微心愿待审核", "wish awaiting approval"),
-    "open": ("待匹配", "open"),
+    "matching": ("匹配中", "matching"),
+    "open": ("待认领", "open to claim"),
     "proposed": ("待志愿者确认", "proposed to a volunteer"),
     "accepted": ("已接单", "accepted"),
     "started": ("进行中", "under way"),

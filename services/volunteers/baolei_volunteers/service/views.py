@@ -140,7 +140,7 @@ class Views:
                         (t.done_at is None and t.deadline < now and t.status != "cancelled")
                         or (t.done_at is not None and t.done_at > t.deadline)):
                     r["overdue_medicine"] += 1
-                if t.status in ("open", "proposed"):
+                if t.status in ("matching", "open", "proposed"):
                     r["open"] += 1
                 if t.status == "unmet":
                     r["unmet"] += 1
