@@ -16,6 +16,7 @@ import pytest
 
 from baolei_common.citytime import city_time
 from tests.integration.conftest import volunteers  # noqa: F401
+from tests.integration.test_volunteers_service import planned
 
 pytestmark = pytest.mark.e2e
 WORKER = {"Authorization": "Bearer demo-community"}
@@ -29,12 +30,13 @@ def test_a_day_of_doorstep_help_under_the_zone_rule_on_a_phone(node_tooling, vol
     base = volunteers["url"]
     load_demo(base, "demo-operator", tasks=False)
     r = httpx.post(f"{base}/api/tasks", headers=WORKER, json={"household_id": "H-LHB2-0302", "kind": "快递代取"})
-    assert r.status_code == 201 and r.json()["volunteer_id"] == "V-LH-01", r.text
+    assert r.status_code == 201 and r.json()["status_zh"] == "匹配中", r.text  # answered before the solve
     parcel = r.json()["id"]
+    assert planned(base, parcel)["volunteer_id"] == "V-LH-01"
     deadline = city_time(datetime.now(timezone.utc) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
     shots = tmp_path / "shots"
     shots.mkdir()
-    run = subprocess.run(["node", "volunteer_day.mjs", base, str(shots), deadline], cwd=node_tooling,
+    run = subprocess.run(["node", "volunteer_day.mjs", base, str(shots), deadline, parcel], cwd=node_tooling,
                          capture_output=True, text=True, timeout=420)
     steps = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
     assert run.returncode == 0, f"{run.stdout}\n{run.stderr}\n{volunteers['log'].read_text()[-3000:]}"

@@ -3,10 +3,11 @@
 // delivered before its deadline by the volunteer living there; a doorstep task inside a 封控区 is
 // unmet with the reason and the fix; the 封控区 volunteer takes a 电话关怀 task; the command center
 // sees it by district. Prints one JSON line per step; screenshots go to the given directory.
-//   node volunteer_day.mjs <base url> <screenshot dir> <deadline "YYYY-MM-DDTHH:MM" city time>
+// Matching runs in the service's background loop: a page is reloaded until the loop's answer shows.
+//   node volunteer_day.mjs <base url> <screenshot dir> <deadline "YYYY-MM-DDTHH:MM" city time> <parcel task id>
 import { chromium } from "playwright-core";
 
-const [base, shots, deadline] = process.argv.slice(2);
+const [base, shots, deadline, parcel] = process.argv.slice(2);
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=zh-CN"];
 const T = 60000;
@@ -25,6 +26,15 @@ async function open(token) {
   return page;
 }
 const ok = async (page) => page.locator("#msg").filter({ hasText: "✓" }).waitFor({ timeout: T });
+async function reloadUntil(page, cond) {  // the matching loop answers within seconds: wait on content
+  const end = Date.now() + T;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error("the matching loop's answer did not show");
+    await page.waitForTimeout(500);
+    await page.reload();
+    await page.locator("#who").filter({ hasText: "·" }).waitFor({ timeout: T });
+  }
+}
 const cards = (page, sel) => page.locator(`${sel} .task`).evaluateAll((els) => els.map((e) => ({
   id: e.dataset.task, kind: e.dataset.kind, status: e.dataset.status, text: e.innerText })));
 
@@ -44,9 +54,10 @@ try {
   await ok(worker);
   log("zone-changed", { zone: await worker.locator('[data-compound="C-LHB-1"] h3').innerText(), fits: await fits(worker) });
 
-  // 3. at once, the volunteer's reach is his compound and the parcel outside it is gone
+  // 3. at once, the volunteer's reach is his compound; the parcel outside it goes once re-matched
   await vol.reload();
   await vol.getByTestId("reach").waitFor({ timeout: T });
+  await reloadUntil(vol, async () => !(await cards(vol, "#mine")).some((t) => t.id === parcel));
   log("volunteer-after", { reach: await vol.getByTestId("reach").innerText(), tasks: await cards(vol, "#mine") });
 
   // 4. medicine for 刘奶奶 (82, alone, 7th floor) inside the 管控区, with a deadline
@@ -58,9 +69,8 @@ try {
     await ok(worker);
   }
   await raise("H-LHB1-0701", "送药", true);
-  await vol.reload();
   const med = vol.locator('#mine .task[data-kind="送药"]');
-  await med.waitFor({ timeout: T });
+  await reloadUntil(vol, async () => (await med.count()) > 0);
   const medId = await med.getAttribute("data-task");
   log("medicine-proposed", { id: medId, text: await med.innerText() });
   await med.locator('[data-act="accept"]').click();
@@ -78,7 +88,7 @@ try {
   // 5. a meal inside the 封控区 彩田村: nobody may go to the door
   await raise("H-LHB3-0501", "送餐", false);
   const sealed = worker.locator('#tasks .task[data-kind="送餐"][data-status="unmet"]').first();
-  await sealed.waitFor({ timeout: T });
+  await reloadUntil(worker, async () => (await sealed.count()) > 0);
   log("sealed-unmet", { reason: await sealed.getByTestId("reason").innerText(), fix: await sealed.getByTestId("fix").innerText() });
   await worker.screenshot({ path: `${shots}/community.png`, fullPage: true });
 
@@ -86,7 +96,7 @@ try {
   await raise("H-LHB3-0202", "电话关怀", false);
   const home = await open("demo-vol-sealed");
   const call = home.locator('#mine .task[data-kind="电话关怀"]');
-  await call.waitFor({ timeout: T });
+  await reloadUntil(home, async () => (await call.count()) > 0);
   const callId = await call.getAttribute("data-task");
   await call.locator('[data-act="accept"]').click();
   await ok(home);

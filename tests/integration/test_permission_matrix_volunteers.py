@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from baolei_volunteers.app import create_app
 from baolei_volunteers.config import VolunteersConfig
+from tests.integration.conftest import poll
 from tests.integration.test_permission_matrix import BOTH, OWN, Matrix, write_routes
 
 pytestmark = pytest.mark.integration
@@ -57,7 +58,7 @@ def auth(role: str) -> dict[str, str]:
 
 @pytest.fixture
 def client(kafka_settings, pg_database):
-    cfg = VolunteersConfig(database_url=pg_database, kafka=kafka_settings, start_consumer=False)
+    cfg = VolunteersConfig(database_url=pg_database, kafka=kafka_settings, start_consumer=False, match_debounce_s=0.2)
     with TestClient(create_app(cfg)) as c:
         yield c
 
@@ -86,6 +87,13 @@ class City:
         compounds = self.ok(self.c.get("/api/community", headers=OP)).json()["compounds"]
         return str(next(x["zone"] for x in compounds if x["id"] == compound_id))
 
+    def planned(self, task_id: str) -> dict:
+        """The task once the matching loop has planned it (wait on content: no longer 匹配中)."""
+        def done():
+            t = next(t for t in self.ok(self.c.get("/api/community", headers=OP)).json()["tasks"] if t["id"] == task_id)
+            return t if t["status"] != "matching" else None
+        return dict(poll(done, timeout_s=60, every_s=0.1))
+
     @staticmethod
     def ok(r):
         assert r.status_code < 300, r.text
@@ -95,7 +103,7 @@ class City:
         """A 1-minute medicine delivery: own -> held by V-LH-01 (the only one allowed in C-LHB-1)."""
         r = self.ok(self.c.post("/api/tasks", headers=OP, json={"household_id": HOME[community], "kind": "送药",
                                                                 "duration_min": 1}))
-        t = r.json()
+        t = self.planned(r.json()["id"])
         if community == "莲花北社区":
             assert (t["status"], t["volunteer_id"]) == ("proposed", "V-LH-01"), t
         if state in ("accepted", "done"):
