@@ -8,7 +8,8 @@ plan the service ends with is checked against the zone rule (tools/check_volunte
     python bench/volunteer_service_bench.py                 # 20,000 tasks, 50,000 volunteers (≤ 8 min)
     python bench/volunteer_service_bench.py --scale 0.1     # a tenth of the city
 Needs BAOLEI_TEST_PG_URL (an admin URL: a scratch database is made and dropped) and
-BAOLEI_KAFKA_BOOTSTRAP_SERVERS. Appends its section to bench/results/volunteers.md with --write.
+BAOLEI_KAFKA_BOOTSTRAP_SERVERS (topics under a fresh prefix, deleted at the end). Appends its
+section to bench/results/volunteers.md with --write.
 """
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def task_bodies(world: dict[str, Any]) -> list[dict[str, Any]]:
     shift = datetime.now(timezone.utc) - NOW.astimezone(timezone.utc) + timedelta(minutes=5)
     out = []
     for t in world["tasks"]:
-        body: dict[str, Any] = {"household_id": t["household_id"], "kind": t["kind"], "duration_min": t["duration_min"]}
+        body: dict[str, Any] = {"id": f"B-{t['id']}", "household_id": t["household_id"], "kind": t["kind"], "duration_min": t["duration_min"]}
         if t["remote"] and t["kind"] in ("定期探访", "心理疏导"):
             body["remote"] = True
         for k in ("deadline", "earliest"):
@@ -107,8 +108,15 @@ def raise_all(base: str, bodies: list[dict[str, Any]], clients: int) -> list[tup
     """Each body POSTed by one of `clients` threads: (seconds, status code, task status)."""
     def one(body: dict[str, Any], c: httpx.Client) -> tuple[float, int, str]:
         began = time.perf_counter()
-        r = c.post("/api/tasks", json=body)
-        return time.perf_counter() - began, r.status_code, (r.json().get("status", "") if r.status_code == 201 else "")
+        for attempt in range(3):  # a reset connection is tried again; the task id makes a repeat a 409
+            try:
+                r = c.post("/api/tasks", json=body)
+                break
+            except httpx.TransportError:
+                if attempt == 2:
+                    raise
+        code = 201 if r.status_code == 409 and attempt else r.status_code
+        return time.perf_counter() - began, code, (r.json().get("status", "") if r.status_code == 201 else "")
 
     pool = [httpx.Client(base_url=base, headers=OPERATOR, timeout=60) for _ in range(clients)]
     try:
@@ -130,10 +138,28 @@ def wait_answered(database_url: str, n: int, timeout_s: float) -> tuple[float | 
         time.sleep(0.5)
 
 
-def start_service(database_url: str, port: int, extra: dict[str, str]) -> subprocess.Popen[bytes]:
+def drop_topics(bootstrap: str, prefix: str) -> None:
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        mine = [t for t in admin.list_topics() if t.startswith(prefix)]
+        if mine:
+            admin.delete_topics(mine, timeout_ms=15000)
+    except Exception as exc:  # noqa: BLE001
+        print(f"topics under {prefix!r} left on the broker: {exc}")
+    finally:
+        admin.close()
+
+
+def start_service(database_url: str, port: int, prefix: str) -> subprocess.Popen[bytes]:
+    """The service as its own process on fresh topics under `prefix` (the hotline consumer off)."""
+    from baolei_common import topics
+
+    topics.ensure_topics(os.environ["BAOLEI_KAFKA_BOOTSTRAP_SERVERS"], prefix)
     env = {**os.environ, "BAOLEI_VOLUNTEERS_DATABASE_URL": database_url, "BAOLEI_VOLUNTEERS_HTTP_PORT": str(port),
-           "BAOLEI_KAFKA_TOPIC_PREFIX": f"bvs{uuid.uuid4().hex[:6]}.", "BAOLEI_VOLUNTEERS_START_CONSUMER": "false",
-           "BAOLEI_VOLUNTEERS_CONSUMER_GROUP": f"bvs-{uuid.uuid4().hex[:6]}", **extra}
+           "BAOLEI_KAFKA_TOPIC_PREFIX": prefix, "BAOLEI_VOLUNTEERS_START_CONSUMER": "false",
+           "BAOLEI_VOLUNTEERS_CONSUMER_GROUP": f"bvs-{uuid.uuid4().hex[:6]}"}
     log = open(ROOT / "var" / f"volunteer_service_bench_{port}.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "baolei_volunteers"], env=env, stdout=log, stderr=log, cwd=ROOT)
     for _ in range(240):
@@ -175,9 +201,10 @@ def main(argv: list[str] | None = None) -> int:
     world = generate(family("sealing_burst", args.scale), seed=7)
     bodies = task_bodies(world)
     url, drop = scratch_db(admin)
+    prefix = f"bvs{uuid.uuid4().hex[:6]}."
     proc = None
     try:
-        proc = start_service(url, args.port, {})
+        proc = start_service(url, args.port, prefix)
         seed_city(url, world)
         load0 = os.getloadavg()
         began = time.monotonic()
@@ -192,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
             proc.terminate()
             proc.wait(30)
         drop()
+        drop_topics(os.environ["BAOLEI_KAFKA_BOOTSTRAP_SERVERS"], prefix)
     lat = sorted(a[0] for a in answers)
     p95 = lat[int(0.95 * (len(lat) - 1))]
     codes = {c: sum(1 for a in answers if a[1] == c) for c in {a[1] for a in answers}}

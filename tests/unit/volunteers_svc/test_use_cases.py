@@ -227,3 +227,68 @@ def test_a_task_next_door_in_another_community_is_answered_by_the_volunteer_hold
     assert rubbish.id in [t["id"] for t in world.views.me(vol("V-LH-02"))["tasks"]]
     with pytest.raises(policy.Denied):  # nobody else of 莲花北 acts on it
         world.tasks.decline(vol("V-LH-01"), rubbish.id, later(2))
+
+
+# -- matching off the request path ------------------------------------------------------------------
+def test_a_raise_answers_before_matching_and_marks_only_its_area(world: World):
+    world.settle()
+    t = world.tasks.raise_task(WORKER, {"household_id": "H-LHB2-0302", "kind": "快递代取"}, NOW)
+    assert t is not None and world.db.rows[TaskRow][t.id].status == "matching"
+    assert set(world.db.dirty) == {"district:福田"}  # a doorstep in a 常态 compound: its district
+    call = world.tasks.raise_task(WORKER, {"household_id": "H-LHB3-0202", "kind": "电话关怀"}, NOW)
+    assert call is not None and set(world.db.dirty) == {"district:福田", "community:莲花北社区"}
+    assert world.views.community(WORKER, None)["tasks"] and not world.db.dirty  # the loop drained them
+    assert world.task(t.id).status == "proposed" and world.task(call.id).status == "proposed"
+
+
+def test_a_zone_change_marks_the_compound_its_district_and_its_community(world: World):
+    world.settle()
+    out = world.registry.change_zone(WORKER, "C-LHB-1", "管控区", NOW)
+    assert out["matching"] == "pending"
+    assert set(world.db.dirty) == {"compound:C-LHB-1", "district:福田", "community:莲花北社区"}
+
+
+def test_a_task_changed_while_a_round_solved_keeps_the_change_and_waits_for_the_next_round(world: World):
+    parcel = world.raise_("H-LHB2-0302", "快递代取")
+    assert (parcel.status, parcel.volunteer_id) == ("proposed", "V-LH-01")
+    world.tasks.raise_task(WORKER, {"household_id": "H-LHB2-0302", "kind": "垃圾清运"}, NOW)  # the area is dirty
+    inner, declined = world.matcher._solve, []
+
+    def solve_then_decline(scenario, **kw):
+        plan = inner(scenario, **kw)  # the plan still gives the parcel to V-LH-01
+        if not declined:
+            declined.append(world.tasks.decline(vol("V-LH-01"), parcel.id, NOW, "临时有事"))
+        return plan
+    world.matcher._solve = solve_then_decline
+    counts = world.matcher.round(world.uow, NOW)
+    assert counts is not None and counts["changed_meanwhile"] == 1
+    row = world.db.rows[TaskRow][parcel.id]
+    assert (row.status, row.volunteer_id) == ("matching", None) and "V-LH-01" in row.excluded
+    world.matcher._solve = inner
+    assert world.task(parcel.id).volunteer_id not in (None, "V-LH-01")
+
+
+def test_the_bound_on_tasks_waiting_for_matching_refuses_a_raise_with_the_reason(world: World):
+    from baolei_volunteers.service.errors import Full
+    from baolei_volunteers.service.tasks import Tasks
+
+    tasks = Tasks(world.uow, world.matcher, max_pending=2)
+    for _ in range(2):
+        tasks.raise_task(WORKER, {"household_id": "H-LHB2-0302", "kind": "垃圾清运"}, NOW)
+    with pytest.raises(Full) as refused:
+        tasks.raise_task(WORKER, {"household_id": "H-LHB2-0302", "kind": "垃圾清运"}, NOW)
+    assert "待匹配任务已达上限" in refused.value.reason_zh and refused.value.status == 503
+    world.settle()  # the loop drains them: raises are accepted again
+    assert tasks.raise_task(WORKER, {"household_id": "H-LHB2-0302", "kind": "垃圾清运"}, NOW) is not None
+
+
+def test_a_round_caps_its_tasks_and_the_rest_wait_for_the_next(world: World):
+    world.settle()
+    world.matcher.batch_tasks = 3
+    made = [world.tasks.raise_task(WORKER, {"household_id": "H-LHB2-0302", "kind": "垃圾清运", "duration_min": 5},
+                                   NOW) for _ in range(5)]
+    counts = world.matcher.round(world.uow, NOW)
+    assert counts is not None and counts["tasks"] == 3 and world.db.dirty  # the two newest wait
+    assert [world.db.rows[TaskRow][t.id].status for t in made].count("matching") == 2
+    world.settle()
+    assert all(world.db.rows[TaskRow][t.id].status != "matching" for t in made)

@@ -150,8 +150,9 @@ class Matcher:
             where = {c.id: c for c in compounds}
             tasks = uow.area_tasks(areas, OPEN_STATUSES)
             deferred: set[str] = set()
-            if len(tasks) > self.batch_tasks:  # the batch cap: the newest wait for the next round
-                late = tasks[self.batch_tasks:]
+            if len(tasks) > self.batch_tasks:  # the batch cap: unplanned first, the newest wait for the next round
+                tasks.sort(key=lambda t: (t.status != "matching", t.raised_at, t.id))
+                late = [t for t in tasks[self.batch_tasks:] if t.status == "matching"]
                 homes = {h.id: h for h in uow.households_by_id({t.household_id for t in late})}
                 for t in late:
                     h = homes.get(t.household_id)
