@@ -64,7 +64,8 @@ def task_bodies(world: dict[str, Any]) -> list[dict[str, Any]]:
     shift = datetime.now(timezone.utc) - NOW.astimezone(timezone.utc) + timedelta(minutes=5)
     out = []
     for t in world["tasks"]:
-        body: dict[str, Any] = {"id": f"B-{t['id']}", "household_id": t["household_id"], "kind": t["kind"], "duration_min": t["duration_min"]}
+        body: dict[str, Any] = {"id": f"B-{t['id']}", "household_id": t["household_id"], "kind": t["kind"],
+                                "duration_min": t["duration_min"]}
         if t["remote"] and t["kind"] in ("定期探访", "心理疏导"):
             body["remote"] = True
         for k in ("deadline", "earliest"):
