@@ -5,8 +5,8 @@ Measured: each raise's latency (it returns before matching: 匹配中), and the 
 is answered by the matching loop (assigned, or unmet with a reason), with the load average; the
 plan the service ends with is checked against the zone rule (tools/check_volunteer_plan.py's rule).
 
-    python bench/volunteer_service_bench.py                 # 20,000 tasks, 50,000 volunteers (≤ 8 min)
-    python bench/volunteer_service_bench.py --scale 0.1     # a tenth of the city
+    python -m bench.volunteer_service_bench               # a quarter: 5,000 tasks, 12,500 volunteers (≤ 8 min)
+    python -m bench.volunteer_service_bench --scale 1     # the whole burst: 20,000 tasks, 50,000 volunteers
 Needs BAOLEI_TEST_PG_URL (an admin URL: a scratch database is made and dropped) and
 BAOLEI_KAFKA_BOOTSTRAP_SERVERS (topics under a fresh prefix, deleted at the end). Appends its
 section to bench/results/volunteers.md with --write.
@@ -190,7 +190,8 @@ def scratch_db(admin_url: str) -> tuple[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scale", type=float, default=1.0, help="share of the sealing_burst city (1.0: 20,000 tasks)")
+    ap.add_argument("--scale", type=float, default=0.25,
+                    help="share of the sealing_burst city (0.25: 5,000 tasks, ≤ 8 min on 2 busy cores; 1.0: 20,000)")
     ap.add_argument("--clients", type=int, default=8, help="concurrent raising clients")
     ap.add_argument("--timeout", type=float, default=360.0, help="longest wait for every task to be answered (s)")
     ap.add_argument("--port", type=int, default=18404)
