@@ -10,7 +10,7 @@ PROTO_SRC := $(wildcard proto/baolei_events/v1/*.proto)
 .PHONY: help setup test-deps proto proto-check kafka-fetch kafka-start kafka-stop run lint test test-unit test-integration test-e2e bench clean
 
 help:
-	@echo "make run    - set up, start Kafka + the three services on SQLite with a demo city"
+	@echo "make run    - set up, start Kafka + the four services on SQLite with a demo city"
 	@echo "make test   - set up, start Kafka, run unit + integration (+ e2e) tests"
 	@echo "make lint   - ruff over the code, mypy over every package (strict on domain and solver), import-linter contracts (part of make test)"
 	@echo "make bench  - matcher and ledger benchmarks"

@@ -96,3 +96,17 @@ def rice_warehouses(inv_url: str, warehouses: tuple[tuple[str, str, float, float
             r = c.post("/api/warehouses", json={"id": wid, "name": name, "organisation": "食品物资集团",
                                                 "district": "福田", "lat": lat, "lon": lon})
             assert r.status_code in (200, 201), r.text
+
+
+@pytest.fixture
+def volunteers(kafka_settings: KafkaSettings, pg_database: str, tmp_path: Path) -> Iterator[dict]:
+    """The volunteers service (先锋行动) as a real uvicorn server on PostgreSQL, on this test's topics."""
+    port = free_port()
+    env = {"BAOLEI_KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
+           "BAOLEI_KAFKA_TOPIC_PREFIX": kafka_settings.topic_prefix,
+           "BAOLEI_VOLUNTEERS_DATABASE_URL": pg_database, "BAOLEI_VOLUNTEERS_HTTP_PORT": str(port),
+           "BAOLEI_VOLUNTEERS_CONSUMER_GROUP": f"volunteers-{uuid.uuid4().hex[:8]}"}
+    log = tmp_path / "volunteers.log"
+    proc = start_service("baolei_volunteers", env, f"http://127.0.0.1:{port}/readyz", log)
+    yield {"url": f"http://127.0.0.1:{port}", "log": log, "proc": proc}
+    stop(proc)

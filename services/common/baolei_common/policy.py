@@ -17,7 +17,8 @@ from enum import StrEnum
 from typing import Protocol
 
 OPERATOR, DISPATCHER, SITE, VIEWER = "operator", "dispatcher", "site", "viewer"
-ROLES = (OPERATOR, DISPATCHER, SITE, VIEWER)
+VOLUNTEER = "volunteer"  # 先锋行动: one volunteer (user = volunteer id, organisation = their community)
+ROLES = (OPERATOR, DISPATCHER, SITE, VIEWER, VOLUNTEER)
 BUS, HOTEL, SUPPLY = "bus", "hotel", "supply"
 DISPATCHER_KINDS = (BUS, HOTEL, SUPPLY)
 
@@ -28,6 +29,7 @@ ROLE_NAMES: dict[str, tuple[str, str]] = {  # policy role -> (zh, en)
     f"{DISPATCHER}:{SUPPLY}": ("物资集团调度", "supply group dispatcher"),
     SITE: ("社区/隔离点", "community or site"),
     VIEWER: ("只读观察员", "viewer"),
+    VOLUNTEER: ("志愿者", "volunteer"),
 }
 POLICY_ROLES = tuple(ROLE_NAMES)
 
@@ -114,10 +116,33 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("price.record", "inventory", "上报价格", "record prices", "本单位设有仓库的区",
            "districts where your organisation has a warehouse", {OPERATOR: ANY, f"{DISPATCHER}:{SUPPLY}": OWN}),
     Action("baseline.set", "inventory", "设定基准价", "set a baseline price", "", "", {OPERATOR: ANY}),
+    # 先锋行动 (volunteers service): a site is a community's worker; "own" is their community
+    Action("volunteer.register", "volunteers", "登记志愿者", "register a volunteer", "本社区的志愿者",
+           "a volunteer of your community", {OPERATOR: ANY, SITE: OWN, VOLUNTEER: OWN}),
+    Action("volunteer.verify", "volunteers", "审核志愿者", "verify a volunteer", "本社区的志愿者",
+           "a volunteer of your community", {OPERATOR: ANY, SITE: OWN}),
+    Action("zone.change", "volunteers", "变更小区管控等级", "change a compound's zone", "本社区的小区",
+           "a compound of your community", {OPERATOR: ANY, SITE: OWN}),
+    Action("household.manage", "volunteers", "登记困难家庭", "register a household", "本社区的住户",
+           "a household of your community", {OPERATOR: ANY, SITE: OWN}),
+    Action("task.raise", "volunteers", "发起上门任务", "raise a doorstep task", "本社区的住户",
+           "a household of your community", {OPERATOR: ANY, SITE: OWN}),
+    Action("task.wish", "volunteers", "登记微心愿", "record a resident's wish", "本社区的住户",
+           "a household of your community", {OPERATOR: ANY, SITE: OWN, VOLUNTEER: OWN}),
+    Action("task.approve", "volunteers", "审核微心愿", "approve a wish", "本社区的住户",
+           "a household of your community", {OPERATOR: ANY, SITE: OWN}),
+    Action("task.take", "volunteers", "接受、认领、开始或完成上门任务",
+           "accept, claim, start or finish a doorstep task",
+           "派给本人或本人可认领的任务", "a task held by you or open to you", {OPERATOR: ANY, VOLUNTEER: OWN}),
+    Action("task.confirm", "volunteers", "确认上门任务已完成", "confirm a doorstep task was done", "本社区的住户",
+           "a household of your community", {OPERATOR: ANY, SITE: OWN}),
+    Action("coverage.read", "volunteers", "查看先锋行动覆盖情况", "read the doorstep coverage", "", "",
+           {OPERATOR: ANY, VIEWER: ANY}),
 )}
 
 
-READ_ACTIONS = frozenset({"live.subscribe", "overview.read", "attention.read", "audit.read", "occupancy.read"})
+READ_ACTIONS = frozenset({"live.subscribe", "overview.read", "attention.read", "audit.read", "occupancy.read",
+                          "coverage.read"})
 WRITE_ACTIONS = tuple(name for name in ACTIONS if name not in READ_ACTIONS)
 
 
@@ -270,7 +295,7 @@ def check_tokens(tokens: Mapping[str, Mapping[str, str]]) -> None:
             raise ValueError(f"token {token[:4]}…: role must be one of {ROLES}, not {role!r}")
         if role == DISPATCHER and kind not in DISPATCHER_KINDS:
             raise ValueError(f"token {token[:4]}…: a dispatcher needs kind one of {DISPATCHER_KINDS}, not {kind!r}")
-        if role in (DISPATCHER, SITE) and not info.get("organisation"):
+        if role in (DISPATCHER, SITE, VOLUNTEER) and not info.get("organisation"):
             raise ValueError(f"token {token[:4]}…: a {role} needs an organisation")
 
 

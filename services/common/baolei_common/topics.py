@@ -24,6 +24,11 @@ ASKS = "baolei.asks.v1"
 DEADLETTER = "baolei.deadletter.v1"
 MATCHER_LEADER = "baolei.matcher-leader.v1"
 MATCHER_SNAPSHOTS = "baolei.matcher-snapshots.v1"
+ZONES = "baolei.zones.v1"
+VOLUNTEERS = "baolei.volunteers.v1"
+HOUSEHOLDS = "baolei.households.v1"
+DOORSTEP_TASKS = "baolei.doorstep-tasks.v1"
+DOORSTEP_REQUESTS = "baolei.doorstep-requests.v1"
 
 FOREVER = {"retention.ms": "-1"}
 COMPACTED = {"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1", "segment.ms": "3600000"}
@@ -56,6 +61,12 @@ TOPICS: tuple[TopicSpec, ...] = (
               "(none: its group elects the active matcher)", "(none)", "matcher"),
     TopicSpec(MATCHER_SNAPSHOTS, 1, {**COMPACTED, "segment.ms": "600000", "max.message.bytes": str(16 * 1024 * 1024)},
               "matcher APP_ID", "matcher state snapshot (zlib JSON)", "matcher", "matcher"),
+    TopicSpec(ZONES, 3, COMPACTED, "compound id", "CompoundZone", "volunteers", "volunteers (console feeds)"),
+    TopicSpec(VOLUNTEERS, 3, COMPACTED, "volunteer id", "VolunteerState", "volunteers", "(audit, dashboards)"),
+    TopicSpec(HOUSEHOLDS, 3, COMPACTED, "household id", "HouseholdState", "volunteers", "(audit, dashboards)"),
+    TopicSpec(DOORSTEP_TASKS, 3, FOREVER, "task id", "DoorstepTaskEvent", "volunteers", "(audit, dashboards)"),
+    TopicSpec(DOORSTEP_REQUESTS, 3, FOREVER, "household id", "DoorstepTaskRequest", "hotline systems",
+              "volunteers"),
 )
 
 

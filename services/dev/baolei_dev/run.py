@@ -1,4 +1,4 @@
-"""`make run`: the broker, the three services on SQLite, and a demo city, stopped cleanly on Ctrl-C.
+"""`make run`: the broker, the four services on SQLite, and a demo city, stopped cleanly on Ctrl-C.
 
 It starts every service and loads their demo data, so it lives in the dev package, not in
 `baolei_common` (which imports no service)."""
@@ -26,6 +26,7 @@ SERVICES = [
     ("requests", "baolei_requests", "BAOLEI_REQUESTS_HTTP_PORT", 8001, "/readyz"),
     ("inventory", "baolei_inventory", "BAOLEI_INVENTORY_HTTP_PORT", 8003, "/readyz"),
     ("matcher", "baolei_matcher", "BAOLEI_MATCHER_HTTP_PORT", 8002, "/readyz"),
+    ("volunteers", "baolei_volunteers", "BAOLEI_VOLUNTEERS_HTTP_PORT", 8004, "/readyz"),
 ]
 
 
@@ -112,7 +113,9 @@ def main() -> int:
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1",
            "BAOLEI_REQUESTS_DATABASE_URL": os.environ.get("BAOLEI_REQUESTS_DATABASE_URL", f"sqlite:///{VAR}/requests.db"),
-           "BAOLEI_INVENTORY_DATABASE_URL": os.environ.get("BAOLEI_INVENTORY_DATABASE_URL", f"sqlite:///{VAR}/inventory.db")}
+           "BAOLEI_INVENTORY_DATABASE_URL": os.environ.get("BAOLEI_INVENTORY_DATABASE_URL", f"sqlite:///{VAR}/inventory.db"),
+           "BAOLEI_VOLUNTEERS_DATABASE_URL": os.environ.get("BAOLEI_VOLUNTEERS_DATABASE_URL",
+                                                            f"sqlite:///{VAR}/volunteers.db")}
     urls: dict[str, str] = {}
     try:
         for name, module, port_env, port, ready in SERVICES:
@@ -138,8 +141,14 @@ def main() -> int:
         from baolei_dev.demo_requests import load_demo
         counts = load_demo(urls["requests"], "demo-operator")
         say(f"demo city: {counts}")
+        if "volunteers" in urls:
+            from baolei_dev.demo_volunteers import load_demo as load_volunteers
+            ops = {"Authorization": "Bearer demo-operator"}
+            if not httpx.get(f"{urls['volunteers']}/api/community", headers=ops, timeout=10).json()["compounds"]:
+                say(f"先锋行动 demo: {load_volunteers(urls['volunteers'], 'demo-operator')}")
         say(f"up in {time.monotonic() - t0:.0f} s. Press Ctrl-C to stop.\n")
-        print(BANNER.format(**{k: urls.get(k, "(not running)") for k in ("requests", "inventory", "matcher")}),
+        print(BANNER.format(**{k: urls.get(k, "(not running)")
+                               for k in ("requests", "inventory", "matcher", "volunteers")}),
               flush=True)
         if env["BAOLEI_REQUESTS_DATABASE_URL"].startswith("sqlite"):
             print(SQLITE_NOTE, flush=True)
@@ -165,6 +174,8 @@ BANNER = """  指挥中心 / command center console : {requests}/
   需求受理 API / requests API docs   : {requests}/docs
   库存与稳价 API / inventory API docs: {inventory}/docs
   匹配服务 / matcher readiness       : {matcher}/readyz
+  先锋行动 志愿者页面 / volunteer pages: {volunteers}/pages/?token=demo-vol-inside  (API docs: {volunteers}/docs)
+    志愿者 demo-vol-inside / demo-vol-outside / demo-vol-sealed, 社区 demo-community, 指挥部 demo-operator
   演示令牌 / demo tokens: demo-operator (指挥部), demo-bus (巴士集团), demo-hotel (投控公司),
                           demo-fmg (食品物资集团), demo-site (莲花街道社区), demo-viewer
   Try:  curl -s -X POST {requests}/api/needs -H 'Authorization: Bearer demo-operator' \\

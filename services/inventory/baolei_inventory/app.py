@@ -12,9 +12,9 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from fastapi import Depends, FastAPI
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
+from baolei_common import health
 from baolei_common.admission import Admission, AdmissionGate, set_thread_limit
 from baolei_common.identity import principals
 from baolei_common.metrics import Metrics
@@ -22,8 +22,7 @@ from baolei_common.supervise import every, stop_all, supervise
 from baolei_inventory.adapters.db import migrate
 from baolei_inventory.api import errors, routes_csv, routes_holds, routes_me, routes_prices, routes_stock
 from baolei_inventory.api import metrics as metrics_adapter
-from baolei_inventory.api.deps import container
-from baolei_inventory.bootstrap import Container, bootstrap
+from baolei_inventory.bootstrap import bootstrap
 from baolei_inventory.config import InventoryConfig
 
 log = logging.getLogger(__name__)
@@ -39,7 +38,7 @@ def create_app(config: InventoryConfig) -> FastAPI:
         set_thread_limit(config.db_pool_size + 24)
         loop = asyncio.get_running_loop()
         for store in (c.store, c.background):
-            store.on_commit(lambda: _soon(loop, workers))
+            store.on_commit(lambda: health.wake_relay_soon(loop, workers))
         tasks = [asyncio.create_task(supervise("relay", c.relay, workers))]
         if config.start_consumer:
             tasks.append(asyncio.create_task(supervise("consumer", app.state.metrics.attach(c.consumer), workers)))
@@ -69,36 +68,8 @@ def create_app(config: InventoryConfig) -> FastAPI:
     for r in (routes_stock.router, routes_holds.router, routes_prices.router, routes_csv.router, routes_me.router):
         app.include_router(r)
 
-    @app.get("/healthz", tags=["health"], summary="The process is alive")
-    def healthz() -> dict:
-        return {"status": "ok"}
-
-    @app.get("/readyz", tags=["health"], summary="Database reachable and consumer started",
-             responses={200: {"description": "就绪 / ready", "content": {"application/json": {}}},
-                        503: {"description": "数据库、消费者或发件箱未就绪 / database, consumer or outbox not ready",
-                              "content": {"application/json": {}}}})
-    def readyz(cc: Container = Depends(container)) -> JSONResponse:
-        db = cc.background.ping()
-        consumer = workers.get("consumer")
-        consuming = (not config.start_consumer) or (consumer is not None and consumer.ready.is_set())
-        relay = workers.get("relay")
-        outbox = relay is not None and relay.connected
-        ok = db and consuming and outbox
-        return JSONResponse({"database": db, "consumer": consuming, "outbox": outbox,
-                             "admission": gate.stats()}, 200 if ok else 503)
-
+    health.install(app, ping=c.background.ping, workers=workers, consumes=config.start_consumer, gate=gate)
     return app
-
-
-def _soon(loop: asyncio.AbstractEventLoop, workers: dict) -> None:
-    """After a commit (on any thread): wake the outbox relay on the event loop."""
-    loop.call_soon_threadsafe(_wake, workers)
-
-
-def _wake(workers: dict) -> None:
-    relay = workers.get("relay")
-    if relay is not None:
-        relay.wake()
 
 
 def app_from_env() -> FastAPI:

@@ -56,8 +56,19 @@ def test_own_needs_an_organisation_and_viewers_never_write():
     assert not policy.allows(Who("site", ""), "need.raise", "")
     assert all(a in policy.READ_ACTIONS for a in policy.grants_of(VIEWER))
     assert set(policy.grants_of(OP)) == set(policy.ACTIONS)
+    community = {a: "own" for a in ("volunteer.register", "volunteer.verify", "zone.change", "household.manage",
+                                    "task.raise", "task.wish", "task.approve", "task.confirm")}
     assert policy.grants_of(SITE) == {"need.raise": "own", "need.import": "own", "need.cancel": "own",
-                                      "live.subscribe": "own"}
+                                      "live.subscribe": "own", **community}
+
+
+def test_a_volunteer_acts_only_on_their_own_tasks_and_registration_in_their_community():
+    volunteer = Who("volunteer", "莲花北社区")
+    assert policy.grants_of(volunteer) == {"volunteer.register": "own", "task.wish": "own", "task.take": "own"}
+    assert policy.allows(volunteer, "task.take", "莲花北社区") and not policy.allows(volunteer, "task.take", "景田社区")
+    assert not policy.may(volunteer, "need.raise") and not policy.may(volunteer, "coverage.read")
+    with pytest.raises(ValueError, match="organisation"):
+        policy.check_tokens({"t": {"user": "V-1", "role": "volunteer"}})
 
 
 def test_token_maps_are_checked_at_start_up():

@@ -1,0 +1,1 @@
+"""The volunteers service's edges: database (tables, unit of work), Kafka and protobuf codecs."""

@@ -1,0 +1,1 @@
+"""Routes, request/response schemas and presenters of the volunteers service."""
