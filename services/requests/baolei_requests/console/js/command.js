@@ -108,6 +108,9 @@ async function load(ev) {
   const attP = can(me, "attention.read") ? api("/api/attention") : Promise.resolve(null);
   const stockP = (!stockCache || Date.now() - stockAt > 30000 || ev?.type === "stock" || ev?.type === "price_alert")
     ? api("/api/city/stock").then(x => { stockCache = x; stockAt = Date.now(); return x; }) : Promise.resolve(stockCache);
+  // started together, awaited one by one: a part that fails after an earlier one failed (or after this
+  // refresh was superseded) is not an unhandled rejection; awaiting it below still throws to `guarded`
+  for (const p of [ovP, needsP, mapP, attP, stockP]) p.catch(() => {});
   const asked = pageAsked;
   const page = await needsP;
   if (!current()) return;
