@@ -82,13 +82,27 @@ class Keeper:
                 say(f"{name} restarted")
 
 
+def _answers_kafka(bootstrap: str) -> bool:
+    """Whether a Kafka broker answers at `bootstrap` (a metadata request, 5 s at most)."""
+    from kafka import KafkaAdminClient
+    try:
+        KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000, api_version_auto_timeout_ms=5000).close()
+        return True
+    except Exception:  # noqa: BLE001 - nothing there, or not Kafka: this checkout starts its own
+        return False
+
+
 def main() -> int:
     kafka = KafkaSettings()
     (VAR / "logs").mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
     kafka_sh = str(ROOT / "deploy" / "kafka.sh")
     ours = subprocess.run([kafka_sh, "status"], capture_output=True).returncode != 0
-    if ours:
+    if ours and _answers_kafka(kafka.bootstrap_servers):
+        # a broker this checkout did not start (another checkout's, or the city's own) already listens there
+        ours = False
+        say(f"using the Kafka broker already listening on {kafka.bootstrap_servers}")
+    elif ours:
         say("starting the Kafka broker (first run fetches its jars from Maven Central)...")
         subprocess.run([kafka_sh, "start"], check=True)
     else:

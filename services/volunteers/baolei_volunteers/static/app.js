@@ -4,7 +4,7 @@
 "use strict";
 const T = {
   zh: { title: "先锋行动", token: "登录令牌", signin: "登录", tokenHint: "演示：demo-vol-inside、demo-vol-sealed、demo-community、demo-operator",
-    today: "今日任务（按上门顺序）", board: "可认领任务", none: "暂无", route: "路线", travel: "路程约", min: "分钟",
+    today: "今日任务（按上门顺序）", board: "可认领任务", none: "暂无", route: "路线", travel: "路程约", min: "分钟", foot: "步行", ebike: "电动车",
     accept: "接受", decline: "婉拒", start: "出发", done: "完成", claim: "认领", note: "完成情况", confirm: "确认完成",
     approve: "审核通过", verify: "审核通过", deadline: "截止", planned: "计划", why: "派单理由", reason: "原因", fix: "建议",
     reach: "可服务范围", compounds: "小区与管控等级", changeZone: "变更", raise: "发起上门任务", household: "住户",
@@ -13,7 +13,7 @@ const T = {
     onTime: "按时送达", late: "超时", phone: "电话", wish: "登记微心愿", pending: "待审核", verified: "已审核",
     community: "社区", party: "党员", remark: "备注", sealedRemote: "线上", doneNote: "完成记录", needs: "需求" },
   en: { title: "Vanguard volunteers", token: "Sign-in token", signin: "Sign in", tokenHint: "Demo: demo-vol-inside, demo-vol-sealed, demo-community, demo-operator",
-    today: "Today's tasks (visit order)", board: "Tasks you may claim", none: "None", route: "Route", travel: "travel about", min: "min",
+    today: "Today's tasks (visit order)", board: "Tasks you may claim", none: "None", route: "Route", travel: "travel about", min: "min", foot: "on foot", ebike: "e-bike",
     accept: "Accept", decline: "Decline", start: "Start", done: "Done", claim: "Claim", note: "What was done", confirm: "Confirm",
     approve: "Approve", verify: "Verify", deadline: "Deadline", planned: "Planned", why: "Why you", reason: "Reason", fix: "Fix",
     reach: "Where you may go", compounds: "Compounds and zones", changeZone: "Change", raise: "Raise a doorstep task", household: "Household",
@@ -112,7 +112,7 @@ async function communityView() {
     : x.status === "done" && me.may["task.confirm"] ? btn("confirm", x.id, "confirm", "primary") : "")).join("") || `<p class="small">${t("none")}</p>`;
   const vols = d.volunteers.map((v) => `<div class="card" data-volunteer="${esc(v.id)}"><h3>${esc(v.name)} ${tag(`zone-${v.zone}`, v.zone)} ${v.party_member ? tag("zone-封控区", t("party")) : ""}
     ${tag("", v.status === "verified" ? t("verified") : t("pending"))}</h3>
-    <div class="small">${esc(v.compound)} · ${esc(v.phone)} · ${esc(v.skills.join("、"))} · ${v.minutes_per_day} ${t("min")} · ${esc(v.mode)}</div>
+    <div class="small">${esc(v.compound)} · ${esc(v.phone)} · ${esc(v.skills.join(lang === "zh" ? "、" : ", "))} · ${v.minutes_per_day} ${t("min")} · ${esc(t(v.mode))}</div>
     ${v.status !== "verified" && me.may["volunteer.verify"] ? `<div class="actions">${btn("verify", v.id, "verify", "primary")}</div>` : ""}</div>`).join("");
   const homes = d.households.map((h) => `<div class="card"><h3>${esc(h.address.text)}</h3><div class="small">${esc(h.contact)} · ${esc(h.phone)} · ${esc(h.vulnerability.join("、"))}</div>
     <div class="small">${esc(h.needs)}</div></div>`).join("");
