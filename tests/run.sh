@@ -6,9 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 started_kafka=0
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/${BAOLEI_KAFKA_PORT:-19092}") 2>/dev/null; }
 if ! deploy/kafka.sh status >/dev/null 2>&1; then
-  deploy/kafka.sh start
-  started_kafka=1
+  if listening; then
+    echo "[test] using the Kafka broker already listening on port ${BAOLEI_KAFKA_PORT:-19092} (started elsewhere)"
+  else
+    deploy/kafka.sh start
+    started_kafka=1
+  fi
 fi
 cleanup() { if [ $started_kafka = 1 ]; then deploy/kafka.sh stop; fi; }
 trap cleanup EXIT
