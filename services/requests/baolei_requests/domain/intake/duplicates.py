@@ -4,7 +4,7 @@ Why: each row used to ask the database for the earliest open need of its site an
 overlaps, and that query read every need the import had stored so far at that site: 1,000 rows
 took 72 s and 10,000 never finished. Here the open needs of the import's sites are read once, then
 every window is filed under the hours it spans, so a row looks only at needs of its own site, kind
-and hours. The rule is the one of `service.find_duplicate`: the earliest-created open need of the
+and hours. The rule is the one of `service.needs.intake_view`: the earliest-created open need of the
 same site and kind whose window [ready_at or created_at, due_at] overlaps. Pure code.
 """
 from __future__ import annotations
