@@ -6,7 +6,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import String, exists, func, literal, select
+from sqlalchemy import String, exists, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -88,9 +88,9 @@ def insert_need(session: Session, actor: Principal, row: dict, site: SimpleNames
     if conn.dialect.name != "postgresql":
         insert_needs(session, actor, [row], {site.id: site})
         return
-    need = Need.__table__.insert().values(row).cte("new_need")
-    audit = AuditEntry.__table__.insert().values(_audit_row(actor, row)).cte("new_audit")
-    conn.execute(Outbox.__table__.insert().values(_event_row(actor, row, site)).add_cte(need, audit))
+    need = insert(Need).values(row).cte("new_need")
+    audit = insert(AuditEntry).values(_audit_row(actor, row)).cte("new_audit")
+    conn.execute(insert(Outbox).values(_event_row(actor, row, site)).add_cte(need, audit))
 
 
 def intake_view(session: Session, actor: Principal, data: dict, idempotency_key: str | None,
