@@ -131,7 +131,7 @@ class Names:
 
     def plate(self, bus_id: str) -> str:
         b = self._one(Bus, bus_id)
-        return (b.plate or f"{b.operator}车辆") if isinstance(b, Bus) else "车辆"
+        return (b.plate or f"{b.operator}车辆") if b is not None else "车辆"
 
     def hotel(self, hotel_id: str) -> str:
         h = self._one(Hotel, hotel_id)
