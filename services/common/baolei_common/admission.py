@@ -49,11 +49,8 @@ class Admission:
         self._waiters: deque[asyncio.Future[bool]] = deque()
         self._squeezed = False
         # seconds the service's own consumer is behind (None: not watched); above `high` the limit
-        # drops to `squeezed_share` of itself until it is back under `low`. A half, not a quarter:
-        # at a quarter, 4 slots on a busy machine took ~10 needs/s per process, and 100/s turned
-        # into 503 storms whose retries cost more than the outcomes they made room for (issue 20)
+        # drops to a quarter until it is back under `low`
         self.pressure: Callable[[], float] | None = None
-        self.squeezed_share = 0.5
         self.pressure_high_s = 1.0
         self.pressure_low_s = 0.3
         # Intake (new work: POST to `intake_paths`) is refused while `intake_closed()` says so — the
@@ -112,7 +109,7 @@ class Admission:
                 "queued": self.queued, "admitted": self.admitted, "shed": self.shed}
 
     def current_limit(self) -> int:
-        """The limit, lowered (to a half) while the service's own consumer is behind: applying the
+        """The limit, lowered to a quarter while the service's own consumer is behind: applying the
         outcomes of needs already taken comes before taking more (their status would lag)."""
         if self.pressure is None:
             return self.limit
@@ -121,7 +118,7 @@ class Admission:
             self._squeezed = True
         elif behind <= self.pressure_low_s:
             self._squeezed = False
-        return max(1, int(self.limit * self.squeezed_share)) if self._squeezed else self.limit
+        return max(1, self.limit // 4) if self._squeezed else self.limit
 
     def _grant(self) -> None:
         """Hand free slots to the longest waiting requests, in arrival order."""
