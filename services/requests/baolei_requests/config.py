@@ -39,9 +39,7 @@ class RequestsConfig(BaseSettings):
         8, ge=1, le=200, description="Reads (GET) served at once, through a gate of their own: a status read never "
                                      "waits behind intake; the request pool has this many more connections")
     read_queued: int = Field(256, ge=0, description="Reads that may wait for a slot; beyond this, 503 at once")
-    admission_wait_s: float = Field(
-        0.5, gt=0, le=10,
-        description="Longest wait for a slot before 503 with Retry-After (shedding answers within about this)")
+    admission_wait_s: float = Field(1.0, gt=0, le=10, description="Longest wait for a slot before 503 with Retry-After")
     pool_timeout_s: float = Field(5.0, gt=0, le=30, description="Longest wait for a database connection before 503")
     background_pool_size: int = Field(
         4, ge=2,
