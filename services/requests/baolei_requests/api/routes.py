@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, object_session
 
 from baolei_common import policy, skus
 from baolei_common.errors import BASE, responses
+from baolei_common.events import utcnow
 from baolei_common.fields import Id, one_line
 from baolei_common.identity import Principal
 from baolei_common.problems import Problem
@@ -182,12 +183,13 @@ def create_need(body: schemas.NeedCreate, request: Request, response: Response,
     # thread hops per request (enter and exit), and intake is the hottest path of a surge.
     rules = request.app.state.container.intake_rules
     with request.app.state.sessions() as s:
-        site = needs.site_view(s, body.site_id)
-        authorize(p, "need.raise", site.organisation, "site_id")
         data = body.model_dump()
-        data["organisation"] = organisation_of(p, site.organisation, body.organisation)
+        # the site, its role, the key's need and a likely duplicate: one SELECT, before authorising
+        view = needs.intake_view(s, p, data, idempotency_key, utcnow())
+        authorize(p, "need.raise", view.site.organisation, "site_id")
+        data["organisation"] = organisation_of(p, view.site.organisation, body.organisation)
         try:
-            need, created = needs.raise_need(SqlUnitOfWork.over(s), p, data, idempotency_key, rules, site)
+            need, created = needs.raise_need(SqlUnitOfWork.over(s), p, data, idempotency_key, rules, view)
             _notify(request, need_id=need.id, need_organisation=need.organisation)
         except IntakeRejected as exc:
             raise rejected(exc.problems) from None

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import String, exists, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -65,23 +65,6 @@ def prior_for_key(session: Session, actor: Principal, idempotency_key: str, dige
     return prior
 
 
-def site_view(session: Session, site_id: str) -> SimpleNamespace:
-    """The site as a read-only view (a Core row: no ORM object to build for intake's hot path)."""
-    row = session.connection().execute(select(Site.__table__).where(Site.__table__.c.id == site_id)).first()
-    if row is None:
-        raise NotFound("site", site_id)
-    return SimpleNamespace(**row._mapping)
-
-
-def site_role(session: Session, site_id: str) -> str | None:
-    """"depot" for a bus depot, "hotel" for an isolation hotel's own site, None for anything else
-    (a community, a compound, an isolation site that is not a registered hotel)."""
-    b, h = Bus.__table__.c, Hotel.__table__.c
-    depot, hotel = session.connection().execute(select(
-        exists().where(b.depot_id == site_id), exists().where(h.site_id == site_id))).one()
-    return "depot" if depot else "hotel" if hotel else None
-
-
 def need_row(actor: Principal, data: dict, site: SimpleNamespace, idempotency_key: str | None, digest: str,
              now: datetime) -> dict:
     """The row of a new need: priority derived from the site's zone and the vulnerable people."""
@@ -108,57 +91,92 @@ def insert_needs(session: Session, actor: Principal, rows: list[dict], sites: di
         return
     conn = session.connection()
     insert_rows(conn, Need.__table__, rows)
-    insert_rows(conn, AuditEntry.__table__, [dict(
-        at=r["created_at"], actor=actor.user, role=actor.role, organisation=actor.organisation, action="need.create",
-        entity=f"need:{r['id']}", before=None,
-        after={"kind": r["kind"], "priority": r["priority"], "duplicate_of": r["duplicate_of"]}) for r in rows])
-    events = []
-    for r in rows:
-        need = SimpleNamespace(**r, site=sites[r["site_id"]])
-        event = codec.need_submitted(need, actor.user)  # type: ignore[arg-type]
-        events.append(dict(topic=topics.NEEDS, key=r["id"], payload=event.SerializeToString(),
-                           created_at=r["created_at"]))
-    insert_rows(conn, Outbox.__table__, events)
+    insert_rows(conn, AuditEntry.__table__, [_audit_row(actor, r) for r in rows])
+    insert_rows(conn, Outbox.__table__, [_event_row(actor, r, sites[r["site_id"]]) for r in rows])
+
+
+def _audit_row(actor: Principal, r: dict) -> dict:
+    return dict(at=r["created_at"], actor=actor.user, role=actor.role, organisation=actor.organisation,
+                action="need.create", entity=f"need:{r['id']}", before=None,
+                after={"kind": r["kind"], "priority": r["priority"], "duplicate_of": r["duplicate_of"]})
+
+
+def _event_row(actor: Principal, r: dict, site: SimpleNamespace) -> dict:
+    event = codec.need_submitted(SimpleNamespace(**r, site=site), actor.user)  # type: ignore[arg-type]
+    return dict(topic=topics.NEEDS, key=r["id"], payload=event.SerializeToString(), created_at=r["created_at"])
+
+
+def insert_need(session: Session, actor: Principal, row: dict, site: SimpleNamespace) -> None:
+    """One need, its audit row and its NeedSubmitted event. On PostgreSQL in one statement (two
+    data-modifying CTEs and an INSERT: one round trip instead of three); elsewhere three INSERTs."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        insert_needs(session, actor, [row], {site.id: site})
+        return
+    need = insert(Need).values(row).cte("new_need")
+    audit = insert(AuditEntry).values(_audit_row(actor, row)).cte("new_audit")
+    conn.execute(insert(Outbox).values(_event_row(actor, row, site)).add_cte(need, audit))
+
+
+def intake_view(session: Session, actor: Principal, data: dict, idempotency_key: str | None,
+                now: datetime) -> SimpleNamespace:
+    """Everything intake asks the database before storing a need, in one indexed SELECT: the site
+    (None if unknown), whether it is a depot or a hotel's site, and the id of a need stored before under
+    this Idempotency-Key by this user (`prior_id`). A likely duplicate is found after it
+    (`find_duplicate`: the rule of domain/intake/duplicates.py compares head counts and times in code)."""
+    s, t = Site.__table__, Need.__table__.c
+    b, h = Bus.__table__.c, Hotel.__table__.c
+    prior = (select(t.id).where(t.idempotency_key == idempotency_key, t.created_by == actor.user)
+             if idempotency_key else select(literal(None, String)))
+    row = session.connection().execute(select(
+        *s.c, exists().where(b.depot_id == s.c.id).label("is_depot"),
+        exists().where(h.site_id == s.c.id).label("is_hotel"), prior.scalar_subquery().label("prior_id"))
+        .where(s.c.id == data["site_id"])).first()
+    if row is None:
+        raise NotFound("site", data["site_id"])
+    m = dict(row._mapping)
+    facts = {k: m.pop(k) for k in ("is_depot", "is_hotel", "prior_id")}
+    role = "depot" if facts["is_depot"] else "hotel" if facts["is_hotel"] else None
+    return SimpleNamespace(site=SimpleNamespace(**m), role=role, prior_id=facts["prior_id"], now=now)
 
 
 def create_need(session: Session, actor: Principal, data: dict, idempotency_key: str | None,
                 rules: IntakeRules | None = None,
-                site: SimpleNamespace | None = None) -> tuple[Need | SimpleNamespace, bool]:
+                view: SimpleNamespace | None = None) -> tuple[Need | SimpleNamespace, bool]:
     """Store a need and stage its NeedSubmitted event. Returns (need, created): the stored row if the
     key was seen before with the same body (KeyReused if with another), else a read-only view of the
     new need (every field a response or an event reads). Staple names are resolved to codes and the
     need is checked for sense (IntakeRejected). The hot path of intake, in Core on the session's
-    connection and transaction (no ORM object built, no unit of work to flush): one indexed query
-    each for the key, the site, its role and a likely duplicate, then three INSERTs."""
+    connection and transaction (no ORM object built, no unit of work to flush): one indexed SELECT
+    (`intake_view`, which the route may have made already) and, on PostgreSQL, one INSERT statement."""
     problems = resolve_skus(data.get("lines") or [])
     if problems:
         raise IntakeRejected(problems)
     digest = body_hash(data)
-    if idempotency_key:
+    if view is None or view.site.id != data["site_id"]:
+        view = intake_view(session, actor, data, idempotency_key, utcnow())
+    if idempotency_key and view.prior_id is not None:
         prior = prior_for_key(session, actor, idempotency_key, digest)
         if prior is not None:
             return prior, False
-    if site is None or site.id != data["site_id"]:  # the route may have read it already
-        site = site_view(session, data["site_id"])
-    now = utcnow()
-    problems = sense(data, now=now, rules=rules or IntakeRules(), site_role=site_role(session, site.id))
+    site, now = view.site, view.now
+    problems = sense(data, now=now, rules=rules or IntakeRules(), site_role=view.role)
     if problems:
         raise IntakeRejected(problems)
     row = need_row(actor, data, site, idempotency_key, digest, now)
-    need = SimpleNamespace(**row, site=site, assignments=[])
-    need.duplicate_of = row["duplicate_of"] = find_duplicate(session, need)  # type: ignore[arg-type]
-    insert_needs(session, actor, [row], {site.id: site})
-    return need, True
+    row["duplicate_of"] = find_duplicate(session, SimpleNamespace(**row))  # type: ignore[arg-type]
+    insert_need(session, actor, row, site)
+    return SimpleNamespace(**row, site=site, assignments=[]), True
 
 
 def raise_need(uow: SqlUnitOfWork, actor: Principal, data: dict[str, Any], idempotency_key: str | None,
                rules: IntakeRules | None = None,
-               site: SimpleNamespace | None = None) -> tuple[Need | SimpleNamespace, bool]:
+               view: SimpleNamespace | None = None) -> tuple[Need | SimpleNamespace, bool]:
     """`create_need` in its own transaction, committed. Intake's hot path is Core SQL on the
     session, so it runs on the database's unit of work only (its tests are integration tests)."""
     with uow:
         try:
-            need, created = create_need(uow.session, actor, data, idempotency_key, rules, site)
+            need, created = create_need(uow.session, actor, data, idempotency_key, rules, view)
             uow.commit()
         except IntegrityError:
             # the same Idempotency-Key raised at the same moment (a double click): the other request
@@ -166,7 +184,8 @@ def raise_need(uow: SqlUnitOfWork, actor: Principal, data: dict[str, Any], idemp
             uow.rollback()
             if not idempotency_key:
                 raise
-            need, created = create_need(uow.session, actor, data, idempotency_key, rules, site)
+            # read again: the key's need is there now
+            need, created = create_need(uow.session, actor, data, idempotency_key, rules)
             if created:  # the other request's need is gone again: this one is stored now
                 uow.commit()
     return need, created

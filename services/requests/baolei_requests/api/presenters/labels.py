@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ NEED_STATUS = {"submitted": ("已提交", "submitted"), "proposed": ("已匹配�
                "confirmed": ("已确认", "confirmed"), "under_way": ("执行中", "under way"), "done": ("已完成", "done"),
                "unmet": ("暂无法满足", "unmet"), "cancelled": ("已取消", "cancelled")}
 SYSTEM = ("系统", "the system")
+ONE_BY_ONE = 16  # ids of one kind looked up by key before `Names` reads the whole table
 
 
 def risk(code: str | None) -> tuple[str, str]:
@@ -88,6 +90,7 @@ class Names:
     _hotels: dict[str, Hotel] | None = None
     _sites: dict[str, Site] | None = None
     warehouses: dict[str, str] = field(default_factory=dict)
+    _looked_up: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, session: Session) -> Names:
@@ -115,16 +118,35 @@ class Names:
             self._sites = {s.id: s for s in self.session.scalars(select(Site)).all()}
         return self._sites
 
+    def _whole(self, model: type[Any]) -> dict[str, Any]:
+        return self.buses if model is Bus else self.hotels if model is Hotel else self.sites
+
+    def _one(self, model: type[Any], ident: str) -> Any:
+        """One row by id: from the whole table when it was read already, else by its key. A need's
+        page names a few buses and a hotel; reading every bus, hotel and site for them was the
+        costliest part of a status read of a matched need (polled while it is matched). After
+        `ONE_BY_ONE` lookups of a kind the table is read whole (a list of needs)."""
+        tables: dict[type[Any], dict[str, Any] | None] = {Bus: self._buses, Hotel: self._hotels, Site: self._sites}
+        table = tables[model]
+        if table is not None:
+            return table.get(ident)
+        seen = self._looked_up.setdefault(model.__name__, {})
+        if ident not in seen:
+            if len(seen) >= ONE_BY_ONE:
+                return self._whole(model).get(ident)
+            seen[ident] = self.session.get(model, ident) if ident else None
+        return seen[ident]
+
     def plate(self, bus_id: str) -> str:
-        b = self.buses.get(bus_id)
+        b = self._one(Bus, bus_id)
         return (b.plate or f"{b.operator}车辆") if b is not None else "车辆"
 
     def hotel(self, hotel_id: str) -> str:
-        h = self.hotels.get(hotel_id)
+        h = self._one(Hotel, hotel_id)
         return h.name if h is not None else "隔离酒店"
 
     def site(self, site_id: str) -> str:
-        s = self.sites.get(site_id)
+        s = self._one(Site, site_id)
         return s.name if s is not None else "地点"
 
     def warehouse(self, warehouse_id: str, operator: str = "") -> str:
@@ -139,16 +161,14 @@ class Names:
         return ID_LIKE.sub(lambda m: self._name_of(m.group(0)) or m.group(0), text)
 
     def _name_of(self, ident: str) -> str | None:
-        if ident in self.buses:
+        if self._one(Bus, ident) is not None:
             return self.plate(ident)
-        if ident in self.hotels:
-            return self.hotels[ident].name
+        hotel = self._one(Hotel, ident)
+        if hotel is not None:
+            return hotel.name
         if ident in self.warehouses:
             return self.warehouses[ident]
-        if self._sites is not None:
-            site = self._sites.get(ident)
-        else:
-            site = self.session.get(Site, ident)
+        site = self._one(Site, ident)
         return site.name if site is not None else None
 
     def trips(self, trips: list[dict]) -> list[dict]:
