@@ -24,6 +24,12 @@ def as_city(t: datetime) -> datetime:
     return t.replace(tzinfo=CITY_TZ) if t.tzinfo is None else t
 
 
+def sheet_time(value: str) -> datetime:
+    """A time as Chinese offices write it in a sheet: "2026-12-07 22:00", "2026/12/07 22:00" (Excel's
+    export), ISO with "T" or an offset ("+08:00"); without an offset it is city time. ValueError if not."""
+    return as_city(datetime.fromisoformat(value.strip().replace("/", "-")))
+
+
 def hhmm(t: datetime) -> str:
     """"21:40": the time of day on the city's clock."""
     return city_time(t).strftime("%H:%M")

@@ -25,3 +25,13 @@ def test_every_bad_row_is_named_with_its_field():
     assert all(e.reason_zh and e.reason_en for e in errors)
     _, missing = parse_rows([["备注"], ["x"]])
     assert {e.field for e in missing} == {"household_id", "kind"}
+
+
+def test_deadlines_as_offices_write_them_slashes_and_offsets():
+    """Excel exports "2026/12/08 12:31"; a system writes "+08:00" or UTC: the same instants as the other sheets read."""
+    rows, errors = parse_rows([["住户编号", "任务类型", "截止时间"], ["H-1", "送药", "2026/12/08 12:31"],
+                               ["H-2", "送药", "2026-12-08T12:31:00+08:00"],
+                               ["H-3", "送药", "2026-12-08T04:31:00+00:00"]])
+    assert not errors, errors
+    want = datetime(2026, 12, 8, 12, 31, tzinfo=CITY_TZ)
+    assert [r["deadline"] for r in rows] == [want, want, want]

@@ -3,10 +3,9 @@ or English. Every row is checked before any is applied; a bad row is named with 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from baolei_common.citytime import as_city
+from baolei_common.citytime import sheet_time
 from baolei_volunteers.domain.tasks import parse_kind
 
 HEADERS = {"household_id": "household_id", "住户编号": "household_id", "kind": "kind", "任务类型": "kind",
@@ -45,7 +44,7 @@ def parse_rows(table: list[list[str]]) -> tuple[list[dict[str, Any]], list[RowEr
                                    f"unknown task kind: {cells.get('kind', '')!r}"))
         if cells.get("deadline"):
             try:
-                row["deadline"] = as_city(datetime.fromisoformat(cells["deadline"]))
+                row["deadline"] = sheet_time(cells["deadline"])
             except ValueError:
                 errors.append(RowError(n, "deadline", f"时间格式有误：{cells['deadline']}（如 2026-12-07 22:00）",
                                        f"bad time {cells['deadline']!r} (e.g. 2026-12-07 22:00)"))

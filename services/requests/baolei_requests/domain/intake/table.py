@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from baolei_common import skus
-from baolei_common.citytime import as_city
+from baolei_common.citytime import sheet_time
 
 HEADERS: dict[str, str] = {}
 for canonical, names in {
@@ -69,13 +69,11 @@ class Parsed:
 
 
 def parse_time(value: str) -> datetime:
-    v = value.strip().replace("/", "-")
     try:
-        d = datetime.fromisoformat(v)
+        return sheet_time(value)
     except ValueError:
         raise ValueError(f"时间格式应为“2022-01-14 08:00”，而不是“{value}”|"
                          f"time must look like '2022-01-14 08:00', not '{value}'") from None
-    return as_city(d)
 
 
 def _int(v: str) -> int:
