@@ -12,7 +12,7 @@ def test_a_gbk_sheet_with_chinese_headers_is_read_in_city_time():
     text = "住户编号,任务类型,截止时间,时长分钟,备注\nH-1,送药,2026-12-07 22:00,15,降压药\nH-2,MEDICINE,,,\n"
     rows, errors = parse_rows(read_csv(text.encode("gbk"), Limits(max_bytes=10_000, max_rows=10, max_errors=5)))
     assert not errors
-    assert rows[0] == {"household_id": "H-1", "note": "降压药", "kind": "送药", "duration_min": 15,
+    assert rows[0] == {"row": 2, "household_id": "H-1", "note": "降压药", "kind": "送药", "duration_min": 15,
                        "deadline": datetime(2026, 12, 7, 22, 0, tzinfo=CITY_TZ)}
     assert rows[1]["kind"] == "送药" and "deadline" not in rows[1]
 

@@ -7,7 +7,7 @@ import pytest
 
 from baolei_common import policy
 from baolei_volunteers.adapters.orm import HouseholdRow, TaskRow, VolunteerRow
-from baolei_volunteers.service.errors import Conflict, Invalid
+from baolei_volunteers.service.errors import Conflict, Invalid, RowsRefused
 from baolei_volunteers.service.texts import mask_phone
 from tests.unit.volunteers_svc.fakes import NOW, OP, OTHER_WORKER, WORKER, World, later, vol
 
@@ -292,3 +292,22 @@ def test_a_round_caps_its_tasks_and_the_rest_wait_for_the_next(world: World):
     assert [world.db.rows[TaskRow][t.id].status for t in made].count("matching") == 2
     world.settle()
     assert all(world.db.rows[TaskRow][t.id].status != "matching" for t in made)
+
+
+def test_a_sheet_names_every_refused_row_at_once_and_stores_none(world: World):
+    """An unknown household and a row of another community in one sheet: both named with their rows, 403
+    because one is not theirs, and nothing stored (a worker fixes the sheet in one go)."""
+    before = len(world.db.rows[TaskRow])
+    rows = [{"row": 2, "household_id": "H-LHB1-0701", "kind": "送药"},
+            {"row": 3, "household_id": "H-NOPE", "kind": "送餐"},
+            {"row": 5, "household_id": "H-LHB2-0302", "kind": "代购"}]
+    with pytest.raises(RowsRefused) as refused:
+        world.tasks.raise_many(OTHER_WORKER, rows, NOW)
+    assert [(r, f) for r, f, _, _ in refused.value.entries] == [(2, "household_id"), (3, "household_id"),
+                                                              (5, "household_id")]
+    assert refused.value.forbidden
+    assert all(zh and en for _, _, zh, en in refused.value.entries)
+    assert len(world.db.rows[TaskRow]) == before
+    with pytest.raises(RowsRefused) as unknown:
+        world.tasks.raise_many(WORKER, rows[1:2], NOW)
+    assert not unknown.value.forbidden and unknown.value.entries[0][0] == 3

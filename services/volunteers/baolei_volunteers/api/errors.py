@@ -10,10 +10,11 @@ from baolei_volunteers.service.sheet import RowError
 
 
 class SheetRejected(Exception):
-    def __init__(self, rows: list[RowError], total: int | None = None) -> None:
+    def __init__(self, rows: list[RowError], total: int | None = None, status: int = 422) -> None:
         super().__init__(f"{len(rows)} bad row(s)")
         self.rows = rows
         self.total = len(rows) if total is None else total
+        self.status = status  # 403 when a row is another community's (every row still named)
 
 
 def install(app: FastAPI) -> None:
@@ -23,7 +24,7 @@ def install(app: FastAPI) -> None:
     async def _sheet(_: Request, exc: SheetRejected) -> JSONResponse:
         detail = [{"row": e.row, "field": e.field, "reason_zh": e.reason_zh, "reason_en": e.reason_en}
                   for e in exc.rows]
-        return JSONResponse({"detail": detail, "applied": 0, "error_count": exc.total}, 422)
+        return JSONResponse({"detail": detail, "applied": 0, "error_count": exc.total}, exc.status)
 
     @app.exception_handler(policy.Denied)
     async def _denied(_: Request, exc: policy.Denied) -> JSONResponse:

@@ -15,6 +15,7 @@ from baolei_volunteers.api.deps import container, now
 from baolei_volunteers.api.errors import SheetRejected
 from baolei_volunteers.api.schemas import NoteIn, TaskIn, WishIn
 from baolei_volunteers.bootstrap import Container
+from baolei_volunteers.service.errors import RowsRefused
 from baolei_volunteers.service.sheet import RowError, parse_rows
 from baolei_volunteers.service.views import task_view
 
@@ -47,7 +48,11 @@ def import_tasks(file: UploadFile = File(...), c: Container = Depends(container)
     if errors:
         shown, total = capped(errors, limits)
         raise SheetRejected(shown, total=total)
-    made = c.tasks.raise_many(p, rows, at)
+    try:
+        made = c.tasks.raise_many(p, rows, at)
+    except RowsRefused as exc:
+        shown, total = capped([RowError(*e) for e in exc.entries], limits)
+        raise SheetRejected(shown, total=total, status=403 if exc.forbidden else 422) from None
     return {"applied": len(made), "task_ids": [t.id for t in made], "matching": "pending"}
 
 

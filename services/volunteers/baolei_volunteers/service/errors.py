@@ -19,3 +19,12 @@ class Conflict(Problem):
 class Full(Problem):
     """A bound reached (the tasks waiting for the matching loop): try again shortly."""
     status = 503
+
+
+class RowsRefused(Exception):
+    """A sheet whose rows the rules refuse, every one at once (row numbers count the header as row 1):
+    `entries` are (row, field, reason_zh, reason_en); `forbidden` when any row is another community's."""
+
+    def __init__(self, entries: list[tuple[int, str, str, str]], forbidden: bool) -> None:
+        super().__init__(f"{len(entries)} row(s) refused")
+        self.entries, self.forbidden = entries, forbidden

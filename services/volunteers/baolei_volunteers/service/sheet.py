@@ -34,7 +34,7 @@ def parse_rows(table: list[list[str]]) -> tuple[list[dict[str, Any]], list[RowEr
         if not any(c.strip() for c in raw):
             continue
         cells = {name: raw[i].strip() for i, name in enumerate(names) if name and i < len(raw)}
-        row: dict[str, Any] = {"household_id": cells.get("household_id", ""), "note": cells.get("note", "")}
+        row: dict[str, Any] = {"row": n, "household_id": cells.get("household_id", ""), "note": cells.get("note", "")}
         if not row["household_id"]:
             errors.append(RowError(n, "household_id", "住户编号为空", "household_id is empty"))
         try:

@@ -15,7 +15,7 @@ from baolei_common import policy
 from baolei_common.identity import Principal
 from baolei_volunteers.adapters.orm import HouseholdRow, TaskRow
 from baolei_volunteers.domain.tasks import DEFAULT_MINUTES, REMOTE_KINDS, TaskKind, parse_kind
-from baolei_volunteers.service.errors import Conflict, Full, Invalid, NotFound
+from baolei_volunteers.service.errors import Conflict, Full, Invalid, NotFound, RowsRefused
 from baolei_volunteers.service.matching import Matcher, task_event
 from baolei_volunteers.service.ports import UnitOfWork
 from baolei_volunteers.service.texts import STATUS_NAMES
@@ -99,14 +99,22 @@ class Tasks:
             return t
 
     def raise_many(self, actor: Principal, rows: list[dict[str, Any]], now: datetime) -> list[TaskRow]:
-        """A sheet: every row checked first (all or nothing), then one re-match."""
+        """A sheet: every row checked first (all or nothing; every refused row named at once, another
+        community's rows too), then one re-match."""
         with self._uow() as uow:
             self._room(uow, len(rows), "rows")
-            made = []
+            made, refused, forbidden = [], [], False
             for i, data in enumerate(rows):
-                h = self._household(uow, data["household_id"], f"rows[{i}].household_id")
-                policy.require(actor, "task.raise", h.community, f"rows[{i}].household_id")
+                try:
+                    h = self._household(uow, data["household_id"], "household_id")
+                    policy.require(actor, "task.raise", h.community, "household_id")
+                except (Invalid, policy.Denied) as exc:
+                    forbidden = forbidden or isinstance(exc, policy.Denied)
+                    refused.append((data.get("row", i + 2), exc.field, exc.reason_zh, exc.reason_en))
+                    continue
                 made.append(build_task(h, data, source="sheet", raised_by=actor.user, now=now, status="matching"))
+            if refused:
+                raise RowsRefused(refused, forbidden)
             for t in made:
                 uow.add(t)
                 uow.emit(task_event(t, "raised", raised_body(t), actor.user))
