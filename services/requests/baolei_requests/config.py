@@ -27,6 +27,8 @@ class RequestsConfig(BaseSettings):
                     "site, viewer; a dispatcher's kind is bus, hotel or supply (see baolei_common.policy)",
     )
     inventory_url: str = Field("http://127.0.0.1:8003", description="Base URL of the inventory service's API")
+    volunteers_url: str = Field("http://127.0.0.1:8004",
+                                description="Base URL of the volunteers service's API (先锋行动 coverage)")
     live_feed: bool = Field(True, description="Fan Kafka events out to consoles over SSE (/api/live)")
     live_ticket_ttl_s: float = Field(
         30.0, gt=0, le=60, description="Seconds a single-use ticket for opening the live feed stays valid")

@@ -3,6 +3,7 @@ commit flag. Rows are the ORM classes used as plain objects (no session, no data
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -112,6 +113,36 @@ class FakeUnitOfWork:
             if c is not None and task_area(t, c) in wanted:
                 found.append(t)
         return found
+
+    def coverage_counts(self, *, visit_cutoff: datetime, since: datetime, now: datetime) -> dict[str, Any]:
+        """The SQL grouping of `SqlUnitOfWork.coverage_counts`, in Python."""
+        live = {"wish", "matching", "open", "proposed", "accepted", "started", "unmet"}
+        zones: Counter[tuple[str, str]] = Counter(
+            (c.district, c.zone) for c in self.compounds())
+        homes: dict[str, list[int]] = {}
+        for h in self.households():
+            c = self.compound(h.compound_id)
+            if c is None or not h.vulnerability:
+                continue
+            n = homes.setdefault(c.district, [0, 0])
+            n[0] += 1
+            n[1] += h.last_visit_at is None or h.last_visit_at < visit_cutoff
+        tasks: dict[tuple[str, str, str], list[int]] = {}
+        for t in self.tasks(None):
+            h = self.household(t.household_id)
+            c = None if h is None else self.compound(h.compound_id)
+            if c is None or not (t.status in live or (t.done_at is not None and t.done_at >= since)
+                                 or t.raised_at >= since):
+                continue
+            n = tasks.setdefault((c.district, t.status, t.cause), [0, 0, 0])
+            n[0] += 1
+            n[1] += t.kind == "送药" and t.deadline is not None and (
+                (t.done_at is None and t.status in live and t.deadline < now)
+                or (t.done_at is not None and t.done_at > t.deadline))
+            n[2] += t.done_at is not None and (t.deadline is None or t.done_at <= t.deadline)
+        return {"zones": [(d, z, n) for (d, z), n in zones.items()],
+                "households": [(d, *n) for d, n in homes.items()],
+                "tasks": [(*k, *n) for k, n in tasks.items()]}
 
     def held_by(self, volunteer_ids: Iterable[str], statuses: Iterable[str]) -> list[TaskRow]:
         who, st = set(volunteer_ids), set(statuses)

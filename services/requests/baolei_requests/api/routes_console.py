@@ -83,6 +83,14 @@ async def get_stock(request: Request, p: Principal = Depends(current_principal))
     return await city.stock_and_prices(request.app.state.config.inventory_url, p.token)
 
 
+@router.get("/api/city/coverage", summary="先锋行动：各区上门服务覆盖（来自志愿者服务）/ doorstep coverage by district",
+            description="Vulnerable households without a visit, medicine past its deadline and doorstep tasks "
+                        "unmet by cause, per district, read from the volunteers service with the caller's token; "
+                        "`available: false` when it does not answer.", responses=responses(401, 403, 503))
+async def get_coverage(request: Request, p: Principal = Depends(requires("coverage.read"))) -> dict:
+    return await city.doorstep_coverage(request.app.state.config.volunteers_url, p.token)
+
+
 def _use_once(request: Request, nonce: str) -> bool:
     """Record a ticket's nonce; False if it was recorded before (on any replica)."""
     try:

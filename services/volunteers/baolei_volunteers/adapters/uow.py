@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy import String, and_, case, cast, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from baolei_common.events import utcnow
@@ -150,6 +151,36 @@ class SqlUnitOfWork:
                         & CompoundRow.zone.in_(LOOSE_ZONES)))
              .order_by(TaskRow.raised_at, TaskRow.id))
         return list(self.session.scalars(q))
+
+    def coverage_counts(self, *, visit_cutoff: datetime, since: datetime, now: datetime) -> dict[str, Any]:
+        """Coverage by district in three grouped queries (never the rows themselves): compounds by zone;
+        vulnerable households and those not visited since `visit_cutoff`; tasks still open or finished
+        since `since`, by status and cause, with medicine past its deadline (open) or delivered late."""
+        zones = self.session.execute(
+            select(CompoundRow.district, CompoundRow.zone, func.count()).group_by(CompoundRow.district,
+                                                                                  CompoundRow.zone)).all()
+        vulnerable = cast(HouseholdRow.vulnerability, String).not_in(["[]", "null"])
+        homes = self.session.execute(
+            select(CompoundRow.district, func.count(),
+                   func.sum(case((or_(HouseholdRow.last_visit_at.is_(None),
+                                      HouseholdRow.last_visit_at < visit_cutoff), 1), else_=0)))
+            .join(CompoundRow, CompoundRow.id == HouseholdRow.compound_id)
+            .where(vulnerable).group_by(CompoundRow.district)).all()
+        live = ("wish", "matching", "open", "proposed", "accepted", "started", "unmet")
+        medicine_late = and_(TaskRow.kind == "送药", TaskRow.deadline.is_not(None), or_(
+            and_(TaskRow.done_at.is_(None), TaskRow.status.in_(live), TaskRow.deadline < now),
+            and_(TaskRow.done_at.is_not(None), TaskRow.done_at > TaskRow.deadline)))
+        on_time = and_(TaskRow.done_at.is_not(None),
+                       or_(TaskRow.deadline.is_(None), TaskRow.done_at <= TaskRow.deadline))
+        tasks = self.session.execute(
+            select(CompoundRow.district, TaskRow.status, TaskRow.cause, func.count(),
+                   func.sum(case((medicine_late, 1), else_=0)), func.sum(case((on_time, 1), else_=0)))
+            .join(HouseholdRow, HouseholdRow.id == TaskRow.household_id)
+            .join(CompoundRow, CompoundRow.id == HouseholdRow.compound_id)
+            .where(or_(TaskRow.status.in_(live), TaskRow.done_at >= since, TaskRow.raised_at >= since))
+            .group_by(CompoundRow.district, TaskRow.status, TaskRow.cause)).all()
+        return {"zones": [tuple(r) for r in zones], "households": [tuple(r) for r in homes],
+                "tasks": [tuple(r) for r in tasks]}
 
     def held_by(self, volunteer_ids: Iterable[str], statuses: Iterable[str]) -> list[TaskRow]:
         q = select(TaskRow).where(TaskRow.volunteer_id.in_(list(volunteer_ids)), TaskRow.status.in_(list(statuses)))

@@ -21,6 +21,16 @@ CAUSES = (
     "past_deadline",           # the deadline is already past (or too close for the work itself)
 )
 
+CAUSE_NAMES: dict[str, tuple[str, str]] = {  # cause -> (zh, en), for counts on the coverage panels
+    "zone_sealed_no_one": ("封控区内无人可上门", "sealed: nobody may go in"),
+    "no_volunteer_in_reach": ("可达范围内无志愿者", "no volunteer in reach"),
+    "no_skill": ("无具备技能或资质者", "nobody with the skill or paper"),
+    "all_declined": ("可承接者均已拒绝", "everyone able declined"),
+    "deadline": ("无法在时限前完成", "cannot meet the deadline"),
+    "no_hours": ("志愿者时间已排满", "volunteers' hours are full"),
+    "past_deadline": ("已过时限", "past its deadline"),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Unmet:

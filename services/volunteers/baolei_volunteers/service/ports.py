@@ -4,6 +4,7 @@ use a fake in memory. Rows are the ORM classes (plain objects until a session ho
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any, Protocol
 
 from baolei_volunteers.adapters.orm import CompoundRow, HouseholdRow, TaskRow, VolunteerRow
@@ -46,6 +47,10 @@ class UnitOfWork(Protocol):
     def count_tasks(self, status: str) -> int: ...
 
     def area_tasks(self, areas: Iterable[str], statuses: Iterable[str]) -> list[TaskRow]: ...
+
+    def coverage_counts(self, *, visit_cutoff: datetime, since: datetime, now: datetime) -> dict[str, Any]:
+        """Grouped counts by district: `zones` (district, zone, n), `households` (district, vulnerable,
+        not visited), `tasks` (district, status, cause, n, medicine late, done on time)."""
 
     def held_by(self, volunteer_ids: Iterable[str], statuses: Iterable[str]) -> list[TaskRow]: ...
 

@@ -11,6 +11,7 @@ from baolei_common import policy
 from baolei_common.citytime import city_time
 from baolei_common.identity import Principal
 from baolei_volunteers.adapters.orm import CompoundRow, HouseholdRow, TaskRow, VolunteerRow
+from baolei_volunteers.domain.reasons import CAUSE_NAMES
 from baolei_volunteers.service.errors import NotFound
 from baolei_volunteers.service.texts import STATUS_NAMES, mask_phone, reach_text
 
@@ -112,40 +113,38 @@ class Views:
             }
 
     def coverage(self, now: datetime) -> dict[str, Any]:
-        """By district: vulnerable households without a visit in N days, medicine past its deadline,
-        tasks unmet by cause."""
+        """By district: vulnerable households without a visit in N days, medicine past its deadline
+        (open now, or delivered late in the last day), tasks open and unmet by cause (named in both
+        languages). Grouped in the database: its cost follows the districts, not the households."""
+        since = now - timedelta(days=1)
         with self._uow() as uow:
-            where = {c.id: c for c in uow.compounds()}
-            district_of = {h.id: where[h.compound_id].district if h.compound_id in where else "?"
-                           for h in uow.households()}
-            rows: dict[str, dict[str, Any]] = {}
+            counts = uow.coverage_counts(visit_cutoff=now - self._gap, since=since, now=now)
+        rows: dict[str, dict[str, Any]] = {}
 
-            def row(d: str) -> dict[str, Any]:
-                return rows.setdefault(d, {"district": d, "vulnerable": 0, "not_visited": 0, "overdue_medicine": 0,
-                                           "open": 0, "unmet": 0, "unmet_by_cause": {}, "done_on_time": 0,
-                                           "sealed_compounds": 0, "controlled_compounds": 0})
-            for c in where.values():
-                r = row(c.district)
-                r["sealed_compounds"] += c.zone == "封控区"
-                r["controlled_compounds"] += c.zone == "管控区"
-            for h in uow.households():
-                if not h.vulnerability:
-                    continue
-                r = row(district_of[h.id])
-                r["vulnerable"] += 1
-                r["not_visited"] += h.last_visit_at is None or h.last_visit_at < now - self._gap
-            for t in uow.tasks(None):
-                r = row(district_of.get(t.household_id, "?"))
-                if t.kind == "送药" and t.deadline is not None and (
-                        (t.done_at is None and t.deadline < now and t.status != "cancelled")
-                        or (t.done_at is not None and t.done_at > t.deadline)):
-                    r["overdue_medicine"] += 1
-                if t.status in ("matching", "open", "proposed"):
-                    r["open"] += 1
-                if t.status == "unmet":
-                    r["unmet"] += 1
-                    r["unmet_by_cause"][t.cause] = r["unmet_by_cause"].get(t.cause, 0) + 1
-                if t.done_at is not None and (t.deadline is None or t.done_at <= t.deadline):
-                    r["done_on_time"] += 1
-            return {"at": city_time(now), "visit_gap_days": self._gap.days,
-                    "districts": sorted(rows.values(), key=lambda r: r["district"])}
+        def row(d: str) -> dict[str, Any]:
+            return rows.setdefault(d, {"district": d, "vulnerable": 0, "not_visited": 0, "overdue_medicine": 0,
+                                       "open": 0, "unmet": 0, "unmet_by_cause": {}, "unmet_causes": [],
+                                       "done_on_time": 0, "sealed_compounds": 0, "controlled_compounds": 0})
+        for district, zone, n in counts["zones"]:
+            r = row(district)
+            r["sealed_compounds"] += n if zone == "封控区" else 0
+            r["controlled_compounds"] += n if zone == "管控区" else 0
+        for district, vulnerable, not_visited in counts["households"]:
+            r = row(district)
+            r["vulnerable"] += int(vulnerable)
+            r["not_visited"] += int(not_visited or 0)
+        for district, status, cause, n, medicine_late, on_time in counts["tasks"]:
+            r = row(district)
+            r["overdue_medicine"] += int(medicine_late or 0)
+            r["done_on_time"] += int(on_time or 0)
+            if status in ("matching", "open", "proposed"):
+                r["open"] += int(n)
+            if status == "unmet":
+                r["unmet"] += int(n)
+                r["unmet_by_cause"][cause] = r["unmet_by_cause"].get(cause, 0) + int(n)
+        for r in rows.values():
+            r["unmet_causes"] = [{"cause": c, "n": n, "zh": CAUSE_NAMES.get(c, (c, c))[0],
+                                  "en": CAUSE_NAMES.get(c, (c, c))[1]}
+                                 for c, n in sorted(r["unmet_by_cause"].items(), key=lambda kv: -kv[1])]
+        return {"at": city_time(now), "visit_gap_days": self._gap.days, "since": city_time(since),
+                "districts": sorted(rows.values(), key=lambda r: r["district"])}

@@ -101,6 +101,21 @@ def _worded(alert: dict) -> dict:
             "grade_en": GRADE.get(alert.get("grade", ""), ("", ""))[1], "unit_zh": unit_zh, "unit_en": unit_en}
 
 
+async def doorstep_coverage(volunteers_url: str, token: str) -> dict:
+    """先锋行动's coverage by district from the volunteers service, read with the caller's token (its
+    permissions apply); `available: false` with the cause when it does not answer within 5 s."""
+    try:
+        async with httpx.AsyncClient(base_url=volunteers_url, timeout=5,
+                                     headers={"Authorization": f"Bearer {token}"}) as c:
+            r = await c.get("/api/coverage")
+        r.raise_for_status()
+        body = r.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        log.warning("volunteers at %s unavailable: %s", volunteers_url, exc)
+        return {"available": False, "error": f"{type(exc).__name__}: {exc}"}
+    return {"available": True, **body}
+
+
 async def stock_and_prices(inventory_url: str, token: str, days: int = 7) -> dict:
     """Available stock per district and SKU now, its daily trend, price series and alerts."""
     headers = {"Authorization": f"Bearer {token}"}

@@ -6,6 +6,7 @@ import { esc, getLang, gradeName, pick, t } from "./i18n.js";
 import { CITY_TZ, clock, colon, guarded, hhmm, listOf, needLink, needsTable, pri, toast, errorText } from "./common.js";
 import { lateMark, lateSection } from "./late.js";
 import { occupancyPanel, occupancyTitle } from "./stays.js";
+import { coveragePanel, coverageTitle } from "./coverage.js";
 import { askControls, asksSection, autoLine, bindAskControls } from "./asks.js";
 
 let root, me, stockCache = null, stockAt = 0;
@@ -24,6 +25,7 @@ export async function render(el, who) {
   root.innerHTML = `<div data-page="command"><div class="card attention" id="attention-card" data-testid="attention"><h2>${t("h.attention")}</h2><div id="attention"></div></div>
     <div class="grid g6" id="kpis" data-testid="kpis" style="margin-top:14px"></div>
     ${can(me, "occupancy.read") ? `<div class="card" style="margin-top:14px" data-testid="occupancy-card"><h2>${occupancyTitle()}</h2><div id="occupancy"></div></div>` : ""}
+    ${can(me, "coverage.read") ? `<div class="card" style="margin-top:14px" data-testid="coverage-card"><h2>${coverageTitle()}</h2><div id="coverage"></div></div>` : ""}
     <div class="card" style="margin-top:14px"><h2>${t("h.needs")}</h2>${filterBar()}<div id="needs-shown" class="small muted" data-testid="needs-shown"></div><div id="needs"></div>
       <button id="needs-more" data-testid="needs-more" style="display:none">${t("a.more")}</button></div>
     <div class="grid g2" style="margin-top:14px">
@@ -123,6 +125,8 @@ async function load(ev) {
   kpis(ov, s);
   const occ = root.querySelector("#occupancy");
   if (occ) await occupancyPanel(occ);
+  const cov = root.querySelector("#coverage");
+  if (cov) coveragePanel(cov).catch(() => {});  // another service's figures: the map and charts do not wait
   if (!current()) return;
   await drawCityMap(root.querySelector("#map"), map);
   if (!current()) return;
