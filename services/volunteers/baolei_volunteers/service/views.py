@@ -67,15 +67,14 @@ class Views:
             v = uow.volunteer(actor.user)
             if v is None:
                 raise NotFound("Authorization", "尚未登记为志愿者", "not registered as a volunteer")
-            compounds = {c.id: c for c in uow.compounds()}
-            board_ids = set(v.may_claim or [])
-            mine, board = [], []
-            for t in uow.tasks(("open", "unmet", *MINE)):
-                if t.volunteer_id == v.id and t.status in MINE:
-                    mine.append(t)
-                elif t.id in board_ids and t.status in ("open", "unmet") and t.community == v.community:
-                    board.append(t)
-            homes = {t.household_id: uow.household(t.household_id) for t in (*mine, *board)}
+            # their own tasks and their board's, by key: a page load costs what the volunteer holds,
+            # not the city's open tasks
+            mine = uow.held_by([v.id], MINE)
+            board = [t for t in uow.tasks_by_id(v.may_claim or [])
+                     if t.status in ("open", "unmet") and t.community == v.community]
+            homes = {h.id: h for h in uow.households_by_id(t.household_id for t in (*mine, *board))}
+            compounds = {c.id: c for cid in {h.compound_id for h in homes.values()} | {v.compound_id}
+                         if (c := uow.compound(cid)) is not None}
 
             def show(t: TaskRow) -> dict[str, Any]:
                 h = homes.get(t.household_id)
