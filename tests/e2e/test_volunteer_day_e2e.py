@@ -66,7 +66,7 @@ def test_a_day_of_doorstep_help_under_the_zone_rule_on_a_phone(node_tooling, vol
     call = tasks[by["call-done"]["id"]]
     assert call["kind"] == "电话关怀" and call["volunteer_id"] == "V-LH-03" and call["remote"]
     # the command center: 福田's row counts the unmet task by its cause
-    assert "zone_sealed_no_one:1" in by["coverage"]["row"]
+    assert "封控区内无人可上门 1" in by["coverage"]["row"]  # the cause named, not its code
     assert by["english"]["heading"] == "Vanguard volunteers" and "inside 莲花北村一区 only" in by["english"]["reach"]
     for png in shots.glob("*.png"):
         target = DOCS / f"volunteers-{png.name}"

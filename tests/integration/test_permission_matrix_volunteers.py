@@ -84,13 +84,18 @@ class City:
 
     def zone_of(self, compound_id: str) -> str:
         """The compound's zone now (a zone call that changes nothing: the matrix tests who may, not what)."""
-        compounds = self.ok(self.c.get("/api/community", headers=OP)).json()["compounds"]
+        compounds = [x for r in self.registers() for x in r["compounds"]]
         return str(next(x["zone"] for x in compounds if x["id"] == compound_id))
+
+    def registers(self) -> list[dict]:
+        """Both communities' registers as the command center reads them (one community a call)."""
+        return [self.ok(self.c.get("/api/community", headers=OP, params={"name": n})).json()
+                for n in ("莲花北社区", "景田社区")]
 
     def planned(self, task_id: str) -> dict:
         """The task once the matching loop has planned it (wait on content: no longer 匹配中)."""
         def done():
-            t = next(t for t in self.ok(self.c.get("/api/community", headers=OP)).json()["tasks"] if t["id"] == task_id)
+            t = next(t for r in self.registers() for t in r["tasks"] if t["id"] == task_id)
             return t if t["status"] != "matching" else None
         return dict(poll(done, timeout_s=60, every_s=0.1))
 

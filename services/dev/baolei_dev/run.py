@@ -158,7 +158,7 @@ def main() -> int:
         if "volunteers" in urls:
             from baolei_dev.demo_volunteers import load_demo as load_volunteers
             ops = {"Authorization": "Bearer demo-operator"}
-            if not httpx.get(f"{urls['volunteers']}/api/community", headers=ops, timeout=10).json()["compounds"]:
+            if not httpx.get(f"{urls['volunteers']}/api/community", headers=ops, timeout=10).json()["communities"]:
                 say(f"先锋行动 demo: {load_volunteers(urls['volunteers'], 'demo-operator')}")
         say(f"up in {time.monotonic() - t0:.0f} s. Press Ctrl-C to stop.\n")
         print(BANNER.format(**{k: urls.get(k, "(not running)")

@@ -114,6 +114,17 @@ class FakeUnitOfWork:
                 found.append(t)
         return found
 
+    def community_names(self) -> list[str]:
+        return sorted({c.community for c in self.compounds()})
+
+    def community_tasks(self, community: str, *, live: Iterable[str], since: datetime,
+                        limit: int) -> tuple[list[TaskRow], int]:
+        st = set(live)
+        found = [t for t in self.tasks(None, community) if t.status in st or t.raised_at >= since
+                 or (t.done_at is not None and t.done_at >= since)]
+        found.sort(key=lambda t: (-t.raised_at.timestamp(), t.id))
+        return found[:limit], len(found)
+
     def coverage_counts(self, *, visit_cutoff: datetime, since: datetime, now: datetime) -> dict[str, Any]:
         """The SQL grouping of `SqlUnitOfWork.coverage_counts`, in Python."""
         live = {"wish", "matching", "open", "proposed", "accepted", "started", "unmet"}

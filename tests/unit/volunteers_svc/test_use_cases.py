@@ -311,3 +311,18 @@ def test_a_sheet_names_every_refused_row_at_once_and_stores_none(world: World):
     with pytest.raises(RowsRefused) as unknown:
         world.tasks.raise_many(WORKER, rows[1:2], NOW)
     assert not unknown.value.forbidden and unknown.value.entries[0][0] == 3
+
+
+def test_the_command_center_reads_one_community_at_a_time_and_recent_tasks_only(world: World):
+    city = world.views.community(OP, None, NOW)
+    assert city["community"] is None and city["households"] == [] and city["tasks"] == []
+    assert set(city["communities"]) == {"莲花北社区", "景田社区"}
+    fresh = world.raise_("H-LHB2-0302", "快递代取")
+    old = world.raise_("H-LHB2-0302", "垃圾清运", at=later(-5 * 24 * 60))
+    world.db.rows[TaskRow][old.id].status, world.db.rows[TaskRow][old.id].done_at = "confirmed", later(-4 * 24 * 60)
+    lhb = world.views.community(OP, "莲花北社区", NOW)
+    ids = {t["id"] for t in lhb["tasks"]}
+    assert fresh.id in ids and old.id not in ids and lhb["tasks_total"] == len(ids)
+    assert {h["id"] for h in lhb["households"]} >= {"H-LHB2-0302"} and "H-JT1-1001" not in {
+        h["id"] for h in lhb["households"]}
+    assert world.views.community(WORKER, None, NOW)["communities"] is None  # a worker: their own, no list

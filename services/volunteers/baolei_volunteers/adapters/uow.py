@@ -152,6 +152,20 @@ class SqlUnitOfWork:
              .order_by(TaskRow.raised_at, TaskRow.id))
         return list(self.session.scalars(q))
 
+    def community_names(self) -> list[str]:
+        return list(self.session.scalars(select(CompoundRow.community).distinct().order_by(CompoundRow.community)))
+
+    def community_tasks(self, community: str, *, live: Iterable[str], since: datetime,
+                        limit: int) -> tuple[list[TaskRow], int]:
+        """A community's tasks still under way or raised or finished since `since`, newest first, at
+        most `limit`; and how many there are in all."""
+        where = (TaskRow.community == community,
+                 or_(TaskRow.status.in_(list(live)), TaskRow.raised_at >= since, TaskRow.done_at >= since))
+        total = int(self.session.scalar(select(func.count()).select_from(TaskRow).where(*where)) or 0)
+        rows = self.session.scalars(select(TaskRow).where(*where)
+                                    .order_by(TaskRow.raised_at.desc(), TaskRow.id).limit(limit))
+        return list(rows), total
+
     def coverage_counts(self, *, visit_cutoff: datetime, since: datetime, now: datetime) -> dict[str, Any]:
         """Coverage by district in three grouped queries (never the rows themselves): compounds by zone;
         vulnerable households and those not visited since `visit_cutoff`; tasks still open or finished

@@ -30,9 +30,11 @@ def my_day(c: Container = Depends(container), p: Principal = Depends(current_pri
 
 @router.get("/community", summary="社区台账：住户、任务、志愿者 / a community's households, tasks, volunteers",
             responses=responses(401, 403, 422))
-def community(name: str | None = Query(None, max_length=100, description="operators and viewers: which community"),
-              c: Container = Depends(container), p: Principal = Depends(current_principal)) -> dict[str, Any]:
-    return c.views.community(p, name)
+def community(name: str | None = Query(None, max_length=100, description="operators and viewers: which community "
+                                                                          "(none: only the list to choose from)"),
+              c: Container = Depends(container), p: Principal = Depends(current_principal),
+              at: datetime = Depends(now)) -> dict[str, Any]:
+    return c.views.community(p, name, at)
 
 
 @router.get("/coverage", summary="按区统计的覆盖情况 / coverage by district", responses=responses(401, 403))

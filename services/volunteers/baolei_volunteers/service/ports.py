@@ -48,6 +48,11 @@ class UnitOfWork(Protocol):
 
     def area_tasks(self, areas: Iterable[str], statuses: Iterable[str]) -> list[TaskRow]: ...
 
+    def community_names(self) -> list[str]: ...
+
+    def community_tasks(self, community: str, *, live: Iterable[str], since: datetime,
+                        limit: int) -> tuple[list[TaskRow], int]: ...
+
     def coverage_counts(self, *, visit_cutoff: datetime, since: datetime, now: datetime) -> dict[str, Any]:
         """Grouped counts by district: `zones` (district, zone, n), `households` (district, vulnerable,
         not visited), `tasks` (district, status, cause, n, medicine late, done on time)."""

@@ -4,7 +4,7 @@ community; the command center and viewers see everything. Phone numbers leave th
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from baolei_common import policy
@@ -13,9 +13,12 @@ from baolei_common.identity import Principal
 from baolei_volunteers.adapters.orm import CompoundRow, HouseholdRow, TaskRow, VolunteerRow
 from baolei_volunteers.domain.reasons import CAUSE_NAMES
 from baolei_volunteers.service.errors import NotFound
+from baolei_volunteers.service.ports import LIVE_STATUSES as LIVE
 from baolei_volunteers.service.texts import STATUS_NAMES, mask_phone, reach_text
 
 MINE = ("proposed", "accepted", "started", "done", "confirmed")
+RECENT_DAYS = 2  # a community's register: tasks under way, and those raised or finished this recently
+TASKS_SHOWN = 500  # at most this many tasks in one answer (newest first; `tasks_total` counts them all)
 
 
 def address(h: HouseholdRow, c: CompoundRow | None) -> dict[str, Any]:
@@ -87,28 +90,45 @@ class Views:
                     "route": dict(v.route or {}), "tasks": [show(t) for t in mine],
                     "board": [show(t) for t in board]}
 
-    def community(self, actor: Principal, community: str | None) -> dict[str, Any]:
-        """A community's households, tasks and volunteers (a worker: their own; the command center: any)."""
+    def community(self, actor: Principal, community: str | None, now: datetime | None = None) -> dict[str, Any]:
+        """A community's households, tasks and volunteers (a worker: their own; the command center: the
+        one it names, with the list of communities to choose from — never the whole city at once).
+        Tasks: those still under way and those raised or finished in the last `RECENT_DAYS`, newest
+        first, at most `TASKS_SHOWN` (`tasks_total` says how many there are)."""
+        communities: list[str] | None = None
         if actor.role == policy.SITE:
             community = actor.organisation
         elif actor.role not in (policy.OPERATOR, policy.VIEWER):
             raise policy.Denied("Authorization", "无权查看社区台账", "you may not read a community's registers")
+        since = (now or datetime.now(timezone.utc)) - timedelta(days=RECENT_DAYS)
         with self._uow() as uow:
+            if actor.role != policy.SITE:
+                communities = uow.community_names()
+                if community is None or community not in communities:
+                    return {"community": None, "communities": communities, "compounds": [], "households": [],
+                            "volunteers": [], "tasks": [], "tasks_total": 0, "tasks_shown": TASKS_SHOWN}
+            assert community is not None
             compounds = uow.compounds(community)
-            where = {c.id: c for c in uow.compounds()}
+            where = {c.id: c for c in compounds}
             households = uow.households(community)
             homes = {h.id: h for h in households}
-            tasks = uow.tasks(None, community)
+            tasks, total = uow.community_tasks(community, live=(*LIVE, "wish", "done"), since=since,
+                                               limit=TASKS_SHOWN)
+            volunteers = uow.volunteers(community)
+            for cid in {h.compound_id for h in households} | {v.compound_id for v in volunteers}:
+                if cid not in where and (c := uow.compound(cid)) is not None:
+                    where[cid] = c
             return {
-                "community": community,
+                "community": community, "communities": communities,
                 "compounds": [{"id": c.id, "name": c.name, "district": c.district, "street": c.street,
                                "community": c.community, "zone": c.zone, "zone_since": c.zone_since}
                               for c in compounds],
                 "households": [household_view(h, where.get(h.compound_id)) for h in households],
-                "volunteers": [volunteer_view(v, where.get(v.compound_id)) for v in uow.volunteers(community)],
+                "volunteers": [volunteer_view(v, where.get(v.compound_id)) for v in volunteers],
                 "tasks": [task_view(t, homes.get(t.household_id),
                                     where.get(homes[t.household_id].compound_id) if t.household_id in homes else None)
-                          for t in sorted(tasks, key=lambda t: t.raised_at, reverse=True)],
+                          for t in tasks],
+                "tasks_total": total, "tasks_shown": TASKS_SHOWN,
             }
 
     def coverage(self, now: datetime) -> dict[str, Any]:

@@ -11,7 +11,7 @@ const T = {
     kind: "任务类型", raiseBtn: "发起", tasks: "任务", volunteers: "志愿者", households: "困难家庭", coverage: "各区覆盖情况",
     district: "区", vulnerable: "困难家庭", notVisited: "超期未探访", overdueMed: "送药超时", unmet: "未满足", open: "待接",
     onTime: "按时送达", late: "超时", phone: "电话", wish: "登记微心愿", pending: "待审核", verified: "已审核",
-    community: "社区", party: "党员", remark: "备注", sealedRemote: "线上", doneNote: "完成记录", needs: "需求" },
+    community: "社区", pick: "选择社区查看台账", shown: "显示 {n} / {total}（进行中及近两日）", party: "党员", remark: "备注", sealedRemote: "线上", doneNote: "完成记录", needs: "需求" },
   en: { title: "Vanguard volunteers", token: "Sign-in token", signin: "Sign in", tokenHint: "Demo: demo-vol-inside, demo-vol-sealed, demo-community, demo-operator",
     today: "Today's tasks (visit order)", board: "Tasks you may claim", none: "None", route: "Route", travel: "travel about", min: "min", foot: "on foot", ebike: "e-bike",
     accept: "Accept", decline: "Decline", start: "Start", done: "Done", claim: "Claim", note: "What was done", confirm: "Confirm",
@@ -20,7 +20,7 @@ const T = {
     kind: "Kind", raiseBtn: "Raise", tasks: "Tasks", volunteers: "Volunteers", households: "Households", coverage: "Coverage by district",
     district: "District", vulnerable: "Vulnerable", notVisited: "No visit lately", overdueMed: "Medicine late", unmet: "Unmet", open: "Open",
     onTime: "On time", late: "Late", phone: "Phone", wish: "Record a wish", pending: "pending", verified: "verified",
-    community: "Community", party: "Party member", remark: "Note", sealedRemote: "remote", doneNote: "Done note", needs: "Needs" },
+    community: "Community", pick: "Choose a community to see its registers", shown: "Showing {n} / {total} (under way and the last two days)", party: "Party member", remark: "Note", sealedRemote: "remote", doneNote: "Done note", needs: "Needs" },
 };
 const KINDS = ["送餐", "送药", "送检上门", "代购", "快递代取", "垃圾清运", "定期探访", "电话关怀", "线上答疑", "核酸", "心理疏导"];
 const ZONES = ["封控区", "管控区", "防范区", "常态"];
@@ -95,8 +95,13 @@ function zoneSelect(c) {
     ${btn("zone", c.id, "changeZone", "primary")}</div>`;
 }
 async function communityView() {
-  const q = me.role === "site" ? "" : `?name=${encodeURIComponent(localStorage.getItem("vol-community") || "")}`;
-  const d = await api("GET", "/api/community" + (q === "?name=" ? "" : q));
+  const chosen = me.role === "site" ? "" : localStorage.getItem("vol-community") || "";
+  const d = await api("GET", "/api/community" + (chosen ? `?name=${encodeURIComponent(chosen)}` : ""));
+  // the command center chooses one community at a time (the whole city's registers would not fit a page)
+  const picker = d.communities ? `<h2>${t("community")}</h2><div class="card"><label for="pick-community">${t("pick")}</label>
+    <select id="pick-community" data-testid="pick-community"><option value="">—</option>${d.communities.map((c) =>
+      `<option ${c === d.community ? "selected" : ""}>${esc(c)}</option>`).join("")}</select></div>` : "";
+  if (!d.community) { $("#view").innerHTML += picker; return; }
   const compounds = d.compounds.map((c) => `<div class="card" data-compound="${esc(c.id)}"><h3>${esc(c.name)} ${tag(`zone-${c.zone}`, c.zone)}</h3>
     <div class="small">${esc(c.district)} ${esc(c.street)} ${esc(c.community)}</div>${me.may["zone.change"] ? zoneSelect(c) : ""}</div>`).join("");
   const hh = d.households.map((h) => `<option value="${esc(h.id)}">${esc(h.address.text)} ${esc(h.contact)}</option>`).join("");
@@ -116,13 +121,14 @@ async function communityView() {
     ${v.status !== "verified" && me.may["volunteer.verify"] ? `<div class="actions">${btn("verify", v.id, "verify", "primary")}</div>` : ""}</div>`).join("");
   const homes = d.households.map((h) => `<div class="card"><h3>${esc(h.address.text)}</h3><div class="small">${esc(h.contact)} · ${esc(h.phone)} · ${esc(h.vulnerability.join("、"))}</div>
     <div class="small">${esc(h.needs)}</div></div>`).join("");
-  $("#view").innerHTML += `<h2>${t("compounds")}</h2>${compounds}${raise}<h2>${t("tasks")}</h2><div id="tasks">${tasks}</div>
+  const more = d.tasks_total > d.tasks.length ? `<p class="small" data-testid="tasks-shown">${esc(t("shown").replace("{n}", d.tasks.length).replace("{total}", d.tasks_total))}</p>` : "";
+  $("#view").innerHTML += `${picker}<h2>${t("compounds")}</h2>${compounds}${raise}<h2>${t("tasks")}</h2>${more}<div id="tasks">${tasks}</div>
     <h2>${t("volunteers")}</h2>${vols}<h2>${t("households")}</h2>${homes}`;
 }
 async function coverageView() {
   const d = await api("GET", "/api/coverage");
   const rows = d.districts.map((r) => `<tr data-district="${esc(r.district)}"><td>${esc(r.district)}</td><td>${r.vulnerable}</td><td>${r.not_visited}</td>
-    <td>${r.overdue_medicine}</td><td>${r.open}</td><td>${r.unmet} ${esc(Object.entries(r.unmet_by_cause).map(([k, n]) => `${k}:${n}`).join(" "))}</td></tr>`).join("");
+    <td>${r.overdue_medicine}</td><td>${r.open}</td><td>${r.unmet} ${esc((r.unmet_causes || []).map((x) => `${lang === "zh" ? x.zh : x.en} ${x.n}`).join(lang === "zh" ? "；" : "; "))}</td></tr>`).join("");
   $("#view").innerHTML = `<h2>${t("coverage")}</h2><table data-testid="coverage"><tr><th>${t("district")}</th><th>${t("vulnerable")}</th>
     <th>${t("notVisited")} (${d.visit_gap_days}d)</th><th>${t("overdueMed")}</th><th>${t("open")}</th><th>${t("unmet")}</th></tr>${rows}</table>`;
 }
@@ -163,6 +169,9 @@ async function act(el) {
     say("✓");
   } catch (e) { say(e.message); }
 }
+document.addEventListener("change", (ev) => {
+  if (ev.target.id === "pick-community") { localStorage.setItem("vol-community", ev.target.value); render(); }
+});
 document.addEventListener("click", (ev) => { const el = ev.target.closest("[data-act]"); if (el) act(el); });
 $("#lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("vol-lang", lang); render(); });
 $("#go").addEventListener("click", () => { token = $("#token").value.trim(); localStorage.setItem("vol-token", token); render(); });
