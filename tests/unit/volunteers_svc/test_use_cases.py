@@ -311,3 +311,31 @@ def test_a_sheet_names_every_refused_row_at_once_and_stores_none(world: World):
     with pytest.raises(RowsRefused) as unknown:
         world.tasks.raise_many(WORKER, rows[1:2], NOW)
     assert not unknown.value.forbidden and unknown.value.entries[0][0] == 3
+
+
+def test_a_sheet_with_parse_and_household_errors_answers_all_in_one_round(world: World):
+    """A bad kind, an unknown household and another community's row in one sheet: one answer names
+    all three (parse errors are not answered first and the households only on the next submit);
+    403 because one row is not the worker's, 422 when none is; nothing stored."""
+    from baolei_volunteers.service.sheet import parse_rows
+
+    before, events = len(world.db.rows[TaskRow]), len(world.db.events)
+    table = [["住户编号", "任务类型", "截止时间"],
+             ["H-LHB1-0701", "送外卖", ""],          # row 2: unknown kind (parse)
+             ["H-NOPE", "送餐", ""],                  # row 3: unknown household
+             ["H-LHB1-0701", "送药", "明天"],         # row 4: bad time (parse)
+             ["", "送餐", ""]]                        # row 5: empty household (parse only, named once)
+    rows, errors = parse_rows(table)
+    parsed = [(e.row, e.field, e.reason_zh, e.reason_en) for e in errors]
+    with pytest.raises(RowsRefused) as one_round:
+        world.tasks.raise_many(WORKER, rows, NOW, parsed)
+    assert [(r, f) for r, f, _, _ in one_round.value.entries] == [
+        (2, "kind"), (3, "household_id"), (4, "deadline"), (5, "household_id")]
+    assert not one_round.value.forbidden
+    with pytest.raises(RowsRefused) as theirs:
+        world.tasks.raise_many(OTHER_WORKER, rows, NOW, parsed)
+    assert theirs.value.forbidden  # rows 2 and 4 are 莲花北社区's households
+    assert [(r, f) for r, f, _, _ in theirs.value.entries] == [
+        (2, "kind"), (2, "household_id"), (3, "household_id"), (4, "deadline"), (4, "household_id"),
+        (5, "household_id")]
+    assert len(world.db.rows[TaskRow]) == before and len(world.db.events) == events

@@ -45,11 +45,11 @@ def import_tasks(file: UploadFile = File(...), c: Container = Depends(container)
     except UploadRejected as exc:
         raise SheetRejected([RowError(0, exc.field, exc.reason_zh, exc.reason_en)]) from None
     rows, errors = parse_rows(table)
-    if errors:
+    if not rows and errors:  # the sheet itself (empty, missing columns): no row to check further
         shown, total = capped(errors, limits)
         raise SheetRejected(shown, total=total)
-    try:
-        made = c.tasks.raise_many(p, rows, at)
+    try:  # households and communities checked on every row too: one answer names every bad row
+        made = c.tasks.raise_many(p, rows, at, [(e.row, e.field, e.reason_zh, e.reason_en) for e in errors])
     except RowsRefused as exc:
         shown, total = capped([RowError(*e) for e in exc.entries], limits)
         raise SheetRejected(shown, total=total, status=403 if exc.forbidden else 422) from None

@@ -98,23 +98,31 @@ class Tasks:
             uow.commit()
             return t
 
-    def raise_many(self, actor: Principal, rows: list[dict[str, Any]], now: datetime) -> list[TaskRow]:
-        """A sheet: every row checked first (all or nothing; every refused row named at once, another
-        community's rows too), then one re-match."""
+    def raise_many(self, actor: Principal, rows: list[dict[str, Any]], now: datetime,
+                   refused: list[tuple[int, str, str, str]] | None = None) -> list[TaskRow]:
+        """A sheet: every row checked first (all or nothing), then one re-match. `refused`: what the
+        sheet's parse already refused; every row is still checked for its household and community, so
+        one answer names every bad row (403 when any is another community's, else 422)."""
         with self._uow() as uow:
-            self._room(uow, len(rows), "rows")
-            made, refused, forbidden = [], [], False
+            refused = list(refused or [])
+            bad_rows = {r for r, *_ in refused}
+            made, forbidden = [], False
             for i, data in enumerate(rows):
+                n = data.get("row", i + 2)
+                if not data.get("household_id"):
+                    continue  # the parse named it already
                 try:
                     h = self._household(uow, data["household_id"], "household_id")
                     policy.require(actor, "task.raise", h.community, "household_id")
+                    if n not in bad_rows:
+                        made.append(build_task(h, data, source="sheet", raised_by=actor.user, now=now,
+                                               status="matching"))
                 except (Invalid, policy.Denied) as exc:
                     forbidden = forbidden or isinstance(exc, policy.Denied)
-                    refused.append((data.get("row", i + 2), exc.field, exc.reason_zh, exc.reason_en))
-                    continue
-                made.append(build_task(h, data, source="sheet", raised_by=actor.user, now=now, status="matching"))
+                    refused.append((n, exc.field, exc.reason_zh, exc.reason_en))
             if refused:
-                raise RowsRefused(refused, forbidden)
+                raise RowsRefused(sorted(refused, key=lambda e: e[0]), forbidden)
+            self._room(uow, len(rows), "rows")
             for t in made:
                 uow.add(t)
                 uow.emit(task_event(t, "raised", raised_body(t), actor.user))
