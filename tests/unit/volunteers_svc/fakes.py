@@ -119,8 +119,18 @@ class FakeUnitOfWork:
 
     def volunteers_of_districts(self, districts: Iterable[str]) -> list[VolunteerRow]:
         ds = set(districts)
+        holding = {t.volunteer_id for t, c in self._task_compounds(("proposed", "accepted", "started"))
+                   if self.rows[CompoundRow][c].district in ds}
         return [v for v in self.volunteers() if v.status == "verified"
-                and (c := self.compound(v.compound_id)) is not None and c.district in ds]
+                and ((c := self.compound(v.compound_id)) is not None and c.district in ds or v.id in holding)]
+
+    def _task_compounds(self, statuses: Iterable[str]) -> list[tuple[TaskRow, str]]:
+        return [(t, h.compound_id) for t in self.tasks(statuses)
+                if (h := self.household(t.household_id)) is not None and h.compound_id in self.rows[CompoundRow]]
+
+    def compound_tasks(self, compound_ids: Iterable[str], statuses: Iterable[str]) -> list[tuple[TaskRow, str]]:
+        wanted = set(compound_ids)
+        return [(t, c) for t, c in self._task_compounds(statuses) if c in wanted]
 
     def mark_dirty(self, areas: Iterable[str]) -> None:
         for a in areas:

@@ -15,6 +15,7 @@ from baolei_common import policy
 from baolei_common.identity import Principal
 from baolei_volunteers.adapters.orm import HouseholdRow, TaskRow
 from baolei_volunteers.domain.tasks import DEFAULT_MINUTES, REMOTE_KINDS, TaskKind, parse_kind
+from baolei_volunteers.service.board import board as claim_board
 from baolei_volunteers.service.errors import Conflict, Full, Invalid, NotFound, RowsRefused
 from baolei_volunteers.service.matching import Matcher, task_event
 from baolei_volunteers.service.ports import UnitOfWork
@@ -190,11 +191,13 @@ class Tasks:
         with self._uow() as uow:
             uow.lock_matching()  # before any row lock: rounds never deadlock
             t = self._task(uow, task_id)
-            policy.require(actor, "task.take", t.community, "task_id")
+            v = uow.volunteer(actor.user) if actor.role == policy.VOLUNTEER else None
+            offered = v is not None and task_id in {x.id for x in claim_board(uow, v, {c.id: c for c in uow.compounds()})}
+            # a task on their board is open to them (across a district line too); others only their community's
+            policy.require(actor, "task.take", actor.organisation if offered else t.community, "task_id")
             if actor.role != policy.VOLUNTEER:
                 raise Invalid("task_id", "认领须由志愿者本人操作", "only the volunteer themself can claim")
-            v = uow.volunteer(actor.user)
-            if v is None or task_id not in (v.may_claim or []):
+            if not offered:
                 raise Conflict("task_id", "此任务当前不在您的可认领列表中（按分区、技能与时间）",
                                "the plan does not offer this task to you now (zone, skills, time)")
             self._expect(t, ("open", "unmet"))

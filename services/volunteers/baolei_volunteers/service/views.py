@@ -11,6 +11,7 @@ from baolei_common import policy
 from baolei_common.citytime import city_time
 from baolei_common.identity import Principal
 from baolei_volunteers.adapters.orm import CompoundRow, HouseholdRow, TaskRow, VolunteerRow
+from baolei_volunteers.service.board import board as claim_board
 from baolei_volunteers.service.errors import NotFound
 from baolei_volunteers.service.texts import STATUS_NAMES, mask_phone, reach_text
 
@@ -67,13 +68,8 @@ class Views:
             if v is None:
                 raise NotFound("Authorization", "尚未登记为志愿者", "not registered as a volunteer")
             compounds = {c.id: c for c in uow.compounds()}
-            board_ids = set(v.may_claim or [])
-            mine, board = [], []
-            for t in uow.tasks(("open", "unmet", *MINE)):
-                if t.volunteer_id == v.id and t.status in MINE:
-                    mine.append(t)
-                elif t.id in board_ids and t.status in ("open", "unmet") and t.community == v.community:
-                    board.append(t)
+            mine = uow.held_by([v.id], MINE)
+            board = claim_board(uow, v, compounds)
             homes = {t.household_id: uow.household(t.household_id) for t in (*mine, *board)}
 
             def show(t: TaskRow) -> dict[str, Any]:
@@ -86,6 +82,15 @@ class Views:
             return {"volunteer": volunteer_view(v, home), "reach_zh": zh, "reach_en": en,
                     "route": dict(v.route or {}), "tasks": [show(t) for t in mine],
                     "board": [show(t) for t in board]}
+
+    def shown_ids(self, actor: Principal) -> tuple[set[str], set[str]]:
+        """(ids of the tasks a volunteer holds, ids on their claim board): what their page shows."""
+        with self._uow() as uow:
+            v = uow.volunteer(actor.user)
+            if v is None:
+                return set(), set()
+            held = {t.id for t in uow.held_by([v.id], MINE)}
+            return held, {t.id for t in claim_board(uow, v, {c.id: c for c in uow.compounds()})}
 
     def community(self, actor: Principal, community: str | None) -> dict[str, Any]:
         """A community's households, tasks and volunteers (a worker: their own; the command center: any)."""
