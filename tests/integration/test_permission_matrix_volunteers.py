@@ -4,7 +4,8 @@ PostgreSQL with the real broker, in the pattern of test_permission_matrix.py: ev
 (operator, supply dispatcher, community worker, viewer, volunteer) × a resource of the caller's own
 community and of another. "Own" for a volunteer is a task held by them (or themself); for a
 community worker, their community. The expectations are written from the issue, not read from
-baolei_common.policy. Then the reads: what a volunteer and a worker of another community see."""
+baolei_common.policy. Then the reads: what a volunteer and a worker of another community see. The live
+feed's share by role and community: test_volunteers_live_feed.py."""
 from __future__ import annotations
 
 import io

@@ -1,6 +1,7 @@
 """`create_app(config)` builds the volunteers service's FastAPI app (先锋行动, issue 19). Its lifespan
 migrates the database (Alembic `upgrade head`), then runs the outbox relay (publish after commit),
-the consumer of tasks raised by the hotline over Kafka, the expiry of unanswered proposals and the
+the consumer of tasks raised by the hotline over Kafka, the live feed's follower of task changes
+(`/api/live`), the expiry of unanswered proposals and the
 matching loop (every `match_debounce_s`, rounds over the dirty areas until none is left, each in a
 worker thread so the event loop keeps serving; one replica at a time holds its lease).
 The phone pages (volunteer, community worker, coverage) are static files under /pages/.
@@ -26,7 +27,8 @@ from baolei_common.identity import principals
 from baolei_common.metrics import Metrics
 from baolei_common.supervise import every, stop_all, supervise
 from baolei_volunteers.adapters.db import migrate
-from baolei_volunteers.api import errors, routes_registry, routes_tasks, routes_views
+from baolei_volunteers.adapters.live import TaskFeed
+from baolei_volunteers.api import errors, routes_live, routes_registry, routes_tasks, routes_views
 from baolei_volunteers.api import metrics as metrics_adapter
 from baolei_volunteers.bootstrap import bootstrap
 from baolei_volunteers.config import VolunteersConfig
@@ -56,6 +58,8 @@ def create_app(config: VolunteersConfig) -> FastAPI:
         tasks = [asyncio.create_task(supervise("relay", c.relay, workers)),
                  asyncio.create_task(every("hold expiry", config.expiry_interval_s, expire)),
                  asyncio.create_task(every("matching", config.match_debounce_s, match))]
+        if config.live_feed:
+            tasks.append(asyncio.create_task(supervise("live feed", lambda: app.state.live, workers)))
         if config.start_consumer:
             tasks.append(asyncio.create_task(supervise("consumer", app.state.metrics.attach(c.consumer), workers)))
         try:
@@ -71,13 +75,15 @@ def create_app(config: VolunteersConfig) -> FastAPI:
     app.state.container = c
     app.state.principals = principals(config.tokens)
     app.state.workers = workers
-    gate = Admission(limit=config.db_pool_size, max_wait_s=config.admission_wait_s, max_queued=config.max_queued)
+    gate = Admission(limit=config.db_pool_size, max_wait_s=config.admission_wait_s, max_queued=config.max_queued,
+                     exempt=("/api/live",))  # a stream would hold a slot for its whole life
     app.state.gate = gate
     app.add_middleware(AdmissionGate, admission=gate)
+    app.state.live = TaskFeed(config.kafka)
     app.state.metrics = Metrics("volunteers")
     metrics_adapter.install(app, app.state.metrics, gate, c)
     errors.install(app)
-    for r in (routes_registry.router, routes_tasks.router, routes_views.router):
+    for r in (routes_registry.router, routes_tasks.router, routes_views.router, routes_live.router):
         app.include_router(r)
     app.mount("/pages", StaticFiles(directory=PAGES, html=True), name="pages")
 

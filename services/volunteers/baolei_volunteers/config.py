@@ -51,6 +51,7 @@ class VolunteersConfig(BaseSettings):
     http_port: int = Field(8004, description="port of the HTTP API and pages")
     consumer_group: str = Field("volunteers", description="Kafka consumer group for baolei.doorstep-requests.v1")
     start_consumer: bool = Field(True, description="consume tasks raised by other systems (the hotline)")
+    live_feed: bool = Field(True, description="follow task changes on Kafka for the pages' live feed (/api/live)")
     hold_ttl_s: float = Field(1800.0, gt=0, description="how long a proposal waits for the volunteer's answer")
     expiry_interval_s: float = Field(15.0, gt=0, description="how often expired holds are released")
     solve_time_limit_s: float = Field(5.0, gt=0, le=300, description="time limit of one matching round's solve")

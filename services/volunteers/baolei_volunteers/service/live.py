@@ -44,7 +44,8 @@ class Watcher:
         """What this subscriber receives of a change (None: nothing)."""
         out = {"type": "task", "event": s["event"], "task_id": s["task_id"], "kind": s["kind"], "status": s["status"]}
         if not self.is_volunteer:
-            if policy.scope(self.actor, "doorstep.live") is not policy.ANY and s["community"] != self.actor.organisation:
+            everyone = policy.scope(self.actor, "doorstep.live") is policy.ANY
+            if not everyone and s["community"] != self.actor.organisation:
                 return None
             return {**out, "community": s["community"], "household_id": s["household_id"],
                     "volunteer_id": s["volunteer_id"]}

@@ -192,7 +192,8 @@ class Tasks:
             uow.lock_matching()  # before any row lock: rounds never deadlock
             t = self._task(uow, task_id)
             v = uow.volunteer(actor.user) if actor.role == policy.VOLUNTEER else None
-            offered = v is not None and task_id in {x.id for x in claim_board(uow, v, {c.id: c for c in uow.compounds()})}
+            where = {c.id: c for c in uow.compounds()}
+            offered = v is not None and task_id in {x.id for x in claim_board(uow, v, where)}
             # a task on their board is open to them (across a district line too); others only their community's
             policy.require(actor, "task.take", actor.organisation if offered else t.community, "task_id")
             if actor.role != policy.VOLUNTEER:

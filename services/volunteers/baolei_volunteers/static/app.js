@@ -11,7 +11,8 @@ const T = {
     kind: "任务类型", raiseBtn: "发起", tasks: "任务", volunteers: "志愿者", households: "困难家庭", coverage: "各区覆盖情况",
     district: "区", vulnerable: "困难家庭", notVisited: "超期未探访", overdueMed: "送药超时", unmet: "未满足", open: "待接",
     onTime: "按时送达", late: "超时", phone: "电话", wish: "登记微心愿", pending: "待审核", verified: "已审核",
-    community: "社区", party: "党员", remark: "备注", sealedRemote: "线上", doneNote: "完成记录", needs: "需求" },
+    community: "社区", party: "党员", remark: "备注", sealedRemote: "线上", doneNote: "完成记录", needs: "需求",
+    live: "实时", updated: "已更新" },
   en: { title: "Vanguard volunteers", token: "Sign-in token", signin: "Sign in", tokenHint: "Demo: demo-vol-inside, demo-vol-sealed, demo-community, demo-operator",
     today: "Today's tasks (visit order)", board: "Tasks you may claim", none: "None", route: "Route", travel: "travel about", min: "min", foot: "on foot", ebike: "e-bike",
     accept: "Accept", decline: "Decline", start: "Start", done: "Done", claim: "Claim", note: "What was done", confirm: "Confirm",
@@ -20,7 +21,8 @@ const T = {
     kind: "Kind", raiseBtn: "Raise", tasks: "Tasks", volunteers: "Volunteers", households: "Households", coverage: "Coverage by district",
     district: "District", vulnerable: "Vulnerable", notVisited: "No visit lately", overdueMed: "Medicine late", unmet: "Unmet", open: "Open",
     onTime: "On time", late: "Late", phone: "Phone", wish: "Record a wish", pending: "pending", verified: "verified",
-    community: "Community", party: "Party member", remark: "Note", sealedRemote: "remote", doneNote: "Done note", needs: "Needs" },
+    community: "Community", party: "Party member", remark: "Note", sealedRemote: "remote", doneNote: "Done note", needs: "Needs",
+    live: "live", updated: "updated" },
 };
 const KINDS = ["送餐", "送药", "送检上门", "代购", "快递代取", "垃圾清运", "定期探访", "电话关怀", "线上答疑", "核酸", "心理疏导"];
 const ZONES = ["封控区", "管控区", "防范区", "常态"];
@@ -137,8 +139,49 @@ async function render() {
     if (me.role === "volunteer") await volunteerView();
     else if (me.role === "site") { $("#view").innerHTML = ""; await communityView(); }
     else { await coverageView(); await communityView(); }
+    follow();
   } catch (e) { say(e.message); $("#signin").hidden = false; }
 }
+// The live feed: a stream of task changes this caller may see (/api/live, read with fetch so the
+// token goes in a header, not a URL). A change re-reads the page (notes being typed are kept).
+let live = null;
+let again = null;
+function liveBadge(on) { const b = $("#live"); b.dataset.live = on ? "on" : "off"; b.textContent = on ? `● ${t("live")}` : ""; }
+async function follow() {
+  if (live || !token || !me) return;
+  const ctrl = live = new AbortController();
+  try {
+    const r = await fetch("/api/live", { headers: { "Authorization": `Bearer ${token}` }, signal: ctrl.signal });
+    if (!r.ok || !r.body) throw new Error(String(r.status));
+    const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += value;
+      let i;
+      while ((i = buf.indexOf("\n\n")) >= 0) {
+        const frame = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        if (/^event: hello$/m.test(frame)) liveBadge(true);
+        if (/^event: task$/m.test(frame)) refreshSoon();
+      }
+    }
+  } catch (e) { /* closed or refused: try again below */ }
+  liveBadge(false);
+  if (live === ctrl) { live = null; setTimeout(follow, 2000); }
+}
+function stopFollowing() { if (live) { const c = live; live = null; c.abort(); } liveBadge(false); }
+function refreshSoon() {
+  clearTimeout(again);
+  again = setTimeout(async () => {
+    const notes = Object.fromEntries([...document.querySelectorAll("[data-note]")].map((el) => [el.dataset.note, el.value]));
+    await render();
+    for (const [id, v] of Object.entries(notes)) { const el = document.querySelector(`[data-note="${CSS.escape(id)}"]`); if (el) el.value = v; }
+    $("#view").dataset.updated = String(Date.now());
+  }, 250);
+}
+
 async function act(el) {
   const id = el.dataset.id;
   say("");
@@ -165,5 +208,5 @@ async function act(el) {
 }
 document.addEventListener("click", (ev) => { const el = ev.target.closest("[data-act]"); if (el) act(el); });
 $("#lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("vol-lang", lang); render(); });
-$("#go").addEventListener("click", () => { token = $("#token").value.trim(); localStorage.setItem("vol-token", token); render(); });
+$("#go").addEventListener("click", () => { token = $("#token").value.trim(); localStorage.setItem("vol-token", token); stopFollowing(); render(); });
 render();

@@ -1,0 +1,126 @@
+"""The volunteers' live feed (issue 19 §6) on the real stack (uvicorn, PostgreSQL, the broker): each
+subscriber receives only its share of doorstep-task changes. A volunteer: their own tasks, never
+another volunteer's nor another community's; a community worker: their community's; the command
+center: all. Opened with the bearer header only (no token in a URL); a supply dispatcher is refused.
+No frame carries a phone number, and a volunteer's frames name no other volunteer."""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+
+import httpx
+import pytest
+import uvicorn
+
+from baolei_volunteers.app import create_app
+from baolei_volunteers.config import VolunteersConfig
+from tests.integration.conftest import poll
+from tests.integration.test_permission_matrix_volunteers import City
+
+pytestmark = pytest.mark.integration
+OP = {"Authorization": "Bearer demo-operator"}
+
+
+@pytest.fixture
+def server(kafka_settings, pg_database):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app(VolunteersConfig(database_url=pg_database, kafka=kafka_settings, start_consumer=False,
+                                      match_debounce_s=0.2))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                        timeout_graceful_shutdown=5))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    poll(lambda: srv.started and httpx.get(f"{base}/readyz").status_code == 200, timeout_s=60)
+    poll(app.state.live.ready.is_set, timeout_s=60)  # the follower has its partitions: nothing is missed
+    yield base
+    srv.should_exit = True
+    thread.join(timeout=30)
+
+
+class Listener:
+    """Reads one SSE stream in a thread and keeps every `task` event."""
+
+    def __init__(self, base: str, token: str) -> None:
+        self.events: list[dict] = []
+        self.hello = threading.Event()
+        self._stopped = False
+        self._client = httpx.Client(timeout=httpx.Timeout(5, read=60))
+        self._thread = threading.Thread(target=self._run, args=(base, token), daemon=True)
+        self._thread.start()
+        assert self.hello.wait(30), f"no hello on the live feed for {token}"
+
+    def _run(self, base: str, token: str) -> None:
+        try:
+            with self._client.stream("GET", f"{base}/api/live", headers={"Authorization": f"Bearer {token}"}) as r:
+                assert r.status_code == 200
+                event = ""
+                for line in r.iter_lines():
+                    if self._stopped:
+                        return
+                    if line.startswith("event: "):
+                        event = line.removeprefix("event: ")
+                        if event == "hello":
+                            self.hello.set()
+                    elif line.startswith("data: ") and event == "task":
+                        self.events.append(json.loads(line.removeprefix("data: ")))
+        except (httpx.HTTPError, RuntimeError):  # closed by stop()
+            pass
+
+    def got(self, task_id: str, status: str | None = None) -> bool:
+        return any(e["task_id"] == task_id and (status is None or e["status"] == status) for e in self.events)
+
+    def ids(self) -> set[str]:
+        return {e["task_id"] for e in self.events}
+
+    def stop(self) -> None:
+        self._stopped = True
+        try:
+            self._client.close()
+        except Exception:  # noqa: BLE001 — the reading thread still holds it; it is a daemon
+            pass
+
+
+def test_each_subscriber_receives_only_its_share_of_task_changes(server):
+    base = server
+    with httpx.Client(base_url=base, timeout=30) as c:
+        city = City(c)  # type: ignore[arg-type]  # the same calls as the TestClient's
+        # 李梅 only takes out rubbish here, so each task below has exactly one volunteer who may take it
+        city.ok(c.put("/api/volunteers/V-LH-02", headers=OP, json={**city.volunteers["V-LH-02"],
+                                                                   "skills": ["垃圾清运"]}))
+        assert c.get("/api/live", headers={"Authorization": "Bearer demo-fmg"}).status_code == 403
+        assert c.get("/api/live").status_code == 401
+        assert c.get("/api/live?token=demo-operator").status_code == 401  # a token in a URL is no sign-in
+        who = {name: Listener(base, token) for name, token in (
+            ("V-LH-01", "demo-vol-inside"), ("V-LH-02", "demo-vol-outside"), ("V-JT-01", "demo-vol-jingtian"),
+            ("莲花北", "demo-community"), ("景田", "demo-community-2"), ("operator", "demo-operator"))}
+        try:
+            t1 = city.task("莲花北社区", state="accepted")  # 王建国's (the 管控区 compound he lives in)
+            poll(lambda: who["operator"].got(t1, "accepted") and who["V-LH-01"].got(t1, "accepted")
+                 and who["莲花北"].got(t1, "accepted"))
+            r = city.ok(c.post("/api/tasks", headers=OP, json={"household_id": "H-JT1-1001", "kind": "送餐",
+                                                              "duration_min": 5}))
+            t2 = r.json()["id"]
+            poll(lambda: who["V-JT-01"].got(t2, "proposed") and who["景田"].got(t2, "proposed"))
+            r = city.ok(c.post("/api/tasks", headers=OP, json={"household_id": "H-LHB2-0302", "kind": "垃圾清运",
+                                                              "duration_min": 5}))
+            t3 = r.json()["id"]
+            poll(lambda: who["V-LH-02"].got(t3, "proposed") and who["莲花北"].got(t3, "proposed")
+                 and who["operator"].got(t3, "proposed"))
+        finally:
+            for listener in who.values():
+                listener.stop()
+    mine = {"V-LH-01": t1, "V-JT-01": t2, "V-LH-02": t3}
+    for vid, tid in mine.items():
+        assert who[vid].ids() == {tid}, (vid, who[vid].events)  # never another's, nor another community's
+        assert all(e["mine"] for e in who[vid].events if e["status"] in ("proposed", "accepted"))
+        assert all(set(e) == {"type", "event", "task_id", "kind", "status", "mine", "board"}
+                   for e in who[vid].events)  # no household, no other volunteer
+    assert {"proposed", "accepted"} <= {e["status"] for e in who["V-LH-01"].events}
+    assert who["莲花北"].ids() == {t1, t3} and who["景田"].ids() == {t2}
+    assert who["operator"].ids() >= {t1, t2, t3}
+    everything = json.dumps([x.events for x in who.values()], ensure_ascii=False)
+    assert "139000" not in everything and "138000" not in everything  # no phone, masked or not
