@@ -27,6 +27,7 @@ HEARTBEAT_S = 15.0
 async def frames(feed: TaskFeed, watcher: Watcher) -> AsyncIterator[str]:
     q = feed.subscribe()  # before the first reading: nothing between them is missed
     try:
+        await feed.ready.wait()  # "hello" means live: the follower holds its partitions
         if watcher.is_volunteer:
             await asyncio.to_thread(watcher.refresh, time.monotonic())
         yield "retry: 2000\nevent: hello\ndata: {}\n\n"
