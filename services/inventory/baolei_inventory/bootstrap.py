@@ -38,8 +38,7 @@ class Container:
 
     @property
     def upload_limits(self) -> Limits:
-        return Limits(max_bytes=self.config.upload_max_bytes, max_rows=self.config.upload_max_rows,
-                      max_errors=self.config.upload_max_errors)
+        return Limits.of(self.config)
 
     def relay(self) -> OutboxRelay:
         return OutboxRelay(self.background.sessions, OutboxRow, self.config.kafka)

@@ -2,23 +2,15 @@
 or English. Every row is checked before any is applied; a bad row is named with its field."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from baolei_common.citytime import sheet_time
+from baolei_common.uploads import RowError
 from baolei_volunteers.domain.tasks import parse_kind
 
 HEADERS = {"household_id": "household_id", "住户编号": "household_id", "kind": "kind", "任务类型": "kind",
            "deadline": "deadline", "截止时间": "deadline", "duration_min": "duration_min", "时长分钟": "duration_min",
            "every_days": "every_days", "每隔天数": "every_days", "note": "note", "备注": "note"}
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    field: str
-    reason_zh: str
-    reason_en: str
 
 
 def parse_rows(table: list[list[str]]) -> tuple[list[dict[str, Any]], list[RowError]]:
