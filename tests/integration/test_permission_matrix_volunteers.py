@@ -46,6 +46,7 @@ EXPECT: dict[tuple[str, str], dict[str, frozenset]] = {
     ("POST", "/api/tasks/{task_id}/start"): {"operator": BOTH, V: OWN},
     ("POST", "/api/tasks/{task_id}/done"): {"operator": BOTH, V: OWN},
     ("POST", "/api/tasks/{task_id}/confirm"): {"operator": BOTH, W: OWN},
+    ("POST", "/api/tasks/{task_id}/cancel"): {"operator": BOTH, W: OWN},
 }
 OP = {"Authorization": "Bearer demo-operator"}
 HOME = {"莲花北社区": "H-LHB1-0701", "景田社区": "H-JT1-1001"}  # a household of each community
@@ -172,6 +173,7 @@ def calls(city: City) -> dict:
         ("POST", "/api/tasks/{task_id}/start"): task_call("start", "accepted"),
         ("POST", "/api/tasks/{task_id}/done"): task_call("done", "accepted"),
         ("POST", "/api/tasks/{task_id}/confirm"): task_call("confirm", "done"),
+        ("POST", "/api/tasks/{task_id}/cancel"): task_call("cancel"),
     }
 
 

@@ -44,8 +44,8 @@ class Container:
         return OutboxRelay(self.background.sessions, OutboxRow, self.config.kafka)
 
     def consumer(self) -> ConsumerLoop:
-        return ConsumerLoop(self.config.kafka, [topics.ASSIGNMENTS, topics.ASKS], self.config.consumer_group,
-                            self.handler, service="inventory")
+        return ConsumerLoop(self.config.kafka, [topics.ASSIGNMENTS, topics.ASKS, topics.DOORSTEP_STOCK],
+                            self.config.consumer_group, self.handler, service="inventory")
 
     def reconciler(self) -> Reconciler:
         return Reconciler(self.config.kafka, topics.ASSIGNMENTS, self.config.consumer_group,

@@ -48,8 +48,8 @@ class Container:
             return self.matcher.round(partial(SqlUnitOfWork, self.background), utcnow())
 
     def consumer(self) -> ConsumerLoop:
-        return ConsumerLoop(self.config.kafka, [topics.DOORSTEP_REQUESTS], self.config.consumer_group,
-                            HotlineHandler(self.background_tasks), service="volunteers")
+        return ConsumerLoop(self.config.kafka, [topics.DOORSTEP_REQUESTS, topics.DOORSTEP_STOCK],
+                            self.config.consumer_group, HotlineHandler(self.background_tasks), service="volunteers")
 
 
 def bootstrap(config: VolunteersConfig) -> Container:

@@ -128,6 +128,9 @@ class FakeUnitOfWork:
         return [(t, h.compound_id) for t in self.tasks(statuses)
                 if (h := self.household(t.household_id)) is not None and h.compound_id in self.rows[CompoundRow]]
 
+    def tasks_due(self, now: datetime, statuses: Iterable[str]) -> list[TaskRow]:
+        return [t for t in self.tasks(statuses) if t.deadline is not None and t.deadline <= now]
+
     def compound_tasks(self, compound_ids: Iterable[str], statuses: Iterable[str]) -> list[tuple[TaskRow, str]]:
         wanted = set(compound_ids)
         return [(t, c) for t, c in self._task_compounds(statuses) if c in wanted]

@@ -170,6 +170,11 @@ class SqlUnitOfWork:
              .order_by(VolunteerRow.id))
         return list(self.session.scalars(q))
 
+    def tasks_due(self, now: Any, statuses: Iterable[str]) -> list[TaskRow]:
+        q = (select(TaskRow).where(TaskRow.deadline.is_not(None), TaskRow.deadline <= now,
+                                   TaskRow.status.in_(list(statuses))).order_by(TaskRow.deadline, TaskRow.id))
+        return list(self.session.scalars(q))
+
     def compound_tasks(self, compound_ids: Iterable[str], statuses: Iterable[str]) -> list[tuple[TaskRow, str]]:
         q = (select(TaskRow, HouseholdRow.compound_id).join(HouseholdRow, HouseholdRow.id == TaskRow.household_id)
              .where(HouseholdRow.compound_id.in_(list(compound_ids)), TaskRow.status.in_(list(statuses)))

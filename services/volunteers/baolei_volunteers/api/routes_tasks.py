@@ -97,6 +97,12 @@ def done(task_id: str, body: NoteIn, c: Container = Depends(container), p: Princ
     return _out(c.tasks.done(p, task_id, body.note, at))
 
 
+@router.post("/tasks/{task_id}/cancel", summary="社区取消任务（释放代购占用的物资）/ cancel a task", responses=R)
+def cancel(task_id: str, body: NoteIn | None = None, c: Container = Depends(container),
+           p: Principal = Depends(requires("task.raise")), at: datetime = Depends(now)) -> dict[str, Any]:
+    return _out(c.tasks.cancel(p, task_id, at, body.note if body else ""))
+
+
 @router.post("/tasks/{task_id}/confirm", summary="住户或社区确认完成 / confirm it was done", responses=R)
 def confirm(task_id: str, body: NoteIn | None = None, c: Container = Depends(container),
             p: Principal = Depends(requires("task.confirm")), at: datetime = Depends(now)) -> dict[str, Any]:

@@ -51,6 +51,10 @@ class UnitOfWork(Protocol):
 
     def volunteers_of_districts(self, districts: Iterable[str]) -> list[VolunteerRow]: ...
 
+    def tasks_due(self, now: Any, statuses: Iterable[str]) -> list[TaskRow]:
+        """Tasks in these statuses whose deadline is at or before `now`."""
+        ...
+
     def compound_tasks(self, compound_ids: Iterable[str], statuses: Iterable[str]) -> list[tuple[TaskRow, str]]:
         """(task, its household's compound id) of these compounds' households."""
         ...

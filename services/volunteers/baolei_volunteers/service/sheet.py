@@ -10,7 +10,8 @@ from baolei_volunteers.domain.tasks import parse_kind
 
 HEADERS = {"household_id": "household_id", "住户编号": "household_id", "kind": "kind", "任务类型": "kind",
            "deadline": "deadline", "截止时间": "deadline", "duration_min": "duration_min", "时长分钟": "duration_min",
-           "every_days": "every_days", "每隔天数": "every_days", "note": "note", "备注": "note"}
+           "every_days": "every_days", "每隔天数": "every_days", "note": "note", "备注": "note",
+           "shopping_list": "shopping_list", "代购清单": "shopping_list"}
 
 
 def parse_rows(table: list[list[str]]) -> tuple[list[dict[str, Any]], list[RowError]]:
@@ -27,6 +28,8 @@ def parse_rows(table: list[list[str]]) -> tuple[list[dict[str, Any]], list[RowEr
             continue
         cells = {name: raw[i].strip() for i, name in enumerate(names) if name and i < len(raw)}
         row: dict[str, Any] = {"row": n, "household_id": cells.get("household_id", ""), "note": cells.get("note", "")}
+        if cells.get("shopping_list"):
+            row["shopping_list"] = cells["shopping_list"]
         if not row["household_id"]:
             errors.append(RowError(n, "household_id", "住户编号为空", "household_id is empty"))
         try:

@@ -41,7 +41,7 @@ def task_view(t: TaskRow, h: HouseholdRow | None, c: CompoundRow | None) -> dict
         "hold_until": t.hold_until, "seq": t.seq, "start": t.plan_start, "end": t.plan_end,
         "why_zh": t.why_zh, "why_en": t.why_en, "cause": t.cause, "reason_zh": t.reason_zh,
         "reason_en": t.reason_en, "fix_zh": t.fix_zh, "fix_en": t.fix_en, "done_note": t.done_note,
-        "done_at": t.done_at,
+        "done_at": t.done_at, "items": list(t.items or []), "stock": dict(t.stock or {}),
         "on_time": None if t.done_at is None or t.deadline is None else t.done_at <= t.deadline}
 
 
