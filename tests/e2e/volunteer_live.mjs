@@ -5,19 +5,15 @@
 // leaves unanswered leaves his page when its hold expires. Prints one JSON line per step.
 //   node volunteer_live.mjs <base url> <screenshot dir>
 import { chromium } from "playwright-core";
+import { ARGS, PHONE, log } from "./pages.mjs";
 
 const [base, shots] = process.argv.slice(2);
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=zh-CN"];
 const T = 90000;
-const log = (step, extra = {}) => console.log(JSON.stringify({ step, ...extra }));
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2,
-  locale: "zh-CN", timezoneId: "Asia/Shanghai" };
 const fits = (page) => page.evaluate(() => document.documentElement.scrollWidth <= innerWidth);
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS });
 
 async function open(token) {
-  const ctx = await browser.newContext(PHONE);
+  const ctx = await browser.newContext({ ...PHONE, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
   const page = await ctx.newPage();
   page.on("pageerror", (e) => log("pageerror", { error: String(e) }));
   await page.goto(`${base}/pages/?token=${token}`);

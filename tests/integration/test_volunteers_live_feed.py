@@ -15,6 +15,7 @@ import uvicorn
 
 from baolei_volunteers.app import create_app
 from baolei_volunteers.config import VolunteersConfig
+from tests.integration import sse
 from tests.integration.conftest import poll
 from tests.integration.test_permission_matrix_volunteers import City
 
@@ -41,47 +42,17 @@ def server(kafka_settings, pg_database):
     thread.join(timeout=30)
 
 
-class Listener:
-    """Reads one SSE stream in a thread and keeps every `task` event."""
+class Listener(sse.Listener):
+    """One subscriber's `task` events, opened with the bearer header."""
 
     def __init__(self, base: str, token: str) -> None:
-        self.events: list[dict] = []
-        self.hello = threading.Event()
-        self._stopped = False
-        self._client = httpx.Client(timeout=httpx.Timeout(5, read=60))
-        self._thread = threading.Thread(target=self._run, args=(base, token), daemon=True)
-        self._thread.start()
-        assert self.hello.wait(30), f"no hello on the live feed for {token}"
-
-    def _run(self, base: str, token: str) -> None:
-        try:
-            with self._client.stream("GET", f"{base}/api/live", headers={"Authorization": f"Bearer {token}"}) as r:
-                assert r.status_code == 200
-                event = ""
-                for line in r.iter_lines():
-                    if self._stopped:
-                        return
-                    if line.startswith("event: "):
-                        event = line.removeprefix("event: ")
-                        if event == "hello":
-                            self.hello.set()
-                    elif line.startswith("data: ") and event == "task":
-                        self.events.append(json.loads(line.removeprefix("data: ")))
-        except (httpx.HTTPError, RuntimeError):  # closed by stop()
-            pass
+        super().__init__(f"{base}/api/live", event="task", headers={"Authorization": f"Bearer {token}"})
 
     def got(self, task_id: str, status: str | None = None) -> bool:
         return any(e["task_id"] == task_id and (status is None or e["status"] == status) for e in self.events)
 
     def ids(self) -> set[str]:
         return {e["task_id"] for e in self.events}
-
-    def stop(self) -> None:
-        self._stopped = True
-        try:
-            self._client.close()
-        except Exception:  # noqa: BLE001 — the reading thread still holds it; it is a daemon
-            pass
 
 
 def test_each_subscriber_receives_only_its_share_of_task_changes(server):

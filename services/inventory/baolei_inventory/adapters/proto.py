@@ -1,6 +1,7 @@
 """Protobuf at the edge: domain values to wire messages and back. Nothing else imports *_pb2."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from baolei_common.events import from_ts, meta
@@ -150,7 +151,7 @@ def decode_doorstep_stock(value: bytes) -> Command:
     return Ignore(ev.meta.event_id, f"doorstep stock {which or 'empty'}: not an ask")
 
 
-def doorstep_answer(task_id: str, *, warehouse: Warehouse | None = None, lines: list[tuple[str, int]] = (),
+def doorstep_answer(task_id: str, *, warehouse: Warehouse | None = None, lines: Sequence[tuple[str, int]] = (),
                     short: tuple[str, str, str, str] | None = None) -> volunteers_pb2.DoorstepStockEvent:
     """The inventory's answer to a reserve: the pickup, or short with (reason_zh, reason_en, fix_zh, fix_en)."""
     msg = volunteers_pb2.DoorstepStockEvent(meta=meta(producer=PRODUCER, correlation_id=task_id), task_id=task_id)

@@ -82,6 +82,7 @@ class WishIn(Strict):
     kind: Code
     deadline: Instant | None = None
     note: Note = ""
+    shopping_list: Note = Field("", description="代购: the list; its staples are reserved once the wish is approved")
 
 
 class NoteIn(Strict):

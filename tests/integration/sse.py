@@ -1,0 +1,49 @@
+"""Reading a Server-Sent Events stream in a test: one thread per stream keeps every event of one
+name (`update` for the requests console's feed, `task` for the volunteers' pages)."""
+from __future__ import annotations
+
+import json
+import threading
+
+import httpx
+
+
+class Listener:
+    def __init__(self, url: str, *, event: str, params: dict | None = None, headers: dict | None = None) -> None:
+        self.events: list[dict] = []
+        self.hello = threading.Event()
+        self._stopped = False
+        self._wanted = event
+        self._client = httpx.Client(timeout=httpx.Timeout(5, read=60))
+        self._thread = threading.Thread(target=self._run, args=(url, params, headers), daemon=True)
+        self._thread.start()
+        assert self.hello.wait(30), f"no hello on {url}"
+
+    def _run(self, url: str, params: dict | None, headers: dict | None) -> None:
+        try:
+            with self._client.stream("GET", url, params=params, headers=headers) as r:
+                assert r.status_code == 200
+                event = ""
+                for line in r.iter_lines():
+                    if self._stopped:
+                        return
+                    if line.startswith("event: "):
+                        event = line.removeprefix("event: ")
+                        if event == "hello":
+                            self.hello.set()
+                    elif line.startswith("data: ") and event == self._wanted:
+                        self.events.append(json.loads(line.removeprefix("data: ")))
+        except (httpx.HTTPError, RuntimeError):  # closed by stop()
+            pass
+
+    def stop(self) -> None:
+        """Keep what was received so far and drop the connection (the server's graceful shutdown
+        ends any stream still open)."""
+        self._stopped = True
+        try:
+            self._client.close()
+        except Exception:  # noqa: BLE001 — the reading thread still holds it; it is a daemon
+            pass
+
+    def text(self) -> str:
+        return json.dumps(self.events, ensure_ascii=False)
