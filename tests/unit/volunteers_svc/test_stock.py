@@ -79,3 +79,27 @@ def test_a_reservation_past_its_deadline_is_released_and_bad_units_are_refused(w
         world.tasks.raise_task(WORKER, {"household_id": "H-LHB2-0302", "kind": "代购", "shopping_list": "大米 5斤"},
                                NOW)
     assert bad.value.field == "shopping_list" and "袋" in bad.value.reason_zh
+
+
+def test_the_asks_and_answers_round_trip_through_protobuf(world: World):
+    from baolei_common import topics
+    from baolei_events.v1 import volunteers_pb2 as pb
+    from baolei_volunteers.adapters.proto import decode_stock_answer, encode
+
+    t = world.tasks.raise_task(WORKER, {"household_id": "H-LHB1-0701", "kind": "代购",
+                                        "shopping_list": "大米 1袋"}, NOW)
+    [ask] = [e for e in world.db.events if e.kind == "stock"]
+    topic, key, msg = encode(ask, NOW)
+    assert (topic, key) == (topics.DOORSTEP_STOCK, t.id)
+    back = pb.DoorstepStockEvent.FromString(msg.SerializeToString())
+    assert back.WhichOneof("event") == "reserve" and [(x.sku, x.quantity) for x in back.reserve.lines] == [("rice", 1)]
+    assert decode_stock_answer(msg.SerializeToString()) is None  # its own ask: not an answer
+    answer = pb.DoorstepStockEvent(task_id=t.id, reserved=pb.DoorstepStockPickup(
+        warehouse_id="W-1", warehouse_name="福田仓", lines=[pb.DoorstepStockLine(sku="rice", quantity=1)]))
+    answer.meta.event_id = "ev-9"
+    event_id, task_id, which, body = decode_stock_answer(answer.SerializeToString())
+    assert (event_id, task_id, which, body["warehouse_name"]) == ("ev-9", t.id, "reserved", "福田仓")
+    world.tasks.stock_answer(event_id, task_id, which, body)
+    [told] = [e for e in world.db.events if e.kind == "task" and e.data["event"] == "stock"]  # the pages follow it
+    _, _, wire = encode(told, NOW)
+    assert wire.WhichOneof("event") == "stock" and wire.stock.warehouse_name == "福田仓"

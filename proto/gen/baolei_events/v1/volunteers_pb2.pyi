@@ -93,7 +93,7 @@ class HouseholdState(_message.Message):
     def __init__(self, meta: _Optional[_Union[_common_pb2.EventMeta, _Mapping]] = ..., household_id: _Optional[str] = ..., community: _Optional[str] = ..., compound_id: _Optional[str] = ..., building: _Optional[str] = ..., unit: _Optional[str] = ..., floor: _Optional[int] = ..., vulnerability: _Optional[_Iterable[str]] = ..., residents: _Optional[int] = ...) -> None: ...
 
 class DoorstepTaskEvent(_message.Message):
-    __slots__ = ("meta", "task_id", "household_id", "community", "kind", "status", "volunteer_id", "raised", "proposed", "accepted", "claimed", "declined", "started", "done", "confirmed", "released", "unmet")
+    __slots__ = ("meta", "task_id", "household_id", "community", "kind", "status", "volunteer_id", "raised", "proposed", "accepted", "claimed", "declined", "started", "done", "confirmed", "released", "unmet", "stock")
     META_FIELD_NUMBER: _ClassVar[int]
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     HOUSEHOLD_ID_FIELD_NUMBER: _ClassVar[int]
@@ -111,6 +111,7 @@ class DoorstepTaskEvent(_message.Message):
     CONFIRMED_FIELD_NUMBER: _ClassVar[int]
     RELEASED_FIELD_NUMBER: _ClassVar[int]
     UNMET_FIELD_NUMBER: _ClassVar[int]
+    STOCK_FIELD_NUMBER: _ClassVar[int]
     meta: _common_pb2.EventMeta
     task_id: str
     household_id: str
@@ -128,7 +129,16 @@ class DoorstepTaskEvent(_message.Message):
     confirmed: TaskAnswered
     released: TaskReleased
     unmet: TaskUnmet
-    def __init__(self, meta: _Optional[_Union[_common_pb2.EventMeta, _Mapping]] = ..., task_id: _Optional[str] = ..., household_id: _Optional[str] = ..., community: _Optional[str] = ..., kind: _Optional[str] = ..., status: _Optional[str] = ..., volunteer_id: _Optional[str] = ..., raised: _Optional[_Union[TaskRaised, _Mapping]] = ..., proposed: _Optional[_Union[TaskProposed, _Mapping]] = ..., accepted: _Optional[_Union[TaskAnswered, _Mapping]] = ..., claimed: _Optional[_Union[TaskAnswered, _Mapping]] = ..., declined: _Optional[_Union[TaskAnswered, _Mapping]] = ..., started: _Optional[_Union[TaskAnswered, _Mapping]] = ..., done: _Optional[_Union[TaskAnswered, _Mapping]] = ..., confirmed: _Optional[_Union[TaskAnswered, _Mapping]] = ..., released: _Optional[_Union[TaskReleased, _Mapping]] = ..., unmet: _Optional[_Union[TaskUnmet, _Mapping]] = ...) -> None: ...
+    stock: TaskStock
+    def __init__(self, meta: _Optional[_Union[_common_pb2.EventMeta, _Mapping]] = ..., task_id: _Optional[str] = ..., household_id: _Optional[str] = ..., community: _Optional[str] = ..., kind: _Optional[str] = ..., status: _Optional[str] = ..., volunteer_id: _Optional[str] = ..., raised: _Optional[_Union[TaskRaised, _Mapping]] = ..., proposed: _Optional[_Union[TaskProposed, _Mapping]] = ..., accepted: _Optional[_Union[TaskAnswered, _Mapping]] = ..., claimed: _Optional[_Union[TaskAnswered, _Mapping]] = ..., declined: _Optional[_Union[TaskAnswered, _Mapping]] = ..., started: _Optional[_Union[TaskAnswered, _Mapping]] = ..., done: _Optional[_Union[TaskAnswered, _Mapping]] = ..., confirmed: _Optional[_Union[TaskAnswered, _Mapping]] = ..., released: _Optional[_Union[TaskReleased, _Mapping]] = ..., unmet: _Optional[_Union[TaskUnmet, _Mapping]] = ..., stock: _Optional[_Union[TaskStock, _Mapping]] = ...) -> None: ...
+
+class TaskStock(_message.Message):
+    __slots__ = ("state", "warehouse_name")
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    WAREHOUSE_NAME_FIELD_NUMBER: _ClassVar[int]
+    state: str
+    warehouse_name: str
+    def __init__(self, state: _Optional[str] = ..., warehouse_name: _Optional[str] = ...) -> None: ...
 
 class TaskRaised(_message.Message):
     __slots__ = ("source", "remote", "deadline", "duration_min", "every_days")

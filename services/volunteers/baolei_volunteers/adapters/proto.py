@@ -34,6 +34,8 @@ def _task(data: dict[str, Any], m: Any) -> pb.DoorstepTaskEvent:
         msg.released.CopyFrom(pb.TaskReleased(**body))
     elif what == "unmet":
         msg.unmet.CopyFrom(pb.TaskUnmet(**body))
+    elif what == "stock":
+        msg.stock.CopyFrom(pb.TaskStock(state=body["state"], warehouse_name=body.get("warehouse_name", "")))
     else:
         raise ValueError(f"unknown task event {what!r}")
     return msg

@@ -33,12 +33,14 @@ def ask(uow: UnitOfWork, t: TaskRow, what: str, reason: str = "") -> None:
                                    "ask": what, "items": list(t.items), "reason": reason}))
 
 
-def answer(uow: UnitOfWork, t: TaskRow, which: str, body: dict[str, Any]) -> None:
+def answer(uow: UnitOfWork, t: TaskRow, which: str, body: dict[str, Any]) -> bool:
     """The inventory's answer: `reserved` with the pickup, or `short` with the reason and the fix.
-    A task released meanwhile keeps its state (its release follows the reserve on the same key)."""
+    A task released meanwhile keeps its state (its release follows the reserve on the same key).
+    True when the task changed."""
     if (t.stock or {}).get("state") != "reserving":
-        return
+        return False
     t.stock = {"state": which, **body}
+    return True
 
 
 def expire(uow: UnitOfWork, tasks: list[TaskRow], now: datetime) -> int:

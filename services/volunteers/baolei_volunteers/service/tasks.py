@@ -321,6 +321,8 @@ class Tasks:
             if t is None:
                 uow.commit()
                 return False
-            stock.answer(uow, t, which, body)
+            if stock.answer(uow, t, which, body):  # the pages follow it live
+                uow.emit(task_event(t, "stock", {"state": which, "warehouse_name": body.get("warehouse_name", "")},
+                                    "inventory"))
             uow.commit()
             return True
