@@ -1,11 +1,16 @@
-"""Reading a Server-Sent Events stream in a test: one thread per stream keeps every event of one
-name (`update` for the requests console's feed, `task` for the volunteers' pages)."""
+"""Live feeds in a test: an app served by uvicorn, and a Server-Sent Events stream read in a thread
+that keeps every event of one name (`update` for the requests console's feed, `task` for the
+volunteers' pages)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
+import uvicorn
 
 
 class Listener:
@@ -47,3 +52,23 @@ class Listener:
 
     def text(self) -> str:
         return json.dumps(self.events, ensure_ascii=False)
+
+
+@contextlib.contextmanager
+def served(app: Any) -> Iterator[str]:
+    """The app on a real uvicorn server on a free port (streams need one: the test client buffers
+    them); yields its base URL once /readyz answers 200, and shuts it down gracefully."""
+    from tests.integration.conftest import free_port, poll
+
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                        timeout_graceful_shutdown=5))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    poll(lambda: srv.started and httpx.get(f"{base}/readyz").status_code == 200, timeout_s=60)
+    try:
+        yield base
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=30)

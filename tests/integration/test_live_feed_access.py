@@ -4,14 +4,11 @@ organisation receives only its share (a site its own street's needs, a bus compa
 operators everything)."""
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
-import uvicorn
 
 from baolei_requests.app import create_app
 from baolei_requests.config import RequestsConfig
@@ -24,20 +21,10 @@ OP, SITE, BUS = ({"Authorization": f"Bearer demo-{n}"} for n in ("operator", "si
 
 @pytest.fixture
 def server(kafka_settings, pg_database):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     app = create_app(RequestsConfig(database_url=pg_database, kafka=kafka_settings, consumer_group="requests-live",
                                     inventory_url="http://127.0.0.1:9"))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                        timeout_graceful_shutdown=5))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    poll(lambda: srv.started and httpx.get(f"{base}/readyz").status_code == 200, timeout_s=60)
-    yield base
-    srv.should_exit = True
-    thread.join(timeout=30)
+    with sse.served(app) as base:
+        yield base
 
 
 def Listener(base: str, ticket: str) -> sse.Listener:  # noqa: N802 — reads as the class it builds

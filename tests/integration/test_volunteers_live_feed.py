@@ -6,12 +6,9 @@ No frame carries a phone number, and a volunteer's frames name no other voluntee
 from __future__ import annotations
 
 import json
-import socket
-import threading
 
 import httpx
 import pytest
-import uvicorn
 
 from baolei_volunteers.app import create_app
 from baolei_volunteers.config import VolunteersConfig
@@ -25,21 +22,11 @@ OP = {"Authorization": "Bearer demo-operator"}
 
 @pytest.fixture
 def server(kafka_settings, pg_database):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     app = create_app(VolunteersConfig(database_url=pg_database, kafka=kafka_settings, start_consumer=False,
                                       match_debounce_s=0.2))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                        timeout_graceful_shutdown=5))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    poll(lambda: srv.started and httpx.get(f"{base}/readyz").status_code == 200, timeout_s=60)
-    poll(app.state.live.ready.is_set, timeout_s=60)  # the follower has its partitions: nothing is missed
-    yield base
-    srv.should_exit = True
-    thread.join(timeout=30)
+    with sse.served(app) as base:
+        poll(app.state.live.ready.is_set, timeout_s=60)  # the follower has its partitions: nothing is missed
+        yield base
 
 
 class Listener(sse.Listener):
