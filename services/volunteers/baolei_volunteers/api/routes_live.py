@@ -14,6 +14,7 @@ from fastapi.responses import StreamingResponse
 
 from baolei_common.errors import responses
 from baolei_common.identity import Principal
+from baolei_common.problems import Problem
 from baolei_common.webauth import requires
 from baolei_volunteers.adapters.live import TaskFeed
 from baolei_volunteers.api.deps import container
@@ -51,9 +52,12 @@ async def frames(feed: TaskFeed, watcher: Watcher) -> AsyncIterator[str]:
                         "their claim board, a community worker their community's, the command center all. "
                         "Each event names the task and its new status; re-read the page's API for the rest.",
             responses={200: {"content": {"text/event-stream": {}}, "description": "事件流 / the event stream"},
-                       **responses(401, 403)})
+                       **responses(401, 403, 503)})
 async def live(request: Request, c: Container = Depends(container),
                p: Principal = Depends(requires("doorstep.live"))) -> StreamingResponse:
+    if not c.config.live_feed:
+        raise Problem("Accept", "本服务未开启实时更新，请刷新页面查看",
+                      "this service runs without the live feed: reload the page", status=503)
     watcher = Watcher(p, lambda: c.views.shown_ids(p))
     return StreamingResponse(frames(request.app.state.live, watcher), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -168,6 +168,7 @@ async function follow() {
   const ctrl = live = new AbortController();
   try {
     const r = await fetch("/api/live", { headers: { "Authorization": `Bearer ${token}` }, signal: ctrl.signal });
+    if ([401, 403, 503].includes(r.status)) { live = null; return; }  // not for this caller, or the feed is off
     if (!r.ok || !r.body) throw new Error(String(r.status));
     const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
     let buf = "";
