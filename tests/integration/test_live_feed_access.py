@@ -4,18 +4,15 @@ organisation receives only its share (a site its own street's needs, a bus compa
 operators everything)."""
 from __future__ import annotations
 
-import json
-import socket
-import threading
 import time
 from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
-import uvicorn
 
 from baolei_requests.app import create_app
 from baolei_requests.config import RequestsConfig
+from tests.integration import sse
 from tests.integration.conftest import poll
 
 pytestmark = pytest.mark.integration
@@ -24,65 +21,14 @@ OP, SITE, BUS = ({"Authorization": f"Bearer demo-{n}"} for n in ("operator", "si
 
 @pytest.fixture
 def server(kafka_settings, pg_database):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     app = create_app(RequestsConfig(database_url=pg_database, kafka=kafka_settings, consumer_group="requests-live",
                                     inventory_url="http://127.0.0.1:9"))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                        timeout_graceful_shutdown=5))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    poll(lambda: srv.started and httpx.get(f"{base}/readyz").status_code == 200, timeout_s=60)
-    yield base
-    srv.should_exit = True
-    thread.join(timeout=30)
+    with sse.served(app) as base:
+        yield base
 
 
-class Listener:
-    """Reads one SSE stream in a thread and keeps every `update` event."""
-
-    def __init__(self, base: str, ticket: str) -> None:
-        self.events: list[dict] = []
-        self.hello = threading.Event()
-        self._stopped = False
-        self._client = httpx.Client(timeout=httpx.Timeout(5, read=60))
-        self._thread = threading.Thread(target=self._run, args=(base, ticket), daemon=True)
-        self._thread.start()
-        assert self.hello.wait(30), "no hello on the live feed"
-
-    def _run(self, base: str, ticket: str) -> None:
-        try:
-            with self._client.stream("GET", f"{base}/api/live", params={"ticket": ticket}) as r:
-                assert r.status_code == 200
-                self._read(r)
-        except (httpx.HTTPError, RuntimeError):  # closed by stop()
-            pass
-
-    def _read(self, r: httpx.Response) -> None:
-        event = ""
-        for line in r.iter_lines():
-            if self._stopped:
-                return
-            if line.startswith("event: "):
-                event = line.removeprefix("event: ")
-                if event == "hello":
-                    self.hello.set()
-            elif line.startswith("data: ") and event == "update":
-                self.events.append(json.loads(line.removeprefix("data: ")))
-
-    def stop(self) -> None:
-        """Keep what was received so far and drop the connection (the server's graceful shutdown
-        ends any stream still open)."""
-        self._stopped = True
-        try:
-            self._client.close()
-        except Exception:  # noqa: BLE001 — the reading thread still holds it; it is a daemon
-            pass
-
-    def text(self) -> str:
-        return json.dumps(self.events, ensure_ascii=False)
+def Listener(base: str, ticket: str) -> sse.Listener:  # noqa: N802 — reads as the class it builds
+    return sse.Listener(f"{base}/api/live", event="update", params={"ticket": ticket})
 
 
 def ticket(base: str, headers: dict) -> str:

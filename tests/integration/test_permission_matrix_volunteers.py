@@ -4,7 +4,8 @@ PostgreSQL with the real broker, in the pattern of test_permission_matrix.py: ev
 (operator, supply dispatcher, community worker, viewer, volunteer) × a resource of the caller's own
 community and of another. "Own" for a volunteer is a task held by them (or themself); for a
 community worker, their community. The expectations are written from the issue, not read from
-baolei_common.policy. Then the reads: what a volunteer and a worker of another community see."""
+baolei_common.policy. Then the reads: what a volunteer and a worker of another community see. The live
+feed's share by role and community: test_volunteers_live_feed.py."""
 from __future__ import annotations
 
 import io
@@ -45,6 +46,7 @@ EXPECT: dict[tuple[str, str], dict[str, frozenset]] = {
     ("POST", "/api/tasks/{task_id}/start"): {"operator": BOTH, V: OWN},
     ("POST", "/api/tasks/{task_id}/done"): {"operator": BOTH, V: OWN},
     ("POST", "/api/tasks/{task_id}/confirm"): {"operator": BOTH, W: OWN},
+    ("POST", "/api/tasks/{task_id}/cancel"): {"operator": BOTH, W: OWN},
 }
 OP = {"Authorization": "Bearer demo-operator"}
 HOME = {"莲花北社区": "H-LHB1-0701", "景田社区": "H-JT1-1001"}  # a household of each community
@@ -176,6 +178,7 @@ def calls(city: City) -> dict:
         ("POST", "/api/tasks/{task_id}/start"): task_call("start", "accepted"),
         ("POST", "/api/tasks/{task_id}/done"): task_call("done", "accepted"),
         ("POST", "/api/tasks/{task_id}/confirm"): task_call("confirm", "done"),
+        ("POST", "/api/tasks/{task_id}/cancel"): task_call("cancel"),
     }
 
 

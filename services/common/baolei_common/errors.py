@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from baolei_common.consumer import is_transient
 from baolei_common.problems import Problem, item
 from baolei_common.pydantic_zh import translate
+from baolei_common.uploads import RowsRejected
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,10 @@ def install(app: FastAPI, *, retry_after_ms: Callable[[], int]) -> None:
                                              f"the body could not be parsed: {exc.detail}")])
         return error_response(exc.status_code, items_of(exc.detail, exc.status_code),
                               headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RowsRejected)
+    async def _rows(_: Request, exc: RowsRejected) -> JSONResponse:
+        return JSONResponse(exc.body(), exc.status)
 
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> JSONResponse:

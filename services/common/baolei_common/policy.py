@@ -138,11 +138,14 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
            "a household of your community", {OPERATOR: ANY, SITE: OWN}),
     Action("coverage.read", "volunteers", "查看先锋行动覆盖情况", "read the doorstep coverage", "", "",
            {OPERATOR: ANY, VIEWER: ANY}),
+    Action("doorstep.live", "volunteers", "订阅先锋行动实时更新", "follow the doorstep live feed",
+           "本人的任务与可认领任务，或本社区的任务", "your tasks and those you may claim, or your community's",
+           {OPERATOR: ANY, VIEWER: ANY, SITE: OWN, VOLUNTEER: OWN}),
 )}
 
 
 READ_ACTIONS = frozenset({"live.subscribe", "overview.read", "attention.read", "audit.read", "occupancy.read",
-                          "coverage.read"})
+                          "coverage.read", "doorstep.live"})
 WRITE_ACTIONS = tuple(name for name in ACTIONS if name not in READ_ACTIONS)
 
 

@@ -29,3 +29,11 @@ class Problem(Exception):
 def item(field: str, reason_zh: str, reason_en: str) -> dict[str, str]:
     """One entry of `detail`."""
     return {"field": field, "reason_zh": reason_zh, "reason_en": reason_en}
+
+
+class NotFound(Problem):
+    status = 404
+
+
+class Conflict(Problem):
+    status = 409

@@ -29,6 +29,7 @@ VOLUNTEERS = "baolei.volunteers.v1"
 HOUSEHOLDS = "baolei.households.v1"
 DOORSTEP_TASKS = "baolei.doorstep-tasks.v1"
 DOORSTEP_REQUESTS = "baolei.doorstep-requests.v1"
+DOORSTEP_STOCK = "baolei.doorstep-stock.v1"
 
 FOREVER = {"retention.ms": "-1"}
 COMPACTED = {"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1", "segment.ms": "3600000"}
@@ -67,6 +68,8 @@ TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(DOORSTEP_TASKS, 3, FOREVER, "task id", "DoorstepTaskEvent", "volunteers", "(audit, dashboards)"),
     TopicSpec(DOORSTEP_REQUESTS, 3, FOREVER, "household id", "DoorstepTaskRequest", "hotline systems",
               "volunteers"),
+    TopicSpec(DOORSTEP_STOCK, 3, FOREVER, "task id", "DoorstepStockEvent", "volunteers (asks), inventory (answers)",
+              "inventory, volunteers"),
 )
 
 

@@ -25,6 +25,38 @@ class Limits:
     max_rows: int = 20_000
     max_errors: int = 50
 
+    @classmethod
+    def of(cls, config: Any) -> Limits:
+        """The limits a service's config sets (`upload_max_bytes`, `upload_max_rows`, `upload_max_errors`)."""
+        return cls(max_bytes=config.upload_max_bytes, max_rows=config.upload_max_rows,
+                   max_errors=config.upload_max_errors)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One bad row of an upload: its number (1 is the header, so data starts at 2; 0 is the file
+    itself), the column at fault and why, in Chinese and English."""
+
+    row: int
+    field: str
+    reason_zh: str
+    reason_en: str
+
+
+class RowsRejected(Exception):
+    """An upload refused as a whole, nothing applied, every bad row named at once (`rows` may be the
+    first few of `total`: see `capped`). 403 when a row is another organisation's, else 422."""
+
+    def __init__(self, rows: list[RowError], status: int = 422, total: int | None = None) -> None:
+        super().__init__(f"{len(rows)} bad row(s)")
+        self.rows = rows
+        self.status = status
+        self.total = len(rows) if total is None else total
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": [{"row": e.row, "field": e.field, "reason_zh": e.reason_zh, "reason_en": e.reason_en}
+                           for e in self.rows], "applied": 0, "error_count": self.total}
+
 
 class UploadRejected(Exception):
     """The file as a whole cannot be used; nothing was applied. One reason, in Chinese and English."""

@@ -7,18 +7,19 @@ Run: uvicorn --factory baolei_inventory.app:app_from_env --port 8003
 """
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
 
 from fastapi import FastAPI
 
 from baolei_common import health
-from baolei_common.admission import Admission, AdmissionGate, set_thread_limit
 from baolei_common.identity import principals
+from baolei_common.lifespan import gate as lifespan_gate
+from baolei_common.lifespan import running
 from baolei_common.metrics import Metrics
-from baolei_common.supervise import every, stop_all, supervise
+from baolei_common.supervise import every, supervise
 from baolei_inventory.adapters.db import migrate
 from baolei_inventory.api import errors, routes_csv, routes_holds, routes_me, routes_prices, routes_stock
 from baolei_inventory.api import metrics as metrics_adapter
@@ -34,24 +35,15 @@ def create_app(config: InventoryConfig) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await asyncio.to_thread(migrate, c.store.engine)
-        set_thread_limit(config.db_pool_size + 24)
-        loop = asyncio.get_running_loop()
-        for store in (c.store, c.background):
-            store.on_commit(lambda: health.wake_relay_soon(loop, workers))
-        tasks = [asyncio.create_task(supervise("relay", c.relay, workers))]
-        if config.start_consumer:
-            tasks.append(asyncio.create_task(supervise("consumer", app.state.metrics.attach(c.consumer), workers)))
-            reconciler = c.reconciler()
-            app.state.reconciler = reconciler
-            tasks.append(asyncio.create_task(every("reconciliation", config.reconcile_interval_s,
-                                                   reconciler.run_once)))
-        try:
+        def loops() -> list[Coroutine[Any, Any, None]]:
+            if not config.start_consumer:
+                return []
+            reconciler = app.state.reconciler = c.reconciler()
+            return [supervise("consumer", app.state.metrics.attach(c.consumer), workers),
+                    every("reconciliation", config.reconcile_interval_s, reconciler.run_once)]
+        async with running(stores=(c.store, c.background), migrate=migrate, relay=c.relay, workers=workers,
+                           threads=config.db_pool_size + 24, loops=loops):
             yield
-        finally:
-            await stop_all(tasks)
-            c.store.engine.dispose()
-            c.background.engine.dispose()
 
     app = FastAPI(title="Baolei inventory (堡垒 库存)", version="1.0",
                   description="Stock ledger, holds for assignments, reserve (储备) and price stability "
@@ -60,9 +52,7 @@ def create_app(config: InventoryConfig) -> FastAPI:
     app.state.container = c
     app.state.principals = principals(config.tokens)
     app.state.workers = workers
-    gate = Admission(limit=config.db_pool_size, max_wait_s=config.admission_wait_s, max_queued=config.max_queued)
-    app.state.gate = gate
-    app.add_middleware(AdmissionGate, admission=gate)
+    gate = lifespan_gate(app, config)
     metrics_adapter.install(app, Metrics("inventory"), gate, c)  # after the gate: its 503s are counted
     errors.install(app)
     for r in (routes_stock.router, routes_holds.router, routes_prices.router, routes_csv.router, routes_me.router):

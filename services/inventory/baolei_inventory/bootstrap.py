@@ -38,15 +38,14 @@ class Container:
 
     @property
     def upload_limits(self) -> Limits:
-        return Limits(max_bytes=self.config.upload_max_bytes, max_rows=self.config.upload_max_rows,
-                      max_errors=self.config.upload_max_errors)
+        return Limits.of(self.config)
 
     def relay(self) -> OutboxRelay:
         return OutboxRelay(self.background.sessions, OutboxRow, self.config.kafka)
 
     def consumer(self) -> ConsumerLoop:
-        return ConsumerLoop(self.config.kafka, [topics.ASSIGNMENTS, topics.ASKS], self.config.consumer_group,
-                            self.handler, service="inventory")
+        return ConsumerLoop(self.config.kafka, [topics.ASSIGNMENTS, topics.ASKS, topics.DOORSTEP_STOCK],
+                            self.config.consumer_group, self.handler, service="inventory")
 
     def reconciler(self) -> Reconciler:
         return Reconciler(self.config.kafka, topics.ASSIGNMENTS, self.config.consumer_group,

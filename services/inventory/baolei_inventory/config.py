@@ -5,31 +5,15 @@ var/, Kafka on 127.0.0.1:19092 (`BAOLEI_KAFKA_*`, see baolei_common.config), dem
 """
 from __future__ import annotations
 
-import json
+from pydantic import Field, model_validator
+from pydantic_settings import SettingsConfigDict
 
-from pydantic import BaseModel, Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from baolei_common.auth import DEFAULT_TOKENS as COMMON_TOKENS
-from baolei_common.config import KafkaSettings
-from baolei_common.policy import check_tokens
+from baolei_common.service_config import ServiceConfig
 
 FMG = "食品物资集团"
 
 
-class TokenUser(BaseModel):
-    """Who a bearer token stands for."""
-
-    user: str
-    role: str
-    organisation: str = ""
-    kind: str = Field("", description="a dispatcher's kind of organisation: bus, hotel or supply")
-
-
-DEFAULT_TOKENS: dict[str, TokenUser] = {k: TokenUser(**v) for k, v in COMMON_TOKENS.items()}
-
-
-class InventoryConfig(BaseSettings):
+class InventoryConfig(ServiceConfig):
     """Settings of the inventory service. Env prefix `BAOLEI_INVENTORY_`."""
 
     model_config = SettingsConfigDict(env_prefix="BAOLEI_INVENTORY_", extra="ignore")
@@ -39,8 +23,6 @@ class InventoryConfig(BaseSettings):
                               description="API requests served at once, and the connections of the API's pool")
     db_max_overflow: int = Field(4, ge=0,
                                  description="extra API connections (health checks); admitted requests never need them")
-    max_queued: int = Field(64, ge=0, description="API requests that may wait for a slot; beyond this, 503 at once")
-    admission_wait_s: float = Field(1.0, gt=0, le=10, description="longest wait for a slot before 503 with Retry-After")
     background_pool_size: int = Field(
         4, ge=2, description="connections of the relay, consumer and reconciliation (not shared with the API)")
     reconcile_interval_s: float = Field(60.0, gt=0,
@@ -62,18 +44,6 @@ class InventoryConfig(BaseSettings):
     upload_max_bytes: int = Field(5 * 1024 * 1024, ge=1024, description="largest CSV upload (stock counts, prices)")
     upload_max_rows: int = Field(20_000, ge=1, description="most data rows of one CSV upload")
     upload_max_errors: int = Field(50, ge=1, le=10_000, description="row errors listed in a CSV's 422 (plus a count)")
-    tokens: dict[str, TokenUser] = Field(
-        default_factory=lambda: dict(DEFAULT_TOKENS),
-        description='bearer token → {"user","role","organisation","kind"} (JSON); demo tokens by default')
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings, description="shared Kafka settings")
-
-    @field_validator("tokens", mode="before")
-    @classmethod
-    def _tokens(cls, v: object) -> object:
-        v = json.loads(v) if isinstance(v, str) else v
-        if isinstance(v, dict):  # roles and kinds checked by the one policy (baolei_common.policy)
-            check_tokens({k: dict(e) if isinstance(e, dict) else e.model_dump() for k, e in v.items()})
-        return v
 
     @model_validator(mode="after")
     def _order(self) -> InventoryConfig:

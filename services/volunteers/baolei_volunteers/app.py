@@ -1,6 +1,7 @@
 """`create_app(config)` builds the volunteers service's FastAPI app (先锋行动, issue 19). Its lifespan
 migrates the database (Alembic `upgrade head`), then runs the outbox relay (publish after commit),
-the consumer of tasks raised by the hotline over Kafka, the expiry of unanswered proposals and the
+the consumer of tasks raised by the hotline over Kafka, the live feed's follower of task changes
+(`/api/live`), the expiry of unanswered proposals and the
 matching loop (every `match_debounce_s`, rounds over the dirty areas until none is left, each in a
 worker thread so the event loop keeps serving; one replica at a time holds its lease).
 The phone pages (volunteer, community worker, coverage) are static files under /pages/.
@@ -12,21 +13,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from baolei_common import health
-from baolei_common.admission import Admission, AdmissionGate, set_thread_limit
 from baolei_common.events import utcnow
 from baolei_common.identity import principals
+from baolei_common.lifespan import gate as lifespan_gate
+from baolei_common.lifespan import running
 from baolei_common.metrics import Metrics
-from baolei_common.supervise import every, stop_all, supervise
+from baolei_common.supervise import every, supervise
 from baolei_volunteers.adapters.db import migrate
-from baolei_volunteers.api import errors, routes_registry, routes_tasks, routes_views
+from baolei_volunteers.adapters.live import TaskFeed
+from baolei_volunteers.api import errors, routes_live, routes_registry, routes_tasks, routes_views
 from baolei_volunteers.api import metrics as metrics_adapter
 from baolei_volunteers.bootstrap import bootstrap
 from baolei_volunteers.config import VolunteersConfig
@@ -48,22 +52,17 @@ def create_app(config: VolunteersConfig) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await asyncio.to_thread(migrate, c.store.engine)
-        set_thread_limit(config.db_pool_size + 16)
-        loop = asyncio.get_running_loop()
-        for store in (c.store, c.background):
-            store.on_commit(lambda: health.wake_relay_soon(loop, workers))
-        tasks = [asyncio.create_task(supervise("relay", c.relay, workers)),
-                 asyncio.create_task(every("hold expiry", config.expiry_interval_s, expire)),
-                 asyncio.create_task(every("matching", config.match_debounce_s, match))]
-        if config.start_consumer:
-            tasks.append(asyncio.create_task(supervise("consumer", app.state.metrics.attach(c.consumer), workers)))
-        try:
+        def loops() -> list[Coroutine[Any, Any, None]]:
+            out = [every("hold expiry", config.expiry_interval_s, expire),
+                   every("matching", config.match_debounce_s, match)]
+            if config.live_feed:
+                out.append(supervise("live feed", lambda: app.state.live, workers))
+            if config.start_consumer:
+                out.append(supervise("consumer", app.state.metrics.attach(c.consumer), workers))
+            return out
+        async with running(stores=(c.store, c.background), migrate=migrate, relay=c.relay, workers=workers,
+                           threads=config.db_pool_size + 16, loops=loops):
             yield
-        finally:
-            await stop_all(tasks)
-            c.store.engine.dispose()
-            c.background.engine.dispose()
 
     app = FastAPI(title="Baolei volunteers (堡垒 先锋行动)", version="1.0",
                   description="Volunteers' doorstep help for vulnerable households, matched under the zone rule. "
@@ -71,13 +70,12 @@ def create_app(config: VolunteersConfig) -> FastAPI:
     app.state.container = c
     app.state.principals = principals(config.tokens)
     app.state.workers = workers
-    gate = Admission(limit=config.db_pool_size, max_wait_s=config.admission_wait_s, max_queued=config.max_queued)
-    app.state.gate = gate
-    app.add_middleware(AdmissionGate, admission=gate)
+    gate = lifespan_gate(app, config, exempt=("/api/live",))  # a stream would hold a slot for its whole life
+    app.state.live = TaskFeed(config.kafka)
     app.state.metrics = Metrics("volunteers")
     metrics_adapter.install(app, app.state.metrics, gate, c)
     errors.install(app)
-    for r in (routes_registry.router, routes_tasks.router, routes_views.router):
+    for r in (routes_registry.router, routes_tasks.router, routes_views.router, routes_live.router):
         app.include_router(r)
     app.mount("/pages", StaticFiles(directory=PAGES, html=True), name="pages")
 

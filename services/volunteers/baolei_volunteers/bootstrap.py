@@ -35,8 +35,7 @@ class Container:
 
     @property
     def upload_limits(self) -> Limits:
-        return Limits(max_bytes=self.config.upload_max_bytes, max_rows=self.config.upload_max_rows,
-                      max_errors=self.config.upload_max_errors)
+        return Limits.of(self.config)
 
     def relay(self) -> OutboxRelay:
         return OutboxRelay(self.background.sessions, OutboxRow, self.config.kafka)
@@ -49,8 +48,8 @@ class Container:
             return self.matcher.round(partial(SqlUnitOfWork, self.background), utcnow())
 
     def consumer(self) -> ConsumerLoop:
-        return ConsumerLoop(self.config.kafka, [topics.DOORSTEP_REQUESTS], self.config.consumer_group,
-                            HotlineHandler(self.background_tasks), service="volunteers")
+        return ConsumerLoop(self.config.kafka, [topics.DOORSTEP_REQUESTS, topics.DOORSTEP_STOCK],
+                            self.config.consumer_group, HotlineHandler(self.background_tasks), service="volunteers")
 
 
 def bootstrap(config: VolunteersConfig) -> Container:

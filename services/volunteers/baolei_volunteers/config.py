@@ -6,25 +6,11 @@ services' plus a community worker and a few volunteers of the demo city).
 """
 from __future__ import annotations
 
-import json
-
-from pydantic import BaseModel, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
 
 from baolei_common.auth import DEFAULT_TOKENS as COMMON_TOKENS
-from baolei_common.config import KafkaSettings
-from baolei_common.policy import check_tokens
-
-
-class TokenUser(BaseModel):
-    """Who a bearer token stands for. A volunteer's `user` is their volunteer id and their
-    `organisation` their community."""
-
-    user: str
-    role: str
-    organisation: str = ""
-    kind: str = ""
-
+from baolei_common.service_config import ServiceConfig, TokenUser, token_users
 
 VOLUNTEER_TOKENS: dict[str, dict[str, str]] = {
     "demo-community": {"user": "莲花北社区工作人员", "role": "site", "organisation": "莲花北社区"},
@@ -34,23 +20,22 @@ VOLUNTEER_TOKENS: dict[str, dict[str, str]] = {
     "demo-vol-sealed": {"user": "V-LH-03", "role": "volunteer", "organisation": "莲花北社区"},
     "demo-vol-jingtian": {"user": "V-JT-01", "role": "volunteer", "organisation": "景田社区"},
 }
-DEFAULT_TOKENS: dict[str, TokenUser] = {k: TokenUser(**v) for k, v in {**COMMON_TOKENS, **VOLUNTEER_TOKENS}.items()}
+DEFAULT_TOKENS: dict[str, TokenUser] = token_users({**COMMON_TOKENS, **VOLUNTEER_TOKENS})
 
 
-class VolunteersConfig(BaseSettings):
+class VolunteersConfig(ServiceConfig):
     """Settings of the volunteers service. Env prefix `BAOLEI_VOLUNTEERS_`."""
 
     model_config = SettingsConfigDict(env_prefix="BAOLEI_VOLUNTEERS_", extra="ignore")
 
     database_url: str = Field("sqlite:///var/volunteers.db", description="SQLAlchemy URL (PostgreSQL in production)")
     db_pool_size: int = Field(8, ge=1, le=200, description="API requests served at once, and the API's connections")
-    max_queued: int = Field(64, ge=0, description="API requests that may wait for a slot; beyond this, 503 at once")
-    admission_wait_s: float = Field(1.0, gt=0, le=10, description="longest wait for a slot before 503 with Retry-After")
     background_pool_size: int = Field(4, ge=2, description="connections of the relay, consumer and hold expiry")
     http_host: str = Field("127.0.0.1", description="bind address of the HTTP API and pages")
     http_port: int = Field(8004, description="port of the HTTP API and pages")
     consumer_group: str = Field("volunteers", description="Kafka consumer group for baolei.doorstep-requests.v1")
     start_consumer: bool = Field(True, description="consume tasks raised by other systems (the hotline)")
+    live_feed: bool = Field(True, description="follow task changes on Kafka for the pages' live feed (/api/live)")
     hold_ttl_s: float = Field(1800.0, gt=0, description="how long a proposal waits for the volunteer's answer")
     expiry_interval_s: float = Field(15.0, gt=0, description="how often expired holds are released")
     solve_time_limit_s: float = Field(5.0, gt=0, le=300, description="time limit of one matching round's solve")
@@ -67,12 +52,3 @@ class VolunteersConfig(BaseSettings):
     tokens: dict[str, TokenUser] = Field(
         default_factory=lambda: dict(DEFAULT_TOKENS),
         description='bearer token → {"user","role","organisation","kind"} (JSON); demo tokens by default')
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings, description="shared Kafka settings")
-
-    @field_validator("tokens", mode="before")
-    @classmethod
-    def _tokens(cls, v: object) -> object:
-        v = json.loads(v) if isinstance(v, str) else v
-        if isinstance(v, dict):
-            check_tokens({k: dict(e) if isinstance(e, dict) else e.model_dump() for k, e in v.items()})
-        return v

@@ -57,14 +57,15 @@ def test_own_needs_an_organisation_and_viewers_never_write():
     assert all(a in policy.READ_ACTIONS for a in policy.grants_of(VIEWER))
     assert set(policy.grants_of(OP)) == set(policy.ACTIONS)
     community = {a: "own" for a in ("volunteer.register", "volunteer.verify", "zone.change", "household.manage",
-                                    "task.raise", "task.wish", "task.approve", "task.confirm")}
+                                    "task.raise", "task.wish", "task.approve", "task.confirm", "doorstep.live")}
     assert policy.grants_of(SITE) == {"need.raise": "own", "need.import": "own", "need.cancel": "own",
                                       "live.subscribe": "own", **community}
 
 
 def test_a_volunteer_acts_only_on_their_own_tasks_and_registration_in_their_community():
     volunteer = Who("volunteer", "莲花北社区")
-    assert policy.grants_of(volunteer) == {"volunteer.register": "own", "task.wish": "own", "task.take": "own"}
+    assert policy.grants_of(volunteer) == {"volunteer.register": "own", "task.wish": "own", "task.take": "own",
+                                          "doorstep.live": "own"}
     assert policy.allows(volunteer, "task.take", "莲花北社区") and not policy.allows(volunteer, "task.take", "景田社区")
     assert not policy.may(volunteer, "need.raise") and not policy.may(volunteer, "coverage.read")
     with pytest.raises(ValueError, match="organisation"):

@@ -161,8 +161,21 @@ class FakeUnitOfWork:
 
     def volunteers_of_districts(self, districts: Iterable[str]) -> list[VolunteerRow]:
         ds = set(districts)
+        holding = {t.volunteer_id for t, c in self._task_compounds(("proposed", "accepted", "started"))
+                   if self.rows[CompoundRow][c].district in ds}
         return [v for v in self.volunteers() if v.status == "verified"
-                and (c := self.compound(v.compound_id)) is not None and c.district in ds]
+                and ((c := self.compound(v.compound_id)) is not None and c.district in ds or v.id in holding)]
+
+    def _task_compounds(self, statuses: Iterable[str]) -> list[tuple[TaskRow, str]]:
+        return [(t, h.compound_id) for t in self.tasks(statuses)
+                if (h := self.household(t.household_id)) is not None and h.compound_id in self.rows[CompoundRow]]
+
+    def tasks_due(self, now: datetime, statuses: Iterable[str]) -> list[TaskRow]:
+        return [t for t in self.tasks(statuses) if t.deadline is not None and t.deadline <= now]
+
+    def compound_tasks(self, compound_ids: Iterable[str], statuses: Iterable[str]) -> list[tuple[TaskRow, str]]:
+        wanted = set(compound_ids)
+        return [(t, c) for t, c in self._task_compounds(statuses) if c in wanted]
 
     def mark_dirty(self, areas: Iterable[str]) -> None:
         for a in areas:

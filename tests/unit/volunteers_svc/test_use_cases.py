@@ -326,3 +326,70 @@ def test_the_command_center_reads_one_community_at_a_time_and_recent_tasks_only(
     assert {h["id"] for h in lhb["households"]} >= {"H-LHB2-0302"} and "H-JT1-1001" not in {
         h["id"] for h in lhb["households"]}
     assert world.views.community(WORKER, None, NOW)["communities"] is None  # a worker: their own, no list
+
+
+def test_a_sheet_with_parse_and_household_errors_answers_all_in_one_round(world: World):
+    """A bad kind, an unknown household and another community's row in one sheet: one answer names
+    all three (parse errors are not answered first and the households only on the next submit);
+    403 because one row is not the worker's, 422 when none is; nothing stored."""
+    from baolei_volunteers.service.sheet import parse_rows
+
+    before, events = len(world.db.rows[TaskRow]), len(world.db.events)
+    table = [["住户编号", "任务类型", "截止时间"],
+             ["H-LHB1-0701", "送外卖", ""],          # row 2: unknown kind (parse)
+             ["H-NOPE", "送餐", ""],                  # row 3: unknown household
+             ["H-LHB1-0701", "送药", "明天"],         # row 4: bad time (parse)
+             ["", "送餐", ""]]                        # row 5: empty household (parse only, named once)
+    rows, errors = parse_rows(table)
+    parsed = [(e.row, e.field, e.reason_zh, e.reason_en) for e in errors]
+    with pytest.raises(RowsRefused) as one_round:
+        world.tasks.raise_many(WORKER, rows, NOW, parsed)
+    assert [(r, f) for r, f, _, _ in one_round.value.entries] == [
+        (2, "kind"), (3, "household_id"), (4, "deadline"), (5, "household_id")]
+    assert not one_round.value.forbidden
+    with pytest.raises(RowsRefused) as theirs:
+        world.tasks.raise_many(OTHER_WORKER, rows, NOW, parsed)
+    assert theirs.value.forbidden  # rows 2 and 4 are 莲花北社区's households
+    assert [(r, f) for r, f, _, _ in theirs.value.entries] == [
+        (2, "kind"), (2, "household_id"), (3, "household_id"), (4, "deadline"), (4, "household_id"),
+        (5, "household_id")]
+    assert len(world.db.rows[TaskRow]) == before and len(world.db.events) == events
+
+
+def _next_district(world: World) -> str:
+    """A 常态 compound of 罗湖 about 1 km east of 莲花北村二区 (福田), with an elderly resident: no
+    volunteer lives in 罗湖, so its round leaves the task unmet."""
+    world.registry.put_compound(OP, {"id": "C-HBL-1", "name": "黄贝岭小区", "district": "罗湖", "street": "黄贝街道",
+                                     "community": "黄贝岭社区", "zone": "常态", "lat": 22.5545, "lon": 114.0680}, NOW)
+    world.registry.put_household(OP, {"id": "H-HBL-0101", "compound_id": "C-HBL-1", "building": "1", "unit": "1",
+                                       "floor": 1, "room": "101", "contact": "黄伯", "phone": "13900029999",
+                                       "residents": 1, "vulnerability": ["独居老人"], "needs": ""}, NOW)
+    world.settle()  # then a round of 罗湖 alone (a round of both districts at once would see 李梅 too)
+    return world.raise_("H-HBL-0101", "送餐", who=OP).id
+
+
+def test_a_normal_zone_volunteer_near_a_district_line_is_offered_and_keeps_the_task_across_it(world: World):
+    """Only 封控/管控/防范 restrict where a volunteer goes: 李梅 (常态, e-bike, 福田) sees the 罗湖 task
+    1 km away on her board, claims it, and the next rounds keep her claim; 陈静 (封控区) does not see
+    it; once 李梅's compound becomes a 防范区 she no longer may (a 防范区 volunteer stays in her district)."""
+    tid = _next_district(world)
+    assert world.task(tid).status == "unmet"
+    board = [t["id"] for t in world.views.me(vol("V-LH-02"))["board"]]
+    assert tid in board
+    assert tid not in [t["id"] for t in world.views.me(vol("V-LH-03"))["board"]]
+    seen = next(t for t in world.views.me(vol("V-LH-02"))["board"] if t["id"] == tid)
+    assert "****" in seen["household"]["phone"]
+    world.tasks.claim(vol("V-LH-02"), tid, NOW)
+    world.registry.change_zone(OP, "C-HBL-1", "常态", NOW)  # anything that re-plans 罗湖
+    world.raise_("H-HBL-0101", "快递代取", who=OP)
+    t = world.task(tid)
+    assert (t.status, t.volunteer_id, t.claimed) == ("accepted", "V-LH-02", True)
+    assert tid in [x["id"] for x in world.views.me(vol("V-LH-02"))["tasks"]]
+
+
+def test_a_precaution_zone_volunteer_is_not_offered_the_next_districts_task(world: World):
+    tid = _next_district(world)
+    world.registry.change_zone(OP, "C-LHB-2", "防范区", NOW)
+    assert tid not in [t["id"] for t in world.views.me(vol("V-LH-02"))["board"]]
+    with pytest.raises(policy.Denied):
+        world.tasks.claim(vol("V-LH-02"), tid, NOW)  # another community's task not open to her: 403

@@ -93,7 +93,7 @@ class HouseholdState(_message.Message):
     def __init__(self, meta: _Optional[_Union[_common_pb2.EventMeta, _Mapping]] = ..., household_id: _Optional[str] = ..., community: _Optional[str] = ..., compound_id: _Optional[str] = ..., building: _Optional[str] = ..., unit: _Optional[str] = ..., floor: _Optional[int] = ..., vulnerability: _Optional[_Iterable[str]] = ..., residents: _Optional[int] = ...) -> None: ...
 
 class DoorstepTaskEvent(_message.Message):
-    __slots__ = ("meta", "task_id", "household_id", "community", "kind", "status", "volunteer_id", "raised", "proposed", "accepted", "claimed", "declined", "started", "done", "confirmed", "released", "unmet")
+    __slots__ = ("meta", "task_id", "household_id", "community", "kind", "status", "volunteer_id", "raised", "proposed", "accepted", "claimed", "declined", "started", "done", "confirmed", "released", "unmet", "stock")
     META_FIELD_NUMBER: _ClassVar[int]
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     HOUSEHOLD_ID_FIELD_NUMBER: _ClassVar[int]
@@ -111,6 +111,7 @@ class DoorstepTaskEvent(_message.Message):
     CONFIRMED_FIELD_NUMBER: _ClassVar[int]
     RELEASED_FIELD_NUMBER: _ClassVar[int]
     UNMET_FIELD_NUMBER: _ClassVar[int]
+    STOCK_FIELD_NUMBER: _ClassVar[int]
     meta: _common_pb2.EventMeta
     task_id: str
     household_id: str
@@ -128,7 +129,16 @@ class DoorstepTaskEvent(_message.Message):
     confirmed: TaskAnswered
     released: TaskReleased
     unmet: TaskUnmet
-    def __init__(self, meta: _Optional[_Union[_common_pb2.EventMeta, _Mapping]] = ..., task_id: _Optional[str] = ..., household_id: _Optional[str] = ..., community: _Optional[str] = ..., kind: _Optional[str] = ..., status: _Optional[str] = ..., volunteer_id: _Optional[str] = ..., raised: _Optional[_Union[TaskRaised, _Mapping]] = ..., proposed: _Optional[_Union[TaskProposed, _Mapping]] = ..., accepted: _Optional[_Union[TaskAnswered, _Mapping]] = ..., claimed: _Optional[_Union[TaskAnswered, _Mapping]] = ..., declined: _Optional[_Union[TaskAnswered, _Mapping]] = ..., started: _Optional[_Union[TaskAnswered, _Mapping]] = ..., done: _Optional[_Union[TaskAnswered, _Mapping]] = ..., confirmed: _Optional[_Union[TaskAnswered, _Mapping]] = ..., released: _Optional[_Union[TaskReleased, _Mapping]] = ..., unmet: _Optional[_Union[TaskUnmet, _Mapping]] = ...) -> None: ...
+    stock: TaskStock
+    def __init__(self, meta: _Optional[_Union[_common_pb2.EventMeta, _Mapping]] = ..., task_id: _Optional[str] = ..., household_id: _Optional[str] = ..., community: _Optional[str] = ..., kind: _Optional[str] = ..., status: _Optional[str] = ..., volunteer_id: _Optional[str] = ..., raised: _Optional[_Union[TaskRaised, _Mapping]] = ..., proposed: _Optional[_Union[TaskProposed, _Mapping]] = ..., accepted: _Optional[_Union[TaskAnswered, _Mapping]] = ..., claimed: _Optional[_Union[TaskAnswered, _Mapping]] = ..., declined: _Optional[_Union[TaskAnswered, _Mapping]] = ..., started: _Optional[_Union[TaskAnswered, _Mapping]] = ..., done: _Optional[_Union[TaskAnswered, _Mapping]] = ..., confirmed: _Optional[_Union[TaskAnswered, _Mapping]] = ..., released: _Optional[_Union[TaskReleased, _Mapping]] = ..., unmet: _Optional[_Union[TaskUnmet, _Mapping]] = ..., stock: _Optional[_Union[TaskStock, _Mapping]] = ...) -> None: ...
+
+class TaskStock(_message.Message):
+    __slots__ = ("state", "warehouse_name")
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    WAREHOUSE_NAME_FIELD_NUMBER: _ClassVar[int]
+    state: str
+    warehouse_name: str
+    def __init__(self, state: _Optional[str] = ..., warehouse_name: _Optional[str] = ...) -> None: ...
 
 class TaskRaised(_message.Message):
     __slots__ = ("source", "remote", "deadline", "duration_min", "every_days")
@@ -205,3 +215,69 @@ class DoorstepTaskRequest(_message.Message):
     duration_min: int
     note: str
     def __init__(self, meta: _Optional[_Union[_common_pb2.EventMeta, _Mapping]] = ..., household_id: _Optional[str] = ..., kind: _Optional[str] = ..., deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_min: _Optional[int] = ..., note: _Optional[str] = ...) -> None: ...
+
+class DoorstepStockEvent(_message.Message):
+    __slots__ = ("meta", "task_id", "community", "district", "reserve", "consume", "release", "reserved", "short")
+    META_FIELD_NUMBER: _ClassVar[int]
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    COMMUNITY_FIELD_NUMBER: _ClassVar[int]
+    DISTRICT_FIELD_NUMBER: _ClassVar[int]
+    RESERVE_FIELD_NUMBER: _ClassVar[int]
+    CONSUME_FIELD_NUMBER: _ClassVar[int]
+    RELEASE_FIELD_NUMBER: _ClassVar[int]
+    RESERVED_FIELD_NUMBER: _ClassVar[int]
+    SHORT_FIELD_NUMBER: _ClassVar[int]
+    meta: _common_pb2.EventMeta
+    task_id: str
+    community: str
+    district: str
+    reserve: DoorstepStockLines
+    consume: DoorstepStockDone
+    release: DoorstepStockDone
+    reserved: DoorstepStockPickup
+    short: DoorstepStockShort
+    def __init__(self, meta: _Optional[_Union[_common_pb2.EventMeta, _Mapping]] = ..., task_id: _Optional[str] = ..., community: _Optional[str] = ..., district: _Optional[str] = ..., reserve: _Optional[_Union[DoorstepStockLines, _Mapping]] = ..., consume: _Optional[_Union[DoorstepStockDone, _Mapping]] = ..., release: _Optional[_Union[DoorstepStockDone, _Mapping]] = ..., reserved: _Optional[_Union[DoorstepStockPickup, _Mapping]] = ..., short: _Optional[_Union[DoorstepStockShort, _Mapping]] = ...) -> None: ...
+
+class DoorstepStockLine(_message.Message):
+    __slots__ = ("sku", "quantity")
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    sku: str
+    quantity: int
+    def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
+
+class DoorstepStockLines(_message.Message):
+    __slots__ = ("lines",)
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    lines: _containers.RepeatedCompositeFieldContainer[DoorstepStockLine]
+    def __init__(self, lines: _Optional[_Iterable[_Union[DoorstepStockLine, _Mapping]]] = ...) -> None: ...
+
+class DoorstepStockDone(_message.Message):
+    __slots__ = ("reason",)
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    reason: str
+    def __init__(self, reason: _Optional[str] = ...) -> None: ...
+
+class DoorstepStockPickup(_message.Message):
+    __slots__ = ("warehouse_id", "warehouse_name", "organisation", "lines")
+    WAREHOUSE_ID_FIELD_NUMBER: _ClassVar[int]
+    WAREHOUSE_NAME_FIELD_NUMBER: _ClassVar[int]
+    ORGANISATION_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    warehouse_id: str
+    warehouse_name: str
+    organisation: str
+    lines: _containers.RepeatedCompositeFieldContainer[DoorstepStockLine]
+    def __init__(self, warehouse_id: _Optional[str] = ..., warehouse_name: _Optional[str] = ..., organisation: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[DoorstepStockLine, _Mapping]]] = ...) -> None: ...
+
+class DoorstepStockShort(_message.Message):
+    __slots__ = ("reason_zh", "reason_en", "fix_zh", "fix_en")
+    REASON_ZH_FIELD_NUMBER: _ClassVar[int]
+    REASON_EN_FIELD_NUMBER: _ClassVar[int]
+    FIX_ZH_FIELD_NUMBER: _ClassVar[int]
+    FIX_EN_FIELD_NUMBER: _ClassVar[int]
+    reason_zh: str
+    reason_en: str
+    fix_zh: str
+    fix_en: str
+    def __init__(self, reason_zh: _Optional[str] = ..., reason_en: _Optional[str] = ..., fix_zh: _Optional[str] = ..., fix_en: _Optional[str] = ...) -> None: ...

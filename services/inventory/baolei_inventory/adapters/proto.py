@@ -1,18 +1,21 @@
 """Protobuf at the edge: domain values to wire messages and back. Nothing else imports *_pb2."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from baolei_common.events import from_ts, meta
-from baolei_events.v1 import asks_pb2, assignments_pb2, common_pb2, stock_pb2
+from baolei_events.v1 import asks_pb2, assignments_pb2, common_pb2, stock_pb2, volunteers_pb2
 from baolei_inventory.domain.commands import (
     AnswerAsk,
     AskMove,
     Command,
     ConfirmAssignment,
+    EndTask,
     HoldPicks,
     Ignore,
     ReleaseAssignment,
+    ReserveForTask,
 )
 from baolei_inventory.domain.model import Level, Pick, Warehouse
 from baolei_inventory.domain.prices import Assessment, Grade
@@ -129,3 +132,35 @@ def decode_ask(payload: bytes) -> Command:
            for m in moves):
         raise ValueError(f"ask {a.ask_id}: a stock move without sku, quantity, warehouse or lot")
     return AnswerAsk(event_id, a.ask_id, a.organisation, moves, ev.meta.actor or "dispatcher")
+
+
+def decode_doorstep_stock(value: bytes) -> Command:
+    """A 代购 task's ask (reserve, consume, release); the inventory's own answers are ignored."""
+    ev = volunteers_pb2.DoorstepStockEvent.FromString(value)
+    which = ev.WhichOneof("event")
+    if not ev.meta.event_id or not ev.task_id:
+        raise ValueError("DoorstepStockEvent needs meta.event_id and task_id")
+    actor = ev.meta.actor or "volunteers"
+    if which == "reserve":
+        lines = tuple((ln.sku, ln.quantity) for ln in ev.reserve.lines if ln.quantity > 0)
+        if not lines:
+            return Ignore(ev.meta.event_id, "a reserve without lines")
+        return ReserveForTask(ev.meta.event_id, ev.task_id, ev.district, lines, actor)
+    if which in ("consume", "release"):
+        return EndTask(ev.meta.event_id, ev.task_id, which == "consume", getattr(ev, which).reason, actor)
+    return Ignore(ev.meta.event_id, f"doorstep stock {which or 'empty'}: not an ask")
+
+
+def doorstep_answer(task_id: str, *, warehouse: Warehouse | None = None, lines: Sequence[tuple[str, int]] = (),
+                    short: tuple[str, str, str, str] | None = None) -> volunteers_pb2.DoorstepStockEvent:
+    """The inventory's answer to a reserve: the pickup, or short with (reason_zh, reason_en, fix_zh, fix_en)."""
+    msg = volunteers_pb2.DoorstepStockEvent(meta=meta(producer=PRODUCER, correlation_id=task_id), task_id=task_id)
+    if short is not None:
+        zh, en, fzh, fen = short
+        msg.short.CopyFrom(volunteers_pb2.DoorstepStockShort(reason_zh=zh, reason_en=en, fix_zh=fzh, fix_en=fen))
+    elif warehouse is not None:
+        msg.district = warehouse.district
+        msg.reserved.CopyFrom(volunteers_pb2.DoorstepStockPickup(
+            warehouse_id=warehouse.id, warehouse_name=warehouse.name, organisation=warehouse.organisation,
+            lines=[volunteers_pb2.DoorstepStockLine(sku=k, quantity=q) for k, q in lines]))
+    return msg

@@ -10,14 +10,12 @@ from fastapi import APIRouter, Depends, File, UploadFile
 from baolei_common import policy
 from baolei_common.errors import BASE, responses
 from baolei_common.identity import Principal
-from baolei_common.uploads import Limits, UploadRejected, capped, check_size, decode_text
+from baolei_common.uploads import Limits, RowError, RowsRejected, UploadRejected, capped, check_size, decode_text
 from baolei_common.webauth import requires
 from baolei_inventory.api import schemas as sc
 from baolei_inventory.api.deps import container
-from baolei_inventory.api.errors import CsvRejected
 from baolei_inventory.bootstrap import Container
 from baolei_inventory.domain import csvrows
-from baolei_inventory.domain.csvrows import RowError
 
 router = APIRouter(prefix="/api", tags=["csv"], responses=responses(*BASE, 403))
 T = TypeVar("T")
@@ -30,19 +28,19 @@ def _text(upload: UploadFile, limits: Limits) -> str:
         check_size(raw, limits)
         return decode_text(raw)[0]
     except UploadRejected as exc:
-        raise CsvRejected([RowError(0, exc.field, exc.reason_zh, exc.reason_en)]) from None
+        raise RowsRejected([RowError(0, exc.field, exc.reason_zh, exc.reason_en)]) from None
 
 
 def _parsed(parse: Callable[[], tuple[list[T], list[RowError]]]) -> tuple[list[T], list[RowError]]:
     try:
         return parse()
     except UploadRejected as exc:
-        raise CsvRejected([RowError(0, exc.field, exc.reason_zh, exc.reason_en)]) from None
+        raise RowsRejected([RowError(0, exc.field, exc.reason_zh, exc.reason_en)]) from None
 
 
-def _reject(errors: list[RowError], limits: Limits) -> CsvRejected:
+def _reject(errors: list[RowError], limits: Limits) -> RowsRejected:
     shown, total = capped(sorted(errors, key=lambda e: e.row), limits)
-    return CsvRejected(shown, total=total)
+    return RowsRejected(shown, total=total)
 
 
 @router.post("/stock-counts/csv", response_model=sc.CsvApplied,
@@ -62,7 +60,7 @@ def import_counts(file: UploadFile = File(...), user: Principal = Depends(requir
                                    f"you may act only on warehouses of your organisation, not {org}"))
     if denied:  # not entitled: 403, nothing applied
         shown, total = capped(denied, limits)
-        raise CsvRejected(shown, 403, total)
+        raise RowsRejected(shown, 403, total)
     if errors:
         raise _reject(errors, limits)
     with c.store.transaction() as s:
@@ -89,7 +87,7 @@ def import_prices(file: UploadFile = File(...), user: Principal = Depends(requir
               for r in rows if not policy.allows(user, "price.record", owners.get(r.district, set()))]
     if denied:  # not entitled: 403, nothing applied
         shown, total = capped(denied, limits)
-        raise CsvRejected(shown, 403, total)
+        raise RowsRejected(shown, 403, total)
     checked = c.prices.row_problems([(r.district, r.observed_at) for r in rows])
     errors += [RowError(r.row, field, zh, en)
                for r, found in zip(rows, checked, strict=True) for field, zh, en in found]

@@ -65,4 +65,32 @@ class AnswerAsk:
     actor: str = ""
 
 
-Command = HoldPicks | ConfirmAssignment | ReleaseAssignment | Ignore | AnswerAsk
+@dataclass(frozen=True)
+class ReserveForTask:
+    """A 代购 doorstep task's staples (baolei.doorstep-stock.v1): held in one warehouse of `district`
+    that has them all, or answered short."""
+
+    event_id: str
+    task_id: str
+    district: str
+    lines: tuple[tuple[str, int], ...]  # (sku, quantity)
+    actor: str = "volunteers"
+
+
+@dataclass(frozen=True)
+class EndTask:
+    """The task done (`consume`: issue what it holds) or cancelled or past its deadline (release)."""
+
+    event_id: str
+    task_id: str
+    consume: bool
+    reason: str = ""
+    actor: str = "volunteers"
+
+
+def task_hold_id(task_id: str) -> str:
+    """The assignment id a doorstep task's holds are kept under (one namespace with assignments)."""
+    return f"doorstep:{task_id}"
+
+
+Command = HoldPicks | ConfirmAssignment | ReleaseAssignment | Ignore | AnswerAsk | ReserveForTask | EndTask

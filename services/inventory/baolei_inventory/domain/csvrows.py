@@ -14,21 +14,13 @@ from datetime import date, datetime
 
 from baolei_common import skus as staples
 from baolei_common.citytime import as_city
-from baolei_common.uploads import Limits, too_many_rows
+from baolei_common.uploads import Limits, RowError, too_many_rows
 
 COUNT_COLUMNS = ("warehouse_id", "sku", "lot", "counted")
 COUNT_OPTIONAL = ("expiry", "reserve")
 PRICE_COLUMNS = ("sku", "district", "source", "price_fen")
 PRICE_OPTIONAL = ("observed_at",)
 SOURCES = ("market_survey", "supply_group_sale")
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    field: str
-    reason_zh: str
-    reason_en: str
 
 
 @dataclass(frozen=True)

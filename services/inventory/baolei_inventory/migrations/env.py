@@ -1,30 +1,15 @@
-"""Alembic environment: runs on the connection handed in by `adapters.db.migrate`, or on
-`sqlalchemy.url` / BAOLEI_INVENTORY_DATABASE_URL when run from the command line."""
+"""Alembic environment of the inventory (`baolei_common.alembic_env`): the connection handed in by
+`adapters.db.migrate`, or `sqlalchemy.url` / BAOLEI_INVENTORY_DATABASE_URL from the command line."""
 from __future__ import annotations
 
-from alembic import context
-from sqlalchemy import create_engine
-
+from baolei_common import alembic_env
 from baolei_inventory.adapters.orm import Base
 
-config = context.config
-target_metadata = Base.metadata
 
-
-def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite")
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-connection = config.attributes.get("connection")
-if connection is not None:
-    _run(connection)
-else:
+def _url() -> str:
     from baolei_inventory.config import InventoryConfig
 
-    url = config.get_main_option("sqlalchemy.url") or InventoryConfig().database_url
-    with create_engine(url).connect() as conn:
-        _run(conn)
-        conn.commit()
+    return InventoryConfig().database_url
+
+
+alembic_env.run(Base.metadata, _url)

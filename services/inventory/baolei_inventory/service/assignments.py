@@ -22,9 +22,19 @@ from baolei_common import topics
 from baolei_common.outbox import add_event
 from baolei_inventory.adapters import proto
 from baolei_inventory.adapters.orm import OutboxRow
-from baolei_inventory.domain.commands import AnswerAsk, Command, ConfirmAssignment, HoldPicks, Ignore, ReleaseAssignment
+from baolei_inventory.domain.commands import (
+    AnswerAsk,
+    Command,
+    ConfirmAssignment,
+    EndTask,
+    HoldPicks,
+    Ignore,
+    ReleaseAssignment,
+    ReserveForTask,
+)
 from baolei_inventory.domain.errors import Conflict, DomainError, InsufficientStock
 from baolei_inventory.domain.model import HoldStatus
+from baolei_inventory.service.doorstep import doorstep
 from baolei_inventory.service.stock import StockService
 
 log = logging.getLogger(__name__)
@@ -37,7 +47,8 @@ class AssignmentHandler:
         self.stock = stock
 
     def __call__(self, logical_topic: str, record: ConsumerRecord) -> None:
-        decode = proto.decode_ask if logical_topic == topics.ASKS else proto.decode_assignment
+        decode = {topics.ASKS: proto.decode_ask, topics.DOORSTEP_STOCK: proto.decode_doorstep_stock}.get(
+            logical_topic, proto.decode_assignment)
         command = decode(record.value or b"")
         outcome = self.handle(command)
         log.debug("handled %s[%d]@%d event=%s %s: %s", logical_topic, record.partition, record.offset,
@@ -94,4 +105,6 @@ class AssignmentHandler:
                                      assignment_id=command.assignment_id,
                                      reason=command.reason or "released", status=status)
             return f"released {len(holds)} line(s) for {command.assignment_id}"
+        if isinstance(command, ReserveForTask | EndTask):
+            return doorstep(s, stock, command)
         raise TypeError(f"unknown command {command!r}")

@@ -117,6 +117,10 @@ class TaskRow(Base):
     fix_en: Mapped[str] = mapped_column(Text, default="")
     done_note: Mapped[str] = mapped_column(Text, default="")
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # 代购: the staples on its list drawn from a supply group's stock ([{"sku", "quantity"}]) and where
+    # that stands ({"state": reserving|reserved|short|consumed|released, pickup or reason and fix})
+    items: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True, default=list)
+    stock: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, default=dict)
 
 
 class OutboxRow(OutboxMixin, Base):

@@ -12,7 +12,7 @@ from baolei_volunteers.events import Event
 
 PRODUCER = "volunteers"
 TOPIC_OF = {"zone": topics.ZONES, "volunteer": topics.VOLUNTEERS, "household": topics.HOUSEHOLDS,
-            "task": topics.DOORSTEP_TASKS}
+            "task": topics.DOORSTEP_TASKS, "stock": topics.DOORSTEP_STOCK}
 ANSWERS = ("accepted", "claimed", "declined", "started", "done", "confirmed")
 
 
@@ -34,9 +34,42 @@ def _task(data: dict[str, Any], m: Any) -> pb.DoorstepTaskEvent:
         msg.released.CopyFrom(pb.TaskReleased(**body))
     elif what == "unmet":
         msg.unmet.CopyFrom(pb.TaskUnmet(**body))
+    elif what == "stock":
+        msg.stock.CopyFrom(pb.TaskStock(state=body["state"], warehouse_name=body.get("warehouse_name", "")))
     else:
         raise ValueError(f"unknown task event {what!r}")
     return msg
+
+
+def _stock(data: dict[str, Any], m: Any) -> pb.DoorstepStockEvent:
+    """A 代购 task's ask of the inventory: reserve its lines, consume them (done) or release them."""
+    msg = pb.DoorstepStockEvent(meta=m, task_id=data["task_id"], community=data["community"],
+                                district=data["district"])
+    if data["ask"] == "reserve":
+        msg.reserve.CopyFrom(pb.DoorstepStockLines(lines=[pb.DoorstepStockLine(sku=x["sku"], quantity=x["quantity"])
+                                                          for x in data["items"]]))
+    else:
+        getattr(msg, data["ask"]).CopyFrom(pb.DoorstepStockDone(reason=data.get("reason", "")))
+    return msg
+
+
+def decode_stock_answer(payload: bytes) -> tuple[str, str, str, dict[str, Any]] | None:
+    """(event id, task id, "reserved" | "short", what it says) of the inventory's answer; None for the
+    service's own asks on the same topic. ValueError when unusable."""
+    msg = pb.DoorstepStockEvent.FromString(payload)
+    which = msg.WhichOneof("event")
+    if which not in ("reserved", "short"):
+        return None
+    if not msg.meta.event_id or not msg.task_id:
+        raise ValueError("DoorstepStockEvent needs meta.event_id and task_id")
+    if which == "reserved":
+        r = msg.reserved
+        body: dict[str, Any] = {"warehouse_id": r.warehouse_id, "warehouse_name": r.warehouse_name,
+                                "organisation": r.organisation,
+                                "lines": [{"sku": ln.sku, "quantity": ln.quantity} for ln in r.lines]}
+    else:
+        body = {k: getattr(msg.short, k) for k in ("reason_zh", "reason_en", "fix_zh", "fix_en")}
+    return msg.meta.event_id, msg.task_id, which, body
 
 
 def encode(event: Event, occurred_at: datetime) -> tuple[str, str, Any]:
@@ -52,6 +85,8 @@ def encode(event: Event, occurred_at: datetime) -> tuple[str, str, Any]:
         msg = pb.HouseholdState(meta=m, **d)
     elif event.kind == "task":
         msg = _task(d, m)
+    elif event.kind == "stock":
+        msg = _stock(d, m)
     else:
         raise ValueError(f"unknown event kind {event.kind!r}")
     return TOPIC_OF[event.kind], event.key, msg

@@ -28,6 +28,7 @@ from baolei_volunteers.events import Event
 MATCH_LOCK = 7012205
 LEADER_LOCK = 7012206
 LOOSE_ZONES = ("防范区", "常态")  # doorstep tasks there are planned by district
+HOLDING = ("proposed", "accepted", "started")
 
 
 @contextlib.contextmanager
@@ -201,10 +202,29 @@ class SqlUnitOfWork:
         return list(self.session.scalars(q))
 
     def volunteers_of_districts(self, districts: Iterable[str]) -> list[VolunteerRow]:
+        """Verified volunteers living in these districts, and those holding a task there (a 常态
+        volunteer may claim across a district line: their claim must reach the round that plans it)."""
+        districts = list(districts)
+        holding = (select(TaskRow.volunteer_id).join(HouseholdRow, HouseholdRow.id == TaskRow.household_id)
+                   .join(CompoundRow, CompoundRow.id == HouseholdRow.compound_id)
+                   .where(CompoundRow.district.in_(districts), TaskRow.status.in_(HOLDING),
+                          TaskRow.volunteer_id.is_not(None)))
         q = (select(VolunteerRow).join(CompoundRow, CompoundRow.id == VolunteerRow.compound_id)
-             .where(CompoundRow.district.in_(list(districts)), VolunteerRow.status == "verified")
+             .where(or_(CompoundRow.district.in_(districts), VolunteerRow.id.in_(holding)),
+                    VolunteerRow.status == "verified")
              .order_by(VolunteerRow.id))
         return list(self.session.scalars(q))
+
+    def tasks_due(self, now: Any, statuses: Iterable[str]) -> list[TaskRow]:
+        q = (select(TaskRow).where(TaskRow.deadline.is_not(None), TaskRow.deadline <= now,
+                                   TaskRow.status.in_(list(statuses))).order_by(TaskRow.deadline, TaskRow.id))
+        return list(self.session.scalars(q))
+
+    def compound_tasks(self, compound_ids: Iterable[str], statuses: Iterable[str]) -> list[tuple[TaskRow, str]]:
+        q = (select(TaskRow, HouseholdRow.compound_id).join(HouseholdRow, HouseholdRow.id == TaskRow.household_id)
+             .where(HouseholdRow.compound_id.in_(list(compound_ids)), TaskRow.status.in_(list(statuses)))
+             .order_by(TaskRow.raised_at, TaskRow.id))
+        return [(t, c) for t, c in self.session.execute(q).all()]
 
     def mark_dirty(self, areas: Iterable[str]) -> None:
         now = utcnow()

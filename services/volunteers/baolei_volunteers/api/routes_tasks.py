@@ -9,14 +9,13 @@ from fastapi import APIRouter, Depends, File, UploadFile
 
 from baolei_common.errors import responses
 from baolei_common.identity import Principal
-from baolei_common.uploads import UploadRejected, capped, read_table
+from baolei_common.uploads import RowError, RowsRejected, UploadRejected, capped, read_table
 from baolei_common.webauth import requires
 from baolei_volunteers.api.deps import container, now
-from baolei_volunteers.api.errors import SheetRejected
 from baolei_volunteers.api.schemas import NoteIn, TaskIn, WishIn
 from baolei_volunteers.bootstrap import Container
 from baolei_volunteers.service.errors import RowsRefused
-from baolei_volunteers.service.sheet import RowError, parse_rows
+from baolei_volunteers.service.sheet import parse_rows
 from baolei_volunteers.service.views import task_view
 
 router = APIRouter(prefix="/api", tags=["tasks"])
@@ -43,16 +42,16 @@ def import_tasks(file: UploadFile = File(...), c: Container = Depends(container)
     try:
         table = read_table(file.file.read(limits.max_bytes + 1), file.filename or "", limits)
     except UploadRejected as exc:
-        raise SheetRejected([RowError(0, exc.field, exc.reason_zh, exc.reason_en)]) from None
+        raise RowsRejected([RowError(0, exc.field, exc.reason_zh, exc.reason_en)]) from None
     rows, errors = parse_rows(table)
-    if errors:
+    if not rows and errors:  # the sheet itself (empty, missing columns): no row to check further
         shown, total = capped(errors, limits)
-        raise SheetRejected(shown, total=total)
-    try:
-        made = c.tasks.raise_many(p, rows, at)
+        raise RowsRejected(shown, total=total)
+    try:  # households and communities checked on every row too: one answer names every bad row
+        made = c.tasks.raise_many(p, rows, at, [(e.row, e.field, e.reason_zh, e.reason_en) for e in errors])
     except RowsRefused as exc:
         shown, total = capped([RowError(*e) for e in exc.entries], limits)
-        raise SheetRejected(shown, total=total, status=403 if exc.forbidden else 422) from None
+        raise RowsRejected(shown, 403 if exc.forbidden else 422, total) from None
     return {"applied": len(made), "task_ids": [t.id for t in made], "matching": "pending"}
 
 
@@ -96,6 +95,12 @@ def start(task_id: str, c: Container = Depends(container), p: Principal = Depend
 def done(task_id: str, body: NoteIn, c: Container = Depends(container), p: Principal = Depends(requires("task.take")),
          at: datetime = Depends(now)) -> dict[str, Any]:
     return _out(c.tasks.done(p, task_id, body.note, at))
+
+
+@router.post("/tasks/{task_id}/cancel", summary="社区取消任务（释放代购占用的物资）/ cancel a task", responses=R)
+def cancel(task_id: str, body: NoteIn | None = None, c: Container = Depends(container),
+           p: Principal = Depends(requires("task.raise")), at: datetime = Depends(now)) -> dict[str, Any]:
+    return _out(c.tasks.cancel(p, task_id, at, body.note if body else ""))
 
 
 @router.post("/tasks/{task_id}/confirm", summary="住户或社区确认完成 / confirm it was done", responses=R)

@@ -72,6 +72,8 @@ class TaskIn(Strict):
     every_days: int = count(ge=0, le=90, default=0)
     remote: bool = Field(False, description="定期探访、心理疏导 by phone or video (电话关怀、线上答疑 always are)")
     note: Note = ""
+    shopping_list: Note = Field("", description="代购: the list; its staples (大米 2袋、鸡蛋 1托…) are reserved "
+                                                "from a supply group's warehouse of the district")
     source: Literal["worker", "hotline"] = "worker"
 
 
@@ -80,6 +82,7 @@ class WishIn(Strict):
     kind: Code
     deadline: Instant | None = None
     note: Note = ""
+    shopping_list: Note = Field("", description="代购: the list; its staples are reserved once the wish is approved")
 
 
 class NoteIn(Strict):

@@ -1,19 +1,13 @@
 """Refusals of the volunteers' use cases, in the one error shape (`baolei_common.problems`)."""
 from __future__ import annotations
 
-from baolei_common.problems import Problem
+from baolei_common.problems import Conflict, NotFound, Problem
+
+__all__ = ["Conflict", "Full", "Invalid", "NotFound", "RowsRefused"]
 
 
 class Invalid(Problem):
     status = 422
-
-
-class NotFound(Problem):
-    status = 404
-
-
-class Conflict(Problem):
-    status = 409
 
 
 class Full(Problem):

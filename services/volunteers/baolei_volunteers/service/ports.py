@@ -61,6 +61,14 @@ class UnitOfWork(Protocol):
 
     def volunteers_of_districts(self, districts: Iterable[str]) -> list[VolunteerRow]: ...
 
+    def tasks_due(self, now: Any, statuses: Iterable[str]) -> list[TaskRow]:
+        """Tasks in these statuses whose deadline is at or before `now`."""
+        ...
+
+    def compound_tasks(self, compound_ids: Iterable[str], statuses: Iterable[str]) -> list[tuple[TaskRow, str]]:
+        """(task, its household's compound id) of these compounds' households."""
+        ...
+
     def mark_dirty(self, areas: Iterable[str]) -> None:
         """These areas' open tasks are to be planned again by the matching loop."""
 

@@ -2,23 +2,16 @@
 or English. Every row is checked before any is applied; a bad row is named with its field."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from baolei_common.citytime import sheet_time
+from baolei_common.uploads import RowError
 from baolei_volunteers.domain.tasks import parse_kind
 
 HEADERS = {"household_id": "household_id", "住户编号": "household_id", "kind": "kind", "任务类型": "kind",
            "deadline": "deadline", "截止时间": "deadline", "duration_min": "duration_min", "时长分钟": "duration_min",
-           "every_days": "every_days", "每隔天数": "every_days", "note": "note", "备注": "note"}
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    field: str
-    reason_zh: str
-    reason_en: str
+           "every_days": "every_days", "每隔天数": "every_days", "note": "note", "备注": "note",
+           "shopping_list": "shopping_list", "代购清单": "shopping_list"}
 
 
 def parse_rows(table: list[list[str]]) -> tuple[list[dict[str, Any]], list[RowError]]:
@@ -35,6 +28,8 @@ def parse_rows(table: list[list[str]]) -> tuple[list[dict[str, Any]], list[RowEr
             continue
         cells = {name: raw[i].strip() for i, name in enumerate(names) if name and i < len(raw)}
         row: dict[str, Any] = {"row": n, "household_id": cells.get("household_id", ""), "note": cells.get("note", "")}
+        if cells.get("shopping_list"):
+            row["shopping_list"] = cells["shopping_list"]
         if not row["household_id"]:
             errors.append(RowError(n, "household_id", "住户编号为空", "household_id is empty"))
         try:

@@ -14,10 +14,13 @@ from typing import Any
 from baolei_common import policy
 from baolei_common.identity import Principal
 from baolei_volunteers.adapters.orm import HouseholdRow, TaskRow
+from baolei_volunteers.domain import shopping
 from baolei_volunteers.domain.tasks import DEFAULT_MINUTES, REMOTE_KINDS, TaskKind, parse_kind
+from baolei_volunteers.service import stock
+from baolei_volunteers.service.board import board as claim_board
 from baolei_volunteers.service.errors import Conflict, Full, Invalid, NotFound, RowsRefused
 from baolei_volunteers.service.matching import Matcher, task_event
-from baolei_volunteers.service.ports import UnitOfWork
+from baolei_volunteers.service.ports import Event, UnitOfWork
 from baolei_volunteers.service.texts import STATUS_NAMES
 
 SOURCES = ("worker", "hotline", "sheet", "wish")
@@ -41,6 +44,10 @@ def build_task(household: HouseholdRow, data: dict[str, Any], *, source: str, ra
     deadline = data.get("deadline")
     if deadline is not None and deadline <= now:
         raise Invalid("deadline", "截止时间已过", "the deadline is already past")
+    try:
+        lines = shopping.staples(data.get("shopping_list") or "") if kind is TaskKind.SHOPPING else []
+    except shopping.ListRefused as exc:
+        raise Invalid("shopping_list", exc.reason_zh, exc.reason_en) from None
     return TaskRow(
         id=data.get("id") or new_task_id(), household_id=household.id, community=household.community,
         kind=kind.value, remote=kind in REMOTE_KINDS or (bool(data.get("remote")) and kind in MAY_BE_REMOTE),
@@ -49,7 +56,8 @@ def build_task(household: HouseholdRow, data: dict[str, Any], *, source: str, ra
         every_days=int(data.get("every_days") or 0),
         note=data.get("note") or "", source=source, raised_by=raised_by, raised_at=now, status=status,
         volunteer_id=None, claimed=False, excluded=[], seq=0, why_zh="", why_en="", cause="", reason_zh="",
-        reason_en="", fix_zh="", fix_en="", done_note="")
+        reason_en="", fix_zh="", fix_en="", done_note="",
+        items=[{"sku": k, "quantity": q} for k, q in lines], stock={})
 
 
 def raised_body(t: TaskRow) -> dict[str, Any]:
@@ -94,30 +102,40 @@ class Tasks:
             t = build_task(h, data, source=source, raised_by=actor.user, now=now, status="matching")
             uow.add(t)
             uow.emit(task_event(t, "raised", raised_body(t), actor.user))
+            stock.ask(uow, t, "reserve")
             self._matcher.mark_tasks(uow, [t])
             uow.commit()
             return t
 
-    def raise_many(self, actor: Principal, rows: list[dict[str, Any]], now: datetime) -> list[TaskRow]:
-        """A sheet: every row checked first (all or nothing; every refused row named at once, another
-        community's rows too), then one re-match."""
+    def raise_many(self, actor: Principal, rows: list[dict[str, Any]], now: datetime,
+                   refused: list[tuple[int, str, str, str]] | None = None) -> list[TaskRow]:
+        """A sheet: every row checked first (all or nothing), then one re-match. `refused`: what the
+        sheet's parse already refused; every row is still checked for its household and community, so
+        one answer names every bad row (403 when any is another community's, else 422)."""
         with self._uow() as uow:
-            self._room(uow, len(rows), "rows")
-            made, refused, forbidden = [], [], False
+            refused = list(refused or [])
+            bad_rows = {r for r, *_ in refused}
+            made, forbidden = [], False
             for i, data in enumerate(rows):
+                n = data.get("row", i + 2)
+                if not data.get("household_id"):
+                    continue  # the parse named it already
                 try:
                     h = self._household(uow, data["household_id"], "household_id")
                     policy.require(actor, "task.raise", h.community, "household_id")
+                    if n not in bad_rows:
+                        made.append(build_task(h, data, source="sheet", raised_by=actor.user, now=now,
+                                               status="matching"))
                 except (Invalid, policy.Denied) as exc:
                     forbidden = forbidden or isinstance(exc, policy.Denied)
-                    refused.append((data.get("row", i + 2), exc.field, exc.reason_zh, exc.reason_en))
-                    continue
-                made.append(build_task(h, data, source="sheet", raised_by=actor.user, now=now, status="matching"))
+                    refused.append((n, exc.field, exc.reason_zh, exc.reason_en))
             if refused:
-                raise RowsRefused(refused, forbidden)
+                raise RowsRefused(sorted(refused, key=lambda e: e[0]), forbidden)
+            self._room(uow, len(rows), "rows")
             for t in made:
                 uow.add(t)
                 uow.emit(task_event(t, "raised", raised_body(t), actor.user))
+                stock.ask(uow, t, "reserve")
             self._matcher.mark_tasks(uow, made)
             uow.commit()
             return made
@@ -141,6 +159,7 @@ class Tasks:
             self._expect(t, ("wish",))
             t.status = "matching"
             uow.emit(task_event(t, "raised", raised_body(t), actor.user))
+            stock.ask(uow, t, "reserve")
             self._matcher.mark_tasks(uow, [t])
             uow.commit()
             return t
@@ -182,11 +201,14 @@ class Tasks:
         with self._uow() as uow:
             uow.lock_matching()  # before any row lock: rounds never deadlock
             t = self._task(uow, task_id)
-            policy.require(actor, "task.take", t.community, "task_id")
+            v = uow.volunteer(actor.user) if actor.role == policy.VOLUNTEER else None
+            where = {c.id: c for c in uow.compounds()}
+            offered = v is not None and task_id in {x.id for x in claim_board(uow, v, where)}
+            # a task on their board is open to them (across a district line too); others only their community's
+            policy.require(actor, "task.take", actor.organisation if offered else t.community, "task_id")
             if actor.role != policy.VOLUNTEER:
                 raise Invalid("task_id", "认领须由志愿者本人操作", "only the volunteer themself can claim")
-            v = uow.volunteer(actor.user)
-            if v is None or task_id not in (v.may_claim or []):
+            if not offered:
                 raise Conflict("task_id", "此任务当前不在您的可认领列表中（按分区、技能与时间）",
                                "the plan does not offer this task to you now (zone, skills, time)")
             self._expect(t, ("open", "unmet"))
@@ -233,6 +255,7 @@ class Tasks:
             if h is not None and not t.remote:
                 h.last_visit_at = now
             uow.emit(task_event(t, "done", {"note": t.done_note}, actor.user))
+            stock.ask(uow, t, "consume", "done")
             if t.every_days > 0 and h is not None:
                 nxt = build_task(h, {"kind": t.kind, "duration_min": t.duration_min, "every_days": t.every_days,
                                      "note": t.note, "earliest": now + timedelta(days=t.every_days)},
@@ -268,5 +291,38 @@ class Tasks:
                                                      "reason_en": "the volunteer did not answer in time"}, "expiry"))
                 t.volunteer_id = None
                 self._matcher.mark_tasks(uow, [t])
+            stock.expire(uow, uow.tasks_due(now, ("matching", "open", "unmet", "proposed", "accepted")), now)
             uow.commit()
             return len(late)
+
+    def cancel(self, actor: Principal, task_id: str, now: datetime, note: str = "") -> TaskRow:
+        """The community (or the hotline) withdraws a task not yet under way; what it reserved is released."""
+        with self._uow() as uow:
+            uow.lock_matching()  # before any row lock: rounds never deadlock
+            t = self._task(uow, task_id)
+            policy.require(actor, "task.raise", t.community, "task_id")
+            self._expect(t, ("wish", "matching", "open", "unmet", "proposed", "accepted"))
+            was = t.volunteer_id or ""
+            t.status, t.volunteer_id, t.claimed, t.hold_until = "cancelled", None, False, None
+            ev = task_event(t, "released", {"reason": "cancelled", "reason_zh": note or "社区已取消此任务",
+                                             "reason_en": note or "the community cancelled the task"}, actor.user)
+            uow.emit(Event(ev.kind, ev.key, {**ev.data, "volunteer_id": was}))
+            stock.ask(uow, t, "release", "cancelled")
+            self._matcher.mark_tasks(uow, [t])
+            uow.commit()
+            return t
+
+    def stock_answer(self, event_id: str, task_id: str, which: str, body: dict[str, Any]) -> bool:
+        """The inventory's answer to a 代购 task's reserve, applied once (False: seen before, or no such task)."""
+        with self._uow() as uow:
+            if not uow.first_time(event_id):
+                return False
+            t = uow.task(task_id, lock=True)
+            if t is None:
+                uow.commit()
+                return False
+            if stock.answer(uow, t, which, body):  # the pages follow it live
+                uow.emit(task_event(t, "stock", {"state": which, "warehouse_name": body.get("warehouse_name", "")},
+                                    "inventory"))
+            uow.commit()
+            return True

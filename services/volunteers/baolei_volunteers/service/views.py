@@ -12,6 +12,7 @@ from baolei_common.citytime import city_time
 from baolei_common.identity import Principal
 from baolei_volunteers.adapters.orm import CompoundRow, HouseholdRow, TaskRow, VolunteerRow
 from baolei_volunteers.domain.reasons import CAUSE_NAMES
+from baolei_volunteers.service.board import board as claim_board
 from baolei_volunteers.service.errors import NotFound
 from baolei_volunteers.service.ports import LIVE_STATUSES as LIVE
 from baolei_volunteers.service.texts import STATUS_NAMES, mask_phone, reach_text
@@ -44,7 +45,7 @@ def task_view(t: TaskRow, h: HouseholdRow | None, c: CompoundRow | None) -> dict
         "hold_until": t.hold_until, "seq": t.seq, "start": t.plan_start, "end": t.plan_end,
         "why_zh": t.why_zh, "why_en": t.why_en, "cause": t.cause, "reason_zh": t.reason_zh,
         "reason_en": t.reason_en, "fix_zh": t.fix_zh, "fix_en": t.fix_en, "done_note": t.done_note,
-        "done_at": t.done_at,
+        "done_at": t.done_at, "items": list(t.items or []), "stock": dict(t.stock or {}),
         "on_time": None if t.done_at is None or t.deadline is None else t.done_at <= t.deadline}
 
 
@@ -70,14 +71,10 @@ class Views:
             v = uow.volunteer(actor.user)
             if v is None:
                 raise NotFound("Authorization", "尚未登记为志愿者", "not registered as a volunteer")
-            # their own tasks and their board's, by key: a page load costs what the volunteer holds,
-            # not the city's open tasks
+            compounds = {c.id: c for c in uow.compounds()}  # the board looks across district lines by distance
             mine = uow.held_by([v.id], MINE)
-            board = [t for t in uow.tasks_by_id(v.may_claim or [])
-                     if t.status in ("open", "unmet") and t.community == v.community]
+            board = claim_board(uow, v, compounds)
             homes = {h.id: h for h in uow.households_by_id(t.household_id for t in (*mine, *board))}
-            compounds = {c.id: c for cid in {h.compound_id for h in homes.values()} | {v.compound_id}
-                         if (c := uow.compound(cid)) is not None}
 
             def show(t: TaskRow) -> dict[str, Any]:
                 h = homes.get(t.household_id)
@@ -89,6 +86,15 @@ class Views:
             return {"volunteer": volunteer_view(v, home), "reach_zh": zh, "reach_en": en,
                     "route": dict(v.route or {}), "tasks": [show(t) for t in mine],
                     "board": [show(t) for t in board]}
+
+    def shown_ids(self, actor: Principal) -> tuple[set[str], set[str]]:
+        """(ids of the tasks a volunteer holds, ids on their claim board): what their page shows."""
+        with self._uow() as uow:
+            v = uow.volunteer(actor.user)
+            if v is None:
+                return set(), set()
+            held = {t.id for t in uow.held_by([v.id], MINE)}
+            return held, {t.id for t in claim_board(uow, v, {c.id: c for c in uow.compounds()})}
 
     def community(self, actor: Principal, community: str | None, now: datetime | None = None) -> dict[str, Any]:
         """A community's households, tasks and volunteers (a worker: their own; the command center: the

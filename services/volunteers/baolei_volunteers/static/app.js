@@ -11,7 +11,9 @@ const T = {
     kind: "任务类型", raiseBtn: "发起", tasks: "任务", volunteers: "志愿者", households: "困难家庭", coverage: "各区覆盖情况",
     district: "区", vulnerable: "困难家庭", notVisited: "超期未探访", overdueMed: "送药超时", unmet: "未满足", open: "待接",
     onTime: "按时送达", late: "超时", phone: "电话", wish: "登记微心愿", pending: "待审核", verified: "已审核",
-    community: "社区", pick: "选择社区查看台账", shown: "显示 {n} / {total}（进行中及近两日）", party: "党员", remark: "备注", sealedRemote: "线上", doneNote: "完成记录", needs: "需求" },
+    community: "社区", pick: "选择社区查看台账", shown: "显示 {n} / {total}（进行中及近两日）", party: "党员", remark: "备注", sealedRemote: "线上", doneNote: "完成记录", needs: "需求",
+    live: "实时", updated: "已更新", pickup: "取货", reserving: "正在向物资集团预留物资", stockShort: "物资不足",
+    list: "代购清单（如：大米 2袋、鸡蛋 1托）", cancel: "取消任务" },
   en: { title: "Vanguard volunteers", token: "Sign-in token", signin: "Sign in", tokenHint: "Demo: demo-vol-inside, demo-vol-sealed, demo-community, demo-operator",
     today: "Today's tasks (visit order)", board: "Tasks you may claim", none: "None", route: "Route", travel: "travel about", min: "min", foot: "on foot", ebike: "e-bike",
     accept: "Accept", decline: "Decline", start: "Start", done: "Done", claim: "Claim", note: "What was done", confirm: "Confirm",
@@ -20,10 +22,23 @@ const T = {
     kind: "Kind", raiseBtn: "Raise", tasks: "Tasks", volunteers: "Volunteers", households: "Households", coverage: "Coverage by district",
     district: "District", vulnerable: "Vulnerable", notVisited: "No visit lately", overdueMed: "Medicine late", unmet: "Unmet", open: "Open",
     onTime: "On time", late: "Late", phone: "Phone", wish: "Record a wish", pending: "pending", verified: "verified",
-    community: "Community", pick: "Choose a community to see its registers", shown: "Showing {n} / {total} (under way and the last two days)", party: "Party member", remark: "Note", sealedRemote: "remote", doneNote: "Done note", needs: "Needs" },
+    community: "Community", pick: "Choose a community to see its registers", shown: "Showing {n} / {total} (under way and the last two days)", party: "Party member", remark: "Note", sealedRemote: "remote", doneNote: "Done note", needs: "Needs",
+    live: "live", updated: "updated", pickup: "Pick up", reserving: "reserving staples at the supply group",
+    stockShort: "Not in stock", list: "Shopping list (e.g. rice 2 bags, eggs 1 tray)", cancel: "Cancel task" },
 };
 const KINDS = ["送餐", "送药", "送检上门", "代购", "快递代取", "垃圾清运", "定期探访", "电话关怀", "线上答疑", "核酸", "心理疏导"];
 const ZONES = ["封控区", "管控区", "防范区", "常态"];
+const STAPLES = { rice: ["大米", "袋", "bag"], flour: ["面粉", "袋", "bag"], oil: ["食用油", "瓶", "bottle"],
+  pork: ["猪肉", "公斤", "kg"], eggs: ["鸡蛋", "托", "tray"], milk: ["牛奶", "箱", "case"] };
+const lineText = (l) => { const s = STAPLES[l.sku] || [l.sku, "", ""]; return lang === "zh" ? `${s[0]} ${l.quantity}${s[1]}` : `${l.sku} ${l.quantity} ${s[2]}`; };
+function stockLine(x) {  // a 代购 task's staples from the supply group: where to pick them up, or why not
+  const st = x.stock || {};
+  if (st.state === "reserved") return `<div class="small pickup" data-testid="pickup">${t("pickup")}：${esc(st.warehouse_name)} · ${esc((st.lines || []).map(lineText).join(lang === "zh" ? "、" : ", "))}</div>`;
+  if (st.state === "short") return `<div class="small" data-testid="stock-short">${t("stockShort")}：${esc(lang === "zh" ? st.reason_zh : st.reason_en)}</div>
+    <div class="small fix">${t("fix")}：${esc(lang === "zh" ? st.fix_zh : st.fix_en)}</div>`;
+  if (st.state === "reserving") return `<div class="small">${t("reserving")}</div>`;
+  return "";
+}
 let lang = localStorage.getItem("vol-lang") || "zh";
 let token = new URLSearchParams(location.search).get("token") || localStorage.getItem("vol-token") || "";
 let me = null;
@@ -65,10 +80,11 @@ function taskCard(x, buttons) {
   const seq = x.seq && ["proposed", "accepted", "started"].includes(x.status) ? `${x.seq}. ` : "";
   return `<div class="card task" data-task="${esc(x.id)}" data-kind="${esc(x.kind)}" data-status="${esc(x.status)}">
     <h3>${seq}${esc(x.kind)} ${status(x)} ${x.remote ? tag("", t("sealedRemote")) : ""}</h3>
-    <div>${addr}</div>${who}${needs}${dl}${plan}${why}${unmet}${done}
+    <div>${addr}</div>${who}${needs}${dl}${plan}${why}${unmet}${stockLine(x)}${done}
     ${x.volunteer_id && me.role !== "volunteer" ? `<div class="small">${t("volunteers")}：${esc(x.volunteer_id)}</div>` : ""}
     <div class="actions">${buttons || ""}</div></div>`;
 }
+const CANCELLABLE = ["wish", "matching", "open", "unmet", "proposed", "accepted"];
 const btn = (act, id, label, cls = "") => `<button type="button" class="${cls}" data-act="${act}" data-id="${esc(id)}">${t(label)}</button>`;
 
 async function volunteerView() {
@@ -110,11 +126,13 @@ async function communityView() {
     <label>${t("kind")}</label><select id="r-kind">${KINDS.map((k) => `<option>${k}</option>`).join("")}</select>
     <label>${t("deadline")}</label><input id="r-deadline" type="datetime-local">
     <label>${t("remark")}</label><input id="r-note">
+    <label>${t("list")}</label><input id="r-list">
     <div class="actions"><button type="button" class="primary" data-act="raise">${t("raiseBtn")}</button>
     <button type="button" data-act="wish">${t("wish")}</button></div></div>` : "";
   const tasks = d.tasks.map((x) => taskCard(x,
     x.status === "wish" && me.may["task.approve"] ? btn("approve", x.id, "approve", "primary")
-    : x.status === "done" && me.may["task.confirm"] ? btn("confirm", x.id, "confirm", "primary") : "")).join("") || `<p class="small">${t("none")}</p>`;
+    : x.status === "done" && me.may["task.confirm"] ? btn("confirm", x.id, "confirm", "primary")
+    : CANCELLABLE.includes(x.status) && me.may["task.raise"] ? btn("cancel", x.id, "cancel") : "")).join("") || `<p class="small">${t("none")}</p>`;
   const vols = d.volunteers.map((v) => `<div class="card" data-volunteer="${esc(v.id)}"><h3>${esc(v.name)} ${tag(`zone-${v.zone}`, v.zone)} ${v.party_member ? tag("zone-封控区", t("party")) : ""}
     ${tag("", v.status === "verified" ? t("verified") : t("pending"))}</h3>
     <div class="small">${esc(v.compound)} · ${esc(v.phone)} · ${esc(v.skills.join(lang === "zh" ? "、" : ", "))} · ${v.minutes_per_day} ${t("min")} · ${esc(t(v.mode))}</div>
@@ -143,14 +161,56 @@ async function render() {
     if (me.role === "volunteer") await volunteerView();
     else if (me.role === "site") { $("#view").innerHTML = ""; await communityView(); }
     else { await coverageView(); await communityView(); }
+    follow();
   } catch (e) { say(e.message); $("#signin").hidden = false; }
 }
+// The live feed: a stream of task changes this caller may see (/api/live, read with fetch so the
+// token goes in a header, not a URL). A change re-reads the page (notes being typed are kept).
+let live = null;
+let again = null;
+function liveBadge(on) { const b = $("#live"); b.dataset.live = on ? "on" : "off"; b.textContent = on ? `● ${t("live")}` : ""; }
+async function follow() {
+  if (live || !token || !me) return;
+  const ctrl = live = new AbortController();
+  try {
+    const r = await fetch("/api/live", { headers: { "Authorization": `Bearer ${token}` }, signal: ctrl.signal });
+    if ([401, 403, 503].includes(r.status)) { live = null; return; }  // not for this caller, or the feed is off
+    if (!r.ok || !r.body) throw new Error(String(r.status));
+    const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += value;
+      let i;
+      while ((i = buf.indexOf("\n\n")) >= 0) {
+        const frame = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        if (/^event: hello$/m.test(frame)) liveBadge(true);
+        if (/^event: task$/m.test(frame)) refreshSoon();
+      }
+    }
+  } catch (e) { /* closed or refused: try again below */ }
+  liveBadge(false);
+  if (live === ctrl) { live = null; setTimeout(follow, 2000); }
+}
+function stopFollowing() { if (live) { const c = live; live = null; c.abort(); } liveBadge(false); }
+function refreshSoon() {
+  clearTimeout(again);
+  again = setTimeout(async () => {
+    const notes = Object.fromEntries([...document.querySelectorAll("[data-note]")].map((el) => [el.dataset.note, el.value]));
+    await render();
+    for (const [id, v] of Object.entries(notes)) { const el = document.querySelector(`[data-note="${CSS.escape(id)}"]`); if (el) el.value = v; }
+    $("#view").dataset.updated = String(Date.now());
+  }, 250);
+}
+
 async function act(el) {
   const id = el.dataset.id;
   say("");
   try {
     switch (el.dataset.act) {
-      case "accept": case "decline": case "start": case "claim": case "approve": case "confirm":
+      case "accept": case "decline": case "start": case "claim": case "approve": case "confirm": case "cancel":
         await api("POST", `/api/tasks/${encodeURIComponent(id)}/${el.dataset.act}`); break;
       case "done":
         await api("POST", `/api/tasks/${encodeURIComponent(id)}/done`, { note: document.querySelector(`[data-note="${CSS.escape(id)}"]`).value }); break;
@@ -159,6 +219,7 @@ async function act(el) {
         await api("PUT", `/api/compounds/${encodeURIComponent(id)}/zone`, { zone: document.querySelector(`[data-zone="${CSS.escape(id)}"]`).value }); break;
       case "raise": case "wish": {
         const body = { household_id: $("#r-household").value, kind: $("#r-kind").value, note: $("#r-note").value };
+        if (body.kind === "代购" && $("#r-list").value.trim()) body.shopping_list = $("#r-list").value.trim();
         const dl = $("#r-deadline").value;
         if (dl) body.deadline = `${dl}:00+08:00`;
         await api("POST", el.dataset.act === "raise" ? "/api/tasks" : "/api/wishes", body); break;
@@ -174,5 +235,5 @@ document.addEventListener("change", (ev) => {
 });
 document.addEventListener("click", (ev) => { const el = ev.target.closest("[data-act]"); if (el) act(el); });
 $("#lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("vol-lang", lang); render(); });
-$("#go").addEventListener("click", () => { token = $("#token").value.trim(); localStorage.setItem("vol-token", token); render(); });
+$("#go").addEventListener("click", () => { token = $("#token").value.trim(); localStorage.setItem("vol-token", token); stopFollowing(); render(); });
 render();
