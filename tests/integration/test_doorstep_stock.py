@@ -53,7 +53,8 @@ def balance(ic: TestClient, sku: str) -> tuple[int, int, int]:
 
 
 def task(vc: TestClient, task_id: str) -> dict:
-    return next(t for t in vc.get("/api/community", headers=OP, params={"name": "莲花北社区"}).json()["tasks"] if t["id"] == task_id)
+    register = vc.get("/api/community", headers=OP, params={"name": "莲花北社区"}).json()
+    return next(t for t in register["tasks"] if t["id"] == task_id)
 
 
 def settled(vc: TestClient, task_id: str, state: str) -> dict:
