@@ -229,6 +229,17 @@ class NeedRead(LateRead):
     progress_en: str = ""
 
 
+class AssignmentPage(BaseModel):
+    """A page of the caller's assignments and how many match ("显示 100 / 504")."""
+
+    items: list[AssignmentRead]
+    total: int = Field(description="符合筛选、本人可见的任务总数 / assignments the caller may see matching the filters")
+    offset: int
+    limit: int
+    shown_zh: str = Field(description="如“显示 100 / 504”")
+    shown_en: str = Field(description='e.g. "showing 100 of 504"')
+
+
 class NeedPage(BaseModel):
     """A page of needs and how many match: the table says "显示 300 / 504", never stops silently."""
 
