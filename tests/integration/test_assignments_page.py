@@ -1,7 +1,8 @@
-"""The dispatcher's task list paged on the server, on PostgreSQL (issue 18 point 3): the reader's
-scope is part of the query, so another organisation's assignments are never counted or shown and a
-dispatcher never misses its own behind them (it filtered in Python after a LIMIT, with no total);
-pages neither repeat nor skip; filters (status, organisation, kind, late) and the search."""
+"""The dispatcher's lists for a night paged on the server, on PostgreSQL (issue 18 point 3): the
+reader's scope is part of the query, so another organisation's assignments are never counted or
+shown and a dispatcher never misses its own behind them (it filtered in Python after a LIMIT, with
+no total); pages neither repeat nor skip; filters (status, organisation, kind, late) and the search.
+Runs and arrivals (GET /api/work), asks and the audit log are paged with their totals too."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from baolei_common.events import utcnow
-from baolei_requests.adapters.models import Assignment
+from baolei_requests.adapters.models import Ask, Assignment
 from tests.integration.test_lifecycle_console_api import BUS, EAST, HOTEL, OP, SITE, VIEWER, city, client, raise_need  # noqa: F401
 
 pytestmark = pytest.mark.integration
@@ -84,3 +85,47 @@ def test_pages_totals_scope_filters_and_search(client):  # noqa: F811
     r = c.get("/api/assignments/page", headers=OP, params={"status": "nonsense"})
     assert r.status_code == 422 and r.json()["detail"][0]["field"] == "status" and "nonsense" in r.text
     assert c.get("/api/assignments/page", headers=OP, params={"limit": 501}).status_code == 422
+
+
+def test_runs_asks_and_audit_paged_with_totals(client):  # noqa: F811
+    c = client
+    city(c)
+    lianhua, dongmen = raise_need(c, OP, "c-lianhua"), raise_need(c, OP, "c-dongmen")
+    now = utcnow()
+    with c.app.state.sessions() as s:
+        for i in range(7):  # 巴士集团's runs (5 waiting for its answer), older than 东部公交's 60
+            s.add(Assignment(id=f"A-bus-{i}", need_id=lianhua, kind="transfer", people=2,
+                             status="proposed" if i < 5 else "confirmed", organisations=["巴士集团"],
+                             trips=[_trip("B-001", "巴士集团")], proposed_at=now - timedelta(hours=1, minutes=i)))
+        for i in range(60):
+            s.add(Assignment(id=f"A-east-{i:02d}", need_id=dongmen, kind="transfer", status="confirmed", people=2,
+                             organisations=["东部公交"], trips=[_trip("B-E1", "东部公交")],
+                             proposed_at=now - timedelta(minutes=i)))
+        for i in range(25):  # asks to 东部公交: the open one is the oldest
+            s.add(Ask(id=f"K-{i:02d}", kind="add_buses", organisation="东部公交", status="open" if i == 24 else "answered",
+                      asked_at=now - timedelta(minutes=i), text_zh="增派车辆", text_en="add buses"))
+        s.add(Ask(id="K-bus", kind="add_buses", organisation="巴士集团", asked_at=now, text_zh="增派车辆"))
+        s.commit()
+
+    work = c.get("/api/work", headers=BUS, params={"limit": 3}).json()
+    assert work["runs_total"] == 7 and len(work["runs"]) == 3 and work["to_answer_total"] == 5
+    assert len(work["to_answer"]) == 5 and all(r["to_answer"] for r in work["runs"])  # waiting first
+    east = c.get("/api/work", headers=EAST, params={"limit": 50, "offset": 50}).json()
+    assert east["runs_total"] == 60 and len(east["runs"]) == 10 and east["to_answer_total"] == 0
+    assert all(r["operator"] == "东部公交" for r in east["runs"])
+    assert c.get("/api/work", headers=OP).json()["runs_total"] == 67
+    assert c.get("/api/work", headers=OP, params={"limit": 501}).status_code == 422
+
+    r = c.get("/api/asks", headers=EAST, params={"limit": 20})
+    asks = r.json()
+    assert r.headers["X-Total-Count"] == "25" and len(asks) == 20 and asks[0]["id"] == "K-24"  # open first
+    assert {a["organisation"] for a in asks} == {"东部公交"}
+    assert c.get("/api/asks", headers=OP, params={"limit": 1}).headers["X-Total-Count"] == "26"
+    rest = c.get("/api/asks", headers=EAST, params={"limit": 20, "offset": 20}).json()
+    assert len(rest) == 5 and not {a["id"] for a in rest} & {a["id"] for a in asks}
+
+    r = c.get("/api/audit", headers=OP, params={"limit": 2})
+    total = int(r.headers["X-Total-Count"])
+    assert len(r.json()) == 2 and total >= 8  # the sites, hotel, buses and needs registered above
+    older = c.get("/api/audit", headers=OP, params={"limit": 2, "offset": total - 1}).json()
+    assert len(older) == 1 and older[0]["id"] < r.json()[-1]["id"]

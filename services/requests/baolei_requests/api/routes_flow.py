@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -292,17 +292,20 @@ def _attachment(name: str) -> dict[str, str]:
 
 @router.get("/audit", summary="审计日志（指挥部）/ audit log, operators only", response_model=list[schemas.AuditRead],
             responses=responses(403))
-def audit_log(entity: Annotated[Text200 | None, Query()] = None, actor: Annotated[Text100 | None, Query()] = None,
-              limit: Annotated[int, Query(ge=1, le=5000)] = 200,
+def audit_log(response: Response, entity: Annotated[Text200 | None, Query()] = None,
+              actor: Annotated[Text100 | None, Query()] = None, limit: Annotated[int, Query(ge=1, le=5000)] = 200,
+              offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
               s: Session = Depends(session), p: Principal = Depends(requires("audit.read"))) -> list[dict]:
-    q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    """Newest first; how many entries match in all is in the `X-Total-Count` header."""
+    q = select(AuditEntry)
     if entity:
         q = q.where(AuditEntry.entity == entity)
     if actor:
         q = q.where(AuditEntry.actor == actor)
+    response.headers["X-Total-Count"] = str(s.scalar(q.with_only_columns(func.count(AuditEntry.id))) or 0)
     names = labels.Names.of(s)
     out = []
-    for e in s.scalars(q).all():
+    for e in s.scalars(q.order_by(AuditEntry.id.desc()).offset(offset).limit(limit)).all():
         zh, en = labels.audit_text(e, names)
         out.append({"id": e.id, "at": as_utc(e.at), "actor": e.actor, "role": e.role, "organisation": e.organisation,
                     "action": e.action, "entity": e.entity, "before": e.before, "after": e.after,

@@ -48,8 +48,8 @@ def readable(session: Session, p: Principal) -> ColumnElement[bool] | None:
     side = policy.owned_by(p)
     if scope is None or not p.organisation or side is None:
         return false()
-    if side == policy.NEED_SIDE:
-        return Need.organisation == p.organisation
+    if side == policy.NEED_SIDE:  # a subquery, so the condition stands without a join to the needs
+        return Assignment.need_id.in_(select(Need.id).where(Need.organisation == p.organisation))
     return holds_resources_of(session, p.organisation)
 
 
