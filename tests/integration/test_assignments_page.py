@@ -102,8 +102,9 @@ def test_runs_asks_and_audit_paged_with_totals(client):  # noqa: F811
                              organisations=["东部公交"], trips=[_trip("B-E1", "东部公交")],
                              proposed_at=now - timedelta(minutes=i)))
         for i in range(25):  # asks to 东部公交: the open one is the oldest
-            s.add(Ask(id=f"K-{i:02d}", kind="add_buses", organisation="东部公交", status="open" if i == 24 else "answered",
-                      asked_at=now - timedelta(minutes=i), text_zh="增派车辆", text_en="add buses"))
+            s.add(Ask(id=f"K-{i:02d}", kind="add_buses", organisation="东部公交",
+                      status="open" if i == 24 else "answered", asked_at=now - timedelta(minutes=i),
+                      text_zh="增派车辆", text_en="add buses"))
         s.add(Ask(id="K-bus", kind="add_buses", organisation="巴士集团", asked_at=now, text_zh="增派车辆"))
         s.commit()
 

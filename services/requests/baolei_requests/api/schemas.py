@@ -512,6 +512,8 @@ class AttentionRead(BaseModel):
     declines: list[AttentionDecline]
     stranded: list[AttentionStranded]
     late: AttentionLate | None = None
-    asks: list[AskRead] = Field(default_factory=list, description="最近的增援请求 / the latest asks for capacity")
+    asks: list[AskRead] = Field(default_factory=list, description="最近的增援请求（未答复的在前）/ the latest asks "
+                                                                  "for capacity, open ones first")
+    asks_total: int = Field(0, description="增援请求总数（其余见 GET /api/asks）/ all asks (the rest: GET /api/asks)")
     auto_confirm: list[dict] = Field(default_factory=list, description="已开启自动确认的单位 / organisations "
                                                                       "confirming automatically")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, cast, exists, false, func, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
@@ -53,7 +54,7 @@ def readable(session: Session, p: Principal) -> ColumnElement[bool] | None:
     return holds_resources_of(session, p.organisation)
 
 
-def _mentions(column: ColumnElement, ids: list[str]) -> ColumnElement[bool]:
+def _mentions(column: Any, ids: list[str]) -> ColumnElement[bool]:
     """Whether a JSON column's text names one of these ids (as a JSON string)."""
     text = cast(column, String)
     return or_(*(text.contains(f'"{i}"') for i in ids)) if ids else false()

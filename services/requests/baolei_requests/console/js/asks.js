@@ -73,7 +73,9 @@ export function asksSection(att) {
   const items = (att.asks || []).map(a => `<li data-testid="att-ask" data-ask="${esc(a.id)}" data-status="${esc(a.status)}">
     <b>${esc(a.organisation)}</b> ${esc(pick(a, "text"))}<br><span class="small${a.status === "refused" ? " err" : ""}">${esc(pick(a, "line"))}</span>
     ${pick(a, "answer") ? `<span class="small muted"> · ${esc(pick(a, "answer"))}</span>` : ""}</li>`);
-  return items.length ? `<div class="att-sec" data-testid="att-asks"><h3>${w("asks")} <span class="count">${items.length}</span></h3><ul>${items.join("")}</ul></div>` : "";
+  const total = att.asks_total ?? items.length;  // the panel lists the latest (open first); the count is all of them
+  const more = total > items.length ? `<li class="small muted" data-testid="att-asks-more">${esc(w("shown", { a: items.length, b: total }))}</li>` : "";
+  return items.length ? `<div class="att-sec" data-testid="att-asks"><h3>${w("asks")} <span class="count">${total}</span></h3><ul>${items.join("")}${more}</ul></div>` : "";
 }
 
 // Who confirms automatically: operators see it on the panel.
