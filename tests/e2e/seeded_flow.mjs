@@ -6,7 +6,8 @@
 //   node seeded_flow.mjs <base url>
 import { chromium } from "playwright-core";
 
-const [base] = process.argv.slice(2);
+// With `--first-rows N` it only signs in N times at each width and prints the first-row times (the bench).
+const [base, mode, times] = process.argv.slice(2);
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=zh-CN"];
 const T = 120000;
@@ -55,6 +56,13 @@ async function waitShown(page, pattern, before = null) {
 }
 
 try {
+  if (mode === "--first-rows") {
+    for (let i = 0; i < Number(times || 1); i++) {
+      for (const size of ["desktop", "phone"]) await (await signIn(size)).context().close();
+    }
+    log("done");
+    process.exit(0);
+  }
   const page = await signIn("desktop");
   log("table", { shown: await shownText(page), rows: await page.locator(firstRow).count() });
   const att = page.getByTestId("attention");

@@ -138,8 +138,8 @@ async function load() {
   if (!root.querySelector("#work")) return;  // another page took the place meanwhile
   await renderWork(root.querySelector("#work"), me, refresh, hotels);
   if (asked === tasksAsked) showTasks(tasks);  // not over a page the filters asked for meanwhile
-  busTable(forAll() ? buses.slice(0, 30) : buses);
-  hotelTable(forAll() ? hotels.slice(0, 30) : hotels);
+  busTable(forAll() ? buses.slice(0, 30) : buses, buses.length);
+  hotelTable(forAll() ? hotels.slice(0, 30) : hotels, hotels.length);
   const staysEl = root.querySelector("#stays");
   if (staysEl) await staysPanel(staysEl, me, refresh);
   await sheet();
@@ -242,9 +242,13 @@ async function deliveredBody(id) {
   return { lines };
 }
 
-function busTable(buses) {
+// an operator's first 30 of the city's, saying so (the whole registry is the operator's other pages)
+const ofAll = (shown, total) => shown < total
+  ? `<p class="small muted" data-testid="shown-of-all">${getLang() === "zh" ? `显示 ${shown} / ${total}` : `showing ${shown} of ${total}`}</p>` : "";
+
+function busTable(buses, total = buses.length) {
   if (!buses.length) { root.querySelector("#buses").innerHTML = `<p class="muted">${t("m.none")}</p>`; return; }
-  root.querySelector("#buses").innerHTML = `<table><thead><tr><th>${t("c.bus")}</th><th>${t("c.status")}</th><th></th></tr></thead><tbody>
+  root.querySelector("#buses").innerHTML = `${ofAll(buses.length, total)}<table><thead><tr><th>${t("c.bus")}</th><th>${t("c.status")}</th><th></th></tr></thead><tbody>
     ${buses.map(b => `<tr data-bus="${esc(b.id)}"><td data-label="${t("c.bus")}"><b>${esc(b.plate || b.id)}</b> <span class="small muted">${b.seats} ${d("seats")} · ${d("load")} ${Math.round(b.load_limit * 100)}%</span></td>
       <td data-label="${t("c.status")}">${tag(b.state)}</td><td class="actions">${can(me, "bus.manage") ? `<button data-bus-state="${b.state === "in_service" ? "out_of_service" : "in_service"}" data-id="${esc(b.id)}">
       ${t(b.state === "in_service" ? "a.stop" : "a.resume")}</button>` : ""}</td></tr>`).join("")}</tbody></table>`;
@@ -261,10 +265,10 @@ function busTable(buses) {
   });
 }
 
-function hotelTable(hotels) {
+function hotelTable(hotels, total = hotels.length) {
   if (!hotels.length) { root.querySelector("#hotels").innerHTML = `<p class="muted">${t("m.none")}</p>`; return; }
   const inp = (h, k) => `<label class="room-in">${t("f." + k)} <input type="number" min="0" max="${h.rooms[k] || 0}" value="${(h.out_of_use || {})[k] || 0}" data-k="${k}"></label>`;
-  root.querySelector("#hotels").innerHTML = `<table><thead><tr><th>${t("c.hotel")}</th><th>${d("rooms_short")}</th><th>${t("c.out")}</th><th>${t("c.status")}</th><th></th></tr></thead><tbody>
+  root.querySelector("#hotels").innerHTML = `${ofAll(hotels.length, total)}<table><thead><tr><th>${t("c.hotel")}</th><th>${d("rooms_short")}</th><th>${t("c.out")}</th><th>${t("c.status")}</th><th></th></tr></thead><tbody>
     ${hotels.map(h => `<tr data-hotel="${esc(h.id)}"><td data-label="${t("c.hotel")}"><b>${esc(h.name)}</b></td><td data-label="${d("rooms_short")}">${roomsText(h.rooms)}</td>
       <td data-label="${d("out_short")}">${ROOM_KINDS.map(k => inp(h, k)).join(" ")}</td>
       <td data-label="${t("c.status")}"><select data-state>${["open", "closed"].map(s => `<option value="${s}" ${h.state === s ? "selected" : ""}>${t("st." + s)}</option>`).join("")}</select></td>
