@@ -229,26 +229,26 @@ class NeedRead(LateRead):
     progress_en: str = ""
 
 
-class AssignmentPage(BaseModel):
-    """A page of the caller's assignments and how many match ("显示 100 / 504")."""
+class Page(BaseModel):
+    """A page of a list and how many match: a table says "显示 300 / 504", never stops silently."""
 
-    items: list[AssignmentRead]
-    total: int = Field(description="符合筛选、本人可见的任务总数 / assignments the caller may see matching the filters")
-    offset: int
-    limit: int
-    shown_zh: str = Field(description="如“显示 100 / 504”")
-    shown_en: str = Field(description='e.g. "showing 100 of 504"')
-
-
-class NeedPage(BaseModel):
-    """A page of needs and how many match: the table says "显示 300 / 504", never stops silently."""
-
-    items: list[NeedRead]
-    total: int = Field(description="符合筛选的需求总数 / needs matching the filters")
+    total: int = Field(description="符合筛选、本人可见的总数 / how many the caller may see match the filters")
     offset: int
     limit: int
     shown_zh: str = Field(description="如“显示 300 / 504”")
     shown_en: str = Field(description='e.g. "showing 300 of 504"')
+
+
+class AssignmentPage(Page):
+    """A page of the caller's assignments (a dispatcher's: those holding its resources)."""
+
+    items: list[AssignmentRead]
+
+
+class NeedPage(Page):
+    """A page of needs."""
+
+    items: list[NeedRead]
 
 
 class Decision(BaseModel):
