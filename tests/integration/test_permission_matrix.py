@@ -506,6 +506,9 @@ EXPECT_SHEET = {"operator": BOTH, **DISPATCHERS_OWN}
 
 def test_dispatch_sheets_and_the_needs_page_by_every_role_own_and_other(requests_client, kafka_settings):
     city = RequestsCity(requests_client, kafka_settings)
+    # a proposal holding each dispatcher's own resource and another organisation's, for the task lists
+    made = {(role, scope): city.propose(org_of(role, scope), KIND[role]) for role in KIND for scope in ("own", "other")}
+    city.wait_status(list(made.values()), "proposed")
     city.producer.close()
     for org in ORGS:
         city.need(org)
@@ -532,3 +535,20 @@ def test_dispatch_sheets_and_the_needs_page_by_every_role_own_and_other(requests
             assert orgs == {"莲花街道"}, orgs
         elif role in ("operator", "viewer"):
             assert orgs >= set(ORGS), orgs
+    # the task lists: the scope is the query's, so the total counts only what the caller may see
+    every = {aid for _, aid in made.values()}
+    for role in ROLES:
+        r = requests_client.get("/api/assignments/page", headers=auth(role), params={"limit": 500})
+        assert r.status_code == 200, (role, r.text)
+        ids = {a["id"] for a in r.json()["items"]}
+        assert r.json()["total"] == len(ids), role
+        if role in KIND:  # its own proposal, never the other organisation's
+            assert ids & every == {made[(role, "own")][1]}, (role, ids)
+            assert all(ROLES[role][1] in a["organisations"] for a in r.json()["items"]), role
+        elif role in ("operator", "viewer"):
+            assert ids >= every, (role, ids)
+        else:  # the site: none of these needs is its organisation's
+            assert not ids & every, (role, ids)
+        work = requests_client.get("/api/work", headers=auth(role)).json()
+        if role == "bus dispatcher":
+            assert {a for run in work["runs"] for a in run["assignment_ids"]} == {made[(role, "own")][1]}, work

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,13 +19,12 @@ from baolei_requests.adapters.models import Ask, Assignment, StandingRule
 from baolei_requests.api import schemas_asks as schemas
 from baolei_requests.api.deps import session
 from baolei_requests.api.presenters import asks as presenter
-from baolei_requests.api.presenters import attention
+from baolei_requests.api.presenters import assignments_list, attention
 from baolei_requests.api.presenters.labels import Names
 from baolei_requests.api.presenters.shortfalls import city_shortfall, summary
 from baolei_requests.api.routes import _notify, to_do
 from baolei_requests.domain import asks as ask_rules
 from baolei_requests.domain import runs as work_rules
-from baolei_requests.service import access as permissions
 from baolei_requests.service import asks, bulk_decisions
 from baolei_requests.service.errors import Forbidden
 from baolei_requests.service.sql_uow import SqlUnitOfWork
@@ -36,6 +35,8 @@ AskId = Annotated[str, Path(max_length=64, description="请求编号 / ask id")]
 OrgName = Annotated[str, Path(min_length=1, max_length=90, pattern=r"^[^\x00-\x1f\x7f]+$",
                               description="单位 / organisation")]
 WORK_STATUSES = ("proposed", "confirming", "confirmed", "under_way", "arriving")
+WORK_CAP = 5000  # assignments in hand read for runs and arrivals (the caller's own)
+WORK_TO_ANSWER = 500  # ids answered by one accept-many
 
 
 def _reader(p: Principal) -> str | None:
@@ -48,12 +49,16 @@ def _reader(p: Principal) -> str | None:
 
 @router.get("/asks", response_model=list[schemas.AskRead], summary="增援请求 / asks for capacity",
             responses=responses(403))
-def list_asks(request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 100, s: Session = Depends(session),
+def list_asks(request: Request, response: Response, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+              offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0, s: Session = Depends(session),
               p: Principal = Depends(current_principal)) -> list[dict]:
-    """Operators and viewers see every ask; a dispatcher those sent to its organisation. An open stock
-    ask carries the asked group's `warehouses` (read from the inventory with the caller's token),
-    for the answer's form."""
-    out = presenter.ask_reads(s, presenter.recent(s, _reader(p), limit), Names.of(s))
+    """Operators and viewers see every ask; a dispatcher those sent to its organisation; open ones
+    first, then the latest; how many in all is in the `X-Total-Count` header. An open stock ask
+    carries the asked group's `warehouses` (read from the inventory with the caller's token), for
+    the answer's form."""
+    reader = _reader(p)
+    response.headers["X-Total-Count"] = str(presenter.count(s, reader))
+    out = presenter.ask_reads(s, presenter.recent(s, reader, limit, offset), Names.of(s))
     if any(a["status"] == "open" and a["kind"] in ask_rules.STOCK_KINDS for a in out):
         warehouses = _stock(request, p)() or []
         for a in out:
@@ -123,28 +128,43 @@ def answer_ask(ask_id: AskId, body: schemas.AskAnswerIn, request: Request, s: Se
 
 @router.get("/work", summary="按车次与入住时段的工作 / my runs and arrivals by hour",
             description="A bus company's runs (bus, start, stops with people, hotel, arrival) and a hotel's "
-                        "arrivals per hour, from the proposals and the work confirmed; `to_answer` lists what the "
-                        "caller must still answer, for one decision (POST /api/assignments/accept-many).")
-def my_work(s: Session = Depends(session), p: Principal = Depends(current_principal)) -> dict:
-    rows = [a for a in s.scalars(select(Assignment).where(Assignment.status.in_(WORK_STATUSES))
-                                 .order_by(Assignment.proposed_at).limit(5000)).all()
-            if permissions.assignment_view(p, a)]
+                        "arrivals per hour, from the proposals and the work confirmed; those waiting for the "
+                        "caller first, then earliest first; `offset`/`limit` page both lists, `runs_total` and "
+                        "`arrivals_total` count them all. `to_answer` lists what the caller must still answer "
+                        f"(the first {WORK_TO_ANSWER}), for one decision (POST /api/assignments/accept-many).")
+def my_work(offset: Annotated[int, Query(ge=0, le=100_000)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+            s: Session = Depends(session), p: Principal = Depends(current_principal)) -> dict:
+    # the caller's scope in the query (it was checked after the LIMIT, which could hide a dispatcher's own)
+    q = select(Assignment).where(Assignment.status.in_(WORK_STATUSES))
+    scope = assignments_list.readable(s, p)
+    if scope is not None:
+        q = q.where(scope)
+    rows = s.scalars(q.order_by(Assignment.proposed_at).limit(WORK_CAP)).all()
     org = None if policy.answers_for_all(p) or p.role == policy.VIEWER else p.organisation
     work = [work_rules.Work(a.id, a.need_id, a.status, a.people, list(a.trips or []), a.room,
                             to_do(p, a)["must_answer"]) for a in rows]
     names = Names.of(s)
     site = lambda i: names.sites[i].name if i in names.sites else i  # noqa: E731
+    runs, hours = _waiting_first(work_rules.runs(work, org)), _waiting_first(work_rules.arrivals(work, org))
+    waiting = list(dict.fromkeys(i for x in [*runs, *hours] for i in x.to_answer))
     return {
         "runs": [{"key": r.key, "bus": r.bus, "plate": names.plate(r.bus), "operator": r.operator,
                   "start_at": r.start_at, "hotel": r.hotel, "hotel_name": names.hotel(r.hotel),
                   "arrive_at": r.arrive_at, "people": r.people, "assignment_ids": r.assignment_ids,
                   "need_ids": r.need_ids, "statuses": r.statuses, "to_answer": r.to_answer,
                   "stops": [{"site": x.site, "site_name": site(x.site), "at": x.at, "people": x.people}
-                            for x in r.stops]} for r in work_rules.runs(work, org)],
+                            for x in r.stops]} for r in runs[offset:offset + limit]],
         "arrivals": [{"key": a.key, "hotel": a.hotel, "hotel_name": names.hotel(a.hotel), "hour": a.hour,
                       "people": a.people, "rooms": a.rooms, "assignment_ids": a.assignment_ids,
-                      "statuses": a.statuses, "to_answer": a.to_answer} for a in work_rules.arrivals(work, org)],
+                      "statuses": a.statuses, "to_answer": a.to_answer} for a in hours[offset:offset + limit]],
+        "runs_total": len(runs), "arrivals_total": len(hours), "offset": offset, "limit": limit,
+        "to_answer": waiting[:WORK_TO_ANSWER], "to_answer_total": len(waiting),
     }
+
+
+def _waiting_first(xs: list) -> list:
+    """What waits for the caller's answer first, each group in its own order (earliest first)."""
+    return [x for x in xs if x.to_answer] + [x for x in xs if not x.to_answer]
 
 
 def _decide(request: Request, s: Session, p: Principal, body: schemas.DecisionMany, accept: bool) -> dict:

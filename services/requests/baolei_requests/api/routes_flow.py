@@ -7,13 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from baolei_common import policy
 from baolei_common.errors import BASE, responses
 from baolei_common.identity import Principal
+from baolei_common.problems import Problem
 from baolei_common.uploads import Limits, UploadRejected, capped, too_large
 from baolei_common.webauth import authorize, current_principal, requires
 from baolei_requests.adapters import inventory
@@ -21,8 +22,8 @@ from baolei_requests.adapters.codec import as_utc
 from baolei_requests.adapters.models import Assignment, AuditEntry
 from baolei_requests.api import schemas
 from baolei_requests.api.deps import session
-from baolei_requests.api.fields import Name200, Text100, Text200
-from baolei_requests.api.presenters import exports, labels, sheet_files
+from baolei_requests.api.fields import Name200, Text64, Text100, Text200
+from baolei_requests.api.presenters import assignments_list, exports, labels, needs_list, sheet_files
 from baolei_requests.api.routes import (
     KEY,
     AssignmentId,
@@ -32,6 +33,7 @@ from baolei_requests.api.routes import (
     assignment_read,
     one_line_key,
 )
+from baolei_requests.domain.needs import NeedKind
 from baolei_requests.service import access as permissions
 from baolei_requests.service import errors, needs, registry, transitions
 from baolei_requests.service.intake import ImportRejected, import_needs
@@ -58,21 +60,59 @@ def get_policy(_: Principal = Depends(current_principal)) -> dict:
             "actions": policy.table()}
 
 
-@router.get("/assignments", response_model=list[schemas.AssignmentRead], summary="任务 / assignments I may see")
-def list_assignments(request: Request, status: Annotated[Text200 | None,
-                                       Query(description="逗号分隔的状态 / statuses, comma-separated")] = None,
-                     limit: Annotated[int, Query(ge=1, le=5000)] = 500, s: Session = Depends(session),
-                     p: Principal = Depends(current_principal)) -> list[schemas.AssignmentRead]:
+def assignment_filters(
+        status: Annotated[list[Text200] | None, Query(
+            description="状态（可多个或逗号分隔）/ statuses, repeatable or comma-separated")] = None,
+        organisation: Annotated[Text100 | None, Query(
+            description="占用其资源的单位 / an organisation whose resources it holds")] = None,
+        kind: Annotated[NeedKind | None, Query(description="转运或物资 / transfer or supply")] = None,
+        late: Annotated[bool, Query(description="只看逾期方案 / only plans arriving after the due time")] = False,
+        q: Annotated[Text64 | None, Query(description="搜索社区、区、车牌、酒店、编号 / search community, district, "
+                                                      "plate, hotel, id")] = None) -> assignments_list.Filters:
+    statuses = [x.strip() for v in status or [] for x in v.split(",") if x.strip()]
+    bad = [x for x in statuses if x not in assignments_list.STATUSES]
+    if bad:
+        raise Problem("status", f"未知的任务状态：{'、'.join(bad)}（可选：{'、'.join(assignments_list.STATUSES)}）",
+                      f"unknown assignment status: {', '.join(bad)} (one of {', '.join(assignments_list.STATUSES)})",
+                      status=422)
+    return assignments_list.Filters(status=statuses, organisation=organisation or "", late=late,
+                                    kind=kind.value if kind else "", q=(q or "").strip())
+
+
+def _assignment_reads(request: Request, s: Session, p: Principal, rows: list[Assignment]) -> list:
     # warehouse names (the inventory's) first, so no database connection waits on that call
     warehouses = inventory.warehouse_names(request.app.state.config.inventory_url, p.token) \
-        if permissions.sees_all(p) or p.kind == "supply" else {}
-    q = select(Assignment).order_by(Assignment.proposed_at.desc()).limit(limit)
-    if status:
-        q = q.where(Assignment.status.in_(status.split(",")))
-    mine = [a for a in s.scalars(q).all() if permissions.assignment_view(p, a)]
-    names = exports.load_names(s, mine, warehouses)
+        if rows and (permissions.sees_all(p) or p.kind == "supply") else {}
+    names = exports.load_names(s, rows, warehouses)
     return [assignment_read(a, p).model_copy(update={"names": names.of([a]), "kind": a.kind, "risk": a.need.risk or "",
-                                                  "site_name": names.site(a.need.site_id)}) for a in mine]
+                                                  "site_name": names.site(a.need.site_id)}) for a in rows]
+
+
+@router.get("/assignments/page", response_model=schemas.AssignmentPage,
+            summary="任务分页（带总数与筛选）/ a page of the assignments I may see, with the total that match")
+def assignments_page(request: Request, f: assignments_list.Filters = Depends(assignment_filters),
+                     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+                     limit: Annotated[int, Query(ge=1, le=500)] = 100, s: Session = Depends(session),
+                     p: Principal = Depends(current_principal)) -> dict:
+    """Newest proposal first. The caller's scope is part of the query: a dispatcher's total counts only
+    the assignments holding its organisation's resources, a site's only those of its needs."""
+    rows, total = assignments_list.page(s, p, f, offset, limit)
+    zh, en = needs_list.shown_text(len(rows), offset, total)
+    return {"items": _assignment_reads(request, s, p, rows), "total": total, "offset": offset, "limit": limit,
+            "shown_zh": zh, "shown_en": en}
+
+
+@router.get("/assignments", response_model=list[schemas.AssignmentRead], summary="任务 / assignments I may see",
+            description="The total that match is in the `X-Total-Count` header; `GET /api/assignments/page` "
+                        "answers with it in the body.")
+def list_assignments(request: Request, response: Response,
+                     f: assignments_list.Filters = Depends(assignment_filters),
+                     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+                     limit: Annotated[int, Query(ge=1, le=2000)] = 500, s: Session = Depends(session),
+                     p: Principal = Depends(current_principal)) -> list:
+    rows, total = assignments_list.page(s, p, f, offset, limit)
+    response.headers["X-Total-Count"] = str(total)
+    return _assignment_reads(request, s, p, rows)
 
 
 @router.post("/assignments/{assignment_id}/start", response_model=schemas.AssignmentRead,
@@ -252,17 +292,20 @@ def _attachment(name: str) -> dict[str, str]:
 
 @router.get("/audit", summary="审计日志（指挥部）/ audit log, operators only", response_model=list[schemas.AuditRead],
             responses=responses(403))
-def audit_log(entity: Annotated[Text200 | None, Query()] = None, actor: Annotated[Text100 | None, Query()] = None,
-              limit: Annotated[int, Query(ge=1, le=5000)] = 200,
+def audit_log(response: Response, entity: Annotated[Text200 | None, Query()] = None,
+              actor: Annotated[Text100 | None, Query()] = None, limit: Annotated[int, Query(ge=1, le=5000)] = 200,
+              offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
               s: Session = Depends(session), p: Principal = Depends(requires("audit.read"))) -> list[dict]:
-    q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    """Newest first; how many entries match in all is in the `X-Total-Count` header."""
+    q = select(AuditEntry)
     if entity:
         q = q.where(AuditEntry.entity == entity)
     if actor:
         q = q.where(AuditEntry.actor == actor)
+    response.headers["X-Total-Count"] = str(s.scalar(q.with_only_columns(func.count(AuditEntry.id))) or 0)
     names = labels.Names.of(s)
     out = []
-    for e in s.scalars(q).all():
+    for e in s.scalars(q.order_by(AuditEntry.id.desc()).offset(offset).limit(limit)).all():
         zh, en = labels.audit_text(e, names)
         out.append({"id": e.id, "at": as_utc(e.at), "actor": e.actor, "role": e.role, "organisation": e.organisation,
                     "action": e.action, "entity": e.entity, "before": e.before, "after": e.after,

@@ -229,15 +229,26 @@ class NeedRead(LateRead):
     progress_en: str = ""
 
 
-class NeedPage(BaseModel):
-    """A page of needs and how many match: the table says "显示 300 / 504", never stops silently."""
+class Page(BaseModel):
+    """A page of a list and how many match: a table says "显示 300 / 504", never stops silently."""
 
-    items: list[NeedRead]
-    total: int = Field(description="符合筛选的需求总数 / needs matching the filters")
+    total: int = Field(description="符合筛选、本人可见的总数 / how many the caller may see match the filters")
     offset: int
     limit: int
     shown_zh: str = Field(description="如“显示 300 / 504”")
     shown_en: str = Field(description='e.g. "showing 300 of 504"')
+
+
+class AssignmentPage(Page):
+    """A page of the caller's assignments (a dispatcher's: those holding its resources)."""
+
+    items: list[AssignmentRead]
+
+
+class NeedPage(Page):
+    """A page of needs."""
+
+    items: list[NeedRead]
 
 
 class Decision(BaseModel):
@@ -501,6 +512,8 @@ class AttentionRead(BaseModel):
     declines: list[AttentionDecline]
     stranded: list[AttentionStranded]
     late: AttentionLate | None = None
-    asks: list[AskRead] = Field(default_factory=list, description="最近的增援请求 / the latest asks for capacity")
+    asks: list[AskRead] = Field(default_factory=list, description="最近的增援请求（未答复的在前）/ the latest asks "
+                                                                  "for capacity, open ones first")
+    asks_total: int = Field(0, description="增援请求总数（其余见 GET /api/asks）/ all asks (the rest: GET /api/asks)")
     auto_confirm: list[dict] = Field(default_factory=list, description="已开启自动确认的单位 / organisations "
                                                                       "confirming automatically")

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from baolei_common.citytime import hhmm
@@ -199,10 +199,18 @@ def ask_reads(session: Session, asks: list[Ask], names: Names | None = None) -> 
     return out
 
 
-def recent(session: Session, organisation: str | None = None, limit: int = 50) -> list[Ask]:
-    """The latest asks (of one organisation, or all), open ones first."""
-    q = select(Ask).order_by(Ask.asked_at.desc()).limit(limit)
-    if organisation is not None:
-        q = q.where(Ask.organisation == organisation)
-    rows = list(session.scalars(q).all())
-    return sorted(rows, key=lambda a: (a.status != "open", -as_utc(a.asked_at).timestamp()))
+def _asks(organisation: str | None) -> Select:
+    q = select(Ask)
+    return q if organisation is None else q.where(Ask.organisation == organisation)
+
+
+def recent(session: Session, organisation: str | None = None, limit: int = 50, offset: int = 0) -> list[Ask]:
+    """The asks (of one organisation, or all), open ones first, then the latest first: an open ask is
+    never pushed out of the list by newer answered ones."""
+    q = _asks(organisation).order_by(case((Ask.status == "open", 0), else_=1), Ask.asked_at.desc(), Ask.id)
+    return list(session.scalars(q.offset(offset).limit(limit)).all())
+
+
+def count(session: Session, organisation: str | None = None) -> int:
+    """How many asks there are (of one organisation, or all)."""
+    return int(session.scalar(_asks(organisation).with_only_columns(func.count(Ask.id))) or 0)

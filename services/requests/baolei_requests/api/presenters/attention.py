@@ -300,6 +300,7 @@ def attention(session: Session, now: datetime | None = None, stock: asks.StockSo
         g["asks"] = [a for a in sent if a["cause"] == g["cause"]]
     return {"at": now, "holds": holds(session, names, now), "holds_total": waiting or 0,
             "holds_by_organisation": holds_by_organisation(session, now),
-            "unmet": groups, "shortfall": sf, "asks": sent, "auto_confirm": auto_confirming(session),
+            "unmet": groups, "shortfall": sf, "asks": sent, "asks_total": asks.count(session),
+            "auto_confirm": auto_confirming(session),
             "declines": declines(session, names), "stranded": stranded(session),
             "late": late_proposals(session)}

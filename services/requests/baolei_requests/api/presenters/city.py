@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from baolei_common.events import utcnow
@@ -27,29 +27,34 @@ CLOSED = (NeedStatus.DONE, NeedStatus.CANCELLED)
 
 
 def overview(session: Session) -> dict:
-    needs = session.scalars(select(Need)).unique().all()
-    by_status = Counter(n.status for n in needs)
-    unmet = Counter((n.unmet_code, n.unmet_reason_zh, n.unmet_reason_en) for n in needs
-                    if n.status == NeedStatus.UNMET)
-    active = session.scalars(select(Assignment).where(Assignment.status.in_(sorted(ACTIVE)))).all()
-    buses = session.scalars(select(Bus)).all()
-    busy = {t["bus"] for a in active if a.status != "done" for t in a.trips}
-    hotels = session.scalars(select(Hotel)).all()
+    """Counts by status, the people waiting and the unmet reasons are counted by the database (the
+    needs themselves are never loaded: at 20,000 open needs that took seconds and held the service)."""
+    by_status = {str(st): int(k) for st, k in session.execute(
+        select(Need.status, func.count()).group_by(Need.status)).all()}
+    waiting = session.scalar(select(func.coalesce(func.sum(Need.people), 0)).where(
+        Need.status.in_([NeedStatus.SUBMITTED, NeedStatus.PROPOSED, NeedStatus.UNMET])))
+    unmet = session.execute(
+        select(Need.unmet_code, Need.unmet_reason_zh, Need.unmet_reason_en, func.count().label("n"))
+        .where(Need.status == NeedStatus.UNMET)
+        .group_by(Need.unmet_code, Need.unmet_reason_zh, Need.unmet_reason_en).order_by(text("n DESC"))).all()
+    active = session.execute(select(Assignment.status, Assignment.trips, Assignment.room)
+                             .where(Assignment.status.in_(sorted(ACTIVE)))).all()
+    buses = session.execute(select(Bus.state)).scalars().all()
+    busy = {t["bus"] for st, trips, _ in active if st != "done" for t in trips or []}
+    hotels = session.execute(select(Hotel.rooms, Hotel.out_of_use, Hotel.state)).all()
     held: defaultdict[str, int] = defaultdict(int)
-    for a in active:
-        if a.room and a.status != "done":  # a done transfer's rooms are a stay (until people leave)
-            held[a.room["hotel"]] += sum(a.room.get(k, 0) for k in ("standard", "family", "accessible"))
-    total = sum(sum(h.rooms.values()) for h in hotels if h.state == "open")
-    out_of_use = sum(sum((h.out_of_use or {}).values()) for h in hotels)
+    for st, _, room in active:
+        if room and st != "done":  # a done transfer's rooms are a stay (until people leave)
+            held[room["hotel"]] += sum(room.get(k, 0) for k in ("standard", "family", "accessible"))
+    total = sum(sum(rooms.values()) for rooms, _, state in hotels if state == "open")
+    out_of_use = sum(sum((out or {}).values()) for _, out, _ in hotels)
     occupied, cleaning = rooms_in_use(session, utcnow())
     return {
-        "needs": {"by_status": dict(by_status), "open": sum(v for k, v in by_status.items() if k not in CLOSED),
-                  "people_waiting": sum(n.people for n in needs if n.status in (NeedStatus.SUBMITTED,
-                                                                               NeedStatus.PROPOSED,
-                                                                               NeedStatus.UNMET))},
-        "unmet": [{"code": c, "reason_zh": zh, "reason_en": en, "count": k} for (c, zh, en), k in unmet.most_common()],
-        "buses": {"total": len(buses), "in_service": sum(b.state == "in_service" for b in buses),
-                  "out_of_service": sum(b.state != "in_service" for b in buses), "busy": len(busy)},
+        "needs": {"by_status": by_status, "open": sum(v for k, v in by_status.items() if k not in CLOSED),
+                  "people_waiting": int(waiting or 0)},
+        "unmet": [{"code": c, "reason_zh": zh, "reason_en": en, "count": k} for c, zh, en, k in unmet],
+        "buses": {"total": len(buses), "in_service": sum(b == "in_service" for b in buses),
+                  "out_of_service": sum(b != "in_service" for b in buses), "busy": len(busy)},
         "rooms": {"total": total, "out_of_use": out_of_use, "held": sum(held.values()), "occupied": occupied,
                   "cleaning": cleaning,
                   "free": max(0, total - out_of_use - sum(held.values()) - occupied - cleaning), "hotels": len(hotels)},
@@ -68,17 +73,20 @@ def rooms_in_use(session: Session, now: datetime) -> tuple[int, int]:
 def city_map(session: Session) -> dict:
     """Sites with coordinates and the lines of active assignments (pickup site → hotel)."""
     hotels = {h.id: h for h in session.scalars(select(Hotel)).all()}
-    depots = {b.depot_id for b in session.scalars(select(Bus)).all()}
+    depots = set(session.scalars(select(Bus.depot_id)).all())
     hotel_sites = {h.site_id for h in hotels.values()}
     sites = [{"id": s.id, "name": s.name, "district": s.district, "zone": s.zone, "lat": s.lat, "lon": s.lon,
               "organisation": s.organisation,
               "role": "hotel" if s.id in hotel_sites else "depot" if s.id in depots else "community"}
              for s in session.scalars(select(Site)).all()]
-    lines = []
-    for a in session.scalars(select(Assignment).where(Assignment.status.in_(sorted(ACTIVE)))).all():
-        if a.room and a.room["hotel"] in hotels:
-            lines.append({"assignment": a.id, "need": a.need_id, "from": a.need.site_id,
-                          "to": hotels[a.room["hotel"]].site_id, "status": a.status, "people": a.people})
+    lines = []  # the columns only, the need's site joined (one query, not one per assignment)
+    for aid, need_id, site_id, room, status, people in session.execute(
+            select(Assignment.id, Assignment.need_id, Need.site_id, Assignment.room, Assignment.status,
+                   Assignment.people).join(Need, Need.id == Assignment.need_id)
+            .where(Assignment.status.in_(sorted(ACTIVE)))).all():
+        if room and room["hotel"] in hotels:
+            lines.append({"assignment": aid, "need": need_id, "from": site_id,
+                          "to": hotels[room["hotel"]].site_id, "status": status, "people": people})
     return {"sites": sites, "lines": lines}
 
 

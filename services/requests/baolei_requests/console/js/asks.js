@@ -28,6 +28,7 @@ const W = {
   waiting: ["待确认", "waiting"], done_n: ["已处理 {n} 项", "{n} answered"], auto: ["自动确认本单位资源的方案", "Confirm proposals for our resources automatically"],
   auto_on: ["已开启自动确认：", "Confirming automatically:"], auto_set: ["自动确认已{s}", "Automatic confirmation {s}"],
   on: ["开启", "on"], off: ["关闭", "off"], shown: ["显示 {a} / {b}", "showing {a} of {b}"], none: ["暂无", "None"],
+  more: ["加载更多", "More"],
   standard: ["标准间", "standard"], family: ["家庭房", "family"], accessible: ["无障碍房", "accessible"],
   short: ["缺", "short"], qty: ["数量", "Quantity"], into: ["调入仓库", "Into"], source: ["来源", "From"],
   received: ["新到货入库", "new stock received"], moved_from: ["从{w}调拨（可用 {n}）", "moved from {w} ({n} available)"],
@@ -37,6 +38,7 @@ const W = {
 const w = (k, vars = {}) => Object.entries(vars).reduce((s, [a, b]) => s.replace(`{${a}}`, b), (W[k] || [k, k])[getLang() === "zh" ? 0 : 1]);
 const ROOMS = ["standard", "family", "accessible"];
 const RUNS_SHOWN = 30;
+let workShown = RUNS_SHOWN;  // runs and arrivals asked for (GET /api/work?limit=); "more" adds a page
 
 // --- command center ------------------------------------------------------------------------------
 
@@ -71,7 +73,9 @@ export function asksSection(att) {
   const items = (att.asks || []).map(a => `<li data-testid="att-ask" data-ask="${esc(a.id)}" data-status="${esc(a.status)}">
     <b>${esc(a.organisation)}</b> ${esc(pick(a, "text"))}<br><span class="small${a.status === "refused" ? " err" : ""}">${esc(pick(a, "line"))}</span>
     ${pick(a, "answer") ? `<span class="small muted"> · ${esc(pick(a, "answer"))}</span>` : ""}</li>`);
-  return items.length ? `<div class="att-sec" data-testid="att-asks"><h3>${w("asks")} <span class="count">${items.length}</span></h3><ul>${items.join("")}</ul></div>` : "";
+  const total = att.asks_total ?? items.length;  // the panel lists the latest (open first); the count is all of them
+  const more = total > items.length ? `<li class="small muted" data-testid="att-asks-more">${esc(w("shown", { a: items.length, b: total }))}</li>` : "";
+  return items.length ? `<div class="att-sec" data-testid="att-asks"><h3>${w("asks")} <span class="count">${total}</span></h3><ul>${items.join("")}${more}</ul></div>` : "";
 }
 
 // Who confirms automatically: operators see it on the panel.
@@ -200,23 +204,25 @@ export async function renderWork(el, me, onDone, hotels = []) {
   const mine = me.actions?.["assignment.answer"] !== "any";
   let asks, work, rules;
   try {
-    [asks, work, rules] = await Promise.all([api("/api/asks?limit=20"), api("/api/work"),
+    [asks, work, rules] = await Promise.all([api("/api/asks?limit=20"), api(`/api/work?limit=${workShown}`),
       mine && can(me, "autoconfirm.set") ? api("/api/standing-rules") : []]);
   } catch (e) {  // busy (503 after its retries) or offline: keep what is shown; the next live event reads again
     if (!el.innerHTML) el.innerHTML = `<p class="small muted">${esc(errorText(e))}</p>`;
     return;
   }
   const rule = rules.find(r => r.organisation === me.organisation);
+  // a page of each, those waiting for me first (the server's order), with the totals; "more" asks for more
   const runs = me.kind === "hotel" ? [] : work.runs, hours = me.kind === "bus" ? [] : work.arrivals;
-  const waitingIds = [...new Set([...runs.flatMap(r => r.to_answer), ...hours.flatMap(a => a.to_answer)])];
-  const ordered = (xs) => [...xs.filter(x => x.to_answer.length), ...xs.filter(x => !x.to_answer.length)].slice(0, RUNS_SHOWN);
-  const shown = (xs) => xs.length > RUNS_SHOWN ? ` <span class="small muted">${w("shown", { a: RUNS_SHOWN, b: xs.length })}</span>` : "";
+  const runsTotal = me.kind === "hotel" ? 0 : work.runs_total, hoursTotal = me.kind === "bus" ? 0 : work.arrivals_total;
+  const waitingIds = work.to_answer || [];
+  const shown = (xs, total) => total > xs.length ? ` <span class="small muted" data-testid="work-shown">${w("shown", { a: xs.length, b: total })}</span>
+    <button class="link" data-testid="work-more" data-work-more>${w("more")}</button>` : "";
   el.innerHTML = `${asks.length ? `<div class="card" data-testid="asks-card" style="margin-bottom:14px"><h2>${w("to_answer")}</h2>${asks.map(a => askForm(a, hotels)).join("")}</div>` : ""}
     <div class="card" data-testid="work-card"><div class="row spread"><h2>${me.kind === "hotel" ? w("arrivals") : w("runs")}</h2>
       <span class="row">${rule ? `<label class="small"><input type="checkbox" data-testid="auto-confirm" ${rule.auto_confirm ? "checked" : ""}> ${w("auto")}</label>` : ""}
       ${waitingIds.length ? `<button class="ok" data-testid="accept-all" data-ids="${esc(waitingIds.join(","))}">${w("accept_all")}${getLang() === "zh" ? `（${waitingIds.length}）` : ` (${waitingIds.length})`}</button>` : ""}</span></div>
-      ${runs.length ? `<h3 class="small">${w("runs")}${shown(runs)}</h3>${ordered(runs).map(runRow).join("")}` : ""}
-      ${hours.length ? `<h3 class="small">${w("arrivals")}${shown(hours)}</h3>${ordered(hours).map(hourRow).join("")}` : ""}
+      ${runs.length ? `<h3 class="small">${w("runs")}${shown(runs, runsTotal)}</h3>${runs.map(runRow).join("")}` : ""}
+      ${hours.length ? `<h3 class="small">${w("arrivals")}${shown(hours, hoursTotal)}</h3>${hours.map(hourRow).join("")}` : ""}
       ${!runs.length && !hours.length ? `<p class="muted">${w("none")}</p>` : ""}</div>`;
   const decide = async (accept, ids, label, reason = "") => {
     try {
@@ -230,6 +236,7 @@ export async function renderWork(el, me, onDone, hotels = []) {
     if (!accept) { reason = prompt(w("decline_q")); if (reason === null) return; if (!reason.trim()) { toast(w("reason_needed")); return; } }
     b.disabled = true; await decide(accept, ids, b.dataset.label, reason);
   });
+  el.querySelectorAll("[data-work-more]").forEach(b => b.onclick = () => { workShown = Math.min(500, workShown + RUNS_SHOWN); onDone(); });
   const all = el.querySelector('[data-testid="accept-all"]');
   if (all) all.onclick = async () => {
     const ids = all.dataset.ids.split(",");

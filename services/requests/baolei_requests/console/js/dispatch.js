@@ -18,7 +18,8 @@ const D = {
   "of": ["/", "of"], "brought": ["车辆送达", "brought by bus"], "sheet_day": ["北京时间", "Beijing time"],
   "printed": ["打印时间", "Printed"], "sheet_none": ["当日暂无任务", "Nothing on this day"],
   "rooms_short": ["房间", "Rooms"], "out_short": ["关闭/消杀", "Closed/cleaning"],
-  "page": ["第 {n} 页", "Page {n}"], "signature_note": ["签字栏请手写；实际送达数量以签收为准。",
+  "page": ["第 {n} 页", "Page {n}"], "next": ["下一页", "Next page"], "prev": ["上一页", "Previous page"],
+  "all_work": ["全部在办", "all in hand"], "kind_any": ["全部类型", "any kind"], "signature_note": ["签字栏请手写；实际送达数量以签收为准。",
     "Sign by hand; the delivered figures signed for are the ones that count."],
 };
 const d = (k) => (D[k] ? D[k][getLang() === "zh" ? 0 : 1] : k);
@@ -41,7 +42,10 @@ const today = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
 export async function render(el, who) {
   root = el; me = who;
   root.innerHTML = `<div class="dispatch"><div id="work" class="no-print" style="margin-bottom:14px"></div><div class="card no-print"><div class="row spread"><h2>${t("h.mytasks")}</h2>
-      <button id="to-sheet" data-testid="open-sheet">${d("open_sheet")}</button></div><div id="tasks"></div></div>
+      <button id="to-sheet" data-testid="open-sheet">${d("open_sheet")}</button></div>${taskFilterBar()}
+      <div id="tasks-shown" class="small muted" data-testid="tasks-shown"></div><div id="tasks"></div>
+      <div class="row"><button id="tasks-prev" data-testid="tasks-prev" style="display:none">${d("prev")}</button>
+        <button id="tasks-next" data-testid="tasks-next" style="display:none">${d("next")}</button></div></div>
     <div class="grid g2 no-print" style="margin-top:14px">
       <div class="card"><h2>${t("h.mybuses")}</h2><div id="buses"></div></div>
       <div class="card"><h2>${t("h.myhotels")}</h2><div id="hotels"></div></div></div>
@@ -55,6 +59,11 @@ export async function render(el, who) {
   root.querySelector("#day").onchange = () => sheet();
   root.querySelector("#to-sheet").onclick = () => root.querySelector("#sheet-card").scrollIntoView({ behavior: "smooth" });
   root.querySelector("#print").onclick = () => window.print();
+  const bar = root.querySelector("#tasks-filter");
+  bar.onsubmit = (e) => { e.preventDefault(); taskFilters = readTaskFilters(bar); tasksPage(0); };
+  bar.onchange = (e) => { if (e.target.type === "text") return; taskFilters = readTaskFilters(bar); tasksPage(0); };  // text: on Enter
+  root.querySelector("#tasks-prev").onclick = () => tasksPage(Math.max(0, taskOffset - TASKS_PAGE));
+  root.querySelector("#tasks-next").onclick = () => tasksPage(taskOffset + TASKS_PAGE);
   root.querySelector("#csv").onclick = () => download(`/api/exports/dispatch-sheet?${sheetQuery()}&format=csv`, `dispatch-${day()}.csv`)
     .catch(e => toast(errorText(e)));
   root.querySelector("#xlsx").onclick = () => download(`/api/exports/dispatch-sheet?${sheetQuery()}&format=xlsx`, `dispatch-${day()}.xlsx`)
@@ -74,16 +83,63 @@ function sheetQuery() {
 // every refresh goes through `guarded` (common.js): a failed fetch keeps the page and retries
 export const refresh = guarded(load);
 
+// My tasks: a page from the server with the total ("显示 100 / 504"), filters and a search; the
+// caller's scope is the server's (a dispatcher's total counts only its own organisation's work).
+const TASKS_PAGE = 100;
+const WORK = "proposed,confirming,confirmed,under_way,arriving,done";
+const TASK_STATUSES = ["proposed", "confirming", "confirmed", "under_way", "arriving", "done", "released"];
+let taskFilters = { status: WORK }, taskOffset = 0, tasksAsked = 0;
+
+function taskFilterBar() {
+  const f = taskFilters;
+  const opt = (v, label, cur) => `<option value="${esc(v)}"${v === cur ? " selected" : ""}>${esc(label)}</option>`;
+  return `<form id="tasks-filter" class="row filters no-print" data-testid="tasks-filter">
+    <label>${t("c.status")} <select name="status" data-testid="tasks-status">${opt(WORK, d("all_work"), f.status)}${TASK_STATUSES.map(v => opt(v, t("st." + v), f.status)).join("")}</select></label>
+    <label>${t("f.kind")} <select name="kind" data-testid="tasks-kind">${opt("", d("kind_any"), f.kind || "")}${["transfer", "supply"].map(v => opt(v, t("kind." + v), f.kind)).join("")}</select></label>
+    ${forAll() ? `<label>${t("f.org")} <input name="organisation" size="8" value="${esc(f.organisation || "")}" data-testid="tasks-org"></label>` : ""}
+    <label><input type="checkbox" name="late" ${f.late ? "checked" : ""} data-testid="tasks-late"> ${t("m.late_only")}</label>
+    <label>${t("m.search")} <input name="q" size="10" value="${esc(f.q || "")}" data-testid="tasks-q"></label>
+    <button type="submit">${t("m.apply")}</button></form>`;
+}
+
+function readTaskFilters(form) {
+  const f = form.elements;
+  return { status: f.status.value, kind: f.kind.value, organisation: f.organisation ? f.organisation.value.trim() : "",
+    late: f.late.checked, q: f.q.value.trim() };
+}
+
+function tasksUrl(offset) {
+  const q = new URLSearchParams({ offset, limit: TASKS_PAGE });
+  for (const [k, v] of Object.entries(taskFilters)) if (v) q.set(k, v === true ? "true" : v);
+  return `/api/assignments/page?${q}`;
+}
+
+function showTasks(page) {
+  taskOffset = page.offset;
+  lastTasks = page.items;
+  root.querySelector("#tasks-shown").textContent = getLang() === "zh" ? page.shown_zh : page.shown_en;
+  root.querySelector("#tasks-prev").style.display = page.offset > 0 ? "" : "none";
+  root.querySelector("#tasks-next").style.display = page.offset + page.items.length < page.total ? "" : "none";
+  taskTable(page.items);
+}
+
+async function tasksPage(offset) {
+  const mine = ++tasksAsked;  // only the latest question's answer is shown
+  try {
+    const page = await api(tasksUrl(offset));
+    if (root?.querySelector("#tasks") && mine === tasksAsked) showTasks(page);
+  } catch (e) { toast(errorText(e)); }
+}
+
 async function load() {
   if (!root?.isConnected) return;
-  const [tasks, buses, hotels] = await Promise.all([
-    api("/api/assignments?status=proposed,confirming,confirmed,under_way,arriving,done&limit=300"), api("/api/buses"), api("/api/hotels")]);
+  const asked = tasksAsked;
+  const [tasks, buses, hotels] = await Promise.all([api(tasksUrl(taskOffset)), api("/api/buses"), api("/api/hotels")]);
   if (!root.querySelector("#work")) return;  // another page took the place meanwhile
-  lastTasks = tasks;
   await renderWork(root.querySelector("#work"), me, refresh, hotels);
-  taskTable(tasks);
-  busTable(forAll() ? buses.slice(0, 30) : buses);
-  hotelTable(forAll() ? hotels.slice(0, 30) : hotels);
+  if (asked === tasksAsked) showTasks(tasks);  // not over a page the filters asked for meanwhile
+  busTable(forAll() ? buses.slice(0, 30) : buses, buses.length);
+  hotelTable(forAll() ? hotels.slice(0, 30) : hotels, hotels.length);
   const staysEl = root.querySelector("#stays");
   if (staysEl) await staysPanel(staysEl, me, refresh);
   await sheet();
@@ -186,9 +242,13 @@ async function deliveredBody(id) {
   return { lines };
 }
 
-function busTable(buses) {
+// an operator's first 30 of the city's, saying so (the whole registry is the operator's other pages)
+const ofAll = (shown, total) => shown < total
+  ? `<p class="small muted" data-testid="shown-of-all">${getLang() === "zh" ? `显示 ${shown} / ${total}` : `showing ${shown} of ${total}`}</p>` : "";
+
+function busTable(buses, total = buses.length) {
   if (!buses.length) { root.querySelector("#buses").innerHTML = `<p class="muted">${t("m.none")}</p>`; return; }
-  root.querySelector("#buses").innerHTML = `<table><thead><tr><th>${t("c.bus")}</th><th>${t("c.status")}</th><th></th></tr></thead><tbody>
+  root.querySelector("#buses").innerHTML = `${ofAll(buses.length, total)}<table><thead><tr><th>${t("c.bus")}</th><th>${t("c.status")}</th><th></th></tr></thead><tbody>
     ${buses.map(b => `<tr data-bus="${esc(b.id)}"><td data-label="${t("c.bus")}"><b>${esc(b.plate || b.id)}</b> <span class="small muted">${b.seats} ${d("seats")} · ${d("load")} ${Math.round(b.load_limit * 100)}%</span></td>
       <td data-label="${t("c.status")}">${tag(b.state)}</td><td class="actions">${can(me, "bus.manage") ? `<button data-bus-state="${b.state === "in_service" ? "out_of_service" : "in_service"}" data-id="${esc(b.id)}">
       ${t(b.state === "in_service" ? "a.stop" : "a.resume")}</button>` : ""}</td></tr>`).join("")}</tbody></table>`;
@@ -205,10 +265,10 @@ function busTable(buses) {
   });
 }
 
-function hotelTable(hotels) {
+function hotelTable(hotels, total = hotels.length) {
   if (!hotels.length) { root.querySelector("#hotels").innerHTML = `<p class="muted">${t("m.none")}</p>`; return; }
   const inp = (h, k) => `<label class="room-in">${t("f." + k)} <input type="number" min="0" max="${h.rooms[k] || 0}" value="${(h.out_of_use || {})[k] || 0}" data-k="${k}"></label>`;
-  root.querySelector("#hotels").innerHTML = `<table><thead><tr><th>${t("c.hotel")}</th><th>${d("rooms_short")}</th><th>${t("c.out")}</th><th>${t("c.status")}</th><th></th></tr></thead><tbody>
+  root.querySelector("#hotels").innerHTML = `${ofAll(hotels.length, total)}<table><thead><tr><th>${t("c.hotel")}</th><th>${d("rooms_short")}</th><th>${t("c.out")}</th><th>${t("c.status")}</th><th></th></tr></thead><tbody>
     ${hotels.map(h => `<tr data-hotel="${esc(h.id)}"><td data-label="${t("c.hotel")}"><b>${esc(h.name)}</b></td><td data-label="${d("rooms_short")}">${roomsText(h.rooms)}</td>
       <td data-label="${d("out_short")}">${ROOM_KINDS.map(k => inp(h, k)).join(" ")}</td>
       <td data-label="${t("c.status")}"><select data-state>${["open", "closed"].map(s => `<option value="${s}" ${h.state === s ? "selected" : ""}>${t("st." + s)}</option>`).join("")}</select></td>
