@@ -68,6 +68,11 @@ def test_pages_totals_scope_filters_and_search(client):  # noqa: F811
     assert page(EAST, limit=50, offset=100)["shown_zh"] == "显示 101–120 / 120"
     # a site reads the assignments of its own needs; the operator and the viewer every one
     assert page(SITE)["total"] == 8 and page(OP)["total"] == page(VIEWER)["total"] == 128
+    # the needs page reads a dispatcher's scope in SQL too: the needs its resources serve
+    needs = c.get("/api/needs/page", headers=BUS, params={"status": "open", "limit": 100}).json()
+    assert needs["total"] == 6 and {n["id"] for n in needs["items"]} == set(lianhua)
+    assert c.get("/api/needs/page", headers=EAST, params={"limit": 2}).json()["total"] == 4
+    assert c.get("/api/needs/page", headers=OP, params={"limit": 1}).json()["total"] == 10
     # the old list: the same scope in SQL, the total in a header
     r = c.get("/api/assignments", headers=BUS, params={"status": "proposed,confirmed", "limit": 3})
     assert len(r.json()) == 3 and r.headers["X-Total-Count"] == "7"
