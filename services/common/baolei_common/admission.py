@@ -14,6 +14,13 @@ Reads (GET, HEAD) may pass through a gate of their own (`AdmissionGate(..., read
 polling its need's status must not queue behind a surge of new needs, nor be refused because intake
 is shedding (issue 20: the API's status lagged seconds behind the database for that alone). The two
 limits add up to the request pool, so neither kind waits for a connection the other holds.
+
+Intake (POST to `intake_paths`) is shed fast and in line (issue 20, 200 needs/s): a new need waits at
+most `intake_wait_s` for a slot (a fraction of a second), else it is refused at once — waiting a whole
+second for a 503 tied up the client's connections and slots answered nothing sooner. Its Retry-After
+is sized to the line at the door: the needs refused lately and not yet taken, over the rate at which
+intake has been taking needs, so the retries come back about when there is room for them instead of
+all at once (and a retry then goes first, see `_refused`).
 """
 from __future__ import annotations
 
@@ -58,6 +65,14 @@ class Admission:
         # dispatchers' answers and everything else still pass
         self.intake_paths: tuple[str, ...] = ()
         self.intake_closed: Callable[[], bool] | None = None
+        # while intake is closed, when to come back (ms; None: 2-3 s)
+        self.intake_closed_retry_ms: Callable[[], int] | None = None
+        # the longest a new need waits for a slot before its 503 (see the module's docstring)
+        self.intake_wait_s = 0.2
+        self._intake_taken: deque[float] = deque(maxlen=4096)  # when intake admitted, for its rate
+        self.intake_rate_window_s = 5.0
+        # a refused key not back within this long has gone (the line counts only who still waits)
+        self.refused_ttl_s = 15.0
         self.intake_shed = 0
         # When intake opens again, the needs turned away while it was closed come first: for
         # `reopen_grace_s` (the longest Retry-After intake gives) only keys refused before are
@@ -129,13 +144,15 @@ class Admission:
                 fut.set_result(True)
                 self.running += 1
 
-    async def _acquire(self, again: bool = False) -> bool:
+    async def _acquire(self, again: bool = False, intake: bool = False) -> bool:
         """A slot, now or after a bounded wait. `again`: a retry of a refused request, which waits at
-        the head of the queue instead of being refused at once."""
+        the head of the queue instead of being refused at once. `intake`: a new need, which waits
+        at most `intake_wait_s`."""
         if not self._waiters and self.running < self.current_limit():
             self.running += 1
             return True
-        if not again and (len(self._waiters) >= self.max_queued or self.expected_wait_s() > self.max_wait_s):
+        wait_s = min(self.max_wait_s, self.intake_wait_s) if intake else self.max_wait_s
+        if not again and (len(self._waiters) >= self.max_queued or self.expected_wait_s() > wait_s):
             # a request that would only time out in the queue is told at once: waiting a second for
             # a 503 ties up the client's connection (a generator with 100 connections then queued
             # its own needs for 20 s at 200/s) and answers nothing sooner
@@ -150,7 +167,7 @@ class Admission:
         self.queued = len(self._waiters)
         self._grant()  # the limit may have been raised since the last release
         try:
-            return await asyncio.wait_for(asyncio.shield(fut), timeout=self.max_wait_s)
+            return await asyncio.wait_for(asyncio.shield(fut), timeout=wait_s)
         except TimeoutError:
             if fut.done():  # granted at the last moment: keep it
                 return True
@@ -175,28 +192,32 @@ class Admission:
             await app(scope, receive, send)
             return
         key = _idempotency_key(scope)
+        self._forget_gone()
         again = key is not None and key in self._refused
-        if (self.intake_closed is not None and scope.get("method") == "POST"
-                and scope.get("path", "") in self.intake_paths and self._intake_refuses(again)):
+        intake = scope.get("method") == "POST" and scope.get("path", "") in self.intake_paths
+        if intake and self.intake_closed is not None and self._intake_refuses(again):
             self.intake_shed += 1
             if key is not None:
                 self._remember_refused(key)  # it comes back first when intake opens
             if self.observe is not None:
                 self.observe(scope, False, "intake_closed")
             # a backlog drains in seconds, not in the milliseconds of a full queue
-            await self._refuse(send, "intake closed: matching is behind", int(random.uniform(2000, 3000)))
+            ms = self.intake_closed_retry_ms() if self.intake_closed_retry_ms else int(random.uniform(2000, 3000))
+            await self._refuse(send, "intake closed: matching is behind", ms)
             return
-        if not await self._acquire(again):
+        if not await self._acquire(again, intake):
             if key is not None:
                 self._remember_refused(key)
             why = "queue full" if len(self._waiters) >= self.max_queued else "no slot in time"
             if self.observe is not None:
                 self.observe(scope, False, why.replace(" ", "_"))
-            await self._refuse(send, why)
+            await self._refuse(send, why, self.line_retry_ms() if intake else None)
             return
         if again:
             self.priority_admitted += 1
             self._refused.pop(key, None)  # type: ignore[arg-type]
+        if intake:
+            self._intake_taken.append(time.monotonic())
         self.admitted += 1
         if self.observe is not None:
             self.observe(scope, True, "")
@@ -218,6 +239,31 @@ class Admission:
         if closed:
             return True
         return not again and bool(self._refused) and now - self._reopened_at < self.reopen_grace_s
+
+    def intake_rate(self) -> float:
+        """Needs taken per second over the last `intake_rate_window_s` (at least 1: an estimate
+        for a Retry-After, never a division by zero)."""
+        since = time.monotonic() - self.intake_rate_window_s
+        taken = self._intake_taken
+        while taken and taken[0] < since:
+            taken.popleft()
+        return max(1.0, len(taken) / self.intake_rate_window_s)
+
+    def line_retry_ms(self) -> int:
+        """When a need refused now should come back: after the needs refused before it and still
+        waiting have been taken at the rate intake takes them (0.5-10 s, with jitter so the line
+        does not come back in one wave)."""
+        base = min(10_000.0, max(500.0, len(self._refused) / self.intake_rate() * 1000))
+        return int(base * random.uniform(1.0, 1.3))
+
+    def _forget_gone(self) -> None:
+        """Keys refused longer than `refused_ttl_s` ago and not back: their clients gave up."""
+        since = time.monotonic() - self.refused_ttl_s
+        while self._refused:
+            key, at = next(iter(self._refused.items()))
+            if at >= since:
+                break
+            self._refused.pop(key)
 
     def _remember_refused(self, key: bytes) -> None:
         self._refused[key] = time.monotonic()

@@ -94,6 +94,7 @@ def bootstrap(config: RequestsConfig, notify: Callable[[dict], None] | None = No
     bg_sessions = db.make_sessions(background)
     gate = Admission(limit=config.max_inflight, max_wait_s=config.admission_wait_s,
                      max_queued=config.max_queued, exempt=("/api/live",))
+    gate.intake_wait_s = config.intake_wait_s
     reads = Admission(limit=config.read_inflight, max_wait_s=max(2.0, config.admission_wait_s),
                       max_queued=config.read_queued, exempt=("/api/live",))
     return Container(config, db.make_sessions(engine), bg_sessions, gate, reads,
