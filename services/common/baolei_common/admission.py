@@ -54,9 +54,8 @@ class Admission:
         self.prefixes = tuple(prefixes)
         self.exempt = tuple(exempt)
         self._waiters: deque[asyncio.Future[bool]] = deque()
-        self._squeezed = False
-        # seconds the service's own consumer is behind (None: not watched); above `high` the limit
-        # drops to a quarter until it is back under `low`
+        # seconds the service's own consumer is behind (None: not watched): the limit falls from
+        # all slots at `low` to a quarter at twice `high` (see `current_limit`)
         self.pressure: Callable[[], float] | None = None
         self.pressure_high_s = 1.0
         self.pressure_low_s = 0.3
@@ -124,16 +123,21 @@ class Admission:
                 "queued": self.queued, "admitted": self.admitted, "shed": self.shed}
 
     def current_limit(self) -> int:
-        """The limit, lowered to a quarter while the service's own consumer is behind: applying the
-        outcomes of needs already taken comes before taking more (their status would lag)."""
+        """The limit, lowered while the service's own consumer is behind: applying the outcomes of
+        needs already taken comes before taking more (their status would lag). In proportion: all
+        slots up to `pressure_low_s` behind, a quarter from twice `pressure_high_s`, in between on
+        a line. (It was all or a quarter, held until the consumer was back under `pressure_low_s`:
+        one slow batch above a second cut intake to a quarter for seconds — issue 20, 200/s.)"""
         if self.pressure is None:
             return self.limit
         behind = self.pressure()
-        if behind >= self.pressure_high_s:
-            self._squeezed = True
-        elif behind <= self.pressure_low_s:
-            self._squeezed = False
-        return max(1, self.limit // 4) if self._squeezed else self.limit
+        floor = max(1, self.limit // 4)
+        low, high = self.pressure_low_s, 2 * self.pressure_high_s
+        if behind <= low:
+            return self.limit
+        if behind >= high:
+            return floor
+        return max(floor, round(self.limit - (behind - low) / (high - low) * (self.limit - floor)))
 
     def _grant(self) -> None:
         """Hand free slots to the longest waiting requests, in arrival order."""

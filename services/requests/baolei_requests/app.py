@@ -125,6 +125,7 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
     app.state.live.audience = c.audience()
     app.state.tickets = c.tickets()
     app.state.sessions = c.sessions
+    app.state.snapshots = c.snapshots
     app.state.background = c.background
     gate = app.state.gate = c.gate
     app.state.read_gate = c.reads

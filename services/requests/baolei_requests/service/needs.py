@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Executable, String, Table, bindparam, exists, insert, literal, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from baolei_common import topics
 from baolei_common.events import new_id, utcnow
@@ -228,6 +228,14 @@ def get_assignment(session: Session, assignment_id: str) -> Assignment:
     if a is None:
         raise NotFound("assignment", assignment_id)
     return a
+
+
+def read_need(session: Session, need_id: str) -> Need:
+    """A need with its site and assignments in one statement (one snapshot of them)."""
+    need = session.get(Need, need_id, options=[joinedload(Need.assignments)])
+    if need is None:
+        raise NotFound("need", need_id)
+    return need
 
 
 def get_need(session: Session, need_id: str) -> Need:
