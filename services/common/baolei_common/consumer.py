@@ -162,7 +162,10 @@ class ConsumerLoop:
                             records[0].partition, records[0].offset, type(exc).__name__, str(exc)[:200], delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
-        self.behind_s = max(0.0, time.time() - max(r.timestamp for r in records) / 1000)
+        now = time.time()
+        self.behind_s = max(0.0, now - max(r.timestamp for r in records) / 1000)
+        if self.metrics is not None:
+            self.metrics.applied(topic, self._group, (max(0.0, now - r.timestamp / 1000) for r in records))
         for record, error in zip(records, results, strict=True):
             if error is None:
                 self.handled += 1
