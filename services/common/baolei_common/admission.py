@@ -245,19 +245,24 @@ class Admission:
         return not again and bool(self._refused) and now - self._reopened_at < self.reopen_grace_s
 
     def intake_rate(self) -> float:
-        """Needs taken per second over the last `intake_rate_window_s` (at least 1: an estimate
-        for a Retry-After, never a division by zero)."""
+        """Needs intake can take per second: what it took over the last `intake_rate_window_s`, or
+        what all its slots serve at the recent service time if that is more (a brief stall or a
+        squeeze must not send the line away for long while the service could take it). At least
+        1: an estimate for a Retry-After, never a division by zero."""
         since = time.monotonic() - self.intake_rate_window_s
         taken = self._intake_taken
         while taken and taken[0] < since:
             taken.popleft()
-        return max(1.0, len(taken) / self.intake_rate_window_s)
+        rate = len(taken) / self.intake_rate_window_s
+        if len(self._service_s) >= 20:
+            rate = max(rate, self.limit * len(self._service_s) / max(1e-3, sum(self._service_s)))
+        return max(1.0, rate)
 
     def line_retry_ms(self) -> int:
         """When a need refused now should come back: after the needs refused before it and still
-        waiting have been taken at the rate intake takes them (0.5-10 s, with jitter so the line
+        waiting have been taken at the rate intake can take them (0.5-5 s, with jitter so the line
         does not come back in one wave)."""
-        base = min(10_000.0, max(500.0, len(self._refused) / self.intake_rate() * 1000))
+        base = min(5_000.0, max(500.0, len(self._refused) / self.intake_rate() * 1000))
         return int(base * random.uniform(1.0, 1.3))
 
     def _forget_gone(self) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
+
 from baolei_common.admission import Admission, AdmissionGate
 
 
@@ -236,13 +238,16 @@ async def test_a_new_need_is_refused_at_once_with_a_retry_sized_to_the_line():
     statuses = [await call_keyed(app, f"k-{i}".encode()) for i in range(5)]
     assert statuses == [503] * 5
     assert loop.time() - t0 < 2.0   # five refusals, none of them after the 5 s of max_wait_s
+    assert gate.intake_rate() == 1.0     # two taken in five seconds, no service time known yet: the floor
+    assert 5_000 <= gate.line_retry_ms() <= 6_500   # five waiting at one a second: capped at 5 s (and jitter)
+    gate._service_s.extend([0.1] * 20)   # two slots serving a need in 0.1 s take 20 a second
+    assert gate.intake_rate() == pytest.approx(20.0)
     few = gate.line_retry_ms()
-    for i in range(40):  # forty more at the door, with two taken in the last five seconds
+    for i in range(40):  # forty more at the door
         gate._remember_refused(f"more-{i}".encode())
     many = gate.line_retry_ms()
-    assert gate.intake_rate() == 1.0     # two taken in five seconds: the floor of the estimate
-    assert 5_000 <= few <= 6_500         # five waiting, one taken a second
-    assert 10_000 <= many <= 13_000      # forty-five: capped at 10 s (and jitter)
+    assert 500 <= few <= 650             # five at 20 a second: the floor of half a second
+    assert 2_250 <= many <= 2_925        # forty-five at 20 a second
     await asyncio.gather(*busy)
 
 
