@@ -83,7 +83,10 @@ class Admission:
         # Idempotency-Keys refused lately (bounded, oldest dropped): a request that comes back with
         # one was turned away before, so it is not turned away at once again but queued first in
         # line — without this, a retry could lose the draw every time (a need at 200/s waited 35 s)
-        self._refused: OrderedDict[bytes, float] = OrderedDict()
+        # key -> (its place in the line: a number given at its first refusal, when last refused);
+        # in the order of first refusal, so a need refused again keeps its place
+        self._refused: OrderedDict[bytes, tuple[int, float]] = OrderedDict()
+        self._line_seq = 0
         self.refused_memory = 20_000
         self.priority_admitted = 0
         self.running = 0
@@ -215,7 +218,7 @@ class Admission:
             why = "queue full" if len(self._waiters) >= self.max_queued else "no slot in time"
             if self.observe is not None:
                 self.observe(scope, False, why.replace(" ", "_"))
-            await self._refuse(send, why, self.line_retry_ms() if intake else None)
+            await self._refuse(send, why, self.line_retry_ms(key) if intake else None)
             return
         if again:
             self.priority_admitted += 1
@@ -258,25 +261,34 @@ class Admission:
             rate = max(rate, self.limit * len(self._service_s) / max(1e-3, sum(self._service_s)))
         return max(1.0, rate)
 
-    def line_retry_ms(self) -> int:
+    def line_retry_ms(self, key: bytes | None = None) -> int:
         """When a need refused now should come back: after the needs refused before it and still
         waiting have been taken at the rate intake can take them (0.5-5 s, with jitter so the line
-        does not come back in one wave)."""
-        base = min(5_000.0, max(500.0, len(self._refused) / self.intake_rate() * 1000))
+        does not come back in one wave). A need refused again keeps its place: it is told a shorter
+        wait than one that came later, so no need loses the draw over and over."""
+        place = self._refused[key][0] if key is not None and key in self._refused else self._line_seq + 1
+        ahead = place - next(iter(self._refused.values()))[0] if self._refused else 0
+        base = min(5_000.0, max(500.0, ahead / self.intake_rate() * 1000))
         return int(base * random.uniform(1.0, 1.3))
 
     def _forget_gone(self) -> None:
-        """Keys refused longer than `refused_ttl_s` ago and not back: their clients gave up."""
+        """Keys not back within `refused_ttl_s` of their last refusal: their clients gave up (from
+        the head of the line; one still waiting there holds the check until it is taken)."""
         since = time.monotonic() - self.refused_ttl_s
         while self._refused:
-            key, at = next(iter(self._refused.items()))
+            key, (_place, at) = next(iter(self._refused.items()))
             if at >= since:
                 break
             self._refused.pop(key)
 
     def _remember_refused(self, key: bytes) -> None:
-        self._refused[key] = time.monotonic()
-        self._refused.move_to_end(key)
+        now = time.monotonic()
+        known = self._refused.get(key)
+        if known is not None:
+            self._refused[key] = (known[0], now)
+            return
+        self._line_seq += 1
+        self._refused[key] = (self._line_seq, now)
         while len(self._refused) > self.refused_memory:
             self._refused.popitem(last=False)
 

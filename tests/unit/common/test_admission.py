@@ -248,6 +248,11 @@ async def test_a_new_need_is_refused_at_once_with_a_retry_sized_to_the_line():
     many = gate.line_retry_ms()
     assert 500 <= few <= 650             # five at 20 a second: the floor of half a second
     assert 2_250 <= many <= 2_925        # forty-five at 20 a second
+    # refused again, a need keeps its place: the first in line is told to come back before the last
+    assert 500 <= gate.line_retry_ms(b"k-0") <= 650
+    gate._remember_refused(b"k-0")
+    assert 500 <= gate.line_retry_ms(b"k-0") <= 650
+    assert 2_200 <= gate.line_retry_ms(b"more-39") <= 2_860
     await asyncio.gather(*busy)
 
 
