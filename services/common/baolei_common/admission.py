@@ -74,12 +74,14 @@ class Admission:
         self.refused_ttl_s = 15.0
         self.intake_shed = 0
         # When intake opens again, the needs turned away while it was closed come first: for
-        # `reopen_grace_s` (the longest Retry-After intake gives) only keys refused before are
-        # taken, a new key is told to retry. Without it the door reopens to whoever knocks first,
-        # and a need could lose that draw for a minute (issue 20: hundreds gave up at 200/s)
+        # `reopen_grace_s` (or the longest Retry-After given while it was closed, if longer) only
+        # keys refused before are taken, a new key is told to retry. Without it the door reopens to
+        # whoever knocks first, and a need could lose that draw for a minute (issue 20: hundreds
+        # gave up at 200/s)
         self.reopen_grace_s = 3.0
         self._intake_was_closed = False
-        self._reopened_at = -1e9
+        self._grace_until = -1e9
+        self._closed_retry_s = 0.0  # the longest Retry-After given while closed: the grace lasts as long
         # Idempotency-Keys refused lately (bounded, oldest dropped): a request that comes back with
         # one was turned away before, so it is not turned away at once again but queued first in
         # line — without this, a retry could lose the draw every time (a need at 200/s waited 35 s)
@@ -209,7 +211,11 @@ class Admission:
             if self.observe is not None:
                 self.observe(scope, False, "intake_closed")
             # a backlog drains in seconds, not in the milliseconds of a full queue
-            ms = self.intake_closed_retry_ms() if self.intake_closed_retry_ms else int(random.uniform(2000, 3000))
+            if self.intake_closed_retry_ms is not None:
+                ms = self.intake_closed_retry_ms()
+                self._closed_retry_s = max(self._closed_retry_s, ms / 1000)  # the grace covers it
+            else:
+                ms = int(random.uniform(2000, 3000))
             await self._refuse(send, "intake closed: matching is behind", ms)
             return
         if not await self._acquire(again, intake):
@@ -241,11 +247,12 @@ class Admission:
         closed = self.intake_closed()
         now = time.monotonic()
         if self._intake_was_closed and not closed:
-            self._reopened_at = now
+            self._grace_until = now + max(self.reopen_grace_s, self._closed_retry_s)
+            self._closed_retry_s = 0.0
         self._intake_was_closed = closed
         if closed:
             return True
-        return not again and bool(self._refused) and now - self._reopened_at < self.reopen_grace_s
+        return not again and bool(self._refused) and now < self._grace_until
 
     def intake_rate(self) -> float:
         """Needs intake can take per second: what it took over the last `intake_rate_window_s`, or

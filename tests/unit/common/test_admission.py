@@ -264,3 +264,21 @@ async def test_keys_not_back_within_the_ttl_leave_the_line():
     await asyncio.sleep(0.1)
     gate._forget_gone()
     assert len(gate._refused) == 0
+
+
+async def test_the_grace_after_reopening_lasts_as_long_as_the_longest_retry_given_while_closed():
+    """Told to come back in 2.5 s while intake was closed, a need still goes before new keys when
+    it comes back after the usual grace."""
+    inner = SlowApp(hold_s=0.0)
+    gate = Admission(limit=8, max_wait_s=1.0, max_queued=10)
+    gate.reopen_grace_s = 0.1
+    closed = {"v": True}
+    gate.intake_paths = ("/api/needs",)
+    gate.intake_closed = lambda: closed["v"]
+    gate.intake_closed_retry_ms = lambda: 2500
+    app = AdmissionGate(inner, gate)
+    assert await call_keyed(app, b"early") == 503
+    closed["v"] = False
+    await asyncio.sleep(0.3)                          # past reopen_grace_s, within the 2.5 s told
+    assert await call_keyed(app, b"late") == 503
+    assert await call_keyed(app, b"early") == 201
