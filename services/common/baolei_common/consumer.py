@@ -82,8 +82,9 @@ def _by_topic(batches: dict[TopicPartition, list[ConsumerRecord]]) -> dict[str, 
 
 
 class ConsumerLoop:
-    """Consumes `logical_topics` with group `group_id`; hands each partition's records, in order,
-    to the handler in a worker thread; dead-letters poison; commits after the batch is applied."""
+    """Consumes `logical_topics` with group `group_id`; hands each poll's records of a topic (each
+    partition's in order) to the handler in a worker thread; dead-letters poison; commits after the
+    batch is applied."""
 
     def __init__(self, kafka: KafkaSettings, logical_topics: list[str], group_id: str,
                  handler: Handler | None = None, *, service: str, batch_handler: BatchHandler | None = None,
