@@ -49,7 +49,7 @@ def test_every_metric_in_alerts_and_dashboard_is_registered(registered: dict[str
 
 def test_every_service_serves_the_shared_families_and_its_own(registered: dict[str, dict[str, str]]) -> None:
     shared = {"baolei_http_requests", "baolei_http_request_duration_seconds", "baolei_consumer_lag_messages",
-              "baolei_dead_letters"}
+              "baolei_consumer_apply_seconds", "baolei_dead_letters"}
     own = {"requests": {"baolei_intake_requests", "baolei_admission_shed", "baolei_submit_to_outcome_seconds",
                         "baolei_outbox_depth", "baolei_outbox_oldest_unsent_age_seconds", "baolei_holds_waiting",
                         "baolei_holds_expiring_soon", "baolei_unmet_needs",

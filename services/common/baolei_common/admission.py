@@ -14,6 +14,13 @@ Reads (GET, HEAD) may pass through a gate of their own (`AdmissionGate(..., read
 polling its need's status must not queue behind a surge of new needs, nor be refused because intake
 is shedding (issue 20: the API's status lagged seconds behind the database for that alone). The two
 limits add up to the request pool, so neither kind waits for a connection the other holds.
+
+Intake (POST to `intake_paths`) is shed fast and in line (issue 20, 200 needs/s): a new need waits at
+most `intake_wait_s` for a slot (a fraction of a second), else it is refused at once — waiting a whole
+second for a 503 tied up the client's connections and slots answered nothing sooner. Its Retry-After
+is sized to the line at the door: the needs refused lately and not yet taken, over the rate at which
+intake has been taking needs, so the retries come back about when there is room for them instead of
+all at once (and a retry then goes first, see `_refused`).
 """
 from __future__ import annotations
 
@@ -47,9 +54,8 @@ class Admission:
         self.prefixes = tuple(prefixes)
         self.exempt = tuple(exempt)
         self._waiters: deque[asyncio.Future[bool]] = deque()
-        self._squeezed = False
-        # seconds the service's own consumer is behind (None: not watched); above `high` the limit
-        # drops to a quarter until it is back under `low`
+        # seconds the service's own consumer is behind (None: not watched): the limit falls from
+        # all slots at `low` to a quarter at twice `high` (see `current_limit`)
         self.pressure: Callable[[], float] | None = None
         self.pressure_high_s = 1.0
         self.pressure_low_s = 0.3
@@ -58,18 +64,31 @@ class Admission:
         # dispatchers' answers and everything else still pass
         self.intake_paths: tuple[str, ...] = ()
         self.intake_closed: Callable[[], bool] | None = None
+        # while intake is closed, when to come back (ms; None: 2-3 s)
+        self.intake_closed_retry_ms: Callable[[], int] | None = None
+        # the longest a new need waits for a slot before its 503 (see the module's docstring)
+        self.intake_wait_s = 0.2
+        self._intake_taken: deque[float] = deque(maxlen=4096)  # when intake admitted, for its rate
+        self.intake_rate_window_s = 5.0
+        # a refused key not back within this long has gone (the line counts only who still waits)
+        self.refused_ttl_s = 15.0
         self.intake_shed = 0
         # When intake opens again, the needs turned away while it was closed come first: for
-        # `reopen_grace_s` (the longest Retry-After intake gives) only keys refused before are
-        # taken, a new key is told to retry. Without it the door reopens to whoever knocks first,
-        # and a need could lose that draw for a minute (issue 20: hundreds gave up at 200/s)
+        # `reopen_grace_s` (or the longest Retry-After given while it was closed, if longer) only
+        # keys refused before are taken, a new key is told to retry. Without it the door reopens to
+        # whoever knocks first, and a need could lose that draw for a minute (issue 20: hundreds
+        # gave up at 200/s)
         self.reopen_grace_s = 3.0
         self._intake_was_closed = False
-        self._reopened_at = -1e9
+        self._grace_until = -1e9
+        self._closed_retry_s = 0.0  # the longest Retry-After given while closed: the grace lasts as long
         # Idempotency-Keys refused lately (bounded, oldest dropped): a request that comes back with
         # one was turned away before, so it is not turned away at once again but queued first in
         # line — without this, a retry could lose the draw every time (a need at 200/s waited 35 s)
-        self._refused: OrderedDict[bytes, float] = OrderedDict()
+        # key -> (its place in the line: a number given at its first refusal, when last refused);
+        # in the order of first refusal, so a need refused again keeps its place
+        self._refused: OrderedDict[bytes, tuple[int, float]] = OrderedDict()
+        self._line_seq = 0
         self.refused_memory = 20_000
         self.priority_admitted = 0
         self.running = 0
@@ -109,16 +128,21 @@ class Admission:
                 "queued": self.queued, "admitted": self.admitted, "shed": self.shed}
 
     def current_limit(self) -> int:
-        """The limit, lowered to a quarter while the service's own consumer is behind: applying the
-        outcomes of needs already taken comes before taking more (their status would lag)."""
+        """The limit, lowered while the service's own consumer is behind: applying the outcomes of
+        needs already taken comes before taking more (their status would lag). In proportion: all
+        slots up to `pressure_low_s` behind, a quarter from twice `pressure_high_s`, in between on
+        a line. (It was all or a quarter, held until the consumer was back under `pressure_low_s`:
+        one slow batch above a second cut intake to a quarter for seconds — issue 20, 200/s.)"""
         if self.pressure is None:
             return self.limit
         behind = self.pressure()
-        if behind >= self.pressure_high_s:
-            self._squeezed = True
-        elif behind <= self.pressure_low_s:
-            self._squeezed = False
-        return max(1, self.limit // 4) if self._squeezed else self.limit
+        floor = max(1, self.limit // 4)
+        low, high = self.pressure_low_s, 2 * self.pressure_high_s
+        if behind <= low:
+            return self.limit
+        if behind >= high:
+            return floor
+        return max(floor, round(self.limit - (behind - low) / (high - low) * (self.limit - floor)))
 
     def _grant(self) -> None:
         """Hand free slots to the longest waiting requests, in arrival order."""
@@ -129,13 +153,15 @@ class Admission:
                 fut.set_result(True)
                 self.running += 1
 
-    async def _acquire(self, again: bool = False) -> bool:
+    async def _acquire(self, again: bool = False, intake: bool = False) -> bool:
         """A slot, now or after a bounded wait. `again`: a retry of a refused request, which waits at
-        the head of the queue instead of being refused at once."""
+        the head of the queue instead of being refused at once. `intake`: a new need, which waits
+        at most `intake_wait_s`."""
         if not self._waiters and self.running < self.current_limit():
             self.running += 1
             return True
-        if not again and (len(self._waiters) >= self.max_queued or self.expected_wait_s() > self.max_wait_s):
+        wait_s = min(self.max_wait_s, self.intake_wait_s) if intake else self.max_wait_s
+        if not again and (len(self._waiters) >= self.max_queued or self.expected_wait_s() > wait_s):
             # a request that would only time out in the queue is told at once: waiting a second for
             # a 503 ties up the client's connection (a generator with 100 connections then queued
             # its own needs for 20 s at 200/s) and answers nothing sooner
@@ -150,7 +176,7 @@ class Admission:
         self.queued = len(self._waiters)
         self._grant()  # the limit may have been raised since the last release
         try:
-            return await asyncio.wait_for(asyncio.shield(fut), timeout=self.max_wait_s)
+            return await asyncio.wait_for(asyncio.shield(fut), timeout=wait_s)
         except TimeoutError:
             if fut.done():  # granted at the last moment: keep it
                 return True
@@ -175,28 +201,36 @@ class Admission:
             await app(scope, receive, send)
             return
         key = _idempotency_key(scope)
+        self._forget_gone()
         again = key is not None and key in self._refused
-        if (self.intake_closed is not None and scope.get("method") == "POST"
-                and scope.get("path", "") in self.intake_paths and self._intake_refuses(again)):
+        intake = scope.get("method") == "POST" and scope.get("path", "") in self.intake_paths
+        if intake and self.intake_closed is not None and self._intake_refuses(again):
             self.intake_shed += 1
             if key is not None:
                 self._remember_refused(key)  # it comes back first when intake opens
             if self.observe is not None:
                 self.observe(scope, False, "intake_closed")
             # a backlog drains in seconds, not in the milliseconds of a full queue
-            await self._refuse(send, "intake closed: matching is behind", int(random.uniform(2000, 3000)))
+            if self.intake_closed_retry_ms is not None:
+                ms = self.intake_closed_retry_ms()
+                self._closed_retry_s = max(self._closed_retry_s, ms / 1000)  # the grace covers it
+            else:
+                ms = int(random.uniform(2000, 3000))
+            await self._refuse(send, "intake closed: matching is behind", ms)
             return
-        if not await self._acquire(again):
+        if not await self._acquire(again, intake):
             if key is not None:
                 self._remember_refused(key)
             why = "queue full" if len(self._waiters) >= self.max_queued else "no slot in time"
             if self.observe is not None:
                 self.observe(scope, False, why.replace(" ", "_"))
-            await self._refuse(send, why)
+            await self._refuse(send, why, self.line_retry_ms(key) if intake else None)
             return
         if again:
             self.priority_admitted += 1
             self._refused.pop(key, None)  # type: ignore[arg-type]
+        if intake:
+            self._intake_taken.append(time.monotonic())
         self.admitted += 1
         if self.observe is not None:
             self.observe(scope, True, "")
@@ -213,15 +247,55 @@ class Admission:
         closed = self.intake_closed()
         now = time.monotonic()
         if self._intake_was_closed and not closed:
-            self._reopened_at = now
+            self._grace_until = now + max(self.reopen_grace_s, self._closed_retry_s)
+            self._closed_retry_s = 0.0
         self._intake_was_closed = closed
         if closed:
             return True
-        return not again and bool(self._refused) and now - self._reopened_at < self.reopen_grace_s
+        return not again and bool(self._refused) and now < self._grace_until
+
+    def intake_rate(self) -> float:
+        """Needs intake can take per second: what it took over the last `intake_rate_window_s`, or
+        what all its slots serve at the recent service time if that is more (a brief stall or a
+        squeeze must not send the line away for long while the service could take it). At least
+        1: an estimate for a Retry-After, never a division by zero."""
+        since = time.monotonic() - self.intake_rate_window_s
+        taken = self._intake_taken
+        while taken and taken[0] < since:
+            taken.popleft()
+        rate = len(taken) / self.intake_rate_window_s
+        if len(self._service_s) >= 20:
+            rate = max(rate, self.limit * len(self._service_s) / max(1e-3, sum(self._service_s)))
+        return max(1.0, rate)
+
+    def line_retry_ms(self, key: bytes | None = None) -> int:
+        """When a need refused now should come back: after the needs refused before it and still
+        waiting have been taken at the rate intake can take them (0.5-5 s, with jitter so the line
+        does not come back in one wave). A need refused again keeps its place: it is told a shorter
+        wait than one that came later, so no need loses the draw over and over."""
+        place = self._refused[key][0] if key is not None and key in self._refused else self._line_seq + 1
+        ahead = place - next(iter(self._refused.values()))[0] if self._refused else 0
+        base = min(5_000.0, max(500.0, ahead / self.intake_rate() * 1000))
+        return int(base * random.uniform(1.0, 1.3))
+
+    def _forget_gone(self) -> None:
+        """Keys not back within `refused_ttl_s` of their last refusal: their clients gave up (from
+        the head of the line; one still waiting there holds the check until it is taken)."""
+        since = time.monotonic() - self.refused_ttl_s
+        while self._refused:
+            key, (_place, at) = next(iter(self._refused.items()))
+            if at >= since:
+                break
+            self._refused.pop(key)
 
     def _remember_refused(self, key: bytes) -> None:
-        self._refused[key] = time.monotonic()
-        self._refused.move_to_end(key)
+        now = time.monotonic()
+        known = self._refused.get(key)
+        if known is not None:
+            self._refused[key] = (known[0], now)
+            return
+        self._line_seq += 1
+        self._refused[key] = (self._line_seq, now)
         while len(self._refused) > self.refused_memory:
             self._refused.popitem(last=False)
 

@@ -73,9 +73,18 @@ def per_record(handler: Handler) -> BatchHandler:
     return handle
 
 
+def _by_topic(batches: dict[TopicPartition, list[ConsumerRecord]]) -> dict[str, list[ConsumerRecord]]:
+    """A poll's records by topic, each partition's in order (partitions one after the other)."""
+    out: dict[str, list[ConsumerRecord]] = {}
+    for tp, records in batches.items():
+        out.setdefault(tp.topic, []).extend(records)
+    return out
+
+
 class ConsumerLoop:
-    """Consumes `logical_topics` with group `group_id`; hands each partition's records, in order,
-    to the handler in a worker thread; dead-letters poison; commits after the batch is applied."""
+    """Consumes `logical_topics` with group `group_id`; hands each poll's records of a topic (each
+    partition's in order) to the handler in a worker thread; dead-letters poison; commits after the
+    batch is applied."""
 
     def __init__(self, kafka: KafkaSettings, logical_topics: list[str], group_id: str,
                  handler: Handler | None = None, *, service: str, batch_handler: BatchHandler | None = None,
@@ -97,7 +106,7 @@ class ConsumerLoop:
         self.handled = 0
         self.dead_lettered = 0
         self.retries = 0
-        self.behind_s = 0.0  # age of the last record applied; 0 when nothing is waiting
+        self.behind_s = 0.0  # age of the newest record of the last batch applied; 0 when nothing is waiting
         self.ready = asyncio.Event()
         self.metrics: Metrics | None = None  # set by `Metrics.attach`: lag per poll, dead letters
 
@@ -123,8 +132,12 @@ class ConsumerLoop:
                         if consumer.highwater(tp) is not None]))
                 if not batches:
                     self.behind_s = 0.0
-                for tp, records in batches.items():
-                    await self._apply(tp, records, producer)
+                # one handler call (one transaction) per topic, not per partition: a poll often
+                # brings a few records from each of three partitions, and each call was a commit
+                # (an fsync) and a thread hop the next partition's outcomes waited for (issue 20's
+                # status lag); each partition's records stay in their order
+                for topic, records in _by_topic(batches).items():
+                    await self._apply(topic, records, producer)
                     uncommitted = True
                 if uncommitted and (not batches or time.monotonic() - committed_at >= self._commit_every_s):
                     await consumer.commit()
@@ -134,8 +147,8 @@ class ConsumerLoop:
             await consumer.stop()
             await producer.stop()
 
-    async def _apply(self, tp: TopicPartition, records: list[ConsumerRecord], producer: AIOKafkaProducer) -> None:
-        logical = self._by_name[tp.topic]
+    async def _apply(self, topic: str, records: list[ConsumerRecord], producer: AIOKafkaProducer) -> None:
+        logical = self._by_name[topic]
         delay = 0.2
         while True:
             try:
@@ -145,12 +158,15 @@ class ConsumerLoop:
                 if not is_transient(exc):
                     raise  # a bug in the handler itself: stop, be restarted, replay (nothing committed)
                 self.retries += 1
-                log.warning("transient failure applying %d record(s) of %s[%d] from offset %d (%s: %s); "
-                            "retrying in %.1f s, nothing committed", len(records), tp.topic, tp.partition,
-                            records[0].offset, type(exc).__name__, str(exc)[:200], delay)
+                log.warning("transient failure applying %d record(s) of %s from %s[%d]@%d (%s: %s); "
+                            "retrying in %.1f s, nothing committed", len(records), topic, records[0].topic,
+                            records[0].partition, records[0].offset, type(exc).__name__, str(exc)[:200], delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
-        self.behind_s = max(0.0, time.time() - records[-1].timestamp / 1000)
+        now = time.time()
+        self.behind_s = max(0.0, now - max(r.timestamp for r in records) / 1000)
+        if self.metrics is not None:
+            self.metrics.applied(topic, self._group, (max(0.0, now - r.timestamp / 1000) for r in records))
         for record, error in zip(records, results, strict=True):
             if error is None:
                 self.handled += 1

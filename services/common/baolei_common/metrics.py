@@ -52,6 +52,10 @@ class Metrics:
             "baolei_consumer_lag_messages", "消费者落后的消息数（高水位 − 当前位置，每次拉取后更新）/ messages "
             "behind: highwater - position, summed over the topic's partitions, updated per poll",
             ["topic", "group"])
+        self.consumer_apply = self.histogram(
+            "baolei_consumer_apply_seconds", "消息写入 Kafka 到本服务应用完毕（秒），按主题与消费组 / seconds from a "
+            "record's Kafka timestamp to its batch applied here (a need's status lags by this, plus the read)",
+            ["topic", "group"], HTTP_BUCKETS)
         self.dead_letters = self.counter(
             "baolei_dead_letters", "发往死信主题的消息数，按来源主题和原因 / messages published to the "
             "dead-letter topic, by source topic and cause (exception type)", ["topic", "cause"])
@@ -119,6 +123,11 @@ class Metrics:
     def set_lag(self, group: str, by_topic: Mapping[str, int]) -> None:
         for topic, behind in by_topic.items():
             self.consumer_lag.labels(topic, group).set(behind)
+
+    def applied(self, topic: str, group: str, ages_s: Iterable[float]) -> None:
+        hist = self.consumer_apply.labels(topic, group)
+        for age in ages_s:
+            hist.observe(age)
 
     def dead_letter(self, topic: str, error: BaseException) -> None:
         self.dead_letters.labels(topic, type(error).__name__).inc()

@@ -76,6 +76,7 @@ async def lifespan(app: FastAPI):
         lambda: workers.get("outbox") is not None and workers["outbox"].connected)
     c.gate.intake_paths = ("/api/needs", "/api/needs/import")
     c.gate.intake_closed = lambda: backlog.closed
+    c.gate.intake_closed_retry_ms = backlog.retry_ms
     app.state.reconciler = reconciler = c.reconciler()
     tasks = [asyncio.create_task(supervise("outbox", c.relay, workers), name="outbox"),
              asyncio.create_task(supervise("consumer", app.state.metrics.attach(c.consumer), workers),
@@ -124,6 +125,7 @@ def create_app(config: RequestsConfig | None = None) -> FastAPI:
     app.state.live.audience = c.audience()
     app.state.tickets = c.tickets()
     app.state.sessions = c.sessions
+    app.state.snapshots = c.snapshots
     app.state.background = c.background
     gate = app.state.gate = c.gate
     app.state.read_gate = c.reads

@@ -35,6 +35,7 @@ from baolei_requests.service.sql_uow import SqlUnitOfWork
 class Container:
     config: RequestsConfig
     sessions: sessionmaker  # API requests
+    snapshots: sessionmaker  # a need's status read: the same pool, no transaction on PostgreSQL (see db.py)
     background: sessionmaker  # relay, consumer, expiry, reconciliation
     gate: Admission  # everything but reads: intake, answers, registry
     reads: Admission  # GET and HEAD: never behind intake (issue 20)
@@ -94,7 +95,8 @@ def bootstrap(config: RequestsConfig, notify: Callable[[dict], None] | None = No
     bg_sessions = db.make_sessions(background)
     gate = Admission(limit=config.max_inflight, max_wait_s=config.admission_wait_s,
                      max_queued=config.max_queued, exempt=("/api/live",))
+    gate.intake_wait_s = config.intake_wait_s
     reads = Admission(limit=config.read_inflight, max_wait_s=max(2.0, config.admission_wait_s),
                       max_queued=config.read_queued, exempt=("/api/live",))
-    return Container(config, db.make_sessions(engine), bg_sessions, gate, reads,
+    return Container(config, db.make_sessions(engine), db.make_read_sessions(engine), bg_sessions, gate, reads,
                      handlers.make_batch_handler(bg_sessions, notify, observe_outcome))

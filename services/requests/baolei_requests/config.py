@@ -42,6 +42,9 @@ class RequestsConfig(BaseSettings):
                                      "waits behind intake; the request pool has this many more connections")
     read_queued: int = Field(256, ge=0, description="Reads that may wait for a slot; beyond this, 503 at once")
     admission_wait_s: float = Field(1.0, gt=0, le=10, description="Longest wait for a slot before 503 with Retry-After")
+    intake_wait_s: float = Field(
+        0.2, gt=0, le=10, description="Longest a new need (POST /api/needs, imports) waits for a slot; beyond it, "
+                                      "503 at once with a Retry-After sized to the needs refused before it")
     pool_timeout_s: float = Field(5.0, gt=0, le=30, description="Longest wait for a database connection before 503")
     background_pool_size: int = Field(
         4, ge=2,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
+
 from baolei_common.admission import Admission, AdmissionGate
 
 
@@ -86,7 +88,7 @@ async def test_streams_and_health_are_not_counted():
 
 
 async def test_intake_yields_while_the_consumer_is_behind():
-    """While the service's own consumer is more than a second behind, a quarter of the slots are
+    """While the service's own consumer is two seconds behind or more, a quarter of the slots are
     given; once it has caught up, all of them again."""
     inner = SlowApp(hold_s=0.05)
     gate = Admission(limit=8, max_wait_s=5.0, max_queued=100)
@@ -204,3 +206,79 @@ async def test_when_intake_reopens_the_needs_turned_away_come_first():
     await asyncio.sleep(2.1)
     assert await call_keyed(app, b"newer") == 201     # the grace has passed
     assert await call_keyed(app, b"late") == 201
+
+
+async def test_the_limit_follows_how_far_the_consumer_is_behind_in_proportion():
+    """Between `pressure_low_s` and twice `pressure_high_s` the limit falls on a line, and rises
+    again as soon as the consumer catches up (no all-or-a-quarter held for seconds)."""
+    gate = Admission(limit=16, max_wait_s=1.0, max_queued=10)
+    behind = {"s": 0.0}
+    gate.pressure = lambda: behind["s"]
+    seen = []
+    for s_ in (0.0, 0.3, 0.6, 1.0, 1.5, 2.0, 5.0, 0.2):
+        behind["s"] = s_
+        seen.append(gate.current_limit())
+    assert seen[0] == seen[1] == 16 and seen[-1] == 16
+    assert seen[5] == seen[6] == 4
+    assert 16 > seen[2] > seen[3] > seen[4] > 4, seen
+
+
+async def test_a_new_need_is_refused_at_once_with_a_retry_sized_to_the_line():
+    """Intake full: a new need waits at most `intake_wait_s` (not `max_wait_s`) for its 503, and
+    the more needs wait at the door per need taken per second, the later it is told to come back."""
+    inner = SlowApp(hold_s=1.0)
+    gate = Admission(limit=2, max_wait_s=5.0, max_queued=100)
+    gate.intake_paths = ("/api/needs",)
+    gate.intake_wait_s = 0.1
+    app = AdmissionGate(inner, gate)
+    busy = [asyncio.create_task(call_keyed(app, f"busy-{i}".encode())) for i in range(2)]
+    await asyncio.sleep(0.05)
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    statuses = [await call_keyed(app, f"k-{i}".encode()) for i in range(5)]
+    assert statuses == [503] * 5
+    assert loop.time() - t0 < 2.0   # five refusals, none of them after the 5 s of max_wait_s
+    assert gate.intake_rate() == 1.0     # two taken in five seconds, no service time known yet: the floor
+    assert 5_000 <= gate.line_retry_ms() <= 6_500   # five waiting at one a second: capped at 5 s (and jitter)
+    gate._service_s.extend([0.1] * 20)   # two slots serving a need in 0.1 s take 20 a second
+    assert gate.intake_rate() == pytest.approx(20.0)
+    few = gate.line_retry_ms()
+    for i in range(40):  # forty more at the door
+        gate._remember_refused(f"more-{i}".encode())
+    many = gate.line_retry_ms()
+    assert 500 <= few <= 650             # five at 20 a second: the floor of half a second
+    assert 2_250 <= many <= 2_925        # forty-five at 20 a second
+    # refused again, a need keeps its place: the first in line is told to come back before the last
+    assert 500 <= gate.line_retry_ms(b"k-0") <= 650
+    gate._remember_refused(b"k-0")
+    assert 500 <= gate.line_retry_ms(b"k-0") <= 650
+    assert 2_200 <= gate.line_retry_ms(b"more-39") <= 2_860
+    await asyncio.gather(*busy)
+
+
+async def test_keys_not_back_within_the_ttl_leave_the_line():
+    gate = Admission(limit=2, max_wait_s=1.0, max_queued=10)
+    gate.refused_ttl_s = 0.05
+    for i in range(10):
+        gate._remember_refused(f"k-{i}".encode())
+    await asyncio.sleep(0.1)
+    gate._forget_gone()
+    assert len(gate._refused) == 0
+
+
+async def test_the_grace_after_reopening_lasts_as_long_as_the_longest_retry_given_while_closed():
+    """Told to come back in 2.5 s while intake was closed, a need still goes before new keys when
+    it comes back after the usual grace."""
+    inner = SlowApp(hold_s=0.0)
+    gate = Admission(limit=8, max_wait_s=1.0, max_queued=10)
+    gate.reopen_grace_s = 0.1
+    closed = {"v": True}
+    gate.intake_paths = ("/api/needs",)
+    gate.intake_closed = lambda: closed["v"]
+    gate.intake_closed_retry_ms = lambda: 2500
+    app = AdmissionGate(inner, gate)
+    assert await call_keyed(app, b"early") == 503
+    closed["v"] = False
+    await asyncio.sleep(0.3)                          # past reopen_grace_s, within the 2.5 s told
+    assert await call_keyed(app, b"late") == 503
+    assert await call_keyed(app, b"early") == 201

@@ -61,6 +61,15 @@ def make_sessions(engine: Engine) -> sessionmaker:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def make_read_sessions(engine: Engine) -> sessionmaker:
+    """Sessions for a read of one statement, on the same pool: on PostgreSQL in autocommit, so no
+    BEGIN before it and no ROLLBACK after it — two of the five round trips of a status read, polled
+    by every site while its need is matched (issue 20's status lag). SQLite as usual."""
+    if engine.dialect.name != "postgresql":
+        return make_sessions(engine)
+    return sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
+
+
 def migrate(url: str) -> None:
     """Bring the schema to the latest Alembic revision."""
     cfg = Config()

@@ -24,6 +24,7 @@ good) and any backlog while this replica's relay has never connected.
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -62,6 +63,12 @@ class Backlog:
             unsent = s.execute(select(func.min(o.created_at)).where(o.sent_at.is_(None))).scalar()
             last_sent = s.execute(select(func.max(o.sent_at))).scalar() if unsent is not None else None
         return oldest, unsent, last_sent
+
+    def retry_ms(self) -> int:
+        """While intake is closed, when a refused need should come back: about when the backlog
+        is under `low_s` again if matching gains a second a second (2-10 s, with jitter)."""
+        base = min(10.0, max(2.0, self.delay_s - self.low_s))
+        return int(base * 1000 * random.uniform(1.0, 1.5))
 
     def refresh(self) -> None:
         now = utcnow()

@@ -3,12 +3,13 @@ transaction; NeedSubmitted / NeedCancelled leave through the outbox."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import String, exists, insert, literal, select
+from sqlalchemy import Executable, String, Table, bindparam, exists, insert, literal, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from baolei_common import topics
 from baolei_common.events import new_id, utcnow
@@ -30,18 +31,26 @@ OPEN_STATUSES = tuple(s.value for s in (NeedStatus.SUBMITTED, NeedStatus.PROPOSE
 def find_duplicate(session: Session, need: Need) -> str | None:
     """A likely duplicate by the rule of `domain/intake/duplicates.py`: one indexed query for the open
     needs of the site and kind raised within the window before this one, then the rule on each."""
-    t = Need.__table__.c
     since = need.created_at - timedelta(seconds=RAISED_WINDOW_S)
-    rows = session.connection().execute(select(
-        t.id, t.site_id, t.kind, t.risk, t.people, t.lines, t.ready_at, t.created_at).where(
-        t.site_id == need.site_id, t.kind == need.kind, t.id != need.id,
-        t.status.in_(OPEN_STATUSES), t.created_at >= since, t.created_at <= need.created_at,
-    ).order_by(t.created_at)).all()
+    rows = session.connection().execute(_duplicates_statement(), {
+        "site_id": need.site_id, "kind": need.kind, "id": need.id, "since": since, "until": need.created_at}).all()
     index = DuplicateIndex()
     for r in rows:
         index.add(Sketch.of(r.id, r.site_id, r.kind, r.risk, r.people, r.lines, as_utc(r.ready_at),
                             as_utc(r.created_at)))
     return index.find(sketch_of(need))
+
+
+@cache
+def _duplicates_statement() -> Executable:
+    """Built once, run with parameters: building a statement per need (each value coerced into a
+    bound parameter, a cache key computed) cost intake more of the GIL than running it."""
+    t = Need.__table__.c
+    return select(t.id, t.site_id, t.kind, t.risk, t.people, t.lines, t.ready_at, t.created_at).where(
+        t.site_id == bindparam("site_id"), t.kind == bindparam("kind"), t.id != bindparam("id"),
+        t.status.in_(OPEN_STATUSES), t.created_at >= bindparam("since", type_=t.created_at.type),
+        t.created_at <= bindparam("until", type_=t.created_at.type),
+    ).order_by(t.created_at)
 
 
 def sketch_of(need: Any) -> Sketch:
@@ -113,9 +122,24 @@ def insert_need(session: Session, actor: Principal, row: dict, site: SimpleNames
     if conn.dialect.name != "postgresql":
         insert_needs(session, actor, [row], {site.id: site})
         return
-    need = insert(Need).values(row).cte("new_need")
-    audit = insert(AuditEntry).values(_audit_row(actor, row)).cte("new_audit")
-    conn.execute(insert(Outbox).values(_event_row(actor, row, site)).add_cte(need, audit))
+    audit, event = _audit_row(actor, row), _event_row(actor, row, site)
+    conn.execute(_insert_statement(tuple(row), tuple(audit), tuple(event)),
+                 {**{f"n_{k}": v for k, v in row.items()}, **{f"a_{k}": v for k, v in audit.items()},
+                  **{f"o_{k}": v for k, v in event.items()}})
+
+
+def _bound(table: Any, columns: tuple[str, ...], prefix: str) -> dict[str, Any]:
+    assert isinstance(table, Table)
+    return {c: bindparam(prefix + c, type_=table.c[c].type) for c in columns}
+
+
+@cache
+def _insert_statement(need: tuple[str, ...], audit: tuple[str, ...], event: tuple[str, ...]) -> Executable:
+    """The need, its audit row and its event in one statement, built once per set of columns and run
+    with parameters (`_duplicates_statement` says why)."""
+    new_need = insert(Need).values(_bound(Need.__table__, need, "n_")).cte("new_need")
+    new_audit = insert(AuditEntry).values(_bound(AuditEntry.__table__, audit, "a_")).cte("new_audit")
+    return insert(Outbox).values(_bound(Outbox.__table__, event, "o_")).add_cte(new_need, new_audit)
 
 
 def intake_view(session: Session, actor: Principal, data: dict, idempotency_key: str | None,
@@ -124,20 +148,28 @@ def intake_view(session: Session, actor: Principal, data: dict, idempotency_key:
     (None if unknown), whether it is a depot or a hotel's site, and the id of a need stored before under
     this Idempotency-Key by this user (`prior_id`). A likely duplicate is found after it
     (`find_duplicate`: the rule of domain/intake/duplicates.py compares head counts and times in code)."""
-    s, t = Site.__table__, Need.__table__.c
-    b, h = Bus.__table__.c, Hotel.__table__.c
-    prior = (select(t.id).where(t.idempotency_key == idempotency_key, t.created_by == actor.user)
-             if idempotency_key else select(literal(None, String)))
-    row = session.connection().execute(select(
-        *s.c, exists().where(b.depot_id == s.c.id).label("is_depot"),
-        exists().where(h.site_id == s.c.id).label("is_hotel"), prior.scalar_subquery().label("prior_id"))
-        .where(s.c.id == data["site_id"])).first()
+    params = {"site_id": data["site_id"]}
+    if idempotency_key:
+        params |= {"key": idempotency_key, "user": actor.user}
+    row = session.connection().execute(_view_statement(bool(idempotency_key)), params).first()
     if row is None:
         raise NotFound("site", data["site_id"])
     m = dict(row._mapping)
     facts = {k: m.pop(k) for k in ("is_depot", "is_hotel", "prior_id")}
     role = "depot" if facts["is_depot"] else "hotel" if facts["is_hotel"] else None
     return SimpleNamespace(site=SimpleNamespace(**m), role=role, prior_id=facts["prior_id"], now=now)
+
+
+@cache
+def _view_statement(keyed: bool) -> Executable:
+    """`intake_view`'s SELECT, built once (with or without a key to look up) and run with parameters."""
+    s, t = Site.__table__, Need.__table__.c
+    b, h = Bus.__table__.c, Hotel.__table__.c
+    prior = (select(t.id).where(t.idempotency_key == bindparam("key"), t.created_by == bindparam("user"))
+             if keyed else select(literal(None, String)))
+    return select(*s.c, exists().where(b.depot_id == s.c.id).label("is_depot"),
+                  exists().where(h.site_id == s.c.id).label("is_hotel"), prior.scalar_subquery().label("prior_id")
+                  ).where(s.c.id == bindparam("site_id"))
 
 
 def create_need(session: Session, actor: Principal, data: dict, idempotency_key: str | None,
@@ -196,6 +228,14 @@ def get_assignment(session: Session, assignment_id: str) -> Assignment:
     if a is None:
         raise NotFound("assignment", assignment_id)
     return a
+
+
+def read_need(session: Session, need_id: str) -> Need:
+    """A need with its site and assignments in one statement (one snapshot of them)."""
+    need = session.get(Need, need_id, options=[joinedload(Need.assignments)])
+    if need is None:
+        raise NotFound("need", need_id)
+    return need
 
 
 def get_need(session: Session, need_id: str) -> Need:
