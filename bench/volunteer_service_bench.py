@@ -153,14 +153,16 @@ def drop_topics(bootstrap: str, prefix: str) -> None:
         admin.close()
 
 
-def start_service(database_url: str, port: int, prefix: str) -> subprocess.Popen[bytes]:
-    """The service as its own process on fresh topics under `prefix` (the hotline consumer off)."""
+def start_service(database_url: str, port: int, prefix: str, in_process: bool = False) -> subprocess.Popen[bytes]:
+    """The service as its own process on fresh topics under `prefix` (the hotline consumer off); its
+    matching loop in a process of its own, or in the service's process with `in_process`."""
     from baolei_common import topics
 
     topics.ensure_topics(os.environ["BAOLEI_KAFKA_BOOTSTRAP_SERVERS"], prefix)
     env = {**os.environ, "BAOLEI_VOLUNTEERS_DATABASE_URL": database_url, "BAOLEI_VOLUNTEERS_HTTP_PORT": str(port),
            "BAOLEI_KAFKA_TOPIC_PREFIX": prefix, "BAOLEI_VOLUNTEERS_START_CONSUMER": "false",
-           "BAOLEI_VOLUNTEERS_CONSUMER_GROUP": f"bvs-{uuid.uuid4().hex[:6]}"}
+           "BAOLEI_VOLUNTEERS_CONSUMER_GROUP": f"bvs-{uuid.uuid4().hex[:6]}",
+           "BAOLEI_VOLUNTEERS_MATCH_PROCESS": "false" if in_process else "true"}
     log = open(ROOT / "var" / f"volunteer_service_bench_{port}.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "baolei_volunteers"], env=env, stdout=log, stderr=log, cwd=ROOT)
     for _ in range(240):

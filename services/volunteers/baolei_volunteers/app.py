@@ -1,8 +1,10 @@
 """`create_app(config)` builds the volunteers service's FastAPI app (先锋行动, issue 19). Its lifespan
 migrates the database (Alembic `upgrade head`), then runs the outbox relay (publish after commit),
 the consumer of tasks raised by the hotline over Kafka, the expiry of unanswered proposals and the
-matching loop (every `match_debounce_s`, rounds over the dirty areas until none is left, each in a
-worker thread so the event loop keeps serving; one replica at a time holds its lease).
+matching loop (every `match_debounce_s`, rounds over the dirty areas until none is left; one replica
+at a time holds its lease). On PostgreSQL the loop runs in its own process (`baolei_volunteers.worker`,
+started again when it dies) so a solve never holds this interpreter; with `match_process` off, or on
+SQLite, it runs here in a worker thread.
 The phone pages (volunteer, community worker, coverage) are static files under /pages/.
 
 Run: uvicorn --factory baolei_volunteers.app:app_from_env --port 8004
@@ -26,6 +28,7 @@ from baolei_common.identity import principals
 from baolei_common.metrics import Metrics
 from baolei_common.supervise import every, stop_all, supervise
 from baolei_volunteers.adapters.db import migrate
+from baolei_volunteers.adapters.process import MatchingProcess
 from baolei_volunteers.api import errors, routes_registry, routes_tasks, routes_views
 from baolei_volunteers.api import metrics as metrics_adapter
 from baolei_volunteers.bootstrap import bootstrap
@@ -54,8 +57,12 @@ def create_app(config: VolunteersConfig) -> FastAPI:
         for store in (c.store, c.background):
             store.on_commit(lambda: health.wake_relay_soon(loop, workers))
         tasks = [asyncio.create_task(supervise("relay", c.relay, workers)),
-                 asyncio.create_task(every("hold expiry", config.expiry_interval_s, expire)),
-                 asyncio.create_task(every("matching", config.match_debounce_s, match))]
+                 asyncio.create_task(every("hold expiry", config.expiry_interval_s, expire))]
+        if config.match_process and c.store.is_postgres:  # the solve in its own process (worker.py)
+            tasks.append(asyncio.create_task(supervise("matching", lambda: MatchingProcess(config), workers,
+                                                       max_delay_s=5.0)))
+        else:
+            tasks.append(asyncio.create_task(every("matching", config.match_debounce_s, match)))
         if config.start_consumer:
             tasks.append(asyncio.create_task(supervise("consumer", app.state.metrics.attach(c.consumer), workers)))
         try:

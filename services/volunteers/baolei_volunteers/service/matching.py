@@ -86,11 +86,27 @@ def task_area(t: TaskRow, c: CompoundRow) -> str:
     """The area a task is planned in. The zone rule makes areas independent: a remote task is taken
     by its community's volunteers; a doorstep task in a 管控区 compound only by those living there
     (none in a 封控区); one in a 防范区 or 常态 compound by volunteers of its district."""
-    if t.remote:
-        return f"community:{t.community}"
-    if c.zone in LOOSE_ZONES:
-        return f"district:{c.district}"
-    return f"compound:{c.id}"
+    return task_area_of(bool(t.remote), t.community, c)
+
+
+def task_area_of(remote: bool, community: str, c: CompoundRow) -> str:
+    if remote:
+        return f"community:{community}"
+    return f"district:{c.district}" if c.zone in LOOSE_ZONES else f"compound:{c.id}"
+
+
+def round_volunteers(uow: UnitOfWork, areas: list[str], holders: list[str]) -> list[VolunteerRow]:
+    """The volunteers a round's areas may use, and no others (the zone rule makes areas independent):
+    for a 管控区/封控区 compound those living in it, for a district those living in its 防范区 and 常态
+    compounds, for a community's remote tasks its own volunteers; plus whoever holds one of the
+    round's tasks, so a claim is weighed against its holder. A round over a few areas no longer loads
+    (and re-routes) every volunteer of their districts."""
+    kinds: dict[str, set[str]] = {"compound": set(), "district": set(), "community": set()}
+    for a in areas:
+        kind, _, name = a.partition(":")
+        kinds.setdefault(kind, set()).add(name)
+    return uow.volunteers_for(sorted(kinds["compound"]), sorted(kinds["district"]), sorted(kinds["community"]),
+                              holders)
 
 
 def compound_areas(c: CompoundRow) -> list[str]:
@@ -101,7 +117,7 @@ def compound_areas(c: CompoundRow) -> list[str]:
 class Matcher:
     """Matching off the request path. A write marks the areas it touched dirty (`mark`, in the
     writer's unit of work) and returns; the matching loop (`round`, one replica at a time) takes up
-    to `batch_areas` dirty areas, solves their open tasks with the volunteers of their districts
+    to `batch_areas` dirty areas, solves their open tasks with the volunteers those areas may use
     (with an interactive time limit, outside any transaction) and applies the plan to the tasks that
     did not change meanwhile (those changed mark their area again)."""
 
@@ -128,6 +144,16 @@ class Matcher:
     @staticmethod
     def mark_compound(uow: UnitOfWork, c: CompoundRow) -> None:
         uow.mark_dirty(compound_areas(c))
+
+    @staticmethod
+    def resume(uow_factory: Callable[[], UnitOfWork]) -> int:
+        """Mark the area of every task still 匹配中 dirty: a new leader's first step, so the areas a
+        killed process had taken (and not answered) are planned again. Returns the areas marked."""
+        with uow_factory() as uow:
+            areas = {task_area_of(remote, community, c) for remote, community, c in uow.pending_places()}
+            uow.mark_dirty(areas)
+            uow.commit()
+        return len(areas)
 
     def round(self, uow_factory: Callable[[], UnitOfWork], now: datetime) -> dict[str, int] | None:
         """One matching round; None when nothing was dirty."""
@@ -159,11 +185,8 @@ class Matcher:
                     if h is not None and h.compound_id in where:
                         deferred.add(task_area(t, where[h.compound_id]))
                 tasks = tasks[:self.batch_tasks]
-            districts = {where[a.split(":", 1)[1]].district for a in areas
-                         if a.startswith("compound:") and a.split(":", 1)[1] in where}
-            districts |= {a.split(":", 1)[1] for a in areas if a.startswith("district:")}
-            districts |= {c.district for c in compounds if f"community:{c.community}" in areas}
-            volunteers = uow.volunteers_of_districts(districts)
+            holders = sorted({t.volunteer_id for t in tasks if t.volunteer_id})
+            volunteers = round_volunteers(uow, areas, holders)
             ids = {t.id for t in tasks}
             # what the round's volunteers hold elsewhere goes in as a claim: their hours and routes stay whole
             pinned = [t for t in uow.held_by([v.id for v in volunteers], ("proposed", "accepted")) if t.id not in ids]
@@ -184,7 +207,7 @@ class Matcher:
             fresh = uow.tasks_by_id(sorted(ids), lock=True)
             same = [t for t in fresh if _snapshot(t) == snap.get(t.id)]
             moved = {t.id for t in fresh} - {t.id for t in same}
-            vols = uow.volunteers_of_districts(districts)
+            vols = round_volunteers(uow, areas, holders)
             dropped = {c["task_id"] for c in plan.get("released_claims", [])} & set(holder)
             if moved or deferred or dropped:
                 again = set(deferred)
