@@ -311,3 +311,33 @@ def test_a_sheet_names_every_refused_row_at_once_and_stores_none(world: World):
     with pytest.raises(RowsRefused) as unknown:
         world.tasks.raise_many(WORKER, rows[1:2], NOW)
     assert not unknown.value.forbidden and unknown.value.entries[0][0] == 3
+
+
+def test_a_round_killed_after_taking_its_areas_loses_nothing_the_next_leader_resumes(world: World):
+    world.settle()
+    made = [world.tasks.raise_task(WORKER, {"household_id": h, "kind": k}, NOW)
+            for h, k in (("H-LHB2-0302", "快递代取"), ("H-LHB3-0202", "电话关怀"))]
+    with world.uow() as uow:  # a matching process took the areas, then was killed before answering
+        assert sorted(uow.take_dirty(64)) == ["community:莲花北社区", "district:福田"]
+        uow.commit()
+    assert not world.db.dirty and world.matcher.round(world.uow, NOW) is None
+    assert all(world.db.rows[TaskRow][t.id].status == "matching" for t in made if t is not None)
+    assert world.matcher.resume(world.uow) == 2  # the new leader's first step
+    assert set(world.db.dirty) == {"community:莲花北社区", "district:福田"}
+    assert all(world.task(t.id).status == "proposed" for t in made if t is not None)
+
+
+def test_a_round_loads_only_the_volunteers_its_areas_may_use(world: World):
+    world.registry.change_zone(WORKER, "C-LHB-1", "管控区", NOW)
+    world.settle()
+    inner, seen = world.matcher._solve, []
+
+    def spy(scenario, **kw):
+        seen.append(scenario)
+        return inner(scenario, **kw)
+    world.matcher._solve = spy
+    medicine = world.raise_("H-LHB1-0701", "送药", deadline=later(180))
+    assert len(seen) == 1 and medicine.volunteer_id == "V-LH-01"
+    homes = {v["compound_id"] for v in seen[0]["volunteers"]}
+    assert homes == {"C-LHB-1"}, "a controlled compound's round needs only those living in it"
+    assert {v["id"] for v in seen[0]["volunteers"]} < {v.id for v in world.db.rows[VolunteerRow].values()}
