@@ -9,8 +9,8 @@ the load average; the plan the service ends with is checked against the zone rul
 at once offline (default), or with --baseline in-process the same burst through a service whose loop
 shares the API's process (as before issue 19's item 7 was done).
 
-    python -m bench.volunteer_service_bench --scale 1     # the whole burst: 20,000 tasks, 50,000 volunteers (make bench)
-    python -m bench.volunteer_service_bench               # a quarter: 5,000 tasks, 12,500 volunteers
+    python -m bench.volunteer_service_bench --scale 1 # the whole burst: 20,000 tasks, 50,000 volunteers (make bench)
+    python -m bench.volunteer_service_bench # a quarter: 5,000 tasks, 12,500 volunteers
 Needs BAOLEI_TEST_PG_URL (an admin URL: a scratch database is made and dropped) and
 BAOLEI_KAFKA_BOOTSTRAP_SERVERS (topics under a fresh prefix, deleted at the end). Appends its
 section to bench/results/volunteers.md with --write.
@@ -22,6 +22,7 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -110,8 +111,10 @@ def zone_breaches(database_url: str) -> tuple[int, int, list[str]]:
     return assigned, bare, breaches
 
 
-def raise_all(base: str, bodies: list[dict[str, Any]], clients: int) -> list[tuple[float, int, str]]:
-    """Each body POSTed by one of `clients` threads: (seconds, status code, task status)."""
+def raise_all(base: str, bodies: list[dict[str, Any]], clients: int,
+              raised_at: dict[str, float] | None = None) -> list[tuple[float, int, str]]:
+    """Each body POSTed by one of `clients` threads: (seconds, status code, task status); the
+    monotonic time of each 201 in `raised_at` (by task id) when given."""
     def one(body: dict[str, Any], c: httpx.Client) -> tuple[float, int, str]:
         began = time.perf_counter()
         for attempt in range(3):  # a reset connection is tried again; the task id makes a repeat a 409
@@ -122,6 +125,8 @@ def raise_all(base: str, bodies: list[dict[str, Any]], clients: int) -> list[tup
                 if attempt == 2:
                     raise
         code = 201 if r.status_code == 409 and attempt else r.status_code
+        if raised_at is not None and code == 201:
+            raised_at[body["id"]] = time.monotonic()
         return time.perf_counter() - began, code, (r.json().get("status", "") if r.status_code == 201 else "")
 
     pool = [httpx.Client(base_url=base, headers=OPERATOR, timeout=60) for _ in range(clients)]
@@ -142,6 +147,32 @@ def wait_answered(database_url: str, n: int, timeout_s: float) -> tuple[float | 
         if time.monotonic() - began > timeout_s:
             return None, st
         time.sleep(0.5)
+
+
+class AnswerWatch:
+    """Polls the service's tasks once a second and keeps when each was first seen answered (not
+    匹配中): with the raise times, each task's wait from its raise to its answer (±1 s)."""
+
+    def __init__(self, database_url: str) -> None:
+        self.seen: dict[str, float] = {}
+        self._engine = create_engine(database_url)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            with self._engine.connect() as conn:
+                ids = conn.execute(text("SELECT id FROM tasks WHERE status <> 'matching'")).scalars().all()
+            now = time.monotonic()
+            for i in ids:
+                self.seen.setdefault(i, now)
+            self._stop.wait(1.0)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+        self._engine.dispose()
 
 
 def drop_topics(bootstrap: str, prefix: str) -> None:
@@ -205,10 +236,17 @@ def through_service(world: dict[str, Any], bodies: list[dict[str, Any]], admin: 
         proc = start_service(url, args.port, prefix, in_process)
         seed_city(url, world)
         load0 = os.getloadavg()
+        raised_at: dict[str, float] = {}
+        watch = AnswerWatch(url)
         began = time.monotonic()
-        answers = raise_all(f"http://127.0.0.1:{args.port}", bodies, args.clients)
-        raised_s = time.monotonic() - began
-        waited, st = wait_answered(url, len(bodies), args.timeout)
+        try:
+            answers = raise_all(f"http://127.0.0.1:{args.port}", bodies, args.clients, raised_at)
+            raised_s = time.monotonic() - began
+            waited, st = wait_answered(url, len(bodies), args.timeout)
+            time.sleep(1.5)  # the watch's last look
+        finally:
+            watch.stop()
+        waits = sorted(watch.seen[i] - t for i, t in raised_at.items() if i in watch.seen)
         total = None if waited is None else raised_s + waited
         load1 = os.getloadavg()
         assigned, bare, breaches = zone_breaches(url)
@@ -218,7 +256,7 @@ def through_service(world: dict[str, Any], bodies: list[dict[str, Any]], admin: 
             proc.wait(30)
         drop()
         drop_topics(os.environ["BAOLEI_KAFKA_BOOTSTRAP_SERVERS"], prefix)
-    return {"answers": answers, "raised_s": raised_s, "waited": waited, "total": total, "st": st,
+    return {"answers": answers, "waits": waits, "raised_s": raised_s, "waited": waited, "total": total, "st": st,
             "assigned": assigned, "bare": bare, "breaches": breaches, "load": (load0[0], load1[0])}
 
 
@@ -238,6 +276,9 @@ def report(r: dict[str, Any], n: int, clients: int, mode: str) -> list[str]:
          f"[{mode}] all answered (assigned or unmet with a reason) {total:.1f} s after the first raise "
          f"({waited:.1f} s after the last); target {BURST_TARGET_S:.0f} s: "
          f"{'met' if total <= BURST_TARGET_S else 'MISSED'}"),
+        (f"[{mode}] each task from its raise to its answer: median {statistics.median(r['waits']):.1f} s, "
+         f"p95 {r['waits'][int(0.95 * (len(r['waits']) - 1))]:.1f} s, max {r['waits'][-1]:.1f} s (±1 s)"
+         if r["waits"] else f"[{mode}] no task seen answered"),
         f"[{mode}] end state: {dict(sorted(r['st'].items()))}; assigned {r['assigned']}, unmet without a reason "
         f"{r['bare']}, zone-rule breaches {len(r['breaches'])}; load average before {r['load'][0]:.2f}, "
         f"after {r['load'][1]:.2f} ({os.cpu_count()} cores)",
