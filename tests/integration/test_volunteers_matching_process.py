@@ -44,7 +44,8 @@ def leader_pids(database_url: str) -> list[int]:
             return [int(p) for (p,) in conn.execute(text(
                 "SELECT a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
                 "WHERE l.locktype = 'advisory' AND l.objid = :k AND l.granted "
-                "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"), {"k": LEADER_LOCK})]
+                "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"),
+                {"k": LEADER_LOCK})]
     finally:
         engine.dispose()
 

@@ -127,8 +127,13 @@ class FakeUnitOfWork:
                 continue
             if (v.compound_id in homes or (c.district in ds and c.zone in LOOSE_ZONES) or v.community in cs
                     or v.id in who):
-                found.append(v)
+                found.append(copy.deepcopy(v))  # read-only, as the SQL one's plain rows
         return found
+
+    def set_volunteer_plans(self, changes: list[dict[str, Any]]) -> None:
+        for c in changes:
+            v = self.rows[VolunteerRow][c["id"]]
+            v.route, v.may_claim = c["route"], c["may_claim"]
 
     def pending_places(self) -> list[tuple[bool, str, CompoundRow]]:
         seen: dict[tuple[bool, str, str], tuple[bool, str, CompoundRow]] = {}

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from baolei_common.events import utcnow
@@ -156,16 +156,23 @@ class SqlUnitOfWork:
         return list(self.session.scalars(q))
 
     def volunteers_for(self, compound_ids: Iterable[str], loose_districts: Iterable[str],
-                       communities: Iterable[str], ids: Iterable[str] = ()) -> list[VolunteerRow]:
+                       communities: Iterable[str], ids: Iterable[str] = ()) -> list[Any]:
         """Verified volunteers living in these compounds, in a 防范区/常态 compound of these districts,
-        of these communities, or with these ids: those a round's areas may use (`Matcher.round_volunteers`)."""
-        q = (select(VolunteerRow).join(CompoundRow, CompoundRow.id == VolunteerRow.compound_id)
+        of these communities, or with these ids: those a round's areas may use (`Matcher.round_volunteers`).
+        Plain rows (the columns of `VolunteerRow`, read-only, no identity map): a round reads thousands;
+        it writes back what changed with `set_volunteer_plans`."""
+        q = (select(*VolunteerRow.__table__.columns).join(CompoundRow, CompoundRow.id == VolunteerRow.compound_id)
              .where(VolunteerRow.status == "verified")
              .where(or_(VolunteerRow.compound_id.in_(list(compound_ids)),
                         CompoundRow.district.in_(list(loose_districts)) & CompoundRow.zone.in_(LOOSE_ZONES),
                         VolunteerRow.community.in_(list(communities)), VolunteerRow.id.in_(list(ids))))
              .order_by(VolunteerRow.id))
-        return list(self.session.scalars(q))
+        return list(self.session.execute(q).all())
+
+    def set_volunteer_plans(self, changes: list[dict[str, Any]]) -> None:
+        """Each volunteer's route and claim board ({"id", "route", "may_claim"}), in one batch."""
+        if changes:
+            self.session.execute(update(VolunteerRow), changes)
 
     def pending_places(self) -> list[tuple[bool, str, CompoundRow]]:
         """(remote, community, compound) of every task still 匹配中, once each (a new leader's `resume`)."""
