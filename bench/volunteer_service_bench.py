@@ -323,17 +323,18 @@ def main(argv: list[str] | None = None) -> int:
     r = through_service(world, bodies, admin, args, in_process=False)
     lines = [head, *report(r, len(bodies), args.clients, "matching process")]
     print("\n".join(lines[1:]), flush=True)
-    base_total = None
+    more: list[str] = []
     if args.baseline == "in-process":
         b = through_service(world, bodies, admin, args, in_process=True)
-        base_total = b["total"]
-        lines += report(b, len(bodies), args.clients, "baseline: matching in the service's process")
+        more += report(b, len(bodies), args.clients, "baseline: matching in the service's process")
+        if b["total"] is not None and r["total"] is not None:
+            more.append(f"ratio: the matching process answers all in {r['total'] / b['total']:.2f}× the time of "
+                        "the in-process baseline")
     elif args.baseline == "offline":
-        lines += offline(world, args.limit)
-    if args.baseline != "none":
-        print("\n".join(lines[len(lines) - (4 if args.baseline == "in-process" else 1):]), flush=True)
-    if base_total is not None and r["total"] is not None:
-        lines.append(f"ratio: the matching process answers all in {r['total'] / base_total:.2f}× the in-process time")
+        more += offline(world, args.limit)
+    if more:
+        print("\n".join(more), flush=True)
+    lines += more
     if args.write:
         out = ROOT / "bench" / "results" / "volunteers.md"
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
