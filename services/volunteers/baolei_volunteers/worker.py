@@ -34,10 +34,11 @@ log = logging.getLogger("baolei_volunteers.worker")
 
 
 @contextlib.contextmanager
-def leadership(store: Store, stopping: list[bool], poll_s: float = 1.0) -> Iterator[Connection]:
-    """Wait until this process holds the matching lease; yields the connection that holds it."""
+def leadership(store: Store, stopping: list[bool], parent: int, poll_s: float = 1.0) -> Iterator[Connection]:
+    """Wait until this process holds the matching lease (or is told to stop, or its parent is gone);
+    yields the connection that holds it."""
     with store.engine.connect() as conn:
-        while not stopping:
+        while not stopping and os.getppid() == parent:
             if conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_LOCK}).scalar():
                 conn.commit()
                 break
@@ -65,8 +66,8 @@ def run(config: VolunteersConfig) -> None:
                       batch_areas=config.match_batch_areas, batch_tasks=config.match_batch_tasks)
     uow = partial(SqlUnitOfWork, store)
     try:
-        with leadership(store, stopping) as lease:
-            if stopping:
+        with leadership(store, stopping, parent) as lease:
+            if stopping or os.getppid() != parent:
                 return
             marked = matcher.resume(uow)
             log.info("matching process %d leads; %d areas of tasks still 匹配中 marked again", os.getpid(), marked)
