@@ -341,3 +341,15 @@ def test_a_round_loads_only_the_volunteers_its_areas_may_use(world: World):
     homes = {v["compound_id"] for v in seen[0]["volunteers"]}
     assert homes == {"C-LHB-1"}, "a controlled compound's round needs only those living in it"
     assert {v["id"] for v in seen[0]["volunteers"]} < {v.id for v in world.db.rows[VolunteerRow].values()}
+
+
+def test_a_round_takes_at_most_one_district_and_the_others_wait_for_the_next(world: World):
+    world.settle()
+    with world.uow() as uow:
+        uow.mark_dirty(["district:福田", "district:罗湖", "community:莲花北社区"])
+        uow.commit()
+    counts = world.matcher.round(world.uow, NOW)
+    assert counts is not None and counts["areas"] == 2  # 福田 (the first marked) and the community
+    assert set(world.db.dirty) == {"district:罗湖"}
+    world.settle()
+    assert not world.db.dirty

@@ -144,9 +144,9 @@ def compound_areas(c: CompoundRow) -> list[str]:
 class Matcher:
     """Matching off the request path. A write marks the areas it touched dirty (`mark`, in the
     writer's unit of work) and returns; the matching loop (`round`, one replica at a time) takes up
-    to `batch_areas` dirty areas, solves their open tasks with the volunteers those areas may use
-    (with an interactive time limit, outside any transaction) and applies the plan to the tasks that
-    did not change meanwhile (those changed mark their area again)."""
+    to `batch_areas` dirty areas (at most one district), solves their open tasks with the volunteers
+    those areas may use (with an interactive time limit, outside any transaction) and applies the plan
+    to the tasks that did not change meanwhile (those changed mark their area again)."""
 
     def __init__(self, solve: Solve, *, time_limit_s: float, hold_ttl_s: float, batch_areas: int = 64,
                  batch_tasks: int = 6000) -> None:
@@ -186,6 +186,10 @@ class Matcher:
         """One matching round; None when nothing was dirty."""
         with uow_factory() as uow:
             areas = uow.take_dirty(self.batch_areas)
+            districts = [a for a in areas if a.startswith("district:")]
+            if len(districts) > 1:  # one district a round: its volunteers are thousands, the others wait
+                areas = [a for a in areas if a not in districts[1:]]
+                uow.mark_dirty(districts[1:])
             uow.commit()
         if not areas:
             return None
