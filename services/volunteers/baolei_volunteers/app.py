@@ -2,8 +2,10 @@
 migrates the database (Alembic `upgrade head`), then runs the outbox relay (publish after commit),
 the consumer of tasks raised by the hotline over Kafka, the live feed's follower of task changes
 (`/api/live`), the expiry of unanswered proposals and the
-matching loop (every `match_debounce_s`, rounds over the dirty areas until none is left, each in a
-worker thread so the event loop keeps serving; one replica at a time holds its lease).
+matching loop (every `match_debounce_s`, rounds over the dirty areas until none is left; one replica
+at a time holds its lease). On PostgreSQL the loop runs in its own process (`baolei_volunteers.worker`,
+started again when it dies) so a solve never holds this interpreter; with `match_process` off, or on
+SQLite, it runs here in a worker thread.
 The phone pages (volunteer, community worker, coverage) are static files under /pages/.
 
 Run: uvicorn --factory baolei_volunteers.app:app_from_env --port 8004
@@ -30,6 +32,7 @@ from baolei_common.metrics import Metrics
 from baolei_common.supervise import every, supervise
 from baolei_volunteers.adapters.db import migrate
 from baolei_volunteers.adapters.live import TaskFeed
+from baolei_volunteers.adapters.process import MatchingProcess
 from baolei_volunteers.api import errors, routes_live, routes_registry, routes_tasks, routes_views
 from baolei_volunteers.api import metrics as metrics_adapter
 from baolei_volunteers.bootstrap import bootstrap
@@ -53,8 +56,11 @@ def create_app(config: VolunteersConfig) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         def loops() -> list[Coroutine[Any, Any, None]]:
-            out = [every("hold expiry", config.expiry_interval_s, expire),
-                   every("matching", config.match_debounce_s, match)]
+            out = [every("hold expiry", config.expiry_interval_s, expire)]
+            if config.match_process and c.store.is_postgres:  # the solve in its own process (worker.py)
+                out.append(supervise("matching", lambda: MatchingProcess(config), workers, max_delay_s=5.0))
+            else:
+                out.append(every("matching", config.match_debounce_s, match))
             if config.live_feed:
                 out.append(supervise("live feed", lambda: app.state.live, workers))
             if config.start_consumer:

@@ -41,6 +41,8 @@ class VolunteersConfig(ServiceConfig):
     solve_time_limit_s: float = Field(5.0, gt=0, le=300, description="time limit of one matching round's solve")
     match_debounce_s: float = Field(1.0, gt=0, le=30, description="the matching loop's batch window: writes "
                                     "within it are planned together (a task waits at most this plus one round)")
+    match_process: bool = Field(True, description="run the matching loop in its own process (PostgreSQL; "
+                                "on SQLite it stays in the service's process)")
     match_batch_areas: int = Field(64, ge=1, description="dirty areas (compound, district, community) a round takes")
     match_batch_tasks: int = Field(6000, ge=100, description="open tasks one round plans; the newest beyond wait")
     max_pending_tasks: int = Field(50_000, ge=1, description="tasks waiting for matching (匹配中) at once; beyond, "

@@ -10,7 +10,7 @@ from typing import Any
 
 from baolei_common.identity import Principal
 from baolei_volunteers.adapters.orm import CompoundRow, HouseholdRow, TaskRow, VolunteerRow
-from baolei_volunteers.service.matching import Matcher, task_area
+from baolei_volunteers.service.matching import LOOSE_ZONES, Matcher, task_area
 from baolei_volunteers.service.ports import Event
 from baolei_volunteers.service.registry import Registry
 from baolei_volunteers.service.tasks import Tasks
@@ -159,12 +159,32 @@ class FakeUnitOfWork:
         who, st = set(volunteer_ids), set(statuses)
         return [t for t in self.tasks(st) if t.volunteer_id in who]
 
-    def volunteers_of_districts(self, districts: Iterable[str]) -> list[VolunteerRow]:
-        ds = set(districts)
-        holding = {t.volunteer_id for t, c in self._task_compounds(("proposed", "accepted", "started"))
-                   if self.rows[CompoundRow][c].district in ds}
-        return [v for v in self.volunteers() if v.status == "verified"
-                and ((c := self.compound(v.compound_id)) is not None and c.district in ds or v.id in holding)]
+    def volunteers_for(self, compound_ids: Iterable[str], loose_districts: Iterable[str],
+                       communities: Iterable[str], ids: Iterable[str] = ()) -> list[VolunteerRow]:
+        homes, ds, cs, who = set(compound_ids), set(loose_districts), set(communities), set(ids)
+        found = []
+        for v in self.volunteers():
+            c = self.compound(v.compound_id)
+            if v.status != "verified" or c is None:
+                continue
+            if (v.compound_id in homes or (c.district in ds and c.zone in LOOSE_ZONES) or v.community in cs
+                    or v.id in who):
+                found.append(copy.deepcopy(v))  # read-only, as the SQL one's plain rows
+        return found
+
+    def set_volunteer_plans(self, changes: list[dict[str, Any]]) -> None:
+        for c in changes:
+            v = self.rows[VolunteerRow][c["id"]]
+            v.route, v.may_claim = c["route"], c["may_claim"]
+
+    def pending_places(self) -> list[tuple[bool, str, CompoundRow]]:
+        seen: dict[tuple[bool, str, str], tuple[bool, str, CompoundRow]] = {}
+        for t in self.tasks(("matching",)):
+            h = self.household(t.household_id)
+            c = None if h is None else self.compound(h.compound_id)
+            if c is not None:
+                seen.setdefault((bool(t.remote), t.community, c.id), (bool(t.remote), t.community, c))
+        return list(seen.values())
 
     def _task_compounds(self, statuses: Iterable[str]) -> list[tuple[TaskRow, str]]:
         return [(t, h.compound_id) for t in self.tasks(statuses)

@@ -393,3 +393,45 @@ def test_a_precaution_zone_volunteer_is_not_offered_the_next_districts_task(worl
     assert tid not in [t["id"] for t in world.views.me(vol("V-LH-02"))["board"]]
     with pytest.raises(policy.Denied):
         world.tasks.claim(vol("V-LH-02"), tid, NOW)  # another community's task not open to her: 403
+
+
+def test_a_round_killed_after_taking_its_areas_loses_nothing_the_next_leader_resumes(world: World):
+    world.settle()
+    made = [world.tasks.raise_task(WORKER, {"household_id": h, "kind": k}, NOW)
+            for h, k in (("H-LHB2-0302", "快递代取"), ("H-LHB3-0202", "电话关怀"))]
+    with world.uow() as uow:  # a matching process took the areas, then was killed before answering
+        assert sorted(uow.take_dirty(64)) == ["community:莲花北社区", "district:福田"]
+        uow.commit()
+    assert not world.db.dirty and world.matcher.round(world.uow, NOW) is None
+    assert all(world.db.rows[TaskRow][t.id].status == "matching" for t in made if t is not None)
+    assert world.matcher.resume(world.uow) == 2  # the new leader's first step
+    assert set(world.db.dirty) == {"community:莲花北社区", "district:福田"}
+    assert all(world.task(t.id).status == "proposed" for t in made if t is not None)
+
+
+def test_a_round_loads_only_the_volunteers_its_areas_may_use(world: World):
+    world.registry.change_zone(WORKER, "C-LHB-1", "管控区", NOW)
+    world.settle()
+    inner, seen = world.matcher._solve, []
+
+    def spy(scenario, **kw):
+        seen.append(scenario)
+        return inner(scenario, **kw)
+    world.matcher._solve = spy
+    medicine = world.raise_("H-LHB1-0701", "送药", deadline=later(180))
+    assert len(seen) == 1 and medicine.volunteer_id == "V-LH-01"
+    homes = {v["compound_id"] for v in seen[0]["volunteers"]}
+    assert homes == {"C-LHB-1"}, "a controlled compound's round needs only those living in it"
+    assert {v["id"] for v in seen[0]["volunteers"]} < {v.id for v in world.db.rows[VolunteerRow].values()}
+
+
+def test_a_round_takes_at_most_one_district_and_the_others_wait_for_the_next(world: World):
+    world.settle()
+    with world.uow() as uow:
+        uow.mark_dirty(["district:福田", "district:罗湖", "community:莲花北社区"])
+        uow.commit()
+    counts = world.matcher.round(world.uow, NOW)
+    assert counts is not None and counts["areas"] == 2  # 福田 (the first marked) and the community
+    assert set(world.db.dirty) == {"district:罗湖"}
+    world.settle()
+    assert not world.db.dirty

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, delete, func, or_, select, text
+from sqlalchemy import String, and_, case, cast, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from baolei_common.events import utcnow
@@ -28,7 +28,6 @@ from baolei_volunteers.events import Event
 MATCH_LOCK = 7012205
 LEADER_LOCK = 7012206
 LOOSE_ZONES = ("防范区", "常态")  # doorstep tasks there are planned by district
-HOLDING = ("proposed", "accepted", "started")
 
 
 @contextlib.contextmanager
@@ -201,19 +200,32 @@ class SqlUnitOfWork:
         q = select(TaskRow).where(TaskRow.volunteer_id.in_(list(volunteer_ids)), TaskRow.status.in_(list(statuses)))
         return list(self.session.scalars(q))
 
-    def volunteers_of_districts(self, districts: Iterable[str]) -> list[VolunteerRow]:
-        """Verified volunteers living in these districts, and those holding a task there (a 常态
-        volunteer may claim across a district line: their claim must reach the round that plans it)."""
-        districts = list(districts)
-        holding = (select(TaskRow.volunteer_id).join(HouseholdRow, HouseholdRow.id == TaskRow.household_id)
-                   .join(CompoundRow, CompoundRow.id == HouseholdRow.compound_id)
-                   .where(CompoundRow.district.in_(districts), TaskRow.status.in_(HOLDING),
-                          TaskRow.volunteer_id.is_not(None)))
-        q = (select(VolunteerRow).join(CompoundRow, CompoundRow.id == VolunteerRow.compound_id)
-             .where(or_(CompoundRow.district.in_(districts), VolunteerRow.id.in_(holding)),
-                    VolunteerRow.status == "verified")
+    def volunteers_for(self, compound_ids: Iterable[str], loose_districts: Iterable[str],
+                       communities: Iterable[str], ids: Iterable[str] = ()) -> list[Any]:
+        """Verified volunteers living in these compounds, in a 防范区/常态 compound of these districts,
+        of these communities, or with these ids: those a round's areas may use (`Matcher.round_volunteers`).
+        Plain rows (the columns of `VolunteerRow`, read-only, no identity map): a round reads thousands;
+        it writes back what changed with `set_volunteer_plans`."""
+        q = (select(*VolunteerRow.__table__.columns).join(CompoundRow, CompoundRow.id == VolunteerRow.compound_id)
+             .where(VolunteerRow.status == "verified")
+             .where(or_(VolunteerRow.compound_id.in_(list(compound_ids)),
+                        CompoundRow.district.in_(list(loose_districts)) & CompoundRow.zone.in_(LOOSE_ZONES),
+                        VolunteerRow.community.in_(list(communities)), VolunteerRow.id.in_(list(ids))))
              .order_by(VolunteerRow.id))
-        return list(self.session.scalars(q))
+        return list(self.session.execute(q).all())
+
+    def set_volunteer_plans(self, changes: list[dict[str, Any]]) -> None:
+        """Each volunteer's route and claim board ({"id", "route", "may_claim"}), in one batch."""
+        if changes:
+            self.session.execute(update(VolunteerRow), changes)
+
+    def pending_places(self) -> list[tuple[bool, str, CompoundRow]]:
+        """(remote, community, compound) of every task still 匹配中, once each (a new leader's `resume`)."""
+        q = (select(TaskRow.remote, TaskRow.community, CompoundRow)
+             .join(HouseholdRow, HouseholdRow.id == TaskRow.household_id)
+             .join(CompoundRow, CompoundRow.id == HouseholdRow.compound_id)
+             .where(TaskRow.status == "matching").distinct())
+        return [(bool(r), str(c), row) for r, c, row in self.session.execute(q).all()]
 
     def tasks_due(self, now: Any, statuses: Iterable[str]) -> list[TaskRow]:
         q = (select(TaskRow).where(TaskRow.deadline.is_not(None), TaskRow.deadline <= now,
@@ -228,12 +240,16 @@ class SqlUnitOfWork:
 
     def mark_dirty(self, areas: Iterable[str]) -> None:
         now = utcnow()
-        for a in sorted(set(areas)):
-            if self._store.is_postgres:
-                self.session.execute(text("INSERT INTO matching_dirty (area, marked_at) VALUES (:a, :t) "
-                                          "ON CONFLICT (area) DO NOTHING"), {"a": a, "t": now})
-            elif self.session.get(DirtyAreaRow, a) is None:
-                self.session.add(DirtyAreaRow(area=a, marked_at=now))
+        rows = [{"area": a, "marked_at": now} for a in sorted(set(areas))]
+        if not rows:
+            return
+        if self._store.is_postgres:  # one statement for the batch
+            self.session.execute(text("INSERT INTO matching_dirty (area, marked_at) VALUES (:area, :marked_at) "
+                                      "ON CONFLICT (area) DO NOTHING"), rows)
+        else:
+            for r in rows:
+                if self.session.get(DirtyAreaRow, r["area"]) is None:
+                    self.session.add(DirtyAreaRow(**r))
         self.session.flush()
 
     def take_dirty(self, limit: int) -> list[str]:

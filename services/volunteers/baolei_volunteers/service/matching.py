@@ -9,13 +9,15 @@ Each change of a task is one event on `baolei.doorstep-tasks.v1`.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from baolei_common.citytime import city_time
-from baolei_volunteers.adapters.orm import CompoundRow, HouseholdRow, TaskRow, VolunteerRow
+from baolei_volunteers.adapters.orm import CompoundRow, HouseholdRow, TaskRow
+from baolei_volunteers.domain.geo import Travel, km
 from baolei_volunteers.service.ports import OPEN_STATUSES, Event, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,7 @@ def minutes_used(tasks: list[TaskRow], now: datetime) -> dict[str, int]:
     return used
 
 
-def scenario(now: datetime, compounds: list[CompoundRow], volunteers: list[VolunteerRow],
+def scenario(now: datetime, compounds: list[CompoundRow], volunteers: list[Any],
              households: dict[str, HouseholdRow], tasks: list[TaskRow], used: dict[str, int]) -> dict[str, Any]:
     """The solver's input (the contract's field names)."""
     where = {c.id: c for c in compounds}
@@ -86,11 +88,52 @@ def task_area(t: TaskRow, c: CompoundRow) -> str:
     """The area a task is planned in. The zone rule makes areas independent: a remote task is taken
     by its community's volunteers; a doorstep task in a 管控区 compound only by those living there
     (none in a 封控区); one in a 防范区 or 常态 compound by volunteers of its district."""
-    if t.remote:
-        return f"community:{t.community}"
-    if c.zone in LOOSE_ZONES:
-        return f"district:{c.district}"
-    return f"compound:{c.id}"
+    return task_area_of(bool(t.remote), t.community, c)
+
+
+def task_area_of(remote: bool, community: str, c: CompoundRow) -> str:
+    if remote:
+        return f"community:{community}"
+    return f"district:{c.district}" if c.zone in LOOSE_ZONES else f"compound:{c.id}"
+
+
+def near_loose(compounds: list[CompoundRow], district_tasks: set[str], reach_km: float) -> set[str]:
+    """The 防范区/常态 compounds from which a volunteer may reach one of `district_tasks`' compounds:
+    same district, within `reach_km` (the farthest any volunteer is sent) as the crow flies."""
+    where = {c.id: c for c in compounds}
+    cell = reach_km / 111.0
+    grid: dict[tuple[int, int], list[CompoundRow]] = {}
+    for c in compounds:
+        if c.zone in LOOSE_ZONES:
+            grid.setdefault((int(c.lat // cell), int(c.lon // cell)), []).append(c)
+    found: set[str] = set()
+    for cid in district_tasks:
+        t = where[cid]
+        ci, cj = int(t.lat // cell), int(t.lon // cell)
+        span = 1 + int(1.0 / max(0.05, math.cos(math.radians(t.lat))))  # a degree of longitude is shorter
+        for i in range(ci - 1, ci + 2):
+            for j in range(cj - span, cj + span + 1):
+                for c in grid.get((i, j), ()):
+                    if c.district == t.district and c.id not in found and km(c.lat, c.lon, t.lat, t.lon) <= reach_km:
+                        found.add(c.id)
+    return found
+
+
+def round_volunteers(uow: UnitOfWork, areas: list[str], holders: list[str], compounds: list[CompoundRow],
+                     district_tasks: set[str]) -> list[Any]:
+    """The volunteers a round's areas may use, and no others (the zone rule makes areas independent):
+    for a 管控区/封控区 compound those living in it; for a district's doorstep tasks those living in its
+    防范区 and 常态 compounds within reach of them (`district_tasks`: the tasks' compounds); for a
+    community's remote tasks its own volunteers; plus whoever holds one of the round's tasks, so a
+    claim is weighed against its holder. A round over a few areas no longer loads (and re-routes)
+    every volunteer of their districts."""
+    kinds: dict[str, set[str]] = {"compound": set(), "district": set(), "community": set()}
+    for a in areas:
+        kind, _, name = a.partition(":")
+        kinds.setdefault(kind, set()).add(name)
+    reach = max(Travel().reach_foot_km, Travel().reach_ebike_km)
+    homes = kinds["compound"] | near_loose(compounds, district_tasks, reach)
+    return uow.volunteers_for(sorted(homes), [], sorted(kinds["community"]), holders)
 
 
 def compound_areas(c: CompoundRow) -> list[str]:
@@ -101,9 +144,9 @@ def compound_areas(c: CompoundRow) -> list[str]:
 class Matcher:
     """Matching off the request path. A write marks the areas it touched dirty (`mark`, in the
     writer's unit of work) and returns; the matching loop (`round`, one replica at a time) takes up
-    to `batch_areas` dirty areas, solves their open tasks with the volunteers of their districts
-    (with an interactive time limit, outside any transaction) and applies the plan to the tasks that
-    did not change meanwhile (those changed mark their area again)."""
+    to `batch_areas` dirty areas (at most one district), solves their open tasks with the volunteers
+    those areas may use (with an interactive time limit, outside any transaction) and applies the plan
+    to the tasks that did not change meanwhile (those changed mark their area again)."""
 
     def __init__(self, solve: Solve, *, time_limit_s: float, hold_ttl_s: float, batch_areas: int = 64,
                  batch_tasks: int = 6000) -> None:
@@ -129,10 +172,24 @@ class Matcher:
     def mark_compound(uow: UnitOfWork, c: CompoundRow) -> None:
         uow.mark_dirty(compound_areas(c))
 
+    @staticmethod
+    def resume(uow_factory: Callable[[], UnitOfWork]) -> int:
+        """Mark the area of every task still 匹配中 dirty: a new leader's first step, so the areas a
+        killed process had taken (and not answered) are planned again. Returns the areas marked."""
+        with uow_factory() as uow:
+            areas = {task_area_of(remote, community, c) for remote, community, c in uow.pending_places()}
+            uow.mark_dirty(areas)
+            uow.commit()
+        return len(areas)
+
     def round(self, uow_factory: Callable[[], UnitOfWork], now: datetime) -> dict[str, int] | None:
         """One matching round; None when nothing was dirty."""
         with uow_factory() as uow:
             areas = uow.take_dirty(self.batch_areas)
+            districts = [a for a in areas if a.startswith("district:")]
+            if len(districts) > 1:  # one district a round: its volunteers are thousands, the others wait
+                areas = [a for a in areas if a not in districts[1:]]
+                uow.mark_dirty(districts[1:])
             uow.commit()
         if not areas:
             return None
@@ -145,6 +202,7 @@ class Matcher:
             raise
 
     def _round(self, uow_factory: Callable[[], UnitOfWork], areas: list[str], now: datetime) -> dict[str, int]:
+        reading = time.perf_counter()
         with uow_factory() as uow:
             compounds = uow.compounds()
             where = {c.id: c for c in compounds}
@@ -159,11 +217,11 @@ class Matcher:
                     if h is not None and h.compound_id in where:
                         deferred.add(task_area(t, where[h.compound_id]))
                 tasks = tasks[:self.batch_tasks]
-            districts = {where[a.split(":", 1)[1]].district for a in areas
-                         if a.startswith("compound:") and a.split(":", 1)[1] in where}
-            districts |= {a.split(":", 1)[1] for a in areas if a.startswith("district:")}
-            districts |= {c.district for c in compounds if f"community:{c.community}" in areas}
-            volunteers = uow.volunteers_of_districts(districts)
+            holders = sorted({t.volunteer_id for t in tasks if t.volunteer_id})
+            home_of = {h.id: h.compound_id for h in uow.households_by_id({t.household_id for t in tasks})}
+            district_tasks = {cid for t in tasks if not t.remote and (cid := home_of.get(t.household_id, "")) in where
+                              and where[cid].zone in LOOSE_ZONES}
+            volunteers = round_volunteers(uow, areas, holders, compounds, district_tasks)
             ids = {t.id for t in tasks}
             # what the round's volunteers hold elsewhere goes in as a claim: their hours and routes stay whole
             pinned = [t for t in uow.held_by([v.id for v in volunteers], ("proposed", "accepted")) if t.id not in ids]
@@ -172,6 +230,8 @@ class Matcher:
             households = {h.id: h for h in uow.households_by_id(wanted)}
             snap = {t.id: _snapshot(t) for t in tasks}
             scen = scenario(now, compounds, volunteers, households, [*tasks, *pinned], used)
+            known = {v["id"] for v in scen["volunteers"]}
+            planned = [v for v in volunteers if v.id in known]  # plain rows: they outlive the session
             holder = {t.id: t.volunteer_id for t in pinned}  # plain values: the rows expire with this session
             for s in scen["tasks"]:
                 if s["id"] in holder:
@@ -179,12 +239,12 @@ class Matcher:
         began = time.perf_counter()
         plan = self._solve(scen, time_limit_s=self._limit)  # outside any transaction: writes never wait on it
         seconds = time.perf_counter() - began
+        applying = time.perf_counter()
         with uow_factory() as uow:
             uow.lock_matching()  # one plan applied at a time, across replicas
             fresh = uow.tasks_by_id(sorted(ids), lock=True)
             same = [t for t in fresh if _snapshot(t) == snap.get(t.id)]
             moved = {t.id for t in fresh} - {t.id for t in same}
-            vols = uow.volunteers_of_districts(districts)
             dropped = {c["task_id"] for c in plan.get("released_claims", [])} & set(holder)
             if moved or deferred or dropped:
                 again = set(deferred)
@@ -195,16 +255,21 @@ class Matcher:
                         if c is not None:
                             again.add(task_area(t, c))
                 uow.mark_dirty(again)
-            counts = self.apply(uow, plan, same, vols, now)
+            counts = self.apply(uow, plan, same, planned, now)
             uow.commit()
         self.last_metrics = dict(plan.get("metrics") or {})
         counts = {**counts, "areas": len(areas), "tasks": len(tasks), "changed_meanwhile": len(moved)}
+        log.info("round: %d areas, %d tasks (+%d pinned), %d volunteers; read %.2f s, solve %.2f s, apply %.2f s; %s",
+                 len(areas), len(tasks), len(pinned), len(scen["volunteers"]), began - reading, seconds,
+                 time.perf_counter() - applying, counts)
         for observe in self.observers:
             observe(seconds, counts)
         return counts
 
-    def apply(self, uow: UnitOfWork, plan: dict[str, Any], tasks: list[TaskRow], volunteers: list[VolunteerRow],
+    def apply(self, uow: UnitOfWork, plan: dict[str, Any], tasks: list[TaskRow], volunteers: list[Any],
               now: datetime) -> dict[str, int]:
+        """The plan on the tasks (each change one event) and on the volunteers' routes and boards
+        (`volunteers`: the round's rows as read; only those that changed are written, in one batch)."""
         given = {a["task_id"]: a for a in plan.get("assignments", [])}
         why_released = {c["task_id"]: (c.get("reason_zh", ""), c.get("reason_en", ""))
                               for c in plan.get("released_claims", [])}
@@ -228,11 +293,15 @@ class Matcher:
                 counts["open"] += 1
         routes = {r["volunteer_id"]: r for r in plan.get("routes", [])}
         claims = {s["volunteer_id"]: list(s.get("task_ids", [])) for s in plan.get("suggestions", [])}
-        for v in volunteers:
+        changes = []
+        for v in volunteers:  # written only where changed: a round's volunteers are mostly untouched
             r = routes.get(v.id)
-            v.route = {} if r is None else {"mode": r.get("mode", v.mode), "stops": list(r.get("stops", [])),
-                                            "travel_min": float(r.get("travel_min", 0.0))}
-            v.may_claim = claims.get(v.id, [])
+            route = {} if r is None else {"mode": r.get("mode", v.mode), "stops": list(r.get("stops", [])),
+                                          "travel_min": float(r.get("travel_min", 0.0))}
+            may = claims.get(v.id, [])
+            if dict(v.route or {}) != route or list(v.may_claim or []) != may:
+                changes.append({"id": v.id, "route": route, "may_claim": may})
+        uow.set_volunteer_plans(changes)
         return counts
 
     def _assign(self, uow: UnitOfWork, t: TaskRow, a: dict[str, Any], now: datetime, counts: dict[str, int],

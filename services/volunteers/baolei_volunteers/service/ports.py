@@ -59,7 +59,13 @@ class UnitOfWork(Protocol):
 
     def held_by(self, volunteer_ids: Iterable[str], statuses: Iterable[str]) -> list[TaskRow]: ...
 
-    def volunteers_of_districts(self, districts: Iterable[str]) -> list[VolunteerRow]: ...
+    def volunteers_for(self, compound_ids: Iterable[str], loose_districts: Iterable[str],
+                       communities: Iterable[str], ids: Iterable[str] = ()) -> list[Any]:
+        """Read-only rows with `VolunteerRow`'s attributes."""
+
+    def set_volunteer_plans(self, changes: list[dict[str, Any]]) -> None: ...
+
+    def pending_places(self) -> list[tuple[bool, str, CompoundRow]]: ...
 
     def tasks_due(self, now: Any, statuses: Iterable[str]) -> list[TaskRow]:
         """Tasks in these statuses whose deadline is at or before `now`."""
