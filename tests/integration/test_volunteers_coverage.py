@@ -15,7 +15,6 @@ from tests.integration.conftest import poll
 
 pytestmark = pytest.mark.integration
 OP = {"Authorization": "Bearer demo-operator"}
-NOW = datetime.now(timezone.utc)
 
 COMPOUNDS = [  # id, district, zone
     ("C-A-1", "福田", "常态"), ("C-A-2", "福田", "封控区"), ("C-B-1", "罗湖", "管控区"), ("C-B-2", "罗湖", "常态"),
@@ -27,7 +26,7 @@ HOUSEHOLDS = [  # id, compound, vulnerability, last visit (days ago; None = neve
 ]
 
 
-def seed(c: TestClient) -> None:
+def seed(c: TestClient, now: datetime) -> None:
     for i, (cid, district, zone) in enumerate(COMPOUNDS):
         r = c.put(f"/api/compounds/{cid}", headers=OP, json={
             "id": cid, "name": f"小区{cid}", "district": district, "street": f"{district}街道",
@@ -48,7 +47,7 @@ def seed(c: TestClient) -> None:
         for hid, _, _, days in HOUSEHOLDS:
             if days is not None:
                 s.execute(update(HouseholdRow).where(HouseholdRow.id == hid)
-                          .values(last_visit_at=NOW - timedelta(days=days)))
+                          .values(last_visit_at=now - timedelta(days=days)))
 
 
 @pytest.fixture
@@ -60,11 +59,12 @@ def client(kafka_settings, pg_database):
 
 
 def test_coverage_is_counted_by_district_in_the_database(client: TestClient):
-    seed(client)
+    now = datetime.now(timezone.utc)  # at the test's start (a module-level time is stale by then)
+    seed(client, now)
     # a medicine delivery inside the sealed compound (nobody may go in) whose deadline is already past,
     # and a meal in the 常态 compound of 罗湖 with nobody registered there
     late = client.post("/api/tasks", headers=OP, json={
-        "household_id": "H-A2-1", "kind": "送药", "deadline": (NOW + timedelta(minutes=1)).isoformat()})
+        "household_id": "H-A2-1", "kind": "送药", "deadline": (now + timedelta(minutes=30)).isoformat()})
     assert late.status_code == 201, late.text
     meal = client.post("/api/tasks", headers=OP, json={"household_id": "H-B2-1", "kind": "送餐"})
     assert meal.status_code == 201, meal.text
@@ -80,14 +80,14 @@ def test_coverage_is_counted_by_district_in_the_database(client: TestClient):
     assert a["unmet_by_cause"] == {"zone_sealed_no_one": 1}
     assert a["unmet_causes"][0]["zh"] == "封控区内无人可上门" and a["unmet_causes"][0]["n"] == 1
     assert b["unmet"] == 1 and b["open"] == 0
-    assert a["overdue_medicine"] == 0  # its deadline is a minute away
+    assert a["overdue_medicine"] == 0  # its deadline is half an hour away
 
     from sqlalchemy import update
 
     from baolei_volunteers.adapters.orm import TaskRow
     with client.app.state.container.store.sessions() as s, s.begin():
         s.execute(update(TaskRow).where(TaskRow.id == late.json()["id"])
-                  .values(deadline=NOW - timedelta(minutes=5)))
+                  .values(deadline=now - timedelta(minutes=5)))
     a = {r["district"]: r for r in client.get("/api/coverage", headers=OP).json()["districts"]}["福田"]
     assert a["overdue_medicine"] == 1
 
