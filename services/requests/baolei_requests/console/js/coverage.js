@@ -7,7 +7,7 @@ import { errorText } from "./common.js";
 
 // This panel's own words: [中文, English]
 const D = {
-  "title": ["先锋行动：上门服务覆盖", "先锋行动: doorstep coverage"],
+  "title": ["先锋行动：上门服务覆盖", "Vanguard volunteers: doorstep coverage"],
   "district": ["区", "District"], "vulnerable": ["困难家庭", "Vulnerable households"],
   "not_visited": ["{n} 天未探访", "Not visited in {n} days"], "medicine": ["送药超时", "Medicine late"],
   "open": ["待办", "Open"], "unmet": ["无法满足", "Unmet"], "sealed": ["封控/管控小区", "Sealed / controlled"],
